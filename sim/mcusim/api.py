@@ -1,0 +1,55 @@
+"""The Python API behind `mcusim run`, `mcusim check` and the pytest fixture.
+
+run(target, board) runs an ELF, or builds (cached) and runs a .tflite model, and returns a
+RunResult (mcusim.result). Everything a user can get wrong raises McusimError.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcusim.errors import BadInput
+from mcusim.result import RunResult
+
+
+@dataclass
+class RunOptions:
+    clock_hz: int | None = None          # override the board's clock
+    max_cycles: int | None = None        # stop a runaway program
+    watch: list[str] = field(default_factory=list)   # symbols whose high-water mark to report
+    stdin: bytes | None = None           # bytes the firmware reads through semihosting
+    echo_stdout: bool = False            # stream firmware output to our stdout as it runs
+    progress: bool = False               # show a progress line (terminal only)
+    argv: list[str] = field(default_factory=list)   # SYS_GET_CMDLINE for the firmware
+    # model runs
+    input_path: Path | None = None       # .npy input (int8 or float)
+    output_path: Path | None = None      # .npy output written after the run
+    seed: int = 0                        # random input when input_path is None
+    kernels: str = "auto"                # "portable" | "optimized" | "auto"
+    build_dir: Path | None = None        # keep the generated project here (default: cache)
+
+
+def is_model(path: Path) -> bool:
+    return path.suffix.lower() == ".tflite"
+
+
+def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None = None,
+        **kwargs) -> RunResult:
+    """Run an ELF or a .tflite model on `board` (a board name or a path to a TOML file)."""
+    opts = options or RunOptions()
+    for k, v in kwargs.items():
+        if not hasattr(opts, k):
+            raise BadInput(f"unknown run option {k!r}")
+        setattr(opts, k, v)
+    path = Path(target)
+    if not path.exists():
+        raise BadInput(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInput(f"{path}: is a directory, expected an ELF or a .tflite model")
+    from mcusim.boards import load_board
+    brd = load_board(board, clock_hz=opts.clock_hz)
+    if is_model(path):
+        from mcusim.compiler.runmodel import run_model
+        return run_model(path, brd, opts)
+    from mcusim.sim.runner import run_elf
+    return run_elf(path, brd, opts)

@@ -1,0 +1,75 @@
+"""The `mcusim` command: argument parsing and the one-line error policy.
+
+Each subcommand lives in mcusim.commands.<name> and exposes add_arguments(parser) and
+main(args) -> int. Errors a user can cause are McusimError: printed as one line, non-zero exit.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from mcusim import __version__
+from mcusim.errors import McusimError
+
+COMMANDS = {
+    "run": "run an ELF or a .tflite model on a simulated board and report its cost",
+    "boards": "list the boards mcusim knows",
+    "build": "compile an int8 .tflite model into C firmware and an ELF",
+    "verify": "check a model's firmware output against TFLM, bit for bit",
+    "check": "run the cycle/memory budgets in a TOML file (exit 1 when one is exceeded)",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mcusim",
+        description="Run Cortex-M firmware and int8 TFLite models on simulated boards; "
+                    "report cycles, time, energy and memory.")
+    p.add_argument("--version", action="version", version=f"mcusim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, help_text in COMMANDS.items():
+        mod = importlib.import_module(f"mcusim.commands.{name}")
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        mod.add_arguments(sp)
+        sp.set_defaults(_module=mod)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return int(args._module.main(args) or 0)
+    except McusimError as e:
+        _flush_quietly()
+        print(f"mcusim: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("mcusim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Reader went away (e.g. `mcusim run ... | head`): not an error of ours.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as e:  # noqa: BLE001 - the policy is one line, never a traceback
+        if os.environ.get("MCUSIM_DEBUG"):
+            raise
+        print(f"mcusim: internal error: {type(e).__name__}: {e} (set MCUSIM_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 3
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

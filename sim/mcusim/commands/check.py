@@ -1,0 +1,10 @@
+"""mcusim check (not implemented yet)."""
+from mcusim.errors import McusimError
+
+
+def add_arguments(p):
+    p.add_argument("rest", nargs="*")
+
+
+def main(args):
+    raise McusimError("'mcusim check' is not implemented yet")

@@ -1,0 +1,95 @@
+"""mcusim run TARGET --board B: run an ELF or a .tflite model and report what it cost."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from mcusim.api import RunOptions, run
+from mcusim.errors import BadInput
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text.replace("_", ""), 0)
+    except ValueError:
+        raise BadInput(f"expected a whole number, got {text!r}") from None
+    if v <= 0:
+        raise BadInput(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _clock(text: str) -> int:
+    t = text.strip().lower()
+    scale = 1
+    for suffix, mul in (("ghz", 10**9), ("mhz", 10**6), ("khz", 10**3), ("hz", 1)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], mul
+            break
+    try:
+        v = float(t) * scale
+    except ValueError:
+        raise BadInput(f"--clock: expected a frequency such as 80MHz or 80000000, got {text!r}") from None
+    if v <= 0:
+        raise BadInput(f"--clock must be positive, got {text!r}")
+    return int(v)
+
+
+def add_arguments(p) -> None:
+    p.add_argument("target", help="an ELF file, or a .tflite model (built and cached)")
+    p.add_argument("--board", "-b", default="stm32f4",
+                   help="board name (see `mcusim boards`) or path to a board TOML file")
+    p.add_argument("--clock", help="override the board clock, e.g. 80MHz")
+    p.add_argument("--max-cycles", help="stop the program after this many cycles")
+    p.add_argument("--watch", action="append", default=[], metavar="SYMBOL",
+                   help="report the high-water mark of this buffer (repeatable); "
+                        "symbols containing 'arena' are watched by default")
+    p.add_argument("--stdin", metavar="FILE", help="file the firmware reads as its stdin")
+    p.add_argument("--json", metavar="FILE", help="write every figure as JSON (docs/json-schema.md)")
+    p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
+    p.add_argument("--output", metavar="Y.npy", help="save the model output as .npy")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random input (models)")
+    p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto",
+                   help="kernel variant for models (default: the fastest for the core)")
+    p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")
+    p.add_argument("--quiet", "-q", action="store_true", help="no report, only firmware output")
+    p.add_argument("--top", type=int, default=12, help="functions shown in the report")
+    from mcusim.exports import add_arguments as add_export_arguments
+    add_export_arguments(p)
+
+
+def options_from_args(args) -> RunOptions:
+    stdin = None
+    if args.stdin:
+        try:
+            stdin = Path(args.stdin).read_bytes()
+        except OSError as e:
+            raise BadInput(f"--stdin {args.stdin}: {e.strerror}") from None
+    return RunOptions(
+        clock_hz=_clock(args.clock) if args.clock else None,
+        max_cycles=_positive_int(args.max_cycles) if args.max_cycles else None,
+        watch=list(args.watch),
+        stdin=stdin,
+        echo_stdout=True,
+        progress=sys.stdout.isatty() and not args.quiet,
+        input_path=Path(args.input) if args.input else None,
+        output_path=Path(args.output) if args.output else None,
+        seed=args.seed,
+        kernels=args.kernels,
+        build_dir=Path(args.build_dir) if args.build_dir else None,
+    )
+
+
+def main(args) -> int:
+    result = run(args.target, args.board, options_from_args(args))
+    if args.json:
+        try:
+            Path(args.json).write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        except OSError as e:
+            raise BadInput(f"--json {args.json}: {e.strerror}") from None
+    from mcusim.exports import write_exports
+    write_exports(args, result)
+    if not args.quiet:
+        from mcusim.report.terminal import print_report
+        print_report(result, top=args.top)
+    return result.exit_code

@@ -1,0 +1,127 @@
+"""The result of one simulated run: every figure the reports, exports and budgets use.
+
+This is the contract between the simulator/profiler (producers) and the report, JSON, exports,
+budget checker and pytest plugin (consumers). `to_json()` is the schema documented in
+docs/json-schema.md; add fields, never rename them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class FunctionStat:
+    name: str
+    address: int
+    calls: int = 0
+    self_cycles: int = 0
+    total_cycles: int = 0        # inclusive: self plus callees
+    instructions: int = 0        # self instructions
+
+
+@dataclass
+class LayerStat:
+    index: int                   # operator index in the optimized graph
+    op: str                      # e.g. "CONV_2D"
+    name: str = ""               # the C function that runs it (its symbol)
+    input_shapes: list[list[int]] = field(default_factory=list)
+    output_shape: list[int] = field(default_factory=list)
+    macs: int = 0
+    cycles: int = 0
+    instructions: int = 0
+    start_cycle: int = 0         # cycle count when the layer first began (for traces)
+    kernel: str = ""             # kernel variant used (e.g. "arm_convolve_s8")
+
+    @property
+    def macs_per_cycle(self) -> float:
+        return self.macs / self.cycles if self.cycles else 0.0
+
+
+@dataclass
+class Section:
+    name: str
+    address: int
+    size: int
+    region: str                  # board memory name it lives in ("flash", "sram1", ...)
+    kind: str                    # "flash" or "ram"
+    load: bool = True            # occupies flash (has load image)
+
+
+@dataclass
+class MemoryStat:
+    flash_used: int = 0
+    flash_size: int = 0
+    ram_used: int = 0            # static RAM: .data + .bss (+ reserved stack/heap regions)
+    ram_size: int = 0
+    stack_peak: int = 0          # bytes below the initial SP that were ever written
+    stack_size: int = 0          # the stack region reserved by the linker script, 0 if unknown
+    heap_peak: int = 0
+    sections: list[Section] = field(default_factory=list)
+    watches: dict[str, dict[str, int]] = field(default_factory=dict)  # sym -> {size, peak}
+    flash_split: dict[str, int] = field(default_factory=dict)  # model runs: weights/code/runtime
+
+
+@dataclass
+class Stop:
+    reason: str                  # "exit" | "fault" | "max_cycles" | "timeout"
+    message: str = ""
+    pc: int | None = None
+    where: str = ""              # symbol+offset of pc
+    fault_address: int | None = None
+    registers: dict[str, int] = field(default_factory=dict)
+    call_stack: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    board: str
+    core: str
+    clock_hz: int
+    exit_code: int
+    cycles: int
+    instructions: int
+    energy_uj: float
+    memory: MemoryStat
+    stop: Stop
+    stdout: str = ""
+    functions: list[FunctionStat] = field(default_factory=list)
+    layers: list[LayerStat] = field(default_factory=list)
+    arena: dict[str, int] = field(default_factory=dict)   # {"planned": n, "peak": n, "tflm": n}
+    energy_breakdown: dict[str, float] = field(default_factory=dict)  # class -> µJ
+    cycle_breakdown: dict[str, int] = field(default_factory=dict)     # class -> cycles
+    # Call tree for flame graphs: list of {"stack": [fn, ...], "cycles": n} (self cycles per stack)
+    stacks: list[dict[str, Any]] = field(default_factory=list)
+    # Timeline for traces: list of {"name", "cat" ("function"|"layer"), "start", "dur"} in cycles
+    events: list[dict[str, Any]] = field(default_factory=list)
+    target: str = ""             # path of the ELF or model that ran
+    elf: str = ""
+    model: dict[str, Any] = field(default_factory=dict)  # model runs: name, inputs, outputs, ...
+    host_seconds: float = 0.0    # wall time of the simulation (not a modelled figure)
+
+    @property
+    def time_s(self) -> float:
+        return self.cycles / self.clock_hz if self.clock_hz else 0.0
+
+    @property
+    def cpi(self) -> float:
+        return self.cycles / self.instructions if self.instructions else 0.0
+
+    @property
+    def stack_peak(self) -> int:
+        return self.memory.stack_peak
+
+    @property
+    def arena_peak(self) -> int:
+        return self.arena.get("peak", 0)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["time_s"] = self.time_s
+        d["cpi"] = self.cpi
+        for layer in d["layers"]:
+            layer["macs_per_cycle"] = (layer["macs"] / layer["cycles"]) if layer["cycles"] else 0.0
+        d.pop("events", None)    # large; exported by --trace instead
+        d.pop("stacks", None)    # large; exported by --speedscope instead
+        d["schema"] = "mcusim-run/1"
+        return d

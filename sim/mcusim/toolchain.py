@@ -1,0 +1,41 @@
+"""The cross-compiler: locating arm-none-eabi-gcc and the flags for each core."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from mcusim.errors import BuildError, McusimError
+
+# -mcpu / FPU / float ABI per core name used in boards/*.toml ("core" key).
+CORE_FLAGS: dict[str, list[str]] = {
+    "cortex-m0plus": ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"],
+    "cortex-m3": ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"],
+    "cortex-m4": ["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"],
+    "cortex-m4f": ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"],
+    "cortex-m7": ["-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"],
+    "cortex-m33": ["-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"],
+}
+
+
+def gcc() -> str:
+    path = shutil.which("arm-none-eabi-gcc")
+    if not path:
+        raise McusimError("arm-none-eabi-gcc not found: install Debian's gcc-arm-none-eabi and "
+                          "libnewlib-arm-none-eabi (./setup.sh does)")
+    return path
+
+
+def core_flags(core: str) -> list[str]:
+    try:
+        return list(CORE_FLAGS[core])
+    except KeyError:
+        raise McusimError(f"unknown core {core!r}; known: {', '.join(CORE_FLAGS)}") from None
+
+
+def run_gcc(args: list[str], cwd: Path | None = None) -> None:
+    """Run arm-none-eabi-gcc; on failure raise BuildError with the first error line."""
+    proc = subprocess.run([gcc(), *args], cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [l for l in proc.stderr.splitlines() if "error" in l] or proc.stderr.splitlines()
+        raise BuildError(f"arm-none-eabi-gcc failed: {lines[0] if lines else 'no output'}")
