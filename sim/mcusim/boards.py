@@ -1,0 +1,236 @@
+"""Boards as data: boards/<name>.toml -> Board (core, clock, memory map, console UART, power).
+
+Every figure in a board file carries the datasheet or reference-manual section it comes from;
+docs/boards.md documents the schema and how to add a board of your own.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mcusim.errors import BadInput
+from mcusim.paths import boards_dir, profiles_dir
+from mcusim.toolchain import CORE_FLAGS
+
+MEMORY_KINDS = ("flash", "ram")
+UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
+
+
+@dataclass(frozen=True)
+class Memory:
+    name: str
+    kind: str                    # "flash" | "ram"
+    base: int
+    size: int
+    wait_states: int = 0         # access wait states at the board clock
+    accelerator: dict[str, Any] | None = None   # flash accelerator / caches / TCM details
+    source: str = ""
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+    def contains(self, addr: int, size: int = 1) -> bool:
+        return self.base <= addr and addr + size <= self.end
+
+
+@dataclass(frozen=True)
+class Board:
+    name: str
+    description: str
+    core: str                    # key of toolchain.CORE_FLAGS
+    profile: str                 # stem of profiles/<profile>.toml
+    clock_hz: int
+    boot_address: int
+    memories: list[Memory]
+    uart: dict[str, Any]
+    power: dict[str, Any]        # voltage_v, run_ua_per_mhz (always), source, ...
+    sources: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def memory_at(self, addr: int, size: int = 1) -> Memory | None:
+        for m in self.memories:
+            if m.contains(addr, size):
+                return m
+        return None
+
+    @property
+    def flash(self) -> Memory:
+        """The flash the board boots from (else the first flash)."""
+        flashes = [m for m in self.memories if m.kind == "flash"]
+        for m in flashes:
+            if m.contains(self.boot_address):
+                return m
+        return flashes[0]
+
+    @property
+    def ram(self) -> Memory:
+        """The main SRAM: the largest RAM region."""
+        return max((m for m in self.memories if m.kind == "ram"), key=lambda m: m.size)
+
+    @property
+    def has_fpu(self) -> bool:
+        return "-mfloat-abi=hard" in CORE_FLAGS[self.core]
+
+    def describe_memories(self) -> str:
+        return ", ".join(f"{m.name} {m.size // 1024} KB at {m.base:#010x}" for m in self.memories)
+
+
+def list_boards() -> list[str]:
+    return sorted(p.stem for p in boards_dir().glob("*.toml"))
+
+
+def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
+    """Load a shipped board by name, or a user's board TOML by path; optionally override the clock."""
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text or Path(text).is_file():
+        path = Path(text)
+        if not path.is_file():
+            raise BadInput(f"board file {path}: no such file")
+    else:
+        path = boards_dir() / f"{text}.toml"
+        if not path.is_file():
+            raise BadInput(f"unknown board {text!r}; known boards: {', '.join(list_boards())} "
+                           f"(or pass a path to a board TOML)")
+    board = _parse(path)
+    if clock_hz is not None:
+        if clock_hz <= 0:
+            raise BadInput(f"clock must be positive, got {clock_hz}")
+        board = replace(board, clock_hz=int(clock_hz))
+    return board
+
+
+def _parse(path: Path) -> Board:
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise BadInput(f"board file {path}: invalid TOML: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"board file {path}: cannot read: {e}") from None
+    f = _Fields(path, data, "")
+    core = f.str("core")
+    if core not in CORE_FLAGS:
+        raise BadInput(f"board file {path}: core {core!r} is not one of {', '.join(CORE_FLAGS)}")
+    profile = f.str("profile")
+    if not (profiles_dir() / f"{profile}.toml").is_file() and profiles_dir().is_dir() \
+            and any(profiles_dir().glob("*.toml")):
+        known = ", ".join(sorted(p.stem for p in profiles_dir().glob("*.toml")))
+        raise BadInput(f"board file {path}: profile {profile!r} not in profiles/ ({known})")
+    mems_raw = data.get("memory")
+    if not isinstance(mems_raw, list) or not mems_raw:
+        raise BadInput(f"board file {path}: missing key 'memory' (a [[memory]] table per region)")
+    memories = [_memory(path, m, i) for i, m in enumerate(mems_raw)]
+    _check_overlaps(path, memories)
+    if not any(m.kind == "flash" for m in memories) or not any(m.kind == "ram" for m in memories):
+        raise BadInput(f"board file {path}: needs at least one flash and one ram [[memory]]")
+    uart = _uart(path, data)
+    power = _power(path, data)
+    clock = f.int("clock_hz")
+    if clock <= 0:
+        raise BadInput(f"board file {path}: clock_hz must be positive")
+    sources = data.get("sources", [])
+    if not isinstance(sources, list):
+        raise BadInput(f"board file {path}: key 'sources' must be a list of strings")
+    return Board(name=f.str("name"), description=f.str("description", ""), core=core,
+                 profile=profile, clock_hz=clock, boot_address=f.int("boot_address"),
+                 memories=memories, uart=uart, power=power, sources=[str(s) for s in sources],
+                 path=path)
+
+
+class _Fields:
+    """Typed access to one TOML table with one-line errors that name the file and key."""
+
+    def __init__(self, path: Path, table: Any, prefix: str):
+        if not isinstance(table, dict):
+            raise BadInput(f"board file {path}: {prefix.rstrip('.') or 'top level'} must be a table")
+        self.path, self.table, self.prefix = path, table, prefix
+
+    def _get(self, key: str, default: Any):
+        if key in self.table:
+            return self.table[key]
+        if default is not _MISSING:
+            return default
+        raise BadInput(f"board file {self.path}: missing key '{self.prefix}{key}'")
+
+    def str(self, key: str, default: Any = None) -> str:
+        v = self._get(key, _MISSING if default is None else default)
+        if not isinstance(v, str):
+            raise BadInput(f"board file {self.path}: key '{self.prefix}{key}' must be a string")
+        return v
+
+    def int(self, key: str, default: Any = None) -> int:
+        v = self._get(key, _MISSING if default is None else default)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise BadInput(f"board file {self.path}: key '{self.prefix}{key}' must be a "
+                           f"non-negative integer")
+        return v
+
+    def num(self, key: str, default: Any = None) -> float:
+        v = self._get(key, _MISSING if default is None else default)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise BadInput(f"board file {self.path}: key '{self.prefix}{key}' must be a "
+                           f"non-negative number")
+        return float(v)
+
+
+_MISSING = object()
+
+
+def _memory(path: Path, raw: Any, i: int) -> Memory:
+    f = _Fields(path, raw, f"memory[{i}].")
+    kind = f.str("kind")
+    if kind not in MEMORY_KINDS:
+        raise BadInput(f"board file {path}: key 'memory[{i}].kind' must be flash or ram, got {kind!r}")
+    size = f.int("size")
+    if size == 0:
+        raise BadInput(f"board file {path}: key 'memory[{i}].size' must be positive")
+    acc = raw.get("accelerator")
+    if acc is not None and not isinstance(acc, dict):
+        raise BadInput(f"board file {path}: key 'memory[{i}].accelerator' must be a table")
+    return Memory(name=f.str("name"), kind=kind, base=f.int("base"), size=size,
+                  wait_states=f.int("wait_states", 0), accelerator=acc,
+                  source=f.str("source", ""))
+
+
+def _check_overlaps(path: Path, memories: list[Memory]) -> None:
+    ordered = sorted(memories, key=lambda m: m.base)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.base < a.end:
+            raise BadInput(f"board file {path}: memories {a.name!r} and {b.name!r} overlap")
+    for m in memories:
+        if m.end > 1 << 32 or m.base >= 0xE000_0000:
+            raise BadInput(f"board file {path}: memory {m.name!r} is outside the code/SRAM/"
+                           f"peripheral address space (must end below 0xE0000000)")
+
+
+def _uart(path: Path, data: dict) -> dict[str, Any]:
+    f = _Fields(path, data.get("uart", {}), "uart.")
+    if "uart" not in data:
+        return {}
+    kind = f.str("kind")
+    if kind not in UART_KINDS:
+        raise BadInput(f"board file {path}: key 'uart.kind' must be one of {', '.join(UART_KINDS)}")
+    return {"kind": kind, "base": f.int("base"), "data_offset": f.int("data_offset"),
+            "status_offset": f.int("status_offset"), "source": f.str("source", "")}
+
+
+def _power(path: Path, data: dict) -> dict[str, Any]:
+    f = _Fields(path, data.get("power"), "power.") if "power" in data else None
+    if f is None:
+        raise BadInput(f"board file {path}: missing key 'power'")
+    power = dict(data["power"])
+    power["voltage_v"] = f.num("voltage_v")
+    if "run_ua_per_mhz" in power:
+        power["run_ua_per_mhz"] = f.num("run_ua_per_mhz")
+    elif "run_current_ma" in power:
+        ma, hz = f.num("run_current_ma"), f.num("run_current_at_hz")
+        if hz <= 0:
+            raise BadInput(f"board file {path}: key 'power.run_current_at_hz' must be positive")
+        power["run_ua_per_mhz"] = ma * 1000.0 / (hz / 1e6)
+    else:
+        raise BadInput(f"board file {path}: missing key 'power.run_ua_per_mhz' "
+                       f"(or power.run_current_ma with power.run_current_at_hz)")
+    power["source"] = f.str("source", "")
+    return power
