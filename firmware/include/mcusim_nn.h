@@ -1,0 +1,265 @@
+/*
+ * mcusim_nn.h - int8 neural-network kernels of the mcusim runtime (the kernel API).
+ *
+ * Every kernel is bit-exact with TFLM's reference kernels. Conventions (CMSIS-NN style):
+ *  - tensors are NHWC, int8, row-major; filters are [out_ch, h, w, in_ch] (depthwise: [1, h, w,
+ *    in_ch * ch_mult]); biases are int32 (may be NULL).
+ *  - input_offset = -input_zero_point, output_offset = +output_zero_point (TFLM's OpData).
+ *  - a requantization multiplier/shift pair is TFLM's QuantizeMultiplier convention:
+ *    real ~= multiplier * 2^(shift - 31), shift > 0 shifts left.
+ *  - every constant is computed at build time (sim/mcusim/compiler/quant.py and ops/*.py).
+ *  - each op has a wrapper (mcusim_<op>_wrapper_s8) that picks the fastest variant valid for the
+ *    parameters and the core; *_get_buffer_size gives the scratch bytes the wrapper needs.
+ *    The selection rule is documented in docs/kernels.md; the compiler mirrors it in Python.
+ */
+#ifndef MCUSIM_NN_H
+#define MCUSIM_NN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { MCUSIM_OK = 0, MCUSIM_ARG_ERROR = -1 } mcusim_status;
+
+typedef struct { int32_t n, h, w, c; } mcusim_dims;
+typedef struct { int32_t w, h; } mcusim_tile;
+typedef struct { int32_t min, max; } mcusim_activation;
+
+/* Requantization per output channel (conv, depthwise) or per tensor (per_channel == 0: index 0
+ * is used for every channel). */
+typedef struct {
+    const int32_t *multiplier;
+    const int32_t *shift;
+    int32_t per_channel;
+} mcusim_quant_params;
+
+/* ------------------------------------------------------------------ CONV_2D */
+typedef struct {
+    int32_t input_offset;
+    int32_t output_offset;
+    mcusim_tile stride;
+    mcusim_tile padding;   /* top/left padding (TFLM's ComputePaddingHeightWidth) */
+    mcusim_tile dilation;
+    mcusim_activation activation;
+} mcusim_conv_params;
+
+/* filter_dims: n = output channels, h, w, c = input channels / groups */
+int32_t mcusim_convolve_wrapper_s8_get_buffer_size(const mcusim_conv_params *params,
+                                                   const mcusim_dims *input_dims,
+                                                   const mcusim_dims *filter_dims);
+mcusim_status mcusim_convolve_wrapper_s8(void *buffer, const mcusim_conv_params *params,
+                                         const mcusim_quant_params *quant,
+                                         const mcusim_dims *input_dims, const int8_t *input,
+                                         const mcusim_dims *filter_dims, const int8_t *filter,
+                                         const int32_t *bias,
+                                         const mcusim_dims *output_dims, int8_t *output);
+/* generic: any padding, stride, dilation, groups; no scratch */
+mcusim_status mcusim_convolve_s8(const mcusim_conv_params *params, const mcusim_quant_params *quant,
+                                 const mcusim_dims *input_dims, const int8_t *input,
+                                 const mcusim_dims *filter_dims, const int8_t *filter,
+                                 const int32_t *bias,
+                                 const mcusim_dims *output_dims, int8_t *output);
+/* 1x1 filter, no padding, dilation 1, no groups; any stride; no scratch */
+mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcusim_quant_params *quant,
+                                     const mcusim_dims *input_dims, const int8_t *input,
+                                     const mcusim_dims *filter_dims, const int8_t *filter,
+                                     const int32_t *bias,
+                                     const mcusim_dims *output_dims, int8_t *output);
+/* im2col of one output pixel into int16 scratch, then a dot product (__smlad with DSP);
+ * no groups; scratch: mcusim_convolve_im2col_s8_get_buffer_size */
+int32_t mcusim_convolve_im2col_s8_get_buffer_size(const mcusim_dims *filter_dims);
+mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *params,
+                                        const mcusim_quant_params *quant,
+                                        const mcusim_dims *input_dims, const int8_t *input,
+                                        const mcusim_dims *filter_dims, const int8_t *filter,
+                                        const int32_t *bias,
+                                        const mcusim_dims *output_dims, int8_t *output);
+
+/* ------------------------------------------------------------------ DEPTHWISE_CONV_2D */
+typedef struct {
+    int32_t input_offset;
+    int32_t output_offset;
+    int32_t ch_mult;
+    mcusim_tile stride;
+    mcusim_tile padding;
+    mcusim_tile dilation;
+    mcusim_activation activation;
+} mcusim_dw_conv_params;
+
+/* filter_dims: n = 1, h, w, c = input channels * ch_mult (= output channels) */
+int32_t mcusim_depthwise_conv_wrapper_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                         const mcusim_dims *input_dims,
+                                                         const mcusim_dims *filter_dims);
+mcusim_status mcusim_depthwise_conv_wrapper_s8(void *buffer, const mcusim_dw_conv_params *params,
+                                               const mcusim_quant_params *quant,
+                                               const mcusim_dims *input_dims, const int8_t *input,
+                                               const mcusim_dims *filter_dims, const int8_t *filter,
+                                               const int32_t *bias,
+                                               const mcusim_dims *output_dims, int8_t *output);
+mcusim_status mcusim_depthwise_conv_s8(const mcusim_dw_conv_params *params,
+                                       const mcusim_quant_params *quant,
+                                       const mcusim_dims *input_dims, const int8_t *input,
+                                       const mcusim_dims *filter_dims, const int8_t *filter,
+                                       const int32_t *bias,
+                                       const mcusim_dims *output_dims, int8_t *output);
+/* 3x3 filter, ch_mult 1, dilation 1 */
+mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
+                                           const mcusim_quant_params *quant,
+                                           const mcusim_dims *input_dims, const int8_t *input,
+                                           const mcusim_dims *filter_dims, const int8_t *filter,
+                                           const int32_t *bias,
+                                           const mcusim_dims *output_dims, int8_t *output);
+
+/* ------------------------------------------------------------------ FULLY_CONNECTED */
+typedef struct {
+    int32_t input_offset;
+    int32_t filter_offset;   /* -filter zero point (0 for TFLite's int8 weights) */
+    int32_t output_offset;
+    mcusim_activation activation;
+} mcusim_fc_params;
+
+/* filter is [output_depth, accum_depth]; input is [batches, accum_depth] */
+int32_t mcusim_fully_connected_wrapper_s8_get_buffer_size(int32_t accum_depth);
+mcusim_status mcusim_fully_connected_wrapper_s8(void *buffer, const mcusim_fc_params *params,
+                                                const mcusim_quant_params *quant,
+                                                int32_t batches, int32_t accum_depth,
+                                                int32_t output_depth, const int8_t *input,
+                                                const int8_t *filter, const int32_t *bias,
+                                                int8_t *output);
+mcusim_status mcusim_fully_connected_s8(const mcusim_fc_params *params,
+                                        const mcusim_quant_params *quant,
+                                        int32_t batches, int32_t accum_depth,
+                                        int32_t output_depth, const int8_t *input,
+                                        const int8_t *filter, const int32_t *bias,
+                                        int8_t *output);
+
+/* ------------------------------------------------------------------ pooling */
+typedef struct {
+    mcusim_tile stride;
+    mcusim_tile padding;
+    mcusim_activation activation;
+} mcusim_pool_params;
+
+/* filter_dims: h, w used; input and output share quantization (TFLM requires it) */
+mcusim_status mcusim_avgpool_s8(const mcusim_pool_params *params,
+                                const mcusim_dims *input_dims, const int8_t *input,
+                                const mcusim_dims *filter_dims,
+                                const mcusim_dims *output_dims, int8_t *output);
+mcusim_status mcusim_maxpool_s8(const mcusim_pool_params *params,
+                                const mcusim_dims *input_dims, const int8_t *input,
+                                const mcusim_dims *filter_dims,
+                                const mcusim_dims *output_dims, int8_t *output);
+
+/* ------------------------------------------------------------------ ADD, MUL */
+#define MCUSIM_MAX_DIMS 6
+/* Broadcasting as TFLM's BroadcastAdd6DSlow: output shape extended to 6 dims; an input's stride
+ * is 0 along every axis where it is broadcast. NULL broadcast = same shape, flat loop. */
+typedef struct {
+    int32_t out[MCUSIM_MAX_DIMS];
+    int32_t stride1[MCUSIM_MAX_DIMS];
+    int32_t stride2[MCUSIM_MAX_DIMS];
+} mcusim_broadcast;
+
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t input1_multiplier, input1_shift;
+    int32_t input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t left_shift;
+    mcusim_activation activation;
+} mcusim_add_params;
+
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t output_multiplier, output_shift;
+    mcusim_activation activation;
+} mcusim_mul_params;
+
+mcusim_status mcusim_add_s8(const mcusim_add_params *params, const mcusim_broadcast *bcast,
+                            int32_t size, const int8_t *input1, const int8_t *input2,
+                            int8_t *output);
+mcusim_status mcusim_mul_s8(const mcusim_mul_params *params, const mcusim_broadcast *bcast,
+                            int32_t size, const int8_t *input1, const int8_t *input2,
+                            int8_t *output);
+
+/* ------------------------------------------------------------------ SOFTMAX, LOGISTIC, TANH */
+typedef struct {
+    int32_t input_multiplier;
+    int32_t input_left_shift;
+    int32_t diff_min;
+} mcusim_softmax_params;
+
+/* output quantization fixed by TFLM: scale 1/256, zero point -128 */
+mcusim_status mcusim_softmax_s8(const mcusim_softmax_params *params, int32_t rows,
+                                int32_t row_size, const int8_t *input, int8_t *output);
+
+typedef struct {
+    int32_t input_zero_point;
+    int32_t input_range_radius;
+    int32_t input_multiplier;
+    int32_t input_left_shift;
+} mcusim_sigmoid_params;
+
+/* LOGISTIC: output scale 1/256, zp -128; TANH: output scale 1/128, zp 0 (TFLM requires both) */
+mcusim_status mcusim_logistic_s8(const mcusim_sigmoid_params *params, int32_t size,
+                                 const int8_t *input, int8_t *output);
+mcusim_status mcusim_tanh_s8(const mcusim_sigmoid_params *params, int32_t size,
+                             const int8_t *input, int8_t *output);
+
+/* ------------------------------------------------------------------ RELU, RELU6, QUANTIZE, DEQUANTIZE */
+typedef struct {
+    int32_t input_offset;    /* -input zero point */
+    int32_t output_offset;   /* output zero point */
+    int32_t multiplier, shift;
+    mcusim_activation activation;
+} mcusim_requant_params;
+
+/* out = clamp(output_offset + MBQM(in + input_offset)): QUANTIZE int8->int8, RELU */
+mcusim_status mcusim_requantize_s8(const mcusim_requant_params *params, int32_t size,
+                                   const int8_t *input, int8_t *output);
+/* out = clamp(in, lo, hi): RELU6 (TFLM clamps the input codes, no requantization) */
+mcusim_status mcusim_clamp_s8(int32_t size, int8_t lo, int8_t hi, const int8_t *input,
+                              int8_t *output);
+/* QUANTIZE float32 -> int8 and DEQUANTIZE int8 -> float32: the only float paths */
+mcusim_status mcusim_quantize_f32_s8(int32_t size, float scale, int32_t zero_point,
+                                     const float *input, int8_t *output);
+mcusim_status mcusim_dequantize_s8_f32(int32_t size, double scale, int32_t zero_point,
+                                       const int8_t *input, float *output);
+
+/* ------------------------------------------------------------------ data movement */
+/* RESHAPE when the compiler could not alias: a byte copy (no-op when input == output) */
+mcusim_status mcusim_copy_s8(int32_t size, const int8_t *input, int8_t *output);
+
+/* PAD / PADV2: dims extended to 4 (leading 1s); before/after per axis; value is the pad code */
+mcusim_status mcusim_pad_s8(const mcusim_dims *input_dims, const int32_t before[4],
+                            const int32_t after[4], int8_t pad_value, const int8_t *input,
+                            int8_t *output);
+
+/* CONCATENATION (all inputs share the output's quantization, as TFLM requires for int8):
+ * outer = product of dims before the axis; copy_sizes[i] = input i's axis dim * inner size */
+mcusim_status mcusim_concat_s8(int32_t outer, int32_t num_inputs, const int8_t *const *inputs,
+                               const int32_t *copy_sizes, int8_t *output);
+
+/* MEAN over any axes: the compiler gives the input in 4 dims and a mask of reduced axes.
+ * TFLM's integer path: int32 sum, then requantize with multiplier/shift that include 1/count
+ * (see docs/kernels.md); buffer: output-size int32 sums. */
+typedef struct {
+    int32_t input_offset;     /* -input zero point */
+    int32_t output_offset;    /* output zero point */
+    int32_t multiplier, shift;
+    int32_t count;            /* elements averaged per output */
+    int32_t same_quant;       /* 1: TFLM's plain Mean (sum / count, no requantization) */
+} mcusim_mean_params;
+
+int32_t mcusim_mean_s8_get_buffer_size(int32_t output_size);
+mcusim_status mcusim_mean_s8(void *buffer, const mcusim_mean_params *params,
+                             const mcusim_dims *input_dims, const int32_t reduce[4],
+                             const int8_t *input, int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCUSIM_NN_H */
