@@ -1,0 +1,156 @@
+"""Instruction classification and static block cost, done once per basic block.
+
+classify_block() disassembles a block with capstone (Thumb, M-class), maps every instruction to
+a class of profiles/<core>.toml and sums the static cycles. What depends on run time (a taken
+conditional branch, instruction-fetch misses in a flash cache) is left to the block hook, which
+gets the pieces it needs in BlockInfo.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import capstone
+from capstone import arm_const as A
+
+from mcusim.cost.model import CoreModel
+
+END_PLAIN, END_COND, END_CALL = 0, 1, 2
+
+_BASE = {}   # capstone instruction name -> class (names without condition/width suffixes)
+
+
+def _names(cls: str, names: str) -> None:
+    for n in names.split():
+        _BASE[n] = cls
+
+
+_names("mul", "mul")
+_names("mla", "mla mls")
+_names("mull", "umull smull")
+_names("mlal", "umlal smlal umaal smlald smlsld smlalbb smlalbt smlaltb smlaltt")
+_names("div", "sdiv udiv")
+_names("dsp", "smlad smladx smlsd smlsdx smuad smuadx smusd smusdx smmul smmulr smmla smmlar "
+              "smmls smmlsr smulbb smulbt smultb smultt smulwb smulwt smlabb smlabt smlatb "
+              "smlatt smlawb smlawt sxtb16 uxtb16 sxtab16 uxtab16 qadd qsub qdadd qdsub qadd8 "
+              "qadd16 qsub8 qsub16 qasx qsax uqadd8 uqadd16 uqsub8 uqsub16 uqasx uqsax ssat "
+              "usat ssat16 usat16 sadd8 sadd16 ssub8 ssub16 sasx ssax uadd8 uadd16 usub8 usub16 "
+              "uasx usax shadd8 shadd16 shsub8 shsub16 shasx shsax uhadd8 uhadd16 uhsub8 "
+              "uhsub16 uhasx uhsax sel usad8 usada8 pkhbt pkhtb")
+_names("load", "ldr ldrb ldrh ldrsb ldrsh ldrt ldrbt ldrht ldrsbt ldrsht ldrex ldrexb ldrexh "
+               "lda ldab ldah ldaex ldaexb ldaexh")
+_names("store", "str strb strh strt strbt strht strex strexb strexh stl stlb stlh stlex "
+                "stlexb stlexh")
+_names("ldm", "ldm ldmdb ldmia pop ldrd")
+_names("stm", "stm stmdb stmia push strd")
+_names("load_pc", "tbb tbh")
+_names("call", "bl blx")
+_names("branch", "b bx")
+_names("cond_branch", "cbz cbnz")
+_names("it", "it")
+_names("nop", "nop yield")
+_names("barrier", "dmb dsb isb")
+_names("system", "mrs msr cps cpsie cpsid svc bkpt wfi wfe sev udf clrex")
+_names("fpu_mac", "vmla vmls vnmla vnmls vfma vfms vfnma vfnms")
+_names("fpu_div", "vdiv vsqrt")
+_names("fpu_load", "vldr")
+_names("fpu_store", "vstr")
+_names("fpu_ldm", "vldmia vldmdb vstmia vstmdb vpush vpop vldm vstm")
+_names("fpu_mov", "vmov vmrs vmsr")
+_names("fpu", "vadd vsub vmul vnmul vabs vneg vcmp vcmpe vcvt vcvtr vcvta vcvtn vcvtp vcvtm "
+              "vcvtb vcvtt vmaxnm vminnm vrinta vrintn vrintp vrintm vrintr vrintx vrintz vsel")
+
+_SIMPLE = {"alu", "load", "store", "mul", "dsp", "nop"}   # M7 dual-issue candidates
+_MEM1 = {"load", "store"}
+_ADDR = {"load", "store", "ldm", "stm", "fpu_load", "fpu_store", "fpu_ldm"}
+
+
+@dataclass
+class BlockInfo:
+    addr: int
+    size: int
+    ninsns: int
+    cycles: int                       # static cycles of the whole block
+    end: int                          # END_PLAIN / END_COND / END_CALL
+    taken: int                        # extra cycles when the final conditional branch is taken
+    class_cycles: dict[str, int] = field(default_factory=dict)
+    # (offset of the instruction's end from addr, cumulative cycles through it), per instruction
+    prefix: list[tuple[int, int]] = field(default_factory=list)
+
+
+def make_disassembler() -> capstone.Cs:
+    md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    md.detail = True
+    return md
+
+
+def _class_of(md: capstone.Cs, insn) -> tuple[str, int]:
+    """(class, register-list length) of one instruction."""
+    name = md.insn_name(insn.id) or insn.mnemonic
+    cls = _BASE.get(name)
+    ops = insn.operands
+    if cls is None:
+        cls = "fpu" if name.startswith("v") else "alu"
+    nregs = 0
+    if cls in ("ldm", "stm", "fpu_ldm"):
+        nregs = sum(1 for o in ops if o.type == A.ARM_OP_REG)
+        if name in ("ldm", "ldmia", "ldmdb", "stm", "stmia", "stmdb") and nregs:
+            nregs -= 1          # first operand is the base register
+        if name in ("vldmia", "vldmdb", "vstmia", "vstmdb", "vldm", "vstm") and nregs:
+            nregs -= 1
+        if name in ("ldrd", "strd"):
+            nregs = 2
+    writes_pc = any(o.type == A.ARM_OP_REG and o.reg == A.ARM_REG_PC and o.access & 2
+                    for o in ops) or (A.ARM_REG_PC in insn.regs_access()[1])
+    if cls == "ldm" and writes_pc:
+        cls = "pop_pc"
+    elif cls == "load" and writes_pc:
+        cls = "load_pc"
+    elif cls == "alu" and writes_pc:
+        cls = "alu_pc"
+    elif cls == "branch" and insn.cc not in (A.ARM_CC_AL, A.ARM_CC_INVALID):
+        cls = "cond_branch"
+    return cls, nregs
+
+
+def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
+    cycles = 0
+    class_cycles: dict[str, int] = {}
+    prefix: list[tuple[int, int]] = []
+    prev_cls = None
+    prev_writes: tuple = ()
+    paired = False        # M7: the previous instruction already took the second issue slot
+    end, taken, n = END_PLAIN, 0, 0
+    for insn in md.disasm(code, addr):
+        n += 1
+        cls, nregs = _class_of(md, insn)
+        cc = model[cls]
+        c = cc.cycles + cc.per_reg * nregs
+        reads, writes = insn.regs_access()
+        depends = any(r in prev_writes for r in reads)
+        if cls in _ADDR and prev_cls not in _MEM1 and model.agu_stall and any(
+                o.type == A.ARM_OP_MEM and (o.mem.base in prev_writes or o.mem.index in prev_writes)
+                for o in insn.operands):
+            # TRM: an address computed by the preceding data-processing instruction stalls
+            # (no forwarding path to the address generation unit)
+            c += model.agu_stall
+        if cls in _MEM1 and prev_cls in _MEM1 and cc.pipelined is not None and not depends:
+            # TRM: neighbouring single loads/stores pipeline address and data phases; not when
+            # this address needs the value the previous load is still fetching.
+            c = cc.pipelined
+        if (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE
+                and not depends and not (cls in _MEM1 and prev_cls in _MEM1)):
+            c, paired = 0, True   # issues alongside the previous instruction
+        else:
+            paired = False
+        cycles += c
+        class_cycles[cls] = class_cycles.get(cls, 0) + c
+        prefix.append((insn.address + insn.size - addr, cycles))
+        prev_cls, prev_writes = cls, writes
+        if cls == "call":
+            end = END_CALL
+        elif cls == "cond_branch":
+            end, taken = END_COND, cc.taken
+        else:
+            end = END_PLAIN
+    return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,
+                     class_cycles=class_cycles, prefix=prefix)

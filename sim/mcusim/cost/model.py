@@ -1,0 +1,92 @@
+"""Per-core cost tables: profiles/<core>.toml -> CoreModel.
+
+A profile gives, per instruction class, the cycles the core's TRM states and the energy factor
+relative to the board's average run current. Every entry carries its source; see
+docs/cost-model.md for the format and the meaning of each field.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcusim.errors import BadInput
+from mcusim.paths import profiles_dir
+
+try:
+    import tomllib as _toml
+except ImportError:  # Python 3.10
+    import tomlkit as _toml  # type: ignore[no-redef]
+
+# Every class the classifier (classify.py) can produce; a profile must give all of them.
+CLASSES = (
+    "alu", "alu_pc", "mul", "mla", "mull", "mlal", "div", "dsp",
+    "load", "store", "ldm", "stm", "pop_pc", "load_pc",
+    "branch", "call", "cond_branch", "it", "nop", "barrier", "system",
+    "fpu", "fpu_mac", "fpu_div", "fpu_load", "fpu_store", "fpu_ldm", "fpu_mov",
+)
+
+
+@dataclass(frozen=True)
+class ClassCost:
+    cycles: int                # base cycles
+    per_reg: int = 0           # extra cycles per register in the list (LDM/STM/PUSH/POP/VLDM)
+    taken: int = 0             # extra cycles when a conditional branch is taken
+    pipelined: int | None = None   # cycles when it follows another single load/store
+    energy: float = 1.0        # energy per cycle relative to the board's run current
+    source: str = ""
+
+
+@dataclass
+class CoreModel:
+    core: str
+    classes: dict[str, ClassCost]
+    source: str = ""
+    dual_issue: bool = False   # M7: pair independent simple instructions (see cost-model.md)
+    agu_stall: int = 0         # M3/M4: extra cycle when an address needs the previous result
+    options: dict = field(default_factory=dict)
+
+    def __getitem__(self, cls: str) -> ClassCost:
+        return self.classes[cls]
+
+
+def _load_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            if hasattr(_toml, "load"):
+                try:
+                    return _toml.load(f)
+                except TypeError:
+                    pass
+            return dict(_toml.loads(f.read().decode()))
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read profile: {e.strerror}") from None
+    except Exception as e:  # a TOML syntax error
+        raise BadInput(f"{path}: bad profile TOML: {e}") from None
+
+
+def load_profile(name: str, options: dict | None = None) -> CoreModel:
+    """Load profiles/<name>.toml. `options` (from the board) overrides class cycles, e.g.
+    {"muls_cycles": 32} for a Cortex-M0+ built with the small multiplier."""
+    path = Path(name) if name.endswith(".toml") else profiles_dir() / f"{name}.toml"
+    data = _load_toml(path)
+    raw = data.get("class", {})
+    missing = [c for c in CLASSES if c not in raw]
+    if missing:
+        raise BadInput(f"{path}: profile lacks classes {', '.join(missing)}")
+    classes = {}
+    for cls in CLASSES:
+        r = raw[cls]
+        classes[cls] = ClassCost(
+            cycles=int(r["cycles"]), per_reg=int(r.get("per_reg", 0)),
+            taken=int(r.get("taken", 0)),
+            pipelined=int(r["pipelined"]) if "pipelined" in r else None,
+            energy=float(r.get("energy", 1.0)), source=str(r.get("source", "")))
+    opts = dict(options or {})
+    if "muls_cycles" in opts:   # M0+ multiplier is a build option of the core (TRM §3.3)
+        for c in ("mul",):
+            classes[c] = ClassCost(**{**classes[c].__dict__, "cycles": int(opts["muls_cycles"])})
+    return CoreModel(core=str(data.get("core", name)), classes=classes,
+                     source=str(data.get("source", "")),
+                     dual_issue=bool(data.get("pipeline", {}).get("dual_issue", False)),
+                     agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
+                     options=opts)
