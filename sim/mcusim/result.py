@@ -85,6 +85,8 @@ class RunResult:
     memory: MemoryStat
     stop: Stop
     stdout: str = ""
+    stderr: str = ""             # firmware output on its stderr (semihosting)
+    warnings: list[str] = field(default_factory=list)   # e.g. the stack grew past its region
     functions: list[FunctionStat] = field(default_factory=list)
     layers: list[LayerStat] = field(default_factory=list)
     arena: dict[str, int] = field(default_factory=dict)   # {"planned": n, "peak": n, "tflm": n}
