@@ -66,8 +66,16 @@ def from_firmware(port: Port, raw: bytes | np.ndarray) -> np.ndarray:
 
 
 def random_input(port: Port, rng: np.random.Generator) -> np.ndarray:
-    """A random input in the port's own dtype (float inputs span the int8 range's real values)."""
-    q = rng.integers(-128, 128, size=port.shape, dtype=np.int64).astype(np.int8)
+    """A random input in the port's own dtype. Float inputs are uniform over the real range the
+    int8 codes cover, off the quantization grid, so the host-side rounding is exercised too."""
     if port.dtype == "float32":
-        return dequantize(q, port.scale, port.zero_point)
-    return q
+        lo = (-128 - port.zero_point) * port.scale
+        hi = (127 - port.zero_point) * port.scale
+        return rng.uniform(lo, hi, size=port.shape).astype(np.float32)
+    return rng.integers(-128, 128, size=port.shape, dtype=np.int64).astype(np.int8)
+
+
+def constant_input(port: Port, code: int) -> np.ndarray:
+    """Every element at the int8 code `code` (-128 or 127), in the port's own dtype."""
+    q = np.full(port.shape, code, np.int8)
+    return dequantize(q, port.scale, port.zero_point) if port.dtype == "float32" else q

@@ -1,0 +1,141 @@
+"""`mcusim run MODEL.tflite`: build (cached), fill the input, simulate, read the output, and put
+the per-layer profile, the arena figures and the flash split into the RunResult."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+
+from mcusim.compiler import modelio, tflm
+from mcusim.compiler.build import Built, compile_model
+from mcusim.errors import BadInput
+from mcusim.result import LayerStat, RunResult
+
+ARENA_SYMBOL = "model_arena"
+INPUT_SYMBOL = "mcusim_input"
+OUTPUT_SYMBOL = "mcusim_output"
+
+
+def load_inputs(path: Path | None, built: Built, seed: int = 0) -> list[np.ndarray]:
+    """User arrays, one per model input: .npy for one input, .npz (in order) for several."""
+    ports = built.inputs
+    if path is None:
+        rng = np.random.default_rng(seed)
+        return [modelio.random_input(p, rng) for p in ports]
+    path = Path(path)
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise BadInput(f"--input {path}: no such file") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise BadInput(f"--input {path}: not a readable .npy/.npz file ({e})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile):
+        with loaded:
+            arrays = [loaded[k] for k in loaded.files]
+    else:
+        arrays = [loaded]
+    if len(arrays) != len(ports):
+        raise BadInput(f"--input {path}: the model has {len(ports)} inputs, the file holds "
+                       f"{len(arrays)} array(s) (use .npz with one array per input)")
+    return arrays
+
+
+def pack_inputs(built: Built, arrays: list[np.ndarray]) -> bytes:
+    buf = bytearray(max(built.input_bytes, 1))
+    for p, x in zip(built.inputs, arrays):
+        q = modelio.to_firmware(p, x)
+        buf[p.offset:p.offset + p.size] = q.tobytes()
+    return bytes(buf[:built.input_bytes])
+
+
+def unpack_outputs(built: Built, raw: bytes) -> list[np.ndarray]:
+    return [modelio.from_firmware(p, raw[p.offset:p.offset + p.size]) for p in built.outputs]
+
+
+def simulate(built: Built, board, options, input_bytes: bytes, breakpoints=None):
+    """Run the ELF once with `input_bytes`; returns (RunResult, raw output bytes or None).
+
+    breakpoints: {address: fn(machine)} installed before reset (verify reads layer outputs)."""
+    from mcusim.sim.runner import run_elf
+    box: dict = {}
+
+    def setup(m):
+        m.write(m.elf.symbol(INPUT_SYMBOL), input_bytes)
+        for addr, fn in (breakpoints or {}).items():
+            m.add_breakpoint(addr, fn)
+
+    def teardown(m):
+        box["out"] = bytes(m.read(m.elf.symbol(OUTPUT_SYMBOL), built.output_bytes))
+
+    opts = copy.copy(options)
+    opts.watch = list(dict.fromkeys(list(options.watch or []) + [ARENA_SYMBOL]))
+    result = run_elf(built.elf, board, opts, setup=setup, teardown=teardown)
+    return result, box.get("out")
+
+
+def run_model(path: Path, board, options) -> RunResult:
+    built = compile_model(path, board, options.kernels, options.build_dir)
+    arrays = load_inputs(options.input_path, built, options.seed)
+    result, raw = simulate(built, board, options, pack_inputs(built, arrays))
+    outputs = unpack_outputs(built, raw) if raw is not None and result.stop.reason == "exit" \
+        else None
+    if outputs is not None and options.output_path:
+        _save(options.output_path, outputs)
+    describe(result, built, Path(path))
+    return result
+
+
+def _save(path: Path, outputs: list[np.ndarray]) -> None:
+    try:
+        if len(outputs) == 1:
+            np.save(path, outputs[0])
+        else:
+            np.savez(path, *outputs)
+    except OSError as e:
+        raise BadInput(f"--output {path}: {e.strerror}") from None
+
+
+def describe(result: RunResult, built: Built, path: Path) -> None:
+    """Per-layer stats, arena figures, flash split and model facts into the RunResult."""
+    funcs = {f.name: f for f in result.functions}
+    starts: dict[str, int] = {}
+    for ev in result.events:
+        if ev.get("name") not in starts:
+            starts[ev.get("name")] = int(ev.get("start", 0))
+    result.layers = []
+    for L in built.layers:
+        f = funcs.get(L["function"])
+        result.layers.append(LayerStat(
+            index=L["position"], op=L["op"], name=L["function"],
+            input_shapes=L["input_shapes"], output_shape=L["output_shape"], macs=L["macs"],
+            cycles=f.total_cycles if f else 0, instructions=f.instructions if f else 0,
+            start_cycle=starts.get(L["function"], 0), kernel=L["kernel"]))
+    watch = (result.memory.watches or {}).get(ARENA_SYMBOL, {})
+    result.arena = {"planned": built.arena, "peak": int(watch.get("peak", 0)),
+                    "io": built.input_bytes + built.output_bytes}
+    try:
+        tf = tflm.known_arena(path.read_bytes())
+    except OSError:
+        tf = None
+    if tf:
+        result.arena["tflm"] = tf
+    result.memory.flash_split = flash_split(built, result.memory.flash_used)
+    result.model = {
+        "name": built.model, "path": str(path), "build_dir": str(built.dir),
+        "cached": built.cached,
+        "inputs": [p.to_json() for p in built.inputs],
+        "outputs": [p.to_json() for p in built.outputs],
+        "weights_bytes": built.weights, "arena_plan": built.arena_plan,
+        "optimizations": built.log,
+    }
+
+
+def flash_split(built: Built, flash_used: int) -> dict[str, int]:
+    from mcusim.sim.elf import load_elf
+    elf = load_elf(built.elf)
+    weights = sum(size for name, _, size in elf.objects if name.startswith("model_w_"))
+    code = sum(size for name, _, size in elf.functions
+               if name.startswith("mcusim_layer_") or name in ("model_invoke", "main"))
+    return {"weights": weights, "code": code,
+            "runtime": max(0, flash_used - weights - code)}
