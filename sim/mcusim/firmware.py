@@ -1,0 +1,72 @@
+"""Build firmware for a board: mcusim's start-up, the board's linker script and HAL, your sources.
+
+    build_elf(["app.c"], load_board("stm32f4"), Path("app.elf"))
+
+What goes into every build (also used by the model compiler):
+  - firmware/startup/startup.c: vector table and Reset_Handler (.data/.bss, FPU, main, exit)
+  - the linker script mcusim.sim.linker.linker_script(board)
+  - semihosting=True: newlib + librdimon (--specs=rdimon.specs): printf/stdin/exit through BKPT
+  - semihosting=False: newlib + libnosys, firmware/hal/uart.c (printf to the board's UART)
+  - flags: toolchain.core_flags(board.core) + COMMON_FLAGS + board_defines(board)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from mcusim.boards import Board
+from mcusim.paths import firmware_dir
+from mcusim.sim.linker import linker_script
+from mcusim.toolchain import core_flags, run_gcc
+
+COMMON_FLAGS = ["-O2", "-g", "-std=gnu11", "-ffunction-sections", "-fdata-sections",
+                "-Wall", "-nostartfiles", "-Wl,--gc-sections"]
+
+
+def startup_sources() -> list[Path]:
+    return [firmware_dir() / "startup" / "startup.c"]
+
+
+def hal_sources() -> list[Path]:
+    return [firmware_dir() / "hal" / "uart.c"]
+
+
+def include_dirs() -> list[Path]:
+    return [firmware_dir() / "include", firmware_dir() / "hal"]
+
+
+def board_defines(board: Board) -> list[str]:
+    """-D flags naming the board's console UART for firmware/hal/uart.c."""
+    defs = [f"-DMCUSIM_BOARD_{board.name.upper().replace('-', '_')}=1",
+            f"-DMCUSIM_CLOCK_HZ={board.clock_hz}u"]
+    u = board.uart
+    if u:
+        defs += [f"-DMCUSIM_UART_KIND_{u['kind'].upper().replace('-', '_')}=1",
+                 f"-DMCUSIM_UART_BASE={u['base']:#x}u",
+                 f"-DMCUSIM_UART_DATA={u['data_offset']:#x}u",
+                 f"-DMCUSIM_UART_STATUS={u['status_offset']:#x}u"]
+    return defs
+
+
+def build_flags(board: Board, semihosting: bool = True) -> list[str]:
+    flags = core_flags(board.core) + COMMON_FLAGS + board_defines(board)
+    flags += [f"-I{d}" for d in include_dirs()]
+    flags.append(f"-DMCUSIM_SEMIHOSTING={1 if semihosting else 0}")
+    flags.append("--specs=rdimon.specs" if semihosting else "--specs=nosys.specs")
+    return flags
+
+
+def build_elf(sources: Iterable[str | Path], board: Board, out: str | Path,
+              extra_flags: Iterable[str] = (), semihosting: bool = True,
+              stack_size: int | None = None) -> Path:
+    """Compile and link `sources` for `board` into the ELF `out` (its .ld is written beside it)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ld = out.with_suffix(".ld")
+    ld.write_text(linker_script(board, stack_size=stack_size))
+    srcs = [str(s) for s in sources] + [str(s) for s in startup_sources()]
+    if not semihosting:
+        srcs += [str(s) for s in hal_sources()]
+    run_gcc([*build_flags(board, semihosting), *extra_flags, *srcs, "-T", str(ld),
+             f"-Wl,-Map={out.with_suffix('.map')}", "-o", str(out)])
+    return out

@@ -1,0 +1,313 @@
+"""Memory-mapped devices: a bus of registered devices over Unicorn MMIO regions.
+
+Modelled: the board's console UART (STM32 USART v1/v2, nRF52 UART/UARTE, PL011), the System
+Control Space (SCB ID/config registers, SysTick, NVIC registers as plain storage) and the DWT
+cycle counter. SysTick and DWT read the live modelled cycle count from the profiler, so firmware
+that times itself reads what the profiler reports.
+
+Exceptions are not modelled yet. To add them, SysTick (and an NVIC device owning ISER/ISPR)
+would set a pending exception here, and Machine would perform exception entry (stack the frame,
+load the handler from VTOR) at the next block boundary; see Machine.pending_exception.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from mcusim.sim.machine import Machine
+
+PAGE = 1024   # Unicorn's ARM page size (uc.ctl_get_page_size()); MMIO regions align to it
+
+
+class Device:
+    """A register block. Subclasses override read/write; offsets are from `base`."""
+
+    name = "device"
+
+    def __init__(self, base: int, size: int):
+        self.base, self.size = base, size
+        self.regs: dict[int, int] = {}
+
+    def read(self, offset: int, size: int) -> int:
+        return self.regs.get(offset, 0)
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        self.regs[offset] = value
+
+
+class Bus:
+    """Routes MMIO accesses of mapped pages to the devices registered on them."""
+
+    def __init__(self, machine: "Machine"):
+        self.machine = machine
+        self.devices: list[Device] = []
+        self._pages: dict[int, list[Device]] = {}
+
+    def add(self, dev: Device) -> Device:
+        self.devices.append(dev)
+        lo, hi = dev.base & ~(PAGE - 1), (dev.base + dev.size + PAGE - 1) & ~(PAGE - 1)
+        for page in range(lo, hi, PAGE):
+            if page not in self._pages:
+                self._pages[page] = []
+                self.machine.uc.mmio_map(page, PAGE, self._read, page, self._write, page)
+            self._pages[page].append(dev)
+        return dev
+
+    def _find(self, page: int, offset: int) -> Device | None:
+        addr = page + offset
+        for d in self._pages[page]:
+            if d.base <= addr < d.base + d.size:
+                return d
+        return None
+
+    def _read(self, uc, offset, size, page):
+        dev = self._find(page, offset)
+        if dev is None:
+            self.machine.fault_access("bad read", page + offset, "unmodelled peripheral register")
+            return 0
+        return dev.read(page + offset - dev.base, size) & ((1 << (8 * size)) - 1)
+
+    def _write(self, uc, offset, size, value, page):
+        dev = self._find(page, offset)
+        if dev is None:
+            self.machine.fault_access("bad write", page + offset, "unmodelled peripheral register")
+            return
+        dev.write(page + offset - dev.base, size, value)
+
+
+# --- console UART ---------------------------------------------------------------------------
+
+class StmUsart(Device):
+    """STM32 USART: v1 (F1/F2/F4: SR, DR) and v2 (L4/F7/H7/G0/U5: ISR, TDR). TXE/TC always set."""
+
+    name = "usart"
+    READY = (1 << 7) | (1 << 6)        # TXE, TC (RM0090 30.6.1; RM0432 50.8.8)
+
+    def __init__(self, base, data_offset, status_offset, out: Callable[[bytes], None]):
+        super().__init__(base, 0x400)
+        self.data_offset, self.status_offset, self.out = data_offset, status_offset, out
+
+    def read(self, offset, size):
+        if offset == self.status_offset:
+            return self.READY
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == self.data_offset:
+            self.out(bytes([value & 0xFF]))
+        else:
+            super().write(offset, size, value)
+
+
+class NrfUart(Device):
+    """nRF52 UART (TXD byte register) and UARTE (EasyDMA from TXD.PTR/MAXCNT on STARTTX)."""
+
+    name = "uarte"
+    TASKS_STARTTX, EVENTS_TXDRDY, EVENTS_ENDTX = 0x008, 0x11C, 0x120
+    TXD, TXD_PTR, TXD_MAXCNT, TXD_AMOUNT = 0x51C, 0x544, 0x548, 0x54C
+
+    def __init__(self, base, machine: "Machine", out):
+        super().__init__(base, 0x1000)
+        self.machine, self.out = machine, out
+
+    def read(self, offset, size):
+        if offset in (self.EVENTS_TXDRDY, self.EVENTS_ENDTX):
+            return 1                    # transmission is instantaneous in the model
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == self.TXD:
+            self.out(bytes([value & 0xFF]))
+        elif offset == self.TASKS_STARTTX and value and self.regs.get(self.TXD_PTR):
+            n = self.regs.get(self.TXD_MAXCNT, 0)
+            self.out(self.machine.read(self.regs[self.TXD_PTR], n))
+            self.regs[self.TXD_AMOUNT] = n
+        else:
+            super().write(offset, size, value)
+
+
+class Pl011(Device):
+    """Arm PL011 (RP2040 UART0/1): UARTDR writes go out; UARTFR says TX empty, RX empty."""
+
+    name = "pl011"
+    FR_READY = (1 << 7) | (1 << 4)     # TXFE, RXFE (RP2040 datasheet 4.2.8, UARTFR)
+
+    def __init__(self, base, data_offset, status_offset, out):
+        super().__init__(base, 0x1000)
+        self.data_offset, self.status_offset, self.out = data_offset, status_offset, out
+
+    def read(self, offset, size):
+        if offset == self.status_offset:
+            return self.FR_READY
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == self.data_offset:
+            self.out(bytes([value & 0xFF]))
+        else:
+            super().write(offset, size, value)
+
+
+def make_uart(machine: "Machine", uart: dict, out) -> Device | None:
+    if not uart:
+        return None
+    kind = uart["kind"]
+    if kind in ("stm32-usart-v1", "stm32-usart-v2"):
+        return StmUsart(uart["base"], uart["data_offset"], uart["status_offset"], out)
+    if kind == "nrf-uarte":
+        return NrfUart(uart["base"], machine, out)
+    if kind == "pl011":
+        return Pl011(uart["base"], uart["data_offset"], uart["status_offset"], out)
+    return None
+
+
+# --- System Control Space and DWT ------------------------------------------------------------
+
+# CPUID reset values from each core's TRM ("CPUID Base Register").
+CPUID = {
+    "cortex-m0plus": 0x410CC601,   # DDI 0484C, 4.1 (r0p1)
+    "cortex-m3": 0x412FC231,       # DDI 0337I, 4.3.1 (r2p1)
+    "cortex-m4": 0x410FC241,       # DDI 0439B, 4.3 (r0p1)
+    "cortex-m4f": 0x410FC241,
+    "cortex-m7": 0x411FC272,       # DDI 0489F, 4.1 (r1p2)
+    "cortex-m33": 0x410FD214,      # 100230_0004, 3.2 (r0p4)
+}
+
+DEMCR = 0xDFC                       # offsets in the SCS page at 0xE000E000
+DEMCR_TRCENA = 1 << 24              # DDI 0403E C1.6.5
+
+
+class Counter:
+    """A free-running count derived from the profiler's cycles: enable/disable/write keep it exact."""
+
+    def __init__(self, cycles: Callable[[], int]):
+        self.cycles = cycles
+        self.value = 0             # value when last frozen/written
+        self.since: int | None = None   # cycle count when it started running
+
+    def get(self) -> int:
+        if self.since is None:
+            return self.value
+        return self.value + self.cycles() - self.since
+
+    def set(self, value: int) -> None:
+        self.value = value
+        if self.since is not None:
+            self.since = self.cycles()
+
+    def run(self, on: bool) -> None:
+        if on and self.since is None:
+            self.since = self.cycles()
+        elif not on and self.since is not None:
+            self.value, self.since = self.get(), None
+
+
+class SystemControl(Device):
+    """SCS at 0xE000E000: SysTick (0x010-0x01C), NVIC (0x100-0x4EF), SCB (0xD00-0xD8F), DEMCR.
+
+    Registers not named here read back what was written (CPACR, VTOR, AIRCR, NVIC enables...),
+    which is what start-up code needs. DDI 0403E B3.2 (SCB), B3.3 (SysTick), B3.4 (NVIC).
+    """
+
+    name = "scs"
+    CSR, RVR, CVR, CALIB = 0x010, 0x014, 0x018, 0x01C
+    CPUID_OFF = 0xD00
+
+    def __init__(self, core: str, cycles: Callable[[], int], dwt: "Dwt"):
+        super().__init__(0xE000E000, 0x1000)
+        self.cpuid = CPUID.get(core, 0)
+        self.cycles, self.dwt = cycles, dwt
+        self.csr = 0
+        self.reload = 0
+        self.cvr0 = 0              # counter value when (re)started
+        self.t0 = 0                # cycle count when (re)started
+        self.wraps_seen = 0        # wraps already reported through COUNTFLAG
+
+    # SysTick: counts down every core clock (CLKSOURCE is treated as the core clock for either
+    # setting), reloads RVR after reaching 0 (DDI 0403E B3.3.1).
+    def _ticks(self) -> int:
+        return self.cycles() - self.t0 if self.csr & 1 else 0
+
+    def _systick(self) -> tuple[int, int]:
+        """(current value, number of times the counter reached 0) at this cycle."""
+        t = self._ticks()
+        if not self.csr & 1:
+            return self.cvr0, 0
+        if t <= self.cvr0:
+            return self.cvr0 - t, 1 if (t == self.cvr0 and self.cvr0) else 0
+        period = self.reload + 1
+        k = t - self.cvr0 - 1           # ticks since the first reload
+        zeros = (1 if self.cvr0 else 0) + (k // period if self.reload else 0)
+        return (self.reload - (k % period)) if self.reload else 0, zeros
+
+    def read(self, offset, size):
+        if offset == self.CSR:
+            cur, zeros = self._systick()
+            flag = zeros > self.wraps_seen
+            self.wraps_seen = zeros
+            return self.csr | (1 << 16 if flag else 0)
+        if offset == self.RVR:
+            return self.reload
+        if offset == self.CVR:
+            return self._systick()[0]
+        if offset == self.CALIB:
+            return 1 << 31                 # NOREF: no reference clock, TENMS unknown
+        if offset == self.CPUID_OFF:
+            return self.cpuid
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == self.CSR:
+            cur, _ = self._systick()
+            was_on, self.csr = self.csr & 1, value & 0x7
+            if self.csr & 1 and not was_on:
+                self.cvr0, self.t0, self.wraps_seen = cur, self.cycles(), 0
+            elif not self.csr & 1 and was_on:
+                self.cvr0 = cur
+            # TICKINT (bit 1) would pend the SysTick exception at each wrap: not modelled yet.
+        elif offset == self.RVR:
+            self.reload = value & 0xFFFFFF
+        elif offset == self.CVR:
+            # Any write clears the counter and COUNTFLAG; it reloads on the next tick.
+            self.cvr0, self.t0, self.wraps_seen = 0, self.cycles(), 0
+        elif offset == self.CPUID_OFF:
+            pass                           # read-only
+        else:
+            super().write(offset, size, value)
+            if offset == DEMCR:
+                self.dwt.update()
+
+
+class Dwt(Device):
+    """DWT at 0xE0001000: CTRL.CYCCNTENA (bit 0) and CYCCNT count modelled cycles while
+    DEMCR.TRCENA is set (DDI 0403E C1.8.6, C1.8.7)."""
+
+    name = "dwt"
+    CTRL, CYCCNT = 0x000, 0x004
+    NUMCOMP = 4 << 28               # 4 comparators; NOCYCCNT (bit 25) clear: CYCCNT present
+
+    def __init__(self, cycles: Callable[[], int]):
+        super().__init__(0xE0001000, 0x1000)
+        self.counter = Counter(cycles)
+        self.ctrl = 0
+        self.scs: SystemControl | None = None
+
+    def update(self) -> None:
+        trcena = bool(self.scs and self.scs.regs.get(DEMCR, 0) & DEMCR_TRCENA)
+        self.counter.run(trcena and bool(self.ctrl & 1))
+
+    def read(self, offset, size):
+        if offset == self.CTRL:
+            return self.NUMCOMP | self.ctrl
+        if offset == self.CYCCNT:
+            return self.counter.get() & 0xFFFFFFFF
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == self.CTRL:
+            self.ctrl = value & ~(0xF << 28)
+            self.update()
+        elif offset == self.CYCCNT:
+            self.counter.set(value & 0xFFFFFFFF)
+        else:
+            super().write(offset, size, value)

@@ -1,0 +1,141 @@
+"""run_elf: load an ELF on a board, run it under the profiler, and gather every figure."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from mcusim.boards import Board
+from mcusim.errors import EXIT_FAULT, EXIT_LIMIT
+from mcusim.result import RunResult, Stop
+from mcusim.sim import memory as mem
+from mcusim.sim.elf import load_elf
+from mcusim.sim.faults import format_stop
+from mcusim.sim.machine import Machine
+
+
+def run_elf(path: str | Path, board: Board, options, setup: Callable | None = None,
+            teardown: Callable | None = None) -> RunResult:
+    from mcusim.cost.profiler import Profiler
+
+    t0 = time.perf_counter()
+    elf = load_elf(path)
+    mem.check_placement(elf, board)
+    watch_targets = mem.watch_targets(elf, list(getattr(options, "watch", []) or []))
+    m = Machine(board, elf, stdin=options.stdin, argv=list(options.argv),
+                echo_stdout=options.echo_stdout)
+    m.load()
+    vec = m.vector_reset()
+    initial_sp = vec[0] if vec else board.ram.end
+    layout = mem.Layout.of(elf, board, initial_sp)
+    m.layout = layout
+    # Paint the stack and the free RAM below it (the heap) before reset: start-up code never
+    # touches them, so every byte that changes was written by the program.
+    paint_lo = min(layout.heap_base, layout.stack_limit)
+    if paint_lo < layout.stack_top:
+        m.write(paint_lo, mem.pattern(paint_lo, layout.stack_top - paint_lo))
+
+    profiler = Profiler(m.uc, board, elf, max_cycles=options.max_cycles)
+    m.cycles = lambda: profiler.cycles
+    m.call_stack = profiler.call_stack
+    profiler.install()
+    _paint_watches_at_main(m, elf, watch_targets)
+    if setup is not None:
+        setup(m)
+    _, pc = m.reset()
+    try:
+        m.run(pc)
+    finally:
+        m.semihosting.close_all()
+        _flush()
+    if m.stop is None:
+        if profiler.limit_hit:
+            m.stop = Stop(reason="max_cycles",
+                          message=f"stopped after {profiler.cycles:,} cycles (--max-cycles "
+                                  f"{options.max_cycles:,}); the program did not exit",
+                          pc=m.reg("pc"), where=elf.symbolize(m.reg("pc")),
+                          call_stack=[s if isinstance(s, str) else elf.symbolize(s)
+                                      for s in profiler.call_stack()])
+        else:
+            m.fault("fault", "the core stopped without exiting")
+    if teardown is not None:
+        teardown(m)
+    profile = profiler.finish()
+    stop = m.stop
+    exit_code = {"exit": m.exit_code, "max_cycles": EXIT_LIMIT}.get(stop.reason, EXIT_FAULT)
+
+    stats = mem.sections_and_usage(elf, board, layout)
+    warnings = _memory_figures(m, layout, watch_targets, stats)
+    if stop.reason != "exit" and options.echo_stdout:
+        for line in (format_stop(stop) if stop.reason == "fault" else [stop.message]):
+            print(f"mcusim: {line}", file=sys.stderr)
+    if options.echo_stdout:
+        for w in warnings:
+            print(f"mcusim: warning: {w}", file=sys.stderr)
+    return RunResult(
+        board=board.name, core=board.core, clock_hz=board.clock_hz, exit_code=exit_code,
+        cycles=profile.cycles, instructions=profile.instructions, energy_uj=profile.energy_uj,
+        memory=stats, stop=stop, stdout=m.stdout.decode("utf-8", "replace"),
+        stderr=m.stderr.decode("utf-8", "replace"), warnings=warnings,
+        functions=profile.functions, energy_breakdown=profile.energy_breakdown,
+        cycle_breakdown=profile.cycle_breakdown, stacks=profile.stacks, events=profile.events,
+        target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0)
+
+
+def _paint_watches_at_main(m: Machine, elf, targets: dict[str, tuple[int, int]]) -> None:
+    """Watched buffers are painted when main starts, after start-up code zeroed .bss, so that
+    only the program's own writes count. Without a main symbol they are painted at reset."""
+    def paint(machine: Machine) -> None:
+        if getattr(machine, "_watches_painted", False):
+            return
+        machine._watches_painted = True
+        for addr, size in targets.values():
+            machine.write(addr, mem.pattern(addr, size))
+
+    if not targets:
+        return
+    main = elf.symbol("main")
+    if main is None:
+        m._paint_watches = paint
+        paint(m)
+    else:
+        m.add_breakpoint(main, paint)
+
+
+def _memory_figures(m: Machine, lay: mem.Layout, targets, stats) -> list[str]:
+    warnings: list[str] = []
+    heap_end = _heap_end(m, lay)
+    stats.heap_peak = max(0, heap_end - lay.heap_base) if heap_end else 0
+    # The stack: the lowest painted byte that changed, above whatever the heap reached.
+    lo = max(heap_end or 0, min(lay.heap_base, lay.stack_limit))
+    if lo < lay.stack_top:
+        ext = mem.written_extent(lo, m.read(lo, lay.stack_top - lo))
+        stats.stack_peak = lay.stack_top - (lo + ext[0]) if ext else 0
+    sp = m.reg("sp")
+    if lay.stack_size and (stats.stack_peak > lay.stack_size or sp < lay.stack_limit):
+        warnings.append(f"stack overflow: the stack used {stats.stack_peak:,} bytes, past its "
+                        f"{lay.stack_size:,}-byte region ({lay.stack_limit:#010x}-"
+                        f"{lay.stack_top:#010x})")
+    for name, (addr, size) in targets.items():
+        ext = mem.written_extent(addr, m.read(addr, size))
+        stats.watches[name] = {"address": addr, "size": size, "peak": ext[1] + 1 if ext else 0}
+    return warnings
+
+
+def _heap_end(m: Machine, lay: mem.Layout) -> int:
+    """newlib's sbrk keeps its break in a static `heap_end` (libgloss/libnosys _sbrk)."""
+    for name, addr, size in m.elf.objects:
+        if (name == "heap_end" or name.startswith("heap_end.")) and size == 4:
+            v = m.read_u32(addr)
+            if lay.heap_base <= v <= lay.stack_top:
+                return v
+    return 0
+
+
+def _flush() -> None:
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.flush()
+        except Exception:  # noqa: BLE001
+            pass
