@@ -7,7 +7,7 @@
  *  - input_offset = -input_zero_point, output_offset = +output_zero_point (TFLM's OpData).
  *  - a requantization multiplier/shift pair is TFLM's QuantizeMultiplier convention:
  *    real ~= multiplier * 2^(shift - 31), shift > 0 shifts left.
- *  - every constant is computed at build time (sim/mcusim/compiler/quant.py and ops/*.py).
+ *  - every constant is computed at build time (sim/mcusim/compiler/quant.py and ops/<op>.py).
  *  - each op has a wrapper (mcusim_<op>_wrapper_s8) that picks the fastest variant valid for the
  *    parameters and the core; *_get_buffer_size gives the scratch bytes the wrapper needs.
  *    The selection rule is documented in docs/kernels.md; the compiler mirrors it in Python.
