@@ -72,6 +72,7 @@ class BlockInfo:
     cycles: int                       # static cycles of the whole block
     end: int                          # END_PLAIN / END_COND / END_CALL
     taken: int                        # extra cycles when the final conditional branch is taken
+    last_class: str = ""              # class of the final instruction
     class_cycles: dict[str, int] = field(default_factory=dict)
     # (offset of the instruction's end from addr, cumulative cycles through it), per instruction
     prefix: list[tuple[int, int]] = field(default_factory=list)
@@ -153,4 +154,5 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
         else:
             end = END_PLAIN
     return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,
+                     last_class=prev_cls or "",
                      class_cycles=class_cycles, prefix=prefix)

@@ -2,18 +2,33 @@
 
 Interface (docs/architecture.md): Profiler(uc, board, elf, max_cycles).install(); live `cycles`
 and `instructions`; `limit_hit`; `call_stack()`; `finish() -> ProfileData`.
+
+The per-block work is native (native/mcusim_hook.c, attached with uc_hook_add on the engine
+handle); Python only classifies each new block once (classify.py) and assembles the results.
 """
 from __future__ import annotations
 
-import bisect
+import ctypes as C
 from dataclasses import dataclass, field
 from typing import Any
 
-from unicorn import UC_HOOK_BLOCK
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UcError
+from unicorn.arm_const import UC_ARM_REG_PC
+from unicorn.unicorn_py3.arch.types import uc_hook_h
+from unicorn.unicorn_py3.unicorn import uclib
 
-from mcusim.cost.classify import END_CALL, END_COND, classify_block, make_disassembler
+from mcusim.cost import native
+from mcusim.cost.classify import END_CALL, END_PLAIN, classify_block, make_disassembler
+from mcusim.cost.energy import energy_per_cycle_uj
+from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
 from mcusim.cost.model import load_profile
 from mcusim.result import FunctionStat
+
+END_RET = 3
+EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
+MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
+ALWAYS_TRACE_PREFIX = "mcusim_layer_"
+_RET_CLASSES = ("branch", "pop_pc", "load_pc", "alu_pc")   # indirect PC writes that can return
 
 
 @dataclass
@@ -33,68 +48,194 @@ class Profiler:
         self.uc, self.board, self.elf = uc, board, elf
         self.max_cycles = max_cycles
         self.model = load_profile(board.profile, getattr(board, "core_options", None))
-        self.limit_hit = False
         self._md = make_disassembler()
-        funcs = list(getattr(elf, "functions", []) or [])
-        self._fn_addr = [a for _, a, _ in funcs]
-        self._fns = funcs
-        self._blocks: dict[tuple[int, int], Any] = {}
-        self._cycles = 0
-        self._insns = 0
-        self._prev = None
-        self._self: dict[int, list[int]] = {}
+        self._fns = list(getattr(elf, "functions", None) or [])
+        self._starts = [a for _, a, _ in self._fns]
+        self._lib = native.lib()
+        self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
+        stop = native.fn_addr(uclib, "uc_emu_stop")
+        self._ctx = self._lib.mcs_new(len(self._fns), uc._uch.value, stop,
+                                      C.cast(self._classify_cb, C.c_void_p).value,
+                                      max_cycles or 0, EVENT_LIMIT, MAX_NODES)
+        self._live = self._lib.mcs_live_ptr(self._ctx).contents
+        for i, (name, _, _) in enumerate(self._fns):
+            if name.startswith(ALWAYS_TRACE_PREFIX):
+                self._lib.mcs_set_func_flags(self._ctx, i, 1)
+        self._fetch = fetch_models(board, self._lib, self._ctx)   # memory -> fetch model index
+        self._data = data_caches(board, self._lib, self._ctx)     # [(base, end)] with a D-model
+        self._blocks: list[Any] = []
+        self._error: BaseException | None = None
+        self._hooks: list[int] = []
+        self._finished: ProfileData | None = None
 
-    # live counters
+    def __del__(self):
+        ctx, self._ctx = getattr(self, "_ctx", None), None
+        if ctx:
+            self._lib.mcs_free(ctx)
+
+    # ---- live figures (read by DWT CYCCNT / SysTick MMIO handlers mid-run) ----
     @property
     def cycles(self) -> int:
-        return self._cycles
+        return self._live.cycles
 
     @property
     def instructions(self) -> int:
-        return self._insns
+        return self._live.instructions
+
+    @property
+    def limit_hit(self) -> bool:
+        return bool(self._live.limit_hit)
 
     def install(self) -> None:
-        self.uc.hook_add(UC_HOOK_BLOCK, self._on_block)
+        self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
+        read = native.fn_addr(self._lib, "mcs_hook_read")
+        for base, end in self._data:      # data reads from slow (flash) memory only
+            self._add_hook(UC_HOOK_MEM_READ, read, base, end - 1)
 
-    def _func_index(self, addr: int) -> int:
-        i = bisect.bisect_right(self._fn_addr, addr) - 1
+    def _add_hook(self, kind: int, fn: int, begin: int, end: int) -> None:
+        h = uc_hook_h()
+        err = uclib.uc_hook_add(self.uc._uch, C.byref(h), kind, C.c_void_p(fn),
+                                C.c_void_p(self._ctx), C.c_uint64(begin), C.c_uint64(end))
+        if err:
+            raise UcError(err)
+        self._hooks.append(h.value)
+
+    # ---- called from C on the first execution of a block ----
+    def _classify(self, addr: int, size: int) -> int:
+        try:
+            code = bytes(self.uc.mem_read(addr, size))
+            b = classify_block(self._md, self.model, code, addr)
+            mem = self._memory_at(addr)
+            fetch = self._fetch.get(id(mem), 0xFF) if mem is not None else 0xFF
+            if fetch == 0xFF and mem is not None:
+                b.class_cycles["fetch"] = static_fetch_stall(mem, addr, size)
+                b.cycles += b.class_cycles["fetch"]
+            func, entry = self._func_of(addr)
+            last = b.last_class
+            end = b.end if b.end != END_PLAIN else (END_RET if last in _RET_CLASSES else END_PLAIN)
+            pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
+            idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,
+                                          func, end, entry, fetch, len(b.prefix), pairs)
+            self._blocks.append(b)
+            return idx
+        except BaseException as e:        # never raise through C; report at finish()
+            self._error = self._error or e
+            self.uc.emu_stop()
+            return -1
+
+    def _memory_at(self, addr: int):
+        at = getattr(self.board, "memory_at", None)
+        if at is not None:
+            return at(addr)
+        return next((m for m in self.board.memories if m.base <= addr < m.base + m.size), None)
+
+    def _func_of(self, addr: int) -> tuple[int, int]:
+        import bisect
+        i = bisect.bisect_right(self._starts, addr) - 1
         if i >= 0:
-            _, a, size = self._fns[i]
-            if addr < a + max(size, 1):
-                return i
-        return -1
+            _, start, size = self._fns[i]
+            if addr < start + max(size, 1):
+                return i, int(addr == start)
+        return -1, 0
 
-    def _on_block(self, uc, addr, size, _user):
-        key = (addr, size)
-        b = self._blocks.get(key)
-        if b is None:
-            b = classify_block(self._md, self.model, bytes(uc.mem_read(addr, size)), addr)
-            b.func = self._func_index(addr)
-            self._blocks[key] = b
-        prev = self._prev
-        c = b.cycles
-        if prev is not None and prev.end == END_COND and addr != prev.addr + prev.size:
-            c += prev.taken
-        self._prev = b
-        self._cycles += c
-        self._insns += b.ninsns
-        s = self._self.setdefault(b.func, [0, 0, 0])
-        s[0] += c
-        s[1] += b.ninsns
-        if self.max_cycles is not None and self._cycles >= self.max_cycles and not self.limit_hit:
-            self.limit_hit = True
-            uc.emu_stop()
+    def _name(self, func: int) -> str:
+        return self._fns[func][0] if 0 <= func < len(self._fns) else "(no symbol)"
 
     def call_stack(self) -> list[int]:
-        return []
+        n = self._live.depth
+        buf = (C.c_int32 * max(n, 1))()
+        n = self._lib.mcs_get_stack(self._ctx, buf, n)
+        return [self._fns[f][1] if 0 <= f < len(self._fns) else 0 for f in buf[:n]]
+
+    def sync_stop(self, pc: int | None = None, executed: bool = False) -> None:
+        """The run stopped (or trapped, e.g. a semihosting BKPT) at `pc` in the middle of a block:
+        take back the instructions that were counted at block entry but did not run. With
+        `executed`, the instruction at pc did run."""
+        if pc is None:
+            pc = self.uc.reg_read(UC_ARM_REG_PC)
+        self._lib.mcs_rewind(self._ctx, pc & ~1, int(executed))
 
     def finish(self) -> ProfileData:
+        if self._finished is not None:
+            return self._finished
+        if self._error is not None:
+            raise self._error
+        L, ctx = self._lib, self._ctx
+        L.mcs_unwind(ctx)
+        nf = L.mcs_nfuncs(ctx)
+        raw = (C.c_uint64 * (4 * nf))()
+        L.mcs_get_funcs(ctx, raw)
         funcs = []
-        for i, (c, n, _) in self._self.items():
-            if i < 0:
-                continue
-            name, addr, _ = self._fns[i]
-            funcs.append(FunctionStat(name=name, address=addr, calls=0, self_cycles=c,
-                                      total_cycles=c, instructions=n))
-        funcs.sort(key=lambda f: -f.self_cycles)
-        return ProfileData(cycles=self._cycles, instructions=self._insns, functions=funcs)
+        for i in range(nf):
+            calls, self_c, insns, incl = raw[4 * i:4 * i + 4]
+            if calls or self_c or insns:
+                addr = self._fns[i][1] if i < len(self._fns) else 0
+                funcs.append(FunctionStat(name=self._name(i), address=addr, calls=calls,
+                                          self_cycles=self_c, total_cycles=max(incl, self_c),
+                                          instructions=insns))
+        funcs.sort(key=lambda f: (-f.total_cycles, f.name))
+        cycle_breakdown = self._breakdown()
+        epc = energy_per_cycle_uj(self.board)
+        energy = {k: v * epc * self._factor(k) for k, v in cycle_breakdown.items()}
+        self._finished = ProfileData(
+            cycles=self._live.cycles, instructions=self._live.instructions, functions=funcs,
+            stacks=self._stacks(), events=self._events(), energy_uj=sum(energy.values()),
+            energy_breakdown=energy, cycle_breakdown=cycle_breakdown)
+        return self._finished
+
+    def _factor(self, cls: str) -> float:
+        c = self.model.classes.get(cls)
+        return c.energy if c is not None else 1.0
+
+    def _breakdown(self) -> dict[str, int]:
+        L, ctx = self._lib, self._ctx
+        n = L.mcs_nblocks(ctx)
+        execs, takens = (C.c_uint64 * max(n, 1))(), (C.c_uint64 * max(n, 1))()
+        L.mcs_get_blocks(ctx, execs, takens)
+        out: dict[str, int] = {}
+        for b, e, t in zip(self._blocks, execs, takens):
+            for k, v in b.class_cycles.items():
+                out[k] = out.get(k, 0) + v * e
+            if t:
+                out["cond_branch"] = out.get("cond_branch", 0) + t * b.taken
+        live = self._live
+        if live.fetch_stall:
+            out["fetch"] = out.get("fetch", 0) + live.fetch_stall
+        if live.data_stall:
+            out["data_stall"] = live.data_stall
+        # a run stopped mid-block: the rewound tail is in no class; keep the sum exact
+        diff = live.cycles - sum(out.values())
+        if diff:
+            out["alu"] = out.get("alu", 0) + diff
+        return {k: v for k, v in sorted(out.items()) if v}
+
+    def _stacks(self) -> list[dict[str, Any]]:
+        L, ctx = self._lib, self._ctx
+        n = L.mcs_nnodes(ctx)
+        parent, func, self_c = (C.c_uint32 * n)(), (C.c_int32 * n)(), (C.c_uint64 * n)()
+        L.mcs_get_nodes(ctx, parent, func, self_c)
+        paths: list[list[str]] = [[] for _ in range(n)]
+        out = []
+        for i in range(1, n):       # parents precede children; node 0 is the virtual root
+            paths[i] = paths[parent[i]] + [self._name(func[i])]
+            if self_c[i]:
+                out.append({"stack": paths[i], "cycles": self_c[i]})
+        return out
+
+    def _events(self) -> list[dict[str, Any]]:
+        L, ctx = self._lib, self._ctx
+        n = L.mcs_nevents(ctx)
+        func, enter, cyc = (C.c_int32 * n)(), (C.c_uint32 * n)(), (C.c_uint64 * n)()
+        L.mcs_get_events(ctx, func, enter, cyc)
+        open_: list[tuple[int, int]] = []
+        out = []
+        for f, e, t in zip(func, enter, cyc):
+            if e:
+                open_.append((f, t))
+            elif open_:
+                g, start = open_.pop()
+                name = self._name(g)
+                cat = "layer" if name.startswith(ALWAYS_TRACE_PREFIX) else "function"
+                out.append({"name": name, "cat": cat, "start": start, "dur": t - start})
+        out.sort(key=lambda ev: (ev["start"], -ev["dur"]))
+        return out

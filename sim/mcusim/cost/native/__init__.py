@@ -1,0 +1,96 @@
+"""Build (once, cached by source hash) and load the native block hook, mcusim_hook.c.
+
+The library is compiled with the host C compiler into mcusim.paths.cache_dir(); Unicorn gets
+its functions as plain C function pointers through uc_hook_add on the engine handle.
+"""
+from __future__ import annotations
+
+import ctypes as C
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mcusim.errors import McusimError
+from mcusim.paths import cache_dir
+
+SOURCE = Path(__file__).with_name("mcusim_hook.c")
+CLASSIFY_CB = C.CFUNCTYPE(C.c_int, C.c_uint32, C.c_uint32)
+BLOCK_CB = C.CFUNCTYPE(None, C.c_void_p, C.c_uint64, C.c_uint32, C.c_void_p)
+
+
+class Live(C.Structure):
+    """mcs_live in mcusim_hook.c: counters read while the program runs."""
+    _fields_ = [("cycles", C.c_uint64), ("instructions", C.c_uint64),
+                ("max_cycles", C.c_uint64), ("taken_cycles", C.c_uint64),
+                ("fetch_stall", C.c_uint64), ("data_stall", C.c_uint64),
+                ("limit_hit", C.c_int32), ("depth", C.c_int32)]
+
+
+_lib = None
+
+
+def _compiler() -> str:
+    for cc in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if cc and shutil.which(cc):
+            return cc
+    raise McusimError("no host C compiler (cc/gcc/clang) to build the profiler's native hook: "
+                      "install gcc (Debian: apt-get install gcc)")
+
+
+def library_path() -> Path:
+    src = SOURCE.read_bytes()
+    key = hashlib.sha256(src).hexdigest()[:16]
+    out = cache_dir() / f"mcusim_hook-{key}.so"
+    if out.exists():
+        return out
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache_dir())
+    os.close(fd)
+    proc = subprocess.run([_compiler(), "-O2", "-shared", "-fPIC", "-o", tmp, str(SOURCE)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        os.unlink(tmp)
+        first = (proc.stderr.strip().splitlines() or ["no output"])[0]
+        raise McusimError(f"building the profiler's native hook failed: {first}")
+    os.replace(tmp, out)      # atomic: concurrent first uses do not see a half-written file
+    return out
+
+
+def lib() -> C.CDLL:
+    global _lib
+    if _lib is None:
+        L = C.CDLL(str(library_path()))
+        P, u32, u64, i32, i64 = C.c_void_p, C.c_uint32, C.c_uint64, C.c_int32, C.c_int64
+        sig = {
+            "mcs_new": (P, [u32, P, P, P, u64, u64, u32]),
+            "mcs_live_ptr": (C.POINTER(Live), [P]),
+            "mcs_set_func_flags": (None, [P, u32, u32]),
+            "mcs_add_fetch": (C.c_int, [P, u32, u32, u32, u32, u32]),
+            "mcs_add_data": (C.c_int, [P, u32, u32, u32, u32, u32, u32]),
+            "mcs_add_block": (i64, [P, u32, u32, u32, u32, u32, i32, u32, u32, u32, u32,
+                                    C.POINTER(u32)]),
+            "mcs_rewind": (None, [P, u32, C.c_int]),
+            "mcs_unwind": (None, [P]),
+            "mcs_nfuncs": (u32, [P]),
+            "mcs_get_funcs": (None, [P, C.POINTER(u64)]),
+            "mcs_nnodes": (u32, [P]),
+            "mcs_get_nodes": (None, [P, C.POINTER(u32), C.POINTER(i32), C.POINTER(u64)]),
+            "mcs_nevents": (u64, [P]),
+            "mcs_get_events": (None, [P, C.POINTER(i32), C.POINTER(u32), C.POINTER(u64)]),
+            "mcs_nblocks": (u32, [P]),
+            "mcs_get_blocks": (None, [P, C.POINTER(u64), C.POINTER(u64)]),
+            "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
+            "mcs_free": (None, [P]),
+        }
+        for name, (res, args) in sig.items():
+            fn = getattr(L, name)
+            fn.restype, fn.argtypes = res, args
+        _lib = L
+    return _lib
+
+
+def fn_addr(library: C.CDLL, name: str) -> int:
+    """Address of an exported C function, to hand to Unicorn as a hook callback."""
+    return C.cast(getattr(library, name), C.c_void_p).value

@@ -1,0 +1,428 @@
+/* mcusim native block hook: Unicorn UC_HOOK_BLOCK callback that adds each basic block's
+ * precomputed cost, the dynamic parts (taken conditional branch, instruction-fetch misses in a
+ * flash cache, data reads from flash), and keeps the call stack, per-function and per-call-path
+ * cycles and an enter/exit event log. Blocks are classified once, in Python, on first sight
+ * (the classify callback); everything per executed block stays in C.
+ *
+ * Built by mcusim.cost.native at first use with the host C compiler; no Unicorn headers are
+ * needed: Unicorn functions are passed in as pointers. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3 };
+#define FN_ALWAYS_TRACE 1u
+#define NO_FETCH 0xffu
+#define MAX_FETCH 8
+#define MAX_DATA 8
+
+typedef int (*emu_stop_fn)(void *uc);
+typedef int (*reg_read_fn)(void *uc, int regid, void *value);
+typedef int (*classify_fn)(uint32_t addr, uint32_t size);   /* returns block index or -1 */
+
+/* Counters Python reads through ctypes while the program runs (keep in sync with native.py). */
+typedef struct {
+    uint64_t cycles;
+    uint64_t instructions;
+    uint64_t max_cycles;          /* 0: no limit */
+    uint64_t taken_cycles;        /* extra cycles of taken conditional branches */
+    uint64_t fetch_stall;         /* instruction-fetch wait states */
+    uint64_t data_stall;          /* data-read wait states (flash) */
+    int32_t limit_hit;
+    int32_t depth;
+} mcs_live;
+
+typedef struct {
+    uint32_t addr, size, cycles, ninsns, taken;
+    int32_t func;
+    uint8_t end, is_entry, fetch, pad;
+    uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
+    uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
+    uint64_t execs, takens;
+} mcs_block;
+
+typedef struct {
+    int32_t func;
+    uint32_t ret;                    /* return address pushed by the call (0xffffffff: none) */
+    uint32_t node;
+    uint32_t traced;
+    uint64_t entry;                  /* cycle count at entry */
+} mcs_frame;
+
+typedef struct { uint32_t parent; int32_t func; uint64_t self; } mcs_node;
+typedef struct { int32_t func; uint32_t enter; uint64_t cycle; } mcs_event;
+typedef struct { uint64_t calls, self, insns, incl; uint32_t active, flags; } mcs_func;
+
+typedef struct {                     /* a set-associative LRU line cache in front of slow memory */
+    uint32_t shift, nsets, ways, miss, prefetch, last_line;
+    uint32_t base, end;              /* address range it serves (data side) */
+    uint32_t *tags;                  /* line + 1, 0 = empty */
+    uint64_t *stamp;
+    uint64_t clock;
+} mcs_cache;
+
+typedef struct {
+    mcs_live live;                   /* first: Python maps the context's head as mcs_live */
+    void *uc;
+    emu_stop_fn emu_stop;
+    classify_fn classify;
+    /* blocks: open-addressing table of (addr,size) -> index + 1 */
+    mcs_block *blocks; uint32_t nblocks, cap_blocks;
+    uint32_t *table; uint32_t table_mask;
+    uint32_t *prefix; uint32_t nprefix, cap_prefix;
+    int64_t prev;                    /* index of the previous block, -1 none */
+    /* functions: index nfuncs is "(no symbol)" */
+    mcs_func *funcs; uint32_t nfuncs;
+    mcs_frame *stack; uint32_t cap_stack;
+    mcs_node *nodes; uint32_t nnodes, cap_nodes, max_nodes;
+    uint32_t *node_table; uint32_t node_mask;
+    mcs_event *events; uint64_t nevents, cap_events, event_limit;
+    mcs_cache fetch[MAX_FETCH]; uint32_t nfetch;
+    mcs_cache data[MAX_DATA]; uint32_t ndata;
+    int started;
+} mcs_ctx;
+
+static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
+    if (n < *cap) return p;
+    uint64_t c = *cap ? *cap * 2 : 1024;
+    while (c <= n) c *= 2;
+    void *q = realloc(p, c * elem);
+    if (!q) abort();
+    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
+    *cap = c;
+    return q;
+}
+#define GROW(ptr, n, cap) do { uint64_t _c = (cap); (ptr) = grow((ptr), (n), &_c, sizeof *(ptr)); (cap) = _c; } while (0)
+
+static inline uint32_t hash2(uint32_t a, uint32_t b) {
+    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)b * 0xC2B2AE3D27D4EB4Full);
+    return (uint32_t)(h >> 32);
+}
+
+mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *classify,
+                 uint64_t max_cycles, uint64_t event_limit, uint32_t max_nodes) {
+    mcs_ctx *c = calloc(1, sizeof *c);
+    c->uc = uc; c->emu_stop = (emu_stop_fn)emu_stop; c->classify = (classify_fn)classify;
+    c->live.max_cycles = max_cycles;
+    c->event_limit = event_limit;
+    c->max_nodes = max_nodes ? max_nodes : 1;
+    c->nfuncs = nfuncs;
+    c->funcs = calloc(nfuncs + 1, sizeof *c->funcs);
+    c->table_mask = 4095; c->table = calloc(4096, sizeof(uint32_t));
+    c->node_mask = 4095; c->node_table = calloc(4096, sizeof(uint32_t));
+    c->prev = -1;
+    GROW(c->nodes, 0, c->cap_nodes);
+    c->nodes[0].func = -1; c->nnodes = 1;             /* virtual root of the call tree */
+    return c;
+}
+
+mcs_live *mcs_live_ptr(mcs_ctx *c) { return &c->live; }
+
+void mcs_set_func_flags(mcs_ctx *c, uint32_t func, uint32_t flags) {
+    if (func < c->nfuncs) c->funcs[func].flags = flags;
+}
+
+static void cache_init(mcs_cache *k, uint32_t line_bytes, uint32_t lines, uint32_t ways,
+                       uint32_t miss, uint32_t prefetch, uint32_t base, uint32_t end) {
+    uint32_t shift = 0;
+    while ((1u << shift) < line_bytes) shift++;
+    if (!lines) lines = 1;
+    if (!ways || ways > lines) ways = lines;
+    k->shift = shift; k->ways = ways; k->nsets = lines / ways ? lines / ways : 1;
+    k->miss = miss; k->prefetch = prefetch; k->last_line = 0xffffffffu - 1;
+    k->base = base; k->end = end;
+    k->tags = calloc((size_t)k->nsets * ways, sizeof(uint32_t));
+    k->stamp = calloc((size_t)k->nsets * ways, sizeof(uint64_t));
+}
+
+/* Returns the fetch-model index used in mcs_add_block, or -1 when full. */
+int mcs_add_fetch(mcs_ctx *c, uint32_t line_bytes, uint32_t lines, uint32_t ways, uint32_t miss,
+                  uint32_t prefetch) {
+    if (c->nfetch >= MAX_FETCH) return -1;
+    cache_init(&c->fetch[c->nfetch], line_bytes, lines, ways, miss, prefetch, 0, 0);
+    return (int)c->nfetch++;
+}
+
+int mcs_add_data(mcs_ctx *c, uint32_t base, uint32_t end, uint32_t line_bytes, uint32_t lines,
+                 uint32_t ways, uint32_t miss) {
+    if (c->ndata >= MAX_DATA) return -1;
+    cache_init(&c->data[c->ndata], line_bytes, lines, ways, miss, 0, base, end);
+    return (int)c->ndata++;
+}
+
+uint32_t mcs_line_shift(mcs_ctx *c, uint32_t fetch) { return fetch < c->nfetch ? c->fetch[fetch].shift : 0; }
+
+/* 1 when the line missed (and is now filled). */
+static inline int cache_access(mcs_cache *k, uint32_t line) {
+    uint32_t set = line % k->nsets, w, victim = 0;
+    uint32_t *tags = k->tags + (size_t)set * k->ways;
+    uint64_t *st = k->stamp + (size_t)set * k->ways;
+    k->clock++;
+    for (w = 0; w < k->ways; w++)
+        if (tags[w] == line + 1) { st[w] = k->clock; return 0; }
+    for (w = 1; w < k->ways; w++)
+        if (st[w] < st[victim]) victim = w;
+    tags[victim] = line + 1; st[victim] = k->clock;
+    return 1;
+}
+
+int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles, uint32_t ninsns,
+                      uint32_t taken, int32_t func, uint32_t end, uint32_t is_entry,
+                      uint32_t fetch, uint32_t n, const uint32_t *pairs) {
+    GROW(c->blocks, c->nblocks, c->cap_blocks);
+    GROW(c->prefix, c->nprefix + 2 * (uint64_t)n, c->cap_prefix);
+    mcs_block *b = &c->blocks[c->nblocks];
+    memset(b, 0, sizeof *b);
+    b->addr = addr; b->size = size; b->cycles = cycles; b->ninsns = ninsns; b->taken = taken;
+    b->func = (func < 0 || (uint32_t)func >= c->nfuncs) ? (int32_t)c->nfuncs : func;
+    b->end = (uint8_t)end; b->is_entry = (uint8_t)is_entry;
+    b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
+    if (b->fetch != NO_FETCH) {
+        uint32_t s = c->fetch[fetch].shift;
+        b->line_first = addr >> s; b->line_last = (addr + size - 1) >> s;
+    }
+    b->prefix = c->nprefix;
+    memcpy(c->prefix + c->nprefix, pairs, 2 * sizeof(uint32_t) * n);
+    c->nprefix += 2 * n;
+    /* index it; grow the table at half load */
+    if (2 * (c->nblocks + 1) > c->table_mask) {
+        uint32_t nm = c->table_mask * 2 + 1, i;
+        uint32_t *nt = calloc((size_t)nm + 1, sizeof(uint32_t));
+        for (i = 0; i <= c->nblocks; i++) {
+            mcs_block *x = &c->blocks[i];
+            if (i == c->nblocks) break;
+            uint32_t h = hash2(x->addr, x->size) & nm;
+            while (nt[h]) h = (h + 1) & nm;
+            nt[h] = i + 1;
+        }
+        free(c->table); c->table = nt; c->table_mask = nm;
+    }
+    uint32_t h = hash2(addr, size) & c->table_mask;
+    while (c->table[h]) h = (h + 1) & c->table_mask;
+    c->table[h] = c->nblocks + 1;
+    return c->nblocks++;
+}
+
+static inline int64_t lookup(mcs_ctx *c, uint32_t addr, uint32_t size) {
+    uint32_t h = hash2(addr, size) & c->table_mask, v;
+    while ((v = c->table[h])) {
+        mcs_block *b = &c->blocks[v - 1];
+        if (b->addr == addr && b->size == size) return v - 1;
+        h = (h + 1) & c->table_mask;
+    }
+    return -1;
+}
+
+/* ---- call tree ---- */
+static uint32_t child_node(mcs_ctx *c, uint32_t parent, int32_t func) {
+    uint32_t h = hash2(parent, (uint32_t)func) & c->node_mask, v;
+    while ((v = c->node_table[h])) {
+        mcs_node *n = &c->nodes[v - 1];
+        if (n->parent == parent && n->func == func) return v - 1;
+        h = (h + 1) & c->node_mask;
+    }
+    if (c->nnodes >= c->max_nodes) return parent;   /* cap: charge deeper paths to the parent */
+    GROW(c->nodes, c->nnodes, c->cap_nodes);
+    mcs_node *n = &c->nodes[c->nnodes];
+    n->parent = parent; n->func = func; n->self = 0;
+    c->node_table[h] = ++c->nnodes;
+    if (2 * c->nnodes > c->node_mask) {              /* rehash */
+        uint32_t nm = c->node_mask * 2 + 1, i;
+        uint32_t *nt = calloc((size_t)nm + 1, sizeof(uint32_t));
+        for (i = 0; i < c->nnodes; i++) {
+            uint32_t g = hash2(c->nodes[i].parent, (uint32_t)c->nodes[i].func) & nm;
+            while (nt[g]) g = (g + 1) & nm;
+            nt[g] = i + 1;
+        }
+        free(c->node_table); c->node_table = nt; c->node_mask = nm;
+    }
+    return c->nnodes - 1;
+}
+
+static void event(mcs_ctx *c, int32_t func, uint32_t enter) {
+    GROW(c->events, c->nevents, c->cap_events);
+    mcs_event *e = &c->events[c->nevents++];
+    e->func = func; e->enter = enter; e->cycle = c->live.cycles;
+}
+
+static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
+    uint32_t d = (uint32_t)c->live.depth;
+    GROW(c->stack, d, c->cap_stack);
+    mcs_frame *f = &c->stack[d];
+    f->func = func; f->ret = ret; f->entry = c->live.cycles;
+    f->node = child_node(c, d ? c->stack[d - 1].node : 0, func);   /* node 0: the root */
+    f->traced = c->nevents < c->event_limit || (func < (int32_t)c->nfuncs &&
+                                                (c->funcs[func].flags & FN_ALWAYS_TRACE));
+    if (f->traced) event(c, func, 1);
+    c->funcs[func].active++;
+    if (count_call) c->funcs[func].calls++;
+    c->live.depth = (int32_t)d + 1;
+}
+
+static void pop(mcs_ctx *c) {
+    mcs_frame *f = &c->stack[--c->live.depth];
+    mcs_func *fn = &c->funcs[f->func];
+    if (--fn->active == 0) fn->incl += c->live.cycles - f->entry;   /* outermost activation */
+    if (f->traced) event(c, f->func, 0);
+}
+
+static void start(mcs_ctx *c, int32_t func) {
+    push(c, func, 0xffffffffu, 1);
+    c->started = 1;
+}
+
+/* Control reached `b` by something other than a call: a return, a tail call, a jump into
+ * another function (e.g. a .cold part), or a longjmp. Keep the stack consistent. */
+static void transfer(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_t addr) {
+    int32_t d = c->live.depth, i;
+    if (p && p->end == END_RET) {
+        if (d > 1 && c->stack[d - 1].ret == addr) { pop(c); return; }
+        for (i = d - 2; i >= 1; i--)                 /* unwinding several frames (longjmp) */
+            if (c->stack[i].ret == addr) { while (c->live.depth > i) pop(c); return; }
+    }
+    if (b->func == c->stack[d - 1].func) return;
+    for (i = d - 2; i >= 0; i--)                     /* back into a function on the stack */
+        if (c->stack[i].func == b->func) { while (c->live.depth > i + 1) pop(c); return; }
+    /* tail call or jump into another function: it replaces the top frame, same return */
+    uint32_t ret = c->stack[d - 1].ret;
+    pop(c);
+    push(c, b->func, ret, b->is_entry);
+}
+
+static inline uint32_t fetch_stall(mcs_ctx *c, const mcs_block *b) {
+    mcs_cache *k = &c->fetch[b->fetch];
+    uint32_t line, stall = 0;
+    for (line = b->line_first; line <= b->line_last; line++) {
+        int seq = k->prefetch && line == k->last_line + 1;   /* prefetched while executing */
+        if (cache_access(k, line) && !seq) stall += k->miss;
+        k->last_line = line;
+    }
+    return stall;
+}
+
+static inline void charge(mcs_ctx *c, uint64_t cyc, uint64_t insns) {
+    mcs_frame *f = &c->stack[c->live.depth - 1];
+    c->funcs[f->func].self += cyc;
+    c->funcs[f->func].insns += insns;
+    c->nodes[f->node].self += cyc;
+    c->live.cycles += cyc;
+}
+
+void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
+    mcs_ctx *c = (mcs_ctx *)user;
+    uint32_t addr = (uint32_t)address;
+    int64_t idx = lookup(c, addr, size);
+    if (idx < 0) {
+        idx = c->classify(addr, size);
+        if (idx < 0) return;
+    }
+    mcs_block *b = &c->blocks[idx];
+    const mcs_block *p = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
+    if (!c->started) start(c, b->func);
+    else {
+        if (p && p->end == END_COND && addr != p->addr + p->size) {
+            c->blocks[c->prev].takens++;
+            c->live.taken_cycles += p->taken;
+            charge(c, p->taken, 0);                  /* still the branching function's cost */
+        }
+        if (p && p->end == END_CALL) push(c, b->func, p->addr + p->size, 1);
+        else if (b->func != c->stack[c->live.depth - 1].func || (p && p->end == END_RET))
+            transfer(c, p, b, addr);
+    }
+    uint64_t cyc = b->cycles;
+    if (b->fetch != NO_FETCH) {
+        uint32_t s = fetch_stall(c, b);
+        c->live.fetch_stall += s;
+        cyc += s;
+    }
+    b->execs++;
+    c->live.instructions += b->ninsns;
+    charge(c, cyc, b->ninsns);
+    c->prev = idx;
+    if (c->live.max_cycles && c->live.cycles >= c->live.max_cycles && !c->live.limit_hit) {
+        c->live.limit_hit = 1;
+        c->emu_stop(uc);
+    }
+}
+
+/* UC_HOOK_MEM_READ restricted to a flash range: data reads through the data-side line cache. */
+void mcs_hook_read(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+    mcs_ctx *c = (mcs_ctx *)user;
+    uint32_t a = (uint32_t)address, i;
+    (void)uc; (void)type; (void)value;
+    for (i = 0; i < c->ndata; i++) {
+        mcs_cache *k = &c->data[i];
+        if (a >= k->base && a < k->end) {
+            uint32_t first = a >> k->shift, last = (a + (uint32_t)size - 1) >> k->shift, l, s = 0;
+            for (l = first; l <= last; l++) s += cache_access(k, l) ? k->miss : 0;
+            if (s && c->live.depth) { c->live.data_stall += s; charge(c, s, 0); }
+            return;
+        }
+    }
+}
+
+/* The run stopped (or trapped) at `pc` inside the current block: the instructions from `pc` on
+ * were counted at block entry but did not execute (yet). Take them back. With keep_pc, the
+ * instruction at pc itself did execute (e.g. a BKPT that trapped after executing). */
+void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
+    if (c->prev < 0 || !c->live.depth) return;
+    mcs_block *b = &c->blocks[c->prev];
+    if (pc < b->addr || pc >= b->addr + b->size) return;
+    uint32_t i, n = b->ninsns, off = pc - b->addr, done_cyc = 0, done_ins = 0;
+    const uint32_t *pr = c->prefix + b->prefix;
+    for (i = 0; i < n; i++) {                 /* keep those that started before pc */
+        uint32_t st = i ? pr[2 * (i - 1)] : 0;
+        if (st < off || (keep_pc && st == off)) { done_cyc = pr[2 * i + 1]; done_ins = i + 1; }
+        else break;
+    }
+    uint64_t undo_c = b->cycles - done_cyc, undo_i = b->ninsns - done_ins;
+    mcs_frame *f = &c->stack[c->live.depth - 1];
+    c->funcs[f->func].self -= undo_c; c->funcs[f->func].insns -= undo_i;
+    c->nodes[f->node].self -= undo_c;
+    c->live.cycles -= undo_c; c->live.instructions -= undo_i;
+    c->prev = -1;                             /* the rest runs as a new block: no taken check */
+}
+
+/* ---- results ---- */
+void mcs_unwind(mcs_ctx *c) { while (c->live.depth > 0) pop(c); }
+uint32_t mcs_nfuncs(mcs_ctx *c) { return c->nfuncs + 1; }
+void mcs_get_funcs(mcs_ctx *c, uint64_t *out) {       /* calls, self, insns, incl per function */
+    uint32_t i;
+    for (i = 0; i <= c->nfuncs; i++) {
+        out[4 * i] = c->funcs[i].calls; out[4 * i + 1] = c->funcs[i].self;
+        out[4 * i + 2] = c->funcs[i].insns; out[4 * i + 3] = c->funcs[i].incl;
+    }
+}
+uint32_t mcs_nnodes(mcs_ctx *c) { return c->nnodes; }
+void mcs_get_nodes(mcs_ctx *c, uint32_t *parent, int32_t *func, uint64_t *self) {
+    uint32_t i;
+    for (i = 0; i < c->nnodes; i++) {
+        parent[i] = c->nodes[i].parent; func[i] = c->nodes[i].func; self[i] = c->nodes[i].self;
+    }
+}
+uint64_t mcs_nevents(mcs_ctx *c) { return c->nevents; }
+void mcs_get_events(mcs_ctx *c, int32_t *func, uint32_t *enter, uint64_t *cycle) {
+    uint64_t i;
+    for (i = 0; i < c->nevents; i++) {
+        func[i] = c->events[i].func; enter[i] = c->events[i].enter; cycle[i] = c->events[i].cycle;
+    }
+}
+uint32_t mcs_nblocks(mcs_ctx *c) { return c->nblocks; }
+void mcs_get_blocks(mcs_ctx *c, uint64_t *execs, uint64_t *takens) {
+    uint32_t i;
+    for (i = 0; i < c->nblocks; i++) { execs[i] = c->blocks[i].execs; takens[i] = c->blocks[i].takens; }
+}
+uint32_t mcs_get_stack(mcs_ctx *c, int32_t *func, uint32_t max) {
+    uint32_t i, n = (uint32_t)c->live.depth < max ? (uint32_t)c->live.depth : max;
+    for (i = 0; i < n; i++) func[i] = c->stack[i].func;
+    return n;
+}
+
+void mcs_free(mcs_ctx *c) {
+    uint32_t i;
+    if (!c) return;
+    for (i = 0; i < c->nfetch; i++) { free(c->fetch[i].tags); free(c->fetch[i].stamp); }
+    for (i = 0; i < c->ndata; i++) { free(c->data[i].tags); free(c->data[i].stamp); }
+    free(c->blocks); free(c->table); free(c->prefix); free(c->funcs); free(c->stack);
+    free(c->nodes); free(c->node_table); free(c->events); free(c);
+}
