@@ -45,6 +45,9 @@ def check_graph(g: Graph) -> None:
         if node.op.startswith("CUSTOM:"):
             raise UnsupportedModel(f"{name}: node {node.index}: custom operator "
                                    f"'{node.op[7:]}' is not supported")
+        if not node.outputs or not any(t >= 0 for t in node.inputs):
+            raise UnsupportedModel(f"{name}: node {node.index} ({node.op}) has no input or no "
+                                   f"output tensor")
         if _is_edge_conversion(g, node):
             continue
         for role, lst in (("input", node.inputs), ("output", node.outputs)):
