@@ -58,15 +58,23 @@ def build_flags(board: Board, semihosting: bool = True) -> list[str]:
 
 def build_elf(sources: Iterable[str | Path], board: Board, out: str | Path,
               extra_flags: Iterable[str] = (), semihosting: bool = True,
-              stack_size: int | None = None) -> Path:
-    """Compile and link `sources` for `board` into the ELF `out` (its .ld is written beside it)."""
+              stack_size: int | None = None, startup: bool = True) -> Path:
+    """Compile and link `sources` for `board` into the ELF `out` (its .ld is written beside it).
+
+    startup=False links only your sources, without C library (-nostdlib): for assembly
+    programs that bring their own vector table."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ld = out.with_suffix(".ld")
     ld.write_text(linker_script(board, stack_size=stack_size))
-    srcs = [str(s) for s in sources] + [str(s) for s in startup_sources()]
-    if not semihosting:
-        srcs += [str(s) for s in hal_sources()]
-    run_gcc([*build_flags(board, semihosting), *extra_flags, *srcs, "-T", str(ld),
+    srcs = [str(s) for s in sources]
+    if startup:
+        flags = build_flags(board, semihosting)
+        srcs += [str(s) for s in startup_sources()]
+        if not semihosting:
+            srcs += [str(s) for s in hal_sources()]
+    else:
+        flags = core_flags(board.core) + COMMON_FLAGS + board_defines(board) + ["-nostdlib"]
+    run_gcc([*flags, *extra_flags, *srcs, "-T", str(ld),
              f"-Wl,-Map={out.with_suffix('.map')}", "-o", str(out)])
     return out

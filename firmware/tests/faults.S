@@ -1,0 +1,42 @@
+/* Faults, one per FAULT_KIND, with their own vector table (no C start-up, -nostdlib):
+ * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
+ * 4 write to flash. Each faults inside `culprit`, called from Reset_Handler. */
+    .syntax unified
+    .thumb
+
+    .section .isr_vector, "a"
+    .word _estack
+    .word Reset_Handler
+
+    .text
+    .global Reset_Handler
+    .thumb_func
+    .type Reset_Handler, %function
+Reset_Handler:
+    movs r0, #1
+    bl culprit
+    b .
+    .size Reset_Handler, . - Reset_Handler
+
+    .thumb_func
+    .type culprit, %function
+culprit:
+    push {r4, lr}
+#if FAULT_KIND == 1
+    ldr r1, =0xA0000000          /* nothing is mapped there on any board */
+    ldr r0, [r1]
+#elif FAULT_KIND == 2
+    udf #7
+#elif FAULT_KIND == 3
+    ldr r1, =target              /* Thumb bit clear: an Arm-state address */
+    bx r1
+#elif FAULT_KIND == 4
+    ldr r1, =Reset_Handler
+    str r0, [r1]
+#endif
+    pop {r4, pc}
+    .size culprit, . - culprit
+    .align 2
+target:
+    nop
+    nop

@@ -1,0 +1,8 @@
+/* Never exits: --max-cycles must stop it. */
+volatile unsigned spin;
+
+int main(void)
+{
+    for (;;)
+        spin++;
+}
