@@ -128,5 +128,5 @@ def _place(order: list[Buffer]) -> int:
             off = max(off, hi)
         b.offset = off
         placed.append(b)
-        top = max(top, off + _align(b.size))
+        top = max(top, off + b.size)      # the arena ends where the highest buffer ends
     return top
