@@ -34,11 +34,11 @@ def _run(bf, entry):
                           e.exit_code) from None
 
 
-def _clean_exit(result) -> Check | None:
-    """A run that faulted or exited non-zero fails its budget: its figures mean nothing."""
+def _run_failure(result) -> str:
+    """What went wrong with a run that faulted or exited non-zero ("" when it did not)."""
     if result.stop.reason == "exit" and result.exit_code == 0:
-        return None
-    return Check(f"exit ({result.stop.reason})", 0, max(result.exit_code, 1))
+        return ""
+    return f"run stopped: {result.stop.reason}"
 
 
 def main(args) -> int:
@@ -54,21 +54,23 @@ def main(args) -> int:
     for entry in bf.entries:
         with console.status(f"running {entry.label} on {entry.board}…"):
             result = _run(bf, entry)
+        failure = _run_failure(result)
+        if failure:
+            # Its figures mean nothing: report the failure, not the limits.
+            table.add_row(entry.label, failure, "exit 0", f"exit {result.exit_code}", "",
+                          Text("FAILED", style="bold red"))
+            bad_runs += 1
+            table.add_section()
+            continue
         try:
             checks = evaluate(result, entry.limits, entry.layers, entry.functions,
                               entry.tolerance)
         except BadInput as e:
             raise bf.error(str(e), entry.number) from None
-        bad_exit = _clean_exit(result)
         for i, c in enumerate(checks):
             table.add_row(entry.label if i == 0 else "", c.metric, c.value(c.budget),
                           c.value(c.measured), _headroom(c), _status(c))
-        if bad_exit:
-            table.add_row(entry.label if not checks else "", bad_exit.metric, "0",
-                          str(result.exit_code), "", Text("FAILED", style="bold red"))
-            bad_runs += 1
-        elif args.update:
-            for c in checks:
+            if args.update:
                 set_measured(bf, entry, c.path, c.measured)
                 updated += 1
         checked += len(checks)
@@ -78,7 +80,8 @@ def main(args) -> int:
     if args.update:
         save(bf)
         console.print(f"updated {updated} figure(s) in {bf.path}"
-                      + (f"; {bad_runs} failed run(s) left as they were" if bad_runs else ""))
+                      + (f"; {bad_runs} failed run(s) left as they were" if bad_runs else ""),
+                      soft_wrap=True)
         return EXIT_BUDGET if bad_runs else 0
     if exceeded or bad_runs:
         runs = f"{bad_runs} run(s) failed; " if bad_runs else ""
