@@ -45,3 +45,12 @@ def run_elf():
         kw.setdefault("echo_stdout", False)
         return run(path, board, RunOptions(**kw))
     return _run
+
+
+def skip_without_profile(board: str) -> None:
+    """Skip while the board's cost profile (profiles/<core>.toml) is not in the tree yet."""
+    import tomllib
+    from mcusim.paths import boards_dir, profiles_dir
+    profile = tomllib.loads((boards_dir() / f"{board}.toml").read_text())["profile"]
+    if not (profiles_dir() / f"{profile}.toml").exists():
+        pytest.skip(f"cost profile {profile} not in profiles/ yet")

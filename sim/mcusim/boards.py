@@ -5,13 +5,18 @@ docs/boards.md documents the schema and how to add a board of your own.
 """
 from __future__ import annotations
 
-import tomllib
+try:
+    import tomllib
+    TOMLError = tomllib.TOMLDecodeError
+except ImportError:  # Python 3.10: tomlkit is a dependency
+    import tomlkit as tomllib  # type: ignore[no-redef]
+    from tomlkit.exceptions import ParseError as TOMLError
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from mcusim.errors import BadInput
-from mcusim.paths import boards_dir, profiles_dir
+from mcusim.paths import boards_dir
 from mcusim.toolchain import CORE_FLAGS
 
 MEMORY_KINDS = ("flash", "ram")
@@ -105,7 +110,8 @@ def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
 def _parse(path: Path) -> Board:
     try:
         data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as e:
+        data = data.unwrap() if hasattr(data, "unwrap") else data
+    except TOMLError as e:
         raise BadInput(f"board file {path}: invalid TOML: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(f"board file {path}: cannot read: {e}") from None
@@ -113,11 +119,7 @@ def _parse(path: Path) -> Board:
     core = f.str("core")
     if core not in CORE_FLAGS:
         raise BadInput(f"board file {path}: core {core!r} is not one of {', '.join(CORE_FLAGS)}")
-    profile = f.str("profile")
-    if not (profiles_dir() / f"{profile}.toml").is_file() and profiles_dir().is_dir() \
-            and any(profiles_dir().glob("*.toml")):
-        known = ", ".join(sorted(p.stem for p in profiles_dir().glob("*.toml")))
-        raise BadInput(f"board file {path}: profile {profile!r} not in profiles/ ({known})")
+    profile = f.str("profile")   # resolved by mcusim.cost.model.load_profile when a run starts
     mems_raw = data.get("memory")
     if not isinstance(mems_raw, list) or not mems_raw:
         raise BadInput(f"board file {path}: missing key 'memory' (a [[memory]] table per region)")

@@ -1,10 +1,48 @@
-"""mcusim boards (not implemented yet)."""
-from mcusim.errors import McusimError
+"""mcusim boards: the boards mcusim knows, as a table (or one board's memory map with NAME)."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from mcusim.boards import list_boards, load_board
 
 
-def add_arguments(p):
-    p.add_argument("rest", nargs="*")
+def add_arguments(p) -> None:
+    p.add_argument("board", nargs="?", help="show one board (name or TOML path) in detail")
 
 
-def main(args):
-    raise McusimError("'mcusim boards' is not implemented yet")
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 and n % (1024 * 1024) == 0 \
+        else f"{n // 1024} KB"
+
+
+def main(args) -> int:
+    console = Console()
+    if args.board:
+        b = load_board(args.board)
+        console.print(f"[bold]{b.name}[/]: {b.description}")
+        console.print(f"core {b.core} (profile {b.profile}) at {b.clock_hz / 1e6:g} MHz, "
+                      f"boot {b.boot_address:#010x}")
+        t = Table("memory", "kind", "base", "size", "wait states", "accelerator", "source")
+        for m in b.memories:
+            acc = ", ".join(f"{k}={v}" for k, v in (m.accelerator or {}).items())
+            t.add_row(m.name, m.kind, f"{m.base:#010x}", _size(m.size), str(m.wait_states),
+                      acc, m.source)
+        console.print(t)
+        if b.uart:
+            console.print(f"console UART {b.uart['kind']} at {b.uart['base']:#010x} "
+                          f"({b.uart['source']})")
+        console.print(f"power {b.power['run_ua_per_mhz']:.1f} µA/MHz at {b.power['voltage_v']} V "
+                      f"({b.power['source']})")
+        for s in b.sources:
+            console.print(f"  source: {s}")
+        return 0
+    t = Table("board", "core", "clock", "flash", "RAM", "power", "description")
+    for name in list_boards():
+        b = load_board(name)
+        ram = sum(m.size for m in b.memories if m.kind == "ram")
+        t.add_row(b.name, b.core, f"{b.clock_hz / 1e6:g} MHz", _size(b.flash.size), _size(ram),
+                  f"{b.power['run_ua_per_mhz']:.0f} µA/MHz", b.description)
+    console.print(t)
+    console.print("Use --board NAME, or --board path/to/your_board.toml (see docs/boards.md).")
+    return 0

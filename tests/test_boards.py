@@ -1,0 +1,130 @@
+"""Boards: the eight shipped TOMLs, user TOMLs, one-line errors, and each board boots a program."""
+import re
+
+import pytest
+
+from conftest import skip_without_profile
+from mcusim.boards import list_boards, load_board
+from mcusim.cli import main
+from mcusim.errors import BadInput
+from mcusim.toolchain import CORE_FLAGS
+
+EXPECTED = {  # issue 2: name -> (core, MHz)
+    "stm32f4": ("cortex-m4f", 168), "stm32l4r5": ("cortex-m4f", 120),
+    "stm32f746": ("cortex-m7", 216), "stm32h743": ("cortex-m7", 480),
+    "nrf52840": ("cortex-m4f", 64), "rp2040": ("cortex-m0plus", 133),
+    "stm32g0b1": ("cortex-m0plus", 64), "stm32u575": ("cortex-m33", 160),
+}
+
+
+def test_shipped_boards():
+    assert set(list_boards()) == set(EXPECTED)
+    for name, (core, mhz) in EXPECTED.items():
+        b = load_board(name)
+        assert (b.core, b.clock_hz) == (core, mhz * 10**6)
+        assert b.core in CORE_FLAGS and b.sources
+        assert b.flash.contains(b.boot_address) and b.ram.size >= 128 * 1024
+        assert b.power["run_ua_per_mhz"] > 0 and b.power["source"]
+        assert b.uart["kind"] and b.uart["source"]
+        for m in b.memories:
+            assert m.source, f"{name}: memory {m.name} has no source"
+
+
+def test_every_figure_cites_a_source():
+    from mcusim.paths import boards_dir
+    for path in boards_dir().glob("*.toml"):
+        for line in path.read_text().splitlines():
+            if re.match(r"\s*(clock_hz|wait_states|base|size|run_\w+)\s*=", line):
+                assert "#" in line or "source" in line, f"{path.name}: {line.strip()}"
+
+
+def test_clock_override():
+    assert load_board("stm32f4", clock_hz=80_000_000).clock_hz == 80_000_000
+
+
+def test_unknown_board_lists_known():
+    with pytest.raises(BadInput, match=r"unknown board 'stm32f9'; known boards: nrf52840, rp2040"):
+        load_board("stm32f9")
+
+
+def _write(tmp_path, text):
+    p = tmp_path / "my_board.toml"
+    p.write_text(text)
+    return p
+
+
+MINIMAL = """
+name = "mine"
+core = "cortex-m4"
+profile = "cortex-m4"
+clock_hz = 48_000_000
+boot_address = 0
+[[memory]]
+name = "flash"
+kind = "flash"
+base = 0
+size = 0x40000
+[[memory]]
+name = "ram"
+kind = "ram"
+base = 0x20000000
+size = 0x10000
+[uart]
+kind = "pl011"
+base = 0x40000000
+data_offset = 0
+status_offset = 0x18
+[power]
+voltage_v = 3.3
+run_ua_per_mhz = 50
+"""
+
+
+def test_user_toml(tmp_path):
+    b = load_board(str(_write(tmp_path, MINIMAL)))
+    assert b.name == "mine" and b.flash.size == 0x40000 and b.ram.base == 0x20000000
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace('clock_hz = 48_000_000\n', ''), "missing key 'clock_hz'"),
+    (lambda t: t.replace('kind = "ram"', 'kind = "rom"'), "memory[1].kind"),
+    (lambda t: t.replace('size = 0x10000', 'size = "big"'), "memory[1].size"),
+    (lambda t: t.replace('core = "cortex-m4"', 'core = "cortex-a53"'), "core 'cortex-a53'"),
+    (lambda t: t.replace('base = 0x20000000', 'base = 0x100'), "overlap"),
+    (lambda t: t.replace('run_ua_per_mhz = 50', ''), "power.run_ua_per_mhz"),
+    (lambda t: t + "[[[", "invalid TOML"),
+])
+def test_bad_toml_one_line(tmp_path, edit, message):
+    p = _write(tmp_path, edit(MINIMAL))
+    with pytest.raises(BadInput) as e:
+        load_board(str(p))
+    assert message in str(e.value) and str(p) in str(e.value) and "\n" not in str(e.value)
+
+
+def test_boards_command(capsys):
+    assert main(["boards"]) == 0
+    out = capsys.readouterr().out
+    for name in EXPECTED:
+        assert name in out
+    assert main(["boards", "stm32h743"]) == 0
+    assert "axi_sram" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("board", sorted(EXPECTED))
+def test_each_board_boots(firmware, run_elf, board):
+    skip_without_profile(board)
+    r = run_elf(firmware("hello.c", board), board)
+    assert r.stop.reason == "exit" and r.exit_code == 0, r.stop
+    assert r.stdout == "hello from mcusim\n"
+    assert r.board == board and r.core == EXPECTED[board][0]
+    assert 0 < r.memory.flash_used < r.memory.flash_size
+    assert r.memory.stack_peak > 0
+
+
+def test_user_board_runs_firmware(firmware, run_elf, tmp_path):
+    # The user's board has RAM at the same place as stm32f4 but flash only at 0x08000000.
+    text = MINIMAL.replace("base = 0\n", "base = 0x08000000\n").replace(
+        "boot_address = 0", "boot_address = 0x08000000")
+    p = _write(tmp_path, text)
+    r = run_elf(firmware("hello.c"), str(p))
+    assert r.stdout == "hello from mcusim\n" and r.clock_hz == 48_000_000

@@ -1,0 +1,30 @@
+"""Firmware that times itself (DWT CYCCNT, SysTick) reads the profiler's count; console UARTs."""
+import pytest
+
+from conftest import skip_without_profile
+
+
+def test_cyccnt_matches_profiler(firmware, run_elf):
+    r = run_elf(firmware("dwt_timing.c"))
+    assert r.exit_code == 0, "CYCCNT must read 0 before TRCENA/CYCCNTENA enable it"
+    cyc, systick = (int(x) for x in r.stdout.split()[1::2])
+    work = next(f for f in r.functions if f.name == "work")
+    # Between the two reads run: the call of work(), work itself, the return and the reads.
+    assert work.total_cycles > 1000
+    assert 0 <= cyc - work.total_cycles <= 24, (cyc, work.total_cycles)
+    # SysTick counts the same clock down; the reads sit two instructions apart.
+    assert abs(systick - cyc) <= 8, (systick, cyc)
+
+
+def test_cyccnt_deterministic(firmware, run_elf):
+    a = run_elf(firmware("dwt_timing.c"))
+    b = run_elf(firmware("dwt_timing.c"))
+    assert a.stdout == b.stdout and a.cycles == b.cycles and a.instructions == b.instructions
+
+
+@pytest.mark.parametrize("board", ["stm32f4", "stm32l4r5", "nrf52840", "rp2040"])
+def test_uart_console(firmware, run_elf, board):
+    skip_without_profile(board)
+    r = run_elf(firmware("uart_hello.c", board, semihosting=False), board)
+    assert r.stdout == "uart: hello\nuart printf 1234\n"
+    assert r.exit_code == 3

@@ -1,0 +1,84 @@
+"""Faults and limits: bad access, undefined instruction, non-Thumb jump, flash write,
+max-cycles, stack overflow; the CLI prints the fault report and exits with EXIT_FAULT."""
+import pytest
+
+from conftest import skip_without_profile
+
+from mcusim.errors import EXIT_FAULT, EXIT_LIMIT
+
+
+def _fault(firmware, run_elf, kind):
+    return run_elf(firmware("faults.S", startup=False, flags=(f"-DFAULT_KIND={kind}",)))
+
+
+def test_unmapped_read(firmware, run_elf):
+    r = _fault(firmware, run_elf, 1)
+    assert r.exit_code == EXIT_FAULT and r.stop.reason == "fault"
+    assert r.stop.message.startswith("bad read")
+    assert r.stop.fault_address == 0xA0000000
+    assert r.stop.where == "culprit+0x6"          # push, ldr r1,=; then the faulting ldr
+    assert r.stop.registers["r1"] == 0xA0000000
+    assert r.stop.call_stack[-1] == "culprit"
+
+
+def test_undefined_instruction(firmware, run_elf):
+    r = _fault(firmware, run_elf, 2)
+    assert r.exit_code == EXIT_FAULT
+    assert r.stop.message.startswith("undefined instruction")
+    assert r.stop.where == "culprit+0x2"
+
+
+def test_jump_to_non_thumb_address(firmware, run_elf):
+    r = _fault(firmware, run_elf, 3)
+    assert r.exit_code == EXIT_FAULT
+    assert r.stop.message.startswith("non-thumb jump")
+    assert r.stop.pc % 2 == 0 and r.stop.registers["r1"] == r.stop.pc
+
+
+def test_write_to_flash(firmware, run_elf):
+    r = _fault(firmware, run_elf, 4)
+    assert r.stop.message.startswith("bad write") and "flash" in r.stop.message
+
+
+def test_max_cycles_stops_runaway_loop(firmware, run_elf):
+    r = run_elf(firmware("runaway.c"), max_cycles=200_000)
+    assert r.stop.reason == "max_cycles" and r.exit_code == EXIT_LIMIT
+    assert "--max-cycles 200,000" in r.stop.message
+    assert 200_000 <= r.cycles < 200_100
+
+
+def test_stack_overflow_is_reported(firmware, run_elf):
+    r = run_elf(firmware("stack_overflow.c"))
+    assert r.exit_code == 0 and r.stdout == "820\n"   # deep(40): 40 frames of n summed
+    assert r.memory.stack_size == 16 * 1024
+    assert r.memory.stack_peak > 40 * 1024
+    assert any(w.startswith("stack overflow") for w in r.warnings)
+
+
+def test_normal_stack_peak_is_small_and_no_warning(firmware, run_elf):
+    r = run_elf(firmware("hello.c"))
+    assert 0 < r.memory.stack_peak < 2048 and not r.warnings
+    assert r.memory.heap_peak > 0                      # newlib's stdio buffers
+
+
+def test_cli_fault_report_on_stderr(firmware, capsys):
+    from mcusim.cli import main
+    elf = firmware("faults.S", startup=False, flags=("-DFAULT_KIND=1",))
+    assert main(["run", str(elf), "--board", "stm32f4", "-q"]) == EXIT_FAULT
+    err = capsys.readouterr().err
+    assert "bad read" in err and "culprit+0x6" in err and "0xa0000000" in err
+    assert "call stack" in err and "Traceback" not in err
+
+
+def test_cli_max_cycles(firmware, capsys):
+    from mcusim.cli import main
+    assert main(["run", str(firmware("runaway.c")), "--max-cycles", "50000", "-q"]) == EXIT_LIMIT
+    assert "--max-cycles 50,000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", [1, 2, 3])
+def test_faults_on_m0plus(firmware, run_elf, kind):
+    skip_without_profile("stm32g0b1")
+    r = run_elf(firmware("faults.S", "stm32g0b1", startup=False, flags=(f"-DFAULT_KIND={kind}",)),
+                "stm32g0b1")
+    assert r.exit_code == EXIT_FAULT
