@@ -34,7 +34,7 @@ def test_every_figure_cites_a_source():
     from mcusim.paths import boards_dir
     for path in boards_dir().glob("*.toml"):
         for line in path.read_text().splitlines():
-            if re.match(r"\s*(clock_hz|wait_states|base|size|run_\w+)\s*=", line):
+            if re.match(r"\s*(clock_hz|boot_address|wait_states|run_\w+)\s*=", line):
                 assert "#" in line or "source" in line, f"{path.name}: {line.strip()}"
 
 
