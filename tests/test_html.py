@@ -113,6 +113,7 @@ def test_model_page_shows_layers_arena_and_memory(tmp_path):
     # top functions, sorted by self cycles
     first_row = dom.find("tr", within="functions-table")[1]
     assert first_row["text"].startswith("arm_convolve_1x1_s8_fast")
+    assert "label: 3 (yes)" in dom.find(id="output")[0]["text"]
 
 
 @needs_chromium
@@ -120,4 +121,5 @@ def test_elf_page_has_no_model_sections(tmp_path):
     dom = dump_dom(tmp_path, render("html", elf_result()))
     assert dom.find("body")[0].get("data-rendered") == "1"
     assert not dom.find(id="layers") and not dom.find(id="arena")
+    assert not dom.find("div", within="head", **{"class": "bad"})     # a clean exit: no alarm
     assert dom.find(id="memory") and "crc32" in dom.find(id="functions")[0]["text"]

@@ -8,14 +8,19 @@ import json
 from mcusim.exports.html_assets import CSS, JS
 from mcusim.report import arena_map
 from mcusim.report.fmt import grouped, human_bytes, human_energy, human_time, shape
-from mcusim.report.memory_view import flash_sections, ram_sections
+from mcusim.report.memory_view import flash_sections, ram_sections, reserved
 
 TOP_FUNCTIONS = 40
+STDOUT_CHARS = 4000    # the tail of the firmware's output
 
 
-def _sections(secs) -> list[dict]:
-    return [{"name": s.name, "address": s.address, "size": s.size, "region": s.region}
-            for s in sorted(secs, key=lambda s: s.address)]
+def _sections(secs, used: int) -> list[dict]:
+    out = [{"name": s.name, "address": s.address, "size": s.size, "region": s.region}
+           for s in sorted(secs, key=lambda s: s.address)]
+    rest = reserved(used, secs)
+    if rest:
+        out.append({"name": "reserved (stack/heap)", "address": None, "size": rest, "region": ""})
+    return out
 
 
 def page_data(result) -> dict:
@@ -32,12 +37,14 @@ def page_data(result) -> dict:
                       f"{human_bytes(w.get('peak', 0))} of {human_bytes(w.get('size', 0))}"])
     for part, size in (m.flash_split or {}).items():
         extra.append([f"model flash: {part}", human_bytes(size)])
+    clean = result.stop.reason == "exit" and result.exit_code == 0
     return {
         "title": (result.model or {}).get("name") or result.target or result.elf,
         "board": result.board, "core": result.core, "clock_mhz": result.clock_hz / 1e6,
         "exit_code": result.exit_code,
-        "stop": {"reason": result.stop.reason, "message": result.stop.message,
-                 "where": result.stop.where},
+        "stop": {"reason": result.stop.reason, "where": result.stop.where,
+                 "message": "" if clean else result.stop.message},
+        "stdout": result.stdout[-STDOUT_CHARS:],
         "totals": [["cycles", grouped(result.cycles)],
                    ["instructions", grouped(result.instructions)],
                    ["CPI", f"{result.cpi:.3f}"],
@@ -53,9 +60,9 @@ def page_data(result) -> dict:
                         "first": b.first, "last": b.last} for b in bs],
         "n_layers": arena_map.layer_count(result, bs),
         "memories": [{"name": "flash", "used": m.flash_used, "size": m.flash_size,
-                      "sections": _sections(flash_sections(m))},
+                      "sections": _sections(flash_sections(m), m.flash_used)},
                      {"name": "RAM", "used": m.ram_used, "size": m.ram_size,
-                      "sections": _sections(ram_sections(m))}],
+                      "sections": _sections(ram_sections(m), m.ram_used)}],
         "extra_memory": extra,
         "functions": [{"name": f.name, "calls": f.calls, "self_cycles": f.self_cycles,
                        "total_cycles": f.total_cycles, "self_pct": 100 * f.self_cycles / total,

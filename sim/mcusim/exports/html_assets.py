@@ -20,6 +20,7 @@ th { cursor: pointer; user-select: none; color: var(--muted); font-weight: 600; 
 td.n, th.n { text-align: right; }
 svg text { font: 12px system-ui, sans-serif; fill: var(--fg); }
 svg .muted { fill: var(--muted); }
+pre { background: #f8fafc; border: 1px solid var(--line); padding: 8px; overflow-x: auto; }
 .legend span { display: inline-block; margin: 2px 10px 2px 0; }
 .sw { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
 #tip { position: fixed; pointer-events: none; background: #111827; color: #fff; padding: 4px 8px;
@@ -153,7 +154,8 @@ function memory() {
       const r = el("svg:rect", {x: left + at, y: 4, width: Math.max(sw, 0.5), height: 20,
                                 fill: PALETTE[i % PALETTE.length], class: "section",
                                 "data-section": sec.name}, svg);
-      hover(r, `${sec.name}: ${bytes(sec.size)} at 0x${sec.address.toString(16)}`);
+      hover(r, `${sec.name}: ${bytes(sec.size)}` +
+               (sec.address === null ? "" : ` at 0x${sec.address.toString(16)}`));
       at += sw;
     });
     const legend = el("div", {class: "legend"}, s);
@@ -198,6 +200,12 @@ function functions() {
   draw();
 }
 
-header(); layersChart(); arenaPlan(); memory(); functions();
+function output() {
+  if (!D.stdout) return;
+  const s = section("output", "Firmware output");
+  el("pre", {}, s, D.stdout);
+}
+
+header(); layersChart(); arenaPlan(); memory(); functions(); output();
 document.body.dataset.rendered = "1";
 """

@@ -19,6 +19,11 @@ def ram_sections(memory) -> list:
     return [s for s in memory.sections if s.size and s.kind == "ram"]
 
 
+def reserved(used: int, sections) -> int:
+    """Bytes counted as used but in no section: regions the linker script reserves (stack, heap)."""
+    return max(used - sum(s.size for s in sections), 0)
+
+
 def _row(t: Table, label: str, used: int, size: int, sub: bool = False, note: str = "") -> None:
     """A memory (bold, coloured by how full it is) or one of its parts (dim, indented)."""
     frac = used / size if size else 0.0
@@ -41,6 +46,9 @@ def memory_table(result) -> Table:
     _row(t, "RAM", m.ram_used, m.ram_size)
     for s in sorted(ram_sections(m), key=lambda s: s.address):
         _row(t, s.name, s.size, m.ram_size, True, s.region)
+    if reserved(m.ram_used, ram_sections(m)):
+        _row(t, "reserved", reserved(m.ram_used, ram_sections(m)), m.ram_size, True,
+             "stack/heap regions")
     if m.stack_size:
         note = "OVERFLOW: past the reserved stack" if m.stack_peak > m.stack_size else "peak"
         _row(t, "stack", m.stack_peak, m.stack_size, note=note)
