@@ -76,6 +76,42 @@ class BlockInfo:
     class_cycles: dict[str, int] = field(default_factory=dict)
     # (offset of the instruction's end from addr, cumulative cycles through it), per instruction
     prefix: list[tuple[int, int]] = field(default_factory=list)
+    # data loads whose address is (base register at block entry) + offset [+ index register]:
+    # (capstone base reg, capstone index reg or 0, offset, bytes). The hook probes them to find
+    # loads that read flash and their stride (memory.py, mcusim_hook.c).
+    loads: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+_LOAD_BYTES = {"ldrb": 1, "ldrsb": 1, "ldrh": 2, "ldrsh": 2, "ldrd": 8, "vldr": 4}
+
+
+class _AddrTracker:
+    """Offsets of registers from their block-entry values, for the load-address probe."""
+
+    def __init__(self):
+        self.off: dict[int, int | None] = {}
+
+    def get(self, reg: int) -> int | None:
+        return self.off.get(reg, 0)
+
+    def update(self, insn, name: str, writes, mem) -> None:
+        ops = insn.operands
+        imms = [o.imm for o in ops if o.type == A.ARM_OP_IMM]
+        known: set[int] = set()
+        if mem is not None and insn.writeback and mem.base in writes:
+            step = imms[0] if insn.post_index and imms else mem.disp
+            if mem.index == 0 and self.get(mem.base) is not None:
+                self.off[mem.base] = self.get(mem.base) + step
+                known.add(mem.base)
+        elif name in ("add", "sub", "adds", "subs") and imms and ops[0].type == A.ARM_OP_REG:
+            rd = ops[0].reg
+            rn = ops[1].reg if len(ops) == 3 and ops[1].type == A.ARM_OP_REG else rd
+            if rn == rd and self.get(rd) is not None:
+                self.off[rd] = self.get(rd) + (imms[0] if name.startswith("add") else -imms[0])
+                known.add(rd)
+        for r in writes:
+            if r not in known:
+                self.off[r] = None
 
 
 def make_disassembler() -> capstone.Cs:
@@ -121,6 +157,8 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
     prev_writes: tuple = ()
     paired = False        # M7: the previous instruction already took the second issue slot
     end, taken, n = END_PLAIN, 0, 0
+    track = _AddrTracker()
+    loads: list[tuple[int, int, int, int]] = []
     for insn in md.disasm(code, addr):
         n += 1
         cls, nregs = _class_of(md, insn)
@@ -147,6 +185,18 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
         class_cycles[cls] = class_cycles.get(cls, 0) + c
         prefix.append((insn.address + insn.size - addr, cycles))
         prev_cls, prev_writes = cls, writes
+        mem = next((o.mem for o in insn.operands if o.type == A.ARM_OP_MEM), None)
+        if cls in ("load", "fpu_load") and mem is not None and mem.base not in (
+                A.ARM_REG_SP, A.ARM_REG_PC) and track.get(mem.base) is not None:
+            off = track.get(mem.base) + (0 if insn.post_index else mem.disp)
+            if mem.index:
+                off = None if track.get(mem.index) is None else off + track.get(mem.index)
+        else:
+            off = None
+        if off is not None:
+            loads.append((mem.base, mem.index, off,
+                          _LOAD_BYTES.get(md.insn_name(insn.id), 4)))
+        track.update(insn, md.insn_name(insn.id) or "", writes, mem)
         if cls == "call":
             end = END_CALL
         elif cls == "cond_branch":
@@ -154,5 +204,5 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
         else:
             end = END_PLAIN
     return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,
-                     last_class=prev_cls or "",
+                     last_class=prev_cls or "", loads=loads,
                      class_cycles=class_cycles, prefix=prefix)

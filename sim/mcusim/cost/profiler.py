@@ -12,7 +12,8 @@ import ctypes as C
 from dataclasses import dataclass, field
 from typing import Any
 
-from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UcError
+from unicorn import UC_HOOK_BLOCK, UcError
+from unicorn import arm_const
 from unicorn.arm_const import UC_ARM_REG_PC
 from unicorn.unicorn_py3.arch.types import uc_hook_h
 from unicorn.unicorn_py3.unicorn import uclib
@@ -29,6 +30,11 @@ EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
 ALWAYS_TRACE_PREFIX = "mcusim_layer_"
 _RET_CLASSES = ("branch", "pop_pc", "load_pc", "alu_pc")   # indirect PC writes that can return
+
+
+def _uc_reg(md, cs_reg: int) -> int:
+    """Unicorn's id of a capstone register (both named r0..r12, sp, lr, pc)."""
+    return getattr(arm_const, f"UC_ARM_REG_{md.reg_name(cs_reg).upper()}")
 
 
 @dataclass
@@ -54,7 +60,8 @@ class Profiler:
         self._lib = native.lib()
         self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
         stop = native.fn_addr(uclib, "uc_emu_stop")
-        self._ctx = self._lib.mcs_new(len(self._fns), uc._uch.value, stop,
+        reg_read = native.fn_addr(uclib, "uc_reg_read")
+        self._ctx = self._lib.mcs_new(len(self._fns), uc._uch.value, stop, reg_read,
                                       C.cast(self._classify_cb, C.c_void_p).value,
                                       max_cycles or 0, EVENT_LIMIT, MAX_NODES)
         self._live = self._lib.mcs_live_ptr(self._ctx).contents
@@ -88,9 +95,6 @@ class Profiler:
 
     def install(self) -> None:
         self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
-        read = native.fn_addr(self._lib, "mcs_hook_read")
-        for base, end in self._data:      # data reads from slow (flash) memory only
-            self._add_hook(UC_HOOK_MEM_READ, read, base, end - 1)
 
     def _add_hook(self, kind: int, fn: int, begin: int, end: int) -> None:
         h = uc_hook_h()
@@ -114,8 +118,13 @@ class Profiler:
             last = b.last_class
             end = b.end if b.end != END_PLAIN else (END_RET if last in _RET_CLASSES else END_PLAIN)
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
+            loads = [v for base, index, off, nbytes in b.loads
+                     for v in (_uc_reg(self._md, base), _uc_reg(self._md, index) if index else 0,
+                               off, nbytes)] if self._data else []
+            cl = (C.c_int32 * max(len(loads), 1))(*loads)
             idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,
-                                          func, end, entry, fetch, len(b.prefix), pairs)
+                                          func, end, entry, fetch, len(b.prefix), pairs,
+                                          len(loads) // 4, cl)
             self._blocks.append(b)
             return idx
         except BaseException as e:        # never raise through C; report at finish()

@@ -38,8 +38,26 @@ typedef struct {
     uint8_t end, is_entry, fetch, pad;
     uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
     uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
+    uint32_t load_first, nloads;     /* probed data loads (mcs_load pool) */
+    uint32_t probe_left;             /* executions still probed exactly */
+    uint32_t dstall_fp, frac;        /* amortized flash data stall per execution, 1/256 cycles */
     uint64_t execs, takens;
+    uint64_t fetch_epoch;            /* cache epoch when all its lines were last seen resident */
+    uint32_t slot[4];                /* where they were (fast path for blocks of <= 4 lines) */
+    uint32_t succ_addr[2], succ_size[2];  /* the last successors seen: skips the hash lookup */
+    int32_t succ_idx[2];
 } mcs_block;
+
+/* A data load whose address is reg[base] (+ reg[index]) + off at block entry. While the block is
+ * probed, its reads go through the data-side cache exactly and its stride is measured; after,
+ * it costs miss * min(stride, line) / line per execution (one miss per line it streams through). */
+typedef struct {
+    int32_t base, index, off;
+    uint32_t bytes, last, seen;
+    int32_t cache;                   /* data cache index, -1: not slow memory */
+    uint64_t dist, nstride;
+} mcs_load;
+#define PROBE_EXECS 16
 
 typedef struct {
     int32_t func;
@@ -47,6 +65,7 @@ typedef struct {
     uint32_t node;
     uint32_t traced;
     uint64_t entry;                  /* cycle count at entry */
+    uint64_t pend_c, pend_i;         /* self cycles/instructions not yet added to func and node */
 } mcs_frame;
 
 typedef struct { uint32_t parent; int32_t func; uint64_t self; } mcs_node;
@@ -59,6 +78,8 @@ typedef struct {                     /* a set-associative LRU line cache in fron
     uint32_t *tags;                  /* line + 1, 0 = empty */
     uint64_t *stamp;
     uint64_t clock;
+    uint64_t epoch;                  /* number of fills so far: unchanged => nothing evicted */
+    uint32_t hit_slot;               /* slot of the last access */
 } mcs_cache;
 
 typedef struct {
@@ -70,6 +91,8 @@ typedef struct {
     mcs_block *blocks; uint32_t nblocks, cap_blocks;
     uint32_t *table; uint32_t table_mask;
     uint32_t *prefix; uint32_t nprefix, cap_prefix;
+    mcs_load *loads; uint32_t nloads, cap_loads;
+    reg_read_fn reg_read;
     int64_t prev;                    /* index of the previous block, -1 none */
     /* functions: index nfuncs is "(no symbol)" */
     mcs_func *funcs; uint32_t nfuncs;
@@ -99,10 +122,11 @@ static inline uint32_t hash2(uint32_t a, uint32_t b) {
     return (uint32_t)(h >> 32);
 }
 
-mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *classify,
+mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *reg_read, void *classify,
                  uint64_t max_cycles, uint64_t event_limit, uint32_t max_nodes) {
     mcs_ctx *c = calloc(1, sizeof *c);
     c->uc = uc; c->emu_stop = (emu_stop_fn)emu_stop; c->classify = (classify_fn)classify;
+    c->reg_read = (reg_read_fn)reg_read;
     c->live.max_cycles = max_cycles;
     c->event_limit = event_limit;
     c->max_nodes = max_nodes ? max_nodes : 1;
@@ -159,16 +183,19 @@ static inline int cache_access(mcs_cache *k, uint32_t line) {
     uint64_t *st = k->stamp + (size_t)set * k->ways;
     k->clock++;
     for (w = 0; w < k->ways; w++)
-        if (tags[w] == line + 1) { st[w] = k->clock; return 0; }
+        if (tags[w] == line + 1) { st[w] = k->clock; k->hit_slot = set * k->ways + w; return 0; }
     for (w = 1; w < k->ways; w++)
         if (st[w] < st[victim]) victim = w;
     tags[victim] = line + 1; st[victim] = k->clock;
+    k->hit_slot = set * k->ways + victim;
+    k->epoch++;
     return 1;
 }
 
 int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles, uint32_t ninsns,
                       uint32_t taken, int32_t func, uint32_t end, uint32_t is_entry,
-                      uint32_t fetch, uint32_t n, const uint32_t *pairs) {
+                      uint32_t fetch, uint32_t n, const uint32_t *pairs,
+                      uint32_t nloads, const int32_t *loads) {
     GROW(c->blocks, c->nblocks, c->cap_blocks);
     GROW(c->prefix, c->nprefix + 2 * (uint64_t)n, c->cap_prefix);
     mcs_block *b = &c->blocks[c->nblocks];
@@ -177,6 +204,7 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->func = (func < 0 || (uint32_t)func >= c->nfuncs) ? (int32_t)c->nfuncs : func;
     b->end = (uint8_t)end; b->is_entry = (uint8_t)is_entry;
     b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
+    b->fetch_epoch = UINT64_MAX;                 /* never checked yet */
     if (b->fetch != NO_FETCH) {
         uint32_t s = c->fetch[fetch].shift;
         b->line_first = addr >> s; b->line_last = (addr + size - 1) >> s;
@@ -184,6 +212,17 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->prefix = c->nprefix;
     memcpy(c->prefix + c->nprefix, pairs, 2 * sizeof(uint32_t) * n);
     c->nprefix += 2 * n;
+    if (c->ndata && nloads) {                 /* (base, index, off, bytes) quadruples */
+        uint32_t i;
+        GROW(c->loads, c->nloads + (uint64_t)nloads, c->cap_loads);
+        b->load_first = c->nloads; b->nloads = nloads; b->probe_left = PROBE_EXECS;
+        for (i = 0; i < nloads; i++) {
+            mcs_load *l = &c->loads[c->nloads++];
+            memset(l, 0, sizeof *l);
+            l->base = loads[4 * i]; l->index = loads[4 * i + 1]; l->off = loads[4 * i + 2];
+            l->bytes = (uint32_t)loads[4 * i + 3]; l->cache = -1;
+        }
+    }
     /* index it; grow the table at half load */
     if (2 * (c->nblocks + 1) > c->table_mask) {
         uint32_t nm = c->table_mask * 2 + 1, i;
@@ -245,11 +284,24 @@ static void event(mcs_ctx *c, int32_t func, uint32_t enter) {
     e->func = func; e->enter = enter; e->cycle = c->live.cycles;
 }
 
+static inline void flush(mcs_ctx *c, mcs_frame *f) {
+    c->funcs[f->func].self += f->pend_c;
+    c->funcs[f->func].insns += f->pend_i;
+    c->nodes[f->node].self += f->pend_c;
+    f->pend_c = f->pend_i = 0;
+}
+
+static void flush_all(mcs_ctx *c) {
+    int32_t i;
+    for (i = 0; i < c->live.depth; i++) flush(c, &c->stack[i]);
+}
+
 static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     uint32_t d = (uint32_t)c->live.depth;
+    if (d) flush(c, &c->stack[d - 1]);
     GROW(c->stack, d, c->cap_stack);
     mcs_frame *f = &c->stack[d];
-    f->func = func; f->ret = ret; f->entry = c->live.cycles;
+    f->func = func; f->ret = ret; f->entry = c->live.cycles; f->pend_c = f->pend_i = 0;
     f->node = child_node(c, d ? c->stack[d - 1].node : 0, func);   /* node 0: the root */
     f->traced = c->nevents < c->event_limit || (func < (int32_t)c->nfuncs &&
                                                 (c->funcs[func].flags & FN_ALWAYS_TRACE));
@@ -262,6 +314,7 @@ static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
 static void pop(mcs_ctx *c) {
     mcs_frame *f = &c->stack[--c->live.depth];
     mcs_func *fn = &c->funcs[f->func];
+    flush(c, f);
     if (--fn->active == 0) fn->incl += c->live.cycles - f->entry;   /* outermost activation */
     if (f->traced) event(c, f->func, 0);
 }
@@ -289,32 +342,94 @@ static void transfer(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_
     push(c, b->func, ret, b->is_entry);
 }
 
-static inline uint32_t fetch_stall(mcs_ctx *c, const mcs_block *b) {
+static inline uint32_t fetch_stall(mcs_ctx *c, mcs_block *b) {
     mcs_cache *k = &c->fetch[b->fetch];
-    uint32_t line, stall = 0;
-    for (line = b->line_first; line <= b->line_last; line++) {
+    uint32_t line, stall = 0, n = b->line_last - b->line_first + 1, i;
+    if (b->fetch_epoch == k->epoch && n <= 4) {   /* no fill since: all lines still resident */
+        for (i = 0; i < n; i++) k->stamp[b->slot[i]] = ++k->clock;   /* exact LRU order */
+        k->last_line = b->line_last;
+        return 0;
+    }
+    for (line = b->line_first, i = 0; line <= b->line_last; line++, i++) {
         int seq = k->prefetch && line == k->last_line + 1;   /* prefetched while executing */
         if (cache_access(k, line) && !seq) stall += k->miss;
+        if (i < 4) b->slot[i] = k->hit_slot;
         k->last_line = line;
+    }
+    b->fetch_epoch = k->epoch;
+    return stall;
+}
+
+static uint32_t reg(mcs_ctx *c, int32_t id) {
+    uint64_t v = 0;
+    c->reg_read(c->uc, id, &v);
+    return (uint32_t)v;
+}
+
+static uint32_t probe_loads(mcs_ctx *c, mcs_block *b) {
+    uint32_t i, j, stall = 0;
+    mcs_load *ls = &c->loads[b->load_first];
+    for (i = 0; i < b->nloads; i++) {
+        mcs_load *l = &ls[i];
+        uint32_t a = reg(c, l->base) + (uint32_t)l->off + (l->index ? reg(c, l->index) : 0);
+        for (j = 0; j < c->ndata; j++) {
+            mcs_cache *k = &c->data[j];
+            if (a >= k->base && a < k->end) {
+                uint32_t x, last = (a + l->bytes - 1) >> k->shift;
+                for (x = a >> k->shift; x <= last; x++) stall += cache_access(k, x) ? k->miss : 0;
+                l->cache = (int32_t)j;
+                if (l->seen) { l->dist += a > l->last ? a - l->last : l->last - a; l->nstride++; }
+                l->last = a; l->seen = 1;
+                break;
+            }
+        }
+    }
+    if (--b->probe_left == 0) {               /* from now on: amortized stream cost */
+        uint64_t fp = 0;
+        for (i = 0; i < b->nloads; i++) {
+            mcs_load *l = &ls[i];
+            if (l->cache < 0 || !l->nstride) continue;
+            mcs_cache *k = &c->data[l->cache];
+            uint32_t line = 1u << k->shift, dup = 0;
+            for (j = 0; j < i; j++)           /* same pointer, same line: one stream */
+                if (ls[j].cache == l->cache && ls[j].base == l->base && ls[j].index == l->index &&
+                    (uint32_t)abs(ls[j].off - l->off) < line) dup = 1;
+            if (dup) continue;
+            uint64_t stride = l->dist / l->nstride;
+            if (stride > line) stride = line;
+            fp += (uint64_t)k->miss * 256u * stride / line;
+        }
+        b->dstall_fp = (uint32_t)fp;
     }
     return stall;
 }
 
 static inline void charge(mcs_ctx *c, uint64_t cyc, uint64_t insns) {
     mcs_frame *f = &c->stack[c->live.depth - 1];
-    c->funcs[f->func].self += cyc;
-    c->funcs[f->func].insns += insns;
-    c->nodes[f->node].self += cyc;
+    f->pend_c += cyc;
+    f->pend_i += insns;
     c->live.cycles += cyc;
 }
 
 void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     mcs_ctx *c = (mcs_ctx *)user;
     uint32_t addr = (uint32_t)address;
-    int64_t idx = lookup(c, addr, size);
-    if (idx < 0) {
-        idx = c->classify(addr, size);
-        if (idx < 0) return;
+    int64_t idx = -1;
+    mcs_block *q = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
+    if (q && q->succ_addr[0] == addr && q->succ_size[0] == size) idx = q->succ_idx[0];
+    else if (q && q->succ_addr[1] == addr && q->succ_size[1] == size) idx = q->succ_idx[1];
+    else {
+        idx = lookup(c, addr, size);
+        if (idx < 0) {
+            idx = c->classify(addr, size);
+            if (idx < 0) return;
+        }
+        if (c->prev >= 0) {                          /* remember it (the older slot goes) */
+            q = &c->blocks[c->prev];
+            q->succ_addr[1] = q->succ_addr[0]; q->succ_size[1] = q->succ_size[0];
+            q->succ_idx[1] = q->succ_idx[0];
+            q->succ_addr[0] = addr; q->succ_size[0] = size; q->succ_idx[0] = (int32_t)idx;
+        }
     }
     mcs_block *b = &c->blocks[idx];
     const mcs_block *p = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
@@ -335,6 +450,13 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         c->live.fetch_stall += s;
         cyc += s;
     }
+    if (b->nloads) {
+        uint32_t s;
+        if (b->probe_left) s = probe_loads(c, b);
+        else { b->frac += b->dstall_fp; s = b->frac >> 8; b->frac &= 255; }
+        c->live.data_stall += s;
+        cyc += s;
+    }
     b->execs++;
     c->live.instructions += b->ninsns;
     charge(c, cyc, b->ninsns);
@@ -342,22 +464,6 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     if (c->live.max_cycles && c->live.cycles >= c->live.max_cycles && !c->live.limit_hit) {
         c->live.limit_hit = 1;
         c->emu_stop(uc);
-    }
-}
-
-/* UC_HOOK_MEM_READ restricted to a flash range: data reads through the data-side line cache. */
-void mcs_hook_read(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
-    mcs_ctx *c = (mcs_ctx *)user;
-    uint32_t a = (uint32_t)address, i;
-    (void)uc; (void)type; (void)value;
-    for (i = 0; i < c->ndata; i++) {
-        mcs_cache *k = &c->data[i];
-        if (a >= k->base && a < k->end) {
-            uint32_t first = a >> k->shift, last = (a + (uint32_t)size - 1) >> k->shift, l, s = 0;
-            for (l = first; l <= last; l++) s += cache_access(k, l) ? k->miss : 0;
-            if (s && c->live.depth) { c->live.data_stall += s; charge(c, s, 0); }
-            return;
-        }
     }
 }
 
@@ -377,6 +483,7 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
     }
     uint64_t undo_c = b->cycles - done_cyc, undo_i = b->ninsns - done_ins;
     mcs_frame *f = &c->stack[c->live.depth - 1];
+    flush(c, f);
     c->funcs[f->func].self -= undo_c; c->funcs[f->func].insns -= undo_i;
     c->nodes[f->node].self -= undo_c;
     c->live.cycles -= undo_c; c->live.instructions -= undo_i;
@@ -388,6 +495,7 @@ void mcs_unwind(mcs_ctx *c) { while (c->live.depth > 0) pop(c); }
 uint32_t mcs_nfuncs(mcs_ctx *c) { return c->nfuncs + 1; }
 void mcs_get_funcs(mcs_ctx *c, uint64_t *out) {       /* calls, self, insns, incl per function */
     uint32_t i;
+    flush_all(c);
     for (i = 0; i <= c->nfuncs; i++) {
         out[4 * i] = c->funcs[i].calls; out[4 * i + 1] = c->funcs[i].self;
         out[4 * i + 2] = c->funcs[i].insns; out[4 * i + 3] = c->funcs[i].incl;
@@ -396,6 +504,7 @@ void mcs_get_funcs(mcs_ctx *c, uint64_t *out) {       /* calls, self, insns, inc
 uint32_t mcs_nnodes(mcs_ctx *c) { return c->nnodes; }
 void mcs_get_nodes(mcs_ctx *c, uint32_t *parent, int32_t *func, uint64_t *self) {
     uint32_t i;
+    flush_all(c);
     for (i = 0; i < c->nnodes; i++) {
         parent[i] = c->nodes[i].parent; func[i] = c->nodes[i].func; self[i] = c->nodes[i].self;
     }

@@ -1,0 +1,117 @@
+"""The generated project, the build cache, refusing what does not fit, and run's I/O handling."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from compiler_support import shared_model
+from mcusim.api import RunOptions, run
+from mcusim.boards import load_board
+from mcusim.compiler import build as cbuild
+from mcusim.compiler.build import compile_model
+from mcusim.errors import BadInput
+
+HELLO = "tflite_micro/hello_world_int8.tflite"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MCUSIM_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_project_layout_and_makefile_rebuilds_same_elf(tmp_path):
+    out = tmp_path / "proj"
+    built = compile_model(shared_model(HELLO), load_board("stm32f4"), out_dir=out)
+    for f in ("model.h", "model.c", "weights.c", "weights.h", "main.c", "Makefile", "mcusim.ld",
+              "runtime/startup.c", "runtime/include/mcusim_nn.h", "model.elf"):
+        assert (out / f).is_file(), f
+    h = (out / "model.h").read_text()
+    assert "int model_invoke(const int8_t *input, int8_t *output);" in h
+    c = (out / "model.c").read_text()
+    assert c.count("__attribute__((noinline)) int mcusim_layer_") == len(built.layers) == 3
+    assert "mcusim_layer_0_fully_connected" in c and ".noinit.model_arena" in c
+    assert "-mcpu=cortex-m4" in (out / "Makefile").read_text()
+    from mcusim.sim.elf import load_elf
+    elf = load_elf(out / "model.elf")
+    assert elf.section_at(elf.symbol("model_arena")).name == ".noinit"
+    if shutil.which("make"):
+        first = (out / "model.elf").read_bytes()
+        subprocess.run(["make", "-B", "-s"], cwd=out, check=True, capture_output=True)
+        assert (out / "model.elf").read_bytes() == first
+
+
+def test_cache_hit_and_key(cache):
+    board = load_board("stm32f4")
+    a = compile_model(shared_model(HELLO), board)
+    b = compile_model(shared_model(HELLO), board)
+    assert not a.cached and b.cached and a.elf == b.elf
+    c = compile_model(shared_model(HELLO), load_board("rp2040"))
+    assert c.elf != a.elf and "-mcpu=cortex-m0plus" in (c.dir / "Makefile").read_text()
+
+
+def _small(board, **mem):
+    memories = [dataclasses.replace(m, size=mem.get(m.kind, m.size)) for m in board.memories]
+    return dataclasses.replace(board, memories=memories)
+
+
+def test_too_big_refused_before_compiling(tmp_path, monkeypatch):
+    def no_gcc(*a, **k):
+        raise AssertionError("gcc must not run")
+    monkeypatch.setattr(cbuild, "run_gcc", no_gcc)
+    board = load_board("stm32f4")
+    path = shared_model("mlperf_tiny/ad01_int8.tflite")
+    with pytest.raises(BadInput, match=r"does not fit .*weights need 2\d\d,\d\d\d B of flash"):
+        compile_model(path, _small(board, flash=128 * 1024), out_dir=tmp_path / "a")
+    with pytest.raises(BadInput, match=r"does not fit .*arena .* exceed the 2,048 B"):
+        compile_model(path, _small(board, ram=2048), out_dir=tmp_path / "b")
+
+
+def test_run_input_errors(tmp_path, cache):
+    path = shared_model(HELLO)
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((3, 3), np.int8))
+    with pytest.raises(BadInput, match=r"expected shape \[1, 1\]"):
+        run(path, "stm32f4", RunOptions(input_path=bad))
+    np.save(bad, np.zeros((1, 1), np.int32))
+    with pytest.raises(BadInput, match="expected int8 or float"):
+        run(path, "stm32f4", RunOptions(input_path=bad))
+    (tmp_path / "junk.npy").write_bytes(b"not numpy")
+    with pytest.raises(BadInput, match="not a readable"):
+        run(path, "stm32f4", RunOptions(input_path=tmp_path / "junk.npy"))
+
+
+def test_run_float_input_is_quantized_like_tflm(tmp_path, cache):
+    """A float .npy into an int8 model: quantized with the input's parameters, then the same
+    output as TFLM fed the int8 codes."""
+    from mcusim.compiler import modelio, tflm
+    path = shared_model(HELLO)
+    x = np.array([[0.73]], np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = run(path, "stm32f4", RunOptions(input_path=tmp_path / "x.npy",
+                                        output_path=tmp_path / "y.npy"))
+    assert r.exit_code == 0
+    it = tflm.interpreter(path.read_bytes())
+    q = modelio.quantize(x, r.model["inputs"][0]["scale"], r.model["inputs"][0]["zero_point"])
+    (want,) = tflm.invoke(it, [q], 1)
+    assert np.array_equal(np.load(tmp_path / "y.npy"), want)
+
+
+def test_two_input_model_takes_npz(tmp_path, cache):
+    from mcusim.compiler import tflm
+    path = shared_model("tflite_micro/simple_add_model.tflite")
+    rng = np.random.default_rng(5)
+    a, b = (rng.integers(-128, 128, (1, 128, 128, 1)).astype(np.int8) for _ in range(2))
+    np.savez(tmp_path / "x.npz", a, b)
+    r = run(path, "stm32f4", RunOptions(input_path=tmp_path / "x.npz",
+                                        output_path=tmp_path / "y.npy"))
+    assert r.exit_code == 0
+    (want,) = tflm.invoke(tflm.interpreter(path.read_bytes()), [a, b], 1)
+    assert np.array_equal(np.load(tmp_path / "y.npy"), want)
+    np.save(tmp_path / "one.npy", a)
+    with pytest.raises(BadInput, match="the model has 2 inputs"):
+        run(path, "stm32f4", RunOptions(input_path=tmp_path / "one.npy"))
