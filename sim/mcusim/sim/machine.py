@@ -5,8 +5,12 @@ the profiler and turns the outcome into a RunResult.
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import socket
 import struct
 import sys
+import threading
 from typing import Callable
 
 from unicorn import (UC_ARCH_ARM, UC_HOOK_CODE, UC_HOOK_INTR, UC_HOOK_MEM_INVALID,
@@ -53,7 +57,7 @@ class Machine:
             perms = UC_PROT_READ | UC_PROT_EXEC if m.kind == "flash" else UC_PROT_ALL
             self.uc.mem_map(m.base, size, perms)
         self.bus = Bus(self)
-        self.dwt = self.bus.add(Dwt(lambda: self.cycles()))
+        self.dwt = self.bus.add(Dwt(lambda: self.cycles(), has_cyccnt=board.core != "cortex-m0plus"))
         self.scs = self.bus.add(SystemControl(board.core, lambda: self.cycles(), self.dwt))
         self.dwt.scs = self.scs
         uart = make_uart(self, board.uart, lambda data: self.console(1, data))
@@ -124,7 +128,8 @@ class Machine:
     def run(self, pc: int) -> None:
         """Run from pc until the firmware exits, faults or the profiler's limit stops it."""
         try:
-            self.uc.emu_start(pc | 1, 0xFFFFFFFF)
+            with _stop_on_interrupt(self.uc):
+                self.uc.emu_start(pc | 1, 0xFFFFFFFF)
         except UcError as e:
             if self.stop is None:
                 if self._pending_access is not None:
@@ -195,3 +200,49 @@ class Machine:
         # frame, set LR to EXC_RETURN and branch to the handler read from VTOR + 4 * number.
         kind, msg = faults.INTR_FAULTS.get(intno, ("exception", f"CPU exception {intno}"))
         self.fault(kind, msg)
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(uc):
+    """Let Ctrl-C stop a run that never returns to Python (native hooks, a tight loop).
+
+    Python only runs its SIGINT handler between bytecodes, but its C-level handler writes to
+    the wakeup fd at once; a helper thread waiting on that fd stops the emulator, and the
+    KeyboardInterrupt is raised when emu_start returns."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    rd, wr = socket.socketpair()
+    wr.setblocking(False)
+    try:
+        old = signal.set_wakeup_fd(wr.fileno(), warn_on_full_buffer=False)
+    except (ValueError, OSError):
+        rd.close(), wr.close()
+        yield
+        return
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            try:
+                rd.settimeout(0.2)
+                data = rd.recv(64)     # one byte per signal: its number
+                if not data:
+                    return
+                if signal.SIGINT in data:
+                    uc.emu_stop()
+                    return
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        done.set()
+        signal.set_wakeup_fd(old)
+        t.join(1)
+        rd.close(), wr.close()

@@ -280,25 +280,28 @@ class SystemControl(Device):
 
 class Dwt(Device):
     """DWT at 0xE0001000: CTRL.CYCCNTENA (bit 0) and CYCCNT count modelled cycles while
-    DEMCR.TRCENA is set (DDI 0403E C1.8.6, C1.8.7)."""
+    DEMCR.TRCENA is set (DDI 0403E C1.8.6, C1.8.7). ARMv6-M (Cortex-M0+) has no CYCCNT
+    (DDI 0419E C1.8): CTRL.NOCYCCNT reads 1 and CYCCNT stays 0, as on the chip."""
 
     name = "dwt"
     CTRL, CYCCNT = 0x000, 0x004
-    NUMCOMP = 4 << 28               # 4 comparators; NOCYCCNT (bit 25) clear: CYCCNT present
+    NOCYCCNT = 1 << 25
 
-    def __init__(self, cycles: Callable[[], int]):
+    def __init__(self, cycles: Callable[[], int], has_cyccnt: bool = True):
         super().__init__(0xE0001000, 0x1000)
         self.counter = Counter(cycles)
         self.ctrl = 0
+        self.has_cyccnt = has_cyccnt
+        self.numcomp = (4 if has_cyccnt else 2) << 28     # comparators (M3/M4/M7/M33: 4)
         self.scs: SystemControl | None = None
 
     def update(self) -> None:
         trcena = bool(self.scs and self.scs.regs.get(DEMCR, 0) & DEMCR_TRCENA)
-        self.counter.run(trcena and bool(self.ctrl & 1))
+        self.counter.run(self.has_cyccnt and trcena and bool(self.ctrl & 1))
 
     def read(self, offset, size):
         if offset == self.CTRL:
-            return self.NUMCOMP | self.ctrl
+            return self.numcomp | self.ctrl | (0 if self.has_cyccnt else self.NOCYCCNT)
         if offset == self.CYCCNT:
             return self.counter.get() & 0xFFFFFFFF
         return super().read(offset, size)
