@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 from argparse import Namespace
 
 import pytest
@@ -129,3 +130,21 @@ def test_permission_denied(tmp_path, capsys):
     ro.mkdir(mode=0o500)
     assert main(["run", "x.elf", "--csv", str(ro / "a.csv")]) == 2
     assert "permission denied" in capsys.readouterr().err
+
+
+def test_json_schema_doc_lists_every_field():
+    """docs/json-schema.md must name every field RunResult.to_json() writes."""
+    import dataclasses
+    from pathlib import Path
+
+    from mcusim import result as res
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "json-schema.md").read_text()
+    documented = set(re.findall(r"`([a-z_]+)`", doc))
+    dumped = kws_result().to_json()
+    names = set(dumped) | set(dumped["layers"][0])
+    for cls in (res.RunResult, res.MemoryStat, res.Section, res.Stop, res.FunctionStat,
+                res.LayerStat):
+        names |= {f.name for f in dataclasses.fields(cls)}
+    names -= {"events", "stacks"}            # not in the JSON: exported by --trace/--speedscope
+    assert names - documented == set()
