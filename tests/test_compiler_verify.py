@@ -37,10 +37,10 @@ def test_corrupted_layer_is_found(monkeypatch):
         node = opt.graph.nodes[1]                    # layer 1's output lives in the arena
         off = gen.plan.offsets[root(opt.graph, node.outputs[0])]
         c = gen.files["model.c"]
-        fn = gen.layers[1].function
-        start = c.index(f"int {fn}(")
-        at = c.index("    return 0;\n}", start)
-        gen.files["model.c"] = c[:at] + f"    model_arena[{off} + 3] ^= 0x40;\n" + c[at:]
+        call = f"if ((rc = {gen.layers[1].function}(input, output)) != 0)\n        return rc;\n"
+        flip = f"    for (int i = 0; i < 16; i++)\n        model_arena[{off} + i] ^= 0x40;\n"
+        assert call in c
+        gen.files["model.c"] = c.replace(call, call + flip)   # after layer 1, before layer 2
         return gen
 
     monkeypatch.setattr(cbuild, "generate", corrupt)
@@ -48,6 +48,6 @@ def test_corrupted_layer_is_found(monkeypatch):
     rep = verify(shared_model(HELLO), load_board("stm32f4"), RunOptions(), n=1,
                  say=lines.append)
     assert not rep.ok and rep.exit_code == EXIT_MISMATCH
-    assert re.match(r"layer 1 FULLY_CONNECTED \(TFLite node 1\), tensor \d+ \[1, 16\]: 1 of 16 "
+    assert re.match(r"layer 1 FULLY_CONNECTED \(TFLite node 1\), tensor \d+ \[1, 16\]: 16 of 16 "
                     r"values differ", rep.first_bad_layer), rep.first_bad_layer
     assert "FAIL" in lines[-1]
