@@ -1,0 +1,34 @@
+"""Memory figures: sections against board sizes, buffer high-water marks, heap and stack peaks."""
+import pytest
+
+from mcusim.errors import BadInput
+
+
+def test_watched_buffers_and_heap(firmware, run_elf):
+    r = run_elf(firmware("buffers.c"), watch=["scratch"])
+    w = r.memory.watches
+    assert w["tensor_arena"]["size"] == 4096 and w["tensor_arena"]["peak"] == 1000  # by default
+    assert w["scratch"] == {"address": w["scratch"]["address"], "size": 256, "peak": 100}
+X
+
+
+def test_sections_against_board(firmware, run_elf):
+    r = run_elf(firmware("buffers.c"))
+    m = r.memory
+    by_name = {s.name: s for s in m.sections}
+    assert by_name[".text"].kind == "flash" and by_name[".bss"].region == "sram"
+    assert by_name[".bss"].size >= 4096 + 256 and not by_name[".bss"].load
+    assert m.flash_size == 1024 * 1024 and m.ram_size == 128 * 1024
+    loaded = sum(s.size for s in m.sections if s.load)
+    assert m.flash_used == loaded
+    assert m.ram_used == sum(s.size for s in m.sections if s.kind == "ram") + m.stack_size
+
+
+def test_watch_unknown_symbol(firmware, run_elf):
+    with pytest.raises(BadInput, match="--watch nope: no such symbol"):
+        run_elf(firmware("buffers.c"), watch=["nope"])
+
+
+def test_watch_function_is_refused(firmware, run_elf):
+    with pytest.raises(BadInput, match="not a data object"):
+        run_elf(firmware("buffers.c"), watch=["main"])
