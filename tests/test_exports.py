@@ -148,3 +148,22 @@ def test_json_schema_doc_lists_every_field():
         names |= {f.name for f in dataclasses.fields(cls)}
     names -= {"events", "stacks"}            # not in the JSON: exported by --trace/--speedscope
     assert names - documented == set()
+
+
+def test_real_run_writes_consistent_exports(firmware, tmp_path, capsys):
+    """End to end on a real ELF: the report and every export agree with the --json figures."""
+    elf = firmware("hello.c")
+    out = {name: tmp_path / f"hello.{name}" for name in ("json", *FORMATS)}
+    code = main(["run", str(elf), *[a for name, p in out.items() for a in (f"--{name}", str(p))]])
+    report = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out["json"].read_text())
+    assert f"{data['cycles']:,}" in report and "hello from mcusim" in report
+    ss = json.loads(out["speedscope"].read_text())["profiles"][0]
+    assert ss["endValue"] == sum(ss["weights"]) == data["cycles"]
+    xs = _slices(json.loads(out["trace"].read_text()))
+    assert xs and [e["ts"] for e in xs] == sorted(e["ts"] for e in xs)
+    assert max(e["ts"] + e["dur"] for e in xs) <= data["time_s"] * 1e6 * (1 + 1e-9)
+    rows = list(csv.DictReader(io.StringIO(out["csv"].read_text())))
+    assert {r["name"] for r in rows} == {f["name"] for f in data["functions"]}
+    assert "<!DOCTYPE html>" in out["html"].read_text()
