@@ -15,12 +15,19 @@ ACTIVATION_DTYPES = {"int8"}
 
 def op_module(name: str):
     """The operator module for `name`, or None when the kernels do not cover it."""
+    from mcusim.compiler import ops
     try:
-        from mcusim.compiler import ops
-        get = getattr(ops, "get", None)
-        return get(name) if get else None
-    except (KeyError, LookupError, ImportError, ValueError):
+        return ops.get(name)
+    except (KeyError, LookupError, ValueError):
         return None
+    except ImportError:
+        # One operator module failing to import must not take every other operator down.
+        import importlib
+        try:
+            mod = importlib.import_module(f"mcusim.compiler.ops.{name.lower()}")
+        except ImportError:
+            return None
+        return mod if name in getattr(mod, "OPS", ()) else None
 
 
 def _desc(g: Graph, t: int) -> str:
