@@ -12,7 +12,7 @@ import ctypes as C
 from dataclasses import dataclass, field
 from typing import Any
 
-from unicorn import UC_HOOK_BLOCK, UcError
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_INTR, UcError
 from unicorn import arm_const
 from unicorn.arm_const import UC_ARM_REG_PC
 from unicorn.unicorn_py3.arch.types import uc_hook_h
@@ -95,6 +95,20 @@ class Profiler:
 
     def install(self) -> None:
         self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
+        self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
+
+    def _on_intr(self, uc, intno, _user) -> None:
+        """A trap (semihosting BKPT, SVC, fault) mid-block: the block was counted whole at entry,
+        and when the program goes on, the rest of it runs again as a new block. Count only what
+        ran: through the trapping instruction. Works before or after the machine's own hook
+        (which may already have moved PC past a BKPT)."""
+        pc = uc.reg_read(UC_ARM_REG_PC) & ~1
+        try:
+            half = int.from_bytes(uc.mem_read(pc, 2), "little")
+        except UcError:
+            half = 0
+        at_trap = (half & 0xFF00) in (0xBE00, 0xDF00)      # BKPT #imm / SVC #imm
+        self._lib.mcs_rewind(self._ctx, pc, int(at_trap))
 
     def _add_hook(self, kind: int, fn: int, begin: int, end: int) -> None:
         h = uc_hook_h()

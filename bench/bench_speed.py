@@ -1,0 +1,124 @@
+"""Simulation speed: the same ELF with no hooks at all vs fully profiled (issue 2, item 8).
+
+Builds bench/matmul.c (an int8 fully connected layer, weights in flash, repeated) for a board,
+runs it on a bare Unicorn with the board's memory map (a) with no hook and (b) under the
+Profiler (native block hook, call tree, flash cache and data-stall model), best of N each, and
+prints M instructions/s for both and their ratio. Also checks that the profiled instruction
+count equals a Python per-instruction counter on a short build. Writes bench/results/speed.json.
+
+    .venv/bin/python bench/bench_speed.py [--board stm32f4] [--repeat 400] [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from unicorn import UC_ARCH_ARM, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
+from unicorn.arm_const import UC_ARM_REG_SP
+
+from mcusim.boards import load_board
+from mcusim.cost.profiler import Profiler
+from mcusim.cost.reference import ReferenceCounter
+from mcusim.paths import cache_dir
+from mcusim.sim.elf import load_elf
+from mcusim.toolchain import core_flags, gcc
+
+HERE = Path(__file__).resolve().parent
+
+
+def build(board, repeat: int) -> Path:
+    out = cache_dir() / "bench" / f"matmul-{board.name}-{repeat}.elf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([gcc(), *core_flags(board.core), "-O2", "-ffreestanding", "-nostdlib",
+                    "-fno-tree-vectorize", f"-DREPEAT={repeat}",
+                    f"-Wl,-Ttext={board.flash.base:#x}", f"-Wl,-Tdata={board.ram.base:#x}",
+                    "-Wl,-e,_start", str(HERE / "matmul.c"), "-o", str(out)], check=True)
+    return out
+
+
+def machine(board, elf) -> Uc:
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
+    for m in board.memories:
+        uc.mem_map(m.base, m.size)
+    for seg in elf.segments:
+        uc.mem_write(seg.paddr, seg.data)
+    uc.reg_write(UC_ARM_REG_SP, board.ram.base + 0x1_0000)
+    return uc
+
+
+def run_plain(board, elf) -> float:
+    uc = machine(board, elf)
+    t = time.perf_counter()
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+    return time.perf_counter() - t
+
+
+def run_profiled(board, elf):
+    uc = machine(board, elf)
+    t = time.perf_counter()          # set-up, run and results: what a user waits for
+    prof = Profiler(uc, board, elf)
+    prof.install()
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+    data = prof.finish()
+    return time.perf_counter() - t, data
+
+
+def reference_count(board, elf) -> int:
+    """Instructions counted by a Python per-instruction hook (slow, exact)."""
+    uc = machine(board, elf)
+    ref = ReferenceCounter(uc)
+    ref.install()
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+    return ref.instructions
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--board", default="stm32f4")
+    ap.add_argument("--repeat", type=int, default=400)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
+    args = ap.parse_args(argv)
+    board = load_board(args.board)
+    elf = load_elf(build(board, args.repeat))
+
+    # exactness on a short build of the same program
+    small = load_elf(build(board, 4))
+    ref = reference_count(board, small)
+    got = run_profiled(board, small)[1].instructions
+
+    run_profiled(board, elf)     # warm-up: builds the native hook once, loads capstone
+    plain = min(run_plain(board, elf) for _ in range(args.runs))
+    profiled, data = min((run_profiled(board, elf) for _ in range(args.runs)),
+                         key=lambda r: r[0])
+    n = data.instructions
+    res = {
+        "board": board.name, "core": board.core, "program": "bench/matmul.c",
+        "repeat": args.repeat, "instructions": n, "cycles": data.cycles,
+        "plain_seconds": plain, "profiled_seconds": profiled,
+        "plain_minstr_s": n / plain / 1e6, "profiled_minstr_s": n / profiled / 1e6,
+        "ratio": plain / profiled,
+        "exact": {"reference_instructions": ref, "profiled_instructions": got,
+                  "equal": ref == got},
+        "host": {"machine": platform.machine(), "python": platform.python_version(),
+                 "processor": platform.processor() or platform.machine()},
+        "runs": args.runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2) + "\n")
+    print(f"{board.name} ({board.core}), {n:,} instructions, {data.cycles:,} cycles")
+    print(f"  no hooks : {res['plain_minstr_s']:8.1f} M instr/s  ({plain:.3f} s)")
+    print(f"  profiled : {res['profiled_minstr_s']:8.1f} M instr/s  ({profiled:.3f} s)")
+    print(f"  ratio    : {res['ratio']:.2f} (target >= 0.5)")
+    print(f"  exact    : {got:,} profiled vs {ref:,} per-instruction reference "
+          f"({'equal' if ref == got else 'DIFFERENT'})")
+    return 0 if ref == got else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
