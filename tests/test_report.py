@@ -46,7 +46,7 @@ def test_model_report_shows_every_part_in_100_plain_columns():
     assert f"{sum(l[5] for l in KWS_LAYERS):,}" in out
     # arena: the picture's legend names tensors, and the three sizes are compared
     assert "arena plan" in out and "conv2d/Relu" in out and "input_1" in out
-    assert "planned 15.6 KiB" in out and "TFLM 22.4 KiB" in out and "30.1% smaller" in out
+    assert "planned 15.6 KiB" in out and "TFLM 22.4 KiB" in out and "(plan 30.1% smaller)" in out
 
 
 def test_layer_bars_scale_with_cycles():
@@ -133,3 +133,13 @@ def test_progress_silent_off_a_terminal():
     p.update(10**9, 10**9)
     p.close()
     assert buf.getvalue() == "" and not p.shown
+
+
+def test_long_fused_tensor_names_are_shortened_for_the_legend():
+    names = ["functional_1/activation/Relu;functional_1/batch_normalization/FusedBatchNormV3",
+             "functional_1/dense/BiasAdd", "scratch of layer 0",
+             "functional_1/average_pooling2d/AvgPool"]
+    assert arena_map.short_names(names) == ["activation/Relu", "dense/BiasAdd",
+                                            "scratch of layer 0", "average_pooling2d/AvgPool"]
+    assert arena_map.short_names(["conv2d/Relu", "depthwise_conv2d/Relu"]) == \
+        ["conv2d/Relu", "depthwise_conv2d/Relu"]

@@ -56,8 +56,8 @@ def page_data(result) -> dict:
                     "macs": l.macs, "cycles": l.cycles, "macs_per_cycle": l.macs_per_cycle}
                    for l in result.layers],
         "arena": dict(result.arena or {}),
-        "arena_plan": [{"tensor": b.tensor, "name": b.name, "offset": b.offset, "size": b.size,
-                        "first": b.first, "last": b.last} for b in bs],
+        "arena_plan": [{"tensor": b.tensor, "name": b.name, "label": b.label, "offset": b.offset,
+                        "size": b.size, "first": b.first, "last": b.last} for b in bs],
         "n_layers": arena_map.layer_count(result, bs),
         "memories": [{"name": "flash", "used": m.flash_used, "size": m.flash_size,
                       "sections": _sections(flash_sections(m), m.flash_used)},

@@ -107,6 +107,7 @@ function arenaPlan() {
   if (a.planned !== undefined) parts.push(`planned ${bytes(a.planned)}`);
   if (a.peak !== undefined) parts.push(`measured peak ${bytes(a.peak)}`);
   if (a.tflm !== undefined) parts.push(`TFLM ${bytes(a.tflm)}`);
+  if (a.io !== undefined) parts.push(`model I/O buffers (outside the arena) ${bytes(a.io)}`);
   el("p", {id: "arena-summary"}, s, parts.join(" · "));
   if (!D.arena_plan.length) return;
   const n = Math.max(D.n_layers, 1), extent = Math.max(...D.arena_plan.map(b => b.offset + b.size));
@@ -127,12 +128,13 @@ function arenaPlan() {
     const r = el("svg:rect", {x: x(b.first) + 1, y: y(b.offset), width: x(b.last + 1) - x(b.first) - 2,
                               height: Math.max(2, y(b.offset + b.size) - y(b.offset)),
                               fill: PALETTE[i % PALETTE.length], "fill-opacity": 0.8, rx: 2}, g);
-    hover(r, `${b.name} (tensor ${b.tensor})\n${bytes(b.size)} at offset ${fmt(b.offset)}\n` +
+    hover(r, `${b.label} (tensor ${b.tensor})\n${b.name}\n` +
+             `${bytes(b.size)} at offset ${fmt(b.offset)}\n` +
              `layers ${b.first}-${b.last}`);
     const room = Math.floor((x(b.last + 1) - x(b.first) - 10) / 7);  // ~7 px per character
     if (y(b.offset + b.size) - y(b.offset) > 14 && room >= 3)
       el("svg:text", {x: x(b.first) + 5, y: y(b.offset) + 14, style: "fill:#fff"}, g,
-         b.name.length > room ? b.name.slice(0, room - 1) + "…" : b.name);
+         b.label.length > room ? b.label.slice(0, room - 1) + "…" : b.label);
   });
   el("svg:text", {x: left, y: top + h + 22, class: "muted"}, svg,
      `layer → (${n} layers); offset ↓ (${bytes(extent)})`);

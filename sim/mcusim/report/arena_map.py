@@ -21,6 +21,7 @@ class Block:
     size: int
     first: int
     last: int
+    label: str = ""              # short display name (see short_names)
 
     @property
     def end(self) -> int:
@@ -40,9 +41,23 @@ def blocks(result) -> list[Block]:
         if b.size > 0 and b.last >= b.first:
             out.append(b)
     out.sort(key=lambda b: (b.offset, b.first))
+    labels = short_names([b.name for b in out])
     # Re-key in display order so the legend reads top to bottom.
-    return [Block(KEYS[i % len(KEYS)], b.tensor, b.name, b.offset, b.size, b.first, b.last)
-            for i, b in enumerate(out)]
+    return [Block(KEYS[i % len(KEYS)], b.tensor, b.name, b.offset, b.size, b.first, b.last,
+                  labels[i] or f"t{b.tensor}") for i, b in enumerate(out)]
+
+
+def short_names(names: list[str]) -> list[str]:
+    """TFLite names of fused tensors run long ("functional_1/activation/Relu;functional_1/batch_
+    normalization/..."): keep the first of the fused names and drop the path prefix they all
+    share, so "activation/Relu" and "dense/BiasAdd" tell tensors apart in a narrow legend."""
+    firsts = [n.split(";")[0] for n in names]
+    paths = [f.split("/") for f in firsts if "/" in f]
+    common = 0
+    if len(paths) > 1:
+        while all(len(p) > common + 1 and p[common] == paths[0][common] for p in paths):
+            common += 1
+    return ["/".join(f.split("/")[common:]) if "/" in f else f for f in firsts]
 
 
 def extent(bs: list[Block]) -> int:

@@ -20,16 +20,19 @@ def _style(b: arena_map.Block) -> str:
 
 
 def arena_summary(result) -> Text:
+    """planned · measured peak · TFLM (and how the plan compares) · model I/O buffers."""
     a = result.arena or {}
-    parts = []
-    for key, label in (("planned", "planned"), ("peak", "measured peak"), ("tflm", "TFLM")):
-        if key in a:
-            parts.append(f"{label} {human_bytes(a[key])}")
-    text = Text("arena: " + " · ".join(parts))
-    if a.get("planned") and a.get("tflm"):
-        saved = a["tflm"] - a["planned"]
-        text.append(f"  → {percent(abs(saved), a['tflm'])} {'smaller' if saved >= 0 else 'larger'}"
-                    " than TFLM", style="green" if saved >= 0 else "yellow")
+    text = Text("arena: ")
+    parts = [(label, a[key]) for key, label in (("planned", "planned"), ("peak", "peak"),
+                                                 ("tflm", "TFLM"), ("io", "I/O"))
+             if key in a]
+    for i, (label, value) in enumerate(parts):
+        text.append((" · " if i else "") + f"{label} {human_bytes(value)}")
+        if label == "TFLM" and a.get("planned") and value:
+            saved = value - a["planned"]
+            text.append(f" (plan {percent(abs(saved), value)} "
+                        f"{'smaller' if saved >= 0 else 'larger'})",
+                        style="green" if saved >= 0 else "yellow")
     if a.get("peak", 0) > a.get("planned", a.get("peak", 0)):
         text.append("  measured peak exceeds the plan!", style="bold red")
     return text
@@ -68,14 +71,15 @@ def arena_picture(result, width: int = 100, rows: int = 12):
 
 def _legend(bs, width: int) -> Table:
     per_row = max(1, width // 33)
-    t = Table.grid(padding=(0, 2))
+    cw = (width - 2 * (per_row - 1)) // per_row
+    t = Table.grid(padding=(0, 2, 0, 0))
     for _ in range(per_row):
-        t.add_column(no_wrap=True, max_width=31, overflow="ellipsis")
+        t.add_column(no_wrap=True, width=cw, overflow="ellipsis")
     cells = []
     for b in bs:
         tail = f"{human_bytes(b.size)} L{b.first}-{b.last}"
-        name = b.name or f"t{b.tensor}"
-        room = 31 - 3 - len(tail)
+        name = b.label
+        room = cw - 3 - len(tail)
         if len(name) > room:      # cut the name, never the figures
             name = name[:room - 1] + "…"
         cell = Text(b.key, style=_style(b))
