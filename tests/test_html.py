@@ -123,3 +123,24 @@ def test_elf_page_has_no_model_sections(tmp_path):
     assert not dom.find(id="layers") and not dom.find(id="arena")
     assert not dom.find("div", within="head", **{"class": "bad"})     # a clean exit: no alarm
     assert dom.find(id="memory") and "crc32" in dom.find(id="functions")[0]["text"]
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None, reason="no arm-none-eabi-gcc")
+def test_real_model_page(tmp_path):
+    """The demo model, compiled and simulated: the page shows its layers and its arena plan."""
+    from mcusim.api import RunOptions, run
+    from mcusim.errors import McusimError
+    from mcusim.paths import models_dir
+    try:
+        r = run(models_dir() / "kws_ref_model.tflite", "stm32f4", RunOptions())
+    except McusimError as e:
+        pytest.skip(f"model runs not available: {e}")
+    dom = dump_dom(tmp_path, render("html", r))
+    assert dom.find("body")[0].get("data-rendered") == "1"
+    assert [g["data-op"] for g in dom.find("g", within="layers")] == [l.op for l in r.layers]
+    tensors = [g for g in dom.find("g", within="arena-svg") if g.get("class") == "tensor"]
+    assert len(tensors) == len(r.model["arena_plan"]) > 0
+    sections = {x["data-section"] for x in dom.find("rect", within="memory")
+                if x.get("class") == "section"}
+    assert {".text", ".data", ".bss"} <= sections
