@@ -143,3 +143,18 @@ def test_long_fused_tensor_names_are_shortened_for_the_legend():
                                             "scratch of layer 0", "average_pooling2d/AvgPool"]
     assert arena_map.short_names(["conv2d/Relu", "depthwise_conv2d/Relu"]) == \
         ["conv2d/Relu", "depthwise_conv2d/Relu"]
+
+
+def test_progress_polls_from_a_thread_while_the_run_blocks():
+    import time
+    buf = io.StringIO()
+    counts = iter(range(10**6, 10**9, 10**6))
+    with Progress(True, 64_000_000, delay=0.0,
+                  console=Console(file=buf, force_terminal=True, color_system=None,
+                                  width=100)).watching(
+            lambda: (next(counts), 1_000)) as p:
+        deadline = time.monotonic() + 5
+        while not p.shown and time.monotonic() < deadline:
+            time.sleep(0.02)                 # the "emulation" holding the main thread
+    assert p.shown is False                  # closed: the line is gone
+    assert re.search(r"[\d,]+ cycles \(.* at 64 MHz\)", buf.getvalue())

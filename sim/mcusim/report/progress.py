@@ -8,11 +8,19 @@ once unless ~0.1 s passed), and `close()` at the end (or uses it as a context ma
             uc.emu_start(pc, end, count=SLICE)        # or a timeout-bounded slice
             progress.update(profiler.cycles, profiler.instructions)
 
+When the emulation runs as one long call (Unicorn releases the GIL while it runs native code),
+`watching(read)` polls from a background thread instead, with no change to the run loop:
+
+    with Progress(options.progress, board.clock_hz).watching(
+            lambda: (profiler.cycles, profiler.instructions)):
+        machine.run(pc)
+
 Nothing is shown for the first second, nor ever when stdout is not a terminal. While the line is
 up, text written to sys.stdout / sys.stderr (firmware output) is printed above it.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from rich.console import Console
@@ -36,6 +44,8 @@ class Progress:
         self._start = clock()
         self._last = -1e9
         self._live: Live | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     @property
     def shown(self) -> bool:
@@ -67,7 +77,24 @@ class Progress:
             self._live.start()
         self._live.update(text, refresh=True)
 
+    def watching(self, read) -> "Progress":
+        """Poll `read() -> (cycles, instructions)` from a daemon thread until close()."""
+        if self.enabled and self._thread is None:
+            def poll():
+                while not self._stop.wait(REFRESH_S):
+                    try:
+                        self.update(*read())
+                    except Exception:  # noqa: BLE001 - a progress line must never kill a run
+                        return
+            self._thread = threading.Thread(target=poll, name="mcusim-progress", daemon=True)
+            self._thread.start()
+        return self
+
     def close(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
         if self._live is not None:
             self._live.stop()
             self._live = None
