@@ -1,0 +1,47 @@
+"""Every supported shared model, built and simulated, bit-exact with TFLM on stm32f4 (Cortex-M4F,
+DSP kernels) and on rp2040 (Cortex-M0+, portable kernels): mcusim verify with 1 random input
+plus all -128 and all 127. Also: the run's figures (layers, arena planned == peak, flash split).
+Skips cleanly without ../shared/models (MCUSIM_SHARED_MODELS overrides the path)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compiler_support import SUPPORTED, shared_model
+from mcusim.api import RunOptions
+from mcusim.boards import load_board
+
+BOARDS = ["stm32f4", "rp2040"]
+# person_detect's 300 KB of weights and 7 M MACs on a simulated M0+ take the longest; it runs
+# on stm32f4 only to keep the suite within its CI budget.
+HEAVY_ON_M0 = {"tflite_micro/person_detect.tflite"}
+
+
+@pytest.mark.parametrize("board", BOARDS)
+@pytest.mark.parametrize("rel", SUPPORTED)
+def test_bit_exact_with_tflm(rel, board, capsys):
+    if board == "rp2040" and rel in HEAVY_ON_M0:
+        pytest.skip("kept to stm32f4 for the CI time budget")
+    from mcusim.compiler.verify import verify
+    lines = []
+    report = verify(shared_model(rel), load_board(board), RunOptions(seed=1), n=1,
+                    say=lines.append)
+    assert report.ok, "\n".join(lines)
+    assert len(report.cases) == 3 and all(len(c.max_diff) >= 1 for c in report.cases)
+
+
+def test_run_figures_kws(tmp_path):
+    from mcusim.api import run
+    out = tmp_path / "y.npy"
+    r = run(shared_model("mlperf_tiny/kws_ref_model.tflite"), "stm32f4",
+            RunOptions(seed=3, output_path=out))
+    assert r.exit_code == 0 and r.stop.reason == "exit"
+    y = np.load(out)
+    assert y.dtype == np.int8 and y.shape == (1, 12)
+    assert [L.op for L in r.layers][:2] == ["CONV_2D", "DEPTHWISE_CONV_2D"]
+    assert all(L.cycles > 0 and L.macs > 0 for L in r.layers if L.op != "SOFTMAX")
+    assert sum(L.cycles for L in r.layers) <= r.cycles
+    assert r.arena["planned"] == r.arena["peak"] and r.arena["tflm"] == 24272
+    split = r.memory.flash_split
+    assert split["weights"] > 20000 and split["code"] > 0 and split["runtime"] > 0
+    assert r.model["arena_plan"] and r.model["inputs"][0]["shape"] == [1, 49, 10, 1]
