@@ -1,0 +1,84 @@
+"""Helpers shared by the operator modules (option access, C literals, int arrays)."""
+from __future__ import annotations
+
+import numpy as np
+
+from mcusim.compiler import quant
+
+
+def opt(node, key, default=None):
+    return node.options.get(key, default) if node.options else default
+
+
+def act(node) -> str:
+    return str(opt(node, "fused_activation_function", "NONE") or "NONE").upper()
+
+
+def i32(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.int32)
+
+
+def nelems(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= int(d)
+    return n
+
+
+def check_act(op: str, node) -> None:
+    a = act(node)
+    if a not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
+        raise quant.unsupported(f"{op}: node {node.index}: fused activation {a} is not supported")
+
+
+def dims_lit(d) -> str:
+    return quant.c_dims(d)
+
+
+def tile(w, h) -> str:
+    return "{%d, %d}" % (int(w), int(h))
+
+
+def quant_arrays(ctx, node, mults, shifts) -> tuple[str, str]:
+    m = ctx.const(f"n{node.index}_mult", i32(mults), "int32_t")
+    s = ctx.const(f"n{node.index}_shift", i32(shifts), "int32_t")
+    return m, s
+
+
+def cptr(ctx, t, ctype="int8_t", const=False) -> str:
+    r = ctx.ref(t)
+    if r == "NULL":
+        return r
+    return f"(({'const ' if const else ''}{ctype} *){r})"
+
+
+def broadcast(shape1, shape2, out_shape):
+    """TFLM's 6-D broadcast walk: output dims and per-input strides (0 where broadcast);
+    None when both inputs have the output's shape (flat loop)."""
+    s1, s2, so = (list(int(x) for x in s) for s in (shape1, shape2, out_shape))
+    if s1 == s2 == so or (nelems(s1) == nelems(s2) == nelems(so) and s1 == s2):
+        return None
+    if len(so) > 6:
+        raise ValueError("more than 6 dims")
+
+    def ext(s):
+        return [1] * (6 - len(s)) + s
+
+    e1, e2, eo = ext(s1), ext(s2), ext(so)
+
+    def strides(e):
+        st, acc = [0] * 6, 1
+        for k in range(5, -1, -1):
+            st[k] = 0 if (e[k] == 1 and eo[k] != 1) else acc
+            acc *= e[k]
+        return st
+
+    return eo, strides(e1), strides(e2)
+
+
+def bcast_lit(ctx, node, b) -> str:
+    if b is None:
+        return "NULL"
+    eo, st1, st2 = b
+    arr = lambda v: "{" + ", ".join(str(int(x)) for x in v) + "}"
+    return "&(const mcusim_broadcast){%s, %s, %s}" % (arr(eo), arr(st1), arr(st2))

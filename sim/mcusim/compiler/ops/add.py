@@ -1,0 +1,46 @@
+"""ADD int8 with TFLM's broadcasting (up to 6-D) and fused activation."""
+from __future__ import annotations
+
+from mcusim.compiler import quant
+from mcusim.compiler.ops._common import act, bcast_lit, broadcast, check_act, cptr, nelems
+
+OPS = ("ADD",)
+
+
+def check(node, g) -> None:
+    quant.require_int8("ADD", node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
+                       ("input", "input", "output"))
+    if len(g.t(node.outputs[0]).shape) > 6:
+        raise quant.unsupported(f"ADD: node {node.index}: more than 6 dimensions")
+    check_act("ADD", node)
+
+
+def prepare(node, g) -> dict:
+    a, b, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
+    sa, sb, so = quant.scale_of(a), quant.scale_of(b), quant.scale_of(o)
+    left_shift = 20
+    twice_max = 2.0 * max(sa, sb)
+    m1, s1 = quant.quantize_multiplier_smaller_than_one_exp(sa / twice_max)
+    m2, s2 = quant.quantize_multiplier_smaller_than_one_exp(sb / twice_max)
+    mo, so_ = quant.quantize_multiplier_smaller_than_one_exp(twice_max / ((1 << left_shift) * so))
+    return dict(input1_offset=-quant.zp_of(a), input2_offset=-quant.zp_of(b),
+                output_offset=quant.zp_of(o), input1_multiplier=m1, input1_shift=s1,
+                input2_multiplier=m2, input2_shift=s2, output_multiplier=mo, output_shift=so_,
+                left_shift=left_shift, activation=quant.activation_range(act(node), o),
+                size=nelems(o.shape), broadcast=broadcast(a.shape, b.shape, o.shape))
+
+
+def macs(node, g) -> int:
+    return 0
+
+
+def emit(node, g, ctx) -> str:
+    p = prepare(node, g)
+    return (
+        "static const mcusim_add_params params = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, {%d, %d}};\n"
+        % (p["input1_offset"], p["input2_offset"], p["output_offset"], p["input1_multiplier"],
+           p["input1_shift"], p["input2_multiplier"], p["input2_shift"], p["output_multiplier"],
+           p["output_shift"], p["left_shift"], *p["activation"])
+        + f"mcusim_add_s8(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
+        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
+        f"{cptr(ctx, node.outputs[0])});\n")

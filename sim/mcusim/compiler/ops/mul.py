@@ -1,0 +1,39 @@
+"""MUL int8 with TFLM's broadcasting (up to 6-D) and fused activation."""
+from __future__ import annotations
+
+from mcusim.compiler import quant
+from mcusim.compiler.ops._common import act, bcast_lit, broadcast, check_act, cptr, nelems
+
+OPS = ("MUL",)
+
+
+def check(node, g) -> None:
+    quant.require_int8("MUL", node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
+                       ("input", "input", "output"))
+    if len(g.t(node.outputs[0]).shape) > 6:
+        raise quant.unsupported(f"MUL: node {node.index}: more than 6 dimensions")
+    check_act("MUL", node)
+
+
+def prepare(node, g) -> dict:
+    a, b, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
+    m, s = quant.quantize_multiplier(quant.scale_of(a) * quant.scale_of(b) / quant.scale_of(o))
+    return dict(input1_offset=-quant.zp_of(a), input2_offset=-quant.zp_of(b),
+                output_offset=quant.zp_of(o), output_multiplier=m, output_shift=s,
+                activation=quant.activation_range(act(node), o), size=nelems(o.shape),
+                broadcast=broadcast(a.shape, b.shape, o.shape))
+
+
+def macs(node, g) -> int:
+    return nelems(g.t(node.outputs[0]).shape)
+
+
+def emit(node, g, ctx) -> str:
+    p = prepare(node, g)
+    return (
+        "static const mcusim_mul_params params = {%d, %d, %d, %d, %d, {%d, %d}};\n"
+        % (p["input1_offset"], p["input2_offset"], p["output_offset"], p["output_multiplier"],
+           p["output_shift"], *p["activation"])
+        + f"mcusim_mul_s8(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
+        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
+        f"{cptr(ctx, node.outputs[0])});\n")

@@ -1,0 +1,28 @@
+"""RESHAPE / SQUEEZE / EXPAND_DIMS: usually an alias (optimize.py); a copy when not aliased."""
+from __future__ import annotations
+
+from mcusim.compiler import quant
+from mcusim.compiler.ops._common import cptr
+
+OPS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
+
+
+def check(node, g) -> None:
+    i, o = g.t(node.inputs[0]), g.t(node.outputs[0])
+    if i.nbytes != o.nbytes:
+        raise quant.unsupported(f"{node.op}: node {node.index}: input tensor {node.inputs[0]} "
+                                f"({i.dtype}) and output differ in size")
+
+
+def prepare(node, g) -> dict:
+    return dict(size=g.t(node.outputs[0]).nbytes)
+
+
+def macs(node, g) -> int:
+    return 0
+
+
+def emit(node, g, ctx) -> str:
+    p = prepare(node, g)
+    return (f"mcusim_copy_s8({p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
+            f"{cptr(ctx, node.outputs[0])});\n")

@@ -1,0 +1,270 @@
+"""Every int8 kernel and variant, bit-exact with TFLM on one-operator models (host gcc build).
+
+Each case builds a model with mcusim.compiler.modelgen, computes the kernel's parameters with the
+operator module's prepare()/emit(), runs the C kernel through ctypes, and compares with TFLM's
+interpreter on random inputs (fixed seeds) and the extremes (all -128, all 127): 0 difference.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from mcusim.compiler import modelgen as mg
+from kernel_support import Case, assert_bit_exact, build_kernel_lib
+
+
+@pytest.fixture(scope="session")
+def klib(tmp_path_factory):
+    return build_kernel_lib(tmp_path_factory.mktemp("kernels"))
+
+
+@pytest.fixture
+def make(klib, tmp_path):
+    def f(data, dsp=False):
+        return Case(data, klib, tmp_path, dsp=dsp)
+    return f
+
+
+def rng(*key):
+    return np.random.default_rng(abs(hash(tuple(str(k) for k in key))) % (2 ** 32))
+
+
+# ------------------------------------------------------------------ CONV_2D
+CONV_CASES = [
+    # in_shape, out_ch, kernel, stride, dilation, padding, per_channel, activation
+    ([1, 8, 8, 3], 4, (3, 3), (1, 1), (1, 1), "SAME", True, "NONE"),
+    ([1, 9, 7, 5], 6, (3, 3), (2, 2), (1, 1), "SAME", True, "RELU"),
+    ([1, 9, 7, 5], 6, (3, 3), (2, 1), (1, 1), "VALID", False, "RELU6"),
+    ([1, 10, 10, 3], 5, (3, 3), (1, 1), (2, 2), "SAME", True, "NONE"),
+    ([1, 11, 9, 2], 3, (2, 3), (1, 2), (2, 1), "VALID", False, "NONE"),
+    ([2, 6, 6, 4], 3, (5, 5), (1, 1), (1, 1), "SAME", True, "RELU_N1_TO_1"),
+    ([1, 49, 10, 1], 8, (10, 4), (2, 2), (1, 1), "SAME", True, "RELU"),
+    ([1, 7, 7, 16], 8, (1, 1), (1, 1), (1, 1), "VALID", True, "RELU6"),   # 1x1
+    ([1, 7, 7, 13], 5, (1, 1), (2, 2), (1, 1), "SAME", False, "NONE"),    # 1x1 strided
+    ([1, 5, 5, 7], 9, (1, 1), (1, 1), (2, 2), "SAME", True, "NONE"),      # 1x1 dilated
+]
+
+
+@pytest.mark.parametrize("dsp", [False, True], ids=["generic", "im2col"])
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "x".join(map(str, c[0])) + f"_k{c[2]}s{c[3]}d{c[4]}{c[5]}{'pc' if c[6] else 'pt'}{c[7]}")
+def test_conv_2d(make, case, dsp):
+    shape, oc, k, s, d, pad, pc, act = case
+    data, _ = mg.conv_2d(rng("conv", case), shape, oc, k, s, d, pad, pc, act)
+    c = make(data, dsp)
+    assert_bit_exact(c, seed=1)
+
+
+def test_conv_2d_variant_selection(make):
+    data, _ = mg.conv_2d(rng("sel"), [1, 6, 6, 8], 4, (1, 1), padding="VALID")
+    assert "mcusim_convolve_1x1_s8(" in make(data).body
+    data, _ = mg.conv_2d(rng("sel2"), [1, 6, 6, 8], 4, (3, 3))
+    assert "mcusim_convolve_s8(" in make(data, dsp=False).body
+    c = make(data, dsp=True)
+    assert "mcusim_convolve_im2col_s8(" in c.body and "scratch" in c.body
+
+
+def test_conv_2d_grouped(make):
+    data, _ = mg.conv_2d(rng("groups"), [1, 6, 6, 8], 6, (3, 3), groups=2)
+    c = make(data, dsp=True)
+    assert "mcusim_convolve_s8(" in c.body
+    assert_bit_exact(c, seed=2)
+
+
+def test_conv_2d_no_bias(make):
+    data, _ = mg.conv_2d(rng("nobias"), [1, 5, 5, 3], 4, bias=False)
+    assert_bit_exact(make(data), seed=3)
+
+
+# ------------------------------------------------------------------ DEPTHWISE_CONV_2D
+DW_CASES = [
+    # in_shape, multiplier, kernel, stride, dilation, padding, per_channel, activation
+    ([1, 8, 8, 4], 1, (3, 3), (1, 1), (1, 1), "SAME", True, "NONE"),       # 3x3 fast path
+    ([1, 9, 7, 5], 1, (3, 3), (2, 2), (1, 1), "SAME", True, "RELU6"),      # 3x3 strided
+    ([1, 9, 7, 5], 1, (3, 3), (1, 2), (1, 1), "VALID", False, "RELU"),     # 3x3 per-tensor
+    ([1, 8, 8, 3], 2, (3, 3), (1, 1), (1, 1), "SAME", True, "NONE"),
+    ([1, 8, 8, 3], 3, (3, 3), (2, 2), (1, 1), "VALID", True, "RELU"),
+    ([1, 10, 10, 4], 1, (3, 3), (1, 1), (2, 2), "SAME", True, "NONE"),     # dilated -> generic
+    ([2, 7, 9, 2], 2, (5, 3), (2, 1), (1, 2), "SAME", False, "RELU6"),
+    ([1, 25, 5, 64], 1, (3, 3), (1, 1), (1, 1), "SAME", True, "RELU"),     # KWS-like
+    ([1, 30, 1, 40], 1, (3, 1), (1, 1), (1, 1), "VALID", True, "NONE"),    # str_ww-like
+]
+
+
+@pytest.mark.parametrize("case", DW_CASES, ids=lambda c: "x".join(map(str, c[0])) + f"_m{c[1]}k{c[2]}s{c[3]}d{c[4]}{c[5]}{'pc' if c[6] else 'pt'}{c[7]}")
+def test_depthwise_conv_2d(make, case):
+    shape, m, k, s, d, pad, pc, act = case
+    data, _ = mg.depthwise_conv_2d(rng("dw", case), shape, m, k, s, d, pad, pc, act)
+    c = make(data)
+    fast = m == 1 and k == (3, 3) and d == (1, 1)
+    assert ("mcusim_depthwise_conv_3x3_s8(" in c.body) == fast
+    assert_bit_exact(c, seed=4)
+
+
+# ------------------------------------------------------------------ FULLY_CONNECTED
+@pytest.mark.parametrize("dsp", [False, True], ids=["portable", "dsp-flag"])
+@pytest.mark.parametrize("shape,units,pc,act,bias", [
+    ([1, 10], 5, False, "NONE", True),
+    ([1, 64], 12, True, "RELU", True),
+    ([3, 33], 7, False, "RELU6", False),
+    ([2, 4, 17], 9, True, "NONE", True),
+    ([1, 640], 128, False, "RELU", True),     # anomaly-detection-like
+])
+def test_fully_connected(make, shape, units, pc, act, bias, dsp):
+    data, _ = mg.fully_connected(rng("fc", shape, units, pc, act), shape, units, pc, act, bias)
+    assert_bit_exact(make(data, dsp), seed=5)
+
+
+# ------------------------------------------------------------------ pooling
+@pytest.mark.parametrize("op", ["AVERAGE_POOL_2D", "MAX_POOL_2D"])
+@pytest.mark.parametrize("shape,f,s,pad,act", [
+    ([1, 8, 8, 3], (2, 2), (2, 2), "VALID", "NONE"),
+    ([1, 9, 7, 5], (3, 3), (2, 2), "SAME", "RELU"),
+    ([1, 9, 7, 5], (3, 2), (1, 2), "SAME", "RELU6"),
+    ([2, 25, 5, 16], (25, 5), (1, 1), "VALID", "NONE"),   # global pool
+    ([1, 6, 6, 2], (4, 4), (3, 3), "SAME", "NONE"),
+])
+def test_pool(make, op, shape, f, s, pad, act):
+    data, _ = mg.pool_2d(rng(op, shape, f, s), op, shape, f, s, pad, act)
+    assert_bit_exact(make(data), seed=6)
+
+
+# ------------------------------------------------------------------ ADD, MUL
+BIN_SHAPES = [
+    ([1, 8, 8, 3], [1, 8, 8, 3]),
+    ([1, 5, 5, 4], [4]),
+    ([1, 5, 5, 4], [1, 1, 1, 4]),
+    ([2, 1, 3], [1, 4, 1]),
+    ([1, 6, 1, 5], [1, 1, 7, 1]),
+    ([3, 1], [1]),
+    ([2, 3, 1, 2, 2], [2, 1, 4, 1, 2]),
+]
+
+
+@pytest.mark.parametrize("op", ["ADD", "MUL"])
+@pytest.mark.parametrize("act", ["NONE", "RELU6"])
+@pytest.mark.parametrize("shapes", BIN_SHAPES, ids=lambda s: f"{s[0]}_{s[1]}".replace(" ", ""))
+def test_binary(make, op, act, shapes):
+    data, _ = mg.binary(rng(op, act, shapes), op, shapes[0], shapes[1], act)
+    assert_bit_exact(make(data), seed=7)
+
+
+@pytest.mark.parametrize("op", ["ADD", "MUL"])
+def test_binary_const_operand(make, op):
+    data, _ = mg.binary(rng(op, "const"), op, [1, 4, 4, 8], [8], "RELU", const_second=True)
+    assert_bit_exact(make(data), seed=8)
+
+
+# ------------------------------------------------------------------ SOFTMAX, LOGISTIC, TANH
+@pytest.mark.parametrize("shape", [[1, 12], [3, 10], [1, 2, 2, 7], [1, 1]])
+@pytest.mark.parametrize("beta", [1.0, 0.5, 2.7])
+@pytest.mark.parametrize("in_scale", [0.02, 0.15, 1.0 / 16])
+def test_softmax(make, shape, beta, in_scale):
+    data, _ = mg.unary(rng("sm", shape, beta), "SOFTMAX", shape, in_scale=in_scale,
+                       out_scale=1 / 256, out_zp=-128, options={"beta": beta})
+    assert_bit_exact(make(data), seed=9)
+
+
+@pytest.mark.parametrize("op,oscale,ozp", [("LOGISTIC", 1 / 256, -128), ("TANH", 1 / 128, 0)])
+@pytest.mark.parametrize("in_scale,in_zp", [(0.02, 0), (0.08, -20), (0.003, 10), (0.5, 3)])
+def test_sigmoid_tanh(make, op, oscale, ozp, in_scale, in_zp):
+    data, _ = mg.unary(rng(op, in_scale), op, [1, 3, 50], in_scale=in_scale, in_zp=in_zp,
+                       out_scale=oscale, out_zp=ozp)
+    c = make(data)
+    assert_bit_exact(c, seed=10)
+    # the whole int8 domain at once
+    x = np.arange(-128, 128, dtype=np.int8).repeat(2)[:150].reshape(1, 3, 50)
+    from kernel_support import tflm
+    assert np.array_equal(tflm(data, [x])[0], c.run([x])[0])
+
+
+# ------------------------------------------------------------------ RELU, RELU6
+@pytest.mark.parametrize("op", ["RELU", "RELU6"])
+@pytest.mark.parametrize("in_q,out_q", [((0.05, -3), (0.05, -3)), ((0.05, 10), (0.03, -20)),
+                                        ((0.02, -128), (0.1, 5))])
+def test_relu(make, op, in_q, out_q):
+    data, _ = mg.unary(rng(op, in_q, out_q), op, [1, 7, 9], in_scale=in_q[0], in_zp=in_q[1],
+                       out_scale=out_q[0], out_zp=out_q[1])
+    assert_bit_exact(make(data), seed=11)
+
+
+# ------------------------------------------------------------------ QUANTIZE, DEQUANTIZE
+@pytest.mark.parametrize("in_q,out_q", [((0.05, -3), (0.02, 7)), ((0.01, 0), (0.1, -100)),
+                                        ((0.3, 20), (0.3, -20))])
+def test_quantize_requantize(make, in_q, out_q):
+    data, _ = mg.unary(rng("rq", in_q), "QUANTIZE", [2, 33], in_scale=in_q[0], in_zp=in_q[1],
+                       out_scale=out_q[0], out_zp=out_q[1])
+    assert_bit_exact(make(data), seed=12)
+
+
+@pytest.mark.parametrize("scale,zp", [(0.05, -3), (0.0078125, 0), (0.37, 100)])
+def test_quantize_float(make, scale, zp):
+    data, _ = mg.unary(rng("qf", scale), "QUANTIZE", [1, 97], in_dtype="float32",
+                       out_scale=scale, out_zp=zp)
+    c = make(data)
+    assert_bit_exact(c, seed=13)
+    # exact ties: x = (k + 0.5) * scale rounds away from zero
+    x = ((np.arange(97, dtype=np.float32) - 48.0) + np.float32(0.5)) * np.float32(scale)
+    from kernel_support import tflm
+    assert np.array_equal(tflm(data, [x.reshape(1, 97)])[0], c.run([x.reshape(1, 97)])[0])
+
+
+@pytest.mark.parametrize("scale,zp", [(0.05, -3), (0.0003, 127), (1.7, -128)])
+def test_dequantize(make, scale, zp):
+    data, _ = mg.unary(rng("dq", scale), "DEQUANTIZE", [3, 40], in_scale=scale, in_zp=zp,
+                       out_dtype="float32")
+    assert_bit_exact(make(data), seed=14)
+
+
+# ------------------------------------------------------------------ RESHAPE, PAD, CONCATENATION
+def test_reshape_copy(make):
+    mb = mg.ModelBuilder()
+    x = mb.tensor([1, 4, 6], scale=0.1, zero_point=3)
+    shp = mb.tensor([2], "int32", data=[4, 6])
+    y = mb.tensor([4, 6], scale=0.1, zero_point=3)
+    mb.op("RESHAPE", [x, shp], [y], {"new_shape": [4, 6]})
+    assert_bit_exact(make(mb.build([x], [y])), seed=15)
+
+
+@pytest.mark.parametrize("shape,pads,v2", [
+    ([1, 5, 5, 3], [[0, 0], [1, 1], [2, 1], [0, 0]], None),
+    ([1, 4, 3, 2], [[0, 0], [0, 3], [1, 0], [2, 1]], None),
+    ([6, 5], [[2, 0], [1, 3]], None),
+    ([1, 4, 4, 2], [[0, 0], [1, 1], [1, 1], [0, 0]], -77),
+])
+def test_pad(make, shape, pads, v2):
+    data, _ = mg.pad(rng("pad", shape), shape, pads, v2)
+    assert_bit_exact(make(data), seed=16)
+
+
+@pytest.mark.parametrize("shapes,axis,act", [
+    ([[1, 4, 4, 3], [1, 4, 4, 5]], 3, "NONE"),
+    ([[1, 2, 4, 3], [1, 3, 4, 3], [1, 1, 4, 3]], 1, "NONE"),
+    ([[2, 3], [2, 3]], 0, "NONE"),
+    ([[1, 4, 2, 3], [1, 4, 5, 3]], -2, "NONE"),
+])
+def test_concatenation(make, shapes, axis, act):
+    data, _ = mg.concatenation(rng("cat", shapes, axis), shapes, axis, act)
+    assert_bit_exact(make(data), seed=17)
+
+
+def test_concatenation_fused_relu(make):
+    """TFLM refuses a fused activation on CONCATENATION, but mcusim's optimizer fuses a RELU
+    that follows one (same quantization): the fused kernel must equal TFLM's CONCAT -> RELU."""
+    def build(fused: bool) -> bytes:
+        mb = mg.ModelBuilder()
+        a = mb.tensor([1, 3, 4], scale=0.04, zero_point=-9)
+        b = mb.tensor([1, 5, 4], scale=0.04, zero_point=-9)
+        y = mb.tensor([1, 8, 4], scale=0.04, zero_point=-9)
+        if fused:
+            mb.op("CONCATENATION", [a, b], [y], {"axis": 1, "fused_activation_function": "RELU"})
+            return mb.build([a, b], [y])
+        r = mb.tensor([1, 8, 4], scale=0.04, zero_point=-9)
+        mb.op("CONCATENATION", [a, b], [y], {"axis": 1})
+        mb.op("RELU", [y], [r])
+        return mb.build([a, b], [r])
+    c = make(build(True))
+    from kernel_support import input_sets, tflm
+    for xs in input_sets(c.g, 18):
+        assert np.array_equal(tflm(build(False), xs)[0], c.run(xs)[0])
