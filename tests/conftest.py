@@ -49,7 +49,7 @@ def run_elf():
 
 def skip_without_profile(board: str) -> None:
     """Skip while the board's cost profile (profiles/<core>.toml) is not in the tree yet."""
-    import tomllib
+    from mcusim.boards import tomllib
     from mcusim.paths import boards_dir, profiles_dir
     profile = tomllib.loads((boards_dir() / f"{board}.toml").read_text())["profile"]
     if not (profiles_dir() / f"{profile}.toml").exists():

@@ -128,3 +128,10 @@ def test_user_board_runs_firmware(firmware, run_elf, tmp_path):
     p = _write(tmp_path, text)
     r = run_elf(firmware("hello.c"), str(p))
     assert r.stdout == "hello from mcusim\n" and r.clock_hz == 48_000_000
+
+
+@pytest.mark.parametrize("board", ["stm32f4", "stm32h743", "stm32u575", "stm32g0b1"])
+def test_floating_point(firmware, run_elf, board):
+    skip_without_profile(board)
+    r = run_elf(firmware("float_check.c", board), board)
+    assert r.stdout == "sqrt(2) = 1.414214\n" and r.exit_code == 0

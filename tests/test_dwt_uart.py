@@ -28,3 +28,8 @@ def test_uart_console(firmware, run_elf, board):
     r = run_elf(firmware("uart_hello.c", board, semihosting=False), board)
     assert r.stdout == "uart: hello\nuart printf 1234\n"
     assert r.exit_code == 3
+
+
+def test_itm_stimulus_port(firmware, run_elf):
+    r = run_elf(firmware("itm_hello.c"))
+    assert r.stdout == "itm: hello\n" and r.exit_code == 0

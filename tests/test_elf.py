@@ -81,3 +81,11 @@ def test_segment_outside_board_memory(firmware, capsys):
 def test_no_such_file(tmp_path):
     with pytest.raises(BadInput, match="No such file"):
         load_elf(tmp_path / "missing.elf")
+
+
+def test_bss_larger_than_board_ram(firmware, capsys):
+    # 300 KB of .bss fits the STM32L4R5 (640 KB) but not the STM32F4's 128 KB main SRAM.
+    elf = firmware("buffers.c", "stm32l4r5", flags=("-DBIG_BSS=300000",))
+    assert main(["run", str(elf), "--board", "stm32f4", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "section .bss" in err and "stm32f4" in err and err.count("\n") == 1

@@ -82,3 +82,9 @@ def test_faults_on_m0plus(firmware, run_elf, kind):
     r = run_elf(firmware("faults.S", "stm32g0b1", startup=False, flags=(f"-DFAULT_KIND={kind}",)),
                 "stm32g0b1")
     assert r.exit_code == EXIT_FAULT
+
+
+def test_unmodelled_peripheral(firmware, run_elf):
+    r = _fault(firmware, run_elf, 5)
+    assert r.exit_code == EXIT_FAULT and r.stop.fault_address == 0x40023800
+    assert "read of a peripheral register mcusim does not model: 0x40023800" in r.stop.message

@@ -18,6 +18,8 @@ extern int main(int argc, char **argv);
 extern void __libc_init_array(void);
 #if MCUSIM_SEMIHOSTING
 extern void initialise_monitor_handles(void);
+extern unsigned int __heap_limit;     /* librdimon's sbrk fails past it (rdimon-crt0 sets it) */
+extern char __HeapLimit;              /* from the linker script */
 #endif
 
 void Reset_Handler(void);
@@ -61,6 +63,7 @@ __attribute__((noreturn)) void Reset_Handler(void)
     __asm volatile("dsb\n\tisb" ::: "memory");
 #endif
 #if MCUSIM_SEMIHOSTING
+    __heap_limit = (unsigned int)&__HeapLimit;
     initialise_monitor_handles();
 #endif
     __libc_init_array();

@@ -7,6 +7,9 @@
 uint8_t tensor_arena[4096];
 uint8_t scratch[256];
 volatile uint8_t *keep;
+#ifdef BIG_BSS
+uint8_t big[BIG_BSS];                  /* -DBIG_BSS=n: a .bss larger than some boards' RAM */
+#endif
 
 int main(void)
 {
@@ -14,5 +17,8 @@ int main(void)
     scratch[99] = 1;
     keep = malloc(10000);
     keep[9999] = 7;
+#ifdef BIG_BSS
+    big[BIG_BSS - 1] = 1;
+#endif
     return 0;
 }

@@ -75,6 +75,7 @@ def build_elf(sources: Iterable[str | Path], board: Board, out: str | Path,
             srcs += [str(s) for s in hal_sources()]
     else:
         flags = core_flags(board.core) + COMMON_FLAGS + board_defines(board) + ["-nostdlib"]
-    run_gcc([*flags, *extra_flags, *srcs, "-T", str(ld),
+    libs = ["-lm"] if startup else []
+    run_gcc([*flags, *extra_flags, *srcs, *libs, "-T", str(ld),
              f"-Wl,-Map={out.with_suffix('.map')}", "-o", str(out)])
     return out

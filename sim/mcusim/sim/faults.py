@@ -25,6 +25,13 @@ REGISTERS = {
 }
 
 XPSR_T = 1 << 24
+# Peripheral regions of the Cortex-M address map (DDI 0403E B3.1): on-chip peripherals
+# (0x40000000-0x5FFFFFFF) and the Private Peripheral Bus (0xE0000000-0xE00FFFFF).
+PERIPHERALS = ((0x4000_0000, 0x6000_0000), (0xE000_0000, 0xE010_0000))
+
+
+def is_peripheral(addr: int) -> bool:
+    return any(lo <= addr < hi for lo, hi in PERIPHERALS)
 
 # QEMU's Arm exception numbers (target/arm/cpu.h) as the interrupt hook reports them.
 EXCP_UDEF, EXCP_SWI, EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT, EXCP_BKPT = 1, 2, 3, 4, 7

@@ -23,7 +23,7 @@ from mcusim.errors import McusimError
 from mcusim.result import Stop
 from mcusim.sim import faults
 from mcusim.sim.elf import ElfImage
-from mcusim.sim.peripherals import PAGE, Bus, Dwt, SystemControl, make_uart
+from mcusim.sim.peripherals import PAGE, Bus, Dwt, Itm, SystemControl, make_uart
 from mcusim.sim.semihosting import Semihosting
 
 # Unicorn 2.1 CPU models for each board core (unicorn/arm.h: UC_CPU_ARM_CORTEX_*). There is
@@ -60,6 +60,7 @@ class Machine:
         self.dwt = self.bus.add(Dwt(lambda: self.cycles(), has_cyccnt=board.core != "cortex-m0plus"))
         self.scs = self.bus.add(SystemControl(board.core, lambda: self.cycles(), self.dwt))
         self.dwt.scs = self.scs
+        self.bus.add(Itm(lambda data: self.console(1, data)))
         uart = make_uart(self, board.uart, lambda data: self.console(1, data))
         if uart is not None:
             self.bus.add(uart)
@@ -178,6 +179,8 @@ class Machine:
     # --- hooks --------------------------------------------------------------------------------
     def _on_invalid(self, uc, access, addr, size, value, _):
         kind, msg = faults.access_fault(access)
+        if faults.is_peripheral(addr) and "unmapped" in msg:
+            msg = f"{kind.split()[1]} of a peripheral register mcusim does not model:"
         self._pending_access = (kind, msg, addr)
         return False
 

@@ -63,14 +63,16 @@ class Bus:
     def _read(self, uc, offset, size, page):
         dev = self._find(page, offset)
         if dev is None:
-            self.machine.fault_access("bad read", page + offset, "unmodelled peripheral register")
+            self.machine.fault_access("bad read", page + offset,
+                                      "read of a peripheral register mcusim does not model:")
             return 0
         return dev.read(page + offset - dev.base, size) & ((1 << (8 * size)) - 1)
 
     def _write(self, uc, offset, size, value, page):
         dev = self._find(page, offset)
         if dev is None:
-            self.machine.fault_access("bad write", page + offset, "unmodelled peripheral register")
+            self.machine.fault_access("bad write", page + offset,
+                                      "write of a peripheral register mcusim does not model:")
             return
         dev.write(page + offset - dev.base, size, value)
 
@@ -159,6 +161,28 @@ def make_uart(machine: "Machine", uart: dict, out) -> Device | None:
     if kind == "pl011":
         return Pl011(uart["base"], uart["data_offset"], uart["status_offset"], out)
     return None
+
+
+class Itm(Device):
+    """ITM at 0xE0000000: stimulus port 0 writes go to stdout (CMSIS ITM_SendChar), reads of a
+    port say its FIFO is ready; TER/TCR are storage (DDI 0403E C1.7, ITM registers)."""
+
+    name = "itm"
+
+    def __init__(self, out: Callable[[bytes], None]):
+        super().__init__(0xE0000000, 0x1000)
+        self.out = out
+
+    def read(self, offset, size):
+        if offset < 0x80:                  # STIM0-31: bit 0 = FIFOREADY
+            return 1
+        return super().read(offset, size)
+
+    def write(self, offset, size, value):
+        if offset == 0:
+            self.out(value.to_bytes(size, "little"))
+        elif offset >= 0x80:
+            super().write(offset, size, value)
 
 
 # --- System Control Space and DWT ------------------------------------------------------------
