@@ -53,14 +53,13 @@ class Progress:
 
     def line(self, cycles: int, instructions: int, now: float | None = None) -> Text:
         elapsed = max((now if now is not None else self._clock()) - self._start, 1e-9)
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         text.append("simulating… ", style="bold")
         text.append(f"{grouped(cycles)} cycles", style="bold")
         if self.clock_hz:
-            text.append(f" ({human_time(cycles / self.clock_hz)} at {human_hz(self.clock_hz)})",
+            text.append(f" = {human_time(cycles / self.clock_hz)} at {human_hz(self.clock_hz)}",
                         style="dim")
-        text.append(f" · {instructions / 1e6:,.1f} M instructions"
-                    f" · {instructions / elapsed / 1e6:,.1f} M instr/s · {elapsed:.0f} s")
+        text.append(f" · {instructions / elapsed / 1e6:,.1f} M instr/s · {elapsed:.0f} s")
         return text
 
     def update(self, cycles: int, instructions: int) -> None:
