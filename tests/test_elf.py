@@ -89,3 +89,22 @@ def test_bss_larger_than_board_ram(firmware, capsys):
     assert main(["run", str(elf), "--board", "stm32f4", "-q"]) == 2
     err = capsys.readouterr().err
     assert "section .bss" in err and "stm32f4" in err and err.count("\n") == 1
+
+
+def test_arm_object_file_is_not_an_executable(tmp_path, capsys):
+    from mcusim.toolchain import gcc
+    src = tmp_path / "f.c"
+    src.write_text("int f(void) { return 1; }\n")
+    subprocess.run([gcc(), "-mcpu=cortex-m4", "-mthumb", "-c", str(src), "-o",
+                    str(tmp_path / "f.o")], check=True)
+    _refused(tmp_path / "f.o", capsys, "ET_REL", "linked executable")
+
+
+def test_stripped_elf_runs(firmware, run_elf, tmp_path):
+    stripped = tmp_path / "hello_stripped.elf"
+    subprocess.run(["arm-none-eabi-strip", "-o", str(stripped), str(firmware("hello.c"))],
+                   check=True)
+    elf = load_elf(stripped)
+    assert not elf.functions and elf.symbolize(0x08000100) == "0x08000100"
+    r = run_elf(stripped)
+    assert r.stdout == "hello from mcusim\n" and r.exit_code == 0 and r.memory.stack_peak > 0

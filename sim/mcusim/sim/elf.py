@@ -107,6 +107,8 @@ def load_elf(path: str | Path) -> ElfImage:
         raise BadInput(f"{path}: big-endian Arm ELF; Cortex-M firmware must be little-endian")
     try:
         return _parse(path, raw)
+    except BadInput:
+        raise
     except (ELFError, ValueError, IndexError, OSError) as e:
         raise BadInput(f"{path}: truncated or corrupt ELF file ({e})") from None
     except Exception as e:  # noqa: BLE001 - pyelftools raises plain struct errors on short files

@@ -192,7 +192,11 @@ class Machine:
             except McusimError:
                 insn = 0
             if insn == SEMIHOSTING_BKPT:
-                r0 = self.semihosting.call(self.reg("r0"), self.reg("r1"))
+                try:
+                    r0 = self.semihosting.call(self.reg("r0"), self.reg("r1"))
+                except McusimError as e:     # a parameter block pointing outside memory
+                    self.fault("bad semihosting call", str(e))
+                    return
                 if r0 is not None and self.stop is None:
                     uc.reg_write(A.UC_ARM_REG_R0, r0)
                     uc.reg_write(A.UC_ARM_REG_PC, (pc + 2) | 1)

@@ -81,8 +81,12 @@ class Semihosting:
 
     def _cstr(self, ptr: int, limit: int = 4096) -> bytes:
         out = bytearray()
+        mem = self.m.board.memory_at(ptr)
         while len(out) < limit:
-            chunk = self.m.read(ptr + len(out), 64)
+            at = ptr + len(out)
+            # Read in chunks, but never past the end of the memory the string starts in.
+            n = min(64, mem.end - at) if mem is not None and at < mem.end else 1
+            chunk = self.m.read(at, n)
             i = chunk.find(0)
             if i >= 0:
                 return bytes(out + chunk[:i])
