@@ -111,3 +111,22 @@ def test_default_board_from_the_command_line(suite):
             assert conftest.RUNS[-1][1] == "rp2040"
     """)
     suite.runpytest("--mcusim-board", "rp2040").assert_outcomes(passed=1)
+
+
+def test_real_elf_through_the_fixture(pytester, firmware):
+    """No fakes: the installed plugin runs a real ELF on the simulator."""
+    elf = firmware("hello.c")
+    pytester.makepyfile(test_real=f"""
+        def test_hello(mcusim):
+            r = mcusim.run({str(elf)!r}, board="stm32f4")
+            assert r.exit_code == 0 and r.stdout == "hello from mcusim\\n"
+            assert r.cycles > 0 and r.instructions > 0 and r.stack_peak > 0
+            r.check(max_cycles=r.cycles, max_stack_bytes=r.stack_peak)
+
+        def test_too_slow(mcusim):
+            mcusim.run({str(elf)!r}).check(max_cycles=10)
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*AssertionError: mcusim budget exceeded for *hello*: cycles: "
+                                 "measured * vs budget 10 (*% over)"])
