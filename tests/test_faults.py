@@ -88,3 +88,10 @@ def test_unmodelled_peripheral(firmware, run_elf):
     r = _fault(firmware, run_elf, 5)
     assert r.exit_code == EXIT_FAULT and r.stop.fault_address == 0x40023800
     assert "read of a peripheral register mcusim does not model: 0x40023800" in r.stop.message
+
+
+@pytest.mark.parametrize("kind, start", [(6, "wfi: "), (7, "svc: ")])
+def test_wfi_and_svc_need_interrupts(firmware, run_elf, kind, start):
+    r = _fault(firmware, run_elf, kind)
+    assert r.exit_code == EXIT_FAULT and r.stop.message.startswith(start)
+    assert "not modelled" in r.stop.message

@@ -1,6 +1,7 @@
 /* Faults, one per FAULT_KIND, with their own vector table (no C start-up, -nostdlib):
  * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
- * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 RCC_CR). Each faults inside `culprit`, called from Reset_Handler. */
+ * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 RCC_CR),
+ * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled). Each faults inside `culprit`, called from Reset_Handler. */
     .syntax unified
     .thumb
 
@@ -36,6 +37,10 @@ culprit:
 #elif FAULT_KIND == 5
     ldr r1, =0x40023800
     ldr r0, [r1]
+#elif FAULT_KIND == 6
+    wfi
+#elif FAULT_KIND == 7
+    svc #0
 #endif
     pop {r4, pc}
     .size culprit, . - culprit

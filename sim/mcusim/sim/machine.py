@@ -140,6 +140,17 @@ class Machine:
                     kind, msg = faults.classify_error(e, self.reg("xpsr"))
                     self.fault(kind, msg)
 
+    def sleeping(self) -> bool:
+        """Unicorn halts silently on WFI/WFE (nothing can wake the core): is that where we are?"""
+        pc = self.reg("pc") & ~1
+        for addr in (pc - 2, pc):
+            try:
+                if struct.unpack("<H", self.read(addr, 2))[0] in (0xBF30, 0xBF20):  # WFI, WFE
+                    return True
+            except McusimError:
+                pass
+        return False
+
     def request_stop(self, stop: Stop) -> None:
         if self.stop is None:
             self.stop = stop

@@ -11,7 +11,7 @@ from mcusim.errors import EXIT_FAULT, EXIT_LIMIT
 from mcusim.result import RunResult, Stop
 from mcusim.sim import memory as mem
 from mcusim.sim.elf import load_elf
-from mcusim.sim.faults import format_stop
+from mcusim.sim.faults import EXCP_HLT, INTR_FAULTS, format_stop
 from mcusim.sim.machine import Machine
 
 
@@ -57,6 +57,8 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
                           pc=m.reg("pc"), where=elf.symbolize(m.reg("pc")),
                           call_stack=[s if isinstance(s, str) else elf.symbolize(s)
                                       for s in profiler.call_stack()])
+        elif m.sleeping():
+            m.fault(*INTR_FAULTS[EXCP_HLT])
         else:
             m.fault("fault", "the core stopped without exiting")
     if teardown is not None:
