@@ -55,7 +55,8 @@ def arena_picture(result, width: int = 100, rows: int = 12):
     lines.append(Text(" " * (LABEL - 7) + "layer →", style="dim"))
     lines.append(header)
     for r, row in enumerate(grid):
-        line = Text(f"{human_bytes(r * step):>{LABEL - 1}} │", style="dim")
+        line = Text()
+        line.append(f"{human_bytes(r * step):>{LABEL - 1}} │", style="dim")
         for b in row:
             if b is None:
                 line.append(" " * cell)
@@ -82,7 +83,8 @@ def _legend(bs, width: int) -> Table:
         room = cw - 3 - len(tail)
         if len(name) > room:      # cut the name, never the figures
             name = name[:room - 1] + "…"
-        cell = Text(b.key, style=_style(b))
+        cell = Text()
+        cell.append(b.key, style=_style(b))     # only the key is coloured, like its blocks
         cell.append(f" {name} ")
         cell.append(tail, style="dim")
         cells.append(cell)
