@@ -24,6 +24,8 @@ class McusimRun:
         self._target = target
 
     def __getattr__(self, name):
+        if name == "result":        # not set yet (copy/pickle): do not recurse
+            raise AttributeError(name)
         return getattr(self.result, name)
 
     def __repr__(self) -> str:
