@@ -108,3 +108,21 @@ def run(elf_path: Path, board: MiniBoard | None = None, until: str = "done",
     prof.install()
     uc.emu_start(elf.entry | 1, elf.symbol(until) & ~1, count=count)
     return prof, prof.finish(), uc
+
+
+def asm_program(body: str, core: str = "cortex-m4", prologue: str = "") -> Path:
+    """A program whose _start runs `body` and then reaches `done` (the stop address)."""
+    src = (".syntax unified\n.thumb\n.text\n.global _start, done\n.type _start, %function\n"
+           f"_start:\n{body}\ndone:\n    b done\n.ltorg\n{prologue}\n")
+    key = hashlib.sha256(src.encode()).hexdigest()[:16]
+    path = Path("/tmp/mcusim-cost-tests") / f"snippet-{key}.S"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(src)
+    return build(path, core)
+
+
+def cycles_of(body: str, core: str = "cortex-m4", board: MiniBoard | None = None) -> int:
+    profile = {"cortex-m4f": "cortex-m4"}.get(core, core)
+    board = board or MiniBoard(core=core, profile=profile)
+    return run(asm_program(body, core), board)[1].cycles

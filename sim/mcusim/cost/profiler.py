@@ -184,6 +184,10 @@ class Profiler:
         if self._error is not None:
             raise self._error
         L, ctx = self._lib, self._ctx
+        try:
+            L.mcs_settle(ctx, self.uc.reg_read(UC_ARM_REG_PC) & ~1)
+        except UcError:
+            pass
         L.mcs_unwind(ctx)
         nf = L.mcs_nfuncs(ctx)
         raw = (C.c_uint64 * (4 * nf))()

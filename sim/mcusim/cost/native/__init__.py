@@ -73,6 +73,7 @@ def lib() -> C.CDLL:
                                     C.POINTER(u32), u32, C.POINTER(i32)]),
             "mcs_rewind": (None, [P, u32, C.c_int]),
             "mcs_unwind": (None, [P]),
+            "mcs_settle": (None, [P, u32]),
             "mcs_nfuncs": (u32, [P]),
             "mcs_get_funcs": (None, [P, C.POINTER(u64)]),
             "mcs_nnodes": (u32, [P]),

@@ -490,6 +490,19 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
     c->prev = -1;                             /* the rest runs as a new block: no taken check */
 }
 
+/* The run ended with pc next: settle the last block's taken-branch penalty, which the hook
+ * otherwise charges when the following block starts. */
+void mcs_settle(mcs_ctx *c, uint32_t pc) {
+    if (c->prev < 0 || !c->live.depth) return;
+    mcs_block *p = &c->blocks[c->prev];
+    if (p->end == END_COND && pc != p->addr + p->size) {
+        p->takens++;
+        c->live.taken_cycles += p->taken;
+        charge(c, p->taken, 0);
+    }
+    c->prev = -1;
+}
+
 /* ---- results ---- */
 void mcs_unwind(mcs_ctx *c) { while (c->live.depth > 0) pop(c); }
 uint32_t mcs_nfuncs(mcs_ctx *c) { return c->nfuncs + 1; }

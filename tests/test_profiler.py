@@ -1,0 +1,173 @@
+"""The profiler: call tree, per-function cycles, events, exact counts, stops, energy, speed path."""
+from __future__ import annotations
+
+import pytest
+from unicorn import UC_HOOK_CODE, UC_HOOK_INTR
+from unicorn.arm_const import UC_ARM_REG_PC
+
+from cost_support import ROOT, TIMING, MiniBoard, MiniElf, build, machine, run
+from mcusim.cost import native, profiler as profiler_mod
+from mcusim.cost.profiler import Profiler
+from mcusim.cost.reference import ReferenceCounter
+from mcusim.errors import McusimError
+
+MATMUL = ROOT / "bench" / "matmul.c"
+
+
+def small_matmul():
+    return build(MATMUL, extra=["-fno-tree-vectorize", "-DREPEAT=2"])
+
+
+def by_name(data):
+    return {f.name: f for f in data.functions}
+
+
+def test_calls_self_and_inclusive_cycles():
+    # Cortex-M4 (P=2), derived from firmware/tests/timing/calls.S:
+    #   leaf  = movs 1 + 10 x subs 1 + 9 taken bne 3 + 1 not-taken bne 1 + bx lr 3 = 42
+    #   mid   = push {lr} 2 + bl 3 + pop {pc} (1+1+2) 4 = 9 self, + leaf 42 = 51 inclusive
+    #   main  = push {r4,lr} 3 + movs 1 + 3 x (bl 3 + subs 1) + bne (3+3+1) + bl 3
+    #           + pop {r4,pc} 5 = 31 self; inclusive 31 + 3 x 42 + 51 = 208
+    #   _start = ldr (literal) 2 + mov sp 1 + bl 3 = 6 self; inclusive 214 = total
+    _, data, _ = run(build(TIMING / "calls.S"))
+    f = by_name(data)
+    assert (f["leaf"].calls, f["leaf"].self_cycles, f["leaf"].total_cycles) == (4, 168, 168)
+    assert (f["mid"].calls, f["mid"].self_cycles, f["mid"].total_cycles) == (1, 9, 51)
+    assert (f["main"].calls, f["main"].self_cycles, f["main"].total_cycles) == (1, 31, 208)
+    assert (f["_start"].self_cycles, f["_start"].total_cycles) == (6, 214)
+    assert data.cycles == 214
+    assert sum(x.self_cycles for x in data.functions) == data.cycles
+
+
+def test_stacks_and_events():
+    _, data, _ = run(build(TIMING / "calls.S"))
+    stacks = {tuple(s["stack"]): s["cycles"] for s in data.stacks}
+    assert stacks[("_start", "main", "leaf")] == 3 * 42
+    assert stacks[("_start", "main", "mid", "leaf")] == 42
+    assert sum(stacks.values()) == data.cycles
+    leaf = [e for e in data.events if e["name"] == "leaf"]
+    assert [e["dur"] for e in leaf] == [42] * 4
+    assert leaf == sorted(leaf, key=lambda e: e["start"])
+    assert all(e["cat"] == "function" for e in data.events)
+
+
+def test_layer_functions_always_traced(monkeypatch):
+    monkeypatch.setattr(profiler_mod, "EVENT_LIMIT", 0)    # no ordinary events at all
+    _, data, _ = run(small_matmul())
+    names = {e["name"] for e in data.events}
+    assert names == {"mcusim_layer_0_fully_connected"}
+    layers = [e for e in data.events if e["cat"] == "layer"]
+    assert len(layers) == 2
+    assert sum(e["dur"] for e in layers) == by_name(data)["mcusim_layer_0_fully_connected"].total_cycles
+
+
+def test_tail_call_and_longjmp_unwinding():
+    _, data, _ = run(build(TIMING / "unwind.S"))
+    f = by_name(data)
+    assert f["f"].calls == 1 and f["g"].calls == 1          # g entered by a tail call
+    assert f["h"].calls == 1 and f["k"].calls == 1
+    # after k jumps back into main, main's own instructions are main's again
+    main_path = [s for s in data.stacks if s["stack"] == ["_start", "main"]][0]
+    assert main_path["cycles"] == f["main"].self_cycles
+    # k: push {lr} 2 + movs 1 + bx 3 = 6; h: push 3 + bl 3 = 6 self (its pop never runs)
+    assert f["k"].self_cycles == 6
+    assert f["h"].total_cycles == 6 + 6
+    assert sum(x.self_cycles for x in data.functions) == data.cycles
+
+
+def test_call_stack_mid_run():
+    elf_path = build(TIMING / "calls.S")
+    elf = MiniElf(elf_path)
+    board = MiniBoard()
+    uc = machine(elf, board)
+    prof = Profiler(uc, board, elf)
+    prof.install()
+    seen = []
+    leaf = elf.symbol("leaf") & ~1
+
+    def on_leaf(_uc, addr, _size, _user):
+        seen.append(prof.call_stack())
+    uc.hook_add(UC_HOOK_CODE, on_leaf, None, leaf, leaf)
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+    addr = {n: a for n, a, _ in elf.functions}
+    assert seen[0] == [addr["_start"], addr["main"], addr["leaf"]]
+    assert seen[-1] == [addr["_start"], addr["main"], addr["mid"], addr["leaf"]]
+
+
+def test_native_count_equals_per_instruction_reference():
+    for path in (build(TIMING / "calls.S"), small_matmul()):   # the matmul has IT blocks
+        elf = MiniElf(path)
+        uc = machine(elf, MiniBoard())
+        ref = ReferenceCounter(uc)
+        ref.install()
+        uc.emu_start(elf.entry | 1, elf.symbol("done"))
+        assert run(path)[1].instructions == ref.instructions
+    assert ref.skipped > 0                  # the IT case really was exercised
+
+
+def test_trap_mid_block_is_counted_once():
+    # As semihosting does: the trap handler moves PC past the BKPT and the run goes on.
+    path = build(TIMING / "trap.S")
+    elf = MiniElf(path)
+
+    def step_over(uc, intno, _user):
+        uc.reg_write(UC_ARM_REG_PC, (uc.reg_read(UC_ARM_REG_PC) + 2) | 1)
+
+    uc = machine(elf, MiniBoard())
+    ref = ReferenceCounter(uc)
+    ref.install()
+    uc.hook_add(UC_HOOK_INTR, step_over)
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+
+    uc2 = machine(elf, MiniBoard())
+    uc2.hook_add(UC_HOOK_INTR, step_over)      # the machine's hook comes first, as in runner
+    prof = Profiler(uc2, MiniBoard(), elf)
+    prof.install()
+    uc2.emu_start(elf.entry | 1, elf.symbol("done"))
+    data = prof.finish()
+    assert data.instructions == ref.instructions == 3 + 3 + 2 * 5
+    # movs 1, movs 1, bkpt 2 (system), adds 1, adds 1, movs 1, 5 x subs 1, bne 4 x 3 + 1
+    assert data.cycles == 1 + 1 + 2 + 1 + 1 + 1 + 5 + 4 * 3 + 1
+
+
+def test_deterministic():
+    a = run(small_matmul())[1]
+    b = run(small_matmul())[1]
+    assert (a.cycles, a.instructions) == (b.cycles, b.instructions)
+    assert [(f.name, f.self_cycles, f.calls) for f in a.functions] == \
+           [(f.name, f.self_cycles, f.calls) for f in b.functions]
+    assert a.stacks == b.stacks and a.events == b.events
+
+
+def test_max_cycles_stops_the_run():
+    prof, data, _ = run(small_matmul(), max_cycles=10_000)
+    assert prof.limit_hit
+    assert 10_000 <= data.cycles < 10_000 + 200      # stops at the end of the block that crossed
+    prof, data, _ = run(small_matmul())
+    assert not prof.limit_hit
+
+
+def test_energy_from_board_power():
+    board = MiniBoard(power={"voltage_v": 3.0, "run_current_ma": 30.0,
+                             "run_current_at_hz": 100_000_000})
+    _, data, _ = run(build(TIMING / "calls.S"), board=board)
+    per_cycle_uj = 3.0 * 30e-3 / 100e6 * 1e6          # V * I / f, in microjoules
+    assert data.energy_uj == pytest.approx(data.cycles * per_cycle_uj)
+    assert sum(data.energy_breakdown.values()) == pytest.approx(data.energy_uj)
+    assert sum(data.cycle_breakdown.values()) == data.cycles
+    assert data.cycle_breakdown["cond_branch"] == 4 * (10 + 9 * 2) + 3 + 2 * 2
+
+
+def test_missing_host_compiler_is_one_clear_line(monkeypatch, tmp_path):
+    monkeypatch.setattr(native, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(native.shutil, "which", lambda _name: None)
+    monkeypatch.delenv("CC", raising=False)
+    with pytest.raises(McusimError) as err:
+        native.library_path()
+    assert "C compiler" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_native_library_is_cached_by_source_hash():
+    first = native.library_path()
+    assert first.exists() and native.library_path() == first
+    assert first.name.startswith("mcusim_hook-")
