@@ -25,7 +25,7 @@ def test_undefined_instruction(firmware, run_elf):
     r = _fault(firmware, run_elf, 2)
     assert r.exit_code == EXIT_FAULT
     assert r.stop.message.startswith("undefined instruction")
-    assert r.stop.where == "culprit+0x2"
+    assert "'udf #7'" in r.stop.message and r.stop.where == "culprit+0x2"
 
 
 def test_jump_to_non_thumb_address(firmware, run_elf):

@@ -83,6 +83,20 @@ def classify_error(err: UcError, xpsr: int) -> tuple[str, str]:
     return "fault", f"the core stopped: {err}"
 
 
+def explain_undefined(code: bytes, message: str) -> str:
+    """Name the instruction, and say why when it is a double-precision FPU one."""
+    from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
+    md = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
+    insn = next(md.disasm(code, 0), None)
+    if insn is None:
+        return message
+    text = f"{insn.mnemonic} {insn.op_str}".strip()
+    if ".f64" in insn.mnemonic:
+        return (f"{message} '{text}': double-precision FPU instructions are not implemented by "
+                f"the simulated core (build with -mfpu=fpv5-sp-d16)")
+    return f"{message} '{text}'"
+
+
 def format_stop(stop) -> list[str]:
     """The fault report as lines for stderr."""
     lines = [f"fault: {stop.message}"]

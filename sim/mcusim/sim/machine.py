@@ -82,6 +82,12 @@ class Machine:
             raise McusimError(f"write of {len(data)} bytes at {addr:#010x}: not in the board's "
                               f"memory") from None
 
+    def read_quiet(self, addr: int, n: int) -> bytes:
+        try:
+            return self.read(addr, n)
+        except McusimError:
+            return b""
+
     def read_u32(self, addr: int) -> int:
         return struct.unpack("<I", self.read(addr, 4))[0]
 
@@ -138,6 +144,8 @@ class Machine:
                     self.fault(kind, f"{msg} {addr:#010x}", addr)
                 else:
                     kind, msg = faults.classify_error(e, self.reg("xpsr"))
+                    if kind == "undefined instruction":
+                        msg = faults.explain_undefined(self.read_quiet(self.reg("pc"), 4), msg)
                     self.fault(kind, msg)
 
     def sleeping(self) -> bool:
