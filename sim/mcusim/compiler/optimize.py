@@ -157,7 +157,8 @@ def _drop_dead(g: Graph, log: list[str]) -> None:
             live.update(n.inputs)
         live.update(t.alias_of for t in g.tensors if t.alias_of is not None)
         for node in list(g.nodes):
-            if not any(o in live for o in node.outputs):
+            # an output aliased into a model output buffer is live through its root
+            if not any(o in live or root(g, o) in g.outputs for o in node.outputs):
                 g.nodes.remove(node)
                 log.append(f"node {node.index} {node.op}: output unused, removed")
                 changed = True
