@@ -269,3 +269,19 @@ def test_concatenation_fused_relu(make):
     from kernel_support import input_sets, tflm
     for xs in input_sets(c.g, 18):
         assert np.array_equal(tflm(build(False), xs)[0], c.run(xs)[0])
+
+
+# ------------------------------------------------------------------ MEAN
+@pytest.mark.parametrize("shape,axes,keep", [
+    ([1, 5, 5, 8], [1, 2], True),       # global average pool as MEAN
+    ([1, 5, 5, 8], [1, 2], False),
+    ([2, 3, 4, 5], [3], True),
+    ([2, 3, 4, 5], [0, 2], False),
+    ([1, 7, 9], [-1], True),
+    ([6, 10], [0, 1], False),
+    ([1, 49, 10, 3], [1, 2], True),
+])
+@pytest.mark.parametrize("same_quant", [False, True])
+def test_mean(make, shape, axes, keep, same_quant):
+    data, _ = mg.mean(rng("mean", shape, axes, keep, same_quant), shape, axes, keep, same_quant)
+    assert_bit_exact(make(data), seed=19)

@@ -242,21 +242,18 @@ mcusim_status mcusim_pad_s8(const mcusim_dims *input_dims, const int32_t before[
 mcusim_status mcusim_concat_s8(int32_t outer, int32_t num_inputs, const int8_t *const *inputs,
                                const int32_t *copy_sizes, int8_t *output);
 
-/* MEAN over any axes: the compiler gives the input in 4 dims and a mask of reduced axes.
- * TFLM's integer path: int32 sum, then requantize with multiplier/shift that include 1/count
- * (see docs/kernels.md); buffer: output-size int32 sums. */
+/* MEAN over any axes of an (up to) 4-D input, TFLM's integer path: the int32 sum of each output's
+ * inputs, minus zero point x count, times one multiplier that folds in 1/count (quant.py).
+ * reduce[k] != 0 marks axis k reduced; no scratch (the sum is taken output by output). */
 typedef struct {
-    int32_t input_offset;     /* -input zero point */
+    int32_t input_zero_point;
     int32_t output_offset;    /* output zero point */
     int32_t multiplier, shift;
     int32_t count;            /* elements averaged per output */
-    int32_t same_quant;       /* 1: TFLM's plain Mean (sum / count, no requantization) */
 } mcusim_mean_params;
 
-int32_t mcusim_mean_s8_get_buffer_size(int32_t output_size);
-mcusim_status mcusim_mean_s8(void *buffer, const mcusim_mean_params *params,
-                             const mcusim_dims *input_dims, const int32_t reduce[4],
-                             const int8_t *input, int8_t *output);
+mcusim_status mcusim_mean_s8(const mcusim_mean_params *params, const mcusim_dims *input_dims,
+                             const int32_t reduce[4], const int8_t *input, int8_t *output);
 
 #ifdef __cplusplus
 }
