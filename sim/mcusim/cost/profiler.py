@@ -76,9 +76,18 @@ class Profiler:
         self._finished: ProfileData | None = None
 
     def __del__(self):
+        """Free the native context, but never under a live hook: if the engine is still open,
+        detach our hooks first; if it was already released, nothing can call them any more."""
         ctx, self._ctx = getattr(self, "_ctx", None), None
-        if ctx:
-            self._lib.mcs_free(ctx)
+        if not ctx:
+            return
+        fin = getattr(self.uc, "_Uc__finalizer", None)
+        if fin is None:
+            return                      # unknown binding internals: leak rather than risk it
+        if fin.alive:
+            for h in self._hooks:
+                uclib.uc_hook_del(self.uc._uch, uc_hook_h(h))
+        self._lib.mcs_free(ctx)
 
     # ---- live figures (read by DWT CYCCNT / SysTick MMIO handlers mid-run) ----
     @property
@@ -95,7 +104,7 @@ class Profiler:
 
     def install(self) -> None:
         self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
-        self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
+        self._hooks.append(self.uc.hook_add(UC_HOOK_INTR, self._on_intr))
 
     def _on_intr(self, uc, intno, _user) -> None:
         """A trap (semihosting BKPT, SVC, fault) mid-block: the block was counted whole at entry,

@@ -102,7 +102,6 @@ typedef struct {
     mcs_event *events; uint64_t nevents, cap_events, event_limit;
     mcs_cache fetch[MAX_FETCH]; uint32_t nfetch;
     mcs_cache data[MAX_DATA]; uint32_t ndata;
-    int started;
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -321,7 +320,7 @@ static void pop(mcs_ctx *c) {
 
 static void start(mcs_ctx *c, int32_t func) {
     push(c, func, 0xffffffffu, 1);
-    c->started = 1;
+    c->prev = -1;
 }
 
 /* Control reached `b` by something other than a call: a return, a tail call, a jump into
@@ -433,7 +432,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     }
     mcs_block *b = &c->blocks[idx];
     const mcs_block *p = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
-    if (!c->started) start(c, b->func);
+    if (!c->live.depth) start(c, b->func);   /* first block, or running on after finish */
     else {
         if (p && p->end == END_COND && addr != p->addr + p->size) {
             c->blocks[c->prev].takens++;
