@@ -19,6 +19,8 @@ def test_unmapped_read(firmware, run_elf):
     assert r.stop.where == "culprit+0x6"          # push, ldr r1,=; then the faulting ldr
     assert r.stop.registers["r1"] == 0xA0000000
     assert r.stop.call_stack[-1] == "culprit"
+    # movs, bl, push, ldr r1: the faulting load and what follows it in its block did not run
+    assert r.instructions == 4
 
 
 def test_undefined_instruction(firmware, run_elf):

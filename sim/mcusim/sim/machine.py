@@ -51,6 +51,7 @@ class Machine:
         self.call_stack: Callable[[], list] = lambda: []
         self.layout = None                              # memory.Layout, set by the runner
         self._pending_access: tuple[str, str, int] | None = None
+        self.stopped_mid_block = False   # a fault stopped the core inside a translated block
         self._breakpoints: dict[int, list[Callable[["Machine"], None]]] = {}
         for m in board.memories:
             size = (m.size + PAGE - 1) & ~(PAGE - 1)
@@ -139,6 +140,7 @@ class Machine:
                 self.uc.emu_start(pc | 1, 0xFFFFFFFF)
         except UcError as e:
             if self.stop is None:
+                self.stopped_mid_block = True
                 if self._pending_access is not None:
                     kind, msg, addr = self._pending_access
                     self.fault(kind, f"{msg} {addr:#010x}", addr)

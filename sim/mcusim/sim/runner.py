@@ -58,9 +58,14 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
                           call_stack=[s if isinstance(s, str) else elf.symbolize(s)
                                       for s in profiler.call_stack()])
         elif m.sleeping():
+            m.stopped_mid_block = True
             m.fault(*INTR_FAULTS[EXCP_HLT])
         else:
             m.fault("fault", "the core stopped without exiting")
+    if m.stopped_mid_block and hasattr(profiler, "sync_stop"):
+        # The profiler counted the whole block at its entry; the instruction at pc and those
+        # after it did not run.
+        profiler.sync_stop(m.reg("pc"), executed=False)
     if teardown is not None:
         teardown(m)
     profile = profiler.finish()
