@@ -12,16 +12,11 @@ from mcusim.api import RunOptions
 from mcusim.boards import load_board
 
 BOARDS = ["stm32f4", "rp2040"]
-# person_detect's 300 KB of weights and 7 M MACs on a simulated M0+ take the longest; it runs
-# on stm32f4 only to keep the suite within its CI budget.
-HEAVY_ON_M0 = {"tflite_micro/person_detect.tflite"}
 
 
 @pytest.mark.parametrize("board", BOARDS)
 @pytest.mark.parametrize("rel", SUPPORTED)
 def test_bit_exact_with_tflm(rel, board, capsys):
-    if board == "rp2040" and rel in HEAVY_ON_M0:
-        pytest.skip("kept to stm32f4 for the CI time budget")
     from mcusim.compiler.verify import verify
     lines = []
     report = verify(shared_model(rel), load_board(board), RunOptions(seed=1), n=1,
