@@ -4,6 +4,7 @@ through ctypes, next to TFLM's interpreter on the same one-operator model."""
 from __future__ import annotations
 
 import ctypes
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcusim.compiler import importer, ops
+from mcusim.compiler import importer, ops  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parent.parent
 KERNELS = REPO / "firmware" / "kernels"
@@ -172,3 +173,71 @@ def assert_bit_exact(case: Case, seed: int = 0, n_random: int = 2) -> None:
                 raise AssertionError(
                     f"{case.node.op}: {int((diff > 0).sum())} of {diff.size} differ, max "
                     f"{diff.max()}; prepared {case.prepared}\nemitted:\n{case.body}")
+
+
+# ---------------------------------------------------------------------- on the simulated MCU
+class ArmHarness:
+    """Many one-op cases in one firmware image: each case's emitted body runs on embedded
+    inputs and prints its output bytes as hex over semihosting ("case <i> <hex>")."""
+
+    def __init__(self, dsp: bool):
+        self.dsp = dsp
+        self.parts: list[str] = []
+        self.cases: list[tuple[bytes, list[np.ndarray]]] = []
+
+    def add(self, data: bytes, inputs: list[np.ndarray]) -> None:
+        i = len(self.cases)
+        g = importer.parse(data, f"case{i}")
+        node = g.nodes[0]
+        mod = ops.get(node.op)
+        mod.check(node, g)
+        ctx = HostCtx(g, self.dsp)
+        body = mod.emit(node, g, ctx)
+        lines = []
+        for name, ct, a in ctx.arrays:
+            vals = ", ".join(str(int(v)) for v in a)
+            lines.append(f"static const {ct} k{i}_{name}[{max(1, a.size)}] = {{{vals or '0'}}};")
+            body = re.sub(rf"\b{name}\b", f"k{i}_{name}", body)
+        ptrs = []
+        for t in list(g.inputs) + list(node.outputs):
+            ten = g.t(t)
+            ct = CTYPES[ten.dtype]
+            n = max(1, int(np.prod(ten.shape)))
+            if t in g.inputs:
+                x = np.asarray(inputs[g.inputs.index(t)]).reshape(-1)
+                vals = ", ".join(str(int(v)) for v in x)
+                lines.append(f"static {ct} b{i}_{t}[{n}] __attribute__((aligned(4))) = {{{vals}}};")
+            else:
+                lines.append(f"static {ct} b{i}_{t}[{n}] __attribute__((aligned(4)));")
+            ptrs.append((t, f"b{i}_{t}"))
+        out_t = node.outputs[0]
+        nbytes = int(np.prod(g.t(out_t).shape)) * np.dtype(NP[g.t(out_t).dtype]).itemsize
+        lines.append(f"static void case{i}(void)\n{{")
+        lines.append(f"    void *T[{len(g.tensors)}] = {{0}};")
+        lines += [f"    T[{t}] = {name};" for t, name in ptrs]
+        lines += ["    " + ln for ln in body.strip().splitlines()]
+        lines.append(f'    dump({i}, (const uint8_t *)b{i}_{out_t}, {nbytes});')
+        lines.append("}")
+        self.parts.append("\n".join(lines))
+        self.cases.append((data, inputs))
+
+    def source(self) -> str:
+        scratch = "static int32_t scratch[2048];"
+        head = ("#include <stdint.h>\n#include <stddef.h>\n#include <stdio.h>\n"
+                '#include "mcusim_nn.h"\n' + scratch + "\n"
+                "static void dump(int i, const uint8_t *p, int n)\n{\n"
+                "    static char line[4096];\n    static const char hx[] = \"0123456789abcdef\";\n"
+                "    int k = 0;\n    for (int j = 0; j < n; j++) {\n"
+                "        line[k++] = hx[p[j] >> 4];\n        line[k++] = hx[p[j] & 15];\n    }\n"
+                "    line[k] = 0;\n    printf(\"case %d %s\\n\", i, line);\n}\n")
+        calls = "\n".join(f"    case{i}();" for i in range(len(self.cases)))
+        return head + "\n\n".join(self.parts) + f"\n\nint main(void)\n{{\n{calls}\n    return 0;\n}}\n"
+
+    @staticmethod
+    def parse(stdout: str) -> dict[int, bytes]:
+        out = {}
+        for line in stdout.splitlines():
+            if line.startswith("case "):
+                _, i, hx = line.split(" ", 2)
+                out[int(i)] = bytes.fromhex(hx)
+        return out

@@ -1,0 +1,80 @@
+"""The kernels cross-compiled with arm-none-eabi-gcc and run in the simulator, against TFLM.
+
+On a Cortex-M4 (stm32f4) the DSP paths are compiled in (__ARM_FEATURE_DSP: __smlad/__sxtb16 in
+the 1x1 and im2col convolutions and FULLY_CONNECTED) and the compiler picks the im2col variant;
+on a Cortex-M0+ (rp2040) the portable paths run. Both must equal TFLM bit for bit. All cases share
+one firmware image per core so the whole test is one build and one simulation each.
+"""
+from __future__ import annotations
+
+import shutil
+import zlib
+
+import numpy as np
+import pytest
+
+from mcusim.compiler import modelgen as mg
+from kernel_support import INCLUDE, KERNELS, ArmHarness, input_sets, tflm, importer
+
+pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
+                                reason="arm-none-eabi-gcc not installed")
+
+
+def rng(*key):
+    return np.random.default_rng(zlib.crc32(repr(key).encode()))
+
+
+def cases():
+    r = rng("arm")
+    yield mg.conv_2d(r, [1, 9, 7, 5], 6, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 10, 10, 3], 5, (3, 3), (1, 1), (2, 2), "VALID", False)[0]
+    yield mg.conv_2d(r, [1, 49, 10, 1], 8, (10, 4), (2, 2), activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 7, 7, 13], 9, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 5, 5, 16], 7, (1, 1), (2, 2), padding="VALID", per_channel=False)[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 8, 3], 2, (3, 3), (1, 1), (2, 2))[0]
+    yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
+    yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
+    yield mg.pool_2d(r, "MAX_POOL_2D", [1, 8, 8, 4], (2, 2), (2, 2), "VALID", "RELU")[0]
+    yield mg.binary(r, "ADD", [1, 5, 5, 4], [4], "RELU6")[0]
+    yield mg.binary(r, "MUL", [1, 6, 1, 5], [1, 1, 7, 1])[0]
+    yield mg.unary(r, "SOFTMAX", [2, 12], in_scale=0.1, out_scale=1 / 256, out_zp=-128,
+                   options={"beta": 1.0})[0]
+    yield mg.unary(r, "LOGISTIC", [1, 64], in_scale=0.06, in_zp=-5, out_scale=1 / 256,
+                   out_zp=-128)[0]
+    yield mg.unary(r, "TANH", [1, 64], in_scale=0.03, in_zp=4, out_scale=1 / 128, out_zp=0)[0]
+    yield mg.mean(r, [1, 5, 5, 8], [1, 2], True)[0]
+    yield mg.pad(r, [1, 4, 3, 2], [[0, 0], [0, 3], [1, 0], [2, 1]])[0]
+
+
+@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])
+def test_kernels_on_simulated_core(tmp_path, board, dsp):
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+
+    h = ArmHarness(dsp)
+    want = []
+    for k, data in enumerate(cases()):
+        g = importer.parse(data, "case")
+        sets = input_sets(g, seed=100 + k, n_random=1)
+        xs = sets[k % len(sets)]        # random inputs for most, the extremes for some
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = tmp_path / "kernels_harness.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "k.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    got = ArmHarness.parse(r.stdout)
+    assert sorted(got) == list(range(len(want)))
+    bad = []
+    for i, w in enumerate(want):
+        o = np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape)
+        if not np.array_equal(o, w):
+            bad.append((i, int(np.abs(o.astype(int) - w.astype(int)).max())))
+    assert not bad, f"cases differing from TFLM on {board} (case, max diff): {bad}"
+    if dsp:
+        assert "mcusim_convolve_im2col_s8" in h.source()
