@@ -171,3 +171,14 @@ def test_native_library_is_cached_by_source_hash():
     first = native.library_path()
     assert first.exists() and native.library_path() == first
     assert first.name.startswith("mcusim_hook-")
+
+
+def test_running_on_after_finish_and_teardown_are_safe():
+    import gc
+    path = build(TIMING / "calls.S")
+    prof, data, uc = run(path)
+    elf = MiniElf(path)
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))     # the hook is still attached
+    assert prof.cycles == 2 * data.cycles
+    del prof, uc
+    gc.collect()
