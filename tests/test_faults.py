@@ -30,8 +30,9 @@ def test_undefined_instruction(firmware, run_elf):
     assert "'udf #7'" in r.stop.message and r.stop.where == "culprit+0x2"
 
 
-def test_jump_to_non_thumb_address(firmware, run_elf):
-    r = _fault(firmware, run_elf, 3)
+@pytest.mark.parametrize("kind", [3, 8])      # BX r1, POP {pc}
+def test_jump_to_non_thumb_address(firmware, run_elf, kind):
+    r = _fault(firmware, run_elf, kind)
     assert r.exit_code == EXIT_FAULT
     assert r.stop.message.startswith("non-thumb jump")
     assert r.stop.pc % 2 == 0 and r.stop.registers["r1"] == r.stop.pc
@@ -55,6 +56,12 @@ def test_stack_overflow_is_reported(firmware, run_elf):
     assert r.memory.stack_size == 16 * 1024
     assert r.memory.stack_peak > 40 * 1024
     assert any(w.startswith("stack overflow") for w in r.warnings)
+
+
+def test_stack_out_of_ram_is_a_fault(firmware, run_elf):
+    r = run_elf(firmware("stack_overflow.c", flags=("-DDEPTH=200",)))
+    assert r.exit_code == EXIT_FAULT and r.stop.message.startswith("stack overflow")
+    assert r.stop.fault_address < 0x2000_0000 and r.stop.where.startswith("deep")
 
 
 def test_normal_stack_peak_is_small_and_no_warning(firmware, run_elf):

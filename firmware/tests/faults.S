@@ -1,7 +1,8 @@
 /* Faults, one per FAULT_KIND, with their own vector table (no C start-up, -nostdlib):
  * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
  * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 RCC_CR),
- * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled). Each faults inside `culprit`, called from Reset_Handler. */
+ * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled),
+ * 8 POP {pc} of an address with bit 0 clear. Each faults inside `culprit`, called from Reset_Handler. */
     .syntax unified
     .thumb
 
@@ -41,6 +42,10 @@ culprit:
     wfi
 #elif FAULT_KIND == 7
     svc #0
+#elif FAULT_KIND == 8
+    ldr r1, =target
+    push {r1}
+    pop {pc}
 #endif
     pop {r4, pc}
     .size culprit, . - culprit

@@ -1,5 +1,6 @@
 /* Recurses with 1 KB frames far past the 16 KB stack region of the generated linker script
- * (into the free heap area below it, so the program itself completes). */
+ * (into the free heap area below it, so the program itself completes). -DDEPTH=n recurses n
+ * frames: 200 runs out of the STM32F4's 128 KB SRAM altogether. */
 #include <stdio.h>
 
 __attribute__((noinline)) int deep(int n)
@@ -12,6 +13,9 @@ __attribute__((noinline)) int deep(int n)
 
 int main(void)
 {
-    printf("%d\n", deep(40));
+#ifndef DEPTH
+#define DEPTH 40
+#endif
+    printf("%d\n", deep(DEPTH));
     return 0;
 }

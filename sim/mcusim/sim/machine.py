@@ -143,6 +143,11 @@ class Machine:
                 self.stopped_mid_block = True
                 if self._pending_access is not None:
                     kind, msg, addr = self._pending_access
+                    sp = self.reg("sp")
+                    if kind == "bad write" and sp - 64 <= addr < sp + 64 \
+                            and self.board.memory_at(addr) is None:
+                        kind, msg = "stack overflow", f"the stack (sp={sp:#010x}) grew out of " \
+                                                      f"RAM: write to unmapped address"
                     self.fault(kind, f"{msg} {addr:#010x}", addr)
                 else:
                     kind, msg = faults.classify_error(e, self.reg("xpsr"))

@@ -119,6 +119,9 @@ def _memory_figures(m: Machine, lay: mem.Layout, targets, stats) -> list[str]:
     if lo < lay.stack_top:
         ext = mem.written_extent(lo, m.read(lo, lay.stack_top - lo))
         stats.stack_peak = lay.stack_top - (lo + ext[0]) if ext else 0
+        if ext and ext[0] == 0 and not lay.stack_size:
+            warnings.append(f"stack overflow: the stack used all free RAM down to "
+                            f"{lo:#010x}, the end of the static data and heap")
     sp = m.reg("sp")
     if lay.stack_size and (stats.stack_peak > lay.stack_size or sp < lay.stack_limit):
         warnings.append(f"stack overflow: the stack used {stats.stack_peak:,} bytes, past its "
