@@ -14,7 +14,9 @@
 #define MCUSIM_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define MCUSIM_CLAMP(x, lo, hi) MCUSIM_MIN(MCUSIM_MAX((x), (lo)), (hi))
 
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+/* DSP (SIMD) paths: on when the core has the DSP extension, unless the build asks for the
+ * portable kernels only (-DMCUSIM_PORTABLE, e.g. `--kernels portable` to compare). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(MCUSIM_PORTABLE)
 #define MCUSIM_DSP 1
 #include <arm_acle.h>
 #else
