@@ -117,3 +117,13 @@ def test_fuzzed_models_never_crash(rel):
             frontend(bytes(d), "fuzz.tflite")
         except McusimError as e:
             assert "\n" not in str(e)
+
+
+def test_cli_bad_model_is_one_line(tmp_path, capsys):
+    from mcusim.cli import main
+    bad = tmp_path / "cut.tflite"
+    bad.write_bytes(_data("mlperf_tiny/kws_ref_model.tflite")[:3000])
+    for cmd in ("build", "run", "verify"):
+        assert main([cmd, str(bad), "--board", "stm32f4"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "cut.tflite: truncated or corrupt" in err, err

@@ -52,7 +52,10 @@ def parse(data: bytes, name: str = "model") -> Graph:
         return _Importer(data, name).graph()
     except BadModel:
         raise
-    except (struct.error, IndexError, ValueError, TypeError, OverflowError, UnicodeDecodeError,
+    except struct.error:
+        raise BadModel(f"{name}: truncated or corrupt flatbuffer: an offset points past the end "
+                       f"of the {len(data):,}-byte file") from None
+    except ( IndexError, ValueError, TypeError, OverflowError, UnicodeDecodeError,
             MemoryError, AttributeError) as e:
         # The schema reader follows offsets blindly: a corrupt or truncated file shows up here.
         raise BadModel(f"{name}: corrupt or truncated flatbuffer ({type(e).__name__}: {e})") \
