@@ -21,7 +21,7 @@ from mcusim.sim.elf import ElfImage
 _STACK_TOP = ("_estack", "__StackTop", "__stack", "_stack_top", "__stack_top")
 _STACK_LIMIT = ("__stack_limit", "__StackLimit", "_sstack", "__stack_start")
 _HEAP_BASE = ("__heap_start", "__HeapBase", "end", "_end", "__end__", "_ebss", "__bss_end__")
-_HEAP_LIMIT = ("__HeapLimit", "__heap_limit_addr", "__heap_end")
+_HEAP_LIMIT = ("__HeapLimit", "__heap_end")
 
 
 def _first(elf: ElfImage, names) -> int | None:

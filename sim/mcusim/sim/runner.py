@@ -93,18 +93,19 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
 def _paint_watches_at_main(m: Machine, elf, targets: dict[str, tuple[int, int]]) -> None:
     """Watched buffers are painted when main starts, after start-up code zeroed .bss, so that
     only the program's own writes count. Without a main symbol they are painted at reset."""
+    painted = False
+
     def paint(machine: Machine) -> None:
-        if getattr(machine, "_watches_painted", False):
-            return
-        machine._watches_painted = True
-        for addr, size in targets.values():
-            machine.write(addr, mem.pattern(addr, size))
+        nonlocal painted
+        if not painted:          # main may be re-entered; only its first start counts
+            painted = True
+            for addr, size in targets.values():
+                machine.write(addr, mem.pattern(addr, size))
 
     if not targets:
         return
     main = elf.symbol("main")
     if main is None:
-        m._paint_watches = paint
         paint(m)
     else:
         m.add_breakpoint(main, paint)
