@@ -147,7 +147,7 @@ def _build(data: bytes, name: str, board: Board, kernels: str, work: Path, final
     _check_fits(name, board, gen)
     _write_project(work, board, gen)
     elf = work / "model.elf"
-    run_gcc(compile_args(board), cwd=work)
+    _compile(name, board, gen, work)
     tensors = {str(L.position): [_location(opt, gen.plan, t) for t in
                                  opt.graph.nodes[L.position].outputs] for L in gen.layers}
     built = Built(
@@ -185,6 +185,24 @@ def _location(opt, plan, t: int) -> dict:
         else ("arena", plan.offsets.get(r, 0))
     return {"tensor": t, "where": where, "offset": off, "nbytes": ten.nbytes,
             "shape": list(ten.shape), "dtype": ten.dtype}
+
+
+def _compile(name: str, board: Board, gen, work: Path) -> None:
+    """gcc; a flash or RAM overflow the estimate missed becomes the same 'does not fit' line."""
+    import re
+    import subprocess
+    from mcusim.toolchain import gcc
+    proc = subprocess.run([gcc(), *compile_args(board)], cwd=work, capture_output=True,
+                          text=True)
+    if proc.returncode == 0:
+        return
+    over = re.search(r"region `?(\w+)'? overflowed by (\d+) bytes", proc.stderr)
+    if over or "do not fit in" in proc.stderr:
+        what = (f"region {over.group(1)} overflowed by {int(over.group(2)):,} B" if over
+                else f"RAM: .data + .bss + arena + I/O + stack exceed {board.ram.size:,} B")
+        raise BadInput(f"{name} does not fit {board.name}: {what} (weights {gen.weights_bytes:,}"
+                       f" B, arena {gen.plan.size:,} B)")
+    run_gcc(compile_args(board), cwd=work)      # re-run for run_gcc's one-line BuildError
 
 
 def _check_fits(name: str, board: Board, gen) -> None:
