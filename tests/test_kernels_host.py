@@ -285,3 +285,73 @@ def test_concatenation_fused_relu(make):
 def test_mean(make, shape, axes, keep, same_quant):
     data, _ = mg.mean(rng("mean", shape, axes, keep, same_quant), shape, axes, keep, same_quant)
     assert_bit_exact(make(data), seed=19)
+
+
+# ------------------------------------------------------------------ extreme quantization
+@pytest.mark.parametrize("in_q,out_q", [((0.05, -128), (0.9, 127)), ((0.004, 127), (0.02, -128)),
+                                        ((1.5, 0), (40.0, 0))])
+def test_conv_2d_extreme_zero_points(make, in_q, out_q):
+    data, _ = mg.conv_2d(rng("czp", in_q), [1, 6, 6, 3], 4, in_q=in_q, out_q=out_q)
+    assert_bit_exact(make(data, dsp=True), seed=20)
+    assert_bit_exact(make(data, dsp=False), seed=20)
+
+
+def test_fully_connected_multiplier_above_one(make):
+    """Output scale below input x weight scale: QuantizeMultiplier gives a left shift."""
+    mb = mg.ModelBuilder()
+    x = mb.tensor([1, 3], scale=0.02, zero_point=-7)
+    w = mb.tensor([8, 3], scale=0.01, zero_point=0,
+                  data=np.array([[1, -1, 0], [0, 1, 1], [-1, 0, 1], [1, 1, -1],
+                                 [0, 0, 1], [-1, 1, 0], [1, 0, 0], [0, -1, -1]]))
+    b = mb.tensor([8], "int32", scale=0.0002, zero_point=0, data=np.arange(-40, 40, 10))
+    y = mb.tensor([1, 8], scale=0.00007, zero_point=3)
+    mb.op("FULLY_CONNECTED", [x, w, b], [y], {})
+    c = make(mb.build([x], [y]))
+    assert c.prepared["shifts"][0] > 0
+    assert_bit_exact(c, seed=21)
+
+
+def test_add_very_different_scales(make):
+    data, _ = mg.binary(rng("addscales"), "ADD", [1, 4, 4, 8], [1, 4, 4, 8],
+                        q1=(0.001, -128), q2=(1.0, 127), out_q=(0.9, -3))
+    assert_bit_exact(make(data), seed=22)
+
+
+@pytest.mark.parametrize("in_scale,beta", [(1.0, 100.0), (0.5, 0.01), (4.0, 1.0)])
+def test_softmax_extreme_scaling(make, in_scale, beta):
+    """Capped beta multiplier (beta x scale x 2^26 > 2^31 - 1) and a near-flat distribution."""
+    data, _ = mg.unary(rng("smx", in_scale, beta), "SOFTMAX", [2, 16], in_scale=in_scale,
+                       out_scale=1 / 256, out_zp=-128, options={"beta": beta})
+    assert_bit_exact(make(data), seed=23, min_unique=2)   # one-hot rows are the point here
+
+
+@pytest.mark.parametrize("op,oscale,ozp", [("LOGISTIC", 1 / 256, -128), ("TANH", 1 / 128, 0)])
+def test_sigmoid_tanh_tiny_scale(make, op, oscale, ozp):
+    data, _ = mg.unary(rng(op, "tiny"), op, [4, 64], in_scale=0.0005, in_zp=-128,
+                       out_scale=oscale, out_zp=ozp)
+    assert_bit_exact(make(data), seed=24)
+
+
+# ------------------------------------------------------------------ refusals
+def test_unsupported_types_are_refused_with_one_line():
+    from mcusim.compiler import importer, ops
+    from mcusim.compiler.errors import UnsupportedModel
+    mb = mg.ModelBuilder()
+    x = mb.tensor([1, 4, 4, 2], "int16", scale=0.01, zero_point=0)
+    w = mb.tensor([3, 1, 1, 2], scale=[0.01], zero_point=[0], data=np.ones((3, 1, 1, 2)))
+    y = mb.tensor([1, 4, 4, 3], "int16", scale=0.02, zero_point=0)
+    mb.op("CONV_2D", [x, w, -1], [y], {"padding": "VALID"})
+    g = importer.parse(mb.build([x], [y]), "m")
+    with pytest.raises(UnsupportedModel) as e:
+        ops.get("CONV_2D").check(g.nodes[0], g)
+    msg = str(e.value)
+    assert "\n" not in msg and "CONV_2D" in msg and "node 0" in msg and "int16" in msg
+
+    data, _ = mg.unary(rng("badsm"), "SOFTMAX", [1, 8], out_scale=0.1, out_zp=0,
+                       options={"beta": 1.0})
+    g = importer.parse(data, "m")
+    with pytest.raises(UnsupportedModel, match=r"SOFTMAX: node 0: output tensor 1 \(int8\)"):
+        ops.get("SOFTMAX").check(g.nodes[0], g)
+    with pytest.raises(KeyError):
+        ops.get("LSTM")
+    assert {"CONV_2D", "MEAN", "DEQUANTIZE", "PADV2"} <= set(ops.supported())

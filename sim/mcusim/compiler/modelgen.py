@@ -239,13 +239,15 @@ def _out_q(rng, in_scale, w_scale, k: int) -> tuple[float, int]:
 
 
 def conv_2d(rng, in_shape, out_ch, kernel=(3, 3), stride=(1, 1), dilation=(1, 1),
-            padding="SAME", per_channel=True, activation="NONE", bias=True, groups=1):
+            padding="SAME", per_channel=True, activation="NONE", bias=True, groups=1,
+            in_q=None, out_q=None):
+    """CONV_2D; in_q/out_q = (scale, zero_point) override the random quantization."""
     n, h, w, c = in_shape
     kh, kw = kernel
     oh = out_size(padding, h, kh, stride[0], dilation[0])
     ow = out_size(padding, w, kw, stride[1], dilation[1])
     mb = ModelBuilder()
-    s_in, z_in = _qin(rng)
+    s_in, z_in = in_q if in_q else _qin(rng)
     x = mb.tensor(in_shape, scale=s_in, zero_point=z_in, name="input")
     wdata, ws, _ = _weights(rng, (out_ch, kh, kw, c // groups), out_ch, per_channel, 0)
     wt = mb.tensor(wdata.shape, scale=ws, zero_point=[0] * len(ws), quantized_dimension=0,
@@ -256,7 +258,7 @@ def conv_2d(rng, in_shape, out_ch, kernel=(3, 3), stride=(1, 1), dilation=(1, 1)
         bt = mb.tensor([out_ch], "int32", scale=bscale if per_channel else bscale[:1],
                        zero_point=[0] * len(bscale), data=rng.integers(-3000, 3000, out_ch),
                        name="bias")
-    s_out, z_out = _out_q(rng, s_in, ws, kh * kw * c // groups)
+    s_out, z_out = out_q if out_q else _out_q(rng, s_in, ws, kh * kw * c // groups)
     y = mb.tensor([n, oh, ow, out_ch], scale=s_out, zero_point=z_out, name="output")
     opts = {"padding": padding, "stride_w": stride[1], "stride_h": stride[0],
             "dilation_w_factor": dilation[1], "dilation_h_factor": dilation[0],
@@ -267,14 +269,14 @@ def conv_2d(rng, in_shape, out_ch, kernel=(3, 3), stride=(1, 1), dilation=(1, 1)
 
 def depthwise_conv_2d(rng, in_shape, multiplier=1, kernel=(3, 3), stride=(1, 1),
                       dilation=(1, 1), padding="SAME", per_channel=True, activation="NONE",
-                      bias=True):
+                      bias=True, in_q=None, out_q=None):
     n, h, w, c = in_shape
     kh, kw = kernel
     oc = c * multiplier
     oh = out_size(padding, h, kh, stride[0], dilation[0])
     ow = out_size(padding, w, kw, stride[1], dilation[1])
     mb = ModelBuilder()
-    s_in, z_in = _qin(rng)
+    s_in, z_in = in_q if in_q else _qin(rng)
     x = mb.tensor(in_shape, scale=s_in, zero_point=z_in, name="input")
     wdata, ws, _ = _weights(rng, (1, kh, kw, oc), oc, per_channel, 3)
     wt = mb.tensor(wdata.shape, scale=ws, zero_point=[0] * len(ws), quantized_dimension=3,
@@ -284,7 +286,7 @@ def depthwise_conv_2d(rng, in_shape, multiplier=1, kernel=(3, 3), stride=(1, 1),
         bscale = (s_in * ws.astype(np.float64)).astype(np.float32)
         bt = mb.tensor([oc], "int32", scale=bscale, zero_point=[0] * len(bscale),
                        data=rng.integers(-3000, 3000, oc), name="bias")
-    s_out, z_out = _out_q(rng, s_in, ws, kh * kw)
+    s_out, z_out = out_q if out_q else _out_q(rng, s_in, ws, kh * kw)
     y = mb.tensor([n, oh, ow, oc], scale=s_out, zero_point=z_out, name="output")
     opts = {"padding": padding, "stride_w": stride[1], "stride_h": stride[0],
             "depth_multiplier": multiplier, "dilation_w_factor": dilation[1],
@@ -294,11 +296,11 @@ def depthwise_conv_2d(rng, in_shape, multiplier=1, kernel=(3, 3), stride=(1, 1),
 
 
 def fully_connected(rng, in_shape, units, per_channel=False, activation="NONE", bias=True,
-                    keep_num_dims=False):
+                    keep_num_dims=False, in_q=None, out_q=None):
     accum = int(in_shape[-1])
     batches = int(np.prod(in_shape[:-1]))
     mb = ModelBuilder()
-    s_in, z_in = _qin(rng)
+    s_in, z_in = in_q if in_q else _qin(rng)
     x = mb.tensor(in_shape, scale=s_in, zero_point=z_in, name="input")
     wdata, ws, _ = _weights(rng, (units, accum), units, per_channel, 0)
     wt = mb.tensor(wdata.shape, scale=ws, zero_point=[0] * len(ws), data=wdata, name="weights")
@@ -307,7 +309,7 @@ def fully_connected(rng, in_shape, units, per_channel=False, activation="NONE", 
         bscale = (s_in * ws.astype(np.float64)).astype(np.float32)
         bt = mb.tensor([units], "int32", scale=bscale, zero_point=[0] * len(bscale),
                        data=rng.integers(-3000, 3000, units), name="bias")
-    s_out, z_out = _out_q(rng, s_in, ws, accum)
+    s_out, z_out = out_q if out_q else _out_q(rng, s_in, ws, accum)
     out_shape = list(in_shape[:-1]) + [units] if keep_num_dims else [batches, units]
     y = mb.tensor(out_shape, scale=s_out, zero_point=z_out, name="output")
     opts = {"fused_activation_function": activation, "keep_num_dims": keep_num_dims}
@@ -338,11 +340,12 @@ def _bshape(a, b):
     return [max(x, y) for x, y in zip(ra, rb)]
 
 
-def binary(rng, op, shape1, shape2, activation="NONE", const_second=False):
+def binary(rng, op, shape1, shape2, activation="NONE", const_second=False, q1=None, q2=None,
+           out_q=None):
     """ADD or MUL with TFLite broadcasting; the second input may be a constant."""
     mb = ModelBuilder()
-    s1, z1 = _qin(rng)
-    s2, z2 = _qin(rng)
+    s1, z1 = q1 if q1 else _qin(rng)
+    s2, z2 = q2 if q2 else _qin(rng)
     a = mb.tensor(shape1, scale=s1, zero_point=z1, name="a")
     data = rng.integers(-128, 128, size=shape2) if const_second else None
     bt = mb.tensor(shape2, scale=s2, zero_point=z2, data=data, name="b")
@@ -350,8 +353,10 @@ def binary(rng, op, shape1, shape2, activation="NONE", const_second=False):
         so = (s1 + s2) * 128 / 127 * rng.uniform(0.9, 1.2)
     else:
         so = s1 * s2 * 128 * rng.uniform(0.5, 1.5)
-    y = mb.tensor(_bshape(shape1, shape2), scale=so, zero_point=int(rng.integers(-10, 11)),
-                  name="output")
+    zo = int(rng.integers(-10, 11))
+    if out_q:
+        so, zo = out_q
+    y = mb.tensor(_bshape(shape1, shape2), scale=so, zero_point=zo, name="output")
     opts = {"fused_activation_function": activation}
     mb.op(op, [a, bt], [y], opts)
     ins = [a] if const_second else [a, bt]
