@@ -21,7 +21,8 @@ def cache(tmp_path, monkeypatch):
 def _fc(mb, rng, x, k, units, out_scale, out_zp, act="NONE", out=None):
     w = mb.tensor([units, k], scale=0.02, zero_point=0,
                   data=rng.integers(-127, 128, (units, k)))
-    b = mb.tensor([units], "int32", scale=0.02 * 0.05, zero_point=0,
+    in_scale = mb.tensors[x].scale[0]          # TFLM wants bias scale = input * filter scale
+    b = mb.tensor([units], "int32", scale=0.02 * in_scale, zero_point=0,
                   data=rng.integers(-300, 300, units))
     y = out if out is not None else mb.tensor([1, units], scale=out_scale, zero_point=out_zp)
     mb.op("FULLY_CONNECTED", [x, w, b], [y], {"fused_activation_function": act})
@@ -104,3 +105,19 @@ def test_int8_requantize_mid_graph(tmp_path):
     mb.op("QUANTIZE", [h], [q])
     y = _fc(mb, rng, q, 20, 6, 0.3, 2)
     _check(tmp_path, mb.build([x], [y]), ["FULLY_CONNECTED", "QUANTIZE", "FULLY_CONNECTED"])
+
+
+def test_logistic_and_tanh_in_place(tmp_path):
+    rng = np.random.default_rng(6)
+    mb = ModelBuilder()
+    x = mb.tensor([1, 24], scale=0.05, zero_point=-3)
+    h = _fc(mb, rng, x, 24, 16, 0.05, 2)
+    s = mb.tensor([1, 16], scale=1 / 256, zero_point=-128)
+    mb.op("LOGISTIC", [h], [s])
+    h2 = _fc(mb, rng, s, 16, 16, 0.03, -4)
+    t = mb.tensor([1, 16], scale=1 / 128, zero_point=0)
+    mb.op("TANH", [h2], [t])
+    y = _fc(mb, rng, t, 16, 4, 0.1, 0)
+    built = _check(tmp_path, mb.build([x], [y]), ["FULLY_CONNECTED", "LOGISTIC",
+                                                  "FULLY_CONNECTED", "TANH", "FULLY_CONNECTED"])
+    assert built.arena == 32          # two 16-byte buffers, each activation written in place
