@@ -38,8 +38,22 @@ def test_every_figure_cites_a_source():
                 assert "#" in line or "source" in line, f"{path.name}: {line.strip()}"
 
 
-def test_clock_override():
-    assert load_board("stm32f4", clock_hz=80_000_000).clock_hz == 80_000_000
+def test_clock_override_follows_latency_table():
+    b = load_board("stm32f4", clock_hz=80_000_000)
+    assert b.clock_hz == 80_000_000
+    assert b.flash.wait_states == 2           # RM0090 Table 10: 60 < HCLK <= 90 MHz
+    assert load_board("stm32f4", clock_hz=30_000_000).flash.wait_states == 0
+    assert load_board("stm32f4").flash.wait_states == 5
+    with pytest.raises(BadInput, match="above what stm32f4's flash latency table covers"):
+        load_board("stm32f4", clock_hz=200_000_000)
+
+
+def test_cli_clock_override(firmware, capsys, tmp_path):
+    import json
+    out = tmp_path / "r.json"
+    assert main(["run", str(firmware("hello.c")), "--clock", "84MHz", "-q",
+                 "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["clock_hz"] == 84_000_000
 
 
 def test_unknown_board_lists_known():
@@ -93,6 +107,10 @@ def test_user_toml(tmp_path):
     (lambda t: t.replace('base = 0x20000000', 'base = 0x100'), "overlap"),
     (lambda t: t.replace('run_ua_per_mhz = 50', ''), "power.run_ua_per_mhz"),
     (lambda t: t + "[[[", "invalid TOML"),
+    (lambda t: t.replace('size = 0x40000', 'size = 0x40000\nwait_states = 0\n'
+                         'latency = [[24_000_000, 0], [48_000_000, 1]]'), "disagrees"),
+    (lambda t: t.replace('size = 0x40000', 'size = 0x40000\nlatency = [[48_000_000, 0], '
+                         '[24_000_000, 1]]'), "ascending"),
 ])
 def test_bad_toml_one_line(tmp_path, edit, message):
     p = _write(tmp_path, edit(MINIMAL))

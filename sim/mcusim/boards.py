@@ -32,6 +32,13 @@ class Memory:
     wait_states: int = 0         # access wait states at the board clock
     accelerator: dict[str, Any] | None = None   # flash accelerator / caches / TCM details
     source: str = ""
+    latency: tuple[tuple[int, int], ...] = ()    # ((max clock Hz, wait states), ...) ascending
+
+    def wait_states_at(self, clock_hz: int) -> int | None:
+        """Wait states the latency table prescribes at clock_hz (None: above the table)."""
+        if not self.latency:
+            return self.wait_states
+        return next((ws for hz, ws in self.latency if clock_hz <= hz), None)
 
     @property
     def end(self) -> int:
@@ -103,8 +110,18 @@ def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
     if clock_hz is not None:
         if clock_hz <= 0:
             raise BadInput(f"clock must be positive, got {clock_hz}")
-        board = replace(board, clock_hz=int(clock_hz))
+        board = replace(board, clock_hz=int(clock_hz), memories=[
+            _at_clock(board, m, int(clock_hz)) for m in board.memories])
     return board
+
+
+def _at_clock(board: Board, m: Memory, clock_hz: int) -> Memory:
+    """The memory with the wait states its latency table gives at another clock."""
+    ws = m.wait_states_at(clock_hz)
+    if ws is None:
+        raise BadInput(f"clock {clock_hz / 1e6:g} MHz is above what {board.name}'s {m.name} "
+                       f"latency table covers ({m.latency[-1][0] / 1e6:g} MHz)")
+    return replace(m, wait_states=ws)
 
 
 def _parse(path: Path) -> Board:
@@ -132,6 +149,11 @@ def _parse(path: Path) -> Board:
     clock = f.int("clock_hz")
     if clock <= 0:
         raise BadInput(f"board file {path}: clock_hz must be positive")
+    for i, m in enumerate(memories):
+        if m.latency and m.wait_states_at(clock) != m.wait_states:
+            raise BadInput(f"board file {path}: memory[{i}].wait_states = {m.wait_states} "
+                           f"disagrees with its latency table at clock_hz "
+                           f"({m.wait_states_at(clock)} wait states)")
     sources = data.get("sources", [])
     if not isinstance(sources, list):
         raise BadInput(f"board file {path}: key 'sources' must be a list of strings")
@@ -191,9 +213,24 @@ def _memory(path: Path, raw: Any, i: int) -> Memory:
     acc = raw.get("accelerator")
     if acc is not None and not isinstance(acc, dict):
         raise BadInput(f"board file {path}: key 'memory[{i}].accelerator' must be a table")
-    return Memory(name=f.str("name"), kind=kind, base=f.int("base"), size=size,
-                  wait_states=f.int("wait_states", 0), accelerator=acc,
-                  source=f.str("source", ""))
+    latency = _latency(path, raw.get("latency", []), i)
+    mem = Memory(name=f.str("name"), kind=kind, base=f.int("base"), size=size,
+                 wait_states=f.int("wait_states", 0), accelerator=acc,
+                 source=f.str("source", ""), latency=latency)
+    return mem
+
+
+def _latency(path: Path, raw: Any, i: int) -> tuple[tuple[int, int], ...]:
+    key = f"memory[{i}].latency"
+    ok = isinstance(raw, list) and all(
+        isinstance(e, list) and len(e) == 2 and all(isinstance(v, int) and v >= 0 for v in e)
+        for e in raw)
+    if not ok:
+        raise BadInput(f"board file {path}: key '{key}' must be a list of [max_hz, wait_states]")
+    table = tuple((hz, ws) for hz, ws in raw)
+    if list(table) != sorted(table):
+        raise BadInput(f"board file {path}: key '{key}' must be in ascending clock order")
+    return table
 
 
 def _check_overlaps(path: Path, memories: list[Memory]) -> None:
