@@ -83,6 +83,24 @@ class BlockInfo:
 
 
 _LOAD_BYTES = {"ldrb": 1, "ldrsb": 1, "ldrh": 2, "ldrsh": 2, "ldrd": 8, "vldr": 4}
+_COND = (A.ARM_CC_AL, A.ARM_CC_INVALID)
+
+
+@dataclass(slots=True)
+class _Decoded:
+    """What the cost rules need of one instruction (decoded once per address, then cached)."""
+    size: int
+    name: str
+    cls: str
+    nregs: int
+    reads: frozenset
+    writes: tuple
+    mem: tuple | None           # (base, index, disp) of its memory operand
+    writeback: bool
+    post_index: bool
+    imms: tuple
+    regs: tuple                 # register operands in order
+    it_len: int                 # IT: number of instructions it makes conditional
 
 
 class _AddrTracker:
@@ -94,22 +112,21 @@ class _AddrTracker:
     def get(self, reg: int) -> int | None:
         return self.off.get(reg, 0)
 
-    def update(self, insn, name: str, writes, mem) -> None:
-        ops = insn.operands
-        imms = [o.imm for o in ops if o.type == A.ARM_OP_IMM]
+    def update(self, d: _Decoded) -> None:
         known: set[int] = set()
-        if mem is not None and insn.writeback and mem.base in writes:
-            step = imms[0] if insn.post_index and imms else mem.disp
-            if mem.index == 0 and self.get(mem.base) is not None:
-                self.off[mem.base] = self.get(mem.base) + step
-                known.add(mem.base)
-        elif name in ("add", "sub", "adds", "subs") and imms and ops[0].type == A.ARM_OP_REG:
-            rd = ops[0].reg
-            rn = ops[1].reg if len(ops) == 3 and ops[1].type == A.ARM_OP_REG else rd
+        mem = d.mem
+        if mem is not None and d.writeback and mem[0] in d.writes:
+            step = d.imms[0] if d.post_index and d.imms else mem[2]
+            if mem[1] == 0 and self.get(mem[0]) is not None:
+                self.off[mem[0]] = self.get(mem[0]) + step
+                known.add(mem[0])
+        elif d.name in ("add", "sub") and d.imms and d.regs:
+            rd = d.regs[0]
+            rn = d.regs[1] if len(d.regs) > 1 else rd
             if rn == rd and self.get(rd) is not None:
-                self.off[rd] = self.get(rd) + (imms[0] if name.startswith("add") else -imms[0])
+                self.off[rd] = self.get(rd) + (d.imms[0] if d.name == "add" else -d.imms[0])
                 known.add(rd)
-        for r in writes:
+        for r in d.writes:
             if r not in known:
                 self.off[r] = None
 
@@ -120,36 +137,54 @@ def make_disassembler() -> capstone.Cs:
     return md
 
 
-def _class_of(md: capstone.Cs, insn) -> tuple[str, int]:
-    """(class, register-list length) of one instruction."""
+def _decode(md: capstone.Cs, insn) -> _Decoded:
     name = md.insn_name(insn.id) or insn.mnemonic
-    cls = _BASE.get(name)
-    ops = insn.operands
-    if cls is None:
-        cls = "fpu" if name.startswith("v") else "alu"
+    reads, writes = insn.regs_access()          # a C call; operands below copy the detail
+    cls = _BASE.get(name) or ("fpu" if name.startswith("v") else "alu")
+    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in ("add", "sub")
+    ops = insn.operands if need_ops else ()
+    regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
     nregs = 0
     if cls in ("ldm", "stm", "fpu_ldm"):
-        nregs = sum(1 for o in ops if o.type == A.ARM_OP_REG)
-        if name in ("ldm", "ldmia", "ldmdb", "stm", "stmia", "stmdb") and nregs:
-            nregs -= 1          # first operand is the base register
-        if name in ("vldmia", "vldmdb", "vstmia", "vstmdb", "vldm", "vstm") and nregs:
-            nregs -= 1
+        nregs = len(regs)
+        if name in ("ldm", "ldmia", "ldmdb", "stm", "stmia", "stmdb", "vldmia", "vldmdb",
+                    "vstmia", "vstmdb", "vldm", "vstm") and nregs:
+            nregs -= 1          # the first register operand is the base
         if name in ("ldrd", "strd"):
             nregs = 2
-    writes_pc = any(o.type == A.ARM_OP_REG and o.reg == A.ARM_REG_PC and o.access & 2
-                    for o in ops) or (A.ARM_REG_PC in insn.regs_access()[1])
-    if cls == "ldm" and writes_pc:
-        cls = "pop_pc"
-    elif cls == "load" and writes_pc:
-        cls = "load_pc"
-    elif cls == "alu" and writes_pc:
-        cls = "alu_pc"
-    elif cls == "branch" and insn.cc not in (A.ARM_CC_AL, A.ARM_CC_INVALID):
+    if A.ARM_REG_PC in writes:
+        cls = {"ldm": "pop_pc", "load": "load_pc", "alu": "alu_pc"}.get(cls, cls)
+    if cls == "branch" and insn.cc not in _COND:
         cls = "cond_branch"
-    return cls, nregs
+    mem = next(((o.mem.base, o.mem.index, o.mem.disp) for o in ops if o.type == A.ARM_OP_MEM),
+                None)
+    it_len = 0
+    if name == "it":
+        mask = insn.bytes[0] & 0x0F
+        it_len = 4 - (mask & -mask).bit_length() + 1     # the mask's lowest 1 ends the block
+    # Subtraction is normalised to add/sub without the flag-setting 's'
+    base = name[:-1] if name in ("adds", "subs") else name
+    return _Decoded(size=insn.size, name=base, cls=cls, nregs=nregs, reads=frozenset(reads),
+                    writes=tuple(writes), mem=mem,
+                    writeback=bool(insn.writeback) if need_ops else False,
+                    post_index=bool(insn.post_index) if need_ops else False,
+                    imms=tuple(o.imm for o in ops if o.type == A.ARM_OP_IMM), regs=regs,
+                    it_len=it_len)
 
 
-def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
+class Decoder:
+    """capstone set up once per profiler; decodes a block in one call (which also gives
+    instructions inside an IT block their condition)."""
+
+    def __init__(self):
+        self.md = make_disassembler()
+
+    def instructions(self, code: bytes, addr: int):
+        for insn in self.md.disasm(code, addr):
+            yield insn.address, _decode(self.md, insn)
+
+
+def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
     cycles = 0
     class_cycles: dict[str, int] = {}
     prefix: list[tuple[int, int]] = []
@@ -159,16 +194,15 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
     end, taken, n = END_PLAIN, 0, 0
     track = _AddrTracker()
     loads: list[tuple[int, int, int, int]] = []
-    for insn in md.disasm(code, addr):
+    for iaddr, d in dec.instructions(code, addr):
         n += 1
-        cls, nregs = _class_of(md, insn)
+        cls = d.cls
         cc = model[cls]
-        c = cc.cycles + cc.per_reg * nregs
-        reads, writes = insn.regs_access()
-        depends = any(r in prev_writes for r in reads)
-        if cls in _ADDR and prev_cls not in _MEM1 and model.agu_stall and any(
-                o.type == A.ARM_OP_MEM and (o.mem.base in prev_writes or o.mem.index in prev_writes)
-                for o in insn.operands):
+        c = cc.cycles + cc.per_reg * d.nregs
+        depends = any(r in prev_writes for r in d.reads)
+        mem = d.mem
+        if (cls in _ADDR and prev_cls not in _MEM1 and model.agu_stall and mem is not None
+                and (mem[0] in prev_writes or mem[1] in prev_writes)):
             # TRM: an address computed by the preceding data-processing instruction stalls
             # (no forwarding path to the address generation unit)
             c += model.agu_stall
@@ -183,20 +217,17 @@ def classify_block(md: capstone.Cs, model: CoreModel, code: bytes, addr: int) ->
             paired = False
         cycles += c
         class_cycles[cls] = class_cycles.get(cls, 0) + c
-        prefix.append((insn.address + insn.size - addr, cycles))
-        prev_cls, prev_writes = cls, writes
-        mem = next((o.mem for o in insn.operands if o.type == A.ARM_OP_MEM), None)
-        if cls in ("load", "fpu_load") and mem is not None and mem.base not in (
-                A.ARM_REG_SP, A.ARM_REG_PC) and track.get(mem.base) is not None:
-            off = track.get(mem.base) + (0 if insn.post_index else mem.disp)
-            if mem.index:
-                off = None if track.get(mem.index) is None else off + track.get(mem.index)
-        else:
-            off = None
+        prefix.append((iaddr + d.size - addr, cycles))
+        prev_cls, prev_writes = cls, d.writes
+        off = None
+        if (cls in ("load", "fpu_load") and mem is not None
+                and mem[0] not in (A.ARM_REG_SP, A.ARM_REG_PC) and track.get(mem[0]) is not None):
+            off = track.get(mem[0]) + (0 if d.post_index else mem[2])
+            if mem[1]:
+                off = None if track.get(mem[1]) is None else off + track.get(mem[1])
         if off is not None:
-            loads.append((mem.base, mem.index, off,
-                          _LOAD_BYTES.get(md.insn_name(insn.id), 4)))
-        track.update(insn, md.insn_name(insn.id) or "", writes, mem)
+            loads.append((mem[0], mem[1], off, _LOAD_BYTES.get(d.name, 4)))
+        track.update(d)
         if cls == "call":
             end = END_CALL
         elif cls == "cond_branch":

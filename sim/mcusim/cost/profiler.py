@@ -19,7 +19,7 @@ from unicorn.unicorn_py3.arch.types import uc_hook_h
 from unicorn.unicorn_py3.unicorn import uclib
 
 from mcusim.cost import native
-from mcusim.cost.classify import END_CALL, END_PLAIN, classify_block, make_disassembler
+from mcusim.cost.classify import END_PLAIN, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
 from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
 from mcusim.cost.model import load_profile
@@ -54,7 +54,7 @@ class Profiler:
         self.uc, self.board, self.elf = uc, board, elf
         self.max_cycles = max_cycles
         self.model = load_profile(board.profile, getattr(board, "core_options", None))
-        self._md = make_disassembler()
+        self._dec = Decoder()
         self._fns = list(getattr(elf, "functions", None) or [])
         self._starts = [a for _, a, _ in self._fns]
         self._lib = native.lib()
@@ -131,7 +131,7 @@ class Profiler:
     def _classify(self, addr: int, size: int) -> int:
         try:
             code = bytes(self.uc.mem_read(addr, size))
-            b = classify_block(self._md, self.model, code, addr)
+            b = classify_block(self._dec, self.model, code, addr)
             mem = self._memory_at(addr)
             fetch = self._fetch.get(id(mem), 0xFF) if mem is not None else 0xFF
             if fetch == 0xFF and mem is not None:
@@ -142,7 +142,7 @@ class Profiler:
             end = b.end if b.end != END_PLAIN else (END_RET if last in _RET_CLASSES else END_PLAIN)
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
             loads = [v for base, index, off, nbytes in b.loads
-                     for v in (_uc_reg(self._md, base), _uc_reg(self._md, index) if index else 0,
+                     for v in (_uc_reg(self._dec.md, base), _uc_reg(self._dec.md, index) if index else 0,
                                off, nbytes)] if self._data else []
             cl = (C.c_int32 * max(len(loads), 1))(*loads)
             idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,

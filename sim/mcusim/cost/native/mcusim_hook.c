@@ -80,6 +80,7 @@ typedef struct {                     /* a set-associative LRU line cache in fron
     uint64_t clock;
     uint64_t epoch;                  /* number of fills so far: unchanged => nothing evicted */
     uint32_t hit_slot;               /* slot of the last access */
+    int64_t last_block;              /* index of the block whose lines were touched last */
 } mcs_cache;
 
 typedef struct {
@@ -153,7 +154,7 @@ static void cache_init(mcs_cache *k, uint32_t line_bytes, uint32_t lines, uint32
     if (!ways || ways > lines) ways = lines;
     k->shift = shift; k->ways = ways; k->nsets = lines / ways ? lines / ways : 1;
     k->miss = miss; k->prefetch = prefetch; k->last_line = 0xffffffffu - 1;
-    k->base = base; k->end = end;
+    k->base = base; k->end = end; k->last_block = -1;
     k->tags = calloc((size_t)k->nsets * ways, sizeof(uint32_t));
     k->stamp = calloc((size_t)k->nsets * ways, sizeof(uint64_t));
 }
@@ -345,10 +346,16 @@ static inline uint32_t fetch_stall(mcs_ctx *c, mcs_block *b) {
     mcs_cache *k = &c->fetch[b->fetch];
     uint32_t line, stall = 0, n = b->line_last - b->line_first + 1, i;
     if (b->fetch_epoch == k->epoch && n <= 4) {   /* no fill since: all lines still resident */
-        for (i = 0; i < n; i++) k->stamp[b->slot[i]] = ++k->clock;   /* exact LRU order */
+        if (k->last_block != b - c->blocks) {     /* else they are already the newest, in order */
+            uint64_t clk = k->clock;
+            for (i = 0; i < n; i++) k->stamp[b->slot[i]] = ++clk;   /* exact LRU order */
+            k->clock = clk;
+            k->last_block = b - c->blocks;
+        }
         k->last_line = b->line_last;
         return 0;
     }
+    k->last_block = -1;
     for (line = b->line_first, i = 0; line <= b->line_last; line++, i++) {
         int seq = k->prefetch && line == k->last_line + 1;   /* prefetched while executing */
         if (cache_access(k, line) && !seq) stall += k->miss;
