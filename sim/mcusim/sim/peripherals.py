@@ -261,7 +261,8 @@ class SystemControl(Device):
             return self.cvr0 - t, 1 if (t == self.cvr0 and self.cvr0) else 0
         period = self.reload + 1
         k = t - self.cvr0 - 1           # ticks since the first reload
-        zeros = (1 if self.cvr0 else 0) + (k // period if self.reload else 0)
+        # 0 is reached at cvr0 (if it was not 0) and then every `period` ticks.
+        zeros = (1 if self.cvr0 else 0) + ((k + 1) // period if self.reload else 0)
         return (self.reload - (k % period)) if self.reload else 0, zeros
 
     def read(self, offset, size):

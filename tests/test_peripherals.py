@@ -1,0 +1,86 @@
+"""SysTick and DWT register models against the Armv7-M rules (DDI 0403E B3.3, C1.8), driven by a
+stand-in cycle counter."""
+from mcusim.sim.peripherals import DEMCR, DEMCR_TRCENA, Dwt, SystemControl
+
+CSR, RVR, CVR = 0x010, 0x014, 0x018
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0
+
+    def __call__(self):
+        return self.now
+
+
+def _devices(core="cortex-m4"):
+    clock = Clock()
+    dwt = Dwt(clock, has_cyccnt=core != "cortex-m0plus")
+    scs = SystemControl(core, clock, dwt)
+    dwt.scs = scs
+    return clock, scs, dwt
+
+
+def test_systick_counts_down_and_reloads():
+    clock, scs, _ = _devices()
+    scs.write(RVR, 4, 99)
+    scs.write(CVR, 4, 12345)             # any write clears the counter
+    assert scs.read(CVR, 4) == 0
+    scs.write(CSR, 4, 5)                 # ENABLE | CLKSOURCE
+    expected = {0: 0, 1: 99, 50: 50, 100: 0, 101: 99, 200: 0, 250: 50}
+    for t, value in expected.items():
+        clock.now = t
+        assert scs.read(CVR, 4) == value, t
+
+
+def test_systick_countflag_set_once_per_wrap_and_cleared_by_read():
+    clock, scs, _ = _devices()
+    scs.write(RVR, 4, 9)
+    scs.write(CSR, 4, 1)
+    clock.now = 9
+    assert not scs.read(CSR, 4) & (1 << 16)
+    clock.now = 10                       # reached 0
+    assert scs.read(CSR, 4) & (1 << 16)
+    assert not scs.read(CSR, 4) & (1 << 16)
+    clock.now = 35                       # 0 again at 20 and 30
+    assert scs.read(CSR, 4) & (1 << 16)
+
+
+def test_systick_disabled_holds_value():
+    clock, scs, _ = _devices()
+    scs.write(RVR, 4, 999)
+    scs.write(CSR, 4, 1)
+    clock.now = 11
+    scs.write(CSR, 4, 0)
+    held = scs.read(CVR, 4)
+    clock.now = 500
+    assert scs.read(CVR, 4) == held == 989
+
+
+def test_cyccnt_needs_trcena_and_cyccntena():
+    clock, scs, dwt = _devices()
+    dwt.write(0x0, 4, 1)                 # CYCCNTENA without TRCENA: still stopped
+    clock.now = 100
+    assert dwt.read(0x4, 4) == 0
+    scs.write(DEMCR, 4, DEMCR_TRCENA)
+    clock.now = 150
+    assert dwt.read(0x4, 4) == 50
+    dwt.write(0x4, 4, 1000)              # writable while running
+    clock.now = 160
+    assert dwt.read(0x4, 4) == 1010
+    dwt.write(0x0, 4, 0)                 # stop: holds
+    clock.now = 400
+    assert dwt.read(0x4, 4) == 1010
+    clock.now = 2**33
+    dwt.write(0x0, 4, 1)
+    clock.now += 5
+    assert dwt.read(0x4, 4) == 1015      # 32-bit, continues from the held value
+
+
+def test_m0plus_has_no_cyccnt():
+    clock, scs, dwt = _devices("cortex-m0plus")
+    scs.write(DEMCR, 4, DEMCR_TRCENA)
+    dwt.write(0x0, 4, 1)
+    clock.now = 100
+    assert dwt.read(0x4, 4) == 0 and dwt.read(0x0, 4) & (1 << 25)     # NOCYCCNT
+    assert scs.read(0xD00, 4) == 0x410CC601                             # CPUID: M0+ r0p1
