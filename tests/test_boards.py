@@ -107,6 +107,7 @@ def test_user_toml(tmp_path):
     (lambda t: t.replace('base = 0x20000000', 'base = 0x100'), "overlap"),
     (lambda t: t.replace('run_ua_per_mhz = 50', ''), "power.run_ua_per_mhz"),
     (lambda t: t + "[[[", "invalid TOML"),
+    (lambda t: t.replace('base = 0x40000000', 'base = 0x20000100'), "uart.base"),
     (lambda t: t.replace('size = 0x40000', 'size = 0x40000\nwait_states = 0\n'
                          'latency = [[24_000_000, 0], [48_000_000, 1]]'), "disagrees"),
     (lambda t: t.replace('size = 0x40000', 'size = 0x40000\nlatency = [[48_000_000, 0], '

@@ -145,6 +145,8 @@ def _parse(path: Path) -> Board:
     if not any(m.kind == "flash" for m in memories) or not any(m.kind == "ram" for m in memories):
         raise BadInput(f"board file {path}: needs at least one flash and one ram [[memory]]")
     uart = _uart(path, data)
+    if uart and any(m.contains(uart["base"]) for m in memories):
+        raise BadInput(f"board file {path}: uart.base {uart['base']:#x} lies inside a memory")
     power = _power(path, data)
     clock = f.int("clock_hz")
     if clock <= 0:
