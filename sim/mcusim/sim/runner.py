@@ -13,6 +13,7 @@ from mcusim.sim import memory as mem
 from mcusim.sim.elf import load_elf
 from mcusim.sim.faults import EXCP_HLT, INTR_FAULTS, format_stop
 from mcusim.sim.machine import Machine
+from mcusim.sim.progress import progress_line
 
 
 def run_elf(path: str | Path, board: Board, options, setup: Callable | None = None,
@@ -45,7 +46,8 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         setup(m)
     _, pc = m.reset()
     try:
-        m.run(pc)
+        with progress_line(bool(getattr(options, "progress", False)), profiler, board.clock_hz):
+            m.run(pc)
     finally:
         m.semihosting.close_all()
         _flush()
