@@ -54,8 +54,10 @@ static inline int32_t mcusim_srdhm(int32_t a, int32_t b)
     }
     const int64_t ab = (int64_t)a * (int64_t)b;
     const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    /* C division truncates toward zero, like the C++ original */
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    /* (ab + nudge) / 2^31 truncating toward zero, as the C++ original, but as a shift: a
+     * negative dividend is biased by 2^31 - 1 first (a 64-bit division would be a libcall) */
+    const int64_t x = ab + nudge;
+    return (int32_t)((x + (x < 0 ? (((int64_t)1 << 31) - 1) : 0)) >> 31);
 }
 
 /* gemmlowp RoundingDivideByPOT: rounding arithmetic shift right, ties away from zero */

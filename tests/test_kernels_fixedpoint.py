@@ -1,0 +1,98 @@
+"""The fixed-point primitives of mcusim_nn_support.h against their exact definitions (Python
+big integers), on edge values and random values: every kernel's rounding rests on these."""
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from kernel_support import INCLUDE
+
+SHIM = r"""
+#include "mcusim_nn_support.h"
+int32_t srdhm(int32_t a, int32_t b) { return mcusim_srdhm(a, b); }
+int32_t rdivpot(int32_t x, int32_t e) { return mcusim_rdivpot(x, e); }
+int32_t requant(int32_t x, int32_t m, int32_t s) { return mcusim_requant(x, m, s); }
+int32_t sat_shl(int32_t x, int32_t e) { return mcusim_sat_shl(x, e); }
+"""
+I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+EDGES = [I32_MIN, I32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -3, -2, -1, 0, 1, 2, 3, 1 << 30,
+         (1 << 30) + 1, I32_MAX - 1, I32_MAX]
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory):
+    if shutil.which("gcc") is None:
+        pytest.skip("host gcc not installed")
+    d = tmp_path_factory.mktemp("fx")
+    (d / "shim.c").write_text(SHIM)
+    subprocess.run(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", f"-I{INCLUDE}",
+                    str(d / "shim.c"), "-o", str(d / "shim.so")], check=True)
+    lib = ctypes.CDLL(str(d / "shim.so"))
+    for f in ("srdhm", "rdivpot", "requant", "sat_shl"):
+        getattr(lib, f).restype = ctypes.c_int32
+    return lib
+
+
+def wrap(v: int) -> int:
+    return (v + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def srdhm_def(a: int, b: int) -> int:
+    """a*b/2^31 rounded half up (toward +inf), saturated: gemmlowp's VQRDMULH."""
+    p = a * b
+    q = (p + (1 << 30)) >> 31            # floor((p + 2^30) / 2^31)
+    return max(I32_MIN, min(I32_MAX, q))
+
+
+def rdivpot_def(x: int, e: int) -> int:
+    """x / 2^e rounded to nearest, ties away from zero."""
+    if e == 0:
+        return x
+    q, r = divmod(abs(x), 1 << e)
+    if 2 * r >= (1 << e):
+        q += 1
+    return q if x >= 0 else -q
+
+
+def values(rng, n=400):
+    v = list(EDGES) + list(rng.integers(I32_MIN, I32_MAX, n, endpoint=True))
+    v += list(rng.integers(-70000, 70000, n))
+    return [int(x) for x in v]
+
+
+def test_srdhm(fx):
+    rng = np.random.default_rng(1)
+    vs = values(rng, 150)
+    for a in vs[::3]:
+        for b in vs[::7]:
+            assert fx.srdhm(a, b) == srdhm_def(a, b), (a, b)
+
+
+def test_rounding_divide_by_pot(fx):
+    rng = np.random.default_rng(2)
+    for x in values(rng):
+        for e in (0, 1, 2, 5, 12, 23, 30, 31):
+            assert fx.rdivpot(x, e) == rdivpot_def(x, e), (x, e)
+
+
+def test_requant_matches_tflite_definition(fx):
+    """MultiplyByQuantizedMultiplier (double rounding): SRDHM of x << left, then RDivByPOT."""
+    rng = np.random.default_rng(3)
+    mults = [1 << 30, (1 << 31) - 1, 1518500250, 1073741825] + \
+        [int(m) for m in rng.integers(1 << 30, 1 << 31, 20)]
+    for x in values(rng, 100)[::2]:
+        for m in mults:
+            for s in (-31, -20, -9, -1, 0, 1, 3, 10):
+                left, right = max(s, 0), max(-s, 0)
+                want = rdivpot_def(srdhm_def(wrap(x << left), m), right)
+                assert fx.requant(x, m, s) == want, (x, m, s)
+
+
+def test_saturating_shift_left(fx):
+    for x in EDGES + [12345, -12345, (1 << 27), -(1 << 27)]:
+        for e in (1, 2, 4, 5):
+            assert fx.sat_shl(x, e) == max(I32_MIN, min(I32_MAX, x << e)), (x, e)
