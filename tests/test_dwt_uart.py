@@ -33,3 +33,8 @@ def test_uart_console(firmware, run_elf, board):
 def test_itm_stimulus_port(firmware, run_elf):
     r = run_elf(firmware("itm_hello.c"))
     assert r.stdout == "itm: hello\n" and r.exit_code == 0
+
+
+def test_nrf_uarte_easydma(firmware, run_elf):
+    r = run_elf(firmware("uarte_dma.c", "nrf52840", semihosting=False), "nrf52840")
+    assert r.stdout == "uarte: dma hello\n" and r.exit_code == 0
