@@ -40,3 +40,19 @@ def test_run_figures_kws(tmp_path):
     split = r.memory.flash_split
     assert split["weights"] > 20000 and split["code"] > 0 and split["runtime"] > 0
     assert r.model["arena_plan"] and r.model["inputs"][0]["shape"] == [1, 49, 10, 1]
+
+
+def test_run_float_io_model_saves_float_output(tmp_path):
+    """arm_kws models take and give float32: --input x.npy (float) and --output y.npy (float32)
+    equal TFLM's own float output exactly."""
+    from mcusim.api import run
+    from mcusim.compiler import tflm
+    path = shared_model("arm_kws/dnn_s_quantized.tflite")
+    x = np.random.default_rng(9).uniform(-100, 100, (1, 250)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = run(path, "stm32f4", RunOptions(input_path=tmp_path / "x.npy",
+                                        output_path=tmp_path / "y.npy"))
+    assert r.exit_code == 0
+    y = np.load(tmp_path / "y.npy")
+    (want,) = tflm.invoke(tflm.interpreter(path.read_bytes()), [x], 1)
+    assert y.dtype == np.float32 and np.array_equal(y, want)
