@@ -177,12 +177,21 @@ class Machine:
 
     def fault(self, kind: str, message: str, address: int | None = None) -> None:
         pc = self.reg("pc")
-        stack = [s if isinstance(s, str) else self.elf.symbolize(s) for s in self.call_stack()]
+        stack = self.call_stack_names()
         regs = {n: self.reg(n) for n in faults.REGISTERS}
         where = self.elf.symbolize(pc)
         self.request_stop(Stop(reason="fault", message=f"{kind}: {message} at {where}",
                                pc=pc, where=where, fault_address=address, registers=regs,
                                call_stack=stack))
+
+    def call_stack_names(self) -> list[str]:
+        """The profiler's call stack (outermost first) as function names."""
+        def name(frame) -> str:
+            if isinstance(frame, str):
+                return frame
+            hit = self.elf.function_at(frame)
+            return hit[0] if hit else "(no symbol)"
+        return [name(f) for f in self.call_stack()]
 
     def fault_access(self, kind: str, addr: int, why: str) -> None:
         self.fault(kind, f"{why} {addr:#010x}", addr)

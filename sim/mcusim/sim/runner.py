@@ -57,8 +57,7 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
                           message=f"stopped after {profiler.cycles:,} cycles (--max-cycles "
                                   f"{options.max_cycles:,}); the program did not exit",
                           pc=m.reg("pc"), where=elf.symbolize(m.reg("pc")),
-                          call_stack=[s if isinstance(s, str) else elf.symbolize(s)
-                                      for s in profiler.call_stack()])
+                          call_stack=m.call_stack_names())
         elif m.sleeping():
             m.stopped_mid_block = True
             m.fault(*INTR_FAULTS[EXCP_HLT])
