@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--board", default="stm32f4")
     ap.add_argument("--repeat", type=int, default=400)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
     args = ap.parse_args(argv)
     board = load_board(args.board)

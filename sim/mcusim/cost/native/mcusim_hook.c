@@ -98,6 +98,7 @@ typedef struct {
     /* functions: index nfuncs is "(no symbol)" */
     mcs_func *funcs; uint32_t nfuncs;
     mcs_frame *stack; uint32_t cap_stack;
+    mcs_frame *top;                  /* &stack[depth - 1], NULL when empty */
     mcs_node *nodes; uint32_t nnodes, cap_nodes, max_nodes;
     uint32_t *node_table; uint32_t node_mask;
     mcs_event *events; uint64_t nevents, cap_events, event_limit;
@@ -309,6 +310,7 @@ static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     c->funcs[func].active++;
     if (count_call) c->funcs[func].calls++;
     c->live.depth = (int32_t)d + 1;
+    c->top = f;
 }
 
 static void pop(mcs_ctx *c) {
@@ -317,6 +319,7 @@ static void pop(mcs_ctx *c) {
     flush(c, f);
     if (--fn->active == 0) fn->incl += c->live.cycles - f->entry;   /* outermost activation */
     if (f->traced) event(c, f->func, 0);
+    c->top = c->live.depth ? f - 1 : NULL;
 }
 
 static void start(mcs_ctx *c, int32_t func) {
@@ -411,55 +414,79 @@ static uint32_t probe_loads(mcs_ctx *c, mcs_block *b) {
 }
 
 static inline void charge(mcs_ctx *c, uint64_t cyc, uint64_t insns) {
-    mcs_frame *f = &c->stack[c->live.depth - 1];
+    mcs_frame *f = c->top;
     f->pend_c += cyc;
     f->pend_i += insns;
     c->live.cycles += cyc;
 }
 
+#define COLD __attribute__((noinline, cold))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Successor-cache miss: hash lookup, classification of a new block, cache update. */
+static COLD int64_t find_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
+    int64_t idx = lookup(c, addr, size);
+    if (idx < 0) {
+        idx = c->classify(addr, size);
+        if (idx < 0) return -1;
+    }
+    if (c->prev >= 0) {                              /* remember it (the older slot goes) */
+        mcs_block *q = &c->blocks[c->prev];
+        q->succ_addr[1] = q->succ_addr[0]; q->succ_size[1] = q->succ_size[0];
+        q->succ_idx[1] = q->succ_idx[0];
+        q->succ_addr[0] = addr; q->succ_size[0] = size; q->succ_idx[0] = (int32_t)idx;
+    }
+    return idx;
+}
+
+/* Anything that may change the call stack: first block, call, return, tail call, jump. */
+static COLD void control_flow(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_t addr) {
+    if (!c->live.depth) start(c, b->func);           /* first block, or running on after finish */
+    else if (p && p->end == END_CALL) push(c, b->func, p->addr + p->size, 1);
+    else transfer(c, p, b, addr);
+}
+
+static COLD uint32_t fetch_slow(mcs_ctx *c, mcs_block *b) { return fetch_stall(c, b); }
+static COLD uint32_t probe_slow(mcs_ctx *c, mcs_block *b) { return probe_loads(c, b); }
+static COLD void limit(mcs_ctx *c, void *uc) { c->live.limit_hit = 1; c->emu_stop(uc); }
+
+/* UC_HOOK_BLOCK callback: the only code run per executed block; rare cases are out of line. */
 void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     mcs_ctx *c = (mcs_ctx *)user;
     uint32_t addr = (uint32_t)address;
-    int64_t idx = -1;
-    mcs_block *q = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
-    if (q && q->succ_addr[0] == addr && q->succ_size[0] == size) idx = q->succ_idx[0];
-    else if (q && q->succ_addr[1] == addr && q->succ_size[1] == size) idx = q->succ_idx[1];
+    int64_t idx, prev = c->prev;
+    mcs_block *p = prev >= 0 ? &c->blocks[prev] : NULL;
+    if (LIKELY(p && p->succ_addr[0] == addr && p->succ_size[0] == size)) idx = p->succ_idx[0];
+    else if (p && p->succ_addr[1] == addr && p->succ_size[1] == size) idx = p->succ_idx[1];
     else {
-        idx = lookup(c, addr, size);
-        if (idx < 0) {
-            idx = c->classify(addr, size);
-            if (idx < 0) return;
-        }
-        if (c->prev >= 0) {                          /* remember it (the older slot goes) */
-            q = &c->blocks[c->prev];
-            q->succ_addr[1] = q->succ_addr[0]; q->succ_size[1] = q->succ_size[0];
-            q->succ_idx[1] = q->succ_idx[0];
-            q->succ_addr[0] = addr; q->succ_size[0] = size; q->succ_idx[0] = (int32_t)idx;
-        }
+        idx = find_block(c, addr, size);
+        if (idx < 0) return;
+        p = prev >= 0 ? &c->blocks[prev] : NULL;     /* the table may have moved */
     }
     mcs_block *b = &c->blocks[idx];
-    const mcs_block *p = c->prev >= 0 ? &c->blocks[c->prev] : NULL;
-    if (!c->live.depth) start(c, b->func);   /* first block, or running on after finish */
-    else {
-        if (p && p->end == END_COND && addr != p->addr + p->size) {
-            c->blocks[c->prev].takens++;
-            c->live.taken_cycles += p->taken;
-            charge(c, p->taken, 0);                  /* still the branching function's cost */
-        }
-        if (p && p->end == END_CALL) push(c, b->func, p->addr + p->size, 1);
-        else if (b->func != c->stack[c->live.depth - 1].func || (p && p->end == END_RET))
-            transfer(c, p, b, addr);
+    if (p && p->end == END_COND && addr != p->addr + p->size && c->top) {
+        p->takens++;
+        c->live.taken_cycles += p->taken;
+        charge(c, p->taken, 0);                      /* still the branching function's cost */
     }
+    if (UNLIKELY(!c->top || (p && p->end >= END_CALL) || b->func != c->top->func))
+        control_flow(c, p, b, addr);
     uint64_t cyc = b->cycles;
     if (b->fetch != NO_FETCH) {
-        uint32_t s = fetch_stall(c, b);
+        mcs_cache *k = &c->fetch[b->fetch];
+        uint32_t s = 0;
+        if (LIKELY(b->fetch_epoch == k->epoch && k->last_block == idx))
+            k->last_line = b->line_last;             /* same block again, nothing evicted */
+        else
+            s = fetch_slow(c, b);
         c->live.fetch_stall += s;
         cyc += s;
     }
     if (b->nloads) {
         uint32_t s;
-        if (b->probe_left) s = probe_loads(c, b);
-        else { b->frac += b->dstall_fp; s = b->frac >> 8; b->frac &= 255; }
+        if (LIKELY(!b->probe_left)) { b->frac += b->dstall_fp; s = b->frac >> 8; b->frac &= 255; }
+        else s = probe_slow(c, b);
         c->live.data_stall += s;
         cyc += s;
     }
@@ -467,10 +494,9 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     c->live.instructions += b->ninsns;
     charge(c, cyc, b->ninsns);
     c->prev = idx;
-    if (c->live.max_cycles && c->live.cycles >= c->live.max_cycles && !c->live.limit_hit) {
-        c->live.limit_hit = 1;
-        c->emu_stop(uc);
-    }
+    if (UNLIKELY(c->live.max_cycles && c->live.cycles >= c->live.max_cycles &&
+                 !c->live.limit_hit))
+        limit(c, uc);
 }
 
 /* The run stopped (or trapped) at `pc` inside the current block: the instructions from `pc` on
