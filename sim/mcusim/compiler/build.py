@@ -121,7 +121,11 @@ def compile_model(path: str | Path, board: Board, kernels: str = "auto",
             _build(data, path.name, board, kernels, tmp, final)
             if final.exists():
                 shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                if not meta.is_file():      # not a concurrent build of the same key: real
+                    raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return Built.from_json(json.loads(meta.read_text()))
