@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from cost_support import FLASH, RAM, Memory, MiniBoard, asm_program, cycles_of, run
+from cost_support import FLASH, RAM, ROOT, Memory, MiniBoard, asm_program, cycles_of, run
 
 # r0 = 0x20000000 (RAM) without a PC-relative load; the NOP keeps the next load's address off
 # the previous data-processing result (M4 §3.3.2: that would stall one cycle). 1+1+1 = 3 cycles.
@@ -156,3 +156,16 @@ def test_flash_data_reads_cost_wait_states():
                                   "cortex-m33"])
 def test_every_profile_loads_and_runs(core):
     assert cycles_of("    adds r1, #1", core=core) == 1
+
+
+def test_board_toml_core_options(tmp_path):
+    # a user's board TOML may say the M0+ was built with the small (32-cycle) multiplier
+    from mcusim.boards import load_board
+    src = (ROOT / "boards" / "stm32g0b1.toml").read_text()
+    path = tmp_path / "g0-small-mul.toml"
+    path.write_text(src + "\n[core_options]\nmuls_cycles = 32\n")
+    board = load_board(path)
+    mini = MiniBoard(core="cortex-m0plus", profile="cortex-m0plus")
+    mini.core_options = None
+    mini.path = board.path
+    assert cycles_of("    muls r1, r2, r1", core="cortex-m0plus", board=mini) == 32

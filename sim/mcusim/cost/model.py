@@ -90,3 +90,15 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      dual_issue=bool(data.get("pipeline", {}).get("dual_issue", False)),
                      agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
                      options=opts)
+
+
+def board_core_options(board) -> dict:
+    """Core build options of a board (e.g. {"muls_cycles": 32}): a `core_options` attribute, or
+    the `[core_options]` table of the board's TOML file."""
+    opts = getattr(board, "core_options", None)
+    if opts is not None:
+        return dict(opts)
+    path = getattr(board, "path", None)
+    if path is None or not Path(path).is_file():
+        return {}
+    return dict(_load_toml(Path(path)).get("core_options", {}))

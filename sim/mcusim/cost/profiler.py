@@ -22,7 +22,7 @@ from mcusim.cost import native
 from mcusim.cost.classify import END_PLAIN, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
 from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
-from mcusim.cost.model import load_profile
+from mcusim.cost.model import board_core_options, load_profile
 from mcusim.result import FunctionStat
 
 END_RET = 3
@@ -53,7 +53,7 @@ class Profiler:
     def __init__(self, uc, board, elf, max_cycles: int | None = None):
         self.uc, self.board, self.elf = uc, board, elf
         self.max_cycles = max_cycles
-        self.model = load_profile(board.profile, getattr(board, "core_options", None))
+        self.model = load_profile(board.profile, board_core_options(board))
         self._dec = Decoder()
         self._fns = list(getattr(elf, "functions", None) or [])
         self._starts = [a for _, a, _ in self._fns]
