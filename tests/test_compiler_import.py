@@ -127,3 +127,25 @@ def test_cli_bad_model_is_one_line(tmp_path, capsys):
         assert main([cmd, str(bad), "--board", "stm32f4"]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "cut.tflite: truncated or corrupt" in err, err
+
+
+def _one_op_model(op, in_dtype="int8", out_dtype="int8"):
+    from mcusim.compiler.modelgen import ModelBuilder
+    mb = ModelBuilder()
+    x = mb.tensor([1, 8], in_dtype, scale=0.1, zero_point=0)
+    y = mb.tensor([1, 8], out_dtype, scale=0.1, zero_point=0)
+    mb.op(op, [x], [y])
+    return mb.build([x], [y])
+
+
+def test_lstm_model_refused_by_name():
+    with pytest.raises(UnsupportedModel, match=r"node 0: operator "
+                                               r"UNIDIRECTIONAL_SEQUENCE_LSTM \(inputs int8\)"):
+        frontend(_one_op_model("UNIDIRECTIONAL_SEQUENCE_LSTM"), "lstm.tflite")
+
+
+def test_int16_activations_refused_with_type():
+    with pytest.raises(UnsupportedModel) as e:
+        frontend(_one_op_model("RELU", "int16", "int16"), "i16.tflite")
+    msg = str(e.value)
+    assert "int16" in msg and ("node 0" in msg or "RELU" in msg), msg

@@ -68,6 +68,11 @@ def check_graph(g: Graph) -> None:
                     raise UnsupportedModel(
                         f"{name}: {kind} model: node {node.index} ({node.op}) has {role} "
                         f"{_desc(g, t)}; mcusim runs fully int8-quantized models only")
+                if ten.dtype not in ACTIVATION_DTYPES and not ten.is_const and \
+                        ten.dtype not in ("float32", "float16", "float64"):
+                    raise UnsupportedModel(
+                        f"{name}: node {node.index} ({node.op}) has {role} {_desc(g, t)}; "
+                        f"mcusim's kernels take int8 activations")
     for t in g.inputs + g.outputs:
         ten = g.t(t)
         if ten.dtype not in ("int8", "float32"):
