@@ -182,3 +182,16 @@ def test_running_on_after_finish_and_teardown_are_safe():
     assert prof.cycles == 2 * data.cycles
     del prof, uc
     gc.collect()
+
+
+def test_conditional_return_in_recursion():
+    _, data, _ = run(build(TIMING / "recurse.S"))
+    f = by_name(data)
+    assert f["rec"].calls == 4
+    depths = sorted(len(s["stack"]) for s in data.stacks if s["stack"][-1] == "rec")
+    assert depths == [2, 3, 4, 5]                     # _start + 1..4 nested rec frames
+    rec = sorted((e for e in data.events if e["name"] == "rec"), key=lambda e: e["start"])
+    assert len(rec) == 4
+    for outer, inner in zip(rec, rec[1:]):            # properly nested
+        assert outer["start"] < inner["start"] and inner["start"] + inner["dur"] <= outer["start"] + outer["dur"]
+    assert f["rec"].total_cycles == rec[0]["dur"] == data.cycles - f["_start"].self_cycles

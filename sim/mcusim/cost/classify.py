@@ -73,6 +73,7 @@ class BlockInfo:
     end: int                          # END_PLAIN / END_COND / END_CALL
     taken: int                        # extra cycles when the final conditional branch is taken
     last_class: str = ""              # class of the final instruction
+    last_indirect: bool = False       # the final instruction branches to a register (BX)
     class_cycles: dict[str, int] = field(default_factory=dict)
     # (offset of the instruction's end from addr, cumulative cycles through it), per instruction
     prefix: list[tuple[int, int]] = field(default_factory=list)
@@ -191,7 +192,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
     prev_cls = None
     prev_writes: tuple = ()
     paired = False        # M7: the previous instruction already took the second issue slot
-    end, taken, n = END_PLAIN, 0, 0
+    end, taken, n, last_indirect = END_PLAIN, 0, 0, False
     track = _AddrTracker()
     loads: list[tuple[int, int, int, int]] = []
     for iaddr, d in dec.instructions(code, addr):
@@ -228,6 +229,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         if off is not None:
             loads.append((mem[0], mem[1], off, _LOAD_BYTES.get(d.name, 4)))
         track.update(d)
+        last_indirect = d.name in ("bx", "blx") or cls in ("pop_pc", "load_pc", "alu_pc")
         if cls == "call":
             end = END_CALL
         elif cls == "cond_branch":
@@ -235,5 +237,5 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         else:
             end = END_PLAIN
     return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,
-                     last_class=prev_cls or "", loads=loads,
+                     last_class=prev_cls or "", loads=loads, last_indirect=last_indirect,
                      class_cycles=class_cycles, prefix=prefix)

@@ -19,13 +19,13 @@ from unicorn.unicorn_py3.arch.types import uc_hook_h
 from unicorn.unicorn_py3.unicorn import uclib
 
 from mcusim.cost import native
-from mcusim.cost.classify import END_PLAIN, Decoder, classify_block
+from mcusim.cost.classify import END_COND, END_PLAIN, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
 from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
 from mcusim.cost.model import board_core_options, load_profile
 from mcusim.result import FunctionStat
 
-END_RET = 3
+END_RET, END_COND_RET = 3, 4     # block ends of mcusim_hook.c beyond classify's
 EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
 ALWAYS_TRACE_PREFIX = "mcusim_layer_"
@@ -139,7 +139,11 @@ class Profiler:
                 b.cycles += b.class_cycles["fetch"]
             func, entry = self._func_of(addr)
             last = b.last_class
-            end = b.end if b.end != END_PLAIN else (END_RET if last in _RET_CLASSES else END_PLAIN)
+            end = b.end
+            if end == END_PLAIN and last in _RET_CLASSES:
+                end = END_RET
+            elif end == END_COND and b.last_indirect:
+                end = END_COND_RET
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
             loads = [v for base, index, off, nbytes in b.loads
                      for v in (_uc_reg(self._dec.md, base), _uc_reg(self._dec.md, index) if index else 0,

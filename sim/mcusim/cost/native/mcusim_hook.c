@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3 };
+/* How a block ends: END_COND_RET is a conditional indirect branch (BXNE LR): taken, it may be a
+ * return. Kinds >= END_CALL go through control_flow(). */
+enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3, END_COND_RET = 4 };
+#define IS_COND(e) ((e) == END_COND || (e) == END_COND_RET)
 #define FN_ALWAYS_TRACE 1u
 #define NO_FETCH 0xffu
 #define MAX_FETCH 8
@@ -331,7 +334,7 @@ static void start(mcs_ctx *c, int32_t func) {
  * another function (e.g. a .cold part), or a longjmp. Keep the stack consistent. */
 static void transfer(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_t addr) {
     int32_t d = c->live.depth, i;
-    if (p && p->end == END_RET) {
+    if (p && (p->end == END_RET || p->end == END_COND_RET)) {
         if (d > 1 && c->stack[d - 1].ret == addr) { pop(c); return; }
         for (i = d - 2; i >= 1; i--)                 /* unwinding several frames (longjmp) */
             if (c->stack[i].ret == addr) { while (c->live.depth > i) pop(c); return; }
@@ -465,7 +468,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         p = prev >= 0 ? &c->blocks[prev] : NULL;     /* the table may have moved */
     }
     mcs_block *b = &c->blocks[idx];
-    if (p && p->end == END_COND && addr != p->addr + p->size && c->top) {
+    if (p && IS_COND(p->end) && addr != p->addr + p->size && c->top) {
         p->takens++;
         c->live.taken_cycles += p->taken;
         charge(c, p->taken, 0);                      /* still the branching function's cost */
@@ -527,7 +530,7 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
 void mcs_settle(mcs_ctx *c, uint32_t pc) {
     if (c->prev < 0 || !c->live.depth) return;
     mcs_block *p = &c->blocks[c->prev];
-    if (p->end == END_COND && pc != p->addr + p->size) {
+    if (IS_COND(p->end) && pc != p->addr + p->size) {
         p->takens++;
         c->live.taken_cycles += p->taken;
         charge(c, p->taken, 0);
