@@ -188,8 +188,11 @@ def test_conditional_return_in_recursion():
     _, data, _ = run(build(TIMING / "recurse.S"))
     f = by_name(data)
     assert f["rec"].calls == 4
-    depths = sorted(len(s["stack"]) for s in data.stacks if s["stack"][-1] == "rec")
-    assert depths == [2, 3, 4, 5]                     # _start + 1..4 nested rec frames
+    # self cycles per nesting level (M4): rec(n>0) = [cmp 1, it 1, bxeq not taken 1]
+    # + [push {lr} 2, subs 1, bl 3] + after the return [pop {pc} 1+1+2] = 13;
+    # rec(0) = cmp 1, it 1, bxeq taken 1+2 = 5 (its return lands in rec(1)'s pop)
+    depth = {len(s["stack"]): s["cycles"] for s in data.stacks if s["stack"][-1] == "rec"}
+    assert depth == {2: 13, 3: 13, 4: 13, 5: 5}
     rec = sorted((e for e in data.events if e["name"] == "rec"), key=lambda e: e["start"])
     assert len(rec) == 4
     for outer, inner in zip(rec, rec[1:]):            # properly nested
