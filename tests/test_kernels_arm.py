@@ -46,6 +46,8 @@ def cases():
     yield mg.unary(r, "TANH", [1, 64], in_scale=0.03, in_zp=4, out_scale=1 / 128, out_zp=0)[0]
     yield mg.mean(r, [1, 5, 5, 8], [1, 2], True)[0]
     yield mg.pad(r, [1, 4, 3, 2], [[0, 0], [0, 3], [1, 0], [2, 1]])[0]
+    yield mg.weights_as_input(r, "FULLY_CONNECTED", [2, 37], 7)[0]      # DSP row sums
+    yield mg.weights_as_input(r, "CONV_2D", [1, 3, 4, 21], 5, False)[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])

@@ -355,3 +355,20 @@ def test_unsupported_types_are_refused_with_one_line():
     with pytest.raises(KeyError):
         ops.get("LSTM")
     assert {"CONV_2D", "MEAN", "DEQUANTIZE", "PADV2"} <= set(ops.supported())
+
+
+@pytest.mark.parametrize("op", ["FULLY_CONNECTED", "CONV_2D"])
+@pytest.mark.parametrize("per_channel", [True, False])
+def test_weights_not_constant(make, op, per_channel):
+    """Weights as a graph input: no build-time folding, the kernel sums the rows itself."""
+    shape = [2, 37] if op == "FULLY_CONNECTED" else [1, 3, 4, 21]
+    data, _ = mg.weights_as_input(rng("wi", op, per_channel), op, shape, 7, per_channel)
+    c = make(data, dsp=True)
+    assert "bias_folded" not in c.body
+    assert_bit_exact(c, seed=25)
+
+
+def test_input_offset_folded_into_bias(make):
+    data, _ = mg.fully_connected(rng("fold"), [1, 40], 6)
+    c = make(data)
+    assert "bias_folded" in c.body and "{0, 0," in c.body and c.prepared["input_offset"] != 0

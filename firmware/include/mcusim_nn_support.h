@@ -108,6 +108,146 @@ static inline int32_t mcusim_wrap_sub(int32_t a, int32_t b)
     return (int32_t)((uint32_t)a - (uint32_t)b);
 }
 
+/* ---- dot products shared by the convolutions and FULLY_CONNECTED ----
+ * One int8 vector against two int8 rows at once, so each input word is loaded and widened once.
+ * With DSP: __sxtb16 widens bytes 0,2 and (rotated) 1,3 into int16 pairs, __smlad adds two
+ * products per instruction. Row sums (for folding an input offset) only when sum0 != NULL. */
+#define MCUSIM_INLINE static inline __attribute__((always_inline))
+
+MCUSIM_INLINE void mcusim_dot2_s8(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n,
+                                  int32_t *acc0, int32_t *acc1, int32_t *sum0, int32_t *sum1)
+{
+    int32_t a0 = 0, a1 = 0, s0 = 0, s1 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t xv, v0, v1;
+        __builtin_memcpy(&xv, x + k, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        __builtin_memcpy(&v1, w1 + k, 4);
+        const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
+        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        const int32_t g02 = __sxtb16(v1), g13 = __sxtb16(mcusim_ror((uint32_t)v1, 8));
+        a0 = __smlad(x02, f02, a0);
+        a0 = __smlad(x13, f13, a0);
+        a1 = __smlad(x02, g02, a1);
+        a1 = __smlad(x13, g13, a1);
+        if (sum0) {
+            s0 = __smlad(f02, 0x00010001, s0);
+            s0 = __smlad(f13, 0x00010001, s0);
+            s1 = __smlad(g02, 0x00010001, s1);
+            s1 = __smlad(g13, 0x00010001, s1);
+        }
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * x[k];
+        a1 += w1[k] * x[k];
+        if (sum0) {
+            s0 += w0[k];
+            s1 += w1[k];
+        }
+    }
+    *acc0 = a0;
+    *acc1 = a1;
+    if (sum0) {
+        *sum0 = s0;
+        *sum1 = s1;
+    }
+}
+
+MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, int32_t *acc0,
+                                  int32_t *sum0)
+{
+    int32_t a0 = 0, s0 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t xv, v0;
+        __builtin_memcpy(&xv, x + k, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
+        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        a0 = __smlad(x02, f02, a0);
+        a0 = __smlad(x13, f13, a0);
+        if (sum0) {
+            s0 = __smlad(f02, 0x00010001, s0);
+            s0 = __smlad(f13, 0x00010001, s0);
+        }
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * x[k];
+        if (sum0) {
+            s0 += w0[k];
+        }
+    }
+    *acc0 = a0;
+    if (sum0) {
+        *sum0 = s0;
+    }
+}
+
+/* int16 column (im2col, offset already added) against two int8 rows */
+MCUSIM_INLINE void mcusim_dot2_s16_s8(const int16_t *col, const int8_t *w0, const int8_t *w1,
+                                      int32_t n, int32_t *acc0, int32_t *acc1)
+{
+    int32_t a0 = 0, a1 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t c01, c23, v0, v1;
+        __builtin_memcpy(&c01, col + k, 4);
+        __builtin_memcpy(&c23, col + k + 2, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        __builtin_memcpy(&v1, w1 + k, 4);
+        /* sxtb16 gives bytes (0,2) and (1,3); repack to (0,1) and (2,3) to pair with the column */
+        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        const int32_t g02 = __sxtb16(v1), g13 = __sxtb16(mcusim_ror((uint32_t)v1, 8));
+        a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
+        a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
+        a1 = __smlad(mcusim_pack_lo(g02, g13), c01, a1);
+        a1 = __smlad(mcusim_pack_hi(g02, g13), c23, a1);
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * col[k];
+        a1 += w1[k] * col[k];
+    }
+    *acc0 = a0;
+    *acc1 = a1;
+}
+
+MCUSIM_INLINE void mcusim_dot1_s16_s8(const int16_t *col, const int8_t *w0, int32_t n,
+                                      int32_t *acc0)
+{
+    int32_t a0 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t c01, c23, v0;
+        __builtin_memcpy(&c01, col + k, 4);
+        __builtin_memcpy(&c23, col + k + 2, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
+        a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * col[k];
+    }
+    *acc0 = a0;
+}
+
+/* requantize one accumulator and clamp: the common epilogue of conv / FC */
+MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t out_off,
+                                   int32_t lo, int32_t hi)
+{
+    acc = mcusim_requant(acc, m, s) + out_off;
+    return (int8_t)MCUSIM_CLAMP(acc, lo, hi);
+}
+
 /* ---- gemmlowp transcendental functions on raw Q-format int32 values ---- */
 
 /* exp(a) for a in [-1/4, 0), Q0.31 in and out */

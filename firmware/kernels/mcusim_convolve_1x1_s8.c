@@ -1,7 +1,8 @@
 /* CONV_2D fast path: 1x1 filter, no padding, no dilation, no groups, any stride.
- * Each output pixel is a dot product of one input pixel's channels with each filter row.
- * The input offset is folded in once per output channel: sum(f*(x+off)) = sum(f*x) + off*sum(f),
- * the same integer result as the reference (int32 arithmetic is exact here). */
+ * Each output pixel is a dot product of one input pixel's channels with each filter row, two
+ * output channels per pass (mcusim_dot2_s8). The input offset is folded in as off * sum(w): the
+ * same int32 as the reference's sum(w * (x + off)). The compiler folds it into the bias at build
+ * time and passes input_offset 0, which skips the row sums. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -17,43 +18,47 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
         params->padding.h != 0 || params->padding.w != 0) {
         return MCUSIM_ARG_ERROR;
     }
+    const int32_t in_off = params->input_offset, out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t sh = params->stride.h, sw = params->stride.w;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
     int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
         for (int32_t oy = 0; oy < out_h; oy++) {
             for (int32_t ox = 0; ox < out_w; ox++) {
-                const int8_t *ip = input + ((b * in_h + oy * params->stride.h) * in_w +
-                                            ox * params->stride.w) * in_c;
+                const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
                 const int8_t *fp = filter;
-                for (int32_t oc = 0; oc < out_c; oc++, fp += in_c) {
-                    int32_t acc = 0;
-                    int32_t fsum = 0;
-                    int32_t ic = 0;
-#if MCUSIM_DSP
-                    /* two int16 lanes per __smlad; sxtb16 takes bytes 0,2 and (ror 8) 1,3 */
-                    for (; ic + 4 <= in_c; ic += 4) {
-                        int32_t xv, fv;
-                        __builtin_memcpy(&xv, ip + ic, 4);
-                        __builtin_memcpy(&fv, fp + ic, 4);
-                        const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
-                        const int32_t f02 = __sxtb16(fv), f13 = __sxtb16(mcusim_ror((uint32_t)fv, 8));
-                        acc = __smlad(x02, f02, acc);
-                        acc = __smlad(x13, f13, acc);
-                        fsum = __smlad(f02, 0x00010001, fsum);
-                        fsum = __smlad(f13, 0x00010001, fsum);
+                int32_t oc = 0;
+                for (; oc + 2 <= out_c; oc += 2, fp += 2 * in_c) {
+                    int32_t a0, a1, s0, s1;
+                    if (in_off) {
+                        mcusim_dot2_s8(ip, fp, fp + in_c, in_c, &a0, &a1, &s0, &s1);
+                        a0 += s0 * in_off;
+                        a1 += s1 * in_off;
+                    } else {
+                        mcusim_dot2_s8(ip, fp, fp + in_c, in_c, &a0, &a1, 0, 0);
                     }
-#endif
-                    for (; ic < in_c; ic++) {
-                        acc += fp[ic] * ip[ic];
-                        fsum += fp[ic];
-                    }
-                    acc += fsum * params->input_offset;
                     if (bias) {
-                        acc += bias[oc];
+                        a0 += bias[oc];
+                        a1 += bias[oc + 1];
                     }
-                    const int32_t q = quant->per_channel ? oc : 0;
-                    acc = mcusim_requant(acc, quant->multiplier[q], quant->shift[q]);
-                    acc += params->output_offset;
-                    *out++ = (int8_t)MCUSIM_CLAMP(acc, params->activation.min, params->activation.max);
+                    *out++ = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+                    *out++ = mcusim_finish(a1, mult[(oc + 1) * pc], shift[(oc + 1) * pc], out_off,
+                                           lo, hi);
+                }
+                if (oc < out_c) {
+                    int32_t a0, s0;
+                    if (in_off) {
+                        mcusim_dot1_s8(ip, fp, in_c, &a0, &s0);
+                        a0 += s0 * in_off;
+                    } else {
+                        mcusim_dot1_s8(ip, fp, in_c, &a0, 0);
+                    }
+                    if (bias) {
+                        a0 += bias[oc];
+                    }
+                    *out++ = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
                 }
             }
         }

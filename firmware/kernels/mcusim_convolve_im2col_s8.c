@@ -1,6 +1,7 @@
 /* CONV_2D with im2col: gathers one output pixel's receptive field into an int16 column
  * (input + offset; 0 outside the image, so padding adds nothing, like the reference skip),
- * then each filter row is a dot product against it: __smlad on two int16 lanes with DSP. */
+ * then two filter rows at a time are dot products against it (mcusim_dot2_s16_s8: __smlad on
+ * two int16 lanes with DSP). */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -21,6 +22,10 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t col_len = f_h * f_w * in_c;
     int16_t *col = (int16_t *)buffer;
+    const int32_t in_off = params->input_offset, out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
     if (buffer == 0 || filter_dims->c != in_c) {
         return MCUSIM_ARG_ERROR;
     }
@@ -43,39 +48,31 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                         } else {
                             const int8_t *ip = in_b + (y * in_w + x) * in_c;
                             for (int32_t ic = 0; ic < in_c; ic++) {
-                                *c++ = (int16_t)(ip[ic] + params->input_offset);
+                                *c++ = (int16_t)(ip[ic] + in_off);
                             }
                         }
                     }
                 }
                 const int8_t *fp = filter;
-                for (int32_t oc = 0; oc < out_c; oc++, fp += col_len) {
-                    int32_t acc = 0;
-                    int32_t k = 0;
-#if MCUSIM_DSP
-                    for (; k + 4 <= col_len; k += 4) {
-                        int32_t fv, c01, c23;
-                        __builtin_memcpy(&fv, fp + k, 4);
-                        __builtin_memcpy(&c01, col + k, 4);
-                        __builtin_memcpy(&c23, col + k + 2, 4);
-                        /* sxtb16 gives filter bytes (0,2) and (1,3); pair them with the column */
-                        const int32_t f02 = __sxtb16(fv), f13 = __sxtb16(mcusim_ror((uint32_t)fv, 8));
-                        const int32_t f01 = mcusim_pack_lo(f02, f13);
-                        const int32_t f23 = mcusim_pack_hi(f02, f13);
-                        acc = __smlad(f01, c01, acc);
-                        acc = __smlad(f23, c23, acc);
-                    }
-#endif
-                    for (; k < col_len; k++) {
-                        acc += fp[k] * col[k];
-                    }
+                int32_t oc = 0;
+                for (; oc + 2 <= out_c; oc += 2, fp += 2 * col_len) {
+                    int32_t a0, a1;
+                    mcusim_dot2_s16_s8(col, fp, fp + col_len, col_len, &a0, &a1);
                     if (bias) {
-                        acc += bias[oc];
+                        a0 += bias[oc];
+                        a1 += bias[oc + 1];
                     }
-                    const int32_t q = quant->per_channel ? oc : 0;
-                    acc = mcusim_requant(acc, quant->multiplier[q], quant->shift[q]);
-                    acc += params->output_offset;
-                    *out++ = (int8_t)MCUSIM_CLAMP(acc, params->activation.min, params->activation.max);
+                    *out++ = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+                    *out++ = mcusim_finish(a1, mult[(oc + 1) * pc], shift[(oc + 1) * pc], out_off,
+                                           lo, hi);
+                }
+                if (oc < out_c) {
+                    int32_t a0;
+                    mcusim_dot1_s16_s8(col, fp, col_len, &a0);
+                    if (bias) {
+                        a0 += bias[oc];
+                    }
+                    *out++ = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
                 }
             }
         }

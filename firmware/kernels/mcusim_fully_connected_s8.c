@@ -1,5 +1,7 @@
-/* FULLY_CONNECTED int8, per-tensor or per-channel. With DSP, four weights and four inputs per
- * two __smlad; the input offset is folded in as off*sum(w), which equals the reference sum. */
+/* FULLY_CONNECTED int8, per-tensor or per-channel: two output rows per pass (mcusim_dot2_s8,
+ * __smlad with DSP). The input offset is folded in as off * sum(w) (equal to the reference's
+ * int32 sum); the compiler folds it into the bias at build time and passes input_offset 0.
+ * A nonzero filter offset (not produced by TFLite's int8 converter) takes the plain loop. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -10,42 +12,45 @@ mcusim_status mcusim_fully_connected_s8(const mcusim_fc_params *params,
                                         const int8_t *filter, const int32_t *bias,
                                         int8_t *output)
 {
-    const int32_t in_off = params->input_offset;
-    const int32_t f_off = params->filter_offset;
+    const int32_t in_off = params->input_offset, f_off = params->filter_offset;
+    const int32_t out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
     for (int32_t b = 0; b < batches; b++) {
         const int8_t *ip = input + b * accum_depth;
-        for (int32_t oc = 0; oc < output_depth; oc++) {
+        int8_t *out = output + b * output_depth;
+        int32_t oc = 0;
+        if (f_off == 0) {
+            for (; oc + 2 <= output_depth; oc += 2) {
+                const int8_t *fp = filter + oc * accum_depth;
+                int32_t a0, a1, s0, s1;
+                if (in_off) {
+                    mcusim_dot2_s8(ip, fp, fp + accum_depth, accum_depth, &a0, &a1, &s0, &s1);
+                    a0 += s0 * in_off;
+                    a1 += s1 * in_off;
+                } else {
+                    mcusim_dot2_s8(ip, fp, fp + accum_depth, accum_depth, &a0, &a1, 0, 0);
+                }
+                if (bias) {
+                    a0 += bias[oc];
+                    a1 += bias[oc + 1];
+                }
+                out[oc] = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+                out[oc + 1] = mcusim_finish(a1, mult[(oc + 1) * pc], shift[(oc + 1) * pc],
+                                            out_off, lo, hi);
+            }
+        }
+        for (; oc < output_depth; oc++) {
             const int8_t *fp = filter + oc * accum_depth;
             int32_t acc = 0;
-            int32_t d = 0;
-#if MCUSIM_DSP
-            if (f_off == 0) {
-                int32_t xw = 0, wsum = 0;
-                for (; d + 4 <= accum_depth; d += 4) {
-                    int32_t xv, fv;
-                    __builtin_memcpy(&xv, ip + d, 4);
-                    __builtin_memcpy(&fv, fp + d, 4);
-                    const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
-                    const int32_t f02 = __sxtb16(fv), f13 = __sxtb16(mcusim_ror((uint32_t)fv, 8));
-                    xw = __smlad(x02, f02, xw);
-                    xw = __smlad(x13, f13, xw);
-                    wsum = __smlad(f02, 0x00010001, wsum);
-                    wsum = __smlad(f13, 0x00010001, wsum);
-                }
-                acc = xw + wsum * in_off;
-            }
-#endif
-            for (; d < accum_depth; d++) {
+            for (int32_t d = 0; d < accum_depth; d++) {
                 acc += (fp[d] + f_off) * (ip[d] + in_off);
             }
             if (bias) {
                 acc += bias[oc];
             }
-            const int32_t q = quant->per_channel ? oc : 0;
-            acc = mcusim_requant(acc, quant->multiplier[q], quant->shift[q]);
-            acc += params->output_offset;
-            output[b * output_depth + oc] =
-                (int8_t)MCUSIM_CLAMP(acc, params->activation.min, params->activation.max);
+            out[oc] = mcusim_finish(acc, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
         }
     }
     return MCUSIM_OK;

@@ -424,3 +424,28 @@ def mean(rng, shape, axes, keep_dims=True, same_quant=False):
     y = mb.tensor(out, scale=so, zero_point=zo, name="output")
     mb.op("MEAN", [x, ax], [y], {"keep_dims": keep_dims})
     return mb.build([x], [y]), Spec("MEAN", [x], [y], mb, {"keep_dims": keep_dims})
+
+
+def weights_as_input(rng, op, in_shape, out_ch, per_channel=True):
+    """FULLY_CONNECTED or 1x1 CONV_2D whose weights are a graph input, not a constant: the
+    kernel then adds the input offset itself (nothing can be folded at build time)."""
+    mb = ModelBuilder()
+    s_in, z_in = _qin(rng)
+    x = mb.tensor(in_shape, scale=s_in, zero_point=z_in, name="input")
+    depth = int(in_shape[-1])
+    ws = rng.uniform(0.002, 0.02, size=out_ch if per_channel else 1).astype(np.float32)
+    if op == "FULLY_CONNECTED":
+        w = mb.tensor([out_ch, depth], scale=ws, zero_point=[0] * len(ws), name="weights")
+        out_shape = [int(np.prod(in_shape[:-1])), out_ch]
+        opts = {}
+    else:
+        w = mb.tensor([out_ch, 1, 1, depth], scale=ws, zero_point=[0] * len(ws), name="filter")
+        out_shape = list(in_shape[:-1]) + [out_ch]
+        opts = {"padding": "VALID", "stride_w": 1, "stride_h": 1}
+    bscale = (s_in * ws.astype(np.float64)).astype(np.float32)
+    b = mb.tensor([out_ch], "int32", scale=bscale, zero_point=[0] * len(bscale),
+                  data=rng.integers(-3000, 3000, out_ch), name="bias")
+    s_out, z_out = _out_q(rng, s_in, ws, depth)
+    y = mb.tensor(out_shape, scale=s_out, zero_point=z_out, name="output")
+    mb.op(op, [x, w, b], [y], opts)
+    return mb.build([x, w], [y]), Spec(op, [x, w], [y], mb, opts)

@@ -82,3 +82,19 @@ def bcast_lit(ctx, node, b) -> str:
     eo, st1, st2 = b
     arr = lambda v: "{" + ", ".join(str(int(x)) for x in v) + "}"
     return "&(const mcusim_broadcast){%s, %s, %s}" % (arr(eo), arr(st1), arr(st2))
+
+
+def folded_bias(g, node, input_offset: int, rows: int):
+    """bias + input_offset * sum(row of weights), computed at build time (int64, checked to fit
+    int32), or None when the weights or bias are not constants. The kernel then runs with input
+    offset 0: the same int32 sum as TFLM's sum(w * (x + offset)) + bias."""
+    w = g.t(node.inputs[1])
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    if w.data is None or (b >= 0 and g.t(b).data is None):
+        return None
+    sums = np.asarray(w.data, dtype=np.int64).reshape(rows, -1).sum(axis=1)
+    bias = np.asarray(g.t(b).data, dtype=np.int64).reshape(-1) if b >= 0 else np.zeros(rows, np.int64)
+    out = bias + int(input_offset) * sums
+    if out.min() < -(1 << 31) or out.max() >= (1 << 31):
+        return None
+    return out.astype(np.int32)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, dims_lit, opt, quant_arrays, tile
+from mcusim.compiler.ops._common import (act, check_act, cptr, dims_lit, folded_bias, opt,
+                                         quant_arrays, tile)
 
 OPS = ("CONV_2D",)
 
@@ -77,13 +78,20 @@ def emit(node, g, ctx) -> str:
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8"}[v]
     buf = f"{ctx.scratch(buffer_size(p, ctx.dsp))}, " if v == "im2col" else ""
+    in_off = p["input_offset"]
+    bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    if v == "1x1" and in_off != 0:
+        # no padding in this variant: fold the input offset into the bias at build time
+        fb = folded_bias(g, node, in_off, p["filter_dims"][0])
+        if fb is not None:
+            bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
     return (
         "static const mcusim_conv_params params = {%d, %d, %s, %s, %s, {%d, %d}};\n"
-        % (p["input_offset"], p["output_offset"], tile(*p["stride"]), tile(*p["padding"]),
+        % (in_off, p["output_offset"], tile(*p["stride"]), tile(*p["padding"]),
            tile(*p["dilation"]), *p["activation"])
         + f"static const mcusim_quant_params quant = {{{m}, {s}, 1}};\n"
         + f"{fn}({buf}&params, &quant,\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
         f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"
-        f"    {cptr(ctx, bias, 'int32_t', const=True)},\n"
+        f"    {bias_ref},\n"
         f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, nelems, opt, quant_arrays
+from mcusim.compiler.ops._common import (act, check_act, cptr, folded_bias, nelems, opt,
+                                         quant_arrays)
 
 OPS = ("FULLY_CONNECTED",)
 
@@ -57,11 +58,18 @@ def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     bias = node.inputs[2] if len(node.inputs) > 2 else -1
+    in_off = p["input_offset"]
+    bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    if in_off != 0 and p["filter_offset"] == 0:
+        # fold the input offset into the bias at build time: the kernel skips the row sums
+        fb = folded_bias(g, node, in_off, p["output_depth"])
+        if fb is not None:
+            bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
     return (
         "static const mcusim_fc_params params = {%d, %d, %d, {%d, %d}};\n"
-        % (p["input_offset"], p["filter_offset"], p["output_offset"], *p["activation"])
+        % (in_off, p["filter_offset"], p["output_offset"], *p["activation"])
         + f"static const mcusim_quant_params quant = {{{m}, {s}, {p['per_channel']}}};\n"
         + f"mcusim_fully_connected_s8(&params, &quant, {p['batches']}, {p['accum_depth']}, "
         f"{p['output_depth']},\n"
         f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)},\n"
-        f"    {cptr(ctx, bias, 'int32_t', const=True)}, {cptr(ctx, node.outputs[0])});\n")
+        f"    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
