@@ -18,6 +18,8 @@ def _size(n: int) -> str:
 
 def main(args) -> int:
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=120)  # piped: no terminal width to fit, keep rows on one line
     if args.board:
         b = load_board(args.board)
         console.print(f"[bold]{b.name}[/]: {b.description}")
@@ -37,12 +39,15 @@ def main(args) -> int:
         for s in b.sources:
             console.print(f"  source: {s}")
         return 0
-    t = Table("board", "core", "clock", "flash", "RAM", "power", "description")
+    t = Table("board", "chip", "core", "clock", "flash", "RAM", "run power")
+    for col in t.columns:
+        col.no_wrap = True
     for name in list_boards():
         b = load_board(name)
         ram = sum(m.size for m in b.memories if m.kind == "ram")
-        t.add_row(b.name, b.core, f"{b.clock_hz / 1e6:g} MHz", _size(b.flash.size), _size(ram),
-                  f"{b.power['run_ua_per_mhz']:.0f} µA/MHz", b.description)
+        chip = b.description.split(",")[0]   # "STMicroelectronics STM32F407VG, Cortex-M4F, ..."
+        t.add_row(b.name, chip, b.core, f"{b.clock_hz / 1e6:g} MHz", _size(b.flash.size),
+                  _size(ram), f"{b.power['run_ua_per_mhz']:.0f} µA/MHz")
     console.print(t)
     console.print("Use --board NAME, or --board path/to/your_board.toml (see docs/boards.md).")
     return 0
