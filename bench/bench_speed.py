@@ -37,7 +37,8 @@ def build(board, repeat: int) -> Path:
     subprocess.run([gcc(), *core_flags(board.core), "-O2", "-ffreestanding", "-nostdlib",
                     "-fno-tree-vectorize", f"-DREPEAT={repeat}",
                     f"-Wl,-Ttext={board.flash.base:#x}", f"-Wl,-Tdata={board.ram.base:#x}",
-                    "-Wl,-e,_start", str(HERE / "matmul.c"), "-o", str(out)], check=True)
+                    "-Wl,-e,_start", str(HERE / "matmul.c"), "-lgcc", "-o", str(out)],
+                   check=True)     # libgcc: the M0+ has no 64-bit multiply instruction
     return out
 
 

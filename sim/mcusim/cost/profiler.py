@@ -96,7 +96,7 @@ class Profiler:
 
     @property
     def instructions(self) -> int:
-        return self._live.instructions
+        return self._lib.mcs_instructions(self._ctx)
 
     @property
     def limit_hit(self) -> bool:
@@ -218,7 +218,7 @@ class Profiler:
         epc = energy_per_cycle_uj(self.board)
         energy = {k: v * epc * self._factor(k) for k, v in cycle_breakdown.items()}
         self._finished = ProfileData(
-            cycles=self._live.cycles, instructions=self._live.instructions, functions=funcs,
+            cycles=self._live.cycles, instructions=self.instructions, functions=funcs,
             stacks=self._stacks(), events=self._events(), energy_uj=sum(energy.values()),
             energy_breakdown=energy, cycle_breakdown=cycle_breakdown)
         return self._finished

@@ -26,7 +26,6 @@ typedef int (*classify_fn)(uint32_t addr, uint32_t size);   /* returns block ind
 /* Counters Python reads through ctypes while the program runs (keep in sync with native.py). */
 typedef struct {
     uint64_t cycles;
-    uint64_t instructions;
     uint64_t max_cycles;          /* 0: no limit */
     uint64_t taken_cycles;        /* extra cycles of taken conditional branches */
     uint64_t fetch_stall;         /* instruction-fetch wait states */
@@ -68,12 +67,12 @@ typedef struct {
     uint32_t node;
     uint32_t traced;
     uint64_t entry;                  /* cycle count at entry */
-    uint64_t pend_c, pend_i;         /* self cycles/instructions not yet added to func and node */
+    uint64_t pend_c;                 /* self cycles not yet added to its function and node */
 } mcs_frame;
 
 typedef struct { uint32_t parent; int32_t func; uint64_t self; } mcs_node;
 typedef struct { int32_t func; uint32_t enter; uint64_t cycle; } mcs_event;
-typedef struct { uint64_t calls, self, insns, incl; uint32_t active, flags; } mcs_func;
+typedef struct { uint64_t calls, self, insns_undone, incl; uint32_t active, flags; } mcs_func;
 
 typedef struct {                     /* a set-associative LRU line cache in front of slow memory */
     uint32_t shift, nsets, ways, miss, prefetch, last_line;
@@ -107,6 +106,7 @@ typedef struct {
     mcs_event *events; uint64_t nevents, cap_events, event_limit;
     mcs_cache fetch[MAX_FETCH]; uint32_t nfetch;
     mcs_cache data[MAX_DATA]; uint32_t ndata;
+    uint64_t insns_undone;           /* instructions taken back by mcs_rewind */
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -290,9 +290,8 @@ static void event(mcs_ctx *c, int32_t func, uint32_t enter) {
 
 static inline void flush(mcs_ctx *c, mcs_frame *f) {
     c->funcs[f->func].self += f->pend_c;
-    c->funcs[f->func].insns += f->pend_i;
     c->nodes[f->node].self += f->pend_c;
-    f->pend_c = f->pend_i = 0;
+    f->pend_c = 0;
 }
 
 static void flush_all(mcs_ctx *c) {
@@ -305,7 +304,7 @@ static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     if (d) flush(c, &c->stack[d - 1]);
     GROW(c->stack, d, c->cap_stack);
     mcs_frame *f = &c->stack[d];
-    f->func = func; f->ret = ret; f->entry = c->live.cycles; f->pend_c = f->pend_i = 0;
+    f->func = func; f->ret = ret; f->entry = c->live.cycles; f->pend_c = 0;
     f->node = child_node(c, d ? c->stack[d - 1].node : 0, func);   /* node 0: the root */
     f->traced = c->nevents < c->event_limit || (func < (int32_t)c->nfuncs &&
                                                 (c->funcs[func].flags & FN_ALWAYS_TRACE));
@@ -416,10 +415,8 @@ static uint32_t probe_loads(mcs_ctx *c, mcs_block *b) {
     return stall;
 }
 
-static inline void charge(mcs_ctx *c, uint64_t cyc, uint64_t insns) {
-    mcs_frame *f = c->top;
-    f->pend_c += cyc;
-    f->pend_i += insns;
+static inline void charge(mcs_ctx *c, uint64_t cyc) {
+    c->top->pend_c += cyc;
     c->live.cycles += cyc;
 }
 
@@ -471,7 +468,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     if (p && IS_COND(p->end) && addr != p->addr + p->size && c->top) {
         p->takens++;
         c->live.taken_cycles += p->taken;
-        charge(c, p->taken, 0);                      /* still the branching function's cost */
+        charge(c, p->taken);                      /* still the branching function's cost */
     }
     if (UNLIKELY(!c->top || (p && p->end >= END_CALL) || b->func != c->top->func))
         control_flow(c, p, b, addr);
@@ -494,8 +491,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         cyc += s;
     }
     b->execs++;
-    c->live.instructions += b->ninsns;
-    charge(c, cyc, b->ninsns);
+    charge(c, cyc);                                  /* instructions: execs x ninsns, summed on read */
     c->prev = idx;
     if (UNLIKELY(c->live.max_cycles && c->live.cycles >= c->live.max_cycles &&
                  !c->live.limit_hit))
@@ -519,9 +515,11 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
     uint64_t undo_c = b->cycles - done_cyc, undo_i = b->ninsns - done_ins;
     mcs_frame *f = &c->stack[c->live.depth - 1];
     flush(c, f);
-    c->funcs[f->func].self -= undo_c; c->funcs[f->func].insns -= undo_i;
+    c->funcs[f->func].self -= undo_c;
+    c->funcs[b->func].insns_undone += undo_i;
+    c->insns_undone += undo_i;
     c->nodes[f->node].self -= undo_c;
-    c->live.cycles -= undo_c; c->live.instructions -= undo_i;
+    c->live.cycles -= undo_c;
     c->prev = -1;                             /* the rest runs as a new block: no taken check */
 }
 
@@ -533,7 +531,7 @@ void mcs_settle(mcs_ctx *c, uint32_t pc) {
     if (IS_COND(p->end) && pc != p->addr + p->size) {
         p->takens++;
         c->live.taken_cycles += p->taken;
-        charge(c, p->taken, 0);
+        charge(c, p->taken);
     }
     c->prev = -1;
 }
@@ -541,13 +539,25 @@ void mcs_settle(mcs_ctx *c, uint32_t pc) {
 /* ---- results ---- */
 void mcs_unwind(mcs_ctx *c) { while (c->live.depth > 0) pop(c); }
 uint32_t mcs_nfuncs(mcs_ctx *c) { return c->nfuncs + 1; }
+/* Instructions executed: blocks' executions x their length (not counted per block: speed). */
+uint64_t mcs_instructions(mcs_ctx *c) {
+    uint64_t n = 0;
+    uint32_t i;
+    for (i = 0; i < c->nblocks; i++) n += c->blocks[i].execs * c->blocks[i].ninsns;
+    return n - c->insns_undone;
+}
+
 void mcs_get_funcs(mcs_ctx *c, uint64_t *out) {       /* calls, self, insns, incl per function */
     uint32_t i;
+    uint64_t *insns = calloc(c->nfuncs + 1, sizeof *insns);
     flush_all(c);
+    for (i = 0; i < c->nblocks; i++)                   /* a block's instructions are its function's */
+        insns[c->blocks[i].func] += c->blocks[i].execs * c->blocks[i].ninsns;
     for (i = 0; i <= c->nfuncs; i++) {
         out[4 * i] = c->funcs[i].calls; out[4 * i + 1] = c->funcs[i].self;
-        out[4 * i + 2] = c->funcs[i].insns; out[4 * i + 3] = c->funcs[i].incl;
+        out[4 * i + 2] = insns[i] - c->funcs[i].insns_undone; out[4 * i + 3] = c->funcs[i].incl;
     }
+    free(insns);
 }
 uint32_t mcs_nnodes(mcs_ctx *c) { return c->nnodes; }
 void mcs_get_nodes(mcs_ctx *c, uint32_t *parent, int32_t *func, uint64_t *self) {
