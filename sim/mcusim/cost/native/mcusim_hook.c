@@ -209,6 +209,7 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->end = (uint8_t)end; b->is_entry = (uint8_t)is_entry;
     b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
     b->fetch_epoch = UINT64_MAX;                 /* never checked yet */
+    b->succ_addr[0] = b->succ_addr[1] = 0xffffffffu;   /* no successor seen (odd: no Thumb PC) */
     if (b->fetch != NO_FETCH) {
         uint32_t s = c->fetch[fetch].shift;
         b->line_first = addr >> s; b->line_last = (addr + size - 1) >> s;
