@@ -169,3 +169,9 @@ def test_board_toml_core_options(tmp_path):
     mini.core_options = None
     mini.path = board.path
     assert cycles_of("    muls r1, r2, r1", core="cortex-m0plus", board=mini) == 32
+
+
+def test_m7_one_multiply_pipeline():
+    # two independent multiplies do not pair (one MAC pipeline): 1 + 1; ALU + MUL pair: 1
+    assert cycles_of("    muls r1, r2, r1\n    muls r3, r4, r3", core="cortex-m7") == 2
+    assert cycles_of("    adds r5, r5, #1\n    muls r3, r4, r3", core="cortex-m7") == 1

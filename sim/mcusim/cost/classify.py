@@ -61,6 +61,7 @@ _names("fpu", "vadd vsub vmul vnmul vabs vneg vcmp vcmpe vcvt vcvtr vcvta vcvtn 
 
 _SIMPLE = {"alu", "load", "store", "mul", "dsp", "nop"}   # M7 dual-issue candidates
 _MEM1 = {"load", "store"}
+_MAC = {"mul", "dsp"}                                     # M7: one multiply/DSP pipeline
 _ADDR = {"load", "store", "ldm", "stm", "fpu_load", "fpu_store", "fpu_ldm"}
 
 
@@ -212,7 +213,8 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
             # this address needs the value the previous load is still fetching.
             c = cc.pipelined
         if (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE
-                and not depends and not (cls in _MEM1 and prev_cls in _MEM1)):
+                and not depends and not (cls in _MEM1 and prev_cls in _MEM1)
+                and not (cls in _MAC and prev_cls in _MAC)):
             c, paired = 0, True   # issues alongside the previous instruction
         else:
             paired = False
