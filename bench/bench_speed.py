@@ -11,6 +11,7 @@ count equals a Python per-instruction counter on a short build. Writes bench/res
 from __future__ import annotations
 
 import argparse
+import ctypes as C
 import json
 import platform
 import subprocess
@@ -18,10 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from unicorn import UC_ARCH_ARM, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
+from unicorn import (UC_ARCH_ARM, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_MODE_MCLASS,
+                     UC_MODE_THUMB, Uc)
 from unicorn.arm_const import UC_ARM_REG_SP
+from unicorn.unicorn_py3.arch.types import uc_hook_h
+from unicorn.unicorn_py3.unicorn import uclib
 
 from mcusim.boards import load_board
+from mcusim.cost import native
 from mcusim.cost.profiler import Profiler
 from mcusim.cost.reference import ReferenceCounter
 from mcusim.paths import cache_dir
@@ -82,6 +87,22 @@ def run_python_hook(board, elf, kind: int) -> float:
     return time.perf_counter() - t
 
 
+def run_read_hook(board, elf) -> tuple[float, int]:
+    """Seconds with only a C memory-read hook restricted to the flash range (what modelling
+    every flash data read exactly would cost at least), and the reads it saw."""
+    lib = native.lib()
+    lib.mcs_reads_counted.restype = C.c_uint64
+    uc = machine(board, elf)
+    before = lib.mcs_reads_counted()
+    h = uc_hook_h()
+    uclib.uc_hook_add(uc._uch, C.byref(h), UC_HOOK_MEM_READ,
+                      C.c_void_p(native.fn_addr(lib, "mcs_count_read")), None,
+                      C.c_uint64(board.flash.base), C.c_uint64(board.flash.end - 1))
+    t = time.perf_counter()
+    uc.emu_start(elf.entry | 1, elf.symbol("done"))
+    return time.perf_counter() - t, lib.mcs_reads_counted() - before
+
+
 def reference_count(board, elf) -> int:
     """Instructions counted by a Python per-instruction hook (slow, exact)."""
     uc = machine(board, elf)
@@ -118,6 +139,7 @@ def main(argv=None) -> int:
         profs.append(run_profiled(board, elf))
     plain = min(plains)
     profiled, data = min(profs, key=lambda r: r[0])
+    read_hook, flash_reads = min(run_read_hook(board, elf) for _ in range(3))
     n = data.instructions
     res = {
         "board": board.name, "core": board.core, "program": "bench/matmul.c",
@@ -126,6 +148,7 @@ def main(argv=None) -> int:
         "plain_minstr_s": n / plain / 1e6, "profiled_minstr_s": n / profiled / 1e6,
         "ratio": plain / profiled,
         "python_block_hook_minstr_s": py_block, "python_code_hook_minstr_s": py_code,
+        "flash_read_hook_only_minstr_s": n / read_hook / 1e6, "flash_reads": flash_reads,
         "exact": {"reference_instructions": ref, "profiled_instructions": got,
                   "equal": ref == got},
         "host": {"machine": platform.machine(), "python": platform.python_version(),
@@ -138,6 +161,8 @@ def main(argv=None) -> int:
     print(f"  no hooks : {res['plain_minstr_s']:8.1f} M instr/s  ({plain:.3f} s)")
     print(f"  profiled : {res['profiled_minstr_s']:8.1f} M instr/s  ({profiled:.3f} s)")
     print(f"  ratio    : {res['ratio']:.2f} (target >= 0.5)")
+    print(f"  for comparison, only a C read hook on flash ({flash_reads:,} reads): "
+          f"{n / read_hook / 1e6:.1f} M instr/s")
     print(f"  for comparison, a bare Python hook that only counts: per block "
           f"{py_block:.1f} M instr/s, per instruction {py_code:.1f} M instr/s")
     print(f"  exact    : {got:,} profiled vs {ref:,} per-instruction reference "

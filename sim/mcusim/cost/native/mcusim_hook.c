@@ -594,3 +594,12 @@ void mcs_free(mcs_ctx *c) {
     free(c->blocks); free(c->table); free(c->prefix); free(c->funcs); free(c->stack);
     free(c->nodes); free(c->node_table); free(c->events); free(c);
 }
+
+/* For bench/bench_speed.py only: a UC_HOOK_MEM_READ callback that just counts, to measure what
+ * any read hook costs (docs/cost-model.md: why flash data reads are probed instead). */
+static uint64_t reads_counted;
+void mcs_count_read(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+    (void)uc; (void)type; (void)address; (void)size; (void)value; (void)user;
+    reads_counted++;
+}
+uint64_t mcs_reads_counted(void) { return reads_counted; }
