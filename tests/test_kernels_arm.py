@@ -33,6 +33,8 @@ def cases():
     yield mg.conv_2d(r, [1, 5, 5, 16], 7, (1, 1), (2, 2), padding="VALID", per_channel=False)[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [1, 8, 8, 3], 2, (3, 3), (1, 1), (2, 2))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 7, 6], 1, (3, 3), (1, 1), padding="VALID",
+                               per_channel=False)[0]       # 4-channel DSP groups + a tail of 2
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
