@@ -41,7 +41,7 @@ class Built:
     weights: int                # bytes of const arrays
     input_bytes: int
     output_bytes: int
-    tensors: dict = field(default_factory=dict)   # str(node position) -> {tensor, offset, size}
+    tensors: dict = field(default_factory=dict)   # str(layer) -> [{tensor, where, offset, ...}]
     arena_plan: list[dict] = field(default_factory=list)   # report/arena_map.py's format
     log: list[str] = field(default_factory=list)
     cached: bool = False
