@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from mcusim.boards import Board
-from mcusim.compiler import checks, importer
+from mcusim.compiler import checks, importer, tflm
 from mcusim.compiler.codegen import generate
 from mcusim.compiler.context import DSP_CORES
 from mcusim.compiler.modelio import Port
@@ -25,7 +25,7 @@ from mcusim.errors import BadInput
 from mcusim.paths import cache_dir, firmware_dir
 from mcusim.toolchain import core_flags, run_gcc
 
-FORMAT = 1          # bump when build.json changes shape
+FORMAT = 2          # bump when build.json changes shape
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Built:
     output_bytes: int
     tensors: dict = field(default_factory=dict)   # str(layer) -> [{tensor, where, offset, ...}]
     arena_plan: list[dict] = field(default_factory=list)   # report/arena_map.py's format
+    tflm_arena: int | None = None  # TFLM's minimum arena for the same model (tflm.py)
     log: list[str] = field(default_factory=list)
     cached: bool = False
 
@@ -160,7 +161,7 @@ def _build(data: bytes, name: str, board: Board, kernels: str, work: Path, final
         layers=[{k: v for k, v in asdict(L).items() if k != "body"} for L in gen.layers],
         arena=gen.plan.size, weights=gen.weights_bytes, input_bytes=gen.input_bytes,
         output_bytes=gen.output_bytes, tensors=tensors, log=opt.log,
-        arena_plan=_arena_plan(opt.graph, gen.plan))
+        arena_plan=_arena_plan(opt.graph, gen.plan), tflm_arena=tflm.arena_figure(data))
     (work / "build.json").write_text(json.dumps(built.to_json(), indent=1) + "\n")
     return built
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mcusim.compiler import modelio, tflm
+from mcusim.compiler import modelio
 from mcusim.compiler.build import Built, compile_model
 from mcusim.errors import BadInput
 from mcusim.result import LayerStat, RunResult
@@ -113,12 +113,8 @@ def describe(result: RunResult, built: Built, path: Path) -> None:
     watch = (result.memory.watches or {}).get(ARENA_SYMBOL, {})
     result.arena = {"planned": built.arena, "peak": int(watch.get("peak", 0)),
                     "io": built.input_bytes + built.output_bytes}
-    try:
-        tf = tflm.known_arena(path.read_bytes())
-    except OSError:
-        tf = None
-    if tf:
-        result.arena["tflm"] = tf
+    if built.tflm_arena:
+        result.arena["tflm"] = built.tflm_arena
     result.memory.flash_split = flash_split(built, result.memory.flash_used)
     result.model = {
         "name": built.model, "path": str(path), "build_dir": str(built.dir),

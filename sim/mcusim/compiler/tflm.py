@@ -64,19 +64,52 @@ def tensor(interp, index: int) -> np.ndarray:
     return np.array(t["tensor_data"] if isinstance(t, dict) else t)
 
 
-def measure_arena(data: bytes, inputs: list[np.ndarray], n_outputs: int,
-                  hi: int = 1 << 21) -> int:
-    """Smallest arena (to 16 B) with which TFLM both allocates and runs the model."""
+class _quiet_stderr:
+    """TFLM's C++ prints every failed allocation to fd 2; the bisection expects many."""
+
+    def __enter__(self):
+        import os
+        import sys
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        self.null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(self.null, 2)
+
+    def __exit__(self, *exc):
+        import os
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        os.close(self.null)
+
+
+def measure_arena(data: bytes, hi: int = 1 << 22) -> int | None:
+    """Smallest arena (to 16 B) with which TFLM allocates the model (tensors, scratch and its
+    bookkeeping are all allocated up front), or None when TFLM cannot load it at all."""
+    rt = _runtime()
+
     def ok(n: int) -> bool:
         try:
-            invoke(interpreter(data, n), inputs, n_outputs)
+            rt.Interpreter.from_bytes(data, arena_size=n)
             return True
         except Exception:       # noqa: BLE001 - any failure means "too small"
             return False
-    lo = 16
-    if not ok(hi):
-        raise McusimError("TFLM cannot run the model with a 2 MB arena")
-    while hi - lo > 16:
-        mid = (lo + hi) // 2 // 16 * 16
-        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+
+    with _quiet_stderr():
+        if not ok(hi):
+            return None
+        lo = 16
+        while hi - lo > 16:
+            mid = (lo + hi) // 2 // 16 * 16
+            lo, hi = (lo, mid) if ok(mid) else (mid, hi)
     return hi
+
+
+def arena_figure(data: bytes) -> int | None:
+    """TFLM's minimum arena: the shared README's figure when known, else measured."""
+    known = known_arena(data)
+    if known:
+        return known
+    try:
+        return measure_arena(data)
+    except McusimError:
+        return None
