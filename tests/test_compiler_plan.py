@@ -69,6 +69,10 @@ def test_plan_is_valid_and_not_larger_than_tflm(rel):
         for b in live[i + 1:]:
             if a.first <= b.last and b.first <= a.last:
                 assert a.offset + a.size <= b.offset or b.offset + b.size <= a.offset, (a, b)
+    # no plan can be smaller than the most bytes alive during one layer; greedy meets it
+    bound = max((sum(b.size for b in live if b.first <= i <= b.last)
+                 for i in range(len(opt.graph.nodes))), default=0)
+    assert bound <= plan.size <= bound + planner.ALIGN
     io = sum(p.size for p in opt.inputs + opt.outputs)
     tf = tflm.known_arena(data)
     print(f"{rel}: planned {plan.size} B + I/O {io} B vs TFLM {tf} B")
