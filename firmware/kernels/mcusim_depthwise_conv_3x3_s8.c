@@ -82,8 +82,12 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                         const int8_t *p = ip + c;
                         const int8_t *w = filter + c;
                         int32_t acc = 0;
-                        for (int32_t t = 0; t < 9; t++) {   /* fixed trip count: unrolled */
-                            acc += w[t * ch] * (p[(t / 3) * row + (t % 3) * ch] + in_off);
+                        for (int32_t fy = 0; fy < 3; fy++) {   /* constant trip counts */
+                            const int8_t *pr = p + fy * row;
+                            const int8_t *wr = w + fy * 3 * ch;
+                            acc += wr[0] * (pr[0] + in_off);
+                            acc += wr[ch] * (pr[ch] + in_off);
+                            acc += wr[2 * ch] * (pr[2 * ch] + in_off);
                         }
                         if (bias) {
                             acc += bias[c];
