@@ -76,7 +76,8 @@ class HostCtx:
 class Case:
     """One operator model compiled for the host: call it like TFLM."""
 
-    def __init__(self, data: bytes, lib: Path, work: Path, dsp: bool = False, node_index=0):
+    def __init__(self, data: bytes, lib: Path, work: Path, dsp: bool = False, node_index=0,
+                 rewrite=None):
         self.data = data
         self.g = importer.parse(data, "case")
         self.node = self.g.nodes[node_index]
@@ -85,6 +86,8 @@ class Case:
         self.prepared = mod.prepare(self.node, self.g)
         ctx = HostCtx(self.g, dsp)
         self.body = mod.emit(self.node, self.g, ctx)
+        if rewrite:                      # e.g. call the wrapper instead of the chosen variant
+            self.body = rewrite(self.body)
         self.source = ctx.source(self.body)
         n = len(list(work.glob("case*.c")))
         src = work / f"case{n}.c"

@@ -22,8 +22,8 @@ def klib(tmp_path_factory):
 
 @pytest.fixture
 def make(klib, tmp_path):
-    def f(data, dsp=False):
-        return Case(data, klib, tmp_path, dsp=dsp)
+    def f(data, dsp=False, rewrite=None):
+        return Case(data, klib, tmp_path, dsp=dsp, rewrite=rewrite)
     return f
 
 
@@ -372,3 +372,36 @@ def test_input_offset_folded_into_bias(make):
     data, _ = mg.fully_connected(rng("fold"), [1, 40], 6)
     c = make(data)
     assert "bias_folded" in c.body and "{0, 0," in c.body and c.prepared["input_offset"] != 0
+
+
+# ------------------------------------------------------------------ wrappers
+WRAP = [
+    ("mcusim_convolve_s8(&params", "mcusim_convolve_wrapper_s8(NULL, &params"),
+    ("mcusim_convolve_1x1_s8(&params", "mcusim_convolve_wrapper_s8(NULL, &params"),
+    ("mcusim_convolve_im2col_s8(", "mcusim_convolve_wrapper_s8("),
+    ("mcusim_depthwise_conv_s8(&params", "mcusim_depthwise_conv_wrapper_s8(NULL, &params"),
+    ("mcusim_depthwise_conv_3x3_s8(&params", "mcusim_depthwise_conv_wrapper_s8(NULL, &params"),
+    ("mcusim_fully_connected_s8(&params", "mcusim_fully_connected_wrapper_s8(NULL, &params"),
+]
+
+
+def to_wrapper(body: str) -> str:
+    for a, b in WRAP:
+        body = body.replace(a, b)
+    assert "wrapper" in body
+    return body
+
+
+@pytest.mark.parametrize("build", [
+    lambda r: mg.conv_2d(r, [1, 7, 6, 5], 4, (3, 3), (2, 1), padding="SAME"),
+    lambda r: mg.conv_2d(r, [1, 7, 6, 8], 6, (1, 1), padding="VALID", per_channel=False),
+    lambda r: mg.conv_2d(r, [1, 8, 8, 4], 4, (3, 3), groups=2),
+    lambda r: mg.depthwise_conv_2d(r, [1, 7, 7, 6], 1, (3, 3), (2, 2)),
+    lambda r: mg.depthwise_conv_2d(r, [1, 7, 7, 3], 3, (3, 3), (1, 1), (2, 2)),
+    lambda r: mg.fully_connected(r, [2, 19], 5, per_channel=True),
+], ids=["conv3x3", "conv1x1", "grouped", "dw3x3", "dw_m3_dilated", "fc"])
+@pytest.mark.parametrize("dsp", [False, True])
+def test_wrappers_match(make, build, dsp):
+    """The C wrappers route to a valid variant: same bytes as TFLM (DSP scratch passed or not)."""
+    data, _ = build(rng("wrap", dsp))
+    assert_bit_exact(make(data, dsp=dsp, rewrite=to_wrapper), seed=26)
