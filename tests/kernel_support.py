@@ -198,7 +198,7 @@ class ArmHarness:
         body = mod.emit(node, g, ctx)
         lines = []
         for name, ct, a in ctx.arrays:
-            vals = ", ".join(str(int(v)) for v in a)
+            vals = ", ".join((float(v).hex() + "f") if ct == "float" else str(int(v)) for v in a)
             lines.append(f"static const {ct} k{i}_{name}[{max(1, a.size)}] = {{{vals or '0'}}};")
             body = re.sub(rf"\b{name}\b", f"k{i}_{name}", body)
         ptrs = []
@@ -208,7 +208,10 @@ class ArmHarness:
             n = max(1, int(np.prod(ten.shape)))
             if t in g.inputs:
                 x = np.asarray(inputs[g.inputs.index(t)]).reshape(-1)
-                vals = ", ".join(str(int(v)) for v in x)
+                if ct == "float":        # hex literals: exact
+                    vals = ", ".join(float(v).hex() + "f" for v in x)
+                else:
+                    vals = ", ".join(str(int(v)) for v in x)
                 lines.append(f"static {ct} b{i}_{t}[{n}] __attribute__((aligned(4))) = {{{vals}}};")
             else:
                 lines.append(f"static {ct} b{i}_{t}[{n}] __attribute__((aligned(4)));")

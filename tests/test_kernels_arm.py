@@ -48,6 +48,10 @@ def cases():
     yield mg.unary(r, "TANH", [1, 64], in_scale=0.03, in_zp=4, out_scale=1 / 128, out_zp=0)[0]
     yield mg.mean(r, [1, 5, 5, 8], [1, 2], True)[0]
     yield mg.pad(r, [1, 4, 3, 2], [[0, 0], [0, 3], [1, 0], [2, 1]])[0]
+    yield mg.unary(r, "QUANTIZE", [1, 97], in_dtype="float32", out_scale=0.05, out_zp=-3)[0]
+    yield mg.unary(r, "DEQUANTIZE", [2, 40], in_scale=0.037, in_zp=5, out_dtype="float32")[0]
+    yield mg.unary(r, "QUANTIZE", [2, 33], in_scale=0.05, in_zp=10, out_scale=0.03,
+                   out_zp=-20)[0]
     yield mg.weights_as_input(r, "FULLY_CONNECTED", [2, 37], 7)[0]      # DSP row sums
     yield mg.weights_as_input(r, "CONV_2D", [1, 3, 4, 21], 5, False)[0]
 
@@ -77,6 +81,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     bad = []
     for i, w in enumerate(want):
         o = np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape)
+        if w.dtype == np.float32:           # bit patterns, so -0.0 and NaN count too
+            o, w = o.view(np.int32), w.view(np.int32)
         if not np.array_equal(o, w):
             bad.append((i, int(np.abs(o.astype(int) - w.astype(int)).max())))
     assert not bad, f"cases differing from TFLM on {board} (case, max diff): {bad}"
