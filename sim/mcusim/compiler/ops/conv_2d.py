@@ -79,12 +79,14 @@ def emit(node, g, ctx) -> str:
           "im2col": "mcusim_convolve_im2col_s8"}[v]
     buf = f"{ctx.scratch(buffer_size(p, ctx.dsp))}, " if v == "im2col" else ""
     in_off = p["input_offset"]
-    bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    fb = None
     if v == "1x1" and in_off != 0:
         # no padding in this variant: fold the input offset into the bias at build time
         fb = folded_bias(g, node, in_off, p["filter_dims"][0])
-        if fb is not None:
-            bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
+    if fb is not None:   # the folded bias replaces the model's bias in flash
+        bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
+    else:
+        bias_ref = cptr(ctx, bias, "int32_t", const=True)
     return (
         "static const mcusim_conv_params params = {%d, %d, %s, %s, %s, {%d, %d}};\n"
         % (in_off, p["output_offset"], tile(*p["stride"]), tile(*p["padding"]),

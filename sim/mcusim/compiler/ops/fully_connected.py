@@ -59,12 +59,14 @@ def emit(node, g, ctx) -> str:
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     bias = node.inputs[2] if len(node.inputs) > 2 else -1
     in_off = p["input_offset"]
-    bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    fb = None
     if in_off != 0 and p["filter_offset"] == 0:
         # fold the input offset into the bias at build time: the kernel skips the row sums
         fb = folded_bias(g, node, in_off, p["output_depth"])
-        if fb is not None:
-            bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
+    if fb is not None:   # the folded bias replaces the model's bias in flash
+        bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
+    else:
+        bias_ref = cptr(ctx, bias, "int32_t", const=True)
     return (
         "static const mcusim_fc_params params = {%d, %d, %d, {%d, %d}};\n"
         % (in_off, p["filter_offset"], p["output_offset"], *p["activation"])
