@@ -64,52 +64,100 @@ def tensor(interp, index: int) -> np.ndarray:
     return np.array(t["tensor_data"] if isinstance(t, dict) else t)
 
 
-class _quiet_stderr:
-    """TFLM's C++ prints every failed allocation to fd 2; the bisection expects many."""
+def _fits(data: bytes, n: int) -> bool:
+    try:
+        _runtime().Interpreter.from_bytes(data, arena_size=n)
+        return True
+    except Exception:       # noqa: BLE001 - any failure means "too small"
+        return False
 
-    def __enter__(self):
-        import os
-        import sys
-        sys.stderr.flush()
-        self.saved = os.dup(2)
-        self.null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(self.null, 2)
 
-    def __exit__(self, *exc):
-        import os
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
-        os.close(self.null)
+def _bisect_child(path: str, lo: int, hi: int) -> None:
+    """Child process: print each probe before trying it, then its verdict."""
+    import sys
+    data = open(path, "rb").read()
+    while hi - lo > 16:
+        mid = (lo + hi) // 2 // 16 * 16
+        print(f"probe {mid}", flush=True)
+        ok = _fits(data, mid)
+        print(f"{mid} {'ok' if ok else 'fail'}", flush=True)
+        lo, hi = (lo, mid) if ok else (mid, hi)
+    sys.exit(0)
 
 
 def measure_arena(data: bytes, hi: int = 1 << 22) -> int | None:
     """Smallest arena (to 16 B) with which TFLM allocates the model (tensors, scratch and its
-    bookkeeping are all allocated up front), or None when TFLM cannot load it at all."""
-    rt = _runtime()
+    bookkeeping are all allocated up front), or None when TFLM cannot load it at all.
 
-    def ok(n: int) -> bool:
-        try:
-            rt.Interpreter.from_bytes(data, arena_size=n)
-            return True
-        except Exception:       # noqa: BLE001 - any failure means "too small"
-            return False
-
-    with _quiet_stderr():
-        if not ok(hi):
-            return None
+    TFLM crashes (SIGSEGV) instead of failing cleanly for some kernels (MEAN) when the arena is
+    too small, so the bisection runs in a child process; a probe that kills it counts as too
+    small and a new child carries on from there."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    fd, path = tempfile.mkstemp(suffix=".tflite")
+    try:
+        os.write(fd, data)
+        os.close(fd)
         lo = 16
-        while hi - lo > 16:
-            mid = (lo + hi) // 2 // 16 * 16
-            lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-    return hi
+        for _ in range(40):
+            proc = subprocess.run([sys.executable, "-m", "mcusim.compiler.tflm", path, str(lo),
+                                   str(hi)], capture_output=True, text=True, timeout=120)
+            pending = None
+            for line in proc.stdout.splitlines():
+                word, _, verdict = line.partition(" ")
+                if word == "probe":
+                    pending = int(verdict)
+                elif verdict in ("ok", "fail"):
+                    lo, hi = (lo, int(word)) if verdict == "ok" else (int(word), hi)
+                    pending = None
+            if proc.returncode == 0:
+                return hi if _confirm(path, hi) else None
+            if pending is None:
+                return None
+            lo = max(lo, pending)       # the probe crashed TFLM: too small
+        return None
+    except (OSError, subprocess.SubprocessError):
+        return None
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _confirm(path: str, n: int) -> bool:
+    """The answer must itself allocate (also rules out a model TFLM cannot load at all)."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "mcusim.compiler.tflm", path, str(n - 16),
+                           str(n + 16)], capture_output=True, text=True, timeout=120)
+    return proc.returncode == 0 and f"{n} ok" in proc.stdout
 
 
 def arena_figure(data: bytes) -> int | None:
-    """TFLM's minimum arena: the shared README's figure when known, else measured."""
+    """TFLM's minimum arena: the shared README's figure when known, else measured (once per
+    model: the answer is kept in the cache, keyed by the model's hash)."""
     known = known_arena(data)
     if known:
         return known
+    from mcusim.paths import cache_dir
+    memo = cache_dir() / "tflm-arena" / hashlib.sha256(data).hexdigest()
     try:
-        return measure_arena(data)
+        text = memo.read_text().strip()
+        return int(text) if text != "none" else None
+    except (OSError, ValueError):
+        pass
+    try:
+        n = measure_arena(data)
     except McusimError:
         return None
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(f"{n if n else 'none'}\n")
+    except OSError:
+        pass
+    return n
+
+if __name__ == "__main__":
+    import sys
+    _bisect_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
