@@ -23,11 +23,16 @@
 #define MCUSIM_DSP 0
 #endif
 
-/* rotate right (the compiler emits ROR; sxtb16(ror(x, 8)) extracts bytes 1 and 3) */
-static inline uint32_t mcusim_ror(uint32_t x, unsigned n)
+#if MCUSIM_DSP
+/* SXTB16 with its rotate operand: bytes 1 and 3 sign-extended into two int16 lanes in one
+ * instruction (gcc does not fold a separate rotate into the ACLE intrinsic) */
+static inline int32_t mcusim_sxtb16_ror8(int32_t x)
 {
-    return (x >> n) | (x << (32u - n));
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
 }
+#endif
 
 /* PKHBT/PKHTB by 16: low half of a with low half of b on top; high half of a over high of b */
 static inline int32_t mcusim_pack_lo(int32_t a, int32_t b)
@@ -125,9 +130,9 @@ MCUSIM_INLINE void mcusim_dot2_s8(const int8_t *x, const int8_t *w0, const int8_
         __builtin_memcpy(&xv, x + k, 4);
         __builtin_memcpy(&v0, w0 + k, 4);
         __builtin_memcpy(&v1, w1 + k, 4);
-        const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
-        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
-        const int32_t g02 = __sxtb16(v1), g13 = __sxtb16(mcusim_ror((uint32_t)v1, 8));
+        const int32_t x02 = __sxtb16(xv), x13 = mcusim_sxtb16_ror8(xv);
+        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
+        const int32_t g02 = __sxtb16(v1), g13 = mcusim_sxtb16_ror8(v1);
         a0 = __smlad(x02, f02, a0);
         a0 = __smlad(x13, f13, a0);
         a1 = __smlad(x02, g02, a1);
@@ -166,8 +171,8 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
         int32_t xv, v0;
         __builtin_memcpy(&xv, x + k, 4);
         __builtin_memcpy(&v0, w0 + k, 4);
-        const int32_t x02 = __sxtb16(xv), x13 = __sxtb16(mcusim_ror((uint32_t)xv, 8));
-        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        const int32_t x02 = __sxtb16(xv), x13 = mcusim_sxtb16_ror8(xv);
+        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
         a0 = __smlad(x02, f02, a0);
         a0 = __smlad(x13, f13, a0);
         if (sum0) {
@@ -202,8 +207,8 @@ MCUSIM_INLINE void mcusim_dot2_s16_s8(const int16_t *col, const int8_t *w0, cons
         __builtin_memcpy(&v0, w0 + k, 4);
         __builtin_memcpy(&v1, w1 + k, 4);
         /* sxtb16 gives bytes (0,2) and (1,3); repack to (0,1) and (2,3) to pair with the column */
-        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
-        const int32_t g02 = __sxtb16(v1), g13 = __sxtb16(mcusim_ror((uint32_t)v1, 8));
+        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
+        const int32_t g02 = __sxtb16(v1), g13 = mcusim_sxtb16_ror8(v1);
         a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
         a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
         a1 = __smlad(mcusim_pack_lo(g02, g13), c01, a1);
@@ -229,7 +234,7 @@ MCUSIM_INLINE void mcusim_dot1_s16_s8(const int16_t *col, const int8_t *w0, int3
         __builtin_memcpy(&c01, col + k, 4);
         __builtin_memcpy(&c23, col + k + 2, 4);
         __builtin_memcpy(&v0, w0 + k, 4);
-        const int32_t f02 = __sxtb16(v0), f13 = __sxtb16(mcusim_ror((uint32_t)v0, 8));
+        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
         a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
         a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
     }

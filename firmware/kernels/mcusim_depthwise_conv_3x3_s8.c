@@ -52,9 +52,9 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                             __builtin_memcpy(&xv, p + fx * ch, 4);
                             __builtin_memcpy(&wv, w + fx * ch, 4);
                             const int32_t x02 = __sadd16(__sxtb16(xv), off2);
-                            const int32_t x13 = __sadd16(__sxtb16(mcusim_ror((uint32_t)xv, 8)), off2);
+                            const int32_t x13 = __sadd16(mcusim_sxtb16_ror8(xv), off2);
                             const int32_t w02 = __sxtb16(wv);
-                            const int32_t w13 = __sxtb16(mcusim_ror((uint32_t)wv, 8));
+                            const int32_t w13 = mcusim_sxtb16_ror8(wv);
                             a0 = __smlabb(x02, w02, a0);
                             a2 = __smlatt(x02, w02, a2);
                             a1 = __smlabb(x13, w13, a1);
