@@ -198,3 +198,19 @@ def test_conditional_return_in_recursion():
     for outer, inner in zip(rec, rec[1:]):            # properly nested
         assert outer["start"] < inner["start"] and inner["start"] + inner["dur"] <= outer["start"] + outer["dur"]
     assert f["rec"].total_cycles == rec[0]["dur"] == data.cycles - f["_start"].self_cycles
+
+
+@pytest.mark.parametrize("board_name", ["stm32f4", "stm32h743", "stm32u575"])
+def test_tracked_flash_reads_match_the_exact_read_hook(board_name):
+    # Load-address tracking (cheap) vs a memory-read hook on every flash read (exact), through
+    # the same data-side cache model: ART 8 x 16 B lines; M7 L1 D-cache 16 KB 4-way (the weights
+    # fit: the second pass hits); one 16 B line buffer (two interleaved streams thrash it).
+    from functools import partial
+    from mcusim.boards import load_board
+    board = load_board(board_name)
+    path = small_matmul()
+    tracked = run(path, board=board)[1].cycle_breakdown.get("data_stall", 0)
+    exact = run(path, board=board,
+                profiler_cls=partial(Profiler, exact_data=True))[1].cycle_breakdown.get("data_stall", 0)
+    assert exact > 0
+    assert abs(tracked - exact) <= 0.02 * exact + 50, (tracked, exact)

@@ -78,59 +78,120 @@ class BlockInfo:
     class_cycles: dict[str, int] = field(default_factory=dict)
     # (offset of the instruction's end from addr, cumulative cycles through it), per instruction
     prefix: list[tuple[int, int]] = field(default_factory=list)
-    # data loads whose address is (base register at block entry) + offset [+ index register]:
-    # (capstone base reg, capstone index reg or 0, offset, bytes). The hook probes them to find
-    # loads that read flash and their stride (memory.py, mcusim_hook.c).
-    loads: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # data loads whose address is computable at block entry (see _tracked_load); the hook
+    # tracks their addresses through the data-side cache (mcusim_hook.c, docs/cost-model.md).
+    loads: list[tuple] = field(default_factory=list)
 
 
 _LOAD_BYTES = {"ldrb": 1, "ldrsb": 1, "ldrh": 2, "ldrsh": 2, "ldrd": 8, "vldr": 4}
+LITERAL = -1          # tracked-load base meaning "constant address"
 _COND = (A.ARM_CC_AL, A.ARM_CC_INVALID)
 
 
 @dataclass(slots=True)
 class _Decoded:
-    """What the cost rules need of one instruction (decoded once per address, then cached)."""
+    """What the cost rules need of one instruction."""
     size: int
     name: str
     cls: str
     nregs: int
     reads: frozenset
     writes: tuple
-    mem: tuple | None           # (base, index, disp) of its memory operand
+    mem: tuple | None           # (base, index, disp, index LSL) of its memory operand
     writeback: bool
     post_index: bool
     imms: tuple
     regs: tuple                 # register operands in order
     it_len: int                 # IT: number of instructions it makes conditional
+    shifted: bool = False       # a register operand is shifted (ADD Rd, Rn, Rm, LSL #2)
+    conditional: bool = False   # inside an IT block
+
+
+_STORE_BYTES = {"strb": 1, "strh": 2, "str": 4, "strd": 8, "vstr": 8}
 
 
 class _AddrTracker:
-    """Offsets of registers from their block-entry values, for the load-address probe."""
+    """Each register's value, symbolically, from block-entry state, so the hook can compute a
+    load's address when the block starts: (terms, k) = the sum of up to two terms plus the
+    constant k, a term being (R, 0, 0): the entry value of register R, or (R, 1, j): the word at
+    entry R + j as memory was at block entry (a pointer the block loads, typically from a stack
+    slot, before using it); None: unknown. Follows MOV, ADD/SUB #imm, ADD of two registers, LDR
+    of a word, and writeback. A pointer is only taken from memory that no earlier store of the
+    block may have changed: stack slots not stored to, other memory before any other store."""
 
     def __init__(self):
-        self.off: dict[int, int | None] = {}
+        self.sym: dict[int, tuple | None] = {}
+        self.sp_stores: list[tuple[int, int]] | None = []   # stack ranges written; None: any
+        self.other_store = False
 
-    def get(self, reg: int) -> int | None:
-        return self.off.get(reg, 0)
+    def get(self, reg: int) -> tuple | None:
+        return self.sym.get(reg, (((reg, 0, 0),), 0))
+
+    @staticmethod
+    def plus(v, k: int):
+        return None if v is None else (v[0], v[1] + k)
+
+    @staticmethod
+    def add(a, b):
+        if a is None or b is None or len(a[0]) + len(b[0]) > 2:
+            return None
+        return (a[0] + b[0], a[1] + b[1])
+
+    @staticmethod
+    def sp_offset(v) -> int | None:
+        """k when v is exactly the entry SP plus k."""
+        return v[1] if v is not None and v[0] == ((A.ARM_REG_SP, 0, 0),) else None
+
+    def _note_store(self, d: _Decoded) -> None:
+        base = self.get(d.mem[0]) if d.mem is not None else (
+            self.get(d.regs[0]) if d.regs else None)
+        k = self.sp_offset(base)
+        if base is None:                                     # could be anywhere
+            self.sp_stores, self.other_store = None, True
+        elif k is None:                                      # through a pointer: not the stack
+            self.other_store = True
+        elif d.mem is None or self.sp_stores is None:       # PUSH/STM: anywhere near SP
+            self.sp_stores = None
+        else:
+            start = k + (0 if d.post_index else d.mem[2])
+            self.sp_stores.append((start, start + _STORE_BYTES.get(d.name, 8)))
+
+    def _word_unchanged(self, base, j: int) -> bool:
+        k = self.sp_offset(base)
+        if k is None:
+            return not self.other_store
+        if self.sp_stores is None:
+            return False
+        a = k + j
+        return all(e <= a or a + 4 <= s for s, e in self.sp_stores)
 
     def update(self, d: _Decoded) -> None:
-        known: set[int] = set()
+        new: dict[int, tuple | None] = {}
         mem = d.mem
-        if mem is not None and d.writeback and mem[0] in d.writes:
+        if d.cls in ("store", "stm", "fpu_store"):
+            self._note_store(d)
+        if d.conditional:
+            pass                                       # may or may not happen: unknown
+        elif mem is not None and d.writeback and mem[0] in d.writes:
             step = d.imms[0] if d.post_index and d.imms else mem[2]
-            if mem[1] == 0 and self.get(mem[0]) is not None:
-                self.off[mem[0]] = self.get(mem[0]) + step
-                known.add(mem[0])
-        elif d.name in ("add", "sub") and d.imms and d.regs:
-            rd = d.regs[0]
-            rn = d.regs[1] if len(d.regs) > 1 else rd
-            if rn == rd and self.get(rd) is not None:
-                self.off[rd] = self.get(rd) + (d.imms[0] if d.name == "add" else -d.imms[0])
-                known.add(rd)
+            if mem[1] == 0:
+                new[mem[0]] = self.plus(self.get(mem[0]), step)
+        elif d.name == "mov" and len(d.regs) == 2 and not d.imms and not d.shifted:
+            new[d.regs[0]] = self.get(d.regs[1])
+        elif d.name in ("add", "sub") and d.imms and d.regs and mem is None:
+            rn = self.get(d.regs[1] if len(d.regs) > 1 else d.regs[0])
+            new[d.regs[0]] = self.plus(rn, d.imms[0] if d.name == "add" else -d.imms[0])
+        elif d.name == "add" and not d.imms and not d.shifted and len(d.regs) in (2, 3):
+            rn, rm = d.regs[-2], d.regs[-1]
+            new[d.regs[0]] = self.add(self.get(rn), self.get(rm))
+        if (d.name == "ldr" and d.cls == "load" and mem is not None and not mem[1]
+                and not d.writeback and not d.conditional):
+            base = self.get(mem[0])
+            if base is not None and len(base[0]) == 1 and base[0][0][1] == 0 \
+                    and self._word_unchanged(base, mem[2]):
+                new[d.regs[0]] = (((base[0][0][0], 1, base[1] + mem[2]),), 0)
         for r in d.writes:
-            if r not in known:
-                self.off[r] = None
+            self.sym[r] = new.get(r)
 
 
 def make_disassembler() -> capstone.Cs:
@@ -143,9 +204,10 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
     name = md.insn_name(insn.id) or insn.mnemonic
     reads, writes = insn.regs_access()          # a C call; operands below copy the detail
     cls = _BASE.get(name) or ("fpu" if name.startswith("v") else "alu")
-    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in ("add", "sub")
+    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in ("add", "sub", "mov")
     ops = insn.operands if need_ops else ()
     regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
+    shifted = any(o.type == A.ARM_OP_REG and o.shift.type for o in ops)
     nregs = 0
     if cls in ("ldm", "stm", "fpu_ldm"):
         nregs = len(regs)
@@ -158,8 +220,8 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
         cls = {"ldm": "pop_pc", "load": "load_pc", "alu": "alu_pc"}.get(cls, cls)
     if cls == "branch" and insn.cc not in _COND:
         cls = "cond_branch"
-    mem = next(((o.mem.base, o.mem.index, o.mem.disp) for o in ops if o.type == A.ARM_OP_MEM),
-                None)
+    mem = next(((o.mem.base, o.mem.index, o.mem.disp, o.shift.value if o.shift.type else 0)
+                 for o in ops if o.type == A.ARM_OP_MEM), None)
     it_len = 0
     if name == "it":
         mask = insn.bytes[0] & 0x0F
@@ -171,7 +233,7 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
                     writeback=bool(insn.writeback) if need_ops else False,
                     post_index=bool(insn.post_index) if need_ops else False,
                     imms=tuple(o.imm for o in ops if o.type == A.ARM_OP_IMM), regs=regs,
-                    it_len=it_len)
+                    it_len=it_len, shifted=shifted)
 
 
 class Decoder:
@@ -182,8 +244,43 @@ class Decoder:
         self.md = make_disassembler()
 
     def instructions(self, code: bytes, addr: int):
+        it_left = 0
         for insn in self.md.disasm(code, addr):
-            yield insn.address, _decode(self.md, insn)
+            d = _decode(self.md, insn)
+            d.conditional = it_left > 0
+            it_left = d.it_len or max(it_left - 1, 0)
+            yield insn.address, d
+
+
+def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
+    """How the hook computes a data load's address at block entry, as (base register, base
+    indirect, base j, index register or 0, index indirect, index j, offset, bytes, shift):
+    address = term1 + (term2 << shift) + offset (see _AddrTracker). A PC-relative literal has base LITERAL and offset
+    = its address. None for stack (SP) loads and unknown addresses."""
+    mem = d.mem
+    nbytes = _LOAD_BYTES.get(d.name, 4)
+    if d.cls in ("load", "fpu_load", "ldm") and mem is not None:      # LDR, VLDR, LDRD
+        if mem[0] == A.ARM_REG_PC:
+            return (LITERAL, 0, 0, 0, 0, 0, ((iaddr + 4) & ~3) + mem[2], nbytes, 0)
+        v, shift = track.get(mem[0]), mem[3]
+        if mem[1]:
+            iv = track.get(mem[1])
+            if shift and (iv is None or len(iv[0]) != 1 or v is None or len(v[0]) != 1):
+                return None
+            if shift:                                  # base + (index << shift)
+                t1, (t2,) = v[0][0], iv[0]
+                return (*t1, *t2, v[1] + (iv[1] << shift) + (0 if d.post_index else mem[2]),
+                        nbytes, shift)
+            v = track.add(v, iv)
+        v = track.plus(v, 0 if d.post_index else mem[2])
+    elif d.cls == "ldm" and d.name in ("ldm", "ldmia") and d.regs:    # LDM Rn{!}, {...}
+        v, nbytes = track.get(d.regs[0]), 4 * d.nregs
+    else:
+        return None
+    if v is None or any(t == (A.ARM_REG_SP, 0, 0) for t in v[0]):
+        return None                                                    # unknown, or the stack
+    t1, t2 = (v[0] + ((0, 0, 0),))[:2]
+    return (*t1, *t2, v[1], nbytes, 0)
 
 
 def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
@@ -195,7 +292,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
     paired = False        # M7: the previous instruction already took the second issue slot
     end, taken, n, last_indirect = END_PLAIN, 0, 0, False
     track = _AddrTracker()
-    loads: list[tuple[int, int, int, int]] = []
+    loads: list[tuple] = []
     for iaddr, d in dec.instructions(code, addr):
         n += 1
         cls = d.cls
@@ -222,14 +319,9 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         class_cycles[cls] = class_cycles.get(cls, 0) + c
         prefix.append((iaddr + d.size - addr, cycles))
         prev_cls, prev_writes = cls, d.writes
-        off = None
-        if (cls in ("load", "fpu_load") and mem is not None
-                and mem[0] not in (A.ARM_REG_SP, A.ARM_REG_PC) and track.get(mem[0]) is not None):
-            off = track.get(mem[0]) + (0 if d.post_index else mem[2])
-            if mem[1]:
-                off = None if track.get(mem[1]) is None else off + track.get(mem[1])
-        if off is not None:
-            loads.append((mem[0], mem[1], off, _LOAD_BYTES.get(d.name, 4)))
+        load = _tracked_load(d, iaddr, track)
+        if load is not None:
+            loads.append(load)
         track.update(d)
         last_indirect = d.name in ("bx", "blx") or cls in ("pop_pc", "load_pc", "alu_pc")
         if cls == "call":

@@ -12,19 +12,20 @@ import ctypes as C
 from dataclasses import dataclass, field
 from typing import Any
 
-from unicorn import UC_HOOK_BLOCK, UC_HOOK_INTR, UcError
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_READ, UcError
 from unicorn import arm_const
 from unicorn.arm_const import UC_ARM_REG_PC
 from unicorn.unicorn_py3.arch.types import uc_hook_h
 from unicorn.unicorn_py3.unicorn import uclib
 
 from mcusim.cost import native
-from mcusim.cost.classify import END_COND, END_PLAIN, Decoder, classify_block
+from mcusim.cost.classify import END_COND, END_PLAIN, LITERAL, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
 from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
 from mcusim.cost.model import board_core_options, load_profile
 from mcusim.result import FunctionStat
 
+LOAD_FIELDS = 9                  # int32s per tracked load (mcs_add_block)
 END_RET, END_COND_RET = 3, 4     # block ends of mcusim_hook.c beyond classify's
 EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
@@ -35,6 +36,12 @@ _RET_CLASSES = ("branch", "pop_pc", "load_pc", "alu_pc")   # indirect PC writes 
 def _uc_reg(md, cs_reg: int) -> int:
     """Unicorn's id of a capstone register (both named r0..r12, sp, lr, pc)."""
     return getattr(arm_const, f"UC_ARM_REG_{md.reg_name(cs_reg).upper()}")
+
+
+def _s32(v: int) -> int:
+    """An address or offset as the int32 the C side stores (it adds modulo 2^32)."""
+    v &= 0xFFFF_FFFF
+    return v - (1 << 32) if v & 0x8000_0000 else v
 
 
 @dataclass
@@ -50,9 +57,12 @@ class ProfileData:
 
 
 class Profiler:
-    def __init__(self, uc, board, elf, max_cycles: int | None = None):
+    def __init__(self, uc, board, elf, max_cycles: int | None = None, exact_data: bool = False):
+        """exact_data: cost flash data reads with a memory-read hook on every read instead of
+        tracking load addresses (the reference the tracking is tested against; much slower)."""
         self.uc, self.board, self.elf = uc, board, elf
         self.max_cycles = max_cycles
+        self.exact_data = exact_data
         self.model = load_profile(board.profile, board_core_options(board))
         self._dec = Decoder()
         self._fns = list(getattr(elf, "functions", None) or [])
@@ -61,7 +71,8 @@ class Profiler:
         self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
         stop = native.fn_addr(uclib, "uc_emu_stop")
         reg_read = native.fn_addr(uclib, "uc_reg_read")
-        self._ctx = self._lib.mcs_new(len(self._fns), uc._uch.value, stop, reg_read,
+        mem_read = native.fn_addr(uclib, "uc_mem_read")
+        self._ctx = self._lib.mcs_new(len(self._fns), uc._uch.value, stop, reg_read, mem_read,
                                       C.cast(self._classify_cb, C.c_void_p).value,
                                       max_cycles or 0, EVENT_LIMIT, MAX_NODES)
         self._live = self._lib.mcs_live_ptr(self._ctx).contents
@@ -105,6 +116,10 @@ class Profiler:
     def install(self) -> None:
         self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
         self._hooks.append(self.uc.hook_add(UC_HOOK_INTR, self._on_intr))
+        if self.exact_data:
+            for base, end in self._data:
+                self._add_hook(UC_HOOK_MEM_READ, native.fn_addr(self._lib, "mcs_hook_read"),
+                               base, end - 1)
 
     def _on_intr(self, uc, intno, _user) -> None:
         """A trap (semihosting BKPT, SVC, fault) mid-block: the block was counted whole at entry,
@@ -145,13 +160,15 @@ class Profiler:
             elif end == END_COND and b.last_indirect:
                 end = END_COND_RET
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
-            loads = [v for base, index, off, nbytes in b.loads
-                     for v in (_uc_reg(self._dec.md, base), _uc_reg(self._dec.md, index) if index else 0,
-                               off, nbytes)] if self._data else []
+            loads = [v for base, bind, bj, index, iind, ij, off, nbytes, shift in b.loads
+                     for v in (-1 if base == LITERAL else _uc_reg(self._dec.md, base), bind,
+                               _s32(bj), _uc_reg(self._dec.md, index) if index else 0, iind,
+                               _s32(ij), _s32(off), nbytes, shift)
+                     ] if self._data and not self.exact_data else []
             cl = (C.c_int32 * max(len(loads), 1))(*loads)
             idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,
                                           func, end, entry, fetch, len(b.prefix), pairs,
-                                          len(loads) // 4, cl)
+                                          len(loads) // LOAD_FIELDS, cl)
             self._blocks.append(b)
             return idx
         except BaseException as e:        # never raise through C; report at finish()

@@ -63,7 +63,7 @@ def lib() -> C.CDLL:
         L = C.CDLL(str(library_path()))
         P, u32, u64, i32, i64 = C.c_void_p, C.c_uint32, C.c_uint64, C.c_int32, C.c_int64
         sig = {
-            "mcs_new": (P, [u32, P, P, P, P, u64, u64, u32]),
+            "mcs_new": (P, [u32, P, P, P, P, P, u64, u64, u32]),
             "mcs_live_ptr": (C.POINTER(Live), [P]),
             "mcs_set_func_flags": (None, [P, u32, u32]),
             "mcs_add_fetch": (C.c_int, [P, u32, u32, u32, u32, u32]),

@@ -21,6 +21,7 @@ enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3, END_COND_RET = 4 
 
 typedef int (*emu_stop_fn)(void *uc);
 typedef int (*reg_read_fn)(void *uc, int regid, void *value);
+typedef int (*mem_read_fn)(void *uc, uint64_t address, void *bytes, uint64_t size);
 typedef int (*classify_fn)(uint32_t addr, uint32_t size);   /* returns block index or -1 */
 
 /* Counters Python reads through ctypes while the program runs (keep in sync with native.py). */
@@ -40,9 +41,8 @@ typedef struct {
     uint8_t end, is_entry, fetch, pad;
     uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
     uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
-    uint32_t load_first, nloads;     /* probed data loads (mcs_load pool) */
-    uint32_t probe_left;             /* executions still probed exactly */
-    uint32_t dstall_fp, frac;        /* amortized flash data stall per execution, 1/256 cycles */
+    uint32_t load_first, nloads;     /* tracked data loads (mcs_load pool) */
+    int64_t last_pred;               /* the block executed before it last time */
     uint64_t execs, takens;
     uint64_t fetch_epoch;            /* cache epoch when all its lines were last seen resident */
     uint32_t slot[4];                /* where they were (fast path for blocks of <= 4 lines) */
@@ -50,16 +50,29 @@ typedef struct {
     int32_t succ_idx[2];
 } mcs_block;
 
-/* A data load whose address is reg[base] (+ reg[index]) + off at block entry. While the block is
- * probed, its reads go through the data-side cache exactly and its stride is measured; after,
- * it costs miss * min(stride, line) / line per execution (one miss per line it streams through). */
+/* A data load whose address is reg[base] (+ reg[index]) + off at block entry (base -1: the
+ * constant address off, a PC-relative literal). Its address is
+ * read from the registers ("probed") now and then and predicted in between by its last stride;
+ * every predicted or probed address goes through the data-side line cache. A probe that finds
+ * the prediction wrong makes the load probed at every execution again; each right one doubles
+ * the interval, up to PROBE_MAX. Regular streams (weights in a kernel's inner loop) thus cost
+ * almost no register reads; irregular loads are probed every time, hence exact. */
 typedef struct {
-    int32_t base, index, off;
-    uint32_t bytes, last, seen;
-    int32_t cache;                   /* data cache index, -1: not slow memory */
-    uint64_t dist, nstride;
+    int32_t base, base_ind, base_j;  /* term: reg[base], or word[reg[base] + base_j] if base_ind */
+    int32_t index, index_ind, index_j;   /* second term (index 0: none) */
+    int32_t off;                     /* address = term(base) + (term(index) << shift) + off */
+    uint32_t bytes, shift;
+    uint32_t addr;                   /* last (probed or predicted) address */
+    int32_t stride;                  /* per execution */
+    uint32_t interval, countdown;    /* executions between probes, and until the next one */
+    uint32_t line, slot;             /* last line it touched and the cache slot holding it */
+    uint64_t epoch;                  /* that cache's fill count then: unchanged => still there */
+    int32_t cache;                   /* data cache of that line, -1: none (RAM) */
+    uint32_t seen;                   /* probed at least once; bit 1: the previous exec probed */
 } mcs_load;
-#define PROBE_EXECS 16
+#ifndef PROBE_MAX
+#define PROBE_MAX 64
+#endif
 
 typedef struct {
     int32_t func;
@@ -96,6 +109,7 @@ typedef struct {
     uint32_t *prefix; uint32_t nprefix, cap_prefix;
     mcs_load *loads; uint32_t nloads, cap_loads;
     reg_read_fn reg_read;
+    mem_read_fn mem_read;
     int64_t prev;                    /* index of the previous block, -1 none */
     /* functions: index nfuncs is "(no symbol)" */
     mcs_func *funcs; uint32_t nfuncs;
@@ -126,11 +140,12 @@ static inline uint32_t hash2(uint32_t a, uint32_t b) {
     return (uint32_t)(h >> 32);
 }
 
-mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *reg_read, void *classify,
-                 uint64_t max_cycles, uint64_t event_limit, uint32_t max_nodes) {
+mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *reg_read, void *mem_read,
+                 void *classify, uint64_t max_cycles, uint64_t event_limit, uint32_t max_nodes) {
     mcs_ctx *c = calloc(1, sizeof *c);
     c->uc = uc; c->emu_stop = (emu_stop_fn)emu_stop; c->classify = (classify_fn)classify;
     c->reg_read = (reg_read_fn)reg_read;
+    c->mem_read = (mem_read_fn)mem_read;
     c->live.max_cycles = max_cycles;
     c->event_limit = event_limit;
     c->max_nodes = max_nodes ? max_nodes : 1;
@@ -210,6 +225,7 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
     b->fetch_epoch = UINT64_MAX;                 /* never checked yet */
     b->succ_addr[0] = b->succ_addr[1] = 0xffffffffu;   /* no successor seen (odd: no Thumb PC) */
+    b->last_pred = -2;
     if (b->fetch != NO_FETCH) {
         uint32_t s = c->fetch[fetch].shift;
         b->line_first = addr >> s; b->line_last = (addr + size - 1) >> s;
@@ -217,15 +233,19 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->prefix = c->nprefix;
     memcpy(c->prefix + c->nprefix, pairs, 2 * sizeof(uint32_t) * n);
     c->nprefix += 2 * n;
-    if (c->ndata && nloads) {                 /* (base, index, off, bytes) quadruples */
+    if (c->ndata && nloads) {                 /* LOAD_FIELDS int32s each, as in profiler.py */
         uint32_t i;
         GROW(c->loads, c->nloads + (uint64_t)nloads, c->cap_loads);
-        b->load_first = c->nloads; b->nloads = nloads; b->probe_left = PROBE_EXECS;
+        b->load_first = c->nloads; b->nloads = nloads;
         for (i = 0; i < nloads; i++) {
             mcs_load *l = &c->loads[c->nloads++];
             memset(l, 0, sizeof *l);
-            l->base = loads[4 * i]; l->index = loads[4 * i + 1]; l->off = loads[4 * i + 2];
-            l->bytes = (uint32_t)loads[4 * i + 3]; l->cache = -1;
+            const int32_t *f = loads + 9 * i;      /* LOAD_FIELDS in profiler.py */
+            l->base = f[0]; l->base_ind = f[1]; l->base_j = f[2];
+            l->index = f[3]; l->index_ind = f[4]; l->index_j = f[5];
+            l->off = f[6]; l->bytes = (uint32_t)f[7]; l->shift = (uint32_t)f[8] & 31;
+            l->cache = -1;
+            l->interval = l->countdown = 1;
         }
     }
     /* index it; grow the table at half load */
@@ -378,40 +398,64 @@ static uint32_t reg(mcs_ctx *c, int32_t id) {
     return (uint32_t)v;
 }
 
-static uint32_t probe_loads(mcs_ctx *c, mcs_block *b) {
-    uint32_t i, j, stall = 0;
+/* reg[id], or the word at reg[id] + j as memory is now (block entry). */
+static uint32_t term(mcs_ctx *c, int32_t id, int32_t indirect, int32_t j) {
+    uint32_t r = reg(c, id), w = 0;
+    if (!indirect) return r;
+    if (c->mem_read(c->uc, r + (uint32_t)j, &w, 4)) return 0;   /* unmapped: no address */
+    return w;                                                   /* little-endian host */
+}
+
+/* Data-read stall of one access of `l` at address a. */
+static inline uint32_t data_access(mcs_ctx *c, mcs_load *l, uint32_t a) {
+    uint32_t j;
+    for (j = 0; j < c->ndata; j++) {
+        mcs_cache *k = &c->data[j];
+        if (a - k->base < k->end - k->base) {
+            uint32_t first = a >> k->shift, last = (a + l->bytes - 1) >> k->shift, x, s = 0;
+            if (first == last && l->cache == (int32_t)j && first == l->line && l->epoch == k->epoch) {
+                k->stamp[l->slot] = ++k->clock;  /* the same line again, nothing evicted: a hit */
+                return 0;
+            }
+            for (x = first; x <= last; x++) s += cache_access(k, x) ? k->miss : 0;
+            l->cache = (int32_t)j; l->line = last; l->slot = k->hit_slot; l->epoch = k->epoch;
+            return s;
+        }
+    }
+    l->cache = -1;
+    return 0;
+}
+
+static inline uint32_t load_addr(mcs_ctx *c, const mcs_load *l) {
+    return term(c, l->base, l->base_ind, l->base_j) + (uint32_t)l->off +
+           (l->index ? term(c, l->index, l->index_ind, l->index_j) << l->shift : 0);
+}
+
+/* `resync`: the block was entered from another predecessor than last time (a loop starts
+ * again): pointers may have been reset, so every address is read, not predicted. */
+static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int resync) {
+    uint32_t i, stall = 0;
     mcs_load *ls = &c->loads[b->load_first];
     for (i = 0; i < b->nloads; i++) {
         mcs_load *l = &ls[i];
-        uint32_t a = reg(c, l->base) + (uint32_t)l->off + (l->index ? reg(c, l->index) : 0);
-        for (j = 0; j < c->ndata; j++) {
-            mcs_cache *k = &c->data[j];
-            if (a >= k->base && a < k->end) {
-                uint32_t x, last = (a + l->bytes - 1) >> k->shift;
-                for (x = a >> k->shift; x <= last; x++) stall += cache_access(k, x) ? k->miss : 0;
-                l->cache = (int32_t)j;
-                if (l->seen) { l->dist += a > l->last ? a - l->last : l->last - a; l->nstride++; }
-                l->last = a; l->seen = 1;
-                break;
+        uint32_t a = l->addr + (uint32_t)l->stride;          /* predicted */
+        if (l->base < 0) a = (uint32_t)l->off;               /* a literal: constant address */
+        else if (--l->countdown == 0) {                       /* probe: the real address */
+            uint32_t r = load_addr(c, l);
+            if (l->seen & 2) l->stride = (int32_t)(r - l->addr);   /* consecutive probes */
+            if ((l->seen & 1) && r == a) {
+                if (l->interval < PROBE_MAX) l->interval *= 2;
+            } else {
+                l->interval = 1;
             }
+            a = r;
+            l->countdown = l->interval;
+            l->seen = 1 | (l->interval == 1 ? 2 : 0);
+        } else if (resync) {
+            a = load_addr(c, l);                              /* new start; stride kept */
         }
-    }
-    if (--b->probe_left == 0) {               /* from now on: amortized stream cost */
-        uint64_t fp = 0;
-        for (i = 0; i < b->nloads; i++) {
-            mcs_load *l = &ls[i];
-            if (l->cache < 0 || !l->nstride) continue;
-            mcs_cache *k = &c->data[l->cache];
-            uint32_t line = 1u << k->shift, dup = 0;
-            for (j = 0; j < i; j++)           /* same pointer, same line: one stream */
-                if (ls[j].cache == l->cache && ls[j].base == l->base && ls[j].index == l->index &&
-                    (uint32_t)abs(ls[j].off - l->off) < line) dup = 1;
-            if (dup) continue;
-            uint64_t stride = l->dist / l->nstride;
-            if (stride > line) stride = line;
-            fp += (uint64_t)k->miss * 256u * stride / line;
-        }
-        b->dstall_fp = (uint32_t)fp;
+        l->addr = a;
+        stall += data_access(c, l, a);
     }
     return stall;
 }
@@ -449,7 +493,6 @@ static COLD void control_flow(mcs_ctx *c, const mcs_block *p, const mcs_block *b
 }
 
 static COLD uint32_t fetch_slow(mcs_ctx *c, mcs_block *b) { return fetch_stall(c, b); }
-static COLD uint32_t probe_slow(mcs_ctx *c, mcs_block *b) { return probe_loads(c, b); }
 static COLD void limit(mcs_ctx *c, void *uc) { c->live.limit_hit = 1; c->emu_stop(uc); }
 
 /* UC_HOOK_BLOCK callback: the only code run per executed block; rare cases are out of line. */
@@ -485,9 +528,8 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         cyc += s;
     }
     if (b->nloads) {
-        uint32_t s;
-        if (LIKELY(!b->probe_left)) { b->frac += b->dstall_fp; s = b->frac >> 8; b->frac &= 255; }
-        else s = probe_slow(c, b);
+        uint32_t s = loads_stall(c, b, b->last_pred != prev);
+        b->last_pred = prev;
         c->live.data_stall += s;
         cyc += s;
     }
@@ -593,6 +635,24 @@ void mcs_free(mcs_ctx *c) {
     for (i = 0; i < c->ndata; i++) { free(c->data[i].tags); free(c->data[i].stamp); }
     free(c->blocks); free(c->table); free(c->prefix); free(c->funcs); free(c->stack);
     free(c->nodes); free(c->node_table); free(c->events); free(c);
+}
+
+/* Reference for the load tracking above (Profiler(exact_data=True), tests): a UC_HOOK_MEM_READ
+ * callback, restricted to the slow memories, that sends every data read through the data-side
+ * cache. Exact but slow: any read hook takes all loads off Unicorn's fast path. */
+void mcs_hook_read(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+    mcs_ctx *c = (mcs_ctx *)user;
+    uint32_t a = (uint32_t)address, j, x, s = 0;
+    (void)uc; (void)type; (void)value;
+    for (j = 0; j < c->ndata; j++) {
+        mcs_cache *k = &c->data[j];
+        if (a - k->base < k->end - k->base) {
+            for (x = a >> k->shift; x <= (a + (uint32_t)size - 1) >> k->shift; x++)
+                s += cache_access(k, x) ? k->miss : 0;
+            break;
+        }
+    }
+    if (s && c->top) { c->live.data_stall += s; charge(c, s); }
 }
 
 /* For bench/bench_speed.py only: a UC_HOOK_MEM_READ callback that just counts, to measure what
