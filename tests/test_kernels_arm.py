@@ -1,7 +1,7 @@
 """The kernels cross-compiled with arm-none-eabi-gcc and run in the simulator, against TFLM.
 
 On a Cortex-M4 (stm32f4) the DSP paths are compiled in (__ARM_FEATURE_DSP: __smlad/__sxtb16 in
-the 1x1 and im2col convolutions and FULLY_CONNECTED) and the compiler picks the im2col variant;
+the 1x1 and im2col convolutions and FULLY_CONNECTED, __smlabb/__smlatt in the 3x3 depthwise);
 on a Cortex-M0+ (rp2040) the portable paths run. Both must equal TFLM bit for bit. All cases share
 one firmware image per core so the whole test is one build and one simulation each.
 """
@@ -86,5 +86,4 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         if not np.array_equal(o, w):
             bad.append((i, int(np.abs(o.astype(int) - w.astype(int)).max())))
     assert not bad, f"cases differing from TFLM on {board} (case, max diff): {bad}"
-    if dsp:
-        assert "mcusim_convolve_im2col_s8" in h.source()
+    assert "mcusim_convolve_im2col_s8" in h.source()

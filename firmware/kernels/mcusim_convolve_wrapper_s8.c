@@ -1,8 +1,8 @@
 /* CONV_2D wrapper: picks the variant (rule mirrored by sim/mcusim/compiler/ops/conv_2d.py):
- *   grouped conv                                   -> generic
+ *   grouped conv                                   -> generic (no scratch)
  *   1x1, no padding, dilation 1                    -> 1x1 (no scratch)
- *   DSP core                                       -> im2col + __smlad (scratch)
- *   otherwise                                      -> generic (no scratch) */
+ *   otherwise                                      -> im2col (scratch; __smlad with DSP)
+ *   no scratch given (buffer NULL)                 -> generic */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -19,7 +19,7 @@ int32_t mcusim_convolve_wrapper_s8_get_buffer_size(const mcusim_conv_params *par
     if (filter_dims->c != input_dims->c || use_1x1(params, input_dims, filter_dims)) {
         return 0;
     }
-    return MCUSIM_DSP ? mcusim_convolve_im2col_s8_get_buffer_size(filter_dims) : 0;
+    return mcusim_convolve_im2col_s8_get_buffer_size(filter_dims);
 }
 
 mcusim_status mcusim_convolve_wrapper_s8(void *buffer, const mcusim_conv_params *params,
@@ -34,7 +34,7 @@ mcusim_status mcusim_convolve_wrapper_s8(void *buffer, const mcusim_conv_params 
             return mcusim_convolve_1x1_s8(params, quant, input_dims, input, filter_dims, filter,
                                           bias, output_dims, output);
         }
-        if (MCUSIM_DSP && buffer) {
+        if (buffer) {
             return mcusim_convolve_im2col_s8(buffer, params, quant, input_dims, input, filter_dims,
                                              filter, bias, output_dims, output);
         }

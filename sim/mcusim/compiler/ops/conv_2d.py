@@ -56,7 +56,9 @@ def variant(p: dict, dsp: bool) -> str:
         return "generic"
     if kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1):
         return "1x1"
-    return "im2col" if dsp else "generic"
+    # im2col on every core: the window is gathered once per pixel, not once per output channel
+    # (with DSP its dot product is __smlad; without, still about half the instructions per MAC)
+    return "im2col"
 
 
 def buffer_size(p: dict, dsp: bool) -> int:
