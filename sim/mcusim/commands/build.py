@@ -29,6 +29,8 @@ def main(args) -> int:
     print(f"  board {board.name} ({board.core}), {len(built.layers)} layers, {macs:,} MACs")
     print(f"  arena {built.arena:,} B planned (+ {built.input_bytes + built.output_bytes:,} B "
           f"input/output buffers), weights {built.weights:,} B")
+    if built.tflm_arena:
+        print(f"  TFLM's arena for the same model: {built.tflm_arena:,} B")
     for line in built.log:
         print(f"  optimized: {line}")
     return 0
