@@ -154,7 +154,7 @@ def test_update_rewrites_figures_and_keeps_comments(fake_run, budgets, capsys):
     assert code == 0 and "updated 9 figure(s)" in out
     text = budgets.read_text()
     expected = (BUDGETS.replace("5_000_000", "4_953_795").replace("16384", "16000")
-                .replace("131072", "120512").replace("3000.0", "2978.174")
+                .replace("131072", "120512").replace("3000.0", "2978.2")  # µJ rounded up
                 .replace("1_200_000", "1_104_230").replace("3_950_000", "3_912_701")
                 .replace("800_000", "744_870").replace("1024", "612")
                 .replace("420000", "418220"))

@@ -6,6 +6,8 @@ tomlkit keeps comments, order and number style when `--update` rewrites the file
 """
 from __future__ import annotations
 
+import math
+
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -144,7 +146,8 @@ def _options(bf: BudgetFile, raw: dict) -> dict:
 def _new_value(old, value):
     """The measured figure in the style of the one it replaces (1_200_000 stays grouped)."""
     if isinstance(value, float):
-        return round(value, 3)
+        # Rounded up, so that a budget written from a measurement holds for that measurement.
+        return math.ceil(value * 10) / 10
     if isinstance(old, Integer) and "_" in old.as_string():
         return Integer(value, old.trivia, f"{value:_}")
     return value

@@ -80,7 +80,7 @@ class Check:
         return "ok (within tolerance)" if self.measured > self.budget else "ok"
 
     def value(self, v: float) -> str:
-        text = f"{v:,.3f}".rstrip("0").rstrip(".") if self.unit == "µJ" else grouped(v)
+        text = f"{v:,.1f}" if self.unit == "µJ" else grouped(v)
         return f"{text} {self.unit}" if self.unit and self.unit != "cycles" else text
 
     def describe(self) -> str:

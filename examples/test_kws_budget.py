@@ -1,0 +1,20 @@
+"""Example: a model's cost as a pytest test, with the `mcusim` fixture (docs/pytest.md).
+
+Run with:  .venv/bin/python -m pytest examples/
+"""
+
+
+def test_kws_on_stm32f4(mcusim):
+    r = mcusim.run("../models/kws_ref_model.tflite", board="stm32f4")
+    assert r.exit_code == 0
+    assert [layer.op for layer in r.layers][-1] == "SOFTMAX"
+    r.check(max_cycles=15_600_000,             # about 2% above today's 15.25 M
+            max_arena_bytes=16 * 1024,         # arena high-water mark measured in simulation
+            max_flash_bytes=64 * 1024,
+            layers={"CONV_2D": 10_700_000})    # all CONV_2D layers together
+
+
+def test_kws_arena_fits_an_m0plus(mcusim):
+    r = mcusim.run("../models/kws_ref_model.tflite", board="rp2040")
+    assert r.arena_peak == r.arena["planned"]  # the plan is what the firmware really touches
+    r.check(max_arena_bytes=16 * 1024, max_stack_bytes=1024)
