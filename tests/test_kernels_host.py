@@ -46,6 +46,7 @@ CONV_CASES = [
     ([1, 7, 7, 16], 8, (1, 1), (1, 1), (1, 1), "VALID", True, "RELU6"),   # 1x1
     ([1, 7, 7, 13], 5, (1, 1), (2, 2), (1, 1), "SAME", False, "NONE"),    # 1x1 strided
     ([1, 5, 5, 7], 9, (1, 1), (1, 1), (2, 2), "SAME", True, "NONE"),      # 1x1 dilated
+    ([1, 4, 3, 2], 3, (3, 3), (1, 1), (3, 4), "SAME", True, "NONE"),      # taps mostly outside
 ]
 
 
@@ -98,6 +99,9 @@ DW_CASES = [
     ([2, 7, 9, 2], 2, (5, 3), (2, 1), (1, 2), "SAME", False, "RELU6"),
     ([1, 25, 5, 64], 1, (3, 3), (1, 1), (1, 1), "SAME", True, "RELU"),     # KWS-like
     ([1, 30, 1, 40], 1, (3, 1), (1, 1), (1, 1), "VALID", True, "NONE"),    # str_ww-like
+    ([1, 28, 1, 24], 1, (5, 1), (1, 1), (1, 1), "VALID", False, "RELU"),
+    ([1, 4, 3, 2], 2, (3, 3), (1, 2), (3, 4), "SAME", True, "NONE"),       # taps mostly outside
+    ([1, 49, 40, 1], 8, (10, 8), (2, 2), (1, 1), "SAME", False, "RELU"),   # micro_speech-like
 ]
 
 

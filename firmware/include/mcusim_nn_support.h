@@ -113,6 +113,18 @@ static inline int32_t mcusim_wrap_sub(int32_t a, int32_t b)
     return (int32_t)((uint32_t)a - (uint32_t)b);
 }
 
+/* The taps k in [*k0, *k1) of a window starting at `start` with `taps` taps `dilation` apart
+ * that fall inside [0, size): computed once per output pixel instead of tested per tap. */
+static inline void mcusim_clip_window(int32_t start, int32_t taps, int32_t dilation, int32_t size,
+                                      int32_t *k0, int32_t *k1)
+{
+    int32_t lo = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
+    int32_t hi = start + dilation * (taps - 1) < size ? taps
+                 : (size - 1 - start >= 0 ? (size - 1 - start) / dilation + 1 : 0);
+    *k0 = lo;
+    *k1 = hi > lo ? hi : lo;
+}
+
 /* ---- dot products shared by the convolutions and FULLY_CONNECTED ----
  * One int8 vector against two int8 rows at once, so each input word is loaded and widened once.
  * With DSP: __sxtb16 widens bytes 0,2 and (rotated) 1,3 into int16 pairs, __smlad adds two

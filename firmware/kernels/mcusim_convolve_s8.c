@@ -1,7 +1,7 @@
-/* CONV_2D, generic int8 path: any padding, stride, dilation and groups (TFLM reference order of
- * the valid taps). Without dilation the window is clipped to the image once per output pixel, so
- * the inner loops run over contiguous input and filter rows with no bounds tests; with dilation
- * each tap is tested as in the reference. Taps outside the image contribute nothing. */
+/* CONV_2D, generic int8 path: any padding, stride, dilation and groups. The valid taps of each
+ * output pixel's window are found once (mcusim_clip_window); without dilation and groups a
+ * filter row's taps are one contiguous run of input and filter bytes. Taps outside the image
+ * contribute nothing, as in the reference. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -28,52 +28,37 @@ mcusim_status mcusim_convolve_s8(const mcusim_conv_params *params, const mcusim_
     const int32_t *mult = quant->multiplier, *shift = quant->shift;
     const int32_t pc = quant->per_channel ? 1 : 0;
     const int32_t f_size = f_h * f_w * f_c;
+    const int32_t in_row = in_w * in_c;
+    const int32_t contiguous = dw == 1 && groups == 1;
     int8_t *out = output;
 
     for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * in_w * in_c;
+        const int8_t *in_b = input + b * in_h * in_row;
         for (int32_t oy = 0; oy < out_h; oy++) {
             const int32_t y0 = oy * params->stride.h - params->padding.h;
+            int32_t fy0, fy1;
+            mcusim_clip_window(y0, f_h, dh, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ox++) {
                 const int32_t x0 = ox * params->stride.w - params->padding.w;
-                /* valid taps: fy in [fy0, fy1), fx in [fx0, fx1) (exact when dilation is 1) */
-                int32_t fy0 = 0, fy1 = f_h, fx0 = 0, fx1 = f_w;
-                if (dh == 1) {
-                    fy0 = MCUSIM_MAX(0, -y0);
-                    fy1 = MCUSIM_MIN(f_h, in_h - y0);
-                }
-                if (dw == 1) {
-                    fx0 = MCUSIM_MAX(0, -x0);
-                    fx1 = MCUSIM_MIN(f_w, in_w - x0);
-                }
-                const int32_t run = (fx1 - fx0) * f_c;   /* contiguous taps of one filter row */
+                int32_t fx0, fx1;
+                mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
+                const int32_t nx = fx1 - fx0;
+                const int32_t run = nx * f_c;
                 for (int32_t oc = 0; oc < out_c; oc++) {
                     const int32_t group = oc / filters_per_group;
                     const int8_t *f_oc = filter + oc * f_size;
                     int32_t acc = 0;
                     for (int32_t fy = fy0; fy < fy1; fy++) {
-                        const int32_t y = y0 + dh * fy;
-                        if (y < 0 || y >= in_h) {
-                            continue;
-                        }
-                        if (dw == 1 && groups == 1) {
-                            if (run <= 0) {
-                                continue;
-                            }
-                            const int8_t *ip = in_b + (y * in_w + x0 + fx0) * in_c;
-                            const int8_t *fp = f_oc + (fy * f_w + fx0) * f_c;
+                        const int8_t *ip = in_b + (y0 + dh * fy) * in_row + (x0 + dw * fx0) * in_c
+                                           + group * f_c;
+                        const int8_t *fp = f_oc + (fy * f_w + fx0) * f_c;
+                        if (contiguous) {
                             for (int32_t k = 0; k < run; k++) {
                                 acc += fp[k] * (ip[k] + in_off);
                             }
                             continue;
                         }
-                        for (int32_t fx = fx0; fx < fx1; fx++) {
-                            const int32_t x = x0 + dw * fx;
-                            if (x < 0 || x >= in_w) {
-                                continue;
-                            }
-                            const int8_t *ip = in_b + (y * in_w + x) * in_c + group * f_c;
-                            const int8_t *fp = f_oc + (fy * f_w + fx) * f_c;
+                        for (int32_t k = 0; k < nx; k++, ip += dw * in_c, fp += f_c) {
                             for (int32_t ic = 0; ic < f_c; ic++) {
                                 acc += fp[ic] * (ip[ic] + in_off);
                             }
