@@ -23,7 +23,7 @@ BLOCK_CB = C.CFUNCTYPE(None, C.c_void_p, C.c_uint64, C.c_uint32, C.c_void_p)
 
 class Live(C.Structure):
     """mcs_live in mcusim_hook.c: counters read while the program runs."""
-    _fields_ = [("cycles", C.c_uint64), ("max_cycles", C.c_uint64), ("taken_cycles", C.c_uint64),
+    _fields_ = [("cycles", C.c_uint64), ("max_cycles", C.c_uint64),
                 ("fetch_stall", C.c_uint64), ("data_stall", C.c_uint64),
                 ("limit_hit", C.c_int32), ("depth", C.c_int32)]
 

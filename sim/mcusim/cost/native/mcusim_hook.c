@@ -28,26 +28,30 @@ typedef int (*classify_fn)(uint32_t addr, uint32_t size);   /* returns block ind
 typedef struct {
     uint64_t cycles;
     uint64_t max_cycles;          /* 0: no limit */
-    uint64_t taken_cycles;        /* extra cycles of taken conditional branches */
     uint64_t fetch_stall;         /* instruction-fetch wait states */
     uint64_t data_stall;          /* data-read wait states (flash) */
     int32_t limit_hit;
     int32_t depth;
 } mcs_live;
 
-typedef struct {
-    uint32_t addr, size, cycles, ninsns, taken;
+typedef struct {                     /* hot fields first: the per-execution path reads them */
+    uint32_t addr, size;
+    uint32_t cycles, taken;          /* static cycles; extra when its final branch is taken */
     int32_t func;
     uint8_t end, is_entry, fetch, pad;
-    uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
-    uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
-    uint32_t load_first, nloads;     /* tracked data loads (mcs_load pool) */
-    int64_t last_pred;               /* the block executed before it last time */
-    uint64_t execs, takens;
-    uint64_t fetch_epoch;            /* cache epoch when all its lines were last seen resident */
-    uint32_t slot[4];                /* where they were (fast path for blocks of <= 4 lines) */
+    uint32_t nloads, load_first;     /* tracked data loads (mcs_load pool) */
     uint32_t succ_addr[2], succ_size[2];  /* the last successors seen: skips the hash lookup */
     int32_t succ_idx[2];
+    uint64_t execs;
+    uint64_t fetch_epoch;            /* cache epoch when all its lines were last seen resident */
+    int64_t last_pred;               /* the block executed before it last time */
+    uint32_t quiet, skipped;         /* executions its loads may skip, and skipped so far */
+    uint64_t quiet_epoch;            /* data_epoch when the quiet span was computed */
+    uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
+    uint32_t ninsns;
+    uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
+    uint64_t takens;
+    uint32_t slot[4];                /* where its lines were (fast path for blocks of <= 4 lines) */
 } mcs_block;
 
 /* A data load whose address is reg[base] (+ reg[index]) + off at block entry (base -1: the
@@ -66,6 +70,7 @@ typedef struct {
     int32_t stride;                  /* per execution */
     uint32_t interval, countdown;    /* executions between probes, and until the next one */
     uint32_t line, slot;             /* last line it touched and the cache slot holding it */
+    uint32_t multi;                  /* that access spanned two lines */
     uint64_t epoch;                  /* that cache's fill count then: unchanged => still there */
     int32_t cache;                   /* data cache of that line, -1: none (RAM) */
     uint32_t seen;                   /* probed at least once; bit 1: the previous exec probed */
@@ -121,6 +126,8 @@ typedef struct {
     mcs_cache fetch[MAX_FETCH]; uint32_t nfetch;
     mcs_cache data[MAX_DATA]; uint32_t ndata;
     uint64_t insns_undone;           /* instructions taken back by mcs_rewind */
+    uint64_t data_epoch;             /* fills of any data-side cache so far */
+    int64_t data_last_block;         /* block that last accessed a data-side cache */
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -154,6 +161,7 @@ mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *reg_read, void
     c->table_mask = 4095; c->table = calloc(4096, sizeof(uint32_t));
     c->node_mask = 4095; c->node_table = calloc(4096, sizeof(uint32_t));
     c->prev = -1;
+    c->data_last_block = -1;
     GROW(c->nodes, 0, c->cap_nodes);
     c->nodes[0].func = -1; c->nnodes = 1;             /* virtual root of the call tree */
     return c;
@@ -406,19 +414,18 @@ static uint32_t term(mcs_ctx *c, int32_t id, int32_t indirect, int32_t j) {
     return w;                                                   /* little-endian host */
 }
 
-/* Data-read stall of one access of `l` at address a. */
-static inline uint32_t data_access(mcs_ctx *c, mcs_load *l, uint32_t a) {
+/* Data-read stall of one access of `l` at address a (full lookup). */
+static uint32_t data_access_slow(mcs_ctx *c, mcs_load *l, uint32_t a) {
     uint32_t j;
     for (j = 0; j < c->ndata; j++) {
         mcs_cache *k = &c->data[j];
-        if (a - k->base < k->end - k->base) {
+        if (a - k->base < k->end - k->base) {         /* usually the first (one flash) */
             uint32_t first = a >> k->shift, last = (a + l->bytes - 1) >> k->shift, x, s = 0;
-            if (first == last && l->cache == (int32_t)j && first == l->line && l->epoch == k->epoch) {
-                k->stamp[l->slot] = ++k->clock;  /* the same line again, nothing evicted: a hit */
-                return 0;
-            }
+            uint64_t before = k->epoch;
             for (x = first; x <= last; x++) s += cache_access(k, x) ? k->miss : 0;
             l->cache = (int32_t)j; l->line = last; l->slot = k->hit_slot; l->epoch = k->epoch;
+            l->multi = first != last;
+            c->data_epoch += k->epoch - before;
             return s;
         }
     }
@@ -426,37 +433,85 @@ static inline uint32_t data_access(mcs_ctx *c, mcs_load *l, uint32_t a) {
     return 0;
 }
 
+/* The common case inline: the same line as this load's last access, nothing evicted since. */
+static inline uint32_t data_access(mcs_ctx *c, mcs_load *l, uint32_t a) {
+    if (l->cache >= 0) {
+        mcs_cache *k = &c->data[l->cache];
+        if ((a >> k->shift) == l->line && !l->multi && l->epoch == k->epoch &&
+            ((a + l->bytes - 1) >> k->shift) == l->line) {
+            if (k->hit_slot != l->slot) {        /* a hit; keep the LRU order exact */
+                k->stamp[l->slot] = ++k->clock;  /* (already the newest when it was the last) */
+                k->hit_slot = l->slot;
+            }
+            return 0;
+        }
+    }
+    return data_access_slow(c, l, a);
+}
+
 static inline uint32_t load_addr(mcs_ctx *c, const mcs_load *l) {
     return term(c, l->base, l->base_ind, l->base_j) + (uint32_t)l->off +
            (l->index ? term(c, l->index, l->index_ind, l->index_j) << l->shift : 0);
 }
 
+/* For how many following executions does load l change nothing but its address: no probe
+ * due and its flash access inside the line it just hit? Repeating the same hits leaves the LRU
+ * order as it is, so while no other block touches the data caches those executions of the
+ * block can be skipped (their addresses are caught up afterwards). */
+static inline uint32_t quiet_of(mcs_ctx *c, const mcs_load *l) {
+    uint32_t q = l->base >= 0 ? l->countdown - 1 : 1u << 20;
+    if (l->cache < 0 || l->base < 0 || l->stride == 0) return q;
+    if (l->multi) return 0;
+    uint32_t lb = 1u << c->data[l->cache].shift, off = l->addr & (lb - 1);
+    uint32_t room = l->stride > 0 ? lb - off - l->bytes : off;     /* bytes left to move */
+    uint32_t step = l->stride > 0 ? (uint32_t)l->stride : (uint32_t)-l->stride;
+    uint32_t n = (step & (step - 1)) ? room / step : room >> __builtin_ctz(step);
+    return n < q ? n : q;
+}
+
 /* `resync`: the block was entered from another predecessor than last time (a loop starts
  * again): pointers may have been reset, so every address is read, not predicted. */
-static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int resync) {
-    uint32_t i, stall = 0;
+static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int64_t idx, int resync) {
+    uint32_t i, stall = 0, quiet = 1u << 20, ahead;
     mcs_load *ls = &c->loads[b->load_first];
+    if (b->quiet && !resync && c->data_epoch == b->quiet_epoch && c->data_last_block == idx) {
+        b->quiet--;
+        b->skipped++;
+        return 0;
+    }
+    ahead = b->skipped + 1;                                   /* executions since the last pass */
+    b->skipped = 0;
     for (i = 0; i < b->nloads; i++) {
         mcs_load *l = &ls[i];
-        uint32_t a = l->addr + (uint32_t)l->stride;          /* predicted */
+        uint32_t a;
         if (l->base < 0) a = (uint32_t)l->off;               /* a literal: constant address */
-        else if (--l->countdown == 0) {                       /* probe: the real address */
-            uint32_t r = load_addr(c, l);
-            if (l->seen & 2) l->stride = (int32_t)(r - l->addr);   /* consecutive probes */
-            if ((l->seen & 1) && r == a) {
-                if (l->interval < PROBE_MAX) l->interval *= 2;
-            } else {
-                l->interval = 1;
+        else {
+            a = l->addr + (uint32_t)l->stride * ahead;        /* predicted */
+            l->countdown = l->countdown > ahead ? l->countdown - ahead : 0;
+            if (l->countdown == 0) {                          /* probe: the real address */
+                uint32_t r = load_addr(c, l);
+                if (l->seen & 2) l->stride = (int32_t)(r - l->addr);   /* consecutive probes */
+                if ((l->seen & 1) && r == a) {
+                    if (l->interval < PROBE_MAX) l->interval *= 2;
+                } else {
+                    l->interval = 1;
+                }
+                a = r;
+                l->countdown = l->interval;
+                l->seen = 1 | (l->interval == 1 ? 2 : 0);
+            } else if (resync) {
+                a = load_addr(c, l);                          /* new start; stride kept */
             }
-            a = r;
-            l->countdown = l->interval;
-            l->seen = 1 | (l->interval == 1 ? 2 : 0);
-        } else if (resync) {
-            a = load_addr(c, l);                              /* new start; stride kept */
         }
         l->addr = a;
-        stall += data_access(c, l, a);
+        if (l->cache >= 0 || l->countdown == l->interval || resync)   /* flash, or just probed */
+            stall += data_access(c, l, a);
+        uint32_t q = quiet_of(c, l);
+        if (q < quiet) quiet = q;
     }
+    b->quiet = quiet;
+    b->quiet_epoch = c->data_epoch;
+    c->data_last_block = idx;
     return stall;
 }
 
@@ -509,29 +564,32 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         p = prev >= 0 ? &c->blocks[prev] : NULL;     /* the table may have moved */
     }
     mcs_block *b = &c->blocks[idx];
-    if (p && IS_COND(p->end) && addr != p->addr + p->size && c->top) {
-        p->takens++;
-        c->live.taken_cycles += p->taken;
-        charge(c, p->taken);                      /* still the branching function's cost */
-    }
-    if (UNLIKELY(!c->top || (p && p->end >= END_CALL) || b->func != c->top->func))
-        control_flow(c, p, b, addr);
     uint64_t cyc = b->cycles;
+    if (p && IS_COND(p->end) && addr != p->addr + p->size) {
+        p->takens++;                                 /* a taken conditional branch */
+        cyc += p->taken;
+    }
+    if (UNLIKELY(!c->top || (p && p->end >= END_CALL) || b->func != c->top->func)) {
+        if (cyc != b->cycles && c->top) {            /* the branch is the caller's cost */
+            charge(c, cyc - b->cycles);
+            cyc = b->cycles;
+        }
+        control_flow(c, p, b, addr);
+    }
     if (b->fetch != NO_FETCH) {
         mcs_cache *k = &c->fetch[b->fetch];
-        uint32_t s = 0;
         if (LIKELY(b->fetch_epoch == k->epoch && k->last_block == idx))
             k->last_line = b->line_last;             /* same block again, nothing evicted */
-        else
-            s = fetch_slow(c, b);
-        c->live.fetch_stall += s;
-        cyc += s;
+        else {
+            uint32_t s = fetch_slow(c, b);
+            c->live.fetch_stall += s;
+            cyc += s;
+        }
     }
     if (b->nloads) {
-        uint32_t s = loads_stall(c, b, b->last_pred != prev);
+        uint32_t s = loads_stall(c, b, idx, b->last_pred != prev);
         b->last_pred = prev;
-        c->live.data_stall += s;
-        cyc += s;
+        if (s) { c->live.data_stall += s; cyc += s; }
     }
     b->execs++;
     charge(c, cyc);                                  /* instructions: execs x ninsns, summed on read */
@@ -573,7 +631,6 @@ void mcs_settle(mcs_ctx *c, uint32_t pc) {
     mcs_block *p = &c->blocks[c->prev];
     if (IS_COND(p->end) && pc != p->addr + p->size) {
         p->takens++;
-        c->live.taken_cycles += p->taken;
         charge(c, p->taken);
     }
     c->prev = -1;
