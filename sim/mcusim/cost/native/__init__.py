@@ -39,15 +39,18 @@ def _compiler() -> str:
                       "install gcc (Debian: apt-get install gcc)")
 
 
+CFLAGS = ["-O3", "-shared", "-fPIC"]
+
+
 def library_path() -> Path:
     src = SOURCE.read_bytes()
-    key = hashlib.sha256(src).hexdigest()[:16]
+    key = hashlib.sha256(src + " ".join(CFLAGS).encode()).hexdigest()[:16]
     out = cache_dir() / f"mcusim_hook-{key}.so"
     if out.exists():
         return out
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache_dir())
     os.close(fd)
-    proc = subprocess.run([_compiler(), "-O2", "-shared", "-fPIC", "-o", tmp, str(SOURCE)],
+    proc = subprocess.run([_compiler(), *CFLAGS, "-o", tmp, str(SOURCE)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         os.unlink(tmp)
