@@ -98,3 +98,23 @@ def folded_bias(g, node, input_offset: int, rows: int):
     if out.min() < -(1 << 31) or out.max() >= (1 << 31):
         return None
     return out.astype(np.int32)
+
+
+def params_lit(ctype: str, fields, name: str = "params") -> str:
+    """`static const <ctype> <name> = {.field = value, ...};` wrapped at 96 columns, so the
+    generated C names every constant; a tuple value is a nested {a, b} (tiles are {w, h})."""
+    def val(v):
+        if isinstance(v, (tuple, list)):
+            return "{" + ", ".join(val(x) for x in v) + "}"
+        return str(int(v)) if not isinstance(v, str) else v
+    items = [f".{k} = {val(v)}" for k, v in fields]
+    lines, cur = [], f"static const {ctype} {name} = {{"
+    for i, it in enumerate(items):
+        piece = it + ("," if i < len(items) - 1 else "};")
+        if len(cur) + 1 + len(piece) > 96 and not cur.endswith("{"):
+            lines.append(cur)
+            cur = "    " + piece
+        else:
+            cur = cur + ("" if cur.endswith("{") else " ") + piece
+    lines.append(cur)
+    return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, dims_lit, opt, tile
+from mcusim.compiler.ops._common import act, check_act, cptr, dims_lit, opt, params_lit
 
 
 def check(op, node, g) -> None:
@@ -35,8 +35,8 @@ def macs(node, g) -> int:
 def emit(fn, node, g, ctx) -> str:
     p = prepare(node, g)
     return (
-        "static const mcusim_pool_params params = {%s, %s, {%d, %d}};\n"
-        % (tile(*p["stride"]), tile(*p["padding"]), *p["activation"])
+        params_lit("mcusim_pool_params", [("stride", p["stride"]), ("padding", p["padding"]),
+                                          ("activation", p["activation"])])
         + f"{fn}(&params, {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
         f"    {dims_lit(p['filter_dims'])}, {dims_lit(p['output_dims'])}, "
         f"{cptr(ctx, node.outputs[0])});\n")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems
+from mcusim.compiler.ops._common import cptr, nelems, params_lit
 
 INPUT_INTEGER_BITS = 4
 
@@ -18,7 +18,8 @@ def prepare(node, g) -> dict:
 
 def emit(fn, node, g, ctx) -> str:
     p = prepare(node, g)
-    return (f"static const mcusim_sigmoid_params params = {{{p['input_zero_point']}, "
-            f"{p['input_range_radius']}, {p['input_multiplier']}, {p['input_left_shift']}}};\n"
-            f"{fn}(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
+    return (params_lit("mcusim_sigmoid_params", [
+                (k, p[k]) for k in ("input_zero_point", "input_range_radius",
+                                    "input_multiplier", "input_left_shift")])
+            + f"{fn}(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
             f"{cptr(ctx, node.outputs[0])});\n")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, bcast_lit, broadcast, check_act, cptr, nelems
+from mcusim.compiler.ops._common import (act, bcast_lit, broadcast, check_act,
+                                         cptr, nelems, params_lit)
 
 OPS = ("ADD",)
 
@@ -37,10 +38,10 @@ def macs(node, g) -> int:
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     return (
-        "static const mcusim_add_params params = {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, {%d, %d}};\n"
-        % (p["input1_offset"], p["input2_offset"], p["output_offset"], p["input1_multiplier"],
-           p["input1_shift"], p["input2_multiplier"], p["input2_shift"], p["output_multiplier"],
-           p["output_shift"], p["left_shift"], *p["activation"])
+        params_lit("mcusim_add_params", [(k, p[k]) for k in (
+            "input1_offset", "input2_offset", "output_offset", "input1_multiplier",
+            "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier",
+            "output_shift", "left_shift", "activation")])
         + f"mcusim_add_s8(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
         f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
         f"{cptr(ctx, node.outputs[0])});\n")

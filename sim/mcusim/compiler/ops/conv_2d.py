@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mcusim.compiler import quant
 from mcusim.compiler.ops._common import (act, check_act, cptr, dims_lit, folded_bias, opt,
-                                         quant_arrays, tile)
+                                         params_lit, quant_arrays)
 
 OPS = ("CONV_2D",)
 
@@ -90,10 +90,12 @@ def emit(node, g, ctx) -> str:
     else:
         bias_ref = cptr(ctx, bias, "int32_t", const=True)
     return (
-        "static const mcusim_conv_params params = {%d, %d, %s, %s, %s, {%d, %d}};\n"
-        % (in_off, p["output_offset"], tile(*p["stride"]), tile(*p["padding"]),
-           tile(*p["dilation"]), *p["activation"])
-        + f"static const mcusim_quant_params quant = {{{m}, {s}, 1}};\n"
+        params_lit("mcusim_conv_params", [
+            ("input_offset", in_off), ("output_offset", p["output_offset"]),
+            ("stride", p["stride"]), ("padding", p["padding"]), ("dilation", p["dilation"]),
+            ("activation", p["activation"])])
+        + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
+                                             ("per_channel", 1)], "quant")
         + f"{fn}({buf}&params, &quant,\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
         f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, dims_lit, opt, quant_arrays, tile
+from mcusim.compiler.ops._common import (act, check_act, cptr, dims_lit, opt, params_lit,
+                                         quant_arrays)
 
 OPS = ("DEPTHWISE_CONV_2D",)
 
@@ -64,10 +65,11 @@ def emit(node, g, ctx) -> str:
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     bias = node.inputs[2] if len(node.inputs) > 2 else -1
     return (
-        "static const mcusim_dw_conv_params params = {%d, %d, %d, %s, %s, %s, {%d, %d}};\n"
-        % (p["input_offset"], p["output_offset"], p["ch_mult"], tile(*p["stride"]),
-           tile(*p["padding"]), tile(*p["dilation"]), *p["activation"])
-        + f"static const mcusim_quant_params quant = {{{m}, {s}, 1}};\n"
+        params_lit("mcusim_dw_conv_params", [(k, p[k]) for k in (
+            "input_offset", "output_offset", "ch_mult", "stride", "padding", "dilation",
+            "activation")])
+        + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
+                                             ("per_channel", 1)], "quant")
         + f"{fn}(&params, &quant,\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
         f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"

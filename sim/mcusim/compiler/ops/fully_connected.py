@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mcusim.compiler import quant
 from mcusim.compiler.ops._common import (act, check_act, cptr, folded_bias, nelems, opt,
-                                         quant_arrays)
+                                         params_lit, quant_arrays)
 
 OPS = ("FULLY_CONNECTED",)
 
@@ -68,9 +68,11 @@ def emit(node, g, ctx) -> str:
     else:
         bias_ref = cptr(ctx, bias, "int32_t", const=True)
     return (
-        "static const mcusim_fc_params params = {%d, %d, %d, {%d, %d}};\n"
-        % (in_off, p["filter_offset"], p["output_offset"], *p["activation"])
-        + f"static const mcusim_quant_params quant = {{{m}, {s}, {p['per_channel']}}};\n"
+        params_lit("mcusim_fc_params", [
+            ("input_offset", in_off), ("filter_offset", p["filter_offset"]),
+            ("output_offset", p["output_offset"]), ("activation", p["activation"])])
+        + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
+                                             ("per_channel", p["per_channel"])], "quant")
         + f"mcusim_fully_connected_s8(&params, &quant, {p['batches']}, {p['accum_depth']}, "
         f"{p['output_depth']},\n"
         f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)},\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, dims_lit, nelems
+from mcusim.compiler.ops._common import cptr, dims_lit, nelems, params_lit
 
 OPS = ("MEAN",)
 
@@ -52,7 +52,7 @@ def macs(node, g) -> int:
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     red = "(const int32_t[4]){%s}" % ", ".join(str(x) for x in p["reduce"])
-    return (f"static const mcusim_mean_params params = {{{p['input_zero_point']}, "
-            f"{p['output_offset']}, {p['multiplier']}, {p['shift']}, {p['count']}}};\n"
-            f"mcusim_mean_s8(&params, {dims_lit(p['input_dims'])}, {red}, "
+    return (params_lit("mcusim_mean_params", [(k, p[k]) for k in (
+                "input_zero_point", "output_offset", "multiplier", "shift", "count")])
+            + f"mcusim_mean_s8(&params, {dims_lit(p['input_dims'])}, {red}, "
             f"{cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.outputs[0])});\n")

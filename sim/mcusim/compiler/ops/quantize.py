@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems
+from mcusim.compiler.ops._common import cptr, nelems, params_lit
 
 OPS = ("QUANTIZE",)
 OUTPUT_DTYPES = {"int8"}
@@ -43,7 +43,9 @@ def emit(node, g, ctx) -> str:
         return (f"mcusim_quantize_f32_s8({p['size']}, {p['output_scale']!r}f, "
                 f"{p['output_zero_point']}, {cptr(ctx, node.inputs[0], 'float', const=True)}, "
                 f"{out});\n")
-    return (f"static const mcusim_requant_params params = {{{p['input_offset']}, "
-            f"{p['output_zero_point']}, {p['multiplier']}, {p['shift']}, {{-128, 127}}}};\n"
-            f"mcusim_requantize_s8(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
+    return (params_lit("mcusim_requant_params", [
+                ("input_offset", p["input_offset"]), ("output_offset", p["output_zero_point"]),
+                ("multiplier", p["multiplier"]), ("shift", p["shift"]),
+                ("activation", (-128, 127))])
+            + f"mcusim_requantize_s8(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
             f"{out});\n")

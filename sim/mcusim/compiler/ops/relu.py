@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems
+from mcusim.compiler.ops._common import cptr, nelems, params_lit
 
 OPS = ("RELU",)
 
@@ -29,8 +29,7 @@ def macs(node, g) -> int:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    return (f"static const mcusim_requant_params params = {{{p['input_offset']}, "
-            f"{p['output_offset']}, {p['multiplier']}, {p['shift']}, "
-            f"{{{p['activation'][0]}, {p['activation'][1]}}}}};\n"
-            f"mcusim_requantize_s8(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
+    return (params_lit("mcusim_requant_params", [(k, p[k]) for k in (
+                "input_offset", "output_offset", "multiplier", "shift", "activation")])
+            + f"mcusim_requantize_s8(&params, {p['size']}, {cptr(ctx, node.inputs[0], const=True)}, "
             f"{cptr(ctx, node.outputs[0])});\n")

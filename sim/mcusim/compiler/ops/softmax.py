@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems, opt
+from mcusim.compiler.ops._common import cptr, nelems, opt, params_lit
 
 OPS = ("SOFTMAX",)
 SCALED_DIFF_INTEGER_BITS = 5
@@ -35,7 +35,7 @@ def macs(node, g) -> int:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    return (f"static const mcusim_softmax_params params = {{{p['input_multiplier']}, "
-            f"{p['input_left_shift']}, {p['diff_min']}}};\n"
-            f"mcusim_softmax_s8(&params, {p['rows']}, {p['row_size']}, "
+    return (params_lit("mcusim_softmax_params", [(k, p[k]) for k in (
+                "input_multiplier", "input_left_shift", "diff_min")])
+            + f"mcusim_softmax_s8(&params, {p['rows']}, {p['row_size']}, "
             f"{cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.outputs[0])});\n")
