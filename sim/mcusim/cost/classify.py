@@ -121,10 +121,13 @@ class _AddrTracker:
 
     def __init__(self):
         self.sym: dict[int, tuple | None] = {}
+        self.iaddr = 0                   # address of the instruction being followed
         self.sp_stores: list[tuple[int, int]] | None = []   # stack ranges written; None: any
         self.other_store = False
 
     def get(self, reg: int) -> tuple | None:
+        if reg == A.ARM_REG_PC:
+            return None                  # not its block-entry value: handled as literals
         return self.sym.get(reg, (((reg, 0, 0),), 0))
 
     @staticmethod
@@ -184,7 +187,11 @@ class _AddrTracker:
         elif d.name == "add" and not d.imms and not d.shifted and len(d.regs) in (2, 3):
             rn, rm = d.regs[-2], d.regs[-1]
             new[d.regs[0]] = self.add(self.get(rn), self.get(rm))
-        if (d.name == "ldr" and d.cls == "load" and mem is not None and not mem[1]
+        if (d.name == "ldr" and d.cls == "load" and mem is not None and mem[0] == A.ARM_REG_PC
+                and not mem[1] and not d.conditional):
+            # a literal: the word at a constant address (flash, never stored to by the block)
+            new[d.regs[0]] = (((LITERAL, 1, ((self.iaddr + 4) & ~3) + mem[2]),), 0)
+        elif (d.name == "ldr" and d.cls == "load" and mem is not None and not mem[1]
                 and not d.writeback and not d.conditional):
             base = self.get(mem[0])
             if base is not None and len(base[0]) == 1 and base[0][0][1] == 0 \
@@ -322,6 +329,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         load = _tracked_load(d, iaddr, track)
         if load is not None:
             loads.append(load)
+        track.iaddr = iaddr
         track.update(d)
         last_indirect = d.name in ("bx", "blx") or cls in ("pop_pc", "load_pc", "alu_pc")
         if cls == "call":

@@ -161,9 +161,9 @@ class Profiler:
                 end = END_COND_RET
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
             loads = [v for base, bind, bj, index, iind, ij, off, nbytes, shift in b.loads
-                     for v in (-1 if base == LITERAL else _uc_reg(self._dec.md, base), bind,
-                               _s32(bj), _uc_reg(self._dec.md, index) if index else 0, iind,
-                               _s32(ij), _s32(off), nbytes, shift)
+                     for v in (self._reg_id(base), bind, _s32(bj),
+                               self._reg_id(index) if index else 0, iind, _s32(ij), _s32(off),
+                               nbytes, shift)
                      ] if self._data and not self.exact_data else []
             cl = (C.c_int32 * max(len(loads), 1))(*loads)
             idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,
@@ -175,6 +175,10 @@ class Profiler:
             self._error = self._error or e
             self.uc.emu_stop()
             return -1
+
+    def _reg_id(self, cs_reg: int) -> int:
+        """Unicorn's id of a capstone register; -1 for LITERAL (a constant address)."""
+        return -1 if cs_reg == LITERAL else _uc_reg(self._dec.md, cs_reg)
 
     def _memory_at(self, addr: int):
         at = getattr(self.board, "memory_at", None)

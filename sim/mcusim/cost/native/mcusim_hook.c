@@ -75,6 +75,7 @@ typedef struct {
     int32_t cache;                   /* data cache of that line, -1: none (RAM) */
     uint32_t seen;                   /* probed at least once; bit 1: the previous exec probed */
 } mcs_load;
+#define IS_LITERAL(l) ((l)->base < 0 && !(l)->base_ind)   /* a constant address */
 #ifndef PROBE_MAX
 #define PROBE_MAX 64
 #endif
@@ -408,7 +409,7 @@ static uint32_t reg(mcs_ctx *c, int32_t id) {
 
 /* reg[id], or the word at reg[id] + j as memory is now (block entry). */
 static uint32_t term(mcs_ctx *c, int32_t id, int32_t indirect, int32_t j) {
-    uint32_t r = reg(c, id), w = 0;
+    uint32_t r = id >= 0 ? reg(c, id) : 0, w = 0;     /* id -1: a constant address j */
     if (!indirect) return r;
     if (c->mem_read(c->uc, r + (uint32_t)j, &w, 4)) return 0;   /* unmapped: no address */
     return w;                                                   /* little-endian host */
@@ -459,8 +460,8 @@ static inline uint32_t load_addr(mcs_ctx *c, const mcs_load *l) {
  * order as it is, so while no other block touches the data caches those executions of the
  * block can be skipped (their addresses are caught up afterwards). */
 static inline uint32_t quiet_of(mcs_ctx *c, const mcs_load *l) {
-    uint32_t q = l->base >= 0 ? l->countdown - 1 : 1u << 20;
-    if (l->cache < 0 || l->base < 0 || l->stride == 0) return q;
+    uint32_t q = !IS_LITERAL(l) ? l->countdown - 1 : 1u << 20;
+    if (l->cache < 0 || IS_LITERAL(l) || l->stride == 0) return q;
     if (l->multi) return 0;
     uint32_t lb = 1u << c->data[l->cache].shift, off = l->addr & (lb - 1);
     uint32_t room = l->stride > 0 ? lb - off - l->bytes : off;     /* bytes left to move */
@@ -484,7 +485,7 @@ static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int64_t idx, int resync) {
     for (i = 0; i < b->nloads; i++) {
         mcs_load *l = &ls[i];
         uint32_t a;
-        if (l->base < 0) a = (uint32_t)l->off;               /* a literal: constant address */
+        if (IS_LITERAL(l)) a = (uint32_t)l->off;             /* a literal: constant address */
         else {
             a = l->addr + (uint32_t)l->stride * ahead;        /* predicted */
             l->countdown = l->countdown > ahead ? l->countdown - ahead : 0;
@@ -509,6 +510,8 @@ static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int64_t idx, int resync) {
         uint32_t q = quiet_of(c, l);
         if (q < quiet) quiet = q;
     }
+    for (i = 0; i < b->nloads && quiet; i++)      /* a later fill of this pass may have evicted */
+        if (ls[i].cache >= 0 && ls[i].epoch != c->data[ls[i].cache].epoch) quiet = 0;
     b->quiet = quiet;
     b->quiet_epoch = c->data_epoch;
     c->data_last_block = idx;
