@@ -45,6 +45,7 @@ class Generated:
     weights_bytes: int
     input_bytes: int
     output_bytes: int
+    dsp: bool = True            # False: the kernels are compiled with -DMCUSIM_PORTABLE
 
 
 def layer_function(position: int, op: str) -> str:
@@ -92,7 +93,7 @@ def generate(opt: Optimized, core: str, dsp: bool) -> Generated:
         "weights.c": _weights_c(consts),
         "main.c": _main_c(),
     }
-    return Generated(files, plan, layers, consts.nbytes, in_bytes, out_bytes)
+    return Generated(files, plan, layers, consts.nbytes, in_bytes, out_bytes, dsp)
 
 
 def _buffer_bytes(ports) -> int:
