@@ -45,6 +45,7 @@ typedef struct {                     /* hot fields first: the per-execution path
     uint64_t execs;
     uint64_t fetch_epoch;            /* cache epoch when all its lines were last seen resident */
     int64_t last_pred;               /* the block executed before it last time */
+    uint64_t path_epoch;             /* ctx path_epoch at its last execution */
     uint32_t quiet, skipped;         /* executions its loads may skip, and skipped so far */
     uint64_t quiet_epoch;            /* data_epoch when the quiet span was computed */
     uint32_t line_first, line_last;  /* instruction-fetch lines the block spans (addr >> shift) */
@@ -128,6 +129,7 @@ typedef struct {
     mcs_cache data[MAX_DATA]; uint32_t ndata;
     uint64_t insns_undone;           /* instructions taken back by mcs_rewind */
     uint64_t data_epoch;             /* fills of any data-side cache so far */
+    uint64_t path_epoch;             /* times a block was entered from a new predecessor */
     int64_t data_last_block;         /* block that last accessed a data-side cache */
 } mcs_ctx;
 
@@ -470,8 +472,9 @@ static inline uint32_t quiet_of(mcs_ctx *c, const mcs_load *l) {
     return n < q ? n : q;
 }
 
-/* `resync`: the block was entered from another predecessor than last time (a loop starts
- * again): pointers may have been reset, so every address is read, not predicted. */
+/* `resync`: control took a new path since the block last ran (some block was entered from
+ * another predecessor than last time: a loop starts over): pointers may have been reset, so
+ * every address is read, not predicted. */
 static uint32_t loads_stall(mcs_ctx *c, mcs_block *b, int64_t idx, int resync) {
     uint32_t i, stall = 0, quiet = 1u << 20, ahead;
     mcs_load *ls = &c->loads[b->load_first];
@@ -564,7 +567,8 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
          * the counts. Same result as the general path below, with fewer checks. */
         mcs_cache *k = &c->fetch[p->fetch < MAX_FETCH ? p->fetch : 0];
         if ((p->fetch == NO_FETCH || (p->fetch_epoch == k->epoch && k->last_block == prev)) &&
-            (!p->nloads || (p->quiet && p->last_pred == prev && c->data_epoch == p->quiet_epoch
+            (!p->nloads || (p->quiet && p->last_pred == prev && p->path_epoch == c->path_epoch &&
+                            c->data_epoch == p->quiet_epoch
                             && c->data_last_block == prev))) {
             uint64_t cyc = p->cycles;
             if (p->end == END_COND) { p->takens++; cyc += p->taken; }
@@ -608,9 +612,13 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
             cyc += s;
         }
     }
-    if (b->nloads) {
-        uint32_t s = loads_stall(c, b, idx, b->last_pred != prev);
+    if (b->last_pred != prev) {     /* control took a new path: loops may start over, */
+        c->path_epoch++;            /* so tracked loads re-read their addresses once */
         b->last_pred = prev;
+    }
+    if (b->nloads) {
+        uint32_t s = loads_stall(c, b, idx, b->path_epoch != c->path_epoch);
+        b->path_epoch = c->path_epoch;
         if (s) { c->live.data_stall += s; cyc += s; }
     }
     b->execs++;
