@@ -181,6 +181,12 @@ class _AddrTracker:
                 new[mem[0]] = self.plus(self.get(mem[0]), step)
         elif d.name == "mov" and len(d.regs) == 2 and not d.imms and not d.shifted:
             new[d.regs[0]] = self.get(d.regs[1])
+        elif d.name in ("mov", "movw") and len(d.regs) == 1 and len(d.imms) == 1:
+            new[d.regs[0]] = ((), d.imms[0] & 0xFFFF_FFFF)          # a constant
+        elif d.name == "movt" and len(d.regs) == 1 and d.imms:
+            v = self.get(d.regs[0])
+            new[d.regs[0]] = None if v is None or v[0] else (
+                (), (v[1] & 0xFFFF) | (d.imms[-1] & 0xFFFF) << 16)
         elif d.name in ("add", "sub") and d.imms and d.regs and mem is None:
             rn = self.get(d.regs[1] if len(d.regs) > 1 else d.regs[0])
             new[d.regs[0]] = self.plus(rn, d.imms[0] if d.name == "add" else -d.imms[0])
@@ -211,7 +217,8 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
     name = md.insn_name(insn.id) or insn.mnemonic
     reads, writes = insn.regs_access()          # a C call; operands below copy the detail
     cls = _BASE.get(name) or ("fpu" if name.startswith("v") else "alu")
-    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in ("add", "sub", "mov")
+    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in (
+        "add", "sub", "mov", "movw", "movt")
     ops = insn.operands if need_ops else ()
     regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
     shifted = any(o.type == A.ARM_OP_REG and o.shift.type for o in ops)
@@ -262,8 +269,9 @@ class Decoder:
 def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
     """How the hook computes a data load's address at block entry, as (base register, base
     indirect, base j, index register or 0, index indirect, index j, offset, bytes, shift):
-    address = term1 + (term2 << shift) + offset (see _AddrTracker). A PC-relative literal has base LITERAL and offset
-    = its address. None for stack (SP) loads and unknown addresses."""
+    address = term1 + (term2 << shift) + offset (see _AddrTracker). A constant address (a
+    PC-relative literal) has base LITERAL and offset = the address. None for stack (SP) loads
+    and unknown addresses."""
     mem = d.mem
     nbytes = _LOAD_BYTES.get(d.name, 4)
     if d.cls in ("load", "fpu_load", "ldm") and mem is not None:      # LDR, VLDR, LDRD
@@ -272,13 +280,17 @@ def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
         v, shift = track.get(mem[0]), mem[3]
         if mem[1]:
             iv = track.get(mem[1])
-            if shift and (iv is None or len(iv[0]) != 1 or v is None or len(v[0]) != 1):
+            if iv is None or v is None:
                 return None
-            if shift:                                  # base + (index << shift)
-                t1, (t2,) = v[0][0], iv[0]
-                return (*t1, *t2, v[1] + (iv[1] << shift) + (0 if d.post_index else mem[2]),
-                        nbytes, shift)
-            v = track.add(v, iv)
+            if not iv[0]:                                  # a constant index
+                v = track.plus(v, iv[1] << shift)
+            elif shift:                                    # base + (index << shift)
+                if len(iv[0]) != 1 or len(v[0]) != 1 or v[0][0] == (A.ARM_REG_SP, 0, 0):
+                    return None
+                return (*v[0][0], *iv[0][0],
+                        v[1] + (iv[1] << shift) + (0 if d.post_index else mem[2]), nbytes, shift)
+            else:
+                v = track.add(v, iv)
         v = track.plus(v, 0 if d.post_index else mem[2])
     elif d.cls == "ldm" and d.name in ("ldm", "ldmia") and d.regs:    # LDM Rn{!}, {...}
         v, nbytes = track.get(d.regs[0]), 4 * d.nregs
@@ -286,6 +298,8 @@ def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
         return None
     if v is None or any(t == (A.ARM_REG_SP, 0, 0) for t in v[0]):
         return None                                                    # unknown, or the stack
+    if not v[0]:                                                       # a constant address
+        return (LITERAL, 0, 0, 0, 0, 0, v[1] & 0xFFFF_FFFF, nbytes, 0)
     t1, t2 = (v[0] + ((0, 0, 0),))[:2]
     return (*t1, *t2, v[1], nbytes, 0)
 
