@@ -564,12 +564,13 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     mcs_block *p = prev >= 0 ? &c->blocks[prev] : NULL;
     if (p && addr == p->addr && size == p->size && p->end <= END_COND && c->top) {
         /* A block looping on itself (an inner loop) in its steady state: nothing changes but
-         * the counts. Same result as the general path below, with fewer checks. */
+         * the counts. Same result as the general path below, with fewer checks: no other
+         * block ran since its last execution, so no other block filled a cache, touched the
+         * data caches or took a new path; what is left to check is that its own last execution
+         * left its fetch lines and loads in the steady state. */
         mcs_cache *k = &c->fetch[p->fetch < MAX_FETCH ? p->fetch : 0];
-        if ((p->fetch == NO_FETCH || (p->fetch_epoch == k->epoch && k->last_block == prev)) &&
-            (!p->nloads || (p->quiet && p->last_pred == prev && p->path_epoch == c->path_epoch &&
-                            c->data_epoch == p->quiet_epoch
-                            && c->data_last_block == prev))) {
+        if ((p->fetch == NO_FETCH || k->last_block == prev) &&
+            (!p->nloads || (p->quiet && p->last_pred == prev))) {
             uint64_t cyc = p->cycles;
             if (p->end == END_COND) { p->takens++; cyc += p->taken; }
             if (p->fetch != NO_FETCH) k->last_line = p->line_last;
