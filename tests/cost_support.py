@@ -9,15 +9,13 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 from unicorn import UC_ARCH_ARM, UC_MODE_MCLASS, UC_MODE_THUMB, Uc
-from unicorn.arm_const import UC_ARM_REG_PC, UC_ARM_REG_SP
+from unicorn.arm_const import UC_ARM_REG_SP
 
 from mcusim.toolchain import core_flags, gcc
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMING = ROOT / "firmware" / "tests" / "timing"
 FLASH, RAM = 0x0800_0000, 0x2000_0000
-CPU_MODEL = {"cortex-m0plus": 0, "cortex-m3": 1, "cortex-m4": 2, "cortex-m4f": 2,
-             "cortex-m7": 5, "cortex-m33": 7}   # unicorn UC_CPU_ARM_* (informational)
 
 
 @dataclass
