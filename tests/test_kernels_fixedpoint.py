@@ -23,13 +23,16 @@ EDGES = [I32_MIN, I32_MIN + 1, -(1 << 30) - 1, -(1 << 30), -3, -2, -1, 0, 1, 2, 
          (1 << 30) + 1, I32_MAX - 1, I32_MAX]
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory):
+@pytest.fixture(scope="module", params=["native", "armv6m"])
+def fx(request, tmp_path_factory):
+    """The header as built for the host, and with its ARMv6-M branch (the 16x16 partial-product
+    high multiply the M0+ uses instead of __aeabi_lmul) selected on the host."""
     if shutil.which("gcc") is None:
         pytest.skip("host gcc not installed")
     d = tmp_path_factory.mktemp("fx")
     (d / "shim.c").write_text(SHIM)
-    subprocess.run(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", f"-I{INCLUDE}",
+    extra = ["-D__ARM_ARCH_6M__=1"] if request.param == "armv6m" else []
+    subprocess.run(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", f"-I{INCLUDE}", *extra,
                     str(d / "shim.c"), "-o", str(d / "shim.so")], check=True)
     lib = ctypes.CDLL(str(d / "shim.so"))
     for f in ("srdhm", "rdivpot", "requant", "sat_shl"):
@@ -69,6 +72,21 @@ def test_srdhm(fx):
     vs = values(rng, 150)
     for a in vs[::3]:
         for b in vs[::7]:
+            assert fx.srdhm(a, b) == srdhm_def(a, b), (a, b)
+
+
+def test_srdhm_rounding_ties(fx):
+    """Products exactly halfway between two outputs, both signs (where truncating and flooring
+    forms could differ), and the carries between the partial products of the ARMv6-M form."""
+    rng = np.random.default_rng(4)
+    ks = list(range(-40, 41)) + [int(k) for k in rng.integers(-(1 << 20), 1 << 20, 60)]
+    for j in range(0, 31):
+        for k in ks:
+            for a, b in ((k, 1 << j), (1 << j, k), (2 * k + 1, (1 << j) + 1), (k, -(1 << j))):
+                a, b = wrap(a), wrap(b)
+                assert fx.srdhm(a, b) == srdhm_def(a, b), (a, b)
+    for a in (0xFFFF, 0x10000, -0x10000, 0x7FFF0000, -0x7FFF0001, 0x8000FFFF - (1 << 32)):
+        for b in (0xFFFF, 0x7FFFFFFF, 0x40000000, -0x10001, 0x1FFFF, 0x7FFF8000):
             assert fx.srdhm(a, b) == srdhm_def(a, b), (a, b)
 
 

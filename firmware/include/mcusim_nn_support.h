@@ -51,35 +51,64 @@ static inline int32_t mcusim_shl(int32_t x, int n)
     return (int32_t)((uint32_t)x << n);
 }
 
+/* floor((a * b + 2^30) / 2^31): the rounding doubling high multiply without its saturation.
+ * gemmlowp computes (ab + nudge) / 2^31 truncating toward zero with nudge = 2^30 for ab >= 0 and
+ * 1 - 2^30 below; for ab < 0 that is -floor((|ab| + 2^30 - 1) / 2^31) = floor((ab + 2^30) / 2^31)
+ * (ties round up in both forms), so one rounding shift of the 64-bit product is exact for every
+ * a, b except a == b == INT32_MIN (the caller's saturation case).
+ * ARMv7-M/v8-M: one SMLAL with the rounding constant preloaded. ARMv6-M has no 32x32->64
+ * multiply (gcc calls __aeabi_lmul): four 16x16 MULS partial products, each of which fits in 32
+ * bits, summed exactly into a two-word result (carries by compare). tests/test_kernels_fixedpoint.py
+ * checks both forms against gemmlowp's on the host; test_kernels_arm.py runs this one on the M0+. */
+static inline int32_t mcusim_mulhi_round(int32_t a, int32_t b)
+{
+#if defined(__ARM_ARCH_6M__)
+    const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
+    const int32_t ah = a >> 16, bh = b >> 16;
+    uint32_t lo = al * bl;                                  /* < 2^32 */
+    int32_t hi = ah * bh;                                   /* |.| <= 2^30 */
+    /* cross terms, |.| < 2^31; the rounding 2^30 = 2^14 << 16 rides on the first one */
+    const int32_t lh = (int32_t)al * bh + (1 << 14);
+    const int32_t hl = ah * (int32_t)bl;
+    uint32_t t = (uint32_t)lh << 16;
+    lo += t;
+    hi += (lh >> 16) + (lo < t ? 1 : 0);                    /* carry out of the low word */
+    t = (uint32_t)hl << 16;
+    lo += t;
+    hi += (hl >> 16) + (lo < t ? 1 : 0);
+    return (int32_t)(((uint32_t)hi << 1) | (lo >> 31));
+#else
+    return (int32_t)(((int64_t)a * (int64_t)b + (1 << 30)) >> 31);
+#endif
+}
+
 /* gemmlowp SaturatingRoundingDoublingHighMul (ARM VQRDMULH) */
 static inline int32_t mcusim_srdhm(int32_t a, int32_t b)
 {
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
-    const int64_t ab = (int64_t)a * (int64_t)b;
-    const int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    /* (ab + nudge) / 2^31 truncating toward zero, as the C++ original, but as a shift: a
-     * negative dividend is biased by 2^31 - 1 first (a 64-bit division would be a libcall) */
-    const int64_t x = ab + nudge;
-    return (int32_t)((x + (x < 0 ? (((int64_t)1 << 31) - 1) : 0)) >> 31);
+    return mcusim_mulhi_round(a, b);
 }
 
-/* gemmlowp RoundingDivideByPOT: rounding arithmetic shift right, ties away from zero */
+/* gemmlowp RoundingDivideByPOT: rounding arithmetic shift right, ties away from zero
+ * (exponent 0..31; 32-bit mask: 1u << 31 is defined) */
 static inline int32_t mcusim_rdivpot(int32_t x, int exponent)
 {
-    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t mask = (int32_t)((1u << exponent) - 1u);
     const int32_t remainder = x & mask;
-    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    const int32_t threshold = (mask >> 1) + (int32_t)((uint32_t)x >> 31);
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/* TFLite MultiplyByQuantizedMultiplier (double rounding, TFLM's default build) */
+/* TFLite MultiplyByQuantizedMultiplier (double rounding, TFLM's default build). The multiplier
+ * comes from QuantizeMultiplier: in [0, 2^31), never INT32_MIN, so the high multiply cannot
+ * saturate and its test is left out. */
 static inline int32_t mcusim_requant(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int left = shift > 0 ? shift : 0;
     const int right = shift > 0 ? 0 : -shift;
-    return mcusim_rdivpot(mcusim_srdhm(mcusim_shl(x, left), multiplier), right);
+    return mcusim_rdivpot(mcusim_mulhi_round(mcusim_shl(x, left), multiplier), right);
 }
 
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
