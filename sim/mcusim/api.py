@@ -12,10 +12,16 @@ from mcusim.errors import BadInput
 from mcusim.result import RunResult
 
 
+# A program that never exits is stopped here unless the caller lifts the limit (max_cycles=None,
+# `--max-cycles none`): 10 G cycles is a minute of target time at 168 MHz and roughly one to two
+# minutes of host time, so a hung firmware cannot hang a CI job, and the stop is deterministic.
+DEFAULT_MAX_CYCLES = 10_000_000_000
+
+
 @dataclass
 class RunOptions:
     clock_hz: int | None = None          # override the board's clock
-    max_cycles: int | None = None        # stop a runaway program
+    max_cycles: int | None = DEFAULT_MAX_CYCLES   # stop a runaway program (None: no limit)
     watch: list[str] = field(default_factory=list)   # symbols whose high-water mark to report
     stdin: bytes | None = None           # bytes the firmware reads through semihosting
     echo_stdout: bool = False            # stream firmware output to our stdout as it runs

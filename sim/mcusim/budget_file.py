@@ -125,8 +125,10 @@ def _options(bf: BudgetFile, raw: dict) -> dict:
     opts = {}
     if "clock" in raw:
         from mcusim.commands.run import _clock
-        opts["clock_hz"] = _clock(str(raw["clock"])) if not isinstance(raw["clock"], int) \
-            else raw["clock"]
+        if isinstance(raw["clock"], bool) or not isinstance(raw["clock"], (int, float, str)):
+            raise BadInput(f"clock: expected a frequency such as 80_000_000 or \"80MHz\", "
+                           f"got {raw['clock']!r}")
+        opts["clock_hz"] = _clock(str(raw["clock"]), "clock")
     if "kernels" in raw:
         if raw["kernels"] not in ("auto", "portable", "optimized"):
             raise BadInput(f"kernels: expected auto, portable or optimized, got {raw['kernels']!r}")

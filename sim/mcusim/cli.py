@@ -22,13 +22,27 @@ COMMANDS = {
 }
 
 
+class UsageError(McusimError):
+    """A command line argparse refuses: one line, with a pointer to --help, instead of usage."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors (unknown option, bad int, missing argument) become one line."""
+
+    def error(self, message: str):
+        if "required: COMMAND" in message:
+            message = f"no command given; choose one of {', '.join(COMMANDS)}"
+        sub = self.prog.partition(" ")[2]          # "run" for "mcusim run", "" at the top
+        raise UsageError(f"{sub + ': ' if sub else ''}{message} (see {self.prog} --help)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="mcusim",
         description="Run Cortex-M firmware and int8 TFLite models on simulated boards; "
                     "report cycles, time, energy and memory.")
     p.add_argument("--version", action="version", version=f"mcusim {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, help_text in COMMANDS.items():
         mod = importlib.import_module(f"mcusim.commands.{name}")

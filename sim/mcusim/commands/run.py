@@ -2,24 +2,38 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
-from mcusim.api import RunOptions, run
+import mcusim.api
+from mcusim.api import DEFAULT_MAX_CYCLES, RunOptions, run
 from mcusim.errors import BadInput
 
 
-def _positive_int(text: str) -> int:
+def _max_cycles(text: str, option: str = "--max-cycles") -> int | None:
+    """A positive cycle count (1_000_000, 0x10, 1e9), or "none" for no limit at all."""
+    t = text.strip().lower().replace("_", "")
+    if t in ("none", "unlimited"):
+        return None
     try:
-        v = int(text.replace("_", ""), 0)
+        v = int(t, 0)
     except ValueError:
-        raise BadInput(f"expected a whole number, got {text!r}") from None
+        try:
+            f = float(t)
+        except ValueError:
+            f = math.nan
+        if not (math.isfinite(f) and f.is_integer()):
+            raise BadInput(f"{option}: expected a whole number of cycles (or 'none' for no "
+                           f"limit), got {text!r}") from None
+        v = int(f)
     if v <= 0:
-        raise BadInput(f"expected a positive number, got {text!r}")
+        raise BadInput(f"{option}: expected a positive number of cycles (or 'none' for no "
+                       f"limit), got {text!r}")
     return v
 
 
-def _clock(text: str) -> int:
+def _clock(text: str, option: str = "--clock") -> int:
     t = text.strip().lower()
     scale = 1
     for suffix, mul in (("ghz", 10**9), ("mhz", 10**6), ("khz", 10**3), ("hz", 1)):
@@ -29,9 +43,12 @@ def _clock(text: str) -> int:
     try:
         v = float(t) * scale
     except ValueError:
-        raise BadInput(f"--clock: expected a frequency such as 80MHz or 80000000, got {text!r}") from None
-    if v <= 0:
-        raise BadInput(f"--clock must be positive, got {text!r}")
+        v = math.nan
+    if not math.isfinite(v):
+        raise BadInput(f"{option}: expected a frequency such as 80MHz or 80000000, "
+                       f"got {text!r}")
+    if v < 1:
+        raise BadInput(f"{option}: must be at least 1 Hz, got {text!r}")
     return int(v)
 
 
@@ -40,7 +57,10 @@ def add_arguments(p) -> None:
     p.add_argument("--board", "-b", default="stm32f4",
                    help="board name (see `mcusim boards`) or path to a board TOML file")
     p.add_argument("--clock", help="override the board clock, e.g. 80MHz")
-    p.add_argument("--max-cycles", help="stop the program after this many cycles")
+    p.add_argument("--max-cycles", metavar="N",
+                   help=f"stop the program after N cycles (default {DEFAULT_MAX_CYCLES:,}, "
+                        f"so a firmware that never exits cannot hang a CI job; 'none' lifts "
+                        f"the limit; Ctrl-C stops a run at any time)")
     p.add_argument("--watch", action="append", default=[], metavar="SYMBOL",
                    help="report the high-water mark of this buffer (repeatable); "
                         "symbols containing 'arena' are watched by default")
@@ -66,8 +86,9 @@ def options_from_args(args) -> RunOptions:
         except OSError as e:
             raise BadInput(f"--stdin {args.stdin}: {e.strerror}") from None
     return RunOptions(
-        clock_hz=_clock(args.clock) if args.clock else None,
-        max_cycles=_positive_int(args.max_cycles) if args.max_cycles else None,
+        clock_hz=_clock(args.clock) if args.clock is not None else None,
+        max_cycles=_max_cycles(args.max_cycles) if args.max_cycles is not None
+        else mcusim.api.DEFAULT_MAX_CYCLES,
         watch=list(args.watch),
         stdin=stdin,
         echo_stdout=True,

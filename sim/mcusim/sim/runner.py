@@ -53,9 +53,8 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         _flush()
     if m.stop is None:
         if profiler.limit_hit:
-            m.stop = Stop(reason="max_cycles",
-                          message=f"stopped after {profiler.cycles:,} cycles (--max-cycles "
-                                  f"{options.max_cycles:,}); the program did not exit",
+            m.stop = Stop(reason="max_cycles", message=_limit_message(profiler.cycles,
+                                                                      options.max_cycles),
                           pc=m.reg("pc"), where=elf.symbolize(m.reg("pc")),
                           call_stack=m.call_stack_names())
         elif m.sleeping():
@@ -89,6 +88,14 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         functions=profile.functions, energy_breakdown=profile.energy_breakdown,
         cycle_breakdown=profile.cycle_breakdown, stacks=profile.stacks, events=profile.events,
         target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0)
+
+
+def _limit_message(cycles: int, limit: int) -> str:
+    import mcusim.api
+    if limit == mcusim.api.DEFAULT_MAX_CYCLES:
+        return (f"stopped after {cycles:,} cycles, the default limit; the program did not "
+                f"exit (raise it with --max-cycles N, or lift it with --max-cycles none)")
+    return f"stopped after {cycles:,} cycles (--max-cycles {limit:,}); the program did not exit"
 
 
 def _paint_watches_at_main(m: Machine, elf, targets: dict[str, tuple[int, int]]) -> None:
