@@ -108,3 +108,64 @@ def test_runaway_firmware_stops_at_the_default_limit(firmware, capsys, monkeypat
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("mcusim: stopped after 100,0"), err
     assert "the default limit" in lines[0] and "lift it with --max-cycles none" in lines[0]
+
+
+# --- board files -------------------------------------------------------------------------
+
+STM32F4 = BOARD.read_text()
+
+
+@pytest.mark.parametrize("old, new, contains", [
+    ('core = "cortex-m4f"', "", "missing key 'core'"),
+    ("clock_hz = 168_000_000", "clock_hz = 0", "clock_hz must be positive"),
+    ("clock_hz = 168_000_000", 'clock_hz = "fast"', "key 'clock_hz' must be a non-negative"),
+    ("base = 0x1000_0000", "base = 0x2000_1000", "memories 'sram' and 'ccm' overlap"),
+    ("size = 0x1_0000", "size = 0", "key 'memory[2].size' must be positive"),
+    ("[uart]", "[[[ nonsense", "invalid TOML"),
+    # the cost model sizes its caches from these: a negative one crashed the process
+    ("icache_lines = 64", "icache_lines = -1",
+     "key 'memory[0].accelerator.icache_lines' must be a non-negative integer"),
+    ("icache_lines = 64", 'icache_lines = "many"',
+     "key 'memory[0].accelerator.icache_lines' must be a non-negative integer"),
+    ("line_bytes = 16", "line_bytes = 0", "key 'memory[0].accelerator.line_bytes' must be between 1 and 4,096"),
+    ("line_bytes = 16", "line_bytes = 0x8000_0000", "key 'memory[0].accelerator.line_bytes' must be between"),
+    ("line_bytes = 16", "line_bytes = 12", "key 'memory[0].accelerator.line_bytes' must be a power of two"),
+    ("prefetch = true", 'prefetch = "yes"', "key 'memory[0].accelerator.prefetch' must be true or false"),
+    ("voltage_v = 3.3", "voltage_v = nan", "key 'power.voltage_v' must be a non-negative number"),
+    ("voltage_v = 3.3", "voltage_v = inf", "key 'power.voltage_v' must be a non-negative number"),
+    ("boot_address = 0x0800_0000", "boot_address = 0x0900_0000",
+     "boot_address 0x09000000 is not inside any [[memory]]"),
+])
+def test_bad_board_file(capsys, tmp_path, old, new, contains):
+    assert old in STM32F4
+    board = tmp_path / "myboard.toml"
+    board.write_text(STM32F4.replace(old, new, 1))
+    elf = tmp_path / "a.elf"
+    elf.write_bytes(b"\x7fELF")
+    one_error(capsys, ["run", elf, "--board", board], contains=f"board file {board}: {contains}")
+    one_error(capsys, ["boards", board], contains=contains)
+
+
+@pytest.mark.parametrize("name, contains", [
+    ("nope", "unknown board 'nope'; known boards: nrf52840"),
+    ("nope.toml", "board file nope.toml: no such file"),
+    ("", "empty board name; known boards:"),
+    (".", "board file .: is a directory"),
+])
+def test_unknown_or_missing_board(capsys, tmp_path, name, contains):
+    one_error(capsys, ["build", KWS, "--board", name], contains=contains)
+
+
+def test_section_outside_a_tiny_board_names_its_bytes(capsys, firmware, tmp_path):
+    board = tmp_path / "tiny.toml"
+    board.write_text(STM32F4.replace("size = 0x2_0000 ", "size = 16 ").replace(
+        "size = 0x1_0000", "size = 16"))
+    line = one_error(capsys, ["run", firmware("hello.c"), "--board", board],
+                     contains="does not fit the memories of board stm32f4")
+    assert "sram 16 B at 0x20000000" in line
+
+
+def test_elf_linked_for_another_board(capsys, firmware):
+    one_error(capsys, ["run", firmware("hello.c"), "--board", "rp2040"],
+              contains="section .isr_vector (64 bytes at 0x08000000) does not fit the memories "
+                       "of board rp2040")

@@ -11,6 +11,7 @@ try:
 except ImportError:  # Python 3.10: tomlkit is a dependency
     import tomlkit as tomllib  # type: ignore[no-redef]
     from tomlkit.exceptions import ParseError as TOMLError
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,11 @@ class Board:
         return "-mfloat-abi=hard" in CORE_FLAGS[self.core]
 
     def describe_memories(self) -> str:
-        return ", ".join(f"{m.name} {m.size // 1024} KB at {m.base:#010x}" for m in self.memories)
+        return ", ".join(f"{m.name} {_kb(m.size)} at {m.base:#010x}" for m in self.memories)
+
+
+def _kb(n: int) -> str:
+    return f"{n // 1024} KB" if n % 1024 == 0 else f"{n:,} B"
 
 
 def list_boards() -> list[str]:
@@ -97,6 +102,11 @@ def list_boards() -> list[str]:
 def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
     """Load a shipped board by name, or a user's board TOML by path; optionally override the clock."""
     text = str(name_or_path)
+    if not text.strip():
+        raise BadInput(f"empty board name; known boards: {', '.join(list_boards())}")
+    if Path(text).is_dir() and (text.endswith(".toml") or "/" in text
+                                or not (boards_dir() / f"{text}.toml").is_file()):
+        raise BadInput(f"board file {text}: is a directory, expected a board TOML file")
     if text.endswith(".toml") or "/" in text or Path(text).is_file():
         path = Path(text)
         if not path.is_file():
@@ -156,6 +166,10 @@ def _parse(path: Path) -> Board:
             raise BadInput(f"board file {path}: memory[{i}].wait_states = {m.wait_states} "
                            f"disagrees with its latency table at clock_hz "
                            f"({m.wait_states_at(clock)} wait states)")
+    boot = f.int("boot_address")
+    if not any(m.contains(boot) for m in memories):
+        raise BadInput(f"board file {path}: boot_address {boot:#010x} is not inside any "
+                       f"[[memory]] (the vector table is read from there at reset)")
     sources = data.get("sources", [])
     if not isinstance(sources, list):
         raise BadInput(f"board file {path}: key 'sources' must be a list of strings")
@@ -195,7 +209,7 @@ class _Fields:
 
     def num(self, key: str, default: Any = None) -> float:
         v = self._get(key, _MISSING if default is None else default)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf:
             raise BadInput(f"board file {self.path}: key '{self.prefix}{key}' must be a "
                            f"non-negative number")
         return float(v)
@@ -215,11 +229,43 @@ def _memory(path: Path, raw: Any, i: int) -> Memory:
     acc = raw.get("accelerator")
     if acc is not None and not isinstance(acc, dict):
         raise BadInput(f"board file {path}: key 'memory[{i}].accelerator' must be a table")
+    if acc is not None:
+        _accelerator(path, acc, f"memory[{i}].accelerator.")
     latency = _latency(path, raw.get("latency", []), i)
     mem = Memory(name=f.str("name"), kind=kind, base=f.int("base"), size=size,
                  wait_states=f.int("wait_states", 0), accelerator=acc,
                  source=f.str("source", ""), latency=latency)
     return mem
+
+
+# Accelerator figures the cost model reads, with the range it can model: (low, high).
+ACCELERATOR_NUMBERS = {
+    "line_bytes": (1, 4096), "icache_lines": (1, 1 << 16), "dcache_lines": (1, 1 << 16),
+    "icache_bytes": (1, 1 << 24), "dcache_bytes": (1, 1 << 24), "ways": (1, 1 << 16),
+    "miss_cycles": (0, 1000),
+}
+
+
+def _accelerator(path: Path, acc: dict, prefix: str) -> None:
+    """The accelerator table is free-form, but the figures the cost model sizes its caches
+    with must be whole numbers in range: a negative or huge one would crash or stall it."""
+    f = _Fields(path, acc, prefix)
+    for key, (lo, hi) in ACCELERATOR_NUMBERS.items():
+        if key in acc and not lo <= f.int(key) <= hi:
+            raise BadInput(f"board file {path}: key '{prefix}{key}' must be between {lo:,} and "
+                           f"{hi:,}, got {acc[key]:,}")
+    line = acc.get("line_bytes", 16)
+    if line & (line - 1):
+        raise BadInput(f"board file {path}: key '{prefix}line_bytes' must be a power of two, "
+                       f"got {line}")
+    for key in ("icache_bytes", "dcache_bytes"):
+        if key in acc and acc[key] < line:
+            raise BadInput(f"board file {path}: key '{prefix}{key}' ({acc[key]}) is smaller than "
+                           f"one line ({line} bytes)")
+    if "prefetch" in acc and not isinstance(acc["prefetch"], bool):
+        raise BadInput(f"board file {path}: key '{prefix}prefetch' must be true or false")
+    if "type" in acc:
+        f.str("type")
 
 
 def _latency(path: Path, raw: Any, i: int) -> tuple[tuple[int, int], ...]:
