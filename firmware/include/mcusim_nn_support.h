@@ -106,8 +106,9 @@ static inline int32_t mcusim_rdivpot(int32_t x, int exponent)
  * saturate and its test is left out. */
 static inline int32_t mcusim_requant(int32_t x, int32_t multiplier, int32_t shift)
 {
-    const int left = shift > 0 ? shift : 0;
-    const int right = shift > 0 ? 0 : -shift;
+    /* branch-free split of the shift: left = max(shift, 0) (BIC with the sign), right = left - shift */
+    const int32_t left = shift & ~(shift >> 31);
+    const int32_t right = left - shift;
     return mcusim_rdivpot(mcusim_mulhi_round(mcusim_shl(x, left), multiplier), right);
 }
 
@@ -291,7 +292,9 @@ MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t ou
                                    int32_t lo, int32_t hi)
 {
     acc = mcusim_requant(acc, m, s) + out_off;
-    return (int8_t)MCUSIM_CLAMP(acc, lo, hi);
+    acc = acc < lo ? lo : acc;      /* one compare and one conditional move per bound */
+    acc = acc > hi ? hi : acc;
+    return (int8_t)acc;
 }
 
 /* ---- gemmlowp transcendental functions on raw Q-format int32 values ---- */
