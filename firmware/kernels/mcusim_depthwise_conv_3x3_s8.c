@@ -1,12 +1,88 @@
 /* DEPTHWISE_CONV_2D fast path: 3x3 filter, depth multiplier 1, dilation 1.
  * The window is clipped to the image once per output pixel (no per-tap bounds tests). With DSP,
  * four channels per pass: one word load per tap for input and filter, __sxtb16 to widen,
- * __sadd16 for the input offset, __smlabb/__smlatt into four per-channel accumulators. The
+ * __sadd16 for the input offset, __smlabb/__smlatt into four per-channel accumulators; windows
+ * inside the image run all nine taps in one asm block (mcusim_dw3x3_interior_dsp). The
  * remaining channels (and every channel without DSP) take an unrolled 9-tap loop inside the
  * image and a clipped loop on its border. Each channel's sum is the reference's sum of
  * w * (x + offset), in a different order (exact in int32). */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+
+#if MCUSIM_DSP
+/* The nine taps of four channels whose window lies inside the image, in one asm block so the
+ * thirteen live values stay in registers (gcc's schedule of the C form spilled several per
+ * tap). Per tap: one word of input and of filter, SXTB16 (bytes 0,2) and SXTB16 ROR #8 (1,3),
+ * SADD16 of the input offset, SMLABB/SMLATT into the four channel accumulators. The filter
+ * taps are ch bytes apart ([3][3][ch] layout); the input rows `row` bytes apart. */
+#define MCUSIM_DW_TAP_ASM(xaddr, waddr)                                                    \
+    "ldr %[t0], " xaddr "\n\t"                                                             \
+    "ldr %[t1], " waddr "\n\t"                                                             \
+    "sxtb16 %[t2], %[t0]\n\t"                                                              \
+    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                      \
+    "sadd16 %[t2], %[t2], %[off]\n\t"                                                      \
+    "sadd16 %[t0], %[t0], %[off]\n\t"                                                      \
+    "sxtb16 %[t3], %[t1]\n\t"                                                              \
+    "sxtb16 %[t1], %[t1], ror #8\n\t"                                                      \
+    "smlabb %[a0], %[t2], %[t3], %[a0]\n\t"                                                \
+    "smlatt %[a2], %[t2], %[t3], %[a2]\n\t"                                                \
+    "smlabb %[a1], %[t0], %[t1], %[a1]\n\t"                                                \
+    "smlatt %[a3], %[t0], %[t1], %[a3]\n\t"
+#define MCUSIM_DW_ROW_ASM                                                                  \
+    MCUSIM_DW_TAP_ASM("[%[xp]]", "[%[wp]]")                                                \
+    MCUSIM_DW_TAP_ASM("[%[xp], %[ch]]", "[%[wp], %[ch]]")                                  \
+    "add %[xp], %[xp], %[ch], lsl #1\n\t"                                                   \
+    "add %[wp], %[wp], %[ch], lsl #1\n\t"                                                   \
+    MCUSIM_DW_TAP_ASM("[%[xp]]", "[%[wp]]")
+
+#define MCUSIM_DW_STORE4(c_)                                                               \
+    do {                                                                                   \
+        const int32_t *m_ = mult + (c_) * pc, *s_ = shift + (c_) * pc;                     \
+        out[(c_)] = mcusim_finish(a0, m_[0], s_[0], out_off, lo, hi);                      \
+        out[(c_) + 1] = mcusim_finish(a1, m_[pc], s_[pc], out_off, lo, hi);                \
+        out[(c_) + 2] = mcusim_finish(a2, m_[2 * pc], s_[2 * pc], out_off, lo, hi);        \
+        out[(c_) + 3] = mcusim_finish(a3, m_[3 * pc], s_[3 * pc], out_off, lo, hi);        \
+    } while (0)
+
+typedef struct {
+    int32_t ch, radj, off2, out_off, lo, hi, pc;
+    const int32_t *bias, *mult, *shift;
+} mcusim_dw3x3_ctx;
+
+/* channels [0, n4) (a multiple of 4) of one output pixel whose window lies inside the image.
+ * Not inlined: the asm block needs thirteen registers, which the caller's loops do not leave. */
+static __attribute__((noinline)) void
+mcusim_dw3x3_interior_dsp(const int8_t *p0, const int8_t *w, int32_t n4,
+                          const mcusim_dw3x3_ctx *k, int8_t *out)
+{
+    const int32_t ch = k->ch, radj = k->radj, off2 = k->off2;
+    const int32_t out_off = k->out_off, lo = k->lo, hi = k->hi, pc = k->pc;
+    const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
+    for (int32_t c = 0; c < n4; c += 4, p0 += 4, w += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias) {
+            a0 = bias[c];
+            a1 = bias[c + 1];
+            a2 = bias[c + 2];
+            a3 = bias[c + 3];
+        }
+        const int8_t *xp = p0, *wp = w;
+        int32_t t0, t1, t2, t3;
+        __asm__(MCUSIM_DW_ROW_ASM
+                "add %[xp], %[xp], %[radj]\n\t"
+                "add %[wp], %[wp], %[ch]\n\t"
+                MCUSIM_DW_ROW_ASM
+                "add %[xp], %[xp], %[radj]\n\t"
+                "add %[wp], %[wp], %[ch]\n\t"
+                MCUSIM_DW_ROW_ASM
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp),
+                  [wp] "+r"(wp), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+                : [ch] "r"(ch), [radj] "r"(radj), [off] "r"(off2)
+                : "memory");
+        MCUSIM_DW_STORE4(c);
+    }
+}
+#endif
 
 mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                                            const mcusim_quant_params *quant,
@@ -30,6 +106,23 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
     const int32_t row = in_w * ch;
 #if MCUSIM_DSP
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16));
+    const int32_t ch3 = 3 * ch;
+    const mcusim_dw3x3_ctx kctx = {ch, row - 2 * ch, off2, out_off, lo, hi, pc, bias, mult, shift};
+    /* one tap of four channels: input and filter words widened (bytes 0,2 and 1,3), offset
+     * added to both input lanes, one multiply-accumulate per channel */
+#define MCUSIM_DW_TAP(xp, wp)                                                              \
+    do {                                                                                   \
+        int32_t xv_, wv_;                                                                  \
+        __builtin_memcpy(&xv_, (xp), 4);                                                   \
+        __builtin_memcpy(&wv_, (wp), 4);                                                   \
+        const int32_t x02_ = __sadd16(__sxtb16(xv_), off2);                                \
+        const int32_t x13_ = __sadd16(mcusim_sxtb16_ror8(xv_), off2);                      \
+        const int32_t w02_ = __sxtb16(wv_), w13_ = mcusim_sxtb16_ror8(wv_);                \
+        a0 = __smlabb(x02_, w02_, a0);                                                     \
+        a2 = __smlatt(x02_, w02_, a2);                                                     \
+        a1 = __smlabb(x13_, w13_, a1);                                                     \
+        a3 = __smlatt(x13_, w13_, a3);                                                     \
+    } while (0)
 #endif
     int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
@@ -42,38 +135,28 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                 const int32_t fx0 = MCUSIM_MAX(0, -x0), fx1 = MCUSIM_MIN(3, in_w - x0);
                 int32_t c = 0;
 #if MCUSIM_DSP
-                for (; c + 4 <= ch; c += 4) {
-                    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    for (int32_t fy = fy0; fy < fy1; fy++) {
-                        const int8_t *p = in_b + (y0 + fy) * row + x0 * ch + c;
-                        const int8_t *w = filter + fy * 3 * ch + c;
-                        for (int32_t fx = fx0; fx < fx1; fx++) {
-                            int32_t xv, wv;
-                            __builtin_memcpy(&xv, p + fx * ch, 4);
-                            __builtin_memcpy(&wv, w + fx * ch, 4);
-                            const int32_t x02 = __sadd16(__sxtb16(xv), off2);
-                            const int32_t x13 = __sadd16(mcusim_sxtb16_ror8(xv), off2);
-                            const int32_t w02 = __sxtb16(wv);
-                            const int32_t w13 = mcusim_sxtb16_ror8(wv);
-                            a0 = __smlabb(x02, w02, a0);
-                            a2 = __smlatt(x02, w02, a2);
-                            a1 = __smlabb(x13, w13, a1);
-                            a3 = __smlatt(x13, w13, a3);
+                if (fy0 == 0 && fy1 == 3 && fx0 == 0 && fx1 == 3) {
+                    /* window inside the image: every tap unrolled (mcusim_dw3x3_interior_dsp) */
+                    c = ch & ~3;
+                    mcusim_dw3x3_interior_dsp(in_b + y0 * row + x0 * ch, filter, c, &kctx, out);
+                } else {
+                    for (; c + 4 <= ch; c += 4) {
+                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                        if (bias) {
+                            a0 = bias[c];
+                            a1 = bias[c + 1];
+                            a2 = bias[c + 2];
+                            a3 = bias[c + 3];
                         }
+                        for (int32_t fy = fy0; fy < fy1; fy++) {
+                            const int8_t *p = in_b + (y0 + fy) * row + x0 * ch + c;
+                            const int8_t *w = filter + fy * ch3 + c;
+                            for (int32_t fx = fx0; fx < fx1; fx++) {
+                                MCUSIM_DW_TAP(p + fx * ch, w + fx * ch);
+                            }
+                        }
+                        MCUSIM_DW_STORE4(c);
                     }
-                    if (bias) {
-                        a0 += bias[c];
-                        a1 += bias[c + 1];
-                        a2 += bias[c + 2];
-                        a3 += bias[c + 3];
-                    }
-                    out[c] = mcusim_finish(a0, mult[c * pc], shift[c * pc], out_off, lo, hi);
-                    out[c + 1] = mcusim_finish(a1, mult[(c + 1) * pc], shift[(c + 1) * pc],
-                                               out_off, lo, hi);
-                    out[c + 2] = mcusim_finish(a2, mult[(c + 2) * pc], shift[(c + 2) * pc],
-                                               out_off, lo, hi);
-                    out[c + 3] = mcusim_finish(a3, mult[(c + 3) * pc], shift[(c + 3) * pc],
-                                               out_off, lo, hi);
                 }
 #endif
                 if (fy0 == 0 && fy1 == 3 && fx0 == 0 && fx1 == 3) {
