@@ -31,7 +31,11 @@ def cases():
     yield mg.conv_2d(r, [1, 49, 10, 1], 8, (10, 4), (2, 2), activation="RELU")[0]
     yield mg.conv_2d(r, [1, 7, 7, 13], 9, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 5, 5, 16], 7, (1, 1), (2, 2), padding="VALID", per_channel=False)[0]
+    yield mg.conv_2d(r, [2, 3, 5, 8], 6, (1, 1), padding="VALID")[0]   # pixel pairs across rows/images
+    yield mg.conv_2d(r, [1, 5, 5, 9], 5, (1, 1), (2, 2), padding="VALID", activation="RELU")[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
+    yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU")[0]       # interior (asm taps) and border pixels
     yield mg.depthwise_conv_2d(r, [1, 8, 8, 3], 2, (3, 3), (1, 1), (2, 2))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 7, 6], 1, (3, 3), (1, 1), padding="VALID",
                                per_channel=False)[0]       # 4-channel DSP groups + a tail of 2

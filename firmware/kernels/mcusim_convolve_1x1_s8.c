@@ -1,10 +1,105 @@
 /* CONV_2D fast path: 1x1 filter, no padding, no dilation, no groups, any stride.
- * Each output pixel is a dot product of one input pixel's channels with each filter row, two
- * output channels per pass (mcusim_dot2_s8). The input offset is folded in as off * sum(w): the
- * same int32 as the reference's sum(w * (x + off)). The compiler folds it into the bias at build
- * time and passes input_offset 0, which skips the row sums. */
+ * Each output pixel is a dot product of one input pixel's channels with each filter row. With
+ * DSP and a folded input offset, output pixels go in pairs (raster order, across rows) against
+ * two filter rows at a time: a 2x2 block of SMLAD accumulators, so every filter word serves two
+ * pixels and every input word two channels. Otherwise one pixel, two output channels per pass
+ * (mcusim_dot2_s8), with the input offset as off * sum(w): the same int32 as the reference's
+ * sum(w * (x + off)). The compiler folds the offset into the bias at build time and passes
+ * input_offset 0. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+
+#if MCUSIM_DSP
+/* Two output pixels at once (input rows xa, xb of n channels), two filter rows per pass: each
+ * filter word is loaded once for both pixels and each input word once for both channels, 16
+ * multiply-accumulates (8 SMLAD) per four channels. Not inlined: the inner loop needs nearly
+ * every register. Requires input_offset folded (0); the caller handles the rest. */
+/* a<p><c> += sum over k < n4 (a multiple of 4) of x_p[k] * w_c[k], x_1 = x_0 + dx, w_1 = w_0 + dw */
+MCUSIM_INLINE void mcusim_mm_2x2_s8(const int8_t *x, int32_t dx, const int8_t *w, int32_t dw,
+                                    int32_t n4, int32_t *a00, int32_t *a01, int32_t *a10,
+                                    int32_t *a11)
+{
+    int32_t r00 = *a00, r01 = *a01, r10 = *a10, r11 = *a11;
+    const int8_t *end = x + n4;
+    while (x != end) {
+        int32_t va, vb, v0, v1;
+        __builtin_memcpy(&va, x, 4);
+        __builtin_memcpy(&vb, x + dx, 4);
+        __builtin_memcpy(&v0, w, 4);
+        __builtin_memcpy(&v1, w + dw, 4);
+        x += 4;
+        w += 4;
+        int32_t f0 = __sxtb16(v0), f1 = __sxtb16(v1);
+        int32_t xs = __sxtb16(va);
+        r00 = __smlad(xs, f0, r00);
+        r01 = __smlad(xs, f1, r01);
+        xs = __sxtb16(vb);
+        r10 = __smlad(xs, f0, r10);
+        r11 = __smlad(xs, f1, r11);
+        f0 = mcusim_sxtb16_ror8(v0);
+        f1 = mcusim_sxtb16_ror8(v1);
+        xs = mcusim_sxtb16_ror8(va);
+        r00 = __smlad(xs, f0, r00);
+        r01 = __smlad(xs, f1, r01);
+        xs = mcusim_sxtb16_ror8(vb);
+        r10 = __smlad(xs, f0, r10);
+        r11 = __smlad(xs, f1, r11);
+    }
+    *a00 = r00;
+    *a01 = r01;
+    *a10 = r10;
+    *a11 = r11;
+}
+
+static __attribute__((noinline)) void
+mcusim_conv1x1_2px_dsp(const int8_t *xa, const int8_t *xb, const int8_t *filter, int32_t n,
+                       int32_t out_c, const int32_t *bias, const mcusim_quant_params *quant,
+                       const mcusim_conv_params *params, int8_t *outa, int8_t *outb)
+{
+    const int32_t out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
+    const int32_t n4 = n & ~3;
+    const int8_t *fp = filter;
+    int32_t oc = 0;
+    for (; oc + 2 <= out_c; oc += 2, fp += 2 * n) {
+        int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0;  /* a<pixel><channel> */
+        if (bias) {
+            a00 = a10 = bias[oc];
+            a01 = a11 = bias[oc + 1];
+        }
+        if (xb == xa + n) {  /* stride 1: one offset register serves both pairs */
+            mcusim_mm_2x2_s8(xa, n, fp, n, n4, &a00, &a01, &a10, &a11);
+        } else {
+            mcusim_mm_2x2_s8(xa, (int32_t)(xb - xa), fp, n, n4, &a00, &a01, &a10, &a11);
+        }
+        for (int32_t k = n4; k < n; k++) {
+            a00 += fp[k] * xa[k];
+            a01 += fp[n + k] * xa[k];
+            a10 += fp[k] * xb[k];
+            a11 += fp[n + k] * xb[k];
+        }
+        const int32_t m0 = mult[oc * pc], s0 = shift[oc * pc];
+        const int32_t m1 = mult[(oc + 1) * pc], s1 = shift[(oc + 1) * pc];
+        outa[oc] = mcusim_finish(a00, m0, s0, out_off, lo, hi);
+        outa[oc + 1] = mcusim_finish(a01, m1, s1, out_off, lo, hi);
+        outb[oc] = mcusim_finish(a10, m0, s0, out_off, lo, hi);
+        outb[oc + 1] = mcusim_finish(a11, m1, s1, out_off, lo, hi);
+    }
+    if (oc < out_c) {
+        /* last filter row against both pixels: the two-row dot product with roles swapped */
+        int32_t a0, a1;
+        mcusim_dot2_s8(fp, xa, xb, n, &a0, &a1, 0, 0);
+        if (bias) {
+            a0 += bias[oc];
+            a1 += bias[oc];
+        }
+        outa[oc] = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+        outb[oc] = mcusim_finish(a1, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+    }
+}
+#endif
 
 mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcusim_quant_params *quant,
                                      const mcusim_dims *input_dims, const int8_t *input,
@@ -24,9 +119,35 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
     const int32_t *mult = quant->multiplier, *shift = quant->shift;
     const int32_t pc = quant->per_channel ? 1 : 0;
     int8_t *out = output;
+    int32_t first = 0;  /* output pixels before this one were done by the paired path */
+#if MCUSIM_DSP
+    if (in_off == 0) {
+        /* output pixels in pairs, in raster order across rows and batches (a pair may straddle
+         * two rows); an odd last pixel is left to the loop below */
+        const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
+        for (; first + 2 <= total; first += 2, out += 2 * out_c) {
+            const int8_t *x[2];
+            for (int32_t j = 0; j < 2; j++) {
+                const int32_t i = first + j, b = i / per_image, r = i - b * per_image;
+                const int32_t oy = r / out_w, ox = r - oy * out_w;
+                x[j] = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
+            }
+            mcusim_conv1x1_2px_dsp(x[0], x[1], filter, in_c, out_c, bias, quant, params, out,
+                                   out + out_c);
+        }
+    }
+#endif
     for (int32_t b = 0; b < input_dims->n; b++) {
         for (int32_t oy = 0; oy < out_h; oy++) {
-            for (int32_t ox = 0; ox < out_w; ox++) {
+            int32_t ox = 0;
+            if (first > 0) {  /* skip the pixels already written */
+                const int32_t done = (b * out_h + oy) * out_w;
+                if (done + out_w <= first) {
+                    continue;
+                }
+                ox = first > done ? first - done : 0;
+            }
+            for (; ox < out_w; ox++) {
                 const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
                 const int8_t *fp = filter;
                 int32_t oc = 0;
