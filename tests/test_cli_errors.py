@@ -39,7 +39,8 @@ def one_error(capsys, argv, status=EXIT_USAGE, contains=""):
     ([], "no command given; choose one of run, boards"),
     (["frob"], "invalid choice: 'frob'"),
     (["run"], "run: the following arguments are required: target"),
-    (["run", "x.elf", "--top", "x"], "run: argument --top: invalid int value"),
+    (["run", "x.elf", "--top", "x"], "run: argument --top: expected a whole number, got 'x'"),
+    (["run", "x.elf", "--top", "-1"], "run: argument --top: must be 0 or more, got '-1'"),
     (["run", "x.elf", "--kernels", "fast"], "argument --kernels: invalid choice"),
     (["verify", "m.tflite", "-n", "x"], "verify: argument -n: invalid int value"),
     (["run", "x.elf", "--frob"], "unrecognized arguments: --frob"),
@@ -169,3 +170,154 @@ def test_elf_linked_for_another_board(capsys, firmware):
     one_error(capsys, ["run", firmware("hello.c"), "--board", "rp2040"],
               contains="section .isr_vector (64 bytes at 0x08000000) does not fit the memories "
                        "of board rp2040")
+
+
+# --- files: targets, models, --stdin, --input, outputs -----------------------------------
+
+@pytest.fixture
+def junk(tmp_path):
+    """A folder of unusable files: junk("name", bytes) -> path."""
+    def make(name, data=b""):
+        p = tmp_path / name
+        p.write_bytes(data)
+        return p
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "adir.tflite").mkdir()
+    return make
+
+
+@pytest.mark.parametrize("command", ["run", "build", "verify"])
+@pytest.mark.parametrize("name, data, contains", [
+    ("missing.tflite", None, "missing.tflite: no such file"),
+    ("adir.tflite", None, "adir.tflite: is a directory, expected a"),
+    ("empty.tflite", b"", "empty.tflite: not a TFLite flatbuffer (0 bytes)"),
+    ("text.tflite", b"hello", "not a TFLite flatbuffer (5 bytes)"),
+    ("random.tflite", bytes(range(256)) * 8, "not a TFLite model (file identifier"),
+    ("trunc.tflite", KWS.read_bytes()[:1000], "truncated or corrupt flatbuffer"),
+])
+def test_bad_model_file(capsys, junk, tmp_path, command, name, data, contains):
+    path = junk(name, data) if data is not None else tmp_path / name
+    one_error(capsys, [command, path], contains=contains)
+
+
+@pytest.mark.parametrize("name, data, contains", [
+    ("missing.elf", None, "missing.elf: no such file"),
+    ("adir", None, "adir: is a directory, expected an ELF or a .tflite model"),
+    ("empty.elf", b"", "not an ELF file"),
+    ("text.elf", b"hello world", "not an ELF file"),
+])
+def test_bad_elf_file(capsys, junk, tmp_path, name, data, contains):
+    path = junk(name, data) if data is not None else tmp_path / name
+    one_error(capsys, ["run", path], contains=contains)
+
+
+def test_elf_without_program_headers(capsys, firmware, tmp_path):
+    raw = bytearray(firmware("hello.c").read_bytes())
+    raw[44:46] = b"\0\0"                     # e_phnum = 0: nothing to load
+    (tmp_path / "nophdr.elf").write_bytes(raw)
+    one_error(capsys, ["run", tmp_path / "nophdr.elf"], contains="ELF has no loadable segments")
+
+
+def test_model_only_options_on_an_elf(capsys, firmware, tmp_path):
+    """--output on an ELF used to be silently ignored: no file, status 0."""
+    elf = firmware("hello.c")
+    one_error(capsys, ["run", elf, "--output", tmp_path / "y.npy"],
+              contains="--output: for .tflite models only")
+    _npy(tmp_path / "x.npy", np.zeros(490, np.int8))
+    one_error(capsys, ["run", elf, "--input", tmp_path / "x.npy", "--build-dir", tmp_path],
+              contains="--input and --build-dir: for .tflite models only")
+
+
+@pytest.mark.parametrize("option", ["--json", "--html", "--csv", "--trace", "--speedscope",
+                                    "--output"])
+def test_output_file_checked_before_the_run(capsys, junk, tmp_path, option):
+    target = tmp_path / "never-read.elf"    # refused before the target is even looked at
+    one_error(capsys, ["run", target, option, tmp_path / "nodir" / "x"],
+              contains=f"{option} {tmp_path / 'nodir' / 'x'}: no such directory")
+    junk("x")
+    one_error(capsys, ["run", target, option, tmp_path / "adir"], contains="adir: is a directory")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_unwritable_json_keeps_the_report(capsys, firmware):
+    """Writing fails after the run (/proc passes the up-front check): the firmware output and
+    the report are printed first, then one error line."""
+    code = main(["run", str(firmware("hello.c")), "--json", "/proc/mcusim-test.json"])
+    out, err = capsys.readouterr()
+    assert code == EXIT_USAGE
+    assert out.startswith("hello from mcusim\n") and "functions" in out
+    assert err.splitlines() == ["to stderr", "mcusim: error: --json /proc/mcusim-test.json: "
+                                "No such file or directory"]
+
+
+def test_stdin_file(capsys, firmware, junk, tmp_path):
+    elf = firmware("stdin_echo.c")
+    one_error(capsys, ["run", elf, "--stdin", tmp_path / "nope"], contains="--stdin")
+    one_error(capsys, ["run", elf, "--stdin", tmp_path / "adir"],
+              contains="adir: is a directory")
+
+
+@pytest.mark.parametrize("dirname, contains", [
+    ("afile", "exists and is not a directory"),
+    ("/proc/mcusim-nope", "cannot create the directory"),
+])
+def test_build_output_directory(capsys, junk, dirname, contains):
+    path = junk("afile") if dirname == "afile" else dirname
+    one_error(capsys, ["build", KWS, "-o", path], contains=contains)
+    one_error(capsys, ["run", KWS, "--build-dir", path], contains=contains)
+
+
+def test_unusable_cache_directory(capsys, junk, monkeypatch):
+    monkeypatch.setenv("MCUSIM_CACHE", str(junk("not-a-dir")))
+    one_error(capsys, ["build", KWS], contains="(set MCUSIM_CACHE to a writable folder)")
+
+
+def _file(path, data):
+    path.write_bytes(data)
+    return path
+
+
+def _npy(path, array):
+    np.save(path, array, allow_pickle=True)
+    return path
+
+
+@pytest.mark.parametrize("make, contains", [
+    (lambda p: _npy(p / "x.npy", np.zeros((3, 3), np.int8)),
+     "input input_1: expected shape [1, 49, 10, 1] (490 values), got [3, 3]"),
+    (lambda p: _npy(p / "x.npy", np.zeros((1, 49, 10, 1), np.int32)),
+     "expected int8 or float values, got int32"),
+    (lambda p: _npy(p / "x.npy", np.zeros((1, 49, 10, 1), bool)),
+     "expected int8 or float values, got bool"),
+    (lambda p: _npy(p / "x.npy", np.full((1, 49, 10, 1), None, object)),
+     "object arrays need pickle, which mcusim does not load"),
+    (lambda p: _npy(p / "x.npy", np.full((1, 49, 10, 1), np.nan, np.float32)),
+     "490 value(s) are NaN or infinite (the first at index [0, 0, 0, 0])"),
+    (lambda p: _npy(p / "x.npy", np.array([0.0] * 489 + [np.inf])),
+     "1 value(s) are NaN or infinite (the first at index [489])"),
+    (lambda p: _file(p / "x.npy", b"hello"), "not a readable .npy/.npz file (no NumPy header"),
+    (lambda p: _file(p / "x.npy", b""), "not a readable .npy/.npz file (no NumPy header"),
+    (lambda p: np.savez(p / "x.npz", a=np.zeros(490, np.int8), b=np.zeros(490, np.int8))
+     or p / "x.npz", "the model has 1 inputs, the file holds 2 array(s)"),
+    (lambda p: _file(p / "x.npz", b"PK\x03\x04broken"), "not a readable .npy/.npz file"),
+    (lambda p: p / "missing.npy", "--input"),
+])
+def test_bad_model_input(capsys, tmp_path, make, contains):
+    one_error(capsys, ["run", KWS, "-q", "--input", make(tmp_path)], contains=contains)
+
+
+def test_float64_input_is_quantized(capsys, tmp_path):
+    x = _npy(tmp_path / "x.npy", np.zeros((1, 49, 10, 1), np.float64))
+    assert main(["run", str(KWS), "-q", "--input", str(x)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("model, contains", [
+    ("mlperf_tiny/kws_ref_model_float32.tflite", "hybrid model: node 0 (CONV_2D)"),
+    ("mlperf_tiny/ad01_fp32.tflite", "float model: node 0 (FULLY_CONNECTED)"),
+])
+def test_float_and_hybrid_models(capsys, model, contains):
+    path = ROOT.parent / "shared" / "models" / model
+    if not path.is_file():
+        pytest.skip(f"{path} not here")
+    one_error(capsys, ["build", path], contains=contains)

@@ -47,14 +47,20 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         if not hasattr(opts, k):
             raise BadInput(f"unknown run option {k!r}")
         setattr(opts, k, v)
-    path = Path(target)
-    if not path.exists():
-        raise BadInput(f"{path}: no such file")
-    if path.is_dir():
-        raise BadInput(f"{path}: is a directory, expected an ELF or a .tflite model")
+    from mcusim.files import input_file
+    path = input_file(target, expected="an ELF or a .tflite model")
+    if not is_model(path):
+        given = [name for name, opt in (("--input", "input_path"), ("--output", "output_path"),
+                                        ("--build-dir", "build_dir"))
+                 if getattr(opts, opt) is not None]
+        if given:
+            raise BadInput(f"{' and '.join(given)}: for .tflite models only; {path} is run as "
+                           f"an ELF")
     from mcusim.boards import load_board
     brd = load_board(board, clock_hz=opts.clock_hz)
     if is_model(path):
+        if opts.input_path is not None:
+            input_file(opts.input_path, "--input", "a .npy or .npz file")
         from mcusim.compiler.runmodel import run_model
         return run_model(path, brd, opts)
     from mcusim.sim.runner import run_elf

@@ -35,5 +35,14 @@ def cache_dir() -> Path:
     base = os.environ.get("MCUSIM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "mcusim")
     p = Path(base)
-    p.mkdir(parents=True, exist_ok=True)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        usable = os.access(p, os.W_OK | os.X_OK)
+    except OSError as e:
+        usable, why = False, e.strerror or str(e)
+    else:
+        why = "not a writable directory"
+    if not usable:
+        from mcusim.errors import BadInput
+        raise BadInput(f"cache directory {p}: {why} (set MCUSIM_CACHE to a writable folder)")
     return p

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mcusim.errors import BadInput
+from mcusim.files import input_file
 
 
 def add_arguments(p) -> None:
@@ -19,9 +19,7 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     from mcusim.boards import load_board
     from mcusim.compiler.build import compile_model
-    path = Path(args.model)
-    if not path.is_file():
-        raise BadInput(f"{path}: no such file")
+    path = input_file(args.model, expected="a .tflite model")
     board = load_board(args.board)
     built = compile_model(path, board, args.kernels, Path(args.output) if args.output else None)
     macs = sum(L["macs"] for L in built.layers)

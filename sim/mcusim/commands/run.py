@@ -1,6 +1,7 @@
 """mcusim run TARGET --board B: run an ELF or a .tflite model and report what it cost."""
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import mcusim.api
 from mcusim.api import DEFAULT_MAX_CYCLES, RunOptions, run
+from mcusim import files
 from mcusim.errors import BadInput
 
 
@@ -52,6 +54,16 @@ def _clock(text: str, option: str = "--clock") -> int:
     return int(v)
 
 
+def _count(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
+    return v
+
+
 def add_arguments(p) -> None:
     p.add_argument("target", help="an ELF file, or a .tflite model (built and cached)")
     p.add_argument("--board", "-b", default="stm32f4",
@@ -65,26 +77,27 @@ def add_arguments(p) -> None:
                    help="report the high-water mark of this buffer (repeatable); "
                         "symbols containing 'arena' are watched by default")
     p.add_argument("--stdin", metavar="FILE", help="file the firmware reads as its stdin")
-    p.add_argument("--json", metavar="FILE", help="write every figure as JSON (docs/json-schema.md)")
+    p.add_argument("--json", metavar="FILE", type=files.argparse_output("--json"),
+                   help="write every figure as JSON (docs/json-schema.md)")
     p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
-    p.add_argument("--output", metavar="Y.npy", help="save the model output as .npy")
+    p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
+                   help="save the model output as .npy")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (models)")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto",
                    help="kernel variant for models (default: the fastest for the core)")
     p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")
     p.add_argument("--quiet", "-q", action="store_true", help="no report, only firmware output")
-    p.add_argument("--top", type=int, default=12, help="functions shown in the report")
+    p.add_argument("--top", type=_count, default=12, help="functions shown in the report")
     from mcusim.exports import add_arguments as add_export_arguments
     add_export_arguments(p)
 
 
 def options_from_args(args) -> RunOptions:
     stdin = None
-    if args.stdin:
-        try:
-            stdin = Path(args.stdin).read_bytes()
-        except OSError as e:
-            raise BadInput(f"--stdin {args.stdin}: {e.strerror}") from None
+    if args.stdin is not None:
+        stdin = files.read_bytes(args.stdin, "--stdin")
+    if args.input is not None:
+        files.input_file(args.input, "--input", "a .npy or .npz file")
     return RunOptions(
         clock_hz=_clock(args.clock) if args.clock is not None else None,
         max_cycles=_max_cycles(args.max_cycles) if args.max_cycles is not None
@@ -93,8 +106,8 @@ def options_from_args(args) -> RunOptions:
         stdin=stdin,
         echo_stdout=True,
         progress=sys.stdout.isatty() and not args.quiet,
-        input_path=Path(args.input) if args.input else None,
-        output_path=Path(args.output) if args.output else None,
+        input_path=Path(args.input) if args.input is not None else None,
+        output_path=Path(args.output) if args.output is not None else None,
         seed=args.seed,
         kernels=args.kernels,
         build_dir=Path(args.build_dir) if args.build_dir else None,
@@ -103,14 +116,13 @@ def options_from_args(args) -> RunOptions:
 
 def main(args) -> int:
     result = run(args.target, args.board, options_from_args(args))
-    if args.json:
-        try:
-            Path(args.json).write_text(json.dumps(result.to_json(), indent=2) + "\n")
-        except OSError as e:
-            raise BadInput(f"--json {args.json}: {e.strerror}") from None
-    from mcusim.exports import write_exports
-    write_exports(args, result)
+    # The report first: a file that still cannot be written (the paths were checked before the
+    # run) must not cost the user the report of a long run.
     if not args.quiet:
         from mcusim.report.terminal import print_report
         print_report(result, top=args.top)
+    if args.json:
+        files.write_text(args.json, json.dumps(result.to_json(), indent=2) + "\n", "--json")
+    from mcusim.exports import write_exports
+    write_exports(args, result)
     return result.exit_code

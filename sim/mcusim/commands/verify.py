@@ -3,9 +3,8 @@
 Exit status 0 only when every difference is 0, else errors.EXIT_MISMATCH."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from mcusim.errors import BadInput
+from mcusim.files import input_file
 
 
 def add_arguments(p) -> None:
@@ -16,14 +15,11 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the first random input")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto")
 
-
 def main(args) -> int:
     from mcusim.api import RunOptions
     from mcusim.boards import load_board
     from mcusim.compiler.verify import verify
-    path = Path(args.model)
-    if not path.is_file():
-        raise BadInput(f"{path}: no such file")
+    path = input_file(args.model, expected="a .tflite model")
     if args.n < 0:
         raise BadInput(f"-n must be 0 or more, got {args.n}")
     board = load_board(args.board)

@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from mcusim import files
 from mcusim.boards import Board
 from mcusim.compiler import checks, importer, tflm
 from mcusim.compiler.codegen import generate
@@ -100,10 +101,7 @@ def cache_key(model_bytes: bytes, board: Board, kernels: str) -> str:
 def compile_model(path: str | Path, board: Board, kernels: str = "auto",
                   out_dir: Path | None = None) -> Built:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise BadInput(f"{path}: {e.strerror}") from None
+    data = files.read_bytes(path, expected="a .tflite model")
     if out_dir is None:
         key = cache_key(data, board, kernels)
         final = cache_dir() / "models" / f"{path.stem}-{board.name}-{key}"
@@ -116,8 +114,11 @@ def compile_model(path: str | Path, board: Board, kernels: str = "auto",
                     return built
             except (ValueError, TypeError, KeyError):
                 pass        # a stale or partial entry: rebuild it
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        files.output_dir(final.parent, "build cache")
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        except OSError as e:
+            raise BadInput(f"build cache {final.parent}: {e.strerror or e}") from None
         try:
             _build(data, path.name, board, kernels, tmp, final)
             if final.exists():
@@ -130,10 +131,7 @@ def compile_model(path: str | Path, board: Board, kernels: str = "auto",
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return Built.from_json(json.loads(meta.read_text()))
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BadInput(f"{out_dir}: exists and is not a directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = files.output_dir(out_dir, "output directory")
     return _build(data, path.name, board, kernels, out_dir, out_dir)
 
 

@@ -54,6 +54,11 @@ def to_firmware(port: Port, x: np.ndarray, what: str = "input") -> np.ndarray:
     if x.dtype == np.int8:
         return x.reshape(-1)
     if np.issubdtype(x.dtype, np.floating):
+        bad = ~np.isfinite(x)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise BadInput(f"{what} {port.name}: {int(bad.sum())} value(s) are NaN or infinite "
+                           f"(the first at index {list(first)}); they have no int8 code")
         return quantize(x.reshape(-1), port.scale, port.zero_point)
     raise BadInput(f"{what} {port.name}: expected int8 or float values, got {x.dtype}")
 

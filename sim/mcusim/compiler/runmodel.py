@@ -2,6 +2,7 @@
 the per-layer profile, the arena figures and the flash split into the RunResult."""
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from mcusim.compiler import modelio
 from mcusim.compiler.build import Built, compile_model
 from mcusim.errors import BadInput
+from mcusim.files import input_file
 from mcusim.result import LayerStat, RunResult
 
 ARENA_SYMBOL = "model_arena"
@@ -22,18 +24,26 @@ def load_inputs(path: Path | None, built: Built, seed: int = 0) -> list[np.ndarr
     if path is None:
         rng = np.random.default_rng(seed)
         return [modelio.random_input(p, rng) for p in ports]
-    path = Path(path)
+    path = input_file(path, "--input", "a .npy or .npz file")
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+    except OSError as e:
+        raise BadInput(f"--input {path}: cannot read: {e.strerror or e}") from None
+    if not (magic.startswith(b"\x93NUMPY") or magic.startswith(b"PK\x03\x04")):
+        raise BadInput(f"--input {path}: not a readable .npy/.npz file (no NumPy header; "
+                       f"save the array with numpy.save)")
     try:
         loaded = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise BadInput(f"--input {path}: no such file") from None
-    except (OSError, ValueError, EOFError) as e:
-        raise BadInput(f"--input {path}: not a readable .npy/.npz file ({e})") from None
-    if isinstance(loaded, np.lib.npyio.NpzFile):
-        with loaded:
-            arrays = [loaded[k] for k in loaded.files]
-    else:
-        arrays = [loaded]
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            with loaded:
+                arrays = [np.asarray(loaded[k]) for k in loaded.files]
+        else:
+            arrays = [loaded]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        why = "object arrays need pickle, which mcusim does not load" \
+            if "allow_pickle" in str(e) else str(e)
+        raise BadInput(f"--input {path}: not a readable .npy/.npz file ({why})") from None
     if len(arrays) != len(ports):
         raise BadInput(f"--input {path}: the model has {len(ports)} inputs, the file holds "
                        f"{len(arrays)} array(s) (use .npz with one array per input)")

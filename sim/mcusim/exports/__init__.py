@@ -6,10 +6,9 @@ line and owns the one-line error policy for files we cannot write.
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 
-from mcusim.errors import BadInput
+from mcusim import files
 
 # option -> (module, help)
 FORMATS = {
@@ -24,25 +23,11 @@ FORMATS = {
 }
 
 
-def _writable(option: str):
-    """argparse type: refuse an unwritable FILE before a possibly long run, in one line."""
-    def check(text: str) -> Path:
-        path = Path(text)
-        parent = path.parent if str(path.parent) else Path(".")
-        if path.is_dir():
-            raise BadInput(f"{option} {text}: is a directory")
-        if not parent.is_dir():
-            raise BadInput(f"{option} {text}: no such directory {str(parent)!r}")
-        if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            raise BadInput(f"{option} {text}: permission denied")
-        return path
-    return check
-
-
 def add_arguments(p) -> None:
     g = p.add_argument_group("exports")
     for name, (_, help_text) in FORMATS.items():
-        g.add_argument(f"--{name}", metavar="FILE", type=_writable(f"--{name}"), help=help_text)
+        g.add_argument(f"--{name}", metavar="FILE", type=files.argparse_output(f"--{name}"),
+                       help=help_text)
 
 
 def render(name: str, result) -> str:
@@ -50,10 +35,7 @@ def render(name: str, result) -> str:
 
 
 def write_text(path: Path, text: str, option: str) -> None:
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise BadInput(f"{option} {path}: {e.strerror or e}") from None
+    files.write_text(path, text, option)
 
 
 def write_exports(args, result) -> None:
