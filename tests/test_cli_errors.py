@@ -128,10 +128,14 @@ STM32F4 = BOARD.read_text()
      "key 'memory[0].accelerator.icache_lines' must be a non-negative integer"),
     ("icache_lines = 64", 'icache_lines = "many"',
      "key 'memory[0].accelerator.icache_lines' must be a non-negative integer"),
-    ("line_bytes = 16", "line_bytes = 0", "key 'memory[0].accelerator.line_bytes' must be between 1 and 4,096"),
-    ("line_bytes = 16", "line_bytes = 0x8000_0000", "key 'memory[0].accelerator.line_bytes' must be between"),
-    ("line_bytes = 16", "line_bytes = 12", "key 'memory[0].accelerator.line_bytes' must be a power of two"),
-    ("prefetch = true", 'prefetch = "yes"', "key 'memory[0].accelerator.prefetch' must be true or false"),
+    ("line_bytes = 16", "line_bytes = 0",
+     "key 'memory[0].accelerator.line_bytes' must be between 1 and 4,096"),
+    ("line_bytes = 16", "line_bytes = 0x8000_0000",
+     "key 'memory[0].accelerator.line_bytes' must be between"),
+    ("line_bytes = 16", "line_bytes = 12",
+     "key 'memory[0].accelerator.line_bytes' must be a power of two"),
+    ("prefetch = true", 'prefetch = "yes"',
+     "key 'memory[0].accelerator.prefetch' must be true or false"),
     ("voltage_v = 3.3", "voltage_v = nan", "key 'power.voltage_v' must be a non-negative number"),
     ("voltage_v = 3.3", "voltage_v = inf", "key 'power.voltage_v' must be a non-negative number"),
     ("boot_address = 0x0800_0000", "boot_address = 0x0900_0000",
@@ -321,3 +325,108 @@ def test_float_and_hybrid_models(capsys, model, contains):
     if not path.is_file():
         pytest.skip(f"{path} not here")
     one_error(capsys, ["build", path], contains=contains)
+
+
+# --- output that must not be lost, pipes, Ctrl-C -----------------------------------------
+
+def _mcusim(*args):
+    return [sys.executable, "-m", "mcusim", *map(str, args)]
+
+
+def test_output_printed_before_a_fault_is_kept(firmware):
+    p = subprocess.run(_mcusim("run", firmware("print_then_fault.c"), "-q"),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 70
+    assert p.stdout.splitlines() == [f"line {i}" for i in range(2000)]
+    err = p.stderr.splitlines()
+    assert err[0] == "last words" and err[1].startswith("mcusim: fault: bad read")
+    assert "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("extra", [[], ["-q"]])
+def test_broken_pipe_is_quiet(firmware, extra):
+    """`mcusim run x | head -1`: the reader goes away; no traceback, status 141 (128+SIGPIPE)
+    whether the firmware or the report was writing."""
+    p = subprocess.Popen(_mcusim("run", firmware("print_then_fault.c"), *extra),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.readline() == b"line 0\n"
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 141
+    assert "Traceback" not in err and "Exception ignored" not in err and "error" not in err
+
+
+def test_broken_pipe_in_the_report(firmware):
+    p = subprocess.Popen(_mcusim("boards"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) in (0, 141)     # 0 when the table fit in the pipe first
+    assert err == ""
+
+
+def test_ctrl_c_stops_a_run_that_never_returns_to_python(firmware):
+    p = subprocess.Popen(_mcusim("run", firmware("runaway.c"), "--max-cycles", "none"),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise
+    assert p.returncode == 130
+    assert err.decode().splitlines() == ["mcusim: interrupted"]
+
+
+# --- budget files ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, contains", [
+    ("[[budget]\ntarget=", "not valid TOML"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nmax_cycles="x"\n',
+     "budget #1: max_cycles: expected a number, got 'x'"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nmax_cycle=1\n',
+     "budget #1: unknown key 'max_cycle' (did you mean 'max_cycles'?)"),
+    ('[[budget]]\nboard="stm32f4"\nmax_cycles=1\n', "budget #1: missing key 'target'"),
+    ('[[budget]]\ntarget="nope.elf"\nboard="stm32f4"\nmax_cycles=1\n',
+     "budget #1: target 'nope.elf': no such file"),
+    ('[[budget]]\ntarget="."\nboard="stm32f4"\nmax_cycles=1\n',
+     "budget #1: target '.': is a directory"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nmax_cycles=-1\n',
+     "budget #1: max_cycles: must not be negative"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nmax_energy_uj=inf\n',
+     "budget #1: max_energy_uj: expected a number, got inf"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nname=[1]\nmax_cycles=1\n',
+     "budget #1: name: expected a string, got [1]"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\ninput=5\nmax_cycles=1\n',
+     "budget #1: input: expected the path of a .npy file, got 5"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nclock=[1]\nmax_cycles=1\n',
+     "budget #1: clock: expected a frequency"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nclock="0MHz"\nmax_cycles=1\n',
+     "budget #1: clock: must be at least 1 Hz"),
+    ('[[budget]]\ntarget="app.elf"\nboard="nope"\nmax_cycles=1\n',
+     "budget #1 (app.elf): unknown board 'nope'"),
+    ("", "no [[budget]] entries"),
+])
+def test_bad_budget_file(capsys, tmp_path, body, contains):
+    (tmp_path / "app.elf").write_bytes(b"")
+    path = tmp_path / "budgets.toml"
+    path.write_text(body)
+    one_error(capsys, ["check", path], contains=f"{path}: {contains}")
+
+
+def test_budget_file_itself_missing_or_a_directory(capsys, tmp_path):
+    one_error(capsys, ["check", tmp_path / "nope.toml"], contains="nope.toml: no such file")
+    one_error(capsys, ["check", tmp_path], contains="is a directory")
+
+
+def test_check_of_a_runaway_target_ends(capsys, firmware, tmp_path, monkeypatch):
+    """mcusim check in CI on a firmware that never exits: the default limit ends the run and
+    the budget fails (status 1), instead of the job hanging."""
+    monkeypatch.setattr(mcusim.api, "DEFAULT_MAX_CYCLES", 100_000)
+    path = tmp_path / "budgets.toml"
+    path.write_text(f'[[budget]]\ntarget="{firmware("runaway.c")}"\nboard="stm32f4"\n'
+                    f'max_cycles=1000\n')
+    assert main(["check", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "run stopped: max_cycles" in out and "FAILED" in out and err == ""

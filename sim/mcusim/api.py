@@ -21,7 +21,8 @@ DEFAULT_MAX_CYCLES = 10_000_000_000
 @dataclass
 class RunOptions:
     clock_hz: int | None = None          # override the board's clock
-    max_cycles: int | None = DEFAULT_MAX_CYCLES   # stop a runaway program (None: no limit)
+    # stop a runaway program (None: no limit); read when the options are made
+    max_cycles: int | None = field(default_factory=lambda: DEFAULT_MAX_CYCLES)
     watch: list[str] = field(default_factory=list)   # symbols whose high-water mark to report
     stdin: bytes | None = None           # bytes the firmware reads through semihosting
     echo_stdout: bool = False            # stream firmware output to our stdout as it runs

@@ -102,6 +102,11 @@ def _entry(bf: BudgetFile, n: int, raw: dict, default_tol: float) -> Entry:
     target = (bf.path.parent / raw["target"])
     if not target.exists():
         raise bf.error(f"target {raw['target']!r}: no such file (relative to {bf.path})", n)
+    if target.is_dir():
+        raise bf.error(f"target {raw['target']!r}: is a directory, expected an ELF or a "
+                       f".tflite model", n)
+    if not isinstance(raw.get("name", ""), str):
+        raise bf.error(f"name: expected a string, got {raw['name']!r}", n)
     e = Entry(n, target, raw["board"], str(raw.get("name", "")))
     e.tolerance = _check(bf, n, lambda: check_tolerance(raw.get("tolerance", default_tol)))
     e.limits = {k: _check(bf, n, lambda k=k: check_limit_value(k, raw[k]))
@@ -138,7 +143,9 @@ def _options(bf: BudgetFile, raw: dict) -> dict:
             raise BadInput(f"seed: expected a whole number, got {raw['seed']!r}")
         opts["seed"] = raw["seed"]
     if "input" in raw:
-        p = bf.path.parent / str(raw["input"])
+        if not isinstance(raw["input"], str) or not raw["input"]:
+            raise BadInput(f"input: expected the path of a .npy file, got {raw['input']!r}")
+        p = bf.path.parent / raw["input"]
         if not p.is_file():
             raise BadInput(f"input {raw['input']!r}: no such file (relative to {bf.path})")
         opts["input_path"] = p

@@ -34,7 +34,7 @@ def suggest(word: str, choices) -> str:
 
 def check_limit_value(key: str, value) -> float:
     """A limit must be a non-negative number; only energy may be fractional."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise BadInput(f"{key}: expected a number, got {value!r}")
     if value < 0:
         raise BadInput(f"{key}: must not be negative, got {value!r}")

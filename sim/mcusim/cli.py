@@ -11,7 +11,7 @@ import os
 import sys
 
 from mcusim import __version__
-from mcusim.errors import McusimError
+from mcusim.errors import EXIT_INTERRUPTED, EXIT_PIPE, McusimError
 
 COMMANDS = {
     "run": "run an ELF or a .tflite model on a simulated board and report its cost",
@@ -52,7 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _broken_pipe(console) -> None:
+    """rich's Console.on_broken_pipe exits with status 1 by itself; raise instead, so that every
+    broken pipe (firmware output or report) ends the same way, in main()."""
+    console.quiet = True
+    raise BrokenPipeError
+
+
 def main(argv: list[str] | None = None) -> int:
+    import rich.console
+    rich.console.Console.on_broken_pipe = _broken_pipe
     try:
         args = _parser().parse_args(argv)
         return int(args._module.main(args) or 0)
@@ -61,15 +70,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mcusim: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
+        _flush_quietly()
         print("mcusim: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # Reader went away (e.g. `mcusim run ... | head`): not an error of ours.
+        # The reader went away (`mcusim run ... | head`): stop quietly, no traceback, and keep
+        # Python's exit-time flush of stdout from failing again.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
             pass
-        return 0
+        return EXIT_PIPE
     except Exception as e:  # noqa: BLE001 - the policy is one line, never a traceback
         if os.environ.get("MCUSIM_DEBUG"):
             raise

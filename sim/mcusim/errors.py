@@ -9,6 +9,9 @@ EXIT_LIMIT = 71         # --max-cycles or another limit stopped the run
 EXIT_BUILD = 72         # the cross-compiler failed on generated code
 EXIT_MISMATCH = 73      # verify: firmware output differs from TFLM
 EXIT_BUDGET = 1         # check: a budget was exceeded
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as a shell reports it)
+EXIT_PIPE = 141         # the reader of stdout went away (`mcusim run x | head`): 128 + SIGPIPE,
+                        # the status of any tool the shell sees killed by SIGPIPE; no message
 
 
 class McusimError(Exception):
