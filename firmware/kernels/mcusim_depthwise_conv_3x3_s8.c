@@ -44,6 +44,22 @@
         out[(c_) + 3] = mcusim_finish(a3, m_[3 * pc], s_[3 * pc], out_off, lo, hi);        \
     } while (0)
 
+/* one tap of four channels: input and filter words widened (bytes 0,2 and 1,3), offset
+ * added to both input lanes, one multiply-accumulate per channel */
+#define MCUSIM_DW_TAP(xp, wp)                                                              \
+    do {                                                                                   \
+        int32_t xv_, wv_;                                                                  \
+        __builtin_memcpy(&xv_, (xp), 4);                                                   \
+        __builtin_memcpy(&wv_, (wp), 4);                                                   \
+        const int32_t x02_ = __sadd16(__sxtb16(xv_), off2);                                \
+        const int32_t x13_ = __sadd16(mcusim_sxtb16_ror8(xv_), off2);                      \
+        const int32_t w02_ = __sxtb16(wv_), w13_ = mcusim_sxtb16_ror8(wv_);                \
+        a0 = __smlabb(x02_, w02_, a0);                                                     \
+        a2 = __smlatt(x02_, w02_, a2);                                                     \
+        a1 = __smlabb(x13_, w13_, a1);                                                     \
+        a3 = __smlatt(x13_, w13_, a3);                                                     \
+    } while (0)
+
 typedef struct {
     int32_t ch, radj, off2, out_off, lo, hi, pc;
     const int32_t *bias, *mult, *shift;
@@ -82,6 +98,35 @@ mcusim_dw3x3_interior_dsp(const int8_t *p0, const int8_t *w, int32_t n4,
         MCUSIM_DW_STORE4(c);
     }
 }
+
+/* channels [0, n4) of one output pixel whose window is clipped by the image: the valid taps
+ * form ny rows of nx; p and w point at the first valid tap of channel 0 in input and filter.
+ * Not inlined, for the same reason (registers) as the interior kernel. */
+static __attribute__((noinline)) void
+mcusim_dw3x3_window_dsp(const int8_t *p, const int8_t *w, int32_t ny, int32_t nx, int32_t row,
+                        int32_t n4, const mcusim_dw3x3_ctx *k, int8_t *out)
+{
+    const int32_t ch = k->ch, ch3 = 3 * ch, off2 = k->off2;
+    const int32_t out_off = k->out_off, lo = k->lo, hi = k->hi, pc = k->pc;
+    const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
+    for (int32_t c = 0; c < n4; c += 4, p += 4, w += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (bias) {
+            a0 = bias[c];
+            a1 = bias[c + 1];
+            a2 = bias[c + 2];
+            a3 = bias[c + 3];
+        }
+        const int8_t *pr = p, *wr = w;
+        for (int32_t y = 0; y < ny; y++, pr += row, wr += ch3) {
+            const int8_t *xp = pr, *wp = wr;
+            for (int32_t x = 0; x < nx; x++, xp += ch, wp += ch) {
+                MCUSIM_DW_TAP(xp, wp);
+            }
+        }
+        MCUSIM_DW_STORE4(c);
+    }
+}
 #endif
 
 mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
@@ -106,23 +151,7 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
     const int32_t row = in_w * ch;
 #if MCUSIM_DSP
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16));
-    const int32_t ch3 = 3 * ch;
     const mcusim_dw3x3_ctx kctx = {ch, row - 2 * ch, off2, out_off, lo, hi, pc, bias, mult, shift};
-    /* one tap of four channels: input and filter words widened (bytes 0,2 and 1,3), offset
-     * added to both input lanes, one multiply-accumulate per channel */
-#define MCUSIM_DW_TAP(xp, wp)                                                              \
-    do {                                                                                   \
-        int32_t xv_, wv_;                                                                  \
-        __builtin_memcpy(&xv_, (xp), 4);                                                   \
-        __builtin_memcpy(&wv_, (wp), 4);                                                   \
-        const int32_t x02_ = __sadd16(__sxtb16(xv_), off2);                                \
-        const int32_t x13_ = __sadd16(mcusim_sxtb16_ror8(xv_), off2);                      \
-        const int32_t w02_ = __sxtb16(wv_), w13_ = mcusim_sxtb16_ror8(wv_);                \
-        a0 = __smlabb(x02_, w02_, a0);                                                     \
-        a2 = __smlatt(x02_, w02_, a2);                                                     \
-        a1 = __smlabb(x13_, w13_, a1);                                                     \
-        a3 = __smlatt(x13_, w13_, a3);                                                     \
-    } while (0)
 #endif
     int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
@@ -140,22 +169,13 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                     c = ch & ~3;
                     mcusim_dw3x3_interior_dsp(in_b + y0 * row + x0 * ch, filter, c, &kctx, out);
                 } else {
-                    for (; c + 4 <= ch; c += 4) {
-                        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                        if (bias) {
-                            a0 = bias[c];
-                            a1 = bias[c + 1];
-                            a2 = bias[c + 2];
-                            a3 = bias[c + 3];
-                        }
-                        for (int32_t fy = fy0; fy < fy1; fy++) {
-                            const int8_t *p = in_b + (y0 + fy) * row + x0 * ch + c;
-                            const int8_t *w = filter + fy * ch3 + c;
-                            for (int32_t fx = fx0; fx < fx1; fx++) {
-                                MCUSIM_DW_TAP(p + fx * ch, w + fx * ch);
-                            }
-                        }
-                        MCUSIM_DW_STORE4(c);
+                    c = ch & ~3;
+                    if (fy1 > fy0 && fx1 > fx0) {
+                        mcusim_dw3x3_window_dsp(in_b + (y0 + fy0) * row + (x0 + fx0) * ch,
+                                                filter + (fy0 * 3 + fx0) * ch, fy1 - fy0,
+                                                fx1 - fx0, row, c, &kctx, out);
+                    } else {
+                        c = 0;  /* no valid tap (only with padding >= 3): the scalar loop */
                     }
                 }
 #endif
