@@ -36,6 +36,12 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU")[0]       # interior (asm taps) and border pixels
+    # generic depthwise, DSP four-channel passes: multiplier 8 on one channel (one input byte
+    # per tap for four outputs), 5x5 multiplier 1 with a tail of 2, dilated multiplier 4
+    yield mg.depthwise_conv_2d(r, [1, 10, 9, 1], 8, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU6")[0]
+    yield mg.depthwise_conv_2d(r, [1, 7, 8, 6], 1, (5, 5), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 7, 2], 4, (3, 3), (1, 1), (2, 2), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 8, 8, 3], 2, (3, 3), (1, 1), (2, 2))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 7, 6], 1, (3, 3), (1, 1), padding="VALID",
                                per_channel=False)[0]       # 4-channel DSP groups + a tail of 2

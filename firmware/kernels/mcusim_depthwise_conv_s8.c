@@ -1,9 +1,82 @@
 /* DEPTHWISE_CONV_2D, generic int8 path: any depth multiplier, padding, stride, dilation.
  * The valid taps of each output pixel's window are found once (mcusim_clip_window), so the tap
  * loops walk input and filter with fixed strides and no bounds tests; the input channel of each
- * output channel advances by counter, not by division. */
+ * output channel advances by counter, not by division. With DSP, multiplier 1 or a multiple of
+ * 4 takes four output channels per pass (mcusim_dw_window_dsp); the rest stays scalar. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+
+#if MCUSIM_DSP
+typedef struct {
+    int32_t ny, nx;                       /* valid taps: ny rows of nx */
+    int32_t i_ystep, i_xstep, f_ystep;    /* input/filter steps per tap row and per tap */
+    int32_t out_c, mult, off, out_off, lo, hi, pc;
+    const int32_t *bias, *qm, *qs;
+} mcusim_dw_win;
+
+/* Output channels [0, n4) of one pixel, four per pass (DSP), when ch_mult is 1 (four input
+ * channels: one word per tap, both lanes offset with SADD16, SMLABB/SMLATT) or a multiple of 4
+ * (the four outputs share one input channel: one byte per tap, SMLABB/SMLATB against the
+ * widened filter word). i0/f0: first valid tap of channel 0 in input and filter. Not inlined
+ * so the tap loops get the registers. */
+static __attribute__((noinline)) void
+mcusim_dw_window_dsp(const int8_t *i0, const int8_t *f0, int32_t n4, const mcusim_dw_win *k,
+                     int8_t *out)
+{
+    const int32_t ny = k->ny, nx = k->nx, i_ystep = k->i_ystep, i_xstep = k->i_xstep;
+    const int32_t f_ystep = k->f_ystep, out_c = k->out_c, mult = k->mult, off = k->off;
+    const int32_t off2 = (int32_t)(((uint32_t)off & 0xFFFFu) | ((uint32_t)off << 16));
+    const int32_t out_off = k->out_off, lo = k->lo, hi = k->hi, pc = k->pc;
+    for (int32_t oc = 0; oc < n4; oc += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        if (k->bias) {
+            a0 = k->bias[oc];
+            a1 = k->bias[oc + 1];
+            a2 = k->bias[oc + 2];
+            a3 = k->bias[oc + 3];
+        }
+        const int8_t *fr = f0 + oc;
+        if (mult == 1) {
+            const int8_t *ir = i0 + oc;
+            for (int32_t y = 0; y < ny; y++, ir += i_ystep, fr += f_ystep) {
+                const int8_t *ip = ir, *fp = fr;
+                for (int32_t x = 0; x < nx; x++, ip += i_xstep, fp += out_c) {
+                    int32_t xv, wv;
+                    __builtin_memcpy(&xv, ip, 4);
+                    __builtin_memcpy(&wv, fp, 4);
+                    const int32_t x02 = __sadd16(__sxtb16(xv), off2);
+                    const int32_t x13 = __sadd16(mcusim_sxtb16_ror8(xv), off2);
+                    const int32_t w02 = __sxtb16(wv), w13 = mcusim_sxtb16_ror8(wv);
+                    a0 = __smlabb(x02, w02, a0);
+                    a2 = __smlatt(x02, w02, a2);
+                    a1 = __smlabb(x13, w13, a1);
+                    a3 = __smlatt(x13, w13, a3);
+                }
+            }
+        } else {
+            const int8_t *ir = i0 + oc / mult;
+            for (int32_t y = 0; y < ny; y++, ir += i_ystep, fr += f_ystep) {
+                const int8_t *ip = ir, *fp = fr;
+                for (int32_t x = 0; x < nx; x++, ip += i_xstep, fp += out_c) {
+                    int32_t wv;
+                    __builtin_memcpy(&wv, fp, 4);
+                    const int32_t xs = *ip + off;
+                    const int32_t w02 = __sxtb16(wv), w13 = mcusim_sxtb16_ror8(wv);
+                    a0 = __smlabb(w02, xs, a0);
+                    a2 = __smlatb(w02, xs, a2);
+                    a1 = __smlabb(w13, xs, a1);
+                    a3 = __smlatb(w13, xs, a3);
+                }
+            }
+        }
+        const int32_t *m = k->qm + oc * pc, *s = k->qs + oc * pc;
+        out[oc] = mcusim_finish(a0, m[0], s[0], out_off, lo, hi);
+        out[oc + 1] = mcusim_finish(a1, m[pc], s[pc], out_off, lo, hi);
+        out[oc + 2] = mcusim_finish(a2, m[2 * pc], s[2 * pc], out_off, lo, hi);
+        out[oc + 3] = mcusim_finish(a3, m[3 * pc], s[3 * pc], out_off, lo, hi);
+    }
+}
+#endif
 
 mcusim_status mcusim_depthwise_conv_s8(const mcusim_dw_conv_params *params,
                                        const mcusim_quant_params *quant,
@@ -42,8 +115,18 @@ mcusim_status mcusim_depthwise_conv_s8(const mcusim_dw_conv_params *params,
                 /* first valid tap of channel 0 in the input and in the filter */
                 const int8_t *i0 = in_b + (y0 + dh * fy0) * in_row + (x0 + dw * fx0) * in_c;
                 const int8_t *f0 = filter + fy0 * f_ystep + fx0 * out_c;
-                int32_t ic = 0, m = 0;
-                for (int32_t oc = 0; oc < out_c; oc++) {
+                int32_t ic = 0, m = 0, oc = 0;
+#if MCUSIM_DSP
+                if ((mult == 1 || (mult & 3) == 0) && fy1 > fy0 && nx > 0) {
+                    const mcusim_dw_win win = {fy1 - fy0, nx, i_ystep, i_xstep, f_ystep, out_c,
+                                               mult, in_off, out_off, lo, hi, pc, bias, qm, qs};
+                    oc = out_c & ~3;
+                    mcusim_dw_window_dsp(i0, f0, oc, &win, out);
+                    out += oc;
+                    ic = oc / mult;   /* the scalar tail continues at this channel */
+                }
+#endif
+                for (; oc < out_c; oc++) {
                     int32_t acc = 0;
                     const int8_t *ir = i0 + ic;
                     const int8_t *fr = f0 + oc;
