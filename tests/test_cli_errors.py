@@ -122,6 +122,7 @@ STM32F4 = BOARD.read_text()
     ("clock_hz = 168_000_000", 'clock_hz = "fast"', "key 'clock_hz' must be a non-negative"),
     ("base = 0x1000_0000", "base = 0x2000_1000", "memories 'sram' and 'ccm' overlap"),
     ("size = 0x1_0000", "size = 0", "key 'memory[2].size' must be positive"),
+    ('name = "ccm"', 'name = "sram"', "two memories are named 'sram'"),
     ("[uart]", "[[[ nonsense", "invalid TOML"),
     # the cost model sizes its caches from these: a negative one crashed the process
     ("icache_lines = 64", "icache_lines = -1",

@@ -282,6 +282,11 @@ def _latency(path: Path, raw: Any, i: int) -> tuple[tuple[int, int], ...]:
 
 
 def _check_overlaps(path: Path, memories: list[Memory]) -> None:
+    names = [m.name for m in memories]
+    for name in names:
+        if names.count(name) > 1:
+            raise BadInput(f"board file {path}: two memories are named {name!r} (each name "
+                           f"becomes a linker section)")
     ordered = sorted(memories, key=lambda m: m.base)
     for a, b in zip(ordered, ordered[1:]):
         if b.base < a.end:
