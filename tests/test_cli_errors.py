@@ -43,6 +43,8 @@ def one_error(capsys, argv, status=EXIT_USAGE, contains=""):
     (["run", "x.elf", "--top", "-1"], "run: argument --top: must be 0 or more, got '-1'"),
     (["run", "x.elf", "--kernels", "fast"], "argument --kernels: invalid choice"),
     (["verify", "m.tflite", "-n", "x"], "verify: argument -n: invalid int value"),
+    (["verify", "m.tflite", "--seed", "-1"], "verify: argument --seed: must be 0 or more"),
+    (["run", "m.tflite", "--seed", "-1"], "run: argument --seed: must be 0 or more"),
     (["run", "x.elf", "--frob"], "unrecognized arguments: --frob"),
 ])
 def test_usage_errors_are_one_line(capsys, argv, contains):
@@ -408,6 +410,8 @@ def test_ctrl_c_stops_a_run_that_never_returns_to_python(firmware):
     ('[[budget]]\ntarget="app.elf"\nboard="nope"\nmax_cycles=1\n',
      "budget #1 (app.elf): unknown board 'nope'"),
     ("", "no [[budget]] entries"),
+    ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nseed=-1\nmax_cycles=1\n',
+     "budget #1: seed: expected a whole number, 0 or more, got -1"),
 ])
 def test_bad_budget_file(capsys, tmp_path, body, contains):
     (tmp_path / "app.elf").write_bytes(b"")
@@ -431,3 +435,11 @@ def test_check_of_a_runaway_target_ends(capsys, firmware, tmp_path, monkeypatch)
     assert main(["check", str(path)]) == 1
     out, err = capsys.readouterr()
     assert "run stopped: max_cycles" in out and "FAILED" in out and err == ""
+
+
+def test_api_refuses_a_negative_seed(tmp_path):
+    """The pytest fixture and `mcusim check` go through api.run: numpy's ValueError used to
+    escape as an internal error."""
+    from mcusim.errors import BadInput
+    with pytest.raises(BadInput, match="seed must be a whole number, 0 or more, got -1"):
+        mcusim.api.run(KWS, "stm32f4", seed=-1)

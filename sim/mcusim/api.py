@@ -48,6 +48,8 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         if not hasattr(opts, k):
             raise BadInput(f"unknown run option {k!r}")
         setattr(opts, k, v)
+    if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
+        raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file
     path = input_file(target, expected="an ELF or a .tflite model")
     if not is_model(path):

@@ -139,8 +139,8 @@ def _options(bf: BudgetFile, raw: dict) -> dict:
             raise BadInput(f"kernels: expected auto, portable or optimized, got {raw['kernels']!r}")
         opts["kernels"] = raw["kernels"]
     if "seed" in raw:
-        if isinstance(raw["seed"], bool) or not isinstance(raw["seed"], int):
-            raise BadInput(f"seed: expected a whole number, got {raw['seed']!r}")
+        if isinstance(raw["seed"], bool) or not isinstance(raw["seed"], int) or raw["seed"] < 0:
+            raise BadInput(f"seed: expected a whole number, 0 or more, got {raw['seed']!r}")
         opts["seed"] = raw["seed"]
     if "input" in raw:
         if not isinstance(raw["input"], str) or not raw["input"]:

@@ -64,6 +64,11 @@ def _count(text: str) -> int:
     return v
 
 
+def seed(text: str) -> int:
+    """argparse type of --seed: numpy's generators take a non-negative integer."""
+    return _count(text)
+
+
 def add_arguments(p) -> None:
     p.add_argument("target", help="an ELF file, or a .tflite model (built and cached)")
     p.add_argument("--board", "-b", default="stm32f4",
@@ -82,7 +87,7 @@ def add_arguments(p) -> None:
     p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
     p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
                    help="save the model output as .npy")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random input (models)")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the random input (models)")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto",
                    help="kernel variant for models (default: the fastest for the core)")
     p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")

@@ -3,6 +3,7 @@
 Exit status 0 only when every difference is 0, else errors.EXIT_MISMATCH."""
 from __future__ import annotations
 
+from mcusim.commands.run import seed
 from mcusim.errors import BadInput
 from mcusim.files import input_file
 
@@ -12,7 +13,7 @@ def add_arguments(p) -> None:
     p.add_argument("--board", "-b", default="stm32f4",
                    help="board name (see `mcusim boards`) or path to a board TOML file")
     p.add_argument("-n", type=int, default=3, help="random inputs (plus all -128 and all 127)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the first random input")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the first random input")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto")
 
 def main(args) -> int:
