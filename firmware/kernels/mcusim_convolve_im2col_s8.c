@@ -1,14 +1,72 @@
 /* CONV_2D with im2col: gathers one output pixel's receptive field into an int16 column
  * (input + offset; 0 outside the image, so padding adds nothing, like the reference skip),
- * then two filter rows at a time are dot products against it (mcusim_dot2_s16_s8: __smlad on
- * two int16 lanes with DSP). */
+ * then two filter rows at a time are dot products against it (mcusim_dot2_s16r_s8: with DSP
+ * the column is stored in SXTB16 order, so each filter word is two __sxtb16 and two __smlad
+ * per row, no repacking). */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+
+/* Column (int16, offset added) against two / one int8 filter rows. With DSP the column's full
+ * groups of four are in SXTB16 order (0, 2, 1, 3): lanes (0,2) pair with __sxtb16(w), (1,3) with
+ * its ROR #8 form, two SMLAD per row and group; the tail (n % 4) is in natural order. */
+MCUSIM_INLINE void mcusim_dot2_s16r_s8(const int16_t *col, const int8_t *w0, const int8_t *w1,
+                                       int32_t n, int32_t *acc0, int32_t *acc1)
+{
+    int32_t a0 = 0, a1 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t c02, c13, v0, v1;
+        __builtin_memcpy(&c02, col + k, 4);
+        __builtin_memcpy(&c13, col + k + 2, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        __builtin_memcpy(&v1, w1 + k, 4);
+        a0 = __smlad(c02, __sxtb16(v0), a0);
+        a0 = __smlad(c13, mcusim_sxtb16_ror8(v0), a0);
+        a1 = __smlad(c02, __sxtb16(v1), a1);
+        a1 = __smlad(c13, mcusim_sxtb16_ror8(v1), a1);
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * col[k];
+        a1 += w1[k] * col[k];
+    }
+    *acc0 = a0;
+    *acc1 = a1;
+}
+
+MCUSIM_INLINE void mcusim_dot1_s16r_s8(const int16_t *col, const int8_t *w0, int32_t n,
+                                       int32_t *acc0)
+{
+    int32_t a0 = 0;
+    int32_t k = 0;
+#if MCUSIM_DSP
+    for (; k + 4 <= n; k += 4) {
+        int32_t c02, c13, v0;
+        __builtin_memcpy(&c02, col + k, 4);
+        __builtin_memcpy(&c13, col + k + 2, 4);
+        __builtin_memcpy(&v0, w0 + k, 4);
+        a0 = __smlad(c02, __sxtb16(v0), a0);
+        a0 = __smlad(c13, mcusim_sxtb16_ror8(v0), a0);
+    }
+#endif
+    for (; k < n; k++) {
+        a0 += w0[k] * col[k];
+    }
+    *acc0 = a0;
+}
 
 int32_t mcusim_convolve_im2col_s8_get_buffer_size(const mcusim_dims *filter_dims)
 {
     return filter_dims->h * filter_dims->w * filter_dims->c * (int32_t)sizeof(int16_t);
 }
+
+/* where column element k is stored (see the gather below) */
+#if MCUSIM_DSP
+#define MCUSIM_COL_SLOT(k) ((k) < n4 ? ((k) & ~3) | (((k) & 1) << 1) | (((k) & 2) >> 1) : (k))
+#else
+#define MCUSIM_COL_SLOT(k) (k)
+#endif
 
 mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *params,
                                         const mcusim_quant_params *quant,
@@ -20,7 +78,7 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
-    const int32_t col_len = f_h * f_w * in_c;
+    const int32_t col_len = f_h * f_w * in_c, n4 = col_len & ~3;
     int16_t *col = (int16_t *)buffer;
     const int32_t in_off = params->input_offset, out_off = params->output_offset;
     const int32_t lo = params->activation.min, hi = params->activation.max;
@@ -36,19 +94,22 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
             const int32_t y0 = oy * params->stride.h - params->padding.h;
             for (int32_t ox = 0; ox < out_w; ox++) {
                 const int32_t x0 = ox * params->stride.w - params->padding.w;
-                int16_t *c = col;
+                /* k: position in the column; with DSP, each full group of four is stored in
+                 * SXTB16 order (0, 2, 1, 3) so a filter word widened by __sxtb16 and its ROR #8
+                 * form pairs with two column words without repacking (mcusim_dot2_s16r_s8) */
+                int32_t k = 0;
                 for (int32_t fy = 0; fy < f_h; fy++) {
                     const int32_t y = y0 + params->dilation.h * fy;
                     for (int32_t fx = 0; fx < f_w; fx++) {
                         const int32_t x = x0 + params->dilation.w * fx;
                         if (y < 0 || y >= in_h || x < 0 || x >= in_w) {
-                            for (int32_t ic = 0; ic < in_c; ic++) {
-                                *c++ = 0;
+                            for (int32_t ic = 0; ic < in_c; ic++, k++) {
+                                col[MCUSIM_COL_SLOT(k)] = 0;
                             }
                         } else {
                             const int8_t *ip = in_b + (y * in_w + x) * in_c;
-                            for (int32_t ic = 0; ic < in_c; ic++) {
-                                *c++ = (int16_t)(ip[ic] + in_off);
+                            for (int32_t ic = 0; ic < in_c; ic++, k++) {
+                                col[MCUSIM_COL_SLOT(k)] = (int16_t)(ip[ic] + in_off);
                             }
                         }
                     }
@@ -57,7 +118,7 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                 int32_t oc = 0;
                 for (; oc + 2 <= out_c; oc += 2, fp += 2 * col_len) {
                     int32_t a0, a1;
-                    mcusim_dot2_s16_s8(col, fp, fp + col_len, col_len, &a0, &a1);
+                    mcusim_dot2_s16r_s8(col, fp, fp + col_len, col_len, &a0, &a1);
                     if (bias) {
                         a0 += bias[oc];
                         a1 += bias[oc + 1];
@@ -68,7 +129,7 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                 }
                 if (oc < out_c) {
                     int32_t a0;
-                    mcusim_dot1_s16_s8(col, fp, col_len, &a0);
+                    mcusim_dot1_s16r_s8(col, fp, col_len, &a0);
                     if (bias) {
                         a0 += bias[oc];
                     }
