@@ -346,6 +346,23 @@ def test_output_printed_before_a_fault_is_kept(firmware):
     assert "Traceback" not in p.stderr
 
 
+def test_fault_after_a_partial_line_starts_a_line_of_its_own(firmware, tmp_path):
+    """2>&1 into one file: the fault report must not run on from the firmware's last line,
+    and stdout alone stays byte-exact."""
+    elf = firmware("print_then_fault.c", flags=("-DPARTIAL",))
+    both = tmp_path / "both.txt"
+    with open(both, "w") as f:
+        code = subprocess.run(_mcusim("run", elf, "-q"), stdout=f, stderr=subprocess.STDOUT,
+                              timeout=60).returncode
+    assert code == 70
+    lines = both.read_text().splitlines()
+    assert lines[0] == "no newline" and lines[1].startswith("mcusim: fault: bad read")
+    p = subprocess.run(_mcusim("run", elf, "-q"), capture_output=True, timeout=60)
+    assert p.stdout == b"no newline" and p.stderr.startswith(b"mcusim: fault: bad read")
+    p = subprocess.run(_mcusim("run", elf), capture_output=True, text=True, timeout=60)
+    assert p.stdout.startswith("no newline\nmcusim ")       # the report on its own line
+
+
 @pytest.mark.parametrize("extra", [[], ["-q"]])
 def test_broken_pipe_is_quiet(firmware, extra):
     """`mcusim run x | head -1`: the reader goes away; no traceback, status 141 (128+SIGPIPE)

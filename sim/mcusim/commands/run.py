@@ -125,6 +125,9 @@ def main(args) -> int:
     # run) must not cost the user the report of a long run.
     if not args.quiet:
         from mcusim.report.terminal import print_report
+        from mcusim.sim.runner import stdout_meets_stderr
+        if result.stdout and not result.stdout.endswith("\n") and not stdout_meets_stderr():
+            print()     # the report starts on a line of its own (else the runner ended it)
         print_report(result, top=args.top)
     if args.json:
         files.write_text(args.json, json.dumps(result.to_json(), indent=2) + "\n", "--json")

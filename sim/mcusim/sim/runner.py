@@ -1,6 +1,7 @@
 """run_elf: load an ELF on a board, run it under the profiler, and gather every figure."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,6 +75,8 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
 
     stats = mem.sections_and_usage(elf, board, layout)
     warnings = _memory_figures(m, layout, watch_targets, stats)
+    if options.echo_stdout:
+        end_partial_lines(m.stdout, m.stderr)
     if stop.reason != "exit" and options.echo_stdout:
         for line in (format_stop(stop) if stop.reason == "fault" else [stop.message]):
             print(f"mcusim: {line}", file=sys.stderr)
@@ -88,6 +91,31 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         functions=profile.functions, energy_breakdown=profile.energy_breakdown,
         cycle_breakdown=profile.cycle_breakdown, stacks=profile.stacks, events=profile.events,
         target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0)
+
+
+def end_partial_lines(stdout: bytes, stderr: bytes) -> None:
+    """Firmware output that stopped mid-line (a fault, the cycle limit, no final newline): end
+    the line on stderr, so that our own lines (fault report, warnings) start on a line of their
+    own. stdout itself is left byte-exact; a partial stdout line is ended (on stderr) only
+    where the two meet: a terminal, or both redirected to one file (2>&1)."""
+    if (stderr and not stderr.endswith(b"\n")) or \
+            (stdout and not stdout.endswith(b"\n") and stdout_meets_stderr()):
+        try:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def stdout_meets_stderr() -> bool:
+    """Does text on stderr land right after text on stdout (a terminal, or 2>&1)?"""
+    try:
+        if sys.stdout.isatty():
+            return True
+        a, b = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _limit_message(cycles: int, limit: int) -> str:
