@@ -460,3 +460,13 @@ def test_api_refuses_a_negative_seed(tmp_path):
     from mcusim.errors import BadInput
     with pytest.raises(BadInput, match="seed must be a whole number, 0 or more, got -1"):
         mcusim.api.run(KWS, "stm32f4", seed=-1)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("argv", [
+    ["run", "/dev/zero"], ["build", "/dev/zero"], ["check", "/dev/zero"],
+    ["run", KWS, "--input", "/dev/zero"], ["run", "x.elf", "--stdin", "/dev/zero"],
+    ["run", "x.elf", "--board", "/dev/zero"], ["boards", "/dev/zero"],
+])
+def test_endless_device_is_refused_not_read_forever(capsys, argv):
+    one_error(capsys, argv, contains="/dev/zero: not a regular file")

@@ -108,9 +108,8 @@ def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
                                 or not (boards_dir() / f"{text}.toml").is_file()):
         raise BadInput(f"board file {text}: is a directory, expected a board TOML file")
     if text.endswith(".toml") or "/" in text or Path(text).is_file():
-        path = Path(text)
-        if not path.is_file():
-            raise BadInput(f"board file {path}: no such file")
+        from mcusim.files import input_file
+        path = input_file(text, "board file", "a board TOML file")
     else:
         path = boards_dir() / f"{text}.toml"
         if not path.is_file():

@@ -19,6 +19,7 @@ from tomlkit.items import Integer
 
 from mcusim.budgets import METRICS, check_limit_value, check_tolerance, suggest
 from mcusim.errors import BadInput
+from mcusim.files import input_file
 
 RUN_KEYS = {"target", "board", "name", "tolerance", "clock", "kernels", "seed", "input"}
 TABLE_KEYS = {"layers", "functions"}
@@ -55,13 +56,9 @@ class BudgetFile:
 
 
 def load(path: str | Path) -> BudgetFile:
-    path = Path(path)
+    path = input_file(path, expected="a budgets TOML file")
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: is a directory, expected a budgets TOML file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     try:

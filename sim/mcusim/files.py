@@ -21,6 +21,9 @@ def input_file(path: str | Path, what: str = "", expected: str = "a file") -> Pa
         raise BadInput(f"{label}: is a directory, expected {expected}")
     if not path.exists():
         raise BadInput(f"{label}: no such file")
+    if path.is_char_device() or path.is_block_device() or path.is_socket():
+        # /dev/zero would be read forever; a pipe (/dev/stdin < file) ends and is fine
+        raise BadInput(f"{label}: not a regular file, expected {expected}")
     if not os.access(path, os.R_OK):
         raise BadInput(f"{label}: permission denied")
     return path
