@@ -466,7 +466,7 @@ def test_api_refuses_a_negative_seed(tmp_path):
 @pytest.mark.parametrize("argv", [
     ["run", "/dev/zero"], ["build", "/dev/zero"], ["check", "/dev/zero"],
     ["run", KWS, "--input", "/dev/zero"], ["run", "x.elf", "--stdin", "/dev/zero"],
-    ["run", "x.elf", "--board", "/dev/zero"], ["boards", "/dev/zero"],
+    ["run", KWS, "--board", "/dev/zero"], ["boards", "/dev/zero"],
 ])
 def test_endless_device_is_refused_not_read_forever(capsys, argv):
     one_error(capsys, argv, contains="/dev/zero: not a regular file")
