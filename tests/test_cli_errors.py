@@ -470,3 +470,11 @@ def test_api_refuses_a_negative_seed(tmp_path):
 ])
 def test_endless_device_is_refused_not_read_forever(capsys, argv):
     one_error(capsys, argv, contains="/dev/zero: not a regular file")
+
+
+def test_misspelt_board_key_is_refused_not_ignored(capsys, tmp_path):
+    """`wait_state = 5` used to be dropped silently: the flash ran at 0 wait states."""
+    board = tmp_path / "typo.toml"
+    board.write_text(STM32F4.replace("wait_states = 5 ", "wait_state = 5 ", 1))
+    one_error(capsys, ["boards", board], contains="unknown key 'memory[0].wait_state' (did you "
+                                                  "mean 'memory[0].wait_states'?)")

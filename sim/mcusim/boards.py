@@ -11,6 +11,7 @@ try:
 except ImportError:  # Python 3.10: tomlkit is a dependency
     import tomlkit as tomllib  # type: ignore[no-redef]
     from tomlkit.exceptions import ParseError as TOMLError
+import difflib
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,13 @@ from mcusim.paths import boards_dir
 from mcusim.toolchain import CORE_FLAGS
 
 MEMORY_KINDS = ("flash", "ram")
+# The keys a board file may use (docs/boards.md): a misspelt one (wait_state) would otherwise be
+# ignored and its default used without a word. [memory.accelerator] is free-form.
+TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address", "sources",
+            "memory", "uart", "power")
+MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source")
+UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
+POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source")
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
 
 
@@ -142,6 +150,7 @@ def _parse(path: Path) -> Board:
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(f"board file {path}: cannot read: {e}") from None
     f = _Fields(path, data, "")
+    _known_keys(path, data, TOP_KEYS, "")
     core = f.str("core")
     if core not in CORE_FLAGS:
         raise BadInput(f"board file {path}: core {core!r} is not one of {', '.join(CORE_FLAGS)}")
@@ -217,8 +226,20 @@ class _Fields:
 _MISSING = object()
 
 
+def _known_keys(path: Path, table: Any, allowed: tuple[str, ...], prefix: str) -> None:
+    if not isinstance(table, dict):
+        return          # _Fields names the table that is not one
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else \
+                f" (known: {', '.join(allowed)})"
+            raise BadInput(f"board file {path}: unknown key '{prefix}{key}'{hint}")
+
+
 def _memory(path: Path, raw: Any, i: int) -> Memory:
     f = _Fields(path, raw, f"memory[{i}].")
+    _known_keys(path, raw, MEMORY_KEYS, f"memory[{i}].")
     kind = f.str("kind")
     if kind not in MEMORY_KINDS:
         raise BadInput(f"board file {path}: key 'memory[{i}].kind' must be flash or ram, got {kind!r}")
@@ -300,6 +321,7 @@ def _uart(path: Path, data: dict) -> dict[str, Any]:
     f = _Fields(path, data.get("uart", {}), "uart.")
     if "uart" not in data:
         return {}
+    _known_keys(path, data["uart"], UART_KEYS, "uart.")
     kind = f.str("kind")
     if kind not in UART_KINDS:
         raise BadInput(f"board file {path}: key 'uart.kind' must be one of {', '.join(UART_KINDS)}")
@@ -311,6 +333,7 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
     f = _Fields(path, data.get("power"), "power.") if "power" in data else None
     if f is None:
         raise BadInput(f"board file {path}: missing key 'power'")
+    _known_keys(path, data["power"], POWER_KEYS, "power.")
     power = dict(data["power"])
     power["voltage_v"] = f.num("voltage_v")
     if "run_ua_per_mhz" in power:
