@@ -478,3 +478,16 @@ def test_misspelt_board_key_is_refused_not_ignored(capsys, tmp_path):
     board.write_text(STM32F4.replace("wait_states = 5 ", "wait_state = 5 ", 1))
     one_error(capsys, ["boards", board], contains="unknown key 'memory[0].wait_state' (did you "
                                                   "mean 'memory[0].wait_states'?)")
+
+
+def test_build_never_overwrites_a_users_folder(capsys, tmp_path):
+    """`mcusim build m.tflite -o .` in a firmware project used to replace its main.c/Makefile."""
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    one_error(capsys, ["build", KWS, "-o", tmp_path],
+              contains="not empty (main.c) and not an earlier mcusim project")
+    one_error(capsys, ["run", KWS, "--build-dir", tmp_path], contains="not an earlier mcusim")
+    assert (tmp_path / "main.c").read_text() == "int main(void) { return 0; }\n"
+    out = tmp_path / "proj"
+    assert main(["build", str(KWS), "-o", str(out)]) == 0
+    assert main(["build", str(KWS), "-o", str(out)]) == 0       # our own project: rebuilt
+    assert capsys.readouterr().err == ""
