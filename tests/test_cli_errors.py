@@ -454,6 +454,14 @@ def test_check_of_a_runaway_target_ends(capsys, firmware, tmp_path, monkeypatch)
     assert "run stopped: max_cycles" in out and "FAILED" in out and err == ""
 
 
+@pytest.mark.parametrize("value", [0, -1, 1.5, "10"])
+def test_api_refuses_a_bad_max_cycles(value):
+    """max_cycles=0 meant "no limit" to the profiler, -1 an internal error."""
+    from mcusim.errors import BadInput
+    with pytest.raises(BadInput, match="max_cycles must be a positive whole number"):
+        mcusim.api.run(KWS, "stm32f4", max_cycles=value)
+
+
 def test_api_refuses_a_negative_seed(tmp_path):
     """The pytest fixture and `mcusim check` go through api.run: numpy's ValueError used to
     escape as an internal error."""

@@ -48,6 +48,10 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         if not hasattr(opts, k):
             raise BadInput(f"unknown run option {k!r}")
         setattr(opts, k, v)
+    mc = opts.max_cycles
+    if mc is not None and (isinstance(mc, bool) or not isinstance(mc, int) or mc <= 0):
+        raise BadInput(f"max_cycles must be a positive whole number (or None for no limit), "
+                       f"got {mc!r}")
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file
