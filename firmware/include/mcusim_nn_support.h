@@ -103,13 +103,27 @@ static inline int32_t mcusim_rdivpot(int32_t x, int exponent)
 
 /* TFLite MultiplyByQuantizedMultiplier (double rounding, TFLM's default build). The multiplier
  * comes from QuantizeMultiplier: in [0, 2^31), never INT32_MIN, so the high multiply cannot
- * saturate and its test is left out. */
+ * saturate and its test is left out; its result x is then > INT32_MIN. Portable path (M0+, M3,
+ * MCUSIM_PORTABLE): RoundingDivideByPOT by e >= 1 is floor((x - [x < 0]) / 2^e + 1/2), ties
+ * away from zero; with x' = x - [x < 0] (no overflow as x > INT32_MIN) and y = x' >> (e - 1),
+ * that is (y >> 1) + (y & 1), without the sum x' + 2^(e-1) that could overflow. (tests:
+ * test_kernels_fixedpoint.py on the host, which builds this path.) */
 static inline int32_t mcusim_requant(int32_t x, int32_t multiplier, int32_t shift)
 {
-    /* branch-free split of the shift: left = max(shift, 0) (BIC with the sign), right = left - shift */
+#if MCUSIM_DSP
+    /* branch-free (measured faster where the high multiply is one SMLAL): left = max(shift, 0)
+     * by BIC with the sign, right = left - shift, RoundingDivideByPOT with its mask */
     const int32_t left = shift & ~(shift >> 31);
     const int32_t right = left - shift;
     return mcusim_rdivpot(mcusim_mulhi_round(mcusim_shl(x, left), multiplier), right);
+#else
+    if (shift >= 0) {
+        return mcusim_mulhi_round(mcusim_shl(x, shift), multiplier);
+    }
+    const int32_t h = mcusim_mulhi_round(x, multiplier);
+    const int32_t y = (h + (h >> 31)) >> (-shift - 1);
+    return (y >> 1) + (y & 1);
+#endif
 }
 
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
