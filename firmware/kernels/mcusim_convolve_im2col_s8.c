@@ -78,7 +78,10 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
-    const int32_t col_len = f_h * f_w * in_c, n4 = col_len & ~3;
+    const int32_t col_len = f_h * f_w * in_c;
+#if MCUSIM_DSP
+    const int32_t n4 = col_len & ~3;   /* elements in SXTB16 order (MCUSIM_COL_SLOT) */
+#endif
     int16_t *col = (int16_t *)buffer;
     const int32_t in_off = params->input_offset, out_off = params->output_offset;
     const int32_t lo = params->activation.min, hi = params->activation.max;

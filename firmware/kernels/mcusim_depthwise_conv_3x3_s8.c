@@ -2,7 +2,7 @@
  * The window is clipped to the image once per output pixel (no per-tap bounds tests). With DSP,
  * four channels per pass: one word load per tap for input and filter, __sxtb16 to widen,
  * __sadd16 for the input offset, __smlabb/__smlatt into four per-channel accumulators; windows
- * inside the image run all nine taps in one asm block (mcusim_dw3x3_interior_dsp). The
+ * inside the image run all nine taps unrolled (mcusim_dw3x3_interior_dsp). The
  * remaining channels (and every channel without DSP) take an unrolled 9-tap loop inside the
  * image and a clipped loop on its border. Each channel's sum is the reference's sum of
  * w * (x + offset), in a different order (exact in int32). */
@@ -10,31 +10,6 @@
 #include "mcusim_nn_support.h"
 
 #if MCUSIM_DSP
-/* The nine taps of four channels whose window lies inside the image, in one asm block so the
- * thirteen live values stay in registers (gcc's schedule of the C form spilled several per
- * tap). Per tap: one word of input and of filter, SXTB16 (bytes 0,2) and SXTB16 ROR #8 (1,3),
- * SADD16 of the input offset, SMLABB/SMLATT into the four channel accumulators. The filter
- * taps are ch bytes apart ([3][3][ch] layout); the input rows `row` bytes apart. */
-#define MCUSIM_DW_TAP_ASM(xaddr, waddr)                                                    \
-    "ldr %[t0], " xaddr "\n\t"                                                             \
-    "ldr %[t1], " waddr "\n\t"                                                             \
-    "sxtb16 %[t2], %[t0]\n\t"                                                              \
-    "sxtb16 %[t0], %[t0], ror #8\n\t"                                                      \
-    "sadd16 %[t2], %[t2], %[off]\n\t"                                                      \
-    "sadd16 %[t0], %[t0], %[off]\n\t"                                                      \
-    "sxtb16 %[t3], %[t1]\n\t"                                                              \
-    "sxtb16 %[t1], %[t1], ror #8\n\t"                                                      \
-    "smlabb %[a0], %[t2], %[t3], %[a0]\n\t"                                                \
-    "smlatt %[a2], %[t2], %[t3], %[a2]\n\t"                                                \
-    "smlabb %[a1], %[t0], %[t1], %[a1]\n\t"                                                \
-    "smlatt %[a3], %[t0], %[t1], %[a3]\n\t"
-#define MCUSIM_DW_ROW_ASM                                                                  \
-    MCUSIM_DW_TAP_ASM("[%[xp]]", "[%[wp]]")                                                \
-    MCUSIM_DW_TAP_ASM("[%[xp], %[ch]]", "[%[wp], %[ch]]")                                  \
-    "add %[xp], %[xp], %[ch], lsl #1\n\t"                                                   \
-    "add %[wp], %[wp], %[ch], lsl #1\n\t"                                                   \
-    MCUSIM_DW_TAP_ASM("[%[xp]]", "[%[wp]]")
-
 #define MCUSIM_DW_STORE4(c_)                                                               \
     do {                                                                                   \
         const int32_t *m_ = mult + (c_) * pc, *s_ = shift + (c_) * pc;                     \
@@ -58,20 +33,21 @@
         a2 = __smlatt(x02_, w02_, a2);                                                     \
         a1 = __smlabb(x13_, w13_, a1);                                                     \
         a3 = __smlatt(x13_, w13_, a3);                                                     \
+        __asm__ volatile("" ::: "memory");  /* keeps gcc from hoisting every tap's loads */ \
     } while (0)
 
 typedef struct {
-    int32_t ch, radj, off2, out_off, lo, hi, pc;
+    int32_t ch, row, off2, out_off, lo, hi, pc;
     const int32_t *bias, *mult, *shift;
 } mcusim_dw3x3_ctx;
 
 /* channels [0, n4) (a multiple of 4) of one output pixel whose window lies inside the image.
- * Not inlined: the asm block needs thirteen registers, which the caller's loops do not leave. */
+ * Not inlined: the tap sequence needs most registers, which the caller's loops do not leave. */
 static __attribute__((noinline)) void
 mcusim_dw3x3_interior_dsp(const int8_t *p0, const int8_t *w, int32_t n4,
                           const mcusim_dw3x3_ctx *k, int8_t *out)
 {
-    const int32_t ch = k->ch, radj = k->radj, off2 = k->off2;
+    const int32_t ch = k->ch, ch2 = 2 * ch, ch3 = 3 * ch, row = k->row, off2 = k->off2;
     const int32_t out_off = k->out_off, lo = k->lo, hi = k->hi, pc = k->pc;
     const int32_t *bias = k->bias, *mult = k->mult, *shift = k->shift;
     for (int32_t c = 0; c < n4; c += 4, p0 += 4, w += 4) {
@@ -83,18 +59,11 @@ mcusim_dw3x3_interior_dsp(const int8_t *p0, const int8_t *w, int32_t n4,
             a3 = bias[c + 3];
         }
         const int8_t *xp = p0, *wp = w;
-        int32_t t0, t1, t2, t3;
-        __asm__(MCUSIM_DW_ROW_ASM
-                "add %[xp], %[xp], %[radj]\n\t"
-                "add %[wp], %[wp], %[ch]\n\t"
-                MCUSIM_DW_ROW_ASM
-                "add %[xp], %[xp], %[radj]\n\t"
-                "add %[wp], %[wp], %[ch]\n\t"
-                MCUSIM_DW_ROW_ASM
-                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(xp),
-                  [wp] "+r"(wp), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-                : [ch] "r"(ch), [radj] "r"(radj), [off] "r"(off2)
-                : "memory");
+        for (int32_t y = 0; y < 3; y++, xp += row, wp += ch3) {  /* unrolled by gcc */
+            MCUSIM_DW_TAP(xp, wp);
+            MCUSIM_DW_TAP(xp + ch, wp + ch);
+            MCUSIM_DW_TAP(xp + ch2, wp + ch2);
+        }
         MCUSIM_DW_STORE4(c);
     }
 }
@@ -151,7 +120,7 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
     const int32_t row = in_w * ch;
 #if MCUSIM_DSP
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) | ((uint32_t)in_off << 16));
-    const mcusim_dw3x3_ctx kctx = {ch, row - 2 * ch, off2, out_off, lo, hi, pc, bias, mult, shift};
+    const mcusim_dw3x3_ctx kctx = {ch, row, off2, out_off, lo, hi, pc, bias, mult, shift};
 #endif
     int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
