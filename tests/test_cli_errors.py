@@ -212,6 +212,11 @@ def test_bad_model_file(capsys, junk, tmp_path, command, name, data, contains):
     ("adir", None, "adir: is a directory, expected an ELF or a .tflite model"),
     ("empty.elf", b"", "not an ELF file"),
     ("text.elf", b"hello world", "not an ELF file"),
+    ("x86.elf", b"\x7fELF\x02\x01\x01" + bytes(11) + (62).to_bytes(2, "little") + bytes(44),
+     "ELF for x86-64 (64-bit), not for 32-bit Arm (Cortex-M)"),
+    ("a64.elf", b"\x7fELF\x02\x01\x01" + bytes(11) + (183).to_bytes(2, "little") + bytes(44),
+     "ELF for AArch64 (64-bit Arm) (64-bit), not for 32-bit Arm"),
+    ("short.elf", b"\x7fELF\x01\x01\x01" + bytes(20), "truncated ELF file"),
 ])
 def test_bad_elf_file(capsys, junk, tmp_path, name, data, contains):
     path = junk(name, data) if data is not None else tmp_path / name
@@ -499,3 +504,13 @@ def test_build_never_overwrites_a_users_folder(capsys, tmp_path):
     assert main(["build", str(KWS), "-o", str(out)]) == 0
     assert main(["build", str(KWS), "-o", str(out)]) == 0       # our own project: rebuilt
     assert capsys.readouterr().err == ""
+
+
+def test_verify_negative_count(capsys):
+    one_error(capsys, ["verify", KWS, "-n", "-1"], contains="-n must be 0 or more, got -1")
+
+
+def test_truncated_elf(capsys, firmware, tmp_path):
+    path = tmp_path / "trunc.elf"
+    path.write_bytes(firmware("hello.c").read_bytes()[:3000])
+    one_error(capsys, ["run", path], contains="truncated")
