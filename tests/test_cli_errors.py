@@ -514,3 +514,7 @@ def test_truncated_elf(capsys, firmware, tmp_path):
     path = tmp_path / "trunc.elf"
     path.write_bytes(firmware("hello.c").read_bytes()[:3000])
     one_error(capsys, ["run", path], contains="truncated")
+
+
+def test_newline_in_a_file_name_keeps_the_error_on_one_line(capsys, tmp_path):
+    one_error(capsys, ["run", tmp_path / "a\nb.elf"], contains="a\\nb.elf: no such file")

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._module.main(args) or 0)
     except McusimError as e:
         _flush_quietly()
-        print(f"mcusim: error: {e}", file=sys.stderr)
+        print(f"mcusim: error: {_one_line(str(e))}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         _flush_quietly()
@@ -85,9 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the policy is one line, never a traceback
         if os.environ.get("MCUSIM_DEBUG"):
             raise
-        print(f"mcusim: internal error: {type(e).__name__}: {e} (set MCUSIM_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(f"mcusim: internal error: {type(e).__name__}: {_one_line(str(e))} "
+              f"(set MCUSIM_DEBUG=1 for details)", file=sys.stderr)
         return 3
+
+
+def _one_line(text: str) -> str:
+    """A file name (or a tool's message) may hold a newline: the error stays one line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _flush_quietly() -> None:
