@@ -1,19 +1,96 @@
 /* CONV_2D fast path: 1x1 filter, no padding, no dilation, no groups, any stride.
  * Each output pixel is a dot product of one input pixel's channels with each filter row. With
- * DSP and a folded input offset, output pixels go in pairs (raster order, across rows) against
- * two filter rows at a time: a 2x2 block of SMLAD accumulators, so every filter word serves two
- * pixels and every input word two channels. Otherwise one pixel, two output channels per pass
+ * a folded input offset, on DSP cores and ARMv6-M, output pixels go in pairs (raster order,
+ * across rows) against two filter rows at a time: a 2x2 block of accumulators (SMLAD with DSP;
+ * an assembly LDRSB/MULS loop on ARMv6-M), so every filter byte serves two pixels and every
+ * input byte two channels. Otherwise one pixel, two output channels per pass
  * (mcusim_dot2_s8), with the input offset as off * sum(w): the same int32 as the reference's
  * sum(w * (x + off)). The compiler folds the offset into the bias at build time and passes
  * input_offset 0. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+/* ARMv6-M: the 2x2 block in a function of its own, in assembly at file scope (fixed registers,
+ * so no optimization level can fail to allocate them): acc[0..3] += xa.w0, xa.w1, xb.w0, xb.w1
+ * over n >= 1 int8 taps. Per tap: four LDRSB [Rn, Rm], four MULS, four ADD into r8-r11
+ * (21 cycles for four multiply-accumulates on the 2-stage pipeline, against 15 for two with
+ * the C loop). AAPCS: r0 xa, r1 xb, r2 w0, r3 w1, [sp] n, [sp, #4] acc; r4-r11 saved. */
+void mcusim_mm2x2_s8_v6m(const int8_t *xa, const int8_t *xb, const int8_t *w0,
+                         const int8_t *w1, int32_t n, int32_t *acc);
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_mm2x2_s8_v6m\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm2x2_s8_v6m, %function\n"
+    "mcusim_mm2x2_s8_v6m:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r4, r5, r6, r7}\n"
+    "  ldr r4, [sp, #40]\n"          /* acc */
+    "  ldr r5, [r4, #0]\n"
+    "  mov r8, r5\n"
+    "  ldr r5, [r4, #4]\n"
+    "  mov r9, r5\n"
+    "  ldr r5, [r4, #8]\n"
+    "  mov r10, r5\n"
+    "  ldr r5, [r4, #12]\n"
+    "  mov r11, r5\n"
+    "  ldr r4, [sp, #36]\n"          /* n */
+    "  mov ip, r4\n"
+    "  movs r4, #0\n"                /* k */
+    "1:\n"
+    "  ldrsb r5, [r2, r4]\n"         /* p = w0[k] */
+    "  ldrsb r6, [r0, r4]\n"         /* u = xa[k] */
+    "  movs r7, r5\n"
+    "  muls r7, r6, r7\n"
+    "  add r8, r7\n"                 /* a00 += p u */
+    "  ldrsb r7, [r1, r4]\n"         /* v = xb[k] */
+    "  muls r5, r7, r5\n"
+    "  add r10, r5\n"                /* a10 += p v */
+    "  ldrsb r5, [r3, r4]\n"         /* q = w1[k] */
+    "  muls r6, r5, r6\n"
+    "  add r9, r6\n"                 /* a01 += q u */
+    "  muls r7, r5, r7\n"
+    "  add r11, r7\n"                /* a11 += q v */
+    "  adds r4, #1\n"
+    "  cmp r4, ip\n"
+    "  bne 1b\n"
+    "  ldr r4, [sp, #40]\n"
+    "  mov r5, r8\n"
+    "  str r5, [r4, #0]\n"
+    "  mov r5, r9\n"
+    "  str r5, [r4, #4]\n"
+    "  mov r5, r10\n"
+    "  str r5, [r4, #8]\n"
+    "  mov r5, r11\n"
+    "  str r5, [r4, #12]\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_mm2x2_s8_v6m, .-mcusim_mm2x2_s8_v6m\n");
+#define MCUSIM_1X1_PAIRS 1
+#elif MCUSIM_DSP
+#define MCUSIM_1X1_PAIRS 1
+#else
+#define MCUSIM_1X1_PAIRS 0
+#endif
+
 #if MCUSIM_DSP
 /* Two output pixels at once (input rows xa, xb of n channels), two filter rows per pass: each
  * filter word is loaded once for both pixels and each input word once for both channels, 16
- * multiply-accumulates (8 SMLAD) per four channels. Not inlined: the inner loop needs nearly
- * every register. Requires input_offset folded (0); the caller handles the rest. */
+ * multiply-accumulates (8 SMLAD) per four channels (ARMv6-M: mcusim_mm2x2_s8_v6m). Not
+ * inlined: the inner loop needs nearly every register. Requires input_offset folded (0); the
+ * caller handles the rest. */
 /* a<p><c> += sum over k < n4 (a multiple of 4) of x_p[k] * w_c[k], x_1 = x_0 + dx, w_1 = w_0 + dw */
 MCUSIM_INLINE void mcusim_mm_2x2_s8(const int8_t *x, int32_t dx, const int8_t *w, int32_t dw,
                                     int32_t n4, int32_t *a00, int32_t *a01, int32_t *a10,
@@ -50,9 +127,11 @@ MCUSIM_INLINE void mcusim_mm_2x2_s8(const int8_t *x, int32_t dx, const int8_t *w
     *a10 = r10;
     *a11 = r11;
 }
+#endif
 
+#if MCUSIM_1X1_PAIRS
 static __attribute__((noinline)) void
-mcusim_conv1x1_2px_dsp(const int8_t *xa, const int8_t *xb, const int8_t *filter, int32_t n,
+mcusim_conv1x1_2px(const int8_t *xa, const int8_t *xb, const int8_t *filter, int32_t n,
                        int32_t out_c, const int32_t *bias, const mcusim_quant_params *quant,
                        const mcusim_conv_params *params, int8_t *outa, int8_t *outb)
 {
@@ -60,7 +139,11 @@ mcusim_conv1x1_2px_dsp(const int8_t *xa, const int8_t *xb, const int8_t *filter,
     const int32_t lo = params->activation.min, hi = params->activation.max;
     const int32_t *mult = quant->multiplier, *shift = quant->shift;
     const int32_t pc = quant->per_channel ? 1 : 0;
+#if MCUSIM_DSP
     const int32_t n4 = n & ~3;
+#else
+    const int32_t n4 = n;   /* the ARMv6-M core takes any n >= 1 */
+#endif
     const int8_t *fp = filter;
     int32_t oc = 0;
     for (; oc + 2 <= out_c; oc += 2, fp += 2 * n) {
@@ -69,11 +152,20 @@ mcusim_conv1x1_2px_dsp(const int8_t *xa, const int8_t *xb, const int8_t *filter,
             a00 = a10 = bias[oc];
             a01 = a11 = bias[oc + 1];
         }
+#if MCUSIM_DSP
         if (xb == xa + n) {  /* stride 1: one offset register serves both pairs */
             mcusim_mm_2x2_s8(xa, n, fp, n, n4, &a00, &a01, &a10, &a11);
         } else {
             mcusim_mm_2x2_s8(xa, (int32_t)(xb - xa), fp, n, n4, &a00, &a01, &a10, &a11);
         }
+#else
+        int32_t acc[4] = {a00, a01, a10, a11};
+        mcusim_mm2x2_s8_v6m(xa, xb, fp, fp + n, n4, acc);
+        a00 = acc[0];
+        a01 = acc[1];
+        a10 = acc[2];
+        a11 = acc[3];
+#endif
         for (int32_t k = n4; k < n; k++) {
             a00 += fp[k] * xa[k];
             a01 += fp[n + k] * xa[k];
@@ -120,8 +212,8 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
     const int32_t pc = quant->per_channel ? 1 : 0;
     int8_t *out = output;
     int32_t first = 0;  /* output pixels before this one were done by the paired path */
-#if MCUSIM_DSP
-    if (in_off == 0) {
+#if MCUSIM_1X1_PAIRS
+    if (in_off == 0 && in_c > 0) {
         /* output pixels in pairs, in raster order across rows and batches (a pair may straddle
          * two rows); an odd last pixel is left to the loop below */
         const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
@@ -132,7 +224,7 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
                 const int32_t oy = r / out_w, ox = r - oy * out_w;
                 x[j] = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
             }
-            mcusim_conv1x1_2px_dsp(x[0], x[1], filter, in_c, out_c, bias, quant, params, out,
+            mcusim_conv1x1_2px(x[0], x[1], filter, in_c, out_c, bias, quant, params, out,
                                    out + out_c);
         }
     }
