@@ -430,7 +430,7 @@ def test_ctrl_c_stops_a_run_that_never_returns_to_python(firmware):
     ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nclock="0MHz"\nmax_cycles=1\n',
      "budget #1: clock: must be at least 1 Hz"),
     ('[[budget]]\ntarget="app.elf"\nboard="nope"\nmax_cycles=1\n',
-     "budget #1 (app.elf): unknown board 'nope'"),
+     "budget #1: unknown board 'nope'"),
     ("", "no [[budget]] entries"),
     ('[[budget]]\ntarget="app.elf"\nboard="stm32f4"\nseed=-1\nmax_cycles=1\n',
      "budget #1: seed: expected a whole number, 0 or more, got -1"),
@@ -518,3 +518,30 @@ def test_truncated_elf(capsys, firmware, tmp_path):
 
 def test_newline_in_a_file_name_keeps_the_error_on_one_line(capsys, tmp_path):
     one_error(capsys, ["run", tmp_path / "a\nb.elf"], contains="a\\nb.elf: no such file")
+
+
+def test_check_keeps_the_measured_rows_when_a_later_target_fails(capsys, firmware, tmp_path):
+    """A bad board is refused before any run; a target that cannot run stops the check with
+    one line, after the table of the entries already measured."""
+    elf = firmware("hello.c")
+    path = tmp_path / "budgets.toml"
+    first = f'[[budget]]\ntarget="{elf}"\nboard="stm32f4"\nmax_cycles=100_000_000\n\n'
+    path.write_text(first + f'[[budget]]\ntarget="{elf}"\nboard="nope"\nmax_cycles=1\n')
+    assert one_error(capsys, ["check", path], contains="budget #2: unknown board 'nope'")
+    (tmp_path / "junk.elf").write_bytes(b"junk")
+    path.write_text(first + '[[budget]]\ntarget="junk.elf"\nboard="stm32f4"\nmax_cycles=1\n')
+    code = main(["check", str(path)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_USAGE and "hello_stm32f4" in out and "100,000,000" in out
+    assert err.splitlines() == [f"mcusim: error: {path}: budget #2 (junk.elf): "
+                                f"{tmp_path / 'junk.elf'}: not an ELF file (expected an "
+                                f"executable built for Cortex-M)"]
+
+
+def test_board_path_in_a_budget_file_is_relative_to_it(capsys, firmware, tmp_path):
+    (tmp_path / "boards").mkdir()
+    (tmp_path / "boards" / "mine.toml").write_text(STM32F4)
+    path = tmp_path / "budgets.toml"
+    path.write_text(f'[[budget]]\ntarget="{firmware("hello.c")}"\nboard="boards/mine.toml"\n'
+                    f'max_cycles=100_000_000\n')
+    assert main(["check", str(path)]) == 0

@@ -104,7 +104,7 @@ def _entry(bf: BudgetFile, n: int, raw: dict, default_tol: float) -> Entry:
                        f".tflite model", n)
     if not isinstance(raw.get("name", ""), str):
         raise bf.error(f"name: expected a string, got {raw['name']!r}", n)
-    e = Entry(n, target, raw["board"], str(raw.get("name", "")))
+    e = Entry(n, target, _board(bf, n, raw["board"]), str(raw.get("name", "")))
     e.tolerance = _check(bf, n, lambda: check_tolerance(raw.get("tolerance", default_tol)))
     e.limits = {k: _check(bf, n, lambda k=k: check_limit_value(k, raw[k]))
                 for k in raw if k in METRICS}
@@ -121,6 +121,18 @@ def _entry(bf: BudgetFile, n: int, raw: dict, default_tol: float) -> Entry:
                        "[budget.functions])", n)
     e.options = _check(bf, n, lambda: _options(bf, raw))
     return e
+
+
+def _board(bf: BudgetFile, n: int, board: str) -> str:
+    """A board name, or a TOML path relative to the budget file (like target; else to the
+    working folder). Checked now: a bad board must not wait for the earlier entries' runs."""
+    from mcusim.boards import load_board
+    if board.endswith(".toml") or "/" in board:
+        beside = bf.path.parent / board
+        if beside.is_file():
+            board = str(beside)
+    _check(bf, n, lambda: load_board(board))
+    return board
 
 
 def _options(bf: BudgetFile, raw: dict) -> dict:

@@ -52,8 +52,13 @@ def main(args) -> int:
     table.add_column("status", no_wrap=True)
     exceeded = bad_runs = checked = updated = 0
     for entry in bf.entries:
-        with console.status(f"running {entry.label} on {entry.board}…"):
-            result = _run(bf, entry)
+        try:
+            with console.status(f"running {entry.label} on {entry.board}…"):
+                result = _run(bf, entry)
+        except McusimError:
+            if table.row_count:
+                console.print(table)    # the entries already measured are not lost
+            raise
         failure = _run_failure(result)
         if failure:
             # Its figures mean nothing: report the failure, not the limits.

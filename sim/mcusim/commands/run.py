@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import mcusim.api
-from mcusim.api import DEFAULT_MAX_CYCLES, RunOptions, run
+from mcusim.api import DEFAULT_MAX_CYCLES, RunOptions
 from mcusim import files
 from mcusim.errors import BadInput
 
@@ -120,7 +120,7 @@ def options_from_args(args) -> RunOptions:
 
 
 def main(args) -> int:
-    result = run(args.target, args.board, options_from_args(args))
+    result = mcusim.api.run(args.target, args.board, options_from_args(args))
     # The report first: a file that still cannot be written (the paths were checked before the
     # run) must not cost the user the report of a long run.
     if not args.quiet:
