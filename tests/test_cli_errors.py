@@ -545,3 +545,17 @@ def test_board_path_in_a_budget_file_is_relative_to_it(capsys, firmware, tmp_pat
     path.write_text(f'[[budget]]\ntarget="{firmware("hello.c")}"\nboard="boards/mine.toml"\n'
                     f'max_cycles=100_000_000\n')
     assert main(["check", str(path)]) == 0
+
+
+def test_unreadable_and_unwritable_paths(capsys, firmware, tmp_path, monkeypatch):
+    """As root every file is readable, so permissions are taken away through os.access."""
+    elf = firmware("hello.c")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k:
+                        False if str(p).startswith(str(tmp_path)) else real(p, mode, *a, **k))
+    locked = tmp_path / "locked.elf"
+    locked.write_bytes(elf.read_bytes())
+    one_error(capsys, ["run", locked], contains=f"{locked}: permission denied")
+    one_error(capsys, ["run", elf, "--json", tmp_path / "r.json"],
+              contains=f"--json {tmp_path / 'r.json'}: permission denied")
+    one_error(capsys, ["build", KWS, "-o", tmp_path / "out"], contains="permission denied")
