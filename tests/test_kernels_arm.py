@@ -35,7 +35,9 @@ def cases():
     yield mg.conv_2d(r, [1, 5, 5, 9], 5, (1, 1), (2, 2), padding="VALID", activation="RELU")[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
-                               activation="RELU")[0]       # interior (asm taps) and border pixels
+                               activation="RELU")[0]       # interior and border pixels
+    yield mg.depthwise_conv_2d(r, [1, 5, 4, 20], 1, (3, 3), (1, 1), padding="VALID",
+                               per_channel=False)[0]       # 20 channels: ARMv6-M chunks of 16
     # generic depthwise, DSP four-channel passes: multiplier 8 on one channel (one input byte
     # per tap for four outputs), 5x5 multiplier 1 with a tail of 2, dilated multiplier 4
     yield mg.depthwise_conv_2d(r, [1, 10, 9, 1], 8, (3, 3), (2, 2), padding="SAME",

@@ -4,10 +4,85 @@
  * __sadd16 for the input offset, __smlabb/__smlatt into four per-channel accumulators; windows
  * inside the image run all nine taps unrolled (mcusim_dw3x3_interior_dsp). The
  * remaining channels (and every channel without DSP) take an unrolled 9-tap loop inside the
- * image and a clipped loop on its border. Each channel's sum is the reference's sum of
- * w * (x + offset), in a different order (exact in int32). */
+ * image (on ARMv6-M an assembly loop, mcusim_dw3x3_acc_v6m) and a clipped loop on its border.
+ * Each channel's sum is the reference's sum of w * (x + offset), in a different order (exact in
+ * int32). */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+/* ARMv6-M: acc[i] += sum over the nine taps of w * (x + in_off) for channels i < n (n >= 1) of
+ * one output pixel whose window lies inside the image; p, w: channel 0's top-left tap in input
+ * and filter. Assembly at file scope (fixed registers, any -O level): per tap two LDRSB
+ * [Rn, Rm] with the channel stride as index, the offset ADD from a high register, one MULS,
+ * about 9 cycles; the C loop spent about twice that on addressing and spills.
+ * AAPCS: r0 p, r1 w, r2 ch, r3 row, [sp] n, [sp, #4] in_off, [sp, #8] acc; r4-r11 saved. */
+void mcusim_dw3x3_acc_v6m(const int8_t *p, const int8_t *w, int32_t ch, int32_t row, int32_t n,
+                          int32_t in_off, int32_t *acc);
+#define MCUSIM_DW_V6M_TAP                                                                  \
+    "  ldrsb r7, [r4, r2]\n"                                                                 \
+    "  ldrsb r3, [r5, r2]\n"                                                                 \
+    "  add r7, r9\n"                                                                         \
+    "  muls r7, r3, r7\n"                                                                    \
+    "  adds r6, r6, r7\n"                                                                    \
+    "  adds r4, r4, r2\n"                                                                    \
+    "  adds r5, r5, r2\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_dw3x3_acc_v6m\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3x3_acc_v6m, %function\n"
+    "mcusim_dw3x3_acc_v6m:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r4, r5, r6, r7}\n"
+    "  ldr r4, [sp, #36]\n"           /* n */
+    "  ldr r5, [sp, #40]\n"           /* in_off */
+    "  ldr r6, [sp, #44]\n"           /* acc */
+    "  mov r9, r5\n"
+    "  mov r11, r6\n"
+    "  lsls r4, r4, #2\n"
+    "  add r4, r11\n"
+    "  mov r10, r4\n"                 /* end of acc */
+    "  subs r3, r3, r2\n"
+    "  subs r3, r3, r2\n"
+    "  subs r3, r3, r2\n"
+    "  mov r8, r3\n"                  /* row - 3 ch: next row's tap, less one ch */
+    "1:\n"
+    "  mov r7, r11\n"
+    "  ldr r6, [r7]\n"
+    "  subs r4, r0, r2\n"             /* input, one ch before the tap */
+    "  subs r5, r1, r2\n"             /* filter, likewise */
+    MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP
+    "  add r4, r8\n"
+    MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP
+    "  add r4, r8\n"
+    MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP MCUSIM_DW_V6M_TAP
+    "  mov r7, r11\n"
+    "  str r6, [r7]\n"
+    "  adds r7, #4\n"
+    "  mov r11, r7\n"
+    "  adds r0, #1\n"
+    "  adds r1, #1\n"
+    "  cmp r7, r10\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_dw3x3_acc_v6m, .-mcusim_dw3x3_acc_v6m\n");
+#define MCUSIM_DW_V6M 1
+#else
+#define MCUSIM_DW_V6M 0
+#endif
 
 #if MCUSIM_DSP
 #define MCUSIM_DW_STORE4(c_)                                                               \
@@ -150,6 +225,21 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
 #endif
                 if (fy0 == 0 && fy1 == 3 && fx0 == 0 && fx1 == 3) {
                     const int8_t *ip = in_b + y0 * row + x0 * ch;
+#if MCUSIM_DW_V6M
+                    /* ARMv6-M: the nine taps of up to 16 channels in assembly, then requantize */
+                    for (; c < ch; c += 16) {
+                        const int32_t nb = ch - c < 16 ? ch - c : 16;
+                        int32_t acc[16];
+                        for (int32_t i = 0; i < nb; i++) {
+                            acc[i] = bias ? bias[c + i] : 0;
+                        }
+                        mcusim_dw3x3_acc_v6m(ip + c, filter + c, ch, row, nb, in_off, acc);
+                        for (int32_t i = 0; i < nb; i++) {
+                            out[c + i] = mcusim_finish(acc[i], mult[(c + i) * pc],
+                                                       shift[(c + i) * pc], out_off, lo, hi);
+                        }
+                    }
+#endif
                     for (; c < ch; c++) {
                         const int8_t *p = ip + c;
                         const int8_t *w = filter + c;
