@@ -23,9 +23,10 @@ from mcusim.toolchain import CORE_FLAGS
 
 MEMORY_KINDS = ("flash", "ram")
 # The keys a board file may use (docs/boards.md): a misspelt one (wait_state) would otherwise be
-# ignored and its default used without a word. [memory.accelerator] is free-form.
+# ignored and its default used without a word. [memory.accelerator] is free-form, and so is
+# [core_options], which the cost model reads from the file (mcusim.cost.model).
 TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address", "sources",
-            "memory", "uart", "power")
+            "memory", "uart", "power", "core_options")
 MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source")
