@@ -242,20 +242,6 @@ def main() -> int:
             entry["mcusim_cycle_ratio"] = round(sim_a["cycles_inference"]
                                                 / b["mcusim"]["cycles_inference"], 3)
         cross.append(entry)
-    # Sensitivity, not a fit: the U575 board declares no data-side cache, so weight reads from
-    # flash go through a one-line buffer; ST's AN5212 says the ICACHE on the C-AHB bus caches
-    # data fetches from internal flash too. A throw-away copy of the board with an 8 KB data-side
-    # cache shows how much of the U575 gap that one modelling choice accounts for.
-    sensitivity = {}
-    u575 = REPO / "boards" / "stm32u575.toml"
-    if u575.is_file():
-        with tempfile.TemporaryDirectory() as tmp:
-            text = u575.read_text().replace("line_bytes = 16\n", "line_bytes = 16\ndcache_bytes = 8192\n", 1)
-            alt = Path(tmp) / "stm32u575_dcache8k.toml"
-            alt.write_text(text.replace('name = "stm32u575"', 'name = "stm32u575_dcache8k"', 1))
-            for m in ("mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/ad01_int8.tflite"):
-                if (SHARED / m).is_file():
-                    sensitivity[m] = simulate(SHARED / m, alt, 160_000_000)
     # Context: the same KWS model with the portable kernels (no DSP instructions) on L4R5.
     kws = SHARED / "mlperf_tiny/kws_ref_model.tflite"
     context = {}
@@ -270,7 +256,6 @@ def main() -> int:
                               "of the MLPerf Tiny performance run",
         "comparisons": rows,
         "cross_core": cross,
-        "sensitivity_u575_data_cache": sensitivity,
         "context": context,
         "dwt_consistency": dwt_consistency(),
         "git_commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"],
