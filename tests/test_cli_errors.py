@@ -236,6 +236,8 @@ def test_model_only_options_on_an_elf(capsys, firmware, tmp_path):
     one_error(capsys, ["run", elf, "--output", tmp_path / "y.npy"],
               contains="--output: for .tflite models only")
     _npy(tmp_path / "x.npy", np.zeros(490, np.int8))
+    one_error(capsys, ["run", elf, "--kernels", "portable"],
+              contains="--kernels: for .tflite models only")
     one_error(capsys, ["run", elf, "--input", tmp_path / "x.npy", "--build-dir", tmp_path],
               contains="--input and --build-dir: for .tflite models only")
 

@@ -88,7 +88,7 @@ def add_arguments(p) -> None:
     p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
                    help="save the model output as .npy")
     p.add_argument("--seed", type=seed, default=0, help="seed of the random input (models)")
-    p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default="auto",
+    p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default=None,
                    help="kernel variant for models (default: the fastest for the core)")
     p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")
     p.add_argument("--quiet", "-q", action="store_true", help="no report, only firmware output")
@@ -98,6 +98,8 @@ def add_arguments(p) -> None:
 
 
 def options_from_args(args) -> RunOptions:
+    if args.kernels is not None and not mcusim.api.is_model(Path(args.target)):
+        raise BadInput(f"--kernels: for .tflite models only; {args.target} is run as an ELF")
     stdin = None
     if args.stdin is not None:
         stdin = files.read_bytes(args.stdin, "--stdin")
@@ -114,7 +116,7 @@ def options_from_args(args) -> RunOptions:
         input_path=Path(args.input) if args.input is not None else None,
         output_path=Path(args.output) if args.output is not None else None,
         seed=args.seed,
-        kernels=args.kernels,
+        kernels=args.kernels or "auto",
         build_dir=Path(args.build_dir) if args.build_dir else None,
     )
 
