@@ -9,6 +9,8 @@ when it has one, else through a one-line buffer of the flash read width.
 """
 from __future__ import annotations
 
+from mcusim.errors import McusimError
+
 FETCH_BYTES = 4      # Cortex-M3/M4/M0+ fetch 32 bits per instruction-fetch access
 NO_MODEL = 0xFF
 
@@ -46,6 +48,7 @@ def fetch_models(board, lib, ctx) -> dict[int, int]:
         lines = _lines(acc, "icache", line)
         idx = lib.mcs_add_fetch(ctx, line, lines, _ways(acc, lines, "icache"), _miss(mem),
                                 int(bool(acc.get("prefetch", False))))
+        _refuse_geometry(idx, board, mem)
         if idx >= 0:
             out[id(mem)] = idx
     return out
@@ -69,7 +72,17 @@ def data_caches(board, lib, ctx) -> list[tuple[int, int]]:
         acc = mem.accelerator or {}
         line = int(acc.get("line_bytes", FETCH_BYTES))
         lines = _lines(acc, "dcache", line)
-        if lib.mcs_add_data(ctx, mem.base, mem.base + mem.size, line, lines,
-                            _ways(acc, lines, "dcache"), _miss(mem)) >= 0:
+        idx = lib.mcs_add_data(ctx, mem.base, mem.base + mem.size, line, lines,
+                               _ways(acc, lines, "dcache"), _miss(mem))
+        _refuse_geometry(idx, board, mem)
+        if idx >= 0:
             out.append((mem.base, mem.base + mem.size))
     return out
+
+
+def _refuse_geometry(idx: int, board, mem) -> None:
+    """-2 from the native model: a cache it cannot build (line size, line count, memory)."""
+    if idx == -2:
+        raise McusimError(f"board {board.name}: memory {mem.name}: its accelerator's cache "
+                          "geometry cannot be modelled (line_bytes a power of two up to 65536, "
+                          "at most 16M lines)")

@@ -176,9 +176,14 @@ void mcs_set_func_flags(mcs_ctx *c, uint32_t func, uint32_t flags) {
     if (func < c->nfuncs) c->funcs[func].flags = flags;
 }
 
-static void cache_init(mcs_cache *k, uint32_t line_bytes, uint32_t lines, uint32_t ways,
-                       uint32_t miss, uint32_t prefetch, uint32_t base, uint32_t end) {
+/* 0, or -1 when the geometry cannot be modelled or memory runs out (the board loader checks the
+ * figures first; this keeps a bad caller from a hang or a NULL write). */
+static int cache_init(mcs_cache *k, uint32_t line_bytes, uint32_t lines, uint32_t ways,
+                      uint32_t miss, uint32_t prefetch, uint32_t base, uint32_t end) {
     uint32_t shift = 0;
+    if (line_bytes == 0 || line_bytes > (1u << 16) || (line_bytes & (line_bytes - 1)))
+        return -1;
+    if (lines > (1u << 24)) return -1;
     while ((1u << shift) < line_bytes) shift++;
     if (!lines) lines = 1;
     if (!ways || ways > lines) ways = lines;
@@ -187,20 +192,27 @@ static void cache_init(mcs_cache *k, uint32_t line_bytes, uint32_t lines, uint32
     k->base = base; k->end = end; k->last_block = -1;
     k->tags = calloc((size_t)k->nsets * ways, sizeof(uint32_t));
     k->stamp = calloc((size_t)k->nsets * ways, sizeof(uint64_t));
+    if (!k->tags || !k->stamp) {
+        free(k->tags); free(k->stamp); k->tags = NULL; k->stamp = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* Returns the fetch-model index used in mcs_add_block, or -1 when full. */
 int mcs_add_fetch(mcs_ctx *c, uint32_t line_bytes, uint32_t lines, uint32_t ways, uint32_t miss,
                   uint32_t prefetch) {
     if (c->nfetch >= MAX_FETCH) return -1;
-    cache_init(&c->fetch[c->nfetch], line_bytes, lines, ways, miss, prefetch, 0, 0);
+    if (cache_init(&c->fetch[c->nfetch], line_bytes, lines, ways, miss, prefetch, 0, 0))
+        return -2;
     return (int)c->nfetch++;
 }
 
 int mcs_add_data(mcs_ctx *c, uint32_t base, uint32_t end, uint32_t line_bytes, uint32_t lines,
                  uint32_t ways, uint32_t miss) {
     if (c->ndata >= MAX_DATA) return -1;
-    cache_init(&c->data[c->ndata], line_bytes, lines, ways, miss, 0, base, end);
+    if (cache_init(&c->data[c->ndata], line_bytes, lines, ways, miss, 0, base, end))
+        return -2;
     return (int)c->ndata++;
 }
 
