@@ -14,7 +14,7 @@ from mcusim.sim import memory as mem
 from mcusim.sim.elf import load_elf
 from mcusim.sim.faults import EXCP_HLT, INTR_FAULTS, format_stop
 from mcusim.sim.machine import Machine
-from mcusim.sim.progress import progress_line
+from mcusim.report.progress import Progress
 
 
 def run_elf(path: str | Path, board: Board, options, setup: Callable | None = None,
@@ -47,7 +47,9 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         setup(m)
     _, pc = m.reset()
     try:
-        with progress_line(bool(getattr(options, "progress", False)), profiler, board.clock_hz):
+        # Unicorn releases the GIL while it runs, so a thread can show the live counters.
+        with Progress(bool(getattr(options, "progress", False)), board.clock_hz).watching(
+                lambda: (profiler.cycles, profiler.instructions)):
             m.run(pc)
     finally:
         m.semihosting.close_all()
