@@ -331,7 +331,8 @@ def test_float64_input_is_quantized(capsys, tmp_path):
     ("mlperf_tiny/ad01_fp32.tflite", "float model: node 0 (FULLY_CONNECTED)"),
 ])
 def test_float_and_hybrid_models(capsys, model, contains):
-    path = ROOT.parent / "shared" / "models" / model
+    from compiler_support import SHARED
+    path = SHARED / model
     if not path.is_file():
         pytest.skip(f"{path} not here")
     one_error(capsys, ["build", path], contains=contains)
