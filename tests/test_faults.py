@@ -23,6 +23,14 @@ def test_unmapped_read(firmware, run_elf):
     assert r.instructions == 4
 
 
+def test_return_to_exc_return_value(firmware, run_elf):
+    # e.g. an entry function returning to the reset LR instead of calling exit()
+    r = _fault(firmware, run_elf, 9)
+    assert r.exit_code == EXIT_FAULT
+    assert r.stop.message.startswith("bad return: branch to an EXC_RETURN address")
+    assert r.stop.where == f"{r.stop.pc:#010x}"   # beyond every symbol: no 'name+offset'
+
+
 def test_undefined_instruction(firmware, run_elf):
     r = _fault(firmware, run_elf, 2)
     assert r.exit_code == EXIT_FAULT

@@ -2,7 +2,8 @@
  * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
  * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 RCC_CR),
  * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled),
- * 8 POP {pc} of an address with bit 0 clear. Each faults inside `culprit`, called from Reset_Handler. */
+ * 8 POP {pc} of an address with bit 0 clear, 9 a return to an EXC_RETURN value (0xFFFFFFFF, the LR
+ * a reset leaves) with no exception active. Each faults inside `culprit`, called from Reset_Handler. */
     .syntax unified
     .thumb
 
@@ -46,6 +47,9 @@ culprit:
     ldr r1, =target
     push {r1}
     pop {pc}
+#elif FAULT_KIND == 9
+    mvn r1, #0                   /* 0xFFFFFFFF: what LR holds after reset */
+    bx r1
 #endif
     pop {r4, pc}
     .size culprit, . - culprit

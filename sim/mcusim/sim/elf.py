@@ -67,8 +67,13 @@ class ElfImage:
         if i < 0:
             return None
         name, start, size = self.functions[i]
-        if addr < start + max(size, 1) or size == 0:
+        if addr < start + max(size, 1):
             return self.functions[i]
+        if size == 0:
+            # An assembly label without a size: only addresses in its own section are its.
+            sec = self.section_at(start)
+            if sec is not None and sec is self.section_at(addr):
+                return self.functions[i]
         return None
 
     def symbolize(self, addr: int) -> str:
