@@ -13,6 +13,7 @@ pkgs=()
 command -v arm-none-eabi-gcc >/dev/null || pkgs+=(gcc-arm-none-eabi)
 [ -e /usr/lib/arm-none-eabi/newlib/rdimon.specs ] || pkgs+=(libnewlib-arm-none-eabi)
 command -v cc >/dev/null || pkgs+=(gcc)           # builds the profiler's native hook
+command -v make >/dev/null || pkgs+=(make)        # generated model projects and board kits
 python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
 if [ "$with_tests" = 1 ]; then
     command -v chromium >/dev/null || pkgs+=(chromium)

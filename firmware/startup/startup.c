@@ -72,7 +72,9 @@ __attribute__((noreturn)) void Reset_Handler(void)
     }
 }
 
-__attribute__((noreturn)) void Default_Handler(void)
+/* Not declared noreturn: the weak handlers above alias it, and gcc warns when an alias is
+ * declared with fewer attributes than its target. */
+void Default_Handler(void)
 {
     for (;;) {
     }

@@ -4,11 +4,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from pathlib import Path
+
 from mcusim.boards import list_boards, load_board
+from mcusim.errors import BadInput
 
 
 def add_arguments(p) -> None:
     p.add_argument("board", nargs="?", help="show one board (name or TOML path) in detail")
+    p.add_argument("--export", metavar="DIR",
+                   help="write the board's linker script, start-up code, UART HAL and a Makefile "
+                        "into DIR, to build your own firmware for it")
 
 
 def _size(n: int) -> str:
@@ -20,6 +26,16 @@ def main(args) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=120)  # piped: no terminal width to fit, keep rows on one line
+    if args.export:
+        if not args.board:
+            raise BadInput("--export needs a board: mcusim boards BOARD --export DIR")
+        from mcusim.board_kit import export_kit
+        b = load_board(args.board)
+        for path in export_kit(b, Path(args.export)):
+            console.print(f"wrote {path}")
+        console.print(f"build: make -C {args.export} APP=app   then: mcusim run "
+                      f"{args.export}/app.elf --board {args.board}", soft_wrap=True)
+        return 0
     if args.board:
         b = load_board(args.board)
         console.print(f"[bold]{b.name}[/]: {b.description}")
