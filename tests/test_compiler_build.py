@@ -123,3 +123,15 @@ def test_flash_overflow_found_by_the_linker_is_one_line(tmp_path):
     with pytest.raises(BadInput, match=r"does not fit stm32f4: region FLASH overflowed by "
                                        r"[\d,]+ B \(weights 270,944 B"):
         compile_model(shared_model("mlperf_tiny/ad01_int8.tflite"), board, out_dir=tmp_path)
+
+
+def test_layer_instructions_are_inclusive():
+    """Each layer counts its kernels' instructions: together they are the whole run but start-up."""
+    from pathlib import Path
+    kws = Path(__file__).resolve().parent.parent / "models" / "kws_ref_model.tflite"
+    r = run(kws, "stm32f4", RunOptions(echo_stdout=False))
+    per_layer = [L.instructions for L in r.layers]
+    assert all(n > 0 for n in per_layer)
+    # a layer function itself is a few dozen instructions; its kernel, hundreds of thousands
+    assert max(per_layer) > 100_000
+    assert 0.99 * r.instructions < sum(per_layer) < r.instructions

@@ -18,6 +18,7 @@ class FunctionStat:
     self_cycles: int = 0
     total_cycles: int = 0        # inclusive: self plus callees
     instructions: int = 0        # self instructions
+    total_instructions: int = 0  # inclusive; measured for layer functions only (else 0)
 
 
 @dataclass

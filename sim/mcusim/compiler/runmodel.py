@@ -118,7 +118,7 @@ def describe(result: RunResult, built: Built, path: Path) -> None:
         result.layers.append(LayerStat(
             index=L["position"], op=L["op"], name=L["function"],
             input_shapes=L["input_shapes"], output_shape=L["output_shape"], macs=L["macs"],
-            cycles=f.total_cycles if f else 0, instructions=f.instructions if f else 0,
+            cycles=f.total_cycles if f else 0, instructions=f.total_instructions if f else 0,
             start_cycle=starts.get(L["function"], 0), kernel=L["kernel"]))
     watch = (result.memory.watches or {}).get(ARENA_SYMBOL, {})
     result.arena = {"planned": built.arena, "peak": int(watch.get("peak", 0)),

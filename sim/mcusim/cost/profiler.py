@@ -54,6 +54,8 @@ class ProfileData:
     energy_uj: float = 0.0
     energy_breakdown: dict[str, float] = field(default_factory=dict)
     cycle_breakdown: dict[str, int] = field(default_factory=dict)
+    # Inclusive instructions of the always-traced functions (mcusim_layer_*), by name.
+    inclusive_instructions: dict[str, int] = field(default_factory=dict)
 
 
 class Profiler:
@@ -235,13 +237,19 @@ class Profiler:
                                           self_cycles=self_c, total_cycles=max(incl, self_c),
                                           instructions=insns))
         funcs.sort(key=lambda f: (-f.total_cycles, f.name))
+        incl = (C.c_uint64 * nf)()
+        L.mcs_get_incl_insns(ctx, incl)
+        incl_insns = {self._name(i): incl[i] for i in range(nf) if incl[i]}
+        for f in funcs:
+            f.total_instructions = incl_insns.get(f.name, 0)
         cycle_breakdown = self._breakdown()
         epc = energy_per_cycle_uj(self.board)
         energy = {k: v * epc * self._factor(k) for k, v in cycle_breakdown.items()}
         self._finished = ProfileData(
             cycles=self._live.cycles, instructions=self.instructions, functions=funcs,
             stacks=self._stacks(), events=self._events(), energy_uj=sum(energy.values()),
-            energy_breakdown=energy, cycle_breakdown=cycle_breakdown)
+            energy_breakdown=energy, cycle_breakdown=cycle_breakdown,
+            inclusive_instructions=incl_insns)
         return self._finished
 
     def _factor(self, cls: str) -> float:

@@ -79,6 +79,7 @@ def lib() -> C.CDLL:
             "mcs_settle": (None, [P, u32]),
             "mcs_nfuncs": (u32, [P]),
             "mcs_get_funcs": (None, [P, C.POINTER(u64)]),
+            "mcs_get_incl_insns": (None, [P, C.POINTER(u64)]),
             "mcs_nnodes": (u32, [P]),
             "mcs_get_nodes": (None, [P, C.POINTER(u32), C.POINTER(i32), C.POINTER(u64)]),
             "mcs_nevents": (u64, [P]),

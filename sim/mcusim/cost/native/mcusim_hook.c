@@ -88,11 +88,12 @@ typedef struct {
     uint32_t traced;
     uint64_t entry;                  /* cycle count at entry */
     uint64_t pend_c;                 /* self cycles not yet added to its function and node */
+    uint64_t insn_entry;             /* instructions at entry (always-traced functions only) */
 } mcs_frame;
 
 typedef struct { uint32_t parent; int32_t func; uint64_t self; } mcs_node;
 typedef struct { int32_t func; uint32_t enter; uint64_t cycle; } mcs_event;
-typedef struct { uint64_t calls, self, insns_undone, incl; uint32_t active, flags; } mcs_func;
+typedef struct { uint64_t calls, self, insns_undone, incl, incl_insns; uint32_t active, flags; } mcs_func;
 
 typedef struct {                     /* a set-associative LRU line cache in front of slow memory */
     uint32_t shift, nsets, ways, miss, prefetch, last_line;
@@ -343,6 +344,8 @@ static void flush_all(mcs_ctx *c) {
     for (i = 0; i < c->live.depth; i++) flush(c, &c->stack[i]);
 }
 
+uint64_t mcs_instructions(mcs_ctx *c);
+
 static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     uint32_t d = (uint32_t)c->live.depth;
     if (d) flush(c, &c->stack[d - 1]);
@@ -353,6 +356,9 @@ static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     f->traced = c->nevents < c->event_limit || (func < (int32_t)c->nfuncs &&
                                                 (c->funcs[func].flags & FN_ALWAYS_TRACE));
     if (f->traced) event(c, func, 1);
+    /* Inclusive instructions only for the always-traced (layer) functions: the count is summed
+     * over blocks, too slow to take at every call. */
+    if (c->funcs[func].flags & FN_ALWAYS_TRACE) f->insn_entry = mcs_instructions(c);
     c->funcs[func].active++;
     if (count_call) c->funcs[func].calls++;
     c->live.depth = (int32_t)d + 1;
@@ -363,7 +369,10 @@ static void pop(mcs_ctx *c) {
     mcs_frame *f = &c->stack[--c->live.depth];
     mcs_func *fn = &c->funcs[f->func];
     flush(c, f);
-    if (--fn->active == 0) fn->incl += c->live.cycles - f->entry;   /* outermost activation */
+    if (--fn->active == 0) {                                         /* outermost activation */
+        fn->incl += c->live.cycles - f->entry;
+        if (fn->flags & FN_ALWAYS_TRACE) fn->incl_insns += mcs_instructions(c) - f->insn_entry;
+    }
     if (f->traced) event(c, f->func, 0);
     c->top = c->live.depth ? f - 1 : NULL;
 }
@@ -701,6 +710,11 @@ void mcs_get_funcs(mcs_ctx *c, uint64_t *out) {       /* calls, self, insns, inc
         out[4 * i + 2] = insns[i] - c->funcs[i].insns_undone; out[4 * i + 3] = c->funcs[i].incl;
     }
     free(insns);
+}
+/* Inclusive instructions per function; measured for always-traced functions only (else 0). */
+void mcs_get_incl_insns(mcs_ctx *c, uint64_t *out) {
+    uint32_t i;
+    for (i = 0; i <= c->nfuncs; i++) out[i] = c->funcs[i].incl_insns;
 }
 uint32_t mcs_nnodes(mcs_ctx *c) { return c->nnodes; }
 void mcs_get_nodes(mcs_ctx *c, uint32_t *parent, int32_t *func, uint64_t *self) {
