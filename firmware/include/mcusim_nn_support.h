@@ -420,4 +420,32 @@ static inline int32_t mcusim_tanh_fp(int32_t a, int integer_bits)
     return a < 0 ? (int32_t)(0u - (uint32_t)t) : t;
 }
 
+/* ---- ADD, MUL: the element-wise walk ----
+ * output element = ONE(params, a, b), with a and b walked as TFLM's 6-D broadcast (bcast strides
+ * are 0 on a broadcast axis; see mcusim_broadcast), or element by element when bcast is NULL
+ * (same shapes). A macro, not a function taking ONE by pointer: the kernels compile to the code
+ * they had with the loops written out (an inlined function version moved registers around). */
+#define MCUSIM_BINARY_WALK_S8(ONE, params, bcast, size, input1, input2, output)                    \
+    do {                                                                                           \
+        if (!(bcast)) {                                                                            \
+            for (int32_t i_ = 0; i_ < (size); i_++) {                                              \
+                (output)[i_] = ONE((params), (input1)[i_], (input2)[i_]);                          \
+            }                                                                                      \
+            break;                                                                                 \
+        }                                                                                          \
+        const int32_t *d_ = (bcast)->out, *s1_ = (bcast)->stride1, *s2_ = (bcast)->stride2;        \
+        int8_t *out_ = (output);                                                                   \
+        for (int32_t i0 = 0; i0 < d_[0]; i0++)                                                     \
+        for (int32_t i1 = 0; i1 < d_[1]; i1++)                                                     \
+        for (int32_t i2 = 0; i2 < d_[2]; i2++)                                                     \
+        for (int32_t i3 = 0; i3 < d_[3]; i3++)                                                     \
+        for (int32_t i4 = 0; i4 < d_[4]; i4++) {                                                   \
+            const int32_t o1 = i0 * s1_[0] + i1 * s1_[1] + i2 * s1_[2] + i3 * s1_[3] + i4 * s1_[4]; \
+            const int32_t o2 = i0 * s2_[0] + i1 * s2_[1] + i2 * s2_[2] + i3 * s2_[3] + i4 * s2_[4]; \
+            for (int32_t i5 = 0; i5 < d_[5]; i5++) {                                               \
+                *out_++ = ONE((params), (input1)[o1 + i5 * s1_[5]], (input2)[o2 + i5 * s2_[5]]);   \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 #endif /* MCUSIM_NN_SUPPORT_H */
