@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "mcusim_nn.h"
+
 #define MCUSIM_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MCUSIM_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define MCUSIM_CLAMP(x, lo, hi) MCUSIM_MIN(MCUSIM_MAX((x), (lo)), (hi))
@@ -418,6 +420,29 @@ static inline int32_t mcusim_tanh_fp(int32_t a, int integer_bits)
     const int32_t t = mcusim_one_minus_x_over_one_plus_x(
         mcusim_exp_on_negative_values(n, integer_bits + 1));
     return a < 0 ? (int32_t)(0u - (uint32_t)t) : t;
+}
+
+/* ---- LOGISTIC, TANH (TFLM reference) ----
+ * x = input - zero point; beyond the input radius the output saturates (-128 / 127), inside it
+ * x is rescaled to Q4.27 and f(x) (Q0.31) goes out rounded to `out_bits` fractional bits plus
+ * `out_offset`. Always inlined, so f is a direct call. */
+MCUSIM_INLINE void mcusim_sigmoid_like_s8(const mcusim_sigmoid_params *params, int32_t size,
+                                          const int8_t *input, int8_t *output,
+                                          int32_t (*f)(int32_t, int), int out_bits,
+                                          int32_t out_offset)
+{
+    for (int32_t i = 0; i < size; i++) {
+        const int32_t x = input[i] - params->input_zero_point;
+        if (x <= -params->input_range_radius) {
+            output[i] = -128;
+        } else if (x >= params->input_range_radius) {
+            output[i] = 127;
+        } else {
+            const int32_t q4 = mcusim_requant(x, params->input_multiplier, params->input_left_shift);
+            int32_t v = mcusim_rdivpot(f(q4, 4), 31 - out_bits) + out_offset;
+            output[i] = (int8_t)MCUSIM_CLAMP(v, -128, 127);
+        }
+    }
 }
 
 /* ---- ADD, MUL: the element-wise walk ----
