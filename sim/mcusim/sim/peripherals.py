@@ -79,14 +79,15 @@ class Bus:
 
 # --- console UART ---------------------------------------------------------------------------
 
-class StmUsart(Device):
-    """STM32 USART: v1 (F1/F2/F4: SR, DR) and v2 (L4/F7/H7/G0/U5: ISR, TDR). TXE/TC always set."""
+class RegisterUart(Device):
+    """A UART with a data register (a written byte goes out) and a status register that always
+    reads READY: transmission is instantaneous in the model. Other registers are storage."""
 
-    name = "usart"
-    READY = (1 << 7) | (1 << 6)        # TXE, TC (RM0090 30.6.1; RM0432 50.8.8)
+    SIZE = 0x1000
+    READY = 0
 
     def __init__(self, base, data_offset, status_offset, out: Callable[[bytes], None]):
-        super().__init__(base, 0x400)
+        super().__init__(base, self.SIZE)
         self.data_offset, self.status_offset, self.out = data_offset, status_offset, out
 
     def read(self, offset, size):
@@ -99,6 +100,14 @@ class StmUsart(Device):
             self.out(bytes([value & 0xFF]))
         else:
             super().write(offset, size, value)
+
+
+class StmUsart(RegisterUart):
+    """STM32 USART: v1 (F1/F2/F4: SR, DR) and v2 (L4/F7/H7/G0/U5: ISR, TDR). TXE/TC always set."""
+
+    name = "usart"
+    SIZE = 0x400
+    READY = (1 << 7) | (1 << 6)        # TXE, TC (RM0090 30.6.1; RM0432 50.8.8)
 
 
 class NrfUart(Device):
@@ -128,26 +137,11 @@ class NrfUart(Device):
             super().write(offset, size, value)
 
 
-class Pl011(Device):
+class Pl011(RegisterUart):
     """Arm PL011 (RP2040 UART0/1): UARTDR writes go out; UARTFR says TX empty, RX empty."""
 
     name = "pl011"
-    FR_READY = (1 << 7) | (1 << 4)     # TXFE, RXFE (RP2040 datasheet 4.2.8, UARTFR)
-
-    def __init__(self, base, data_offset, status_offset, out):
-        super().__init__(base, 0x1000)
-        self.data_offset, self.status_offset, self.out = data_offset, status_offset, out
-
-    def read(self, offset, size):
-        if offset == self.status_offset:
-            return self.FR_READY
-        return super().read(offset, size)
-
-    def write(self, offset, size, value):
-        if offset == self.data_offset:
-            self.out(bytes([value & 0xFF]))
-        else:
-            super().write(offset, size, value)
+    READY = (1 << 7) | (1 << 4)        # TXFE, RXFE (RP2040 datasheet 4.2.8, UARTFR)
 
 
 def make_uart(machine: "Machine", uart: dict, out) -> Device | None:
