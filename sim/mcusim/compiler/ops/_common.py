@@ -31,6 +31,15 @@ def check_act(op: str, node) -> None:
         raise quant.unsupported(f"{op}: node {node.index}: fused activation {a} is not supported")
 
 
+def check_elementwise(op: str, node, g) -> None:
+    """ADD / MUL: two int8 inputs and an int8 output of at most 6 dims (the broadcast walk)."""
+    quant.require_int8(op, node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
+                       ("input", "input", "output"))
+    if len(g.t(node.outputs[0]).shape) > 6:
+        raise quant.unsupported(f"{op}: node {node.index}: more than 6 dimensions")
+    check_act(op, node)
+
+
 def dims_lit(d) -> str:
     return quant.c_dims(d)
 
@@ -98,6 +107,13 @@ def folded_bias(g, node, input_offset: int, rows: int):
     if out.min() < -(1 << 31) or out.max() >= (1 << 31):
         return None
     return out.astype(np.int32)
+
+
+def elementwise_call(fn: str, node, ctx, p: dict) -> str:
+    """The ADD / MUL kernel call: params, broadcast (or NULL), size, the two inputs, the output."""
+    return (f"{fn}(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
+            f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
+            f"{cptr(ctx, node.outputs[0])});\n")
 
 
 def params_lit(ctype: str, fields, name: str = "params") -> str:

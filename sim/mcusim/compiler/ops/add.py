@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, bcast_lit, broadcast, check_act,
-                                         cptr, nelems, params_lit)
+from mcusim.compiler.ops._common import (act, broadcast, check_elementwise, elementwise_call,
+                                         nelems, params_lit)
 
 OPS = ("ADD",)
 
 
 def check(node, g) -> None:
-    quant.require_int8("ADD", node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
-                       ("input", "input", "output"))
-    if len(g.t(node.outputs[0]).shape) > 6:
-        raise quant.unsupported(f"ADD: node {node.index}: more than 6 dimensions")
-    check_act("ADD", node)
+    check_elementwise("ADD", node, g)
 
 
 def prepare(node, g) -> dict:
@@ -42,6 +38,4 @@ def emit(node, g, ctx) -> str:
             "input1_offset", "input2_offset", "output_offset", "input1_multiplier",
             "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier",
             "output_shift", "left_shift", "activation")])
-        + f"mcusim_add_s8(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
-        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
-        f"{cptr(ctx, node.outputs[0])});\n")
+        + elementwise_call("mcusim_add_s8", node, ctx, p))

@@ -2,18 +2,14 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, bcast_lit, broadcast, check_act,
-                                         cptr, nelems, params_lit)
+from mcusim.compiler.ops._common import (act, broadcast, check_elementwise, elementwise_call,
+                                         nelems, params_lit)
 
 OPS = ("MUL",)
 
 
 def check(node, g) -> None:
-    quant.require_int8("MUL", node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
-                       ("input", "input", "output"))
-    if len(g.t(node.outputs[0]).shape) > 6:
-        raise quant.unsupported(f"MUL: node {node.index}: more than 6 dimensions")
-    check_act("MUL", node)
+    check_elementwise("MUL", node, g)
 
 
 def prepare(node, g) -> dict:
@@ -35,6 +31,4 @@ def emit(node, g, ctx) -> str:
         params_lit("mcusim_mul_params", [(k, p[k]) for k in (
             "input1_offset", "input2_offset", "output_offset", "output_multiplier",
             "output_shift", "activation")])
-        + f"mcusim_mul_s8(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
-        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
-        f"{cptr(ctx, node.outputs[0])});\n")
+        + elementwise_call("mcusim_mul_s8", node, ctx, p))
