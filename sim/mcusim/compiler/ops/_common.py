@@ -31,6 +31,36 @@ def check_act(op: str, node) -> None:
         raise quant.unsupported(f"{op}: node {node.index}: fused activation {a} is not supported")
 
 
+def check_int8_filter(op: str, node, f) -> None:
+    if f.dtype != "int8":
+        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} is "
+                                f"{f.dtype}; only int8 weights are supported")
+
+
+def check_filter_quant(op: str, node, f, channel_axis: int) -> None:
+    """One scale for the tensor or one per output channel (the filter's `channel_axis`)."""
+    if f.scale is None or len(f.scale) not in (1, f.shape[channel_axis]):
+        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} "
+                                f"(int8) quantization must be per-tensor or per output channel")
+
+
+def check_int32_bias(op: str, node, g) -> None:
+    if len(node.inputs) > 2 and node.inputs[2] >= 0 and g.t(node.inputs[2]).dtype != "int32":
+        raise quant.unsupported(f"{op}: node {node.index}: bias tensor {node.inputs[2]} is "
+                                f"{g.t(node.inputs[2]).dtype}; int32 expected")
+
+
+def conv_geometry(node, ih: int, iw: int, kh: int, kw: int) -> tuple[dict, tuple[int, int]]:
+    """CONV_2D / DEPTHWISE_CONV_2D options as the kernels take them: stride, padding and dilation
+    as (w, h) pairs (TFLM's ComputePaddingHeightWidth), and the output (h, w) that implies."""
+    sh, sw = int(opt(node, "stride_h", 1)), int(opt(node, "stride_w", 1))
+    dh, dw = int(opt(node, "dilation_h_factor", 1)), int(opt(node, "dilation_w_factor", 1))
+    pad = str(opt(node, "padding", "SAME")).upper()
+    oh, ph = quant.compute_padding(pad, ih, kh, sh, dh)
+    ow, pw = quant.compute_padding(pad, iw, kw, sw, dw)
+    return dict(stride=(sw, sh), padding=(pw, ph), dilation=(dw, dh)), (oh, ow)
+
+
 def check_elementwise(op: str, node, g) -> None:
     """ADD / MUL: two int8 inputs and an int8 output of at most 6 dims (the broadcast walk)."""
     quant.require_int8(op, node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
@@ -114,6 +144,18 @@ def elementwise_call(fn: str, node, ctx, p: dict) -> str:
     return (f"{fn}(&params, {bcast_lit(ctx, node, p['broadcast'])}, {p['size']},\n"
             f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
             f"{cptr(ctx, node.outputs[0])});\n")
+
+
+def bias_arg(ctx, g, node, input_offset: int, rows: int, fold: bool) -> tuple[str, int]:
+    """The kernel's bias argument and the input offset it runs with. With `fold` and an input
+    offset, the folded bias (folded_bias) replaces the model's bias in flash and the offset
+    becomes 0; otherwise the model's bias (or NULL) and the offset unchanged."""
+    if fold and input_offset != 0:
+        fb = folded_bias(g, node, input_offset, rows)
+        if fb is not None:
+            return ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
+    bias = node.inputs[2] if len(node.inputs) > 2 else -1
+    return cptr(ctx, bias, "int32_t", const=True), input_offset
 
 
 def params_lit(ctype: str, fields, name: str = "params") -> str:

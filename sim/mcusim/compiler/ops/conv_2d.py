@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, check_act, cptr, dims_lit, folded_bias, opt,
-                                         params_lit, quant_arrays)
+from mcusim.compiler.ops._common import (act, bias_arg, check_act, check_filter_quant,
+                                         check_int8_filter, check_int32_bias, conv_geometry,
+                                         cptr, dims_lit, params_lit, quant_arrays)
 
 OPS = ("CONV_2D",)
 
@@ -12,15 +13,9 @@ def check(node, g) -> None:
     op = "CONV_2D"
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     f = g.t(node.inputs[1])
-    if f.dtype != "int8":
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} is "
-                                f"{f.dtype}; only int8 weights are supported")
-    if f.scale is None or len(f.scale) not in (1, f.shape[0]):
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} "
-                                f"(int8) quantization must be per-tensor or per output channel")
-    if len(node.inputs) > 2 and node.inputs[2] >= 0 and g.t(node.inputs[2]).dtype != "int32":
-        raise quant.unsupported(f"{op}: node {node.index}: bias tensor {node.inputs[2]} is "
-                                f"{g.t(node.inputs[2]).dtype}; int32 expected")
+    check_int8_filter(op, node, f)
+    check_filter_quant(op, node, f, 0)
+    check_int32_bias(op, node, g)
     if len(g.t(node.inputs[0]).shape) != 4 or len(f.shape) != 4:
         raise quant.unsupported(f"{op}: node {node.index}: input and filter must be 4-D")
     if g.t(node.inputs[0]).shape[3] % f.shape[3] != 0:
@@ -33,17 +28,12 @@ def prepare(node, g) -> dict:
     i, f, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
     n, ih, iw, ic = i.shape
     oc, kh, kw, kc = f.shape
-    sh, sw = int(opt(node, "stride_h", 1)), int(opt(node, "stride_w", 1))
-    dh, dw = int(opt(node, "dilation_h_factor", 1)), int(opt(node, "dilation_w_factor", 1))
-    pad = str(opt(node, "padding", "SAME")).upper()
-    oh, ph = quant.compute_padding(pad, ih, kh, sh, dh)
-    ow, pw = quant.compute_padding(pad, iw, kw, sw, dw)
+    geometry, (oh, ow) = conv_geometry(node, ih, iw, kh, kw)
     mults, shifts = quant.per_channel_multipliers(i, f, o, oc)
     amin, amax = quant.activation_range(act(node), o)
     out_shape = tuple(o.shape)
     return dict(input_offset=-quant.zp_of(i), output_offset=quant.zp_of(o),
-                stride=(sw, sh), padding=(pw, ph), dilation=(dw, dh), activation=(amin, amax),
-                multipliers=mults, shifts=shifts,
+                **geometry, activation=(amin, amax), multipliers=mults, shifts=shifts,
                 input_dims=(n, ih, iw, ic), filter_dims=(oc, kh, kw, kc),
                 output_dims=(out_shape[0], out_shape[1], out_shape[2], out_shape[3]),
                 computed_output_hw=(oh, ow))
@@ -76,19 +66,12 @@ def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     v = variant(p, ctx.dsp)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
-    bias = node.inputs[2] if len(node.inputs) > 2 else -1
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8"}[v]
     buf = f"{ctx.scratch(buffer_size(p, ctx.dsp))}, " if v == "im2col" else ""
-    in_off = p["input_offset"]
-    fb = None
-    if v == "1x1" and in_off != 0:
-        # no padding in this variant: fold the input offset into the bias at build time
-        fb = folded_bias(g, node, in_off, p["filter_dims"][0])
-    if fb is not None:   # the folded bias replaces the model's bias in flash
-        bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
-    else:
-        bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
+    bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
+                                fold=(v == "1x1"))
     return (
         params_lit("mcusim_conv_params", [
             ("input_offset", in_off), ("output_offset", p["output_offset"]),

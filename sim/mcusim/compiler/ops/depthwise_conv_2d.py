@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, check_act, cptr, dims_lit, opt, params_lit,
-                                         quant_arrays)
+from mcusim.compiler.ops._common import (act, check_act, check_filter_quant, check_int8_filter,
+                                         check_int32_bias, conv_geometry, cptr, dims_lit,
+                                         params_lit, quant_arrays)
 
 OPS = ("DEPTHWISE_CONV_2D",)
 
@@ -12,20 +13,14 @@ def check(node, g) -> None:
     op = "DEPTHWISE_CONV_2D"
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     i, f, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
-    if f.dtype != "int8":
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} is "
-                                f"{f.dtype}; only int8 weights are supported")
+    check_int8_filter(op, node, f)
     if len(i.shape) != 4 or len(f.shape) != 4:
         raise quant.unsupported(f"{op}: node {node.index}: input and filter must be 4-D")
-    if f.scale is None or len(f.scale) not in (1, f.shape[3]):
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} "
-                                f"(int8) quantization must be per-tensor or per output channel")
+    check_filter_quant(op, node, f, 3)
     if o.shape[3] % i.shape[3] != 0 or f.shape[3] != o.shape[3]:
         raise quant.unsupported(f"{op}: node {node.index}: output channels are not input "
                                 f"channels x depth multiplier")
-    if len(node.inputs) > 2 and node.inputs[2] >= 0 and g.t(node.inputs[2]).dtype != "int32":
-        raise quant.unsupported(f"{op}: node {node.index}: bias tensor {node.inputs[2]} is "
-                                f"{g.t(node.inputs[2]).dtype}; int32 expected")
+    check_int32_bias(op, node, g)
     check_act(op, node)
 
 
@@ -33,15 +28,11 @@ def prepare(node, g) -> dict:
     i, f, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
     n, ih, iw, ic = i.shape
     _, kh, kw, oc = f.shape
-    sh, sw = int(opt(node, "stride_h", 1)), int(opt(node, "stride_w", 1))
-    dh, dw = int(opt(node, "dilation_h_factor", 1)), int(opt(node, "dilation_w_factor", 1))
-    pad = str(opt(node, "padding", "SAME")).upper()
-    _, ph = quant.compute_padding(pad, ih, kh, sh, dh)
-    _, pw = quant.compute_padding(pad, iw, kw, sw, dw)
+    geometry, _ = conv_geometry(node, ih, iw, kh, kw)
     mults, shifts = quant.per_channel_multipliers(i, f, o, oc)
     amin, amax = quant.activation_range(act(node), o)
     return dict(input_offset=-quant.zp_of(i), output_offset=quant.zp_of(o), ch_mult=oc // ic,
-                stride=(sw, sh), padding=(pw, ph), dilation=(dw, dh), activation=(amin, amax),
+                **geometry, activation=(amin, amax),
                 multipliers=mults, shifts=shifts, input_dims=(n, ih, iw, ic),
                 filter_dims=(1, kh, kw, oc), output_dims=tuple(int(x) for x in o.shape))
 

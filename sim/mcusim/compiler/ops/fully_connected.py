@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, check_act, cptr, folded_bias, nelems, opt,
+from mcusim.compiler.ops._common import (act, bias_arg, check_act, check_filter_quant,
+                                         check_int8_filter, check_int32_bias, cptr, nelems, opt,
                                          params_lit, quant_arrays)
 
 OPS = ("FULLY_CONNECTED",)
@@ -12,20 +13,14 @@ def check(node, g) -> None:
     op = "FULLY_CONNECTED"
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     f = g.t(node.inputs[1])
-    if f.dtype != "int8":
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} is "
-                                f"{f.dtype}; only int8 weights are supported")
+    check_int8_filter(op, node, f)
     if len(f.shape) != 2:
         raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} must "
                                 f"be 2-D, is {list(f.shape)}")
-    if f.scale is None or len(f.scale) not in (1, f.shape[0]):
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} "
-                                f"(int8) quantization must be per-tensor or per output channel")
+    check_filter_quant(op, node, f, 0)
     if str(opt(node, "weights_format", "DEFAULT")).upper() not in ("DEFAULT", "0"):
         raise quant.unsupported(f"{op}: node {node.index}: shuffled weights are not supported")
-    if len(node.inputs) > 2 and node.inputs[2] >= 0 and g.t(node.inputs[2]).dtype != "int32":
-        raise quant.unsupported(f"{op}: node {node.index}: bias tensor {node.inputs[2]} is "
-                                f"{g.t(node.inputs[2]).dtype}; int32 expected")
+    check_int32_bias(op, node, g)
     if nelems(g.t(node.inputs[0]).shape) % f.shape[1] != 0:
         raise quant.unsupported(f"{op}: node {node.index}: input size is not a multiple of the "
                                 f"filter depth {f.shape[1]}")
@@ -57,16 +52,9 @@ def macs(node, g) -> int:
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
-    bias = node.inputs[2] if len(node.inputs) > 2 else -1
-    in_off = p["input_offset"]
-    fb = None
-    if in_off != 0 and p["filter_offset"] == 0:
-        # fold the input offset into the bias at build time: the kernel skips the row sums
-        fb = folded_bias(g, node, in_off, p["output_depth"])
-    if fb is not None:   # the folded bias replaces the model's bias in flash
-        bias_ref, in_off = ctx.const(f"n{node.index}_bias_folded", fb, "int32_t"), 0
-    else:
-        bias_ref = cptr(ctx, bias, "int32_t", const=True)
+    # with no filter offset, fold the input offset into the bias: the kernel skips the row sums
+    bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["output_depth"],
+                                fold=(p["filter_offset"] == 0))
     return (
         params_lit("mcusim_fc_params", [
             ("input_offset", in_off), ("filter_offset", p["filter_offset"]),
