@@ -36,17 +36,6 @@ static inline int32_t mcusim_sxtb16_ror8(int32_t x)
 }
 #endif
 
-/* PKHBT/PKHTB by 16: low half of a with low half of b on top; high half of a over high of b */
-static inline int32_t mcusim_pack_lo(int32_t a, int32_t b)
-{
-    return (int32_t)(((uint32_t)a & 0xFFFFu) | ((uint32_t)b << 16));
-}
-
-static inline int32_t mcusim_pack_hi(int32_t a, int32_t b)
-{
-    return (int32_t)(((uint32_t)a >> 16) | ((uint32_t)b & 0xFFFF0000u));
-}
-
 /* x << n with the wrap-around TFLM gets from `x * (1 << n)` */
 static inline int32_t mcusim_shl(int32_t x, int n)
 {
@@ -249,58 +238,6 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
     if (sum0) {
         *sum0 = s0;
     }
-}
-
-/* int16 column (im2col, offset already added) against two int8 rows */
-MCUSIM_INLINE void mcusim_dot2_s16_s8(const int16_t *col, const int8_t *w0, const int8_t *w1,
-                                      int32_t n, int32_t *acc0, int32_t *acc1)
-{
-    int32_t a0 = 0, a1 = 0;
-    int32_t k = 0;
-#if MCUSIM_DSP
-    for (; k + 4 <= n; k += 4) {
-        int32_t c01, c23, v0, v1;
-        __builtin_memcpy(&c01, col + k, 4);
-        __builtin_memcpy(&c23, col + k + 2, 4);
-        __builtin_memcpy(&v0, w0 + k, 4);
-        __builtin_memcpy(&v1, w1 + k, 4);
-        /* sxtb16 gives bytes (0,2) and (1,3); repack to (0,1) and (2,3) to pair with the column */
-        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
-        const int32_t g02 = __sxtb16(v1), g13 = mcusim_sxtb16_ror8(v1);
-        a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
-        a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
-        a1 = __smlad(mcusim_pack_lo(g02, g13), c01, a1);
-        a1 = __smlad(mcusim_pack_hi(g02, g13), c23, a1);
-    }
-#endif
-    for (; k < n; k++) {
-        a0 += w0[k] * col[k];
-        a1 += w1[k] * col[k];
-    }
-    *acc0 = a0;
-    *acc1 = a1;
-}
-
-MCUSIM_INLINE void mcusim_dot1_s16_s8(const int16_t *col, const int8_t *w0, int32_t n,
-                                      int32_t *acc0)
-{
-    int32_t a0 = 0;
-    int32_t k = 0;
-#if MCUSIM_DSP
-    for (; k + 4 <= n; k += 4) {
-        int32_t c01, c23, v0;
-        __builtin_memcpy(&c01, col + k, 4);
-        __builtin_memcpy(&c23, col + k + 2, 4);
-        __builtin_memcpy(&v0, w0 + k, 4);
-        const int32_t f02 = __sxtb16(v0), f13 = mcusim_sxtb16_ror8(v0);
-        a0 = __smlad(mcusim_pack_lo(f02, f13), c01, a0);
-        a0 = __smlad(mcusim_pack_hi(f02, f13), c23, a0);
-    }
-#endif
-    for (; k < n; k++) {
-        a0 += w0[k] * col[k];
-    }
-    *acc0 = a0;
 }
 
 /* requantize one accumulator and clamp: the common epilogue of conv / FC */
