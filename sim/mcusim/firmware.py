@@ -7,7 +7,7 @@ What goes into every build (also used by the model compiler):
   - the linker script mcusim.sim.linker.linker_script(board)
   - semihosting=True: newlib + librdimon (--specs=rdimon.specs): printf/stdin/exit through BKPT
   - semihosting=False: newlib + libnosys, firmware/hal/uart.c (printf to the board's UART)
-  - flags: toolchain.core_flags(board.core) + COMMON_FLAGS + board_defines(board)
+  - flags: base_flags(board) = toolchain.core_flags(board.core) + COMMON_FLAGS + board_defines(board)
 """
 from __future__ import annotations
 
@@ -48,8 +48,13 @@ def board_defines(board: Board) -> list[str]:
     return defs
 
 
+def base_flags(board: Board) -> list[str]:
+    """The core's -mcpu/FPU/ABI, the common options and the board's -D flags: every build's."""
+    return core_flags(board.core) + COMMON_FLAGS + board_defines(board)
+
+
 def build_flags(board: Board, semihosting: bool = True) -> list[str]:
-    flags = core_flags(board.core) + COMMON_FLAGS + board_defines(board)
+    flags = base_flags(board)
     flags += [f"-I{d}" for d in include_dirs()]
     flags.append(f"-DMCUSIM_SEMIHOSTING={1 if semihosting else 0}")
     flags.append("--specs=rdimon.specs" if semihosting else "--specs=nosys.specs")
@@ -74,7 +79,7 @@ def build_elf(sources: Iterable[str | Path], board: Board, out: str | Path,
         if not semihosting:
             srcs += [str(s) for s in hal_sources()]
     else:
-        flags = core_flags(board.core) + COMMON_FLAGS + board_defines(board) + ["-nostdlib"]
+        flags = base_flags(board) + ["-nostdlib"]
     libs = ["-lm"] if startup else []
     run_gcc([*flags, *extra_flags, *srcs, *libs, "-T", str(ld),
              f"-Wl,-Map={out.with_suffix('.map')}", "-o", str(out)])

@@ -24,7 +24,7 @@ from mcusim.compiler.modelio import Port
 from mcusim.compiler.optimize import optimize
 from mcusim.errors import BadInput
 from mcusim.paths import cache_dir, firmware_dir
-from mcusim.toolchain import core_flags, run_gcc
+from mcusim.toolchain import run_gcc
 
 FORMAT = 2          # bump when build.json changes shape
 
@@ -252,10 +252,10 @@ SOURCES = ["main.c", "model.c", "weights.c", "runtime/startup.c"]
 
 
 def compile_flags(board: Board, dsp: bool = True) -> list[str]:
-    from mcusim.firmware import COMMON_FLAGS, board_defines
+    from mcusim.firmware import base_flags
     # Without DSP, the kernels' inner DSP paths must go too, not only the variant choice.
     portable = [] if dsp else ["-DMCUSIM_PORTABLE"]
-    return (core_flags(board.core) + list(COMMON_FLAGS) + board_defines(board) + portable
+    return (base_flags(board) + portable
             + ["-DMCUSIM_SEMIHOSTING=1", "--specs=rdimon.specs", "-I.", "-Iruntime/include"])
 
 
