@@ -36,6 +36,31 @@ class ClassCost:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class ExceptionTiming:
+    """Exception latencies of a core at zero wait states (profile table `[exceptions]`)."""
+    entry: int            # cycles from the exception being taken to the handler's first instruction
+    exit: int             # cycles from the EXC_RETURN branch to the first instruction resumed
+    tail_chain: int       # cycles from one handler's return to the next pending handler
+    fp_frame_extra: int   # extra cycles to stack or unstack the extended (FP) frame in full
+    source: str = ""
+
+
+def _exception_timing(raw, path: Path) -> ExceptionTiming:
+    if not isinstance(raw, dict):
+        raise BadInput(f"{path}: profile lacks the [exceptions] table (entry, exit, tail_chain, "
+                       "fp_frame_extra)")
+    values = {}
+    for key in ("entry", "exit", "tail_chain", "fp_frame_extra"):
+        v = raw.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise BadInput(f"{path}: [exceptions] {key} must be a cycle count >= 0, got {v!r}")
+        values[key] = v
+    if values["entry"] == 0 or values["exit"] == 0:
+        raise BadInput(f"{path}: [exceptions] entry and exit cannot be 0 cycles")
+    return ExceptionTiming(**values, source=str(raw.get("source", "")))
+
+
 @dataclass
 class CoreModel:
     core: str
@@ -44,6 +69,7 @@ class CoreModel:
     dual_issue: bool = False   # M7: pair independent simple instructions (see cost-model.md)
     agu_stall: int = 0         # M3/M4: extra cycle when an address needs the previous result
     options: dict = field(default_factory=dict)
+    exceptions: ExceptionTiming | None = None   # entry/exit/tail-chain latencies ([exceptions])
 
     def __getitem__(self, cls: str) -> ClassCost:
         return self.classes[cls]
@@ -89,7 +115,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      source=str(data.get("source", "")),
                      dual_issue=bool(data.get("pipeline", {}).get("dual_issue", False)),
                      agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
-                     options=opts)
+                     options=opts,
+                     exceptions=_exception_timing(data.get("exceptions"), path))
 
 
 def board_core_options(board) -> dict:
