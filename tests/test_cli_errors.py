@@ -175,7 +175,7 @@ def test_section_outside_a_tiny_board_names_its_bytes(capsys, firmware, tmp_path
 
 def test_elf_linked_for_another_board(capsys, firmware):
     one_error(capsys, ["run", firmware("hello.c"), "--board", "rp2040"],
-              contains="section .isr_vector (64 bytes at 0x08000000) does not fit the memories "
+              contains="section .isr_vector (192 bytes at 0x08000000) does not fit the memories "
                        "of board rp2040")
 
 

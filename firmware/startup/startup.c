@@ -25,9 +25,7 @@ extern char __HeapLimit;              /* from the linker script */
 void Reset_Handler(void);
 void Default_Handler(void);
 
-/* Core exception handlers: weak aliases so that firmware may override any of them. The
- * simulator does not model exception entry yet; the names are here so that the table matches
- * hardware and an NVIC model can dispatch through it later. */
+/* Core exception handlers: weak aliases so that firmware may override any of them by name. */
 #define WEAK_DEFAULT __attribute__((weak, alias("Default_Handler")))
 void NMI_Handler(void) WEAK_DEFAULT;
 void HardFault_Handler(void) WEAK_DEFAULT;
@@ -39,12 +37,30 @@ void DebugMon_Handler(void) WEAK_DEFAULT;
 void PendSV_Handler(void) WEAK_DEFAULT;
 void SysTick_Handler(void) WEAK_DEFAULT;
 
-/* ARMv7-M ARM (DDI 0403E) B1.5.3 / ARMv6-M ARM (DDI 0419E) B1.5.3: the vector table. */
+/* Device interrupts 0-31 (exception numbers 16-47): IRQ<n>_Handler, weak like the above, so a
+ * program provides the handler of the external interrupt n it uses. 32 is the ARMv6-M maximum
+ * and within every board's NVIC; firmware needing more lines brings its own table (VTOR). */
+#define WEAK_IRQ(n) void IRQ##n##_Handler(void) WEAK_DEFAULT;
+WEAK_IRQ(0) WEAK_IRQ(1) WEAK_IRQ(2) WEAK_IRQ(3) WEAK_IRQ(4) WEAK_IRQ(5) WEAK_IRQ(6) WEAK_IRQ(7)
+WEAK_IRQ(8) WEAK_IRQ(9) WEAK_IRQ(10) WEAK_IRQ(11) WEAK_IRQ(12) WEAK_IRQ(13) WEAK_IRQ(14) WEAK_IRQ(15)
+WEAK_IRQ(16) WEAK_IRQ(17) WEAK_IRQ(18) WEAK_IRQ(19) WEAK_IRQ(20) WEAK_IRQ(21) WEAK_IRQ(22) WEAK_IRQ(23)
+WEAK_IRQ(24) WEAK_IRQ(25) WEAK_IRQ(26) WEAK_IRQ(27) WEAK_IRQ(28) WEAK_IRQ(29) WEAK_IRQ(30) WEAK_IRQ(31)
+
+/* ARMv7-M ARM (DDI 0403E) B1.5.3 / ARMv6-M ARM (DDI 0419E) B1.5.3: the vector table. 48 words;
+ * at the start of the boot flash it meets VTOR's alignment (B3.2.5: a power of two >= its size). */
 __attribute__((section(".isr_vector"), used))
-void (*const mcusim_vectors[16])(void) = {
+void (*const mcusim_vectors[16 + 32])(void) = {
     (void (*)(void))(&_estack), Reset_Handler, NMI_Handler, HardFault_Handler,
     MemManage_Handler, BusFault_Handler, UsageFault_Handler, 0, 0, 0, 0,
     SVC_Handler, DebugMon_Handler, 0, PendSV_Handler, SysTick_Handler,
+    IRQ0_Handler, IRQ1_Handler, IRQ2_Handler, IRQ3_Handler,
+    IRQ4_Handler, IRQ5_Handler, IRQ6_Handler, IRQ7_Handler,
+    IRQ8_Handler, IRQ9_Handler, IRQ10_Handler, IRQ11_Handler,
+    IRQ12_Handler, IRQ13_Handler, IRQ14_Handler, IRQ15_Handler,
+    IRQ16_Handler, IRQ17_Handler, IRQ18_Handler, IRQ19_Handler,
+    IRQ20_Handler, IRQ21_Handler, IRQ22_Handler, IRQ23_Handler,
+    IRQ24_Handler, IRQ25_Handler, IRQ26_Handler, IRQ27_Handler,
+    IRQ28_Handler, IRQ29_Handler, IRQ30_Handler, IRQ31_Handler,
 };
 
 /* -nostartfiles drops crti.o, whose _init/_fini __libc_init_array calls. */
