@@ -26,11 +26,22 @@ MEMORY_KINDS = ("flash", "ram")
 # ignored and its default used without a word. [memory.accelerator] is free-form, and so is
 # [core_options], which the cost model reads from the file (mcusim.cost.model).
 TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address", "sources",
-            "memory", "uart", "power", "core_options")
+            "memory", "uart", "power", "core_options", "nvic")
 MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source")
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
+SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusim.sim.svd)
+# [gpio] and [[timer]] (docs/boards.md): the GPIO ports and counting timers mcusim models.
+TOP_KEYS += ("gpio", "timer")
+# reset_clock_hz and [clock_tree] (docs/boards.md): the reset clock and the clock controller.
+TOP_KEYS += ("reset_clock_hz", "clock_tree")
+CLOCK_TREE_KEYS = ("kind", "crystal_hz", "source")
+GPIO_KEYS = ("kind", "base", "ports", "stride", "pins", "brr", "moder_reset", "ospeedr_reset",
+             "pupdr_reset", "source")
+GPIO_KINDS = ("stm32", "nrf52", "rp2040-sio")
+TIMER_KEYS = ("name", "kind", "base", "irq", "bits", "channels", "arr_reset", "bus", "source")
+TIMER_KINDS = ("stm32", "nrf52", "rp2040")
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,14 @@ class Board:
     uart: dict[str, Any]
     power: dict[str, Any]        # voltage_v, run_ua_per_mhz (always), source, ...
     sources: list[str] = field(default_factory=list)
+    svd: str = ""                # register file: boards/svd/<svd>.toml or <svd>.svd
+    svd_source: str = ""         # where that file comes from (package, manual)
     path: Path | None = None
+    gpio: dict[str, Any] = field(default_factory=dict)          # [gpio], {} when absent
+    timers: list[dict[str, Any]] = field(default_factory=list)  # [[timer]]
+    nvic: dict[str, Any] = field(default_factory=dict)   # irqs, priority_bits, source
+    reset_clock_hz: int = 0      # the chip's core clock at reset (clock_hz when not given)
+    clock_tree: dict[str, Any] = field(default_factory=dict)   # kind, crystal_hz (sim/clocktree)
 
     def memory_at(self, addr: int, size: int = 1) -> Memory | None:
         for m in self.memories:
@@ -151,7 +169,7 @@ def _parse(path: Path) -> Board:
     except (OSError, UnicodeDecodeError) as e:
         raise BadInput(f"board file {path}: cannot read: {e}") from None
     f = _Fields(path, data, "")
-    _known_keys(path, data, TOP_KEYS, "")
+    _known_keys(path, data, TOP_KEYS + SVD_KEYS, "")
     core = f.str("core")
     if core not in CORE_FLAGS:
         raise BadInput(f"board file {path}: core {core!r} is not one of {', '.join(CORE_FLAGS)}")
@@ -179,13 +197,24 @@ def _parse(path: Path) -> Board:
     if not any(m.contains(boot) for m in memories):
         raise BadInput(f"board file {path}: boot_address {boot:#010x} is not inside any "
                        f"[[memory]] (the vector table is read from there at reset)")
+    reset_clock = f.int("reset_clock_hz", clock)
+    if reset_clock <= 0:
+        raise BadInput(f"board file {path}: reset_clock_hz must be positive")
+    gpio, timers = _gpio(path, data), _timers(path, data)
+    for what, base in [("gpio.base", gpio.get("base"))] + [
+            (f"timer[{i}].base", t["base"]) for i, t in enumerate(timers)]:
+        if base is not None and any(m.contains(base) for m in memories):
+            raise BadInput(f"board file {path}: {what} {base:#x} lies inside a memory")
     sources = data.get("sources", [])
     if not isinstance(sources, list):
         raise BadInput(f"board file {path}: key 'sources' must be a list of strings")
     return Board(name=f.str("name"), description=f.str("description", ""), core=core,
                  profile=profile, clock_hz=clock, boot_address=f.int("boot_address"),
                  memories=memories, uart=uart, power=power, sources=[str(s) for s in sources],
-                 path=path)
+                 **_svd(path, data),
+                 gpio=gpio, timers=timers,
+                 path=path, nvic=_nvic(path, data, core),
+                 reset_clock_hz=reset_clock, clock_tree=_clock_tree(path, data))
 
 
 class _Fields:
@@ -349,3 +378,137 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
                        f"(or power.run_current_ma with power.run_current_at_hz)")
     power["source"] = f.str("source", "")
     return power
+
+
+def _clock_tree(path: Path, data: dict) -> dict[str, Any]:
+    """[clock_tree]: kind (a module of mcusim.sim.clocktree) and the board's crystal."""
+    if "clock_tree" not in data:
+        return {}
+    from mcusim.sim.clocktree import KINDS
+    f = _Fields(path, data["clock_tree"], "clock_tree.")
+    _known_keys(path, data["clock_tree"], CLOCK_TREE_KEYS, "clock_tree.")
+    kind = f.str("kind")
+    if kind not in KINDS:
+        raise BadInput(f"board file {path}: key 'clock_tree.kind' must be one of "
+                       f"{', '.join(KINDS)}")
+    return {"kind": kind, "crystal_hz": f.int("crystal_hz", 0), "source": f.str("source", "")}
+
+
+def _nvic(path: Path, data: dict, core: str) -> dict[str, Any]:
+    """[nvic]: external interrupts and implemented priority bits. Without the table: the
+    architecture's most (ARMv6-M: 32 interrupts, 2 bits; ARMv7/8-M: 240 and 8 bits)."""
+    v6m = core == "cortex-m0plus"
+    raw = data.get("nvic", {})
+    if not isinstance(raw, dict):
+        raise BadInput(f"board file {path}: [nvic] must be a table")
+    _known_keys(path, raw, ("irqs", "priority_bits", "source"), "nvic.")
+    f = _Fields(path, raw, "nvic.")
+    irqs = f.int("irqs", 32 if v6m else 240)
+    bits = f.int("priority_bits", 2 if v6m else 8)
+    if not 1 <= irqs <= (32 if v6m else 496):
+        raise BadInput(f"board file {path}: nvic.irqs must be 1-{32 if v6m else 496} on "
+                       f"{core}, got {irqs}")
+    if not (2 if v6m else 3) <= bits <= (2 if v6m else 8):
+        raise BadInput(f"board file {path}: nvic.priority_bits must be "
+                       f"{'2' if v6m else '3-8'} on {core}, got {bits}")
+    return {"irqs": irqs, "priority_bits": bits, "source": f.str("source", "")}
+
+
+def _int_list(path: Path, raw: Any, key: str, lo: int, hi: int) -> list[int]:
+    ok = isinstance(raw, list) and raw and all(
+        isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi for v in raw)
+    if not ok:
+        raise BadInput(f"board file {path}: key '{key}' must be a non-empty list of integers "
+                       f"{lo}-{hi:#x}")
+    return list(raw)
+
+
+def _gpio(path: Path, data: dict) -> dict[str, Any]:
+    """[gpio]: kind, base, and per kind the port count/stride (stm32), the pins of each port
+    (nrf52), the reset values of MODER/OSPEEDR/PUPDR as [port A, port B, every other port]."""
+    if "gpio" not in data:
+        return {}
+    raw = data["gpio"]
+    f = _Fields(path, raw, "gpio.")
+    _known_keys(path, raw, GPIO_KEYS, "gpio.")
+    kind = f.str("kind")
+    if kind not in GPIO_KINDS:
+        raise BadInput(f"board file {path}: key 'gpio.kind' must be one of {', '.join(GPIO_KINDS)}")
+    g: dict[str, Any] = {"kind": kind, "base": f.int("base"), "source": f.str("source", "")}
+    if kind == "stm32":
+        g["ports"], g["stride"] = f.int("ports"), f.int("stride")
+        if not 1 <= g["ports"] <= 16 or g["stride"] < 0x400:
+            raise BadInput(f"board file {path}: gpio.ports must be 1-16 and gpio.stride at "
+                           f"least 0x400 (one port's register block)")
+        brr = raw.get("brr", False)
+        if not isinstance(brr, bool):
+            raise BadInput(f"board file {path}: key 'gpio.brr' must be true or false")
+        g["brr"] = brr
+        for key in ("moder_reset", "ospeedr_reset", "pupdr_reset"):
+            g[key] = _int_list(path, raw[key], f"gpio.{key}", 0, 0xFFFFFFFF) if key in raw else []
+    elif kind == "nrf52":
+        g["stride"] = f.int("stride")
+        g["pins"] = _int_list(path, raw.get("pins"), "gpio.pins", 1, 32)
+        if g["stride"] < 0x300 and len(g["pins"]) > 1:
+            raise BadInput(f"board file {path}: key 'gpio.stride' must be at least 0x300")
+    return g
+
+
+def _timers(path: Path, data: dict) -> list[dict[str, Any]]:
+    """[[timer]]: one table per counting timer: name, kind, base, irq (one number, or one per
+    alarm on rp2040), and per kind bits/arr_reset/bus (stm32) or channels (nrf52)."""
+    raw = data.get("timer", [])
+    if not isinstance(raw, list):
+        raise BadInput(f"board file {path}: key 'timer' must be [[timer]] tables")
+    out = []
+    for i, t in enumerate(raw):
+        prefix = f"timer[{i}]."
+        f = _Fields(path, t, prefix)
+        _known_keys(path, t, TIMER_KEYS, prefix)
+        kind = f.str("kind")
+        if kind not in TIMER_KINDS:
+            raise BadInput(f"board file {path}: key '{prefix}kind' must be one of "
+                           f"{', '.join(TIMER_KINDS)}")
+        irq = t.get("irq")
+        irqs = _int_list(path, [irq] if isinstance(irq, int) else irq, f"{prefix}irq", 0, 495)
+        want = 4 if kind == "rp2040" else 1
+        if len(irqs) != want:
+            raise BadInput(f"board file {path}: key '{prefix}irq' must name {want} interrupt"
+                           f"{'s (one per alarm)' if want > 1 else ''}")
+        d: dict[str, Any] = {"name": f.str("name"), "kind": kind, "base": f.int("base"),
+                             "irq": irqs, "source": f.str("source", "")}
+        if kind == "stm32":
+            d["bits"] = f.int("bits", 16)
+            if d["bits"] not in (16, 32):
+                raise BadInput(f"board file {path}: key '{prefix}bits' must be 16 or 32")
+            d["arr_reset"] = f.int("arr_reset", (1 << d["bits"]) - 1)
+            d["bus"] = f.str("bus", "apb1")
+        elif kind == "nrf52":
+            d["channels"] = f.int("channels", 4)
+            if not 1 <= d["channels"] <= 6:
+                raise BadInput(f"board file {path}: key '{prefix}channels' must be 1-6")
+        out.append(d)
+    names = [d["name"] for d in out]
+    for n in names:
+        if names.count(n) > 1:
+            raise BadInput(f"board file {path}: two timers are named {n!r}")
+    return out
+
+def _svd(path: Path, data: dict) -> dict[str, str]:
+    """svd (a register-file name, or a path to an .svd/.toml file) and its citation."""
+    if "svd" not in data:
+        if "svd_source" in data:
+            raise BadInput(f"board file {path}: svd_source without svd")
+        return {}
+    f = _Fields(path, data, "")
+    name, source = f.str("svd").strip(), f.str("svd_source", "").strip()
+    if not name:
+        raise BadInput(f"board file {path}: key 'svd' must name a register file")
+    if not source:
+        raise BadInput(f"board file {path}: key 'svd' needs 'svd_source' (the package or "
+                       f"manual the register file comes from)")
+    if name.endswith((".svd", ".toml")) or "/" in name:
+        p = Path(name) if Path(name).is_absolute() else path.parent / name
+        if not p.is_file():
+            raise BadInput(f"board file {path}: svd file {p} does not exist")
+    return {"svd": name, "svd_source": source}

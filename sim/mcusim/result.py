@@ -101,10 +101,29 @@ class RunResult:
     elf: str = ""
     model: dict[str, Any] = field(default_factory=dict)  # model runs: name, inputs, outputs, ...
     host_seconds: float = 0.0    # wall time of the simulation (not a modelled figure)
+    # Time: `cycles` are executed (active) cycles; the core may also have slept (WFI/WFE).
+    # time_total_s follows every clock change (clock_changes); 0 means cycles / clock_hz.
+    time_total_s: float = 0.0
+    sleep_cycles: int = 0
+    sleep_s: float = 0.0
+    energy_sleep_uj: float = 0.0  # part of energy_uj spent asleep (board's sleep current)
+    clock_changes: list[dict[str, Any]] = field(default_factory=list)   # {cycle, hz, why}
+    exceptions: list[dict[str, Any]] = field(default_factory=list)      # {number, name, count}
+    peripherals_unmodelled: list[str] = field(default_factory=list)
 
     @property
     def time_s(self) -> float:
+        if self.time_total_s:
+            return self.time_total_s
         return self.cycles / self.clock_hz if self.clock_hz else 0.0
+
+    @property
+    def active_s(self) -> float:
+        return max(0.0, self.time_s - self.sleep_s)
+
+    @property
+    def average_power_mw(self) -> float:
+        return self.energy_uj / self.time_s / 1000 if self.time_s else 0.0
 
     @property
     def cpi(self) -> float:
@@ -121,6 +140,8 @@ class RunResult:
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["time_s"] = self.time_s
+        d["active_s"] = self.active_s
+        d["average_power_mw"] = self.average_power_mw
         d["cpi"] = self.cpi
         for layer in d["layers"]:
             layer["macs_per_cycle"] = (layer["macs"] / layer["cycles"]) if layer["cycles"] else 0.0

@@ -26,7 +26,8 @@ from mcusim.cost.model import board_core_options, load_profile
 from mcusim.result import FunctionStat
 
 LOAD_FIELDS = 9                  # int32s per tracked load (mcs_add_block)
-END_RET, END_COND_RET = 3, 4     # block ends of mcusim_hook.c beyond classify's
+END_RET, END_COND_RET, END_SPIN = 3, 4, 5   # block ends of mcusim_hook.c beyond classify's
+_BRANCH_TO_SELF = (b"\xfe\xe7", b"\xff\xf7\xfe\xbf")   # B.N . / B.W . (a block of its own)
 EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
 ALWAYS_TRACE_PREFIX = "mcusim_layer_"
@@ -115,19 +116,52 @@ class Profiler:
     def limit_hit(self) -> bool:
         return bool(self._live.limit_hit)
 
-    def install(self) -> None:
+    @property
+    def deadline_hit(self) -> bool:
+        return bool(self._live.deadline_hit)
+
+    @property
+    def spinning(self) -> bool:
+        return bool(self._live.spin)
+
+    def arm(self, deadline: int | None) -> None:
+        """Stop the core once the cycle count reaches `deadline` (None: no event pending)."""
+        self._lib.mcs_arm(self._ctx, max(1, deadline) if deadline is not None else 0)
+
+    def exception_entered(self, handler: int, cycles: int) -> None:
+        func, _ = self._func_of(handler & ~1)
+        self._lib.mcs_exc_enter(self._ctx, func, cycles)
+
+    def exception_returned(self, cycles: int) -> None:
+        self._lib.mcs_exc_exit(self._ctx, cycles)
+
+    def spin_cycles(self) -> int:
+        """Cycles of one more execution of the spinning block."""
+        return self._lib.mcs_block_cycles(self._ctx)
+
+    def spin_forward(self, execs: int) -> None:
+        self._lib.mcs_spin_forward(self._ctx, execs)
+
+    def install(self, trap_hook: bool = True) -> None:
+        """trap_hook: account for traps mid-block with an interrupt hook of the profiler's own;
+        a machine that takes exceptions calls `trap(pc)` itself, before it moves the PC."""
         self._add_hook(UC_HOOK_BLOCK, native.fn_addr(self._lib, "mcs_hook_block"), 1, 0)
-        self._hooks.append(self.uc.hook_add(UC_HOOK_INTR, self._on_intr))
+        if trap_hook:
+            self._hooks.append(self.uc.hook_add(UC_HOOK_INTR, self._on_intr))
         if self.exact_data:
             for base, end in self._data:
                 self._add_hook(UC_HOOK_MEM_READ, native.fn_addr(self._lib, "mcs_hook_read"),
                                base, end - 1)
 
     def _on_intr(self, uc, intno, _user) -> None:
+        self.trap()
+
+    def trap(self) -> None:
         """A trap (semihosting BKPT, SVC, fault) mid-block: the block was counted whole at entry,
         and when the program goes on, the rest of it runs again as a new block. Count only what
         ran: through the trapping instruction. Works before or after the machine's own hook
         (which may already have moved PC past a BKPT)."""
+        uc = self.uc
         pc = uc.reg_read(UC_ARM_REG_PC) & ~1
         try:
             half = int.from_bytes(uc.mem_read(pc, 2), "little")
@@ -157,7 +191,9 @@ class Profiler:
             func, entry = self._func_of(addr)
             last = b.last_class
             end = b.end
-            if end == END_PLAIN and last in _RET_CLASSES:
+            if code in _BRANCH_TO_SELF:
+                end = END_SPIN
+            elif end == END_PLAIN and last in _RET_CLASSES:
                 end = END_RET
             elif end == END_COND and b.last_indirect:
                 end = END_COND_RET
@@ -272,6 +308,8 @@ class Profiler:
             out["fetch"] = out.get("fetch", 0) + live.fetch_stall
         if live.data_stall:
             out["data_stall"] = live.data_stall
+        if live.exc_cycles:
+            out["exception"] = live.exc_cycles
         # a run stopped mid-block: the rewound tail is in no class; keep the sum exact
         diff = live.cycles - sum(out.values())
         if diff:

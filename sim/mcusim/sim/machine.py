@@ -6,6 +6,7 @@ the profiler and turns the outcome into a RunResult.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import signal
 import socket
 import struct
@@ -21,10 +22,14 @@ from unicorn import arm_const as A
 from mcusim.boards import Board
 from mcusim.errors import McusimError
 from mcusim.result import Stop
+from mcusim.sim import exceptions as X
 from mcusim.sim import faults
+from mcusim.sim.clock import CoreClock, Scheduler
 from mcusim.sim.elf import ElfImage
+from mcusim.sim.masks import mask_lowering_sites
 from mcusim.sim.peripherals import PAGE, Bus, Dwt, Itm, SystemControl, make_uart
 from mcusim.sim.semihosting import Semihosting
+from mcusim.sim.signals import Signals
 
 # Unicorn 2.1 CPU models for each board core (unicorn/arm.h: UC_CPU_ARM_CORTEX_*). There is
 # no M0+ model: the M0 runs the same ARMv6-M instruction set.
@@ -34,11 +39,30 @@ CPU_MODELS = {
     "cortex-m7": A.UC_CPU_ARM_CORTEX_M7, "cortex-m33": A.UC_CPU_ARM_CORTEX_M33,
 }
 SEMIHOSTING_BKPT = 0xBEAB     # BKPT #0xAB: the M-profile semihosting trap
+# STM32 parts alias the boot memory at 0x00000000 (RM0090 rev 19, section 2.4 "Boot
+# configuration": with BOOT0 = 0 main flash is aliased in the boot memory space at 0x0000 0000;
+# the same holds for the other STM32 families' reference manuals). Vendor start-up code and
+# RTOSes (FreeRTOS reads the initial MSP from VTOR = 0) read the vector table through it.
+STM32_FLASH_BASE = 0x0800_0000
+
+# Synchronous faults from Unicorn's interrupt hook -> (exception, CFSR bits) (DDI 0403E B3.2.15)
+FAULT_EXCEPTIONS = {
+    faults.EXCP_UDEF: (X.USAGEFAULT, X.CFSR_UNDEFINSTR),
+    faults.EXCP_INVSTATE: (X.USAGEFAULT, X.CFSR_INVSTATE),
+    faults.EXCP_NOCP: (X.USAGEFAULT, X.CFSR_NOCP),
+    faults.EXCP_UNALIGNED: (X.USAGEFAULT, X.CFSR_UNALIGNED),
+    faults.EXCP_DIVBYZERO: (X.USAGEFAULT, X.CFSR_DIVBYZERO),
+    faults.EXCP_STKOF: (X.USAGEFAULT, X.CFSR_STKOF),
+    faults.EXCP_PREFETCH_ABORT: (X.BUSFAULT, X.CFSR_IBUSERR),
+    faults.EXCP_DATA_ABORT: (X.BUSFAULT, X.CFSR_PRECISERR),
+}
+FAULT_HANDLERS = (X.HARDFAULT, X.MEMMANAGE, X.BUSFAULT, X.USAGEFAULT)
 
 
 class Machine:
     def __init__(self, board: Board, elf: ElfImage, stdin: bytes | None = None,
-                 argv: list[str] | None = None, echo_stdout: bool = False):
+                 argv: list[str] | None = None, echo_stdout: bool = False,
+                 clock_hz: int | None = None, until: str | None = None):
         self.board, self.elf = board, elf
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
         self.uc.ctl_set_cpu_model(CPU_MODELS[board.core])
@@ -47,27 +71,114 @@ class Machine:
         self.echo = echo_stdout
         self.stdout = bytearray()
         self.stderr = bytearray()
+        self.until = until.encode() if until else None
         self.cycles: Callable[[], int] = lambda: 0     # set by the runner from the profiler
         self.call_stack: Callable[[], list] = lambda: []
+        self.profiler = None                            # set by attach_profiler
         self.layout = None                              # memory.Layout, set by the runner
+        self.warnings: list[str] = []
         self._pending_access: tuple[str, str, int] | None = None
         self.stopped_mid_block = False   # a fault stopped the core inside a translated block
         self._breakpoints: dict[int, list[Callable[["Machine"], None]]] = {}
-        for m in board.memories:
-            size = (m.size + PAGE - 1) & ~(PAGE - 1)
-            perms = UC_PROT_READ | UC_PROT_EXEC if m.kind == "flash" else UC_PROT_ALL
-            self.uc.mem_map(m.base, size, perms)
+        # time: active cycles (the profiler) + cycles slept in WFI/WFE
+        self.slept = 0
+        self.sleep_spans: list[tuple[int, int]] = []    # (from tick, to tick) asleep
+        reset_hz = int(getattr(board, "reset_clock_hz", 0) or board.clock_hz)
+        self.clock = CoreClock(reset_hz, forced_hz=clock_hz)
+        self.clock.now = self.now
+        self.events = Scheduler()
+        self._check = False              # something may have become takeable: look at a stop
+        self.limit_reached = False       # the cycle limit, reached while fast-forwarding
+        self.fault_report: Stop | None = None   # the fault a firmware handler was entered for
+        self.resets = 0
+        self.exception_counts: dict[int, int] = {}
+        self.vtor_reset = 0
+        self._map_memories()
         self.bus = Bus(self)
-        self.dwt = self.bus.add(Dwt(lambda: self.cycles(), has_cyccnt=board.core != "cortex-m0plus"))
-        self.scs = self.bus.add(SystemControl(board.core, lambda: self.cycles(), self.dwt))
+        self.dwt = self.bus.add(Dwt(self.now, has_cyccnt=board.core != "cortex-m0plus"))
+        self.scs = self.bus.add(SystemControl(board.core, self.now, self.dwt))
         self.dwt.scs = self.scs
         self.bus.add(Itm(lambda data: self.console(1, data)))
         uart = make_uart(self, board.uart, lambda data: self.console(1, data))
         if uart is not None:
             self.bus.add(uart)
+        self.exc: X.ExceptionModel | None = None     # made when the profiler (timing) arrives
+        self.nvic = _Nvic(self)
+        self.signals = Signals(self.now, self.nvic.set_pending)
         self.semihosting = Semihosting(self, stdin, argv or [])
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
+
+    def _map_memories(self) -> None:
+        alias = None
+        if self.board.memory_at(0) is None:
+            boot = self.board.memory_at(self.board.boot_address)
+            if boot is not None and boot.base == STM32_FLASH_BASE == self.board.boot_address:
+                alias = boot
+        if alias is None and self.board.memory_at(0) is None:
+            # No alias at 0: the boot loader leaves VTOR at the image's table (e.g. RP2040's
+            # boot stage 2 jumps to the image with VTOR set to it, RP2040 datasheet 2.8.1).
+            self.vtor_reset = self.board.boot_address
+        self._buffers = []
+        for m in self.board.memories:
+            size = (m.size + PAGE - 1) & ~(PAGE - 1)
+            perms = UC_PROT_READ | UC_PROT_EXEC if m.kind == "flash" else UC_PROT_ALL
+            if m is alias:
+                buf = ctypes.create_string_buffer(size)
+                self._buffers.append(buf)
+                self.uc.mem_map_ptr(m.base, size, perms, ctypes.addressof(buf))
+                self.uc.mem_map_ptr(0, size, perms, ctypes.addressof(buf))
+            else:
+                self.uc.mem_map(m.base, size, perms)
+
+    def attach_profiler(self, profiler) -> None:
+        """The profiler counts cycles; the exception model takes its latencies from the
+        profile's [exceptions] table."""
+        self.profiler = profiler
+        self.cycles = lambda: profiler.cycles
+        self.call_stack = profiler.call_stack
+        nv = self.board.nvic or {}
+        v6m = self.board.core == "cortex-m0plus"
+        self.exc = X.ExceptionModel(self, nv.get("irqs", 32 if v6m else 240),
+                                    nv.get("priority_bits", 2 if v6m else 8),
+                                    profiler.model.exceptions)
+        self.scs.exc = self.exc
+        self.scs.on_systick = self._systick_changed
+        self._systick_event = None
+        for addr in mask_lowering_sites(self.elf):
+            self.uc.hook_add(UC_HOOK_CODE, self._after_unmask, None, addr, addr)
+
+    def now(self) -> int:
+        """Core-clock ticks since reset: cycles executed plus cycles asleep."""
+        return self.cycles() + self.slept
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def request_check(self) -> None:
+        """An exception may have become takeable (pended, enabled, unmasked): stop the core
+        after the current instruction and look."""
+        self._check = True
+        self.uc.emu_stop()
+
+    def rearm(self) -> None:
+        """Arm the profiler's deadline at the next scheduled event."""
+        if self.profiler is None:
+            return
+        t = self.events.next_tick()
+        self.profiler.arm(None if t is None else max(t - self.slept, self.cycles() + 1))
+
+    def set_flash_wait_states(self, ws: int, why: str) -> None:
+        setter = getattr(self.profiler, "set_flash_wait_states", None)
+        if setter is not None:
+            setter(ws)
+
+    def system_reset_requested(self) -> None:
+        """AIRCR.SYSRESETREQ: the chip resets (DDI 0403E B3.2.6); memory keeps its contents."""
+        self.resets += 1
+        self._reset_pending = True
+        self.uc.emu_stop()
 
     # --- memory -------------------------------------------------------------------------------
     def read(self, addr: int, n: int) -> bytes:
@@ -116,9 +227,19 @@ class Machine:
         with SP at the top of the main RAM when the boot address holds no valid table."""
         vec = self.vector_reset()
         sp, pc = vec if vec else (self.board.ram.end, self.elf.entry & ~1)
+        for r in (A.UC_ARM_REG_PRIMASK, A.UC_ARM_REG_CONTROL):
+            self.uc.reg_write(r, 0)
+        if self.board.core != "cortex-m0plus":
+            self.uc.reg_write(A.UC_ARM_REG_BASEPRI, 0)
+            self.uc.reg_write(A.UC_ARM_REG_FAULTMASK, 0)
+        self.uc.reg_write(A.UC_ARM_REG_XPSR, 1 << 24)
+        self.uc.reg_write(A.UC_ARM_REG_MSP, sp)
         self.uc.reg_write(A.UC_ARM_REG_SP, sp)
         self.uc.reg_write(A.UC_ARM_REG_LR, 0xFFFFFFFF)
         self.uc.reg_write(A.UC_ARM_REG_PC, pc | 1)
+        if self.exc is not None:
+            self.exc.reset()
+        self._reset_pending = False
         return sp, pc
 
     def add_breakpoint(self, addr: int, fn: Callable[["Machine"], None]) -> None:
@@ -133,38 +254,207 @@ class Machine:
         for fn in self._breakpoints.get(addr, ()):
             fn(self)
 
+    def _after_unmask(self, uc, addr, size, _):
+        """Right after CPSIE / MSR PRIMASK, BASEPRI or FAULTMASK: a pending exception the mask
+        held back is taken before the next instruction (DDI 0403E B5.2.1: the change is
+        visible to the next instruction after it, with interrupts recognised then)."""
+        if self.exc is not None and self.exc.takeable() is not None:
+            self.request_check()
+
     def run(self, pc: int) -> None:
-        """Run from pc until the firmware exits, faults or the profiler's limit stops it."""
+        """Run from pc until the firmware exits, faults, hangs, or a limit stops it."""
+        with _stop_on_interrupt(self.uc):
+            while self.stop is None:
+                self._check = False
+                self.rearm()
+                try:
+                    self.uc.emu_start(pc | 1, 0xFFFFFFFF)
+                except UcError as e:
+                    if self.stop is None:
+                        self._sync(self.reg("pc"))
+                        self._uc_error(e)
+                if self.stop is not None:
+                    break
+                pc = self.reg("pc")
+                prof = self.profiler
+                if prof is None:
+                    break
+                if prof.limit_hit:
+                    self._sync(pc)
+                    break
+                spinning = prof.spinning
+                if not spinning:
+                    self._sync(pc)
+                if self._reset_pending:
+                    _, pc = self.reset()
+                    continue
+                self.events.fire_due(self.now())
+                if self.stop is not None:
+                    break
+                woke = self._take_pending(pc)
+                if woke:
+                    pc = self.reg("pc")
+                    continue
+                asleep = self.exc.sleep_on_exit or (not self._check and not prof.deadline_hit
+                                                    and not spinning and self.sleeping())
+                if spinning or asleep:
+                    self.exc.sleep_on_exit = False
+                    self._idle(spinning)
+                    if self.limit_reached:
+                        break
+                pc = self.reg("pc")
+
+    def _sync(self, pc: int) -> None:
+        """The core stopped at pc, possibly inside a block the profiler counted whole."""
+        if self.profiler is not None:
+            self.profiler.sync_stop(pc, executed=False)
+
+    def _take_pending(self, pc: int) -> bool:
+        e = self.exc.takeable()
+        if e is None:
+            return False
         try:
-            with _stop_on_interrupt(self.uc):
-                self.uc.emu_start(pc | 1, 0xFFFFFFFF)
-        except UcError as e:
-            if self.stop is None:
-                self.stopped_mid_block = True
-                if self._pending_access is not None:
-                    kind, msg, addr = self._pending_access
-                    sp = self.reg("sp")
-                    if kind == "bad write" and sp - 64 <= addr < sp + 64 \
-                            and self.board.memory_at(addr) is None:
-                        kind, msg = "stack overflow", f"the stack (sp={sp:#010x}) grew out of " \
-                                                      f"RAM: write to unmapped address"
-                    self.fault(kind, f"{msg} {addr:#010x}", addr)
-                else:
-                    kind, msg = faults.classify_error(e, self.reg("xpsr"))
-                    if kind == "undefined instruction":
-                        msg = faults.explain_undefined(self.read_quiet(self.reg("pc"), 4), msg)
-                    self.fault(kind, msg)
+            self.exc.enter(e, pc)
+        except X.ExceptionError as err:
+            self.fault(err.kind, str(err), err.address)
+        return True
+
+    def _idle(self, spinning: bool) -> None:
+        """WFI/WFE (or a branch to itself): nothing runs until the next event. Time goes to
+        that event at once, asleep (WFI) or spinning (counted as executed branches)."""
+        exc = self.exc
+        if not spinning and exc.takeable(ignore_primask=True) is not None:
+            return                      # WFI with a pending interrupt returns at once (B1.5.19)
+        if spinning:
+            active_fault = [e for e in exc.nesting if e in FAULT_HANDLERS]
+            if active_fault and self.fault_report is not None:
+                self.request_stop(self.fault_report)
+                return
+        while self.stop is None:
+            nxt = self.events.next_tick()
+            can_wake = exc.takeable(ignore_primask=not spinning) is not None
+            if can_wake:
+                return
+            blocked = exc.best_pending() is not None
+            if nxt is None or (spinning and blocked):
+                self._hang(spinning)
+                return
+            now = self.now()
+            dt = max(0, nxt - now)
+            if spinning:
+                per = max(1, self.profiler.spin_cycles())
+                execs = -(-dt // per)
+                limit = self.profiler.max_cycles
+                if limit and self.cycles() + execs * per >= limit:
+                    self.profiler.spin_forward(max(0, -(-(limit - self.cycles()) // per)))
+                    self.limit_reached = True
+                    return
+                self.profiler.spin_forward(execs)
+            else:
+                self.sleep_spans.append((now, now + dt))
+                self.slept += dt
+            self.events.fire_due(self.now())
+            if self.exc.takeable(ignore_primask=not spinning) is not None:
+                return
+
+    def _hang(self, spinning: bool) -> None:
+        pc = self.reg("pc")
+        where = self.elf.symbolize(pc)
+        if spinning:
+            why = ("a branch to itself with every interrupt masked or none able to preempt"
+                   if self.exc.best_pending() is not None or self.exc.execution_priority() <= 0
+                   else "a branch to itself with no interrupt or timer left that could end it")
+        else:
+            why = "WFI/WFE with no enabled interrupt or timer left that could wake the core"
+        self.request_stop(Stop(reason="hang", message=f"the firmware hangs: {why}, at {where}",
+                               pc=pc, where=where, call_stack=self.call_stack_names(),
+                               registers={n: self.reg(n) for n in faults.REGISTERS}))
 
     def sleeping(self) -> bool:
-        """Unicorn halts silently on WFI/WFE (nothing can wake the core): is that where we are?"""
+        """Unicorn halts silently on WFI/WFE: is the instruction just executed one of them?"""
         pc = self.reg("pc") & ~1
-        for addr in (pc - 2, pc):
-            try:
-                if struct.unpack("<H", self.read(addr, 2))[0] in (0xBF30, 0xBF20):  # WFI, WFE
-                    return True
-            except McusimError:
-                pass
-        return False
+        try:
+            return struct.unpack("<H", self.read(pc - 2, 2))[0] in (0xBF30, 0xBF20)
+        except McusimError:
+            return False
+
+    # --- events: SysTick ------------------------------------------------------------------------
+    def _systick_changed(self) -> None:
+        self.events.cancel(self._systick_event)
+        self._systick_event = None
+        if not self.scs.csr & 0x2:          # TICKINT
+            return
+        t = self.scs.next_zero()
+        if t is not None:
+            self._systick_event = self.events.at(t, self._systick_fired)
+            self.rearm()
+
+    def _systick_fired(self) -> None:
+        self._systick_event = None
+        if self.scs.csr & 0x3 == 0x3:
+            self.exc.set_pending(X.SYSTICK)
+        self._systick_changed()
+
+    # --- exceptions -----------------------------------------------------------------------------
+    def exception_taken(self, e: int, handler: int, cycles: int) -> None:
+        self.exception_counts[e] = self.exception_counts.get(e, 0) + 1
+        self.profiler.exception_entered(handler, cycles)
+        self.signals.trace_exception(e, True)
+
+    def exception_returned(self, e: int, cycles: int) -> None:
+        self.profiler.exception_returned(cycles)
+        self.signals.trace_exception(e, False)
+
+    def _synchronous_fault(self, kind: str, message: str, address: int | None,
+                           exc: int, cfsr: int) -> None:
+        """A fault the firmware may handle: report it as today, or, when the vector table has
+        a handler for it, enter that handler with the fault status registers set (B1.5.14).
+        A handler that then spins ends the run with this report."""
+        self.fault(kind, message, address)
+        report, self.stop = self.stop, None
+        x = self.exc
+        if x is None or any(e in (X.HARDFAULT, X.NMI) for e in x.nesting) or \
+                self.vector_reset() is None:
+            self.stop = report               # lockup (fault in HardFault/NMI) or no table
+            return
+        target = x.fault_target(exc)
+        if target == X.HARDFAULT and exc == X.HARDFAULT:
+            x.hfsr |= X.HFSR_FORCED
+        x.cfsr |= cfsr
+        if cfsr & X.CFSR_PRECISERR and address is not None:
+            x.bfar, x.cfsr = address, x.cfsr | X.CFSR_BFARVALID
+        try:
+            x.enter(target, self.reg("pc"))
+        except X.ExceptionError as err:
+            self.stop = report
+            self.stop.message += f" (and the fault handler could not be entered: {err})"
+            return
+        self.fault_report = report
+        self.stopped_mid_block = False
+
+    def _uc_error(self, e: UcError) -> None:
+        """emu_start raised: an access Unicorn could not do (unmapped, flash write...)."""
+        if self._pending_access is not None:
+            kind, msg, addr = self._pending_access
+            self._pending_access = None
+            sp = self.reg("sp")
+            if kind == "bad write" and sp - 64 <= addr < sp + 64 \
+                    and self.board.memory_at(addr) is None:
+                self.fault("stack overflow", f"the stack (sp={sp:#010x}) grew out of RAM: "
+                                             f"write to unmapped address {addr:#010x}", addr)
+                return
+            cfsr = X.CFSR_IBUSERR if kind == "bad fetch" else X.CFSR_PRECISERR
+            self._synchronous_fault(kind, f"{msg} {addr:#010x}", addr, X.BUSFAULT, cfsr)
+            return
+        kind, msg = faults.classify_error(e, self.reg("xpsr"))
+        if kind == "undefined instruction":
+            msg = faults.explain_undefined(self.read_quiet(self.reg("pc"), 4), msg)
+        if kind == "non-thumb jump":
+            self._synchronous_fault(kind, msg, None, X.USAGEFAULT, X.CFSR_INVSTATE)
+        elif kind == "undefined instruction":
+            self._synchronous_fault(kind, msg, None, X.USAGEFAULT, X.CFSR_UNDEFINSTR)
+        else:
+            self.fault(kind, msg)
 
     def request_stop(self, stop: Stop) -> None:
         if self.stop is None:
@@ -203,6 +493,10 @@ class Machine:
     def console(self, stream: int, data: bytes) -> None:
         buf = self.stdout if stream == 1 else self.stderr
         buf += data
+        if self.until is not None and stream == 1 and self.stop is None and \
+                self.until in self.stdout[-(len(data) + len(self.until)):]:
+            self.request_stop(Stop(reason="until", message=f"the console printed "
+                                   f"{self.until.decode('utf-8', 'replace')!r} (--until)"))
         if self.echo:
             out = sys.stdout if stream == 1 else sys.stderr
             try:
@@ -220,6 +514,8 @@ class Machine:
         return False
 
     def _on_intr(self, uc, intno, _):
+        if self.profiler is not None:
+            self.profiler.trap()          # count the block only up to the trapping instruction
         pc = self.reg("pc")
         if intno == faults.EXCP_BKPT:
             try:
@@ -238,10 +534,56 @@ class Machine:
                 return
             self.fault("breakpoint", f"BKPT #{insn & 0xFF:#x} with no debugger attached")
             return
-        # Exception entry would go here once NVIC/SysTick exceptions are modelled: push the
-        # frame, set LR to EXC_RETURN and branch to the handler read from VTOR + 4 * number.
+        x = self.exc
+        if x is not None and intno == faults.EXCP_EXCEPTION_EXIT and x.nesting:
+            try:
+                x.exception_return(pc)
+            except X.ExceptionError as err:
+                self.fault(err.kind, str(err), err.address)
+            return
+        if x is not None and intno == faults.EXCP_SWI:
+            # SVC: taken at once; when its priority cannot preempt (in a handler of equal or
+            # higher priority, or with PRIMASK set) it escalates to HardFault (B1.5.14).
+            try:
+                if x.can_preempt(X.SVCALL, x.execution_priority()):
+                    x.enter(X.SVCALL, pc)
+                else:
+                    self._synchronous_fault("svc", "SVC executed where SVCall cannot be taken "
+                                            "(priority or PRIMASK): escalated to HardFault",
+                                            None, X.HARDFAULT, 0)
+            except X.ExceptionError as err:
+                self.fault(err.kind, str(err), err.address)
+            return
+        if x is not None and intno in FAULT_EXCEPTIONS:
+            exc, cfsr = FAULT_EXCEPTIONS[intno]
+            kind, msg = faults.INTR_FAULTS.get(intno, ("exception", f"CPU exception {intno}"))
+            if intno == faults.EXCP_UDEF:
+                msg = faults.explain_undefined(self.read_quiet(pc, 4), msg)
+            self._synchronous_fault(kind, msg, None, exc, cfsr)
+            if self.stop is not None:
+                uc.emu_stop()
+            return
         kind, msg = faults.INTR_FAULTS.get(intno, ("exception", f"CPU exception {intno}"))
         self.fault(kind, msg)
+
+
+class _Nvic:
+    """What device models use: pend and clear their interrupt (external number, 0-based)."""
+
+    def __init__(self, machine: Machine):
+        self.m = machine
+
+    @property
+    def irq_count(self) -> int:
+        return self.m.exc.irq_count if self.m.exc else 0
+
+    def set_pending(self, irq: int) -> None:
+        if self.m.exc is not None:
+            self.m.exc.set_pending(16 + irq)
+
+    def clear_pending(self, irq: int) -> None:
+        if self.m.exc is not None:
+            self.m.exc.clear_pending(16 + irq)
 
 
 @contextlib.contextmanager

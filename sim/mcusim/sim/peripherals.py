@@ -42,6 +42,9 @@ class Bus:
         self.machine = machine
         self.devices: list[Device] = []
         self._pages: dict[int, list[Device]] = {}
+        # The SVD register file (mcusim.sim.svd): serves what no explicit device covers.
+        self.fallback: Device | None = None
+        self.strict = False           # --strict-peripherals: the fallback only names registers
 
     def add(self, dev: Device) -> Device:
         self.devices.append(dev)
@@ -53,26 +56,44 @@ class Bus:
             self._pages[page].append(dev)
         return dev
 
+    def set_fallback(self, dev: Device, pages: list[int], strict: bool = False) -> None:
+        """dev serves accesses no explicit device covers (offsets are absolute addresses);
+        `pages` not mapped yet become MMIO. Explicit devices added before or after win."""
+        self.fallback, self.strict = dev, strict
+        for page in pages:
+            if page not in self._pages:
+                try:
+                    self.machine.uc.mmio_map(page, PAGE, self._read, page, self._write, page)
+                except Exception:     # already mapped as memory (e.g. a boot alias): skip it
+                    continue
+                self._pages[page] = []
+
     def _find(self, page: int, offset: int) -> Device | None:
         addr = page + offset
         for d in self._pages[page]:
             if d.base <= addr < d.base + d.size:
                 return d
+        fb = self.fallback
+        if fb is not None and not self.strict and fb.covers(addr):
+            return fb
         return None
+
+    def _unmodelled(self, kind: str, addr: int) -> None:
+        what = self.fallback.file.describe(addr) if self.fallback is not None else f"{addr:#010x}"
+        self.machine.fault(f"bad {kind}", f"{kind} of a peripheral register mcusim does not "
+                                          f"model: {what}", addr)
 
     def _read(self, uc, offset, size, page):
         dev = self._find(page, offset)
         if dev is None:
-            self.machine.fault_access("bad read", page + offset,
-                                      "read of a peripheral register mcusim does not model:")
+            self._unmodelled("read", page + offset)
             return 0
         return dev.read(page + offset - dev.base, size) & ((1 << (8 * size)) - 1)
 
     def _write(self, uc, offset, size, value, page):
         dev = self._find(page, offset)
         if dev is None:
-            self.machine.fault_access("bad write", page + offset,
-                                      "write of a peripheral register mcusim does not model:")
+            self._unmodelled("write", page + offset)
             return
         dev.write(page + offset - dev.base, size, value)
 
@@ -240,6 +261,22 @@ class SystemControl(Device):
         self.cvr0 = 0              # counter value when (re)started
         self.t0 = 0                # cycle count when (re)started
         self.wraps_seen = 0        # wraps already reported through COUNTFLAG
+        self.exc = None            # sim.exceptions.ExceptionModel: NVIC and SCB registers
+        self.on_systick: Callable[[], None] | None = None   # SysTick reprogrammed: reschedule
+
+    def next_zero(self) -> int | None:
+        """The tick (of `cycles`) at which the counter next reaches 0 (the SysTick exception
+        is pended on the 1 -> 0 count, DDI 0403E B3.3.1), or None when it never will."""
+        if not self.csr & 1:
+            return None
+        e = self._ticks()
+        if self.cvr0 and e < self.cvr0:
+            return self.t0 + self.cvr0
+        if not self.reload:
+            return None
+        period = self.reload + 1
+        j = (e - self.cvr0) // period + 1
+        return self.t0 + self.cvr0 + period * j
 
     # SysTick: counts down every core clock (CLKSOURCE is treated as the core clock for either
     # setting), reloads RVR after reaching 0 (DDI 0403E B3.3.1).
@@ -273,6 +310,11 @@ class SystemControl(Device):
             return 1 << 31                 # NOREF: no reference clock, TENMS unknown
         if offset == self.CPUID_OFF:
             return self.cpuid
+        if self.exc is not None:
+            from mcusim.sim.scb import read_register
+            v = read_register(self.exc, offset, size)
+            if v is not None:
+                return v
         return super().read(offset, size)
 
     def write(self, offset, size, value):
@@ -283,7 +325,6 @@ class SystemControl(Device):
                 self.cvr0, self.t0, self.wraps_seen = cur, self.cycles(), 0
             elif not self.csr & 1 and was_on:
                 self.cvr0 = cur
-            # TICKINT (bit 1) would pend the SysTick exception at each wrap: not modelled yet.
         elif offset == self.RVR:
             self.reload = value & 0xFFFFFF
         elif offset == self.CVR:
@@ -291,10 +332,19 @@ class SystemControl(Device):
             self.cvr0, self.t0, self.wraps_seen = 0, self.cycles(), 0
         elif offset == self.CPUID_OFF:
             pass                           # read-only
+        elif self.exc is not None and _scb_write(self.exc, offset, size, value):
+            pass
         else:
             super().write(offset, size, value)
             if offset == DEMCR:
                 self.dwt.update()
+        if offset in (self.CSR, self.RVR, self.CVR) and self.on_systick is not None:
+            self.on_systick()
+
+
+def _scb_write(exc, offset, size, value) -> bool:
+    from mcusim.sim.scb import write_register
+    return write_register(exc, offset, size, value)
 
 
 class Dwt(Device):

@@ -12,8 +12,9 @@ from mcusim.errors import EXIT_FAULT, EXIT_LIMIT
 from mcusim.result import RunResult, Stop
 from mcusim.sim import memory as mem
 from mcusim.sim.elf import load_elf
-from mcusim.sim.faults import EXCP_HLT, INTR_FAULTS, format_stop
+from mcusim.sim.faults import format_stop
 from mcusim.sim.machine import Machine
+from mcusim.sim import svd
 from mcusim.report.progress import Progress
 
 
@@ -26,7 +27,11 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
     mem.check_placement(elf, board)
     watch_targets = mem.watch_targets(elf, list(getattr(options, "watch", []) or []))
     m = Machine(board, elf, stdin=options.stdin, argv=list(options.argv),
-                echo_stdout=options.echo_stdout)
+                echo_stdout=options.echo_stdout, clock_hz=getattr(options, "clock_hz", None),
+                until=getattr(options, "until", None))
+    # Every other register of the board's peripherals: the SVD register file (fallback).
+    svd_regs, svd_notes = svd.install(m, strict=bool(getattr(options, "strict_peripherals",
+                                                             False)))
     m.load()
     vec = m.vector_reset()
     initial_sp = vec[0] if vec else board.ram.end
@@ -39,13 +44,15 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         m.write(paint_lo, mem.pattern(paint_lo, layout.stack_top - paint_lo))
 
     profiler = Profiler(m.uc, board, elf, max_cycles=options.max_cycles)
-    m.cycles = lambda: profiler.cycles
-    m.call_stack = profiler.call_stack
-    profiler.install()
+    m.attach_profiler(profiler)
+    profiler.install(trap_hook=False)
     _paint_watches_at_main(m, elf, watch_targets)
     if setup is not None:
         setup(m)
     _, pc = m.reset()
+    max_time = getattr(options, "max_time", None)
+    if max_time:
+        _stop_after(m, max_time)
     try:
         # Unicorn releases the GIL while it runs, so a thread can show the live counters.
         with Progress(bool(getattr(options, "progress", False)), board.clock_hz).watching(
@@ -55,14 +62,11 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         m.semihosting.close_all()
         _flush()
     if m.stop is None:
-        if profiler.limit_hit:
+        if profiler.limit_hit or m.limit_reached:
             m.stop = Stop(reason="max_cycles", message=_limit_message(profiler.cycles,
                                                                       options.max_cycles),
                           pc=m.reg("pc"), where=elf.symbolize(m.reg("pc")),
                           call_stack=m.call_stack_names())
-        elif m.sleeping():
-            m.stopped_mid_block = True
-            m.fault(*INTR_FAULTS[EXCP_HLT])
         else:
             m.fault("fault", "the core stopped without exiting")
     if m.stopped_mid_block and hasattr(profiler, "sync_stop"):
@@ -73,26 +77,37 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         teardown(m)
     profile = profiler.finish()
     stop = m.stop
-    exit_code = {"exit": m.exit_code, "max_cycles": EXIT_LIMIT}.get(stop.reason, EXIT_FAULT)
+    exit_code = {"exit": m.exit_code, "max_cycles": EXIT_LIMIT, "max_time": EXIT_LIMIT,
+                 "until": 0}.get(stop.reason, EXIT_FAULT)
 
     stats = mem.sections_and_usage(elf, board, layout)
-    warnings = _memory_figures(m, layout, watch_targets, stats)
+    warnings = _memory_figures(m, layout, watch_targets, stats) + svd_notes
     if options.echo_stdout:
         end_partial_lines(m.stdout, m.stderr)
-    if stop.reason != "exit" and options.echo_stdout:
+    warnings = m.warnings + warnings
+    if stop.reason not in ("exit", "until") and options.echo_stdout:
         for line in (format_stop(stop) if stop.reason == "fault" else [stop.message]):
             print(f"mcusim: {line}", file=sys.stderr)
     if options.echo_stdout:
         for w in warnings:
             print(f"mcusim: warning: {w}", file=sys.stderr)
+    end = m.now()
+    clock = m.clock
     return RunResult(
-        board=board.name, core=board.core, clock_hz=board.clock_hz, exit_code=exit_code,
-        cycles=profile.cycles, instructions=profile.instructions, energy_uj=profile.energy_uj,
+        board=board.name, core=board.core, clock_hz=clock.hz, exit_code=exit_code,
+        time_total_s=clock.seconds(0, end), sleep_cycles=m.slept,
+        sleep_s=_sleep_seconds(m), clock_changes=[
+            {"cycle": c.tick, "hz": c.hz, "why": c.why} for c in clock.changes],
+        exceptions=_exception_stats(m), energy_sleep_uj=_sleep_energy_uj(board, m),
+        cycles=profile.cycles, instructions=profile.instructions,
+        energy_uj=profile.energy_uj + _sleep_energy_uj(board, m),
         memory=stats, stop=stop, stdout=m.stdout.decode("utf-8", "replace"),
         stderr=m.stderr.decode("utf-8", "replace"), warnings=warnings,
-        functions=profile.functions, energy_breakdown=profile.energy_breakdown,
+        functions=profile.functions, energy_breakdown=_with_sleep(profile.energy_breakdown,
+                                                                  _sleep_energy_uj(board, m)),
         cycle_breakdown=profile.cycle_breakdown, stacks=profile.stacks, events=profile.events,
-        target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0)
+        target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0,
+        peripherals_unmodelled=list(svd_regs.touched) if svd_regs is not None else [])
 
 
 def end_partial_lines(stdout: bytes, stderr: bytes) -> None:
@@ -188,3 +203,47 @@ def _flush() -> None:
             s.flush()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _stop_after(m: Machine, seconds: float) -> None:
+    """--max-time: stop once `seconds` of simulated time have passed, following clock changes."""
+    state = {"ev": None}
+
+    def schedule(_hz=None) -> None:
+        m.events.cancel(state["ev"])
+        now = m.now()
+        left = seconds - m.clock.seconds(0, now)
+        state["ev"] = m.events.at(now + max(1, round(left * m.clock.hz)), fire)
+        m.rearm()
+
+    def fire() -> None:
+        where = m.elf.symbolize(m.reg("pc"))
+        m.request_stop(Stop(reason="max_time", message=f"stopped after {seconds:g} s of "
+                            f"simulated time (--max-time); the program did not exit",
+                            pc=m.reg("pc"), where=where, call_stack=m.call_stack_names()))
+
+    m.clock.listeners.append(schedule)
+    schedule()
+
+
+def _sleep_seconds(m: Machine) -> float:
+    return sum(m.clock.seconds(a, b) for a, b in m.sleep_spans) if m.sleep_spans else \
+        (m.slept / m.clock.hz if m.clock.hz else 0.0)
+
+
+def _sleep_energy_uj(board: Board, m: Machine) -> float:
+    """Sleep energy at the board's sleep current (V x I x t); 0 without a sleep figure."""
+    ma = board.power.get("sleep_current_ma")
+    if not ma or not m.slept:
+        return 0.0
+    return float(board.power.get("voltage_v", 3.3)) * float(ma) * 1e-3 * _sleep_seconds(m) * 1e6
+
+
+def _exception_stats(m: Machine) -> list[dict]:
+    from mcusim.sim.exceptions import exception_name
+    return [{"number": e, "name": exception_name(e), "count": n}
+            for e, n in sorted(m.exception_counts.items())]
+
+
+def _with_sleep(breakdown: dict[str, float], sleep_uj: float) -> dict[str, float]:
+    return {**breakdown, "sleep": sleep_uj} if sleep_uj else breakdown

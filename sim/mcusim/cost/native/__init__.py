@@ -25,7 +25,9 @@ class Live(C.Structure):
     """mcs_live in mcusim_hook.c: counters read while the program runs."""
     _fields_ = [("cycles", C.c_uint64), ("max_cycles", C.c_uint64),
                 ("fetch_stall", C.c_uint64), ("data_stall", C.c_uint64),
-                ("limit_hit", C.c_int32), ("depth", C.c_int32)]
+                ("limit_hit", C.c_int32), ("depth", C.c_int32),
+                ("stop_at", C.c_uint64), ("deadline", C.c_uint64), ("exc_cycles", C.c_uint64),
+                ("deadline_hit", C.c_int32), ("spin", C.c_int32)]
 
 
 _lib = None
@@ -88,6 +90,11 @@ def lib() -> C.CDLL:
             "mcs_get_blocks": (None, [P, C.POINTER(u64), C.POINTER(u64)]),
             "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
             "mcs_free": (None, [P]),
+            "mcs_arm": (None, [P, u64]),
+            "mcs_exc_enter": (None, [P, i32, u64]),
+            "mcs_exc_exit": (None, [P, u64]),
+            "mcs_spin_forward": (None, [P, u64]),
+            "mcs_block_cycles": (u64, [P]),
         }
         for name, (res, args) in sig.items():
             fn = getattr(L, name)

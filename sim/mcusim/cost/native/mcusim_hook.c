@@ -12,7 +12,7 @@
 
 /* How a block ends: END_COND_RET is a conditional indirect branch (BXNE LR): taken, it may be a
  * return. Kinds >= END_CALL go through control_flow(). */
-enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3, END_COND_RET = 4 };
+enum { END_PLAIN = 0, END_COND = 1, END_CALL = 2, END_RET = 3, END_COND_RET = 4, END_SPIN = 5 };
 #define IS_COND(e) ((e) == END_COND || (e) == END_COND_RET)
 #define FN_ALWAYS_TRACE 1u
 #define NO_FETCH 0xffu
@@ -32,6 +32,11 @@ typedef struct {
     uint64_t data_stall;          /* data-read wait states (flash) */
     int32_t limit_hit;
     int32_t depth;
+    uint64_t stop_at;             /* min(max_cycles, deadline); UINT64_MAX: nothing armed */
+    uint64_t deadline;            /* the machine's next event (0: none) */
+    uint64_t exc_cycles;          /* exception entry/return/tail-chain cycles */
+    int32_t deadline_hit;
+    int32_t spin;                 /* a branch-to-self block started its second execution */
 } mcs_live;
 
 typedef struct {                     /* hot fields first: the per-execution path reads them */
@@ -86,6 +91,7 @@ typedef struct {
     uint32_t ret;                    /* return address pushed by the call (0xffffffff: none) */
     uint32_t node;
     uint32_t traced;
+    uint32_t is_exc;                 /* pushed by exception entry (mcs_exc_enter) */
     uint64_t entry;                  /* cycle count at entry */
     uint64_t pend_c;                 /* self cycles not yet added to its function and node */
     uint64_t insn_entry;             /* instructions at entry (always-traced functions only) */
@@ -158,6 +164,7 @@ mcs_ctx *mcs_new(uint32_t nfuncs, void *uc, void *emu_stop, void *reg_read, void
     c->reg_read = (reg_read_fn)reg_read;
     c->mem_read = (mem_read_fn)mem_read;
     c->live.max_cycles = max_cycles;
+    c->live.stop_at = max_cycles ? max_cycles : UINT64_MAX;
     c->event_limit = event_limit;
     c->max_nodes = max_nodes ? max_nodes : 1;
     c->nfuncs = nfuncs;
@@ -351,7 +358,7 @@ static void push(mcs_ctx *c, int32_t func, uint32_t ret, int count_call) {
     if (d) flush(c, &c->stack[d - 1]);
     GROW(c->stack, d, c->cap_stack);
     mcs_frame *f = &c->stack[d];
-    f->func = func; f->ret = ret; f->entry = c->live.cycles; f->pend_c = 0;
+    f->func = func; f->ret = ret; f->entry = c->live.cycles; f->pend_c = 0; f->is_exc = 0;
     f->node = child_node(c, d ? c->stack[d - 1].node : 0, func);   /* node 0: the root */
     f->traced = c->nevents < c->event_limit || (func < (int32_t)c->nfuncs &&
                                                 (c->funcs[func].flags & FN_ALWAYS_TRACE));
@@ -575,7 +582,22 @@ static COLD void control_flow(mcs_ctx *c, const mcs_block *p, const mcs_block *b
 }
 
 static COLD uint32_t fetch_slow(mcs_ctx *c, mcs_block *b) { return fetch_stall(c, b); }
-static COLD void limit(mcs_ctx *c, void *uc) { c->live.limit_hit = 1; c->emu_stop(uc); }
+/* The cycle count reached stop_at: the cycle limit, or the machine's next event (a timer,
+ * SysTick). Disarm until the machine arms the next deadline (mcs_arm). */
+static COLD void limit(mcs_ctx *c, void *uc) {
+    if (c->live.max_cycles && c->live.cycles >= c->live.max_cycles) c->live.limit_hit = 1;
+    else c->live.deadline_hit = 1;
+    c->live.stop_at = UINT64_MAX;
+    c->emu_stop(uc);
+}
+
+/* A block that is one branch to itself runs again: the core spins (an idle `while (1);`, a
+ * fault handler's endless loop). Stop, so that the machine fast-forwards to the next event or
+ * reports the hang. */
+static COLD void spin(mcs_ctx *c, void *uc) {
+    c->live.spin = 1;
+    c->emu_stop(uc);
+}
 
 /* UC_HOOK_BLOCK callback: the only code run per executed block; rare cases are out of line. */
 void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
@@ -598,9 +620,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
             if (p->nloads) { p->quiet--; p->skipped++; }
             p->execs++;
             charge(c, cyc);
-            if (UNLIKELY(c->live.max_cycles && c->live.cycles >= c->live.max_cycles &&
-                         !c->live.limit_hit))
-                limit(c, uc);
+            if (UNLIKELY(c->live.cycles >= c->live.stop_at)) limit(c, uc);
             return;
         }
     }
@@ -645,10 +665,60 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     }
     b->execs++;
     charge(c, cyc);                                  /* instructions: execs x ninsns, summed on read */
+    if (UNLIKELY(b->end == END_SPIN && prev == idx)) spin(c, uc);
     c->prev = idx;
-    if (UNLIKELY(c->live.max_cycles && c->live.cycles >= c->live.max_cycles &&
-                 !c->live.limit_hit))
-        limit(c, uc);
+    if (UNLIKELY(c->live.cycles >= c->live.stop_at)) limit(c, uc);
+}
+
+/* Arm the machine's next event: stop once the cycle count reaches `deadline` (0: none). */
+void mcs_arm(mcs_ctx *c, uint64_t deadline) {
+    uint64_t at = UINT64_MAX;
+    c->live.deadline = deadline;
+    c->live.deadline_hit = 0;
+    c->live.spin = 0;
+    if (deadline) at = deadline;
+    if (c->live.max_cycles && !c->live.limit_hit && c->live.max_cycles < at)
+        at = c->live.max_cycles;
+    c->live.stop_at = at;
+}
+
+/* Exception entry (or tail-chain into) the handler at `func`: a frame of its own on the call
+ * stack, as if called from what it preempted; `cycles` (the entry latency) are its own. */
+void mcs_exc_enter(mcs_ctx *c, int32_t func, uint64_t cycles) {
+    if (func < 0 || func > (int32_t)c->nfuncs) func = (int32_t)c->nfuncs;
+    push(c, func, 0xfffffffeu, 1);
+    c->top->is_exc = 1;
+    charge(c, cycles);
+    c->live.exc_cycles += cycles;
+    c->prev = -1;
+}
+
+/* Exception return: `cycles` (the exit latency) are the handler's; its frames come off. */
+void mcs_exc_exit(mcs_ctx *c, uint64_t cycles) {
+    if (c->top) charge(c, cycles);
+    else c->live.cycles += cycles;
+    c->live.exc_cycles += cycles;
+    while (c->live.depth > 0) {
+        int exc = c->top->is_exc != 0;
+        pop(c);
+        if (exc) break;
+    }
+    c->prev = -1;
+}
+
+/* Fast-forward a spinning block (a branch to itself) by `execs` executions. */
+void mcs_spin_forward(mcs_ctx *c, uint64_t execs) {
+    if (c->prev < 0 || !c->top) return;
+    mcs_block *b = &c->blocks[c->prev];
+    b->execs += execs;
+    if (IS_COND(b->end)) b->takens += execs;
+    charge(c, execs * (b->cycles + (IS_COND(b->end) ? b->taken : 0)));
+}
+
+uint64_t mcs_block_cycles(mcs_ctx *c) {
+    if (c->prev < 0) return 0;
+    mcs_block *b = &c->blocks[c->prev];
+    return b->cycles + (IS_COND(b->end) ? b->taken : 0);
 }
 
 /* The run stopped (or trapped) at `pc` inside the current block: the instructions from `pc` on

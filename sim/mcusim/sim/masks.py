@@ -1,0 +1,32 @@
+"""Where the firmware can lower its interrupt mask: the instructions after CPSIE and MSR to
+PRIMASK, BASEPRI or FAULTMASK.
+
+Unicorn reports no event when these run, yet an interrupt pended while masked must be taken
+right after the unmasking instruction. The machine puts a code hook on each following address;
+it costs nothing elsewhere. Found by scanning the executable segments' halfwords for the
+encodings (DDI 0403E A7.7.30 CPS: 0xB66x with im = 0; A7.7.83 MSR (register) T1:
+0xF38n 0x88ss, SYSm 16 PRIMASK, 17 BASEPRI, 19 FAULTMASK); a literal-pool word that happens
+to match only adds a harmless hook.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+CPSIE = (0xB661, 0xB662, 0xB663)          # CPSIE f / i / if
+MSR_SYSM = (0x10, 0x11, 0x13)             # PRIMASK, BASEPRI, FAULTMASK
+PF_X = 1
+
+
+def mask_lowering_sites(elf) -> list[int]:
+    sites: set[int] = set()
+    for seg in getattr(elf, "segments", []):
+        if not seg.flags & PF_X or len(seg.data) < 2:
+            continue
+        h = np.frombuffer(seg.data[:len(seg.data) & ~1], dtype="<u2")
+        for i in np.flatnonzero(np.isin(h, CPSIE)):
+            sites.add(seg.vaddr + 2 * int(i) + 2)
+        nxt = np.append(h[1:], 0)
+        msr = ((h & 0xFFF0) == 0xF380) & ((nxt & 0xFF00) == 0x8800) & np.isin(nxt & 0xFF, MSR_SYSM)
+        for i in np.flatnonzero(msr):
+            sites.add(seg.vaddr + 2 * int(i) + 4)
+    return sorted(sites)
