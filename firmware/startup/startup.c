@@ -67,8 +67,35 @@ void (*const mcusim_vectors[16 + 32])(void) = {
 __attribute__((weak)) void _init(void) {}
 __attribute__((weak)) void _fini(void) {}
 
+/* The board's clock set-up (firmware/startup/clock_<family>.c, chosen by the -D flags
+ * mcusim.firmware.board_defines gives): the nominal MCUSIM_CLOCK_HZ, configured the way vendor
+ * start-up code does, before .data is copied. Without a clock tree, or built with
+ * -DMCUSIM_KEEP_RESET_CLOCK (firmware that configures the clocks itself, e.g. with ST's HAL),
+ * the chip's reset clock stays. */
+#define REG32(addr) (*(volatile uint32_t *)(addr))
+#if defined(MCUSIM_KEEP_RESET_CLOCK)
+static void mcusim_clock_init(void) {}
+#elif defined(MCUSIM_CLOCK_TREE_STM32F4) || defined(MCUSIM_CLOCK_TREE_STM32F7)
+#include "clock_stm32f4.c"
+#elif defined(MCUSIM_CLOCK_TREE_STM32H7)
+#include "clock_stm32h7.c"
+#elif defined(MCUSIM_CLOCK_TREE_STM32L4)
+#include "clock_stm32l4.c"
+#elif defined(MCUSIM_CLOCK_TREE_STM32G0)
+#include "clock_stm32g0.c"
+#elif defined(MCUSIM_CLOCK_TREE_STM32U5)
+#include "clock_stm32u5.c"
+#elif defined(MCUSIM_CLOCK_TREE_NRF52)
+#include "clock_nrf52.c"
+#elif defined(MCUSIM_CLOCK_TREE_RP2040)
+#include "clock_rp2040.c"
+#else
+static void mcusim_clock_init(void) {}
+#endif
+
 __attribute__((noreturn)) void Reset_Handler(void)
 {
+    mcusim_clock_init();
     for (uint32_t *src = &_sidata, *dst = &_sdata; dst < &_edata;)
         *dst++ = *src++;
     for (uint32_t *dst = &_sbss; dst < &_ebss;)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mcusim.boards import Board
 from mcusim.errors import BadInput
-from mcusim.firmware import base_flags, hal_sources, startup_sources
+from mcusim.firmware import base_flags, clock_source, hal_sources, startup_sources
 from mcusim.sim.linker import linker_script
 
 MAKEFILE = """# Build your firmware for the simulated board {name} ({core} @ {mhz:g} MHz).
@@ -30,7 +30,7 @@ else
   SYS = uart.c
 endif
 
-$(APP).elf: $(APP).c startup.c $(SYS) {name}.ld
+$(APP).elf: $(APP).c startup.c {clock}$(SYS) {name}.ld
 \t$(CC) $(CFLAGS) $(SPECS) -I. $(APP).c startup.c $(SYS) -lm -T {name}.ld -Wl,-Map=$(APP).map -o $@
 
 clean:
@@ -49,11 +49,12 @@ def export_kit(board: Board, out: Path) -> list[Path]:
     ld = out / f"{board.name}.ld"
     ld.write_text(linker_script(board))
     written.append(ld)
-    for src in [*startup_sources(), *hal_sources(), hal_sources()[0].with_suffix(".h")]:
+    clock = [c for c in [clock_source(board)] if c is not None]   # startup.c includes it
+    for src in [*startup_sources(), *clock, *hal_sources(), hal_sources()[0].with_suffix(".h")]:
         written.append(Path(shutil.copy(src, out / src.name)))
     flags = " \\\n\t".join(base_flags(board))
     mk = out / "Makefile"
     mk.write_text(MAKEFILE.format(name=board.name, core=board.core, mhz=board.clock_hz / 1e6,
-                                  flags=flags))
+                                  flags=flags, clock="".join(f"{c.name} " for c in clock)))
     written.append(mk)
     return written

@@ -27,6 +27,14 @@ def startup_sources() -> list[Path]:
     return [firmware_dir() / "startup" / "startup.c"]
 
 
+def clock_source(board: Board) -> Path | None:
+    """The clock set-up startup.c includes for the board's [clock_tree] (None: none)."""
+    kind = (board.clock_tree or {}).get("kind")
+    if not kind:
+        return None
+    return firmware_dir() / "startup" / f"clock_{'stm32f4' if kind == 'stm32f7' else kind}.c"
+
+
 def hal_sources() -> list[Path]:
     return [firmware_dir() / "hal" / "uart.c"]
 
@@ -39,6 +47,11 @@ def board_defines(board: Board) -> list[str]:
     """-D flags naming the board's console UART for firmware/hal/uart.c."""
     defs = [f"-DMCUSIM_BOARD_{board.name.upper().replace('-', '_')}=1",
             f"-DMCUSIM_CLOCK_HZ={board.clock_hz}u"]
+    tree = board.clock_tree
+    if tree:      # firmware/startup/clock_<family>.c configures clock_hz (startup.c)
+        defs += [f"-DMCUSIM_CLOCK_TREE_{tree['kind'].upper()}=1",
+                 f"-DMCUSIM_CRYSTAL_HZ={tree.get('crystal_hz', 0)}u",
+                 f"-DMCUSIM_FLASH_LATENCY={board.flash.wait_states}u"]
     u = board.uart
     if u:
         defs += [f"-DMCUSIM_UART_KIND_{u['kind'].upper().replace('-', '_')}=1",
