@@ -31,10 +31,15 @@ if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
     python3 -m venv .venv
 fi
-extra=""
-[ "$with_tests" = 1 ] && extra="[test]"
+extra="[svd]"
+[ "$with_tests" = 1 ] && extra="[svd,test]"
 echo "==> installing mcusim into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q --disable-pip-version-check ".${extra}" 2>&1 \
     | grep -v -E '^WARNING: Location .* is ignored' || true
 .venv/bin/python -c 'import mcusim' || { echo "mcusim did not install" >&2; exit 1; }
+# The vendor SVDs the boards name (register files): pyOCD's wheel from PyPI carries them; only
+# those files are kept, in .venv/share/mcusim/svd. Never fetched at run time.
+echo "==> register files (CMSIS-SVD) for the boards"
+.venv/bin/python -m mcusim.sim.svd_files fetch \
+    || echo "warning: SVD fetch failed; peripherals without an mcusim model will fault" >&2

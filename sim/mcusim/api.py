@@ -28,6 +28,8 @@ class RunOptions:
     echo_stdout: bool = False            # stream firmware output to our stdout as it runs
     progress: bool = False               # show a progress line (terminal only)
     argv: list[str] = field(default_factory=list)   # SYS_GET_CMDLINE for the firmware
+    # fault on every register no mcusim device models, even where the SVD describes it
+    strict_peripherals: bool = False
     # model runs
     input_path: Path | None = None       # .npy input (int8 or float)
     output_path: Path | None = None      # .npy output written after the run

@@ -82,6 +82,9 @@ def add_arguments(p) -> None:
                    help="report the high-water mark of this buffer (repeatable); "
                         "symbols containing 'arena' are watched by default")
     p.add_argument("--stdin", metavar="FILE", help="file the firmware reads as its stdin")
+    p.add_argument("--strict-peripherals", action="store_true",
+                   help="fault on any register no mcusim device models, even one the board's "
+                        "SVD register file describes")
     p.add_argument("--json", metavar="FILE", type=files.argparse_output("--json"),
                    help="write every figure as JSON (docs/json-schema.md)")
     p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
@@ -110,6 +113,7 @@ def options_from_args(args) -> RunOptions:
         max_cycles=_max_cycles(args.max_cycles) if args.max_cycles is not None
         else mcusim.api.DEFAULT_MAX_CYCLES,
         watch=list(args.watch),
+        strict_peripherals=bool(getattr(args, "strict_peripherals", False)),
         stdin=stdin,
         echo_stdout=True,
         progress=sys.stdout.isatty() and not args.quiet,

@@ -32,6 +32,9 @@ def print_report(result, top: int = 12, console: Console | None = None) -> None:
     if result.stop.reason != "exit":
         c.print(_stop(result))
     c.print(_totals(result))
+    if getattr(result, "peripherals_unmodelled", None):
+        c.print(Text("peripherals touched but not modelled: "
+                     + ", ".join(result.peripherals_unmodelled), style="yellow"))
     c.print(Rule("memory", style="dim", align="left"))
     c.print(memory_table(result))
     if result.functions:

@@ -509,7 +509,8 @@ class Machine:
     def _on_invalid(self, uc, access, addr, size, value, _):
         kind, msg = faults.access_fault(access)
         if faults.is_peripheral(addr) and "unmapped" in msg:
-            msg = f"{kind.split()[1]} of a peripheral register mcusim does not model:"
+            msg = f"{kind.split()[1]} of a peripheral register mcusim does not model:" \
+                  f"{self.bus.svd_name(addr)}"     # the SVD's name (--strict-peripherals)
         self._pending_access = (kind, msg, addr)
         return False
 

@@ -58,9 +58,10 @@ class Bus:
 
     def set_fallback(self, dev: Device, pages: list[int], strict: bool = False) -> None:
         """dev serves accesses no explicit device covers (offsets are absolute addresses);
-        `pages` not mapped yet become MMIO. Explicit devices added before or after win."""
+        `pages` not mapped yet become MMIO. Explicit devices added before or after win.
+        strict: map nothing, so such accesses fault as before; dev only names the register."""
         self.fallback, self.strict = dev, strict
-        for page in pages:
+        for page in ([] if strict else pages):
             if page not in self._pages:
                 try:
                     self.machine.uc.mmio_map(page, PAGE, self._read, page, self._write, page)
@@ -78,10 +79,15 @@ class Bus:
             return fb
         return None
 
+    def svd_name(self, addr: int) -> str:
+        """' RCC.CFGR' when the SVD register file names addr, else ''."""
+        fb = self.fallback
+        name = fb.file.name(addr) if fb is not None else None
+        return f" {name}" if name else ""
+
     def _unmodelled(self, kind: str, addr: int) -> None:
-        what = self.fallback.file.describe(addr) if self.fallback is not None else f"{addr:#010x}"
-        self.machine.fault(f"bad {kind}", f"{kind} of a peripheral register mcusim does not "
-                                          f"model: {what}", addr)
+        self.machine.fault_access(f"bad {kind}", addr, f"{kind} of a peripheral register "
+                                                       f"mcusim does not model:{self.svd_name(addr)}")
 
     def _read(self, uc, offset, size, page):
         dev = self._find(page, offset)
