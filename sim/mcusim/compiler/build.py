@@ -72,7 +72,7 @@ def use_dsp(core: str, kernels: str) -> bool:
 
 def _runtime_sources() -> list[Path]:
     fw = firmware_dir()
-    files = [fw / "startup" / "startup.c"]
+    files = [fw / "startup" / "startup.c", *sorted((fw / "startup").glob("clock_*.c"))]
     for sub in ("kernels", "include"):
         d = fw / sub
         if d.is_dir():
@@ -87,6 +87,9 @@ def cache_key(model_bytes: bytes, board: Board, kernels: str) -> str:
     mem = [(m.name, m.kind, m.base, m.size) for m in board.memories]
     h.update(repr((board.name, board.core, board.boot_address, mem,
                    sorted((board.uart or {}).items()), kernels)).encode())
+    # The start-up configures the board's clock (-DMCUSIM_CLOCK_HZ, crystal, flash latency).
+    h.update(repr((board.clock_hz, board.flash.wait_states,
+                   sorted((board.clock_tree or {}).items()))).encode())
     here = Path(__file__).resolve().parent
     srcs = sorted(here.rglob("*.py")) + _runtime_sources()
     pkg = here.parent
@@ -282,6 +285,10 @@ def _write_project(work: Path, board: Board, gen) -> None:
     rt = work / "runtime"
     (rt / "include").mkdir(parents=True, exist_ok=True)
     shutil.copy2(fw / "startup" / "startup.c", rt / "startup.c")
+    from mcusim.firmware import clock_source
+    clock = clock_source(board)            # the clock set-up startup.c includes
+    if clock is not None:
+        shutil.copy2(clock, rt / clock.name)
     for sub in ("kernels", "include"):
         src = fw / sub
         if src.is_dir():
