@@ -29,7 +29,9 @@ from mcusim.sim.elf import ElfImage
 from mcusim.sim.masks import mask_lowering_sites
 from mcusim.sim.peripherals import PAGE, Bus, Dwt, Itm, SystemControl, make_uart
 from mcusim.sim.semihosting import Semihosting
+from mcusim.sim.gpio import add_gpio
 from mcusim.sim.signals import Signals
+from mcusim.sim.timers import add_timers
 
 # Unicorn 2.1 CPU models for each board core (unicorn/arm.h: UC_CPU_ARM_CORTEX_*). There is
 # no M0+ model: the M0 runs the same ARMv6-M instruction set.
@@ -91,6 +93,8 @@ class Machine:
         self.limit_reached = False       # the cycle limit, reached while fast-forwarding
         self.fault_report: Stop | None = None   # the fault a firmware handler was entered for
         self.resets = 0
+        self.pause_reason: str | None = None
+        self._reset_pending = False
         self.exception_counts: dict[int, int] = {}
         self.vtor_reset = 0
         self._map_memories()
@@ -105,6 +109,8 @@ class Machine:
         self.exc: X.ExceptionModel | None = None     # made when the profiler (timing) arrives
         self.nvic = _Nvic(self)
         self.signals = Signals(self.now, self.nvic.set_pending)
+        add_gpio(self, self.signals)      # the board's [gpio] ports and [[timer]]s
+        add_timers(self)
         self.semihosting = Semihosting(self, stdin, argv or [])
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
@@ -157,10 +163,16 @@ class Machine:
             self.warnings.append(text)
 
     def request_check(self) -> None:
-        """An exception may have become takeable (pended, enabled, unmasked): stop the core
-        after the current instruction and look."""
+        """An exception may have become takeable (pended, enabled, unmasked): stop the core at
+        the next block boundary and look. Not uc.emu_stop(): called from an MMIO callback, that
+        restarts the accessing instruction on resume (QEMU's cpu_loop_exit_restore), so the
+        access would happen twice."""
         self._check = True
-        self.uc.emu_stop()
+        self._stop_soon()
+
+    def _stop_soon(self) -> None:
+        if self.profiler is not None:
+            self.profiler.arm(self.cycles())
 
     def rearm(self) -> None:
         """Arm the profiler's deadline at the next scheduled event."""
@@ -178,7 +190,7 @@ class Machine:
         """AIRCR.SYSRESETREQ: the chip resets (DDI 0403E B3.2.6); memory keeps its contents."""
         self.resets += 1
         self._reset_pending = True
-        self.uc.emu_stop()
+        self._stop_soon()
 
     # --- memory -------------------------------------------------------------------------------
     def read(self, addr: int, n: int) -> bytes:
@@ -259,16 +271,29 @@ class Machine:
         held back is taken before the next instruction (DDI 0403E B5.2.1: the change is
         visible to the next instruction after it, with interrupts recognised then)."""
         if self.exc is not None and self.exc.takeable() is not None:
-            self.request_check()
+            self._check = True
+            self.uc.emu_stop()
 
-    def run(self, pc: int) -> None:
-        """Run from pc until the firmware exits, faults, hangs, or a limit stops it."""
+    def pause(self, reason: str) -> None:
+        """Stop the core before its next instruction and return from run() without ending the
+        run (a debugger's breakpoint, watchpoint or Ctrl-C); run() again resumes."""
+        self.pause_reason = reason
+        self.uc.emu_stop()
+
+    def step(self) -> None:
+        """Execute one instruction (or take one pending exception), then return."""
+        self.run(self.reg("pc"), count=1)
+
+    def run(self, pc: int, count: int | None = None) -> None:
+        """Run from pc until the firmware exits, faults, hangs, or a limit stops it; or, with
+        `count`, for that many instructions; or until pause()."""
+        self.pause_reason = None
         with _stop_on_interrupt(self.uc):
             while self.stop is None:
                 self._check = False
                 self.rearm()
                 try:
-                    self.uc.emu_start(pc | 1, 0xFFFFFFFF)
+                    self.uc.emu_start(pc | 1, 0xFFFFFFFF, count=count or 0)
                 except UcError as e:
                     if self.stop is None:
                         self._sync(self.reg("pc"))
@@ -279,7 +304,7 @@ class Machine:
                 prof = self.profiler
                 if prof is None:
                     break
-                if prof.limit_hit:
+                if prof.limit_hit or self.pause_reason is not None:
                     self._sync(pc)
                     break
                 spinning = prof.spinning
@@ -294,6 +319,8 @@ class Machine:
                 woke = self._take_pending(pc)
                 if woke:
                     pc = self.reg("pc")
+                    if count:
+                        break
                     continue
                 asleep = self.exc.sleep_on_exit or (not self._check and not prof.deadline_hit
                                                     and not spinning and self.sleeping())
@@ -302,7 +329,11 @@ class Machine:
                     self._idle(spinning)
                     if self.limit_reached:
                         break
+                    if self._take_pending(self.reg("pc")) and count:
+                        break
                 pc = self.reg("pc")
+                if count:
+                    break
 
     def _sync(self, pc: int) -> None:
         """The core stopped at pc, possibly inside a block the profiler counted whole."""
