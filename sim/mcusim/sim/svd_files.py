@@ -98,6 +98,7 @@ def cached_svd(path: Path) -> dict:
             fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
             with os.fdopen(fd, "w") as f:
                 json.dump(data, f, separators=(",", ":"))
+            os.chmod(tmp, 0o644)
             os.replace(tmp, cache)
         except OSError:
             pass                    # an unwritable cache only costs the next run a parse
@@ -219,9 +220,12 @@ def fetch(dest: Path | None = None) -> list[Path]:
     if not stems:
         return got
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                        "--only-binary", ":all:", "--disable-pip-version-check", "-d", tmp,
-                        PYOCD], check=True, stdout=subprocess.DEVNULL)
+        got_wheel = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                                    "--only-binary", ":all:", "--disable-pip-version-check",
+                                    "-d", tmp, PYOCD], capture_output=True, text=True)
+        if got_wheel.returncode != 0:
+            raise BadInput(f"pip download {PYOCD} failed: "
+                           f"{(got_wheel.stderr.strip().splitlines() or ['?'])[-1]}")
         wheel = next(Path(tmp).glob("pyocd-*.whl"))
         dest.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(wheel) as whl, whl.open(PYOCD_SVD_ZIP) as inner_file:
@@ -239,7 +243,12 @@ def main(argv: list[str]) -> int:
     if argv[:1] != ["fetch"]:
         print("usage: python -m mcusim.sim.svd_files fetch", file=sys.stderr)
         return 2
-    for path in fetch():
+    try:
+        fetched = fetch()
+    except (BadInput, OSError, KeyError, zipfile.BadZipFile) as e:
+        print(f"mcusim: error: SVD fetch: {e}", file=sys.stderr)
+        return 1
+    for path in fetched:
         print(f"    SVD {path.name} from {PYOCD} -> {path.parent}")
         try:
             cached_svd(path)            # parse once now, so the first run is fast
