@@ -15,9 +15,9 @@ def test_unmapped_read(firmware, run_elf):
     r = _fault(firmware, run_elf, 1)
     assert r.exit_code == EXIT_FAULT and r.stop.reason == "fault"
     assert r.stop.message.startswith("bad read")
-    assert r.stop.fault_address == 0xA0000000
+    assert r.stop.fault_address == 0x90000000
     assert r.stop.where == "culprit+0x6"          # push, ldr r1,=; then the faulting ldr
-    assert r.stop.registers["r1"] == 0xA0000000
+    assert r.stop.registers["r1"] == 0x90000000
     assert r.stop.call_stack[-1] == "culprit"
     # movs, bl, push, ldr r1: the faulting load and what follows it in its block did not run
     assert r.instructions == 4
@@ -103,8 +103,8 @@ def test_faults_on_m0plus(firmware, run_elf, kind):
 
 def test_unmodelled_peripheral(firmware, run_elf):
     r = _fault(firmware, run_elf, 5)
-    assert r.exit_code == EXIT_FAULT and r.stop.fault_address == 0x40023800
-    assert "read of a peripheral register mcusim does not model: 0x40023800" in r.stop.message
+    assert r.exit_code == EXIT_FAULT and r.stop.fault_address == 0x40007c00
+    assert "read of a peripheral register mcusim does not model: 0x40007c00" in r.stop.message
 
 
 @pytest.mark.parametrize("kind, start", [(6, "wfi: "), (7, "svc: ")])

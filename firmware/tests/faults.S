@@ -1,6 +1,6 @@
 /* Faults, one per FAULT_KIND, with their own vector table (no C start-up, -nostdlib):
  * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
- * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 RCC_CR),
+ * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 reserved block),
  * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled),
  * 8 POP {pc} of an address with bit 0 clear, 9 a return to an EXC_RETURN value (0xFFFFFFFF, the LR
  * a reset leaves) with no exception active. Each faults inside `culprit`, called from Reset_Handler. */
@@ -26,7 +26,8 @@ Reset_Handler:
 culprit:
     push {r4, lr}
 #if FAULT_KIND == 1
-    ldr r1, =0xA0000000          /* nothing is mapped there on any board */
+    ldr r1, =0x90000000          /* nothing is mapped there on any board (external memory
+                                    space, no register block in any board's SVD) */
     ldr r0, [r1]
 #elif FAULT_KIND == 2
     udf #7
@@ -37,7 +38,8 @@ culprit:
     ldr r1, =Reset_Handler
     str r0, [r1]
 #elif FAULT_KIND == 5
-    ldr r1, =0x40023800
+    ldr r1, =0x40007C00          /* reserved on STM32F405/407 (RM0090 rev 19, Table 1; UART7 on
+                                    F42x): neither modelled nor in the STM32F41x SVD */
     ldr r0, [r1]
 #elif FAULT_KIND == 6
     wfi
