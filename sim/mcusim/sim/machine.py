@@ -304,15 +304,18 @@ class Machine:
                 prof = self.profiler
                 if prof is None:
                     break
-                if prof.limit_hit or self.pause_reason is not None:
-                    self._sync(pc)
-                    break
+                # Deadline, limit and spin stops leave the count exact (the native hook stops
+                # before an uncounted block, or after a branch-to-self that did run); any other
+                # stop may be inside a block the hook counted whole.
                 spinning = prof.spinning
-                if not spinning:
+                if not (spinning or prof.deadline_hit or prof.limit_hit):
                     self._sync(pc)
+                if prof.limit_hit or self.pause_reason is not None:
+                    break
                 if self._reset_pending:
                     _, pc = self.reset()
                     continue
+                # Events fire at the first block boundary at or after their tick.
                 self.events.fire_due(self.now())
                 if self.stop is not None:
                     break

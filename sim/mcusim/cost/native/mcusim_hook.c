@@ -604,6 +604,9 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     mcs_ctx *c = (mcs_ctx *)user;
     uint32_t addr = (uint32_t)address;
     int64_t idx, prev = c->prev;
+    /* The cycle limit or the machine's next event was reached by the blocks that ran: stop
+     * before this one, uncounted (Unicorn does not run a block whose hook stops emulation). */
+    if (UNLIKELY(c->live.cycles >= c->live.stop_at)) { limit(c, uc); return; }
     mcs_block *p = prev >= 0 ? &c->blocks[prev] : NULL;
     if (p && addr == p->addr && size == p->size && p->end <= END_COND && c->top) {
         /* A block looping on itself (an inner loop) in its steady state: nothing changes but
@@ -620,7 +623,6 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
             if (p->nloads) { p->quiet--; p->skipped++; }
             p->execs++;
             charge(c, cyc);
-            if (UNLIKELY(c->live.cycles >= c->live.stop_at)) limit(c, uc);
             return;
         }
     }
@@ -667,7 +669,6 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     charge(c, cyc);                                  /* instructions: execs x ninsns, summed on read */
     if (UNLIKELY(b->end == END_SPIN && prev == idx)) spin(c, uc);
     c->prev = idx;
-    if (UNLIKELY(c->live.cycles >= c->live.stop_at)) limit(c, uc);
 }
 
 /* Arm the machine's next event: stop once the cycle count reaches `deadline` (0: none). */
