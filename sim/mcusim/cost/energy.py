@@ -23,3 +23,13 @@ def energy_per_cycle_uj(board) -> float:
         raise BadInput(f"board {getattr(board, 'name', '?')}: [power] needs voltage_v and "
                        "run_ua_per_mhz, or run_current_ma with run_current_at_hz")
     return volts * amps_per_hz * 1e6      # joules -> microjoules
+
+
+def sleep_energy_per_cycle_uj(board) -> float:
+    """Energy of one core-clock cycle asleep (WFI/WFE) from [power] sleep_ua_per_mhz; 0 when
+    the board file gives no sleep figure."""
+    power = dict(getattr(board, "power", None) or {})
+    ua = power.get("sleep_ua_per_mhz")
+    if not ua:
+        return 0.0
+    return float(power.get("voltage_v", 0.0)) * float(ua) * 1e-6 / 1e6 * 1e6

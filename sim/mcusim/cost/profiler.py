@@ -135,6 +135,17 @@ class Profiler:
     def exception_returned(self, cycles: int) -> None:
         self._lib.mcs_exc_exit(self._ctx, cycles)
 
+    def set_flash_wait_states(self, ws: int) -> None:
+        """The boot flash's wait states from now on (the firmware wrote FLASH_ACR.LATENCY):
+        the miss cost of its instruction- and data-side models. A memory whose accelerator
+        states its own miss cost (miss_cycles) keeps it."""
+        mem = self.board.flash
+        if (mem.accelerator or {}).get("miss_cycles") is not None:
+            return
+        fetch = self._fetch.get(id(mem), -1)
+        data = next((i for i, (base, _) in enumerate(self._data) if base == mem.base), -1)
+        self._lib.mcs_set_miss(self._ctx, fetch, data, max(0, int(ws)))
+
     def spin_cycles(self) -> int:
         """Cycles of one more execution of the spinning block."""
         return self._lib.mcs_block_cycles(self._ctx)

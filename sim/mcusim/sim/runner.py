@@ -19,16 +19,18 @@ from mcusim.report.progress import Progress
 
 
 def run_elf(path: str | Path, board: Board, options, setup: Callable | None = None,
-            teardown: Callable | None = None) -> RunResult:
+            teardown: Callable | None = None, watch_defaults: tuple[str, ...] = ()) -> RunResult:
     from mcusim.cost.profiler import Profiler
 
     t0 = time.perf_counter()
     elf = load_elf(path)
     mem.check_placement(elf, board)
-    watch_targets = mem.watch_targets(elf, list(getattr(options, "watch", []) or []))
+    watch_targets = mem.watch_targets(elf, list(getattr(options, "watch", []) or []), board,
+                                      tuple(watch_defaults))
     m = Machine(board, elf, stdin=options.stdin, argv=list(options.argv),
                 echo_stdout=options.echo_stdout, clock_hz=getattr(options, "clock_hz", None),
                 until=getattr(options, "until", None))
+    m.uart_timing = bool(getattr(options, "uart_timing", False))   # console UART frame times
     # Every other register of the board's peripherals: the SVD register file (fallback).
     svd_regs, svd_notes = svd.install(m, strict=bool(getattr(options, "strict_peripherals",
                                                              False)))
@@ -82,12 +84,12 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
                  "until": 0}.get(stop.reason, EXIT_FAULT)
 
     stats = mem.sections_and_usage(elf, board, layout)
-    warnings = _memory_figures(m, layout, watch_targets, stats) + svd_notes
+    sleep_uj = _sleep_energy_uj(board, m)
+    warnings = m.warnings + _memory_figures(m, layout, watch_targets, stats) + svd_notes
     if options.echo_stdout:
         end_partial_lines(m.stdout, m.stderr)
-    warnings = m.warnings + warnings
     if stop.reason not in ("exit", "until") and options.echo_stdout:
-        for line in (format_stop(stop) if stop.reason == "fault" else [stop.message]):
+        for line in (format_stop(stop) if stop.reason in ("fault", "hang") else [stop.message]):
             print(f"mcusim: {line}", file=sys.stderr)
     if options.echo_stdout:
         for w in warnings:
@@ -99,15 +101,16 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
         time_total_s=clock.seconds(0, end), sleep_cycles=m.slept,
         sleep_s=_sleep_seconds(m), clock_changes=[
             {"cycle": c.tick, "hz": c.hz, "why": c.why} for c in clock.changes],
-        exceptions=_exception_stats(m), energy_sleep_uj=_sleep_energy_uj(board, m),
+        exceptions=_exception_stats(m), energy_sleep_uj=sleep_uj,
         cycles=profile.cycles, instructions=profile.instructions,
-        energy_uj=profile.energy_uj + _sleep_energy_uj(board, m),
+        energy_uj=profile.energy_uj + sleep_uj,
         memory=stats, stop=stop, stdout=m.stdout.decode("utf-8", "replace"),
         stderr=m.stderr.decode("utf-8", "replace"), warnings=warnings,
-        functions=profile.functions, energy_breakdown=_with_sleep(profile.energy_breakdown,
-                                                                  _sleep_energy_uj(board, m)),
+        functions=profile.functions,
+        energy_breakdown={**profile.energy_breakdown, **({"sleep": sleep_uj} if sleep_uj else {})},
         cycle_breakdown=profile.cycle_breakdown, stacks=profile.stacks, events=profile.events,
         target=str(path), elf=str(path), host_seconds=time.perf_counter() - t0,
+        waveform=m.signals.waveform(clock.seconds, end),
         peripherals_unmodelled=list(svd_regs.touched) if svd_regs is not None else [])
 
 
@@ -146,15 +149,23 @@ def _limit_message(cycles: int, limit: int) -> str:
 
 def _paint_watches_at_main(m: Machine, elf, targets: dict[str, tuple[int, int]]) -> None:
     """Watched buffers are painted when main starts, after start-up code zeroed .bss, so that
-    only the program's own writes count. Without a main symbol they are painted at reset."""
+    only the program's own writes count. A buffer that no longer holds what start-up code left
+    there (a C++ constructor already wrote it) is not painted: painting would overwrite the
+    program's data. Without a main symbol they are painted at reset."""
     painted = False
 
     def paint(machine: Machine) -> None:
         nonlocal painted
-        if not painted:          # main may be re-entered; only its first start counts
-            painted = True
-            for addr, size in targets.values():
-                machine.write(addr, mem.pattern(addr, size))
+        if painted:              # main may be re-entered; only its first start counts
+            return
+        painted = True
+        for name, (addr, size) in list(targets.items()):
+            if machine.read(addr, size) != mem.initial_bytes(elf, addr, size):
+                machine.warn(f"--watch {name}: written before main (by start-up code or a "
+                             f"constructor), so not painted; no high-water mark")
+                del targets[name]
+                continue
+            machine.write(addr, mem.pattern(addr, size))
 
     if not targets:
         return
@@ -177,7 +188,8 @@ def _memory_figures(m: Machine, lay: mem.Layout, targets, stats) -> list[str]:
         if ext and ext[0] == 0 and not lay.stack_size:
             warnings.append(f"stack overflow: the stack used all free RAM down to "
                             f"{lo:#010x}, the end of the static data and heap")
-    sp = m.reg("sp")
+    from unicorn.arm_const import UC_ARM_REG_MSP
+    sp = m.uc.reg_read(UC_ARM_REG_MSP)     # the main stack (threads may be on PSP)
     if lay.stack_size and (stats.stack_peak > lay.stack_size or sp < lay.stack_limit):
         warnings.append(f"stack overflow: the stack used {stats.stack_peak:,} bytes, past its "
                         f"{lay.stack_size:,}-byte region ({lay.stack_limit:#010x}-"
@@ -233,18 +245,15 @@ def _sleep_seconds(m: Machine) -> float:
 
 
 def _sleep_energy_uj(board: Board, m: Machine) -> float:
-    """Sleep energy at the board's sleep current (V x I x t); 0 without a sleep figure."""
-    ma = board.power.get("sleep_current_ma")
-    if not ma or not m.slept:
-        return 0.0
-    return float(board.power.get("voltage_v", 3.3)) * float(ma) * 1e-3 * _sleep_seconds(m) * 1e6
+    """Sleep energy at the board's sleep current; 0 without a sleep figure (a warning says so)."""
+    from mcusim.cost.energy import sleep_energy_per_cycle_uj
+    per = sleep_energy_per_cycle_uj(board)
+    if m.slept and not per:
+        m.warn(f"{board.name}: no sleep current in the board file; sleep energy counted as 0")
+    return m.slept * per
 
 
 def _exception_stats(m: Machine) -> list[dict]:
     from mcusim.sim.exceptions import exception_name
     return [{"number": e, "name": exception_name(e), "count": n}
             for e, n in sorted(m.exception_counts.items())]
-
-
-def _with_sleep(breakdown: dict[str, float], sleep_uj: float) -> dict[str, float]:
-    return {**breakdown, "sleep": sleep_uj} if sleep_uj else breakdown

@@ -91,6 +91,7 @@ def lib() -> C.CDLL:
             "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
             "mcs_free": (None, [P]),
             "mcs_arm": (None, [P, u64]),
+            "mcs_set_miss": (None, [P, i32, i32, u32]),
             "mcs_exc_enter": (None, [P, i32, u64]),
             "mcs_exc_exit": (None, [P, u64]),
             "mcs_spin_forward": (None, [P, u64]),

@@ -671,6 +671,13 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     c->prev = idx;
 }
 
+/* The firmware changed the flash wait states (FLASH_ACR.LATENCY): the miss cost of that
+ * memory's fetch and data models from now on (-1: the memory has no such model). */
+void mcs_set_miss(mcs_ctx *c, int32_t fetch, int32_t data, uint32_t miss) {
+    if (fetch >= 0 && (uint32_t)fetch < c->nfetch) c->fetch[fetch].miss = miss;
+    if (data >= 0 && (uint32_t)data < c->ndata) c->data[data].miss = miss;
+}
+
 /* Arm the machine's next event: stop once the cycle count reaches `deadline` (0: none). */
 void mcs_arm(mcs_ctx *c, uint64_t deadline) {
     uint64_t at = UINT64_MAX;
