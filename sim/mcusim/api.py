@@ -28,6 +28,8 @@ class RunOptions:
     echo_stdout: bool = False            # stream firmware output to our stdout as it runs
     progress: bool = False               # show a progress line (terminal only)
     argv: list[str] = field(default_factory=list)   # SYS_GET_CMDLINE for the firmware
+    vcd_path: Path | None = None         # write pins and IRQ activity here (Value Change Dump)
+    uart_timing: bool = False            # console UART bytes take their frame time at the baud
     # fault on every register no mcusim device models, even where the SVD describes it
     strict_peripherals: bool = False
     # model runs
@@ -56,8 +58,10 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
                        f"got {mc!r}")
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
-    from mcusim.files import input_file
+    from mcusim.files import input_file, output_file
     path = input_file(target, expected="an ELF or a .tflite model")
+    if opts.vcd_path is not None:
+        output_file(opts.vcd_path, "vcd_path")     # refused before a long run, in one line
     if not is_model(path):
         given = [name for name, opt in (("--input", "input_path"), ("--output", "output_path"),
                                         ("--build-dir", "build_dir"))
@@ -71,6 +75,11 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         if opts.input_path is not None:
             input_file(opts.input_path, "--input", "a .npy or .npz file")
         from mcusim.compiler.runmodel import run_model
-        return run_model(path, brd, opts)
-    from mcusim.sim.runner import run_elf
-    return run_elf(path, brd, opts)
+        result = run_model(path, brd, opts)
+    else:
+        from mcusim.sim.runner import run_elf
+        result = run_elf(path, brd, opts)
+    if opts.vcd_path is not None:
+        from mcusim.exports import vcd
+        vcd.write(result, opts.vcd_path, "vcd_path")
+    return result

@@ -97,6 +97,8 @@ class RunResult:
     stacks: list[dict[str, Any]] = field(default_factory=list)
     # Timeline for traces: list of {"name", "cat" ("function"|"layer"), "start", "dur"} in cycles
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Pins and exception activity over time for --vcd (mcusim.sim.signals.Signals.waveform)
+    waveform: dict[str, Any] = field(default_factory=dict)
     target: str = ""             # path of the ELF or model that ran
     elf: str = ""
     model: dict[str, Any] = field(default_factory=dict)  # model runs: name, inputs, outputs, ...
@@ -146,6 +148,7 @@ class RunResult:
         for layer in d["layers"]:
             layer["macs_per_cycle"] = (layer["macs"] / layer["cycles"]) if layer["cycles"] else 0.0
         d.pop("events", None)    # large; exported by --trace instead
+        d.pop("waveform", None)  # exported by --vcd
         d.pop("stacks", None)    # large; exported by --speedscope instead
         d["schema"] = "mcusim-run/1"
         return d

@@ -82,6 +82,9 @@ def add_arguments(p) -> None:
                    help="report the high-water mark of this buffer (repeatable); "
                         "symbols containing 'arena' are watched by default")
     p.add_argument("--stdin", metavar="FILE", help="file the firmware reads as its stdin")
+    p.add_argument("--uart-timing", action="store_true",
+                   help="console UART bytes take their frame time at the configured baud rate "
+                        "(TXE/TC, UARTFR, TXDRDY follow); default: sent instantly")
     p.add_argument("--strict-peripherals", action="store_true",
                    help="fault on any register no mcusim device models, even one the board's "
                         "SVD register file describes")
@@ -114,6 +117,7 @@ def options_from_args(args) -> RunOptions:
         else mcusim.api.DEFAULT_MAX_CYCLES,
         watch=list(args.watch),
         strict_peripherals=bool(getattr(args, "strict_peripherals", False)),
+        uart_timing=bool(getattr(args, "uart_timing", False)),
         stdin=stdin,
         echo_stdout=True,
         progress=sys.stdout.isatty() and not args.quiet,

@@ -1,4 +1,5 @@
-"""Exports of a RunResult written by `mcusim run`: speedscope, Chrome/Perfetto trace, CSV, HTML.
+"""Exports of a RunResult written by `mcusim run`: speedscope, Chrome/Perfetto trace, CSV, HTML,
+VCD waveform.
 
 One module per format, each with `render(result) -> str`; this module wires them to the command
 line and owns the one-line error policy for files we cannot write.
@@ -20,6 +21,9 @@ FORMATS = {
             "write per-layer (models) or per-function (ELF) figures as CSV"),
     "html": ("mcusim.exports.html",
              "write a self-contained HTML report (no network): layers, arena plan, memory"),
+    "vcd": ("mcusim.exports.vcd",
+            "write the GPIO pins that changed and IRQ activity as a Value Change Dump "
+            "(GTKWave, Surfer)"),
 }
 
 

@@ -107,68 +107,146 @@ class Bus:
 # --- console UART ---------------------------------------------------------------------------
 
 class RegisterUart(Device):
-    """A UART with a data register (a written byte goes out) and a status register that always
-    reads READY: transmission is instantaneous in the model. Other registers are storage."""
+    """A UART with a data register (a written byte goes out) and a status register. By default
+    transmission is instantaneous and the status reads READY; with --uart-timing (machine.
+    uart_timing) each byte takes its frame time on the wire (mcusim.sim.uart_timing) and the
+    status flags follow. Other registers are storage."""
 
     SIZE = 0x1000
     READY = 0
 
-    def __init__(self, base, data_offset, status_offset, out: Callable[[bytes], None]):
+    def __init__(self, base, data_offset, status_offset, out: Callable[[bytes], None],
+                 machine: "Machine | None" = None):
         super().__init__(base, self.SIZE)
         self.data_offset, self.status_offset, self.out = data_offset, status_offset, out
+        self.tx = None
+        if machine is not None:
+            from mcusim.sim.uart_timing import TxLine
+            self.tx = TxLine(machine, self.name.upper(), self.depth,
+                             lambda: self.frame_seconds(machine))
+
+    def depth(self) -> int:
+        return 1                        # the transmit holding register
+
+    def frame_seconds(self, machine):
+        return None
+
+    def status(self) -> int:
+        return self.READY
 
     def read(self, offset, size):
         if offset == self.status_offset:
-            return self.READY
+            if self.tx is not None:
+                self.tx.sync()
+            return self.status()
         return super().read(offset, size)
 
     def write(self, offset, size, value):
         if offset == self.data_offset:
             self.out(bytes([value & 0xFF]))
+            if self.tx is not None:
+                self.tx.push()
         else:
             super().write(offset, size, value)
 
 
 class StmUsart(RegisterUart):
-    """STM32 USART: v1 (F1/F2/F4: SR, DR) and v2 (L4/F7/H7/G0/U5: ISR, TDR). TXE/TC always set."""
+    """STM32 USART: v1 (F1/F2/F4: SR, DR) and v2 (L4/F7/H7/G0/U5: ISR, TDR). TXE: the
+    transmit data register is empty; TC: the last frame has left the shift register; RXNE
+    stays 0 (nothing is received). RM0090 30.6.1; RM0432 50.8.8."""
 
     name = "usart"
     SIZE = 0x400
-    READY = (1 << 7) | (1 << 6)        # TXE, TC (RM0090 30.6.1; RM0432 50.8.8)
+    TXE, TC = 1 << 7, 1 << 6
+    READY = TXE | TC
+
+    def __init__(self, base, data_offset, status_offset, out, machine=None, v2=False):
+        self.v2 = v2
+        super().__init__(base, data_offset, status_offset, out, machine)
+
+    def frame_seconds(self, machine):
+        from mcusim.sim.uart_timing import stm32_frame
+        return stm32_frame(machine, self.regs, self.v2)
+
+    def status(self) -> int:
+        if self.tx is None:
+            return self.READY
+        return (self.TXE if self.tx.holding_empty() else 0) | (self.TC if self.tx.idle() else 0)
 
 
 class NrfUart(Device):
-    """nRF52 UART (TXD byte register) and UARTE (EasyDMA from TXD.PTR/MAXCNT on STARTTX)."""
+    """nRF52 UART (TXD byte register) and UARTE (EasyDMA from TXD.PTR/MAXCNT on STARTTX).
+    Events are registers the hardware sets and the firmware clears (PS v1.7 6.33/6.34):
+    TXDRDY after each byte, TXSTARTED and ENDTX around a DMA transfer; at once by default,
+    after each frame's time with --uart-timing."""
 
     name = "uarte"
-    TASKS_STARTTX, EVENTS_TXDRDY, EVENTS_ENDTX = 0x008, 0x11C, 0x120
+    TASKS_STARTTX, EVENTS_TXDRDY, EVENTS_ENDTX, EVENTS_TXSTARTED = 0x008, 0x11C, 0x120, 0x150
     TXD, TXD_PTR, TXD_MAXCNT, TXD_AMOUNT = 0x51C, 0x544, 0x548, 0x54C
+    EVENTS = (EVENTS_TXDRDY, EVENTS_ENDTX, EVENTS_TXSTARTED)
 
     def __init__(self, base, machine: "Machine", out):
         super().__init__(base, 0x1000)
         self.machine, self.out = machine, out
+        self.dma_left = 0                # bytes of a DMA transfer still on the wire
+        from mcusim.sim.uart_timing import TxLine, nrf_frame
+        self.tx = TxLine(machine, "UARTE", lambda: 1 << 16, lambda: nrf_frame(self.regs),
+                         self._sent)
+
+    def _sent(self) -> None:
+        self.regs[self.EVENTS_TXDRDY] = 1
+        if self.dma_left:
+            self.dma_left -= 1
+            if not self.dma_left:
+                self.regs[self.EVENTS_ENDTX] = 1
 
     def read(self, offset, size):
-        if offset in (self.EVENTS_TXDRDY, self.EVENTS_ENDTX):
-            return 1                    # transmission is instantaneous in the model
+        if offset in self.EVENTS:
+            self.tx.sync()
         return super().read(offset, size)
 
     def write(self, offset, size, value):
         if offset == self.TXD:
             self.out(bytes([value & 0xFF]))
+            self.tx.push()
         elif offset == self.TASKS_STARTTX and value and self.regs.get(self.TXD_PTR):
             n = self.regs.get(self.TXD_MAXCNT, 0)
             self.out(self.machine.read(self.regs[self.TXD_PTR], n))
             self.regs[self.TXD_AMOUNT] = n
+            self.regs[self.EVENTS_TXSTARTED] = 1
+            self.dma_left = n
+            for _ in range(n):
+                self.tx.push()
+            if n == 0:
+                self.regs[self.EVENTS_ENDTX] = 1
+        elif offset in self.EVENTS:
+            self.tx.sync()
+            self.regs[offset] = value & 1
         else:
             super().write(offset, size, value)
 
 
 class Pl011(RegisterUart):
-    """Arm PL011 (RP2040 UART0/1): UARTDR writes go out; UARTFR says TX empty, RX empty."""
+    """Arm PL011 (RP2040 UART0/1): UARTDR writes go out. UARTFR: TXFE (transmit FIFO empty),
+    TXFF (full: 32 entries with LCR_H.FEN, else the 1-byte holding register), BUSY (sending),
+    RXFE = 1 (nothing received). RP2040 datasheet 4.2.8, UARTFR."""
 
     name = "pl011"
-    READY = (1 << 7) | (1 << 4)        # TXFE, RXFE (RP2040 datasheet 4.2.8, UARTFR)
+    TXFE, RXFE, TXFF, BUSY = 1 << 7, 1 << 4, 1 << 5, 1 << 3
+    READY = TXFE | RXFE
+
+    def depth(self) -> int:
+        return 32 if self.regs.get(0x2C, 0) >> 4 & 1 else 1
+
+    def frame_seconds(self, machine):
+        from mcusim.sim.uart_timing import pl011_frame
+        return pl011_frame(machine, self.regs)
+
+    def status(self) -> int:
+        if self.tx is None:
+            return self.READY
+        return (self.RXFE | (self.TXFE if self.tx.holding_empty() else 0)
+                | (self.TXFF if self.tx.full() else 0) | (0 if self.tx.idle() else self.BUSY))
 
 
 def make_uart(machine: "Machine", uart: dict, out) -> Device | None:
@@ -176,11 +254,12 @@ def make_uart(machine: "Machine", uart: dict, out) -> Device | None:
         return None
     kind = uart["kind"]
     if kind in ("stm32-usart-v1", "stm32-usart-v2"):
-        return StmUsart(uart["base"], uart["data_offset"], uart["status_offset"], out)
+        return StmUsart(uart["base"], uart["data_offset"], uart["status_offset"], out, machine,
+                        v2=kind == "stm32-usart-v2")
     if kind == "nrf-uarte":
         return NrfUart(uart["base"], machine, out)
     if kind == "pl011":
-        return Pl011(uart["base"], uart["data_offset"], uart["status_offset"], out)
+        return Pl011(uart["base"], uart["data_offset"], uart["status_offset"], out, machine)
     return None
 
 

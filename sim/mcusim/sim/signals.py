@@ -28,7 +28,8 @@ class Signals:
         self.initial: dict[str, str] = {}       # name -> level at reset ("0", "1", "z", "x")
         self.kind: dict[str, str] = {}          # name -> "gpio" | "irq"
         self.level: dict[str, str] = {}
-        self.changes: list[tuple[int, str, str]] = []    # (tick, name, level)
+        self.changes: list[tuple[int, str, str] | None] = []   # (tick, name, level)
+        self._last: dict[str, tuple[int, str]] = {}     # name -> (index in changes, level before)
         self.truncated = False
         self.irq_names: dict[int, list[str]] = {}        # external irq -> device names
         self._lines: dict[int, list[Callable[[], bool]]] = {}
@@ -44,15 +45,25 @@ class Signals:
         if name not in self.initial:
             self.declare(name, level)
             return
-        self.level[name] = level
-        if len(self.changes) < LIMIT:
-            self.changes.append((self.now(), name, level))
+        t = self.now()
+        last = self._last.get(name)
+        if last is not None and self.changes[last[0]][0] == t:
+            # two writes within one instant (one translated block): keep the final level only
+            if level == last[1]:
+                self.changes[last[0]] = None
+                del self._last[name]
+            else:
+                self.changes[last[0]] = (t, name, level)
+        elif len(self.changes) < LIMIT:
+            self._last[name] = (len(self.changes), self.level[name])
+            self.changes.append((t, name, level))
         else:
             self.truncated = True
+        self.level[name] = level
 
     def changed(self) -> list[str]:
         """Names of the signals that changed at least once, in declaration order."""
-        seen = {name for _, name, _ in self.changes}
+        seen = {c[1] for c in self.changes if c is not None}
         return [n for n in self.initial if n in seen]
 
     # --- interrupts ---------------------------------------------------------------------------
@@ -87,3 +98,21 @@ class Signals:
     def repend_if_high(self, irq: int) -> None:
         if self.set_pending is not None and any(fn() for fn in self._lines.get(irq, ())):
             self.set_pending(irq)
+
+    # --- export -----------------------------------------------------------------------------
+    def waveform(self, seconds: Callable[[int, int], float], end_tick: int) -> dict:
+        """Plain data for RunResult.waveform: the pins that changed and every exception that
+        was active, with times in picoseconds (`seconds(a, b)` follows clock changes)."""
+        names = [n for n in self.changed() if self.kind[n] == "gpio"] + \
+                [n for n in self.initial if self.kind[n] == "irq"]
+        keep = set(names)
+
+        def ps(tick: int) -> int:
+            return round(seconds(0, tick) * 1e12)
+
+        return {"timescale": "1ps",
+                "signals": [{"name": n, "kind": self.kind[n], "initial": self.initial[n]}
+                            for n in names],
+                "changes": [[ps(c[0]), c[1], c[2]] for c in self.changes
+                            if c is not None and c[1] in keep],
+                "end": ps(end_tick), "truncated": self.truncated}
