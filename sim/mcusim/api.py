@@ -28,6 +28,9 @@ class RunOptions:
     echo_stdout: bool = False            # stream firmware output to our stdout as it runs
     progress: bool = False               # show a progress line (terminal only)
     argv: list[str] = field(default_factory=list)   # SYS_GET_CMDLINE for the firmware
+    # firmware that never exits: stop (status 0) once the console printed this text
+    until: str | None = None
+    max_time: float | None = None        # stop after this much simulated time (s), like max_cycles
     vcd_path: Path | None = None         # write pins and IRQ activity here (Value Change Dump)
     uart_timing: bool = False            # console UART bytes take their frame time at the baud
     # fault on every register no mcusim device models, even where the SVD describes it
@@ -56,6 +59,12 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
     if mc is not None and (isinstance(mc, bool) or not isinstance(mc, int) or mc <= 0):
         raise BadInput(f"max_cycles must be a positive whole number (or None for no limit), "
                        f"got {mc!r}")
+    mt = opts.max_time
+    if mt is not None and (isinstance(mt, bool) or not isinstance(mt, (int, float)) or
+                           not mt > 0 or mt == float("inf")):
+        raise BadInput(f"max_time must be a positive number of seconds, got {mt!r}")
+    if opts.until is not None and (not isinstance(opts.until, str) or not opts.until):
+        raise BadInput(f"until must be a non-empty text, got {opts.until!r}")
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file, output_file

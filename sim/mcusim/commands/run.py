@@ -35,6 +35,31 @@ def _max_cycles(text: str, option: str = "--max-cycles") -> int | None:
     return v
 
 
+def _until(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not text:
+        raise BadInput("--until: expected the text to wait for, got an empty string")
+    return text
+
+
+def _duration(text: str, option: str = "--max-time") -> float:
+    t = text.strip().lower()
+    scale = 1.0
+    for suffix, mul in (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("min", 60.0), ("s", 1.0)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], mul
+            break
+    try:
+        v = float(t) * scale
+    except ValueError:
+        v = math.nan
+    if not math.isfinite(v) or v <= 0:
+        raise BadInput(f"{option}: expected a positive duration such as 500ms or 2s, "
+                       f"got {text!r}")
+    return v
+
+
 def _clock(text: str, option: str = "--clock") -> int:
     t = text.strip().lower()
     scale = 1
@@ -78,6 +103,11 @@ def add_arguments(p) -> None:
                    help=f"stop the program after N cycles (default {DEFAULT_MAX_CYCLES:,}, "
                         f"so a firmware that never exits cannot hang a CI job; 'none' lifts "
                         f"the limit; Ctrl-C stops a run at any time)")
+    p.add_argument("--until", metavar="TEXT",
+                   help="stop with status 0 once the firmware's console has printed TEXT")
+    p.add_argument("--max-time", metavar="TIME",
+                   help="stop after this much simulated time, e.g. 500ms or 2s (exit status "
+                        "as for --max-cycles)")
     p.add_argument("--watch", action="append", default=[], metavar="SYMBOL",
                    help="report the high-water mark of this buffer (repeatable); "
                         "symbols containing 'arena' are watched by default")
@@ -116,6 +146,8 @@ def options_from_args(args) -> RunOptions:
         max_cycles=_max_cycles(args.max_cycles) if args.max_cycles is not None
         else mcusim.api.DEFAULT_MAX_CYCLES,
         watch=list(args.watch),
+        until=_until(args.until),
+        max_time=_duration(args.max_time) if args.max_time is not None else None,
         strict_peripherals=bool(getattr(args, "strict_peripherals", False)),
         uart_timing=bool(getattr(args, "uart_timing", False)),
         stdin=stdin,

@@ -77,9 +77,10 @@ def simulate(built: Built, board, options, input_bytes: bytes, breakpoints=None)
     def teardown(m):
         box["out"] = bytes(m.read(m.elf.symbol(OUTPUT_SYMBOL), built.output_bytes))
 
-    # The runner watches every symbol with "arena" in its name (model_arena) by default; an
-    # arena-less model (a single ADD of two inputs) has none, the linker dropped it.
-    result = run_elf(built.elf, board, options, setup=setup, teardown=teardown)
+    # The arena's high-water mark: the runner paints it at main. An arena-less model (a single
+    # ADD of two inputs) has none, the linker dropped it.
+    result = run_elf(built.elf, board, options, setup=setup, teardown=teardown,
+                     watch_defaults=(ARENA_SYMBOL,))
     return result, box.get("out")
 
 

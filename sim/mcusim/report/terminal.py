@@ -93,6 +93,9 @@ def _totals(r) -> Group:
               Text(human_time(r.time_s), style="bold"), Text(human_energy(r.energy_uj),
                                                              style="bold"))
     lines = [t]
+    timing = _time_line(r)
+    if timing is not None:
+        lines.append(timing)
     if r.cycle_breakdown:
         total = sum(r.cycle_breakdown.values()) or 1
         parts = sorted(r.cycle_breakdown.items(), key=lambda kv: -kv[1])
@@ -104,3 +107,23 @@ def _totals(r) -> Group:
         lines.append(Text(f"simulated in {r.host_seconds:.2f} s on the host "
                           f"({mips:.1f} M instructions/s)", style="dim"))
     return Group(*lines)
+
+
+def _time_line(r) -> Text | None:
+    """Sleep, interrupts and clock changes, when the run had any."""
+    parts = []
+    if getattr(r, "sleep_s", 0):
+        parts.append(f"active {human_time(r.active_s)} · asleep {human_time(r.sleep_s)} "
+                     f"({percent(r.sleep_s, r.time_s or 1)}) · average "
+                     f"{r.average_power_mw:.3g} mW")
+    exc = getattr(r, "exceptions", None) or []
+    if exc:
+        parts.append("exceptions: " + ", ".join(f"{e['name']} x{grouped(e['count'])}"
+                                                for e in exc[:6]))
+    changes = getattr(r, "clock_changes", None) or []
+    if len(changes) > 1:
+        parts.append("clock: " + " → ".join(human_hz(c["hz"]) for c in changes[:5]) +
+                     (" …" if len(changes) > 5 else ""))
+    if not parts:
+        return None
+    return Text(" · ".join(parts), style="dim", overflow="ellipsis", no_wrap=True)

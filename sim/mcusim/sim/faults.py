@@ -103,7 +103,7 @@ def explain_undefined(code: bytes, message: str) -> str:
 
 def format_stop(stop) -> list[str]:
     """The fault report as lines for stderr."""
-    lines = [f"fault: {stop.message}"]
+    lines = [f"{'hang' if stop.reason == 'hang' else 'fault'}: {stop.message}"]
     if stop.pc is not None:
         lines.append(f"  pc  {stop.pc:#010x}  {stop.where}")
     if stop.fault_address is not None:

@@ -126,8 +126,11 @@ def sections_and_usage(elf: ElfImage, board: Board, layout: Layout) -> MemorySta
                       stack_size=layout.stack_size, sections=sections)
 
 
-def watch_targets(elf: ElfImage, names: list[str]) -> dict[str, tuple[int, int]]:
-    """symbol -> (address, size): the requested symbols plus every data symbol with 'arena'."""
+def watch_targets(elf: ElfImage, names: list[str], board=None,
+                  defaults: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
+    """symbol -> (address, size) of the buffers to paint and measure: the requested symbols
+    (--watch) and `defaults` present in the ELF (the model compiler's arena). Only writable RAM
+    objects: flash and read-only data are never painted (a C++ vtable is an object too)."""
     out: dict[str, tuple[int, int]] = {}
     for name in names:
         addr, size = elf.symbol(name), elf.object_size(name)
@@ -135,8 +138,34 @@ def watch_targets(elf: ElfImage, names: list[str]) -> dict[str, tuple[int, int]]
             raise BadInput(f"--watch {name}: no such symbol in {elf.path.name}")
         if not size:
             raise BadInput(f"--watch {name}: symbol has no size (not a data object)")
+        why = _not_writable_ram(elf, board, addr, size)
+        if why:
+            raise BadInput(f"--watch {name}: {why}; only writable RAM objects can be watched")
         out[name] = (addr, size)
-    for name, addr, size in elf.objects:
-        if "arena" in name.lower() and size and name not in out:
+    for name in defaults:
+        addr, size = elf.symbol(name), elf.object_size(name)
+        if addr is not None and size and name not in out and \
+                not _not_writable_ram(elf, board, addr, size):
             out[name] = (addr, size)
     return out
+
+
+def _not_writable_ram(elf: ElfImage, board, addr: int, size: int) -> str:
+    sec = elf.section_at(addr)
+    if sec is None or not sec.writable or sec.executable:
+        return f"it is at {addr:#010x}, in {'read-only ' + sec.name if sec else 'no'} section"
+    mem = board.memory_at(addr, size) if board is not None else None
+    if board is not None and (mem is None or mem.kind != "ram"):
+        return f"it is at {addr:#010x}, not in RAM"
+    return ""
+
+
+def initial_bytes(elf: ElfImage, addr: int, size: int) -> bytes:
+    """What start-up code leaves in [addr, addr+size) before main: the .data image, or zeros
+    (.bss; .noinit is whatever the simulator mapped: zeros)."""
+    out = bytearray(size)
+    for seg in elf.segments:
+        lo, hi = max(addr, seg.vaddr), min(addr + size, seg.vaddr + len(seg.data))
+        if lo < hi:
+            out[lo - addr:hi - addr] = seg.data[lo - seg.vaddr:hi - seg.vaddr]
+    return bytes(out)
