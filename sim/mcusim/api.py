@@ -35,6 +35,8 @@ class RunOptions:
     uart_timing: bool = False            # console UART bytes take their frame time at the baud
     # fault on every register no mcusim device models, even where the SVD describes it
     strict_peripherals: bool = False
+    # serve the gdb remote protocol on localhost:gdb_port (0: a free port) and let gdb drive
+    gdb_port: int | None = None
     # model runs
     input_path: Path | None = None       # .npy input (int8 or float)
     output_path: Path | None = None      # .npy output written after the run
@@ -65,6 +67,10 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         raise BadInput(f"max_time must be a positive number of seconds, got {mt!r}")
     if opts.until is not None and (not isinstance(opts.until, str) or not opts.until):
         raise BadInput(f"until must be a non-empty text, got {opts.until!r}")
+    gp = opts.gdb_port
+    if gp is not None and (isinstance(gp, bool) or not isinstance(gp, int) or
+                           not 0 <= gp <= 65535):
+        raise BadInput(f"gdb_port must be a TCP port 1-65535 (or 0 for a free one), got {gp!r}")
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file, output_file

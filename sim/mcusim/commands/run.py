@@ -79,6 +79,19 @@ def _clock(text: str, option: str = "--clock") -> int:
     return int(v)
 
 
+def _gdb_port(text: str | None) -> int | None:
+    """--gdb PORT: a TCP port 1-65535, or 0 for a free one (printed when gdb is awaited)."""
+    if text is None:
+        return None
+    try:
+        v = int(text.strip(), 10)
+    except ValueError:
+        v = -1
+    if not 0 <= v <= 65535:
+        raise BadInput(f"--gdb: expected a TCP port 1-65535 (or 0 for a free one), got {text!r}")
+    return v
+
+
 def _count(text: str) -> int:
     try:
         v = int(text)
@@ -118,6 +131,9 @@ def add_arguments(p) -> None:
     p.add_argument("--strict-peripherals", action="store_true",
                    help="fault on any register no mcusim device models, even one the board's "
                         "SVD register file describes")
+    p.add_argument("--gdb", metavar="PORT",
+                   help="wait for gdb-multiarch on localhost:PORT (0: any free port) and let "
+                        "it drive the run: breakpoints, watchpoints, steps, registers, memory")
     p.add_argument("--json", metavar="FILE", type=files.argparse_output("--json"),
                    help="write every figure as JSON (docs/json-schema.md)")
     p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
@@ -149,10 +165,11 @@ def options_from_args(args) -> RunOptions:
         until=_until(args.until),
         max_time=_duration(args.max_time) if args.max_time is not None else None,
         strict_peripherals=bool(getattr(args, "strict_peripherals", False)),
+        gdb_port=_gdb_port(getattr(args, "gdb", None)),
         uart_timing=bool(getattr(args, "uart_timing", False)),
         stdin=stdin,
         echo_stdout=True,
-        progress=sys.stdout.isatty() and not args.quiet,
+        progress=sys.stdout.isatty() and not args.quiet and getattr(args, "gdb", None) is None,
         input_path=Path(args.input) if args.input is not None else None,
         output_path=Path(args.output) if args.output is not None else None,
         seed=args.seed,

@@ -85,6 +85,24 @@ class Bus:
         name = fb.file.name(addr) if fb is not None else None
         return f" {name}" if name else ""
 
+    def maps(self, addr: int) -> bool:
+        """Is addr on a page the bus serves (MMIO)?"""
+        return (addr & ~(PAGE - 1)) in self._pages
+
+    def debug_access(self, addr: int, size: int, value: int | None = None) -> int | None:
+        """A debugger's read (value None) or write: the device's value (0 for a write), or
+        None where no device serves addr (an error for the debugger, not a fault of the run)."""
+        page = addr & ~(PAGE - 1)
+        if page not in self._pages:
+            return None
+        dev = self._find(page, addr - page)
+        if dev is None:
+            return None
+        if value is None:
+            return dev.read(addr - dev.base, size) & ((1 << (8 * size)) - 1)
+        dev.write(addr - dev.base, size, value)
+        return 0
+
     def _unmodelled(self, kind: str, addr: int) -> None:
         self.machine.fault_access(f"bad {kind}", addr, f"{kind} of a peripheral register "
                                                        f"mcusim does not model:{self.svd_name(addr)}")

@@ -57,10 +57,14 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
     if max_time:
         _stop_after(m, max_time)
     try:
-        # Unicorn releases the GIL while it runs, so a thread can show the live counters.
-        with Progress(bool(getattr(options, "progress", False)), board.clock_hz).watching(
-                lambda: (profiler.cycles, profiler.instructions)):
-            m.run(pc)
+        if getattr(options, "gdb_port", None) is not None:
+            from mcusim.sim.gdbserver import serve
+            serve(m, options.gdb_port)       # gdb drives the run (--gdb PORT)
+        else:
+            # Unicorn releases the GIL while it runs, so a thread can show the live counters.
+            with Progress(bool(getattr(options, "progress", False)), board.clock_hz).watching(
+                    lambda: (profiler.cycles, profiler.instructions)):
+                m.run(pc)
     finally:
         m.semihosting.close_all()
         _flush()
@@ -81,7 +85,7 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
     profile = profiler.finish()
     stop = m.stop
     exit_code = {"exit": m.exit_code, "max_cycles": EXIT_LIMIT, "max_time": EXIT_LIMIT,
-                 "until": 0}.get(stop.reason, EXIT_FAULT)
+                 "debugger": EXIT_LIMIT, "until": 0}.get(stop.reason, EXIT_FAULT)
 
     stats = mem.sections_and_usage(elf, board, layout)
     sleep_uj = _sleep_energy_uj(board, m)
