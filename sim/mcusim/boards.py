@@ -29,7 +29,8 @@ TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address"
             "memory", "uart", "power", "core_options", "nvic")
 MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
-POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source")
+POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
+              "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source")
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
 SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusim.sim.svd)
 # [gpio] and [[timer]] (docs/boards.md): the GPIO ports and counting timers mcusim models.
@@ -377,6 +378,18 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
         raise BadInput(f"board file {path}: missing key 'power.run_ua_per_mhz' "
                        f"(or power.run_current_ma with power.run_current_at_hz)")
     power["source"] = f.str("source", "")
+    # Sleep mode (WFI/WFE, peripherals clocked): also dominated by the clock, so per MHz.
+    if "sleep_ua_per_mhz" in power:
+        power["sleep_ua_per_mhz"] = f.num("sleep_ua_per_mhz")
+    elif "sleep_current_ma" in power:
+        ma, hz = f.num("sleep_current_ma"), f.num("sleep_current_at_hz")
+        if hz <= 0:
+            raise BadInput(f"board file {path}: key 'power.sleep_current_at_hz' must be "
+                           f"positive")
+        power["sleep_ua_per_mhz"] = ma * 1000.0 / (hz / 1e6)
+    if "sleep_ua_per_mhz" in power and power["sleep_ua_per_mhz"] < 0:
+        raise BadInput(f"board file {path}: power sleep current must be 0 or more")
+    power["sleep_source"] = f.str("sleep_source", "")
     return power
 
 
