@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what mcusim needs and is missing, then the package itself into ./.venv.
 #   scripts/install.sh          runtime: cross toolchain, host C compiler, .venv with mcusim
-#   scripts/install.sh --test   also the test extras and Chromium (for the HTML report test)
+#   scripts/install.sh --test   also the test extras, Chromium (HTML report test) and gdb-multiarch
 # Debian packages are installed only when absent; a non-root user is asked for sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
