@@ -83,7 +83,7 @@ def test_cli_fault_report_on_stderr(firmware, capsys):
     elf = firmware("faults.S", startup=False, flags=("-DFAULT_KIND=1",))
     assert main(["run", str(elf), "--board", "stm32f4", "-q"]) == EXIT_FAULT
     err = capsys.readouterr().err
-    assert "bad read" in err and "culprit+0x6" in err and "0xa0000000" in err
+    assert "bad read" in err and "culprit+0x6" in err and "0x90000000" in err
     assert "call stack" in err and "Traceback" not in err
 
 
@@ -107,8 +107,16 @@ def test_unmodelled_peripheral(firmware, run_elf):
     assert "read of a peripheral register mcusim does not model: 0x40007c00" in r.stop.message
 
 
-@pytest.mark.parametrize("kind, start", [(6, "wfi: "), (7, "svc: ")])
-def test_wfi_and_svc_need_interrupts(firmware, run_elf, kind, start):
-    r = _fault(firmware, run_elf, kind)
-    assert r.exit_code == EXIT_FAULT and r.stop.message.startswith(start)
-    assert "not modelled" in r.stop.message
+def test_wfi_with_nothing_to_wake_is_a_hang(firmware, run_elf):
+    r = _fault(firmware, run_elf, 6)
+    assert r.exit_code == EXIT_FAULT and r.stop.reason == "hang"
+    assert "WFI/WFE with no enabled interrupt" in r.stop.message
+    assert r.stop.where == "culprit+0x4"
+
+
+def test_svc_without_a_vector_entry(firmware, run_elf):
+    """faults.S has a two-word vector table: SVC is taken, and there is no SVCall entry."""
+    r = _fault(firmware, run_elf, 7)
+    assert r.exit_code == EXIT_FAULT and r.stop.reason == "fault"
+    assert r.stop.message.startswith("bad vector: SVCall was taken but the vector table")
+    assert "has no entry for it (exception 11, offset 0x2c)" in r.stop.message

@@ -1,7 +1,7 @@
 /* Faults, one per FAULT_KIND, with their own vector table (no C start-up, -nostdlib):
  * 1 read of an unmapped address, 2 undefined instruction, 3 jump to a non-Thumb address,
  * 4 write to flash, 5 read of a peripheral mcusim does not model (STM32F4 reserved block),
- * 6 WFI with no interrupt to wake the core, 7 SVC (exception entry is not modelled),
+ * 6 WFI with no interrupt to wake the core (a hang), 7 SVC with no SVCall entry in this table,
  * 8 POP {pc} of an address with bit 0 clear, 9 a return to an EXC_RETURN value (0xFFFFFFFF, the LR
  * a reset leaves) with no exception active. Each faults inside `culprit`, called from Reset_Handler. */
     .syntax unified

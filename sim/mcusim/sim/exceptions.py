@@ -156,6 +156,10 @@ class ExceptionModel:
 
     def _vector(self, e: int) -> int:
         addr = self.vtor + 4 * e
+        if not self.m.table_has(e):
+            raise ExceptionError("bad vector", f"{exception_name(e)} was taken but the vector "
+                                 f"table at {self.vtor:#010x} (VTOR) has no entry for it "
+                                 f"(exception {e}, offset {4 * e:#x})", addr)
         try:
             handler = self.m.read_u32(addr)
         except Exception:   # noqa: BLE001 - any unreadable table

@@ -36,11 +36,9 @@ def is_peripheral(addr: int) -> bool:
 # QEMU's Arm exception numbers (target/arm/cpu.h) as the interrupt hook reports them.
 EXCP_UDEF, EXCP_SWI, EXCP_PREFETCH_ABORT, EXCP_DATA_ABORT, EXCP_BKPT = 1, 2, 3, 4, 7
 EXCP_NOCP, EXCP_INVSTATE, EXCP_STKOF, EXCP_UNALIGNED, EXCP_DIVBYZERO = 17, 18, 19, 22, 23
-EXCP_HLT = 0x10001
 EXCP_EXCEPTION_EXIT = 8
 INTR_FAULTS = {
     EXCP_UDEF: ("undefined instruction", "undefined instruction"),
-    EXCP_SWI: ("svc", "SVC executed: exception entry (SVC_Handler) is not modelled"),
     EXCP_PREFETCH_ABORT: ("bad fetch", "instruction fetch abort"),
     EXCP_DATA_ABORT: ("bad access", "data abort"),
     EXCP_NOCP: ("no coprocessor", "FPU/coprocessor instruction while the coprocessor is "
@@ -49,7 +47,6 @@ INTR_FAULTS = {
     EXCP_STKOF: ("stack overflow", "stack pointer below its limit register (UsageFault STKOF)"),
     EXCP_UNALIGNED: ("unaligned access", "unaligned access (UsageFault UNALIGNED)"),
     EXCP_DIVBYZERO: ("divide by zero", "divide by zero with CCR.DIV_0_TRP set (UsageFault DIVBYZERO)"),
-    EXCP_HLT: ("wfi", "WFI/WFE with no interrupt to wake the core: interrupts are not modelled"),
     EXCP_EXCEPTION_EXIT: ("bad return", "branch to an EXC_RETURN address (0xFFFFFFxx) with no "
                                         "exception active, e.g. the entry function returned "
                                         "instead of calling exit()"),

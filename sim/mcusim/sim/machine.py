@@ -452,6 +452,9 @@ class Machine:
             self.stop = report               # lockup (fault in HardFault/NMI) or no table
             return
         target = x.fault_target(exc)
+        if not self.table_has(target):
+            self.stop = report               # the firmware's table has no such entry
+            return
         if target == X.HARDFAULT and exc == X.HARDFAULT:
             x.hfsr |= X.HFSR_FORCED
         x.cfsr |= cfsr
@@ -465,6 +468,18 @@ class Machine:
             return
         self.fault_report = report
         self.stopped_mid_block = False
+
+    def table_has(self, e: int) -> bool:
+        """Does the firmware's vector table have an entry for exception e? A table the ELF
+        places at VTOR (or at the boot memory aliased there) ends with its section; a table
+        elsewhere (copied to RAM by the firmware) is taken as complete."""
+        vtor = self.exc.vtor
+        if vtor == 0 and self._buffers:                 # the STM32 boot alias
+            vtor = self.board.boot_address
+        sec = self.elf.section_at(vtor)
+        if sec is None or sec.address != vtor:
+            return True
+        return vtor + 4 * e + 4 <= sec.address + sec.size
 
     def _uc_error(self, e: UcError) -> None:
         """emu_start raised: an access Unicorn could not do (unmapped, flash write...)."""
