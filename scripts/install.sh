@@ -17,7 +17,6 @@ command -v make >/dev/null || pkgs+=(make)        # generated model projects and
 python3 -c 'import venv, ensurepip' 2>/dev/null || pkgs+=(python3-venv)
 if [ "$with_tests" = 1 ]; then
     command -v chromium >/dev/null || pkgs+=(chromium)
-    command -v gdb-multiarch >/dev/null || pkgs+=(gdb-multiarch)   # the --gdb server tests
     command -v gdb-multiarch >/dev/null || pkgs+=(gdb-multiarch)   # the gdb server tests
 fi
 
