@@ -38,8 +38,20 @@ __attribute__((noinline)) void mcusim_layer_0_fully_connected(void) {
     }
 }
 
+#ifdef SYSTICK_HZ
+/* The interrupt-load variant (bench_speed.py --irq): SysTick at SYSTICK_HZ with a handler that
+ * counts, as an RTOS tick would, while the layer runs; built with mcusim's start-up. */
+volatile uint32_t ticks;
+void SysTick_Handler(void) { ticks++; }
+#endif
+
 int main(void) {
     int32_t sum = 0;
+#ifdef SYSTICK_HZ
+    *(volatile uint32_t *)0xE000E014 = MCUSIM_CLOCK_HZ / SYSTICK_HZ - 1;   /* SYST_RVR */
+    *(volatile uint32_t *)0xE000E018 = 0;                                  /* SYST_CVR */
+    *(volatile uint32_t *)0xE000E010 = 7;            /* SYST_CSR: ENABLE, TICKINT, CLKSOURCE */
+#endif
     for (int r = 0; r < REPEAT; r++) {
         fill((uint32_t)r);
         mcusim_layer_0_fully_connected();
@@ -49,7 +61,9 @@ int main(void) {
     return 0;
 }
 
+#ifndef SYSTICK_HZ
 __attribute__((naked, noreturn)) void _start(void) {
     __asm__ volatile("ldr r0, =0x20010000\n mov sp, r0\n bl main\n"
                      ".global done\n done: b done\n .ltorg");
 }
+#endif

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from unicorn import UcError
 from unicorn import arm_const as A
 
+from mcusim.sim.regs import Regs
+
 if TYPE_CHECKING:
     from mcusim.sim.machine import Machine
 
@@ -60,6 +62,7 @@ class ExceptionError(Exception):
 class ExceptionModel:
     def __init__(self, machine: "Machine", irq_count: int, prio_bits: int, timing):
         self.m, self.uc = machine, machine.uc
+        self.r = Regs(machine.uc)
         core = machine.board.core
         self.v6m = core == "cortex-m0plus"
         self.v8m = core == "cortex-m33"
@@ -108,12 +111,12 @@ class ExceptionModel:
         for e in self.nesting:
             p = min(p, self.group(self.priority(e)))
         if not self.v6m:
-            bp = self.uc.reg_read(A.UC_ARM_REG_BASEPRI) & 0xFF
+            bp = self.r[A.UC_ARM_REG_BASEPRI] & 0xFF
             if bp:
                 p = min(p, self.group(self.mask_prio(bp)))
-            if self.uc.reg_read(A.UC_ARM_REG_FAULTMASK) & 1:
+            if self.r[A.UC_ARM_REG_FAULTMASK] & 1:
                 p = min(p, -1)
-        if not ignore_primask and self.uc.reg_read(A.UC_ARM_REG_PRIMASK) & 1:
+        if not ignore_primask and self.r[A.UC_ARM_REG_PRIMASK] & 1:
             p = min(p, 0)
         return p
 
@@ -151,9 +154,6 @@ class ExceptionModel:
             self.pending[e] = 0
 
     # --- entry (B1.5.6) --------------------------------------------------------------------
-    def _reg(self, r: int) -> int:
-        return self.uc.reg_read(r)
-
     def _vector(self, e: int) -> int:
         addr = self.vtor + 4 * e
         if not self.m.table_has(e):
@@ -174,7 +174,6 @@ class ExceptionModel:
 
     def enter(self, e: int, return_pc: int, tail_chain_from: int | None = None) -> None:
         """Take exception e: stack the frame (unless tail-chaining), switch to Handler mode."""
-        uc = self.uc
         handler = self._vector(e)
         if tail_chain_from is None:
             exc_return, fp_frame = self._push_frame(return_pc)
@@ -185,39 +184,38 @@ class ExceptionModel:
         self.pending[e] = 0
         self.active[e] = 1
         self.nesting.append(e)
-        control = self._reg(A.UC_ARM_REG_CONTROL)
-        uc.reg_write(A.UC_ARM_REG_IPSR, e)
+        control = self.r[A.UC_ARM_REG_CONTROL]
+        self.r[A.UC_ARM_REG_IPSR] = e
         # In Handler mode: MSP is the stack; CONTROL.SPSEL and FPCA clear, nPRIV kept (B1.5.6)
-        uc.reg_write(A.UC_ARM_REG_CONTROL, control & CONTROL_NPRIV)
-        uc.reg_write(A.UC_ARM_REG_LR, exc_return)
-        uc.reg_write(A.UC_ARM_REG_PC, handler | 1)
+        self.r[A.UC_ARM_REG_CONTROL] = control & CONTROL_NPRIV
+        self.r[A.UC_ARM_REG_LR] = exc_return
+        self.r[A.UC_ARM_REG_PC] = handler | 1
         self.m.exception_taken(e, handler, cycles)
 
     def _push_frame(self, return_pc: int) -> tuple[int, bool]:
-        uc = self.uc
-        control = self._reg(A.UC_ARM_REG_CONTROL)
+        control = self.r[A.UC_ARM_REG_CONTROL]
         handler_mode = bool(self.nesting)
         on_psp = not handler_mode and bool(control & CONTROL_SPSEL)
         fp_frame = self.has_fp and bool(control & CONTROL_FPCA) and bool(self.fpccr & FPCCR_ASPEN)
         size = FRAME_FP if fp_frame else FRAME_BASIC
-        sp = self._reg(A.UC_ARM_REG_SP)
-        xpsr = self._reg(A.UC_ARM_REG_XPSR)
+        sp = self.r[A.UC_ARM_REG_SP]
+        xpsr = self.r[A.UC_ARM_REG_XPSR]
         frame = (sp - size) & 0xFFFFFFFF
         if frame & 4 and (self.v6m or self.ccr & 0x200):
             frame -= 4
             xpsr |= XPSR_ALIGN
         else:
             xpsr &= ~XPSR_ALIGN
-        words = [self._reg(r) for r in (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2,
+        words = [self.r[r] for r in (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2,
                                         A.UC_ARM_REG_R3, A.UC_ARM_REG_R12, A.UC_ARM_REG_LR)]
         words += [return_pc & ~1, xpsr]
         data = struct.pack("<8I", *words)
         if fp_frame:
             # Registers are written at once even with lazy stacking (FPCCR.LSPEN): the space is
             # the frame's either way; only the cycles follow LSPEN.
-            regs = [self._reg(A.UC_ARM_REG_S0 + i) for i in range(16)]
-            data += struct.pack("<16I", *regs) + struct.pack("<II", self._reg(
-                A.UC_ARM_REG_FPSCR), 0)
+            regs = [self.r[A.UC_ARM_REG_S0 + i] for i in range(16)]
+            data += struct.pack("<16I", *regs) + struct.pack("<II", self.r[
+                A.UC_ARM_REG_FPSCR], 0)
             self.fpcar = frame + 0x20
         try:
             self.uc.mem_write(frame, data)
@@ -229,7 +227,7 @@ class ExceptionModel:
                 self.m.board.memory_at(frame).kind != "ram":
             raise ExceptionError("stack overflow", f"exception entry could not stack its frame "
                                  f"at {frame:#010x}: not RAM", frame)
-        uc.reg_write(A.UC_ARM_REG_SP, frame)
+        self.r[A.UC_ARM_REG_SP] = frame
         if self.v8m:
             mode = 0xFFFFFFA1 | 0x40    # PREFIX, S (secure: TrustZone off runs Secure), DCRS
         else:
@@ -250,7 +248,7 @@ class ExceptionModel:
         if not self.nesting:
             raise ExceptionError("bad return", f"branch to EXC_RETURN {exc_return:#010x} in "
                                  f"Thread mode")
-        e = self._reg(A.UC_ARM_REG_IPSR) & 0x1FF
+        e = self.r[A.UC_ARM_REG_IPSR] & 0x1FF
         low = exc_return & 0xF
         valid = (exc_return >> 24) == 0xFF and low in (0x1, 0x9, 0xD) and \
             (self.has_fp or exc_return & 0x10) and (exc_return >> 7 & 0x1FFFF) == 0x1FFFF
@@ -287,7 +285,7 @@ class ExceptionModel:
         use_psp = bool(exc_return & 0x4)
         fp_frame = not exc_return & 0x10
         sp_reg = A.UC_ARM_REG_PSP if use_psp else A.UC_ARM_REG_MSP
-        frame = self._reg(sp_reg)
+        frame = self.r[sp_reg]
         size = FRAME_FP if fp_frame else FRAME_BASIC
         try:
             data = bytes(uc.mem_read(frame, size))
@@ -297,22 +295,22 @@ class ExceptionModel:
         r0, r1, r2, r3, r12, lr, pc, xpsr = struct.unpack_from("<8I", data)
         new_sp = frame + size + (4 if xpsr & XPSR_ALIGN and (self.v6m or self.ccr & 0x200)
                                  else 0)
-        uc.reg_write(sp_reg, new_sp)
-        control = self._reg(A.UC_ARM_REG_CONTROL) & CONTROL_NPRIV
+        self.r[sp_reg] = new_sp
+        control = self.r[A.UC_ARM_REG_CONTROL] & CONTROL_NPRIV
         if to_thread and use_psp:
             control |= CONTROL_SPSEL
         if fp_frame:
             control |= CONTROL_FPCA
             for i, v in enumerate(struct.unpack_from("<16I", data, 0x20)):
-                uc.reg_write(A.UC_ARM_REG_S0 + i, v)
-            uc.reg_write(A.UC_ARM_REG_FPSCR, struct.unpack_from("<I", data, 0x60)[0])
-        uc.reg_write(A.UC_ARM_REG_CONTROL, control)
+                self.r[A.UC_ARM_REG_S0 + i] = v
+            self.r[A.UC_ARM_REG_FPSCR] = struct.unpack_from("<I", data, 0x60)[0]
+        self.r[A.UC_ARM_REG_CONTROL] = control
         ipsr = self.nesting[-1] if not to_thread else 0
-        uc.reg_write(A.UC_ARM_REG_XPSR, (xpsr & ~(0x1FF | XPSR_ALIGN)) | ipsr)
+        self.r[A.UC_ARM_REG_XPSR] = (xpsr & ~(0x1FF | XPSR_ALIGN)) | ipsr
         for r, v in ((A.UC_ARM_REG_R0, r0), (A.UC_ARM_REG_R1, r1), (A.UC_ARM_REG_R2, r2),
                      (A.UC_ARM_REG_R3, r3), (A.UC_ARM_REG_R12, r12), (A.UC_ARM_REG_LR, lr)):
-            uc.reg_write(r, v)
-        uc.reg_write(A.UC_ARM_REG_PC, pc | 1)
+            self.r[r] = v
+        self.r[A.UC_ARM_REG_PC] = pc | 1
 
     # --- faults ----------------------------------------------------------------------------
     def fault_target(self, kind: int) -> int:
@@ -329,7 +327,7 @@ class ExceptionModel:
 
     # --- registers: ICSR, SHCSR --------------------------------------------------------------
     def icsr(self) -> int:
-        ipsr = self._reg(A.UC_ARM_REG_IPSR) & 0x1FF
+        ipsr = self.r[A.UC_ARM_REG_IPSR] & 0x1FF
         v = ipsr
         if len(self.nesting) <= 1:
             v |= 1 << 11                # RETTOBASE

@@ -27,6 +27,7 @@ from mcusim.sim import faults
 from mcusim.sim.clock import CoreClock, Scheduler
 from mcusim.sim.elf import ElfImage
 from mcusim.sim.masks import mask_lowering_sites
+from mcusim.sim.regs import Regs
 from mcusim.sim.peripherals import PAGE, Bus, Dwt, Itm, SystemControl, make_uart
 from mcusim.sim.semihosting import Semihosting
 from mcusim.sim.gpio import add_gpio
@@ -68,6 +69,7 @@ class Machine:
         self.board, self.elf = board, elf
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
         self.uc.ctl_set_cpu_model(CPU_MODELS[board.core])
+        self.regs = Regs(self.uc)
         self.stop: Stop | None = None
         self.exit_code = 0
         self.echo = echo_stdout
@@ -536,7 +538,7 @@ class Machine:
         self.fault(kind, f"{why} {addr:#010x}", addr)
 
     def reg(self, name: str) -> int:
-        return self.uc.reg_read(faults.REGISTERS[name])
+        return self.regs[faults.REGISTERS[name]]
 
     # --- output -------------------------------------------------------------------------------
     def console(self, stream: int, data: bytes) -> None:
