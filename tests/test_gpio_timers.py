@@ -31,8 +31,10 @@ def _edges(path, name: str) -> list[tuple[float, str]]:
 
 # board -> (pin, seconds between toggles as gpio_blink.c programs them, given the core clock)
 BLINK = {
-    "stm32f4": ("PA5", lambda hz: 1000 / hz),          # TIM2 PSC 0, ARR 999: the core clock
-    "stm32u575": ("PA5", lambda hz: 1000 / hz),
+    # TIM2 PSC 0, ARR 999 on the APB1 timer clock: 2 x PCLK1 when the APB1 prescaler is not 1
+    # (RM0090 7.2); mcusim's F4 start-up runs APB1 at HCLK/4 (42 MHz limit), so TIM2 at HCLK/2
+    "stm32f4": ("PA5", lambda hz: 1000 / (hz / 2)),
+    "stm32u575": ("PA5", lambda hz: 1000 / hz),        # U5 start-up: APB1 /1, the core clock
     "nrf52840": ("P0_13", lambda hz: 1000 / 16e6),     # TIMER0 at 16 MHz, CC0 1000, CLEAR
     "rp2040": ("GPIO25", lambda hz: 50e-6),            # alarm re-armed 50 us ahead
 }
@@ -92,7 +94,8 @@ def test_vcd_path_option_refused_before_the_run(firmware, run_elf, tmp_path):
 # --- timer interrupts ------------------------------------------------------------------------
 
 # board -> the distance between ticks timer_irq.c prints (cycles; microseconds on the RP2040)
-TIMER_PERIOD = {"stm32f4": 2000, "stm32u575": 2000, "nrf52840": 6400, "rp2040": 100}
+# (STM32: 2000 timer clocks; the F4's TIM2 counts at half the core clock, as above)
+TIMER_PERIOD = {"stm32f4": 4000, "stm32u575": 2000, "nrf52840": 6400, "rp2040": 100}
 TIMER_IRQ = {"stm32f4": "IRQ28_TIM2", "stm32u575": "IRQ45_TIM2", "nrf52840": "IRQ8_TIMER0",
              "rp2040": "IRQ0_TIMER_ALARM0"}
 
@@ -177,3 +180,27 @@ def test_board_gpio_table_checked(tmp_path):
     p.write_text(text)
     with pytest.raises(BadInput, match=r"unknown key 'gpio.port' \(did you mean 'gpio.ports'"):
         load_board(str(p))
+
+
+def test_stm32_timer_counts_the_apb_timer_clock(firmware, run_elf):
+    """TIM2 counts 2 x PCLK1 when the APB1 prescaler is not 1 (RM0090 7.2), following a change
+    of the prescaler alone: start-up /4 -> half the core clock, /2 -> the core clock, /8 -> a
+    quarter (apb_timer_clock.c)."""
+    r = run_elf(firmware("apb_timer_clock.c", "stm32f4"), "stm32f4")
+    assert r.exit_code == 0, r.stop.message
+    a, b, c = map(int, re.search(r"cycles: (\d+) (\d+) (\d+)", r.stdout).groups())
+    assert abs(a - 500) <= 2 and abs(b - 1000) <= 2 and abs(c - 250) <= 2, r.stdout
+
+
+def test_console_usart_baud_from_its_apb_clock(firmware, run_elf):
+    """USART2 sits on APB1: its frame time comes from PCLK1 (42 MHz after mcusim's F4 start-up),
+    not the core clock; uart_timing.c computes BRR from PPRE1 as HAL does."""
+    from mcusim.sim.timers import console_bus
+    r = run_elf(firmware("uart_timing.c", "stm32f4"), "stm32f4", uart_timing=True)
+    assert r.exit_code == 0
+    cycles = int(re.search(r"bytes (\d+) cycles", r.stdout).group(1))
+    frame = 10 * r.clock_hz / 115200
+    assert abs(cycles - 32 * frame) < frame, (cycles, 32 * frame)
+    for board, bus in (("stm32f4", "apb1"), ("stm32u575", "apb2"), ("stm32f746", "apb2"),
+                       ("stm32h743", "apb1")):
+        assert console_bus(type("M", (), {"board": load_board(board)})) == bus, board

@@ -1,7 +1,7 @@
 /* Blink an LED pin EDGES times, one edge per timer period, by polling the timer's flag (no
  * interrupts): STM32 TIM2 update (UIF), nRF52 TIMER0 COMPARE[0] with the CLEAR shortcut,
  * RP2040 TIMER alarm 0 re-armed PERIOD_US ahead. The waveform (--vcd) must show the pin's edges
- * one period apart: PERIOD timer clocks (STM32: the core clock at reset, PSC = 0), PERIOD
+ * one period apart: PERIOD timer clocks (STM32: the APB1 timer clock, PSC = 0), PERIOD
  * timer ticks at 16 MHz (nRF52, PRESCALER 0), PERIOD_US microseconds (RP2040). */
 #include <stdint.h>
 #include <stdio.h>

@@ -7,7 +7,9 @@
  *
  * On silicon the distances are exact: the timer counts independently of software and main is
  * asleep at every tick, so the path from the event to the stamp is the same each time.
- *   STM32: (PSC + 1) x (ARR + 1) = 2 x 1000 timer clocks = core cycles (APB prescalers at reset: 1)
+ *   STM32: (PSC + 1) x (ARR + 1) = 2 x 1000 timer clocks; the timer clock is 2 x PCLK1 when
+ *   the APB1 prescaler is not 1 (RM0090 7.2): STM32F4 start-up APB1 /4, 84 MHz = half the core
+ *   clock, 4000 core cycles; STM32U575 start-up APB1 /1, the core clock, 2000 core cycles
  *   nRF52: CC0 = 100 ticks of 1 MHz (PRESCALER 4) = 100 us = 6400 cycles at 64 MHz
  *   RP2040: 100 us, read in microseconds
  * The STM32U575's TIM2 is IRQ 45, past the 32 device slots of the start-up table: the program

@@ -4,7 +4,7 @@
  * first byte goes straight to the shift register, the next waits in the holding register
  * or FIFO); without it the bytes leave at once. The divider is computed for the board's
  * nominal clock (MCUSIM_CLOCK_HZ): run with that clock.
- *   STM32F4 USART2 (RM0090 30.6): BRR = fCK / baud (OVER16), TXE/TC in SR
+ *   STM32F4 USART2 (RM0090 30.6): BRR = PCLK1 / baud (OVER16), TXE/TC in SR
  *   nRF52840 UART0 (PS v1.7 6.33.9): BAUDRATE 0x01D7E000 = 115200 baud, EVENTS_TXDRDY
  *   RP2040 UART0 (datasheet 4.2.3.2, 4.2.8): IBRD/FBRD = UARTCLK / (16 x baud), UARTFR */
 #include <stdio.h>
@@ -21,8 +21,12 @@
 #define U 0x40004400u
 static void uart_init(void)
 {
+    /* USART2 is clocked by PCLK1 (APB1), not the core: RCC_CFGR.PPRE1 0xx /1, 100 /2, 101 /4,
+     * 110 /8, 111 /16 (RM0090 7.3.3); the start-up runs HCLK at MCUSIM_CLOCK_HZ (HPRE /1). */
+    uint32_t ppre1 = (REG32(0x40023808u) >> 10) & 7u;
+    uint32_t pclk1 = ppre1 < 4u ? MCUSIM_CLOCK_HZ : MCUSIM_CLOCK_HZ >> (ppre1 - 3u);
     RCC_APB1_EN |= 1u << 17;                               /* USART2EN */
-    REG32(U + 0x08u) = (MCUSIM_CLOCK_HZ + BAUD / 2u) / BAUD;   /* BRR */
+    REG32(U + 0x08u) = (pclk1 + BAUD / 2u) / BAUD;         /* BRR */
     REG32(U + 0x0Cu) = (1u << 13) | (1u << 3);            /* CR1: UE, TE */
 }
 static void uart_putc(char c)

@@ -6,7 +6,8 @@ fraction of a timer clock left at a re-anchor is carried, so nothing drifts). Th
 (an update, a compare, an alarm) is scheduled with machine.events.at(tick, fn) and the machine
 stops the core there; the event re-anchors, sets the flag, and raises the interrupt line
 (machine.signals: pending in the NVIC, re-pended when the handler returns with the line high).
-Clock changes reach the timers through machine.clock.listeners.
+Clock changes (the core's, and an STM32 APB prescaler's: clocktree.base.ClockTree.set)
+reach the timers through machine.clock.listeners.
 """
 from __future__ import annotations
 
@@ -18,12 +19,46 @@ if TYPE_CHECKING:
     from mcusim.sim.machine import Machine
 
 
-def bus_clock_hz(machine: "Machine", bus: str) -> int:
-    """The clock a timer on `bus` counts: for an STM32 TIM the APB timer clock (RM0090 6.2:
-    PCLKx, times 2 when the APB prescaler is not 1). The clock tree does not expose bus clocks
-    yet, so this is the core clock, which is what the timer gets at reset (every prescaler 1)
-    and whenever the firmware leaves the APB prescalers at 1. The one place to change."""
-    return machine.clock.hz
+# STM32 APB bridges by address, the same on every STM32 family in boards/: APB1 from 0x4000_0000,
+# APB2 from 0x4001_0000, AHB1 from 0x4002_0000 (RM0090 rev 19 Table 1; RM0385 Table 1; RM0433
+# Table 8, D2 domain; RM0432 Table 3; RM0456 Table 4). The G0 has a single APB (RM0444 Table 6):
+# its tree names one "pclk", which serves both.
+APB2_BASE, AHB1_BASE = 0x4001_0000, 0x4002_0000
+BUS_CLOCKS = {"apb1": ("pclk1", "pclk"), "apb2": ("pclk2", "pclk"), "peri": ("clk_peri",)}
+
+
+def console_bus(machine: "Machine") -> str:
+    """The APB of the board's console UART, from its address (STM32)."""
+    base = int((getattr(machine.board, "uart", None) or {}).get("base", 0))
+    return "apb2" if APB2_BASE <= base < AHB1_BASE else "apb1"
+
+
+def bus_clock_hz(machine: "Machine", bus: str, timer: bool = False) -> int:
+    """The clock of a peripheral on `bus`: "apb1"/"apb2" (STM32 PCLK1/PCLK2), "apb" (the console
+    UART's APB), "peri" (RP2040 clk_peri), from the clock tree's bus clocks.
+
+    timer: the APB timer clock instead, PCLKx when the APB prescaler is 1 and 2 x PCLKx
+    otherwise (RM0090 rev 19 7.2, "The timer clock frequencies are automatically set by
+    hardware"; likewise RM0385 5.2, RM0433 8.5 with TIMPRE = 0, RM0432 6.2, RM0444 5.2, RM0456
+    11.4). TIMPRE (H7, F42x DCKCFGR) is not modelled.
+    Without a clock tree, or a bus the tree does not name, the core clock (right at reset, when
+    every prescaler is 1). Under --clock the ratio to the core clock the firmware configured is
+    kept, as the forced core clock replaces the configured one."""
+    core = machine.clock.hz
+    tree = getattr(machine, "clock_tree", None)
+    if tree is None:
+        return core
+    clocks = tree.clocks
+    if bus == "apb":
+        bus = console_bus(machine)
+    hz = next((clocks[n] for n in BUS_CLOCKS.get(bus, ()) if clocks.get(n)), None)
+    if hz is None:
+        return core
+    if timer and hz != clocks.get("hclk", hz):
+        hz *= 2
+    if tree.core_hz and tree.core_hz != core:
+        hz = hz * core // tree.core_hz
+    return hz
 
 
 class TickConverter:
@@ -113,7 +148,7 @@ class Stm32Timer(Device):
         self.c0 = self.p0 = 0                       # counter and prescaler counter at anchor
         self.psc = self.psc_pre = 0
         self.arr = self.arr_pre = arr_reset & self.mask
-        self.conv = TickConverter(0, machine.clock.hz, bus_clock_hz(machine, bus))
+        self.conv = TickConverter(0, machine.clock.hz, bus_clock_hz(machine, bus, timer=True))
         self.next = _Scheduled(machine, self._on_update)
         self.warned = False
         machine.signals.name_irq(irq, name)
@@ -195,9 +230,9 @@ class Stm32Timer(Device):
         t = self.machine.now()
         if self.running:
             self.c0, self.p0, _ = self._state(self.conv.set_rates(
-                t, self.machine.clock.hz, bus_clock_hz(self.machine, self.bus)))
+                t, self.machine.clock.hz, bus_clock_hz(self.machine, self.bus, timer=True)))
         else:
-            self.conv.set_rates(t, self.machine.clock.hz, bus_clock_hz(self.machine, self.bus))
+            self.conv.set_rates(t, self.machine.clock.hz, bus_clock_hz(self.machine, self.bus, timer=True))
         self._schedule()
 
     # registers
@@ -236,7 +271,7 @@ class Stm32Timer(Device):
                 self.machine.warn(f"{self.name}: center-aligned counting is not modelled; "
                                   f"counted as edge-aligned")
             if self.running and not was_running:
-                self.conv.restart(self.machine.now(), bus_clock_hz(self.machine, self.bus))
+                self.conv.restart(self.machine.now(), bus_clock_hz(self.machine, self.bus, timer=True))
             if not self.cr1 & self.ARPE and self.arr != self.arr_pre:
                 self.arr = self.arr_pre
             self._schedule()

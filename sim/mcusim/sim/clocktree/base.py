@@ -73,14 +73,22 @@ class ClockTree:
         return flash.latency
 
     def set(self, core_hz: int, hclk_hz: int, why: str, **buses: int) -> None:
+        before = dict(self.clocks)
         self.clocks.update(hclk=hclk_hz, **buses)
         changed = core_hz != self.core_hz or hclk_hz != self.hclk_hz
         self.core_hz, self.hclk_hz = core_hz, hclk_hz
+        clock = self.machine.clock
+        hz_before = clock.hz
         if changed:
-            self.machine.clock.set_hz(core_hz, why)
+            clock.set_hz(core_hz, why)
             self.check_latency()
             for fn in list(self.listeners):
                 fn(self)
+        if self.clocks != before and clock.hz == hz_before:
+            # Only a bus clock changed (an APB prescaler; or any change under --clock): the
+            # core clock's listeners (timers, UART timing) still re-derive their rates.
+            for fn in list(clock.listeners):
+                fn(clock.hz)
 
     def set_latency(self, ws: int, why: str, initial: bool = False) -> None:
         """FLASH_ACR.LATENCY as written (or its reset value when `initial`)."""
