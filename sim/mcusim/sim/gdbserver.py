@@ -73,6 +73,7 @@ class Session:
         self.hit: str | None = None           # "swbreak" / "hwbreak" of the last stop
         self.access: tuple[int, int] | None = None    # (watch type, address) just accessed
         self.ended_sig: int | None = None     # the run ended: X<sig> on the next resume
+        self._counting = False                # the last run was a step (see _step)
         self.last_stop = f"T{SIGTRAP:02x}thread:1;"
         self.done = False
         self.detached = False
@@ -274,6 +275,7 @@ class Session:
     def _update_insn_hook(self) -> None:
         if self.watches and self._insn_hook is None:
             self._insn_hook = self.m.uc.hook_add(UC_HOOK_CODE, self._after_access, None, 1, 0)
+            self.m.uc.ctl_flush_tb()        # code translated before has no call to it
         elif not self.watches and self._insn_hook is not None:
             self.m.uc.hook_del(self._insn_hook)
             self._insn_hook = None
@@ -306,19 +308,32 @@ class Session:
                 if step or (0, pc) in self.breaks or (1, pc) in self.breaks:
                     self.skip = pc          # step off the breakpoint gdb resumes from
                     try:
-                        m.step()
+                        self._step()
                     finally:
                         self.skip = None
                     if not step and self._going():
-                        m.run(m.reg("pc"))
+                        self._run()
                 else:
-                    m.run(pc)
+                    self._run()
         finally:
             link.running.clear()
         reply = self._stop_reply(step)
         if reply is not None:
             self.last_stop = reply
         return reply
+
+    def _step(self) -> None:
+        # Unicorn counts instructions with a code hook over all addresses that it adds when
+        # the first counted run starts, and only code translated after that calls it: drop
+        # the code translated by the runs before, or the "one instruction" runs on and on.
+        if not self._counting:
+            self.m.uc.ctl_flush_tb()
+            self._counting = True
+        self.m.step()
+
+    def _run(self) -> None:
+        self._counting = False              # an uncounted run drops the count hook and code
+        self.m.run(self.m.reg("pc"))
 
     def _going(self) -> bool:
         m = self.m
