@@ -267,7 +267,7 @@ def test_junk_gets_the_protocols_answers(server, firmware):
     c.raw(b"$m0800")                     # truncated: the next '$' starts afresh
     assert c.ask("qC") == "QC1"
     assert c.ask("?") == "T05thread:1;"
-    for bad in ("mzz,4", "m3fff0000,4", "m", "p99", "Pzz=1", "M20000000,4:ab",
+    for bad in ("mzz,4", "m3fff0000,4", "m", "p99", "p-1", "Pzz=1", "M20000000,4:ab", "mffffffff,4",
                 "X20000000,4:ab", "Z0,3fff0000,2", "Z2,20000000,0", "Z0,zz,2"):
         assert c.ask(bad).startswith("E"), bad
     assert c.ask("qXfer:features:read:other.xml:0,100") == "E00"

@@ -10,6 +10,7 @@ connection calls `on_break` (which pauses the core) until the main thread says i
 from __future__ import annotations
 
 import queue
+import select
 import socket
 import threading
 import time
@@ -114,17 +115,19 @@ class Link:
             time.sleep(0.02)
 
     def _recv(self) -> bytes:
+        # select() with a short timeout, not a socket timeout: that would apply to the main
+        # thread's sends as well
         while True:
             try:
-                return self.conn.recv(4096)
-            except socket.timeout:
-                if self.running.is_set() and self.stop_wanted():
-                    self.on_break()        # pause() may have come before run() began: again
-            except OSError:
+                ready, _, _ = select.select([self.conn], [], [], 0.05)
+                if ready:
+                    return self.conn.recv(4096)
+            except (OSError, ValueError):     # closed under us
                 return b""
+            if self.running.is_set() and self.stop_wanted():
+                self.on_break()            # pause() may have come before run() began: again
 
     def _parse_stream(self) -> None:
-        self.conn.settimeout(0.05)
         state, body, cs = "idle", bytearray(), bytearray()
         while True:
             data = self._recv()

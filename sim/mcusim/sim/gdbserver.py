@@ -31,6 +31,13 @@ MONITOR_HELP = ("monitor commands: cycles (cycles and simulated time so far), re
                 "the core), help\n")
 
 
+def _hex(text: str) -> int:
+    """A protocol number: hex digits only (int() would also take a sign, spaces, '_')."""
+    if not text or any(ch not in "0123456789abcdefABCDEF" for ch in text):
+        raise ValueError(f"not a hex number: {text!r}")
+    return int(text, 16)
+
+
 def listen(port: int) -> socket.socket:
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -116,21 +123,21 @@ class Session:
         if c == "G":
             return self._write_regs(arg)
         if c == "p":
-            return self._reg_hex(self.regs[int(arg, 16)])
+            return self._reg_hex(self.regs[_hex(arg)])
         if c == "P":
             n, value = arg.split("=")
-            self._set_reg(self.regs[int(n, 16)], value)
+            self._set_reg(self.regs[_hex(n)], value)
             return "OK"
         if c == "m":
-            addr, n = (int(x, 16) for x in arg.split(","))
+            addr, n = (_hex(x) for x in arg.split(","))
             return self.read_memory(addr, min(n, MAX_MEM)).hex()
         if c == "M":
             where, data = arg.split(":")
-            addr, n = (int(x, 16) for x in where.split(","))
+            addr, n = (_hex(x) for x in where.split(","))
             return self._write_memory(addr, n, bytes.fromhex(data))
         if c == "X":
             head, _, data = pkt[1:].partition(b":")
-            addr, n = (int(x, 16) for x in head.decode("latin-1").split(","))
+            addr, n = (_hex(x) for x in head.decode("latin-1").split(","))
             return self._write_memory(addr, n, unescape(data))
         if c in "cCsS":
             return self._resume_packet(c, arg)
@@ -229,7 +236,7 @@ class Session:
     # --- breakpoints and watchpoints ----------------------------------------------------------
     def _breakpoint(self, insert: bool, arg: str) -> str:
         t, addr, kind = arg.split(";")[0].split(",")
-        t, addr, kind = int(t), int(addr, 16), int(kind, 16)
+        t, addr, kind = _hex(t), _hex(addr), _hex(kind)
         uc = self.m.uc
         if t in (0, 1):
             key = (t, addr & ~1)
@@ -292,7 +299,7 @@ class Session:
         if c in "CS":                       # the signal to deliver is ignored: no OS here
             arg = arg.partition(";")[2]
         if arg:
-            self.m.uc.reg_write(self.regs[15].uc_id, int(arg, 16) | 1)
+            self.m.uc.reg_write(self.regs[15].uc_id, _hex(arg) | 1)
         return self.resume(step=c in "sS")
 
     def resume(self, step: bool) -> str | None:
@@ -407,7 +414,7 @@ class Session:
             annex, _, span = rest[len("features:read:"):].partition(":")
             if annex != "target.xml":
                 return "E00"
-            off, n = (int(x, 16) for x in span.split(","))
+            off, n = (_hex(x) for x in span.split(","))
             chunk = self.xml[off:off + min(n, MAX_MEM)]
             return (b"m" if off + len(chunk) < len(self.xml) else b"l") + escape(chunk)
         if name == "Attached":
