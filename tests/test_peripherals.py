@@ -84,3 +84,13 @@ def test_m0plus_has_no_cyccnt():
     clock.now = 100
     assert dwt.read(0x4, 4) == 0 and dwt.read(0x0, 4) & (1 << 25)     # NOCYCCNT
     assert scs.read(0xD00, 4) == 0x410CC601                             # CPUID: M0+ r0p1
+
+
+def test_bit_band_aliases_on_stm32f4(firmware, run_elf):
+    """SRAM and peripheral bit-band aliases (RM0090 2.3.3): what vendor HAL code uses for
+    RCC_CR.PLLON and friends; boards without the option do not map them."""
+    r = run_elf(firmware("bitband.c", startup=True, flags=("-DMCUSIM_KEEP_RESET_CLOCK",)))
+    assert r.exit_code == 0, r.stop.message
+    r = run_elf(firmware("bitband.c", "stm32f746", flags=("-DMCUSIM_KEEP_RESET_CLOCK",)),
+                "stm32f746")
+    assert r.exit_code == 70 and "0x22" in r.stop.message    # the M7 parts have no bit-band

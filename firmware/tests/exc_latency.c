@@ -21,7 +21,9 @@ static uint32_t span(uint32_t icsr_value)
 {
     uint32_t t0, t1;
     volatile uint32_t *clock = MCUSIM_V6M ? &SYST_CVR : &DWT_CYCCNT;
+    /* The ISB first: each timed sequence starts afresh (and outside the measured span). */
     __asm volatile(
+        "isb\n\t"
         "ldr %0, [%2]\n\t"
         "str %3, [%4]\n\t"
         "dsb\n\t"

@@ -37,6 +37,7 @@ SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusi
 TOP_KEYS += ("gpio", "timer")
 # reset_clock_hz and [clock_tree] (docs/boards.md): the reset clock and the clock controller.
 TOP_KEYS += ("reset_clock_hz", "clock_tree")
+TOP_KEYS += ("bitband", "bitband_source")
 CLOCK_TREE_KEYS = ("kind", "crystal_hz", "source")
 GPIO_KEYS = ("kind", "base", "ports", "stride", "pins", "brr", "moder_reset", "ospeedr_reset",
              "pupdr_reset", "source")
@@ -90,6 +91,7 @@ class Board:
     nvic: dict[str, Any] = field(default_factory=dict)   # irqs, priority_bits, source
     reset_clock_hz: int = 0      # the chip's core clock at reset (clock_hz when not given)
     clock_tree: dict[str, Any] = field(default_factory=dict)   # kind, crystal_hz (sim/clocktree)
+    bitband: bool = False        # SRAM and peripheral bit-band aliases (sim/bitband.py)
 
     def memory_at(self, addr: int, size: int = 1) -> Memory | None:
         for m in self.memories:
@@ -215,7 +217,8 @@ def _parse(path: Path) -> Board:
                  **_svd(path, data),
                  gpio=gpio, timers=timers,
                  path=path, nvic=_nvic(path, data, core),
-                 reset_clock_hz=reset_clock, clock_tree=_clock_tree(path, data))
+                 reset_clock_hz=reset_clock, clock_tree=_clock_tree(path, data),
+                 bitband=_bitband(path, data))
 
 
 class _Fields:
@@ -525,3 +528,15 @@ def _svd(path: Path, data: dict) -> dict[str, str]:
         if not p.is_file():
             raise BadInput(f"board file {path}: svd file {p} does not exist")
     return {"svd": name, "svd_source": source}
+
+
+def _bitband(path: Path, data: dict) -> bool:
+    """`bitband = true` (with `bitband_source`): the chip implements the Cortex-M3/M4 bit-band
+    option (an implementation choice of the vendor, not every M4 has it)."""
+    v = data.get("bitband", False)
+    if not isinstance(v, bool):
+        raise BadInput(f"board file {path}: key 'bitband' must be true or false")
+    if v and not str(data.get("bitband_source", "")).strip():
+        raise BadInput(f"board file {path}: bitband = true needs bitband_source (the manual "
+                       f"section that says the chip has it)")
+    return v

@@ -128,12 +128,16 @@ class Profiler:
         """Stop the core once the cycle count reaches `deadline` (None: no event pending)."""
         self._lib.mcs_arm(self._ctx, max(1, deadline) if deadline is not None else 0)
 
-    def exception_entered(self, handler: int, cycles: int) -> None:
+    def exception_entered(self, handler: int, cycles: int, return_pc: int) -> None:
         func, _ = self._func_of(handler & ~1)
-        self._lib.mcs_exc_enter(self._ctx, func, cycles)
+        self._lib.mcs_exc_enter(self._ctx, func, cycles, return_pc & ~1)
 
-    def exception_returned(self, cycles: int) -> None:
-        self._lib.mcs_exc_exit(self._ctx, cycles)
+    def exception_returned(self, cycles: int, return_pc: int) -> None:
+        self._lib.mcs_exc_exit(self._ctx, cycles, return_pc & ~1)
+
+    def cycles_at(self, pc: int) -> int:
+        """The cycle count as of the instruction at pc in the block running now."""
+        return self._lib.mcs_cycles_at(self._ctx, pc & ~1)
 
     def set_flash_wait_states(self, ws: int) -> None:
         """The boot flash's wait states from now on (the firmware wrote FLASH_ACR.LATENCY):

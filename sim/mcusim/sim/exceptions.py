@@ -190,7 +190,7 @@ class ExceptionModel:
         self.r[A.UC_ARM_REG_CONTROL] = control & CONTROL_NPRIV
         self.r[A.UC_ARM_REG_LR] = exc_return
         self.r[A.UC_ARM_REG_PC] = handler | 1
-        self.m.exception_taken(e, handler, cycles)
+        self.m.exception_taken(e, handler, cycles, return_pc)
 
     def _push_frame(self, return_pc: int) -> tuple[int, bool]:
         control = self.r[A.UC_ARM_REG_CONTROL]
@@ -272,15 +272,16 @@ class ExceptionModel:
         if nxt is not None:
             ret_prio = self.execution_priority()
             if self.can_preempt(nxt, ret_prio):
-                self.m.exception_returned(e, 0)
-                self.enter(nxt, 0, tail_chain_from=exc_return)
+                ret_pc = self._stacked_pc(exc_return)
+                self.m.exception_returned(e, 0, ret_pc)
+                self.enter(nxt, ret_pc, tail_chain_from=exc_return)
                 return
-        self._pop_frame(exc_return, to_thread)
-        self.m.exception_returned(e, self.timing.exit)
+        pc = self._pop_frame(exc_return, to_thread)
+        self.m.exception_returned(e, self.timing.exit, pc)
         if to_thread and self.scr & 0x2:
             self.sleep_on_exit = True
 
-    def _pop_frame(self, exc_return: int, to_thread: bool) -> None:
+    def _pop_frame(self, exc_return: int, to_thread: bool) -> int:
         uc = self.uc
         use_psp = bool(exc_return & 0x4)
         fp_frame = not exc_return & 0x10
@@ -311,6 +312,15 @@ class ExceptionModel:
                      (A.UC_ARM_REG_R3, r3), (A.UC_ARM_REG_R12, r12), (A.UC_ARM_REG_LR, lr)):
             self.r[r] = v
         self.r[A.UC_ARM_REG_PC] = pc | 1
+        return pc
+
+    def _stacked_pc(self, exc_return: int) -> int:
+        """The return address in the frame an EXC_RETURN value names (for a tail-chain)."""
+        frame = self.r[A.UC_ARM_REG_PSP if exc_return & 0x4 else A.UC_ARM_REG_MSP]
+        try:
+            return struct.unpack("<I", bytes(self.uc.mem_read(frame + 24, 4)))[0]
+        except UcError:
+            return 0
 
     # --- faults ----------------------------------------------------------------------------
     def fault_target(self, kind: int) -> int:

@@ -97,6 +97,7 @@ class Machine:
         self.resets = 0
         self.pause_reason: str | None = None
         self._reset_pending = False
+        self._running = False            # inside emu_start: now() is exact to the PC
         self.exception_counts: dict[int, int] = {}
         self.vtor_reset = 0
         self._map_memories()
@@ -123,9 +124,11 @@ class Machine:
             boot = self.board.memory_at(self.board.boot_address)
             if boot is not None and boot.base == STM32_FLASH_BASE == self.board.boot_address:
                 alias = boot
-        if alias is None and self.board.memory_at(0) is None:
-            # No alias at 0: the boot loader leaves VTOR at the image's table (e.g. RP2040's
-            # boot stage 2 jumps to the image with VTOR set to it, RP2040 datasheet 2.8.1).
+        if alias is None:
+            # No alias at 0: VTOR starts at the boot image's table. Cortex-M7/M33 parts wire
+            # their reset VTOR to the boot address (INITVTOR / INITSVTOR: Cortex-M7 TRM
+            # DDI 0489F 2.1.3, STM32F7 RM0385 2.5 BOOT_ADDx); RP2040's boot stage 2 sets VTOR to
+            # the image (RP2040 datasheet 2.8.1); on nRF52 the image is at 0 anyway.
             self.vtor_reset = self.board.boot_address
         self._buffers = []
         for m in self.board.memories:
@@ -157,7 +160,10 @@ class Machine:
             self.uc.hook_add(UC_HOOK_CODE, self._after_unmask, None, addr, addr)
 
     def now(self) -> int:
-        """Core-clock ticks since reset: cycles executed plus cycles asleep."""
+        """Core-clock ticks since reset: cycles executed plus cycles asleep. While the core runs
+        (a peripheral access, a code hook), exact to the instruction at PC."""
+        if self._running:
+            return self.profiler.cycles_at(self.regs[A.UC_ARM_REG_PC]) + self.slept
         return self.cycles() + self.slept
 
     def warn(self, text: str) -> None:
@@ -295,11 +301,14 @@ class Machine:
                 self._check = False
                 self.rearm()
                 try:
+                    self._running = True
                     self.uc.emu_start(pc | 1, 0xFFFFFFFF, count=count or 0)
                 except UcError as e:
+                    self._running = False
                     if self.stop is None:
                         self._sync(self.reg("pc"))
                         self._uc_error(e)
+                self._running = False
                 if self.stop is not None:
                     break
                 pc = self.reg("pc")
@@ -432,13 +441,13 @@ class Machine:
         self._systick_changed()
 
     # --- exceptions -----------------------------------------------------------------------------
-    def exception_taken(self, e: int, handler: int, cycles: int) -> None:
+    def exception_taken(self, e: int, handler: int, cycles: int, return_pc: int) -> None:
         self.exception_counts[e] = self.exception_counts.get(e, 0) + 1
-        self.profiler.exception_entered(handler, cycles)
+        self.profiler.exception_entered(handler, cycles, return_pc)
         self.signals.trace_exception(e, True)
 
-    def exception_returned(self, e: int, cycles: int) -> None:
-        self.profiler.exception_returned(cycles)
+    def exception_returned(self, e: int, cycles: int, return_pc: int) -> None:
+        self.profiler.exception_returned(cycles, return_pc)
         self.signals.trace_exception(e, False)
 
     def _synchronous_fault(self, kind: str, message: str, address: int | None,

@@ -364,6 +364,9 @@ class SystemControl(Device):
         self.cvr0 = 0              # counter value when (re)started
         self.t0 = 0                # cycle count when (re)started
         self.wraps_seen = 0        # wraps already reported through COUNTFLAG
+        # COUNTFLAG latched: set by a count to 0, cleared only by a CSR read or a CVR write, so a
+        # wrap survives disabling the counter (DDI 0403E B3.3.3, SYST_CSR; FreeRTOS tickless idle)
+        self.countflag = False
         self.exc = None            # sim.exceptions.ExceptionModel: NVIC and SCB registers
         self.on_systick: Callable[[], None] | None = None   # SysTick reprogrammed: reschedule
 
@@ -399,11 +402,17 @@ class SystemControl(Device):
         zeros = (1 if self.cvr0 else 0) + ((k + 1) // period if self.reload else 0)
         return (self.reload - (k % period)) if self.reload else 0, zeros
 
+    def _latch(self) -> None:
+        """Fold the wraps since the last look into COUNTFLAG."""
+        _, zeros = self._systick()
+        if zeros > self.wraps_seen:
+            self.countflag = True
+        self.wraps_seen = zeros
+
     def read(self, offset, size):
         if offset == self.CSR:
-            cur, zeros = self._systick()
-            flag = zeros > self.wraps_seen
-            self.wraps_seen = zeros
+            self._latch()
+            flag, self.countflag = self.countflag, False
             return self.csr | (1 << 16 if flag else 0)
         if offset == self.RVR:
             return self.reload
@@ -422,6 +431,7 @@ class SystemControl(Device):
 
     def write(self, offset, size, value):
         if offset == self.CSR:
+            self._latch()                  # a wrap before this write stays in COUNTFLAG
             cur, _ = self._systick()
             was_on, self.csr = self.csr & 1, value & 0x7
             if self.csr & 1 and not was_on:
@@ -433,6 +443,7 @@ class SystemControl(Device):
         elif offset == self.CVR:
             # Any write clears the counter and COUNTFLAG; it reloads on the next tick.
             self.cvr0, self.t0, self.wraps_seen = 0, self.cycles(), 0
+            self.countflag = False
         elif offset == self.CPUID_OFF:
             pass                           # read-only
         elif self.exc is not None and _scb_write(self.exc, offset, size, value):

@@ -14,7 +14,7 @@ from mcusim.sim import memory as mem
 from mcusim.sim.elf import load_elf
 from mcusim.sim.faults import format_stop
 from mcusim.sim.machine import Machine
-from mcusim.sim import clocktree, svd
+from mcusim.sim import bitband, clocktree, svd
 from mcusim.report.progress import Progress
 
 
@@ -48,6 +48,8 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
     profiler = Profiler(m.uc, board, elf, max_cycles=options.max_cycles)
     m.attach_profiler(profiler)
     clocktree.install(m)     # RCC/PWR/FLASH, CLOCK, XOSC/PLL...: after the profiler (wait states)
+    if board.bitband:
+        bitband.install(m)   # after every device: its aliases reach them through the bus
     profiler.install(trap_hook=False)
     _paint_watches_at_main(m, elf, watch_targets)
     if setup is not None:

@@ -91,9 +91,10 @@ def lib() -> C.CDLL:
             "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
             "mcs_free": (None, [P]),
             "mcs_arm": (None, [P, u64]),
+            "mcs_cycles_at": (u64, [P, u32]),
             "mcs_set_miss": (None, [P, i32, i32, u32]),
-            "mcs_exc_enter": (None, [P, i32, u64]),
-            "mcs_exc_exit": (None, [P, u64]),
+            "mcs_exc_enter": (None, [P, i32, u64, u32]),
+            "mcs_exc_exit": (None, [P, u64, u32]),
             "mcs_spin_forward": (None, [P, u64]),
             "mcs_block_cycles": (u64, [P]),
         }

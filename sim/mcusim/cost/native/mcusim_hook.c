@@ -92,6 +92,8 @@ typedef struct {
     uint32_t node;
     uint32_t traced;
     uint32_t is_exc;                 /* pushed by exception entry (mcs_exc_enter) */
+    uint32_t exc_ret;                /* exception frames: the address the handler returns to */
+    int64_t exc_prev;                /* exception frames: the block that ran before entry */
     uint64_t entry;                  /* cycle count at entry */
     uint64_t pend_c;                 /* self cycles not yet added to its function and node */
     uint64_t insn_entry;             /* instructions at entry (always-traced functions only) */
@@ -138,6 +140,7 @@ typedef struct {
     uint64_t data_epoch;             /* fills of any data-side cache so far */
     uint64_t path_epoch;             /* times a block was entered from a new predecessor */
     int64_t data_last_block;         /* block that last accessed a data-side cache */
+    int32_t prev_done;               /* prev ran to its end (restored by an exception return) */
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -623,6 +626,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
             if (p->nloads) { p->quiet--; p->skipped++; }
             p->execs++;
             charge(c, cyc);
+            c->prev_done = 0;
             return;
         }
     }
@@ -669,6 +673,24 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     charge(c, cyc);                                  /* instructions: execs x ninsns, summed on read */
     if (UNLIKELY(b->end == END_SPIN && prev == idx)) spin(c, uc);
     c->prev = idx;
+    c->prev_done = 0;
+}
+
+/* The cycle count as of the instruction at `pc` in the block being executed: the hook counted
+ * the whole block at its entry; take off the instructions from pc on (a peripheral read of
+ * DWT_CYCCNT or SysTick mid-block then sees exactly the cycles before it). */
+uint64_t mcs_cycles_at(mcs_ctx *c, uint32_t pc) {
+    if (c->prev < 0 || c->prev_done) return c->live.cycles;
+    const mcs_block *b = &c->blocks[c->prev];
+    if (pc < b->addr || pc >= b->addr + b->size) return c->live.cycles;
+    uint32_t i, off = pc - b->addr, done = 0;
+    const uint32_t *pr = c->prefix + b->prefix;
+    for (i = 0; i < b->ninsns; i++) {
+        uint32_t st = i ? pr[2 * (i - 1)] : 0;
+        if (st < off) done = pr[2 * i + 1];
+        else break;
+    }
+    return c->live.cycles - (b->cycles - done);
 }
 
 /* The firmware changed the flash wait states (FLASH_ACR.LATENCY): the miss cost of that
@@ -692,26 +714,35 @@ void mcs_arm(mcs_ctx *c, uint64_t deadline) {
 
 /* Exception entry (or tail-chain into) the handler at `func`: a frame of its own on the call
  * stack, as if called from what it preempted; `cycles` (the entry latency) are its own. */
-void mcs_exc_enter(mcs_ctx *c, int32_t func, uint64_t cycles) {
+void mcs_exc_enter(mcs_ctx *c, int32_t func, uint64_t cycles, uint32_t ret_pc) {
+    int64_t interrupted = c->prev;
     if (func < 0 || func > (int32_t)c->nfuncs) func = (int32_t)c->nfuncs;
     push(c, func, 0xfffffffeu, 1);
     c->top->is_exc = 1;
+    c->top->exc_ret = ret_pc;
+    c->top->exc_prev = interrupted;
     charge(c, cycles);
     c->live.exc_cycles += cycles;
     c->prev = -1;
 }
 
-/* Exception return: `cycles` (the exit latency) are the handler's; its frames come off. */
-void mcs_exc_exit(mcs_ctx *c, uint64_t cycles) {
+/* Exception return to `ret_pc`: `cycles` (the exit latency) are the handler's; its frames come
+ * off. Back where it was taken, the block that ran before it is again the predecessor of the
+ * next (so a call or taken branch that preceded the exception is accounted as usual); a
+ * return elsewhere (a context switch) starts afresh. */
+void mcs_exc_exit(mcs_ctx *c, uint64_t cycles, uint32_t ret_pc) {
+    int64_t prev = -1;
     if (c->top) charge(c, cycles);
     else c->live.cycles += cycles;
     c->live.exc_cycles += cycles;
     while (c->live.depth > 0) {
         int exc = c->top->is_exc != 0;
+        if (exc && c->top->exc_ret == ret_pc) prev = c->top->exc_prev;
         pop(c);
         if (exc) break;
     }
-    c->prev = -1;
+    c->prev = prev;
+    c->prev_done = 1;
 }
 
 /* Fast-forward a spinning block (a branch to itself) by `execs` executions. */
@@ -733,7 +764,7 @@ uint64_t mcs_block_cycles(mcs_ctx *c) {
  * were counted at block entry but did not execute (yet). Take them back. With keep_pc, the
  * instruction at pc itself did execute (e.g. a BKPT that trapped after executing). */
 void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
-    if (c->prev < 0 || !c->live.depth) return;
+    if (c->prev < 0 || !c->live.depth || c->prev_done) return;
     mcs_block *b = &c->blocks[c->prev];
     if (pc < b->addr || pc >= b->addr + b->size) return;
     uint32_t i, n = b->ninsns, off = pc - b->addr, done_cyc = 0, done_ins = 0;
