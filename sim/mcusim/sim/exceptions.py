@@ -54,9 +54,11 @@ def exception_name(n: int) -> str:
 class ExceptionError(Exception):
     """Something the firmware did that stops the run (bad vector, corrupt EXC_RETURN, lockup)."""
 
-    def __init__(self, kind: str, message: str, address: int | None = None):
+    def __init__(self, kind: str, message: str, address: int | None = None,
+                 invpc: bool = False):
         super().__init__(message)
         self.kind, self.address = kind, address
+        self.invpc = invpc          # an illegal exception return: UsageFault INVPC on silicon
 
 
 class ExceptionModel:
@@ -256,8 +258,16 @@ class ExceptionModel:
             valid = valid and (exc_return >> 5) & 0x7FFFF == 0x7FFFF
         if not valid or not self.active[e]:
             what = exception_name(e)
+            if self.active[e]:
+                # ExceptionReturn deactivates the returning exception before it takes the
+                # UsageFault INVPC (DDI 0403E B1.5.8), so that fault can preempt what remains.
+                self.active[e] = 0
+                if e in self.nesting:
+                    self.nesting.remove(e)
+                self.m.exception_returned(e, 0, 0)
             raise ExceptionError("bad return", f"{what} handler returned with a corrupt "
-                                 f"EXC_RETURN {exc_return:#010x} (UsageFault INVPC on silicon)")
+                                 f"EXC_RETURN {exc_return:#010x} (UsageFault INVPC on silicon)",
+                                 invpc=True)
         to_thread = bool(exc_return & 0x8)
         self.active[e] = 0
         if e in self.nesting:

@@ -80,7 +80,6 @@ class Session:
         self.hit: str | None = None           # "swbreak" / "hwbreak" of the last stop
         self.access: tuple[int, int] | None = None    # (watch type, address) just accessed
         self.ended_sig: int | None = None     # the run ended: X<sig> on the next resume
-        self._counting = False                # the last run was a step (see _step)
         self.last_stop = f"T{SIGTRAP:02x}thread:1;"
         self.done = False
         self.detached = False
@@ -330,16 +329,9 @@ class Session:
         return reply
 
     def _step(self) -> None:
-        # Unicorn counts instructions with a code hook over all addresses that it adds when
-        # the first counted run starts, and only code translated after that calls it: drop
-        # the code translated by the runs before, or the "one instruction" runs on and on.
-        if not self._counting:
-            self.m.uc.ctl_flush_tb()
-            self._counting = True
         self.m.step()
 
     def _run(self) -> None:
-        self._counting = False              # an uncounted run drops the count hook and code
         self.m.run(self.m.reg("pc"))
 
     def _going(self) -> bool:

@@ -26,7 +26,7 @@ from mcusim.sim import exceptions as X
 from mcusim.sim import faults
 from mcusim.sim.clock import CoreClock, Scheduler
 from mcusim.sim.elf import ElfImage
-from mcusim.sim.masks import mask_lowering_sites
+from mcusim.sim.masks import divide_sites, mask_lowering_sites
 from mcusim.sim.regs import Regs
 from mcusim.sim.peripherals import PAGE, Bus, Dwt, Itm, SystemControl, make_uart
 from mcusim.sim.semihosting import Semihosting
@@ -98,6 +98,7 @@ class Machine:
         self.pause_reason: str | None = None
         self._reset_pending = False
         self._running = False            # inside emu_start: now() is exact to the PC
+        self._counting = False           # a counted run (step) happened: see step()
         self.exception_counts: dict[int, int] = {}
         self.vtor_reset = 0
         self._map_memories()
@@ -158,6 +159,7 @@ class Machine:
         self._systick_event = None
         for addr in mask_lowering_sites(self.elf):
             self.uc.hook_add(UC_HOOK_CODE, self._after_unmask, None, addr, addr)
+        self._divides: dict[int, int] | None = None     # hooked when CCR.DIV_0_TRP is set
 
     def now(self) -> int:
         """Core-clock ticks since reset: cycles executed plus cycles asleep. While the core runs
@@ -290,12 +292,40 @@ class Machine:
 
     def step(self) -> None:
         """Execute one instruction (or take one pending exception), then return."""
+        # Unicorn counts instructions (emu_start's count) with a code hook it adds the first
+        # time a count is asked for; code translated before has no call to it: drop it once.
+        if not self._counting:
+            self.uc.ctl_flush_tb()
+            self._counting = True
         self.run(self.reg("pc"), count=1)
+
+    def trap_divide_by_zero(self) -> None:
+        """CCR.DIV_0_TRP was set: watch every SDIV/UDIV (once) for a zero divisor."""
+        if self._divides is not None:
+            return
+        self._divides = dict(divide_sites(self.elf))
+        for addr in self._divides:
+            self.uc.hook_add(UC_HOOK_CODE, self._on_divide, None, addr, addr)
+
+    def _on_divide(self, uc, addr, size, _):
+        rm = self._divides[addr]
+        reg = A.UC_ARM_REG_R0 + rm if rm < 13 else (A.UC_ARM_REG_SP, A.UC_ARM_REG_LR,
+                                                     A.UC_ARM_REG_PC)[rm - 13]
+        if not self.exc.ccr & 0x10 or self.regs[reg]:
+            return
+        # UsageFault DIVBYZERO with the divide as the return address (B3.2.15, CCR B3.2.8)
+        self.profiler.sync_stop(addr, executed=False)
+        self._synchronous_fault("divide by zero", "SDIV/UDIV by zero with CCR.DIV_0_TRP set "
+                                "(UsageFault DIVBYZERO)", None, X.USAGEFAULT, X.CFSR_DIVBYZERO)
+        if self.stop is not None:
+            uc.emu_stop()
 
     def run(self, pc: int, count: int | None = None) -> None:
         """Run from pc until the firmware exits, faults, hangs, or a limit stops it; or, with
         `count`, for that many instructions; or until pause()."""
         self.pause_reason = None
+        if not count:
+            self._counting = False    # a run without a count drops Unicorn's count hook
         with _stop_on_interrupt(self.uc):
             while self.stop is None:
                 self._check = False
@@ -328,7 +358,7 @@ class Machine:
                     continue
                 # Events fire at the first block boundary at or after their tick.
                 self.events.fire_due(self.now())
-                if self.stop is not None:
+                if self.stop is not None or self.pause_reason is not None:
                     break
                 woke = self._take_pending(pc)
                 if woke:
@@ -600,7 +630,13 @@ class Machine:
             try:
                 x.exception_return(pc)
             except X.ExceptionError as err:
-                self.fault(err.kind, str(err), err.address)
+                if err.invpc:
+                    # The return fails: UsageFault INVPC (HardFault on ARMv6-M), entered from
+                    # the handler that tried to return (DDI 0403E B1.5.8, ExceptionReturn).
+                    self._synchronous_fault(err.kind, str(err), err.address, X.USAGEFAULT,
+                                            X.CFSR_INVPC)
+                else:
+                    self.fault(err.kind, str(err), err.address)
             return
         if x is not None and intno == faults.EXCP_SWI:
             # SVC: taken at once; when its priority cannot preempt (in a handler of equal or

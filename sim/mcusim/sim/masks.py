@@ -1,4 +1,6 @@
-"""Where the firmware can lower its interrupt mask: the instructions after CPSIE and MSR to
+"""Instruction sites the exception model watches with code hooks (found by scanning the ELF).
+
+Where the firmware can lower its interrupt mask: the instructions after CPSIE and MSR to
 PRIMASK, BASEPRI or FAULTMASK.
 
 Unicorn reports no event when these run, yet an interrupt pended while masked must be taken
@@ -30,3 +32,19 @@ def mask_lowering_sites(elf) -> list[int]:
         for i in np.flatnonzero(msr):
             sites.add(seg.vaddr + 2 * int(i) + 4)
     return sorted(sites)
+
+
+def divide_sites(elf) -> list[tuple[int, int]]:
+    """(address, Rm) of every SDIV/UDIV (DDI 0403E A7.7.127 / A7.7.195, T1: 0xFB9n/0xFBBn then
+    0xFdFm): with CCR.DIV_0_TRP set, one whose Rm is 0 is a UsageFault DIVBYZERO, a trap the
+    Unicorn core cannot be told about."""
+    out: list[tuple[int, int]] = []
+    for seg in getattr(elf, "segments", []):
+        if not seg.flags & PF_X or len(seg.data) < 4:
+            continue
+        h = np.frombuffer(seg.data[:len(seg.data) & ~1], dtype="<u2")
+        nxt = np.append(h[1:], 0)
+        div = (((h & 0xFFF0) == 0xFB90) | ((h & 0xFFF0) == 0xFBB0)) & ((nxt & 0xF0F0) == 0xF0F0)
+        for i in np.flatnonzero(div):
+            out.append((seg.vaddr + 2 * int(i), int(nxt[i]) & 0xF))
+    return out

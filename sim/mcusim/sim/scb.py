@@ -111,6 +111,8 @@ def write_register(exc: "X.ExceptionModel", off: int, size: int, value: int) -> 
     elif off == CCR:
         if not exc.v6m:                       # read-only on ARMv6-M (DDI 0419E B3.2.8)
             exc.ccr = (value & 0x31B) | (0x200 if exc.v8m else 0)
+            if exc.ccr & 0x10:                # DIV_0_TRP
+                m.trap_divide_by_zero()
     elif off == SHCSR and not exc.v6m:
         exc.write_shcsr(value)
         m.request_check()
