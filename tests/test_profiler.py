@@ -228,3 +228,19 @@ def test_two_flash_streams_thrash_a_one_line_buffer():
         for m in u575.memories])
     data = run(build(TIMING / "flash_streams.S"), board=board)[1]
     assert data.cycle_breakdown["data_stall"] == 128 * 4 + 2 * 4   # + the two literal loads
+
+
+@pytest.mark.parametrize("board", ["stm32f4", "rp2040"])
+def test_call_counts_across_interrupts(firmware, run_elf, board):
+    """An interrupt between a call and the callee's first block, or a handler that tail-calls,
+    must not add or lose calls: each delay() is one call, each tick one handler and one
+    inc_tick, and the handler's inclusive cycles hold inc_tick's."""
+    r = run_elf(firmware("irq_calls.c", board), board)
+    assert r.exit_code == 0
+    fn = {f.name: f for f in r.functions}
+    ticks = {e["name"]: e["count"] for e in r.exceptions}["SysTick"]
+    assert fn["delay"].calls == 5
+    assert fn["main"].calls == 1
+    assert fn["SysTick_Handler"].calls == ticks and fn["inc_tick"].calls == ticks
+    assert 15 <= ticks <= 17
+    assert fn["get_tick"].calls > 100

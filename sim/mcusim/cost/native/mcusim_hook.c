@@ -395,19 +395,25 @@ static void start(mcs_ctx *c, int32_t func) {
 /* Control reached `b` by something other than a call: a return, a tail call, a jump into
  * another function (e.g. a .cold part), or a longjmp. Keep the stack consistent. */
 static void transfer(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_t addr) {
-    int32_t d = c->live.depth, i;
+    int32_t d = c->live.depth, i, lo = 0;
+    for (i = d - 1; i > 0; i--)          /* a handler's code never unwinds what it preempted */
+        if (c->stack[i].is_exc) { lo = i; break; }
     if (p && (p->end == END_RET || p->end == END_COND_RET)) {
-        if (d > 1 && c->stack[d - 1].ret == addr) { pop(c); return; }
-        for (i = d - 2; i >= 1; i--)                 /* unwinding several frames (longjmp) */
+        if (d - 1 > lo && c->stack[d - 1].ret == addr) { pop(c); return; }
+        for (i = d - 2; i >= lo + 1; i--)            /* several frames (longjmp) */
             if (c->stack[i].ret == addr) { while (c->live.depth > i) pop(c); return; }
     }
     if (b->func == c->stack[d - 1].func) return;
-    for (i = d - 2; i >= 0; i--)                     /* back into a function on the stack */
+    for (i = d - 2; i >= lo; i--)                    /* back into a function on the stack */
         if (c->stack[i].func == b->func) { while (c->live.depth > i + 1) pop(c); return; }
-    /* tail call or jump into another function: it replaces the top frame, same return */
-    uint32_t ret = c->stack[d - 1].ret;
+    /* tail call or jump into another function: it replaces the top frame, same return (and,
+     * for a handler's tail call, the frame stays the exception's) */
+    mcs_frame old = c->stack[d - 1];
     pop(c);
-    push(c, b->func, ret, b->is_entry);
+    push(c, b->func, old.ret, b->is_entry);
+    c->top->is_exc = old.is_exc;
+    c->top->exc_ret = old.exc_ret;
+    c->top->exc_prev = old.exc_prev;
 }
 
 static inline uint32_t fetch_stall(mcs_ctx *c, mcs_block *b) {
