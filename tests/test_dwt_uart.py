@@ -9,9 +9,13 @@ def test_cyccnt_matches_profiler(firmware, run_elf):
     assert r.exit_code == 0, "CYCCNT must read 0 before TRCENA/CYCCNTENA enable it"
     cyc, systick = (int(x) for x in r.stdout.split()[1::2])
     work = next(f for f in r.functions if f.name == "work")
-    # Between the two reads run: the call of work(), work itself, the return and the reads.
+    # A read of CYCCNT sees the cycles of every instruction before it (exact to the reading
+    # instruction, not to its block). Between the two reads run, besides work(): the first read
+    # itself, two stores, the SysTick read, the argument, the call, and after the return a
+    # literal load from flash (5 wait states at 168 MHz) and the ART fetch of the return line:
+    # about 20 cycles of instructions and 10-20 of flash stalls.
     assert work.total_cycles > 1000
-    assert 0 <= cyc - work.total_cycles <= 24, (cyc, work.total_cycles)
+    assert 10 <= cyc - work.total_cycles <= 48, (cyc, work.total_cycles)
     # SysTick counts the same clock down; the reads sit two instructions apart.
     assert abs(systick - cyc) <= 8, (systick, cyc)
 
