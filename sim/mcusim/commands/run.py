@@ -43,17 +43,22 @@ def _until(text: str | None) -> str | None:
     return text
 
 
-def _duration(text: str, option: str = "--max-time") -> float:
+def _scaled(text: str, units: tuple[tuple[str, float], ...]) -> float:
+    """A number with an optional unit suffix ("500ms", "80MHz"); NaN when it is not one."""
     t = text.strip().lower()
     scale = 1.0
-    for suffix, mul in (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("min", 60.0), ("s", 1.0)):
+    for suffix, mul in units:
         if t.endswith(suffix):
             t, scale = t[: -len(suffix)], mul
             break
     try:
-        v = float(t) * scale
+        return float(t) * scale
     except ValueError:
-        v = math.nan
+        return math.nan
+
+
+def _duration(text: str, option: str = "--max-time") -> float:
+    v = _scaled(text, (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("min", 60.0), ("s", 1.0)))
     if not math.isfinite(v) or v <= 0:
         raise BadInput(f"{option}: expected a positive duration such as 500ms or 2s, "
                        f"got {text!r}")
@@ -61,16 +66,7 @@ def _duration(text: str, option: str = "--max-time") -> float:
 
 
 def _clock(text: str, option: str = "--clock") -> int:
-    t = text.strip().lower()
-    scale = 1
-    for suffix, mul in (("ghz", 10**9), ("mhz", 10**6), ("khz", 10**3), ("hz", 1)):
-        if t.endswith(suffix):
-            t, scale = t[: -len(suffix)], mul
-            break
-    try:
-        v = float(t) * scale
-    except ValueError:
-        v = math.nan
+    v = _scaled(text, (("ghz", 1e9), ("mhz", 1e6), ("khz", 1e3), ("hz", 1.0)))
     if not math.isfinite(v):
         raise BadInput(f"{option}: expected a frequency such as 80MHz or 80000000, "
                        f"got {text!r}")
