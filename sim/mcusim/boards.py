@@ -37,7 +37,7 @@ SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusi
 TOP_KEYS += ("gpio", "timer")
 # reset_clock_hz and [clock_tree] (docs/boards.md): the reset clock and the clock controller.
 TOP_KEYS += ("reset_clock_hz", "clock_tree")
-TOP_KEYS += ("bitband", "bitband_source")
+TOP_KEYS += ("bitband", "bitband_source", "systick_ref_divider", "systick_ref_source")
 CLOCK_TREE_KEYS = ("kind", "crystal_hz", "source")
 GPIO_KEYS = ("kind", "base", "ports", "stride", "pins", "brr", "moder_reset", "ospeedr_reset",
              "pupdr_reset", "source")
@@ -92,6 +92,7 @@ class Board:
     reset_clock_hz: int = 0      # the chip's core clock at reset (clock_hz when not given)
     clock_tree: dict[str, Any] = field(default_factory=dict)   # kind, crystal_hz (sim/clocktree)
     bitband: bool = False        # SRAM and peripheral bit-band aliases (sim/bitband.py)
+    systick_ref_divider: int = 0  # SysTick reference clock = core clock / this (0: none)
 
     def memory_at(self, addr: int, size: int = 1) -> Memory | None:
         for m in self.memories:
@@ -218,7 +219,8 @@ def _parse(path: Path) -> Board:
                  gpio=gpio, timers=timers,
                  path=path, nvic=_nvic(path, data, core),
                  reset_clock_hz=reset_clock, clock_tree=_clock_tree(path, data),
-                 bitband=_bitband(path, data))
+                 bitband=_bitband(path, data),
+                 systick_ref_divider=_systick_ref(path, data))
 
 
 class _Fields:
@@ -539,4 +541,16 @@ def _bitband(path: Path, data: dict) -> bool:
     if v and not str(data.get("bitband_source", "")).strip():
         raise BadInput(f"board file {path}: bitband = true needs bitband_source (the manual "
                        f"section that says the chip has it)")
+    return v
+
+
+def _systick_ref(path: Path, data: dict) -> int:
+    """`systick_ref_divider = 8` (with `systick_ref_source`): SysTick's external reference clock
+    (CLKSOURCE = 0) is the core clock divided by this; 0 or absent: no reference clock modelled."""
+    v = data.get("systick_ref_divider", 0)
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 1024:
+        raise BadInput(f"board file {path}: systick_ref_divider must be a whole number 1-1024 "
+                       f"(0: none)")
+    if v and not str(data.get("systick_ref_source", "")).strip():
+        raise BadInput(f"board file {path}: systick_ref_divider needs systick_ref_source")
     return v

@@ -105,6 +105,8 @@ class Machine:
         self.bus = Bus(self)
         self.dwt = self.bus.add(Dwt(self.now, has_cyccnt=board.core != "cortex-m0plus"))
         self.scs = self.bus.add(SystemControl(board.core, self.now, self.dwt))
+        self.scs.ref_divider = getattr(board, "systick_ref_divider", 0)
+        self.scs.warn = self.warn
         self.dwt.scs = self.scs
         self.bus.add(Itm(lambda data: self.console(1, data)))
         uart = make_uart(self, board.uart, lambda data: self.console(1, data))

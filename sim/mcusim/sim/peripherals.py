@@ -368,6 +368,8 @@ class SystemControl(Device):
         # wrap survives disabling the counter (DDI 0403E B3.3.3, SYST_CSR; FreeRTOS tickless idle)
         self.countflag = False
         self.exc = None            # sim.exceptions.ExceptionModel: NVIC and SCB registers
+        self.ref_divider = 0       # SysTick reference clock = core clock / this (0: none)
+        self.warn: Callable[[str], None] = lambda text: None
         self.on_systick: Callable[[], None] | None = None   # SysTick reprogrammed: reschedule
 
     def next_zero(self) -> int | None:
@@ -377,17 +379,32 @@ class SystemControl(Device):
             return None
         e = self._ticks()
         if self.cvr0 and e < self.cvr0:
-            return self.t0 + self.cvr0
+            return self._tick_of(self.cvr0)
         if not self.reload:
             return None
         period = self.reload + 1
         j = (e - self.cvr0) // period + 1
-        return self.t0 + self.cvr0 + period * j
+        return self._tick_of(self.cvr0 + period * j)
 
-    # SysTick: counts down every core clock (CLKSOURCE is treated as the core clock for either
-    # setting), reloads RVR after reaching 0 (DDI 0403E B3.3.1).
+    def _divider(self) -> int:
+        """Core clocks per count: 1 with CLKSOURCE = 1 (the processor clock), the board's
+        reference divider with CLKSOURCE = 0 (STM32: HCLK/8, RM0090 7.2)."""
+        return 1 if self.csr & 4 or not self.ref_divider else self.ref_divider
+
+    def _tick_of(self, counts: int) -> int:
+        """The core-clock tick of the counts-th count since (re)start."""
+        d = self._divider()
+        return self.t0 + counts if d == 1 else (self.t0 // d + counts) * d
+
+    # SysTick: counts down every core clock (CLKSOURCE = 1) or every edge of the board's
+    # reference clock (CLKSOURCE = 0), reloads RVR after reaching 0 (DDI 0403E B3.3.1).
     def _ticks(self) -> int:
-        return self.cycles() - self.t0 if self.csr & 1 else 0
+        """Counts since (re)start: core clocks, or edges of the reference clock (a fixed
+        divider of the core clock, so edges fall on multiples of it)."""
+        if not self.csr & 1:
+            return 0
+        d = self._divider()
+        return self.cycles() - self.t0 if d == 1 else self.cycles() // d - self.t0 // d
 
     def _systick(self) -> tuple[int, int]:
         """(current value, number of times the counter reached 0) at this cycle."""
@@ -419,7 +436,8 @@ class SystemControl(Device):
         if offset == self.CVR:
             return self._systick()[0]
         if offset == self.CALIB:
-            return 1 << 31                 # NOREF: no reference clock, TENMS unknown
+            # NOREF (bit 31) when the board has no reference clock; SKEW (bit 30): TENMS unknown
+            return (1 << 30) | (0 if self.ref_divider else 1 << 31)
         if offset == self.CPUID_OFF:
             return self.cpuid
         if self.exc is not None:
@@ -433,8 +451,13 @@ class SystemControl(Device):
         if offset == self.CSR:
             self._latch()                  # a wrap before this write stays in COUNTFLAG
             cur, _ = self._systick()
-            was_on, self.csr = self.csr & 1, value & 0x7
-            if self.csr & 1 and not was_on:
+            old, self.csr = self.csr, value & 0x7
+            if self.csr & 5 == 1 and not self.ref_divider:
+                self.warn("SysTick CLKSOURCE = 0 (external reference clock): this board file "
+                          "gives no reference clock, so SysTick counts the core clock")
+            was_on = old & 1
+            if self.csr & 1 and (not was_on or (old ^ self.csr) & 4):
+                # started, or its clock source switched while counting: count on from here
                 self.cvr0, self.t0, self.wraps_seen = cur, self.cycles(), 0
             elif not self.csr & 1 and was_on:
                 self.cvr0 = cur
