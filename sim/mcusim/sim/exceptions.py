@@ -123,13 +123,16 @@ class ExceptionModel:
         return p
 
     def best_pending(self) -> int | None:
+        """The pending, enabled exception of highest priority (lowest value, then number)."""
         best, best_p = None, None
-        pend = self.pending
-        for e in range(2, self.n):
-            if pend[e] and self.enabled[e]:
+        find = self.pending.find
+        e = find(1, 2)                  # bytearray.find: the scan runs in C
+        while e >= 0:
+            if self.enabled[e]:
                 p = self.priority(e)
                 if best_p is None or p < best_p:
                     best, best_p = e, p
+            e = find(1, e + 1)
         return best
 
     def can_preempt(self, e: int, exec_prio: int) -> bool:
@@ -142,8 +145,7 @@ class ExceptionModel:
             return e
         return None
 
-    def any_pending(self) -> bool:
-        return any(p and en for p, en in zip(self.pending, self.enabled))
+
 
     # --- pending ---------------------------------------------------------------------------
     def set_pending(self, e: int) -> None:
