@@ -22,6 +22,7 @@ from mcusim.paths import boards_dir
 from mcusim.toolchain import CORE_FLAGS
 
 MEMORY_KINDS = ("flash", "ram")
+PAGE = 1024     # the simulator maps memory in Unicorn's ARM pages (mcusim.sim.peripherals.PAGE)
 # The keys a board file may use (docs/boards.md): a misspelt one (wait_state) would otherwise be
 # ignored and its default used without a word. [memory.accelerator] is free-form, and so is
 # [core_options], which the cost model reads from the file (mcusim.cost.model).
@@ -99,6 +100,42 @@ class Board:
             if m.contains(addr, size):
                 return m
         return None
+
+    def span(self, addr: int, size: int = 1) -> list[Memory] | None:
+        """The memories that hold [addr, addr+size), low to high, when they leave no gap (a
+        range may run from one memory into the next one that starts where it ends, as DTCM into
+        SRAM on the STM32F7); None when any byte of it is unmapped."""
+        out, at, end = [], addr, addr + max(size, 1)
+        while at < end:
+            m = self.memory_at(at)
+            if m is None:
+                return None
+            out.append(m)
+            at = m.end
+        return out
+
+    def gap_in(self, addr: int, size: int) -> tuple[int, int] | None:
+        """The first unmapped stretch [lo, hi) inside [addr, addr+size), or None."""
+        at, end = addr, addr + max(size, 1)
+        while at < end:
+            m = self.memory_at(at)
+            if m is None:
+                nxt = min((x.base for x in self.memories if at < x.base < end), default=end)
+                return at, nxt
+            at = m.end
+        return None
+
+    def ram_span(self, addr: int) -> tuple[int, int] | None:
+        """(base, end) of the run of contiguous RAM memories that holds addr."""
+        m = self.memory_at(addr)
+        if m is None or m.kind != "ram":
+            return None
+        lo, hi = m.base, m.end
+        while (p := self.memory_at(lo - 1)) is not None and p.kind == "ram" and lo > 0:
+            lo = p.base
+        while (n := self.memory_at(hi)) is not None and n.kind == "ram":
+            hi = n.end
+        return lo, hi
 
     @property
     def flash(self) -> Memory:
@@ -346,7 +383,14 @@ def _check_overlaps(path: Path, memories: list[Memory]) -> None:
     ordered = sorted(memories, key=lambda m: m.base)
     for a, b in zip(ordered, ordered[1:]):
         if b.base < a.end:
-            raise BadInput(f"board file {path}: memories {a.name!r} and {b.name!r} overlap")
+            raise BadInput(f"board file {path}: memories {a.name!r} and {b.name!r} overlap: "
+                           f"{a.name} is {a.base:#010x}-{a.end - 1:#010x}, {b.name} "
+                           f"{b.base:#010x}-{b.end - 1:#010x} (memories may touch, not overlap)")
+        if b.base < -(-a.end // PAGE) * PAGE:
+            # Unicorn maps whole pages: two memories cannot share one.
+            raise BadInput(f"board file {path}: memory {b.name!r} at {b.base:#010x} starts in "
+                           f"the last {PAGE}-byte page of {a.name!r} (ends {a.end:#010x}); "
+                           f"memories that touch must meet on a {PAGE}-byte boundary")
     for m in memories:
         if m.end > 1 << 32 or m.base >= 0xE000_0000:
             raise BadInput(f"board file {path}: memory {m.name!r} is outside the code/SRAM/"

@@ -76,15 +76,17 @@ def build_flags(board: Board, semihosting: bool = True) -> list[str]:
 
 def build_elf(sources: Iterable[str | Path], board: Board, out: str | Path,
               extra_flags: Iterable[str] = (), semihosting: bool = True,
-              stack_size: int | None = None, startup: bool = True) -> Path:
+              stack_size: int | None = None, startup: bool = True,
+              regions=None) -> Path:
     """Compile and link `sources` for `board` into the ELF `out` (its .ld is written beside it).
 
     startup=False links only your sources, without C library (-nostdlib): for assembly
-    programs that bring their own vector table."""
+    programs that bring their own vector table. `regions` (mcusim.sim.linker.Region list)
+    replaces the board's MEMORY block, e.g. with a vendor's."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ld = out.with_suffix(".ld")
-    ld.write_text(linker_script(board, stack_size=stack_size))
+    ld.write_text(linker_script(board, stack_size=stack_size, regions=regions))
     srcs = [str(s) for s in sources]
     if startup:
         flags = build_flags(board, semihosting)

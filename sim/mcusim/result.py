@@ -47,6 +47,8 @@ class Section:
     region: str                  # board memory name it lives in ("flash", "sram1", ...)
     kind: str                    # "flash" or "ram"
     load: bool = True            # occupies flash (has load image)
+    # A section that runs across contiguous memories (region "dtcm+sram"): bytes per memory.
+    split: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +63,12 @@ class MemoryStat:
     sections: list[Section] = field(default_factory=list)
     watches: dict[str, dict[str, int]] = field(default_factory=dict)  # sym -> {size, peak}
     flash_split: dict[str, int] = field(default_factory=dict)  # model runs: weights/code/runtime
+    # Per physical memory of the board, by address: {name, kind, base, size, used}; RAM used
+    # is its sections' bytes plus the reserved stack region's, flash used is load images.
+    by_memory: list[dict[str, Any]] = field(default_factory=list)
+    # Linker regions the sections show: memories one section runs across, e.g. CubeMX's F746
+    # RAM = DTCM + SRAM: {name "dtcm+sram", base, size, used, memories}.
+    regions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -63,6 +63,35 @@ def static_fetch_stall(mem, addr: int, size: int) -> int:
     return words * ws
 
 
+def block_fetch(board, models: dict[int, int], addr: int, size: int) -> tuple[int, int]:
+    """(fetch model index or NO_MODEL, static fetch stall) of the code block [addr, addr+size).
+
+    A block inside one memory gets that memory's line model (accelerator) or its static wait
+    states. A block that runs from one memory into a contiguous one (code linked across
+    DTCM/SRAM or SRAM banks) is costed word by word: each 32-bit fetch word pays the wait states
+    of the memory that holds it; words in an accelerated memory count as cache hits there (the
+    line model follows whole blocks of its own memory only)."""
+    span = board.span(addr, size) if hasattr(board, "span") else None
+    if not span or len(span) == 1:
+        mem = span[0] if span else _first_at(board, addr)
+        idx = models.get(id(mem), NO_MODEL) if mem is not None else NO_MODEL
+        stall = static_fetch_stall(mem, addr, size) if mem is not None and idx == NO_MODEL else 0
+        return idx, stall
+    stall = 0
+    for word in range(addr // FETCH_BYTES, (addr + size - 1) // FETCH_BYTES + 1):
+        mem = board.memory_at(word * FETCH_BYTES)
+        if mem is not None:
+            stall += static_fetch_stall(mem, word * FETCH_BYTES, 1)
+    return NO_MODEL, stall
+
+
+def _first_at(board, addr: int):
+    at = getattr(board, "memory_at", None)
+    if at is not None:
+        return at(addr)
+    return next((m for m in board.memories if m.base <= addr < m.base + m.size), None)
+
+
 def data_caches(board, lib, ctx) -> list[tuple[int, int]]:
     """Register a data-side model for each flash with wait states; return their ranges."""
     out = []

@@ -21,7 +21,7 @@ from unicorn.unicorn_py3.unicorn import uclib
 from mcusim.cost import native
 from mcusim.cost.classify import END_COND, END_PLAIN, LITERAL, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
-from mcusim.cost.memory import data_caches, fetch_models, static_fetch_stall
+from mcusim.cost.memory import block_fetch, data_caches, fetch_models
 from mcusim.cost.model import board_core_options, load_profile
 from mcusim.result import FunctionStat
 
@@ -198,11 +198,10 @@ class Profiler:
         try:
             code = bytes(self.uc.mem_read(addr, size))
             b = classify_block(self._dec, self.model, code, addr)
-            mem = self._memory_at(addr)
-            fetch = self._fetch.get(id(mem), 0xFF) if mem is not None else 0xFF
-            if fetch == 0xFF and mem is not None:
-                b.class_cycles["fetch"] = static_fetch_stall(mem, addr, size)
-                b.cycles += b.class_cycles["fetch"]
+            fetch, stall = block_fetch(self.board, self._fetch, addr, size)
+            if fetch == 0xFF:
+                b.class_cycles["fetch"] = stall
+                b.cycles += stall
             func, entry = self._func_of(addr)
             last = b.last_class
             end = b.end
@@ -232,12 +231,6 @@ class Profiler:
     def _reg_id(self, cs_reg: int) -> int:
         """Unicorn's id of a capstone register; -1 for LITERAL (a constant address)."""
         return -1 if cs_reg == LITERAL else _uc_reg(self._dec.md, cs_reg)
-
-    def _memory_at(self, addr: int):
-        at = getattr(self.board, "memory_at", None)
-        if at is not None:
-            return at(addr)
-        return next((m for m in self.board.memories if m.base <= addr < m.base + m.size), None)
 
     def _func_of(self, addr: int) -> tuple[int, int]:
         import bisect

@@ -227,8 +227,8 @@ class ExceptionModel:
             raise ExceptionError("stack overflow", f"exception entry could not stack its frame: "
                                  f"{'PSP' if on_psp else 'MSP'} {sp:#010x} - {len(data)} bytes "
                                  f"is outside RAM", frame) from None
-        if self.m.board.memory_at(frame, len(data)) is None or \
-                self.m.board.memory_at(frame).kind != "ram":
+        span = self.m.board.span(frame, len(data))     # may cross contiguous RAMs (DTCM/SRAM)
+        if span is None or any(m.kind != "ram" for m in span):
             raise ExceptionError("stack overflow", f"exception entry could not stack its frame "
                                  f"at {frame:#010x}: not RAM", frame)
         self.r[A.UC_ARM_REG_SP] = frame

@@ -60,16 +60,18 @@ class Layout:
     @staticmethod
     def of(elf: ElfImage, board: Board, initial_sp: int) -> "Layout":
         top = initial_sp
-        ram = board.memory_at(top - 4) or board.ram
+        # The stack's RAM: the run of contiguous RAM memories it sits in (a script's RAM region
+        # may cover DTCM and SRAM together), else the main SRAM.
+        lo, hi = board.ram_span(top - 4) or (board.ram.base, board.ram.end)
         declared = _first(elf, _STACK_LIMIT)
-        end_of_data = ram.base
+        end_of_data = lo
         for s in elf.sections:   # highest end of any allocated section in the stack's RAM
-            if s.alloc and s.size and ram.contains(s.address) and s.address < top:
+            if s.alloc and s.size and lo <= s.address < top:
                 end_of_data = max(end_of_data, s.address + s.size)
         heap_base = _first(elf, _HEAP_BASE) or end_of_data
-        if not ram.contains(heap_base) and heap_base != ram.end:
+        if not lo <= heap_base <= hi:
             heap_base = end_of_data
-        if declared is not None and ram.base <= declared < top:
+        if declared is not None and lo <= declared < top:
             limit, size = declared, top - declared
         else:
             limit, size = max(end_of_data, heap_base), 0
@@ -79,51 +81,119 @@ class Layout:
 
 
 def check_placement(elf: ElfImage, board: Board) -> None:
-    """Every loaded byte must land in a board memory: refuse with the section that does not."""
-    for seg in elf.segments:
-        for addr, size, what in ((seg.paddr, len(seg.data), "load"), (seg.vaddr, seg.memsz, "run")):
-            if size and board.memory_at(addr, size) is None:
-                names = [s for s in elf.sections if s.alloc and s.size and
-                         (s.load_address if what == "load" else s.address) < addr + size and
-                         (s.load_address if what == "load" else s.address) + s.size > addr]
-                bad = [s for s in names if board.memory_at(
-                    s.load_address if what == "load" else s.address, s.size) is None] or names
-                if bad:
-                    s = bad[0]
-                    a = s.load_address if what == "load" else s.address
-                    desc = f"section {s.name} ({_kb(s.size)} at {a:#010x})"
-                else:
-                    desc = f"a segment ({_kb(size)} at {addr:#010x})"
-                raise BadInput(f"{elf.path}: {desc} does not fit the memories of board "
-                               f"{board.name}: {board.describe_memories()}")
+    """Every loaded byte must land in board memory. A section may run from one memory into the
+    next when they are contiguous (DTCM into SRAM, SRAM1 into SRAM2); refuse one that reaches an
+    unmapped gap, and writable data the program would have to write into flash."""
+    for s in elf.sections:
+        if not s.alloc or not s.size:
+            continue
+        places = [(s.address, "at")]
+        if not s.nobits and s.load_address != s.address:
+            places.append((s.load_address, "loaded at"))
+        for addr, how in places:
+            gap = board.gap_in(addr, s.size)
+            if gap is not None:
+                lo, hi = gap
+                raise BadInput(f"{elf.path}: section {s.name} ({_kb(s.size)} {how} {addr:#010x}) "
+                               f"does not fit the memories of board {board.name}: it reaches the "
+                               f"unmapped gap {lo:#010x}-{hi - 1:#010x} (board: "
+                               f"{board.describe_memories()})")
+        ro = [m for m in board.span(s.address, s.size) or [] if m.kind == "flash"]
+        # .bss-like (NOBITS) or copied-in (.data: load address elsewhere) writable data needs RAM;
+        # a writable table linked in place in flash (.init_array) is only read.
+        if ro and s.writable and (s.nobits or s.load_address != s.address):
+            raise BadInput(f"{elf.path}: section {s.name} ({_kb(s.size)} at {s.address:#010x}) "
+                           f"is writable data placed in read-only {ro[0].name} of board "
+                           f"{board.name} ({ro[0].base:#010x}-{ro[0].end - 1:#010x})")
+    for seg in elf.segments:     # bytes of a segment that no section names (rare, hand-made ELFs)
+        for addr, size in ((seg.paddr, len(seg.data)), (seg.vaddr, seg.memsz)):
+            gap = board.gap_in(addr, size) if size else None
+            if gap is not None:
+                raise BadInput(f"{elf.path}: a segment ({_kb(size)} at {addr:#010x}) does not fit "
+                               f"the memories of board {board.name}: it reaches the unmapped gap "
+                               f"{gap[0]:#010x}-{gap[1] - 1:#010x} (board: "
+                               f"{board.describe_memories()})")
 
 
 def _kb(n: int) -> str:
     return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KB"
 
 
+def _split(board: Board, addr: int, size: int) -> dict[str, int]:
+    """{memory name: bytes} of [addr, addr+size) by the board memory each byte is in."""
+    out: dict[str, int] = {}
+    for m in board.span(addr, size) or []:
+        n = min(addr + size, m.end) - max(addr, m.base)
+        if n > 0:
+            out[m.name] = out.get(m.name, 0) + n
+    return out
+
+
 def sections_and_usage(elf: ElfImage, board: Board, layout: Layout) -> MemoryStat:
-    """Flash/RAM used by section against the board's sizes."""
+    """Flash/RAM used by section against the board's sizes, and per physical memory: a section
+    that runs across contiguous memories counts its bytes in each (`Section.split`)."""
     sections, flash_used, ram_used, rams = [], 0, 0, {board.ram.name: board.ram}
+    used = {m.name: 0 for m in board.memories}
+    groups: list[list[str]] = []       # memories one section spans: the script's regions
     for s in elf.sections:
         if not s.alloc or not s.size:
             continue
-        mem = board.memory_at(s.address, 1)
-        if mem is None:
+        span = board.span(s.address, s.size)
+        if not span:
             continue
+        mem = span[0]
         load = not s.nobits
-        sections.append(Section(name=s.name, address=s.address, size=s.size, region=mem.name,
-                                kind=mem.kind, load=load))
-        lmem = board.memory_at(s.load_address, 1)
-        if load and lmem is not None and lmem.kind == "flash":
+        split = _split(board, s.address, s.size)
+        sections.append(Section(name=s.name, address=s.address, size=s.size,
+                                region="+".join(m.name for m in span), kind=mem.kind, load=load,
+                                split=split if len(split) > 1 else {}))
+        if len(span) > 1:
+            groups.append([m.name for m in span])
+        lspan = board.span(s.load_address, s.size) if load else None
+        if lspan and lspan[0].kind == "flash":
             flash_used += s.size
+            for name, n in _split(board, s.load_address, s.size).items():
+                used[name] += n
         if mem.kind == "ram":
             ram_used += s.size
-            rams[mem.name] = mem
+            for m in span:
+                rams[m.name] = m
+            for name, n in split.items():
+                used[name] += n
     ram_used += layout.stack_size       # the stack region the linker script reserves
+    if layout.stack_size:
+        for name, n in _split(board, layout.stack_limit, layout.stack_size).items():
+            used[name] += n
+        span = board.span(layout.stack_limit, layout.stack_size) or []
+        for m in span:
+            rams[m.name] = m
+        if len(span) > 1:
+            groups.append([m.name for m in span])
+    by_memory = [{"name": m.name, "kind": m.kind, "base": m.base, "size": m.size,
+                  "used": used[m.name]} for m in sorted(board.memories, key=lambda m: m.base)]
     return MemoryStat(flash_used=flash_used, flash_size=board.flash.size, ram_used=ram_used,
                       ram_size=sum(m.size for m in rams.values()),
-                      stack_size=layout.stack_size, sections=sections)
+                      stack_size=layout.stack_size, sections=sections, by_memory=by_memory,
+                      regions=_regions(board, groups, used))
+
+
+def _regions(board: Board, groups: list[list[str]], used: dict[str, int]) -> list[dict]:
+    """Linker regions the sections show: memories joined by a section that runs across them
+    (CubeMX's F746 RAM region is DTCM + SRAM). Only regions of more than one memory."""
+    merged: list[set[str]] = []
+    for g in groups:
+        g = set(g)
+        for other in [o for o in merged if o & g]:
+            g |= other
+            merged.remove(other)
+        merged.append(g)
+    out = []
+    for g in merged:
+        mems = sorted((m for m in board.memories if m.name in g), key=lambda m: m.base)
+        out.append({"name": "+".join(m.name for m in mems), "base": mems[0].base,
+                    "size": sum(m.size for m in mems), "used": sum(used[m.name] for m in mems),
+                    "memories": [m.name for m in mems]})
+    return sorted(out, key=lambda r: r["base"])
 
 
 def watch_targets(elf: ElfImage, names: list[str], board=None,
