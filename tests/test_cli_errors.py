@@ -179,6 +179,61 @@ def test_elf_linked_for_another_board(capsys, firmware):
                        "of board rp2040")
 
 
+def test_overlapping_memories_name_both_ranges(capsys, tmp_path):
+    board = tmp_path / "overlap.toml"
+    board.write_text(STM32F4.replace("base = 0x1000_0000", "base = 0x2001_8000", 1))
+    one_error(capsys, ["boards", board], contains=f"board file {board}: memories 'sram' "
+                     "and 'ccm' overlap: sram is 0x20000000-0x2001ffff, ccm "
+                     "0x20018000-0x20027fff")
+
+
+def test_memories_that_touch_are_one_address_range(capsys, tmp_path):
+    """CCM moved right after SRAM: contiguous memories are fine; sharing a page is not."""
+    from mcusim.boards import load_board
+    board = tmp_path / "touch.toml"
+    board.write_text(STM32F4.replace("base = 0x1000_0000", "base = 0x2002_0000", 1))
+    b = load_board(str(board))
+    assert [m.name for m in b.span(0x2001_FFF0, 32)] == ["sram", "ccm"]
+    assert b.ram_span(0x2000_0000) == (0x2000_0000, 0x2003_0000)
+    board.write_text(STM32F4.replace("base = 0x1000_0000", "base = 0x2002_0000", 1)
+                     .replace("size = 0x2_0000 ", "size = 0x1_FF00 ", 1)
+                     .replace("base = 0x2002_0000", "base = 0x2001_FF00", 1))
+    one_error(capsys, ["boards", board], contains="memory 'ccm' at 0x2001ff00 starts in the last "
+              "1024-byte page of 'sram'")
+
+
+def _linked(tmp_path, name, regions, flags=()):
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    from mcusim.sim.linker import Region
+    if not __import__("shutil").which("arm-none-eabi-gcc"):
+        pytest.skip("arm-none-eabi-gcc not installed")
+    return build_elf([ROOT / "firmware" / "tests" / "memmap.c"], load_board("stm32f4"),
+                     tmp_path / f"{name}.elf", extra_flags=flags,
+                     regions=[Region(*r) for r in regions])
+
+
+def test_section_across_a_real_gap_names_it(capsys, tmp_path):
+    """A RAM region 64 KB longer than the STM32F4's SRAM: .bss runs past 0x20020000, where
+    nothing is mapped (CCM is at 0x10000000 on this part)."""
+    elf = _linked(tmp_path, "gap", [("RAM", "xrw", 0x2000_0000, 192 * 1024),
+                                    ("ROM", "rx", 0x0800_0000, 1024 * 1024)],
+                  ["-DBIG=150000"])
+    line = one_error(capsys, ["run", elf, "--board", "stm32f4"], status=2,
+                     contains="does not fit the memories of board stm32f4: it reaches the "
+                              "unmapped gap 0x20020000-0x")
+    assert "section .bss (" in line
+
+
+def test_writable_data_in_flash_is_refused(capsys, tmp_path):
+    """A script whose RAM region lies in the flash: the image would copy .data into flash."""
+    elf = _linked(tmp_path, "ro", [("ROM", "rx", 0x0800_0000, 512 * 1024),
+                                   ("RAM", "xrw", 0x0808_0000, 128 * 1024)])
+    one_error(capsys, ["run", elf, "--board", "stm32f4"], status=2,
+              contains="section .data (2.4 KB at 0x08080000) is writable data placed in "
+                       "read-only flash of board stm32f4 (0x08000000-0x080fffff)")
+
+
 # --- files: targets, models, --stdin, --input, outputs -----------------------------------
 
 @pytest.fixture

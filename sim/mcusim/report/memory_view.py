@@ -24,6 +24,14 @@ def reserved(used: int, sections) -> int:
     return max(used - sum(s.size for s in sections), 0)
 
 
+def ram_by_memory(memory) -> list[dict]:
+    """RAM use per physical memory when more than one holds something (a section running from
+    DTCM into SRAM, a buffer in CCM); [] when all of it is in one."""
+    used = [r for r in (getattr(memory, "by_memory", None) or [])
+            if r["kind"] == "ram" and r["used"] and r["size"]]
+    return used if len(used) > 1 else []
+
+
 def _row(t: Table, label: str, used: int, size: int, sub: bool = False, note: str = "") -> None:
     """A memory (bold, coloured by how full it is) or one of its parts (dim, indented)."""
     frac = used / size if size else 0.0
@@ -49,6 +57,11 @@ def memory_table(result) -> Table:
     if reserved(m.ram_used, ram_sections(m)):
         _row(t, "reserved", reserved(m.ram_used, ram_sections(m)), m.ram_size, True,
              "stack/heap regions")
+    for r in ram_by_memory(m):       # RAM per physical memory, when more than one is used
+        frac = r["used"] / r["size"]
+        t.add_row(Text(f"  in {r['name']}", style="dim"), bar(frac, BAR, usage_style(frac)),
+                  human_bytes(r["used"]), f"of {human_bytes(r['size'])}",
+                  percent(r["used"], r["size"]), "memory")
     if m.stack_size:
         note = "OVERFLOW: past the reserved stack" if m.stack_peak > m.stack_size else "peak"
         _row(t, "stack", m.stack_peak, m.stack_size, note=note)

@@ -40,6 +40,15 @@ def board_regions(board: Board) -> list[Region]:
             for m in board.memories]
 
 
+def main_ram_region(board: Board, regions: list[Region]) -> Region | None:
+    """Where .data, .bss, heap and stack go: the writable region named RAM (the vendors'
+    convention: CubeMX, pico-sdk, nrfx), else the largest writable one over the main SRAM."""
+    named = [r for r in regions if r.writable and r.name == "RAM"]
+    over = [r for r in regions if r.writable and r.origin < board.ram.end
+            and board.ram.base < r.origin + r.length]
+    return named[0] if named else max(over, key=lambda r: r.length, default=None)
+
+
 def default_stack_size(board: Board) -> int:
     # 16 KB, or an eighth of a small RAM (never below 2 KB): enough for newlib's printf.
     return max(2048, min(DEFAULT_STACK, board.ram.size // 8))
@@ -57,12 +66,12 @@ def linker_script(board: Board, stack_size: int | None = None, heap_min: int = 0
     regions = list(regions) if custom else board_regions(board)
     flash_r = next((r for r in regions if r.origin <= board.boot_address < r.origin + r.length),
                    None)
-    ram_rs = [r for r in regions if r.writable and r.origin < ram.end
-              and ram.base < r.origin + r.length]
-    if flash_r is None or not ram_rs:
+    ram_r = main_ram_region(board, regions) if custom else \
+        next(r for r in regions if r.name == ram.name.upper())
+    if flash_r is None or ram_r is None:
         raise BadInput(f"linker regions for board {board.name}: need one holding the boot "
-                       f"address {board.boot_address:#010x} and a writable one over {ram.name}")
-    ram_r = max(ram_rs, key=lambda r: r.length)
+                       f"address {board.boot_address:#010x} and a writable one named RAM or "
+                       f"over {ram.name}")
     if custom:
         extra = [r for r in regions if r.writable and r is not ram_r]
         extra_rams = "\n".join(
