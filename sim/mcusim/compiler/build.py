@@ -164,7 +164,7 @@ def _claim(out_dir: Path) -> None:
 def frontend(data: bytes, name: str):
     """Import, check and optimize: the graph every later step uses."""
     g = importer.parse(data, name)
-    checks.check_graph(g)
+    checks.validate(g)
     opt = optimize(g)
     checks.check_nodes(opt.graph)
     return opt

@@ -1,12 +1,24 @@
 """Refuse, with one line naming operator, node and tensor type, what the int8 pipeline cannot run.
 
-`check_graph` runs on the imported graph (before optimization) to spot custom ops and float or
-hybrid models; `check_nodes` runs on the optimized graph and asks each operator module.
+`validate` is the one layer between the importer and the operators: `check_graph` (custom ops,
+float or hybrid models), `check_structure` (schema level: types, sizes, quantization, data flow)
+and every operator module's `check()` (operand counts, ranks, options, the output shape it
+computes against the declared one). `check_nodes` runs again on the optimized graph, and probes
+each operator's `prepare()` for scale combinations TFLM's Prepare refuses. Bad model: BadModel
+(exit 2) naming node, operator, tensor and rule; a model mcusim cannot run: UnsupportedModel.
 """
 from __future__ import annotations
 
-from mcusim.compiler.errors import UnsupportedModel
+import numpy as np
+
+from mcusim.compiler import quant
+from mcusim.compiler.errors import BadModel, UnsupportedModel
 from mcusim.compiler.ir import Graph, Node
+
+# Element types a tensor of a node may have (numpy's names); the kernels use int32 sizes.
+KNOWN_DTYPES = {"float32", "float16", "float64", "int8", "uint8", "int16", "uint16", "int32",
+                "uint32", "int64", "uint64", "bool"}
+MAX_ELEMENTS = (1 << 31) - 1
 
 # Ops that never reach a kernel: optimize.py turns them into aliases or host-side conversions.
 ALIAS_OPS = {"RESHAPE", "SQUEEZE", "EXPAND_DIMS"}
@@ -81,6 +93,86 @@ def check_graph(g: Graph) -> None:
                                    f"supported")
 
 
+def validate(g: Graph) -> None:
+    """Everything the compiler assumes about an imported graph, before any pass uses it."""
+    check_graph(g)
+    check_structure(g)
+    check_operators(g)
+
+
+def _node_desc(node: Node) -> str:
+    return f"node {node.index} ({node.op})"
+
+
+def check_structure(g: Graph) -> None:
+    """Schema-level rules every operator relies on: tensor types and sizes, quantization
+    parameters, and a data flow the firmware can run in order (every tensor a node reads is
+    a constant, a model input or written by an earlier node; nothing writes a constant, a
+    model input or a tensor twice)."""
+    name = g.name or "model"
+    used = {t for n in g.nodes for t in n.inputs + n.outputs if t >= 0} | set(g.inputs) \
+        | set(g.outputs)
+    for t in sorted(used):
+        ten = g.t(t)
+        where = f"{name}: {_desc(g, t)}"
+        if ten.dtype not in KNOWN_DTYPES:
+            raise UnsupportedModel(f"{where}: element type {ten.dtype} is not supported")
+        n = 1
+        for d in ten.shape:
+            n *= d
+        if n > MAX_ELEMENTS:
+            raise BadModel(f"{where}: {n:,} elements, more than the kernels' int32 sizes hold")
+        if n == 0 and (not ten.is_const or len(ten.shape) > 1):
+            raise BadModel(f"{where}: has a zero-length dimension")
+        if ten.scale is not None and ten.dtype == "int8" and ten.zero_point is not None:
+            zp = np.asarray(ten.zero_point)
+            if zp.size and (zp.min() < -128 or zp.max() > 127):
+                raise BadModel(f"{where}: zero point {int(zp[(zp < -128) | (zp > 127)][0])} "
+                               f"is outside int8 [-128, 127]")
+    written = set(g.inputs) | {t for t in used if g.t(t).is_const}
+    writer: dict[int, Node] = {}
+    for node in g.nodes:
+        for k, t in enumerate(node.inputs):
+            if t >= 0 and t not in written:
+                later = next((n for n in g.nodes if t in n.outputs), None)
+                why = (f"written only by the later node {later.index} ({later.op})" if later
+                       else "neither a constant (its buffer is empty), a model input nor "
+                            "written by any node")
+                raise BadModel(f"{name}: {_node_desc(node)}: input {k} {_desc(g, t)} is {why}")
+        for t in node.outputs:
+            ten = g.t(t)
+            if ten.is_const or t in g.inputs:
+                what = "a constant" if ten.is_const else "a model input"
+                raise BadModel(f"{name}: {_node_desc(node)}: output {_desc(g, t)} is {what}")
+            if t in writer:
+                raise BadModel(f"{name}: {_node_desc(node)}: output {_desc(g, t)} is also "
+                               f"written by node {writer[t].index} ({writer[t].op})")
+            writer[t] = node
+            written.add(t)
+    for t in g.outputs:
+        if t not in written:
+            raise BadModel(f"{name}: model output {_desc(g, t)} is written by no node")
+
+
+def check_operators(g: Graph) -> None:
+    """Each operator module's check() on the imported graph (before any pass relies on it)."""
+    for node in g.nodes:
+        mod = op_module(node.op)
+        if mod is not None:
+            mod.check(node, g)
+
+
+def _probe_prepare(mod, node: Node, g: Graph) -> None:
+    """prepare() computes what TFLM's Prepare does; scales that make TFLM's checks fail (a
+    multiplier out of its range) are the model's fault, named here, not an internal error."""
+    try:
+        mod.prepare(node, g)
+    except quant.OutOfRange as e:
+        tensors = ", ".join(_desc(g, t) for t in node.inputs + node.outputs if t >= 0)
+        raise BadModel(f"{g.name or 'model'}: {_node_desc(node)}: the quantization scales of "
+                       f"{tensors} give a value TFLM's Prepare refuses ({e})") from None
+
+
 def check_nodes(g: Graph) -> None:
     """Every remaining node must have an operator module whose check() accepts it."""
     name = g.name or "model"
@@ -96,3 +188,4 @@ def check_nodes(g: Graph) -> None:
                 raise UnsupportedModel(f"{name}: node {node.index}: operator {node.op} with "
                                        f"output {_desc(g, t)} is not supported")
         mod.check(node, g)
+        _probe_prepare(mod, node, g)

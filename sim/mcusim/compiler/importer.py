@@ -108,11 +108,17 @@ class _Importer:
 
     def opcode(self, oc) -> str:
         # Newer files use BuiltinCode; older ones only the deprecated int8 field (max 127).
-        code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
+        # TFLite's GetBuiltinCode takes the max of the two (the deprecated one signed); a code no
+        # table knows is named by its unsigned value (the deprecated field is one byte).
+        builtin, deprecated = oc.BuiltinCode(), oc.DeprecatedBuiltinCode()
+        code = max(builtin, deprecated)
         if code == tflite.BuiltinOperator.CUSTOM:
             custom = oc.CustomCode()
             return "CUSTOM:" + (custom.decode("utf-8", "replace") if custom else "?")
-        return BUILTIN_OPCODE2NAME.get(code, f"BUILTIN_{code}")
+        if code in BUILTIN_OPCODE2NAME:
+            return BUILTIN_OPCODE2NAME[code]
+        unsigned = code & 0xFF if code == deprecated and code < 0 else code & 0xFFFFFFFF
+        return f"BUILTIN_{unsigned}"
 
     def tensor(self, t, index: int) -> Tensor:
         name = (t.Name() or b"").decode("utf-8", "replace")
@@ -150,8 +156,10 @@ class _Importer:
             if tensor.shape[dim] != len(scale):
                 raise self.fail(f"{where}: {len(scale)} per-channel scales for dimension {dim} "
                                 f"of size {tensor.shape[dim]}")
-        if not np.all(np.isfinite(scale)) or np.any(scale < 0):
-            raise self.fail(f"{where}: invalid quantization scale {scale[:4].tolist()}")
+        if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+            bad = scale[~(np.isfinite(scale) & (scale > 0))]
+            raise self.fail(f"{where}: quantization scale {float(bad[0])!r} must be finite and "
+                            f"> 0")
         tensor.scale, tensor.zero_point, tensor.quantized_dimension = scale, zp, dim
 
     def constant(self, t, tensor: Tensor) -> np.ndarray | None:

@@ -140,7 +140,7 @@ def _fuse_activations(g: Graph, log: list[str]) -> None:
         if len(consumers(g, src)) != 1 or src in g.outputs or g.t(src).alias_of is not None \
                 or any(t.alias_of == src for t in g.tensors):
             continue
-        if not _same_quant(g.t(src), g.t(dst)):
+        if not _same_quant(g.t(src), g.t(dst)) or g.t(src).shape != g.t(dst).shape:
             continue            # the activation requantizes: keep it as its own kernel
         prod.options["fused_activation_function"] = _ACT[node.op]
         prod.outputs[0] = dst

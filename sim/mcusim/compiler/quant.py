@@ -14,6 +14,11 @@ import numpy as np
 INT8_MIN, INT8_MAX = -128, 127
 
 
+class OutOfRange(ValueError):
+    """A value computed from the model's scales that TFLM's Prepare refuses (its TFLITE_CHECKs,
+    e.g. a multiplier that must be below one): checks.py names the node."""
+
+
 def unsupported(msg: str) -> Exception:
     """The error a module's check() raises: UnsupportedModel when the compiler has it."""
     try:
@@ -41,7 +46,7 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     q, shift = math.frexp(real)
     q_fixed = int(tflite_round(q * (1 << 31)))
     if q_fixed > (1 << 31):
-        raise ValueError(f"multiplier {real!r} does not quantize")
+        raise OutOfRange(f"multiplier {real!r} does not quantize")
     if q_fixed == (1 << 31):
         q_fixed //= 2
         shift += 1
@@ -54,19 +59,19 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
 
 def quantize_multiplier_smaller_than_one_exp(real: float) -> tuple[int, int]:
     if not 0.0 < real < 1.0:
-        raise ValueError(f"multiplier {real!r} is not in (0, 1)")
+        raise OutOfRange(f"multiplier {real!r} is not in (0, 1)")
     m, s = quantize_multiplier(real)
     if s > 0:
-        raise ValueError(f"multiplier {real!r} gives a left shift")
+        raise OutOfRange(f"multiplier {real!r} gives a left shift")
     return m, s
 
 
 def quantize_multiplier_greater_than_one(real: float) -> tuple[int, int]:
     if not real > 1.0:
-        raise ValueError(f"multiplier {real!r} is not greater than 1")
+        raise OutOfRange(f"multiplier {real!r} is not greater than 1")
     m, s = quantize_multiplier(real)
     if s < 0:
-        raise ValueError(f"multiplier {real!r} gives a right shift")
+        raise OutOfRange(f"multiplier {real!r} gives a right shift")
     return m, s
 
 
@@ -78,6 +83,8 @@ def frexp_multiplier(real: float) -> tuple[int, int]:
 
 def calculate_input_radius(input_integer_bits: int, input_left_shift: int,
                            total_signed_bits: int = 31) -> int:
+    if input_left_shift < 0:
+        raise OutOfRange(f"input left shift {input_left_shift} is negative (input scale too small)")
     max_input_rescaled = (1.0 * ((1 << input_integer_bits) - 1)
                           * (1 << (total_signed_bits - input_integer_bits))
                           / (1 << input_left_shift))

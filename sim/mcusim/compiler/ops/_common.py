@@ -25,6 +25,90 @@ def nelems(shape) -> int:
     return n
 
 
+def bad(node, msg: str) -> Exception:
+    """A model that breaks an operator's rule (TFLM's Prepare would refuse it): one line that
+    names the node, the operator, and (in `msg`) the tensor and the rule."""
+    from mcusim.compiler.errors import BadModel
+    return BadModel(f"{node.op}: node {node.index}: {msg}")
+
+
+def tdesc(g, t: int) -> str:
+    ten = g.t(t)
+    return f"tensor {t} ({ten.dtype}{list(ten.shape)})"
+
+
+def check_operands(node, g, inputs: tuple[int, int], outputs: int = 1,
+                   required: int | None = None) -> None:
+    """TFLM's NumInputs/NumOutputs: `inputs` is (min, max) (max -1: any); the first `required`
+    inputs (default min) must be present (not -1)."""
+    lo, hi = inputs
+    n = len(node.inputs)
+    if n < lo or (hi >= 0 and n > hi):
+        want = f"{lo}" if lo == hi else f"{lo} or more" if hi < 0 else f"{lo} to {hi}"
+        raise bad(node, f"has {n} input tensor(s), the operator takes {want}")
+    if len(node.outputs) != outputs:
+        raise bad(node, f"has {len(node.outputs)} output tensor(s), the operator writes {outputs}")
+    for k in range(lo if required is None else required):
+        if node.inputs[k] < 0:
+            raise bad(node, f"input {k} is absent (-1) but required")
+
+
+def check_rank(node, g, t: int, role: str, ranks) -> None:
+    """Tensor `t` must have one of `ranks` (an int, or a range/tuple of allowed ranks)."""
+    ranks = (ranks,) if isinstance(ranks, int) else tuple(ranks)
+    r = len(g.t(t).shape)
+    if r not in ranks:
+        want = (f"{ranks[0]}-D" if len(ranks) == 1 else f"{ranks[0]}-D to {ranks[-1]}-D")
+        raise bad(node, f"{role} {tdesc(g, t)} must be {want}")
+
+
+def check_shape(node, g, t: int, expected, why: str, role: str = "output") -> None:
+    """The declared shape of `t` must be the one the operator computes (TFLM's Prepare
+    resizes or checks its output the same way): a mismatch would make the kernel read or write
+    outside the buffers planned for the declared shape."""
+    exp = [int(x) for x in expected]
+    if list(g.t(t).shape) != exp:
+        raise bad(node, f"{role} {tdesc(g, t)} does not match the computed shape {exp} "
+                        f"({why})")
+
+
+def check_same_size(node, g) -> None:
+    """Elementwise one-input operators: as many output elements as input elements."""
+    i, o = node.inputs[0], node.outputs[0]
+    if nelems(g.t(i).shape) != nelems(g.t(o).shape):
+        raise bad(node, f"output {tdesc(g, o)} and input {tdesc(g, i)} differ in element count")
+
+
+def check_bias(node, g, channels: int) -> None:
+    """An int32 bias of exactly `channels` values (or none)."""
+    check_int32_bias(node.op, node, g)
+    if len(node.inputs) > 2 and node.inputs[2] >= 0:
+        b = node.inputs[2]
+        if nelems(g.t(b).shape) != channels:
+            raise bad(node, f"bias {tdesc(g, b)} has {nelems(g.t(b).shape)} values for "
+                            f"{channels} output channels")
+
+
+def check_window(node, keys=("stride_h", "stride_w")) -> None:
+    """Strides, dilations, filter sizes: integers >= 1; padding SAME or VALID."""
+    for k in keys:
+        v = opt(node, k, 1)
+        if not isinstance(v, int) or v < 1:
+            raise bad(node, f"option {k} = {v} must be >= 1")
+    pad = str(opt(node, "padding", "SAME")).upper()
+    if pad not in ("SAME", "VALID"):
+        raise bad(node, f"option padding = {pad} must be SAME or VALID")
+
+
+def check_zero_filter_offset(node, g, t: int) -> None:
+    """Per-channel int8 weights have zero point 0 (TFLM's rule; the conv kernels take none)."""
+    zp = g.t(t).zero_point
+    if zp is not None and np.any(np.asarray(zp) != 0):
+        raise bad(node, f"filter {tdesc(g, t)} has a non-zero zero point "
+                        f"{int(np.asarray(zp)[np.asarray(zp) != 0][0])}; int8 weights are "
+                        f"symmetric (zero point 0)")
+
+
 def check_act(op: str, node) -> None:
     a = act(node)
     if a not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
@@ -62,11 +146,22 @@ def conv_geometry(node, ih: int, iw: int, kh: int, kw: int) -> tuple[dict, tuple
 
 
 def check_elementwise(op: str, node, g) -> None:
-    """ADD / MUL: two int8 inputs and an int8 output of at most 6 dims (the broadcast walk)."""
+    """ADD / MUL: two int8 inputs and an int8 output of at most 6 dims (the broadcast walk),
+    shaped as the inputs broadcast (TFLM's ProcessBroadcastShapes)."""
+    check_operands(node, g, (2, 2))
     quant.require_int8(op, node, g, [node.inputs[0], node.inputs[1], node.outputs[0]],
                        ("input", "input", "output"))
-    if len(g.t(node.outputs[0]).shape) > 6:
-        raise quant.unsupported(f"{op}: node {node.index}: more than 6 dimensions")
+    for t in (node.inputs[0], node.inputs[1], node.outputs[0]):
+        if len(g.t(t).shape) > 6:
+            raise quant.unsupported(f"{op}: node {node.index}: tensor {t} has more than 6 "
+                                    f"dimensions")
+    a, b = g.t(node.inputs[0]).shape, g.t(node.inputs[1]).shape
+    try:
+        shape = np.broadcast_shapes(a, b)
+    except ValueError:
+        raise bad(node, f"inputs {tdesc(g, node.inputs[0])} and {tdesc(g, node.inputs[1])} do "
+                        f"not broadcast") from None
+    check_shape(node, g, node.outputs[0], shape, "the inputs broadcast")
     check_act(op, node)
 
 

@@ -2,13 +2,25 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, dims_lit, opt, params_lit
+from mcusim.compiler.ops._common import (act, check_act, check_operands, check_rank,
+                                         check_shape, check_window, cptr, dims_lit, opt,
+                                         params_lit)
 
 
 def check(op, node, g) -> None:
+    check_operands(node, g, (1, 1))
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
-    if len(g.t(node.inputs[0]).shape) != 4:
-        raise quant.unsupported(f"{op}: node {node.index}: input must be 4-D")
+    check_rank(node, g, node.inputs[0], "input", 4)
+    check_rank(node, g, node.outputs[0], "output", 4)
+    check_window(node, ("stride_h", "stride_w", "filter_height", "filter_width"))
+    n, ih, iw, c = g.t(node.inputs[0]).shape
+    fh, fw = int(opt(node, "filter_height", 1)), int(opt(node, "filter_width", 1))
+    sh, sw = int(opt(node, "stride_h", 1)), int(opt(node, "stride_w", 1))
+    pad = str(opt(node, "padding", "VALID")).upper()
+    oh, _ = quant.compute_padding(pad, ih, fh, sh)
+    ow, _ = quant.compute_padding(pad, iw, fw, sw)
+    check_shape(node, g, node.outputs[0], (n, oh, ow, c),
+                f"padding {pad}, filter {fh}x{fw}, stride {sh}x{sw}")
     check_act(op, node)
 
 

@@ -3,12 +3,14 @@ quantization for int8, so it is a copy (a fused activation becomes a clamp after
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import act, check_act, cptr, nelems, opt
+from mcusim.compiler.ops._common import (act, bad, check_act, check_operands, check_shape, cptr,
+                                         nelems, opt, tdesc)
 
 OPS = ("CONCATENATION",)
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, -1), required=len(node.inputs))
     o = g.t(node.outputs[0])
     quant.require_int8("CONCATENATION", node, g, list(node.inputs) + [node.outputs[0]],
                        ["input"] * len(node.inputs) + ["output"])
@@ -17,6 +19,19 @@ def check(node, g) -> None:
         if quant.scale_of(ten) != quant.scale_of(o) or quant.zp_of(ten) != quant.zp_of(o):
             raise quant.unsupported(f"CONCATENATION: node {node.index}: input tensor {t} (int8) "
                                     f"quantization differs from the output's")
+    rank = len(o.shape)
+    axis = opt(node, "axis", 0)
+    if not isinstance(axis, int) or not -rank <= axis < rank:
+        raise bad(node, f"option axis = {axis} outside output {tdesc(g, node.outputs[0])}")
+    axis %= rank
+    for t in node.inputs:
+        s = g.t(t).shape
+        if len(s) != rank or any(s[k] != o.shape[k] for k in range(rank) if k != axis):
+            raise bad(node, f"input {tdesc(g, t)} does not match output "
+                            f"{tdesc(g, node.outputs[0])} outside axis {axis}")
+    shape = list(o.shape)
+    shape[axis] = sum(g.t(t).shape[axis] for t in node.inputs)
+    check_shape(node, g, node.outputs[0], shape, f"inputs joined along axis {axis}")
     check_act("CONCATENATION", node)
 
 

@@ -2,26 +2,42 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, bias_arg, check_act, check_filter_quant,
-                                         check_int8_filter, check_int32_bias, conv_geometry,
-                                         cptr, dims_lit, params_lit, quant_arrays)
+from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
+                                         check_filter_quant, check_int8_filter, check_operands,
+                                         check_rank, check_shape, check_window,
+                                         check_zero_filter_offset, conv_geometry, cptr, dims_lit,
+                                         opt, params_lit, quant_arrays, tdesc)
 
 OPS = ("CONV_2D",)
 
 
 def check(node, g) -> None:
     op = "CONV_2D"
+    check_operands(node, g, (2, 3))
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     f = g.t(node.inputs[1])
     check_int8_filter(op, node, f)
+    for t, role in ((node.inputs[0], "input"), (node.inputs[1], "filter"),
+                    (node.outputs[0], "output")):
+        check_rank(node, g, t, role, 4)
     check_filter_quant(op, node, f, 0)
-    check_int32_bias(op, node, g)
-    if len(g.t(node.inputs[0]).shape) != 4 or len(f.shape) != 4:
-        raise quant.unsupported(f"{op}: node {node.index}: input and filter must be 4-D")
-    if g.t(node.inputs[0]).shape[3] % f.shape[3] != 0:
-        raise quant.unsupported(f"{op}: node {node.index}: input channels not a multiple of "
-                                f"filter channels")
+    check_zero_filter_offset(node, g, node.inputs[1])
+    check_bias(node, g, f.shape[0])
+    check_window(node, ("stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor"))
+    n, ih, iw, ic = g.t(node.inputs[0]).shape
+    oc, kh, kw, kc = f.shape
+    if kc == 0 or ic % kc != 0:
+        raise bad(node, f"input {tdesc(g, node.inputs[0])} channels are not a multiple of "
+                        f"filter {tdesc(g, node.inputs[1])} channels")
+    _, (oh, ow) = conv_geometry(node, ih, iw, kh, kw)
+    check_shape(node, g, node.outputs[0], (n, oh, ow, oc), _why(node))
     check_act(op, node)
+
+
+def _why(node) -> str:
+    return (f"padding {str(opt(node, 'padding', 'SAME')).upper()}, stride "
+            f"{opt(node, 'stride_h', 1)}x{opt(node, 'stride_w', 1)}, dilation "
+            f"{opt(node, 'dilation_h_factor', 1)}x{opt(node, 'dilation_w_factor', 1)}")
 
 
 def prepare(node, g) -> dict:

@@ -2,25 +2,35 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, check_act, check_filter_quant, check_int8_filter,
-                                         check_int32_bias, conv_geometry, cptr, dims_lit,
-                                         params_lit, quant_arrays)
+from mcusim.compiler.ops._common import (act, bad, check_act, check_bias, check_filter_quant,
+                                         check_int8_filter, check_operands, check_rank,
+                                         check_shape, check_window, check_zero_filter_offset,
+                                         conv_geometry, cptr, dims_lit, params_lit,
+                                         quant_arrays, tdesc)
+from mcusim.compiler.ops.conv_2d import _why
 
 OPS = ("DEPTHWISE_CONV_2D",)
 
 
 def check(node, g) -> None:
     op = "DEPTHWISE_CONV_2D"
+    check_operands(node, g, (2, 3))
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     i, f, o = g.t(node.inputs[0]), g.t(node.inputs[1]), g.t(node.outputs[0])
     check_int8_filter(op, node, f)
-    if len(i.shape) != 4 or len(f.shape) != 4:
-        raise quant.unsupported(f"{op}: node {node.index}: input and filter must be 4-D")
+    for t, role in ((node.inputs[0], "input"), (node.inputs[1], "filter"),
+                    (node.outputs[0], "output")):
+        check_rank(node, g, t, role, 4)
     check_filter_quant(op, node, f, 3)
-    if o.shape[3] % i.shape[3] != 0 or f.shape[3] != o.shape[3]:
-        raise quant.unsupported(f"{op}: node {node.index}: output channels are not input "
-                                f"channels x depth multiplier")
-    check_int32_bias(op, node, g)
+    check_zero_filter_offset(node, g, node.inputs[1])
+    if i.shape[3] == 0 or f.shape[0] != 1 or f.shape[3] % i.shape[3] != 0:
+        raise bad(node, f"filter {tdesc(g, node.inputs[1])} is not [1, h, w, input channels x "
+                        f"depth multiplier] for input {tdesc(g, node.inputs[0])}")
+    check_bias(node, g, f.shape[3])
+    check_window(node, ("stride_h", "stride_w", "dilation_h_factor", "dilation_w_factor"))
+    n, ih, iw, _ = i.shape
+    _, (oh, ow) = conv_geometry(node, ih, iw, f.shape[1], f.shape[2])
+    check_shape(node, g, node.outputs[0], (n, oh, ow, f.shape[3]), _why(node))
     check_act(op, node)
 
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems
+from mcusim.compiler.ops._common import check_operands, check_same_size, cptr, nelems
 
 OPS = ("DEQUANTIZE",)
 OUTPUT_DTYPES = {"float32"}
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 1))
+    check_same_size(node, g)
     i, o = g.t(node.inputs[0]), g.t(node.outputs[0])
     if i.dtype != "int8" or o.dtype != "float32":
         raise quant.unsupported(f"DEQUANTIZE: node {node.index}: {i.dtype} tensor "

@@ -2,28 +2,35 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, bias_arg, check_act, check_filter_quant,
-                                         check_int8_filter, check_int32_bias, cptr, nelems, opt,
-                                         params_lit, quant_arrays)
+from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
+                                         check_filter_quant, check_int8_filter, check_operands,
+                                         check_rank, cptr, nelems, opt, params_lit,
+                                         quant_arrays, tdesc)
 
 OPS = ("FULLY_CONNECTED",)
 
 
 def check(node, g) -> None:
     op = "FULLY_CONNECTED"
+    check_operands(node, g, (2, 3))
     quant.require_int8(op, node, g, [node.inputs[0], node.outputs[0]])
     f = g.t(node.inputs[1])
     check_int8_filter(op, node, f)
-    if len(f.shape) != 2:
-        raise quant.unsupported(f"{op}: node {node.index}: filter tensor {node.inputs[1]} must "
-                                f"be 2-D, is {list(f.shape)}")
+    check_rank(node, g, node.inputs[1], "filter", 2)
+    check_rank(node, g, node.outputs[0], "output", range(1, 7))
     check_filter_quant(op, node, f, 0)
     if str(opt(node, "weights_format", "DEFAULT")).upper() not in ("DEFAULT", "0"):
         raise quant.unsupported(f"{op}: node {node.index}: shuffled weights are not supported")
-    check_int32_bias(op, node, g)
-    if nelems(g.t(node.inputs[0]).shape) % f.shape[1] != 0:
-        raise quant.unsupported(f"{op}: node {node.index}: input size is not a multiple of the "
-                                f"filter depth {f.shape[1]}")
+    units, depth = f.shape
+    check_bias(node, g, units)
+    size = nelems(g.t(node.inputs[0]).shape)
+    if depth == 0 or size % depth != 0:
+        raise bad(node, f"input {tdesc(g, node.inputs[0])} size is not a multiple of the "
+                        f"filter {tdesc(g, node.inputs[1])} depth {depth}")
+    o = g.t(node.outputs[0])
+    if o.shape[-1] != units or nelems(o.shape) != size // depth * units:
+        raise bad(node, f"output {tdesc(g, node.outputs[0])} does not match the computed "
+                        f"{size // depth} batch(es) x {units} units")
     check_act(op, node)
 
 

@@ -4,19 +4,32 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, dims_lit, nelems, params_lit
+from mcusim.compiler.ops._common import (bad, check_operands, cptr, dims_lit, nelems, params_lit,
+                                         tdesc)
 
 OPS = ("MEAN",)
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (2, 2))
     quant.require_int8("MEAN", node, g, [node.inputs[0], node.outputs[0]])
     ax = g.t(node.inputs[1])
     if ax.data is None:
         raise quant.unsupported(f"MEAN: node {node.index}: axis tensor {node.inputs[1]} "
                                 f"({ax.dtype}) must be constant")
-    if len(g.t(node.inputs[0]).shape) > 4:
+    shape = g.t(node.inputs[0]).shape
+    if len(shape) > 4:
         raise quant.unsupported(f"MEAN: node {node.index}: more than 4 dimensions")
+    rank = len(shape)
+    values = np.asarray(ax.data).reshape(-1)
+    if ax.dtype not in ("int32", "int64") or not all(-rank <= int(a) < rank for a in values):
+        raise bad(node, f"axis {tdesc(g, node.inputs[1])} values {values.tolist()[:8]} must be "
+                        f"integers within the input's rank {rank}")
+    axes = _axes(node, g)
+    kept = nelems([d for k, d in enumerate(shape) if k not in axes])
+    if nelems(g.t(node.outputs[0]).shape) != kept:
+        raise bad(node, f"output {tdesc(g, node.outputs[0])} does not match the computed "
+                        f"{kept} element(s) (input {list(shape)} reduced over axes {axes})")
 
 
 def _axes(node, g) -> list[int]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems, params_lit
+from mcusim.compiler.ops._common import (check_operands, check_same_size, cptr, nelems,
+                                         params_lit)
 
 OPS = ("QUANTIZE",)
 OUTPUT_DTYPES = {"int8"}
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 1))
+    check_same_size(node, g)
     i, o = g.t(node.inputs[0]), g.t(node.outputs[0])
     if i.dtype not in ("int8", "float32") or o.dtype != "int8":
         raise quant.unsupported(f"QUANTIZE: node {node.index}: {i.dtype} tensor "

@@ -4,13 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems, params_lit
+from mcusim.compiler.ops._common import (check_operands, check_same_size, cptr, nelems,
+                                         params_lit)
 
 OPS = ("RELU",)
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 1))
     quant.require_int8("RELU", node, g, [node.inputs[0], node.outputs[0]])
+    check_same_size(node, g)
 
 
 def prepare(node, g) -> dict:

@@ -4,13 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems
+from mcusim.compiler.ops._common import check_operands, check_same_size, cptr, nelems
 
 OPS = ("RELU6",)
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 1))
     quant.require_int8("RELU6", node, g, [node.inputs[0], node.outputs[0]])
+    check_same_size(node, g)
 
 
 def prepare(node, g) -> dict:

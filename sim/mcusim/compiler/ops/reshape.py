@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr
+from mcusim.compiler.ops._common import bad, check_operands, cptr, tdesc
 
 OPS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 2))
     i, o = g.t(node.inputs[0]), g.t(node.outputs[0])
+    if i.dtype != o.dtype:
+        raise bad(node, f"output {tdesc(g, node.outputs[0])} and input "
+                        f"{tdesc(g, node.inputs[0])} differ in type")
     if i.nbytes != o.nbytes:
         raise quant.unsupported(f"{node.op}: node {node.index}: input tensor {node.inputs[0]} "
                                 f"({i.dtype}) and output differ in size")

@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import cptr, nelems, opt, params_lit
+import math
+
+from mcusim.compiler.ops._common import (bad, check_operands, check_rank, check_same_size, cptr,
+                                         nelems, opt, params_lit)
 
 OPS = ("SOFTMAX",)
 SCALED_DIFF_INTEGER_BITS = 5
 
 
 def check(node, g) -> None:
+    check_operands(node, g, (1, 1))
     quant.require_int8("SOFTMAX", node, g, [node.inputs[0], node.outputs[0]])
+    check_rank(node, g, node.inputs[0], "input", range(1, 9))
+    check_same_size(node, g)
+    beta = opt(node, "beta", 1.0)
+    if not isinstance(beta, (int, float)) or not math.isfinite(beta) or beta <= 0:
+        raise bad(node, f"option beta = {beta} must be finite and > 0")
     o = g.t(node.outputs[0])
     if quant.zp_of(o) != -128 or abs(quant.scale_of(o) - 1.0 / 256) > 0.001 / 256:
         raise quant.unsupported(f"SOFTMAX: node {node.index}: output tensor {node.outputs[0]} "
