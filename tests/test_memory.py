@@ -50,3 +50,18 @@ def test_never_paints_flash_or_what_start_up_wrote(firmware, run_elf):
     assert "ctor_arena" not in r.memory.watches
     assert any("--watch ctor_arena: written before main" in w for w in r.warnings)
     assert r.memory.watches["main_arena"]["peak"] == 40
+
+
+def test_block_across_memories_costs_each_word_at_its_memory():
+    """A code block from a 2-wait-state memory into a contiguous 0-wait-state one: each 32-bit
+    fetch word pays its own memory's wait states (mcusim.cost.memory.block_fetch)."""
+    from mcusim.boards import Board, Memory
+    from mcusim.cost.memory import NO_MODEL, block_fetch
+    slow = Memory("slow", "ram", 0x2000_0000, 0x1000, wait_states=2)
+    fast = Memory("fast", "ram", 0x2000_1000, 0x1000)
+    board = Board("t", "", "cortex-m4f", "cortex-m4", 1, 0x2000_0000, [slow, fast], {}, {})
+    assert board.span(0x2000_0FF8, 16) == [slow, fast]
+    assert block_fetch(board, {}, 0x2000_0FF8, 16) == (NO_MODEL, 2 * 2)   # 2 words in slow
+    assert block_fetch(board, {}, 0x2000_0FF0, 8) == (NO_MODEL, 2 * 2)
+    assert block_fetch(board, {}, 0x2000_1000, 8) == (NO_MODEL, 0)
+    assert board.gap_in(0x2000_1FF0, 32) == (0x2000_2000, 0x2000_2010)

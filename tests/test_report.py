@@ -159,3 +159,20 @@ def test_progress_polls_from_a_thread_while_the_run_blocks():
             time.sleep(0.02)                 # the "emulation" holding the main thread
     assert p.shown is False                  # closed: the line is gone
     assert re.search(r"[\d,]+ cycles = .* at 64 MHz", buf.getvalue())
+
+
+def test_ram_per_physical_memory_rows():
+    """A section across DTCM and SRAM: the memory table adds one row per RAM memory used; a
+    run whose RAM is all in one memory shows none."""
+    r = kws_result()
+    assert "in sram" not in render(r)
+    r.memory.by_memory = [
+        {"name": "flash", "kind": "flash", "base": 0x0800_0000, "size": 1 << 20, "used": 4096},
+        {"name": "dtcm", "kind": "ram", "base": 0x2000_0000, "size": 65536, "used": 65536},
+        {"name": "sram", "kind": "ram", "base": 0x2001_0000, "size": 262144, "used": 2048}]
+    out = render(r)
+    dtcm = next(l for l in out.splitlines() if "in dtcm" in l)
+    sram = next(l for l in out.splitlines() if "in sram" in l)
+    assert "64.0 KiB of 64.0 KiB" in dtcm and "100.0%" in dtcm
+    assert "2.0 KiB of 256 KiB" in sram and "0.8%" in sram
+    assert "in flash" not in out
