@@ -11,6 +11,9 @@ try:
 except ImportError:  # Python 3.10: tomlkit is a dependency
     import tomlkit as tomllib  # type: ignore[no-redef]
     from tomlkit.exceptions import ParseError as TOMLError
+# tomllib recurses once per nesting level: `a = {b={b={...` thousands deep is a RecursionError,
+# a parse error like any other for the user's file (an `except` takes this tuple as one class).
+TOMLError = (TOMLError, RecursionError)
 import difflib
 import math
 from dataclasses import dataclass, field, replace

@@ -63,7 +63,7 @@ def load(path: str | Path) -> BudgetFile:
         raise BadInput(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     try:
         doc = tomlkit.parse(text)
-    except TOMLKitError as e:
+    except (TOMLKitError, RecursionError) as e:
         raise BadInput(f"{path}: not valid TOML: {e}") from None
     bf = BudgetFile(path, doc, [])
     data = doc.unwrap()

@@ -7,7 +7,12 @@ int8 buffer each, tensors back to back at `offset`.
 """
 from __future__ import annotations
 
+import tokenize
+import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -84,3 +89,79 @@ def constant_input(port: Port, code: int) -> np.ndarray:
     """Every element at the int8 code `code` (-128 or 127), in the port's own dtype."""
     q = np.full(port.shape, code, np.int8)
     return dequantize(q, port.scale, port.zero_point) if port.dtype == "float32" else q
+
+
+# Everything a corrupt .npy header or .npz archive makes numpy, zipfile or the header's literal
+# parser raise (tokenize errors come from numpy's repair of Python 2 headers).
+_READ_ERRORS = (OSError, ValueError, EOFError, SyntaxError, TypeError, KeyError,
+                UnicodeDecodeError, tokenize.TokenError, zipfile.BadZipFile, NotImplementedError,
+                OverflowError, RecursionError, MemoryError, zlib.error)
+
+
+def _header(fp, where: str, port: Port) -> None:
+    """Read a .npy header and check it against the port before numpy allocates anything."""
+    fmt = np.lib.format
+    version = fmt.read_magic(fp)
+    if version == (1, 0):
+        shape, _, dtype = fmt.read_array_header_1_0(fp)
+    elif version == (2, 0):
+        shape, _, dtype = fmt.read_array_header_2_0(fp)
+    elif version == (3, 0):     # the 2.0 layout with a UTF-8 header; numpy has no public reader
+        shape, _, dtype = fmt._read_array_header(fp, version)
+    else:
+        raise ValueError(f"unknown .npy format version {version}")
+    count = 1
+    for d in shape:
+        count *= int(d)
+    if count != port.size:
+        raise BadInput(f"{where}: input {port.name}: expected shape {list(port.shape)} "
+                       f"({port.size} values), got {list(shape)}")
+    if dtype.hasobject:
+        raise BadInput(f"{where}: object arrays need pickle, which mcusim does not load")
+    if not (dtype == np.int8 or np.issubdtype(dtype, np.floating)):
+        raise BadInput(f"{where}: input {port.name}: expected int8 or float values, got {dtype}")
+
+
+def read_arrays(path: Path, ports: list[Port]) -> list[np.ndarray]:
+    """The arrays of a .npy (one input) or .npz (one array per input, in order), each header
+    checked against its port (shape, dtype) before its data is read, so a header that claims
+    a huge shape is one line, not a MemoryError; any corrupt header or archive is one line."""
+    where = f"--input {path}"
+    with warnings.catch_warnings():     # numpy's "created on Python 2" notice: not a second line
+        warnings.simplefilter("ignore")
+        return _read_arrays(path, ports, where)
+
+
+def _read_arrays(path: Path, ports: list[Port], where: str) -> list[np.ndarray]:
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+            if magic.startswith(b"\x93NUMPY"):
+                if len(ports) != 1:
+                    raise BadInput(f"{where}: the model has {len(ports)} inputs, the file "
+                                   f"holds 1 array (use .npz with one array per input)")
+                f.seek(0)
+                _header(f, where, ports[0])
+                f.seek(0)
+                return [np.load(f, allow_pickle=False)]
+            if not magic.startswith(b"PK\x03\x04"):
+                raise BadInput(f"{where}: not a readable .npy/.npz file (no NumPy header; "
+                               f"save the array with numpy.save)")
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.endswith(".npy")]
+            if len(names) != len(ports):
+                raise BadInput(f"{where}: the model has {len(ports)} inputs, the file holds "
+                               f"{len(names)} array(s) (use .npz with one array per input)")
+            arrays = []
+            for name, port in zip(names, ports):
+                with z.open(name) as m:
+                    _header(m, f"{where} ({name})", port)
+                with z.open(name) as m:
+                    arrays.append(np.lib.format.read_array(m, allow_pickle=False))
+            return arrays
+    except BadInput:
+        raise
+    except _READ_ERRORS as e:
+        why = ("object arrays need pickle, which mcusim does not load"
+               if "allow_pickle" in str(e) else f"{type(e).__name__}: {e}")
+        raise BadInput(f"{where}: not a readable .npy/.npz file ({why})") from None

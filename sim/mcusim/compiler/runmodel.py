@@ -2,7 +2,6 @@
 the per-layer profile, the arena figures and the flash split into the RunResult."""
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -25,29 +24,7 @@ def load_inputs(path: Path | None, built: Built, seed: int = 0) -> list[np.ndarr
         rng = np.random.default_rng(seed)
         return [modelio.random_input(p, rng) for p in ports]
     path = input_file(path, "--input", "a .npy or .npz file")
-    try:
-        with open(path, "rb") as f:
-            magic = f.read(6)
-    except OSError as e:
-        raise BadInput(f"--input {path}: cannot read: {e.strerror or e}") from None
-    if not (magic.startswith(b"\x93NUMPY") or magic.startswith(b"PK\x03\x04")):
-        raise BadInput(f"--input {path}: not a readable .npy/.npz file (no NumPy header; "
-                       f"save the array with numpy.save)")
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.lib.npyio.NpzFile):
-            with loaded:
-                arrays = [np.asarray(loaded[k]) for k in loaded.files]
-        else:
-            arrays = [loaded]
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        why = "object arrays need pickle, which mcusim does not load" \
-            if "allow_pickle" in str(e) else str(e)
-        raise BadInput(f"--input {path}: not a readable .npy/.npz file ({why})") from None
-    if len(arrays) != len(ports):
-        raise BadInput(f"--input {path}: the model has {len(ports)} inputs, the file holds "
-                       f"{len(arrays)} array(s) (use .npz with one array per input)")
-    return arrays
+    return modelio.read_arrays(path, ports)
 
 
 def pack_inputs(built: Built, arrays: list[np.ndarray]) -> bytes:
