@@ -1,0 +1,28 @@
+"""Bounded fuzz of the model front end (import, validation, optimization, plan, codegen; no gcc)
+seeded from models/kws_ref_model.tflite: every mutant builds or is refused with a McusimError
+(one line); any other exception is an internal error. The long run: bench/fuzz_models.py."""
+from __future__ import annotations
+
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+import model_fuzz  # noqa: E402
+from compiler_support import REPO  # noqa: E402
+from mcusim.errors import McusimError  # noqa: E402
+
+SEED = (REPO / "models" / "kws_ref_model.tflite").read_bytes()
+
+
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+@given(model_fuzz.edits, model_fuzz.flips)
+def test_mutated_models_are_built_or_refused_in_one_line(edit_list, flip_list):
+    data = model_fuzz.mutate(SEED, edit_list, flip_list[:1] if len(edit_list) == 4 else [])
+    if data is None:
+        return
+    try:
+        model_fuzz.front_end(data)
+    except McusimError as e:
+        assert "\n" not in str(e)
