@@ -105,6 +105,7 @@ class _Decoded:
     it_len: int                 # IT: number of instructions it makes conditional
     shifted: bool = False       # a register operand is shifted (ADD Rd, Rn, Rm, LSL #2)
     conditional: bool = False   # inside an IT block
+    sets_flags: bool = False    # writes the condition flags (CMP, ADDS, ...)
 
 
 _STORE_BYTES = {"strb": 1, "strh": 2, "str": 4, "strd": 8, "vstr": 8}
@@ -215,9 +216,11 @@ def make_disassembler() -> capstone.Cs:
 
 def _decode(md: capstone.Cs, insn) -> _Decoded:
     name = md.insn_name(insn.id) or insn.mnemonic
+    if name == "hint" and insn.mnemonic.startswith("nop"):
+        name = "nop"            # capstone names every hint (NOP, WFI, SEV, ...) "hint"
     reads, writes = insn.regs_access()          # a C call; operands below copy the detail
     cls = _BASE.get(name) or ("fpu" if name.startswith("v") else "alu")
-    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm") or name in (
+    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm", "alu", "mla") or name in (
         "add", "sub", "mov", "movw", "movt")
     ops = insn.operands if need_ops else ()
     regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
@@ -247,7 +250,7 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
                     writeback=bool(insn.writeback) if need_ops else False,
                     post_index=bool(insn.post_index) if need_ops else False,
                     imms=tuple(o.imm for o in ops if o.type == A.ARM_OP_IMM), regs=regs,
-                    it_len=it_len, shifted=shifted)
+                    it_len=it_len, shifted=shifted, sets_flags=bool(insn.update_flags))
 
 
 class Decoder:
@@ -304,6 +307,44 @@ def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
     return (*t1, *t2, v[1], nbytes, 0)
 
 
+def _late_result(d: _Decoded, cc, model: CoreModel) -> tuple[tuple, int]:
+    """The registers an instruction delivers late (result latency 2, profile `use_stall` per
+    class or `shifted_use_stall`) and the stall of a next instruction that reads one of them.
+    A load's late register is its destination (the written-back base is ready at once)."""
+    if d.conditional:
+        return (), 0
+    if cc.use_stall and d.cls == "load" and d.regs:
+        return (d.regs[0],), cc.use_stall
+    if cc.use_stall and d.cls != "load":
+        return tuple(r for r in d.writes if r != A.ARM_REG_CPSR), cc.use_stall
+    if model.shifted_use_stall and d.cls == "alu" and d.shifted:
+        return tuple(r for r in d.writes if r != A.ARM_REG_CPSR), model.shifted_use_stall
+    return (), 0
+
+
+def _reads_late(d: _Decoded, late: tuple) -> bool:
+    """Whether d needs a late register in time: a store takes its data a cycle later than its
+    address, so storing a late result does not wait (M33: load-to-store latency 1), and a
+    multiply-accumulate takes its accumulator a cycle later than its factors."""
+    if d.cls == "store" and d.mem is not None:
+        return d.mem[0] in late or d.mem[1] in late
+    if d.cls == "mla" and len(d.regs) == 4:   # MLA Rd, Rn, Rm, Ra: Ra is read a stage later
+        return d.regs[1] in late or d.regs[2] in late
+    return any(r in late for r in d.reads)
+
+
+# M33 (jnk0le/random, pipeline cycle test/doc/cortex_m33.md): the instructions that take the
+# second slot of a 16-bit pair; two arithmetic or load/store instructions never pair.
+def _pairs16(d: _Decoded, cls: str, prev_cls) -> bool:
+    if cls == "cond_branch":
+        return d.name == "b"            # B<cc>.N; CBZ/CBNZ were not measured
+    if cls == "it":
+        return True
+    if cls == "nop":
+        return prev_cls in ("alu", "load", "store")
+    return False
+
+
 def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
     cycles = 0
     class_cycles: dict[str, int] = {}
@@ -311,6 +352,9 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
     prev_cls = None
     prev_writes: tuple = ()
     paired = False        # M7: the previous instruction already took the second issue slot
+    prev_size, prev_flags = 0, False
+    late: tuple = ()      # registers the previous instruction delivers a cycle late
+    late_stall = 0        # the cycles an instruction reading one of them waits
     end, taken, n, last_indirect = END_PLAIN, 0, 0, False
     track = _AddrTracker()
     loads: list[tuple] = []
@@ -319,6 +363,8 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         cls = d.cls
         cc = model[cls]
         c = cc.cycles + cc.per_reg * d.nregs
+        if cc.flags_extra and d.sets_flags:
+            c += cc.flags_extra   # M33 MULS: a two-stage instruction that sets the flags
         depends = any(r in prev_writes for r in d.reads)
         mem = d.mem
         if (cls in _ADDR and prev_cls not in _MEM1 and model.agu_stall and mem is not None
@@ -330,16 +376,28 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
             # TRM: neighbouring single loads/stores pipeline address and data phases; not when
             # this address needs the value the previous load is still fetching.
             c = cc.pipelined
+        if late_stall and _reads_late(d, late):
+            c += late_stall       # result latency 2: the previous result is not ready yet
+        this_taken = cc.taken
         if (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE
                 and not depends and not (cls in _MEM1 and prev_cls in _MEM1)
                 and not (cls in _MAC and prev_cls in _MAC)):
             c, paired = 0, True   # issues alongside the previous instruction
+        elif (model.dual_issue_16 and not paired and d.size == 2 and prev_size == 2
+                and _pairs16(d, cls, prev_cls)):
+            # M33: the second of two 16-bit instructions issues with the first. A paired taken
+            # B<cc> costs its refill only, unless the first one set the flags it tests.
+            if cls == "cond_branch":
+                this_taken = cc.cycles + cc.taken - (0 if prev_flags else 1)
+            c, paired = 0, True
         else:
             paired = False
         cycles += c
         class_cycles[cls] = class_cycles.get(cls, 0) + c
         prefix.append((iaddr + d.size - addr, cycles))
         prev_cls, prev_writes = cls, d.writes
+        prev_size, prev_flags = d.size, d.sets_flags
+        late, late_stall = _late_result(d, cc, model)
         load = _tracked_load(d, iaddr, track)
         if load is not None:
             loads.append(load)
@@ -349,7 +407,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         if cls == "call":
             end = END_CALL
         elif cls == "cond_branch":
-            end, taken = END_COND, cc.taken
+            end, taken = END_COND, this_taken
         else:
             end = END_PLAIN
     return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,

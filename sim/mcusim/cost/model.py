@@ -32,6 +32,8 @@ class ClassCost:
     per_reg: int = 0           # extra cycles per register in the list (LDM/STM/PUSH/POP/VLDM)
     taken: int = 0             # extra cycles when a conditional branch is taken
     pipelined: int | None = None   # cycles when it follows another single load/store
+    use_stall: int = 0         # extra cycles of the next instruction when it reads the result
+    flags_extra: int = 0       # extra cycles when the instruction sets the condition flags
     energy: float = 1.0        # energy per cycle relative to the board's run current
     source: str = ""
 
@@ -68,6 +70,8 @@ class CoreModel:
     source: str = ""
     dual_issue: bool = False   # M7: pair independent simple instructions (see cost-model.md)
     agu_stall: int = 0         # M3/M4: extra cycle when an address needs the previous result
+    dual_issue_16: bool = False    # M33: limited dual issue of 16-bit pairs (see cost-model.md)
+    shifted_use_stall: int = 0     # M33: result latency of shifted-register operand2 ALU ops
     options: dict = field(default_factory=dict)
     exceptions: ExceptionTiming | None = None   # entry/exit/tail-chain latencies ([exceptions])
 
@@ -106,6 +110,7 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
             cycles=int(r["cycles"]), per_reg=int(r.get("per_reg", 0)),
             taken=int(r.get("taken", 0)),
             pipelined=int(r["pipelined"]) if "pipelined" in r else None,
+            use_stall=int(r.get("use_stall", 0)), flags_extra=int(r.get("flags_extra", 0)),
             energy=float(r.get("energy", 1.0)), source=str(r.get("source", "")))
     opts = dict(options or {})
     if "muls_cycles" in opts:   # M0+ multiplier is a build option of the core (TRM §3.3)
@@ -115,6 +120,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      source=str(data.get("source", "")),
                      dual_issue=bool(data.get("pipeline", {}).get("dual_issue", False)),
                      agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
+                     dual_issue_16=bool(data.get("pipeline", {}).get("dual_issue_16", False)),
+                     shifted_use_stall=int(data.get("pipeline", {}).get("shifted_use_stall", 0)),
                      options=opts,
                      exceptions=_exception_timing(data.get("exceptions"), path))
 
