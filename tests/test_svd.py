@@ -212,3 +212,96 @@ def test_svd_pages_leave_out_memories_and_the_core_space():
         {"name": "HUGE", "blocks": [[0x4004_0000, 0xFFFC_0000]], "registers": []},
         {"name": "OK", "blocks": [[0x4001_3000, 0x400]], "registers": []}]})
     assert regfile.pages(board) == [0x4001_3000, 0x4004_0000]
+
+
+# --- register maps written from the manuals for the boards no package has an SVD of ---------
+# Expected values from the manuals, not from the maps (firmware/tests/svd_map_regs.c prints them):
+#  STM32F746: RM0385 rev 8, EXTI_IMR reset 0x0000_0000 (section 10.3), SYSCFG_MEMRMP reset 0 with
+#             MEM_BOOT = 0 when booting from BOOT_ADD0 (7.2.1); SYSCFG_EXTICRx: EXTIx[3:0] in
+#             bits 15:0, 31:16 reserved.
+#  STM32H743: RM0433 rev 7, DBGMCU_IDC: DEV_ID 0x450, REV_ID 0x2003 = revision V (read-only);
+#             FMC_BCR1 reset 0x0000_30DB (22.7); ST's system_stm32h7xx.c writes 0x0000_30D2.
+#  STM32L4R5: RM0432 rev 9, SYSCFG_CFGR1 reset 0x7C00_0001 (FPU_IE[5:1], FWDIS); EXTI_IMR1 reset
+#             0xFF82_0000 and EXTI_IMR2 bits 31:9 reserved (reset 0xFFFF_FF87; IM32-IM40 writable).
+#  RP2040:    datasheet (build 2023-03-02), PADS_BANK0 GPIO0 reset 0x56 (2.19.6.3), TBMAN PLATFORM
+#             reset 0x5 (ASIC); atomic aliases +0x1000 XOR / +0x2000 set / +0x3000 clear (2.1.2);
+#             a byte write is replicated across the word (2.1.4): 0x12 -> 0x12121212, of which
+#             GPIO0_CTRL keeps the fields 0x3003331F.
+MAPS = {
+    "stm32f746": {"reset EXTI_IMR": 0, "reset SYSCFG_MEMRMP": 0, "written EXTICR1": 0x0000_FFFF,
+                  "written EXTI_IMR": 0x0000_2000},
+    "stm32h743": {"reset DBGMCU_IDC": 0x2003_6450, "reset FMC_BCR1": 0x0000_30DB,
+                  "written FMC_BCR1": 0x0000_30D2, "written DBGMCU_IDC": 0x2003_6450,
+                  "written EXTICR1": 0x0000_2000},
+    "stm32l4r5": {"reset SYSCFG_CFGR1": 0x7C00_0001, "reset EXTI_IMR1": 0xFF82_0000,
+                  "written EXTICR1": 0x0000_8000, "written EXTI_IMR2": 0xFFFF_FE00},
+    "rp2040": {"reset PADS_GPIO0": 0x56, "reset TBMAN_PLATFORM": 0x5, "xor PADS_GPIO0": 0x96,
+               "set PADS_GPIO0": 0x97, "clear PADS_GPIO0": 0x93,
+               "byte GPIO0_CTRL": 0x1212_1212 & 0x3003_331F},
+}
+TOUCHED = {"stm32f746": {"EXTI", "SYSCFG"}, "stm32h743": {"DBGMCU", "FMC", "SYSCFG"},
+           "stm32l4r5": {"SYSCFG", "EXTI"}, "rp2040": {"PADS_BANK0", "TBMAN", "IO_BANK0"}}
+
+
+@pytest.mark.parametrize("board", sorted(MAPS))
+def test_register_maps_of_the_boards_without_a_package_svd(firmware, run_elf, board):
+    regfile, note = svd_files.load_register_file(load_board(board))
+    assert note == "" and regfile is not None
+    assert svd_files.resolve(load_board(board)).parent == svd_files.project_dir()
+    r = run_elf(firmware("svd_map_regs.c", board), board)
+    assert r.exit_code == 0, r.stop.message
+    got = _values(r.stdout)
+    assert got == MAPS[board], {k: hex(v) for k, v in got.items()}
+    assert set(r.peripherals_unmodelled) == TOUCHED[board]
+
+
+def test_map_without_a_package_svd_under_strict_faults_naming_the_register(firmware, capsys):
+    elf = firmware("svd_map_regs.c", "stm32h743")
+    code = main(["run", str(elf), "--board", "stm32h743", "--strict-peripherals", "-q"])
+    err = capsys.readouterr().err
+    assert code == EXIT_FAULT
+    assert err.splitlines()[0].startswith(
+        "mcusim: fault: bad read: read of a peripheral register mcusim does not model: "
+        "DBGMCU.IDC 0x5c001000"), err
+
+
+def test_atomic_aliases_and_write_1_to_clear_rows(tmp_path):
+    path = tmp_path / "T.toml"
+    path.write_text(textwrap.dedent("""\
+        device = "T"
+        source = "test"
+        [[peripheral]]
+        name = "P"
+        base = 0x4001_4000
+        size = 0x4000
+        atomic_aliases = true
+        source = "test"
+        registers = [["CTRL", 0x0, 0x1F, 0x3003_331F], ["INTR", 0x4, 0, 0, 0xCC]]
+        [[peripheral]]
+        name = "Q"
+        derived_from = "P"
+        base = 0x4001_8000
+        [[peripheral]]
+        name = "S"
+        base = 0x4002_0000
+        size = 0x400
+        source = "test"
+        registers = [["PR", 0x0, 0, 0, 0xFF]]
+        """))
+    dev = SvdRegisters(RegisterFile(svd_files.parse_toml(path)))
+    assert dev.read(0x4001_4000 + 0x2000, 4) == 0x1F      # an alias reads the register
+    dev.write(0x4001_4000 + 0x1000, 4, 0x0000_0101)        # XOR
+    assert dev.read(0x4001_4000, 4) == 0x1E | 0x100
+    dev.write(0x4001_4000 + 0x3000, 4, 0x0000_0100)        # clear
+    dev.write(0x4001_4000 + 0x2000, 4, 0x1000_0000)        # set
+    assert dev.read(0x4001_4000, 4) == 0x1000_001E
+    dev.write(0x4001_8001, 1, 0x03)                        # derived block, byte replicated
+    assert dev.read(0x4001_8000, 4) == 0x0303_0303 & 0x3003_331F
+    dev.values[0x4001_4004] = 0xCC                         # as if edges had latched
+    dev.write(0x4001_4004 + 0x2000, 4, 0x04)               # set alias on a W1C bit clears it
+    assert dev.read(0x4001_4004, 4) == 0xC8
+    dev.write(0x4001_4004, 4, 0x80)
+    assert dev.read(0x4001_4004, 4) == 0x48
+    dev.values[0x4002_0000] = 0x0F                         # a plain (un-aliased) rc_w1 register
+    dev.write(0x4002_0000, 4, 0x05)
+    assert dev.read(0x4002_0000, 4) == 0x0A

@@ -4,7 +4,9 @@ Every peripheral address block the SVD describes (below the core's 0xE0000000 sp
 board's memories) is backed by one fallback device on the Bus: a read returns the register's
 value (its SVD reset value until written), a write sticks in the bits the SVD says are writable
 (read-only registers and fields ignore writes, write-only fields read 0, oneToClear/zeroToClear
-fields clear). Devices registered on the Bus explicitly (UART, SCS, clock tree, GPIO, timers)
+fields clear; on RP2040-style peripherals with atomic aliases, the +0x1000 XOR, +0x2000 set and
++0x3000 clear aliases act on the register and narrow writes are replicated across the word).
+Devices registered on the Bus explicitly (UART, SCS, clock tree, GPIO, timers)
 always win; this is the fallback that keeps vendor start-up code from faulting on registers
 mcusim does not model, and it records each peripheral touched so the report can say so.
 
@@ -44,11 +46,14 @@ class RegisterFile:
         self.device: str = data["device"]
         self.source: str = data.get("source", "")
         self.blocks: list[tuple[int, int, str]] = []        # (start, end, peripheral)
+        self.aliased: set[str] = set()                       # peripherals with atomic aliases
         self.registers: dict[int, Register] = {}             # by absolute address
         self._bytes: dict[int, Register] = {}                # every byte of every register
         for p in data["peripherals"]:
             for start, end in _blocks(p):
                 self.blocks.append((start, end, p["name"]))
+            if p.get("atomic_aliases"):
+                self.aliased.add(p["name"])
             for name, addr, bits, reset, wmask, w1c, w0c, rzero in p["registers"]:
                 n = max(1, bits // 8)
                 reg = Register(f"{p['name']}.{name}", addr, n, reset, wmask, w1c, w0c, rzero)
@@ -134,8 +139,16 @@ class SvdRegisters(Device):
     def _value(self, reg: Register) -> int:
         return self.values.get(reg.addr, reg.reset)
 
+    def _alias(self, addr: int) -> tuple[int, int]:
+        """(register address, alias 0-3): RP2040 datasheet 2.1.2, every 4 KB register block
+        is seen at +0x1000 (XOR on write), +0x2000 (set), +0x3000 (clear); reads read it."""
+        if self.file.aliased and self.file.peripheral_at(addr) in self.file.aliased:
+            return addr & ~0x3000, (addr >> 12) & 3
+        return addr, 0
+
     def read(self, addr: int, size: int) -> int:
         self._touch(addr)
+        addr, _ = self._alias(addr)
         reg = self.file.registers.get(addr)
         if reg is not None and reg.nbytes == size:           # the usual aligned access
             return self._value(reg) & ~reg.rzero
@@ -149,6 +162,10 @@ class SvdRegisters(Device):
 
     def write(self, addr: int, size: int, value: int) -> None:
         self._touch(addr)
+        addr, alias = self._alias(addr)
+        if alias or (self.file.aliased and self.file.peripheral_at(addr) in self.file.aliased):
+            self._aliased_write(addr, size, value, alias)
+            return
         done: set[int] = set()
         for i in range(size):
             reg = self.file.register_at(addr + i)
@@ -167,6 +184,26 @@ class SvdRegisters(Device):
             v &= ~(new & reg.w1c & lanes)                    # 1 clears
             v &= ~(~new & reg.w0c & lanes)                   # 0 clears
             self.values[reg.addr] = v
+
+    def _aliased_write(self, addr: int, size: int, value: int, alias: int) -> None:
+        """A write to an RP2040 APB/AHB-lite register: a narrow write is replicated across the
+        32-bit word (RP2040 datasheet 2.1.4), then the alias's operation applies to the
+        writable bits; write-1-to-clear bits clear where a plain or set-alias write has a 1."""
+        value &= (1 << (8 * size)) - 1
+        if size == 1:
+            value *= 0x0101_0101
+        elif size == 2:
+            value *= 0x0001_0001
+        reg = self.file.register_at(addr & ~3)
+        if reg is None:
+            return                                           # reserved: ignored
+        old = self._value(reg)
+        new = (value, old ^ value, old | value, old & ~value)[alias]
+        plain = reg.wmask & ~(reg.w1c | reg.w0c)
+        v = (old & ~plain) | (new & plain)
+        if alias in (0, 2):
+            v &= ~(value & reg.w1c)
+        self.values[reg.addr] = v
 
 
 def install(machine: "Machine", strict: bool = False) -> tuple[SvdRegisters | None, list[str]]:

@@ -171,7 +171,7 @@ def parse_toml(path: Path) -> dict:
         raise BadInput(f"register map {path}: {e}") from None
     bad = BadInput(f"register map {path}: expected device, source and [[peripheral]] tables "
                    f"with name, base, size, source and registers = [[name, offset, reset, "
-                   f"writable_mask], ...] (docs/boards.md)")
+                   f"writable_mask(, write_1_to_clear_mask)], ...] (docs/boards.md)")
     if not isinstance(data.get("peripheral"), list) or not isinstance(data.get("device"), str):
         raise bad
     by_name: dict[str, dict] = {}
@@ -181,18 +181,23 @@ def parse_toml(path: Path) -> dict:
         name, base = p.get("name"), p.get("base")
         size = p.get("size", src.get("size"))
         rows = p.get("registers", src.get("registers"))
+        aliases = p.get("atomic_aliases", src.get("atomic_aliases", False))
         if not (isinstance(name, str) and isinstance(base, int) and isinstance(size, int)
                 and isinstance(rows, list) and (p.get("source") or src.get("source"))):
             raise bad
         regs = []
         for row in rows:
-            if not (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str)
+            if not (isinstance(row, list) and len(row) in (4, 5) and isinstance(row[0], str)
                     and all(isinstance(v, int) and v >= 0 for v in row[1:])):
                 raise bad
-            rname, off, reset, wmask = row
-            regs.append([rname, base + off, 32, reset, wmask, 0, 0, 0])
-        by_name[name] = {"size": size, "registers": rows, "source": p.get("source") or src["source"]}
-        peripherals.append({"name": name, "blocks": [[base, size]], "registers": regs})
+            rname, off, reset, wmask, w1c = (*row, 0)[:5]
+            regs.append([rname, base + off, 32, reset, wmask, w1c, 0, 0])
+        if not isinstance(aliases, bool):
+            raise bad
+        by_name[name] = {"size": size, "registers": rows, "atomic_aliases": aliases,
+                         "source": p.get("source") or src["source"]}
+        peripherals.append({"name": name, "blocks": [[base, size]], "registers": regs,
+                            "atomic_aliases": aliases})
     return {"format": FORMAT, "device": data["device"], "source": path.name,
             "peripherals": peripherals}
 
