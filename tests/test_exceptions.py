@@ -52,9 +52,11 @@ def test_exception_entry_and_exit_latency(firmware, run_elf, board):
     assert r.exit_code == 0
     # The program prints the extra cycles of the same instruction sequence when its store pends
     # PendSV, whose handler is a single `bx lr`: entry + BX + exit.
-    #   M4 / M33: entry 12 + BX 1+P = 3 (M4 TRM Table 3-1, P = 2) + exit 10 = 25
-    #   M0+:      entry 15 + BX 2 (M0+ TRM §3.3) + exit 10 = 27
-    expected = 27 if board in V6M else 25
+    #   M4:  entry 12 + BX 1+P = 3 (M4 TRM Table 3-1, P = 2) + exit 10 = 25
+    #   M33: entry 12 + BX 2 (1 + the 1-cycle refill measured for a taken branch on the M33,
+    #        profiles/cortex-m33.toml) + exit 10 = 24
+    #   M0+: entry 15 + BX 2 (M0+ TRM §3.3) + exit 10 = 27
+    expected = {"rp2040": 27, "stm32u575": 24}.get(board, 25)
     assert r.stdout.split()[-1] == str(expected), r.stdout
 
 
