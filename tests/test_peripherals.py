@@ -106,3 +106,20 @@ def test_systick_reference_clock(firmware, run_elf):
     # from flash (ART misses), so only the later periods are exact.
     assert rest == [800, 800] and 800 - 32 <= first <= 800, r.stdout
     assert not any("CLKSOURCE" in w for w in r.warnings)
+
+
+def test_pl011_atomic_aliases():
+    """RP2040 register blocks have XOR/set/clear aliases at +0x1000/+0x2000/+0x3000 (datasheet
+    2.1.2); pico-sdk's uart_init writes the PL011's LCR_H and CR through them."""
+    from mcusim.sim.peripherals import Pl011
+    out = []
+    u = Pl011(0x40034000, 0x000, 0x018, out.append)
+    LCR_H = 0x2C
+    u.write(0x2000 + LCR_H, 4, 0x70)          # set FEN | WLEN
+    assert u.read(LCR_H, 4) == 0x70
+    u.write(0x3000 + LCR_H, 4, 0x10)          # clear FEN
+    assert u.read(LCR_H, 4) == 0x60
+    u.write(0x1000 + LCR_H, 4, 0x22)          # XOR
+    assert u.read(LCR_H, 4) == 0x42 and u.read(0x1000 + LCR_H, 4) == 0x42
+    u.write(0x000, 4, ord("A"))
+    assert out == [b"A"]

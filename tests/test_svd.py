@@ -208,10 +208,13 @@ def test_svd_pages_leave_out_memories_and_the_core_space():
     board = load_board("stm32f4")
     regfile = RegisterFile({"device": "T", "peripherals": [
         {"name": "IN_FLASH", "blocks": [[0x0800_0000, 0x400]], "registers": []},
-        {"name": "CORE", "blocks": [[0xE004_2000, 0x400]], "registers": []},
+        {"name": "CORE", "blocks": [[0xE000_E000, 0x400]], "registers": []},
+        {"name": "DBG", "blocks": [[0xE004_2000, 0x400]], "registers": []},
         {"name": "HUGE", "blocks": [[0x4004_0000, 0xFFFC_0000]], "registers": []},
         {"name": "OK", "blocks": [[0x4001_3000, 0x400]], "registers": []}]})
-    assert regfile.pages(board) == [0x4001_3000, 0x4004_0000]
+    # the internal PPB (SCS, DWT, ITM, FPB) is the core's; the external PPB holds vendor blocks
+    # such as ST's DBGMCU (DDI 0403E B3.1)
+    assert regfile.pages(board) == [0x4001_3000, 0x4004_0000, 0xE004_2000]
 
 
 # --- register maps written from the manuals for the boards no package has an SVD of ---------

@@ -252,6 +252,19 @@ class Pl011(RegisterUart):
     name = "pl011"
     TXFE, RXFE, TXFF, BUSY = 1 << 7, 1 << 4, 1 << 5, 1 << 3
     READY = TXFE | RXFE
+    # RP2040 atomic aliases of every APB register block: +0x1000 XOR, +0x2000 set, +0x3000
+    # clear (RP2040 datasheet 2.1.2); pico-sdk's uart_init writes LCR_H/CR through them.
+    SIZE = 0x4000
+
+    def read(self, offset, size):
+        return super().read(offset & 0xFFF, size)
+
+    def write(self, offset, size, value):
+        alias, reg = offset >> 12, offset & 0xFFF
+        if alias:
+            cur = super().read(reg, 4)
+            value = (cur ^ value, cur | value, cur & ~value)[alias - 1] & 0xFFFFFFFF
+        super().write(reg, size, value)
 
     def depth(self) -> int:
         return 32 if self.regs.get(0x2C, 0) >> 4 & 1 else 1

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from mcusim.boards import Board
     from mcusim.sim.machine import Machine
 
-CORE_SPACE = 0xE000_0000       # PPB and vendor system space: the core's, never the SVD's
+# The core's own registers: the internal Private Peripheral Bus (ITM, DWT, FPB, SCS), never the
+# SVD's. The external PPB above it (TPIU, ETM, and vendor blocks such as ST's DBGMCU at
+# 0xE0042000) is the vendor's (DDI 0403E B3.1, Table B3-1).
+CORE_SPACE = (0xE000_0000, 0xE004_0000)
+
+
+def in_core_space(addr: int) -> bool:
+    return CORE_SPACE[0] <= addr < CORE_SPACE[1]
 
 
 @dataclass(slots=True)
@@ -91,7 +98,9 @@ class RegisterFile:
         """1 KiB pages the blocks cover, less the core's space and the board's memories."""
         out: set[int] = set()
         for start, end, _ in self.blocks:
-            for page in range(start & ~(PAGE - 1), min(end, CORE_SPACE), PAGE):
+            for page in range(start & ~(PAGE - 1), end, PAGE):
+                if in_core_space(page):
+                    continue
                 if not any(m.base < page + PAGE and page < m.end for m in board.memories):
                     out.add(page)
         return sorted(out)
@@ -128,7 +137,7 @@ class SvdRegisters(Device):
         self._seen: set[str] = set()
 
     def covers(self, addr: int) -> bool:
-        return addr < CORE_SPACE and self.file.peripheral_at(addr) is not None
+        return not in_core_space(addr) and self.file.peripheral_at(addr) is not None
 
     def _touch(self, addr: int) -> None:
         name = self.file.peripheral_at(addr)
