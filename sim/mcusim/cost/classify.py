@@ -13,6 +13,7 @@ import capstone
 from capstone import arm_const as A
 
 from mcusim.cost.model import CoreModel
+from mcusim.cost.superscalar import Scoreboard
 
 END_PLAIN, END_COND, END_CALL = 0, 1, 2
 
@@ -106,6 +107,8 @@ class _Decoded:
     shifted: bool = False       # a register operand is shifted (ADD Rd, Rn, Rm, LSL #2)
     conditional: bool = False   # inside an IT block
     sets_flags: bool = False    # writes the condition flags (CMP, ADDS, ...)
+    shift_src: int = 0          # the register operand that is shifted inline (M7 scoreboard)
+    wide_imm: bool = False      # a 32-bit operand2 constant that is a shifted 8-bit value
 
 
 _STORE_BYTES = {"strb": 1, "strh": 2, "str": 4, "strd": 8, "vstr": 8}
@@ -225,6 +228,7 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
     ops = insn.operands if need_ops else ()
     regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
     shifted = any(o.type == A.ARM_OP_REG and o.shift.type for o in ops)
+    shift_src = next((o.reg for o in ops if o.type == A.ARM_OP_REG and o.shift.type), 0)
     nregs = 0
     if cls in ("ldm", "stm", "fpu_ldm"):
         nregs = len(regs)
@@ -250,23 +254,73 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
                     writeback=bool(insn.writeback) if need_ops else False,
                     post_index=bool(insn.post_index) if need_ops else False,
                     imms=tuple(o.imm for o in ops if o.type == A.ARM_OP_IMM), regs=regs,
-                    it_len=it_len, shifted=shifted, sets_flags=bool(insn.update_flags))
+                    it_len=it_len, shifted=shifted, sets_flags=bool(insn.update_flags),
+                    shift_src=shift_src, wide_imm=insn.size == 4 and cls == "alu" and any(
+                        _shifted_constant(o.imm) for o in ops if o.type == A.ARM_OP_IMM)
+                    and insn.mnemonic[:4] not in ("movw", "addw", "subw", "movt"))
+
+
+def _shifted_constant(v: int) -> bool:
+    """A Thumb-2 modified immediate built by rotating an 8-bit value (not 0..255 nor one of the
+    byte patterns 0x00XY00XY, 0xXY00XY00, 0xXYXYXYXY): the M7's "shifted constant" operand2."""
+    v &= 0xFFFF_FFFF
+    b = v & 0xFF
+    return not (v <= 0xFF or v in (b * 0x0001_0001, b * 0x0101_0101)
+                or v == ((v >> 8) & 0xFF) * 0x0100_0100)
 
 
 class Decoder:
     """capstone set up once per profiler; decodes a block in one call (which also gives
-    instructions inside an IT block their condition)."""
+    instructions inside an IT block their condition).
 
-    def __init__(self):
+    Decoding with capstone's details is most of the cost of a new block, and compiled code
+    repeats encodings (PUSH, LDR r3, [r0, #4], ...), so decoded instructions are kept per
+    encoding: outside an IT block an instruction decodes the same wherever it is (_Decoded holds
+    no address). A block with an IT instruction, or anything unusual, takes the block path."""
+
+    def __init__(self, cache: bool = True):
         self.md = make_disassembler()
+        self._cache: dict[bytes, _Decoded] | None = {} if cache else None
 
     def instructions(self, code: bytes, addr: int):
-        it_left = 0
+        if self._cache is not None:
+            fast = self._by_encoding(code, addr)
+            if fast is not None:
+                return fast
+        return self._block(code, addr)
+
+    def _block(self, code: bytes, addr: int) -> list:
+        out, it_left = [], 0
         for insn in self.md.disasm(code, addr):
             d = _decode(self.md, insn)
             d.conditional = it_left > 0
             it_left = d.it_len or max(it_left - 1, 0)
-            yield insn.address, d
+            out.append((insn.address, d))
+        return out
+
+    def _by_encoding(self, code: bytes, addr: int) -> list | None:
+        """The block from the per-encoding cache (decoding each new encoding alone), or None
+        when it has an IT instruction, a truncated or undecodable instruction."""
+        cache, md, out, off, n = self._cache, self.md, [], 0, len(code)
+        while off < n:
+            if off + 2 > n:
+                return None
+            hw = code[off] | code[off + 1] << 8
+            size = 4 if hw >> 11 in (0x1D, 0x1E, 0x1F) else 2     # ARMv7-M ARM A5.1
+            if (hw & 0xFF00) == 0xBF00 and hw & 0xF:                  # IT: conditions follow
+                return None
+            enc = code[off:off + size]
+            d = cache.get(enc)
+            if d is None:
+                if len(enc) != size:
+                    return None
+                insn = next(md.disasm(enc, addr + off, 1), None)
+                if insn is None or insn.size != size:
+                    return None
+                d = cache[enc] = _decode(md, insn)
+            out.append((addr + off, d))
+            off += size
+        return out
 
 
 def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
@@ -358,6 +412,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
     end, taken, n, last_indirect = END_PLAIN, 0, 0, False
     track = _AddrTracker()
     loads: list[tuple] = []
+    board = Scoreboard(model) if model.scoreboard else None
     for iaddr, d in dec.instructions(code, addr):
         n += 1
         cls = d.cls
@@ -379,7 +434,9 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
         if late_stall and _reads_late(d, late):
             c += late_stall       # result latency 2: the previous result is not ready yet
         this_taken = cc.taken
-        if (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE
+        if board is not None:
+            c = board.issue(d, cc)     # M7: dual-issue scoreboard (cost/superscalar.py)
+        elif (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE
                 and not depends and not (cls in _MEM1 and prev_cls in _MEM1)
                 and not (cls in _MAC and prev_cls in _MAC)):
             c, paired = 0, True   # issues alongside the previous instruction

@@ -34,6 +34,9 @@ class ClassCost:
     pipelined: int | None = None   # cycles when it follows another single load/store
     use_stall: int = 0         # extra cycles of the next instruction when it reads the result
     flags_extra: int = 0       # extra cycles when the instruction sets the condition flags
+    latency: int = 1           # scoreboard: cycles until a consumer may issue (M7 loads, MACs)
+    latency_narrow: int = 0    # scoreboard: the same for byte/halfword loads (0: `latency`)
+    regs_per_cycle: int = 1    # per_reg counts per this many registers (M7 LDM/STM: 2)
     energy: float = 1.0        # energy per cycle relative to the board's run current
     source: str = ""
 
@@ -72,6 +75,8 @@ class CoreModel:
     agu_stall: int = 0         # M3/M4: extra cycle when an address needs the previous result
     dual_issue_16: bool = False    # M33: limited dual issue of 16-bit pairs (see cost-model.md)
     shifted_use_stall: int = 0     # M33: result latency of shifted-register operand2 ALU ops
+    scoreboard: bool = False       # M7: dual-issue scoreboard (cost/superscalar.py)
+    early_operand: int = 0         # M7: cycles earlier an address/shifted operand is read
     options: dict = field(default_factory=dict)
     exceptions: ExceptionTiming | None = None   # entry/exit/tail-chain latencies ([exceptions])
 
@@ -111,6 +116,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
             taken=int(r.get("taken", 0)),
             pipelined=int(r["pipelined"]) if "pipelined" in r else None,
             use_stall=int(r.get("use_stall", 0)), flags_extra=int(r.get("flags_extra", 0)),
+            latency=int(r.get("latency", 1)), latency_narrow=int(r.get("latency_narrow", 0)),
+            regs_per_cycle=max(int(r.get("regs_per_cycle", 1)), 1),
             energy=float(r.get("energy", 1.0)), source=str(r.get("source", "")))
     opts = dict(options or {})
     if "muls_cycles" in opts:   # M0+ multiplier is a build option of the core (TRM §3.3)
@@ -122,6 +129,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
                      dual_issue_16=bool(data.get("pipeline", {}).get("dual_issue_16", False)),
                      shifted_use_stall=int(data.get("pipeline", {}).get("shifted_use_stall", 0)),
+                     scoreboard=bool(data.get("pipeline", {}).get("scoreboard", False)),
+                     early_operand=int(data.get("pipeline", {}).get("early_operand", 0)),
                      options=opts,
                      exceptions=_exception_timing(data.get("exceptions"), path))
 
