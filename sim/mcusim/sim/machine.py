@@ -82,7 +82,6 @@ class Machine:
         self.layout = None                              # memory.Layout, set by the runner
         self.warnings: list[str] = []
         self._pending_access: tuple[str, str, int] | None = None
-        self.stopped_mid_block = False   # a fault stopped the core inside a translated block
         self._breakpoints: dict[int, list[Callable[["Machine"], None]]] = {}
         # time: active cycles (the profiler) + cycles slept in WFI/WFE
         self.slept = 0
@@ -319,8 +318,6 @@ class Machine:
         self.profiler.sync_stop(addr, executed=False)
         self._synchronous_fault("divide by zero", "SDIV/UDIV by zero with CCR.DIV_0_TRP set "
                                 "(UsageFault DIVBYZERO)", None, X.USAGEFAULT, X.CFSR_DIVBYZERO)
-        if self.stop is not None:
-            uc.emu_stop()
 
     def run(self, pc: int, count: int | None = None) -> None:
         """Run from pc until the firmware exits, faults, hangs, or a limit stops it; or, with
@@ -487,16 +484,15 @@ class Machine:
         """A fault the firmware may handle: report it as today, or, when the vector table has
         a handler for it, enter that handler with the fault status registers set (B1.5.14).
         A handler that then spins ends the run with this report."""
-        self.fault(kind, message, address)
-        report, self.stop = self.stop, None
+        report = self._fault_report(kind, message, address)
         x = self.exc
         if x is None or any(e in (X.HARDFAULT, X.NMI) for e in x.nesting) or \
                 self.vector_reset() is None:
-            self.stop = report               # lockup (fault in HardFault/NMI) or no table
+            self.request_stop(report)        # lockup (fault in HardFault/NMI) or no table
             return
         target = x.fault_target(exc)
         if not self.table_has(target):
-            self.stop = report               # the firmware's table has no such entry
+            self.request_stop(report)        # the firmware's table has no such entry
             return
         if target == X.HARDFAULT and exc == X.HARDFAULT:
             x.hfsr |= X.HFSR_FORCED
@@ -506,11 +502,10 @@ class Machine:
         try:
             x.enter(target, self.reg("pc"))
         except X.ExceptionError as err:
-            self.stop = report
-            self.stop.message += f" (and the fault handler could not be entered: {err})"
+            report.message += f" (and the fault handler could not be entered: {err})"
+            self.request_stop(report)
             return
         self.fault_report = report
-        self.stopped_mid_block = False
 
     def table_has(self, e: int) -> bool:
         """Does the firmware's vector table have an entry for exception e? A table the ELF
@@ -558,13 +553,16 @@ class Machine:
         self.request_stop(Stop(reason="exit", message=message or f"exit status {code}"))
 
     def fault(self, kind: str, message: str, address: int | None = None) -> None:
+        self.request_stop(self._fault_report(kind, message, address))
+
+    def _fault_report(self, kind: str, message: str, address: int | None = None) -> Stop:
+        """The fault as the report shows it: kind, PC as symbol+offset, registers, call stack."""
         pc = self.reg("pc")
-        stack = self.call_stack_names()
-        regs = {n: self.reg(n) for n in faults.REGISTERS}
         where = self.elf.symbolize(pc)
-        self.request_stop(Stop(reason="fault", message=f"{kind}: {message} at {where}",
-                               pc=pc, where=where, fault_address=address, registers=regs,
-                               call_stack=stack))
+        return Stop(reason="fault", message=f"{kind}: {message} at {where}", pc=pc,
+                    where=where, fault_address=address,
+                    registers={n: self.reg(n) for n in faults.REGISTERS},
+                    call_stack=self.call_stack_names())
 
     def call_stack_names(self) -> list[str]:
         """The profiler's call stack (outermost first) as function names."""
@@ -659,8 +657,6 @@ class Machine:
             if intno == faults.EXCP_UDEF:
                 msg = faults.explain_undefined(self.read_quiet(pc, 4), msg)
             self._synchronous_fault(kind, msg, None, exc, cfsr)
-            if self.stop is not None:
-                uc.emu_stop()
             return
         kind, msg = faults.INTR_FAULTS.get(intno, ("exception", f"CPU exception {intno}"))
         self.fault(kind, msg)

@@ -78,10 +78,6 @@ def run_elf(path: str | Path, board: Board, options, setup: Callable | None = No
                           call_stack=m.call_stack_names())
         else:
             m.fault("fault", "the core stopped without exiting")
-    if m.stopped_mid_block and hasattr(profiler, "sync_stop"):
-        # The profiler counted the whole block at its entry; the instruction at pc and those
-        # after it did not run.
-        profiler.sync_stop(m.reg("pc"), executed=False)
     if teardown is not None:
         teardown(m)
     profile = profiler.finish()
