@@ -169,3 +169,21 @@ def test_corrupt_exc_return_enters_own_fault_handler(firmware, run_elf, board):
     assert r.exit_code == 3
     tail = "hardfault" if board in V6M else f"usagefault cfsr {1 << 18:08x}"
     assert r.stdout == f"pending PendSV\n{tail}\n"
+
+
+def test_fault_status_registers_clear_by_byte_and_halfword():
+    """CFSR's MMFSR/BFSR/UFSR and HFSR are write-one-to-clear, also through byte and halfword
+    accesses to their sub-registers (DDI 0403E B3.2.15/B3.2.16)."""
+    from types import SimpleNamespace
+
+    from mcusim.sim import scb
+    exc = SimpleNamespace(v6m=False, cfsr=0x0203_8200, hfsr=0x4000_0002, m=None,
+                          enabled=bytearray(16), pending=bytearray(16), n=16)
+    assert scb.write_register(exc, 0xD2A, 2, 0x0002)      # UFSR: clear INVSTATE (bit 17)
+    assert exc.cfsr == 0x0201_8200
+    assert scb.write_register(exc, 0xD29, 1, 0x82)        # BFSR: PRECISERR | BFARVALID
+    assert exc.cfsr == 0x0201_0000
+    assert scb.write_register(exc, 0xD28, 4, 0x0201_0000)
+    assert exc.cfsr == 0
+    assert scb.write_register(exc, 0xD2F, 1, 0x40)        # HFSR byte 3: FORCED
+    assert exc.hfsr == 0x0000_0002

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from mcusim.sim import scb
+
 if TYPE_CHECKING:
     from mcusim.sim.machine import Machine
 
@@ -454,8 +456,7 @@ class SystemControl(Device):
         if offset == self.CPUID_OFF:
             return self.cpuid
         if self.exc is not None:
-            from mcusim.sim.scb import read_register
-            v = read_register(self.exc, offset, size)
+            v = scb.read_register(self.exc, offset, size)
             if v is not None:
                 return v
         return super().read(offset, size)
@@ -482,7 +483,7 @@ class SystemControl(Device):
             self.countflag = False
         elif offset == self.CPUID_OFF:
             pass                           # read-only
-        elif self.exc is not None and _scb_write(self.exc, offset, size, value):
+        elif self.exc is not None and scb.write_register(self.exc, offset, size, value):
             pass
         else:
             super().write(offset, size, value)
@@ -490,11 +491,6 @@ class SystemControl(Device):
                 self.dwt.update()
         if offset in (self.CSR, self.RVR, self.CVR) and self.on_systick is not None:
             self.on_systick()
-
-
-def _scb_write(exc, offset, size, value) -> bool:
-    from mcusim.sim.scb import write_register
-    return write_register(exc, offset, size, value)
 
 
 class Dwt(Device):

@@ -116,10 +116,11 @@ def write_register(exc: "X.ExceptionModel", off: int, size: int, value: int) -> 
     elif off == SHCSR and not exc.v6m:
         exc.write_shcsr(value)
         m.request_check()
-    elif off == CFSR and not exc.v6m:
-        exc.cfsr &= ~(value << (8 * 0))       # write one to clear
-    elif off == HFSR and not exc.v6m:
-        exc.hfsr &= ~value
+    elif CFSR <= off < CFSR + 4 and not exc.v6m:
+        # write one to clear; MMFSR, BFSR and UFSR are also written as a byte or halfword
+        exc.cfsr &= ~(value << (8 * (off - CFSR)))
+    elif HFSR <= off < HFSR + 4 and not exc.v6m:
+        exc.hfsr &= ~(value << (8 * (off - HFSR)))
     elif off in (MMFAR, BFAR) and not exc.v6m:
         setattr(exc, "mmfar" if off == MMFAR else "bfar", value)
     elif off == STIR and not exc.v6m:
