@@ -4,7 +4,9 @@ Builds bench/matmul.c (an int8 fully connected layer, weights in flash, repeated
 runs it on a bare Unicorn with the board's memory map (a) with no hook and (b) under the
 Profiler (native block hook, call tree, flash cache and data-stall model), best of N each, and
 prints M instructions/s for both and their ratio. Also checks that the profiled instruction
-count equals a Python per-instruction counter on a short build. Writes bench/results/speed.json.
+count equals a Python per-instruction counter on a short build. Then never-seen code: a ~1 MB
+firmware of straight-line code that runs once (bench/straightline.py), where every block is
+classified on its first and only execution. Writes bench/results/speed.json.
 
     .venv/bin/python bench/bench_speed.py [--board stm32f4] [--repeat 400] [--runs 3]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes as C
+import hashlib
 import json
 import platform
 import subprocess
@@ -32,6 +35,7 @@ from mcusim.cost.reference import ReferenceCounter
 from mcusim.paths import cache_dir
 from mcusim.sim.elf import load_elf
 from mcusim.toolchain import core_flags, gcc
+from straightline import gen_source  # bench/ is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,6 +48,21 @@ def build(board, repeat: int) -> Path:
                     f"-Wl,-Ttext={board.flash.base:#x}", f"-Wl,-Tdata={board.ram.base:#x}",
                     "-Wl,-e,_start", str(HERE / "matmul.c"), "-lgcc", "-o", str(out)],
                    check=True)     # libgcc: the M0+ has no 64-bit multiply instruction
+    return out
+
+
+def build_straight(board, kbytes: int) -> Path:
+    """bench/straightline.py's never-seen-code firmware, built in the cache directory."""
+    text = gen_source(kbytes)
+    key = hashlib.sha256(f"{text}{core_flags(board.core)}{board.flash.base}".encode())
+    out = cache_dir() / "bench" / f"straight-{board.core}-{kbytes}k-{key.hexdigest()[:12]}.elf"
+    if not out.exists():                 # ~1 MB of C: gcc takes a while, so built once
+        src = out.with_suffix(".c")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        src.write_text(text)
+        subprocess.run([gcc(), *core_flags(board.core), "-O2", "-ffreestanding", "-nostdlib",
+                        f"-Wl,-Ttext={board.flash.base:#x}", f"-Wl,-Tdata={board.ram.base:#x}",
+                        "-Wl,-e,_start", str(src), "-lgcc", "-o", str(out)], check=True)
     return out
 
 
@@ -152,6 +171,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--irq-hz", type=int, default=1000,
                     help="SysTick rate of the whole-simulator run (interrupt load)")
+    ap.add_argument("--straight-kb", type=int, default=900,
+                    help="size of the never-seen-code firmware (bench/straightline.py)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
     args = ap.parse_args(argv)
     board = load_board(args.board)
@@ -179,6 +200,13 @@ def main(argv=None) -> int:
     # figures) is then small beside the run, and rates (instructions/s) compare.
     irq_runs = [run_machine_irq(board, 10 * args.repeat, args.irq_hz) for _ in range(3)]
     irq_secs, irq_total, irq_n, irq_count = min(irq_runs)
+    # never-seen code: every run is a new engine and a new profiler, so each one classifies (and
+    # Unicorn translates) every block afresh
+    straight = load_elf(build_straight(board, args.straight_kb))
+    st_plain = min(run_plain(board, straight) for _ in range(3))
+    st_prof, st_data = min((run_profiled(board, straight) for _ in range(3)),
+                           key=lambda r: r[0])
+    st_n = st_data.instructions
     n = data.instructions
     res = {
         "board": board.name, "core": board.core, "program": "bench/matmul.c",
@@ -190,6 +218,11 @@ def main(argv=None) -> int:
                 "run_seconds": irq_secs, "total_seconds": irq_total,
                 "minstr_s": irq_n / irq_secs / 1e6, "ratio": (irq_n / irq_secs) / (n / plain),
                 "total_minstr_s": irq_n / irq_total / 1e6},
+        "never_seen": {"program": f"bench/straightline.py ({args.straight_kb} KB)",
+                       "image_bytes": sum(len(seg.data) for seg in straight.segments),
+                       "instructions": st_n, "cycles": st_data.cycles,
+                       "plain_minstr_s": st_n / st_plain / 1e6,
+                       "profiled_minstr_s": st_n / st_prof / 1e6},
         "python_block_hook_minstr_s": py_block, "python_code_hook_minstr_s": py_code,
         "flash_read_hook_only_minstr_s": n / read_hook / 1e6, "flash_reads": flash_reads,
         "exact": {"reference_instructions": ref, "profiled_instructions": got,
@@ -208,6 +241,10 @@ def main(argv=None) -> int:
     print(f"  machine + SysTick {irq['systick_hz']} Hz ({irq['interrupts']:,} interrupts): "
           f"{irq['minstr_s']:6.1f} M instr/s, ratio {irq['ratio']:.2f} (target >= 0.5); "
           f"with set-up and report {irq['total_minstr_s']:.1f} M instr/s")
+    ns = res["never_seen"]
+    print(f"  never-seen code ({ns['image_bytes'] / 1e6:.2f} MB, {st_n:,} instructions run once): "
+          f"no hooks {ns['plain_minstr_s']:.2f} M instr/s, profiled "
+          f"{ns['profiled_minstr_s']:.3f} M instr/s")
     print(f"  for comparison, only a C read hook on flash ({flash_reads:,} reads): "
           f"{n / read_hook / 1e6:.1f} M instr/s")
     print(f"  for comparison, a bare Python hook that only counts: per block "
