@@ -40,7 +40,10 @@ class Port:
 
 def quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
     """TFLM AffineQuantize: round(val / (float)scale) half away from zero, + zp, clamp."""
-    v = np.asarray(x, np.float32) / np.float32(scale)          # float32 division, as in C++
+    # A float64 value beyond float32's range becomes +-inf and clamps to -128/127, as a large
+    # one does: no numpy overflow warning (a second line on the terminal).
+    with np.errstate(over="ignore"):
+        v = np.asarray(x, np.float32) / np.float32(scale)      # float32 division, as in C++
     r = np.sign(v) * np.floor(np.abs(v.astype(np.float64)) + 0.5)   # TfLiteRound
     return np.clip(r + zero_point, -128, 127).astype(np.int8)
 
@@ -104,10 +107,11 @@ def _header(fp, where: str, port: Port) -> None:
     version = fmt.read_magic(fp)
     if version == (1, 0):
         shape, _, dtype = fmt.read_array_header_1_0(fp)
-    elif version == (2, 0):
+    elif version in ((2, 0), (3, 0)):
+        # 3.0 is the 2.0 layout with a UTF-8 header (numpy has no public reader of it, and its
+        # private one moved in numpy 2): read as 2.0, since every header accepted below (an
+        # int8/float descr and a shape) is ASCII, where Latin-1 and UTF-8 agree.
         shape, _, dtype = fmt.read_array_header_2_0(fp)
-    elif version == (3, 0):     # the 2.0 layout with a UTF-8 header; numpy has no public reader
-        shape, _, dtype = fmt._read_array_header(fp, version)
     else:
         raise ValueError(f"unknown .npy format version {version}")
     count = 1

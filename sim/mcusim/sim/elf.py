@@ -8,6 +8,7 @@ from pathlib import Path
 from elftools.common.exceptions import ELFError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from mcusim.errors import BadInput
 
@@ -156,6 +157,9 @@ def _parse(path: Path, raw: bytes) -> ElfImage:
     objects: dict[str, tuple[str, int, int]] = {}
     symbols: dict[str, int] = {}
     symtab = elf.get_section_by_name(".symtab")
+    if symtab is not None and not isinstance(symtab, SymbolTableSection):
+        raise BadInput(f"{path}: corrupt ELF file (section .symtab has type "
+                       f"{symtab['sh_type']}, not a symbol table)")
     if symtab is not None:
         for sym in symtab.iter_symbols():
             name, typ = sym.name, sym["st_info"]["type"]

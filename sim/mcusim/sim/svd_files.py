@@ -167,7 +167,7 @@ def parse_toml(path: Path) -> dict:
     try:
         data = tomllib.loads(path.read_text())
         data = data.unwrap() if hasattr(data, "unwrap") else data
-    except (TOMLError, OSError, UnicodeDecodeError) as e:
+    except (*TOMLError, OSError, UnicodeDecodeError) as e:     # TOMLError is a tuple
         raise BadInput(f"register map {path}: {e}") from None
     bad = BadInput(f"register map {path}: expected device, source and [[peripheral]] tables "
                    f"with name, base, size, source and registers = [[name, offset, reset, "
@@ -177,18 +177,21 @@ def parse_toml(path: Path) -> dict:
     by_name: dict[str, dict] = {}
     peripherals = []
     for p in data["peripheral"]:
+        if not isinstance(p, dict) or not isinstance(p.get("derived_from", ""), str):
+            raise bad
         src = by_name.get(p.get("derived_from", ""), {})
         name, base = p.get("name"), p.get("base")
         size = p.get("size", src.get("size"))
         rows = p.get("registers", src.get("registers"))
         aliases = p.get("atomic_aliases", src.get("atomic_aliases", False))
-        if not (isinstance(name, str) and isinstance(base, int) and isinstance(size, int)
+        if not (isinstance(name, str) and _uint(base) and _uint(size) and 0 < size
+                and base + size <= 1 << 32
                 and isinstance(rows, list) and (p.get("source") or src.get("source"))):
             raise bad
         regs = []
         for row in rows:
             if not (isinstance(row, list) and len(row) in (4, 5) and isinstance(row[0], str)
-                    and all(isinstance(v, int) and v >= 0 for v in row[1:])):
+                    and all(_uint(v) for v in row[1:])):
                 raise bad
             rname, off, reset, wmask, w1c = (*row, 0)[:5]
             regs.append([rname, base + off, 32, reset, wmask, w1c, 0, 0])
@@ -200,6 +203,11 @@ def parse_toml(path: Path) -> dict:
                             "atomic_aliases": aliases})
     return {"format": FORMAT, "device": data["device"], "source": path.name,
             "peripherals": peripherals}
+
+
+def _uint(v) -> bool:
+    """A whole number 0..2**32-1 (an address, size or register value; not a bool)."""
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 1 << 32
 
 
 # --- install time: fetch the vendor SVDs the boards name ---------------------------------------
