@@ -77,6 +77,7 @@ class CoreModel:
     shifted_use_stall: int = 0     # M33: result latency of shifted-register operand2 ALU ops
     scoreboard: bool = False       # M7: dual-issue scoreboard (cost/superscalar.py)
     early_operand: int = 0         # M7: cycles earlier an address/shifted operand is read
+    mispredict: int = 0            # M7: cycles of a mispredicted conditional branch (predictor)
     options: dict = field(default_factory=dict)
     exceptions: ExceptionTiming | None = None   # entry/exit/tail-chain latencies ([exceptions])
 
@@ -131,6 +132,7 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      shifted_use_stall=int(data.get("pipeline", {}).get("shifted_use_stall", 0)),
                      scoreboard=bool(data.get("pipeline", {}).get("scoreboard", False)),
                      early_operand=int(data.get("pipeline", {}).get("early_operand", 0)),
+                     mispredict=int(data.get("pipeline", {}).get("mispredict", 0)),
                      options=opts,
                      exceptions=_exception_timing(data.get("exceptions"), path))
 

@@ -79,6 +79,8 @@ class Profiler:
                                       C.cast(self._classify_cb, C.c_void_p).value,
                                       max_cycles or 0, EVENT_LIMIT, MAX_NODES)
         self._live = self._lib.mcs_live_ptr(self._ctx).contents
+        if self.model.mispredict:
+            self._lib.mcs_set_mispredict(self._ctx, self.model.mispredict)
         for i, (name, _, _) in enumerate(self._fns):
             if name.startswith(ALWAYS_TRACE_PREFIX):
                 self._lib.mcs_set_func_flags(self._ctx, i, 1)
@@ -318,6 +320,8 @@ class Profiler:
             out["data_stall"] = live.data_stall
         if live.exc_cycles:
             out["exception"] = live.exc_cycles
+        if live.mispredict_cycles:
+            out["mispredict"] = live.mispredict_cycles
         # a run stopped mid-block: the rewound tail is in no class; keep the sum exact
         diff = live.cycles - sum(out.values())
         if diff:

@@ -27,7 +27,8 @@ class Live(C.Structure):
                 ("fetch_stall", C.c_uint64), ("data_stall", C.c_uint64),
                 ("limit_hit", C.c_int32), ("depth", C.c_int32),
                 ("stop_at", C.c_uint64), ("deadline", C.c_uint64), ("exc_cycles", C.c_uint64),
-                ("deadline_hit", C.c_int32), ("spin", C.c_int32)]
+                ("deadline_hit", C.c_int32), ("spin", C.c_int32),
+                ("mispredict_cycles", C.c_uint64)]
 
 
 _lib = None
@@ -91,6 +92,7 @@ def lib() -> C.CDLL:
             "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
             "mcs_free": (None, [P]),
             "mcs_arm": (None, [P, u64]),
+            "mcs_set_mispredict": (None, [P, u32]),
             "mcs_cycles_at": (u64, [P, u32]),
             "mcs_set_miss": (None, [P, i32, i32, u32]),
             "mcs_exc_enter": (None, [P, i32, u64, u32]),

@@ -37,6 +37,7 @@ typedef struct {
     uint64_t exc_cycles;          /* exception entry/return/tail-chain cycles */
     int32_t deadline_hit;
     int32_t spin;                 /* a branch-to-self block started its second execution */
+    uint64_t mispredict_cycles;   /* branch-predictor misses (cores with a predictor) */
 } mcs_live;
 
 typedef struct {                     /* hot fields first: the per-execution path reads them */
@@ -58,6 +59,7 @@ typedef struct {                     /* hot fields first: the per-execution path
     uint32_t prefix;                 /* index into prefix pool: (end offset, cumulative cycles) */
     uint64_t takens;
     uint32_t slot[4];                /* where its lines were (fast path for blocks of <= 4 lines) */
+    uint32_t pred;                   /* 2-bit counter of its final conditional branch */
 } mcs_block;
 
 /* A data load whose address is reg[base] (+ reg[index]) + off at block entry (base -1: the
@@ -141,6 +143,7 @@ typedef struct {
     uint64_t path_epoch;             /* times a block was entered from a new predecessor */
     int64_t data_last_block;         /* block that last accessed a data-side cache */
     int32_t prev_done;               /* prev ran to its end (restored by an exception return) */
+    uint32_t mispredict;             /* cycles of a mispredicted conditional branch (0: none) */
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -256,6 +259,7 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     b->addr = addr; b->size = size; b->cycles = cycles; b->ninsns = ninsns; b->taken = taken;
     b->func = (func < 0 || (uint32_t)func >= c->nfuncs) ? (int32_t)c->nfuncs : func;
     b->end = (uint8_t)end; b->is_entry = (uint8_t)is_entry;
+    b->pred = 1;                                     /* weakly not-taken */
     b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
     b->fetch_epoch = UINT64_MAX;                 /* never checked yet */
     b->succ_addr[0] = b->succ_addr[1] = 0xffffffffu;   /* no successor seen (odd: no Thumb PC) */
@@ -608,6 +612,17 @@ static COLD void spin(mcs_ctx *c, void *uc) {
     c->emu_stop(uc);
 }
 
+/* A core with a dynamic branch predictor: a 2-bit saturating counter per conditional branch
+ * (per block, whose last instruction it is), starting weakly not-taken; a wrong prediction
+ * costs `mispredict` cycles. Returns the cycles to add. */
+static inline uint32_t predict(mcs_ctx *c, mcs_block *p, int taken) {
+    uint32_t miss = ((p->pred >= 2) != taken) ? c->mispredict : 0;
+    if (taken) { if (p->pred < 3) p->pred++; }
+    else if (p->pred > 0) p->pred--;
+    c->live.mispredict_cycles += miss;
+    return miss;
+}
+
 /* UC_HOOK_BLOCK callback: the only code run per executed block; rare cases are out of line. */
 void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     mcs_ctx *c = (mcs_ctx *)user;
@@ -627,7 +642,11 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         if ((p->fetch == NO_FETCH || k->last_block == prev) &&
             (!p->nloads || (p->quiet && p->last_pred == prev))) {
             uint64_t cyc = p->cycles;
-            if (p->end == END_COND) { p->takens++; cyc += p->taken; }
+            if (p->end == END_COND) {
+                p->takens++;
+                cyc += p->taken;
+                if (UNLIKELY(c->mispredict)) cyc += predict(c, p, 1);
+            }
             if (p->fetch != NO_FETCH) k->last_line = p->line_last;
             if (p->nloads) { p->quiet--; p->skipped++; }
             p->execs++;
@@ -648,6 +667,9 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     if (p && IS_COND(p->end) && addr != p->addr + p->size) {
         p->takens++;                                 /* a taken conditional branch */
         cyc += p->taken;
+        if (UNLIKELY(c->mispredict)) cyc += predict(c, p, 1);
+    } else if (UNLIKELY(c->mispredict) && p && IS_COND(p->end)) {
+        cyc += predict(c, p, 0);                     /* not taken */
     }
     if (UNLIKELY(!c->top || (p && p->end >= END_CALL) || b->func != c->top->func)) {
         if (cyc != b->cycles && c->top) {            /* the branch is the caller's cost */
@@ -705,6 +727,8 @@ void mcs_set_miss(mcs_ctx *c, int32_t fetch, int32_t data, uint32_t miss) {
     if (fetch >= 0 && (uint32_t)fetch < c->nfetch) c->fetch[fetch].miss = miss;
     if (data >= 0 && (uint32_t)data < c->ndata) c->data[data].miss = miss;
 }
+
+void mcs_set_mispredict(mcs_ctx *c, uint32_t cycles) { c->mispredict = cycles; }
 
 /* Arm the machine's next event: stop once the cycle count reaches `deadline` (0: none). */
 void mcs_arm(mcs_ctx *c, uint64_t deadline) {
