@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
+from mcusim.boards import tomllib
+
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("elf", "board", "budget", "regmap", "npy")
 
@@ -299,13 +301,6 @@ def mutate_toml(seed: tuple[str, dict, list], edits, text_list) -> bytes | None:
     return bytes(data)
 
 
-def toml_seed(path: Path) -> tuple[str, dict, list]:
-    import tomllib
-    text = path.read_text()
-    tree = tomllib.loads(text)
-    return text, tree, sorted(_keys(tree, set()))
-
-
 # Every key a budget entry may have, with a value of the right type (budget_file.py).
 BUDGET_ALL_KEYS = """\
 tolerance = 0.05
@@ -411,9 +406,8 @@ npy_edits = st.lists(st.tuples(st.sampled_from(NPY_EDITS), st.integers(0, 1 << 1
 
 
 def _npy(header: bytes, version: tuple[int, int], body: bytes, hlen: int | None = None) -> bytes:
-    pad = 64 if version != (1, 0) else 64
-    fixed = 10 if version == (1, 0) else 12
-    h = header + b" " * ((-(len(header) + fixed + 1)) % pad) + b"\n"
+    fixed = 10 if version == (1, 0) else 12          # magic, version, header length
+    h = header + b" " * ((-(len(header) + fixed + 1)) % 64) + b"\n"
     n = len(h) if hlen is None else hlen
     size = struct.pack("<H", n % 65536) if version == (1, 0) else struct.pack("<I", n % (1 << 32))
     return b"\x93NUMPY" + bytes(version) + size + h + body
@@ -536,7 +530,6 @@ def setup(kind: str, root: Path, cache: Path | None = None) -> list[tuple[str, o
     for name, src in toml_seeds(kind):
         if isinstance(src, Path):
             src = src.read_text()
-        import tomllib
         tree = tomllib.loads(src)
         seed = (src, tree, sorted(_keys(tree, set())))
         ctx = {"path": budget_dir(root) if kind == "budget" else root / f"fuzz-{kind}.toml"}
