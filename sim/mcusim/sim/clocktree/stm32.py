@@ -25,6 +25,17 @@ def ahb_div(code: int) -> int:
     return AHB_DIV.get(code, 1)
 
 
+def frac_pll_hz(src_hz: int, m: int, divr: int, frac: int) -> int:
+    """PLL1's P output of the H7/U5 fractional PLLs: src / M x (N + FRACN / 2^13) / P, with
+    DIVN in PLL1DIVR[8:0] and DIVP in [15:9] (H7) or [30:24] (U5) already decoded by the
+    caller into `divr` = (N - 1, P - 1). RM0433 8.7.2 / RM0456 11.4.6 (numbers not re-read)."""
+    n_minus_1, p_minus_1 = divr
+    if not m:
+        return 0
+    vco = src_hz * ((n_minus_1 + 1) * 8192 + frac) // (m * 8192)
+    return vco // (p_minus_1 + 1)
+
+
 def apb_div(code: int) -> int:
     """PPREx: 0xx = /1, 100 = /2, 101 = /4, 110 = /8, 111 = /16 (same manuals)."""
     return 1 << (code - 3) if code >= 4 else 1

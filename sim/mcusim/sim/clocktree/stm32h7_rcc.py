@@ -28,7 +28,7 @@ calibration, the SMPS supply variants.
 from __future__ import annotations
 
 from mcusim.sim.clocktree.base import RegisterBlock, field
-from mcusim.sim.clocktree.stm32 import (Oscillator, StmFlash, StmPwr, StmRcc, ahb_div, apb_div,
+from mcusim.sim.clocktree.stm32 import (Oscillator, frac_pll_hz, StmFlash, StmPwr, StmRcc, ahb_div, apb_div,
                                         stm32_tree)
 
 HSI_HZ, CSI_HZ = 64_000_000, 4_000_000     # RM0433 8.5.2 (HSI), 8.5.2 (CSI)
@@ -68,8 +68,7 @@ class H7Rcc(StmRcc):
         d = self.regs.get(self.PLL1DIVR, 0)
         frac = field(self.regs.get(self.PLL1FRACR, 0), 3, 13) \
             if self.regs.get(self.PLLCFGR, 0) & 1 else 0
-        vco = src * ((field(d, 0, 9) + 1) * 8192 + frac) // (m * 8192)
-        return vco // (field(d, 9, 7) + 1)
+        return frac_pll_hz(src, m, (field(d, 0, 9), field(d, 9, 7)), frac)
 
     def source_hz(self, sw: int) -> int:
         return {0: self.hsi_hz(), 1: CSI_HZ, 2: self.crystal_hz, 3: self.pll1_hz()}.get(sw, 0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from mcusim.sim.clocktree.base import field
 from mcusim.sim.peripherals import Device
-from mcusim.sim.clocktree.stm32 import (Oscillator, StmFlash, StmPwr, StmRcc, ahb_div, apb_div,
+from mcusim.sim.clocktree.stm32 import (Oscillator, frac_pll_hz, StmFlash, StmPwr, StmRcc, ahb_div, apb_div,
                                         stm32_tree)
 
 HSI_HZ = 16_000_000
@@ -66,8 +66,7 @@ class U5Rcc(StmRcc):
         src = {1: self.msis_hz(), 2: HSI_HZ, 3: self.crystal_hz}.get(field(c, 0, 2), 0)
         d = self.regs.get(self.PLL1DIVR, 0)
         frac = field(self.regs.get(self.PLL1FRACR, 0), 3, 13) if c >> 4 & 1 else 0
-        vco = src * ((field(d, 0, 9) + 1) * 8192 + frac) // ((field(c, 8, 4) + 1) * 8192)
-        return vco // (field(d, 24, 7) + 1)
+        return frac_pll_hz(src, field(c, 8, 4) + 1, (field(d, 0, 9), field(d, 24, 7)), frac)
 
     def source_hz(self, sw: int) -> int:
         return {0: self.msis_hz(), 1: HSI_HZ, 2: self.crystal_hz, 3: self.pll1_hz()}.get(sw, 0)
