@@ -62,6 +62,7 @@ _names("fpu", "vadd vsub vmul vnmul vabs vneg vcmp vcmpe vcvt vcvtr vcvta vcvtn 
 
 _SIMPLE = {"alu", "load", "store", "mul", "dsp", "nop"}   # M7 dual-issue candidates
 _MEM1 = {"load", "store"}
+_LOADS = {"load", "ldm", "pop_pc", "load_pc"}               # M4: not pipelined after a store
 _MAC = {"mul", "dsp"}                                     # M7: one multiply/DSP pipeline
 _ADDR = {"load", "store", "ldm", "stm", "fpu_load", "fpu_store", "fpu_ldm"}
 
@@ -109,6 +110,7 @@ class _Decoded:
     sets_flags: bool = False    # writes the condition flags (CMP, ADDS, ...)
     shift_src: int = 0          # the register operand that is shifted inline (M7 scoreboard)
     wide_imm: bool = False      # a 32-bit operand2 constant that is a shifted 8-bit value
+    target_off: int | None = None   # B/BL/B<cc>/CBZ: target minus the instruction's address
 
 
 _STORE_BYTES = {"strb": 1, "strh": 2, "str": 4, "strd": 8, "vstr": 8}
@@ -247,6 +249,10 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
     if name == "it":
         mask = insn.bytes[0] & 0x0F
         it_len = 4 - (mask & -mask).bit_length() + 1     # the mask's lowest 1 ends the block
+    target_off = None
+    if name in ("b", "bl", "cbz", "cbnz"):     # direct: kept relative (decoded per encoding)
+        target_off = next((o.imm - insn.address for o in insn.operands
+                           if o.type == A.ARM_OP_IMM), None)
     # Subtraction is normalised to add/sub without the flag-setting 's'
     base = name[:-1] if name in ("adds", "subs") else name
     return _Decoded(size=insn.size, name=base, cls=cls, nregs=nregs, reads=frozenset(reads),
@@ -255,7 +261,8 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
                     post_index=bool(insn.post_index) if need_ops else False,
                     imms=tuple(o.imm for o in ops if o.type == A.ARM_OP_IMM), regs=regs,
                     it_len=it_len, shifted=shifted, sets_flags=bool(insn.update_flags),
-                    shift_src=shift_src, wide_imm=insn.size == 4 and cls == "alu" and any(
+                    shift_src=shift_src, target_off=target_off,
+                    wide_imm=insn.size == 4 and cls == "alu" and any(
                         _shifted_constant(o.imm) for o in ops if o.type == A.ARM_OP_IMM)
                     and insn.mnemonic[:4] not in ("movw", "addw", "subw", "movt"))
 
@@ -399,7 +406,18 @@ def _pairs16(d: _Decoded, cls: str, prev_cls) -> bool:
     return False
 
 
-def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> BlockInfo:
+def _wide_at(read_code, target: int) -> bool:
+    """Whether the instruction at a branch target is 32-bit (ARMv7-M ARM A5.1)."""
+    try:
+        hw = int.from_bytes(read_code(target, 2), "little")
+    except Exception:          # unmapped target: nothing to charge
+        return False
+    return hw >> 11 in (0x1D, 0x1E, 0x1F)
+
+
+def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
+                   read_code=None) -> BlockInfo:
+    """`read_code(address, n)` gives code bytes outside the block (branch targets), or None."""
     cycles = 0
     class_cycles: dict[str, int] = {}
     prefix: list[tuple[int, int]] = []
@@ -427,13 +445,36 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int) -> Bl
             # TRM: an address computed by the preceding data-processing instruction stalls
             # (no forwarding path to the address generation unit)
             c += model.agu_stall
-        if cls in _MEM1 and prev_cls in _MEM1 and cc.pipelined is not None and not depends:
+        addr_dep = mem is not None and (mem[0] in prev_writes or mem[1] in prev_writes)
+        if model.store_load_stall and prev_cls == "store" and cls in _LOADS:
+            # M4 (jnk0le "stores"): a store cannot pipeline with a following LDR/LDM; the
+            # store takes an extra cycle (charged here, to the load)
+            c += model.store_load_stall
+        elif cls in _MEM1 and prev_cls in _MEM1 and cc.pipelined is not None and not depends:
             # TRM: neighbouring single loads/stores pipeline address and data phases; not when
             # this address needs the value the previous load is still fetching.
             c = cc.pipelined
+        if (cc.after_load is not None and prev_cls == "load" and not addr_dep
+                and (mem is None or not mem[1])):
+            # M4 (jnk0le): an immediate-offset/indexed store (storing the loaded value too) or
+            # a NOP right after a load runs in the load's second cycle
+            c = cc.after_load
+        elif cc.reg_offset_extra and mem is not None and mem[1] and not (
+                prev_cls == "load" and not depends):
+            c += cc.reg_offset_extra   # M4 (jnk0le): register-offset store 2 cycles
         if late_stall and _reads_late(d, late):
             c += late_stall       # result latency 2: the previous result is not ready yet
         this_taken = cc.taken
+        extra = 0
+        if model.register_target_extra and d.name in ("bx", "blx"):
+            extra = model.register_target_extra     # M4: a register target refills later
+        if (model.unaligned_target_extra and d.target_off is not None and read_code
+                and (iaddr + d.target_off) & 2 and _wide_at(read_code, iaddr + d.target_off)):
+            extra += model.unaligned_target_extra   # M4: the target spans two fetch words
+        if cls == "cond_branch":
+            this_taken += extra
+        else:
+            c += extra
         if board is not None:
             c = board.issue(d, cc)     # M7: dual-issue scoreboard (cost/superscalar.py)
         elif (model.dual_issue and not paired and cls in _SIMPLE and prev_cls in _SIMPLE

@@ -37,6 +37,8 @@ class ClassCost:
     latency: int = 1           # scoreboard: cycles until a consumer may issue (M7 loads, MACs)
     latency_narrow: int = 0    # scoreboard: the same for byte/halfword loads (0: `latency`)
     regs_per_cycle: int = 1    # per_reg counts per this many registers (M7 LDM/STM: 2)
+    after_load: int | None = None  # cycles right after a single load (M4: STR #imm, NOP)
+    reg_offset_extra: int = 0  # extra cycles of a register-offset store (M4: 2 cycles)
     energy: float = 1.0        # energy per cycle relative to the board's run current
     source: str = ""
 
@@ -78,6 +80,9 @@ class CoreModel:
     scoreboard: bool = False       # M7: dual-issue scoreboard (cost/superscalar.py)
     early_operand: int = 0         # M7: cycles earlier an address/shifted operand is read
     mispredict: int = 0            # M7: cycles of a mispredicted conditional branch (predictor)
+    store_load_stall: int = 0      # M4: extra cycle of a load/LDM right after a store
+    register_target_extra: int = 0     # M4: BX/BLX Rm refill beyond a direct branch's
+    unaligned_target_extra: int = 0    # M4: refill of a 32-bit branch target at addr % 4 == 2
     options: dict = field(default_factory=dict)
     exceptions: ExceptionTiming | None = None   # entry/exit/tail-chain latencies ([exceptions])
 
@@ -119,6 +124,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
             use_stall=int(r.get("use_stall", 0)), flags_extra=int(r.get("flags_extra", 0)),
             latency=int(r.get("latency", 1)), latency_narrow=int(r.get("latency_narrow", 0)),
             regs_per_cycle=max(int(r.get("regs_per_cycle", 1)), 1),
+            after_load=int(r["after_load"]) if "after_load" in r else None,
+            reg_offset_extra=int(r.get("reg_offset_extra", 0)),
             energy=float(r.get("energy", 1.0)), source=str(r.get("source", "")))
     opts = dict(options or {})
     if "muls_cycles" in opts:   # M0+ multiplier is a build option of the core (TRM §3.3)
@@ -133,6 +140,11 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      scoreboard=bool(data.get("pipeline", {}).get("scoreboard", False)),
                      early_operand=int(data.get("pipeline", {}).get("early_operand", 0)),
                      mispredict=int(data.get("pipeline", {}).get("mispredict", 0)),
+                     store_load_stall=int(data.get("pipeline", {}).get("store_load_stall", 0)),
+                     register_target_extra=int(
+                         data.get("pipeline", {}).get("register_target_extra", 0)),
+                     unaligned_target_extra=int(
+                         data.get("pipeline", {}).get("unaligned_target_extra", 0)),
                      options=opts,
                      exceptions=_exception_timing(data.get("exceptions"), path))
 

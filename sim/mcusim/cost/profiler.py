@@ -199,7 +199,8 @@ class Profiler:
     def _classify(self, addr: int, size: int) -> int:
         try:
             code = bytes(self.uc.mem_read(addr, size))
-            b = classify_block(self._dec, self.model, code, addr)
+            b = classify_block(self._dec, self.model, code, addr,
+                               read_code=lambda a, n: bytes(self.uc.mem_read(a, n)))
             fetch, stall = block_fetch(self.board, self._fetch, addr, size)
             if fetch == 0xFF:
                 b.class_cycles["fetch"] = stall
