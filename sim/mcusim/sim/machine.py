@@ -723,5 +723,9 @@ def _stop_on_interrupt(uc):
     finally:
         done.set()
         signal.set_wakeup_fd(old)
+        try:
+            wr.send(b"\0")      # wake the watcher now, not at its next 0.2 s timeout
+        except OSError:
+            pass
         t.join(1)
         rd.close(), wr.close()
