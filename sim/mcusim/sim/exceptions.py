@@ -83,7 +83,6 @@ class ExceptionModel:
         self.prio = bytearray(n)        # register values (implemented bits only)
         for e in (RESET, NMI, HARDFAULT, SVCALL, PENDSV, SYSTICK):
             self.enabled[e] = 1         # always enabled; MemManage/Bus/Usage follow SHCSR
-        self.enabled[NMI] = 1
         self.prigroup = 0
         self.vtor = self.m.vtor_reset
         self.scr = 0
@@ -221,29 +220,24 @@ class ExceptionModel:
             data += struct.pack("<16I", *regs) + struct.pack("<II", self.r[
                 A.UC_ARM_REG_FPSCR], 0)
             self.fpcar = frame + 0x20
-        try:
-            self.uc.mem_write(frame, data)
-        except UcError:
+        # Only RAM takes a frame (checked before writing: never write what is not RAM); it may
+        # cross contiguous RAMs (DTCM/SRAM).
+        span = self.m.board.span(frame, len(data))
+        if span is None or any(m.kind != "ram" for m in span):
             raise ExceptionError("stack overflow", f"exception entry could not stack its frame: "
                                  f"{'PSP' if on_psp else 'MSP'} {sp:#010x} - {len(data)} bytes "
-                                 f"is outside RAM", frame) from None
-        span = self.m.board.span(frame, len(data))     # may cross contiguous RAMs (DTCM/SRAM)
-        if span is None or any(m.kind != "ram" for m in span):
-            raise ExceptionError("stack overflow", f"exception entry could not stack its frame "
-                                 f"at {frame:#010x}: not RAM", frame)
+                                 f"at {frame:#010x} is outside RAM", frame)
+        self.uc.mem_write(frame, data)
         self.r[A.UC_ARM_REG_SP] = frame
-        if self.v8m:
-            mode = 0xFFFFFFA1 | 0x40    # PREFIX, S (secure: TrustZone off runs Secure), DCRS
-        else:
-            mode = 0xFFFFFFE1
+        # 0xFFFFFFE1 | ...: on ARMv8-M the same bits read PREFIX, S = 1, DCRS = 1, ES = 1 (Secure
+        # state: TrustZone is not modelled, the M33 runs Secure).
+        mode = 0xFFFFFFE1
         if not fp_frame:
-            mode |= 0x10                # FType: 1 = basic frame
+            mode |= 0x10                # FType: 1 = basic frame (always on ARMv6-M: no FPU)
         if not handler_mode:
             mode |= 0x08                # return to Thread mode
             if on_psp:
                 mode |= 0x04
-        if self.v6m:
-            mode |= 0x10
         return mode, fp_frame
 
     # --- return (B1.5.8) -------------------------------------------------------------------

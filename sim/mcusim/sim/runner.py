@@ -242,8 +242,7 @@ def _stop_after(m: Machine, seconds: float) -> None:
 
 
 def _sleep_seconds(m: Machine) -> float:
-    return sum(m.clock.seconds(a, b) for a, b in m.sleep_spans) if m.sleep_spans else \
-        (m.slept / m.clock.hz if m.clock.hz else 0.0)
+    return sum(m.clock.seconds(a, b) for a, b in m.sleep_spans)
 
 
 def _sleep_energy_uj(board: Board, m: Machine) -> float:
