@@ -166,7 +166,8 @@ def test_unknown_or_missing_board(capsys, tmp_path, name, contains):
 
 def test_section_outside_a_tiny_board_names_its_bytes(capsys, firmware, tmp_path):
     board = tmp_path / "tiny.toml"
-    board.write_text(STM32F4.replace("size = 0x2_0000 ", "size = 16 ").replace(
+    no_banks = "\n".join(l for l in STM32F4.splitlines() if not l.startswith("banks"))
+    board.write_text(no_banks.replace("size = 0x2_0000 ", "size = 16 ").replace(
         "size = 0x1_0000", "size = 16"))
     line = one_error(capsys, ["run", firmware("hello.c"), "--board", board],
                      contains="does not fit the memories of board stm32f4")
@@ -187,6 +188,22 @@ def test_overlapping_memories_name_both_ranges(capsys, tmp_path):
                      "0x20018000-0x20027fff")
 
 
+@pytest.mark.parametrize("bad, contains", [
+    ("size = 0x1_C000", "key 'memory[1].banks' covers 0x20000000-0x2001bfff, not the whole memory"),
+    ("base = 0x2001_C000", "key 'memory[1].banks[1]' (SRAM2) must start at 0x2001c000"),
+])
+def test_banks_that_do_not_tile_their_memory(capsys, tmp_path, bad, contains):
+    """SRAM1/SRAM2 banks with a gap, an overlap or a short cover: one line naming the key."""
+    board = tmp_path / "banks.toml"
+    new = {"size = 0x1_C000": "size = 0x1_8000", "base = 0x2001_C000": "base = 0x2001_D000"}[bad]
+    line = next(l for l in STM32F4.splitlines() if l.startswith("banks"))
+    text = STM32F4.replace(line, line.replace(bad, new))
+    if bad == "size = 0x1_C000":    # SRAM1 shorter, SRAM2 moved down with it: the cover is short
+        text = text.replace("base = 0x2001_C000", "base = 0x2001_8000")
+    board.write_text(text)
+    one_error(capsys, ["boards", board], contains=f"board file {board}: {contains}")
+
+
 def test_memories_that_touch_are_one_address_range(capsys, tmp_path):
     """CCM moved right after SRAM: contiguous memories are fine; sharing a page is not."""
     from mcusim.boards import load_board
@@ -195,7 +212,8 @@ def test_memories_that_touch_are_one_address_range(capsys, tmp_path):
     b = load_board(str(board))
     assert [m.name for m in b.span(0x2001_FFF0, 32)] == ["sram", "ccm"]
     assert b.ram_span(0x2000_0000) == (0x2000_0000, 0x2003_0000)
-    board.write_text(STM32F4.replace("base = 0x1000_0000", "base = 0x2002_0000", 1)
+    no_banks = "\n".join(l for l in STM32F4.splitlines() if not l.startswith("banks"))
+    board.write_text(no_banks.replace("base = 0x1000_0000", "base = 0x2002_0000", 1)
                      .replace("size = 0x2_0000 ", "size = 0x1_FF00 ", 1)
                      .replace("base = 0x2002_0000", "base = 0x2001_FF00", 1))
     one_error(capsys, ["boards", board], contains="memory 'ccm' at 0x2001ff00 starts in the last "

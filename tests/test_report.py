@@ -176,3 +176,18 @@ def test_ram_per_physical_memory_rows():
     assert "64.0 KiB of 64.0 KiB" in dtcm and "100.0%" in dtcm
     assert "2.0 KiB of 256 KiB" in sram and "0.8%" in sram
     assert "in flash" not in out
+
+
+def test_ram_per_bank_rows():
+    """A memory made of banks (SRAM1 + SRAM2 of one board memory): one row per bank in use,
+    in place of the memory's row, so the user sees which bank is full."""
+    r = kws_result()
+    r.memory.by_memory = [
+        {"name": "sram", "kind": "ram", "base": 0x2000_0000, "size": 131072, "used": 18432,
+         "banks": [{"name": "SRAM1", "base": 0x2000_0000, "size": 114688, "used": 2048},
+                   {"name": "SRAM2", "base": 0x2001_C000, "size": 16384, "used": 16384}]}]
+    out = render(r)
+    s1 = next(l for l in out.splitlines() if "in SRAM1" in l)
+    s2 = next(l for l in out.splitlines() if "in SRAM2" in l)
+    assert "2.0 KiB of 112 KiB" in s1 and "16.0 KiB of 16.0 KiB" in s2 and "100.0%" in s2
+    assert "in sram" not in out

@@ -122,6 +122,11 @@ def test_cubemx_f746_ram_runs_from_dtcm_into_sram(tmp_path):
     assert used["dtcm"]["used"] == 64 * K and used["dtcm"]["size"] == 64 * K
     # .bss tail plus the 16 KB stack at the top of the region, both in SRAM
     assert used["sram"]["used"] == bss.split["sram"] + mem.stack_size
+    # ...and per physical bank of SRAM: the .bss tail in SRAM1, the stack filling SRAM2 (RM0385)
+    banks = {b["name"]: b for b in used["sram"]["banks"]}
+    assert banks["SRAM1"]["size"] == 240 * K and banks["SRAM2"]["size"] == 16 * K
+    assert banks["SRAM1"]["used"] == bss.split["sram"]
+    assert banks["SRAM2"]["used"] == mem.stack_size == 16 * K
     assert mem.regions == [{"name": "dtcm+sram", "base": 0x2000_0000, "size": 320 * K,
                             "used": used["dtcm"]["used"] + used["sram"]["used"],
                             "memories": ["dtcm", "sram"]}]

@@ -31,7 +31,9 @@ PAGE = 1024     # the simulator maps memory in Unicorn's ARM pages (mcusim.sim.p
 # [core_options], which the cost model reads from the file (mcusim.cost.model).
 TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address", "sources",
             "memory", "uart", "power", "core_options", "nvic")
-MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source")
+MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source",
+               "banks", "banks_source")
+BANK_KEYS = ("name", "base", "size")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
               "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source")
@@ -51,6 +53,19 @@ TIMER_KINDS = ("stm32", "nrf52", "rp2040")
 
 
 @dataclass(frozen=True)
+class Bank:
+    """A physical bank of a memory (SRAM1, SRAM2...): same timing as the memory it is part of,
+    named only so the memory figures can say which bank the bytes are in."""
+    name: str
+    base: int
+    size: int
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+
+@dataclass(frozen=True)
 class Memory:
     name: str
     kind: str                    # "flash" | "ram"
@@ -60,6 +75,7 @@ class Memory:
     accelerator: dict[str, Any] | None = None   # flash accelerator / caches / TCM details
     source: str = ""
     latency: tuple[tuple[int, int], ...] = ()    # ((max clock Hz, wait states), ...) ascending
+    banks: tuple[Bank, ...] = ()                 # the physical banks that tile it, by address
 
     def wait_states_at(self, clock_hz: int) -> int | None:
         """Wait states the latency table prescribes at clock_hz (None: above the table)."""
@@ -328,10 +344,34 @@ def _memory(path: Path, raw: Any, i: int) -> Memory:
     if acc is not None:
         _accelerator(path, acc, f"memory[{i}].accelerator.")
     latency = _latency(path, raw.get("latency", []), i)
-    mem = Memory(name=f.str("name"), kind=kind, base=f.int("base"), size=size,
+    base = f.int("base")
+    mem = Memory(name=f.str("name"), kind=kind, base=base, size=size,
                  wait_states=f.int("wait_states", 0), accelerator=acc,
-                 source=f.str("source", ""), latency=latency)
+                 source=f.str("source", ""), latency=latency,
+                 banks=_banks(path, raw.get("banks", []), i, base, size))
     return mem
+
+
+def _banks(path: Path, raw: Any, i: int, base: int, size: int) -> tuple[Bank, ...]:
+    """memory[i].banks: consecutive banks that tile the memory exactly (no gap, no overlap)."""
+    key = f"memory[{i}].banks"
+    if not isinstance(raw, list) or not all(isinstance(b, dict) for b in raw):
+        raise BadInput(f"board file {path}: key '{key}' must be a list of tables "
+                       f"{{name, base, size}}")
+    banks, at = [], base
+    for j, b in enumerate(raw):
+        _known_keys(path, b, BANK_KEYS, f"{key}[{j}].")
+        f = _Fields(path, b, f"{key}[{j}].")
+        bank = Bank(f.str("name"), f.int("base"), f.int("size"))
+        if bank.base != at or bank.size <= 0:
+            raise BadInput(f"board file {path}: key '{key}[{j}]' ({bank.name}) must start at "
+                           f"{at:#010x} with a positive size: the banks tile the memory in order")
+        banks.append(bank)
+        at = bank.end
+    if banks and at != base + size:
+        raise BadInput(f"board file {path}: key '{key}' covers {base:#010x}-{at - 1:#010x}, "
+                       f"not the whole memory {base:#010x}-{base + size - 1:#010x}")
+    return tuple(banks)
 
 
 # Accelerator figures the cost model reads, with the range it can model: (low, high).

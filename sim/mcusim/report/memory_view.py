@@ -25,10 +25,15 @@ def reserved(used: int, sections) -> int:
 
 
 def ram_by_memory(memory) -> list[dict]:
-    """RAM use per physical memory when more than one holds something (a section running from
-    DTCM into SRAM, a buffer in CCM); [] when all of it is in one."""
-    used = [r for r in (getattr(memory, "by_memory", None) or [])
-            if r["kind"] == "ram" and r["used"] and r["size"]]
+    """RAM use per physical memory, and per bank (SRAM1, SRAM2) of a memory that has banks,
+    when more than one holds something (a section running from DTCM into SRAM, a buffer in
+    CCM, a stack at the top of SRAM2); [] when all of it is in one."""
+    used = []
+    for r in getattr(memory, "by_memory", None) or []:
+        if r["kind"] != "ram" or not r["used"] or not r["size"]:
+            continue
+        banks = [b for b in r.get("banks", []) if b["used"]]
+        used += [dict(b, bank=r["name"]) for b in banks] if len(banks) > 1 else [r]
     return used if len(used) > 1 else []
 
 
@@ -61,7 +66,7 @@ def memory_table(result) -> Table:
         frac = r["used"] / r["size"]
         t.add_row(Text(f"  in {r['name']}", style="dim"), bar(frac, BAR, usage_style(frac)),
                   human_bytes(r["used"]), f"of {human_bytes(r['size'])}",
-                  percent(r["used"], r["size"]), "memory")
+                  percent(r["used"], r["size"]), f"bank of {r['bank']}" if "bank" in r else "memory")
     if m.stack_size:
         note = "OVERFLOW: past the reserved stack" if m.stack_peak > m.stack_size else "peak"
         _row(t, "stack", m.stack_peak, m.stack_size, note=note)

@@ -135,6 +135,7 @@ def sections_and_usage(elf: ElfImage, board: Board, layout: Layout) -> MemorySta
     sections, flash_used, ram_used, rams = [], 0, 0, {board.ram.name: board.ram}
     used = {m.name: 0 for m in board.memories}
     groups: list[list[str]] = []       # memories one section spans: the script's regions
+    ram_ranges: list[tuple[int, int]] = []      # RAM bytes in use, for the per-bank figures
     for s in elf.sections:
         if not s.alloc or not s.size:
             continue
@@ -156,12 +157,14 @@ def sections_and_usage(elf: ElfImage, board: Board, layout: Layout) -> MemorySta
                 used[name] += n
         if mem.kind == "ram":
             ram_used += s.size
+            ram_ranges.append((s.address, s.size))
             for m in span:
                 rams[m.name] = m
             for name, n in split.items():
                 used[name] += n
     ram_used += layout.stack_size       # the stack region the linker script reserves
     if layout.stack_size:
+        ram_ranges.append((layout.stack_limit, layout.stack_size))
         for name, n in _split(board, layout.stack_limit, layout.stack_size).items():
             used[name] += n
         span = board.span(layout.stack_limit, layout.stack_size) or []
@@ -170,11 +173,22 @@ def sections_and_usage(elf: ElfImage, board: Board, layout: Layout) -> MemorySta
         if len(span) > 1:
             groups.append([m.name for m in span])
     by_memory = [{"name": m.name, "kind": m.kind, "base": m.base, "size": m.size,
-                  "used": used[m.name]} for m in sorted(board.memories, key=lambda m: m.base)]
+                  "used": used[m.name], **_banks_used(m, ram_ranges)}
+                 for m in sorted(board.memories, key=lambda m: m.base)]
     return MemoryStat(flash_used=flash_used, flash_size=board.flash.size, ram_used=ram_used,
                       ram_size=sum(m.size for m in rams.values()),
                       stack_size=layout.stack_size, sections=sections, by_memory=by_memory,
                       regions=_regions(board, groups, used))
+
+
+def _banks_used(mem, ranges: list[tuple[int, int]]) -> dict:
+    """{"banks": [...]} with the bytes of `ranges` in each physical bank of a RAM that has them
+    (SRAM1/SRAM2 of one board memory); {} otherwise."""
+    if mem.kind != "ram" or not mem.banks:
+        return {}
+    return {"banks": [{"name": b.name, "base": b.base, "size": b.size,
+                       "used": sum(max(0, min(a + n, b.end) - max(a, b.base)) for a, n in ranges)}
+                      for b in mem.banks]}
 
 
 def _regions(board: Board, groups: list[list[str]], used: dict[str, int]) -> list[dict]:
