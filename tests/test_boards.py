@@ -38,6 +38,37 @@ def test_every_figure_cites_a_source():
                 assert "#" in line or "source" in line, f"{path.name}: {line.strip()}"
 
 
+def test_power_figures_cite_sources_and_confirmed_means_a_table():
+    """Issue 8 item 5: every [power] figure names its source; 'confirmed' only with the datasheet
+    table (and revision) it was read from, and the file's stated arithmetic matches the loader."""
+    from mcusim.boards import TABLE_REF
+    from mcusim.paths import boards_dir
+    confirmed = set()
+    for name in EXPECTED:
+        b = load_board(name)
+        raw = (boards_dir() / f"{name}.toml").read_text()
+        power_text = raw[raw.index("[power]"):]
+        assert re.search(r"^run_confirmed = (true|false)", power_text, re.M), \
+            f"{name}: [power] must state run_confirmed"
+        assert b.power["source"], f"{name}: run current without a source"
+        if b.power.get("sleep_ua_per_mhz") is not None:
+            assert b.power["sleep_source"], f"{name}: sleep current without a source"
+        for kind, src in (("run", "source"), ("sleep", "sleep_source")):
+            if not b.power[f"{kind}_confirmed"]:
+                continue
+            confirmed.add((name, kind))
+            text = b.power[src]
+            assert TABLE_REF.search(text) and re.search(r"\bRev \d+", text), (name, kind, text)
+            assert "NOT CONFIRMED" not in text and "ESTIMATE" not in text, (name, kind)
+            # the figure's line states the per-MHz arithmetic; it must be what the loader uses
+            key = "run_current_ma" if kind == "run" else "sleep_current_ma"
+            line = next(ln for ln in power_text.splitlines() if ln.startswith(key))
+            stated = float(re.search(r"= ([\d.]+) uA/MHz", line).group(1))
+            assert stated == pytest.approx(b.power[f"{kind}_ua_per_mhz"], abs=0.05), (name, kind)
+    assert {("stm32h743", "run"), ("stm32h743", "sleep"), ("stm32u575", "run"),
+            ("stm32u575", "sleep"), ("stm32f4", "sleep")} <= confirmed
+
+
 def test_clock_override_follows_latency_table():
     b = load_board("stm32f4", clock_hz=80_000_000)
     assert b.clock_hz == 80_000_000
@@ -112,6 +143,10 @@ def test_user_toml(tmp_path):
                          'latency = [[24_000_000, 0], [48_000_000, 1]]'), "disagrees"),
     (lambda t: t.replace('size = 0x40000', 'size = 0x40000\nlatency = [[48_000_000, 0], '
                          '[24_000_000, 1]]'), "ascending"),
+    (lambda t: t + 'run_confirmed = true\nsource = "DS0000 Rev 1, Features"\n',
+     "power.run_confirmed = true needs power.source to cite the datasheet table"),
+    (lambda t: t + 'run_confirmed = "yes"\n', "'power.run_confirmed' must be true or false"),
+    (lambda t: t + 'sleep_confirmed = true\n', "power.sleep_confirmed = true needs power.sleep_source"),
 ])
 def test_bad_toml_one_line(tmp_path, edit, message):
     p = _write(tmp_path, edit(MINIMAL))
@@ -126,7 +161,10 @@ def test_boards_command(capsys):
     for name in EXPECTED:
         assert name in out
     assert main(["boards", "stm32h743"]) == 0
-    assert "axi_sram" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "axi_sram" in out and "µA/MHz at 3.3 V, confirmed" in out
+    assert main(["boards", "stm32l4r5"]) == 0
+    assert "NOT CONFIRMED" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("board", sorted(EXPECTED))

@@ -16,6 +16,7 @@ except ImportError:  # Python 3.10: tomlkit is a dependency
 TOMLError = (TOMLError, RecursionError)
 import difflib
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,10 @@ MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accele
 BANK_KEYS = ("name", "base", "size")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
-              "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source")
+              "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source",
+              "run_confirmed", "sleep_confirmed")
+# A confirmed power figure names the datasheet table it was read from (docs/boards.md).
+TABLE_REF = re.compile(r"\bTable \d+")
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
 SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusim.sim.svd)
 # [gpio] and [[timer]] (docs/boards.md): the GPIO ports and counting timers mcusim models.
@@ -482,6 +486,14 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
     if "sleep_ua_per_mhz" in power and power["sleep_ua_per_mhz"] < 0:
         raise BadInput(f"board file {path}: power sleep current must be 0 or more")
     power["sleep_source"] = f.str("sleep_source", "")
+    for kind, source in (("run", "source"), ("sleep", "sleep_source")):
+        flag = power.get(f"{kind}_confirmed", False)
+        if not isinstance(flag, bool):
+            raise BadInput(f"board file {path}: key 'power.{kind}_confirmed' must be true or false")
+        if flag and not TABLE_REF.search(power[source]):
+            raise BadInput(f"board file {path}: power.{kind}_confirmed = true needs "
+                           f"power.{source} to cite the datasheet table ('Table N')")
+        power[f"{kind}_confirmed"] = flag
     return power
 
 

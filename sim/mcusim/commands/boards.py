@@ -50,8 +50,11 @@ def main(args) -> int:
         if b.uart:
             console.print(f"console UART {b.uart['kind']} at {b.uart['base']:#010x} "
                           f"({b.uart['source']})")
-        console.print(f"power {b.power['run_ua_per_mhz']:.1f} µA/MHz at {b.power['voltage_v']} V "
-                      f"({b.power['source']})")
+        console.print(f"power {b.power['run_ua_per_mhz']:.1f} µA/MHz at {b.power['voltage_v']} V, "
+                      f"{_status(b.power, 'run')} ({b.power['source']})")
+        if b.power.get("sleep_ua_per_mhz") is not None:
+            console.print(f"sleep {b.power['sleep_ua_per_mhz']:.1f} µA/MHz, "
+                          f"{_status(b.power, 'sleep')} ({b.power['sleep_source']})")
         for s in b.sources:
             console.print(f"  source: {s}")
         return 0
@@ -63,7 +66,14 @@ def main(args) -> int:
         ram = sum(m.size for m in b.memories if m.kind == "ram")
         chip = b.description.split(",")[0]   # "STMicroelectronics STM32F407VG, Cortex-M4F, ..."
         t.add_row(b.name, chip, b.core, f"{b.clock_hz / 1e6:g} MHz", _size(b.flash.size),
-                  _size(ram), f"{b.power['run_ua_per_mhz']:.0f} µA/MHz")
+                  _size(ram), f"{b.power['run_ua_per_mhz']:.0f} µA/MHz"
+                  + ("" if b.power.get("run_confirmed") else " *"))
     console.print(t)
+    console.print("* run current not confirmed against a datasheet table (see the board file).")
     console.print("Use --board NAME, or --board path/to/your_board.toml (see docs/boards.md).")
     return 0
+
+
+def _status(power: dict, kind: str) -> str:
+    """'confirmed' when the figure was read in a datasheet table (power.<kind>_confirmed)."""
+    return "confirmed" if power.get(f"{kind}_confirmed") else "NOT CONFIRMED"
