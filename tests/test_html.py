@@ -104,7 +104,8 @@ def test_model_page_shows_layers_arena_and_memory(tmp_path):
     assert float(a["y"]) < float(b["y"]) and float(a["x"]) < float(b["x"])
     assert float(a["width"]) == pytest.approx(float(b["width"]))
     summary = dom.find(id="arena-summary")[0]["text"]
-    assert "planned 15.6 KiB" in summary and "TFLM 22.4 KiB" in summary
+    assert "planned 15.6 KiB" in summary and "TFLM 22.4 KiB = 0.72x" in summary
+    assert "arena + I/O 16.1 KiB" in summary             # like for like: TFLM's arena holds I/O
     # flash and RAM by section
     sections = {(r["data-section"]) for r in dom.find("rect", within="memory")
                 if r.get("class") == "section"}

@@ -98,7 +98,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)   # e.g. the stack grew past its region
     functions: list[FunctionStat] = field(default_factory=list)
     layers: list[LayerStat] = field(default_factory=list)
-    arena: dict[str, int] = field(default_factory=dict)   # {"planned": n, "peak": n, "tflm": n}
+    arena: dict[str, int] = field(default_factory=dict)   # {"planned", "peak", "io", "tflm"}
     energy_breakdown: dict[str, float] = field(default_factory=dict)  # class -> µJ
     cycle_breakdown: dict[str, int] = field(default_factory=dict)     # class -> cycles
     # Call tree for flame graphs: list of {"stack": [fn, ...], "cycles": n} (self cycles per stack)
@@ -158,5 +158,10 @@ class RunResult:
         d.pop("events", None)    # large; exported by --trace instead
         d.pop("waveform", None)  # exported by --vcd
         d.pop("stacks", None)    # large; exported by --speedscope instead
+        a = d.get("arena") or {}
+        if "planned" in a and "io" in a:      # like for like with TFLM, whose arena holds its I/O
+            a["with_io"] = a["planned"] + a["io"]
+            if a.get("tflm"):
+                a["tflm_ratio"] = round(a["with_io"] / a["tflm"], 4)
         d["schema"] = "mcusim-run/1"
         return d

@@ -106,8 +106,14 @@ function arenaPlan() {
   const a = D.arena, parts = [];
   if (a.planned !== undefined) parts.push(`planned ${bytes(a.planned)}`);
   if (a.peak !== undefined) parts.push(`measured peak ${bytes(a.peak)}`);
-  if (a.tflm !== undefined) parts.push(`TFLM ${bytes(a.tflm)}`);
   if (a.io !== undefined) parts.push(`model I/O buffers (outside the arena) ${bytes(a.io)}`);
+  // like for like: TFLM's arena holds the model's input and output tensors
+  if (a.tflm !== undefined && a.planned !== undefined) {
+    const io = a.io !== undefined, mine = a.planned + (a.io || 0);
+    parts.push((io ? `vs TFLM (both with model I/O): arena + I/O ${bytes(mine)}`
+                   : `vs TFLM: arena without I/O ${bytes(mine)}`) +
+               ` vs TFLM ${bytes(a.tflm)} = ${(mine / a.tflm).toFixed(2)}x`);
+  }
   el("p", {id: "arena-summary"}, s, parts.join(" · "));
   if (!D.arena_plan.length) return;
   const n = Math.max(D.n_layers, 1), extent = Math.max(...D.arena_plan.map(b => b.offset + b.size));

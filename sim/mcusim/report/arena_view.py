@@ -20,21 +20,31 @@ def _style(b: arena_map.Block) -> str:
 
 
 def arena_summary(result) -> Text:
-    """planned · measured peak · TFLM (and how the plan compares) · model I/O buffers."""
+    """planned · measured peak · model I/O buffers, then mcusim against TFLM like for like: TFLM's
+    arena holds the model's input and output tensors while mcusim's firmware reads and writes
+    the caller's buffers, so both sides are compared with their I/O (arena + I/O vs TFLM)."""
     a = result.arena or {}
     text = Text("arena: ")
     parts = [(label, a[key]) for key, label in (("planned", "planned"), ("peak", "peak"),
-                                                 ("tflm", "TFLM"), ("io", "I/O"))
+                                                 ("io", "model I/O buffers (outside it)"))
              if key in a]
     for i, (label, value) in enumerate(parts):
         text.append((" · " if i else "") + f"{label} {human_bytes(value)}")
-        if label == "TFLM" and a.get("planned") and value:
-            saved = value - a["planned"]
-            text.append(f" (plan {percent(abs(saved), value)} "
-                        f"{'smaller' if saved >= 0 else 'larger'})",
-                        style="green" if saved >= 0 else "yellow")
     if a.get("peak", 0) > a.get("planned", a.get("peak", 0)):
         text.append("  measured peak exceeds the plan!", style="bold red")
+    if a.get("tflm") and "planned" in a:
+        tflm = a["tflm"]
+        if "io" in a:
+            mine = a["planned"] + a["io"]
+            text.append(f"\nvs TFLM (both with model I/O): arena + I/O {human_bytes(mine)} vs "
+                        f"TFLM {human_bytes(tflm)} = {mine / tflm:.2f}x ")
+        else:       # an old result without the I/O size: say what is compared
+            mine = a["planned"]
+            text.append(f"\nvs TFLM: arena without I/O {human_bytes(mine)} vs TFLM "
+                        f"{human_bytes(tflm)} with I/O = {mine / tflm:.2f}x ")
+        saved = tflm - mine
+        text.append(f"({percent(abs(saved), tflm)} {'smaller' if saved >= 0 else 'larger'})",
+                    style="green" if saved >= 0 else "yellow")
     return text
 
 
