@@ -32,8 +32,8 @@ if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
     python3 -m venv .venv
 fi
-extra="[svd]"
-[ "$with_tests" = 1 ] && extra="[svd,test]"
+extra="[svd,plot]"                              # plot: mcusim sweep --html charts
+[ "$with_tests" = 1 ] && extra="[svd,plot,ray,test]"   # ray: the sweep --ray tests
 echo "==> installing mcusim into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q --disable-pip-version-check ".${extra}" 2>&1 \
