@@ -1,0 +1,61 @@
+/*
+ * mcusim_dsp_support.h - helpers shared by the front-end blocks (internal, header-only).
+ *
+ * Saturation, count-leading-zeros and packed 16-bit loads. Signed overflow that the reference
+ * arithmetic lets wrap is done in uint32_t here (defined in C, and what the hardware does).
+ */
+#ifndef MCUSIM_DSP_SUPPORT_H
+#define MCUSIM_DSP_SUPPORT_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mcusim_dsp.h"
+
+/* DSP (SIMD) paths: on when the core has the DSP extension, unless the build asks for the
+ * portable code only (-DMCUSIM_PORTABLE, as for the kernels). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(MCUSIM_PORTABLE)
+#define MCUSIM_DSP_SIMD 1
+#include <arm_acle.h>
+#else
+#define MCUSIM_DSP_SIMD 0
+#endif
+
+/* saturate to a signed `bits`-bit range (the SSAT instruction; bits 1..32) */
+static inline int32_t mcusim_ssat(int32_t x, int bits)
+{
+    const int32_t hi = (int32_t)((1u << (bits - 1)) - 1u), lo = -1 - hi;
+    return x > hi ? hi : x < lo ? lo : x;
+}
+
+static inline int32_t mcusim_sat64_q31(int64_t x)
+{
+    return x > INT32_MAX ? INT32_MAX : x < INT32_MIN ? INT32_MIN : (int32_t)x;
+}
+
+/* leading zeros of a 32-bit word (32 for 0: the CLZ instruction) */
+static inline int32_t mcusim_clz(uint32_t x)
+{
+    return x == 0 ? 32 : __builtin_clz(x);
+}
+
+/* two q15 as one word (low half = first), from any alignment */
+static inline int32_t mcusim_read_q15x2(const int16_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline void mcusim_write_q15x2(int16_t *p, int32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* low halves of two words' high results: (hi >> 16) of each, packed (PKHTB) */
+static inline int32_t mcusim_pack_hi(int32_t re, int32_t im)
+{
+    return (int32_t)(((uint32_t)im & 0xFFFF0000u) | ((uint32_t)re >> 16));
+}
+
+#endif /* MCUSIM_DSP_SUPPORT_H */
