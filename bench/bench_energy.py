@@ -14,7 +14,8 @@ model, and it is only fair at the published supply: the MLPerf runs powered the 
 3.3 V, on the LDO or the SMPS (system descriptions below), while a board file states one
 operating point. So each row is simulated twice: with the board file as shipped, and with the
 [power] figures of the published supply (each cited below; for the H7A3, which mcusim has no
-board for, the stand-in H743's figure at the voltage scale mcusim's firmware sets at 280 MHz). The published figures are typed in by hand from the cited files; nothing is fitted.
+board for, the stand-in H743 as shipped: its figure at the voltage scale mcusim's firmware sets
+at 280 MHz). The published figures are typed in by hand from the cited files; nothing is fitted.
 Models come from ../shared/models (or $MCUSIM_SHARED_MODELS); a missing one is reported skipped.
 """
 from __future__ import annotations
@@ -47,15 +48,11 @@ SUPPLY = {
         source="STM32U585xx datasheet (DS13086) Rev 10, Table 44 (Run mode on SMPS, different "
                "codes, from flash, ICACHE on): 10.50 mA at 160 MHz, Range 1, VDD = 1.8 V, "
                "CoreMark (10.50 mA with reduced code too), all peripherals disabled, typ"),
-    # No H7A3 datasheet figure was found, and the stand-in H743 has no SMPS: the nearest cited
-    # figure is the H743's own at 3.3 V for the voltage scale mcusim's start-up sets at 280 MHz
-    # (VOS1 below 400 MHz, firmware/startup/clock_stm32h7.c), instead of the board file's VOS0
-    # 480 MHz row scaled down. A different chip and regulator from the published run.
-    "H7A3 3.3 V SMPS": dict(
-        voltage_v=3.3, run_current_ma=61.5, run_current_at_hz=300_000_000, confirmed=True,
-        source="proxy: STM32H743 DS12110 Rev 10, Table 130 (Run, flash, cache ON, LDO): 61.5 mA "
-               "typ at 300 MHz, VOS1, all peripherals disabled, VDD 3.3 V (7.1.2); the H7A3's "
-               "SMPS figure was not found"),
+    # No H7A3 datasheet figure was found, and the stand-in H743 has no SMPS. The nearest cited
+    # figure is the H743's own at 3.3 V for the voltage scale mcusim's start-up sets at 280 MHz,
+    # which the board file's run_current_table already gives at --clock 280MHz (DS12110 Table 130,
+    # VOS1 300 MHz row): the run as shipped is that figure. A different chip and regulator.
+    "H7A3 3.3 V SMPS": None,
 }
 
 # ST's MLPerf Tiny v1.0 closed submissions (X-CUBE-AI 7.3.0, GCC 10.3). From each energy-mode

@@ -69,6 +69,26 @@ def test_power_figures_cite_sources_and_confirmed_means_a_table():
             ("stm32u575", "sleep"), ("stm32f4", "sleep")} <= confirmed
 
 
+def test_clock_override_follows_run_current_table():
+    """A --clock is charged the per-MHz current of the datasheet row for the voltage scale the
+    start-up sets there; the file's stated arithmetic for every row matches."""
+    from mcusim.paths import boards_dir
+    h7 = lambda hz: load_board("stm32h743", clock_hz=hz).power["run_ua_per_mhz"]
+    assert h7(480_000_000) == pytest.approx(110_000 / 480)     # VOS0 row
+    assert h7(400_000_000) == pytest.approx(80_000 / 400)      # VOS1 rows
+    assert h7(280_000_000) == h7(100_000_000) == pytest.approx(61_500 / 300)
+    assert load_board("stm32f4", clock_hz=84_000_000).power["run_ua_per_mhz"] == \
+        load_board("stm32f4").power["run_ua_per_mhz"]         # no table: one figure per MHz
+    for name in EXPECTED:
+        table = load_board(name).power.get("run_current_table")
+        if not table:
+            continue
+        line = next(ln for ln in (boards_dir() / f"{name}.toml").read_text().splitlines()
+                    if ln.startswith("run_current_table"))
+        for hz, ma in table:
+            assert f"({ma * 1000 / (hz / 1e6):.1f} uA/MHz" in line, (name, hz, ma)
+
+
 def test_clock_override_follows_latency_table():
     b = load_board("stm32f4", clock_hz=80_000_000)
     assert b.clock_hz == 80_000_000
@@ -147,6 +167,11 @@ def test_user_toml(tmp_path):
      "power.run_confirmed = true needs power.source to cite the datasheet table"),
     (lambda t: t + 'run_confirmed = "yes"\n', "'power.run_confirmed' must be true or false"),
     (lambda t: t + 'sleep_confirmed = true\n', "power.sleep_confirmed = true needs power.sleep_source"),
+    (lambda t: t.replace('run_ua_per_mhz = 50', 'run_current_ma = 5.0\nrun_current_at_hz = 48_000_000'
+                         '\nrun_current_table = [[24_000_000, 2.0]]'), "needs a row at"),
+    (lambda t: t.replace('run_ua_per_mhz = 50', 'run_current_ma = 5.0\nrun_current_at_hz = 48_000_000'
+                         '\nrun_current_table = [[48_000_000, 5.0], [24_000_000, 2.0]]'),
+     "run_current_table' must be in ascending"),
 ])
 def test_bad_toml_one_line(tmp_path, edit, message):
     p = _write(tmp_path, edit(MINIMAL))

@@ -38,7 +38,7 @@ BANK_KEYS = ("name", "base", "size")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
               "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source",
-              "run_confirmed", "sleep_confirmed")
+              "run_confirmed", "sleep_confirmed", "run_current_table")
 # A confirmed power figure names the datasheet table it was read from (docs/boards.md).
 TABLE_REF = re.compile(r"\bTable \d+")
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
@@ -211,8 +211,19 @@ def load_board(name_or_path: str | Path, clock_hz: int | None = None) -> Board:
         if clock_hz <= 0:
             raise BadInput(f"clock must be positive, got {clock_hz}")
         board = replace(board, clock_hz=int(clock_hz), memories=[
-            _at_clock(board, m, int(clock_hz)) for m in board.memories])
+            _at_clock(board, m, int(clock_hz)) for m in board.memories],
+            power=_power_at_clock(board.power, int(clock_hz)))
     return board
+
+
+def _power_at_clock(power: dict[str, Any], clock_hz: int) -> dict[str, Any]:
+    """[power] at another clock: with a run_current_table, the per-MHz current of the row for that
+    clock (the first whose clock is at least it: the voltage scale the firmware sets there)."""
+    table = power.get("run_current_table")
+    if not table:
+        return power
+    hz, ma = next(((h, m) for h, m in table if clock_hz <= h), table[-1])
+    return dict(power, run_ua_per_mhz=ma * 1000.0 / (hz / 1e6))
 
 
 def _at_clock(board: Board, m: Memory, clock_hz: int) -> Memory:
@@ -274,7 +285,8 @@ def _parse(path: Path) -> Board:
         raise BadInput(f"board file {path}: key 'sources' must be a list of strings")
     return Board(name=f.str("name"), description=f.str("description", ""), core=core,
                  profile=profile, clock_hz=clock, boot_address=f.int("boot_address"),
-                 memories=memories, uart=uart, power=power, sources=[str(s) for s in sources],
+                 memories=memories, uart=uart, power=_power_at_clock(power, clock),
+                 sources=[str(s) for s in sources],
                  **_svd(path, data),
                  gpio=gpio, timers=timers,
                  path=path, nvic=_nvic(path, data, core),
@@ -444,6 +456,27 @@ def _check_overlaps(path: Path, memories: list[Memory]) -> None:
                            f"peripheral address space (must end below 0xE0000000)")
 
 
+def _current_table(path: Path, power: dict) -> tuple[tuple[int, float], ...]:
+    """power.run_current_table: [[clock_hz, mA at that clock], ...] ascending, one row per voltage
+    scale the firmware uses; its row at run_current_at_hz must be run_current_ma."""
+    raw, key = power["run_current_table"], "power.run_current_table"
+    ok = isinstance(raw, list) and raw and all(
+        isinstance(e, list) and len(e) == 2 and isinstance(e[0], int) and e[0] > 0
+        and isinstance(e[1], (int, float)) and not isinstance(e[1], bool) and 0 < e[1] < 1e6
+        for e in raw)
+    if not ok:
+        raise BadInput(f"board file {path}: key '{key}' must be a list of [clock_hz, mA] "
+                       f"with positive values")
+    table = tuple((hz, float(ma)) for hz, ma in raw)
+    if [hz for hz, _ in table] != sorted({hz for hz, _ in table}):
+        raise BadInput(f"board file {path}: key '{key}' must be in ascending clock order")
+    at = dict(table).get(power.get("run_current_at_hz"))
+    if "run_current_ma" not in power or at is None or not math.isclose(at, power["run_current_ma"]):
+        raise BadInput(f"board file {path}: key '{key}' needs a row at power.run_current_at_hz "
+                       f"equal to power.run_current_ma")
+    return table
+
+
 def _uart(path: Path, data: dict) -> dict[str, Any]:
     f = _Fields(path, data.get("uart", {}), "uart.")
     if "uart" not in data:
@@ -474,6 +507,8 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
         raise BadInput(f"board file {path}: missing key 'power.run_ua_per_mhz' "
                        f"(or power.run_current_ma with power.run_current_at_hz)")
     power["source"] = f.str("source", "")
+    if "run_current_table" in power:
+        power["run_current_table"] = _current_table(path, power)
     # Sleep mode (WFI/WFE, peripherals clocked): also dominated by the clock, so per MHz.
     if "sleep_ua_per_mhz" in power:
         power["sleep_ua_per_mhz"] = f.num("sleep_ua_per_mhz")
