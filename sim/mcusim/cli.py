@@ -19,6 +19,7 @@ COMMANDS = {
     "build": "compile an int8 .tflite model into C firmware and an ELF",
     "verify": "check a model's firmware output against TFLM, bit for bit",
     "check": "run the cycle/memory budgets in a TOML file (exit 1 when one is exceeded)",
+    "quantize": "post-training quantization of a float model to int8, with an accuracy report",
     "sweep": "run models x boards x options in parallel (processes or Ray); rank, filter, plot",
 }
 

@@ -132,6 +132,9 @@ def add_arguments(p) -> None:
                         "it drive the run: breakpoints, watchpoints, steps, registers, memory")
     p.add_argument("--json", metavar="FILE", type=files.argparse_output("--json"),
                    help="write every figure as JSON (docs/json-schema.md)")
+    p.add_argument("--calibration", metavar="DATA",
+                   help="TARGET is a float model (.tflite; .onnx/.keras with their extras): "
+                        "quantize it to int8 on these inputs first (cached; docs/quantize.md)")
     p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
     p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
                    help="save the model output as .npy")
@@ -175,6 +178,12 @@ def options_from_args(args) -> RunOptions:
 
 
 def main(args) -> int:
+    if args.calibration is not None:
+        from mcusim.quantize import cached_model
+        path, hit = cached_model(args.target, args.calibration)
+        if not args.quiet:
+            print(f"quantized {args.target} -> {path}{' (cached)' if hit else ''}", flush=True)
+        args.target = str(path)
     result = mcusim.api.run(args.target, args.board, options_from_args(args))
     # The report first: a file that still cannot be written (the paths were checked before the
     # run) must not cost the user the report of a long run.

@@ -79,7 +79,9 @@ def check_graph(g: Graph) -> None:
                                            for i in node.inputs if i >= 0) else "float"
                     raise UnsupportedModel(
                         f"{name}: {kind} model: node {node.index} ({node.op}) has {role} "
-                        f"{_desc(g, t)}; mcusim runs fully int8-quantized models only")
+                        f"{_desc(g, t)}; mcusim runs fully int8-quantized models only: "
+                        f"quantize it with `mcusim quantize MODEL --calibration DATA` "
+                        f"(or `mcusim run MODEL --calibration DATA`)")
                 if ten.dtype not in ACTIVATION_DTYPES and not ten.is_const and \
                         ten.dtype not in ("float32", "float16", "float64"):
                     raise UnsupportedModel(
