@@ -38,7 +38,7 @@ class RunOptions:
     # serve the gdb remote protocol on localhost:gdb_port (0: a free port) and let gdb drive
     gdb_port: int | None = None
     # model runs
-    input_path: Path | None = None       # .npy input (int8 or float)
+    input_path: Path | None = None       # .npy input (int8 or float); .wav for pipelines
     output_path: Path | None = None      # .npy output written after the run
     seed: int = 0                        # random input when input_path is None
     kernels: str = "auto"                # "portable" | "optimized" | "auto"
@@ -74,9 +74,14 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file, output_file
-    path = input_file(target, expected="an ELF or a .tflite model")
+    path = input_file(target, expected="an ELF, a .tflite model or a pipeline .toml")
     if opts.vcd_path is not None:
         output_file(opts.vcd_path, "vcd_path")     # refused before a long run, in one line
+    from mcusim.frontend.pipeline import is_pipeline
+    if is_pipeline(path):        # audio -> front end -> model (mcusim.frontend.pipeline)
+        from mcusim.boards import load_board
+        from mcusim.frontend.pipeline import run_pipeline
+        return run_pipeline(path, load_board(board, clock_hz=opts.clock_hz), opts)
     if not is_model(path):
         given = [name for name, opt in (("--input", "input_path"), ("--output", "output_path"),
                                         ("--build-dir", "build_dir"))

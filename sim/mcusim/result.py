@@ -120,6 +120,11 @@ class RunResult:
     clock_changes: list[dict[str, Any]] = field(default_factory=list)   # {cycle, hz, why}
     exceptions: list[dict[str, Any]] = field(default_factory=list)      # {number, name, count}
     peripherals_unmodelled: list[str] = field(default_factory=list)
+    # pipelines (mcusim.frontend.pipeline): [{name, cycles, time_s}], {label, index, score},
+    # {preset, front-end scratch/table bytes, latency_s, energy_per_decision_uj}
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    decision: dict[str, Any] = field(default_factory=dict)
+    pipeline: dict[str, Any] = field(default_factory=dict)
 
     @property
     def time_s(self) -> float:
