@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import mcusim.api
-from mcusim.cli import main
+from mcusim.cli import COMMANDS, main
 from mcusim.errors import EXIT_LIMIT, EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def test_python_m_mcusim_without_arguments():
                        timeout=60)
     assert p.returncode == EXIT_USAGE and p.stdout == ""
     assert p.stderr.splitlines() == [
-        "mcusim: error: no command given; choose one of run, boards, build, verify, check "
+        f"mcusim: error: no command given; choose one of {', '.join(COMMANDS)} "
         "(see mcusim --help)"]
 
 
