@@ -33,6 +33,9 @@ def cases():
     yield mg.conv_2d(r, [1, 5, 5, 16], 7, (1, 1), (2, 2), padding="VALID", per_channel=False)[0]
     yield mg.conv_2d(r, [2, 3, 5, 8], 6, (1, 1), padding="VALID")[0]   # pixel pairs across rows/images
     yield mg.conv_2d(r, [1, 5, 5, 9], 5, (1, 1), (2, 2), padding="VALID", activation="RELU")[0]
+    # packed variants: a 3-pixel last group, 12 channels padded to 16, the RELU6 clamp pass
+    yield mg.conv_2d(r, [1, 5, 7, 12], 8, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 8, 8, 16], 16, (3, 3), padding="SAME", activation="RELU")[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU")[0]       # interior and border pixels
@@ -98,4 +101,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         if not np.array_equal(o, w):
             bad.append((i, int(np.abs(o.astype(int) - w.astype(int)).max())))
     assert not bad, f"cases differing from TFLM on {board} (case, max diff): {bad}"
-    assert "mcusim_convolve_im2col_s8" in h.source()
+    src = h.source()
+    if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
+        assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
+    else:
+        assert "mcusim_convolve_im2col_s8(" in src and "mcusim_convolve_1x1_s8(" in src

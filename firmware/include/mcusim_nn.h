@@ -77,6 +77,24 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                                         const int32_t *bias,
                                         const mcusim_dims *output_dims, int8_t *output);
 
+/* The same two variants with the filter packed at build time (the compiler's choice on DSP
+ * cores): int16 weights, channel pairs interleaved, column padded to a multiple of 8 (layout:
+ * mcusim_mat_mult_packed_s8.c, docs/kernels.md); four output pixels per pass. The packed
+ * filter replaces the int8 one in flash. Scratch: mcusim_convolve_fast_s8_get_buffer_size. */
+int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims);
+mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                          const mcusim_quant_params *quant,
+                                          const mcusim_dims *input_dims, const int8_t *input,
+                                          const mcusim_dims *filter_dims, const int16_t *packed,
+                                          const int32_t *bias,
+                                          const mcusim_dims *output_dims, int8_t *output);
+mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_quant_params *quant,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int16_t *packed, const int32_t *bias,
+                                             const mcusim_dims *output_dims, int8_t *output);
+
 /* ------------------------------------------------------------------ DEPTHWISE_CONV_2D */
 typedef struct {
     int32_t input_offset;
@@ -111,6 +129,19 @@ mcusim_status mcusim_depthwise_conv_3x3_s8(const mcusim_dw_conv_params *params,
                                            const mcusim_dims *filter_dims, const int8_t *filter,
                                            const int32_t *bias,
                                            const mcusim_dims *output_dims, int8_t *output);
+/* 3x3, ch_mult 1, dilation 1, channels a multiple of 4, with filter, bias and requantization
+ * packed at build time into 10 int32 per channel (layout: mcusim_depthwise_conv_3x3_packed_s8.c;
+ * the compiler's choice on DSP cores, sim/mcusim/compiler/ops/depthwise_pack.py). Scratch:
+ * mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size (0 without DSP). */
+int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                            const mcusim_dims *output_dims);
+mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
+                                                  const mcusim_dw_conv_params *params,
+                                                  const int32_t *packed,
+                                                  const mcusim_dims *input_dims,
+                                                  const int8_t *input,
+                                                  const mcusim_dims *output_dims,
+                                                  int8_t *output);
 
 /* ------------------------------------------------------------------ FULLY_CONNECTED */
 typedef struct {

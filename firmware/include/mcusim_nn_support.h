@@ -117,6 +117,28 @@ static inline int32_t mcusim_requant(int32_t x, int32_t multiplier, int32_t shif
 #endif
 }
 
+/* MultiplyByQuantizedMultiplier(x, m, shift) + out_off for shift = -r, 2 <= r <= 23, in one
+ * SMLAL: TFLM's two roundings, floor((x m + 2^30) / 2^31) then ties away from zero by 2^r, are
+ * floor((x m + K) / 2^(31+r)) with K = 2^30 + 2^(30+r) - [x<0] 2^31 (nested floors of integer
+ * divisions merge; the [x<0] term is TFLM's "remainder > threshold" for negatives), and
+ * out_off 2^(31+r) added to K adds out_off to the result. K's high word is hi0 - [x<0] with
+ * hi0 = 2^(r-2) + out_off 2^(r-1), its low word 2^30 | (sign of x); the result is the high word
+ * of the sum shifted right by r - 1. r <= 23 keeps the high word inside int32 for any x and
+ * out_off (|x m| < 2^62). tests/test_kernels_fixedpoint.py checks it against the definition. */
+static inline int32_t mcusim_requant_rs(int32_t x, int32_t m, int32_t hi0, int32_t r1)
+{
+    const uint32_t lo = 0x40000000u | ((uint32_t)x & 0x80000000u);
+    const int32_t hi = hi0 + (x >> 31);
+    const int64_t k = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)x * m;
+    return (int32_t)(k >> 32) >> r1;
+}
+
+static inline int32_t mcusim_requant_rs_hi0(int32_t shift, int32_t out_off)
+{
+    const int32_t r1 = -shift - 1;
+    return (1 << (r1 - 1)) + (int32_t)((uint32_t)out_off << r1);
+}
+
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
 static inline int32_t mcusim_sat_shl(int32_t x, int exponent)
 {
@@ -239,6 +261,22 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
         *sum0 = s0;
     }
 }
+
+/* ---- packed-weight CONV_2D (DSP builds; mcusim_mat_mult_packed_s8.c) ----
+ * int16 index of column element k of pixel p (of four) in the im2col scratch: quads of
+ * elements, pairs (0, 2) and (1, 3) in SXTB16 order, the four pixels' words side by side. */
+#define MCUSIM_COL4_SLOT(k, p) \
+    (((k) >> 2) * 16 + ((k) & 1) * 8 + (p) * 2 + (((k) >> 1) & 1))
+/* column length padded to the core's block of eight elements */
+#define MCUSIM_PACKED_DEPTH(n) (((n) + 7) & ~7)
+void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
+                               const int16_t *packed, const int32_t *bias,
+                               const mcusim_quant_params *quant, int32_t out_off,
+                               const mcusim_activation *act, int32_t out_c, int8_t *out,
+                               int32_t rq_fast);
+/* 1 when every channel can take the register requantization (shift in [-23, -2], per-channel
+ * arrays, even channel count): computed once per layer call */
+int32_t mcusim_packed_rq_fast(const mcusim_quant_params *quant, int32_t out_c);
 
 /* requantize one accumulator and clamp: the common epilogue of conv / FC */
 MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t out_off,

@@ -278,3 +278,61 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
     }
     return MCUSIM_OK;
 }
+
+/* ---- packed filter (DSP builds; the compiler packs the weights, sim/mcusim/compiler/ops/
+ * conv_pack.py): output pixels in groups of four (raster order across rows and images), each
+ * pixel's channels widened once into the int16 column scratch (SXTB16, input offset added with
+ * SADD16), then mcusim_mat_mult_packed_s8 against every channel pair. */
+int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims)
+{
+    const int32_t n = filter_dims->h * filter_dims->w * filter_dims->c;
+    return 4 * MCUSIM_PACKED_DEPTH(n) * (int32_t)sizeof(int16_t);
+}
+
+mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                          const mcusim_quant_params *quant,
+                                          const mcusim_dims *input_dims, const int8_t *input,
+                                          const mcusim_dims *filter_dims, const int16_t *packed,
+                                          const int32_t *bias,
+                                          const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t sh = params->stride.h, sw = params->stride.w, in_off = params->input_offset;
+    const int32_t depth = MCUSIM_PACKED_DEPTH(in_c);
+    int16_t *cols = (int16_t *)buffer;
+    if (buffer == 0 || filter_dims->h != 1 || filter_dims->w != 1 || filter_dims->c != in_c ||
+        params->padding.h != 0 || params->padding.w != 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t k = 0; k < 4 * depth; k++) {
+        cols[k] = 0;    /* the padding past in_c stays zero */
+    }
+    const int32_t rq_fast = mcusim_packed_rq_fast(quant, out_c);
+    const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
+    for (int32_t first = 0; first < total; first += 4) {
+        const int32_t npx = total - first < 4 ? total - first : 4;
+        for (int32_t p = 0; p < npx; p++) {
+            const int32_t i = first + p, b = i / per_image, r = i - b * per_image;
+            const int32_t oy = r / out_w, ox = r - oy * out_w;
+            const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
+            int32_t k = 0;
+#if MCUSIM_DSP
+            int32_t *c32 = (int32_t *)cols + p;
+            const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
+            for (; k + 4 <= in_c; k += 4, c32 += 8) {
+                int32_t v;
+                __builtin_memcpy(&v, ip + k, 4);
+                c32[0] = __sadd16(__sxtb16(v), off2);
+                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
+            }
+#endif
+            for (; k < in_c; k++) {
+                cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(ip[k] + in_off);
+            }
+        }
+        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, bias, quant, params->output_offset,
+                                  &params->activation, out_c, output + first * out_c, rq_fast);
+    }
+    return MCUSIM_OK;
+}

@@ -143,3 +143,60 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
     }
     return MCUSIM_OK;
 }
+
+/* ---- packed filter (DSP builds; the compiler packs the weights at build time): the receptive
+ * fields of four output pixels (raster order across rows and images) gathered into the int16
+ * column scratch in the packed core's order (MCUSIM_COL4_SLOT; input offset added, zeros
+ * outside the image), then mcusim_mat_mult_packed_s8 against every channel pair. */
+mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_quant_params *quant,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int16_t *packed, const int32_t *bias,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t in_off = params->input_offset;
+    const int32_t depth = MCUSIM_PACKED_DEPTH(f_h * f_w * in_c);
+    int16_t *cols = (int16_t *)buffer;
+    if (buffer == 0 || filter_dims->c != in_c) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t k = 0; k < 4 * depth; k++) {
+        cols[k] = 0;    /* the padding past the column stays zero */
+    }
+    const int32_t rq_fast = mcusim_packed_rq_fast(quant, out_c);
+    const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
+    for (int32_t first = 0; first < total; first += 4) {
+        const int32_t npx = total - first < 4 ? total - first : 4;
+        for (int32_t p = 0; p < npx; p++) {
+            const int32_t i = first + p, b = i / per_image, r = i - b * per_image;
+            const int32_t oy = r / out_w, ox = r - oy * out_w;
+            const int8_t *in_b = input + b * in_h * in_w * in_c;
+            const int32_t y0 = oy * params->stride.h - params->padding.h;
+            const int32_t x0 = ox * params->stride.w - params->padding.w;
+            int32_t k = 0;
+            for (int32_t fy = 0; fy < f_h; fy++) {
+                const int32_t y = y0 + params->dilation.h * fy;
+                for (int32_t fx = 0; fx < f_w; fx++) {
+                    const int32_t x = x0 + params->dilation.w * fx;
+                    if (y < 0 || y >= in_h || x < 0 || x >= in_w) {
+                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
+                            cols[MCUSIM_COL4_SLOT(k, p)] = 0;
+                        }
+                    } else {
+                        const int8_t *ip = in_b + (y * in_w + x) * in_c;
+                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
+                            cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(ip[ic] + in_off);
+                        }
+                    }
+                }
+            }
+        }
+        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, bias, quant, params->output_offset,
+                                  &params->activation, out_c, output + first * out_c, rq_fast);
+    }
+    return MCUSIM_OK;
+}

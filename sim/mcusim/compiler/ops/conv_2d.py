@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
+from mcusim.compiler.ops import conv_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
                                          check_rank, check_shape, check_window,
@@ -55,21 +56,27 @@ def prepare(node, g) -> dict:
                 computed_output_hw=(oh, ow))
 
 
-def variant(p: dict, dsp: bool) -> str:
-    """The wrapper's selection rule (firmware/kernels/mcusim_convolve_wrapper_s8.c)."""
+def variant(p: dict, dsp: bool, const_filter: bool = False) -> str:
+    """The wrapper's selection rule (firmware/kernels/mcusim_convolve_wrapper_s8.c); on DSP
+    cores with a constant filter, the same two variants with the filter packed at build time
+    (`_fast`: conv_pack.py)."""
     oc, kh, kw, kc = p["filter_dims"]
     if kc != p["input_dims"][3]:
         return "generic"
+    fast = "_fast" if dsp and const_filter else ""
     if kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1):
-        return "1x1"
+        return "1x1" + fast
     # im2col on every core: the window is gathered once per pixel, not once per output channel
     # (with DSP its dot product is __smlad; without, still about half the instructions per MAC)
-    return "im2col"
+    return "im2col" + fast
 
 
-def buffer_size(p: dict, dsp: bool) -> int:
+def buffer_size(p: dict, dsp: bool, const_filter: bool = False) -> int:
     oc, kh, kw, kc = p["filter_dims"]
-    return kh * kw * kc * 2 if variant(p, dsp) == "im2col" else 0
+    v = variant(p, dsp, const_filter)
+    if v.endswith("_fast"):
+        return conv_pack.cols_bytes(kh * kw * kc)
+    return kh * kw * kc * 2 if v == "im2col" else 0
 
 
 def macs(node, g) -> int:
@@ -80,14 +87,23 @@ def macs(node, g) -> int:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    v = variant(p, ctx.dsp)
+    const_filter = g.t(node.inputs[1]).data is not None
+    v = variant(p, ctx.dsp, const_filter)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
-          "im2col": "mcusim_convolve_im2col_s8"}[v]
-    buf = f"{ctx.scratch(buffer_size(p, ctx.dsp))}, " if v == "im2col" else ""
-    # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
+          "im2col": "mcusim_convolve_im2col_s8", "1x1_fast": "mcusim_convolve_1x1_fast_s8",
+          "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
+    size = buffer_size(p, ctx.dsp, const_filter)
+    buf = f"{ctx.scratch(size)}, " if size else ""
+    # the 1x1 variants have no padding: their input offset can be folded into the bias at build
+    # time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
-                                fold=(v == "1x1"))
+                                fold=v.startswith("1x1"))
+    if v.endswith("_fast"):   # the packed filter replaces the int8 one in flash
+        filt = ctx.const(f"n{node.index}_filter_packed",
+                         conv_pack.pack_filter(g.t(node.inputs[1]).data), "int16_t")
+    else:
+        filt = cptr(ctx, node.inputs[1], const=True)
     return (
         params_lit("mcusim_conv_params", [
             ("input_offset", in_off), ("output_offset", p["output_offset"]),
@@ -97,6 +113,6 @@ def emit(node, g, ctx) -> str:
                                              ("per_channel", 1)], "quant")
         + f"{fn}({buf}&params, &quant,\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
-        f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"
+        f"    {dims_lit(p['filter_dims'])}, {filt},\n"
         f"    {bias_ref},\n"
         f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
