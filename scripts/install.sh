@@ -33,7 +33,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 extra="[svd,plot]"                              # plot: mcusim sweep --html charts
-[ "$with_tests" = 1 ] && extra="[svd,plot,ray,frontend,test]"   # ray: the sweep --ray tests; frontend: cmsisdsp
+[ "$with_tests" = 1 ] && extra="[svd,plot,ray,frontend,quantize,onnx,tensorflow,test]"   # ray: the sweep --ray tests; frontend: cmsisdsp; quantize/onnx/tensorflow: mcusim quantize tests
 echo "==> installing mcusim into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install -q --disable-pip-version-check ".${extra}" 2>&1 \
