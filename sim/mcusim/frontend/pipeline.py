@@ -62,6 +62,9 @@ def load(path: Path) -> Pipeline:
         raise BadInput(f"{path}: a pipeline needs a [frontend] and a [model] table")
     preset = presets.from_table(doc["frontend"], f"{path}: [frontend]")
     m = doc["model"]
+    if isinstance(m, dict) and set(m) - {"path", "labels"}:
+        raise BadInput(f"{path}: [model]: unknown key {sorted(set(m) - {'path', 'labels'})[0]!r}"
+                       f" (known: path, labels)")
     if not isinstance(m, dict) or not isinstance(m.get("path"), str):
         raise BadInput(f"{path}: [model] needs path = \"model.tflite\"")
     model = files.input_file(path.parent / m["path"], "[model] path", "a .tflite model")

@@ -40,6 +40,11 @@ def print_report(result, top: int = 12, console: Console | None = None) -> None:
     if result.functions:
         c.print(Rule("functions (by self cycles)", style="dim", align="left"))
         c.print(functions_table(result, top))
+    if getattr(result, "stages", None):       # pipelines: audio -> front end -> model
+        from mcusim.report.pipeline import pipeline_summary, pipeline_table
+        c.print(Rule("pipeline", style="dim", align="left"))
+        c.print(pipeline_table(result))
+        c.print(pipeline_summary(result))
     if result.layers:
         c.print(Rule("layers", style="dim", align="left"))
         c.print(layers_table(result))
