@@ -50,6 +50,12 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 8, 8, 3], 2, (3, 3), (1, 1), (2, 2))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 7, 6], 1, (3, 3), (1, 1), padding="VALID",
                                per_channel=False)[0]       # 4-channel DSP groups + a tail of 2
+    # 3x3 with the build-time packed layout on DSP cores: stride 1 (two output rows per pass,
+    # an odd last row), stride 2 with ReLU6 (single rows), two images
+    yield mg.depthwise_conv_2d(r, [2, 7, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU")[0]
+    yield mg.depthwise_conv_2d(r, [1, 11, 12, 16], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU6")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
@@ -106,3 +112,4 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
     else:
         assert "mcusim_convolve_im2col_s8(" in src and "mcusim_convolve_1x1_s8(" in src
+    assert ("mcusim_depthwise_conv_3x3_packed_s8(" in src) == dsp

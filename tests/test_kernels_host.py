@@ -120,6 +120,41 @@ def test_depthwise_conv_2d(make, case):
     assert_bit_exact(c, seed=4)
 
 
+# the build-time packed 3x3 layout (the compiler's choice on DSP cores): on the host its portable
+# C path runs, which checks the records and the three-instruction requantization against TFLM
+DW_PACKED_CASES = [
+    # in_shape, stride, padding, per_channel, activation
+    ([1, 25, 5, 64], (1, 1), "SAME", True, "RELU"),      # KWS
+    ([1, 9, 8, 8], (2, 2), "SAME", True, "RELU6"),       # VWW-like stride 2
+    ([2, 7, 6, 12], (1, 1), "VALID", False, "NONE"),
+    ([1, 6, 9, 4], (2, 1), "SAME", True, "RELU_N1_TO_1"),
+]
+
+
+@pytest.mark.parametrize("case", DW_PACKED_CASES, ids=lambda c: "x".join(map(str, c[0])) + f"_s{c[1]}{c[2]}")
+def test_depthwise_conv_3x3_packed(make, case):
+    shape, s, pad, pc, act = case
+    data, _ = mg.depthwise_conv_2d(rng("dwp", case), shape, 1, (3, 3), s, (1, 1), pad, pc, act)
+    c = make(data, dsp=True)
+    assert "mcusim_depthwise_conv_3x3_packed_s8(" in c.body
+    assert_bit_exact(c, seed=5)
+
+
+def test_depthwise_pack_bounds():
+    """Layers whose requantization the packed form cannot reproduce keep the int8 kernel."""
+    from mcusim.compiler.ops import depthwise_pack
+    w = np.ones((1, 3, 3, 4), np.int8)
+    p = dict(ch_mult=1, multipliers=[1 << 30] * 4, shifts=[-3] * 4, input_offset=128,
+             output_offset=-5)
+    rec = depthwise_pack.pack_3x3(w, np.arange(4), p)
+    assert rec.shape == (4, 10) and list(rec[:, 9]) == [3] * 4
+    assert rec[1, 6] == 2 * (1 + 128 * 9)                   # offset folded into the bias
+    assert rec[0, 8] == 4 - 5 * 8                           # 2^(e-1) + out_off 2^e
+    assert depthwise_pack.pack_3x3(w, None, dict(p, shifts=[0, -3, -3, -3])) is None   # e = 0
+    assert depthwise_pack.pack_3x3(w, np.full(4, 1 << 30), p) is None   # accumulator range
+    assert depthwise_pack.pack_3x3(np.ones((1, 3, 3, 6), np.int8), None, p) is None  # 6 channels
+
+
 # ------------------------------------------------------------------ FULLY_CONNECTED
 @pytest.mark.parametrize("dsp", [False, True], ids=["portable", "dsp-flag"])
 @pytest.mark.parametrize("shape,units,pc,act,bias", [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
+from mcusim.compiler.ops import depthwise_pack
 from mcusim.compiler.ops._common import (act, bad, check_act, check_bias, check_filter_quant,
                                          check_int8_filter, check_operands, check_rank,
                                          check_shape, check_window, check_zero_filter_offset,
@@ -54,6 +55,18 @@ def variant(p: dict, dsp: bool) -> str:
     return "generic"
 
 
+def packed(node, g, p: dict, dsp: bool):
+    """The 3x3 records for mcusim_depthwise_conv_3x3_packed_s8 (DSP cores, constant filter and
+    bias, bounds in depthwise_pack), or None: the layer keeps the int8 kernels."""
+    if not dsp or variant(p, dsp) != "3x3":
+        return None
+    f = g.t(node.inputs[1])
+    b = g.t(node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] >= 0 else None
+    if f.data is None or (b is not None and b.data is None):
+        return None
+    return depthwise_pack.pack_3x3(f.data, None if b is None else b.data, p)
+
+
 def macs(node, g) -> int:
     f, o = g.t(node.inputs[1]), g.t(node.outputs[0])
     n, oh, ow, oc = o.shape
@@ -62,13 +75,21 @@ def macs(node, g) -> int:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
+    params = params_lit("mcusim_dw_conv_params", [(k, p[k]) for k in (
+        "input_offset", "output_offset", "ch_mult", "stride", "padding", "dilation",
+        "activation")])
+    rec = packed(node, g, p, ctx.dsp)
+    if rec is not None:   # the records replace filter, bias, multipliers and shifts in flash
+        return (params + f"mcusim_depthwise_conv_3x3_packed_s8("
+                f"{ctx.scratch(depthwise_pack.buffer_size(p))}, &params,\n"
+                f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"
+                f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
+                f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
     fn = "mcusim_depthwise_conv_3x3_s8" if variant(p, ctx.dsp) == "3x3" else "mcusim_depthwise_conv_s8"
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     bias = node.inputs[2] if len(node.inputs) > 2 else -1
     return (
-        params_lit("mcusim_dw_conv_params", [(k, p[k]) for k in (
-            "input_offset", "output_offset", "ch_mult", "stride", "padding", "dilation",
-            "activation")])
+        params
         + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
                                              ("per_channel", 1)], "quant")
         + f"{fn}(&params, &quant,\n"

@@ -1,0 +1,62 @@
+"""Build-time layout of a 3x3 depthwise layer for mcusim_depthwise_conv_3x3_packed_s8.
+
+One record of 10 int32 per channel (layout: the kernel file's header): the doubled weights as
+int16 pairs (kernel rows 0-1 and 1-2 of each column), the bias with the input offset folded in,
+and the requantization as (multiplier, rounding constant with the output offset, exponent), so
+the kernel requantizes with one SMMLAR, an add and a shift. `pack_3x3` returns None when a
+channel is outside the bounds that make that exact (a left shift or none, an accumulator that
+could reach 2^30, a rounding constant that could overflow); the layer then keeps the int8 kernel.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+RECORD = 10
+_LIM = 1 << 31
+
+
+def _pair(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    return ((lo.astype(np.int64) & 0xFFFF) | ((hi.astype(np.int64) & 0xFFFF) << 16)).astype(
+        np.uint32).view(np.int32)
+
+
+def pack_3x3(weights, bias, p: dict) -> np.ndarray | None:
+    """weights [1, 3, 3, C] int8, bias [C] int32 or None, p: depthwise_conv_2d.prepare()."""
+    w = np.asarray(weights, dtype=np.int64).reshape(3, 3, -1)
+    ch = w.shape[2]
+    if ch % 4 or p["ch_mult"] != 1:
+        return None
+    b = np.zeros(ch, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    mult = np.asarray(p["multipliers"], np.int64)
+    e = -np.asarray(p["shifts"], np.int64)
+    if (e < 1).any() or (e > 31).any():
+        return None
+    in_off, out_off = int(p["input_offset"]), int(p["output_offset"])
+    wabs = np.abs(w).sum(axis=(0, 1))
+    # |acc| = |sum w (x + offset) + bias| <= 255 sum|w| + |bias|, doubled into SMMLAR; the
+    # running doubled sums over raw codes stay within 2 (|bias'| + 128 sum|w|)
+    acc_max = 255 * wabs + np.abs(b)
+    bias_f = b + in_off * w.sum(axis=(0, 1))
+    if (2 * acc_max >= _LIM).any() or (2 * (np.abs(bias_f) + 128 * wabs) >= _LIM).any():
+        return None
+    rnd = (1 << (e - 1)) + out_off * (1 << e)
+    # h = floor((acc m + 2^30) / 2^31) + rnd, |floor(...)| <= |acc| + 1, then minus one
+    if (np.abs(rnd) + acc_max + 2 >= _LIM).any():
+        return None
+    w2 = 2 * w
+    rec = np.zeros((ch, RECORD), np.int64)
+    for k in range(3):
+        rec[:, k] = _pair(w2[0, k], w2[1, k])
+        rec[:, 3 + k] = _pair(w2[1, k], w2[2, k])
+    rec[:, 6] = 2 * bias_f
+    rec[:, 7] = mult
+    rec[:, 8] = rnd
+    rec[:, 9] = e
+    return rec.astype(np.int32)
+
+
+def buffer_size(p: dict) -> int:
+    """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core."""
+    ow = p["output_dims"][2]
+    cols = (ow - 1) * p["stride"][0] + 3
+    return 32 * cols + 8 * ow
