@@ -39,6 +39,31 @@ static inline int32_t mcusim_clz(uint32_t x)
     return x == 0 ? 32 : __builtin_clz(x);
 }
 
+/* the low 32 bits of (a * b) >> k, 1 <= k <= 32, from the exact 64-bit product (SMULL and a
+ * shift). ARMv6-M has no 32x32->64 multiply (gcc calls the 64x64 __aeabi_lmul and spills the
+ * 64-bit temporaries): four 16x16 MULS partial products instead, each fitting 32 bits
+ * (a = ah 2^16 + al with al unsigned: |ah bl| < 2^31), summed into hi:lo with carries by
+ * compare. Same bits either way. */
+static inline int32_t mcusim_mul_shr(int32_t a, int32_t b, int k)
+{
+#if defined(__ARM_ARCH_6M__)
+    const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
+    const int32_t ah = a >> 16, bh = b >> 16;
+    const int32_t m1 = ah * (int32_t)bl, m2 = (int32_t)al * bh;
+    uint32_t lo = al * bl;
+    int32_t hi = ah * bh;
+    uint32_t t = (uint32_t)m1 << 16;
+    lo += t;
+    hi += (m1 >> 16) + (lo < t);
+    t = (uint32_t)m2 << 16;
+    lo += t;
+    hi += (m2 >> 16) + (lo < t);
+    return k == 32 ? hi : (int32_t)(((uint32_t)hi << (32 - k)) | (lo >> k));
+#else
+    return (int32_t)(((int64_t)a * b) >> k);
+#endif
+}
+
 /* two q15 as one word (low half = first), from any alignment */
 static inline int32_t mcusim_read_q15x2(const int16_t *p)
 {

@@ -5,7 +5,7 @@ void mcusim_scale_q31(const int32_t *src, int32_t scale, int32_t shift, int32_t 
 {
     const int32_t k = shift + 1;
     for (uint32_t i = 0; i < n; i++) {
-        int32_t in = (int32_t)(((int64_t)src[i] * scale) >> 32);
+        int32_t in = mcusim_mul_shr(src[i], scale, 32);
         if (k >= 0) {
             int32_t out = (int32_t)((uint32_t)in << k);
             if (in != (out >> k))

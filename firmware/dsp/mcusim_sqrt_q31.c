@@ -19,11 +19,11 @@ int32_t mcusim_sqrt_q31(int32_t in)
     int32_t x = in << even;
     int32_t r = seed[(x >> 26) - 8];
     for (int k = 0; k < 3; k++) {
-        int32_t t = (int32_t)(((int64_t)r * r) >> 28);
-        t = (int32_t)(((int64_t)x * t) >> 31);
+        int32_t t = mcusim_mul_shr(r, r, 28);
+        t = mcusim_mul_shr(x, t, 31);
         t = 0x30000000 - t;                 /* 3 - x r^2, q28 */
-        r = (int32_t)(((int64_t)r * t) >> 29);
+        r = mcusim_mul_shr(r, t, 29);
     }
-    r = (int32_t)(((int64_t)x * r) >> 28);
+    r = mcusim_mul_shr(x, r, 28);
     return r >> (even / 2);
 }

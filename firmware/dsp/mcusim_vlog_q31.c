@@ -14,7 +14,7 @@ static int32_t log_q31(uint32_t src)
     uint32_t inc = (1u << LOG_BITS) >> (LOG_INT_BITS + 1);
     uint32_t y = 0;
     for (int i = 0; i < LOG_BITS; i++) {
-        x = (uint32_t)(((uint64_t)x * x) >> (LOG_BITS - 1));
+        x = (uint32_t)mcusim_mul_shr((int32_t)x, (int32_t)x, LOG_BITS - 1);    /* x < 2^31 */
         if (x >= (1u << LOG_BITS)) {
             y += inc;
             x >>= 1;
@@ -23,7 +23,7 @@ static int32_t log_q31(uint32_t src)
     }
     /* wraps for src == 0 (c == 32) exactly as the reference's int arithmetic does */
     int32_t t = (int32_t)(y - ((uint32_t)c << (LOG_BITS - LOG_INT_BITS)));
-    return (int32_t)(((int64_t)t * LN2_Q31) >> 31);
+    return mcusim_mul_shr(t, (int32_t)LN2_Q31, 31);
 }
 
 void mcusim_vlog_q31(const int32_t *src, int32_t *dst, uint32_t n)
