@@ -147,7 +147,40 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
 /* ---- packed filter (DSP builds; the compiler packs the weights at build time): the receptive
  * fields of four output pixels (raster order across rows and images) gathered into the int16
  * column scratch in the packed core's order (MCUSIM_COL4_SLOT; input offset added, zeros
- * outside the image), then mcusim_mat_mult_packed_s8 against every channel pair. */
+ * outside the image), then mcusim_mat_mult_packed_s8 against every channel pair. The gather
+ * goes by runs of contiguous input bytes (a window row's valid taps with dilation 1), four
+ * elements per word where the run is quad-aligned in the column (SXTB16, SADD16). */
+
+/* column elements k .. k+n-1 of pixel p = src[0..n-1] + off (src NULL: zeros) */
+MCUSIM_INLINE void mcusim_col4_run(int16_t *cols, int32_t p, int32_t k, const int8_t *src, int32_t n,
+                            int32_t off)
+{
+    int32_t j = 0;
+#if MCUSIM_DSP
+    for (; j < n && (k & 3); j++, k++) {
+        cols[MCUSIM_COL4_SLOT(k, p)] = src ? (int16_t)(src[j] + off) : 0;
+    }
+    int32_t *c32 = (int32_t *)cols + (k >> 2) * 8 + p;
+    if (src) {
+        const int32_t off2 = (int32_t)(((uint32_t)off & 0xFFFFu) * 0x10001u);
+        for (; j + 4 <= n; j += 4, k += 4, c32 += 8) {
+            int32_t v;
+            __builtin_memcpy(&v, src + j, 4);
+            c32[0] = __sadd16(__sxtb16(v), off2);
+            c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
+        }
+    } else {
+        for (; j + 4 <= n; j += 4, k += 4, c32 += 8) {
+            c32[0] = 0;
+            c32[4] = 0;
+        }
+    }
+#endif
+    for (; j < n; j++, k++) {
+        cols[MCUSIM_COL4_SLOT(k, p)] = src ? (int16_t)(src[j] + off) : 0;
+    }
+}
+
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_quant_params *quant,
                                              const mcusim_dims *input_dims, const int8_t *input,
@@ -158,8 +191,8 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
-    const int32_t in_off = params->input_offset;
-    const int32_t depth = MCUSIM_PACKED_DEPTH(f_h * f_w * in_c);
+    const int32_t in_off = params->input_offset, dw = params->dilation.w;
+    const int32_t depth = MCUSIM_PACKED_DEPTH(f_h * f_w * in_c), row = f_w * in_c;
     int16_t *cols = (int16_t *)buffer;
     if (buffer == 0 || filter_dims->c != in_c) {
         return MCUSIM_ARG_ERROR;
@@ -177,22 +210,26 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             const int8_t *in_b = input + b * in_h * in_w * in_c;
             const int32_t y0 = oy * params->stride.h - params->padding.h;
             const int32_t x0 = ox * params->stride.w - params->padding.w;
-            int32_t k = 0;
-            for (int32_t fy = 0; fy < f_h; fy++) {
+            int32_t fx0, fx1;   /* the window's taps inside the image along x */
+            mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
+            for (int32_t fy = 0, k = 0; fy < f_h; fy++, k += row) {
                 const int32_t y = y0 + params->dilation.h * fy;
-                for (int32_t fx = 0; fx < f_w; fx++) {
-                    const int32_t x = x0 + params->dilation.w * fx;
-                    if (y < 0 || y >= in_h || x < 0 || x >= in_w) {
-                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
-                            cols[MCUSIM_COL4_SLOT(k, p)] = 0;
-                        }
-                    } else {
-                        const int8_t *ip = in_b + (y * in_w + x) * in_c;
-                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
-                            cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(ip[ic] + in_off);
-                        }
+                if (y < 0 || y >= in_h || fx0 >= fx1) {
+                    mcusim_col4_run(cols, p, k, 0, row, 0);
+                    continue;
+                }
+                const int32_t at = (y * in_w + x0) * in_c;   /* tap fx at at + fx dw in_c */
+                mcusim_col4_run(cols, p, k, 0, fx0 * in_c, 0);
+                if (dw == 1) {      /* the valid taps are one run of input bytes */
+                    mcusim_col4_run(cols, p, k + fx0 * in_c, in_b + at + fx0 * in_c,
+                                    (fx1 - fx0) * in_c, in_off);
+                } else {
+                    for (int32_t fx = fx0; fx < fx1; fx++) {
+                        mcusim_col4_run(cols, p, k + fx * in_c, in_b + at + fx * dw * in_c,
+                                        in_c, in_off);
                     }
                 }
+                mcusim_col4_run(cols, p, k + fx1 * in_c, 0, (f_w - fx1) * in_c, 0);
             }
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, bias, quant, params->output_offset,
