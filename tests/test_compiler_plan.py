@@ -64,15 +64,26 @@ def test_plan_is_valid_and_not_larger_than_tflm(rel):
     opt = frontend(data, path.name) if _scratch_ok() else optimize(importer.parse(data))
     plan = planner.plan(opt.graph, _scratch(opt))
     live = [b for b in plan.buffers if b.size]
-    for i, a in enumerate(live):            # no two buffers alive together share a byte
+    streams = {(i, o): d for _, i, o, d in plan.overlaps}
+    for i, a in enumerate(live):            # no two buffers alive together share a byte...
         assert a.offset % planner.ALIGN == 0 and a.offset + a.size <= plan.size
         for b in live[i + 1:]:
             if a.first <= b.last and b.first <= a.last:
-                assert a.offset + a.size <= b.offset or b.offset + b.size <= a.offset, (a, b)
-    # no plan can be smaller than the most bytes alive during one layer; greedy meets it
+                if a.offset + a.size <= b.offset or b.offset + b.size <= a.offset:
+                    continue
+                # ...except a streaming conv's input, at least delta above its output
+                d, inp, out = streams.get((a.key, b.key)), a, b
+                if d is None:
+                    d, inp, out = streams.get((b.key, a.key)), b, a
+                assert d is not None and inp.offset - out.offset >= d, (a, b)
+                assert inp.last == out.first                # they meet at one layer only
+    # without overlaps no plan can be smaller than the most bytes alive during one layer; greedy
+    # meets that bound, and streaming overlaps only ever go below it
     bound = max((sum(b.size for b in live if b.first <= i <= b.last)
                  for i in range(len(opt.graph.nodes))), default=0)
-    assert bound <= plan.size <= bound + planner.ALIGN
+    assert plan.size <= bound + planner.ALIGN
+    if not plan.overlaps:
+        assert bound <= plan.size
     io = sum(p.size for p in opt.inputs + opt.outputs)
     tf = tflm.known_arena(data)
     print(f"{rel}: planned {plan.size} B + I/O {io} B vs TFLM {tf} B")
@@ -82,3 +93,76 @@ def test_plan_is_valid_and_not_larger_than_tflm(rel):
 def _scratch_ok() -> bool:
     from mcusim.compiler.checks import op_module
     return op_module("CONV_2D") is not None
+
+
+def _conv_chain():
+    """input -> CONV 3x3 -> DEPTHWISE 3x3 stride 2 -> CONV 1x1 -> output, 16x16 pixels."""
+    from mcusim.compiler import modelgen as mg
+    r = np.random.default_rng(3)
+    mb = mg.ModelBuilder()
+    x = mb.tensor([1, 16, 16, 4], scale=0.05, zero_point=-3)
+    shapes = [([8, 3, 3, 4], [1, 16, 16, 8], "CONV_2D", 1),
+              ([1, 3, 3, 8], [1, 8, 8, 8], "DEPTHWISE_CONV_2D", 2),
+              ([16, 1, 1, 8], [1, 8, 8, 16], "CONV_2D", 1)]
+    t = x
+    for wshape, oshape, op, stride in shapes:
+        axis = 3 if op == "DEPTHWISE_CONV_2D" else 0
+        n = wshape[axis]
+        w = mb.tensor(wshape, scale=[0.01] * n, zero_point=[0] * n, quantized_dimension=axis,
+                      data=r.integers(-127, 128, wshape))
+        y = mb.tensor(oshape, scale=0.05, zero_point=-128)
+        opts = {"padding": "SAME", "stride_w": stride, "stride_h": stride,
+                "fused_activation_function": "RELU"}
+        if op == "DEPTHWISE_CONV_2D":
+            opts["depth_multiplier"] = 1
+        mb.op(op, [t, w, -1], [y], opts)
+        t = y
+    return optimize(importer.parse(mb.build([x], [t])))
+
+
+def test_stream_delta_follows_the_row_contract():
+    g = _conv_chain().graph
+    conv3, dw, pw = g.nodes
+    # 3x3 stride 1, pad 1, 4 -> 8 channels: writing up to output row r + 1 (128 B rows) while
+    # input rows from r - 2 (64 B rows) are still needed; the gap is widest at r = 14
+    assert planner.stream_delta(g, conv3) == 16 * 128 - 12 * 64
+    # stride 2, pad 0 on 16 rows: output row r needs input rows from 2(r - 1); row 1 decides
+    assert planner.stream_delta(g, dw) == 3 * 8 * 8
+    # 1x1, 8 -> 16 channels: output rows are twice the input rows, so the gap grows to the end
+    assert planner.stream_delta(g, pw) == max(min(r + 2, 8) * 8 * 16 - max(r - 1, 0) * 8 * 8
+                                              for r in range(8))
+
+
+def test_streaming_overlap_shrinks_the_arena_below_the_live_bytes():
+    opt = _conv_chain()
+    plan = planner.plan(opt.graph)
+    # the 16x16x8 tensor and the 8x8x8 one are both alive at the depthwise layer: 2,560 B
+    # without an overlap; its output may start below its input by the depthwise delta
+    assert plan.overlaps and plan.size < 16 * 16 * 8 + 8 * 8 * 8
+    pos, inp, out, d = plan.overlaps[0]
+    bufs = {b.key: b for b in plan.buffers}
+    assert bufs[inp].offset - bufs[out].offset >= d
+
+
+def test_add_without_broadcast_runs_in_place():
+    from mcusim.compiler import modelgen as mg
+    r = np.random.default_rng(4)
+    mb = mg.ModelBuilder()
+    x = mb.tensor([1, 8, 8, 4], scale=0.05, zero_point=-3)
+    ys = []
+    for k in range(2):
+        w = mb.tensor([4, 1, 1, 4], scale=[0.01] * 4, zero_point=[0] * 4,
+                      data=r.integers(-127, 128, (4, 1, 1, 4)))
+        ys.append(mb.tensor([1, 8, 8, 4], scale=0.05, zero_point=k))
+        mb.op("CONV_2D", [x, w, -1], [ys[-1]], {"padding": "SAME", "stride_w": 1,
+                                                "stride_h": 1})
+    s = mb.tensor([1, 8, 8, 4], scale=0.07, zero_point=2)
+    mb.op("ADD", [ys[0], ys[1]], [s], {})
+    w = mb.tensor([2, 1, 1, 4], scale=[0.01] * 2, zero_point=[0] * 2,
+                  data=r.integers(-127, 128, (2, 1, 1, 4)))
+    y = mb.tensor([1, 8, 8, 2], scale=0.05, zero_point=0)
+    mb.op("CONV_2D", [s, w, -1], [y], {"padding": "SAME", "stride_w": 1, "stride_h": 1})
+    opt = optimize(importer.parse(mb.build([x], [y])))
+    plan = planner.plan(opt.graph)
+    assert plan.inplace == [2]
+    assert plan.size == 2 * 8 * 8 * 4              # the two conv outputs; the sum reuses one

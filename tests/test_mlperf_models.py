@@ -80,3 +80,21 @@ def test_bit_exact_with_tflm(name):
     rep = verify(path, load_board("stm32l4r5"), RunOptions(), n=1, say=lambda _: None)
     assert rep.ok, [c.max_diff for c in rep.cases]
     assert len(rep.cases) == 3
+
+
+def test_streaming_overlap_is_exercised_and_checked(monkeypatch, tmp_path):
+    """IC's second 3x3 convolution writes over its consumed input (planner.stream_delta): the
+    plan has the overlap, and a gap one row too small is caught by verify at that layer."""
+    from mcusim.compiler import planner
+    from mcusim.compiler.build import compile_model
+    path = mlperf_models.cached("ic")
+    board = load_board("stm32l4r5")
+    model_c = (compile_model(path, board).dir / "model.c").read_text()
+    assert "layer 2 streams its output over its consumed input" in model_c
+    real = planner.stream_delta
+    monkeypatch.setenv("MCUSIM_CACHE", str(tmp_path / "short"))   # the cache keys on sources
+    monkeypatch.setattr(planner, "stream_delta",
+                        lambda g, node: None if real(g, node) is None
+                        else real(g, node) - 32 * 16 * 3)        # three 512 B rows short
+    rep = verify(path, board, RunOptions(), n=1, say=lambda _: None)
+    assert not rep.ok and rep.first_bad_layer.startswith("layer 2 CONV_2D")

@@ -171,6 +171,9 @@ int8_t model_arena[MODEL_ARENA_SIZE > 0 ? MODEL_ARENA_SIZE : {ARENA_ALIGN}]
         what = (f"scratch of layer {b.key[1:]}" if b.key.startswith("s")
                 else "tensor " + ", ".join(str(t) for t in sorted(set(b.tensors))))
         out.append(f" *   {what:<32} {b.size:>7} B at {b.offset:>7}, layers {b.first}..{b.last}")
+    for pos, inp, outp, d in plan.overlaps:
+        out.append(f" * layer {pos} streams its output over its consumed input: buffer {inp} starts "
+                   f">= {d} B after buffer {outp} (planner.stream_delta)")
     out.append(" */\n")
     for L in layers:
         node = g.nodes[L.position]
