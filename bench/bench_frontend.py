@@ -28,7 +28,7 @@ import frontend_support as fs  # noqa: E402
 STAGES = [("frame", "mcusim_frame_q15"), ("normalize", "mcusim_normalize_q15"),
           ("window", "mcusim_mult_q15"), ("rfft", "mcusim_rfft_q15"),
           ("magnitude", "mcusim_cmplx_mag_q15"), ("mel", "mcusim_mel_filterbank_q15"),
-          ("log", "mcusim_log_mel_q31"), ("dct", "mcusim_mat_vec_mult_q15"),
+          ("log", "mcusim_log_mel_q15"), ("dct", "mcusim_mat_vec_mult_q15"),
           ("quantize", "mcusim_quantize_q15_s8")]
 BOARDS = "stm32l4r5,stm32g0b1,stm32u575,stm32f746"
 

@@ -34,7 +34,8 @@ def elves(tmp_path_factory):
             b = load_board(board)
             out = tmp_path_factory.mktemp(f"fe-{preset}-{board}")
             built[preset, board] = (harness.build(presets.get(preset), b, input_scale=KWS_SCALE,
-                                                  input_zero_point=KWS_ZP, out_dir=out), b)
+                                                  input_zero_point=KWS_ZP, out_dir=out,
+                                                  q31=True), b)
         return built[preset, board]
     return get
 
@@ -129,6 +130,31 @@ def test_one_frame_equals_arm_mfcc_q15(cm, elves, board):
         frame = fs.frames(c.p, fs.clip(kind))[10]
         _, out = harness.run(elf, b, frame, "mfcc")
         assert np.array_equal(out["feat"][:10], c.arm_mfcc(frame)), kind
+
+
+@needs_gcc
+@pytest.mark.parametrize("board", BOARDS)
+def test_q31_rfft_and_mfcc_equal_arm_mfcc_q31(cm, elves, board):
+    """The q31 chain (SMMULR/SMMLAR/SMMLSR on the M4, 64-bit C on the M0+)."""
+    elf, b = elves("mlperf-kws", board)
+    p, n = presets.get("mlperf-kws"), 512
+    rfft = cm.arm_rfft_instance_q31()
+    cm.arm_rfft_init_q31(rfft, n, 0, 1)
+    x = fs.clip("noise")[:n].astype(np.int32) << 16
+    _, out = harness.run(elf, b, x, "rfft_q31")
+    assert np.array_equal(out["feat"].view(np.int32)[:n + 2], cm.arm_rfft_q31(rfft, x.copy())[:n + 2])
+    q31 = tables.to_q31
+    flen, fpos, fcoef = tables.mel_filters(p.fmin, p.fmax, p.n_mel, p.sample_rate, n, conv=q31)
+    m = cm.arm_mfcc_instance_q31()
+    cm.arm_mfcc_init_q31(m, n, p.n_mel, p.n_dct, tables.dct_q15(p.n_dct, p.n_mel, conv=q31),
+                         fpos, flen, fcoef, tables.hann_q15(p.frame_len, n, conv=q31))
+    for kind in ("chirp", "quiet", "loud", "silence"):
+        frame = fs.frames(p, fs.clip(kind))[10].astype(np.int32) << 16
+        if kind == "quiet":
+            frame >>= 12                               # far below q15's resolution
+        _, out = harness.run(elf, b, frame, "mfcc_q31")
+        status, want = cm.arm_mfcc_q31(m, frame.copy(), np.zeros(2 * n, np.int32))
+        assert np.array_equal(out["feat"].view(np.int32)[:p.n_dct], want), kind
 
 
 @needs_gcc

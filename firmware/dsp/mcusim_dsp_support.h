@@ -64,6 +64,44 @@ static inline int32_t mcusim_mul_shr(int32_t a, int32_t b, int k)
 #endif
 }
 
+/* the high word of the exact 64-bit product, rounded: (a b + 2^31) >> 32 (SMMULR), and the
+ * same added to / subtracted from acc * 2^32 (SMMLAR, SMMLSR): CMSIS-DSP's q31 FFT products */
+static inline int32_t mcusim_mmulr(int32_t a, int32_t b)
+{
+#if MCUSIM_DSP_SIMD
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+#else
+    return (int32_t)(((int64_t)a * b + 0x80000000LL) >> 32);
+#endif
+}
+
+static inline int32_t mcusim_mmlar(int32_t acc, int32_t a, int32_t b)
+{
+#if MCUSIM_DSP_SIMD
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+#else
+    /* in uint64_t: wraps (as the instruction) instead of overflowing */
+    return (int32_t)(uint32_t)((((uint64_t)(uint32_t)acc << 32) + (uint64_t)((int64_t)a * b)
+                                + 0x80000000u) >> 32);
+#endif
+}
+
+static inline int32_t mcusim_mmlsr(int32_t acc, int32_t a, int32_t b)
+{
+#if MCUSIM_DSP_SIMD
+    int32_t r;
+    __asm__("smmlsr %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+#else
+    return (int32_t)(uint32_t)((((uint64_t)(uint32_t)acc << 32) - (uint64_t)((int64_t)a * b)
+                                + 0x80000000u) >> 32);
+#endif
+}
+
 /* two q15 as one word (low half = first), from any alignment */
 static inline int32_t mcusim_read_q15x2(const int16_t *p)
 {

@@ -1,4 +1,4 @@
-/* mcusim_log_mel_q31: natural log of the mel energies as in arm_mfcc_q15: vlog (q5.26), plus
+/* mcusim_log_mel_q15: natural log of the (q31) mel energies as in arm_mfcc_q15: vlog (q5.26), plus
  * the log of the scalings the fixed-point chain applied (the FFT's 1 / fft_len, the magnitude's
  * q2.14, the filterbank's >> 10) so the result is ln of the true energy, then >> 19 to q8.7
  * and the low 16 bits kept (the reference truncates before its saturation). */
@@ -6,7 +6,7 @@
 
 #define LN2_Q26 0x02C5C860          /* ln(2) in q5.26 */
 
-void mcusim_log_mel_q31(int32_t *mel, uint32_t n_mel, uint32_t fft_len, int16_t *logmel)
+void mcusim_log_mel_q15(int32_t *mel, uint32_t n_mel, uint32_t fft_len, int16_t *logmel)
 {
     const int32_t fft_shift = 31 - mcusim_clz(fft_len);
     const int32_t offset = (fft_shift + 2 + 10) * LN2_Q26;

@@ -14,7 +14,7 @@ int32_t mcusim_mfcc_q15(const mcusim_mfcc_instance_q15 *s, int16_t *src, int16_t
     mcusim_cmplx_mag_q15(spectrum, src, (n >> 1) + 1);      /* magnitudes over the frame */
     mcusim_mel_filterbank_q15(s, src, peak, tmp);           /* energies over the spectrum */
     int16_t *logmel = s->n_dct ? src : dst;
-    mcusim_log_mel_q31(tmp, s->n_mel, n, logmel);
+    mcusim_log_mel_q15(tmp, s->n_mel, n, logmel);
     if (s->n_dct)
         mcusim_mat_vec_mult_q15(s->dct, s->n_dct, s->n_mel, logmel, dst);
     return 0;

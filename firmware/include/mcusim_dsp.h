@@ -99,10 +99,62 @@ int16_t mcusim_normalize_q15(int16_t *frame, uint32_t n);
 void mcusim_mel_filterbank_q15(const mcusim_mfcc_instance_q15 *s, const int16_t *mag,
                                int16_t peak, int32_t *mel);
 /* block of arm_mfcc_q15: ln of the mel energies, q8.7 (mel is overwritten) */
-void mcusim_log_mel_q31(int32_t *mel, uint32_t n_mel, uint32_t fft_len, int16_t *logmel);
+void mcusim_log_mel_q15(int32_t *mel, uint32_t n_mel, uint32_t fft_len, int16_t *logmel);
 /* arm_mfcc_q15 of one frame (fft_len samples, overwritten): n_dct MFCC q8.7 into dst, or the
  * n_mel log-mel energies q8.7 when n_dct == 0 */
 int32_t mcusim_mfcc_q15(const mcusim_mfcc_instance_q15 *s, int16_t *src, int16_t *dst,
+                        int32_t *tmp);
+
+/* ------------------------------------------------------------------ q31 (arm_mfcc_q31) */
+typedef struct {
+    uint16_t fft_len;
+    uint16_t bitrev_len;
+    const int32_t *twiddle;     /* (cos, sin) for k < 3/4 fft_len, as CMSIS's q31 tables */
+    const uint16_t *bitrev;
+} mcusim_cfft_instance_q31;
+
+typedef struct {
+    uint16_t fft_len_real;
+    const mcusim_cfft_instance_q31 *cfft;
+    const int32_t *coef_a;      /* fft_len_real / 2 (re, im) pairs, rounded q31 */
+    const int32_t *coef_b;
+} mcusim_rfft_instance_q31;
+
+typedef struct {
+    uint16_t fft_len;
+    uint16_t n_mel;
+    uint16_t n_dct;             /* 0: log-mel */
+    const int32_t *window;
+    const uint16_t *filter_pos;
+    const uint16_t *filter_len;
+    const int32_t *filter_coefs;
+    const int32_t *dct;
+    const mcusim_rfft_instance_q31 *rfft;
+} mcusim_mfcc_instance_q31;
+
+void mcusim_absmax_q31(const int32_t *src, uint32_t n, int32_t *max, uint32_t *index);
+int32_t mcusim_divide_q31(int32_t num, int32_t den, int32_t *quotient, int16_t *shift);
+void mcusim_mult_q31(const int32_t *a, const int32_t *b, int32_t *dst, uint32_t n);
+/* arm_dot_prod_q31: sum of (a[i] * b[i]) >> 14 (q16.48) */
+int64_t mcusim_dot_prod_q31(const int32_t *a, const int32_t *b, uint32_t n);
+void mcusim_mat_vec_mult_q31(const int32_t *mat, uint32_t rows, uint32_t cols,
+                             const int32_t *vec, int32_t *dst);
+/* arm_cmplx_mag_q31: q2.30 out */
+void mcusim_cmplx_mag_q31(const int32_t *src, int32_t *dst, uint32_t n);
+void mcusim_radix4_butterfly_q31(int32_t *buf, uint32_t fft_len, const int32_t *twiddle,
+                                 uint32_t modifier);
+void mcusim_radix4by2_q31(int32_t *buf, uint32_t fft_len, const int32_t *twiddle);
+void mcusim_bitreversal_q31(int32_t *buf, const uint16_t *pairs, uint32_t n_pairs);
+void mcusim_cfft_q31(const mcusim_cfft_instance_q31 *s, int32_t *buf);
+/* arm_rfft_q31 (forward): bins 0..fft_len_real/2 into dst (fft_len_real + 2 values) */
+void mcusim_rfft_q31(const mcusim_rfft_instance_q31 *s, int32_t *src, int32_t *dst);
+int32_t mcusim_normalize_q31(int32_t *frame, uint32_t n);
+void mcusim_mel_filterbank_q31(const mcusim_mfcc_instance_q31 *s, const int32_t *mag,
+                               int32_t peak, int32_t *mel);
+/* ln of the mel energies in place, q8.23 */
+void mcusim_log_mel_q31(int32_t *mel, uint32_t n_mel, uint32_t fft_len);
+/* arm_mfcc_q31 of one frame: MFCC q8.23 (n_dct == 0: log-mel); tmp: fft_len + 2 words */
+int32_t mcusim_mfcc_q31(const mcusim_mfcc_instance_q31 *s, int32_t *src, int32_t *dst,
                         int32_t *tmp);
 
 /* ------------------------------------------------------------------ whole front end */

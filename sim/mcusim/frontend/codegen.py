@@ -48,7 +48,8 @@ def _array(ctype: str, name: str, values) -> str:
 
 
 def frontend_sources(p: Preset, input_scale: float | None = None,
-                     input_zero_point: int = 0) -> dict[str, str]:
+                     input_zero_point: int = 0, q31: bool = False) -> dict[str, str]:
+    """q31=True adds the arm_mfcc_q31 instance `mcusim_frontend_q31` (and FRONTEND_Q31)."""
     p = validate(p)
     n = p.fft_len
     tw, br = tables.twiddle_q15(n // 2), tables.bitrev_swaps(n // 2)
@@ -78,8 +79,10 @@ def frontend_sources(p: Preset, input_scale: float | None = None,
 #define FRONTEND_FEATURES {p.n_features}
 #define FRONTEND_TMP_WORDS {tmp_words}
 #define FRONTEND_TABLE_BYTES {flash}
+{"#define FRONTEND_Q31 1" if q31 else ""}
 
 extern const mcusim_features_q15_config mcusim_frontend;
+{"extern const mcusim_mfcc_instance_q31 mcusim_frontend_q31;" if q31 else ""}
 
 #endif /* FRONTEND_H */
 """
@@ -104,4 +107,28 @@ static const mcusim_mfcc_instance_q15 fe_mfcc = {{
 const mcusim_features_q15_config mcusim_frontend = {{
     &fe_mfcc, {p.frame_len}, {p.frame_step}, {p.n_frames}, {mult}, {shift}, {zp}}};
 """]
+    if q31:
+        c.append(_q31_part(p))
     return {"frontend.h": h, "frontend.c": "\n".join(c)}
+
+
+def _q31_part(p: Preset) -> str:
+    n, conv = p.fft_len, tables.to_q31
+    tw, br = tables.twiddle_q31(n // 2), tables.bitrev_swaps(n // 2)
+    ca, cb = tables.split_q31(n)
+    flen, fpos, fcoef = tables.mel_filters(p.fmin, p.fmax, p.n_mel, p.sample_rate, n, conv=conv)
+    dct = tables.dct_q15(p.n_dct, p.n_mel, conv=conv) if p.n_dct else np.zeros(1, np.int32)
+    win = tables.hann_q15(p.frame_len, n, conv=conv)
+    return "\n".join([
+        "/* the same front end in q31 (arm_mfcc_q31) */",
+        _array("int32_t", "fe31_twiddle", tw), _array("uint16_t", "fe31_bitrev", br),
+        _array("int32_t", "fe31_coef_a", ca), _array("int32_t", "fe31_coef_b", cb),
+        _array("int32_t", "fe31_window", win), _array("uint16_t", "fe31_filter_pos", fpos),
+        _array("uint16_t", "fe31_filter_len", flen), _array("int32_t", "fe31_filter_coefs", fcoef),
+        _array("int32_t", "fe31_dct", dct),
+        f"""static const mcusim_cfft_instance_q31 fe31_cfft = {{{n // 2}, {len(br) // 2}, fe31_twiddle, fe31_bitrev}};
+static const mcusim_rfft_instance_q31 fe31_rfft = {{{n}, &fe31_cfft, fe31_coef_a, fe31_coef_b}};
+const mcusim_mfcc_instance_q31 mcusim_frontend_q31 = {{
+    {n}, {p.n_mel}, {p.n_dct}, fe31_window, fe31_filter_pos, fe31_filter_len, fe31_filter_coefs,
+    fe31_dct, &fe31_rfft}};
+"""])

@@ -33,7 +33,7 @@ from mcusim.paths import cache_dir, firmware_dir
 FRONTEND_FUNCTIONS = [("frame", "mcusim_frame_q15"), ("normalize", "mcusim_normalize_q15"),
                       ("window", "mcusim_mult_q15"), ("rfft", "mcusim_rfft_q15"),
                       ("magnitude", "mcusim_cmplx_mag_q15"),
-                      ("mel", "mcusim_mel_filterbank_q15"), ("log", "mcusim_log_mel_q31"),
+                      ("mel", "mcusim_mel_filterbank_q15"), ("log", "mcusim_log_mel_q15"),
                       ("dct", "mcusim_mat_vec_mult_q15"), ("quantize", "mcusim_quantize_q15_s8")]
 
 

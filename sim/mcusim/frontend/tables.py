@@ -15,6 +15,27 @@ from __future__ import annotations
 import numpy as np
 
 
+def to_q31(x) -> np.ndarray:
+    return np.clip(np.round(np.asarray(x, dtype=np.float64) * 2.0 ** 31), -2 ** 31, 2 ** 31 - 1) \
+        .astype(np.int32)
+
+
+def twiddle_q31(n: int) -> np.ndarray:
+    """CMSIS's twiddleCoef_*_q31: floor(x * 2^31 + 0.05) reproduces every one of its tables
+    (16..4096 points; plain floor misses those whose fraction is >= 0.95)."""
+    k = np.arange(3 * n // 4)
+    f = lambda x: np.clip(np.floor(x * 2.0 ** 31 + 0.05), -2 ** 31, 2 ** 31 - 1).astype(np.int32)
+    return interleave(f(np.cos(k * 2 * np.pi / n)), f(np.sin(k * 2 * np.pi / n)))
+
+
+def split_q31(n_real: int) -> tuple[np.ndarray, np.ndarray]:
+    i = np.arange(n_real // 2) * (8192 // n_real)
+    ang = 2 * np.pi / 8192.0 * i
+    a = interleave(to_q31(0.5 * (1.0 - np.sin(ang))), to_q31(0.5 * (-1.0 * np.cos(ang))))
+    b = interleave(to_q31(0.5 * (1.0 + np.sin(ang))), to_q31(0.5 * (1.0 * np.cos(ang))))
+    return a, b
+
+
 def to_q15(x) -> np.ndarray:
     return np.clip(np.round(np.asarray(x, dtype=np.float64) * 32768.0), -32768, 32767) \
         .astype(np.int16)
@@ -53,19 +74,20 @@ def bitrev_swaps(n: int) -> np.ndarray:
     return np.array(pairs, dtype=np.uint16).reshape(-1)
 
 
-def hann_q15(frame_len: int, fft_len: int, periodic: bool = True) -> np.ndarray:
+def hann_q15(frame_len: int, fft_len: int, periodic: bool = True, conv=None) -> np.ndarray:
     """tf.signal.hann_window (periodic by default) over the frame, zero to the FFT length."""
     denom = frame_len if periodic else frame_len - 1
     w = np.zeros(fft_len)
     w[:frame_len] = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(frame_len) / denom)
-    return to_q15(w)
+    return (conv or to_q15)(w)
 
 
 def hz_to_mel(f):
     return 1127.0 * np.log(1.0 + np.asarray(f) / 700.0)
 
 
-def mel_filters(fmin: float, fmax: float, n_mel: int, sample_rate: int, fft_len: int):
+def mel_filters(fmin: float, fmax: float, n_mel: int, sample_rate: int, fft_len: int,
+                conv=None):
     """(lengths, first bins, packed q15 weights) of the triangular mel filters over bins
     0..fft_len/2, as cmsisdsp.mfcc.melFilterMatrix (and tf.signal.linear_to_mel_weight_matrix)."""
     n_bins = fft_len // 2 + 1
@@ -88,10 +110,10 @@ def mel_filters(fmin: float, fmax: float, n_mel: int, sample_rate: int, fft_len:
         lengths.append(end - start + 1)
         packed += list(row[start:end + 1])
     return (np.array(lengths, dtype=np.uint16), np.array(starts, dtype=np.uint16),
-            to_q15(packed))
+            (conv or to_q15)(packed))
 
 
-def dct_q15(n_dct: int, n_mel: int) -> np.ndarray:
+def dct_q15(n_dct: int, n_mel: int, conv=None) -> np.ndarray:
     s = (np.linspace(1, n_mel, n_mel) - 0.5) / n_mel
     m = np.array([np.cos(i * np.pi * s) * np.sqrt(2.0 / n_mel) for i in range(n_dct)])
-    return to_q15(m.reshape(-1))
+    return (conv or to_q15)(m.reshape(-1))
