@@ -18,7 +18,8 @@
  * per column and channel, with the padding already in place. A 3x3 window is then three SMLAD
  * (kernel rows 0-1) and three SMLABT (row 2) against weights held in registers; with stride 1
  * two output rows share each loaded pair (rows r..r+3: the second row takes SMLATB and SMLAD).
- * The tap loops are assembly (fixed registers at any -O level); the requantization is C.
+ * The tap loops and the requantization are assembly, four channels per call (fixed registers at
+ * any -O level).
  * The portable path computes the same sums pixel by pixel: it is the readable reference for the
  * record layout, and what host builds (no DSP) run. */
 #include <stddef.h>
@@ -61,53 +62,65 @@ static inline int32_t mcusim_dw3p_requant(int32_t acc2, int32_t m, int32_t r, in
 }
 
 #if MCUSIM_DSP
-/* n outputs of one channel, acc[k * astep] to out[k * ostep]: the record's constants in locals
- * (the byte stores could alias them otherwise); SSAT alone when the range is all of int8 */
-static void mcusim_dw3p_store(const int32_t *acc, int32_t astep, int32_t n, const int32_t *q,
-                              int32_t lo, int32_t hi, int8_t *out, int32_t ostep)
-{
-    const int32_t m = q[DW_MULT], r = q[DW_RND], e = q[DW_EXP];
-    const int32_t *end = acc + n * astep;
-    if (lo == -128 && hi == 127) {
-        for (; acc != end; acc += astep, out += ostep) {
-            *out = (int8_t)__ssat(mcusim_dw3p_requant(*acc, m, r, e), 8);
-        }
-        return;
-    }
-    for (; acc != end; acc += astep, out += ostep) {
-        int32_t v = mcusim_dw3p_requant(*acc, m, r, e);
-        v = v < lo ? lo : v;
-        *out = (int8_t)(v > hi ? hi : v);
-    }
-}
-#endif
-
-#if MCUSIM_DSP
-/* The tap loops. AAPCS: r0 v (scratch word of channel i, column of the first output's left tap),
- * r1 acc, r2 n outputs, r3 the channel's record; single rows take the column step in bytes as a
- * fifth argument. Scratch words: column j, channel i, slot s at byte 32 j + 8 i + 4 s; T/B: the
- * slots holding the pairs (r, r+1) and (r+2, r+3). Registers: r4-r6 the (w0, w1) pairs, r7-r9
- * the (w1, w2) pairs, r10 the doubled bias, r3/r12 the loaded pair words, r11/lr the sums.
- * dual (stride 1): out0 = rows r..r+2 (SMLAD T, SMLABT B), out1 = rows r+1..r+3 (SMLATB T,
- * SMLAD B), stored as pairs; single: out0 only. */
-void mcusim_dw3p_dual_t0(const int32_t *v, int32_t *acc, int32_t n, const int32_t *rec);
-void mcusim_dw3p_dual_t1(const int32_t *v, int32_t *acc, int32_t n, const int32_t *rec);
-void mcusim_dw3p_single_t0(const int32_t *v, int32_t *acc, int32_t n, const int32_t *rec,
-                           int32_t step);
-void mcusim_dw3p_single_t1(const int32_t *v, int32_t *acc, int32_t n, const int32_t *rec,
-                           int32_t step);
+/* One output row (single) or two (dual, stride 1) of a group of four channels, in file-scope
+ * assembly (fixed registers at any -O level; gcc spilled the C form). Per channel:
+ * 1. taps: r4-r6 the (w0, w1) pairs, r7-r9 the (w1, w2) pairs, r10 the doubled bias, r3/r12
+ *    the loaded scratch words, r11/lr the sums; per output column three (T, B) word pairs:
+ *    dual: out0 = rows r..r+2 (SMLAD T, SMLABT B), out1 = rows r+1..r+3 (SMLATB T, SMLAD B);
+ *    single: out0 only. Sums go to acc (pairs for dual).
+ * 2. requantization from acc: SMMLAR, the sign, ASR, then SSAT (full int8 range) or the clamp
+ *    to [lo, hi]; bytes stored at the channel stride.
+ * Scratch words: column j, channel i, slot s at byte 32 j + 8 i + 4 s; t/b: byte offsets of the
+ * slots holding the pairs (r, r+1) and (r+2, r+3). The job's v, rec and out advance by one
+ * channel per pass. */
+typedef struct {
+    const int32_t *v;       /* scratch at channel 0 of the group, first output's left column */
+    int32_t *acc;           /* n (single) or 2 n (dual) sums */
+    int32_t n;              /* output columns */
+    const int32_t *rec;     /* the group's first channel record */
+    int8_t *out;            /* first output of the group's first channel */
+    int32_t ch;             /* output column stride (bytes) */
+    int32_t orow;           /* output row stride (dual) */
+    int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
+    int32_t lo, hi;
+} mcusim_dw3p_job;
+void mcusim_dw3p_dual_t0(mcusim_dw3p_job *job);
+void mcusim_dw3p_dual_t1(mcusim_dw3p_job *job);
+void mcusim_dw3p_single_t0(mcusim_dw3p_job *job);
+void mcusim_dw3p_single_t1(mcusim_dw3p_job *job);
 __asm__(
     "  .pushsection .text.mcusim_dw3p, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .macro MCUSIM_DW3P_DUAL name, t, b\n"
+    /* requantize r1 in place with r4 m, r5 rnd, r6 e (r12 scratch) */
+    "  .macro MCUSIM_DW3P_RQ reg\n"
+    "  smmlar r12, \\reg, r4, r5\n"
+    "  add r12, r12, \\reg, asr #31\n"
+    "  asr \\reg, r12, r6\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3P_CLAMP reg\n"
+    "  cmp \\reg, r10\n"
+    "  it lt\n"
+    "  movlt \\reg, r10\n"
+    "  cmp \\reg, r11\n"
+    "  it gt\n"
+    "  movgt \\reg, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3P name, dual, t, b\n"
     "  .balign 4\n"
     "  .global \\name\n"
     "  .thumb_func\n"
     "  .type \\name, %function\n"
     "\\name:\n"
     "  push {r4-r11, lr}\n"
+    "  sub sp, #8\n"
+    "  movs r1, #4\n"
+    "  strd r0, r1, [sp]\n"              /* job, channels left */
+    "10:\n"
+    "  ldr r12, [sp]\n"
+    "  ldm r12, {r0-r3}\n"                /* v, acc, n, rec */
     "  ldm r3, {r4-r10}\n"
+    "  .if \\dual\n"
     "  add r2, r1, r2, lsl #3\n"
     "1:\n"
     "  ldr r3, [r0, #32+\\t]\n"
@@ -136,18 +149,8 @@ __asm__(
     "  strd r11, lr, [r1], #8\n"
     "  cmp r1, r2\n"
     "  bne 1b\n"
-    "  pop {r4-r11, pc}\n"
-    "  .size \\name, .-\\name\n"
-    "  .endm\n"
-    "  .macro MCUSIM_DW3P_SINGLE name, t, b\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
-    "  push {r4-r11, lr}\n"
-    "  ldr lr, [sp, #36]\n"
-    "  ldm r3, {r4-r10}\n"
+    "  .else\n"
+    "  ldr lr, [r12, #28]\n"              /* vstep */
     "  add r2, r1, r2, lsl #2\n"
     "1:\n"
     "  ldr r3, [r0, #\\t]\n"
@@ -166,42 +169,132 @@ __asm__(
     "  str r11, [r1], #4\n"
     "  cmp r1, r2\n"
     "  bne 1b\n"
+    "  .endif\n"
+    /* requantize: r0 acc, r2 its end, r4-r6 m/rnd/e, r7 out, r8 ch, r9 orow, r10/r11 lo/hi */
+    "  ldr r12, [sp]\n"
+    "  ldr r0, [r12, #4]\n"
+    "  ldr r3, [r12, #12]\n"
+    "  add r3, r3, #28\n"
+    "  ldm r3, {r4-r6}\n"
+    "  ldrd r7, r8, [r12, #16]\n"
+    "  ldr r9, [r12, #24]\n"
+    "  ldrd r10, r11, [r12, #32]\n"
+    "  cmn r10, #128\n"
+    "  it eq\n"
+    "  cmpeq r11, #127\n"
+    "  bne 3f\n"
+    "2:\n"                                /* the full int8 range: SSAT */
+    "  .if \\dual\n"
+    "  ldrd r1, r3, [r0], #8\n"
+    "  MCUSIM_DW3P_RQ r1\n"
+    "  MCUSIM_DW3P_RQ r3\n"
+    "  ssat r1, #8, r1\n"
+    "  ssat r3, #8, r3\n"
+    "  strb r1, [r7]\n"
+    "  strb r3, [r7, r9]\n"
+    "  .else\n"
+    "  ldr r1, [r0], #4\n"
+    "  MCUSIM_DW3P_RQ r1\n"
+    "  ssat r1, #8, r1\n"
+    "  strb r1, [r7]\n"
+    "  .endif\n"
+    "  add r7, r7, r8\n"
+    "  cmp r0, r2\n"
+    "  bne 2b\n"
+    "  b 4f\n"
+    "3:\n"                                /* activation range inside int8: clamp */
+    "  .if \\dual\n"
+    "  ldrd r1, r3, [r0], #8\n"
+    "  MCUSIM_DW3P_RQ r1\n"
+    "  MCUSIM_DW3P_RQ r3\n"
+    "  MCUSIM_DW3P_CLAMP r1\n"
+    "  MCUSIM_DW3P_CLAMP r3\n"
+    "  strb r1, [r7]\n"
+    "  strb r3, [r7, r9]\n"
+    "  .else\n"
+    "  ldr r1, [r0], #4\n"
+    "  MCUSIM_DW3P_RQ r1\n"
+    "  MCUSIM_DW3P_CLAMP r1\n"
+    "  strb r1, [r7]\n"
+    "  .endif\n"
+    "  add r7, r7, r8\n"
+    "  cmp r0, r2\n"
+    "  bne 3b\n"
+    "4:\n"                                /* next channel: v + 8 bytes, rec + 40, out + 1 */
+    "  ldrd r12, r1, [sp]\n"
+    "  ldr r0, [r12]\n"
+    "  ldr r3, [r12, #12]\n"
+    "  ldr r2, [r12, #16]\n"
+    "  adds r0, #8\n"
+    "  adds r3, #40\n"
+    "  adds r2, #1\n"
+    "  str r0, [r12]\n"
+    "  str r3, [r12, #12]\n"
+    "  str r2, [r12, #16]\n"
+    "  subs r1, #1\n"
+    "  str r1, [sp, #4]\n"
+    "  bne 10b\n"
+    "  add sp, #8\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
     "  .endm\n"
-    "  MCUSIM_DW3P_DUAL mcusim_dw3p_dual_t0, 0, 4\n"
-    "  MCUSIM_DW3P_DUAL mcusim_dw3p_dual_t1, 4, 0\n"
-    "  MCUSIM_DW3P_SINGLE mcusim_dw3p_single_t0, 0, 4\n"
-    "  MCUSIM_DW3P_SINGLE mcusim_dw3p_single_t1, 4, 0\n"
-    "  .purgem MCUSIM_DW3P_DUAL\n"
-    "  .purgem MCUSIM_DW3P_SINGLE\n"
+    "  MCUSIM_DW3P mcusim_dw3p_dual_t0, 1, 0, 4\n"
+    "  MCUSIM_DW3P mcusim_dw3p_dual_t1, 1, 4, 0\n"
+    "  MCUSIM_DW3P mcusim_dw3p_single_t0, 0, 0, 4\n"
+    "  MCUSIM_DW3P mcusim_dw3p_single_t1, 0, 4, 0\n"
+    "  .purgem MCUSIM_DW3P\n"
+    "  .purgem MCUSIM_DW3P_RQ\n"
+    "  .purgem MCUSIM_DW3P_CLAMP\n"
     "  .popsection\n");
 
 /* Widen input rows r and r + 1 of four channels into scratch slot s: per column one word per
- * channel, (row r, row r + 1) as int16 (raw codes; the zero point where the window leaves the
- * image). row0/row1: the rows at the group's first channel, NULL outside the image. */
+ * channel, (row r, row r + 1) as int16 (raw codes; zp4, the zero point, where the window leaves
+ * the image). row0/row1: the rows at the group's first channel, NULL outside the image. */
+static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
+{
+    /* bytes (a0 a1 b0 b1) and (a2 a3 b2 b3): SXTB16 then gives (a0, b0), (a1, b1), ... */
+    int32_t lo, hi;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(lo) : "r"(a), "r"(b));
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(hi) : "r"(b), "r"(a));
+    o[0] = __sxtb16(lo);
+    o[2] = mcusim_sxtb16_ror8(lo);
+    o[4] = __sxtb16(hi);
+    o[6] = mcusim_sxtb16_ror8(hi);
+}
+
 static void mcusim_dw3p_widen(int32_t *v, int32_t s, const int8_t *row0, const int8_t *row1,
                               int32_t x0, int32_t ncol, int32_t in_w, int32_t ch, int32_t zp4)
 {
     int32_t *o = v + s;
-    for (int32_t j = 0; j < ncol; j++, o += 8) {
-        const int32_t x = x0 + j;
-        int32_t a = zp4, b = zp4;
-        if (x >= 0 && x < in_w) {
+    /* columns [j0, j1) lie inside the image */
+    const int32_t j0 = MCUSIM_MIN(MCUSIM_MAX(-x0, 0), ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w - x0, ncol), j0);
+    int32_t j = 0;
+    for (; j < j0; j++, o += 8) {
+        mcusim_dw3p_pair(o, zp4, zp4);
+    }
+    if (row0 && row1) {
+        const int8_t *p0 = row0 + (x0 + j) * ch, *p1 = row1 + (x0 + j) * ch;
+        for (; j < j1; j++, o += 8, p0 += ch, p1 += ch) {
+            int32_t a, b;
+            __builtin_memcpy(&a, p0, 4);
+            __builtin_memcpy(&b, p1, 4);
+            mcusim_dw3p_pair(o, a, b);
+        }
+    } else {
+        for (; j < j1; j++, o += 8) {
+            int32_t a = zp4, b = zp4;
             if (row0) {
-                __builtin_memcpy(&a, row0 + x * ch, 4);
+                __builtin_memcpy(&a, row0 + (x0 + j) * ch, 4);
             }
             if (row1) {
-                __builtin_memcpy(&b, row1 + x * ch, 4);
+                __builtin_memcpy(&b, row1 + (x0 + j) * ch, 4);
             }
+            mcusim_dw3p_pair(o, a, b);
         }
-        /* bytes (a0 a1 b0 b1) and (a2 a3 b2 b3): SXTB16 then gives (a0, b0), (a1, b1), ... */
-        const int32_t lo = (int32_t)(((uint32_t)a & 0xFFFFu) | ((uint32_t)b << 16));
-        const int32_t hi = (int32_t)(((uint32_t)b & 0xFFFF0000u) | ((uint32_t)a >> 16));
-        o[0] = __sxtb16(lo);
-        o[2] = mcusim_sxtb16_ror8(lo);
-        o[4] = __sxtb16(hi);
-        o[6] = mcusim_sxtb16_ror8(hi);
+    }
+    for (; j < ncol; j++, o += 8) {
+        mcusim_dw3p_pair(o, zp4, zp4);
     }
 }
 #endif
@@ -256,18 +349,13 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                         held[s] = r;
                     }
                 }
-                for (int32_t i = 0; i < 4; i++) {
-                    const int32_t *q = packed + (c + i) * 10;
-                    int8_t *o = out_b + oy * out_w * ch + c + i;
-                    if (dual) {
-                        (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(v + 2 * i, acc, out_w, q);
-                        mcusim_dw3p_store(acc, 2, out_w, q, lo, hi, o, ch);
-                        mcusim_dw3p_store(acc + 1, 2, out_w, q, lo, hi, o + out_w * ch, ch);
-                    } else {
-                        (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(v + 2 * i, acc, out_w,
-                                                                           q, 32 * sw);
-                        mcusim_dw3p_store(acc, 1, out_w, q, lo, hi, o, ch);
-                    }
+                mcusim_dw3p_job job = {v, acc, out_w, packed + c * 10,
+                                       out_b + oy * out_w * ch + c, ch, out_w * ch, 32 * sw, lo,
+                                       hi};
+                if (dual) {
+                    (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
+                } else {
+                    (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
                 }
                 oy += dual ? 2 : 1;
             }
