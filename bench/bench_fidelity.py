@@ -97,8 +97,15 @@ def summarize(rows: list[dict]) -> dict:
             "disagree": [r["sequence"] for r in cells if r["error"] != 0],
             "mean_abs_error": sum(errs) / len(errs) if errs else None,
             "max_abs_error": max(errs) if errs else None,
-            "predicted_cycles": sum(r["predicted"] for r in cells),
-            "published_cycles": sum(r["published_low"] for r in cells),
+            # summed over the exact figures only (a range has no single value to add)
+            "exact": sum(r["published_low"] == r["published_high"] for r in cells),
+            "predicted_cycles": sum(r["predicted"] for r in cells
+                                    if r["published_low"] == r["published_high"]),
+            "published_cycles": sum(r["published_low"] for r in cells
+                                    if r["published_low"] == r["published_high"]),
+            "ranges_inside": sum(r["published_low"] != r["published_high"] and r["error"] == 0
+                                 for r in cells),
+            "ranges": sum(r["published_low"] != r["published_high"] for r in cells),
         }
     return out
 

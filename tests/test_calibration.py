@@ -23,9 +23,6 @@ CATALOGUE = load_catalogue()
 
 # Published figure the model does not reproduce: (sequence, core) -> (model cycles, why).
 FINDINGS = {
-    ("mla", M4): (2, "profile MLA 2 (cites DDI 0439B); Arm 100166_0001_00 Table 3-1 and TI "
-                     "SWCU185G Table 3-25 give MLA 1"),
-    ("mla_chain", M4): (4, "as mla"),
     ("ldr_str_trm", M4): (2, "the TRM example says 3; the model follows the STM32F407 measurement "
                              "(J m3m4 'stores': a store after a load takes no cycle: 2)"),
     ("tbb", M4): (5, "one class for LDR PC (5) and TBB/TBH; TRM §3.3.2: TBB at least 6"),
@@ -39,7 +36,6 @@ PREDICTED = {
     "muls": {M7: 1},
     "mul_use": {M33: 3},
     "mla": {M7: 1},
-    "mla_use": {M4: 3},
     "umull": {M33: 1, M7: 1},
     "smlal": {M33: 1, M7: 1},
     "sdiv": {M4: 12, M33: 12, M7: 12},

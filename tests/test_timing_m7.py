@@ -114,8 +114,9 @@ def test_bitfield(core, expect):
     # J multiplication, MAC: "1 additional cycle of result latency" (mul 1 + 1 stall + adds 1),
     # "can be chained on accumulator dependency each cycle" (mla, mla: 2), two multiplies do not
     # pair (2), a multiply pairs with an ALU op (1) but not with a store (2).
-    # M4 Table 3-1: MUL 1, MLA 2, ALU 1, STR 1; M33: MLA/MUL latency 2 (its own profile)
-    (M7, (3, 2, 2, 1, 2)), (M4, (2, 4, 2, 2, 2)), (M33, (3, 2, 2, 2, 2))])
+    # M4 Table 3-1 (Arm doc 100166_0001_00): MUL 1, MLA 1, ALU 1, STR 1; M33: MLA/MUL latency 2
+    # (its own profile)
+    (M7, (3, 2, 2, 1, 2)), (M4, (2, 2, 2, 2, 2)), (M33, (3, 2, 2, 2, 2))])
 def test_multiply(core, expect):
     got = (cycles_of("    mul r1, r2, r3\n    adds r4, r1, #1", core=core),
            cycles_of("    mla r3, r1, r2, r3\n    mla r3, r1, r2, r3", core=core),
