@@ -145,13 +145,17 @@ def build_coremark(tree: Path, board_name: str, iterations: int, work: Path) -> 
     return elf
 
 
-def run_coremark(tree: Path, iterations: int) -> dict:
-    from mcusim.api import RunOptions, run
-
+def check_coremark_tree(tree: Path) -> None:
     missing = [s for s in COREMARK_SOURCES + ("coremark.h",) if not (tree / s).is_file()]
     if missing:
         raise SystemExit(f"bench_fidelity: --coremark {tree}: not a CoreMark tree "
                          f"(missing {', '.join(missing)})")
+
+
+def run_coremark(tree: Path, iterations: int) -> dict:
+    from mcusim.api import RunOptions, run
+
+    check_coremark_tree(tree)
     boards = []
     with tempfile.TemporaryDirectory(prefix="mcusim-coremark-") as tmp:
         for core, board_name in COREMARK_BOARDS.items():
@@ -227,6 +231,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--markdown", action="store_true", help="print the docs/validation.md table")
     args = ap.parse_args(argv)
+    if args.coremark is not None:
+        check_coremark_tree(args.coremark.resolve())     # before the sequences: fail fast
+    if args.iterations < 1:
+        raise SystemExit("bench_fidelity: --iterations must be at least 1")
 
     rows = run_sequences()
     summary = summarize(rows)

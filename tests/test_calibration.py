@@ -146,3 +146,16 @@ def test_deterministic(name):
     seq = next(s for s in CATALOGUE if s.name == name)
     for core in seq.cores:
         assert measure(seq, core) == measure(seq, core)
+
+
+def test_bench_refuses_a_directory_that_is_not_coremark(tmp_path):
+    # bench/bench_fidelity.py --coremark DIR: one line and a non-zero exit, before any work
+    import subprocess
+    import sys
+
+    from cost_support import ROOT
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_fidelity.py"),
+                           "--coremark", str(tmp_path), "--out", str(tmp_path / "f.json")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and not (tmp_path / "f.json").exists()
+    assert done.stderr.strip().count("\n") == 0 and "not a CoreMark tree" in done.stderr
