@@ -70,12 +70,12 @@ def test_conv_2d_variant_selection(make):
     assert "mcusim_convolve_1x1_s8(" in make(data).body
     c = make(data, dsp=True)     # DSP cores: the filter packed at build time replaces it
     assert "mcusim_convolve_1x1_fast_s8(((void *)scratch)" in c.body
-    assert "_filter_packed" in c.body and not re.search(r"\bc\d+_t1\b", c.body)
+    assert "_conv_packed" in c.body and not re.search(r"\bc\d+_t1\b", c.body)
     data, _ = mg.conv_2d(rng("sel2"), [1, 6, 6, 8], 4, (3, 3))
     assert "mcusim_convolve_im2col_s8(((void *)scratch)" in make(data).body
     c = make(data, dsp=True)
     assert "mcusim_convolve_im2col_fast_s8(((void *)scratch)" in c.body
-    assert "_filter_packed" in c.body
+    assert "_conv_packed" in c.body
     assert_bit_exact(c, seed=1)
     assert "mcusim_convolve_s8(" in make(data, rewrite=as_generic).body
 

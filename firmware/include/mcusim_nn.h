@@ -78,21 +78,20 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                                         const mcusim_dims *output_dims, int8_t *output);
 
 /* The same two variants with the filter packed at build time (the compiler's choice on DSP
- * cores): int16 weights, channel pairs interleaved, column padded to a multiple of 8 (layout:
- * mcusim_mat_mult_packed_s8.c, docs/kernels.md); four output pixels per pass. The packed
- * filter replaces the int8 one in flash. Scratch: mcusim_convolve_fast_s8_get_buffer_size. */
+ * cores): `packed` is the record stream of sim/mcusim/compiler/ops/conv_pack.py (per channel
+ * pair: bias, the two rows as doubled int16 in the kernel's order, the requantization
+ * constants; layout in mcusim_mat_mult_packed_s8.c and docs/kernels.md), written in flash in
+ * place of the int8 filter, bias and multipliers; the output offset is in the constants. Four
+ * output pixels per pass. Scratch: mcusim_convolve_fast_s8_get_buffer_size. */
 int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims);
 mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
-                                          const mcusim_quant_params *quant,
                                           const mcusim_dims *input_dims, const int8_t *input,
-                                          const mcusim_dims *filter_dims, const int16_t *packed,
-                                          const int32_t *bias,
+                                          const mcusim_dims *filter_dims, const int32_t *packed,
                                           const mcusim_dims *output_dims, int8_t *output);
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_quant_params *quant,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
-                                             const int16_t *packed, const int32_t *bias,
+                                             const int32_t *packed,
                                              const mcusim_dims *output_dims, int8_t *output);
 
 /* ------------------------------------------------------------------ DEPTHWISE_CONV_2D */

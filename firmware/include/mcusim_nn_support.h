@@ -117,26 +117,29 @@ static inline int32_t mcusim_requant(int32_t x, int32_t multiplier, int32_t shif
 #endif
 }
 
-/* MultiplyByQuantizedMultiplier(x, m, shift) + out_off for shift = -r, 2 <= r <= 23, in one
- * SMLAL: TFLM's two roundings, floor((x m + 2^30) / 2^31) then ties away from zero by 2^r, are
- * floor((x m + K) / 2^(31+r)) with K = 2^30 + 2^(30+r) - [x<0] 2^31 (nested floors of integer
- * divisions merge; the [x<0] term is TFLM's "remainder > threshold" for negatives), and
- * out_off 2^(31+r) added to K adds out_off to the result. K's high word is hi0 - [x<0] with
- * hi0 = 2^(r-2) + out_off 2^(r-1), its low word 2^30 | (sign of x); the result is the high word
- * of the sum shifted right by r - 1. r <= 23 keeps the high word inside int32 for any x and
- * out_off (|x m| < 2^62). tests/test_kernels_fixedpoint.py checks it against the definition. */
-static inline int32_t mcusim_requant_rs(int32_t x, int32_t m, int32_t hi0, int32_t r1)
+/* MultiplyByQuantizedMultiplier(x, m, -r) + out_off for 1 <= r <= 22 and |x| < 2^30, from the
+ * doubled accumulator x2 = 2x, in one SMMLAR (+ ASR): TFLM's two roundings,
+ * floor((x m + 2^30) / 2^31) then ties away from zero by 2^r, are floor((x m + K) / 2^(31+r))
+ * with K = 2^30 + 2^(30+r) - [x<0] 2^31 (nested floors of integer divisions merge; the [x<0]
+ * term is RoundingDivideByPOT's larger threshold for negatives, and using x's sign for the
+ * product's is exact because both give 0 whenever they differ), and out_off 2^(31+r) added to
+ * K adds out_off. Doubled, that is floor((A 2^32 + x2 m + 2^31) / 2^32) >> r with
+ * A = a - [x<0], a = 2^(r-1) + out_off 2^r: SMMLAR(x2, m, A) then ASR by r. The packed CONV_2D
+ * kernels precompute a per channel at build time (sim/mcusim/compiler/ops/conv_pack.py) and
+ * run these instructions in assembly; tests/test_kernels_fixedpoint.py checks this function
+ * against the definition. */
+static inline int32_t mcusim_requant_smmlar(int32_t x2, int32_t m, int32_t a, int32_t r)
 {
-    const uint32_t lo = 0x40000000u | ((uint32_t)x & 0x80000000u);
-    const int32_t hi = hi0 + (x >> 31);
-    const int64_t k = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo) + (int64_t)x * m;
-    return (int32_t)(k >> 32) >> r1;
-}
-
-static inline int32_t mcusim_requant_rs_hi0(int32_t shift, int32_t out_off)
-{
-    const int32_t r1 = -shift - 1;
-    return (1 << (r1 - 1)) + (int32_t)((uint32_t)out_off << r1);
+    const int32_t acc = a - (int32_t)((uint32_t)x2 >> 31);
+#if MCUSIM_DSP
+    int32_t t;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(t) : "r"(x2), "r"(m), "r"(acc));
+    return t >> r;
+#else
+    const int64_t t = (int64_t)((uint64_t)(uint32_t)acc << 32) + (int64_t)x2 * m +
+                      (int64_t)0x80000000;
+    return (int32_t)(t >> 32) >> r;
+#endif
 }
 
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
@@ -269,14 +272,11 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
     (((k) >> 2) * 16 + ((k) & 1) * 8 + (p) * 2 + (((k) >> 1) & 1))
 /* column length padded to the core's block of eight elements */
 #define MCUSIM_PACKED_DEPTH(n) (((n) + 7) & ~7)
+/* four pixels' columns (npx of them real) x every channel: packed = the record stream of
+ * sim/mcusim/compiler/ops/conv_pack.py (bias, doubled int16 rows, requantization) */
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
-                               const int16_t *packed, const int32_t *bias,
-                               const mcusim_quant_params *quant, int32_t out_off,
-                               const mcusim_activation *act, int32_t out_c, int8_t *out,
-                               int32_t rq_fast);
-/* 1 when every channel can take the register requantization (shift in [-23, -2], per-channel
- * arrays, even channel count): computed once per layer call */
-int32_t mcusim_packed_rq_fast(const mcusim_quant_params *quant, int32_t out_c);
+                               const int32_t *packed, const mcusim_activation *act,
+                               int32_t out_c, int8_t *out);
 
 /* requantize one accumulator and clamp: the common epilogue of conv / FC */
 MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t out_off,

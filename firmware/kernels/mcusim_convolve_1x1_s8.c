@@ -290,10 +290,8 @@ int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims)
 }
 
 mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
-                                          const mcusim_quant_params *quant,
                                           const mcusim_dims *input_dims, const int8_t *input,
-                                          const mcusim_dims *filter_dims, const int16_t *packed,
-                                          const int32_t *bias,
+                                          const mcusim_dims *filter_dims, const int32_t *packed,
                                           const mcusim_dims *output_dims, int8_t *output)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
@@ -308,7 +306,6 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     for (int32_t k = 0; k < 4 * depth; k++) {
         cols[k] = 0;    /* the padding past in_c stays zero */
     }
-    const int32_t rq_fast = mcusim_packed_rq_fast(quant, out_c);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     for (int32_t first = 0; first < total; first += 4) {
         const int32_t npx = total - first < 4 ? total - first : 4;
@@ -331,8 +328,8 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
                 cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(ip[k] + in_off);
             }
         }
-        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, bias, quant, params->output_offset,
-                                  &params->activation, out_c, output + first * out_c, rq_fast);
+        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                  output + first * out_c);
     }
     return MCUSIM_OK;
 }

@@ -182,10 +182,9 @@ MCUSIM_INLINE void mcusim_col4_run(int16_t *cols, int32_t p, int32_t k, const in
 }
 
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_quant_params *quant,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
-                                             const int16_t *packed, const int32_t *bias,
+                                             const int32_t *packed,
                                              const mcusim_dims *output_dims, int8_t *output)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
@@ -200,7 +199,6 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     for (int32_t k = 0; k < 4 * depth; k++) {
         cols[k] = 0;    /* the padding past the column stays zero */
     }
-    const int32_t rq_fast = mcusim_packed_rq_fast(quant, out_c);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     for (int32_t first = 0; first < total; first += 4) {
         const int32_t npx = total - first < 4 ? total - first : 4;
@@ -232,8 +230,8 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                 mcusim_col4_run(cols, p, k + fx1 * in_c, 0, (f_w - fx1) * in_c, 0);
             }
         }
-        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, bias, quant, params->output_offset,
-                                  &params->activation, out_c, output + first * out_c, rq_fast);
+        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                  output + first * out_c);
     }
     return MCUSIM_OK;
 }

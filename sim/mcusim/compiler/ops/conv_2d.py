@@ -1,6 +1,8 @@
 """CONV_2D int8 (per-tensor or per-channel weights, any padding/stride/dilation, groups)."""
 from __future__ import annotations
 
+import numpy as np
+
 from mcusim.compiler import quant
 from mcusim.compiler.ops import conv_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
@@ -56,24 +58,50 @@ def prepare(node, g) -> dict:
                 computed_output_hw=(oh, ow))
 
 
-def variant(p: dict, dsp: bool, const_filter: bool = False) -> str:
+def variant(p: dict, dsp: bool, packable: bool = False) -> str:
     """The wrapper's selection rule (firmware/kernels/mcusim_convolve_wrapper_s8.c); on DSP
-    cores with a constant filter, the same two variants with the filter packed at build time
-    (`_fast`: conv_pack.py)."""
+    cores, when the layer's constants fit the packed kernels (`packed_records`), the same two
+    variants with the filter packed at build time (`_fast`: conv_pack.py)."""
     oc, kh, kw, kc = p["filter_dims"]
     if kc != p["input_dims"][3]:
         return "generic"
-    fast = "_fast" if dsp and const_filter else ""
-    if kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1):
+    fast = "_fast" if dsp and packable else ""
+    if _is_1x1(p):
         return "1x1" + fast
     # im2col on every core: the window is gathered once per pixel, not once per output channel
     # (with DSP its dot product is __smlad; without, still about half the instructions per MAC)
     return "im2col" + fast
 
 
-def buffer_size(p: dict, dsp: bool, const_filter: bool = False) -> int:
+def _is_1x1(p: dict) -> bool:
     oc, kh, kw, kc = p["filter_dims"]
-    v = variant(p, dsp, const_filter)
+    return kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1)
+
+
+def packed_records(node, g, p: dict):
+    """The packed kernels' record stream (conv_pack.records) or None: needs a constant filter
+    and bias, no groups, and constants the register requantization takes. 1x1 convolutions
+    fold the input offset into the bias (no padding: every tap is real)."""
+    f = g.t(node.inputs[1])
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    if f.data is None or (b >= 0 and g.t(b).data is None) or \
+            p["filter_dims"][3] != p["input_dims"][3]:
+        return None
+    w = np.asarray(f.data, dtype=np.int64)
+    bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
+            else np.zeros(w.shape[0], np.int64))
+    off = int(p["input_offset"])
+    if _is_1x1(p):
+        bias = bias + off * w.reshape(w.shape[0], -1).sum(axis=1)
+        x_max = 128
+    else:
+        x_max = max(abs(-128 + off), abs(127 + off))
+    return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max)
+
+
+def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
+    oc, kh, kw, kc = p["filter_dims"]
+    v = variant(p, dsp, packable)
     if v.endswith("_fast"):
         return conv_pack.cols_bytes(kh * kw * kc)
     return kh * kw * kc * 2 if v == "im2col" else 0
@@ -87,32 +115,37 @@ def macs(node, g) -> int:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    const_filter = g.t(node.inputs[1]).data is not None
-    v = variant(p, ctx.dsp, const_filter)
-    m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
+    rec = packed_records(node, g, p) if ctx.dsp else None
+    v = variant(p, ctx.dsp, rec is not None)
+    size = buffer_size(p, ctx.dsp, rec is not None)
+    buf = f"{ctx.scratch(size)}, " if size else ""
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8", "1x1_fast": "mcusim_convolve_1x1_fast_s8",
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
-    size = buffer_size(p, ctx.dsp, const_filter)
-    buf = f"{ctx.scratch(size)}, " if size else ""
-    # the 1x1 variants have no padding: their input offset can be folded into the bias at build
-    # time
+    if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
+        packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
+        in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
+        return (_conv_params(p, in_off) + f"{fn}({buf}&params,\n"
+                f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
+                f"    {dims_lit(p['filter_dims'])}, {packed},\n"
+                f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
+    m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
+    # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
-                                fold=v.startswith("1x1"))
-    if v.endswith("_fast"):   # the packed filter replaces the int8 one in flash
-        filt = ctx.const(f"n{node.index}_filter_packed",
-                         conv_pack.pack_filter(g.t(node.inputs[1]).data), "int16_t")
-    else:
-        filt = cptr(ctx, node.inputs[1], const=True)
+                                fold=(v == "1x1"))
     return (
-        params_lit("mcusim_conv_params", [
-            ("input_offset", in_off), ("output_offset", p["output_offset"]),
-            ("stride", p["stride"]), ("padding", p["padding"]), ("dilation", p["dilation"]),
-            ("activation", p["activation"])])
+        _conv_params(p, in_off)
         + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
                                              ("per_channel", 1)], "quant")
         + f"{fn}({buf}&params, &quant,\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
-        f"    {dims_lit(p['filter_dims'])}, {filt},\n"
+        f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"
         f"    {bias_ref},\n"
         f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
+
+
+def _conv_params(p: dict, input_offset: int) -> str:
+    return params_lit("mcusim_conv_params", [
+        ("input_offset", input_offset), ("output_offset", p["output_offset"]),
+        ("stride", p["stride"]), ("padding", p["padding"]), ("dilation", p["dilation"]),
+        ("activation", p["activation"])])

@@ -1,14 +1,25 @@
-"""Build-time weight layout of the packed CONV_2D kernels (DSP cores).
+"""Build-time layout of the packed CONV_2D kernels (DSP cores): one record per pair of output
+channels, written once in flash in place of the int8 filter, bias and requantization arrays.
 
-`pack_filter(w)` turns an int8 filter [out_ch, h, w, in_ch] into the int16 array that
-mcusim_mat_mult_packed_s8.c reads: each row flattened to the column order (fy, fx, ic) and
-padded with zeros to a multiple of 8; rows in pairs (an odd last row paired with zeros); per
-pair, per quad q of elements, per pair j in (0, 1): the word (w_c[4q+j], w_c[4q+j+2]) of the
-first row then of the second. This array replaces the int8 filter in flash (twice its bytes:
-the weights are widened once here instead of by two SXTB16 per word in every pass)."""
+Record of channels (c, c+1) (int32 words; an odd last channel is paired with a zero channel):
+    2 b_c, 2 b_c+1                 the bias doubled (input offset folded in for 1x1 convs)
+    the two rows as int16, doubled  per quad q of column elements, per pair j in (0, 1): the
+                                   word (2 w_c[4q+j], 2 w_c[4q+j+2]) then the same of c+1;
+                                   rows flattened in column order (fy, fx, ic), zero-padded
+                                   to a multiple of 8 (MCUSIM_PACKED_DEPTH)
+    m_c, A_c, r_c, m_c+1, A_c+1, r_c+1   requantization: multiplier, 2^(r-1) + out_off 2^r,
+                                   r = -shift
+(j pairs elements (0, 2) and (1, 3): the order SXTB16 widens an input word in.) Doubling makes
+the accumulator 2 acc, so one SMMLAR does TFLM's two roundings and adds the output offset:
+    out = SMMLAR(2 acc, m, A - [acc < 0]) >> r
+(mcusim_requant_smmlar in mcusim_nn_support.h, which says why). Valid when |acc| < 2^30 for
+every input (checked here from the weights, bias and input range) and 1 <= r <= 22; otherwise
+`records` returns None and the layer keeps the unpacked kernels."""
 from __future__ import annotations
 
 import numpy as np
+
+R_MIN, R_MAX = 1, 22
 
 
 def packed_depth(n: int) -> int:
@@ -16,16 +27,41 @@ def packed_depth(n: int) -> int:
     return (int(n) + 7) & ~7
 
 
-def pack_filter(w) -> np.ndarray:
-    w = np.asarray(w, dtype=np.int16)
+def pack_rows(w) -> np.ndarray:
+    """The doubled int16 rows of every channel pair, [pairs, depth] int32 words."""
+    w = np.asarray(w, dtype=np.int32)
     rows = w.reshape(w.shape[0], -1)
     oc, n = rows.shape
     depth = packed_depth(n)
-    full = np.zeros((oc + (oc & 1), depth), dtype=np.int16)
-    full[:oc, :n] = rows
-    # [pair, row in pair, quad, element in quad] -> [pair, quad, j, row, half]
-    q = full.reshape(-1, 2, depth // 4, 2, 2)          # element 4q + 2h + j
-    return np.ascontiguousarray(q.transpose(0, 2, 4, 1, 3)).reshape(-1)
+    full = np.zeros((oc + (oc & 1), depth), dtype=np.int32)
+    full[:oc, :n] = 2 * rows
+    # [pair, row in pair, quad, h, j] (element 4q + 2h + j) -> [pair, quad, j, row, h]
+    q = full.reshape(-1, 2, depth // 4, 2, 2).transpose(0, 2, 4, 1, 3)
+    halves = np.ascontiguousarray(q).reshape(-1, depth, 2).astype(np.uint32) & 0xFFFF
+    return (halves[..., 0] | (halves[..., 1] << 16)).view(np.int32)
+
+
+def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+    """The record stream, or None when the requantization cannot take every channel.
+    bias: int64 per channel (None: zeros); x_max: the largest |input value + offset|."""
+    w = np.asarray(w)
+    oc = int(w.shape[0])
+    b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    r = -np.asarray(shifts, np.int64).reshape(-1)
+    m = np.asarray(mults, np.int64).reshape(-1)
+    if len(r) == 1:
+        r, m = np.repeat(r, oc), np.repeat(m, oc)
+    bound = np.abs(b) + np.abs(w.reshape(oc, -1).astype(np.int64)).sum(axis=1) * int(x_max)
+    if r.min() < R_MIN or r.max() > R_MAX or bound.max() >= (1 << 30):
+        return None
+    a = (np.int64(1) << (r - 1)) + (int(out_off) << r)
+    pairs = (oc + 1) // 2
+    pad = lambda v: np.concatenate([v, np.zeros(2 * pairs - oc, np.int64)])
+    b2, m, a = pad(2 * b), pad(m), pad(a)
+    r = np.concatenate([r, np.ones(2 * pairs - oc, np.int64)])
+    quant = np.stack([m, a, r], axis=1).reshape(pairs, 6)
+    rec = np.concatenate([b2.reshape(pairs, 2), pack_rows(w).astype(np.int64), quant], axis=1)
+    return rec.astype(np.int32).reshape(-1)
 
 
 def cols_bytes(n: int) -> int:
