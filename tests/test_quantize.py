@@ -248,3 +248,63 @@ def test_mlperf_anomaly_detection_float_model(tmp_path, capsys):
     assert acc["outputs"][0]["snr_db"] > 15
     assert len(acc["layers"]) == 10
     _verify(out)
+
+
+# --- ONNX and Keras inputs (their extras) -------------------------------------------------
+
+def _tiny_onnx(path: Path) -> Path:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(0)
+    init = [numpy_helper.from_array(rng.normal(0, 0.3, (8, 1, 3, 3)).astype(np.float32), "W"),
+            numpy_helper.from_array(rng.normal(0, 0.1, 8).astype(np.float32), "B"),
+            numpy_helper.from_array(rng.normal(0, 0.05, (4, 512)).astype(np.float32), "G"),
+            numpy_helper.from_array(np.zeros(4, np.float32), "GB")]
+    nodes = [helper.make_node("Conv", ["x", "W", "B"], ["c"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("Flatten", ["r"], ["f"]),
+             helper.make_node("Gemm", ["f", "G", "GB"], ["y"], transB=1),
+             helper.make_node("Softmax", ["y"], ["p"])]
+    graph = helper.make_graph(
+        nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 8, 8])],
+        [helper.make_tensor_value_info("p", TensorProto.FLOAT, [1, 4])], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return path
+
+
+@needs_quantizer
+def test_onnx_model(tmp_path, capsys):
+    pytest.importorskip("onnx2tf")
+    model = _tiny_onnx(tmp_path / "tiny.onnx")
+    out = tmp_path / "tiny_int8.tflite"
+    # onnx2tf makes the graph NHWC: the calibration data follows the converted model
+    assert main([str(a) for a in ["quantize", model, "-o", out, "--calibration",
+                                  calib(tmp_path / "c.npy", (8, 8, 1))]]) == 0
+    text = capsys.readouterr().out
+    assert "layout folding: TRANSPOSE [0, 3, 1, 2]" in text, text
+    _verify(out)
+    np.save(tmp_path / "nchw.npy", np.zeros((4, 1, 8, 8), np.float32))
+    one_error(capsys, ["quantize", model, "--calibration", tmp_path / "nchw.npy", "-o", out],
+              "does not fit input")
+    (tmp_path / "bad.onnx").write_bytes(b"\x08\x07garbage")
+    one_error(capsys, ["quantize", tmp_path / "bad.onnx", "--calibration", tmp_path / "c.npy"],
+              "not a valid ONNX model")
+
+
+@needs_quantizer
+def test_keras_model(tmp_path, capsys):
+    pytest.importorskip("tensorflow")
+    import keras
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, padding="same"),
+                          keras.layers.BatchNormalization(), keras.layers.ReLU(),
+                          keras.layers.Flatten(), keras.layers.Dense(3),
+                          keras.layers.Softmax()])
+    m.save(tmp_path / "tiny.keras")
+    out = tmp_path / "tiny_int8.tflite"
+    assert main([str(a) for a in ["quantize", tmp_path / "tiny.keras", "-o", out,
+                                  "--calibration", calib(tmp_path / "c.npy", (8, 8, 1))]]) == 0
+    assert "top-1 agreement" in capsys.readouterr().out
+    _verify(out)

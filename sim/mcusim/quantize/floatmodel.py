@@ -34,8 +34,9 @@ class FloatModel:
     log: list[str] = field(default_factory=list)
 
 
-def inspect(data: bytes, name: str):
-    """Import and check the float model; return the compiler's ir.Graph of it."""
+def inspect(data: bytes, name: str, foldable=("TRANSPOSE",)):
+    """Import and check the float model; return the compiler's ir.Graph of it. Ops in
+    `foldable` pass here: graphopt may remove them (checked again after it)."""
     g = importer.parse(data, name)
     if not g.nodes:
         raise UnsupportedModel(f"{name}: the model has no operators")
@@ -43,7 +44,7 @@ def inspect(data: bytes, name: str):
     if not floats:
         raise BadInput(f"{name}: already quantized (no float activations): run it as it is, "
                        f"e.g. mcusim run {name} --board B")
-    known = set(ops.supported()) | _FOLDED
+    known = set(ops.supported()) | _FOLDED | set(foldable)
     for n in g.nodes:
         if n.op.startswith("CUSTOM:"):
             raise UnsupportedModel(f"{name}: node {n.index}: custom operator '{n.op[7:]}' "
@@ -102,6 +103,7 @@ def prepare(data: bytes, name: str, optimize: bool = True) -> FloatModel:
     sd.outputs = [tmap(i) for i in sg.outputs]
     model.signatureDefs = [sd]
     prepared = bytes(fu.convert_object_to_bytearray(model))
+    inspect(prepared, name, foldable=())
     ports = [Port(_str(sg.tensors[i].name), tuple(int(d) for d in sg.tensors[i].shape))
              for i in sg.inputs]
     return FloatModel(prepared, data, name, ports, log)

@@ -8,9 +8,12 @@ In order, each only where the float graph allows it exactly:
 3. batch-norm folding: a MUL by a per-output-channel constant after CONV_2D,
    DEPTHWISE_CONV_2D or FULLY_CONNECTED scales the filter and bias, an ADD of one is added to
    the bias (what a Keras BatchNormalization becomes when the converter did not fold it);
-4. activation fusion: RELU, RELU6, RELU_N1_TO_1 after an op with a fused-activation option
+4. layout folding: TRANSPOSE -> RESHAPE to [1, N] -> FULLY_CONNECTED (how onnx2tf keeps an
+   NCHW Flatten in an NHWC graph) becomes RESHAPE -> FULLY_CONNECTED with the filter's
+   columns permuted, so no TRANSPOSE kernel is needed;
+5. activation fusion: RELU, RELU6, RELU_N1_TO_1 after an op with a fused-activation option
    becomes that option, so the activation costs nothing and quantizes with its producer;
-5. tensors and buffers nothing uses any more are dropped.
+6. tensors and buffers nothing uses any more are dropped.
 A fold applies only when the intermediate tensor has no other reader and is not a model output.
 """
 from __future__ import annotations
@@ -104,6 +107,7 @@ def optimize(model) -> list[str]:
     _fold_constants(g)
     _drop_identities(g)
     _fold_batchnorm(g)
+    _fold_transpose_flatten(g)
     _fuse_activations(g)
     _compact(g)
     return g.log
@@ -227,6 +231,40 @@ def _new_tensor(g: _Graph, name: str) -> int:
     t.buffer = 0
     g.sg.tensors.append(t)
     return len(g.sg.tensors) - 1
+
+
+def _fold_transpose_flatten(g: _Graph) -> None:
+    for op in list(g.sg.operators):
+        if g.opname(op) != "TRANSPOSE" or len(op.inputs) != 2:
+            continue
+        src, out = int(op.inputs[0]), int(op.outputs[0])
+        perm = g.const(int(op.inputs[1]))
+        if perm is None or not g.private(out):
+            continue
+        rs = g.readers(out)[0]
+        if g.opname(rs) not in _SHAPE_OPS or int(rs.inputs[0]) != out:
+            continue
+        flat = int(rs.outputs[0])
+        shape = g.shape(src)
+        n = int(np.prod(shape)) if shape else 0
+        if not g.private(flat) or g.shape(flat) not in ([1, n], [n]) or -1 in shape:
+            continue
+        fc = g.readers(flat)[0]
+        w = g.const(int(fc.inputs[1])) if g.opname(fc) == "FULLY_CONNECTED" else None
+        if w is None or w.dtype != np.float32 or w.ndim != 2 or w.shape[1] != n or \
+                int(fc.inputs[0]) != flat:
+            continue
+        # flat(transpose(x))[k] = flat(x)[src_of[k]]: the filter column k moves to src_of[k]
+        src_of = np.arange(n).reshape(shape).transpose([int(p) for p in perm]).reshape(-1)
+        w2 = np.empty_like(w)
+        w2[:, src_of] = w
+        g.set_const(int(fc.inputs[1]), w2, g.S.TensorType.FLOAT32)
+        rs.inputs = np.asarray([src] + [int(x) for x in rs.inputs[1:]], dtype=np.int32)
+        # another element order than the float tensor of that name: not the same tensor
+        g.t(flat).name = (g.name(flat) + "/untransposed").encode()
+        g.remove(op)
+        g.log.append(f"layout folding: TRANSPOSE {list(map(int, perm))} before the flatten "
+                     f"folded into FULLY_CONNECTED {g.name(int(fc.outputs[0]))}'s filter")
 
 
 def _fuse_activations(g: _Graph) -> None:

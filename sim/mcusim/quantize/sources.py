@@ -7,6 +7,7 @@ calibration data must follow the converted model's layout (the error names the s
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -49,7 +50,13 @@ def float_tflite(path: str | Path) -> tuple[bytes, str]:
 
 def _from_onnx(path: Path) -> bytes:
     onnx = need("onnx", "onnx", "an ONNX model")
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS")
     onnx2tf = need("onnx2tf", "onnx", "an ONNX model")
+    # onnx2tf sets TF_USE_LEGACY_KERAS=1 for the whole process on import: keep ours as it was
+    if legacy is None:
+        os.environ.pop("TF_USE_LEGACY_KERAS", None)
+    else:
+        os.environ["TF_USE_LEGACY_KERAS"] = legacy
     files.input_file(path, expected="an .onnx model")
     try:
         model = onnx.load(str(path))
@@ -85,14 +92,27 @@ def _from_keras(path: Path, k: str) -> bytes:
             if k == "savedmodel":
                 conv = tf.lite.TFLiteConverter.from_saved_model(str(path))
             else:
-                model = tf.keras.models.load_model(str(path), compile=False)
-                conv = tf.lite.TFLiteConverter.from_keras_model(model)
+                # Keras 3 itself, not tf.keras (which onnx2tf may have made Keras 2)
+                keras = need("keras", "tensorflow", "a Keras model")
+                model = keras.models.load_model(str(path), compile=False)
+                conv = tf.lite.TFLiteConverter.from_keras_model(_batch_of_one(keras, model))
             return bytes(conv.convert())
     except BadInput:
         raise
     except Exception as e:  # noqa: BLE001 - TensorFlow's load/convert errors, in one line
         raise BadInput(f"{path}: TensorFlow could not load or convert it ({type(e).__name__}: "
                        f"{_first(e)})") from None
+
+
+def _batch_of_one(keras, model):
+    """The same model with a static batch of 1: the converter then folds the shape arithmetic
+    (Flatten's SHAPE/STRIDED_SLICE/PACK) a dynamic batch leaves in the graph."""
+    try:
+        inp = [keras.Input(batch_size=1, shape=i.shape[1:], dtype=i.dtype)
+               for i in model.inputs]
+        return keras.Model(inp, model(inp if len(inp) > 1 else inp[0]))
+    except Exception:  # noqa: BLE001 - a model Keras cannot re-wire: convert it as it is
+        return model
 
 
 def _first(e: BaseException) -> str:
