@@ -31,6 +31,21 @@
     adds r4, r1, #1
 .endm
 
+.macro seq_mul_pair
+    mul r1, r2, r3
+    mul r4, r5, r6
+.endm
+
+.macro seq_mul_str
+    mul r1, r2, r3
+    str r4, [r0]
+.endm
+
+.macro seq_uxtab_use
+    uxtab r1, r2, r3
+    adds r4, r1, #1
+.endm
+
 .macro seq_mla
     mla r3, r1, r2, r3
 .endm

@@ -132,6 +132,20 @@
 4:
 .endm
 
+.macro seq_b
+    b 2f
+    nop
+2:
+.endm
+
+@ MOV PC, Rm to the next instruction (`done`, where the run stops)
+.macro setup_mov_pc
+    ldr r5, =done
+.endm
+.macro seq_mov_pc
+    mov pc, r5
+.endm
+
 .macro seq_muls
     muls r1, r2, r1
 .endm
