@@ -49,6 +49,49 @@ def measure(p, board_name: str, audio: np.ndarray, ref) -> dict:
     return row
 
 
+def float_mlperf(audio: np.ndarray) -> np.ndarray:
+    """MLPerf Tiny's float MFCC (get_dataset.py's tf.signal pipeline) in numpy float64: periodic
+    Hann over 480 samples, |rfft 512|, the same mel matrix in float, ln(mel + 1e-6), DCT-II with
+    sqrt(2 / 40) (tf.signal.mfccs_from_log_mel_spectrograms), first 10."""
+    from mcusim.frontend import tables
+    x = audio.astype(np.float64) / 32768.0
+    w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(480) / 480)
+    mels = np.linspace(tables.hz_to_mel(20), tables.hz_to_mel(4000), 42)
+    spec = tables.hz_to_mel(np.linspace(0, 8000, 257))[1:]
+    mat = np.zeros((257, 40))
+    for m in range(40):
+        up = (spec - mels[m]) / (mels[m + 1] - mels[m])
+        down = (mels[m + 2] - spec) / (mels[m + 2] - mels[m + 1])
+        mat[1:, m] = np.maximum(0, np.minimum(up, down))
+    s = (np.arange(40) + 0.5) / 40
+    dct = np.array([np.cos(i * np.pi * s) * np.sqrt(2 / 40) for i in range(10)])
+    rows = []
+    for f in range(49):
+        fr = np.zeros(512)
+        fr[:480] = x[f * 320:f * 320 + 480] * w
+        rows.append(dct @ np.log(np.abs(np.fft.rfft(fr)) @ mat + 1e-6))
+    return np.array(rows).reshape(-1)
+
+
+def float_gap(p, scale: float = 0.5847, zp: int = 83) -> list[dict]:
+    """How far CMSIS-DSP's q15 MFCC (what the firmware computes, bit for bit) is from the float
+    MFCC the MLPerf model was trained on, per test clip: in MFCC units and in int8 inputs."""
+    from mcusim.frontend import codegen
+    mult, shift, _ = codegen.quant_params(scale, zp)
+    out = []
+    for kind in ("chirp", "loud", "noise", "quiet", "gaps"):
+        a = fs.clip(kind, n=p.clip_samples)
+        q = fs.Cmsis(p).features(a)
+        f = float_mlperf(a)
+        qi = codegen.quantize_reference(q, mult, shift, zp).astype(int)
+        fi = np.clip(np.round(f / scale) + zp, -128, 127).astype(int)
+        out.append({"clip": kind, "max_abs": round(float(np.abs(q / 128.0 - f).max()), 4),
+                    "mean_abs": round(float(np.abs(q / 128.0 - f).mean()), 4),
+                    "int8_differ": int((qi != fi).sum()), "of": int(qi.size),
+                    "int8_max_diff": int(np.abs(qi - fi).max())})
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="mlperf-kws")
@@ -67,6 +110,8 @@ def main() -> int:
     doc = {"command": " ".join(["bench/bench_frontend.py"] + sys.argv[1:]),
            "preset": p.to_json(), "clip": "tests/frontend_support.clip('chirp'), 1 s",
            "results": rows}
+    if ref is not None and p.name == "mlperf-kws":
+        doc["q15_vs_float_mfcc"] = float_gap(p)
     Path(args.out).write_text(json.dumps(doc, indent=1) + "\n")
     if args.markdown:
         print("| stage | " + " | ".join(f"{r['board']} ({r['core']})" for r in rows) + " |")
@@ -76,6 +121,9 @@ def main() -> int:
         print("| **front end** | " + " | ".join(f"**{r['front_end_cycles']:,}** ({r['front_end_ms']} ms)"
                                                 for r in rows) + " |")
         print("| bit-exact vs cmsisdsp | " + " | ".join(str(r.get("bit_exact", "n/a")) for r in rows) + " |")
+        for g in doc.get("q15_vs_float_mfcc", []):
+            print(f"q15 vs float MFCC, {g['clip']}: max {g['max_abs']}, mean {g['mean_abs']}; "
+                  f"int8 inputs differing {g['int8_differ']}/{g['of']} (max {g['int8_max_diff']})")
     else:
         print(json.dumps(rows, indent=1))
     return 0
