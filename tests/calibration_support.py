@@ -141,8 +141,11 @@ def _program(seq: Sequence, core: str, with_body: bool, iterations: int | None) 
                                                    re.M) else ""
     body = f"    seq_{seq.name}" if with_body else ""
     defs = f"    .equ ITER, {iterations}\n" if iterations is not None else ""
-    src = text + "\n" + defs + PROLOGUE + setup + REGION.format(body=body)
-    out = Path("/tmp/mcusim-cost-tests") / f"cal-{seq.name}-{core}-{with_body}-{iterations}.S"
+    if not with_body and not setup:          # one baseline per core for most sequences
+        src, name = PROLOGUE + REGION.format(body=""), "baseline"
+    else:
+        src, name = text + "\n" + defs + PROLOGUE + setup + REGION.format(body=body), seq.name
+    out = Path("/tmp/mcusim-cost-tests") / f"cal-{name}-{core}-{with_body}-{iterations}.S"
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_text() != src:
         out.write_text(src)
