@@ -183,8 +183,8 @@ class ArmHarness:
     """Many one-op cases in one firmware image: each case's emitted body runs on embedded
     inputs and prints its output bytes as hex over semihosting ("case <i> <hex>")."""
 
-    def __init__(self, dsp: bool):
-        self.dsp = dsp
+    def __init__(self, dsp: bool, core: str = "host"):
+        self.dsp, self.core = dsp, core    # core: emit() picks core-specific variants (ARMv6-M)
         self.parts: list[str] = []
         self.cases: list[tuple[bytes, list[np.ndarray]]] = []
 
@@ -195,6 +195,7 @@ class ArmHarness:
         mod = ops.get(node.op)
         mod.check(node, g)
         ctx = HostCtx(g, self.dsp)
+        ctx.core = self.core
         body = mod.emit(node, g, ctx)
         lines = []
         for name, ct, a in ctx.arrays:

@@ -83,7 +83,7 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     from mcusim.boards import load_board
     from mcusim.firmware import build_elf
 
-    h = ArmHarness(dsp)
+    h = ArmHarness(dsp, load_board(board).core)
     want = []
     for k, data in enumerate(cases()):
         g = importer.parse(data, "case")
@@ -110,6 +110,6 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     src = h.source()
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
-    else:
-        assert "mcusim_convolve_im2col_s8(" in src and "mcusim_convolve_1x1_s8(" in src
+    else:       # ARMv6-M: 1x1 rows interleaved in pairs at build time
+        assert "mcusim_convolve_im2col_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
     assert ("mcusim_depthwise_conv_3x3_packed_s8(" in src) == dsp

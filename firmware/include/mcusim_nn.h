@@ -94,6 +94,18 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                                              const int32_t *packed,
                                              const mcusim_dims *output_dims, int8_t *output);
 
+/* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
+ * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even
+ * length) and the input offset folded into the bias (input_offset must be 0). Scratch:
+ * mcusim_convolve_1x1_pairs_s8_get_buffer_size. */
+int32_t mcusim_convolve_1x1_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims);
+mcusim_status mcusim_convolve_1x1_pairs_s8(void *buffer, const mcusim_conv_params *params,
+                                           const mcusim_quant_params *quant,
+                                           const mcusim_dims *input_dims, const int8_t *input,
+                                           const mcusim_dims *filter_dims, const int8_t *packed,
+                                           const int32_t *bias,
+                                           const mcusim_dims *output_dims, int8_t *output);
+
 /* ------------------------------------------------------------------ DEPTHWISE_CONV_2D */
 typedef struct {
     int32_t input_offset;

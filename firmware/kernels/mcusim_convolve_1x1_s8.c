@@ -286,7 +286,7 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
 int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims)
 {
     const int32_t n = filter_dims->h * filter_dims->w * filter_dims->c;
-    return 4 * MCUSIM_PACKED_DEPTH(n) * (int32_t)sizeof(int16_t);
+    return MCUSIM_PACKED_COLS_BYTES(n) + 4 * filter_dims->n;
 }
 
 mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
@@ -307,11 +307,17 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
         cols[k] = 0;    /* the padding past in_c stays zero */
     }
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
+    int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
         const int32_t npx = total - first < 4 ? total - first : 4;
-        for (int32_t p = 0; p < npx; p++) {
-            const int32_t i = first + p, b = i / per_image, r = i - b * per_image;
-            const int32_t oy = r / out_w, ox = r - oy * out_w;
+        for (int32_t p = 0; p < npx; p++, ox++) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
             const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
             int32_t k = 0;
 #if MCUSIM_DSP
@@ -329,7 +335,180 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
             }
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                  output + first * out_c);
+                                  output + first * out_c, (int8_t *)buffer + 8 * depth);
+    }
+    return MCUSIM_OK;
+}
+
+/* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
+ * pack_pairs): the filter rows in pairs interleaved byte by byte ([pair][k][2]; an odd last row
+ * plain after them; rows padded to an even length `depth2`), input offset folded into the bias.
+ * Output pixels in pairs (raster order) are interleaved the same way into the scratch
+ * (2 depth2 bytes), so the 2 x 2 block's four LDRSB share one index register and both streams
+ * are sequential: the weights no longer alternate between two rows (a flash line-buffer miss
+ * on every weight load) and the loop takes two taps per pass. */
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+/* acc[0..3] += a.w0, a.w1, b.w0, b.w1 over interleaved pairs: x = (a, b) bytes, w = (w0, w1)
+ * bytes, nb = bytes (a multiple of 4: two taps per pass). AAPCS: r0 x, r1 w, r2 nb, r3 acc. */
+void mcusim_mm2x2i_s8_v6m(const int8_t *x, const int8_t *w, int32_t nb, int32_t *acc);
+#define MCUSIM_V6M_TAP                                                                             \
+    "  ldrsb r5, [r2, r4]\n"    /* p = w0[k] */                                                 \
+    "  ldrsb r6, [r0, r4]\n"    /* u = a[k] */                                                  \
+    "  movs r7, r5\n"                                                                            \
+    "  muls r7, r6, r7\n"                                                                        \
+    "  add r8, r7\n"            /* a00 += p u */                                                \
+    "  ldrsb r7, [r1, r4]\n"    /* v = b[k] */                                                  \
+    "  muls r5, r7, r5\n"                                                                        \
+    "  add r10, r5\n"           /* a10 += p v */                                                \
+    "  ldrsb r5, [r3, r4]\n"    /* q = w1[k] */                                                 \
+    "  muls r6, r5, r6\n"                                                                        \
+    "  add r9, r6\n"            /* a01 += q u */                                                \
+    "  muls r7, r5, r7\n"                                                                        \
+    "  add r11, r7\n"           /* a11 += q v */                                                \
+    "  adds r4, #2\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_mm2x2i_s8_v6m\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm2x2i_s8_v6m, %function\n"
+    "mcusim_mm2x2i_s8_v6m:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r3, r4, r5, r6, r7}\n"
+    "  ldr r4, [r3, #0]\n"
+    "  mov r8, r4\n"
+    "  ldr r4, [r3, #4]\n"
+    "  mov r9, r4\n"
+    "  ldr r4, [r3, #8]\n"
+    "  mov r10, r4\n"
+    "  ldr r4, [r3, #12]\n"
+    "  mov r11, r4\n"
+    "  mov ip, r2\n"                 /* end index */
+    "  adds r2, r1, #0\n"            /* w0 = w, w1 = w + 1 */
+    "  adds r3, r1, #1\n"
+    "  adds r1, r0, #1\n"            /* a = x, b = x + 1 */
+    "  movs r4, #0\n"
+    "1:\n"
+    MCUSIM_V6M_TAP
+    MCUSIM_V6M_TAP
+    "  cmp r4, ip\n"
+    "  bne 1b\n"
+    "  pop {r3}\n"
+    "  mov r5, r8\n"
+    "  str r5, [r3, #0]\n"
+    "  mov r5, r9\n"
+    "  str r5, [r3, #4]\n"
+    "  mov r5, r10\n"
+    "  str r5, [r3, #8]\n"
+    "  mov r5, r11\n"
+    "  str r5, [r3, #12]\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_mm2x2i_s8_v6m, .-mcusim_mm2x2i_s8_v6m\n");
+#else
+static void mcusim_mm2x2i_s8_v6m(const int8_t *x, const int8_t *w, int32_t nb, int32_t *acc)
+{
+    for (int32_t k = 0; k < nb; k += 2) {
+        acc[0] += x[k] * w[k];
+        acc[1] += x[k] * w[k + 1];
+        acc[2] += x[k + 1] * w[k];
+        acc[3] += x[k + 1] * w[k + 1];
+    }
+}
+#endif
+
+int32_t mcusim_convolve_1x1_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims)
+{
+    return 2 * ((filter_dims->c + 1) & ~1);
+}
+
+mcusim_status mcusim_convolve_1x1_pairs_s8(void *buffer, const mcusim_conv_params *params,
+                                           const mcusim_quant_params *quant,
+                                           const mcusim_dims *input_dims, const int8_t *input,
+                                           const mcusim_dims *filter_dims, const int8_t *packed,
+                                           const int32_t *bias,
+                                           const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t sh = params->stride.h, sw = params->stride.w, out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
+    const int32_t depth2 = (in_c + 1) & ~1;
+    int8_t *xs = (int8_t *)buffer;
+    if (buffer == 0 || params->input_offset != 0 || filter_dims->h != 1 ||
+        filter_dims->w != 1 || filter_dims->c != in_c || params->padding.h != 0 ||
+        params->padding.w != 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t k = 2 * in_c; k < 2 * depth2; k++) {
+        xs[k] = 0;      /* the padding tap stays zero */
+    }
+    const int32_t total = input_dims->n * out_h * out_w;
+    int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order */
+    for (int32_t first = 0; first < total; first += 2) {
+        const int32_t two = first + 1 < total;
+        int8_t *outs[2];
+        for (int32_t j = 0; j < 2; j++, ox++) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
+            outs[j] = output + (first + j) * out_c;
+            if (j == 1 && !two) {
+                for (int32_t k = 0; k < in_c; k++) {
+                    xs[2 * k + 1] = 0;
+                }
+                break;
+            }
+            const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
+            for (int32_t k = 0; k < in_c; k++) {
+                xs[2 * k + j] = ip[k];
+            }
+        }
+        const int8_t *w = packed;
+        int32_t oc = 0;
+        for (; oc + 2 <= out_c; oc += 2, w += 2 * depth2) {
+            int32_t acc[4] = {0, 0, 0, 0};   /* a0 c0, a0 c1, a1 c0, a1 c1 */
+            if (bias) {
+                acc[0] = acc[2] = bias[oc];
+                acc[1] = acc[3] = bias[oc + 1];
+            }
+            mcusim_mm2x2i_s8_v6m(xs, w, 2 * depth2, acc);
+            const int32_t m0 = mult[oc * pc], s0 = shift[oc * pc];
+            const int32_t m1 = mult[(oc + 1) * pc], s1 = shift[(oc + 1) * pc];
+            outs[0][oc] = mcusim_finish(acc[0], m0, s0, out_off, lo, hi);
+            outs[0][oc + 1] = mcusim_finish(acc[1], m1, s1, out_off, lo, hi);
+            if (two) {
+                outs[1][oc] = mcusim_finish(acc[2], m0, s0, out_off, lo, hi);
+                outs[1][oc + 1] = mcusim_finish(acc[3], m1, s1, out_off, lo, hi);
+            }
+        }
+        if (oc < out_c) {   /* the odd last row, stored plain */
+            int32_t a0 = bias ? bias[oc] : 0, a1 = a0;
+            for (int32_t k = 0; k < in_c; k++) {
+                a0 += xs[2 * k] * w[k];
+                a1 += xs[2 * k + 1] * w[k];
+            }
+            outs[0][oc] = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+            if (two) {
+                outs[1][oc] = mcusim_finish(a1, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+            }
+        }
     }
     return MCUSIM_OK;
 }

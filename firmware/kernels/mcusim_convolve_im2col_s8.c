@@ -200,16 +200,28 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
         cols[k] = 0;    /* the padding past the column stays zero */
     }
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
+    int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
         const int32_t npx = total - first < 4 ? total - first : 4;
-        for (int32_t p = 0; p < npx; p++) {
-            const int32_t i = first + p, b = i / per_image, r = i - b * per_image;
-            const int32_t oy = r / out_w, ox = r - oy * out_w;
+        for (int32_t p = 0; p < npx; p++, ox++) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
             const int8_t *in_b = input + b * in_h * in_w * in_c;
             const int32_t y0 = oy * params->stride.h - params->padding.h;
             const int32_t x0 = ox * params->stride.w - params->padding.w;
             int32_t fx0, fx1;   /* the window's taps inside the image along x */
-            mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
+            if (dw == 1) {
+                fx0 = x0 < 0 ? -x0 : 0;
+                fx1 = in_w - x0 < f_w ? in_w - x0 : f_w;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+            } else {
+                mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
+            }
             for (int32_t fy = 0, k = 0; fy < f_h; fy++, k += row) {
                 const int32_t y = y0 + params->dilation.h * fy;
                 if (y < 0 || y >= in_h || fx0 >= fx1) {
@@ -217,7 +229,9 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                     continue;
                 }
                 const int32_t at = (y * in_w + x0) * in_c;   /* tap fx at at + fx dw in_c */
-                mcusim_col4_run(cols, p, k, 0, fx0 * in_c, 0);
+                if (fx0 > 0) {
+                    mcusim_col4_run(cols, p, k, 0, fx0 * in_c, 0);
+                }
                 if (dw == 1) {      /* the valid taps are one run of input bytes */
                     mcusim_col4_run(cols, p, k + fx0 * in_c, in_b + at + fx0 * in_c,
                                     (fx1 - fx0) * in_c, in_off);
@@ -227,11 +241,13 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                                         in_c, in_off);
                     }
                 }
-                mcusim_col4_run(cols, p, k + fx1 * in_c, 0, (f_w - fx1) * in_c, 0);
+                if (fx1 < f_w) {
+                    mcusim_col4_run(cols, p, k + fx1 * in_c, 0, (f_w - fx1) * in_c, 0);
+                }
             }
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                  output + first * out_c);
+                                  output + first * out_c, (int8_t *)buffer + 8 * depth);
     }
     return MCUSIM_OK;
 }

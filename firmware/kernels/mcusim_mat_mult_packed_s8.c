@@ -187,22 +187,28 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
-                               int32_t out_c, int8_t *out)
+                               int32_t out_c, int8_t *out, int8_t *tail)
 {
     const int32_t lo = act->min, hi = act->max;
     const int32_t *rec = packed;
 #if MCUSIM_DSP
-    if (npx == 4 && !(out_c & 1)) {
+    if (!(out_c & 1)) {     /* a last group of fewer pixels goes through `tail` (4 out_c) */
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
-        mcusim_mm4x2_rq_s16(cols, packed, args, out);
+        int8_t *dst = npx == 4 ? out : tail;
+        mcusim_mm4x2_rq_s16(cols, packed, args, dst);
         if (lo > -128 || hi < 127) {    /* SSAT gave int8; the activation range is narrower */
-            for (int32_t i = 0; i < 4 * out_c; i++) {
-                const int32_t v = out[i];
-                out[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+            for (int32_t i = 0; i < npx * out_c; i++) {
+                const int32_t v = dst[i];
+                dst[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
             }
+        }
+        for (int32_t i = 0; dst != out && i < npx * out_c; i++) {
+            out[i] = dst[i];
         }
         return;
     }
+#else
+    (void)tail;
 #endif
     for (int32_t oc = 0; oc < out_c; oc += 2) {
         int32_t acc[8] = {rec[0], rec[1], rec[0], rec[1], rec[0], rec[1], rec[0], rec[1]};

@@ -103,7 +103,7 @@ def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
     oc, kh, kw, kc = p["filter_dims"]
     v = variant(p, dsp, packable)
     if v.endswith("_fast"):
-        return conv_pack.cols_bytes(kh * kw * kc)
+        return conv_pack.scratch_bytes(kh * kw * kc, oc)
     return kh * kw * kc * 2 if v == "im2col" else 0
 
 
@@ -133,6 +133,20 @@ def emit(node, g, ctx) -> str:
     # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
                                 fold=(v == "1x1"))
+    f = g.t(node.inputs[1])
+    if v == "1x1" and ctx.core in conv_pack.V6M_CORES and in_off == 0 and f.data is not None:
+        # ARMv6-M: rows interleaved in pairs at build time, in place of the int8 filter
+        size = ((p["filter_dims"][3] + 1) & ~1) * 2
+        packed = ctx.const(f"n{node.index}_filter_pairs", conv_pack.pack_pairs(f.data), "int8_t")
+        return (
+            _conv_params(p, 0)
+            + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
+                                                 ("per_channel", 1)], "quant")
+            + f"mcusim_convolve_1x1_pairs_s8({ctx.scratch(size)}, &params, &quant,\n"
+            f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
+            f"    {dims_lit(p['filter_dims'])}, {packed},\n"
+            f"    {bias_ref},\n"
+            f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
     return (
         _conv_params(p, in_off)
         + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),

@@ -64,7 +64,23 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | No
     return rec.astype(np.int32).reshape(-1)
 
 
-def cols_bytes(n: int) -> int:
-    """Scratch of the packed kernels: four pixels' columns as int16
-    (mcusim_convolve_fast_s8_get_buffer_size)."""
-    return 4 * packed_depth(n) * 2
+def scratch_bytes(n: int, out_c: int) -> int:
+    """Scratch of the packed kernels (mcusim_convolve_fast_s8_get_buffer_size): four pixels'
+    columns as int16, then a last group's outputs (4 out_c bytes)."""
+    return 4 * packed_depth(n) * 2 + 4 * int(out_c)
+
+
+V6M_CORES = ("cortex-m0", "cortex-m0plus")
+
+
+def pack_pairs(w) -> np.ndarray:
+    """ARMv6-M 1x1 layout (mcusim_convolve_1x1_pairs_s8): rows padded to an even length, in
+    pairs interleaved byte by byte ([pair][k][2]), an odd last row plain after them; the same
+    bytes as the int8 filter (plus the padding), in its place."""
+    rows = np.asarray(w, dtype=np.int8).reshape(w.shape[0], -1)
+    oc, n = rows.shape
+    depth2 = (n + 1) & ~1
+    full = np.zeros((oc, depth2), dtype=np.int8)
+    full[:, :n] = rows
+    pairs = full[:oc & ~1].reshape(-1, 2, depth2).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([pairs, full[oc & ~1:].reshape(-1)])
