@@ -42,6 +42,8 @@ class Writer:
         output_file(path, "results file")
         try:
             self.f = open(path, "a" if resume else "w", encoding="utf-8")
+            if resume and self.f.tell() and not _ends_line(path):
+                self.f.write("\n")      # a kill cut the last line: start a new one after it
         except OSError as e:
             raise BadInput(f"results file {path}: {e.strerror or e}") from None
 
@@ -51,3 +53,9 @@ class Writer:
 
     def close(self) -> None:
         self.f.close()
+
+
+def _ends_line(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(-1, 2)
+        return f.read(1) == b"\n"
