@@ -247,9 +247,10 @@ __asm__(
     "  .purgem MCUSIM_DW3P_CLAMP\n"
     "  .popsection\n");
 
-/* Widen input rows r and r + 1 of four channels into scratch slot s: per column one word per
- * channel, (row r, row r + 1) as int16 (raw codes; zp4, the zero point, where the window leaves
- * the image). row0/row1: the rows at the group's first channel, NULL outside the image. */
+/* Widening of input rows r and r + 1 of four channels into one scratch slot: per column one word
+ * per channel, (row r, row r + 1) as int16 raw codes. Only the columns inside the image: the
+ * padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
+ * point (a stride-0 pointer at four zero-point bytes). */
 static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
 {
     /* bytes (a0 a1 b0 b1) and (a2 a3 b2 b3): SXTB16 then gives (a0, b0), (a1, b1), ... */
@@ -262,39 +263,15 @@ static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
     o[6] = mcusim_sxtb16_ror8(hi);
 }
 
-static void mcusim_dw3p_widen(int32_t *v, int32_t s, const int8_t *row0, const int8_t *row1,
-                              int32_t x0, int32_t ncol, int32_t in_w, int32_t ch, int32_t zp4)
+static __attribute__((noinline)) void
+mcusim_dw3p_widen(int32_t *o, const int8_t *p0, int32_t s0, const int8_t *p1, int32_t s1,
+                  int32_t n)
 {
-    int32_t *o = v + s;
-    /* columns [j0, j1) lie inside the image */
-    const int32_t j0 = MCUSIM_MIN(MCUSIM_MAX(-x0, 0), ncol);
-    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w - x0, ncol), j0);
-    int32_t j = 0;
-    for (; j < j0; j++, o += 8) {
-        mcusim_dw3p_pair(o, zp4, zp4);
-    }
-    if (row0 && row1) {
-        const int8_t *p0 = row0 + (x0 + j) * ch, *p1 = row1 + (x0 + j) * ch;
-        for (; j < j1; j++, o += 8, p0 += ch, p1 += ch) {
-            int32_t a, b;
-            __builtin_memcpy(&a, p0, 4);
-            __builtin_memcpy(&b, p1, 4);
-            mcusim_dw3p_pair(o, a, b);
-        }
-    } else {
-        for (; j < j1; j++, o += 8) {
-            int32_t a = zp4, b = zp4;
-            if (row0) {
-                __builtin_memcpy(&a, row0 + (x0 + j) * ch, 4);
-            }
-            if (row1) {
-                __builtin_memcpy(&b, row1 + (x0 + j) * ch, 4);
-            }
-            mcusim_dw3p_pair(o, a, b);
-        }
-    }
-    for (; j < ncol; j++, o += 8) {
-        mcusim_dw3p_pair(o, zp4, zp4);
+    for (; n > 0; n--, o += 8, p0 += s0, p1 += s1) {
+        int32_t a, b;
+        __builtin_memcpy(&a, p0, 4);
+        __builtin_memcpy(&b, p1, 4);
+        mcusim_dw3p_pair(o, a, b);
     }
 }
 #endif
@@ -326,11 +303,24 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     int32_t *v = (int32_t *)buffer;
     int32_t *acc = v + 8 * ncol;
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
+    /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
+    const int32_t j0 = MCUSIM_MIN(pw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
+    const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+    for (int32_t j = 0; j < ncol; j++) {
+        if (j < j0 || j >= j1) {
+            for (int32_t k = 0; k < 8; k++) {
+                v[8 * j + k] = pad;
+            }
+        }
+    }
+    mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi};
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *in_b = input + b * in_h * row;
         int8_t *out_b = output + b * out_h * out_w * ch;
         for (int32_t c = 0; c < ch; c += 4) {
             int32_t held[2] = {INT32_MIN, INT32_MIN};   /* first row of the pair in each slot */
+            const int8_t *in_c = in_b + (j1 > j0 ? j0 - pw : 0) * ch + c;
             for (int32_t oy = 0; oy < out_h;) {
                 const int32_t y0 = oy * sh - ph;
                 const int32_t dual = sh == 1 && sw == 1 && oy + 1 < out_h;
@@ -341,17 +331,18 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                 }
                 for (int32_t k = 0; k < 2; k++) {
                     const int32_t s = k == 0 ? t : 1 - t, r = y0 + 2 * k;
-                    if (held[s] != r) {
-                        const int8_t *r0 = r >= 0 && r < in_h ? in_b + r * row + c : NULL;
-                        const int8_t *r1 = r + 1 >= 0 && r + 1 < in_h ? in_b + (r + 1) * row + c
-                                                                        : NULL;
-                        mcusim_dw3p_widen(v, s, r0, r1, -pw, ncol, in_w, ch, zp4);
-                        held[s] = r;
+                    if (held[s] != r && j1 > j0) {
+                        const int32_t in0 = r >= 0 && r < in_h, in1 = r + 1 >= 0 && r + 1 < in_h;
+                        mcusim_dw3p_widen(v + 8 * j0 + s, in0 ? in_c + r * row : (const int8_t *)&zp4,
+                                          in0 ? ch : 0,
+                                          in1 ? in_c + (r + 1) * row : (const int8_t *)&zp4,
+                                          in1 ? ch : 0, j1 - j0);
                     }
+                    held[s] = r;
                 }
-                mcusim_dw3p_job job = {v, acc, out_w, packed + c * 10,
-                                       out_b + oy * out_w * ch + c, ch, out_w * ch, 32 * sw, lo,
-                                       hi};
+                job.v = v;
+                job.rec = packed + c * 10;
+                job.out = out_b + oy * out_w * ch + c;
                 if (dual) {
                     (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
                 } else {

@@ -57,7 +57,9 @@ def variant(p: dict, dsp: bool) -> str:
 
 def packed(node, g, p: dict, dsp: bool):
     """The 3x3 records for mcusim_depthwise_conv_3x3_packed_s8 (DSP cores, constant filter and
-    bias, bounds in depthwise_pack), or None: the layer keeps the int8 kernels."""
+    bias, bounds in depthwise_pack), or None: the layer keeps the int8 kernels. (ARMv6-M keeps
+    them too: a C form of the packed path measured 2.97 M cycles per KWS layer on stm32g0b1
+    against the int8 kernel's 2.15 M with its assembly interior.)"""
     if not dsp or variant(p, dsp) != "3x3":
         return None
     f = g.t(node.inputs[1])
