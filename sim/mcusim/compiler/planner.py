@@ -119,6 +119,8 @@ def stream_delta(g: Graph, node) -> int | None:
     _, ih, iw, ic = x.shape
     _, oh, ow, oc = y.shape
     kh = g.t(node.inputs[1]).shape[1]
+    if min(ih, iw, ic, oh, ow, oc, kh) <= 0:
+        return None
     sh = int(node.options.get("stride_h", 1) or 1)
     dh = int(node.options.get("dilation_h_factor", 1) or 1)
     _, pad_top = compute_padding(str(node.options.get("padding", "SAME")), ih, kh, sh, dh)
@@ -156,6 +158,15 @@ def _choose_overlaps(items: list[Buffer], candidates: dict) -> tuple[int, dict]:
         best = step[0]
         chosen.update(step[1])
         _place_best(items, chosen)            # the chosen plan's offsets, for _peak_layers
+    # one at a time can stall when the next layers down need overlaps too: also try the
+    # overlaps of every layer holding at least L live bytes, for each L
+    live = {pos: sum(b.size for b in items if b.first <= pos <= b.last)
+            for pos in {c[0] for c in candidates.values()}}
+    for level in sorted(set(live.values()), reverse=True):
+        group = {k: c[3] for k, c in candidates.items() if live[c[0]] >= level}
+        size = _place_best(items, group)
+        if size < best:
+            best, chosen = size, group
     return _place_best(items, chosen), chosen
 
 
@@ -201,7 +212,8 @@ def _place_best(items: list[Buffer], pairs: dict | None = None) -> int:
     pairs = pairs or {}
     for key in orders:
         order = sorted(items, key=key)
-        for seq in ([order, _outputs_first(order, pairs)] if pairs else [order]):
+        for seq in ([order, _outputs_first(order, pairs), _pairs_first(order, pairs)]
+                    if pairs else [order]):
             size = _place(seq, pairs)
             if best is None or size < best:
                 best, best_offsets = size, [b.offset for b in items]
@@ -230,6 +242,14 @@ def _outputs_first(order: list[Buffer], pairs: dict) -> list[Buffer]:
                 stack.append((b, True))
                 stack.extend((o, False) for o in reversed(outs.get(id(b), ())))
     return seq
+
+
+def _pairs_first(order: list[Buffer], pairs: dict) -> list[Buffer]:
+    """The buffers of the enabled overlaps first (outputs before inputs), then the others: a
+    chain of overlaps is laid out before anything else can take the room under it."""
+    ids = {i for pair in pairs for i in pair}
+    seq = _outputs_first([b for b in order if id(b) in ids], pairs)
+    return seq + [b for b in order if id(b) not in ids]
 
 
 def _busy(p: Buffer, b: Buffer, pairs: dict) -> tuple[int, int]:
