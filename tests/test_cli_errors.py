@@ -282,7 +282,7 @@ def test_bad_model_file(capsys, junk, tmp_path, command, name, data, contains):
 
 @pytest.mark.parametrize("name, data, contains", [
     ("missing.elf", None, "missing.elf: no such file"),
-    ("adir", None, "adir: is a directory, expected an ELF or a .tflite model"),
+    ("adir", None, "adir: is a directory, expected an ELF, a .tflite model or a pipeline .toml"),
     ("empty.elf", b"", "not an ELF file"),
     ("text.elf", b"hello world", "not an ELF file"),
     ("x86.elf", b"\x7fELF\x02\x01\x01" + bytes(11) + (62).to_bytes(2, "little") + bytes(44),

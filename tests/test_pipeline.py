@@ -122,3 +122,42 @@ def test_labels_and_feature_shape_must_fit_the_model(pipe_dir, tmp_path):
     toml.write_text(toml.read_text().replace('"mlperf-kws"', '"micro-speech"'))
     with pytest.raises(BadInput, match="gives 49 x 40 = 1960"):
         run(toml, "stm32f4", RunOptions(input_path=wav))
+
+
+@needs_gcc
+def test_every_sleeps_between_decisions_and_gives_battery_life(tmp_path):
+    """--every: decisions on a SysTick timer with WFI between; the average power and battery life
+    follow from the run's own active energy and the board's sleep power (stm32f4 cites one)."""
+    wav = write_wav(tmp_path / "c.wav", fs.clip("chirp", seed=2))
+    r = run(EXAMPLE / "pipeline.toml", "stm32f4",
+            RunOptions(input_path=wav, every_s=0.2, decisions=2, battery=(220.0, 3.0)))
+    assert r.exit_code == 0 and r.stdout.count("decision: ") == 2
+    p = r.pipeline
+    assert p["decisions"] == 2 and p["every_s"] == 0.2
+    assert 0.19 < r.time_s < 0.2 + 2 * p["latency_s"] and r.sleep_s > 0.1
+    assert sum(e["count"] for e in r.exceptions if e["name"] == "SysTick") >= 20
+    active_mw = p["energy_per_decision_uj"] / p["latency_s"] / 1e3
+    assert p["sleep_power_mw"] > 0
+    assert p["sleep_power_mw"] < p["average_power_mw"] < active_mw
+    assert p["average_power_mw"] == pytest.approx(
+        (p["energy_per_decision_uj"] / 1e3 + p["sleep_power_mw"] * (0.2 - p["latency_s"])) / 0.2)
+    b = p["battery"]
+    assert b["life_s"] == pytest.approx(0.220 * 3600 * 3.0 / (p["average_power_mw"] / 1e3))
+    # per-decision stages, not the sum over both decisions
+    once = run(EXAMPLE / "pipeline.toml", "stm32f4", RunOptions(input_path=wav))
+    assert r.stages[0]["cycles"] == pytest.approx(once.stages[0]["cycles"], rel=0.01)
+
+
+def test_every_options_are_checked(tmp_path):
+    from mcusim.commands.run import _battery
+    assert _battery("220mAh@3V") == (220.0, 3.0) and _battery("1.2Ah@3.7V") == (1200.0, 3.7)
+    for bad in ("220", "220mAh", "abc@3V", "0mAh@3V", "220mAh@-3V"):
+        with pytest.raises(BadInput, match="--battery"):
+            _battery(bad)
+    wav = write_wav(tmp_path / "c.wav", np.zeros(16000, np.int16))
+    with pytest.raises(BadInput, match="need --every"):
+        run(EXAMPLE / "pipeline.toml", "stm32f4", RunOptions(input_path=wav, battery=(1.0, 3.0)))
+    with pytest.raises(BadInput, match="multiple of 10 ms"):
+        run(EXAMPLE / "pipeline.toml", "stm32f4", RunOptions(input_path=wav, every_s=0.015))
+    with pytest.raises(BadInput, match="for pipelines"):
+        run(REPO / "models" / "kws_ref_model.tflite", "stm32f4", RunOptions(every_s=1.0))

@@ -43,6 +43,11 @@ class RunOptions:
     seed: int = 0                        # random input when input_path is None
     kernels: str = "auto"                # "portable" | "optimized" | "auto"
     build_dir: Path | None = None        # keep the generated project here (default: cache)
+    # pipelines (mcusim.frontend.pipeline): a decision every `every_s` seconds with the core
+    # asleep between, `decisions` of them; battery = (mAh, volts) for the battery-life line
+    every_s: float | None = None
+    decisions: int | None = None
+    battery: tuple[float, float] | None = None
 
 
 def is_model(path: Path) -> bool:
@@ -82,6 +87,10 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
         from mcusim.boards import load_board
         from mcusim.frontend.pipeline import run_pipeline
         return run_pipeline(path, load_board(board, clock_hz=opts.clock_hz), opts)
+    pipe_only = [name for name, opt in (("--every", "every_s"), ("--decisions", "decisions"),
+                                        ("--battery", "battery")) if getattr(opts, opt) is not None]
+    if pipe_only:
+        raise BadInput(f"{' and '.join(pipe_only)}: for pipelines (a pipeline .toml) only")
     if not is_model(path):
         given = [name for name, opt in (("--input", "input_path"), ("--output", "output_path"),
                                         ("--build-dir", "build_dir"))

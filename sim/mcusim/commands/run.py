@@ -75,6 +75,21 @@ def _clock(text: str, option: str = "--clock") -> int:
     return int(v)
 
 
+def _battery(text: str) -> tuple[float, float]:
+    """--battery 220mAh@3V (or 1.2Ah@3.7V): capacity in mAh and voltage."""
+    import re
+    m = re.fullmatch(r"\s*([0-9.]+)\s*(m?ah)\s*@\s*([0-9.]+)\s*v\s*", text.lower())
+    try:
+        cap, volts = float(m.group(1)), float(m.group(3))
+    except (AttributeError, ValueError):
+        raise BadInput(f"--battery: expected a capacity and a voltage such as 220mAh@3V, "
+                       f"got {text!r}") from None
+    cap *= 1000.0 if m.group(2) == "ah" else 1.0
+    if not (cap > 0 and volts > 0 and math.isfinite(cap) and math.isfinite(volts)):
+        raise BadInput(f"--battery: capacity and voltage must be positive, got {text!r}")
+    return cap, volts
+
+
 def _gdb_port(text: str | None) -> int | None:
     """--gdb PORT: a TCP port 1-65535, or 0 for a free one (printed when gdb is awaited)."""
     if text is None:
@@ -104,7 +119,8 @@ def seed(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("target", help="an ELF file, or a .tflite model (built and cached)")
+    p.add_argument("target", help="an ELF file, a .tflite model (built and cached), or an audio "
+                                  "pipeline .toml (docs/frontend.md)")
     p.add_argument("--board", "-b", default="stm32f4",
                    help="board name (see `mcusim boards`) or path to a board TOML file")
     p.add_argument("--clock", help="override the board clock, e.g. 80MHz")
@@ -135,13 +151,21 @@ def add_arguments(p) -> None:
     p.add_argument("--calibration", metavar="DATA",
                    help="TARGET is a float model (.tflite; .onnx/.keras with their extras): "
                         "quantize it to int8 on these inputs first (cached; docs/quantize.md)")
-    p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy)")
+    p.add_argument("--input", metavar="X.npy", help="model input (int8 or float .npy); a mono "
+                                                    "16-bit .wav for a pipeline")
     p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
                    help="save the model output as .npy")
     p.add_argument("--seed", type=seed, default=0, help="seed of the random input (models)")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default=None,
                    help="kernel variant for models (default: the fastest for the core)")
     p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")
+    p.add_argument("--every", metavar="TIME",
+                   help="pipelines: one decision every TIME (e.g. 1s) on a SysTick timer, the "
+                        "core asleep (WFI) between; reports average power")
+    p.add_argument("--decisions", type=_count, metavar="N",
+                   help="pipelines with --every: decisions to simulate (default 3)")
+    p.add_argument("--battery", metavar="CAP@V",
+                   help="pipelines with --every: battery life on this battery, e.g. 220mAh@3V")
     p.add_argument("--quiet", "-q", action="store_true", help="no report, only firmware output")
     p.add_argument("--top", type=_count, default=12, help="functions shown in the report")
     from mcusim.exports import add_arguments as add_export_arguments
@@ -174,6 +198,9 @@ def options_from_args(args) -> RunOptions:
         seed=args.seed,
         kernels=args.kernels or "auto",
         build_dir=Path(args.build_dir) if args.build_dir else None,
+        every_s=_duration(args.every, "--every") if getattr(args, "every", None) else None,
+        decisions=getattr(args, "decisions", None),
+        battery=_battery(args.battery) if getattr(args, "battery", None) else None,
     )
 
 

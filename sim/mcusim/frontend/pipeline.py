@@ -105,7 +105,11 @@ def read_wav(path: Path, p: presets.Preset) -> np.ndarray:
     return out
 
 
-def _main_c(built, p: presets.Preset, labels: list[str]) -> str:
+TICK_HZ = 100      # SysTick rate of --every: the period's resolution is 10 ms
+
+
+def _main_c(built, p: presets.Preset, labels: list[str], decisions: int = 1,
+            period_ticks: int = 0) -> str:
     n_out = built.outputs[0].size
     names = labels + [str(i) for i in range(len(labels), n_out)]
     quoted = ", ".join(json.dumps(s) for s in names[:n_out])
@@ -128,24 +132,52 @@ static int16_t fe_row[FRONTEND_N_MEL];
 
 static const char *const labels[{n_out}] = {{{quoted}}};
 
-int main(void)
+#define DECISIONS {decisions}
+#define PERIOD_TICKS {period_ticks}u    /* SysTick ticks ({TICK_HZ} Hz) between decisions; 0: none */
+#if PERIOD_TICKS
+#include "mcusim_cm.h"
+static volatile uint32_t ticks;
+void SysTick_Handler(void) {{ ticks++; }}
+#endif
+
+static int decide(void)
 {{
     if (mcusim_features_q15(&mcusim_frontend, mcusim_audio, 0, mcusim_input, fe_frame, fe_tmp,
                             fe_row) != 0)
-        return 1;
+        return -1;
     if (model_invoke(mcusim_input, mcusim_output) != 0)
-        return 1;
+        return -1;
     int best = 0;
     for (int i = 1; i < MODEL_OUTPUT0_SIZE; i++)
         if (mcusim_output[MODEL_OUTPUT0_OFFSET + i] > mcusim_output[MODEL_OUTPUT0_OFFSET + best])
             best = i;
     printf("decision: %d %s\\n", best, labels[best]);
+    return best;
+}}
+
+int main(void)
+{{
+#if PERIOD_TICKS
+    /* a decision every PERIOD_TICKS ticks, the core asleep (WFI) in between */
+    SYST_RVR = MCUSIM_CLOCK_HZ / {TICK_HZ}u - 1u;
+    SYST_CVR = 0;
+    SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+#endif
+    for (uint32_t k = 0; k < DECISIONS; k++) {{
+#if PERIOD_TICKS
+        while (ticks < k * PERIOD_TICKS)
+            mcusim_wfi();
+#endif
+        if (decide() < 0)
+            return 1;
+    }}
     return 0;
 }}
 """
 
 
-def build(pipe: Pipeline, board, kernels: str = "auto"):
+def build(pipe: Pipeline, board, kernels: str = "auto", decisions: int = 1,
+          period_ticks: int = 0):
     """(pipeline ELF, the model's Built) for `board`, cached by content."""
     from mcusim.compiler.build import compile_model, compile_flags
     from mcusim.sim.linker import linker_script
@@ -161,7 +193,7 @@ def build(pipe: Pipeline, board, kernels: str = "auto"):
         raise BadInput(f"{pipe.path}: {len(pipe.labels)} labels for a model with "
                        f"{built.outputs[0].size} outputs")
     srcs = codegen.frontend_sources(pipe.preset, port.scale, port.zero_point)
-    srcs["main.c"] = _main_c(built, pipe.preset, pipe.labels)
+    srcs["main.c"] = _main_c(built, pipe.preset, pipe.labels, decisions, period_ticks)
     h = hashlib.sha256(str(built.dir).encode() + built.elf.read_bytes())
     for name in sorted(srcs):
         h.update(srcs[name].encode())
@@ -201,7 +233,16 @@ def run_pipeline(path: Path, board, options):
     if options.input_path is None:
         raise BadInput(f"{path}: a pipeline needs --input clip.wav")
     audio = read_wav(options.input_path, pipe.preset)
-    elf, built = build(pipe, board, options.kernels)
+    every = options.every_s
+    if every is None and (options.decisions is not None or options.battery is not None):
+        raise BadInput("--decisions and --battery need --every (a decision period)")
+    n = 1 if every is None else (options.decisions if options.decisions is not None else 3)
+    if n < 1:
+        raise BadInput(f"--decisions: at least 1, got {n}")
+    ticks = 0 if every is None else max(1, round(every * TICK_HZ))
+    if every is not None and abs(ticks / TICK_HZ - every) > 1e-9:
+        raise BadInput(f"--every: a multiple of {1000 // TICK_HZ} ms, got {every * 1e3:g} ms")
+    elf, built = build(pipe, board, options.kernels, n, ticks)
     box: dict = {}
 
     def setup(m):
@@ -214,14 +255,18 @@ def run_pipeline(path: Path, board, options):
                      watch_defaults=(ARENA_SYMBOL,))
     describe(result, built, pipe.model)
     result.target = str(path)
+    if n > 1:       # per decision: the profiler's totals cover all n
+        for L in result.layers:
+            L.cycles //= n
+            L.instructions //= n
     fn = {f.name: f for f in result.functions}
     fe = fn.get("mcusim_features_q15")
     hz = result.clock_hz or board.clock_hz
-    stages = [{"name": "front end", "cycles": fe.total_cycles if fe else 0}]
-    stages += [{"name": f"front end: {n}", "cycles": fn[f].total_cycles if f in fn else 0}
-               for n, f in FRONTEND_FUNCTIONS]
+    stages = [{"name": "front end", "cycles": (fe.total_cycles if fe else 0) // n}]
+    stages += [{"name": f"front end: {k}", "cycles": (fn[f].total_cycles if f in fn else 0) // n}
+               for k, f in FRONTEND_FUNCTIONS]
     stages += [{"name": f"layer {L.index}: {L.op}", "cycles": L.cycles} for L in result.layers]
-    model_cycles = fn["model_invoke"].total_cycles if "model_invoke" in fn else 0
+    model_cycles = (fn["model_invoke"].total_cycles if "model_invoke" in fn else 0) // n
     stages.insert(len(FRONTEND_FUNCTIONS) + 1, {"name": "model", "cycles": model_cycles})
     for s in stages:
         s["time_s"] = s["cycles"] / hz
@@ -236,6 +281,8 @@ def run_pipeline(path: Path, board, options):
                        "frontend_scratch_bytes": scratch, "frontend_table_bytes": tables,
                        "audio_bytes": audio.nbytes,
                        "latency_s": result.time_s, "energy_per_decision_uj": result.energy_uj}
+    if every is not None:
+        result.pipeline.update(duty_cycle(result, board, every, n, options.battery))
     if box.get("out") is not None and result.stop.reason == "exit" and result.exit_code == 0:
         port = built.outputs[0]
         q = np.frombuffer(box["out"][port.offset:port.offset + port.size], dtype=np.int8)
@@ -244,3 +291,30 @@ def run_pipeline(path: Path, board, options):
         result.decision = {"label": names[i], "index": i,
                            "score": float(port.scale * (int(q[i]) - port.zero_point))}
     return result
+
+
+def duty_cycle(result, board, every: float, n: int, battery) -> dict:
+    """Figures of a decision every `every` seconds, from the simulated run of n of them: each
+    decision's active time and energy (the run's active part / n) and the sleep power the run
+    measured between them (the board's sleep current); a period = one decision + sleep."""
+    active_s = result.active_s / n
+    active_uj = (result.energy_uj - result.energy_sleep_uj) / n
+    sleep_mw = result.energy_sleep_uj / result.sleep_s / 1e3 if result.sleep_s > 0 else 0.0
+    d = {"every_s": every, "decisions": n, "latency_s": active_s,
+         "energy_per_decision_uj": active_uj, "sleep_power_mw": sleep_mw,
+         "duty_cycle": min(1.0, active_s / every)}
+    if active_s > every:
+        result.warnings.append(f"--every {every:g}s: one decision takes {active_s * 1e3:.1f} ms, "
+                               f"longer than the period; decisions ran back to back")
+    if n > 1 and sleep_mw == 0.0:
+        result.warnings.append(f"{board.name} has no sleep current in its board file: the "
+                               f"average power and battery life count active energy only")
+    avg_mw = (active_uj + sleep_mw * 1e3 * max(0.0, every - active_s)) / every / 1e3
+    d["average_power_mw"] = avg_mw
+    if battery is not None:
+        mah, volts = battery
+        joules = mah / 1000.0 * 3600.0 * volts
+        life_s = joules / (avg_mw / 1e3) if avg_mw > 0 else float("inf")
+        d["battery"] = {"capacity_mah": mah, "volts": volts, "life_s": life_s,
+                        "life_days": life_s / 86400.0}
+    return d

@@ -33,4 +33,12 @@ def pipeline_summary(r) -> Text:
     t.append(f"end to end {1e3 * p['latency_s']:.2f} ms · {p['energy_per_decision_uj']:.1f} µJ "
              f"per decision · front end: scratch {p['frontend_scratch_bytes']:,} B, tables "
              f"{p['frontend_table_bytes']:,} B flash, audio buffer {p['audio_bytes']:,} B")
+    if "every_s" in p:
+        t.append(f"\nevery {p['every_s']:g} s ({p['decisions']} simulated): active "
+                 f"{100 * p['duty_cycle']:.2f}% · asleep at {p['sleep_power_mw']:.3f} mW · "
+                 f"average {p['average_power_mw']:.3f} mW")
+        b = p.get("battery")
+        if b:
+            t.append(f" · battery {b['capacity_mah']:g} mAh @ {b['volts']:g} V: ", style="")
+            t.append(f"{b['life_days']:.1f} days", style="bold")
     return t
