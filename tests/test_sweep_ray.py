@@ -1,0 +1,55 @@
+"""mcusim sweep on Ray (extra mcusim[ray]; skipped without it): the same 3 models x 3 boards as
+the local pool, identical point for point, on a local Ray instance of 2 CPUs started once."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+import mcusim  # noqa: E402
+from mcusim.cli import main  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "models"
+MODELS = [SHARED / "tflite_micro" / "hello_world_int8.tflite",
+          SHARED / "arm_kws" / "dnn_s_quantized.tflite",
+          SHARED / "arm_kws" / "ds_cnn_s_quantized.tflite"]
+BOARDS = ["stm32f4", "rp2040", "stm32h743"]
+
+
+@pytest.fixture(scope="module")
+def ray_instance():
+    if not all(m.is_file() for m in MODELS):
+        pytest.skip("shared models folder not present")
+    import logging
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             logging_level=logging.ERROR)
+    yield
+    ray.shutdown()
+
+
+def comparable(row: dict) -> dict:
+    r = json.loads(json.dumps(row))
+    r["result"].pop("host_seconds")
+    r["result"]["model"].pop("cached", None)
+    return r
+
+
+def test_ray_equals_the_local_pool_point_for_point(ray_instance, tmp_path, capsys):
+    kw = dict(requirements=["latency_ms <= 20"], objective="min energy_uj")
+    models = [str(m) for m in MODELS]
+    local = mcusim.sweep(models, BOARDS, jobs=2, **kw)
+    on_ray = mcusim.sweep(models, BOARDS, ray=True, **kw)
+    assert len(local) == 9 and all(r["status"] == "ok" for r in local)
+    assert [comparable(r) for r in on_ray] == [comparable(r) for r in local]
+    # the command line joins the running instance too, and resumes what it streamed
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(f'models = ["{MODELS[0]}"]\nboards = ["stm32f4", "rp2040"]\n')
+    assert main(["sweep", str(sweep), "--ray", "-q"]) == 0
+    assert len((tmp_path / "s.results.jsonl").read_text().splitlines()) == 2
+    assert main(["sweep", str(sweep), "--ray", "--resume"]) == 0
+    assert "0 points run" in capsys.readouterr().out
+    assert ray.is_initialized()           # a sweep leaves an instance it did not start running
