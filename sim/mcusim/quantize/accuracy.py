@@ -8,7 +8,8 @@ the float tensor of the same name (the quantizer keeps names), dequantized with 
 
 SNR (dB) = 10 log10(sum(float^2) / sum((float - dequantized)^2)) over all samples; infinite when
 they agree exactly. Top-1 agreement: the share of samples whose arg-max over the output's last
-axis is the same in both models (outputs with more than one class only).
+axis is the same in both models (a first output of more than one class that a SOFTMAX or
+LOGISTIC writes, or any when labels are given).
 """
 from __future__ import annotations
 
@@ -110,7 +111,12 @@ def evaluate(float_data: bytes, quant_data: bytes, samples: list[list[np.ndarray
             ref = lite.get_tensor(fi)
             if q is not None and q.size == ref.size:
                 acc.add(ref, q.reshape(ref.shape))
+    # top-1 only where the first output is a class score: labels given, or a SOFTMAX/LOGISTIC
+    # writes it (an autoencoder's 640 outputs are no classes)
+    producer = {o: n.op for n in fg.nodes for o in n.outputs}
     classes = int(lite.get_output_details()[0]["shape"][-1]) if f_out else 0
+    if labels is None and producer.get(fg.outputs[0]) not in ("SOFTMAX", "LOGISTIC"):
+        classes = 0
     outputs = []
     for acc, qo in zip(outs, qg.outputs):
         outputs.append({"name": qg.t(qo).name, "snr_db": _num(acc.snr),
