@@ -40,7 +40,7 @@ int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv
                                                             const mcusim_dims *output_dims)
 {
 #if MCUSIM_DSP
-    return 32 * mcusim_dw3p_columns(params, output_dims->w) + 8 * output_dims->w;
+    return 32 * (mcusim_dw3p_columns(params, output_dims->w) + 2) + 8 * output_dims->w;
 #else
     (void)params;
     (void)output_dims;
@@ -88,6 +88,8 @@ void mcusim_dw3p_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3p_dual_t1(mcusim_dw3p_job *job);
 void mcusim_dw3p_single_t0(mcusim_dw3p_job *job);
 void mcusim_dw3p_single_t1(mcusim_dw3p_job *job);
+void mcusim_dw3p_pair2_t0(mcusim_dw3p_job *job);
+void mcusim_dw3p_pair2_t1(mcusim_dw3p_job *job);
 __asm__(
     "  .pushsection .text.mcusim_dw3p, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -120,7 +122,7 @@ __asm__(
     "  ldr r12, [sp]\n"
     "  ldm r12, {r0-r3}\n"                /* v, acc, n, rec */
     "  ldm r3, {r4-r10}\n"
-    "  .if \\dual\n"
+    "  .if \\dual == 1\n"
     "  add r2, r1, r2, lsl #3\n"
     "1:\n"
     "  ldr r3, [r0, #32+\\t]\n"
@@ -149,6 +151,35 @@ __asm__(
     "  strd r11, lr, [r1], #8\n"
     "  cmp r1, r2\n"
     "  bne 1b\n"
+    "  .elseif \\dual == 2\n"                /* stride 2: output columns in pairs, 5 columns */
+    "  add r2, r1, r2, lsl #2\n"
+    "1:\n"
+    "  ldr r3, [r0, #\\t]\n"
+    "  ldr r12, [r0, #\\b]\n"
+    "  smlad r11, r3, r4, r10\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  smlad lr, r3, r4, r10\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  ldr r3, [r0, #128+\\t]\n"
+    "  ldr r12, [r0, #128+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  add r0, r0, #128\n"
+    "  strd r11, lr, [r1], #8\n"
+    "  cmp r1, r2\n"
+    "  blo 1b\n"
     "  .else\n"
     "  ldr lr, [r12, #28]\n"              /* vstep */
     "  add r2, r1, r2, lsl #2\n"
@@ -184,7 +215,7 @@ __asm__(
     "  cmpeq r11, #127\n"
     "  bne 3f\n"
     "2:\n"                                /* the full int8 range: SSAT */
-    "  .if \\dual\n"
+    "  .if \\dual == 1\n"
     "  ldrd r1, r3, [r0], #8\n"
     "  MCUSIM_DW3P_RQ r1\n"
     "  MCUSIM_DW3P_RQ r3\n"
@@ -203,7 +234,7 @@ __asm__(
     "  bne 2b\n"
     "  b 4f\n"
     "3:\n"                                /* activation range inside int8: clamp */
-    "  .if \\dual\n"
+    "  .if \\dual == 1\n"
     "  ldrd r1, r3, [r0], #8\n"
     "  MCUSIM_DW3P_RQ r1\n"
     "  MCUSIM_DW3P_RQ r3\n"
@@ -242,6 +273,8 @@ __asm__(
     "  MCUSIM_DW3P mcusim_dw3p_dual_t1, 1, 4, 0\n"
     "  MCUSIM_DW3P mcusim_dw3p_single_t0, 0, 0, 4\n"
     "  MCUSIM_DW3P mcusim_dw3p_single_t1, 0, 4, 0\n"
+    "  MCUSIM_DW3P mcusim_dw3p_pair2_t0, 2, 0, 4\n"
+    "  MCUSIM_DW3P mcusim_dw3p_pair2_t1, 2, 4, 0\n"
     "  .purgem MCUSIM_DW3P\n"
     "  .purgem MCUSIM_DW3P_RQ\n"
     "  .purgem MCUSIM_DW3P_CLAMP\n"
@@ -301,13 +334,13 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     }
     const int32_t ncol = mcusim_dw3p_columns(params, out_w);
     int32_t *v = (int32_t *)buffer;
-    int32_t *acc = v + 8 * ncol;
+    int32_t *acc = v + 8 * (ncol + 2);     /* two spare columns: stride 2 works in pairs */
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
     const int32_t j0 = MCUSIM_MIN(pw, ncol);
     const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
     const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-    for (int32_t j = 0; j < ncol; j++) {
+    for (int32_t j = 0; j < ncol + 2; j++) {
         if (j < j0 || j >= j1) {
             for (int32_t k = 0; k < 8; k++) {
                 v[8 * j + k] = pad;
@@ -345,6 +378,8 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                 job.out = out_b + oy * out_w * ch + c;
                 if (dual) {
                     (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
+                } else if (sw == 2) {
+                    (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(&job);
                 } else {
                     (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
                 }

@@ -59,4 +59,4 @@ def buffer_size(p: dict) -> int:
     """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core."""
     ow = p["output_dims"][2]
     cols = (ow - 1) * p["stride"][0] + 3
-    return 32 * cols + 8 * ow
+    return 32 * (cols + 2) + 8 * ow
