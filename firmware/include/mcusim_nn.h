@@ -106,6 +106,18 @@ mcusim_status mcusim_convolve_1x1_pairs_s8(void *buffer, const mcusim_conv_param
                                            const int32_t *bias,
                                            const mcusim_dims *output_dims, int8_t *output);
 
+/* ARMv6-M: the im2col variant with the filter rows widened to int16 and interleaved in pairs
+ * at build time (an odd last row plain after them; rows padded to an even length), two output
+ * pixels per pass. Scratch: mcusim_convolve_im2col_pairs_s8_get_buffer_size. */
+int32_t mcusim_convolve_im2col_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims);
+mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_params *params,
+                                              const mcusim_quant_params *quant,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int16_t *packed, const int32_t *bias,
+                                              const mcusim_dims *output_dims, int8_t *output);
+
 /* ------------------------------------------------------------------ DEPTHWISE_CONV_2D */
 typedef struct {
     int32_t input_offset;

@@ -251,3 +251,193 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     }
     return MCUSIM_OK;
 }
+
+/* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
+ * pack_pairs_s16): the rows widened to int16 and interleaved in pairs ([pair][k][2]; an odd last
+ * row plain after them; rows padded to an even length depth2). Output pixels go in pairs:
+ * their receptive fields gathered interleaved into the int16 scratch (input offset added, zeros
+ * outside the image), so the 2 x 2 block's four LDRSH share one index register, both streams are
+ * sequential and the loop takes two taps per pass (the generic im2col column is read once per
+ * output channel with two separate weight rows). */
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+/* acc[0..3] += a.w0, a.w1, b.w0, b.w1: x = (a, b) int16 pairs, w = (w0, w1) int16 pairs, nb =
+ * bytes (a multiple of 8). AAPCS: r0 x, r1 w, r2 nb, r3 acc. */
+void mcusim_mm2x2i_s16_v6m(const int16_t *x, const int16_t *w, int32_t nb, int32_t *acc);
+#define MCUSIM_V6M_TAP16                                                                           \
+    "  ldrsh r5, [r2, r4]\n"    /* p = w0[k] */                                                 \
+    "  ldrsh r6, [r0, r4]\n"    /* u = a[k] */                                                  \
+    "  movs r7, r5\n"                                                                            \
+    "  muls r7, r6, r7\n"                                                                        \
+    "  add r8, r7\n"                                                                             \
+    "  ldrsh r7, [r1, r4]\n"    /* v = b[k] */                                                  \
+    "  muls r5, r7, r5\n"                                                                        \
+    "  add r10, r5\n"                                                                            \
+    "  ldrsh r5, [r3, r4]\n"    /* q = w1[k] */                                                 \
+    "  muls r6, r5, r6\n"                                                                        \
+    "  add r9, r6\n"                                                                             \
+    "  muls r7, r5, r7\n"                                                                        \
+    "  add r11, r7\n"                                                                            \
+    "  adds r4, #4\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_mm2x2i_s16_v6m\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm2x2i_s16_v6m, %function\n"
+    "mcusim_mm2x2i_s16_v6m:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r3, r4, r5, r6, r7}\n"
+    "  ldr r4, [r3, #0]\n"
+    "  mov r8, r4\n"
+    "  ldr r4, [r3, #4]\n"
+    "  mov r9, r4\n"
+    "  ldr r4, [r3, #8]\n"
+    "  mov r10, r4\n"
+    "  ldr r4, [r3, #12]\n"
+    "  mov r11, r4\n"
+    "  mov ip, r2\n"
+    "  adds r2, r1, #0\n"            /* w0 = w, w1 = w + 2 bytes */
+    "  adds r3, r1, #2\n"
+    "  adds r1, r0, #2\n"            /* a = x, b = x + 2 bytes */
+    "  movs r4, #0\n"
+    "1:\n"
+    MCUSIM_V6M_TAP16
+    MCUSIM_V6M_TAP16
+    "  cmp r4, ip\n"
+    "  bne 1b\n"
+    "  pop {r3}\n"
+    "  mov r5, r8\n"
+    "  str r5, [r3, #0]\n"
+    "  mov r5, r9\n"
+    "  str r5, [r3, #4]\n"
+    "  mov r5, r10\n"
+    "  str r5, [r3, #8]\n"
+    "  mov r5, r11\n"
+    "  str r5, [r3, #12]\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_mm2x2i_s16_v6m, .-mcusim_mm2x2i_s16_v6m\n");
+#else
+static void mcusim_mm2x2i_s16_v6m(const int16_t *x, const int16_t *w, int32_t nb, int32_t *acc)
+{
+    for (int32_t k = 0; k < nb / 2; k += 2) {
+        acc[0] += x[k] * w[k];
+        acc[1] += x[k] * w[k + 1];
+        acc[2] += x[k + 1] * w[k];
+        acc[3] += x[k + 1] * w[k + 1];
+    }
+}
+#endif
+
+int32_t mcusim_convolve_im2col_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims)
+{
+    const int32_t n = filter_dims->h * filter_dims->w * filter_dims->c;
+    return 4 * ((n + 1) & ~1);
+}
+
+mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_params *params,
+                                              const mcusim_quant_params *quant,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int16_t *packed, const int32_t *bias,
+                                              const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t in_off = params->input_offset, out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
+    const int32_t n = f_h * f_w * in_c, depth2 = (n + 1) & ~1;
+    int16_t *xs = (int16_t *)buffer;
+    if (buffer == 0 || filter_dims->c != in_c) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t k = 2 * n; k < 2 * depth2; k++) {
+        xs[k] = 0;      /* the padding tap stays zero */
+    }
+    const int32_t total = input_dims->n * out_h * out_w;
+    int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order */
+    for (int32_t first = 0; first < total; first += 2) {
+        const int32_t two = first + 1 < total;
+        int8_t *outs[2];
+        for (int32_t j = 0; j < 2; j++, ox++) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
+            outs[j] = output + (first + j) * out_c;
+            if (j == 1 && !two) {
+                for (int32_t k = 0; k < n; k++) {
+                    xs[2 * k + 1] = 0;
+                }
+                break;
+            }
+            const int8_t *in_b = input + b * in_h * in_w * in_c;
+            const int32_t y0 = oy * params->stride.h - params->padding.h;
+            const int32_t x0 = ox * params->stride.w - params->padding.w;
+            int16_t *col = xs + j;
+            for (int32_t fy = 0; fy < f_h; fy++) {
+                const int32_t y = y0 + params->dilation.h * fy;
+                for (int32_t fx = 0; fx < f_w; fx++) {
+                    const int32_t x = x0 + params->dilation.w * fx;
+                    if (y < 0 || y >= in_h || x < 0 || x >= in_w) {
+                        for (int32_t ic = 0; ic < in_c; ic++, col += 2) {
+                            *col = 0;
+                        }
+                    } else {
+                        const int8_t *ip = in_b + (y * in_w + x) * in_c;
+                        for (int32_t ic = 0; ic < in_c; ic++, col += 2) {
+                            *col = (int16_t)(ip[ic] + in_off);
+                        }
+                    }
+                }
+            }
+        }
+        const int16_t *w = packed;
+        int32_t oc = 0;
+        for (; oc + 2 <= out_c; oc += 2, w += 2 * depth2) {
+            int32_t acc[4] = {0, 0, 0, 0};   /* a0 c0, a0 c1, a1 c0, a1 c1 */
+            if (bias) {
+                acc[0] = acc[2] = bias[oc];
+                acc[1] = acc[3] = bias[oc + 1];
+            }
+            mcusim_mm2x2i_s16_v6m(xs, w, 4 * depth2, acc);
+            const int32_t m0 = mult[oc * pc], s0 = shift[oc * pc];
+            const int32_t m1 = mult[(oc + 1) * pc], s1 = shift[(oc + 1) * pc];
+            outs[0][oc] = mcusim_finish(acc[0], m0, s0, out_off, lo, hi);
+            outs[0][oc + 1] = mcusim_finish(acc[1], m1, s1, out_off, lo, hi);
+            if (two) {
+                outs[1][oc] = mcusim_finish(acc[2], m0, s0, out_off, lo, hi);
+                outs[1][oc + 1] = mcusim_finish(acc[3], m1, s1, out_off, lo, hi);
+            }
+        }
+        if (oc < out_c) {   /* the odd last row, stored plain */
+            int32_t a0 = bias ? bias[oc] : 0, a1 = a0;
+            for (int32_t k = 0; k < n; k++) {
+                a0 += xs[2 * k] * w[k];
+                a1 += xs[2 * k + 1] * w[k];
+            }
+            outs[0][oc] = mcusim_finish(a0, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+            if (two) {
+                outs[1][oc] = mcusim_finish(a1, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+            }
+        }
+    }
+    return MCUSIM_OK;
+}

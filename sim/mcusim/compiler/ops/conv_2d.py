@@ -134,15 +134,24 @@ def emit(node, g, ctx) -> str:
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
                                 fold=(v == "1x1"))
     f = g.t(node.inputs[1])
-    if v == "1x1" and ctx.core in conv_pack.V6M_CORES and in_off == 0 and f.data is not None:
-        # ARMv6-M: rows interleaved in pairs at build time, in place of the int8 filter
-        size = ((p["filter_dims"][3] + 1) & ~1) * 2
-        packed = ctx.const(f"n{node.index}_filter_pairs", conv_pack.pack_pairs(f.data), "int8_t")
+    oc, kh, kw, kc = p["filter_dims"]
+    pairs = None    # ARMv6-M: rows interleaved in pairs at build time, in place of the filter
+    if ctx.core in conv_pack.V6M_CORES and f.data is not None:
+        if v == "1x1" and in_off == 0:
+            pairs = ("mcusim_convolve_1x1_pairs_s8", conv_pack.pack_pairs(f.data), "int8_t",
+                     ((kc + 1) & ~1) * 2)
+        elif v == "im2col":
+            pairs = ("mcusim_convolve_im2col_pairs_s8",
+                     conv_pack.pack_pairs(f.data, np.int16), "int16_t",
+                     ((kh * kw * kc + 1) & ~1) * 4)
+    if pairs:
+        fn, arr, ctype, size = pairs
+        packed = ctx.const(f"n{node.index}_filter_pairs", arr, ctype)
         return (
-            _conv_params(p, 0)
+            _conv_params(p, in_off)
             + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
                                                  ("per_channel", 1)], "quant")
-            + f"mcusim_convolve_1x1_pairs_s8({ctx.scratch(size)}, &params, &quant,\n"
+            + f"{fn}({ctx.scratch(size)}, &params, &quant,\n"
             f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
             f"    {dims_lit(p['filter_dims'])}, {packed},\n"
             f"    {bias_ref},\n"

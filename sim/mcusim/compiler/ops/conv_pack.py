@@ -73,14 +73,15 @@ def scratch_bytes(n: int, out_c: int) -> int:
 V6M_CORES = ("cortex-m0", "cortex-m0plus")
 
 
-def pack_pairs(w) -> np.ndarray:
-    """ARMv6-M 1x1 layout (mcusim_convolve_1x1_pairs_s8): rows padded to an even length, in
-    pairs interleaved byte by byte ([pair][k][2]), an odd last row plain after them; the same
-    bytes as the int8 filter (plus the padding), in its place."""
-    rows = np.asarray(w, dtype=np.int8).reshape(w.shape[0], -1)
+def pack_pairs(w, dtype=np.int8) -> np.ndarray:
+    """ARMv6-M layout (mcusim_convolve_1x1_pairs_s8, and with dtype int16
+    mcusim_convolve_im2col_pairs_s8, whose column holds input + offset as int16): rows flattened
+    in column order, padded to an even length, in pairs interleaved element by element
+    ([pair][k][2]), an odd last row plain after them; in place of the int8 filter."""
+    rows = np.asarray(w).astype(dtype).reshape(w.shape[0], -1)
     oc, n = rows.shape
     depth2 = (n + 1) & ~1
-    full = np.zeros((oc, depth2), dtype=np.int8)
+    full = np.zeros((oc, depth2), dtype=dtype)
     full[:, :n] = rows
     pairs = full[:oc & ~1].reshape(-1, 2, depth2).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([pairs, full[oc & ~1:].reshape(-1)])
