@@ -140,8 +140,14 @@ def main() -> int:
     ap.add_argument("--boards", default=",".join(BOARDS))
     ap.add_argument("--no-verify", action="store_true", help="skip the bit-exact checks")
     ap.add_argument("--markdown", action="store_true", help="also print the tables as markdown")
+    ap.add_argument("--from-json", metavar="FILE",
+                    help="print the tables of an earlier run's JSON instead of running")
     args = ap.parse_args()
     boards = args.boards.split(",")
+    if args.from_json:
+        result = json.loads(Path(args.from_json).read_text())
+        print_tables(result, boards, markdown=args.markdown)
+        return 0
     t0 = time.perf_counter()
     paths = model_paths()
     missing = [m for m in MODELS if m not in paths]
@@ -211,6 +217,26 @@ def main() -> int:
     return 0
 
 
+def _matrix(result: dict) -> None:
+    """README's compact table: one row per board, 'ours / target / best published' in ms."""
+    rows = [r for r in result["rows"] if r["model"] in MODELS]
+    boards = list(dict.fromkeys(r["board"] for r in rows))
+    print("| board | " + " | ".join(MODELS) + " |")
+    print("|---|" + "---:|" * len(MODELS))
+    for b in boards:
+        cells = []
+        for m in MODELS:
+            r = next((x for x in rows if x["board"] == b and x["model"] == m), None)
+            if r is None:
+                cells.append("-")
+                continue
+            best = r["best_published"]["ms"] if r["best_published"] else None
+            cells.append(f"{r['ms']:,.1f} / {r['target_ms']:,} / {best:,.1f}"
+                         f"{' ✓' if r['pass'] else ''}{'' if r.get('bit_exact', True) else ' ≠TFLM'}")
+        mhz = next(x["clock_hz"] for x in rows if x["board"] == b) // 1_000_000
+        print(f"| {b} @ {mhz} MHz | " + " | ".join(cells) + " |")
+
+
 def _ok(flag) -> str:
     return "-" if flag is None else ("PASS" if flag else "fail")
 
@@ -231,6 +257,9 @@ def print_tables(result: dict, boards: list[str], markdown: bool = False) -> Non
                       f"{r['ratio_to_best']:.2f}x" if b else "-", _ok(r["pass"]),
                       _ok(r.get("bit_exact"))])
     _table(head, lines, markdown)
+    if markdown:
+        print("\nms at the board's clock: ours / issue 9's target / best published (✓: target met)")
+        _matrix(result)
     print("\nmemory: mcusim arena + input/output buffers (TFLM's arena holds its I/O) vs TFLM's "
           "minimal arena (target <= 0.7x) and X-CUBE-AI's activations")
     head = ["model", "arena", "I/O", "arena + I/O", "TFLM arena", "ratio", "<= 0.7x",
