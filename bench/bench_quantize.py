@@ -3,15 +3,16 @@
     .venv/bin/python bench/bench_quantize.py [--calibration N] [--eval N] [--board B]
 
 For kws_ref_model_float32 (hybrid: int8 conv weights, float activations) and ad01_fp32:
-quantize with `mcusim.quantize` on N synthetic calibration inputs, then on M other (held-back)
-inputs compare float (LiteRT) vs our int8 model (TFLM) and float vs MLPerf's published int8
-model (kws_ref_model / ad01_int8): output SNR, top-1 agreement (KWS). Then verify ours
-bit-exact in mcusim and run both int8 models on the board (cycles, arena, flash).
+quantize with `mcusim.quantize`, then on held-back inputs compare float (LiteRT) vs our int8
+model (TFLM) and float vs MLPerf's published int8 model (kws_ref_model / ad01_int8): output SNR,
+top-1 agreement and accuracy (KWS). Then verify ours bit-exact in mcusim and run both int8
+models on the board (cycles, arena, flash).
 
-The inputs are synthetic: uniform over the input range MLPerf's int8 model was calibrated for
-(its input scale and zero point), since the Speech Commands and ToyADMOS data sets are not
-available here; the figures compare the two quantizations on the same inputs, they are not the
-models' accuracy on real data. Writes bench/results/quantize.json.
+Inputs: KWS uses spoken keywords (kws_speech.py: espeak-ng + MLPerf's MFCC in TensorFlow;
+calibration on five voices, evaluation on five others, with labels) when espeak-ng and
+TensorFlow are installed. Otherwise, and for ad01, N/M synthetic inputs uniform over the input
+range MLPerf's int8 model was calibrated for: the Speech Commands and ToyADMOS data sets are not
+available here. Writes bench/results/quantize.json.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import kws_speech  # noqa: E402 - beside this script
 REPO = HERE.parent
 SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" / "models")
 PAIRS = [("mlperf_tiny/kws_ref_model_float32.tflite", "mlperf_tiny/kws_ref_model.tflite"),
@@ -64,18 +67,35 @@ def main() -> int:
             return 2
         ref = rpath.read_bytes()
         with tempfile.TemporaryDirectory() as tmp:
-            cal, held = Path(tmp) / "cal.npy", Path(tmp) / "held.npy"
-            np.save(cal, synthetic(ref, args.calibration, 1))
-            np.save(held, synthetic(ref, args.eval, 2))
+            cal, held = Path(tmp) / "cal.npy", Path(tmp) / "held.npz"
+            inputs = "synthetic: uniform over the MLPerf int8 model's input range"
+            why_not = kws_speech.available() if "kws" in float_rel else "not a KWS model"
+            if why_not is None:
+                # spoken keywords: calibrate on five voices, evaluate on the five others
+                from mcusim.paths import cache_dir
+                sp = kws_speech.features(cache_dir() / "kws_speech.npz")
+                first = sp["voice"] < 5
+                np.save(cal, sp["x"][first])
+                np.savez(held, x=sp["x"][~first], labels=sp["labels"][~first])
+                inputs = (f"espeak-ng keywords, MLPerf's MFCC: calibration {int(first.sum())} "
+                          f"clips of 5 voices, evaluation {int((~first).sum())} clips of 5 "
+                          f"other voices")
+            else:
+                np.save(cal, synthetic(ref, args.calibration, 1))
+                np.savez(held, x=synthetic(ref, args.eval, 2))
+                if "kws" in float_rel:
+                    inputs += f" (spoken keywords need: {why_not})"
             t0 = time.perf_counter()
             q = quantize_model(fpath, cal, QuantizeOptions())
             t_quant = time.perf_counter() - t0
             from mcusim.quantize import calibration
             ds = calibration.load(held, q.ports, what="--eval")
             t0 = time.perf_counter()
-            ours = accuracy.evaluate(q.float_data, q.data, ds.samples, name=fpath.name)
+            ours = accuracy.evaluate(q.float_data, q.data, ds.samples, ds.labels,
+                                     name=fpath.name)
             t_acc = time.perf_counter() - t0
-            theirs = accuracy.evaluate(q.float_data, ref, ds.samples, name=rpath.name)
+            theirs = accuracy.evaluate(q.float_data, ref, ds.samples, ds.labels,
+                                       name=rpath.name)
             out = Path(tmp) / (fpath.stem + "_mcusim_int8.tflite")
             out.write_bytes(q.data)
             rep = verify(out, board, RunOptions(seed=0), n=3, say=lambda s: None)
@@ -88,7 +108,8 @@ def main() -> int:
                                if isinstance(r["memory"].get("flash_split"), dict) else None}
         row = {
             "float_model": float_rel, "reference_int8": ref_rel,
-            "calibration_samples": args.calibration, "eval_samples": args.eval,
+            "inputs": inputs, "calibration_samples": len(q.calibration.samples),
+            "eval_samples": len(ds.samples),
             "quantize_s": round(t_quant, 2), "accuracy_s": round(t_acc, 2),
             "optimizations": q.log,
             "ours": {"output": ours["outputs"][0], "worst_layers": ours["layers"][:3],
@@ -101,7 +122,12 @@ def main() -> int:
         o, m = row["ours"]["output"], row["mlperf"]["output"]
         top = (f", top-1 agreement {100 * o['top1_agreement']:.1f}% (MLPerf int8 "
                f"{100 * m['top1_agreement']:.1f}%)") if "top1_agreement" in o else ""
-        print(f"{fpath.name}: quantized in {t_quant:.1f} s; on {args.eval} held-back inputs "
+        if "accuracy_float" in o:
+            top += (f", accuracy float {100 * o['accuracy_float']:.1f}%, ours "
+                    f"{100 * o['accuracy_quantized']:.1f}%, MLPerf int8 "
+                    f"{100 * m['accuracy_quantized']:.1f}%")
+        print(f"{fpath.name} ({inputs}): quantized in {t_quant:.1f} s; on "
+              f"{len(ds.samples)} held-back inputs "
               f"output SNR {o['snr_db']:.1f} dB (MLPerf int8 {m['snr_db']:.1f} dB){top}; "
               f"bit-exact in mcusim: {rep.ok}; {board.name} cycles {row['ours']['cycles']:,} "
               f"(MLPerf int8 {row['mlperf']['cycles']:,})")
