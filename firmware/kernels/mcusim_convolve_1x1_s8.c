@@ -286,7 +286,8 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
 int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims)
 {
     const int32_t n = filter_dims->h * filter_dims->w * filter_dims->c;
-    return MCUSIM_PACKED_COLS_BYTES(n) + 4 * filter_dims->n;
+    /* columns, the last group's outputs, im2col's int8 staging row */
+    return MCUSIM_PACKED_COLS_BYTES(n) + 4 * filter_dims->n + MCUSIM_PACKED_DEPTH(n);
 }
 
 mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,

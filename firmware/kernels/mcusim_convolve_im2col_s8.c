@@ -147,40 +147,10 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
 /* ---- packed filter (DSP builds; the compiler packs the weights at build time): the receptive
  * fields of four output pixels (raster order across rows and images) gathered into the int16
  * column scratch in the packed core's order (MCUSIM_COL4_SLOT; input offset added, zeros
- * outside the image), then mcusim_mat_mult_packed_s8 against every channel pair. The gather
- * goes by runs of contiguous input bytes (a window row's valid taps with dilation 1), four
- * elements per word where the run is quad-aligned in the column (SXTB16, SADD16). */
-
-/* column elements k .. k+n-1 of pixel p = src[0..n-1] + off (src NULL: zeros) */
-MCUSIM_INLINE void mcusim_col4_run(int16_t *cols, int32_t p, int32_t k, const int8_t *src, int32_t n,
-                            int32_t off)
-{
-    int32_t j = 0;
-#if MCUSIM_DSP
-    for (; j < n && (k & 3); j++, k++) {
-        cols[MCUSIM_COL4_SLOT(k, p)] = src ? (int16_t)(src[j] + off) : 0;
-    }
-    int32_t *c32 = (int32_t *)cols + (k >> 2) * 8 + p;
-    if (src) {
-        const int32_t off2 = (int32_t)(((uint32_t)off & 0xFFFFu) * 0x10001u);
-        for (; j + 4 <= n; j += 4, k += 4, c32 += 8) {
-            int32_t v;
-            __builtin_memcpy(&v, src + j, 4);
-            c32[0] = __sadd16(__sxtb16(v), off2);
-            c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
-        }
-    } else {
-        for (; j + 4 <= n; j += 4, k += 4, c32 += 8) {
-            c32[0] = 0;
-            c32[4] = 0;
-        }
-    }
-#endif
-    for (; j < n; j++, k++) {
-        cols[MCUSIM_COL4_SLOT(k, p)] = src ? (int16_t)(src[j] + off) : 0;
-    }
-}
-
+ * outside the image), then mcusim_mat_mult_packed_s8 against every channel pair. Each window is
+ * first copied as int8 into a staging row, taps outside the image set to the input zero point
+ * (-input_offset: it widens to 0, which is what the reference's skipped tap adds), then widened
+ * four elements per word (SXTB16, SADD16 with the offset) into the column. */
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
@@ -191,14 +161,20 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t in_off = params->input_offset, dw = params->dilation.w;
-    const int32_t depth = MCUSIM_PACKED_DEPTH(f_h * f_w * in_c), row = f_w * in_c;
+    const int32_t n = f_h * f_w * in_c, depth = MCUSIM_PACKED_DEPTH(n), row = f_w * in_c;
+    const int8_t zp = (int8_t)(-in_off);
     int16_t *cols = (int16_t *)buffer;
-    if (buffer == 0 || filter_dims->c != in_c) {
+    int8_t *stage = (int8_t *)buffer + MCUSIM_PACKED_COLS_BYTES(n) + 4 * out_c;
+    if (buffer == 0 || filter_dims->c != in_c || in_off < -127 || in_off > 128) {
         return MCUSIM_ARG_ERROR;
     }
     for (int32_t k = 0; k < 4 * depth; k++) {
-        cols[k] = 0;    /* the padding past the column stays zero */
+        cols[k] = 0;
     }
+    for (int32_t k = n; k < depth; k++) {
+        stage[k] = zp;  /* the padding past the column widens to zero */
+    }
+    const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
@@ -222,29 +198,50 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             } else {
                 mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
             }
-            for (int32_t fy = 0, k = 0; fy < f_h; fy++, k += row) {
+            int8_t *st = stage;
+            for (int32_t fy = 0; fy < f_h; fy++, st += row) {
                 const int32_t y = y0 + params->dilation.h * fy;
                 if (y < 0 || y >= in_h || fx0 >= fx1) {
-                    mcusim_col4_run(cols, p, k, 0, row, 0);
+                    for (int32_t k = 0; k < row; k++) {
+                        st[k] = zp;
+                    }
                     continue;
                 }
-                const int32_t at = (y * in_w + x0) * in_c;   /* tap fx at at + fx dw in_c */
-                if (fx0 > 0) {
-                    mcusim_col4_run(cols, p, k, 0, fx0 * in_c, 0);
+                const int8_t *ip = in_b + (y * in_w + x0) * in_c;
+                int32_t k = 0;
+                for (; k < fx0 * in_c; k++) {
+                    st[k] = zp;
                 }
                 if (dw == 1) {      /* the valid taps are one run of input bytes */
-                    mcusim_col4_run(cols, p, k + fx0 * in_c, in_b + at + fx0 * in_c,
-                                    (fx1 - fx0) * in_c, in_off);
+                    for (; k < fx1 * in_c; k++) {
+                        st[k] = ip[k];
+                    }
                 } else {
                     for (int32_t fx = fx0; fx < fx1; fx++) {
-                        mcusim_col4_run(cols, p, k + fx * in_c, in_b + at + fx * dw * in_c,
-                                        in_c, in_off);
+                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
+                            st[k] = ip[fx * dw * in_c + ic];
+                        }
                     }
                 }
-                if (fx1 < f_w) {
-                    mcusim_col4_run(cols, p, k + fx1 * in_c, 0, (f_w - fx1) * in_c, 0);
+                for (; k < row; k++) {
+                    st[k] = zp;
                 }
             }
+            /* widen: column element k of pixel p at MCUSIM_COL4_SLOT(k, p) */
+#if MCUSIM_DSP
+            int32_t *c32 = (int32_t *)cols + p;
+            for (int32_t k = 0; k < depth; k += 4, c32 += 8) {
+                int32_t v;
+                __builtin_memcpy(&v, stage + k, 4);
+                c32[0] = __sadd16(__sxtb16(v), off2);
+                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
+            }
+#else
+            (void)off2;
+            for (int32_t k = 0; k < depth; k++) {
+                cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(stage[k] + in_off);
+            }
+#endif
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
                                   output + first * out_c, (int8_t *)buffer + 8 * depth);

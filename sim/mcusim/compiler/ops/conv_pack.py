@@ -66,8 +66,9 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | No
 
 def scratch_bytes(n: int, out_c: int) -> int:
     """Scratch of the packed kernels (mcusim_convolve_fast_s8_get_buffer_size): four pixels'
-    columns as int16, then a last group's outputs (4 out_c bytes)."""
-    return 4 * packed_depth(n) * 2 + 4 * int(out_c)
+    columns as int16, a last group's outputs (4 out_c bytes), the int8 staging row of one
+    window (im2col; depth bytes)."""
+    return 4 * packed_depth(n) * 2 + 4 * int(out_c) + packed_depth(n)
 
 
 V6M_CORES = ("cortex-m0", "cortex-m0plus")
