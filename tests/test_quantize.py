@@ -103,6 +103,9 @@ def test_bad_models_are_one_line(tmp_path, capsys):
         (tmp_path / "m.pt", "unknown model format '.pt'"),
     ]
     (tmp_path / "m.pt").write_bytes(b"x")
+    float_edges = SHARED / "arm_kws" / "ds_cnn_s_quantized.tflite"     # int8 core, float I/O
+    if float_edges.is_file():
+        cases.append((float_edges, "already quantized"))
     for model, contains in cases:
         one_error(capsys, ["quantize", model, "--calibration", cal, "-o", out], contains)
         assert not out.exists()

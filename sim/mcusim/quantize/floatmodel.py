@@ -40,7 +40,16 @@ def inspect(data: bytes, name: str, foldable=("TRANSPOSE",)):
     g = importer.parse(data, name)
     if not g.nodes:
         raise UnsupportedModel(f"{name}: the model has no operators")
-    floats = [t for t in g.tensors if t.dtype in FLOAT and not t.is_const]
+    # float tensors that only feed a QUANTIZE or come out of a DEQUANTIZE are an int8 model's
+    # float edges, not float activations
+    edge = {i for n in g.nodes if n.op == "QUANTIZE" for i in n.inputs} | \
+        {o for n in g.nodes if n.op == "DEQUANTIZE" for o in n.outputs}
+    readers = {}
+    for n in g.nodes:
+        for i in n.inputs:
+            readers.setdefault(i, []).append(n.op)
+    floats = [t for t in g.tensors if t.dtype in FLOAT and not t.is_const and not (
+        t.index in edge and all(op == "QUANTIZE" for op in readers.get(t.index, ["QUANTIZE"])))]
     if not floats:
         raise BadInput(f"{name}: already quantized (no float activations): run it as it is, "
                        f"e.g. mcusim run {name} --board B")
