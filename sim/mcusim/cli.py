@@ -21,6 +21,7 @@ COMMANDS = {
     "check": "run the cycle/memory budgets in a TOML file (exit 1 when one is exceeded)",
     "quantize": "post-training quantization of a float model to int8, with an accuracy report",
     "sweep": "run models x boards x options in parallel (processes or Ray); rank, filter, plot",
+    "train": "train a model's last fully connected layer on the simulated MCU (on-device learning)",
 }
 
 
