@@ -36,6 +36,7 @@ def cases():
     # packed variants: a 3-pixel last group, 12 channels padded to 16, the RELU6 clamp pass
     yield mg.conv_2d(r, [1, 5, 7, 12], 8, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 8, 8, 16], 16, (3, 3), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 3, 6, 20], 6, (1, 1), padding="VALID")[0]   # 24: entry at step 4
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU")[0]       # interior and border pixels
