@@ -61,7 +61,8 @@ def main() -> int:
                           if x["model"] == model and x["board"] == b) for b in boards]
             print(f"| {model.split('/')[1].removesuffix('.tflite')} | " + " | ".join(cells) + " |")
         # TFLM's arena also holds the model's input and output; mcusim's are the caller's buffers.
-        print("\n| model | arena planned | peak in simulation | plan + I/O buffers | TFLM arena |")
+        print("\n| model | arena planned | peak in simulation | plan + I/O buffers | "
+              "TFLM arena (I/O included) |")
         print("|---|---:|---:|---:|---:|")
         for model in dict.fromkeys(r["model"] for r in rows):
             x = next(r for r in rows if r["model"] == model)
