@@ -125,10 +125,23 @@ int8_t mcusim_input[MODEL_INPUT_BYTES] __attribute__((aligned(8)));
 int8_t mcusim_output[MODEL_OUTPUT_BYTES > 0 ? MODEL_OUTPUT_BYTES : 4]
     __attribute__((section(".noinit.mcusim_output"), aligned(8)));
 
-/* front-end scratch: one frame, the spectrum / mel energies, one feature row */
+/* front-end scratch: one frame, the spectrum / mel energies, one feature row. The front end
+ * finishes before the model starts, so when the model's arena is large enough the scratch
+ * lives at its start (lifetimes do not overlap); otherwise in its own buffer. */
+#define FE_FRAME_BYTES (FRONTEND_FFT_LEN * 2)
+#define FE_TMP_BYTES (FRONTEND_TMP_WORDS * 4)
+#define FE_SCRATCH_BYTES (FE_FRAME_BYTES + FE_TMP_BYTES + FRONTEND_N_MEL * 2)
+#if MODEL_ARENA_SIZE >= FE_SCRATCH_BYTES
+const uint32_t mcusim_fe_scratch_in_arena = 1;
+#define fe_frame ((int16_t *)(void *)model_arena)
+#define fe_tmp ((int32_t *)(void *)(model_arena + FE_FRAME_BYTES))
+#define fe_row ((int16_t *)(void *)(model_arena + FE_FRAME_BYTES + FE_TMP_BYTES))
+#else
+const uint32_t mcusim_fe_scratch_in_arena = 0;
 static int16_t fe_frame[FRONTEND_FFT_LEN] __attribute__((aligned(4)));
 static int32_t fe_tmp[FRONTEND_TMP_WORDS];
 static int16_t fe_row[FRONTEND_N_MEL];
+#endif
 
 static const char *const labels[{n_out}] = {{{quoted}}};
 
@@ -273,12 +286,15 @@ def run_pipeline(path: Path, board, options):
     result.stages = stages
     from mcusim.sim.elf import load_elf
     objs = {n: s for n, _, s in load_elf(elf).objects}
-    scratch = sum(objs.get(n, 0) for n in ("fe_frame", "fe_tmp", "fe_row"))
+    p = pipe.preset
+    scratch = 2 * p.fft_len + 4 * max((p.fft_len + 2) // 2, p.n_mel) + 2 * p.n_mel
+    in_arena = "fe_frame" not in objs
     tables = sum(s for n, s in objs.items() if n.startswith("fe_") and n not in
                  ("fe_frame", "fe_tmp", "fe_row"))
     result.pipeline = {"path": str(path), "preset": pipe.preset.to_json(),
                        "model": str(pipe.model), "input": str(options.input_path),
-                       "frontend_scratch_bytes": scratch, "frontend_table_bytes": tables,
+                       "frontend_scratch_bytes": scratch, "frontend_scratch_in_arena": in_arena,
+                       "frontend_table_bytes": tables,
                        "audio_bytes": audio.nbytes,
                        "latency_s": result.time_s, "energy_per_decision_uj": result.energy_uj}
     if every is not None:

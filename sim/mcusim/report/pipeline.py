@@ -31,7 +31,8 @@ def pipeline_summary(r) -> Text:
         t.append(f"{d['label']}", style="bold green")
         t.append(f" (output {d['index']}, score {d['score']:.3f})\n")
     t.append(f"end to end {1e3 * p['latency_s']:.2f} ms · {p['energy_per_decision_uj']:.1f} µJ "
-             f"per decision · front end: scratch {p['frontend_scratch_bytes']:,} B, tables "
+             f"per decision · front end: scratch {p['frontend_scratch_bytes']:,} B"
+             f"{' (in the model arena)' if p.get('frontend_scratch_in_arena') else ''}, tables "
              f"{p['frontend_table_bytes']:,} B flash, audio buffer {p['audio_bytes']:,} B")
     if "every_s" in p:
         t.append(f"\nevery {p['every_s']:g} s ({p['decisions']} simulated): active "
