@@ -114,10 +114,9 @@ def measure(path: Path, board: str, verify: bool) -> dict:
            "arena_planned": r.arena.get("planned"), "arena_peak": r.arena.get("peak"),
            "io": r.arena.get("io"), "flash_used": r.memory.flash_used}
     if verify:
-        from mcusim.api import RunOptions as Opts
         from mcusim.boards import load_board
         from mcusim.compiler.verify import verify as check
-        rep = check(path, load_board(board), Opts(seed=0), n=1, say=lambda _: None)
+        rep = check(path, load_board(board), RunOptions(seed=0), n=1, say=lambda _: None)
         row["bit_exact"] = rep.ok
     return row
 
@@ -185,6 +184,7 @@ def main() -> int:
         m = {"model": model, "arena": arena, "arena_by_board": {r["board"]: r["arena_planned"]
                                                                  for r in mine},
              "peak_equals_plan": all(r["arena_peak"] == r["arena_planned"] for r in mine),
+             "peak_within_plan": all(r["arena_peak"] <= r["arena_planned"] for r in mine),
              "io": io, "arena_plus_io": arena + io, "tflm_arena": t_arena,
              "tflm_arena_source": t_src,
              "ratio_to_tflm": round((arena + io) / t_arena, 3) if t_arena else None,
