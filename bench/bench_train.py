@@ -1,0 +1,89 @@
+"""On-device learning (mcusim train) on synthetic two-class data: cost per step, accuracy, and
+whether the MCU's weights equal the host reference bit for bit.
+
+    .venv/bin/python bench/bench_train.py [--markdown]
+
+Data: two new classes (a sine or a cosine pattern plus noise, tests/test_train.py's generator
+for the 250-value DNN input; the same idea over the 49 x 10 MFCC grid for the KWS model),
+labelled with two of the model's outputs; 20 training and 20 held-back samples, 3 epochs,
+lr 0.05. Writes bench/results/train.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" / "models")
+
+
+def kws_classes(n: int, seed: int, labels=(2, 5)):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    x = rng.normal(0, 25, (n, 49, 10, 1))
+    t = np.arange(49)[:, None, None]
+    a = 60 * np.sin(2 * np.pi * t / 12.0) * (np.arange(10)[None, :, None] < 5)
+    b = 60 * np.cos(2 * np.pi * t / 7.0) * (np.arange(10)[None, :, None] >= 5)
+    x += np.where(y[:, None, None, None] == 0, a, b)
+    return np.clip(np.round(x), -128, 127).astype(np.int8), np.array(labels)[y]
+
+
+def dnn_classes(n: int, seed: int, labels=(3, 7)):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    x = rng.normal(0, 10, (n, 250))
+    x += np.where(y[:, None] == 0, 40 * np.sin(np.arange(250) / 5.0),
+                  40 * np.cos(np.arange(250) / 3.0))
+    return x.astype(np.float32), np.array(labels)[y]
+
+
+CASES = [("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "stm32f4"),
+         ("dnn_s_quantized", SHARED / "arm_kws" / "dnn_s_quantized.tflite", dnn_classes, "stm32f4"),
+         ("dnn_s_quantized", SHARED / "arm_kws" / "dnn_s_quantized.tflite", dnn_classes, "rp2040")]
+
+
+def main() -> int:
+    from mcusim.boards import load_board
+    from mcusim.train.run import train
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, model, gen, board in CASES:
+            if not model.is_file():
+                continue
+            sets = []
+            for part, seed in (("train", 1), ("eval", 2)):
+                x, y = gen(20, seed)
+                np.savez(Path(tmp) / f"{name}-{part}.npz", x=x, y=y)
+                sets.append(Path(tmp) / f"{name}-{part}.npz")
+            r = train(model, load_board(board), *sets, epochs=3, lr=0.05)
+            r["model"] = name
+            rows.append(r)
+    (HERE / "results" / "train.json").write_text(json.dumps(
+        {"command": "bench/bench_train.py", "results": rows}, indent=1) + "\n")
+    if args.markdown:
+        print("| model | board | head | step cycles | step time | step energy | backbone cycles "
+              "| training memory | accuracy before -> after | weights = reference |")
+        print("|---|---|---|---:|---:|---:|---:|---:|---|---|")
+        for r in rows:
+            print(f"| {r['model']} | {r['board']} | {r['head_shape'][0]}x{r['head_shape'][1]} | "
+                  f"{r['step_cycles']:,} | {1e3 * r['step_s']:.3f} ms | {r['step_energy_uj']:.1f} µJ"
+                  f" | {r['backbone_cycles']:,} | {r['train_memory_bytes']:,} B | "
+                  f"{r['accuracy_before']:.2f} -> {r['accuracy_after']:.2f} | "
+                  f"{'yes' if r['reference_identical'] else 'NO'} |")
+    else:
+        print(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
