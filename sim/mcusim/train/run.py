@@ -48,6 +48,8 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
     if not (np.isfinite(lr) and lr > 0):
         raise BadInput(f"--lr: a positive number, got {lr}")
     model = files.input_file(model, expected="a .tflite model")
+    for path, what in ((data, "--data"), (eval_data, "--eval")):   # before a long build
+        files.input_file(path, what, "an .npz file with x and y")
     built = compile_model(model, board, kernels)
     opt = frontend(files.read_bytes(model), model.name)
     head = firmware.find_head(opt, built)
