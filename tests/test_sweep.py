@@ -130,7 +130,7 @@ seed = [0, 1]
     js, cs = tmp_path / "out.json", tmp_path / "out.csv"
     assert main(["sweep", str(sweep), "--jobs", "2", "--json", str(js), "--csv", str(cs)]) == 0
     out = capsys.readouterr().out
-    assert "4 points run" in out and "req 1: latency_ms <= 0.08" in out
+    assert "4 points run" in out and "req1: latency_ms <= 0.08" in out
     data = json.loads(js.read_text())
     assert data["schema"] == "mcusim-sweep/1" and data["objective"] == "max flash_free_bytes"
     assert len(data["points"]) == 4 and data["axes"] == {"seed": [0, 1]}
