@@ -29,6 +29,12 @@
 
 enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 };
 
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+#define MCUSIM_DW3P_V6M 1
+#else
+#define MCUSIM_DW3P_V6M 0
+#endif
+
 /* scratch: two slots of row pairs, 4 channels x (columns) words each, and one int32 accumulator
  * per output of two rows */
 static inline int32_t mcusim_dw3p_columns(const mcusim_dw_conv_params *params, int32_t out_w)
@@ -41,6 +47,8 @@ int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv
 {
 #if MCUSIM_DSP
     return 32 * (mcusim_dw3p_columns(params, output_dims->w) + 2) + 8 * output_dims->w;
+#elif MCUSIM_DW3P_V6M
+    return 16 * mcusim_dw3p_columns(params, output_dims->w);
 #else
     (void)params;
     (void)output_dims;
@@ -309,6 +317,183 @@ mcusim_dw3p_widen(int32_t *o, const int8_t *p0, int32_t s0, const int8_t *p1, in
 }
 #endif
 
+#if MCUSIM_DW3P_V6M
+/* ARMv6-M (no DSP, no 64-bit product): channel by channel, the input rows one channel needs
+ * copied once each into a ring of three int32 rows (padding in place, the zero point), so the
+ * taps are word loads with immediate offsets, then the requantization, one output row per call.
+ * Scratch: 4 rows of columns (the ring and a row of zero points). */
+
+static __attribute__((noinline)) void
+mcusim_dw3p_v6m_copy(int32_t *o, const int8_t *p, int32_t n, int32_t ch)
+{
+    for (const int32_t *end = o + n; o != end; o++, p += ch) {
+        *o = *p;
+    }
+}
+
+/* One output row of one channel: n windows over the rows r0..r2 (int32 words, s words apart),
+ * k: the nine weights, then bias, m0, m1, m2, rnd, e, lo, hi. The compiler guarantees
+ * |sum| < 2^19 on this path, so SaturatingRoundingDoublingHighMul floor((a m + 2^30) / 2^31)
+ * splits m into 9 + 11 + 11 bits, m = m2 2^22 + m1 2^11 + m0, with every partial sum inside
+ * int32 and the floors nested exactly: t0 = (a m0 + 2^30) >> 11, t1 = (a m1 + t0) >> 11,
+ * h = (a m2 + t1) >> 9 (three MULS instead of four 16-bit partial products and their carries). */
+enum { V6_BIAS = 9, V6_M0, V6_M1, V6_M2, V6_RND, V6_EXP, V6_LO, V6_HI, V6_N };
+/* Assembly at file scope (fixed registers; gcc spilled the C form to about 166 cycles per
+ * output): r0-r2 the three rows, r3 k (LDM of a kernel row's three weights, then back), r4-r7
+ * temporaries, r8 the sum, r9 o, r10 the row step in bytes, r11 ostep, r12 the count.
+ * AAPCS: r0-r3 r0, r1, r2, n; stack s, k, o, ostep. About 100 cycles per output. */
+void mcusim_dw3p_v6m_line(const int32_t *r0, const int32_t *r1, const int32_t *r2, int32_t n,
+                          int32_t s, const int32_t *k, int8_t *o, int32_t ostep);
+#define MCUSIM_DW3P_V6M_ROW(rp)                                                            \
+    "  ldm r3!, {r5, r6, r7}\n"                                                            \
+    "  ldr r4, [" rp ", #0]\n"                                                             \
+    "  muls r4, r5, r4\n"                                                                  \
+    "  add r8, r4\n"                                                                       \
+    "  ldr r4, [" rp ", #4]\n"                                                             \
+    "  muls r4, r6, r4\n"                                                                  \
+    "  add r8, r4\n"                                                                       \
+    "  ldr r4, [" rp ", #8]\n"                                                             \
+    "  muls r4, r7, r4\n"                                                                  \
+    "  add r8, r4\n"
+__asm__(
+    "  .pushsection .text.mcusim_dw3p_v6m, \"ax\", %progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_dw3p_v6m_line\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3p_v6m_line, %function\n"
+    "mcusim_dw3p_v6m_line:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r4, r5, r6, r7}\n"
+    "  ldr r4, [sp, #36]\n"                 /* s (words) */
+    "  lsls r4, r4, #2\n"
+    "  mov r10, r4\n"
+    "  ldr r4, [sp, #44]\n"                 /* o */
+    "  mov r9, r4\n"
+    "  ldr r4, [sp, #48]\n"                 /* ostep */
+    "  mov r11, r4\n"
+    "  mov r12, r3\n"
+    "  ldr r3, [sp, #40]\n"                 /* k */
+    "1:\n"
+    "  ldr r4, [r3, #36]\n"                 /* bias */
+    "  mov r8, r4\n"
+    MCUSIM_DW3P_V6M_ROW("r0")
+    MCUSIM_DW3P_V6M_ROW("r1")
+    MCUSIM_DW3P_V6M_ROW("r2")
+    "  subs r3, #36\n"
+    "  mov r4, r8\n"                        /* the sum a */
+    "  ldr r6, [r3, #40]\n"                 /* t0 = (a m0 + 2^30) >> 11 */
+    "  muls r6, r4, r6\n"
+    "  movs r5, #1\n"
+    "  lsls r5, r5, #30\n"
+    "  adds r6, r6, r5\n"
+    "  asrs r6, r6, #11\n"
+    "  ldr r5, [r3, #44]\n"                 /* t1 = (a m1 + t0) >> 11 */
+    "  muls r5, r4, r5\n"
+    "  adds r6, r6, r5\n"
+    "  asrs r6, r6, #11\n"
+    "  ldr r5, [r3, #48]\n"                 /* h = (a m2 + t1) >> 9 */
+    "  muls r5, r4, r5\n"
+    "  adds r6, r6, r5\n"
+    "  asrs r6, r6, #9\n"
+    "  ldr r5, [r3, #52]\n"                 /* (h + rnd - [a < 0]) >> e */
+    "  adds r6, r6, r5\n"
+    "  asrs r5, r4, #31\n"
+    "  adds r6, r6, r5\n"
+    "  ldr r5, [r3, #56]\n"
+    "  asrs r6, r6, r5\n"
+    "  ldr r5, [r3, #60]\n"                 /* clamp to [lo, hi] */
+    "  cmp r6, r5\n"
+    "  bge 2f\n"
+    "  movs r6, r5\n"
+    "2:\n"
+    "  ldr r5, [r3, #64]\n"
+    "  cmp r6, r5\n"
+    "  ble 3f\n"
+    "  movs r6, r5\n"
+    "3:\n"
+    "  mov r5, r9\n"
+    "  strb r6, [r5]\n"
+    "  add r5, r11\n"
+    "  mov r9, r5\n"
+    "  mov r5, r10\n"
+    "  adds r0, r0, r5\n"
+    "  adds r1, r1, r5\n"
+    "  adds r2, r2, r5\n"
+    "  mov r5, r12\n"
+    "  subs r5, #1\n"
+    "  mov r12, r5\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_dw3p_v6m_line, .-mcusim_dw3p_v6m_line\n"
+    "  .popsection\n");
+
+static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t *in,
+                            int8_t *out, int32_t in_h, int32_t in_w, int32_t ch, int32_t out_h,
+                            int32_t out_w, int32_t sh, int32_t sw, int32_t ph, int32_t pw,
+                            int32_t ncol, int32_t zp, int32_t lo, int32_t hi)
+{
+    int32_t *ring = buffer, *zrow = buffer + 3 * ncol;
+    /* columns [j0, j1) of a row lie inside the image */
+    const int32_t j0 = MCUSIM_MIN(pw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
+    for (int32_t j = 0; j < ncol; j++) {
+        zrow[j] = zp;
+        if (j < j0 || j >= j1) {
+            ring[j] = ring[ncol + j] = ring[2 * ncol + j] = zp;
+        }
+    }
+    const int32_t row = in_w * ch;
+    int32_t k[V6_N];
+    k[V6_LO] = lo;
+    k[V6_HI] = hi;
+    for (int32_t c = 0; c < ch; c++) {
+        const int32_t *q = packed + c * 10;
+        for (int32_t j = 0; j < 3; j++) {                  /* undoubled weights */
+            k[j] = (int16_t)(q[DW_W01 + j] & 0xFFFF) >> 1;
+            k[3 + j] = q[DW_W01 + j] >> 17;
+            k[6 + j] = q[DW_W12 + j] >> 17;
+        }
+        k[V6_BIAS] = q[DW_BIAS] >> 1;
+        k[V6_M0] = q[DW_MULT] & 0x7FF;
+        k[V6_M1] = (q[DW_MULT] >> 11) & 0x7FF;
+        k[V6_M2] = q[DW_MULT] >> 22;
+        k[V6_RND] = q[DW_RND];
+        k[V6_EXP] = q[DW_EXP];
+        /* rows are needed in increasing order: row y goes to slot y mod 3, kept by counting */
+        int32_t next = 0, nslot = 0;       /* the next input row to copy and its slot */
+        int8_t *o = out + c;
+        for (int32_t oy = 0; oy < out_h; oy++, o += out_w * ch) {
+            const int32_t y0 = oy * sh - ph;
+            for (; next <= y0 + 2 && next < in_h; next++, nslot = nslot == 2 ? 0 : nslot + 1) {
+                if (next >= y0 && j1 > j0) {
+                    mcusim_dw3p_v6m_copy(ring + nslot * ncol + j0,
+                                         in + next * row + (j0 - pw) * ch + c, j1 - j0, ch);
+                }
+            }
+            const int32_t *r[3];
+            for (int32_t ky = 0; ky < 3; ky++) {
+                const int32_t y = y0 + ky;
+                int32_t slot = nslot - (next - y);       /* next - y is 1..3 */
+                slot = slot < 0 ? slot + 3 : slot;
+                r[ky] = y >= 0 && y < in_h ? ring + slot * ncol : zrow;
+            }
+            mcusim_dw3p_v6m_line(r[0], r[1], r[2], out_w, sw, k, o, ch);
+        }
+    }
+}
+#endif
+
 mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                                                   const mcusim_dw_conv_params *params,
                                                   const int32_t *packed,
@@ -386,6 +571,15 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                 oy += dual ? 2 : 1;
             }
         }
+    }
+#elif MCUSIM_DW3P_V6M
+    if (buffer == NULL) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t b = 0; b < input_dims->n; b++) {
+        mcusim_dw3p_v6m((int32_t *)buffer, packed, input + b * in_h * row,
+                        output + b * out_h * out_w * ch, in_h, in_w, ch, out_h, out_w, sh, sw, ph,
+                        pw, mcusim_dw3p_columns(params, out_w), zp, lo, hi);
     }
 #else
     (void)buffer;

@@ -55,18 +55,19 @@ def variant(p: dict, dsp: bool) -> str:
     return "generic"
 
 
-def packed(node, g, p: dict, dsp: bool):
-    """The 3x3 records for mcusim_depthwise_conv_3x3_packed_s8 (DSP cores, constant filter and
-    bias, bounds in depthwise_pack), or None: the layer keeps the int8 kernels. (ARMv6-M keeps
-    them too: a C form of the packed path measured 2.97 M cycles per KWS layer on stm32g0b1
-    against the int8 kernel's 2.15 M with its assembly interior.)"""
-    if not dsp or variant(p, dsp) != "3x3":
+V6M_CORES = ("cortex-m0plus", "cortex-m0")
+
+
+def packed(node, g, p: dict, dsp: bool, core: str = ""):
+    """The 3x3 records for mcusim_depthwise_conv_3x3_packed_s8 (DSP cores and ARMv6-M, constant
+    filter and bias, bounds in depthwise_pack), or None: the layer keeps the int8 kernels."""
+    if not (dsp or core in V6M_CORES) or variant(p, dsp) != "3x3":
         return None
     f = g.t(node.inputs[1])
     b = g.t(node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] >= 0 else None
     if f.data is None or (b is not None and b.data is None):
         return None
-    return depthwise_pack.pack_3x3(f.data, None if b is None else b.data, p)
+    return depthwise_pack.pack_3x3(f.data, None if b is None else b.data, p, v6m=not dsp)
 
 
 def macs(node, g) -> int:
@@ -80,10 +81,10 @@ def emit(node, g, ctx) -> str:
     params = params_lit("mcusim_dw_conv_params", [(k, p[k]) for k in (
         "input_offset", "output_offset", "ch_mult", "stride", "padding", "dilation",
         "activation")])
-    rec = packed(node, g, p, ctx.dsp)
+    rec = packed(node, g, p, ctx.dsp, ctx.core)
     if rec is not None:   # the records replace filter, bias, multipliers and shifts in flash
         return (params + f"mcusim_depthwise_conv_3x3_packed_s8("
-                f"{ctx.scratch(depthwise_pack.buffer_size(p))}, &params,\n"
+                f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp))}, &params,\n"
                 f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")

@@ -20,8 +20,9 @@ def _pair(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         np.uint32).view(np.int32)
 
 
-def pack_3x3(weights, bias, p: dict) -> np.ndarray | None:
-    """weights [1, 3, 3, C] int8, bias [C] int32 or None, p: depthwise_conv_2d.prepare()."""
+def pack_3x3(weights, bias, p: dict, v6m: bool = False) -> np.ndarray | None:
+    """weights [1, 3, 3, C] int8, bias [C] int32 or None, p: depthwise_conv_2d.prepare().
+    v6m: the ARMv6-M path, whose high multiply needs every |sum| < 2^19."""
     w = np.asarray(weights, dtype=np.int64).reshape(3, 3, -1)
     ch = w.shape[2]
     if ch % 4 or p["ch_mult"] != 1:
@@ -39,6 +40,8 @@ def pack_3x3(weights, bias, p: dict) -> np.ndarray | None:
     bias_f = b + in_off * w.sum(axis=(0, 1))
     if (2 * acc_max >= _LIM).any() or (2 * (np.abs(bias_f) + 128 * wabs) >= _LIM).any():
         return None
+    if v6m and (acc_max >= 1 << 19).any():
+        return None
     rnd = (1 << (e - 1)) + out_off * (1 << e)
     # h = floor((acc m + 2^30) / 2^31) + rnd, |floor(...)| <= |acc| + 1, then minus one
     if (np.abs(rnd) + acc_max + 2 >= _LIM).any():
@@ -55,8 +58,8 @@ def pack_3x3(weights, bias, p: dict) -> np.ndarray | None:
     return rec.astype(np.int32)
 
 
-def buffer_size(p: dict) -> int:
-    """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core."""
+def buffer_size(p: dict, dsp: bool) -> int:
+    """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core (dsp) or ARMv6-M."""
     ow = p["output_dims"][2]
     cols = (ow - 1) * p["stride"][0] + 3
-    return 32 * (cols + 2) + 8 * ow
+    return 32 * (cols + 2) + 8 * ow if dsp else 16 * cols
