@@ -27,7 +27,8 @@ class Rfft(C.Structure):
 
 class Mfcc(C.Structure):
     _fields_ = [("n", C.c_uint16), ("nmel", C.c_uint16), ("ndct", C.c_uint16),
-                ("win", C.c_void_p), ("fp", C.c_void_p), ("fl", C.c_void_p), ("fc", C.c_void_p),
+                ("bins", C.c_uint16), ("win", C.c_void_p), ("fp", C.c_void_p),
+                ("fl", C.c_void_p), ("fc", C.c_void_p),
                 ("dct", C.c_void_p), ("rfft", C.POINTER(Rfft))]
 
 
@@ -87,7 +88,9 @@ def test_mfcc_configurations(lib, cm, q31, n, n_mel, n_dct, fmin, fmax, frame):
     dct = tables.dct_q15(n_dct, n_mel, conv=conv)
     win = tables.hann_q15(frame, n, conv=conv)
     inst = Instances(n, q31)
-    m = Mfcc(n, n_mel, n_dct, P(win), P(fpos), P(flen), P(fcoef), P(dct), C.pointer(inst.rfft))
+    from mcusim.frontend.codegen import mag_bins
+    m = Mfcc(n, n_mel, n_dct, mag_bins(fpos, flen), P(win), P(fpos), P(flen), P(fcoef), P(dct),
+             C.pointer(inst.rfft))
     ref = (cm.arm_mfcc_instance_q31 if q31 else cm.arm_mfcc_instance_q15)()
     (cm.arm_mfcc_init_q31 if q31 else cm.arm_mfcc_init_q15)(ref, n, n_mel, n_dct, dct, fpos,
                                                             flen, fcoef, win)

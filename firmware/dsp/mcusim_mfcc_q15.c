@@ -11,7 +11,9 @@ int32_t mcusim_mfcc_q15(const mcusim_mfcc_instance_q15 *s, int16_t *src, int16_t
     int16_t peak = mcusim_normalize_q15(src, n);
     mcusim_mult_q15(src, s->window, src, n);
     mcusim_rfft_q15(s->rfft, src, spectrum);
-    mcusim_cmplx_mag_q15(spectrum, src, (n >> 1) + 1);      /* magnitudes over the frame */
+    /* magnitudes over the frame; only of the bins the filters read: arm_mfcc_q15 computes all
+     * n/2 + 1, the others never reach its output */
+    mcusim_cmplx_mag_q15(spectrum, src, s->mag_bins);
     mcusim_mel_filterbank_q15(s, src, peak, tmp);           /* energies over the spectrum */
     int16_t *logmel = s->n_dct ? src : dst;
     mcusim_log_mel_q15(tmp, s->n_mel, n, logmel);

@@ -10,7 +10,7 @@ int32_t mcusim_mfcc_q31(const mcusim_mfcc_instance_q31 *s, int32_t *src, int32_t
     int32_t peak = mcusim_normalize_q31(src, n);
     mcusim_mult_q31(src, s->window, src, n);
     mcusim_rfft_q31(s->rfft, src, tmp);
-    mcusim_cmplx_mag_q31(tmp, src, (n >> 1) + 1);
+    mcusim_cmplx_mag_q31(tmp, src, s->mag_bins);          /* the bins the filters read */
     mcusim_mel_filterbank_q31(s, src, peak, tmp);
     mcusim_log_mel_q31(tmp, s->n_mel, n);
     if (s->n_dct)

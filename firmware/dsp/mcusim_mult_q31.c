@@ -1,4 +1,5 @@
-/* mcusim_mult_q31: dst = sat31((a * b) >> 32) << 1 (arm_mult_q31), e.g. a frame times its window. */
+/* mcusim_mult_q31: dst = sat31((a * b) >> 32) << 1 (arm_mult_q31), e.g. a frame times its
+ * window. */
 #include "mcusim_dsp_support.h"
 
 void mcusim_mult_q31(const int32_t *a, const int32_t *b, int32_t *dst, uint32_t n)

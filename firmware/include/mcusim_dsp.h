@@ -80,6 +80,8 @@ typedef struct {
     uint16_t fft_len;
     uint16_t n_mel;
     uint16_t n_dct;             /* 0: log-mel (no DCT) */
+    uint16_t mag_bins;          /* FFT bins any mel filter reads (<= fft_len/2 + 1): the
+                                 * magnitudes above them are never computed */
     const int16_t *window;      /* fft_len q15 (zero beyond the frame length) */
     const uint16_t *filter_pos; /* first FFT bin of each mel filter */
     const uint16_t *filter_len; /* bins of each filter */
@@ -124,6 +126,7 @@ typedef struct {
     uint16_t fft_len;
     uint16_t n_mel;
     uint16_t n_dct;             /* 0: log-mel */
+    uint16_t mag_bins;          /* as in mcusim_mfcc_instance_q15 */
     const int32_t *window;
     const uint16_t *filter_pos;
     const uint16_t *filter_len;

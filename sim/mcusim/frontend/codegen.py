@@ -40,6 +40,11 @@ def quantize_reference(feat: np.ndarray, mult: int, shift: int, zp: int) -> np.n
     return np.clip(q, -128, 127).astype(np.int8)
 
 
+def mag_bins(fpos: np.ndarray, flen: np.ndarray) -> int:
+    """Bins 0..k-1 hold every weight of every mel filter: the magnitudes the firmware needs."""
+    return int((fpos.astype(int) + flen.astype(int)).max())
+
+
 def _array(ctype: str, name: str, values) -> str:
     vals = [str(int(v)) for v in np.asarray(values).reshape(-1)]
     rows = ",\n".join("    " + ", ".join(vals[i:i + 12]) for i in range(0, len(vals), 12))
@@ -101,7 +106,8 @@ extern const mcusim_features_q15_config mcusim_frontend;
 static const mcusim_cfft_instance_q15 fe_cfft = {{{n // 2}, {len(br) // 2}, fe_twiddle, fe_bitrev}};
 static const mcusim_rfft_instance_q15 fe_rfft = {{{n}, &fe_cfft, fe_coef_a, fe_coef_b}};
 static const mcusim_mfcc_instance_q15 fe_mfcc = {{
-    {n}, {p.n_mel}, {p.n_dct}, fe_window, fe_filter_pos, fe_filter_len, fe_filter_coefs,
+    {n}, {p.n_mel}, {p.n_dct}, {mag_bins(fpos, flen)},
+    fe_window, fe_filter_pos, fe_filter_len, fe_filter_coefs,
     fe_dct, &fe_rfft}};
 
 const mcusim_features_q15_config mcusim_frontend = {{
@@ -129,6 +135,7 @@ def _q31_part(p: Preset) -> str:
         f"""static const mcusim_cfft_instance_q31 fe31_cfft = {{{n // 2}, {len(br) // 2}, fe31_twiddle, fe31_bitrev}};
 static const mcusim_rfft_instance_q31 fe31_rfft = {{{n}, &fe31_cfft, fe31_coef_a, fe31_coef_b}};
 const mcusim_mfcc_instance_q31 mcusim_frontend_q31 = {{
-    {n}, {p.n_mel}, {p.n_dct}, fe31_window, fe31_filter_pos, fe31_filter_len, fe31_filter_coefs,
+    {n}, {p.n_mel}, {p.n_dct}, {mag_bins(fpos, flen)},
+    fe31_window, fe31_filter_pos, fe31_filter_len, fe31_filter_coefs,
     fe31_dct, &fe31_rfft}};
 """])

@@ -4,7 +4,8 @@ extractor, that layer trained in float32 by SGD on the MCU.
 The host writes a `train_config` (sample counts, epochs, learning rate, three file paths) into
 RAM before reset; the firmware reads the training samples (input bytes + a label byte each) and
 the evaluation inputs through semihosting files, writes the evaluation samples' features to the
-third file (then, in the first epoch, the training samples' features), and leaves the trained weights in `train_w` / `train_b` for the host to read.
+third file (then, in the first epoch, the training samples' features), and leaves the trained
+weights in `train_w` / `train_b` for the host to read.
 Compiled with -ffp-contract=off: every float operation is rounded on its own, as in numpy.
 """
 from __future__ import annotations
