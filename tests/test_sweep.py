@@ -282,3 +282,30 @@ def test_python_api_bad_input_raises_one_line():
         mcusim.sweep(str(HELLO), "stm32f4", clocks=["80MHz"])
     with pytest.raises(BadInput, match="unknown board"):
         mcusim.sweep(str(HELLO), ["stm32f4", "nope"])
+
+
+def test_docs_list_every_axis_and_figure_and_the_examples_load():
+    from mcusim.sweeps import spec
+    from mcusim.sweeps.figures import FIGURES
+    doc = (ROOT / "docs" / "sweep.md").read_text()
+    for name in list(spec.AXES) + list(FIGURES):
+        assert f"`{name}`" in doc, name
+    sw = spec.load(ROOT / "examples" / "sweep.toml")
+    assert len(sw.points()) == 12 and [r.text for r in sw.requirements] == [
+        "latency_ms <= 100", "energy_uj <= 5000", "ram_free_bytes >= 65536"]
+
+
+def test_width_search_example_picks_the_widest_model_within_the_budget(tmp_path):
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        from width_search import search
+    finally:
+        sys.path.remove(str(ROOT / "examples"))
+    found = search([8, 16], ["stm32f4"], 1e9, tmp_path, jobs=2)
+    lat = {Path(r["model"]).stem: r["figures"]["latency_ms"] for r in found["rows"]}
+    assert Path(found["best"]["stm32f4"]["model"]).stem == "ds_cnn_w016"
+    assert lat["ds_cnn_w008"] < lat["ds_cnn_w016"]
+    found = search([8, 16], ["stm32f4"], (lat["ds_cnn_w008"] + lat["ds_cnn_w016"]) / 2,
+                   tmp_path, jobs=2)
+    assert Path(found["best"]["stm32f4"]["model"]).stem == "ds_cnn_w008"
+    assert search([8], ["stm32f4"], lat["ds_cnn_w008"] / 2, tmp_path)["best"] == {"stm32f4": None}
