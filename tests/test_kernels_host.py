@@ -153,6 +153,28 @@ def test_depthwise_pack_bounds():
     assert depthwise_pack.pack_3x3(w, None, dict(p, shifts=[0, -3, -3, -3])) is None   # e = 0
     assert depthwise_pack.pack_3x3(w, np.full(4, 1 << 30), p) is None   # accumulator range
     assert depthwise_pack.pack_3x3(np.ones((1, 3, 3, 6), np.int8), None, p) is None  # 6 channels
+    # ARMv6-M: every |sum| < 2^19 for its split high multiply
+    assert depthwise_pack.pack_3x3(w, np.full(4, 600_000), p) is not None
+    assert depthwise_pack.pack_3x3(w, np.full(4, 600_000), p, v6m=True) is None
+
+
+def test_v6m_split_high_multiply():
+    """The ARMv6-M packed path's floor((a m + 2^30) / 2^31) as three MULS on an 9/11/11-bit split
+    of m with nested floors (mcusim_dw3p_v6m_line): equal to the exact value for |a| < 2^19, every
+    intermediate inside int32."""
+    r = np.random.default_rng(19)
+    lim = 1 << 19
+    a_s = np.concatenate([r.integers(-lim + 1, lim, 20000), [lim - 1, -lim + 1, 0, 1, -1]])
+    m_s = np.concatenate([r.integers(0, 1 << 31, 20000), [(1 << 31) - 1, 0, 1 << 30, 1, 2047]])
+    for a, m in zip(a_s.tolist(), m_s.tolist()):
+        m0, m1, m2 = m & 0x7FF, (m >> 11) & 0x7FF, m >> 22
+        u0 = a * m0 + (1 << 30)
+        t0 = u0 >> 11
+        u1 = a * m1 + t0
+        t1 = u1 >> 11
+        u2 = a * m2 + t1
+        assert all(-(1 << 31) <= u < (1 << 31) for u in (u0, u1, u2))
+        assert u2 >> 9 == (a * m + (1 << 30)) >> 31
 
 
 # ------------------------------------------------------------------ FULLY_CONNECTED
