@@ -189,6 +189,18 @@ mcusim_status mcusim_fully_connected_s8(const mcusim_fc_params *params,
                                         const int8_t *filter, const int32_t *bias,
                                         int8_t *output);
 
+/* DSP cores, constant weights (the compiler's choice): the filter packed at build time, rows in
+ * groups of four interleaved per quad of columns (the rows after the last full group plain after
+ * them, every row zero-padded to a multiple of 8); filter_offset must be 0. Scratch:
+ * mcusim_fully_connected_fast_s8_get_buffer_size (the input row widened to int16). */
+int32_t mcusim_fully_connected_fast_s8_get_buffer_size(int32_t accum_depth);
+mcusim_status mcusim_fully_connected_fast_s8(void *buffer, const mcusim_fc_params *params,
+                                             const mcusim_quant_params *quant,
+                                             int32_t batches, int32_t accum_depth,
+                                             int32_t output_depth, const int8_t *input,
+                                             const int8_t *packed, const int32_t *bias,
+                                             int8_t *output);
+
 /* ------------------------------------------------------------------ pooling */
 typedef struct {
     mcusim_tile stride;

@@ -1,6 +1,8 @@
 """FULLY_CONNECTED int8 (per-tensor or per-channel weights, any batch count)."""
 from __future__ import annotations
 
+import numpy as np
+
 from mcusim.compiler import quant
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
@@ -56,19 +58,41 @@ def macs(node, g) -> int:
     return p["batches"] * p["accum_depth"] * p["output_depth"]
 
 
+def pack_rows4(w) -> np.ndarray:
+    """The DSP kernel's filter (mcusim_fully_connected_fast_s8): rows zero-padded to a multiple
+    of 8 columns; per group of four rows, per quad of columns, the four rows' 4-byte words; the
+    rows after the last full group plain after them. Same bytes as the filter plus padding."""
+    rows = np.asarray(w, dtype=np.int8).reshape(w.shape[0], -1)
+    units, n = rows.shape
+    depth = (n + 7) & ~7
+    full = np.zeros((units, depth), dtype=np.int8)
+    full[:, :n] = rows
+    g = units & ~3
+    grouped = full[:g].reshape(-1, 4, depth // 4, 4).transpose(0, 2, 1, 3).reshape(-1)
+    return np.concatenate([grouped, full[g:].reshape(-1)])
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     # with no filter offset, fold the input offset into the bias: the kernel skips the row sums
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["output_depth"],
                                 fold=(p["filter_offset"] == 0))
-    return (
+    w = g.t(node.inputs[1]).data
+    fast = ctx.dsp and w is not None and p["filter_offset"] == 0
+    params = (
         params_lit("mcusim_fc_params", [
             ("input_offset", in_off), ("filter_offset", p["filter_offset"]),
             ("output_offset", p["output_offset"]), ("activation", p["activation"])])
         + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
-                                             ("per_channel", p["per_channel"])], "quant")
-        + f"mcusim_fully_connected_s8(&params, &quant, {p['batches']}, {p['accum_depth']}, "
-        f"{p['output_depth']},\n"
-        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)},\n"
-        f"    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
+                                             ("per_channel", p["per_channel"])], "quant"))
+    args = (f"{p['batches']}, {p['accum_depth']}, {p['output_depth']},\n"
+            f"    {cptr(ctx, node.inputs[0], const=True)}, ")
+    if fast:    # the packed filter replaces the int8 one in flash
+        packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
+        buf = ctx.scratch(2 * ((p["accum_depth"] + 7) & ~7))
+        return (params + f"mcusim_fully_connected_fast_s8({buf}, &params, &quant, " + args
+                + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
+    return (params + "mcusim_fully_connected_s8(&params, &quant, " + args
+            + f"{cptr(ctx, node.inputs[1], const=True)},\n"
+            f"    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
