@@ -20,7 +20,7 @@ from mcusim.cli import main
 from mcusim.errors import EXIT_USAGE
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "models"
+SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or ROOT.parent / "shared" / "models")
 HELLO = SHARED / "tflite_micro" / "hello_world_int8.tflite"
 DSCNN = SHARED / "arm_kws" / "ds_cnn_s_quantized.tflite"
 DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"

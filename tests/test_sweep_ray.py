@@ -3,6 +3,7 @@ the local pool, identical point for point, on a local Ray instance of 2 CPUs sta
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import mcusim  # noqa: E402
 from mcusim.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "models"
+SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or ROOT.parent / "shared" / "models")
 MODELS = [SHARED / "tflite_micro" / "hello_world_int8.tflite",
           SHARED / "arm_kws" / "dnn_s_quantized.tflite",
           SHARED / "arm_kws" / "ds_cnn_s_quantized.tflite"]
