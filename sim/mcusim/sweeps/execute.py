@@ -44,10 +44,11 @@ def execute(sweep: Sweep, jobs: int | None = None, ray: bool = False,
             bar.start()
         if todo and ray:
             from mcusim.sweeps.ray_backend import run_ray
-            run_ray(todo, ray_address, jobs, on_record, _is_board_file)
+            run_ray(todo, ray_address, jobs, on_record, _is_board_file,
+                    tick=bar.tick if bar else None)
         elif todo:
             from mcusim.sweeps.pool import run_local
-            run_local(todo, jobs, on_record)
+            run_local(todo, jobs, on_record, tick=bar.tick if bar else None)
     finally:
         if bar:
             bar.stop()
@@ -88,8 +89,8 @@ def rank(sweep: Sweep, records: list[dict]) -> list[dict]:
 
 
 class _Progress:
-    """A rich progress bar with ETA on stderr (terminal only). Refreshed on each finished point,
-    not by a thread: the local pool forks its workers after it has started."""
+    """A rich progress bar with ETA on stderr (terminal only). Refreshed by the backends' wait
+    loops (tick), not by a thread: the local pool forks its workers after it has started."""
 
     def __init__(self, total: int, completed: int):
         from rich.console import Console
@@ -108,6 +109,9 @@ class _Progress:
 
     def stop(self) -> None:
         self.p.stop()
+
+    def tick(self) -> None:
+        self.p.refresh()
 
     def advance(self, rec: dict) -> None:
         if rec["status"] != "ok":

@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from mcusim.sweeps.worker import run_point
 
 MAX_TRIES = 3
+TICK_S = 0.5
 
 
 def _ignore_sigint() -> None:
@@ -33,8 +34,9 @@ def lost(point: dict, why: str) -> dict:
             "status": "error", "error": why, "exit_code": 3, "result": None}
 
 
-def run_local(points: list[dict], jobs: int, on_record) -> None:
-    """Run every point; on_record(record) is called in this process as each one finishes."""
+def run_local(points: list[dict], jobs: int, on_record, tick=None) -> None:
+    """Run every point; on_record(record) is called in this process as each one finishes,
+    tick() about twice a second while workers run (the progress display's clock)."""
     if jobs <= 1 or len(points) <= 1:
         for p in points:
             on_record(run_point(p))
@@ -49,7 +51,9 @@ def run_local(points: list[dict], jobs: int, on_record) -> None:
             futures = {ex.submit(run_point, p): k for k, p in pending.items()}
             todo = set(futures)
             while todo:
-                done, todo = wait(todo, return_when=FIRST_COMPLETED)
+                done, todo = wait(todo, timeout=TICK_S, return_when=FIRST_COMPLETED)
+                if tick:
+                    tick()
                 for f in done:
                     key = futures[f]
                     try:

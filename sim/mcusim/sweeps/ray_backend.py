@@ -83,7 +83,7 @@ def _task(point: dict, model: bytes, board: bytes | None) -> dict:
 
 
 def run_ray(points: list[dict], address: str | None, jobs: int | None, on_record,
-            board_file) -> None:
+            board_file, tick=None) -> None:
     """board_file(board) -> True for a board given as a TOML file (shipped with the task)."""
     ray = _import_ray()
     started = False
@@ -114,7 +114,9 @@ def run_ray(points: list[dict], address: str | None, jobs: int | None, on_record
             board = ref(p["board"]) if board_file(p["board"]) else None
             pending[task.remote(p, ref(p["model"]), board)] = p
         while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1)
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
+            if tick:
+                tick()
             for r in ready:
                 p = pending.pop(r)
                 try:
