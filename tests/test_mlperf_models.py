@@ -26,9 +26,12 @@ def _graph(data: bytes):
     return m, sg, ops
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("MCUSIM_CACHE", str(tmp_path / "cache"))
+@pytest.fixture(autouse=True, scope="module")
+def cache(tmp_path_factory):
+    """One cache for the module: the bit-exact test's IC build is reused below."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MCUSIM_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 def test_vww_layout_matches_the_reference_model():
