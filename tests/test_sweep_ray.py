@@ -21,6 +21,20 @@ MODELS = [SHARED / "tflite_micro" / "hello_world_int8.tflite",
 BOARDS = ["stm32f4", "rp2040", "stm32h743"]
 
 
+def test_unreachable_cluster_is_one_line(tmp_path, capsys):
+    """Before the module's instance starts: the command itself tries to join."""
+    if not MODELS[0].is_file():
+        pytest.skip("shared models folder not present")
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(f'models = ["{MODELS[0]}"]\nboards = ["stm32f4"]\n')
+    for address, contains in (("127.0.0.1:1", "cannot reach a Ray cluster there"),
+                              ("nowhere", "expected HOST:PORT")):
+        assert main(["sweep", str(sweep), "--ray", address]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and contains in err, err
+    assert not ray.is_initialized()
+
+
 @pytest.fixture(scope="module")
 def ray_instance():
     if not all(m.is_file() for m in MODELS):
