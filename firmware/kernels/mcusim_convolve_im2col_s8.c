@@ -151,6 +151,36 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
  * first copied as int8 into a staging row, taps outside the image set to the input zero point
  * (-input_offset: it widens to 0, which is what the reference's skipped tap adds), then widened
  * four elements per word (SXTB16, SADD16 with the offset) into the column. */
+/* n bytes of src to dst, four at a time (unaligned words: ARMv7-M loads and stores them) */
+MCUSIM_INLINE void mcusim_copy_run_s8(int8_t *dst, const int8_t *src, int32_t n)
+{
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        int32_t v;
+        __builtin_memcpy(&v, src + k, 4);
+        __builtin_memcpy(dst + k, &v, 4);
+    }
+    for (; k < n; k++) {
+        dst[k] = src[k];
+    }
+}
+
+/* n bytes = v (a window row's taps outside the image: a few bytes, where a memset call would
+ * cost more than the stores; the kernel is built without gcc's loop-to-memset rewrite) */
+MCUSIM_INLINE void mcusim_fill_s8(int8_t *dst, int8_t v, int32_t n)
+{
+    for (int32_t k = 0; k < n; k++) {
+        dst[k] = v;
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define MCUSIM_NO_MEMSET __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define MCUSIM_NO_MEMSET
+#endif
+
+MCUSIM_NO_MEMSET
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
@@ -198,34 +228,49 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             } else {
                 mcusim_clip_window(x0, f_w, dw, in_w, &fx0, &fx1);
             }
+#if MCUSIM_DSP
+            if ((in_c & 3) == 0) {  /* every tap is whole quads: widen straight from the input */
+                int32_t *c32 = (int32_t *)cols + p;
+                for (int32_t fy = 0; fy < f_h; fy++) {
+                    const int32_t y = y0 + params->dilation.h * fy;
+                    const int32_t inside = y >= 0 && y < in_h;
+                    for (int32_t fx = 0; fx < f_w; fx++) {
+                        if (inside && fx >= fx0 && fx < fx1) {
+                            const int8_t *ip = in_b + (y * in_w + x0 + fx * dw) * in_c;
+                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
+                                int32_t v;
+                                __builtin_memcpy(&v, ip + c, 4);
+                                c32[0] = __sadd16(__sxtb16(v), off2);
+                                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
+                            }
+                        } else {
+                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
+                                c32[0] = 0;
+                                c32[4] = 0;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+#endif
             int8_t *st = stage;
             for (int32_t fy = 0; fy < f_h; fy++, st += row) {
                 const int32_t y = y0 + params->dilation.h * fy;
                 if (y < 0 || y >= in_h || fx0 >= fx1) {
-                    for (int32_t k = 0; k < row; k++) {
-                        st[k] = zp;
-                    }
+                    mcusim_fill_s8(st, zp, row);
                     continue;
                 }
                 const int8_t *ip = in_b + (y * in_w + x0) * in_c;
-                int32_t k = 0;
-                for (; k < fx0 * in_c; k++) {
-                    st[k] = zp;
-                }
+                mcusim_fill_s8(st, zp, fx0 * in_c);
                 if (dw == 1) {      /* the valid taps are one run of input bytes */
-                    for (; k < fx1 * in_c; k++) {
-                        st[k] = ip[k];
-                    }
+                    mcusim_copy_run_s8(st + fx0 * in_c, ip + fx0 * in_c, (fx1 - fx0) * in_c);
                 } else {
                     for (int32_t fx = fx0; fx < fx1; fx++) {
-                        for (int32_t ic = 0; ic < in_c; ic++, k++) {
-                            st[k] = ip[fx * dw * in_c + ic];
-                        }
+                        mcusim_copy_run_s8(st + fx * in_c, ip + fx * dw * in_c, in_c);
                     }
                 }
-                for (; k < row; k++) {
-                    st[k] = zp;
-                }
+                mcusim_fill_s8(st + fx1 * in_c, zp, (f_w - fx1) * in_c);
             }
             /* widen: column element k of pixel p at MCUSIM_COL4_SLOT(k, p) */
 #if MCUSIM_DSP
