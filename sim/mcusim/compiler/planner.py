@@ -15,7 +15,8 @@ time; while any byte of output row r is written, the kernel may still read input
 (r - 1) * stride - pad_top onwards and may already have written up to the end of output row
 r + 1 (one row of slack either way, for pixel blocking across a row end). So the input may start
 `delta` bytes after the output (delta from that rule, see stream_delta) instead of after its end.
-Overlaps are enabled one at a time where they shrink the arena (they only matter at the peak).
+Overlaps are enabled where they shrink the arena: one at a time at the peak layers, and by
+live-bytes level (every layer holding at least L bytes), whichever plan is smaller.
 """
 from __future__ import annotations
 
