@@ -309,3 +309,20 @@ def test_width_search_example_picks_the_widest_model_within_the_budget(tmp_path)
                    tmp_path, jobs=2)
     assert Path(found["best"]["stm32f4"]["model"]).stem == "ds_cnn_w008"
     assert search([8], ["stm32f4"], lat["ds_cnn_w008"] / 2, tmp_path)["best"] == {"stm32f4": None}
+
+
+def test_rows_as_a_pandas_frame(grid):
+    pytest.importorskip("pandas")
+    from mcusim.sweeps import to_frame
+    df = to_frame(grid)
+    assert list(df["rank"]) == list(range(1, 10)) and len(df.columns) > 20
+    assert df["latency_ms"].tolist() == [r["figures"]["latency_ms"] for r in grid]
+    assert df["requirement: latency_ms <= 20"].tolist() == [
+        r["requirements"]["latency_ms <= 20"] for r in grid]
+    assert df.loc[0, "result"]["cycles"] == grid[0]["result"]["cycles"]
+
+
+def test_resume_needs_a_results_file():
+    from mcusim.errors import BadInput
+    with pytest.raises(BadInput, match="resume=True needs results=FILE"):
+        mcusim.sweep(str(HELLO), "stm32f4", resume=True)

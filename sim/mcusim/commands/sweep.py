@@ -56,8 +56,8 @@ def main(args) -> int:
         from mcusim.sweeps import charts
         charts.require()
     if args.ray is not None:
-        from mcusim.sweeps.ray_backend import _import_ray
-        _import_ray()
+        from mcusim.sweeps.ray_backend import import_ray
+        import_ray()
     results = Path(args.results) if args.results else store.default_path(args.sweep)
     files.output_file(results, "results file")
     console = Console(stderr=True)

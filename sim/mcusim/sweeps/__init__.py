@@ -41,17 +41,23 @@ def sweep(models, boards, *, requirements=(), objective: str | None = None,
             import pandas  # noqa: F401
         except ImportError:
             raise BadInput("frame=True needs pandas (pip install pandas)") from None
+    if resume and results is None:
+        raise BadInput("resume=True needs results=FILE: the records it resumes from")
     sw = spec.make(models, boards, axes, requirements, objective)
     records, _ = execute.execute(sw, jobs=jobs, ray=bool(ray),
                                  ray_address=ray if isinstance(ray, str) else None,
                                  results=Path(results) if results is not None else None,
                                  resume=resume, progress=progress)
     rows = execute.rank(sw, records)
-    if not frame:
-        return rows
+    return to_frame(rows) if frame else rows
+
+
+def to_frame(rows: list[dict]):
+    """The rows as a pandas DataFrame: options, figures and requirement verdicts as columns,
+    the run's JSON object in `result`."""
     import pandas
-    flat = [{"rank": r["rank"], "model": r["model"], "board": r["board"], **r["options"],
-             "status": r["status"], "error": r["error"], "meets": r["meets"], **r["figures"],
-             **{f"req: {k}": v for k, v in r["requirements"].items()}, "result": r["result"]}
-            for r in rows]
-    return pandas.DataFrame(flat)
+    return pandas.DataFrame([
+        {"rank": r["rank"], "model": r["model"], "board": r["board"], **r["options"],
+         "status": r["status"], "error": r["error"], "meets": r["meets"], **r["figures"],
+         **{f"requirement: {k}": v for k, v in r["requirements"].items()},
+         "result": r["result"]} for r in rows])

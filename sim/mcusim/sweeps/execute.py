@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mcusim.sweeps import store
 from mcusim.sweeps.figures import figures
-from mcusim.sweeps.spec import Sweep, _is_board_file
+from mcusim.sweeps.spec import Sweep, is_board_file
 
 
 def execute(sweep: Sweep, jobs: int | None = None, ray: bool = False,
@@ -44,7 +44,7 @@ def execute(sweep: Sweep, jobs: int | None = None, ray: bool = False,
             bar.start()
         if todo and ray:
             from mcusim.sweeps.ray_backend import run_ray
-            run_ray(todo, ray_address, jobs, on_record, _is_board_file,
+            run_ray(todo, ray_address, jobs, on_record, is_board_file,
                     tick=bar.tick if bar else None)
         elif todo:
             from mcusim.sweeps.pool import run_local

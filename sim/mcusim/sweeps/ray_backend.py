@@ -26,7 +26,7 @@ MAX_RETRIES = 3
 CONNECT_TIMEOUT_S = 5.0
 
 
-def _import_ray():
+def import_ray():
     try:
         import ray
     except ImportError:
@@ -85,7 +85,7 @@ def _task(point: dict, model: bytes, board: bytes | None) -> dict:
 def run_ray(points: list[dict], address: str | None, jobs: int | None, on_record,
             board_file, tick=None) -> None:
     """board_file(board) -> True for a board given as a TOML file (shipped with the task)."""
-    ray = _import_ray()
+    ray = import_ray()
     started = False
     if not ray.is_initialized():
         if address:

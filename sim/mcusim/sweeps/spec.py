@@ -106,7 +106,7 @@ class Sweep:
         """Model-major order: a model's builds for every board start early and in parallel."""
         names = list(self.axes)
         shas = {m: _sha(m) for m in self.models}
-        bshas = {b: _sha(b) if _is_board_file(b) else "" for b in self.boards}
+        bshas = {b: _sha(b) if is_board_file(b) else "" for b in self.boards}
         out = []
         for m, b in itertools.product(self.models, self.boards):
             for values in itertools.product(*(self.axes[n] for n in names)):
@@ -121,7 +121,7 @@ def _sha(path: str) -> str:
         raise BadInput(f"{path}: cannot read: {e.strerror or e}") from None
 
 
-def _is_board_file(board: str) -> bool:
+def is_board_file(board: str) -> bool:
     return board.endswith(".toml") or "/" in board
 
 
@@ -152,7 +152,7 @@ def make(models, boards, axes: dict, requirements=(), objective=None, where: str
         if not isinstance(b, (str, Path)) or not str(b):
             raise err(f"boards: expected board names or board TOML paths, got {b!r}")
         b = str(b)
-        if _is_board_file(b) and base is not None and not Path(b).is_absolute():
+        if is_board_file(b) and base is not None and not Path(b).is_absolute():
             b = str(base / b)
         try:
             load_board(b)
