@@ -180,6 +180,33 @@ MCUSIM_INLINE void mcusim_fill_s8(int8_t *dst, int8_t v, int32_t n)
 #define MCUSIM_NO_MEMSET
 #endif
 
+/* one window into the int8 staging row, taps outside the image = zp (border pixels) */
+MCUSIM_NO_MEMSET static void mcusim_stage_window(int8_t *stage, const int8_t *in_b,
+                                const mcusim_conv_params *params, int32_t in_h, int32_t in_w,
+                                int32_t in_c, int32_t f_h, int32_t f_w, int32_t y0, int32_t x0,
+                                int32_t fx0, int32_t fx1, int8_t zp)
+{
+    const int32_t dw = params->dilation.w, row = f_w * in_c;
+    int8_t *st = stage;
+    for (int32_t fy = 0; fy < f_h; fy++, st += row) {
+        const int32_t y = y0 + params->dilation.h * fy;
+        if (y < 0 || y >= in_h || fx0 >= fx1) {
+            mcusim_fill_s8(st, zp, row);
+            continue;
+        }
+        const int8_t *ip = in_b + (y * in_w + x0) * in_c;
+        mcusim_fill_s8(st, zp, fx0 * in_c);
+        if (dw == 1) {      /* the valid taps are one run of input bytes */
+            mcusim_copy_run_s8(st + fx0 * in_c, ip + fx0 * in_c, (fx1 - fx0) * in_c);
+        } else {
+            for (int32_t fx = fx0; fx < fx1; fx++) {
+                mcusim_copy_run_s8(st + fx * in_c, ip + fx * dw * in_c, in_c);
+            }
+        }
+        mcusim_fill_s8(st + fx1 * in_c, zp, (f_w - fx1) * in_c);
+    }
+}
+
 MCUSIM_NO_MEMSET
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
@@ -254,23 +281,16 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                 continue;
             }
 #endif
-            int8_t *st = stage;
-            for (int32_t fy = 0; fy < f_h; fy++, st += row) {
-                const int32_t y = y0 + params->dilation.h * fy;
-                if (y < 0 || y >= in_h || fx0 >= fx1) {
-                    mcusim_fill_s8(st, zp, row);
-                    continue;
+            const int32_t dh = params->dilation.h;
+            if (dw == 1 && fx0 == 0 && fx1 == f_w && y0 >= 0 && y0 + dh * (f_h - 1) < in_h) {
+                /* the whole window inside the image: one run of bytes per window row */
+                const int8_t *ip = in_b + (y0 * in_w + x0) * in_c;
+                for (int32_t fy = 0; fy < f_h; fy++, ip += dh * in_w * in_c) {
+                    mcusim_copy_run_s8(stage + fy * row, ip, row);
                 }
-                const int8_t *ip = in_b + (y * in_w + x0) * in_c;
-                mcusim_fill_s8(st, zp, fx0 * in_c);
-                if (dw == 1) {      /* the valid taps are one run of input bytes */
-                    mcusim_copy_run_s8(st + fx0 * in_c, ip + fx0 * in_c, (fx1 - fx0) * in_c);
-                } else {
-                    for (int32_t fx = fx0; fx < fx1; fx++) {
-                        mcusim_copy_run_s8(st + fx * in_c, ip + fx * dw * in_c, in_c);
-                    }
-                }
-                mcusim_fill_s8(st + fx1 * in_c, zp, (f_w - fx1) * in_c);
+            } else {
+                mcusim_stage_window(stage, in_b, params, in_h, in_w, in_c, f_h, f_w, y0, x0,
+                                    fx0, fx1, zp);
             }
             /* widen: column element k of pixel p at MCUSIM_COL4_SLOT(k, p) */
 #if MCUSIM_DSP

@@ -255,7 +255,20 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
         int8_t *dst = npx == 4 ? out : tail;
         mcusim_mm4x2_rq_s16(cols, packed, args, dst);
         if (lo > -128 || hi < 127) {    /* SSAT gave int8; the activation range is narrower */
-            for (int32_t i = 0; i < npx * out_c; i++) {
+            /* four lanes at a time: SSUB8 sets GE where the lane is >= the bound, SEL picks */
+            const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
+            const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
+            int32_t i = 0;
+            for (; i + 4 <= npx * out_c; i += 4) {
+                int32_t v;
+                __builtin_memcpy(&v, dst + i, 4);
+                (void)__ssub8(v, lo4);
+                v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
+                (void)__ssub8(hi4, v);
+                v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
+                __builtin_memcpy(dst + i, &v, 4);
+            }
+            for (; i < npx * out_c; i++) {
                 const int32_t v = dst[i];
                 dst[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
             }
