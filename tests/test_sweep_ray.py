@@ -68,3 +68,39 @@ def test_ray_equals_the_local_pool_point_for_point(ray_instance, tmp_path, capsy
     assert main(["sweep", str(sweep), "--ray", "--resume"]) == 0
     assert "0 points run" in capsys.readouterr().out
     assert ray.is_initialized()           # a sweep leaves an instance it did not start running
+
+
+def _task_pids() -> list[int]:
+    """Ray worker processes running a sweep task now (Ray sets their title to ray::_task)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "cmdline").read_bytes().startswith(b"ray::_task"):
+                    pids.append(int(d.name))
+            except OSError:
+                continue
+    return pids
+
+
+def test_a_killed_worker_is_retried(ray_instance):
+    import os
+    import signal
+    import threading
+    import time
+    if not Path("/proc/self/cmdline").exists():
+        pytest.skip("needs /proc to find the worker")
+    out = {}
+    t = threading.Thread(target=lambda: out.update(rows=mcusim.sweep(
+        str(MODELS[2]), BOARDS, ray=True)))
+    t.start()
+    killed, deadline = None, time.monotonic() + 60
+    while killed is None and t.is_alive() and time.monotonic() < deadline:
+        pids = _task_pids()
+        if pids:
+            killed = pids[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    t.join(120)
+    assert killed is not None, "no task was seen running"
+    assert [r["status"] for r in out["rows"]] == ["ok"] * 3, [r["error"] for r in out["rows"]]
