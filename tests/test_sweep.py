@@ -266,6 +266,8 @@ def test_bad_sweep_files_are_one_line(tmp_path, capsys, text, contains):
 def test_bad_command_lines_are_one_line(tmp_path, capsys, monkeypatch):
     sweep = write_sweep(tmp_path, f'models = ["{HELLO}"]\nboards = ["stm32f4"]')
     one_error(capsys, ["sweep", tmp_path / "missing.toml"], "no such file")
+    one_error(capsys, ["sweep"], "sweep: the following arguments are required: sweep")
+    one_error(capsys, ["sweep", "--ray", tmp_path / "missing.toml"], "missing.toml: no such file")
     one_error(capsys, ["sweep", sweep, "--jobs", "0"], "must be 1 or more")
     one_error(capsys, ["sweep", sweep, "--json", tmp_path / "no" / "x.json"], "no such directory")
     monkeypatch.setitem(sys.modules, "ray", None)          # as if the extra were not installed

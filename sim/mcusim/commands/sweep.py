@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from mcusim import files
-from mcusim.errors import EXIT_BUDGET, EXIT_INTERRUPTED, McusimError
+from mcusim.errors import EXIT_BUDGET, EXIT_INTERRUPTED, BadInput, McusimError
 
 TOP = 50
 
@@ -23,7 +23,9 @@ def _jobs(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("sweep", help="the sweep file: models, boards, axes, requirements, objective")
+    # optional for argparse only: `--ray SWEEP.toml` takes the file as the address (see main)
+    p.add_argument("sweep", nargs="?",
+                   help="the sweep file: models, boards, axes, requirements, objective")
     p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                    help=f"points run at once (default: the number of cores, "
                         f"{os.cpu_count() or 1} here)")
@@ -51,6 +53,12 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     from rich.console import Console
     from mcusim.sweeps import execute, export, spec, store
+    if args.sweep is None:
+        if args.ray and args.ray.lower().endswith(".toml"):
+            args.sweep, args.ray = args.ray, ""          # `mcusim sweep --ray SWEEP.toml`
+        else:
+            raise BadInput("sweep: the following arguments are required: sweep (see "
+                           "mcusim sweep --help)")
     sweep = spec.load(args.sweep)
     if args.html:
         from mcusim.sweeps import charts
