@@ -33,9 +33,32 @@ STAGES = [("frame", "mcusim_frame_q15"), ("normalize", "mcusim_normalize_q15"),
 BOARDS = "stm32l4r5,stm32g0b1,stm32u575,stm32f746"
 
 
+def f32_frames(p, b, elf, audio: np.ndarray) -> dict:
+    """The float32 chain on every 8th frame of the clip: cycles of one frame, and the largest
+    difference from cmsisdsp's arm_mfcc_f32 (float is not bit-exact)."""
+    from mcusim.frontend import tables
+    n, conv = p.fft_len, tables.to_f32
+    worst, cycles = None, 0
+    if fs.dsp is not None:
+        flen, fpos, fcoef = tables.mel_filters(p.fmin, p.fmax, p.n_mel, p.sample_rate, n,
+                                               conv=conv)
+        m = fs.dsp.arm_mfcc_instance_f32()
+        fs.dsp.arm_mfcc_init_f32(m, n, p.n_mel, p.n_dct, tables.dct_q15(p.n_dct, p.n_mel, conv),
+                                 fpos, flen, fcoef, tables.hann_q15(p.frame_len, n, conv=conv))
+        worst = 0.0
+    for fr in fs.frames(p, audio)[::8]:
+        x = fr.astype(np.float32) / 32768
+        r, out = harness.run(elf, b, x, "mfcc_f32")
+        cycles = {f.name: f for f in r.functions}["mcusim_mfcc_f32"].total_cycles
+        if worst is not None:
+            want = fs.dsp.arm_mfcc_f32(m, x.copy(), np.zeros(n + 2, np.float32))
+            worst = max(worst, float(np.abs(out["feat"].view(np.float32)[:p.n_dct] - want).max()))
+    return {"cycles_per_frame": cycles, "max_abs_vs_arm_mfcc_f32": worst}
+
+
 def measure(p, board_name: str, audio: np.ndarray, ref) -> dict:
     b = load_board(board_name)
-    elf = harness.build(p, b, input_scale=0.5847, input_zero_point=83)
+    elf = harness.build(p, b, input_scale=0.5847, input_zero_point=83, f32=p.n_dct > 0)
     r, out = harness.run(elf, b, audio)
     fn = {f.name: f for f in r.functions}
     total = fn["mcusim_features_q15"].total_cycles
@@ -46,6 +69,8 @@ def measure(p, board_name: str, audio: np.ndarray, ref) -> dict:
            "run_cycles": r.cycles, "exit_code": r.exit_code}
     if ref is not None:
         row["bit_exact"] = bool(np.array_equal(out["feat"][:p.n_features], ref))
+    if p.n_dct:
+        row["f32"] = f32_frames(p, b, elf, audio)
     return row
 
 
@@ -121,6 +146,11 @@ def main() -> int:
         print("| **front end** | " + " | ".join(f"**{r['front_end_cycles']:,}** ({r['front_end_ms']} ms)"
                                                 for r in rows) + " |")
         print("| bit-exact vs cmsisdsp | " + " | ".join(str(r.get("bit_exact", "n/a")) for r in rows) + " |")
+        if all("f32" in r for r in rows):
+            print("| q15 cycles per frame | " + " | ".join(f"{r['cycles_per_frame']:,}" for r in rows) + " |")
+            print("| f32 cycles per frame | " + " | ".join(f"{r['f32']['cycles_per_frame']:,}" for r in rows) + " |")
+            print("| f32 max \\|diff\\| vs arm_mfcc_f32 | " + " | ".join(
+                f"{r['f32']['max_abs_vs_arm_mfcc_f32']:.1e}" for r in rows) + " |")
         for g in doc.get("q15_vs_float_mfcc", []):
             print(f"q15 vs float MFCC, {g['clip']}: max {g['max_abs']}, mean {g['mean_abs']}; "
                   f"int8 inputs differing {g['int8_differ']}/{g['of']} (max {g['int8_max_diff']})")

@@ -35,7 +35,7 @@ def elves(tmp_path_factory):
             out = tmp_path_factory.mktemp(f"fe-{preset}-{board}")
             built[preset, board] = (harness.build(presets.get(preset), b, input_scale=KWS_SCALE,
                                                   input_zero_point=KWS_ZP, out_dir=out,
-                                                  q31=True), b)
+                                                  q31=True, f32=True), b)
         return built[preset, board]
     return get
 
@@ -156,6 +156,30 @@ def test_q31_rfft_and_mfcc_equal_arm_mfcc_q31(cm, elves, board):
         _, out = harness.run(elf, b, frame, "mfcc_q31")
         status, want = cm.arm_mfcc_q31(m, frame.copy(), np.zeros(2 * n, np.int32))
         assert np.array_equal(out["feat"].view(np.int32)[:p.n_dct], want), kind
+
+
+F32_TOLERANCE = 1e-4          # MFCC units; docs/frontend.md quotes the measured figures
+
+
+@needs_gcc
+@pytest.mark.parametrize("board", BOARDS)
+def test_f32_mfcc_within_tolerance_of_arm_mfcc_f32(cm, elves, board):
+    """Float is not bit-exact (a radix-2 FFT and logf against CMSIS's radix-8/4/2 FFT and
+    arm_vlog_f32): within F32_TOLERANCE, except where arm_vlog_f32's approximation of ln(1e-6)
+    (a silent frame) makes the difference larger (<= 5e-3)."""
+    elf, b = elves("mlperf-kws", board)
+    p, n = presets.get("mlperf-kws"), 512
+    f32 = tables.to_f32
+    flen, fpos, fcoef = tables.mel_filters(p.fmin, p.fmax, p.n_mel, p.sample_rate, n, conv=f32)
+    m = cm.arm_mfcc_instance_f32()
+    cm.arm_mfcc_init_f32(m, n, p.n_mel, p.n_dct, tables.dct_q15(p.n_dct, p.n_mel, conv=f32),
+                         fpos, flen, fcoef, tables.hann_q15(p.frame_len, n, conv=f32))
+    for kind, tol in (("chirp", F32_TOLERANCE), ("quiet", F32_TOLERANCE),
+                      ("loud", F32_TOLERANCE), ("silence", 5e-3)):
+        frame = fs.frames(p, fs.clip(kind))[10].astype(np.float32) / 32768
+        _, out = harness.run(elf, b, frame, "mfcc_f32")
+        want = cm.arm_mfcc_f32(m, frame.copy(), np.zeros(n + 2, np.float32))
+        assert np.abs(out["feat"].view(np.float32)[:p.n_dct] - want).max() <= tol, kind
 
 
 @needs_gcc

@@ -160,6 +160,40 @@ void mcusim_log_mel_q31(int32_t *mel, uint32_t n_mel, uint32_t fft_len);
 int32_t mcusim_mfcc_q31(const mcusim_mfcc_instance_q31 *s, int32_t *src, int32_t *dst,
                         int32_t *tmp);
 
+/* ------------------------------------------------------------------ f32 (arm_mfcc_f32's steps) */
+/* Not bit-exact with CMSIS-DSP (a radix-2 FFT and logf instead of its radix-8/4/2 FFT and
+ * arm_vlog_f32): equal up to a tolerance (docs/frontend.md). */
+typedef struct {
+    uint16_t fft_len;
+    uint16_t bitrev_len;
+    const float *twiddle;       /* (cos, sin)(2 pi k / fft_len), k < fft_len / 2 */
+    const uint16_t *bitrev;
+} mcusim_cfft_instance_f32;
+
+typedef struct {
+    uint16_t fft_len_real;
+    const mcusim_cfft_instance_f32 *cfft;
+    const float *coef_a;
+    const float *coef_b;
+} mcusim_rfft_instance_f32;
+
+typedef struct {
+    uint16_t fft_len;
+    uint16_t n_mel;
+    uint16_t n_dct;
+    uint16_t mag_bins;
+    const float *window;
+    const uint16_t *filter_pos;
+    const uint16_t *filter_len;
+    const float *filter_coefs;
+    const float *dct;
+    const mcusim_rfft_instance_f32 *rfft;
+} mcusim_mfcc_instance_f32;
+
+void mcusim_cfft_f32(const mcusim_cfft_instance_f32 *s, float *buf);
+void mcusim_rfft_f32(const mcusim_rfft_instance_f32 *s, float *src, float *dst);
+void mcusim_mfcc_f32(const mcusim_mfcc_instance_f32 *s, float *src, float *dst, float *tmp);
+
 /* ------------------------------------------------------------------ whole front end */
 typedef struct {
     const mcusim_mfcc_instance_q15 *mfcc;

@@ -53,8 +53,10 @@ def _array(ctype: str, name: str, values) -> str:
 
 
 def frontend_sources(p: Preset, input_scale: float | None = None,
-                     input_zero_point: int = 0, q31: bool = False) -> dict[str, str]:
-    """q31=True adds the arm_mfcc_q31 instance `mcusim_frontend_q31` (and FRONTEND_Q31)."""
+                     input_zero_point: int = 0, q31: bool = False,
+                     f32: bool = False) -> dict[str, str]:
+    """q31=True adds the arm_mfcc_q31 instance `mcusim_frontend_q31` (and FRONTEND_Q31), f32=True
+    the float one `mcusim_frontend_f32` (FRONTEND_F32)."""
     p = validate(p)
     n = p.fft_len
     tw, br = tables.twiddle_q15(n // 2), tables.bitrev_swaps(n // 2)
@@ -85,9 +87,11 @@ def frontend_sources(p: Preset, input_scale: float | None = None,
 #define FRONTEND_TMP_WORDS {tmp_words}
 #define FRONTEND_TABLE_BYTES {flash}
 {"#define FRONTEND_Q31 1" if q31 else ""}
+{"#define FRONTEND_F32 1" if f32 else ""}
 
 extern const mcusim_features_q15_config mcusim_frontend;
 {"extern const mcusim_mfcc_instance_q31 mcusim_frontend_q31;" if q31 else ""}
+{"extern const mcusim_mfcc_instance_f32 mcusim_frontend_f32;" if f32 else ""}
 
 #endif /* FRONTEND_H */
 """
@@ -115,7 +119,36 @@ const mcusim_features_q15_config mcusim_frontend = {{
 """]
     if q31:
         c.append(_q31_part(p))
+    if f32:
+        c.append(_f32_part(p))
     return {"frontend.h": h, "frontend.c": "\n".join(c)}
+
+
+def _floats(name: str, values) -> str:
+    vals = [float(np.float32(v)).hex() + "f" for v in np.asarray(values).reshape(-1)]
+    rows = ",\n".join("    " + ", ".join(vals[i:i + 6]) for i in range(0, len(vals), 6))
+    return f"static const float {name}[{max(1, len(vals))}] = {{\n{rows or '    0'}\n}};\n"
+
+
+def _f32_part(p: Preset) -> str:
+    n, conv = p.fft_len, tables.to_f32
+    tw, br = tables.twiddle_f32(n // 2), tables.bitrev_swaps(n // 2)
+    ca, cb = tables.split_f32(n)
+    flen, fpos, fcoef = tables.mel_filters(p.fmin, p.fmax, p.n_mel, p.sample_rate, n, conv=conv)
+    dct = tables.dct_q15(p.n_dct, p.n_mel, conv=conv) if p.n_dct else np.zeros(1, np.float32)
+    win = tables.hann_q15(p.frame_len, n, conv=conv)
+    return "\n".join([
+        "/* the same front end in float32 (arm_mfcc_f32's steps) */",
+        _floats("fe32_twiddle", tw), _array("uint16_t", "fe32_bitrev", br),
+        _floats("fe32_coef_a", ca), _floats("fe32_coef_b", cb), _floats("fe32_window", win),
+        _array("uint16_t", "fe32_filter_pos", fpos), _array("uint16_t", "fe32_filter_len", flen),
+        _floats("fe32_filter_coefs", fcoef), _floats("fe32_dct", dct),
+        f"""static const mcusim_cfft_instance_f32 fe32_cfft = {{{n // 2}, {len(br) // 2}, fe32_twiddle, fe32_bitrev}};
+static const mcusim_rfft_instance_f32 fe32_rfft = {{{n}, &fe32_cfft, fe32_coef_a, fe32_coef_b}};
+const mcusim_mfcc_instance_f32 mcusim_frontend_f32 = {{
+    {n}, {p.n_mel}, {p.n_dct}, {mag_bins(fpos, flen)},
+    fe32_window, fe32_filter_pos, fe32_filter_len, fe32_filter_coefs, fe32_dct, &fe32_rfft}};
+"""])
 
 
 def _q31_part(p: Preset) -> str:

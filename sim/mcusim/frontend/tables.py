@@ -36,6 +36,23 @@ def split_q31(n_real: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def to_f32(x) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64).astype(np.float32)
+
+
+def twiddle_f32(n: int) -> np.ndarray:
+    """(cos, sin)(2 pi k / n) for k < n / 2, float32 (mcusim_cfft_f32's radix-2 stages)."""
+    k = np.arange(n // 2)
+    return interleave(to_f32(np.cos(2 * np.pi * k / n)), to_f32(np.sin(2 * np.pi * k / n)))
+
+
+def split_f32(n_real: int) -> tuple[np.ndarray, np.ndarray]:
+    ang = 2 * np.pi * np.arange(n_real // 2) / n_real
+    a = interleave(to_f32(0.5 * (1.0 - np.sin(ang))), to_f32(-0.5 * np.cos(ang)))
+    b = interleave(to_f32(0.5 * (1.0 + np.sin(ang))), to_f32(0.5 * np.cos(ang)))
+    return a, b
+
+
 def to_q15(x) -> np.ndarray:
     return np.clip(np.round(np.asarray(x, dtype=np.float64) * 32768.0), -32768, 32767) \
         .astype(np.int16)
