@@ -201,6 +201,18 @@ mcusim_status mcusim_fully_connected_fast_s8(void *buffer, const mcusim_fc_param
                                              const int8_t *packed, const int32_t *bias,
                                              int8_t *output);
 
+/* ARMv6-M, constant weights, input offset folded into the bias (the compiler's choice on the
+ * M0/M0+): rows in pairs interleaved byte by byte (an odd last row plain after them, rows padded
+ * to an even length); input_offset and filter_offset must be 0. Scratch:
+ * mcusim_fully_connected_pairs_s8_get_buffer_size (the input row written twice over). */
+int32_t mcusim_fully_connected_pairs_s8_get_buffer_size(int32_t accum_depth);
+mcusim_status mcusim_fully_connected_pairs_s8(void *buffer, const mcusim_fc_params *params,
+                                              const mcusim_quant_params *quant,
+                                              int32_t batches, int32_t accum_depth,
+                                              int32_t output_depth, const int8_t *input,
+                                              const int8_t *packed, const int32_t *bias,
+                                              int8_t *output);
+
 /* ------------------------------------------------------------------ pooling */
 typedef struct {
     mcusim_tile stride;

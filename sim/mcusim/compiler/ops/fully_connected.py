@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
+from mcusim.compiler.ops import conv_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
                                          check_rank, cptr, nelems, opt, params_lit,
@@ -88,6 +89,13 @@ def emit(node, g, ctx) -> str:
                                              ("per_channel", p["per_channel"])], "quant"))
     args = (f"{p['batches']}, {p['accum_depth']}, {p['output_depth']},\n"
             f"    {cptr(ctx, node.inputs[0], const=True)}, ")
+    if (not ctx.dsp and ctx.core in conv_pack.V6M_CORES and w is not None and in_off == 0
+            and p["filter_offset"] == 0):
+        # ARMv6-M: rows interleaved in pairs at build time, in place of the int8 filter
+        packed = ctx.const(f"n{node.index}_filter_pairs", conv_pack.pack_pairs(w), "int8_t")
+        buf = ctx.scratch(2 * ((p["accum_depth"] + 1) & ~1))
+        return (params + f"mcusim_fully_connected_pairs_s8({buf}, &params, &quant, " + args
+                + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
     if fast:    # the packed filter replaces the int8 one in flash
         packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
         buf = ctx.scratch(2 * ((p["accum_depth"] + 7) & ~7))
