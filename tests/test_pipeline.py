@@ -160,3 +160,17 @@ def test_every_options_are_checked(tmp_path):
         run(EXAMPLE / "pipeline.toml", "stm32f4", RunOptions(input_path=wav, every_s=0.015))
     with pytest.raises(BadInput, match="for pipelines"):
         run(REPO / "models" / "kws_ref_model.tflite", "stm32f4", RunOptions(every_s=1.0))
+
+
+def test_example_clip_script_writes_what_the_pipeline_reads(tmp_path):
+    import runpy
+    import sys
+    out = tmp_path / "clip.wav"
+    argv, sys.argv = sys.argv, ["make_clip.py", str(out)]
+    try:
+        runpy.run_path(str(EXAMPLE / "make_clip.py"), run_name="__main__")
+    finally:
+        sys.argv = argv
+    from mcusim.frontend.pipeline import read_wav
+    x = read_wav(out, presets.get("mlperf-kws"))
+    assert np.array_equal(x, fs.clip("chirp"))

@@ -94,3 +94,15 @@ def test_a_model_without_a_dense_head_is_refused(tmp_path):
     np.savez(tmp_path / "d.npz", x=np.zeros((1, 128 * 128), np.int8), y=np.zeros(1, np.int64))
     with pytest.raises(BadInput, match="no FULLY_CONNECTED"):
         train(model, load_board("stm32f4"), tmp_path / "d.npz", tmp_path / "d.npz")
+
+
+def test_example_data_script_writes_what_train_reads(tmp_path, monkeypatch):
+    import runpy
+    from mcusim.compiler.modelio import Port
+    from mcusim.train.run import load_set
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(REPO / "examples" / "train_new_classes.py"), run_name="__main__")
+    port = Port("input", 0, (1, 49, 10, 1), "int8", 0.5847, 83)
+    for name in ("train", "eval"):
+        x, y = load_set(tmp_path / f"{name}.npz", "--data", port, 12)
+        assert x.shape == (20, 490) and set(y.tolist()) == {2, 5}
