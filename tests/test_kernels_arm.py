@@ -111,6 +111,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     src = h.source()
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
-    else:       # ARMv6-M: 1x1 rows interleaved in pairs at build time
+        assert "mcusim_fully_connected_fast_s8(" in src
+    else:       # ARMv6-M: rows interleaved in pairs at build time, split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
+        assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths

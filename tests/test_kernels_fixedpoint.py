@@ -17,6 +17,13 @@ int32_t srdhm(int32_t a, int32_t b) { return mcusim_srdhm(a, b); }
 int32_t rdivpot(int32_t x, int32_t e) { return mcusim_rdivpot(x, e); }
 int32_t requant(int32_t x, int32_t m, int32_t s) { return mcusim_requant(x, m, s); }
 int32_t sat_shl(int32_t x, int32_t e) { return mcusim_sat_shl(x, e); }
+int32_t requant_split11(int32_t x, int32_t m, int32_t s, int32_t off)
+{
+    const int32_t r = -s;
+    const int32_t q[5] = {m >> 22, (m >> 11) & 0x7FF, m & 0x7FF,
+                          (1 << 8) + (1 << (8 + r)) + (int32_t)((uint32_t)off << (9 + r)), 9 + r};
+    return mcusim_requant_split11(x, q);
+}
 int32_t requant_smmlar(int32_t x, int32_t m, int32_t s, int32_t off)
 {
     const int32_t r = -s, a = (1 << (r - 1)) + (int32_t)((uint32_t)off << r);
@@ -40,7 +47,7 @@ def fx(request, tmp_path_factory):
     subprocess.run(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", f"-I{INCLUDE}", *extra,
                     str(d / "shim.c"), "-o", str(d / "shim.so")], check=True)
     lib = ctypes.CDLL(str(d / "shim.so"))
-    for f in ("srdhm", "rdivpot", "requant", "sat_shl", "requant_smmlar"):
+    for f in ("srdhm", "rdivpot", "requant", "sat_shl", "requant_smmlar", "requant_split11"):
         getattr(lib, f).restype = ctypes.c_int32
     return lib
 
@@ -132,6 +139,25 @@ def test_one_smmlar_requant_matches_tflite_definition(fx):
                 for off in (-128, -1, 0, 5, 127):
                     want = rdivpot_def(srdhm_def(x, m), -s) + off
                     assert fx.requant_smmlar(x, m, s, off) == want, (x, m, s, off)
+
+
+def test_split_multiplier_requant_matches_tflite_definition(fx):
+    """The ARMv6-M pairs kernels' requantization (mcusim_requant_split11: the multiplier in
+    9 + 11 + 11 bits, no 64-bit product; |acc| < 2^20, shifts -13..-1) equals
+    MultiplyByQuantizedMultiplier + offset, rounding ties included."""
+    rng = np.random.default_rng(5)
+    lim = (1 << 20) - 1
+    mults = [0, 1 << 30, (1 << 31) - 1, 1518500250, 1073741825] + \
+        [int(m) for m in rng.integers(1 << 30, 1 << 31, 12)]
+    xs = [int(x) for x in rng.integers(-lim, lim, 300)] + [lim, -lim, 0, 1, -1, 2, -2]
+    for s in range(1, 14):                # ties: x = odd multiples of 2^(r-1) for m = 2^30
+        xs += [k << s for k in (-3, -1, 1, 3)] + [(2 * k + 1) << (s - 1) for k in (-2, -1, 0, 1)]
+    for x in xs:
+        for m in mults:
+            for s in (-1, -2, -3, -5, -9, -13):
+                for off in (-128, -1, 0, 5, 127):
+                    want = rdivpot_def(srdhm_def(x, m), -s) + off
+                    assert fx.requant_split11(x, m, s, off) == want, (x, m, s, off)
 
 
 def test_saturating_shift_left(fx):

@@ -96,11 +96,12 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
 
 /* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
  * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even
- * length) and the input offset folded into the bias (input_offset must be 0). Scratch:
- * mcusim_convolve_1x1_pairs_s8_get_buffer_size. */
+ * length) and the input offset folded into the bias (input_offset must be 0). rq: NULL, or five
+ * requantization constants per channel (mcusim_requant_split11, valid for the layer's weight
+ * bound; the compiler's split11_table). Scratch: mcusim_convolve_1x1_pairs_s8_get_buffer_size. */
 int32_t mcusim_convolve_1x1_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims);
 mcusim_status mcusim_convolve_1x1_pairs_s8(void *buffer, const mcusim_conv_params *params,
-                                           const mcusim_quant_params *quant,
+                                           const mcusim_quant_params *quant, const int32_t *rq,
                                            const mcusim_dims *input_dims, const int8_t *input,
                                            const mcusim_dims *filter_dims, const int8_t *packed,
                                            const int32_t *bias,
@@ -108,10 +109,11 @@ mcusim_status mcusim_convolve_1x1_pairs_s8(void *buffer, const mcusim_conv_param
 
 /* ARMv6-M: the im2col variant with the filter rows widened to int16 and interleaved in pairs
  * at build time (an odd last row plain after them; rows padded to an even length), two output
- * pixels per pass. Scratch: mcusim_convolve_im2col_pairs_s8_get_buffer_size. */
+ * pixels per pass; rq as for the 1x1 pairs variant. Scratch:
+ * mcusim_convolve_im2col_pairs_s8_get_buffer_size. */
 int32_t mcusim_convolve_im2col_pairs_s8_get_buffer_size(const mcusim_dims *filter_dims);
 mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_params *params,
-                                              const mcusim_quant_params *quant,
+                                              const mcusim_quant_params *quant, const int32_t *rq,
                                               const mcusim_dims *input_dims,
                                               const int8_t *input,
                                               const mcusim_dims *filter_dims,

@@ -142,6 +142,21 @@ static inline int32_t mcusim_requant_smmlar(int32_t x2, int32_t m, int32_t a, in
 #endif
 }
 
+/* MultiplyByQuantizedMultiplier(x, m, -r) + out_off for |x| < 2^20 and 1 <= r <= 13 without a
+ * 64-bit product (ARMv6-M has none): m split into 9 + 11 + 11 bits, m = m2 2^22 + m1 2^11 + m0,
+ * so x m2, x m1, x m0 fit in int32, and floor((x m + K) / 2^(31+r)) (the two roundings merged,
+ * as in mcusim_requant_smmlar; K = 2^30 + 2^(30+r) - [x<0] 2^31 + out_off 2^(31+r) is a multiple
+ * of 2^22) is (x m2 + ((x m1 + (x m0 >> 11)) >> 11) + K / 2^22) >> (9 + r) by nested floors.
+ * q = {m2, m1, m0, k22, 9 + r} per channel with k22 = K / 2^22 for x >= 0, built by
+ * sim/mcusim/compiler/ops/conv_pack.py (split11_table) when the weights bound |x|; five MULS-class
+ * instructions instead of the 16 x 16 partial products of mcusim_mulhi_round.
+ * tests/test_kernels_fixedpoint.py checks it against the definition. */
+static inline int32_t mcusim_requant_split11(int32_t x, const int32_t *q)
+{
+    const int32_t t1 = x * q[1] + ((x * q[2]) >> 11);
+    return (x * q[0] + (t1 >> 11) + q[3] + (x >> 31) * 512) >> q[4];
+}
+
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
 static inline int32_t mcusim_sat_shl(int32_t x, int exponent)
 {
@@ -280,6 +295,14 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                int32_t out_c, int8_t *out, int8_t *tail);
 /* scratch of the packed kernels: four int16 columns, then the tail group's outputs */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
+
+/* clamp to the activation range and narrow */
+MCUSIM_INLINE int8_t mcusim_clamp8(int32_t v, int32_t lo, int32_t hi)
+{
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    return (int8_t)v;
+}
 
 /* requantize one accumulator and clamp: the common epilogue of conv / FC */
 MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t out_off,

@@ -147,11 +147,13 @@ def emit(node, g, ctx) -> str:
     if pairs:
         fn, arr, ctype, size = pairs
         packed = ctx.const(f"n{node.index}_filter_pairs", arr, ctype)
+        rq = _split11(node, g, p, f.data, in_off)
+        rq_ref = ctx.const(f"n{node.index}_requant", rq, "int32_t") if rq is not None else "NULL"
         return (
             _conv_params(p, in_off)
             + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
                                                  ("per_channel", 1)], "quant")
-            + f"{fn}({ctx.scratch(size)}, &params, &quant,\n"
+            + f"{fn}({ctx.scratch(size)}, &params, &quant, {rq_ref},\n"
             f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
             f"    {dims_lit(p['filter_dims'])}, {packed},\n"
             f"    {bias_ref},\n"
@@ -172,3 +174,18 @@ def _conv_params(p: dict, input_offset: int) -> str:
         ("input_offset", input_offset), ("output_offset", p["output_offset"]),
         ("stride", p["stride"]), ("padding", p["padding"]), ("dilation", p["dilation"]),
         ("activation", p["activation"])])
+
+
+def _split11(node, g, p: dict, w, in_off: int):
+    """ARMv6-M requantization constants (conv_pack.split11_table) for the pairs variants: the
+    bias the kernel starts from (folded for 1x1: in_off is then 0) and the input range."""
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    if b >= 0 and g.t(b).data is None:
+        return None
+    bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
+            else np.zeros(w.shape[0], np.int64))
+    if _is_1x1(p):
+        bias = bias + int(p["input_offset"]) * np.asarray(w, np.int64).reshape(w.shape[0], -1).sum(1)
+    x_max = max(abs(-128 + in_off), abs(127 + in_off))
+    return conv_pack.split11_table(w, bias, p["multipliers"], p["shifts"], p["output_offset"],
+                                   x_max)

@@ -86,3 +86,23 @@ def pack_pairs(w, dtype=np.int8) -> np.ndarray:
     full[:, :n] = rows
     pairs = full[:oc & ~1].reshape(-1, 2, depth2).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([pairs, full[oc & ~1:].reshape(-1)])
+
+
+def split11_table(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+    """ARMv6-M requantization constants (mcusim_requant_split11): per output channel m2, m1, m0
+    (the multiplier in 9 + 11 + 11 bits), K / 2^22 for a non-negative accumulator, 9 + r. None
+    unless every accumulator is below 2^20 in magnitude (from the weights, bias and input range)
+    and every shift is in [-13, -1]."""
+    w = np.asarray(w)
+    oc = int(w.shape[0])
+    b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    r = -np.asarray(shifts, np.int64).reshape(-1)
+    m = np.asarray(mults, np.int64).reshape(-1)
+    if len(r) == 1:
+        r, m = np.repeat(r, oc), np.repeat(m, oc)
+    bound = np.abs(b) + np.abs(w.reshape(oc, -1).astype(np.int64)).sum(axis=1) * int(x_max)
+    if r.min() < 1 or r.max() > 13 or bound.max() >= (1 << 20):
+        return None
+    k22 = (np.int64(1) << 8) + (np.int64(1) << (8 + r)) + (int(out_off) << (9 + r))
+    q = np.stack([m >> 22, (m >> 11) & 0x7FF, m & 0x7FF, k22, 9 + r], axis=1)
+    return q.astype(np.int32).reshape(-1)
