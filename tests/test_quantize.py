@@ -310,4 +310,29 @@ def test_keras_model(tmp_path, capsys):
     assert main([str(a) for a in ["quantize", tmp_path / "tiny.keras", "-o", out,
                                   "--calibration", calib(tmp_path / "c.npy", (8, 8, 1))]]) == 0
     assert "top-1 agreement" in capsys.readouterr().out
-    _verify(out)
+    from mcusim.compiler import importer      # the int8 graph mcusim compiles (bit-exactness of
+    assert [n.op for n in importer.parse(out.read_bytes()).nodes] == \
+        ["CONV_2D", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]    # that path: tests above)
+
+
+@needs_quantizer
+@pytest.mark.parametrize("flips", [[(415, 214), (5065, 171)],               # TFLM aborts
+                                   [(941, 71), (1336, 252), (4480, 153)]])  # TFLM segfaults
+def test_model_that_crashes_a_runtime_is_one_line(tmp_path, flips):
+    """Mutants (found by mutating float_cnn's bytes) that LiteRT and the importer accept but
+    that kill TFLM natively once quantized: a child process tries them first."""
+    import subprocess
+    import sys
+    data = bytearray(float_cnn(tmp_path / "m.tflite").read_bytes())
+    for at, value in flips:
+        data[at] = value
+    (tmp_path / "mut.tflite").write_bytes(bytes(data))
+    out = tmp_path / "o.tflite"
+    p = subprocess.run([sys.executable, "-m", "mcusim", "quantize", str(tmp_path / "mut.tflite"),
+                        "--calibration", str(calib(tmp_path / "c.npy", (8, 8, 2), n=4)),
+                        "-o", str(out)], capture_output=True, text=True, timeout=300)
+    lines = p.stderr.splitlines()
+    assert p.returncode in (0, EXIT_USAGE), p.stderr[-2000:]
+    if p.returncode:
+        assert len(lines) == 1 and lines[0].startswith("mcusim: error: "), p.stderr
+        assert not out.exists()

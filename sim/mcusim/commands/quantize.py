@@ -45,7 +45,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from mcusim.quantize import QuantizeOptions, quantize_model, write_atomic
-    from mcusim.quantize import accuracy, calibration, report
+    from mcusim.quantize import report
     model = Path(args.model)
     out = Path(args.output) if args.output else Path(f"{model.stem}_int8.tflite")
     files.output_file(out, "-o")
@@ -58,13 +58,10 @@ def main(args) -> int:
                            optimize=not args.no_optimize)
     if args.eval is not None and not Path(args.eval).exists():
         raise BadInput(f"--eval {args.eval}: no such file or directory")
-    q = quantize_model(model, args.calibration, opts)
+    q = quantize_model(model, args.calibration, opts, report=True, eval_data=args.eval)
     for line in q.log:
         print(f"optimized: {line}")
-    ds = q.calibration
-    if args.eval is not None:
-        ds = calibration.load(args.eval, q.ports, what="--eval", preprocess=args.preprocess)
-    acc = accuracy.evaluate(q.float_data, q.data, ds.samples, ds.labels, name=q.name)
+    acc = q.accuracy
     write_atomic(out, q.data)
     scheme = ("int16 activations" if opts.int16 else "int8") + \
         (", per-channel" if opts.per_channel else ", per-tensor") + \

@@ -41,12 +41,17 @@ class Quantized:
     ports: list
     calibration: object              # calibration.DataSet
     log: list[str] = field(default_factory=list)
+    accuracy: dict | None = None     # accuracy.evaluate's report, when asked for
 
 
 def quantize_model(model: str | Path, calibration: str | Path,
-                   options: QuantizeOptions | None = None) -> Quantized:
+                   options: QuantizeOptions | None = None, report: bool = False,
+                   eval_data: str | Path | None = None) -> Quantized:
+    """Quantize `model` on `calibration`; with `report`, also the accuracy report on
+    `eval_data` (default: the calibration set). The LiteRT/TFLM work runs in a child process
+    (isolate.py)."""
     from mcusim.quantize import calibration as cal
-    from mcusim.quantize import engine, floatmodel, sources
+    from mcusim.quantize import floatmodel, isolate, sources
     from mcusim.quantize.extras import need
     opts = options or QuantizeOptions()
     data, name = sources.float_tflite(model)
@@ -56,9 +61,25 @@ def quantize_model(model: str | Path, calibration: str | Path,
     need("ai_edge_quantizer", "quantize", "quantization")
     fm = floatmodel.prepare(data, name, optimize=opts.optimize)
     ds = cal.load(calibration, fm.ports, preprocess=opts.preprocess)
-    q = engine.quantize(fm.data, ds.samples, [p.name for p in fm.ports], name,
-                        per_channel=opts.per_channel, int16=opts.int16, float_io=opts.float_io)
-    return Quantized(q, data, name, fm.ports, ds, fm.log)
+    ev = None
+    if report:
+        ev = ds if eval_data is None else cal.load(eval_data, fm.ports, what="--eval",
+                                                  preprocess=opts.preprocess)
+    q, acc = isolate.call("mcusim.quantize:_quantize_and_evaluate", fm.data, data, ds.samples,
+                          [p.name for p in fm.ports], name, opts,
+                          ev.samples if ev else None, ev.labels if ev else None, name=name)
+    return Quantized(q, data, name, fm.ports, ds, fm.log, acc)
+
+
+def _quantize_and_evaluate(prepared: bytes, original: bytes, samples, names, name: str,
+                           opts: QuantizeOptions, eval_samples=None, labels=None):
+    """The child process's half (isolate.py): calibrate and quantize, then the report."""
+    from mcusim.quantize import accuracy, engine
+    q = engine.quantize(prepared, samples, names, name, per_channel=opts.per_channel,
+                        int16=opts.int16, float_io=opts.float_io)
+    acc = accuracy.evaluate(original, q, eval_samples, labels, name=name) \
+        if eval_samples is not None else None
+    return q, acc
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:

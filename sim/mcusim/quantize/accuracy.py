@@ -64,34 +64,47 @@ def evaluate(float_data: bytes, quant_data: bytes, samples: list[list[np.ndarray
     interp_mod = need("ai_edge_litert.interpreter", "quantize", "the accuracy report")
     fg = importer.parse(float_data, name)
     qg = importer.parse(quant_data, name)
-    with quiet():
-        lite = interp_mod.Interpreter(model_content=float_data,
-                                      experimental_preserve_all_tensors=True, num_threads=1)
-        lite.allocate_tensors()
+    try:
+        with quiet():
+            lite = interp_mod.Interpreter(model_content=float_data,
+                                          experimental_preserve_all_tensors=True,
+                                          num_threads=1)
+            lite.allocate_tensors()
+    except (ValueError, RuntimeError) as e:
+        raise BadInput(f"{name}: LiteRT cannot load the float model: "
+                       f"{str(e).strip().splitlines()[0] if str(e).strip() else e}") from None
     f_in = [d["index"] for d in lite.get_input_details()]
     f_out = [d["index"] for d in lite.get_output_details()]
     f_names = {d["name"]: d["index"] for d in lite.get_tensor_details()}
-    micro = tflm.interpreter(quant_data, preserve=True)
+    f_sizes = {d["index"]: int(np.prod(d["shape"])) for d in lite.get_tensor_details()}
+    with quiet():       # TFLM prints its refusals on stderr itself: the error says it once
+        micro = tflm.interpreter(quant_data, preserve=True)
     # layers of the quantized model whose output has a float counterpart of the same name
     layers = []
     for n in qg.nodes:
         for o in n.outputs:
             t = qg.t(o)
-            if o >= 0 and t.name in f_names and o not in qg.inputs:
+            # same name and element count: the same tensor (a layout change renames it)
+            if o >= 0 and t.name in f_names and o not in qg.inputs and \
+                    int(np.prod(t.shape)) == f_sizes[f_names[t.name]]:
                 layers.append((n, o, f_names[t.name], _Acc()))
     outs = [_Acc() for _ in qg.outputs]
     agree, correct_f, correct_q, n = 0, 0, 0, 0
     for k, sample in enumerate(samples):
-        for idx, x in zip(f_in, sample):
-            lite.set_tensor(idx, x.astype(np.float32))
-        lite.invoke()
+        try:
+            for idx, x in zip(f_in, sample):
+                lite.set_tensor(idx, x.astype(np.float32))
+            lite.invoke()
+        except (ValueError, RuntimeError) as e:
+            raise McusimError(f"{name}: LiteRT failed on sample {k}: {e}") from None
         q_inputs = []
         for i, x in zip(qg.inputs, sample):
             t = qg.t(i)
             q_inputs.append(x.astype(np.float32) if t.dtype == "float32" else
                             _quantize(x, t))
         try:
-            got = tflm.invoke(micro, q_inputs, len(qg.outputs))
+            with quiet():
+                got = tflm.invoke(micro, q_inputs, len(qg.outputs))
         except (RuntimeError, ValueError) as e:
             raise McusimError(f"{name}: TFLM failed on sample {k}: {e}") from None
         for i, (acc, fo, qo) in enumerate(zip(outs, f_out, qg.outputs)):

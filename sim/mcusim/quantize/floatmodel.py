@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mcusim.compiler import importer, ops
+from mcusim.compiler import checks, importer, ops
 from mcusim.compiler.errors import UnsupportedModel
 from mcusim.errors import BadInput
 from mcusim.quantize.calibration import Port
@@ -40,6 +40,7 @@ def inspect(data: bytes, name: str, foldable=("TRANSPOSE",)):
     g = importer.parse(data, name)
     if not g.nodes:
         raise UnsupportedModel(f"{name}: the model has no operators")
+    checks.check_structure(g)       # types, sizes, data flow: as for an int8 model
     # float tensors that only feed a QUANTIZE or come out of a DEQUANTIZE are an int8 model's
     # float edges, not float activations
     edge = {i for n in g.nodes if n.op == "QUANTIZE" for i in n.inputs} | \

@@ -58,7 +58,8 @@ class _Graph:
             return None
         t = self.t(i)
         b = self.m.buffers[t.buffer] if 0 <= t.buffer < len(self.m.buffers) else None
-        if b is None or b.data is None or len(b.data) == 0 or t.type not in self.np_types:
+        if b is None or b.data is None or len(b.data) == 0 or t.type not in self.np_types or \
+                len(b.data) % np.dtype(self.np_types[t.type]).itemsize:
             return None
         arr = np.frombuffer(np.asarray(b.data, dtype=np.uint8).tobytes(),
                             dtype=self.np_types[t.type])
