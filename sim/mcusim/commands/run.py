@@ -173,7 +173,9 @@ def add_arguments(p) -> None:
 
 
 def options_from_args(args) -> RunOptions:
-    if args.kernels is not None and not mcusim.api.is_model(Path(args.target)):
+    from mcusim.frontend.pipeline import is_pipeline
+    if args.kernels is not None and not (mcusim.api.is_model(Path(args.target)) or
+                                         is_pipeline(Path(args.target))):
         raise BadInput(f"--kernels: for .tflite models only; {args.target} is run as an ELF")
     stdin = None
     if args.stdin is not None:
@@ -205,6 +207,10 @@ def options_from_args(args) -> RunOptions:
 
 
 def main(args) -> int:
+    if args.calibration is None and Path(args.target).suffix.lower() in (
+            ".onnx", ".keras", ".h5", ".hdf5"):
+        raise BadInput(f"{args.target}: a float model; quantize it first: mcusim run "
+                       f"{args.target} --calibration DATA (or mcusim quantize)")
     if args.calibration is not None:
         from mcusim.quantize import cached_model
         path, hit = cached_model(args.target, args.calibration)
