@@ -46,7 +46,11 @@ int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv
                                                             const mcusim_dims *output_dims)
 {
 #if MCUSIM_DSP
-    return 32 * (mcusim_dw3p_columns(params, output_dims->w) + 2) + 8 * output_dims->w;
+    /* pair2 (stride 2) reads two columns more and writes sums for an even count; only stride
+     * 1 takes two rows (two sums per column) */
+    const int32_t ow = output_dims->w, spare = params->stride.w == 2 ? 2 : 0;
+    const int32_t sums = params->stride.h == 1 && params->stride.w == 1 ? 2 * ow : ow + 1;
+    return 32 * (mcusim_dw3p_columns(params, ow) + spare) + 4 * sums;
 #elif MCUSIM_DW3P_V6M
     return 16 * mcusim_dw3p_columns(params, output_dims->w);
 #else
@@ -519,13 +523,14 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     }
     const int32_t ncol = mcusim_dw3p_columns(params, out_w);
     int32_t *v = (int32_t *)buffer;
-    int32_t *acc = v + 8 * (ncol + 2);     /* two spare columns: stride 2 works in pairs */
+    const int32_t spare = sw == 2 ? 2 : 0;     /* two spare columns: stride 2 works in pairs */
+    int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
     const int32_t j0 = MCUSIM_MIN(pw, ncol);
     const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
     const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-    for (int32_t j = 0; j < ncol + 2; j++) {
+    for (int32_t j = 0; j < ncol + spare; j++) {
         if (j < j0 || j >= j1) {
             for (int32_t k = 0; k < 8; k++) {
                 v[8 * j + k] = pad;

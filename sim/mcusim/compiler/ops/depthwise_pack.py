@@ -62,4 +62,10 @@ def buffer_size(p: dict, dsp: bool) -> int:
     """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core (dsp) or ARMv6-M."""
     ow = p["output_dims"][2]
     cols = (ow - 1) * p["stride"][0] + 3
-    return 32 * (cols + 2) + 8 * ow if dsp else 16 * cols
+    if not dsp:
+        return 16 * cols
+    # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
+    # two rows (two sums per column)
+    spare = 2 if p["stride"][0] == 2 else 0
+    sums = 2 * ow if p["stride"] == (1, 1) else ow + 1
+    return 32 * (cols + spare) + 4 * sums
