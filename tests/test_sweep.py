@@ -328,3 +328,20 @@ def test_resume_needs_a_results_file():
     from mcusim.errors import BadInput
     with pytest.raises(BadInput, match="resume=True needs results=FILE"):
         mcusim.sweep(str(HELLO), "stm32f4", resume=True)
+
+
+def test_resume_reruns_points_whose_error_may_not_recur(tmp_path):
+    if not HELLO.is_file():
+        pytest.skip("shared models folder not present")
+    results = tmp_path / "r.jsonl"
+    broken = tmp_path / "broken.tflite"
+    broken.write_bytes(b"junk" * 16)
+    rows = mcusim.sweep([str(HELLO), str(broken)], "stm32f4", jobs=1, results=results)
+    assert [r["status"] for r in rows] == ["ok", "error"]
+    recs = [json.loads(line) for line in results.read_text().splitlines()]
+    recs[0].update(status="error", exit_code=3, result=None, error="internal error: X")
+    results.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    rows = mcusim.sweep([str(HELLO), str(broken)], "stm32f4", jobs=1, results=results,
+                        resume=True)
+    assert [r["status"] for r in rows] == ["ok", "error"]       # hello ran again, broken did not
+    assert len(results.read_text().splitlines()) == 3

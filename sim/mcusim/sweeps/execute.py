@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+from mcusim.errors import EXIT_USAGE
 from mcusim.sweeps import store
 from mcusim.sweeps.figures import figures
 from mcusim.sweeps.spec import Sweep, is_board_file
@@ -24,7 +25,7 @@ def execute(sweep: Sweep, jobs: int | None = None, ray: bool = False,
     done: dict[str, dict] = {}
     if results is not None and resume:
         old = store.read(results)
-        done = {p.key: old[p.key] for p in points if p.key in old}
+        done = {p.key: old[p.key] for p in points if p.key in old and _final(old[p.key])}
         todo = [p for p in todo if p["key"] not in done]
     writer = store.Writer(results, resume) if results is not None else None
     jobs = jobs or os.cpu_count() or 1
@@ -59,6 +60,12 @@ def execute(sweep: Sweep, jobs: int | None = None, ray: bool = False,
     stats = {"points": len(points), "resumed": len(done), "ran": len(fresh),
              "seconds": seconds}
     return [r for r in recs if r is not None], stats
+
+
+def _final(rec: dict) -> bool:
+    """A record --resume keeps: a run, or a refusal of the input (it would be refused again).
+    An internal error, a lost worker or a failed build may not recur: those points run again."""
+    return rec.get("status") != "error" or rec.get("exit_code") == EXIT_USAGE
 
 
 def rank(sweep: Sweep, records: list[dict]) -> list[dict]:
