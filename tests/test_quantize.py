@@ -115,6 +115,8 @@ def test_float_model_refusal_points_at_quantize(tmp_path, capsys):
     model = float_cnn(tmp_path / "m.tflite")
     line = one_error(capsys, ["run", model, "--board", "stm32f4"], "fully int8-quantized")
     assert "mcusim quantize MODEL --calibration DATA" in line
+    (tmp_path / "m.onnx").write_bytes(b"x")
+    one_error(capsys, ["run", tmp_path / "m.onnx"], "a float model; quantize it first")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("onnx2tf") is not None, reason="onnx extra present")
@@ -336,3 +338,26 @@ def test_model_that_crashes_a_runtime_is_one_line(tmp_path, flips):
     if p.returncode:
         assert len(lines) == 1 and lines[0].startswith("mcusim: error: "), p.stderr
         assert not out.exists()
+
+
+@needs_quantizer
+def test_mutated_float_models_are_prepared_or_refused(tmp_path):
+    """The in-process half (import, checks, graph optimizations, signature) on byte-mutated
+    float models: each one is prepared or refused with a McusimError, never another exception.
+    (The native half runs in a child process: the test above.)"""
+    from mcusim.errors import McusimError
+    from mcusim.quantize import floatmodel
+    base = float_cnn(tmp_path / "m.tflite").read_bytes()
+    rng = np.random.default_rng(0)
+    counts = {"prepared": 0, "refused": 0}
+    for _ in range(300):
+        data = bytearray(base)
+        for _ in range(int(rng.integers(1, 4))):
+            data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        try:
+            floatmodel.prepare(bytes(data), "mutant.tflite")
+            counts["prepared"] += 1
+        except McusimError as e:
+            assert "\n" not in str(e)
+            counts["refused"] += 1
+    assert counts["prepared"] > 50 and counts["refused"] > 20, counts

@@ -65,7 +65,8 @@ def inspect(data: bytes, name: str, foldable=("TRANSPOSE",)):
                 f"no int8 kernel for {n.op}; supported: {', '.join(sorted(ops.supported()))}")
     for t in g.tensors:
         if t.is_const and t.dtype in FLOAT:
-            bad = ~np.isfinite(np.asarray(t.data, dtype=np.float64))
+            with np.errstate(all="ignore"):
+                bad = ~np.isfinite(np.asarray(t.data))
             if bad.any():
                 raise BadInput(f"{name}: tensor {t.index} '{t.name}' (weights) holds "
                                f"{int(bad.sum())} NaN/Inf value(s): the float model is broken")

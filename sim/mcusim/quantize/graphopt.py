@@ -105,13 +105,19 @@ class _Graph:
 def optimize(model) -> list[str]:
     """Rewrite `model` (a ModelT) in place; return one line per change."""
     g = _Graph(model)
+    # folding huge weights may overflow: the NaN/Inf check of the result refuses it in one line
+    with np.errstate(all="ignore"):
+        _passes(g)
+    return g.log
+
+
+def _passes(g: _Graph) -> None:
     _fold_constants(g)
     _drop_identities(g)
     _fold_batchnorm(g)
     _fold_transpose_flatten(g)
     _fuse_activations(g)
     _compact(g)
-    return g.log
 
 
 def _fold_constants(g: _Graph) -> None:
