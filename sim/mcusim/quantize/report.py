@@ -23,7 +23,7 @@ def lines(acc: dict, worst: int = 5) -> list[str]:
             s += (f", accuracy float {_pct(o['accuracy_float'])} -> quantized "
                   f"{_pct(o['accuracy_quantized'])}")
         out.append(s)
-    if acc["layers"]:
+    if acc["layers"] and worst > 0:
         out.append(f"  layers that lose the most (of {len(acc['layers'])}; keep these at int16 "
                    f"if the output SNR is too low):")
         for r in acc["layers"][:worst]:
