@@ -129,7 +129,7 @@ def _npz(path: Path, ports: list[Port], label: str):
                        f"{str(e).splitlines()[0] if str(e) else ''})") from None
     if len(data_names) > len(ports):
         extra = [n for n in data_names if n not in [p.name for p in ports]][:3]
-        if len(data_names) != len(ports) and extra:
+        if extra:
             raise BadInput(f"{label}: {len(data_names)} arrays for a model with {len(ports)} "
                            f"input(s) (unexpected: {', '.join(extra)})")
     per_input = [_split(a, port, f"{label} [{port.name}]") for a, port in zip(arrays, ports)]
@@ -163,8 +163,7 @@ def _split(arr, port: Port, label: str) -> list[np.ndarray]:
     out = []
     for k in range(batch.shape[0]):
         with np.errstate(over="ignore", invalid="ignore"):
-            x = np.asarray(batch[k], dtype=np.float32).reshape(shape if shape[:1] == (1,)
-                                                                else shape)
+            x = np.asarray(batch[k], dtype=np.float32).reshape(shape)
         bad = ~np.isfinite(x)
         if bad.any():
             v = np.asarray(batch[k]).reshape(-1)[int(np.argmax(bad.reshape(-1)))]
