@@ -2,7 +2,8 @@
 
 On a Cortex-M4 (stm32f4) the DSP paths are compiled in (__ARM_FEATURE_DSP: __smlad/__sxtb16 in
 the 1x1 and im2col convolutions and FULLY_CONNECTED, __smlabb/__smlatt in the 3x3 depthwise);
-on a Cortex-M0+ (rp2040) the portable paths run. Both must equal TFLM bit for bit. All cases share
+on a Cortex-M7 (stm32f746) the same, with the packed convolution's M7 schedule; on a Cortex-M0+
+(rp2040) the portable and ARMv6-M paths run. All must equal TFLM bit for bit. All cases share
 one firmware image per core so the whole test is one build and one simulation each.
 """
 from __future__ import annotations
@@ -78,7 +79,7 @@ def cases():
     yield mg.weights_as_input(r, "CONV_2D", [1, 3, 4, 21], 5, False)[0]
 
 
-@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])
+@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):
     from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
