@@ -110,6 +110,10 @@ def evaluate(float_data: bytes, quant_data: bytes, samples: list[list[np.ndarray
         for i, (acc, fo, qo) in enumerate(zip(outs, f_out, qg.outputs)):
             ref = lite.get_tensor(fo)
             q = _deq(qg.t(qo), np.asarray(got[i]))
+            if q is None or q.size != ref.size:
+                raise BadInput(f"{name}: output {i} of the quantized model ("
+                               f"{np.asarray(got[i]).size} values) does not match the float "
+                               f"model's ({ref.size}): the model's shapes are inconsistent")
             acc.add(ref, q.reshape(ref.shape))
             if i == 0 and ref.shape[-1] > 1:
                 fa, qa = np.argmax(ref.reshape(-1, ref.shape[-1]), -1), \
