@@ -1,6 +1,7 @@
 /* DEPTHWISE_CONV_2D, 3x3 filter, multiplier 1, dilation 1, channels a multiple of 4, with the
- * filter, bias and requantization re-laid out at build time (the compiler's choice on DSP cores;
- * sim/mcusim/compiler/ops/depthwise_conv_2d.py pack_3x3). One record of 10 words per channel:
+ * filter, bias and requantization re-laid out at build time (the compiler's choice on DSP cores
+ * and ARMv6-M; sim/mcusim/compiler/ops/depthwise_pack.py pack_3x3). One record of 10 words per
+ * channel:
  *   [0..2] (2 w[0][k], 2 w[1][k]) int16 pairs, k = 0..2 (kernel rows 0 and 1 of column k)
  *   [3..5] (2 w[1][k], 2 w[2][k])                       (kernel rows 1 and 2)
  *   [6]    2 (bias + input_offset * sum w)              (the input offset folded in)
@@ -17,9 +18,12 @@
  * row(s) need are widened once into a scratch of int16 row pairs, (row r, row r + 1) in one word
  * per column and channel, with the padding already in place. A 3x3 window is then three SMLAD
  * (kernel rows 0-1) and three SMLABT (row 2) against weights held in registers; with stride 1
- * two output rows share each loaded pair (rows r..r+3: the second row takes SMLATB and SMLAD).
- * The tap loops and the requantization are assembly, four channels per call (fixed registers at
- * any -O level).
+ * two output rows share each loaded pair (rows r..r+3: the second row takes SMLATB and SMLAD);
+ * with stride 2 two output columns share a column. The tap loops and the requantization are
+ * assembly, four channels per call (fixed registers at any -O level).
+ * ARMv6-M path: channel by channel over a ring of three int32 input rows, one output row per call
+ * of an assembly loop, the high multiply in three MULS (mcusim_dw3p_v6m_line; needs |acc| < 2^19,
+ * which the compiler checks).
  * The portable path computes the same sums pixel by pixel: it is the readable reference for the
  * record layout, and what host builds (no DSP) run. */
 #include <stddef.h>
