@@ -58,6 +58,9 @@ def cases():
                                activation="RELU")[0]
     yield mg.depthwise_conv_2d(r, [1, 11, 12, 16], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU6")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 9, 12], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU_N1_TO_1")[0]   # clamp below the zero point
+    yield mg.depthwise_conv_2d(r, [1, 5, 7, 4], 1, (3, 3), (1, 1), padding="VALID")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]

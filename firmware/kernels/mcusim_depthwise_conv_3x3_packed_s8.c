@@ -99,6 +99,7 @@ typedef struct {
     int32_t orow;           /* output row stride (dual) */
     int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
     int32_t lo, hi;
+    int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp) */
 } mcusim_dw3p_job;
 void mcusim_dw3p_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3p_dual_t1(mcusim_dw3p_job *job);
@@ -110,10 +111,14 @@ __asm__(
     "  .pushsection .text.mcusim_dw3p, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    /* requantize r1 in place with r4 m, r5 rnd, r6 e (r12 scratch) */
-    "  .macro MCUSIM_DW3P_RQ reg\n"
+    /* requantize reg in place with r4 m, r5 rnd, r6 e (r12 scratch); sign 0: without the
+     * [acc < 0] term, exact when the activation's lower bound is at or above the output zero
+     * point (every negative sum clamps to it either way) */
+    "  .macro MCUSIM_DW3P_RQ reg, sign\n"
     "  smmlar r12, \\reg, r4, r5\n"
+    "  .if \\sign\n"
     "  add r12, r12, \\reg, asr #31\n"
+    "  .endif\n"
     "  asr \\reg, r12, r6\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3P_CLAMP reg\n"
@@ -123,6 +128,36 @@ __asm__(
     "  cmp \\reg, r11\n"
     "  it gt\n"
     "  movgt \\reg, r11\n"
+    "  .endm\n"
+    /* one requantization loop over acc (r0 to r2): SSAT or the clamp, with or without the sign */
+    "  .macro MCUSIM_DW3P_LOOP dual, sign, clamp\n"
+    "9:\n"
+    "  .if \\dual == 1\n"
+    "  ldrd r1, r3, [r0], #8\n"
+    "  MCUSIM_DW3P_RQ r1, \\sign\n"
+    "  MCUSIM_DW3P_RQ r3, \\sign\n"
+    "  .if \\clamp\n"
+    "  MCUSIM_DW3P_CLAMP r1\n"
+    "  MCUSIM_DW3P_CLAMP r3\n"
+    "  .else\n"
+    "  ssat r1, #8, r1\n"
+    "  ssat r3, #8, r3\n"
+    "  .endif\n"
+    "  strb r1, [r7]\n"
+    "  strb r3, [r7, r9]\n"
+    "  .else\n"
+    "  ldr r1, [r0], #4\n"
+    "  MCUSIM_DW3P_RQ r1, \\sign\n"
+    "  .if \\clamp\n"
+    "  MCUSIM_DW3P_CLAMP r1\n"
+    "  .else\n"
+    "  ssat r1, #8, r1\n"
+    "  .endif\n"
+    "  strb r1, [r7]\n"
+    "  .endif\n"
+    "  add r7, r7, r8\n"
+    "  cmp r0, r2\n"
+    "  bne 9b\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3P name, dual, t, b\n"
     "  .balign 4\n"
@@ -226,47 +261,24 @@ __asm__(
     "  ldrd r7, r8, [r12, #16]\n"
     "  ldr r9, [r12, #24]\n"
     "  ldrd r10, r11, [r12, #32]\n"
-    "  cmn r10, #128\n"
-    "  it eq\n"
-    "  cmpeq r11, #127\n"
-    "  bne 3f\n"
-    "2:\n"                                /* the full int8 range: SSAT */
-    "  .if \\dual == 1\n"
-    "  ldrd r1, r3, [r0], #8\n"
-    "  MCUSIM_DW3P_RQ r1\n"
-    "  MCUSIM_DW3P_RQ r3\n"
-    "  ssat r1, #8, r1\n"
-    "  ssat r3, #8, r3\n"
-    "  strb r1, [r7]\n"
-    "  strb r3, [r7, r9]\n"
-    "  .else\n"
-    "  ldr r1, [r0], #4\n"
-    "  MCUSIM_DW3P_RQ r1\n"
-    "  ssat r1, #8, r1\n"
-    "  strb r1, [r7]\n"
-    "  .endif\n"
-    "  add r7, r7, r8\n"
-    "  cmp r0, r2\n"
-    "  bne 2b\n"
+    "  ldr r1, [r12, #40]\n"              /* qmode */
+    "  cmp r1, #1\n"
+    "  beq 3f\n"
+    "  cmp r1, #2\n"
+    "  beq 5f\n"
+    "  cmp r1, #3\n"
+    "  beq 6f\n"
+    "2:\n"
+    "  MCUSIM_DW3P_LOOP \\dual, 1, 0\n"
     "  b 4f\n"
-    "3:\n"                                /* activation range inside int8: clamp */
-    "  .if \\dual == 1\n"
-    "  ldrd r1, r3, [r0], #8\n"
-    "  MCUSIM_DW3P_RQ r1\n"
-    "  MCUSIM_DW3P_RQ r3\n"
-    "  MCUSIM_DW3P_CLAMP r1\n"
-    "  MCUSIM_DW3P_CLAMP r3\n"
-    "  strb r1, [r7]\n"
-    "  strb r3, [r7, r9]\n"
-    "  .else\n"
-    "  ldr r1, [r0], #4\n"
-    "  MCUSIM_DW3P_RQ r1\n"
-    "  MCUSIM_DW3P_CLAMP r1\n"
-    "  strb r1, [r7]\n"
-    "  .endif\n"
-    "  add r7, r7, r8\n"
-    "  cmp r0, r2\n"
-    "  bne 3b\n"
+    "3:\n"
+    "  MCUSIM_DW3P_LOOP \\dual, 1, 1\n"
+    "  b 4f\n"
+    "5:\n"
+    "  MCUSIM_DW3P_LOOP \\dual, 0, 0\n"
+    "  b 4f\n"
+    "6:\n"
+    "  MCUSIM_DW3P_LOOP \\dual, 0, 1\n"
     "4:\n"                                /* next channel: v + 8 bytes, rec + 40, out + 1 */
     "  ldrd r12, r1, [sp]\n"
     "  ldr r0, [r12]\n"
@@ -292,6 +304,7 @@ __asm__(
     "  MCUSIM_DW3P mcusim_dw3p_pair2_t0, 2, 0, 4\n"
     "  MCUSIM_DW3P mcusim_dw3p_pair2_t1, 2, 4, 0\n"
     "  .purgem MCUSIM_DW3P\n"
+    "  .purgem MCUSIM_DW3P_LOOP\n"
     "  .purgem MCUSIM_DW3P_RQ\n"
     "  .purgem MCUSIM_DW3P_CLAMP\n"
     "  .popsection\n");
@@ -312,11 +325,26 @@ static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
     o[6] = mcusim_sxtb16_ror8(hi);
 }
 
+/* the in-image columns of the pair of input rows (r, r + 1) into slot s */
+typedef struct {
+    int32_t *v;             /* scratch at the first in-image column */
+    int32_t n;              /* in-image columns */
+    int32_t in_h, row, ch;
+    const int32_t *zp4;     /* four zero-point bytes (rows outside the image) */
+} mcusim_dw3p_rows;
+
 static __attribute__((noinline)) void
-mcusim_dw3p_widen(int32_t *o, const int8_t *p0, int32_t s0, const int8_t *p1, int32_t s1,
-                  int32_t n)
+mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r, int32_t s)
 {
-    for (; n > 0; n--, o += 8, p0 += s0, p1 += s1) {
+    if (k->n <= 0) {
+        return;
+    }
+    const int32_t in0 = r >= 0 && r < k->in_h, in1 = r + 1 >= 0 && r + 1 < k->in_h;
+    const int8_t *p0 = in0 ? in_c + r * k->row : (const int8_t *)k->zp4;
+    const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
+    const int32_t s0 = in0 ? k->ch : 0, s1 = in1 ? k->ch : 0;
+    int32_t *o = k->v + s;
+    for (int32_t n = k->n; n > 0; n--, o += 8, p0 += s0, p1 += s1) {
         int32_t a, b;
         __builtin_memcpy(&a, p0, 4);
         __builtin_memcpy(&b, p1, 4);
@@ -541,43 +569,42 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
             }
         }
     }
-    mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi};
+    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+    mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi, qmode};
+    const mcusim_dw3p_rows rows = {v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
+    const int32_t dual_rows = sh == 1 && sw == 1 ? out_h & ~1 : 0;   /* rows taken in pairs */
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *in_b = input + b * in_h * row;
         int8_t *out_b = output + b * out_h * out_w * ch;
         for (int32_t c = 0; c < ch; c += 4) {
-            int32_t held[2] = {INT32_MIN, INT32_MIN};   /* first row of the pair in each slot */
             const int8_t *in_c = in_b + (j1 > j0 ? j0 - pw : 0) * ch + c;
+            int32_t held[2] = {INT32_MIN, INT32_MIN};   /* first row of the pair in each slot */
             for (int32_t oy = 0; oy < out_h;) {
                 const int32_t y0 = oy * sh - ph;
-                const int32_t dual = sh == 1 && sw == 1 && oy + 1 < out_h;
-                /* the pairs (y0, y0+1) and (y0+2, y0+3) in two different slots */
-                int32_t t = held[0] == y0 ? 0 : (held[1] == y0 ? 1 : -1);
-                if (t < 0) {
-                    t = held[0] == y0 + 2 ? 1 : 0;
+                /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
+                const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
+                if (held[t] != y0) {
+                    mcusim_dw3p_widen_pair(&rows, in_c, y0, t);
+                    held[t] = y0;
                 }
-                for (int32_t k = 0; k < 2; k++) {
-                    const int32_t s = k == 0 ? t : 1 - t, r = y0 + 2 * k;
-                    if (held[s] != r && j1 > j0) {
-                        const int32_t in0 = r >= 0 && r < in_h, in1 = r + 1 >= 0 && r + 1 < in_h;
-                        mcusim_dw3p_widen(v + 8 * j0 + s, in0 ? in_c + r * row : (const int8_t *)&zp4,
-                                          in0 ? ch : 0,
-                                          in1 ? in_c + (r + 1) * row : (const int8_t *)&zp4,
-                                          in1 ? ch : 0, j1 - j0);
-                    }
-                    held[s] = r;
+                if (held[1 - t] != y0 + 2) {
+                    mcusim_dw3p_widen_pair(&rows, in_c, y0 + 2, 1 - t);
+                    held[1 - t] = y0 + 2;
                 }
                 job.v = v;
                 job.rec = packed + c * 10;
                 job.out = out_b + oy * out_w * ch + c;
-                if (dual) {
+                if (oy < dual_rows) {
                     (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
-                } else if (sw == 2) {
+                    oy += 2;
+                    continue;
+                }
+                if (sw == 2) {
                     (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(&job);
                 } else {
                     (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
                 }
-                oy += dual ? 2 : 1;
+                oy++;
             }
         }
     }
