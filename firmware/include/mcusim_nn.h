@@ -193,8 +193,8 @@ mcusim_status mcusim_fully_connected_s8(const mcusim_fc_params *params,
 
 /* DSP cores, constant weights (the compiler's choice): the filter packed at build time, rows in
  * groups of four interleaved per quad of columns (the rows after the last full group plain after
- * them, every row zero-padded to a multiple of 8); filter_offset must be 0. Scratch:
- * mcusim_fully_connected_fast_s8_get_buffer_size (the input row widened to int16). */
+ * them, every row zero-padded to a multiple of 8); input_offset (folded into the bias) and
+ * filter_offset must be 0. No scratch (buffer unused). */
 int32_t mcusim_fully_connected_fast_s8_get_buffer_size(int32_t accum_depth);
 mcusim_status mcusim_fully_connected_fast_s8(void *buffer, const mcusim_fc_params *params,
                                              const mcusim_quant_params *quant,

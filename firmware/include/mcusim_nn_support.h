@@ -287,13 +287,13 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
     (((k) >> 2) * 16 + ((k) & 1) * 8 + (p) * 2 + (((k) >> 1) & 1))
 /* column length padded to the core's block of eight elements */
 #define MCUSIM_PACKED_DEPTH(n) (((n) + 7) & ~7)
-/* four pixels' columns (npx of them real) x every channel: packed = the record stream of
- * sim/mcusim/compiler/ops/conv_pack.py (bias, doubled int16 rows, requantization); tail:
- * 4 out_c bytes of scratch for a last group of fewer than four pixels */
+/* four pixels' columns (npx of them real; fewer than four only in a layer of fewer than four
+ * output pixels) x every channel: packed = the record stream of
+ * sim/mcusim/compiler/ops/conv_pack.py (bias, doubled int16 rows, requantization) */
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
-                               int32_t out_c, int8_t *out, int8_t *tail);
-/* scratch of the packed kernels: four int16 columns, then the tail group's outputs */
+                               int32_t out_c, int8_t *out);
+/* scratch of the packed kernels: four int16 columns */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
 
 /* clamp to the activation range and narrow */

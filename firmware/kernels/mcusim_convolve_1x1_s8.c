@@ -286,8 +286,9 @@ mcusim_status mcusim_convolve_1x1_s8(const mcusim_conv_params *params, const mcu
 int32_t mcusim_convolve_fast_s8_get_buffer_size(const mcusim_dims *filter_dims)
 {
     const int32_t n = filter_dims->h * filter_dims->w * filter_dims->c;
-    /* columns, the last group's outputs, im2col's int8 staging row */
-    return MCUSIM_PACKED_COLS_BYTES(n) + 4 * filter_dims->n + MCUSIM_PACKED_DEPTH(n);
+    /* columns, and im2col's int8 staging row (only with input channels not a multiple of 4;
+     * the compiler asks for what the variant uses) */
+    return MCUSIM_PACKED_COLS_BYTES(n) + MCUSIM_PACKED_DEPTH(n);
 }
 
 mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params *params,
@@ -310,7 +311,18 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
-        const int32_t npx = total - first < 4 ? total - first : 4;
+        int32_t npx = 4;
+        if (first + 4 > total) {
+            if (total >= 4) {   /* the last group overlaps the one before it: the same outputs
+                                 * written again instead of a scratch for a partial group */
+                first = total - 4;
+                b = first / per_image;
+                oy = (first - b * per_image) / out_w;
+                ox = first - b * per_image - oy * out_w;
+            } else {
+                npx = total;
+            }
+        }
         for (int32_t p = 0; p < npx; p++, ox++) {
             if (ox == out_w) {
                 ox = 0;
@@ -336,7 +348,7 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
             }
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                  output + first * out_c, (int8_t *)buffer + 8 * depth);
+                                  output + first * out_c);
     }
     return MCUSIM_OK;
 }

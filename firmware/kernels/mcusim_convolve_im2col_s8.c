@@ -221,21 +221,32 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t n = f_h * f_w * in_c, depth = MCUSIM_PACKED_DEPTH(n), row = f_w * in_c;
     const int8_t zp = (int8_t)(-in_off);
     int16_t *cols = (int16_t *)buffer;
-    int8_t *stage = (int8_t *)buffer + MCUSIM_PACKED_COLS_BYTES(n) + 4 * out_c;
+    int8_t *stage = (int8_t *)buffer + MCUSIM_PACKED_COLS_BYTES(n);   /* in_c % 4 != 0 only */
     if (buffer == 0 || filter_dims->c != in_c || in_off < -127 || in_off > 128) {
         return MCUSIM_ARG_ERROR;
     }
     for (int32_t k = 0; k < 4 * depth; k++) {
         cols[k] = 0;
     }
-    for (int32_t k = n; k < depth; k++) {
+    for (int32_t k = n; (in_c & 3) && k < depth; k++) {
         stage[k] = zp;  /* the padding past the column widens to zero */
     }
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
-        const int32_t npx = total - first < 4 ? total - first : 4;
+        int32_t npx = 4;
+        if (first + 4 > total) {
+            if (total >= 4) {   /* the last group overlaps the one before it: the same outputs
+                                 * written again instead of a scratch for a partial group */
+                first = total - 4;
+                b = first / per_image;
+                oy = (first - b * per_image) / out_w;
+                ox = first - b * per_image - oy * out_w;
+            } else {
+                npx = total;
+            }
+        }
         for (int32_t p = 0; p < npx; p++, ox++) {
             if (ox == out_w) {
                 ox = 0;
@@ -309,7 +320,7 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
 #endif
         }
         mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                  output + first * out_c, (int8_t *)buffer + 8 * depth);
+                                  output + first * out_c);
     }
     return MCUSIM_OK;
 }

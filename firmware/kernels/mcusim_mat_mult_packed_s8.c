@@ -251,7 +251,8 @@ __asm__(
     "  .endm\n");
 
 /* mcusim_mm4x2_rq_s16 with that loop (8 columns per iteration; the last step reads one step
- * past the columns and rows: the scratch's tail area and the record's constants). Frame as
+ * past the columns and rows: the next group's column words or whatever follows the scratch in
+ * the arena, and the record's constants; never used). Frame as
  * there, but [sp] = cols + 64 n8. */
 void mcusim_mm4x2_rq_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
@@ -357,14 +358,14 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
-                               int32_t out_c, int8_t *out, int8_t *tail)
+                               int32_t out_c, int8_t *out)
 {
     const int32_t lo = act->min, hi = act->max;
     const int32_t *rec = packed;
 #if MCUSIM_DSP
-    if (!(out_c & 1)) {     /* a last group of fewer pixels goes through `tail` (4 out_c) */
+    if (npx == 4 && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
-        int8_t *dst = npx == 4 ? out : tail;
+        int8_t *dst = out;
         if (mcusim_core_is_m7()) {
             mcusim_mm4x2_rq_s16_m7(cols, packed, args, dst);
         } else {
@@ -389,13 +390,8 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                 dst[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
             }
         }
-        for (int32_t i = 0; dst != out && i < npx * out_c; i++) {
-            out[i] = dst[i];
-        }
         return;
     }
-#else
-    (void)tail;
 #endif
     for (int32_t oc = 0; oc < out_c; oc += 2) {
         int32_t acc[8] = {rec[0], rec[1], rec[0], rec[1], rec[0], rec[1], rec[0], rec[1]};

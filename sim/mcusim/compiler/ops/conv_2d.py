@@ -103,7 +103,7 @@ def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
     oc, kh, kw, kc = p["filter_dims"]
     v = variant(p, dsp, packable)
     if v.endswith("_fast"):
-        return conv_pack.scratch_bytes(kh * kw * kc, oc)
+        return conv_pack.scratch_bytes(kh * kw * kc, v == "im2col_fast" and kc % 4 != 0)
     return kh * kw * kc * 2 if v == "im2col" else 0
 
 
@@ -113,9 +113,29 @@ def macs(node, g) -> int:
     return int(n * oh * ow * oc * f.shape[1] * f.shape[2] * f.shape[3])
 
 
+def _nbytes(g, t: int) -> int:
+    ten = g.t(t)
+    return int(np.prod(ten.shape)) * (4 if ten.dtype in ("int32", "float32") else 1)
+
+
+def scratch_fits(node, g, scratch: int) -> bool:
+    """The packed kernels' column scratch must not grow the arena much: at most 2 KB, or this
+    layer's input + output + scratch within 1.05 x the largest such sum (without scratch) of any
+    layer of the model (a lower bound of the arena). cnn_s's second conv (10x4x28 window: 9 KB
+    of columns) keeps the unpacked im2col; KWS's 1x1 layers (+512 B on 16 KB) and IC's 3x3x64
+    (4.5 KB beside 8 KB of activations, where the model needs 32 KB) take the packed ones."""
+    def live(n):
+        ts = [t for t in list(n.inputs) + list(n.outputs) if t >= 0 and not g.t(t).is_const]
+        return sum(_nbytes(g, t) for t in ts)
+    peak = max(live(n) for n in g.nodes)
+    return scratch <= 2048 or live(node) + scratch <= 1.05 * peak
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     rec = packed_records(node, g, p) if ctx.dsp else None
+    if rec is not None and not scratch_fits(node, g, buffer_size(p, True, True)):
+        rec = None
     v = variant(p, ctx.dsp, rec is not None)
     size = buffer_size(p, ctx.dsp, rec is not None)
     buf = f"{ctx.scratch(size)}, " if size else ""

@@ -64,11 +64,10 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | No
     return rec.astype(np.int32).reshape(-1)
 
 
-def scratch_bytes(n: int, out_c: int) -> int:
-    """Scratch of the packed kernels (mcusim_convolve_fast_s8_get_buffer_size): four pixels'
-    columns as int16, a last group's outputs (4 out_c bytes), the int8 staging row of one
-    window (im2col; depth bytes)."""
-    return 4 * packed_depth(n) * 2 + 4 * int(out_c) + packed_depth(n)
+def scratch_bytes(n: int, staging: bool) -> int:
+    """Scratch of the packed kernels: four pixels' columns as int16, and for im2col with input
+    channels not a multiple of 4 the int8 staging row of one window (depth bytes)."""
+    return 4 * packed_depth(n) * 2 + (packed_depth(n) if staging else 0)
 
 
 V6M_CORES = ("cortex-m0", "cortex-m0plus")

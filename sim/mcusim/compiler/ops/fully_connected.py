@@ -80,7 +80,7 @@ def emit(node, g, ctx) -> str:
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["output_depth"],
                                 fold=(p["filter_offset"] == 0))
     w = g.t(node.inputs[1]).data
-    fast = ctx.dsp and w is not None and p["filter_offset"] == 0
+    fast = ctx.dsp and w is not None and p["filter_offset"] == 0 and in_off == 0
     params = (
         params_lit("mcusim_fc_params", [
             ("input_offset", in_off), ("filter_offset", p["filter_offset"]),
@@ -98,8 +98,7 @@ def emit(node, g, ctx) -> str:
                 + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
     if fast:    # the packed filter replaces the int8 one in flash
         packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
-        buf = ctx.scratch(2 * ((p["accum_depth"] + 7) & ~7))
-        return (params + f"mcusim_fully_connected_fast_s8({buf}, &params, &quant, " + args
+        return (params + "mcusim_fully_connected_fast_s8(NULL, &params, &quant, " + args
                 + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
     return (params + "mcusim_fully_connected_s8(&params, &quant, " + args
             + f"{cptr(ctx, node.inputs[1], const=True)},\n"
