@@ -4,11 +4,14 @@ Interface (docs/architecture.md): Profiler(uc, board, elf, max_cycles).install()
 and `instructions`; `limit_hit`; `call_stack()`; `finish() -> ProfileData`.
 
 The per-block work is native (native/mcusim_hook.c, attached with uc_hook_add on the engine
-handle); Python only classifies each new block once (classify.py) and assembles the results.
+handle). Each new block is classified once: natively (native/mcusim_classify.c) for a block
+inside one memory, else by classify.py, the reference the native rules are tested against
+(MCUSIM_CLASSIFIER=python classifies every block in Python). Python assembles the results.
 """
 from __future__ import annotations
 
 import ctypes as C
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +25,7 @@ from mcusim.cost import native
 from mcusim.cost.classify import END_COND, END_PLAIN, LITERAL, Decoder, classify_block
 from mcusim.cost.energy import energy_per_cycle_uj
 from mcusim.cost.memory import block_fetch, data_caches, fetch_models
-from mcusim.cost.model import board_core_options, load_profile
+from mcusim.cost.model import CLASSES, board_core_options, load_profile
 from mcusim.result import FunctionStat
 
 LOAD_FIELDS = 9                  # int32s per tracked load (mcs_add_block)
@@ -32,6 +35,7 @@ EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
 ALWAYS_TRACE_PREFIX = "mcusim_layer_"
 _RET_CLASSES = ("branch", "pop_pc", "load_pc", "alu_pc")   # indirect PC writes that can return
+OUT_CLASSES = CLASSES + ("fetch",)   # the native side's class order (mcusim_classify.h)
 
 
 def _uc_reg(md, cs_reg: int) -> int:
@@ -60,9 +64,12 @@ class ProfileData:
 
 
 class Profiler:
-    def __init__(self, uc, board, elf, max_cycles: int | None = None, exact_data: bool = False):
+    def __init__(self, uc, board, elf, max_cycles: int | None = None, exact_data: bool = False,
+                 classifier: str | None = None):
         """exact_data: cost flash data reads with a memory-read hook on every read instead of
-        tracking load addresses (the reference the tracking is tested against; much slower)."""
+        tracking load addresses (the reference the tracking is tested against; much slower).
+        classifier: "native" (default) or "python" (every block by classify.py; also
+        MCUSIM_CLASSIFIER=python)."""
         self.uc, self.board, self.elf = uc, board, elf
         self.max_cycles = max_cycles
         self.exact_data = exact_data
@@ -86,10 +93,48 @@ class Profiler:
                 self._lib.mcs_set_func_flags(self._ctx, i, 1)
         self._fetch = fetch_models(board, self._lib, self._ctx)   # memory -> fetch model index
         self._data = data_caches(board, self._lib, self._ctx)     # [(base, end)] with a D-model
+        self.classifier = classifier or os.environ.get("MCUSIM_CLASSIFIER", "native")
+        if self.classifier == "native":
+            self._native_init()
         self._blocks: list[Any] = []
         self._error: BaseException | None = None
         self._hooks: list[int] = []
         self._finished: ProfileData | None = None
+
+    def _native_init(self) -> None:
+        """Hand the cost model, register ids, functions and memories to the native classifier."""
+        L = self._lib
+        if L.mcs_nclasses() != len(OUT_CLASSES):
+            raise RuntimeError("native classifier built for another class list")
+        self._model_c = native.model_struct(self.model, CLASSES)
+        if C.sizeof(self._model_c) != L.mcs_model_size():
+            raise RuntimeError("native classifier model layout differs")
+        md = self._dec.md
+        regs = []
+        for r in range(128):
+            try:
+                regs.append(_uc_reg(md, r))
+            except (AttributeError, TypeError, ValueError, Exception):
+                regs.append(-1)
+        uc_reg = (C.c_int32 * 128)(*regs)
+        n = len(self._fns)
+        starts = (C.c_uint32 * max(n, 1))(*[a for _, a, _ in self._fns])
+        sizes = (C.c_uint32 * max(n, 1))(*[max(0, z) & 0xFFFF_FFFF for _, _, z in self._fns])
+        rows = []
+        for mem in self.board.memories[:16]:
+            fetch = self._fetch.get(id(mem), 0xFF)
+            ws = 0 if mem.accelerator else max(0, int(mem.wait_states or 0))
+            rows += [mem.base, min(mem.base + mem.size, 0xFFFF_FFFF), fetch, ws]
+        crows = (C.c_uint32 * max(len(rows), 1))(*rows)
+        track = int(bool(self._data) and not self.exact_data)
+        if L.mcs_native_init(self._ctx, C.byref(self._model_c), uc_reg, track, n, starts, sizes,
+                             len(rows) // 4, crows) != 0:
+            raise RuntimeError("native classifier failed to start")
+
+    @property
+    def native_blocks(self) -> int:
+        """Blocks classified natively so far (the rest went through classify.py)."""
+        return self._lib.mcs_native_blocks(self._ctx)
 
     def __del__(self):
         """Free the native context, but never under a live hook: if the engine is still open,
@@ -225,6 +270,9 @@ class Profiler:
                                           func, end, entry, fetch, len(b.prefix), pairs,
                                           len(loads) // LOAD_FIELDS, cl)
             self._blocks.append(b)
+            cls = (C.c_uint32 * len(OUT_CLASSES))(*[b.class_cycles.get(k, 0) & 0xFFFF_FFFF
+                                                    for k in OUT_CLASSES])
+            self._lib.mcs_set_block_classes(self._ctx, idx, cls)
             return idx
         except BaseException as e:        # never raise through C; report at finish()
             self._error = self._error or e
@@ -304,16 +352,9 @@ class Profiler:
         return c.energy if c is not None else 1.0
 
     def _breakdown(self) -> dict[str, int]:
-        L, ctx = self._lib, self._ctx
-        n = L.mcs_nblocks(ctx)
-        execs, takens = (C.c_uint64 * max(n, 1))(), (C.c_uint64 * max(n, 1))()
-        L.mcs_get_blocks(ctx, execs, takens)
-        out: dict[str, int] = {}
-        for b, e, t in zip(self._blocks, execs, takens):
-            for k, v in b.class_cycles.items():
-                out[k] = out.get(k, 0) + v * e
-            if t:
-                out["cond_branch"] = out.get("cond_branch", 0) + t * b.taken
+        raw = (C.c_uint64 * len(OUT_CLASSES))()
+        self._lib.mcs_breakdown(self._ctx, raw)
+        out: dict[str, int] = {k: v for k, v in zip(OUT_CLASSES, raw) if v}
         live = self._live
         if live.fetch_stall:
             out["fetch"] = out.get("fetch", 0) + live.fetch_stall

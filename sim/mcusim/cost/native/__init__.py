@@ -17,6 +17,9 @@ from mcusim.errors import McusimError
 from mcusim.paths import cache_dir
 
 SOURCE = Path(__file__).with_name("mcusim_hook.c")
+# compiled with it: the native classifier (same rules as classify.py/superscalar.py)
+SOURCES = (SOURCE, SOURCE.with_name("mcusim_classify.c"), SOURCE.with_name("mcusim_scoreboard.c"))
+HEADERS = (SOURCE.with_name("mcusim_classify.h"),)
 CLASSIFY_CB = C.CFUNCTYPE(C.c_int, C.c_uint32, C.c_uint32)
 BLOCK_CB = C.CFUNCTYPE(None, C.c_void_p, C.c_uint64, C.c_uint32, C.c_void_p)
 
@@ -45,15 +48,30 @@ def _compiler() -> str:
 CFLAGS = ["-O3", "-shared", "-fPIC"]
 
 
+def _capstone() -> tuple[Path, Path]:
+    """The capstone headers and shared library the Python package ships: the native
+    classifier decodes with the very library classify.py uses."""
+    import capstone
+    root = Path(capstone.__file__).parent
+    lib = next(iter(sorted((root / "lib").glob("libcapstone*.so*"))), None)
+    if lib is None or not (root / "include" / "capstone" / "capstone.h").exists():
+        raise McusimError(f"the capstone package at {root} lacks its C headers or library "
+                          "(reinstall it: pip install --force-reinstall capstone)")
+    return root / "include", lib
+
+
 def library_path() -> Path:
-    src = SOURCE.read_bytes()
-    key = hashlib.sha256(src + " ".join(CFLAGS).encode()).hexdigest()[:16]
+    inc, caplib = _capstone()
+    src = b"".join(p.read_bytes() for p in (*SOURCES, *HEADERS))
+    key = hashlib.sha256(src + " ".join(CFLAGS).encode() + str(caplib).encode()
+                         + caplib.read_bytes()[:4096]).hexdigest()[:16]
     out = cache_dir() / f"mcusim_hook-{key}.so"
     if out.exists():
         return out
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache_dir())
     os.close(fd)
-    proc = subprocess.run([_compiler(), *CFLAGS, "-o", tmp, str(SOURCE)],
+    proc = subprocess.run([_compiler(), *CFLAGS, f"-I{inc}", "-o", tmp, *map(str, SOURCES),
+                           str(caplib), f"-Wl,-rpath,{caplib.parent}"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         os.unlink(tmp)
@@ -99,12 +117,46 @@ def lib() -> C.CDLL:
             "mcs_exc_exit": (None, [P, u64, u32]),
             "mcs_spin_forward": (None, [P, u64]),
             "mcs_block_cycles": (u64, [P]),
+            "mcs_native_init": (C.c_int, [P, P, C.POINTER(i32), i32, u32, C.POINTER(u32),
+                                          C.POINTER(u32), u32, C.POINTER(u32)]),
+            "mcs_native_blocks": (u32, [P]),
+            "mcs_set_block_classes": (None, [P, u32, C.POINTER(u32)]),
+            "mcs_breakdown": (None, [P, C.POINTER(u64)]),
+            "mcs_nclasses": (u32, []),
+            "mcs_model_size": (u32, []),
         }
         for name, (res, args) in sig.items():
             fn = getattr(L, name)
             fn.restype, fn.argtypes = res, args
         _lib = L
     return _lib
+
+
+class ClassCost(C.Structure):
+    """mcs_cc in mcusim_classify.h (one class of a profile; -1: not given)."""
+    _fields_ = [(n, C.c_int32) for n in (
+        "cycles", "per_reg", "taken", "pipelined", "use_stall", "flags_extra", "latency",
+        "latency_narrow", "regs_per_cycle", "after_load", "reg_offset_extra")]
+
+
+def model_struct(model, classes: tuple[str, ...]):
+    """mcs_model for a CoreModel: its classes in `classes` order, then the pipeline fields."""
+    pipeline = ("dual_issue", "agu_stall", "dual_issue_16", "shifted_use_stall", "scoreboard",
+                "early_operand", "store_load_stall", "register_target_extra",
+                "unaligned_target_extra")
+
+    class Model(C.Structure):
+        _fields_ = [("cls", ClassCost * len(classes))] + [(n, C.c_int32) for n in pipeline]
+    m = Model()
+    for i, name in enumerate(classes):
+        cc = model.classes[name]
+        m.cls[i] = ClassCost(cc.cycles, cc.per_reg, cc.taken,
+                             -1 if cc.pipelined is None else cc.pipelined, cc.use_stall,
+                             cc.flags_extra, cc.latency, cc.latency_narrow, cc.regs_per_cycle,
+                             -1 if cc.after_load is None else cc.after_load, cc.reg_offset_extra)
+    for n in pipeline:
+        setattr(m, n, int(getattr(model, n)))
+    return m
 
 
 def fn_addr(library: C.CDLL, name: str) -> int:

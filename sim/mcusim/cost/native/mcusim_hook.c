@@ -2,13 +2,15 @@
  * precomputed cost, the dynamic parts (taken conditional branch, instruction-fetch misses in a
  * flash cache, data reads from flash), and keeps the call stack, per-function and per-call-path
  * cycles and an enter/exit event log. Blocks are classified once, in Python, on first sight
- * (the classify callback); everything per executed block stays in C.
+ * (the classify callback) or natively (mcusim_classify.c, the same rules: mcs_native_init);
+ * everything per executed block stays in C.
  *
  * Built by mcusim.cost.native at first use with the host C compiler; no Unicorn headers are
  * needed: Unicorn functions are passed in as pointers. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mcusim_classify.h"
 
 /* How a block ends: END_COND_RET is a conditional indirect branch (BXNE LR): taken, it may be a
  * return. Kinds >= END_CALL go through control_flow(). */
@@ -144,6 +146,13 @@ typedef struct {
     int64_t data_last_block;         /* block that last accessed a data-side cache */
     int32_t prev_done;               /* prev ran to its end (restored by an exception return) */
     uint32_t mispredict;             /* cycles of a mispredicted conditional branch (0: none) */
+    /* native classification (mcs_native_init): NULL -> every new block goes to Python */
+    mcs_classifier *ncl;
+    mcs_blockinfo nbi;
+    uint32_t *fn_start, *fn_size, nfn;
+    uint32_t nmem, mem_rows[4 * 16];       /* base, end, fetch model, static wait states */
+    uint32_t *bcls; uint64_t cap_bcls;     /* NCLASS_OUT class cycles per block */
+    uint32_t native_blocks;
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -254,6 +263,12 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
                       uint32_t nloads, const int32_t *loads) {
     GROW(c->blocks, c->nblocks, c->cap_blocks);
     GROW(c->prefix, c->nprefix + 2 * (uint64_t)n, c->cap_prefix);
+    {
+        uint64_t old = c->cap_bcls;
+        GROW(c->bcls, (c->nblocks + 1) * (uint64_t)NCLASS_OUT, c->cap_bcls);
+        if (c->cap_bcls > old) memset(c->bcls + old, 0, (c->cap_bcls - old) * sizeof(uint32_t));
+        memset(c->bcls + (uint64_t)c->nblocks * NCLASS_OUT, 0, NCLASS_OUT * sizeof(uint32_t));
+    }
     mcs_block *b = &c->blocks[c->nblocks];
     memset(b, 0, sizeof *b);
     b->addr = addr; b->size = size; b->cycles = cycles; b->ninsns = ninsns; b->taken = taken;
@@ -571,11 +586,68 @@ static inline void charge(mcs_ctx *c, uint64_t cyc) {
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+static int read_code(void *user, uint64_t addr, void *buf, uint64_t n) {
+    mcs_ctx *c = (mcs_ctx *)user;
+    return c->mem_read(c->uc, addr, buf, n);
+}
+
+/* profiler.py Profiler._classify for a block inside one memory, natively; -2: Python decides
+ * (a block across memories or in none, an unreadable or undecodable one). */
+static COLD int64_t native_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
+    uint8_t small[512], *code = size <= sizeof small ? small : malloc(size);
+    mcs_blockinfo *o = &c->nbi;
+    const uint32_t *mem = NULL;
+    uint32_t i, fetch, end, lo = 0, hi = c->nfn;
+    int32_t func = -1, entry = 0;
+    int64_t idx;
+    for (i = 0; i < c->nmem; i++) {
+        const uint32_t *r = c->mem_rows + 4 * i;
+        if (r[0] <= addr && (uint64_t)addr + size <= r[1]) { mem = r; break; }
+    }
+    if (!mem || !code || c->mem_read(c->uc, addr, code, size) ||
+        mcs_classify(c->ncl, code, size, addr, read_code, c, o) < 0) {
+        if (code != small) free(code);
+        return -2;
+    }
+    fetch = mem[2];
+    if (fetch == NO_FETCH) {                         /* memory.block_fetch: static wait states */
+        uint32_t ws = mem[3];
+        uint32_t stall = ws ? (((addr + size - 1) >> 2) - (addr >> 2) + 1) * ws : 0;
+        o->class_cycles[CL_FETCH] = stall;
+        o->cycles += stall;
+    }
+    while (lo < hi) {                                 /* bisect_right over function starts */
+        uint32_t mid = (lo + hi) / 2;
+        if (addr < c->fn_start[mid]) hi = mid; else lo = mid + 1;
+    }
+    if (lo > 0) {
+        uint32_t s = c->fn_start[lo - 1], z = c->fn_size[lo - 1] ? c->fn_size[lo - 1] : 1;
+        if ((uint64_t)addr < (uint64_t)s + z) { func = (int32_t)(lo - 1); entry = addr == s; }
+    }
+    end = o->end;
+    if ((size == 2 && code[0] == 0xfe && code[1] == 0xe7) ||
+        (size == 4 && code[0] == 0xff && code[1] == 0xf7 && code[2] == 0xfe && code[3] == 0xbf))
+        end = END_SPIN;                               /* B.N . / B.W . */
+    else if (end == END_PLAIN && (o->last_cls == CL_BRANCH || o->last_cls == CL_POP_PC ||
+                                  o->last_cls == CL_LOAD_PC || o->last_cls == CL_ALU_PC))
+        end = END_RET;
+    else if (end == END_COND && o->last_indirect)
+        end = END_COND_RET;
+    if (code != small) free(code);
+    idx = mcs_add_block(c, addr, size, o->cycles, o->ninsns, o->taken, func, end,
+                        (uint32_t)entry, fetch, o->nprefix / 2, o->prefix,
+                        c->ndata ? o->nloads : 0, o->loads);
+    memcpy(c->bcls + (uint64_t)idx * NCLASS_OUT, o->class_cycles, sizeof o->class_cycles);
+    c->native_blocks++;
+    return idx;
+}
+
 /* Successor-cache miss: hash lookup, classification of a new block, cache update. */
 static COLD int64_t find_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
     int64_t idx = lookup(c, addr, size);
     if (idx < 0) {
-        idx = c->classify(addr, size);
+        idx = c->ncl ? native_block(c, addr, size) : -2;
+        if (idx == -2) idx = c->classify(addr, size);
         if (idx < 0) return -1;
     }
     if (c->prev >= 0) {                              /* remember it (the older slot goes) */
@@ -881,9 +953,48 @@ uint32_t mcs_get_stack(mcs_ctx *c, int32_t *func, uint32_t max) {
     return n;
 }
 
+/* Native classification from now on: the core model (mcs_model), capstone -> Unicorn register
+ * ids, whether data loads are tracked, the functions (sorted starts, sizes) and the memories
+ * (rows of base, end, fetch model or NO_FETCH, static fetch wait states). 0: on. */
+int mcs_native_init(mcs_ctx *c, const mcs_model *m, const int32_t *uc_reg, int32_t track_loads,
+                    uint32_t nfn, const uint32_t *starts, const uint32_t *sizes,
+                    uint32_t nmem, const uint32_t *rows) {
+    if (nmem > 16) return -1;
+    c->ncl = mcs_classifier_new(m, uc_reg, track_loads);
+    if (!c->ncl) return -1;
+    c->nfn = nfn;
+    c->fn_start = malloc((nfn + 1) * sizeof(uint32_t));
+    c->fn_size = malloc((nfn + 1) * sizeof(uint32_t));
+    memcpy(c->fn_start, starts, nfn * sizeof(uint32_t));
+    memcpy(c->fn_size, sizes, nfn * sizeof(uint32_t));
+    c->nmem = nmem;
+    memcpy(c->mem_rows, rows, 4 * nmem * sizeof(uint32_t));
+    return 0;
+}
+uint32_t mcs_native_blocks(mcs_ctx *c) { return c->native_blocks; }
+/* class cycles of a block Python classified */
+void mcs_set_block_classes(mcs_ctx *c, uint32_t idx, const uint32_t *cls) {
+    if (idx < c->nblocks) memcpy(c->bcls + (uint64_t)idx * NCLASS_OUT, cls, NCLASS_OUT * sizeof(uint32_t));
+}
+/* cycles per class over every execution of every block (the taken branches' extra included) */
+void mcs_breakdown(mcs_ctx *c, uint64_t *out) {
+    uint32_t i, k;
+    memset(out, 0, NCLASS_OUT * sizeof(uint64_t));
+    for (i = 0; i < c->nblocks; i++) {
+        const mcs_block *b = &c->blocks[i];
+        const uint32_t *x = c->bcls + (uint64_t)i * NCLASS_OUT;
+        for (k = 0; k < NCLASS_OUT; k++) out[k] += (uint64_t)x[k] * b->execs;
+        out[CL_COND_BRANCH] += b->takens * b->taken;
+    }
+}
+uint32_t mcs_nclasses(void) { return NCLASS_OUT; }
+uint32_t mcs_model_size(void) { return sizeof(mcs_model); }
+
 void mcs_free(mcs_ctx *c) {
     uint32_t i;
     if (!c) return;
+    mcs_classifier_free(c->ncl);
+    free(c->nbi.prefix); free(c->nbi.loads); free(c->fn_start); free(c->fn_size); free(c->bcls);
     for (i = 0; i < c->nfetch; i++) { free(c->fetch[i].tags); free(c->fetch[i].stamp); }
     for (i = 0; i < c->ndata; i++) { free(c->data[i].tags); free(c->data[i].stamp); }
     free(c->blocks); free(c->table); free(c->prefix); free(c->funcs); free(c->stack);
