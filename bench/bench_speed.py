@@ -83,10 +83,10 @@ def run_plain(board, elf) -> float:
     return time.perf_counter() - t
 
 
-def run_profiled(board, elf):
+def run_profiled(board, elf, classifier: str = "native"):
     uc = machine(board, elf)
     t = time.perf_counter()          # set-up, run and results: what a user waits for
-    prof = Profiler(uc, board, elf)
+    prof = Profiler(uc, board, elf, classifier=classifier)
     prof.install()
     uc.emu_start(elf.entry | 1, elf.symbol("done"))
     data = prof.finish()
@@ -207,6 +207,11 @@ def main(argv=None) -> int:
     st_prof, st_data = min((run_profiled(board, straight) for _ in range(3)),
                            key=lambda r: r[0])
     st_n = st_data.instructions
+    # the Python reference classifier (classify.py) on the same code, for the speed-up
+    st_py, st_py_data = min((run_profiled(board, straight, "python") for _ in range(2)),
+                            key=lambda r: r[0])
+    if st_py_data.cycles != st_data.cycles:
+        raise SystemExit("native and Python classification gave different cycles")
     n = data.instructions
     res = {
         "board": board.name, "core": board.core, "program": "bench/matmul.c",
@@ -222,7 +227,9 @@ def main(argv=None) -> int:
                        "image_bytes": sum(len(seg.data) for seg in straight.segments),
                        "instructions": st_n, "cycles": st_data.cycles,
                        "plain_minstr_s": st_n / st_plain / 1e6,
-                       "profiled_minstr_s": st_n / st_prof / 1e6},
+                       "profiled_minstr_s": st_n / st_prof / 1e6,
+                       "ratio": st_plain / st_prof,
+                       "python_classifier_minstr_s": st_n / st_py / 1e6},
         "python_block_hook_minstr_s": py_block, "python_code_hook_minstr_s": py_code,
         "flash_read_hook_only_minstr_s": n / read_hook / 1e6, "flash_reads": flash_reads,
         "exact": {"reference_instructions": ref, "profiled_instructions": got,
@@ -244,7 +251,8 @@ def main(argv=None) -> int:
     ns = res["never_seen"]
     print(f"  never-seen code ({ns['image_bytes'] / 1e6:.2f} MB, {st_n:,} instructions run once): "
           f"no hooks {ns['plain_minstr_s']:.2f} M instr/s, profiled "
-          f"{ns['profiled_minstr_s']:.3f} M instr/s")
+          f"{ns['profiled_minstr_s']:.3f} M instr/s (ratio {ns['ratio']:.2f}; Python reference "
+          f"classifier {ns['python_classifier_minstr_s']:.3f} M instr/s, same cycles)")
     print(f"  for comparison, only a C read hook on flash ({flash_reads:,} reads): "
           f"{n / read_hook / 1e6:.1f} M instr/s")
     print(f"  for comparison, a bare Python hook that only counts: per block "
