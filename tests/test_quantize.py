@@ -315,6 +315,15 @@ def test_keras_model(tmp_path, capsys):
     from mcusim.compiler import importer      # the int8 graph mcusim compiles (bit-exactness of
     assert [n.op for n in importer.parse(out.read_bytes()).nodes] == \
         ["CONV_2D", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]    # that path: tests above)
+    # a SavedModel keeps the dynamic batch: Flatten's shape arithmetic is folded here
+    m.export(tmp_path / "saved", verbose=False)
+    assert main([str(a) for a in ["quantize", tmp_path / "saved", "-o", out, "--calibration",
+                                  tmp_path / "c.npy"]]) == 0
+    text = capsys.readouterr().out
+    for op in ("SHAPE", "STRIDED_SLICE", "PACK"):
+        assert f"constant folding: {op} -> constant" in text, text
+    assert [n.op for n in importer.parse(out.read_bytes()).nodes] == \
+        ["CONV_2D", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]
 
 
 @needs_quantizer

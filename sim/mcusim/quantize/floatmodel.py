@@ -34,7 +34,7 @@ class FloatModel:
     log: list[str] = field(default_factory=list)
 
 
-def inspect(data: bytes, name: str, foldable=("TRANSPOSE",)):
+def inspect(data: bytes, name: str, foldable=("TRANSPOSE", "STRIDED_SLICE", "PACK")):
     """Import and check the float model; return the compiler's ir.Graph of it. Ops in
     `foldable` pass here: graphopt may remove them (checked again after it)."""
     g = importer.parse(data, name)

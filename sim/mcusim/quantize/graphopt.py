@@ -2,8 +2,9 @@
 model (`ai_edge_litert.schema_py_generated`, part of the quantize extra).
 
 In order, each only where the float graph allows it exactly:
-1. constant folding: DEQUANTIZE of a float16 constant, RESHAPE/SQUEEZE/EXPAND_DIMS/CAST of a
-   constant, SHAPE of a tensor whose shape is static: the result becomes a constant;
+1. constant folding of shape arithmetic and constants: SHAPE (the stored shape, batch 1),
+   STRIDED_SLICE (1-D), PACK, CONCATENATION, RESHAPE/SQUEEZE/EXPAND_DIMS/CAST of constants,
+   DEQUANTIZE of a float16 constant: the result becomes a constant;
 2. identity ops go: RESHAPE/SQUEEZE/EXPAND_DIMS whose output shape equals its input's;
 3. batch-norm folding: a MUL by a per-output-channel constant after CONV_2D,
    DEPTHWISE_CONV_2D or FULLY_CONNECTED scales the filter and bias, an ADD of one is added to
@@ -121,33 +122,57 @@ def _passes(g: _Graph) -> None:
 
 
 def _fold_constants(g: _Graph) -> None:
-    for op in list(g.sg.operators):
-        name = g.opname(op)
-        ins, outs = [i for i in op.inputs], list(op.outputs)
-        if len(outs) != 1 or g.is_output(outs[0]):
-            continue
-        out = outs[0]
-        src = g.const(ins[0]) if ins and ins[0] >= 0 else None
-        if name == "DEQUANTIZE" and src is not None and g.t(ins[0]).type == \
-                g.S.TensorType.FLOAT16:
-            g.set_const(out, src.astype(np.float32), g.S.TensorType.FLOAT32)
-        elif name in _SHAPE_OPS + ("CAST",) and src is not None and \
-                g.t(out).type in g.np_types and -1 not in g.shape(out):
-            arr = src.astype(g.np_types[g.t(out).type]).reshape(g.shape(out))
-            g.set_const(out, arr, g.t(out).type)
-        elif name == "SHAPE" and ins and ins[0] >= 0 and g.t(out).type in (
-                g.S.TensorType.INT32, g.S.TensorType.INT64) and _static(g, ins[0]):
-            arr = np.asarray(g.shape(ins[0]), dtype=g.np_types[g.t(out).type])
-            g.set_const(out, arr, g.t(out).type)
-        else:
-            continue
-        g.remove(op)
-        g.log.append(f"constant folding: {name} -> constant {g.name(out)}")
+    """Until nothing changes: an op whose inputs are constant becomes a constant. SHAPE takes
+    the stored shape (batch 1, what the firmware runs) even under a dynamic batch signature,
+    so a Flatten's SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE chain folds away."""
+    changed = True
+    while changed:
+        changed = False
+        for op in list(g.sg.operators):
+            outs = [int(o) for o in op.outputs]
+            if len(outs) != 1 or g.is_output(outs[0]) or g.t(outs[0]).type not in g.np_types:
+                continue
+            arr = _evaluate(g, op, g.opname(op), [int(i) for i in op.inputs], outs[0])
+            if arr is None:
+                continue
+            out = outs[0]
+            g.set_const(out, arr.astype(g.np_types[g.t(out).type]), g.t(out).type)
+            g.remove(op)
+            g.log.append(f"constant folding: {g.opname(op)} -> constant {g.name(out)}")
+            changed = True
 
 
-def _static(g: _Graph, i: int) -> bool:
-    sig = g.t(i).shapeSignature
-    return sig is None or len(sig) == 0 or all(int(d) >= 0 for d in sig)
+def _evaluate(g: _Graph, op, name: str, ins: list[int], out: int) -> np.ndarray | None:
+    """The op's value when its inputs are constant (for the ops shape arithmetic uses)."""
+    if name == "SHAPE":
+        return np.asarray(g.shape(ins[0])) if ins and ins[0] >= 0 and g.shape(ins[0]) else None
+    vals = [g.const(i) for i in ins if i >= 0]
+    if not vals or any(v is None for v in vals):
+        return None
+    o = op.builtinOptions
+    if name == "DEQUANTIZE" and g.t(ins[0]).type == g.S.TensorType.FLOAT16:
+        return vals[0].astype(np.float32)
+    if name in _SHAPE_OPS + ("CAST",) and -1 not in g.shape(out) and \
+            vals[0].size == int(np.prod(g.shape(out))):
+        return vals[0].reshape(g.shape(out))
+    if name == "PACK" and o is not None and len({v.shape for v in vals}) == 1 and \
+            -len(vals[0].shape) - 1 <= o.axis <= len(vals[0].shape):
+        return np.stack(vals, axis=o.axis)
+    if name == "CONCATENATION" and o is not None and vals[0].ndim >= 1 and \
+            not o.fusedActivationFunction:
+        try:
+            return np.concatenate(vals, axis=o.axis)
+        except (ValueError, np.exceptions.AxisError):
+            return None
+    if name == "STRIDED_SLICE" and o is not None and len(vals) == 4 and vals[0].ndim == 1 and \
+            not o.ellipsisMask and not o.newAxisMask and all(v.size == 1 for v in vals[1:]):
+        b, e, st = (int(v.reshape(-1)[0]) for v in vals[1:])
+        if st == 0:
+            return None
+        if o.shrinkAxisMask & 1:
+            return np.asarray(vals[0][b]) if -vals[0].size <= b < vals[0].size else None
+        return vals[0][None if o.beginMask & 1 else b:None if o.endMask & 1 else e:st]
+    return None
 
 
 def _drop_identities(g: _Graph) -> None:
