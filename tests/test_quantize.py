@@ -24,7 +24,16 @@ AD01 = SHARED / "mlperf_tiny" / "ad01_fp32.tflite"
 KWS_FLOAT = SHARED / "mlperf_tiny" / "kws_ref_model_float32.tflite"
 KWS_INT8 = ROOT / "models" / "kws_ref_model.tflite"
 
-HAVE_QUANTIZER = importlib.util.find_spec("ai_edge_quantizer") is not None
+
+
+def _have(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+HAVE_QUANTIZER = _have("ai_edge_quantizer")
 needs_quantizer = pytest.mark.skipif(not HAVE_QUANTIZER,
                                      reason="the quantize extra (ai-edge-quantizer) is missing")
 
@@ -119,7 +128,7 @@ def test_float_model_refusal_points_at_quantize(tmp_path, capsys):
     one_error(capsys, ["run", tmp_path / "m.onnx"], "a float model; quantize it first")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("onnx2tf") is not None, reason="onnx extra present")
+@pytest.mark.skipif(_have("onnx2tf"), reason="onnx extra present")
 def test_onnx_without_the_extra(tmp_path, capsys):
     (tmp_path / "m.onnx").write_bytes(b"x")
     one_error(capsys, ["quantize", tmp_path / "m.onnx", "--calibration", tmp_path / "m.onnx"],

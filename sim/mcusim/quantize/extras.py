@@ -25,10 +25,6 @@ def need(module: str, extra: str, why: str):
                        f"({EXTRAS[extra]}; {type(e).__name__}: {e})") from None
 
 
-def have(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
 @contextlib.contextmanager
 def quiet():
     """LiteRT, TensorFlow and the quantizer print progress bars, INFO lines (from C++, on file
