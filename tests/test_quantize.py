@@ -379,3 +379,28 @@ def test_mutated_float_models_are_prepared_or_refused(tmp_path):
             assert "\n" not in str(e)
             counts["refused"] += 1
     assert counts["prepared"] > 50 and counts["refused"] > 20, counts
+
+
+@needs_quantizer
+def test_wav_folder_through_a_preprocess_hook(tmp_path, capsys):
+    import wave
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    rng = np.random.default_rng(5)
+    for k in range(6):
+        with wave.open(str(clips / f"c{k}.wav"), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16000)
+            w.writeframes((rng.normal(0, 3000, 1600)).astype("<i2").tobytes())
+    (tmp_path / "features.py").write_text(
+        "import wave, numpy as np\n"
+        "def features(path):\n"
+        "    with wave.open(path) as w:\n"
+        "        x = np.frombuffer(w.readframes(w.getnframes()), '<i2') / 32768.0\n"
+        "    return np.abs(np.fft.rfft(x[:256]))[:128].reshape(1, 8, 8, 2)\n")
+    out = tmp_path / "m_int8.tflite"
+    assert main([str(a) for a in ["quantize", float_cnn(tmp_path / "m.tflite"), "-o", out,
+                                  "--calibration", clips,
+                                  "--preprocess", f"{tmp_path / 'features.py'}:features"]]) == 0
+    assert "calibrated on 6 sample(s)" in capsys.readouterr().out and out.is_file()
