@@ -165,37 +165,41 @@ MCUSIM_INLINE void mcusim_copy_run_s8(int8_t *dst, const int8_t *src, int32_t n)
     }
 }
 
-/* n bytes = v (a window row's taps outside the image: a few bytes, where a memset call would
- * cost more than the stores; the kernel is built without gcc's loop-to-memset rewrite) */
-MCUSIM_INLINE void mcusim_fill_s8(int8_t *dst, int8_t v, int32_t n)
-{
-    for (int32_t k = 0; k < n; k++) {
-        dst[k] = v;
-    }
-}
-
 #if defined(__GNUC__) && !defined(__clang__)
 #define MCUSIM_NO_MEMSET __attribute__((optimize("no-tree-loop-distribute-patterns")))
 #else
 #define MCUSIM_NO_MEMSET
 #endif
+/* (the window copies below are a few bytes: gcc's loop-to-memset/memcpy rewrite would turn them
+ * into library calls costing more than the stores) */
 
-/* one window into the int8 staging row, taps outside the image = zp (border pixels) */
+/* one window into the int8 staging row, taps outside the image = zp (border pixels): the row
+ * filled with zp a word at a time, then each image row's valid taps copied over it */
 MCUSIM_NO_MEMSET static void mcusim_stage_window(int8_t *stage, const int8_t *in_b,
-                                const mcusim_conv_params *params, int32_t in_h, int32_t in_w,
-                                int32_t in_c, int32_t f_h, int32_t f_w, int32_t y0, int32_t x0,
-                                int32_t fx0, int32_t fx1, int8_t zp)
+                                                 const mcusim_conv_params *params, int32_t in_h,
+                                                 int32_t in_w, int32_t in_c, int32_t f_h,
+                                                 int32_t f_w, int32_t y0, int32_t x0,
+                                                 int32_t fx0, int32_t fx1, int8_t zp)
 {
-    const int32_t dw = params->dilation.w, row = f_w * in_c;
+    const int32_t dw = params->dilation.w, row = f_w * in_c, n = f_h * row;
+    const uint32_t zp4 = (uint32_t)(uint8_t)zp * 0x01010101u;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        __builtin_memcpy(stage + k, &zp4, 4);
+    }
+    for (; k < n; k++) {
+        stage[k] = zp;
+    }
+    if (fx0 >= fx1) {
+        return;
+    }
     int8_t *st = stage;
     for (int32_t fy = 0; fy < f_h; fy++, st += row) {
         const int32_t y = y0 + params->dilation.h * fy;
-        if (y < 0 || y >= in_h || fx0 >= fx1) {
-            mcusim_fill_s8(st, zp, row);
+        if (y < 0 || y >= in_h) {
             continue;
         }
         const int8_t *ip = in_b + (y * in_w + x0) * in_c;
-        mcusim_fill_s8(st, zp, fx0 * in_c);
         if (dw == 1) {      /* the valid taps are one run of input bytes */
             mcusim_copy_run_s8(st + fx0 * in_c, ip + fx0 * in_c, (fx1 - fx0) * in_c);
         } else {
@@ -203,7 +207,6 @@ MCUSIM_NO_MEMSET static void mcusim_stage_window(int8_t *stage, const int8_t *in
                 mcusim_copy_run_s8(st + fx * in_c, ip + fx * dw * in_c, in_c);
             }
         }
-        mcusim_fill_s8(st + fx1 * in_c, zp, (f_w - fx1) * in_c);
     }
 }
 
