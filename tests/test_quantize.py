@@ -235,7 +235,7 @@ def test_int16_activations(tmp_path, capsys):
 
 
 @needs_quantizer
-def test_run_with_calibration_caches(tmp_path, capsys, monkeypatch):
+def test_run_with_calibration_caches(tmp_path, capsys, monkeypatch, mcusim):
     monkeypatch.setenv("MCUSIM_CACHE", str(tmp_path / "cache"))
     from mcusim.quantize import cached_model
     model = float_cnn(tmp_path / "m.tflite")
@@ -247,6 +247,9 @@ def test_run_with_calibration_caches(tmp_path, capsys, monkeypatch):
     assert cached_model(model, cal)[1] is False
     assert main(["run", str(model), "--calibration", str(cal), "--board", "stm32f4"]) == 0
     assert "(cached)" in capsys.readouterr().out
+    # the Python API and the pytest fixture take the same option
+    r = mcusim.run(model, board="stm32f4", calibration=cal)
+    assert r.exit_code == 0 and r.cycles > 0
 
 
 @needs_quantizer

@@ -43,6 +43,9 @@ class RunOptions:
     seed: int = 0                        # random input when input_path is None
     kernels: str = "auto"                # "portable" | "optimized" | "auto"
     build_dir: Path | None = None        # keep the generated project here (default: cache)
+    # a float model (.tflite, .onnx, .keras): quantize it on these inputs first (cached;
+    # docs/quantize.md)
+    calibration: Path | None = None
     # pipelines (mcusim.frontend.pipeline): a decision every `every_s` seconds with the core
     # asleep between, `decisions` of them; battery = (mAh, volts) for the battery-life line
     every_s: float | None = None
@@ -79,6 +82,9 @@ def run(target: str | Path, board: str = "stm32f4", options: RunOptions | None =
     if isinstance(opts.seed, bool) or not isinstance(opts.seed, int) or opts.seed < 0:
         raise BadInput(f"seed must be a whole number, 0 or more, got {opts.seed!r}")
     from mcusim.files import input_file, output_file
+    if opts.calibration is not None:
+        from mcusim.quantize import cached_model
+        target = cached_model(target, opts.calibration)[0]
     path = input_file(target, expected="an ELF, a .tflite model or a pipeline .toml")
     if opts.vcd_path is not None:
         output_file(opts.vcd_path, "vcd_path")     # refused before a long run, in one line
