@@ -273,7 +273,7 @@ def _tiny_onnx(path: Path) -> Path:
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper, numpy_helper
     rng = np.random.default_rng(0)
-    init = [numpy_helper.from_array(rng.normal(0, 0.3, (8, 1, 3, 3)).astype(np.float32), "W"),
+    init = [numpy_helper.from_array(rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32), "W"),
             numpy_helper.from_array(rng.normal(0, 0.1, 8).astype(np.float32), "B"),
             numpy_helper.from_array(rng.normal(0, 0.05, (4, 512)).astype(np.float32), "G"),
             numpy_helper.from_array(np.zeros(4, np.float32), "GB")]
@@ -283,7 +283,7 @@ def _tiny_onnx(path: Path) -> Path:
              helper.make_node("Gemm", ["f", "G", "GB"], ["y"], transB=1),
              helper.make_node("Softmax", ["y"], ["p"])]
     graph = helper.make_graph(
-        nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 8, 8])],
+        nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
         [helper.make_tensor_value_info("p", TensorProto.FLOAT, [1, 4])], init)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
@@ -296,13 +296,14 @@ def test_onnx_model(tmp_path, capsys):
     pytest.importorskip("onnx2tf")
     model = _tiny_onnx(tmp_path / "tiny.onnx")
     out = tmp_path / "tiny_int8.tflite"
-    # onnx2tf makes the graph NHWC: the calibration data follows the converted model
+    # onnx2tf makes the graph NHWC: the calibration data follows the converted model; a
+    # 3-channel image input is the case where onnx2tf would download sample images
     assert main([str(a) for a in ["quantize", model, "-o", out, "--calibration",
-                                  calib(tmp_path / "c.npy", (8, 8, 1))]]) == 0
+                                  calib(tmp_path / "c.npy", (8, 8, 3))]]) == 0
     text = capsys.readouterr().out
     assert "layout folding: TRANSPOSE [0, 3, 1, 2]" in text, text
     _verify(out)
-    np.save(tmp_path / "nchw.npy", np.zeros((4, 1, 8, 8), np.float32))
+    np.save(tmp_path / "nchw.npy", np.zeros((4, 3, 8, 8), np.float32))
     one_error(capsys, ["quantize", model, "--calibration", tmp_path / "nchw.npy", "-o", out],
               "does not fit input")
     (tmp_path / "bad.onnx").write_bytes(b"\x08\x07garbage")

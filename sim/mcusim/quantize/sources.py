@@ -7,7 +7,10 @@ calibration data must follow the converted model's layout (the error names the s
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from mcusim.errors import BadInput
 from mcusim.quantize.extras import need, quiet
 
 KERAS = (".keras", ".h5", ".hdf5")
+_ONNX2TF_SAMPLES = "calibration_image_sample_data_20x128x128x3_float32.npy"
 
 
 def kind(path: Path) -> str:
@@ -70,15 +74,28 @@ def _from_onnx(path: Path) -> bytes:
         raise BadInput(f"{path}: ONNX opset {opset}; opset 13 or later is supported "
                        f"(re-export with a newer opset)")
     with tempfile.TemporaryDirectory(prefix="mcusim-onnx-") as tmp:
+        # For a model with 3-channel image inputs onnx2tf runs a check inference on sample
+        # images it downloads into the working folder unless the file is already there: give
+        # it local random images instead (no network at run time; the check only needs data).
+        import numpy as np
+        np.save(Path(tmp) / _ONNX2TF_SAMPLES, np.random.default_rng(0).random(
+            (20, 128, 128, 3), dtype=np.float32))
+        cwd, source = os.getcwd(), str(path.resolve())
+        said = io.StringIO()
         try:
-            with quiet():
-                onnx2tf.convert(input_onnx_file_path=str(path), output_folder_path=tmp,
-                                non_verbose=True, verbosity="error")
+            os.chdir(tmp)
+            with quiet(), contextlib.redirect_stdout(said):
+                onnx2tf.convert(input_onnx_file_path=source, output_folder_path=tmp,
+                                non_verbose=True, verbosity="error", not_use_onnxsim=True)
         except BaseException as e:  # noqa: BLE001 - onnx2tf exits (SystemExit) on a refusal
             if isinstance(e, KeyboardInterrupt):
                 raise
-            raise BadInput(f"{path}: onnx2tf could not convert it ({type(e).__name__}: "
-                           f"{_first(e)})") from None
+            errors = [ln for ln in re.sub(r"\x1b\[[0-9;]*m", "", said.getvalue()).splitlines()
+                      if "ERROR" in ln]
+            why = errors[0].strip() if errors else f"{type(e).__name__}: {_first(e)}"
+            raise BadInput(f"{path}: onnx2tf could not convert it ({why[:300]})") from None
+        finally:
+            os.chdir(cwd)
         out = sorted(Path(tmp).glob("*_float32.tflite"))
         if not out:
             raise BadInput(f"{path}: onnx2tf wrote no float32 .tflite model")
