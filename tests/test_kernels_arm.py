@@ -120,3 +120,62 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
+
+
+@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])
+def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
+    """The packed 3x3 depthwise kernel with its output placed over its own input as the planner's
+    streaming overlap does (planner.stream_delta): input `gap` bytes above the output. A gap that
+    is a multiple of the channel count keeps the channel-major order (each channel only
+    overwrites its own consumed rows); any other gap takes the raster-order path. Both must equal
+    TFLM."""
+    import re
+
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.compiler.planner import stream_delta
+    from mcusim.firmware import build_elf
+
+    r = rng("streamed")
+    models = [mg.depthwise_conv_2d(r, [1, 8, 6, 12], 1, (3, 3), (1, 1), padding="SAME",
+                                   activation="RELU")[0],
+              mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
+                                   activation="RELU6")[0]]
+    h = ArmHarness(dsp, load_board(board).core)
+    want, gaps = [], []
+    for data in models:
+        g = importer.parse(data, "case")
+        node = g.nodes[0]
+        delta = stream_delta(g, node)
+        ch = g.t(node.inputs[0]).shape[3]
+        for gap in (delta + (-delta) % ch, delta + 4 if (delta + 4) % ch else delta + 8):
+            xs = input_sets(g, seed=7 + len(want), n_random=1)[0]
+            i = len(want)
+            h.add(data, xs)
+            gaps.append((gap, ch))
+            want.append(np.asarray(tflm(data, xs)[0]))
+            tin, tout = g.inputs[0], node.outputs[0]
+            nin = int(np.prod(g.t(tin).shape))
+            part = h.parts[i]
+            assert "mcusim_depthwise_conv_3x3_packed_s8(" in part
+            part = part.replace(f"    T[{tout}] = b{i}_{tout};",
+                                f"    static int8_t shared{i}[{gap + nin}] __attribute__((aligned(8)));\n"
+                                f"    for (int j = 0; j < {nin}; j++) shared{i}[{gap} + j] = b{i}_{tin}[j];\n"
+                                f"    T[{tin}] = shared{i} + {gap};\n"
+                                f"    T[{tout}] = shared{i};")
+            part = re.sub(rf"dump\({i}, \(const uint8_t \*\)b{i}_{tout}",
+                          f"dump({i}, (const uint8_t *)shared{i}", part)
+            h.parts[i] = part
+    assert any(gp % c for gp, c in gaps) and any(gp % c == 0 for gp, c in gaps)
+    src = tmp_path / "streamed.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "s.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    got = ArmHarness.parse(res.stdout)
+    for i, w in enumerate(want):
+        o = np.frombuffer(got[i], dtype=np.int8).reshape(w.shape)
+        assert np.array_equal(o, w), f"case {i} (gap, channels) {gaps[i]}: max diff " \
+                                     f"{int(np.abs(o.astype(int) - w.astype(int)).max())}"
+        assert len(np.unique(w)) > 4

@@ -46,6 +46,22 @@ static inline int32_t mcusim_dw3p_columns(const mcusim_dw_conv_params *params, i
     return (out_w - 1) * params->stride.w + 3;
 }
 
+/* Whether channel-major order would break the planner's streaming overlap (the kernel contract
+ * in sim/mcusim/compiler/planner.py: output [out, out + on) written over the consumed part of
+ * input [in, in + n) by a kernel that writes in raster order). Channel-major order is still safe
+ * when the input starts a multiple of ch bytes above the output: a byte of channel c then only
+ * lands on channel c of an input row the raster contract has already released, which the pass
+ * for channel c has read. */
+static inline int32_t mcusim_dw3p_overlap(const int8_t *in, int32_t n, const int8_t *out,
+                                          int32_t on, int32_t ch)
+{
+    const uintptr_t i = (uintptr_t)in, o = (uintptr_t)out;
+    if (!(i < o + (uintptr_t)on && o < i + (uintptr_t)n)) {
+        return 0;
+    }
+    return !(i > o && (i - o) % (uintptr_t)ch == 0);
+}
+
 int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
                                                             const mcusim_dims *output_dims)
 {
@@ -490,41 +506,50 @@ static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t
         }
     }
     const int32_t row = in_w * ch;
+    /* Channel by channel over all rows copies each input row once. When that order would break
+     * the planner's streaming overlap (mcusim_dw3p_overlap), raster order: output row by output
+     * row, every channel in each, its three input rows copied again. */
+    const int32_t streamed = mcusim_dw3p_overlap(in, in_h * row, out, out_h * out_w * ch, ch);
     int32_t k[V6_N];
     k[V6_LO] = lo;
     k[V6_HI] = hi;
-    for (int32_t c = 0; c < ch; c++) {
-        const int32_t *q = packed + c * 10;
-        for (int32_t j = 0; j < 3; j++) {                  /* undoubled weights */
-            k[j] = (int16_t)(q[DW_W01 + j] & 0xFFFF) >> 1;
-            k[3 + j] = q[DW_W01 + j] >> 17;
-            k[6 + j] = q[DW_W12 + j] >> 17;
-        }
-        k[V6_BIAS] = q[DW_BIAS] >> 1;
-        k[V6_M0] = q[DW_MULT] & 0x7FF;
-        k[V6_M1] = (q[DW_MULT] >> 11) & 0x7FF;
-        k[V6_M2] = q[DW_MULT] >> 22;
-        k[V6_RND] = q[DW_RND];
-        k[V6_EXP] = q[DW_EXP];
-        /* rows are needed in increasing order: row y goes to slot y mod 3, kept by counting */
-        int32_t next = 0, nslot = 0;       /* the next input row to copy and its slot */
-        int8_t *o = out + c;
-        for (int32_t oy = 0; oy < out_h; oy++, o += out_w * ch) {
-            const int32_t y0 = oy * sh - ph;
-            for (; next <= y0 + 2 && next < in_h; next++, nslot = nslot == 2 ? 0 : nslot + 1) {
-                if (next >= y0 && j1 > j0) {
-                    mcusim_dw3p_v6m_copy(ring + nslot * ncol + j0,
-                                         in + next * row + (j0 - pw) * ch + c, j1 - j0, ch);
+    for (int32_t outer = 0; outer < (streamed ? out_h : ch); outer++) {
+        const int32_t c0 = streamed ? 0 : outer, c1 = streamed ? ch : outer + 1;
+        const int32_t oy0 = streamed ? outer : 0, oy1 = streamed ? outer + 1 : out_h;
+        for (int32_t c = c0; c < c1; c++) {
+            const int32_t *q = packed + c * 10;
+            for (int32_t j = 0; j < 3; j++) {                  /* undoubled weights */
+                k[j] = (int16_t)(q[DW_W01 + j] & 0xFFFF) >> 1;
+                k[3 + j] = q[DW_W01 + j] >> 17;
+                k[6 + j] = q[DW_W12 + j] >> 17;
+            }
+            k[V6_BIAS] = q[DW_BIAS] >> 1;
+            k[V6_M0] = q[DW_MULT] & 0x7FF;
+            k[V6_M1] = (q[DW_MULT] >> 11) & 0x7FF;
+            k[V6_M2] = q[DW_MULT] >> 22;
+            k[V6_RND] = q[DW_RND];
+            k[V6_EXP] = q[DW_EXP];
+            /* rows are needed in increasing order: row y goes to slot y mod 3, kept by counting */
+            int32_t next = streamed ? MCUSIM_MAX(oy0 * sh - ph, 0) : 0;  /* next row to copy */
+            int32_t nslot = 0;                                             /* and its slot */
+            int8_t *o = out + oy0 * out_w * ch + c;
+            for (int32_t oy = oy0; oy < oy1; oy++, o += out_w * ch) {
+                const int32_t y0 = oy * sh - ph;
+                for (; next <= y0 + 2 && next < in_h; next++, nslot = nslot == 2 ? 0 : nslot + 1) {
+                    if (next >= y0 && j1 > j0) {
+                        mcusim_dw3p_v6m_copy(ring + nslot * ncol + j0,
+                                             in + next * row + (j0 - pw) * ch + c, j1 - j0, ch);
+                    }
                 }
+                const int32_t *r[3];
+                for (int32_t ky = 0; ky < 3; ky++) {
+                    const int32_t y = y0 + ky;
+                    int32_t slot = nslot - (next - y);       /* next - y is 1..3 */
+                    slot = slot < 0 ? slot + 3 : slot;
+                    r[ky] = y >= 0 && y < in_h ? ring + slot * ncol : zrow;
+                }
+                mcusim_dw3p_v6m_line(r[0], r[1], r[2], out_w, sw, k, o, ch);
             }
-            const int32_t *r[3];
-            for (int32_t ky = 0; ky < 3; ky++) {
-                const int32_t y = y0 + ky;
-                int32_t slot = nslot - (next - y);       /* next - y is 1..3 */
-                slot = slot < 0 ? slot + 3 : slot;
-                r[ky] = y >= 0 && y < in_h ? ring + slot * ncol : zrow;
-            }
-            mcusim_dw3p_v6m_line(r[0], r[1], r[2], out_w, sw, k, o, ch);
         }
     }
 }
@@ -573,38 +598,48 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi, qmode};
     const mcusim_dw3p_rows rows = {v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
     const int32_t dual_rows = sh == 1 && sw == 1 ? out_h & ~1 : 0;   /* rows taken in pairs */
+    /* Group by group over all rows keeps each widened pair for the next step. When that order
+     * would break the planner's streaming overlap (mcusim_dw3p_overlap), raster order: output
+     * rows step by step, all groups in each step, both pairs widened again for every group. */
+    const int32_t streamed = mcusim_dw3p_overlap(input, (int32_t)input_dims->n * in_h * row,
+                                                 output, (int32_t)input_dims->n * out_h * out_w * ch,
+                                                 ch);
+    const int32_t groups = ch / 4;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * row;
+        const int8_t *in_b = input + b * in_h * row + (j1 > j0 ? j0 - pw : 0) * ch;
         int8_t *out_b = output + b * out_h * out_w * ch;
-        for (int32_t c = 0; c < ch; c += 4) {
-            const int8_t *in_c = in_b + (j1 > j0 ? j0 - pw : 0) * ch + c;
+        for (int32_t outer = 0; outer < (streamed ? 1 : groups); outer++) {
             int32_t held[2] = {INT32_MIN, INT32_MIN};   /* first row of the pair in each slot */
             for (int32_t oy = 0; oy < out_h;) {
                 const int32_t y0 = oy * sh - ph;
-                /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
-                const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
-                if (held[t] != y0) {
-                    mcusim_dw3p_widen_pair(&rows, in_c, y0, t);
-                    held[t] = y0;
+                const int32_t g0 = streamed ? 0 : outer, g1 = streamed ? groups : outer + 1;
+                for (int32_t gi = g0; gi < g1; gi++) {
+                    const int32_t c = 4 * gi;
+                    if (streamed) {
+                        held[0] = held[1] = INT32_MIN;
+                    }
+                    /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
+                    const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
+                    if (held[t] != y0) {
+                        mcusim_dw3p_widen_pair(&rows, in_b + c, y0, t);
+                        held[t] = y0;
+                    }
+                    if (held[1 - t] != y0 + 2) {
+                        mcusim_dw3p_widen_pair(&rows, in_b + c, y0 + 2, 1 - t);
+                        held[1 - t] = y0 + 2;
+                    }
+                    job.v = v;
+                    job.rec = packed + c * 10;
+                    job.out = out_b + oy * out_w * ch + c;
+                    if (oy < dual_rows) {
+                        (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
+                    } else if (sw == 2) {
+                        (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(&job);
+                    } else {
+                        (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
+                    }
                 }
-                if (held[1 - t] != y0 + 2) {
-                    mcusim_dw3p_widen_pair(&rows, in_c, y0 + 2, 1 - t);
-                    held[1 - t] = y0 + 2;
-                }
-                job.v = v;
-                job.rec = packed + c * 10;
-                job.out = out_b + oy * out_w * ch + c;
-                if (oy < dual_rows) {
-                    (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
-                    oy += 2;
-                    continue;
-                }
-                if (sw == 2) {
-                    (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(&job);
-                } else {
-                    (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
-                }
-                oy++;
+                oy += oy < dual_rows ? 2 : 1;
             }
         }
     }
