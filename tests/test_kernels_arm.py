@@ -38,6 +38,7 @@ def cases():
     yield mg.conv_2d(r, [1, 5, 7, 12], 8, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 8, 8, 16], 16, (3, 3), padding="SAME", activation="RELU")[0]
     yield mg.conv_2d(r, [1, 3, 6, 20], 6, (1, 1), padding="VALID")[0]   # 24: entry at step 4
+    yield mg.conv_2d(r, [1, 7, 1, 8], 6, (1, 1), padding="VALID")[0]    # one column: a 3-pixel group
     yield mg.depthwise_conv_2d(r, [1, 9, 7, 8], 1, (3, 3), (2, 2), activation="RELU6")[0]
     yield mg.depthwise_conv_2d(r, [2, 6, 5, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU")[0]       # interior and border pixels

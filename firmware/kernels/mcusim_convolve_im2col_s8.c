@@ -240,14 +240,16 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     for (int32_t first = 0; first < total; first += 4) {
         int32_t npx = 4;
         if (first + 4 > total) {
-            if (total >= 4) {   /* the last group overlaps the one before it: the same outputs
-                                 * written again instead of a scratch for a partial group */
+            if (per_image >= 4 && out_w >= 2) {
+                /* the last group overlaps the one before it: the same outputs written again
+                 * (within the last two output rows, as the planner's streaming-overlap contract
+                 * allows, docs/compiler.md) instead of a partial group */
                 first = total - 4;
                 b = first / per_image;
                 oy = (first - b * per_image) / out_w;
                 ox = first - b * per_image - oy * out_w;
             } else {
-                npx = total;
+                npx = total - first;
             }
         }
         for (int32_t p = 0; p < npx; p++, ox++) {
