@@ -34,7 +34,8 @@ class FloatModel:
     log: list[str] = field(default_factory=list)
 
 
-def inspect(data: bytes, name: str, foldable=("TRANSPOSE", "STRIDED_SLICE", "PACK")):
+def inspect(data: bytes, name: str, foldable=("TRANSPOSE", "STRIDED_SLICE", "PACK", "GATHER",
+                                              "SUB")):
     """Import and check the float model; return the compiler's ir.Graph of it. Ops in
     `foldable` pass here: graphopt may remove them (checked again after it)."""
     g = importer.parse(data, name)

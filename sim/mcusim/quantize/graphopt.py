@@ -3,7 +3,8 @@ model (`ai_edge_litert.schema_py_generated`, part of the quantize extra).
 
 In order, each only where the float graph allows it exactly:
 1. constant folding of shape arithmetic and constants: SHAPE (the stored shape, batch 1),
-   STRIDED_SLICE (1-D), PACK, CONCATENATION, RESHAPE/SQUEEZE/EXPAND_DIMS/CAST of constants,
+   STRIDED_SLICE (1-D), PACK, CONCATENATION, GATHER, ADD/SUB/MUL, RESHAPE/SQUEEZE/
+   EXPAND_DIMS/CAST of constants,
    DEQUANTIZE of a float16 constant: the result becomes a constant;
 2. identity ops go: RESHAPE/SQUEEZE/EXPAND_DIMS whose output shape equals its input's;
 3. batch-norm folding: a MUL by a per-output-channel constant after CONV_2D,
@@ -162,8 +163,20 @@ def _evaluate(g: _Graph, op, name: str, ins: list[int], out: int) -> np.ndarray 
             not o.fusedActivationFunction:
         try:
             return np.concatenate(vals, axis=o.axis)
-        except (ValueError, np.exceptions.AxisError):
+        except ValueError:      # numpy.AxisError is one too
             return None
+    if name == "GATHER" and o is not None and len(vals) == 2 and vals[1].dtype.kind == "i" and \
+            -vals[0].ndim <= o.axis < max(vals[0].ndim, 1) and \
+            np.all((vals[1] >= -vals[0].shape[o.axis]) & (vals[1] < vals[0].shape[o.axis])):
+        return np.take(vals[0], vals[1], axis=o.axis)
+    if name in ("ADD", "SUB", "MUL") and len(vals) == 2 and \
+            (o is None or not getattr(o, "fusedActivationFunction", 0)):
+        try:
+            np.broadcast_shapes(vals[0].shape, vals[1].shape)
+        except ValueError:
+            return None
+        fn = {"ADD": np.add, "SUB": np.subtract, "MUL": np.multiply}[name]
+        return fn(vals[0], vals[1])
     if name == "STRIDED_SLICE" and o is not None and len(vals) == 4 and vals[0].ndim == 1 and \
             not o.ellipsisMask and not o.newAxisMask and all(v.size == 1 for v in vals[1:]):
         b, e, st = (int(v.reshape(-1)[0]) for v in vals[1:])
