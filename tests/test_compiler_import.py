@@ -149,3 +149,16 @@ def test_int16_activations_refused_with_type():
         frontend(_one_op_model("RELU", "int16", "int16"), "i16.tflite")
     msg = str(e.value)
     assert "int16" in msg and ("node 0" in msg or "RELU" in msg), msg
+
+
+def test_opcode_only_in_the_new_field(monkeypatch):
+    """A model whose OperatorCode fills only builtin_code (deprecated_builtin_code absent, as
+    ai-edge-quantizer writes) is read as what it says, not as ADD (0): TFLite's GetBuiltinCode
+    takes the max of the two fields; the `tflite` package's accessor does not."""
+    import numpy as np
+    import tflite as tfl
+    from mcusim.compiler import modelgen
+    monkeypatch.setattr(tfl, "OperatorCodeAddDeprecatedBuiltinCode", lambda b, code: None)
+    data, _ = modelgen.fully_connected(np.random.default_rng(0), [1, 8], 4)
+    g = importer.parse(bytes(data))
+    assert [n.op for n in g.nodes] == ["FULLY_CONNECTED"]

@@ -10,6 +10,7 @@ import re
 import struct
 from pathlib import Path
 
+import flatbuffers
 import numpy as np
 import tflite
 from tflite.BuiltinOptions import BuiltinOptions
@@ -27,6 +28,14 @@ _PADDING = {0: "SAME", 1: "VALID"}
 _ACTIVATION = {v: k for k, v in vars(tflite.ActivationFunctionType).items()
                if not k.startswith("_")}
 _SKIP_METHODS = re.compile(r"(AsNumpy|Length|IsNone|BufferHasIdentifier)$|^(Init|GetRootAs)")
+
+
+def _builtin_code(oc) -> int:
+    """OperatorCode.builtin_code as stored (field 3, vtable offset 10). The `tflite` package's
+    BuiltinCode() returns the deprecated field for any code below 127, so a model that fills
+    only the new field (ai-edge-quantizer's output, other converters) read as all ADD (0)."""
+    o = oc._tab.Offset(10)
+    return oc._tab.Get(flatbuffers.number_types.Int32Flags, o + oc._tab.Pos) if o else 0
 
 
 def load(path: str | Path) -> Graph:
@@ -110,7 +119,7 @@ class _Importer:
         # Newer files use BuiltinCode; older ones only the deprecated int8 field (max 127).
         # TFLite's GetBuiltinCode takes the max of the two (the deprecated one signed); a code no
         # table knows is named by its unsigned value (the deprecated field is one byte).
-        builtin, deprecated = oc.BuiltinCode(), oc.DeprecatedBuiltinCode()
+        builtin, deprecated = _builtin_code(oc), oc.DeprecatedBuiltinCode()
         code = max(builtin, deprecated)
         if code == tflite.BuiltinOperator.CUSTOM:
             custom = oc.CustomCode()
