@@ -343,6 +343,7 @@ static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
 
 /* the in-image columns of the pair of input rows (r, r + 1) into slot s */
 typedef struct {
+    const int32_t *base;    /* the scratch */
     int32_t *v;             /* scratch at the first in-image column */
     int32_t n;              /* in-image columns */
     int32_t in_h, row, ch;
@@ -366,6 +367,38 @@ mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r,
         __builtin_memcpy(&b, p1, 4);
         mcusim_dw3p_pair(o, a, b);
     }
+}
+
+/* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
+ * held), then the output rows (mode 2: two rows, 3: stride-2 column pairs, 1: one row).
+ * Returns the output rows done. */
+static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                                       int32_t *held, const int8_t *in_c, const int32_t *rec,
+                                       int8_t *out, int32_t y0, int32_t mode)
+{
+    /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
+    const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
+    if (held[t] != y0) {
+        mcusim_dw3p_widen_pair(rows, in_c, y0, t);
+        held[t] = y0;
+    }
+    if (held[1 - t] != y0 + 2) {
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1 - t);
+        held[1 - t] = y0 + 2;
+    }
+    job->v = rows->base;
+    job->rec = rec;
+    job->out = out;
+    if (mode == 2) {
+        (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(job);
+        return 2;
+    }
+    if (mode == 3) {
+        (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(job);
+    } else {
+        (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(job);
+    }
+    return 1;
 }
 #endif
 
@@ -490,6 +523,53 @@ __asm__(
     "  .size mcusim_dw3p_v6m_line, .-mcusim_dw3p_v6m_line\n"
     "  .popsection\n");
 
+typedef struct {
+    int32_t *ring, *zrow;
+    const int8_t *in;
+    int8_t *out;
+    int32_t in_h, ch, row, out_w, sh, sw, ph, pw, ncol, j0, j1;
+} mcusim_dw3p_v6m_geo;
+
+/* output rows [oy0, oy1) of channel c: k[] gets the channel's constants, each input row is
+ * copied into the ring once (rows are needed in increasing order: row y goes to slot y mod 3,
+ * kept by counting), then one assembly call per output row */
+static inline void mcusim_dw3p_v6m_rows(const mcusim_dw3p_v6m_geo *m, const int32_t *packed,
+                                        int32_t *k, int32_t c, int32_t oy0, int32_t oy1)
+{
+    const int32_t *q = packed + c * 10;
+    for (int32_t j = 0; j < 3; j++) {                  /* undoubled weights */
+        k[j] = (int16_t)(q[DW_W01 + j] & 0xFFFF) >> 1;
+        k[3 + j] = q[DW_W01 + j] >> 17;
+        k[6 + j] = q[DW_W12 + j] >> 17;
+    }
+    k[V6_BIAS] = q[DW_BIAS] >> 1;
+    k[V6_M0] = q[DW_MULT] & 0x7FF;
+    k[V6_M1] = (q[DW_MULT] >> 11) & 0x7FF;
+    k[V6_M2] = q[DW_MULT] >> 22;
+    k[V6_RND] = q[DW_RND];
+    k[V6_EXP] = q[DW_EXP];
+    const int32_t ncol = m->ncol, j0 = m->j0, j1 = m->j1, in_h = m->in_h, ch = m->ch;
+    int32_t next = MCUSIM_MAX(oy0 * m->sh - m->ph, 0), nslot = 0;   /* next row to copy, slot */
+    int8_t *o = m->out + oy0 * m->out_w * ch + c;
+    for (int32_t oy = oy0; oy < oy1; oy++, o += m->out_w * ch) {
+        const int32_t y0 = oy * m->sh - m->ph;
+        for (; next <= y0 + 2 && next < in_h; next++, nslot = nslot == 2 ? 0 : nslot + 1) {
+            if (next >= y0 && j1 > j0) {
+                mcusim_dw3p_v6m_copy(m->ring + nslot * ncol + j0,
+                                     m->in + next * m->row + (j0 - m->pw) * ch + c, j1 - j0, ch);
+            }
+        }
+        const int32_t *r[3];
+        for (int32_t ky = 0; ky < 3; ky++) {
+            const int32_t y = y0 + ky;
+            int32_t slot = nslot - (next - y);       /* next - y is 1..3 */
+            slot = slot < 0 ? slot + 3 : slot;
+            r[ky] = y >= 0 && y < in_h ? m->ring + slot * ncol : m->zrow;
+        }
+        mcusim_dw3p_v6m_line(r[0], r[1], r[2], m->out_w, m->sw, k, o, ch);
+    }
+}
+
 static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t *in,
                             int8_t *out, int32_t in_h, int32_t in_w, int32_t ch, int32_t out_h,
                             int32_t out_w, int32_t sh, int32_t sw, int32_t ph, int32_t pw,
@@ -513,42 +593,16 @@ static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t
     int32_t k[V6_N];
     k[V6_LO] = lo;
     k[V6_HI] = hi;
-    for (int32_t outer = 0; outer < (streamed ? out_h : ch); outer++) {
-        const int32_t c0 = streamed ? 0 : outer, c1 = streamed ? ch : outer + 1;
-        const int32_t oy0 = streamed ? outer : 0, oy1 = streamed ? outer + 1 : out_h;
-        for (int32_t c = c0; c < c1; c++) {
-            const int32_t *q = packed + c * 10;
-            for (int32_t j = 0; j < 3; j++) {                  /* undoubled weights */
-                k[j] = (int16_t)(q[DW_W01 + j] & 0xFFFF) >> 1;
-                k[3 + j] = q[DW_W01 + j] >> 17;
-                k[6 + j] = q[DW_W12 + j] >> 17;
-            }
-            k[V6_BIAS] = q[DW_BIAS] >> 1;
-            k[V6_M0] = q[DW_MULT] & 0x7FF;
-            k[V6_M1] = (q[DW_MULT] >> 11) & 0x7FF;
-            k[V6_M2] = q[DW_MULT] >> 22;
-            k[V6_RND] = q[DW_RND];
-            k[V6_EXP] = q[DW_EXP];
-            /* rows are needed in increasing order: row y goes to slot y mod 3, kept by counting */
-            int32_t next = streamed ? MCUSIM_MAX(oy0 * sh - ph, 0) : 0;  /* next row to copy */
-            int32_t nslot = 0;                                             /* and its slot */
-            int8_t *o = out + oy0 * out_w * ch + c;
-            for (int32_t oy = oy0; oy < oy1; oy++, o += out_w * ch) {
-                const int32_t y0 = oy * sh - ph;
-                for (; next <= y0 + 2 && next < in_h; next++, nslot = nslot == 2 ? 0 : nslot + 1) {
-                    if (next >= y0 && j1 > j0) {
-                        mcusim_dw3p_v6m_copy(ring + nslot * ncol + j0,
-                                             in + next * row + (j0 - pw) * ch + c, j1 - j0, ch);
-                    }
-                }
-                const int32_t *r[3];
-                for (int32_t ky = 0; ky < 3; ky++) {
-                    const int32_t y = y0 + ky;
-                    int32_t slot = nslot - (next - y);       /* next - y is 1..3 */
-                    slot = slot < 0 ? slot + 3 : slot;
-                    r[ky] = y >= 0 && y < in_h ? ring + slot * ncol : zrow;
-                }
-                mcusim_dw3p_v6m_line(r[0], r[1], r[2], out_w, sw, k, o, ch);
+    const mcusim_dw3p_v6m_geo geo = {ring, zrow, in, out, in_h, ch, row, out_w, sh, sw, ph, pw,
+                                     ncol, j0, j1};
+    if (!streamed) {
+        for (int32_t c = 0; c < ch; c++) {
+            mcusim_dw3p_v6m_rows(&geo, packed, k, c, 0, out_h);
+        }
+    } else {
+        for (int32_t oy = 0; oy < out_h; oy++) {
+            for (int32_t c = 0; c < ch; c++) {
+                mcusim_dw3p_v6m_rows(&geo, packed, k, c, oy, oy + 1);
             }
         }
     }
@@ -596,7 +650,7 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     }
     const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
     mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi, qmode};
-    const mcusim_dw3p_rows rows = {v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
+    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
     const int32_t dual_rows = sh == 1 && sw == 1 ? out_h & ~1 : 0;   /* rows taken in pairs */
     /* Group by group over all rows keeps each widened pair for the next step. When that order
      * would break the planner's streaming overlap (mcusim_dw3p_overlap), raster order: output
@@ -604,42 +658,28 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     const int32_t streamed = mcusim_dw3p_overlap(input, (int32_t)input_dims->n * in_h * row,
                                                  output, (int32_t)input_dims->n * out_h * out_w * ch,
                                                  ch);
-    const int32_t groups = ch / 4;
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *in_b = input + b * in_h * row + (j1 > j0 ? j0 - pw : 0) * ch;
         int8_t *out_b = output + b * out_h * out_w * ch;
-        for (int32_t outer = 0; outer < (streamed ? 1 : groups); outer++) {
-            int32_t held[2] = {INT32_MIN, INT32_MIN};   /* first row of the pair in each slot */
-            for (int32_t oy = 0; oy < out_h;) {
-                const int32_t y0 = oy * sh - ph;
-                const int32_t g0 = streamed ? 0 : outer, g1 = streamed ? groups : outer + 1;
-                for (int32_t gi = g0; gi < g1; gi++) {
-                    const int32_t c = 4 * gi;
-                    if (streamed) {
-                        held[0] = held[1] = INT32_MIN;
-                    }
-                    /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
-                    const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
-                    if (held[t] != y0) {
-                        mcusim_dw3p_widen_pair(&rows, in_b + c, y0, t);
-                        held[t] = y0;
-                    }
-                    if (held[1 - t] != y0 + 2) {
-                        mcusim_dw3p_widen_pair(&rows, in_b + c, y0 + 2, 1 - t);
-                        held[1 - t] = y0 + 2;
-                    }
-                    job.v = v;
-                    job.rec = packed + c * 10;
-                    job.out = out_b + oy * out_w * ch + c;
-                    if (oy < dual_rows) {
-                        (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(&job);
-                    } else if (sw == 2) {
-                        (t ? mcusim_dw3p_pair2_t1 : mcusim_dw3p_pair2_t0)(&job);
-                    } else {
-                        (t ? mcusim_dw3p_single_t1 : mcusim_dw3p_single_t0)(&job);
-                    }
+        if (!streamed) {
+            for (int32_t c = 0; c < ch; c += 4) {
+                int32_t held[2] = {INT32_MIN, INT32_MIN};  /* first row of the pair in each slot */
+                for (int32_t oy = 0; oy < out_h;) {
+                    oy += mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
+                                           out_b + oy * out_w * ch + c, oy * sh - ph,
+                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
                 }
-                oy += oy < dual_rows ? 2 : 1;
+            }
+        } else {
+            for (int32_t oy = 0; oy < out_h;) {
+                int32_t adv = 1;
+                for (int32_t c = 0; c < ch; c += 4) {
+                    int32_t held[2] = {INT32_MIN, INT32_MIN};
+                    adv = mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
+                                           out_b + oy * out_w * ch + c, oy * sh - ph,
+                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
+                }
+                oy += adv;
             }
         }
     }
