@@ -65,6 +65,11 @@ def cases():
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
+    # DSP sums of eight channels in int16 lanes: a KWS-like global pool (125 taps, 2 groups of 8
+    # + a tail of 4), clipped windows over two images, and 289 taps (> 256: the int32 loop)
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 25, 5, 20], (25, 5), (1, 1), "VALID")[0]
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [2, 6, 6, 16], (3, 3), (2, 2), "SAME", "RELU")[0]
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 17, 17, 8], (17, 17), (1, 1), "VALID")[0]
     yield mg.pool_2d(r, "MAX_POOL_2D", [1, 8, 8, 4], (2, 2), (2, 2), "VALID", "RELU")[0]
     yield mg.binary(r, "ADD", [1, 5, 5, 4], [4], "RELU6")[0]
     yield mg.binary(r, "MUL", [1, 6, 1, 5], [1, 1, 7, 1])[0]
