@@ -6,7 +6,7 @@ whether the MCU's weights equal the host reference bit for bit.
 Data: two new classes (a sine or a cosine pattern plus noise, tests/test_train.py's generator
 for the 250-value DNN input; the same idea over the 49 x 10 MFCC grid for the KWS model),
 labelled with two of the model's outputs; 20 training and 20 held-back samples, 3 epochs,
-lr 0.05. Writes bench/results/train.json.
+lr 0.05; float32 on every board, fixed point (sim/mcusim/train/fixed.py) on the M0+ boards too. Writes bench/results/train.json.
 """
 from __future__ import annotations
 
@@ -44,9 +44,15 @@ def dnn_classes(n: int, seed: int, labels=(3, 7)):
     return x.astype(np.float32), np.array(labels)[y]
 
 
-CASES = [("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "stm32f4"),
-         ("dnn_s_quantized", SHARED / "arm_kws" / "dnn_s_quantized.tflite", dnn_classes, "stm32f4"),
-         ("dnn_s_quantized", SHARED / "arm_kws" / "dnn_s_quantized.tflite", dnn_classes, "rp2040")]
+DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"
+# (name, model, data, board, arithmetic): the M0+ boards in soft float and in fixed point
+CASES = [("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "stm32f4",
+          "float"),
+         ("dnn_s_quantized", DNN, dnn_classes, "stm32f4", "float"),
+         ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "float"),
+         ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "fixed"),
+         ("dnn_s_quantized", DNN, dnn_classes, "stm32g0b1", "float"),
+         ("dnn_s_quantized", DNN, dnn_classes, "stm32g0b1", "fixed")]
 
 
 def main() -> int:
@@ -57,7 +63,7 @@ def main() -> int:
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, model, gen, board in CASES:
+        for name, model, gen, board, arith in CASES:
             if not model.is_file():
                 continue
             sets = []
@@ -65,17 +71,19 @@ def main() -> int:
                 x, y = gen(20, seed)
                 np.savez(Path(tmp) / f"{name}-{part}.npz", x=x, y=y)
                 sets.append(Path(tmp) / f"{name}-{part}.npz")
-            r = train(model, load_board(board), *sets, epochs=3, lr=0.05)
+            r = train(model, load_board(board), *sets, epochs=3, lr=0.05, arithmetic=arith)
             r["model"] = name
             rows.append(r)
     (HERE / "results" / "train.json").write_text(json.dumps(
         {"command": "bench/bench_train.py", "results": rows}, indent=1) + "\n")
     if args.markdown:
-        print("| model | board | head | step cycles | step time | step energy | backbone cycles "
+        print("| model | board | arithmetic | head | step cycles | step time | step energy | backbone cycles "
               "| training memory | accuracy before -> after | weights = reference |")
-        print("|---|---|---|---:|---:|---:|---:|---:|---|---|")
+        print("|---|---|---|---|---:|---:|---:|---:|---:|---|---|")
         for r in rows:
-            print(f"| {r['model']} | {r['board']} | {r['head_shape'][0]}x{r['head_shape'][1]} | "
+            arith = ("fixed " + r["fixed_format"]["weights"].split()[0] if r["fixed_format"]
+                     else "float32")
+            print(f"| {r['model']} | {r['board']} | {arith} | {r['head_shape'][0]}x{r['head_shape'][1]} | "
                   f"{r['step_cycles']:,} | {1e3 * r['step_s']:.3f} ms | {r['step_energy_uj']:.1f} µJ"
                   f" | {r['backbone_cycles']:,} | {r['train_memory_bytes']:,} B | "
                   f"{r['accuracy_before']:.2f} -> {r['accuracy_after']:.2f} | "

@@ -1,5 +1,5 @@
 """mcusim train: the last FULLY_CONNECTED layer trained on the simulated MCU (float32 SGD; soft
-float on the M0+) gives weights identical, bit for bit, to the host's numpy reference of the same
+float on the M0+ with --arithmetic float; fixed point: test_train_fixed.py) gives weights identical, bit for bit, to the host's numpy reference of the same
 operations, and adapting to two new classes raises accuracy on held-back samples."""
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def sets(tmp_path):
 @needs_gcc
 @pytest.mark.parametrize("board", ["stm32f4", "rp2040"])
 def test_training_matches_reference_and_adapts(sets, board):
-    r = train(DNN, load_board(board), *sets, epochs=2, lr=0.05)
+    # float32 on both: the rp2040's default is fixed point (test_train_fixed.py), soft float here
+    r = train(DNN, load_board(board), *sets, epochs=2, lr=0.05, arithmetic="float")
+    assert r["arithmetic"] == "float"
     assert r["reference_identical"]
     assert r["accuracy_after"] >= 0.9 > r["accuracy_before"]
     assert r["head_shape"] == [12, 144] and r["samples"] == 12 and r["epochs"] == 2

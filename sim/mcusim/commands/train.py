@@ -29,6 +29,9 @@ def add_arguments(p) -> None:
     p.add_argument("--eval", required=True, metavar="EVAL.npz", help="held-back samples, same form")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--lr", default="0.05", help="SGD learning rate (default 0.05)")
+    p.add_argument("--arithmetic", default=None, metavar="float|fixed",
+                   help="float32 SGD or fixed point (docs/training.md); default fixed point on "
+                        "cores without an FPU (M0+), float32 on the others")
     p.add_argument("--json", metavar="FILE", type=files.argparse_output("--json"))
 
 
@@ -36,7 +39,7 @@ def main(args) -> int:
     from mcusim.boards import load_board
     from mcusim.train.run import train
     r = train(Path(args.model), load_board(args.board), Path(args.data), Path(args.eval),
-              epochs=args.epochs, lr=_positive(args.lr))
+              epochs=args.epochs, lr=_positive(args.lr), arithmetic=args.arithmetic)
     m = r["train_memory"]
     print(f"mcusim train {Path(r['model']).name} on {r['board']} ({r['core']} @ "
           f"{r['clock_hz'] / 1e6:g} MHz): layer {r['head_layer']} {r['head_shape'][0]}x"

@@ -9,7 +9,9 @@ import numpy as np
 
 from mcusim import files
 from mcusim.errors import BadInput
-from mcusim.train import firmware, reference
+from mcusim.train import firmware, fixed, reference
+
+ARITHMETIC = ("float", "fixed")
 
 
 def load_set(path: Path, what: str, port, n_out: int) -> tuple[np.ndarray, np.ndarray]:
@@ -39,10 +41,16 @@ def load_set(path: Path, what: str, port, n_out: int) -> tuple[np.ndarray, np.nd
 
 
 def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: float = 0.05,
-          kernels: str = "auto", options=None) -> dict:
+          kernels: str = "auto", options=None, arithmetic: str | None = None) -> dict:
+    """`arithmetic`: "float" (float32 SGD) or "fixed" (fixed.py); default fixed point on cores
+    without an FPU, float32 on the others."""
     from mcusim.api import RunOptions
     from mcusim.compiler.build import compile_model, frontend
     from mcusim.sim.runner import run_elf
+    if arithmetic is None:
+        arithmetic = "float" if board.has_fpu else "fixed"
+    if arithmetic not in ARITHMETIC:
+        raise BadInput(f"--arithmetic: float or fixed, got {arithmetic!r}")
     if epochs < 1:
         raise BadInput(f"--epochs: at least 1, got {epochs}")
     if not (np.isfinite(lr) and lr > 0):
@@ -56,7 +64,11 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
     port = built.inputs[0]
     xt, yt = load_set(data, "--data", port, head.n_out)
     xe, ye = load_set(eval_data, "--eval", port, head.n_out)
-    elf = firmware.build(built, head, board)
+    fx = None
+    if arithmetic == "fixed":
+        fmt = fixed.choose(head)
+        fx = (fmt, fixed.update(lr, head.feat_scale, fmt.frac))
+    elf = firmware.build(built, head, board, fx)
     with tempfile.TemporaryDirectory(prefix="mcusim-train-") as tmp:
         tmp = Path(tmp)
         rec = np.concatenate([xt.view(np.uint8), yt.astype(np.uint8)[:, None]], axis=1)
@@ -81,7 +93,7 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
         if result.stop.reason != "exit" or result.exit_code != 0:
             raise BadInput(f"training firmware stopped: {result.stop.reason}, exit "
                            f"{result.exit_code}")
-        feats = np.fromfile(tmp / "feat.bin", np.float32)
+        feats = np.fromfile(tmp / "feat.bin", np.int16 if fx else np.float32)
     n_e, n_t = len(ye), len(yt)
     if feats.size != (n_e + n_t) * head.n_in:
         raise BadInput(f"training firmware wrote {feats.size} features, expected "
@@ -90,21 +102,31 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
     ft = feats[n_e * head.n_in:].reshape(n_t, head.n_in)
     w = box["train_w"].reshape(head.n_out, head.n_in)
     b = box["train_b"]
-    rw, rb = reference.train(head.w, head.b, ft, yt, epochs, lr)
+    if fx:
+        w, b = w.view(np.int32), b.view(np.int32)
+        rw, rb = fixed.train(fx[0], ft, yt, epochs, fx[1])
+        acc_before = fixed.accuracy(fx[0].w, fx[0].b, fe, ye)
+        acc_after = fixed.accuracy(w, b, fe, ye)
+    else:
+        rw, rb = reference.train(head.w, head.b, ft, yt, epochs, lr)
+        acc_before = reference.accuracy(head.w, head.b, fe, ye)
+        acc_after = reference.accuracy(w, b, fe, ye)
     fn = {f.name: f for f in result.functions}
     step, bb = fn.get("mcusim_train_step"), fn.get("mcusim_train_backbone")
     step_cycles = step.total_cycles // max(1, step.calls) if step else 0
     objs = {n: s for n, _, s in result_objects(elf)}
     mem = {"weights": objs.get("train_w", 0) + objs.get("train_b", 0),
-           "gradients": objs.get("train_prob", 0), "activations": objs.get("train_feat", 0)}
+           "gradients": objs.get("train_prob", 0) + objs.get("train_z", 0),
+           "activations": objs.get("train_feat", 0) + objs.get("train_x", 0)}
     mem["total"] = sum(mem.values())
     return {
         "schema": "mcusim-train/1", "board": result.board, "core": result.core,
         "clock_hz": result.clock_hz, "model": str(model), "head_layer": head.position,
         "head_shape": [head.n_out, head.n_in], "samples": n_t, "eval_samples": n_e,
-        "epochs": epochs, "lr": lr,
-        "accuracy_before": reference.accuracy(head.w, head.b, fe, ye),
-        "accuracy_after": reference.accuracy(w, b, fe, ye),
+        "epochs": epochs, "lr": lr, "arithmetic": arithmetic,
+        "fixed_format": ({"weights": f"Q{fx[0].frac} (W * feature scale)", "bias": f"Q{fx[0].frac}",
+                          "features": "int16 q - zero_point", "gradient": "Q0.31"} if fx else None),
+        "accuracy_before": acc_before, "accuracy_after": acc_after,
         "reference_identical": bool(np.array_equal(w.view(np.uint32), rw.view(np.uint32))
                                     and np.array_equal(b.view(np.uint32), rb.view(np.uint32))),
         "step_cycles": step_cycles, "step_s": step_cycles / result.clock_hz,
