@@ -92,3 +92,14 @@ def test_native_is_the_default(monkeypatch):
     elf = MiniElf(build(TIMING / "calls.S"))
     prof = Profiler(machine(elf, MiniBoard()), MiniBoard(), elf)
     assert prof.classifier == "native"
+
+
+def test_calibration_sequences_same_as_python(monkeypatch):
+    """Every calibration sequence (firmware/tests/timing/calibration/) on every core it runs
+    on: the per-instruction rules they pin (TBB/TBH's class, the M33 extend-and-add latency and
+    its accumulate chaining, pairing, pipelining) give the same cycles on both sides."""
+    from calibration_support import load_catalogue, measure
+    cells = [(s, c) for s in load_catalogue() for c in s.cores]
+    native = [measure(s, c) for s, c in cells]
+    monkeypatch.setenv("MCUSIM_CLASSIFIER", "python")
+    assert [measure(s, c) for s, c in cells] == native

@@ -43,7 +43,7 @@ _names("store", "str strb strh strt strbt strht strex strexb strexh stl stlb stl
                 "stlexb stlexh")
 _names("ldm", "ldm ldmdb ldmia pop ldrd")
 _names("stm", "stm stmdb stmia push strd")
-_names("load_pc", "tbb tbh")
+_names("table_branch", "tbb tbh")
 _names("call", "bl blx")
 _names("branch", "b bx")
 _names("cond_branch", "cbz cbnz")
@@ -62,7 +62,7 @@ _names("fpu", "vadd vsub vmul vnmul vabs vneg vcmp vcmpe vcvt vcvtr vcvta vcvtn 
 
 _SIMPLE = {"alu", "load", "store", "mul", "dsp", "nop"}   # M7 dual-issue candidates
 _MEM1 = {"load", "store"}
-_LOADS = {"load", "ldm", "pop_pc", "load_pc"}               # M4: not pipelined after a store
+_LOADS = {"load", "ldm", "pop_pc", "load_pc", "table_branch"}               # M4: not pipelined after a store
 _MAC = {"mul", "dsp"}                                     # M7: one multiply/DSP pipeline
 _ADDR = {"load", "store", "ldm", "stm", "fpu_load", "fpu_store", "fpu_ldm"}
 
@@ -225,7 +225,7 @@ def _decode(md: capstone.Cs, insn) -> _Decoded:
         name = "nop"            # capstone names every hint (NOP, WFI, SEV, ...) "hint"
     reads, writes = insn.regs_access()          # a C call; operands below copy the detail
     cls = _BASE.get(name) or ("fpu" if name.startswith("v") else "alu")
-    need_ops = cls in _ADDR or cls in ("load_pc", "fpu_ldm", "alu", "mla") or name in (
+    need_ops = cls in _ADDR or cls in ("table_branch", "fpu_ldm", "alu", "mla") or name in (
         "add", "sub", "mov", "movw", "movt")
     ops = insn.operands if need_ops else ()
     regs = tuple(o.reg for o in ops if o.type == A.ARM_OP_REG)
@@ -368,29 +368,40 @@ def _tracked_load(d: _Decoded, iaddr: int, track: _AddrTracker):
     return (*t1, *t2, v[1], nbytes, 0)
 
 
+# M33 (J m33 'overall'): extend-and-add, result latency 2, the accumulate operand chained
+_EXTEND_ADD = frozenset("uxtab uxtah sxtab sxtah uxtab16 sxtab16".split())
+
+
 def _late_result(d: _Decoded, cc, model: CoreModel) -> tuple[tuple, int]:
     """The registers an instruction delivers late (result latency 2, profile `use_stall` per
-    class or `shifted_use_stall`) and the stall of a next instruction that reads one of them.
-    A load's late register is its destination (the written-back base is ready at once)."""
+    class, `extend_add_use_stall` or `shifted_use_stall`) and the stall of a next instruction
+    that reads one of them. A load's late register is its destination (the written-back base
+    is ready at once)."""
     if d.conditional:
         return (), 0
     if cc.use_stall and d.cls == "load" and d.regs:
         return (d.regs[0],), cc.use_stall
     if cc.use_stall and d.cls != "load":
         return tuple(r for r in d.writes if r != A.ARM_REG_CPSR), cc.use_stall
+    if model.extend_add_use_stall and d.name in _EXTEND_ADD:
+        return tuple(r for r in d.writes if r != A.ARM_REG_CPSR), model.extend_add_use_stall
     if model.shifted_use_stall and d.cls == "alu" and d.shifted:
         return tuple(r for r in d.writes if r != A.ARM_REG_CPSR), model.shifted_use_stall
     return (), 0
 
 
-def _reads_late(d: _Decoded, late: tuple) -> bool:
+def _reads_late(d: _Decoded, late: tuple, from_extend_add: bool = False) -> bool:
     """Whether d needs a late register in time: a store takes its data a cycle later than its
     address, so storing a late result does not wait (M33: load-to-store latency 1), and a
-    multiply-accumulate takes its accumulator a cycle later than its factors."""
+    multiply-accumulate takes its accumulator a cycle later than its factors. An extend-and-add
+    takes an extend-and-add's result as its accumulate operand Rn without waiting (J m33:
+    "accumulate dependency can be chained"; a load's result it does wait for)."""
     if d.cls == "store" and d.mem is not None:
         return d.mem[0] in late or d.mem[1] in late
     if d.cls == "mla" and len(d.regs) == 4:   # MLA Rd, Rn, Rm, Ra: Ra is read a stage later
         return d.regs[1] in late or d.regs[2] in late
+    if from_extend_add and d.name in _EXTEND_ADD and len(d.regs) >= 3:   # XTA Rd, Rn, Rm
+        return d.regs[2] in late
     return any(r in late for r in d.reads)
 
 
@@ -427,6 +438,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
     prev_size, prev_flags = 0, False
     late: tuple = ()      # registers the previous instruction delivers a cycle late
     late_stall = 0        # the cycles an instruction reading one of them waits
+    late_xta = False      # ... delivered by an extend-and-add (chained as an accumulate)
     end, taken, n, last_indirect = END_PLAIN, 0, 0, False
     track = _AddrTracker()
     loads: list[tuple] = []
@@ -462,7 +474,7 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
         elif cc.reg_offset_extra and mem is not None and mem[1] and not (
                 prev_cls == "load" and not depends):
             c += cc.reg_offset_extra   # M4 (jnk0le): register-offset store 2 cycles
-        if late_stall and _reads_late(d, late):
+        if late_stall and _reads_late(d, late, late_xta):
             c += late_stall       # result latency 2: the previous result is not ready yet
         this_taken = cc.taken
         extra = 0
@@ -496,12 +508,13 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
         prev_cls, prev_writes = cls, d.writes
         prev_size, prev_flags = d.size, d.sets_flags
         late, late_stall = _late_result(d, cc, model)
+        late_xta = bool(late_stall) and d.name in _EXTEND_ADD
         load = _tracked_load(d, iaddr, track)
         if load is not None:
             loads.append(load)
         track.iaddr = iaddr
         track.update(d)
-        last_indirect = d.name in ("bx", "blx") or cls in ("pop_pc", "load_pc", "alu_pc")
+        last_indirect = d.name in ("bx", "blx") or cls in ("pop_pc", "load_pc", "table_branch", "alu_pc")
         if cls == "call":
             end = END_CALL
         elif cls == "cond_branch":

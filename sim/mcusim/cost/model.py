@@ -20,7 +20,7 @@ except ImportError:  # Python 3.10
 # Every class the classifier (classify.py) can produce; a profile must give all of them.
 CLASSES = (
     "alu", "alu_pc", "mul", "mla", "mull", "mlal", "div", "dsp",
-    "load", "store", "ldm", "stm", "pop_pc", "load_pc",
+    "load", "store", "ldm", "stm", "pop_pc", "load_pc", "table_branch",
     "branch", "call", "cond_branch", "it", "nop", "barrier", "system",
     "fpu", "fpu_mac", "fpu_div", "fpu_load", "fpu_store", "fpu_ldm", "fpu_mov",
 )
@@ -77,6 +77,7 @@ class CoreModel:
     agu_stall: int = 0         # M3/M4: extra cycle when an address needs the previous result
     dual_issue_16: bool = False    # M33: limited dual issue of 16-bit pairs (see cost-model.md)
     shifted_use_stall: int = 0     # M33: result latency of shifted-register operand2 ALU ops
+    extend_add_use_stall: int = 0  # M33: result latency of {S,U}XTA{B,H,B16} (chained as Rn)
     scoreboard: bool = False       # M7: dual-issue scoreboard (cost/superscalar.py)
     early_operand: int = 0         # M7: cycles earlier an address/shifted operand is read
     mispredict: int = 0            # M7: cycles of a mispredicted conditional branch (predictor)
@@ -137,6 +138,8 @@ def load_profile(name: str, options: dict | None = None) -> CoreModel:
                      agu_stall=int(data.get("pipeline", {}).get("agu_stall", 0)),
                      dual_issue_16=bool(data.get("pipeline", {}).get("dual_issue_16", False)),
                      shifted_use_stall=int(data.get("pipeline", {}).get("shifted_use_stall", 0)),
+                     extend_add_use_stall=int(
+                         data.get("pipeline", {}).get("extend_add_use_stall", 0)),
                      scoreboard=bool(data.get("pipeline", {}).get("scoreboard", False)),
                      early_operand=int(data.get("pipeline", {}).get("early_operand", 0)),
                      mispredict=int(data.get("pipeline", {}).get("mispredict", 0)),

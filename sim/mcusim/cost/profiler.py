@@ -34,7 +34,8 @@ _BRANCH_TO_SELF = (b"\xfe\xe7", b"\xff\xf7\xfe\xbf")   # B.N . / B.W . (a block 
 EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
 ALWAYS_TRACE_PREFIX = "mcusim_layer_"
-_RET_CLASSES = ("branch", "pop_pc", "load_pc", "alu_pc")   # indirect PC writes that can return
+# indirect PC writes that can return
+_RET_CLASSES = ("branch", "pop_pc", "load_pc", "table_branch", "alu_pc")
 OUT_CLASSES = CLASSES + ("fetch",)   # the native side's class order (mcusim_classify.h)
 
 

@@ -42,8 +42,8 @@ from math import ceil
 
 from capstone import arm_const as A
 
-_SINGLE = {"ldm", "stm", "pop_pc", "load_pc", "alu_pc", "div", "barrier", "system", "fpu_ldm",
-           "fpu_div"}
+_SINGLE = {"ldm", "stm", "pop_pc", "load_pc", "table_branch", "alu_pc", "div", "barrier",
+           "system", "fpu_ldm", "fpu_div"}
 _MAC = {"mul", "mla", "mull", "mlal"}
 _BRANCH = {"branch", "call", "cond_branch"}
 _FP_ARITH = {"fpu", "fpu_mac"}

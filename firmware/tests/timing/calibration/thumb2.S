@@ -46,6 +46,11 @@
     adds r4, r1, #1
 .endm
 
+.macro seq_uxtab_chain
+    uxtab r1, r1, r2
+    uxtab r1, r1, r3
+.endm
+
 .macro seq_mla
     mla r3, r1, r2, r3
 .endm

@@ -143,7 +143,7 @@ def model_struct(model, classes: tuple[str, ...]):
     """mcs_model for a CoreModel: its classes in `classes` order, then the pipeline fields."""
     pipeline = ("dual_issue", "agu_stall", "dual_issue_16", "shifted_use_stall", "scoreboard",
                 "early_operand", "store_load_stall", "register_target_extra",
-                "unaligned_target_extra")
+                "unaligned_target_extra", "extend_add_use_stall")
 
     class Model(C.Structure):
         _fields_ = [("cls", ClassCost * len(classes))] + [(n, C.c_int32) for n in pipeline]

@@ -25,7 +25,7 @@ static const struct { int cls; const char *names; } BASE[] = {
     {CL_STORE, " str strb strh strt strbt strht strex strexb strexh stl stlb stlh stlex "
                "stlexb stlexh "},
     {CL_LDM, " ldm ldmdb ldmia pop ldrd "}, {CL_STM, " stm stmdb stmia push strd "},
-    {CL_LOAD_PC, " tbb tbh "}, {CL_CALL, " bl blx "}, {CL_BRANCH, " b bx "},
+    {CL_TABLE_BRANCH, " tbb tbh "}, {CL_CALL, " bl blx "}, {CL_BRANCH, " b bx "},
     {CL_COND_BRANCH, " cbz cbnz "}, {CL_IT, " it "}, {CL_NOP, " nop yield "},
     {CL_BARRIER, " dmb dsb isb "},
     {CL_SYSTEM, " mrs msr cps cpsie cpsid svc bkpt wfi wfe sev udf clrex "},
@@ -44,6 +44,7 @@ static const char BITFIELD[] = " uxtb uxth sxtb sxth uxtab uxtah sxtab sxtah ubf
 static const char EARLY_ALL[] = " ubfx sbfx rev rev16 revsh rbit ";
 static const char EARLY_LAST[] = " bfi pkhbt pkhtb uxtab uxtah sxtab sxtah uxtab16 sxtab16 ";
 static const char SHIFTS[] = " lsl lsr asr ror ";
+static const char EXTEND_ADD[] = " uxtab uxtah sxtab sxtah uxtab16 sxtab16 ";
 static const struct { uint8_t nm; const char *name; } SPECIAL[] = {
     {NM_MOV, "mov"}, {NM_MOVW, "movw"}, {NM_MOVT, "movt"}, {NM_ADD, "add"}, {NM_SUB, "sub"},
     {NM_LDR, "ldr"}, {NM_LDRD, "ldrd"}, {NM_STRD, "strd"}, {NM_BX, "bx"}, {NM_BLX, "blx"},
@@ -74,6 +75,7 @@ static void make_name(mcs_name *o, const char *raw) {
     o->early_all = (uint8_t)in_set(EARLY_ALL, name);
     o->early_last = (uint8_t)in_set(EARLY_LAST, name);
     o->shift = (uint8_t)in_set(SHIFTS, name);
+    o->extend_add = (uint8_t)in_set(EXTEND_ADD, name);
     o->early_alu = o->nm == NM_ADD || o->nm == NM_SUB || o->nm == NM_MOV;
     o->macname = strstr(name, "mul") || strstr(name, "mla") || strstr(name, "mls") ||
                  strstr(name, "mua") || strstr(name, "mus");
@@ -170,7 +172,7 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
     cls = d->nm->cls;
     need_ops = cls == CL_LOAD || cls == CL_STORE || cls == CL_LDM || cls == CL_STM ||
                cls == CL_FPU_LOAD || cls == CL_FPU_STORE || cls == CL_FPU_LDM ||
-               cls == CL_LOAD_PC || cls == CL_ALU || cls == CL_MLA ||
+               cls == CL_TABLE_BRANCH || cls == CL_ALU || cls == CL_MLA ||
                d->nm->nm == NM_ADD || d->nm->nm == NM_SUB || d->nm->nm == NM_MOV ||
                d->nm->nm == NM_MOVW || d->nm->nm == NM_MOVT;
     if (need_ops) {
@@ -487,7 +489,8 @@ static int is_mem1(int c) { return c == CL_LOAD || c == CL_STORE; }
 static int is_simple(int c) {
     return c == CL_ALU || c == CL_LOAD || c == CL_STORE || c == CL_MUL || c == CL_DSP || c == CL_NOP;
 }
-static int is_loads(int c) { return c == CL_LOAD || c == CL_LDM || c == CL_POP_PC || c == CL_LOAD_PC; }
+static int is_loads(int c) { return c == CL_LOAD || c == CL_LDM || c == CL_POP_PC || c == CL_LOAD_PC ||
+                                   c == CL_TABLE_BRANCH; }
 static int is_addr(int c) {
     return c == CL_LOAD || c == CL_STORE || c == CL_LDM || c == CL_STM || c == CL_FPU_LOAD ||
            c == CL_FPU_STORE || c == CL_FPU_LDM;
@@ -501,12 +504,14 @@ static int pairs16(const mcs_dec *d, int cls, int prev_cls) {
     return 0;
 }
 
-static int reads_late(const mcs_dec *d, const uint16_t *late, int nlate) {
+static int reads_late(const mcs_dec *d, const uint16_t *late, int nlate, int from_extend_add) {
     int i;
     if (d->cls == CL_STORE && d->has_mem)
         return has(late, nlate, d->mem[0]) || (d->mem[1] && has(late, nlate, d->mem[1]));
     if (d->cls == CL_MLA && d->nops == 4)
         return has(late, nlate, d->regs[1]) || has(late, nlate, d->regs[2]);
+    if (from_extend_add && d->nm->extend_add && d->nops >= 3)   /* XTA Rd, Rn, Rm */
+        return has(late, nlate, d->regs[2]);
     for (i = 0; i < d->nreads; i++) if (has(late, nlate, d->reads[i])) return 1;
     return 0;
 }
@@ -520,6 +525,10 @@ static int late_result(const mcs_model *m, const mcs_dec *d, const mcs_cc *cc, u
     if (cc->use_stall && d->cls != CL_LOAD) {
         for (i = 0; i < d->nwrites; i++) if (d->writes[i] != ARM_REG_CPSR) late[(*nlate)++] = d->writes[i];
         return cc->use_stall;
+    }
+    if (m->extend_add_use_stall && d->nm->extend_add) {
+        for (i = 0; i < d->nwrites; i++) if (d->writes[i] != ARM_REG_CPSR) late[(*nlate)++] = d->writes[i];
+        return m->extend_add_use_stall;
     }
     if (m->shifted_use_stall && d->cls == CL_ALU && d->shifted) {
         for (i = 0; i < d->nwrites; i++) if (d->writes[i] != ARM_REG_CPSR) late[(*nlate)++] = d->writes[i];
@@ -558,7 +567,8 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
     const mcs_model *m = &k->m;
     int n = instructions(k, code, size, addr), i;
     int64_t cycles = 0;
-    int prev_cls = -1, paired = 0, prev_size = 0, prev_flags = 0, nlate = 0, late_stall = 0;
+    int prev_cls = -1, paired = 0, prev_size = 0, prev_flags = 0, nlate = 0, late_stall = 0,
+        late_xta = 0;
     const mcs_dec *prev = NULL;
     uint16_t late[MAXR];
     tracker_t tr;
@@ -590,7 +600,7 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
             c = cc->after_load;
         else if (cc->reg_offset_extra && d->has_mem && d->mem[1] && !(prev_cls == CL_LOAD && !depends))
             c += cc->reg_offset_extra;
-        if (late_stall && reads_late(d, late, nlate)) c += late_stall;
+        if (late_stall && reads_late(d, late, nlate, late_xta)) c += late_stall;
         this_taken = cc->taken;
         if (m->register_target_extra && (d->nm->nm == NM_BX || d->nm->nm == NM_BLX))
             extra = m->register_target_extra;
@@ -623,6 +633,7 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
         if (push_pair(o, iaddr + d->size - addr, (uint32_t)cycles) < 0) return -1;
         prev_cls = cls; prev = d; prev_size = d->size; prev_flags = d->sets_flags;
         late_stall = late_result(m, d, cc, late, &nlate);
+        late_xta = late_stall && d->nm->extend_add;
         if (k->track_loads) {
             int64_t f[9];
             if (tracked_load(&tr, d, iaddr, f)) {
@@ -638,7 +649,7 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
         tr.iaddr = iaddr;
         tupdate(&tr, d);
         o->last_indirect = d->nm->nm == NM_BX || d->nm->nm == NM_BLX || cls == CL_POP_PC ||
-                           cls == CL_LOAD_PC || cls == CL_ALU_PC;
+                           cls == CL_LOAD_PC || cls == CL_TABLE_BRANCH || cls == CL_ALU_PC;
         if (cls == CL_CALL) o->end = 2;
         else if (cls == CL_COND_BRANCH) { o->end = 1; o->taken = (uint32_t)this_taken; }
         else o->end = 0;

@@ -11,7 +11,7 @@
  * "fetch" class (static fetch wait states of a block). */
 enum {
     CL_ALU, CL_ALU_PC, CL_MUL, CL_MLA, CL_MULL, CL_MLAL, CL_DIV, CL_DSP,
-    CL_LOAD, CL_STORE, CL_LDM, CL_STM, CL_POP_PC, CL_LOAD_PC,
+    CL_LOAD, CL_STORE, CL_LDM, CL_STM, CL_POP_PC, CL_LOAD_PC, CL_TABLE_BRANCH,
     CL_BRANCH, CL_CALL, CL_COND_BRANCH, CL_IT, CL_NOP, CL_BARRIER, CL_SYSTEM,
     CL_FPU, CL_FPU_MAC, CL_FPU_DIV, CL_FPU_LOAD, CL_FPU_STORE, CL_FPU_LDM, CL_FPU_MOV,
     NCLASSES, CL_FETCH = NCLASSES, NCLASS_OUT
@@ -26,7 +26,7 @@ typedef struct {
 typedef struct {                 /* model.CoreModel's timing fields */
     mcs_cc cls[NCLASSES];
     int32_t dual_issue, agu_stall, dual_issue_16, shifted_use_stall, scoreboard, early_operand,
-        store_load_stall, register_target_extra, unaligned_target_extra;
+        store_load_stall, register_target_extra, unaligned_target_extra, extend_add_use_stall;
 } mcs_model;
 
 /* Names the rules look at (classify.py/superscalar.py compare instruction names). */
@@ -39,7 +39,7 @@ typedef struct {
     int8_t cls;                  /* _BASE class, or the fpu/alu default */
     uint8_t nm;                  /* NM_* */
     uint8_t based;               /* LDM/STM/VLDM.. names whose first register is the base */
-    uint8_t narrow, bitfield, early_all, early_last, shift, early_alu, macname;
+    uint8_t narrow, bitfield, early_all, early_last, shift, early_alu, macname, extend_add;
     uint8_t load_bytes, store_bytes;
 } mcs_name;
 

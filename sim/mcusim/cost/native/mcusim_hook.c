@@ -629,7 +629,8 @@ static COLD int64_t native_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
         (size == 4 && code[0] == 0xff && code[1] == 0xf7 && code[2] == 0xfe && code[3] == 0xbf))
         end = END_SPIN;                               /* B.N . / B.W . */
     else if (end == END_PLAIN && (o->last_cls == CL_BRANCH || o->last_cls == CL_POP_PC ||
-                                  o->last_cls == CL_LOAD_PC || o->last_cls == CL_ALU_PC))
+                                  o->last_cls == CL_LOAD_PC || o->last_cls == CL_TABLE_BRANCH ||
+                                  o->last_cls == CL_ALU_PC))
         end = END_RET;
     else if (end == END_COND && o->last_indirect)
         end = END_COND_RET;

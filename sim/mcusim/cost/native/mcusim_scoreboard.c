@@ -24,7 +24,7 @@ void mcs_board_reset(mcs_board *b, const mcs_model *m) {
 
 static int is_single(int cls) {
     switch (cls) {
-    case CL_LDM: case CL_STM: case CL_POP_PC: case CL_LOAD_PC: case CL_ALU_PC: case CL_DIV:
+    case CL_LDM: case CL_STM: case CL_POP_PC: case CL_LOAD_PC: case CL_TABLE_BRANCH: case CL_ALU_PC: case CL_DIV:
     case CL_BARRIER: case CL_SYSTEM: case CL_FPU_LDM: case CL_FPU_DIV: return 1;
     default: return 0;
     }
