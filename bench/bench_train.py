@@ -48,6 +48,10 @@ DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"
 # (name, model, data, board, arithmetic): the M0+ boards in soft float and in fixed point
 CASES = [("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "stm32f4",
           "float"),
+         ("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "rp2040",
+          "float"),
+         ("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "rp2040",
+          "fixed"),
          ("dnn_s_quantized", DNN, dnn_classes, "stm32f4", "float"),
          ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "float"),
          ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "fixed"),

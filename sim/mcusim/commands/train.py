@@ -43,7 +43,8 @@ def main(args) -> int:
     m = r["train_memory"]
     print(f"mcusim train {Path(r['model']).name} on {r['board']} ({r['core']} @ "
           f"{r['clock_hz'] / 1e6:g} MHz): layer {r['head_layer']} {r['head_shape'][0]}x"
-          f"{r['head_shape'][1]}, {r['samples']} samples x {r['epochs']} epochs, lr {r['lr']:g}")
+          f"{r['head_shape'][1]}, {r['samples']} samples x {r['epochs']} epochs, lr {r['lr']:g}, "
+          f"{'fixed point ' + r['fixed_format']['weights'] if r['fixed_format'] else 'float32'}")
     print(f"accuracy on {r['eval_samples']} held-back samples: {r['accuracy_before']:.3f} -> "
           f"{r['accuracy_after']:.3f}")
     print(f"per training step: {r['step_cycles']:,} cycles ({1e3 * r['step_s']:.3f} ms, "
