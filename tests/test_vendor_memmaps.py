@@ -65,8 +65,9 @@ CASES = [
      ".scratch_x"),
     ("nrf52840",
      # NordicSemiconductor/nrfx, mdk/nrf52840_xxaa.ld (nRF5 SDK 17: modules/nrfx/mdk), read
-     # in the raitraak-rrk/nrfx copy. EXTFLASH (QSPI XIP) and CODE_RAM (the RAM's code-bus
-     # alias) are regions mcusim does not model: nothing is placed there.
+     # in the raitraak-rrk/nrfx copy. EXTFLASH (QSPI XIP, an external chip on the DK) is not
+     # modelled: nothing is placed there; CODE_RAM is the board's code_ram alias
+     # (test_nrf52840_code_ram_is_the_data_ram below).
      [("FLASH", "rx", 0x0000_0000, 0x10_0000), ("EXTFLASH", "rx", 0x1200_0000, 0x800_0000),
       ("RAM", "rwx", 0x2000_0000, 0x4_0000), ("CODE_RAM", "rwx", 0x80_0000, 0x4_0000)], None),
 ]
@@ -130,3 +131,29 @@ def test_cubemx_f746_ram_runs_from_dtcm_into_sram(tmp_path):
     assert mem.regions == [{"name": "dtcm+sram", "base": 0x2000_0000, "size": 320 * K,
                             "used": used["dtcm"]["used"] + used["sram"]["used"],
                             "memories": ["dtcm", "sram"]}]
+
+
+@needs_gcc
+def test_nrf52840_code_ram_is_the_data_ram(tmp_path):
+    """nRF52840 Code RAM (0x00800000) and Data RAM (0x20000000) are one physical RAM (PS v1.7
+    section 4.2): a word written through one address is read through the other, and code written
+    through the data address runs from the code address. Memory figures count RAM once."""
+    board = load_board("nrf52840")
+    elf = build_elf([FIRMWARE_TESTS / "code_ram.c"], board, tmp_path / "code_ram.elf")
+    result = run(elf, "nrf52840", RunOptions(echo_stdout=False))
+    assert result.stop.reason == "exit" and result.exit_code == 0, (result.stop, result.stdout)
+    assert "routine returned 42" in result.stdout
+    assert board.ram.name == "ram" and [m.name for m in board.physical_memories] == ["flash", "ram"]
+
+
+def test_alias_of_must_name_a_memory_of_the_same_size(tmp_path):
+    from mcusim.errors import BadInput
+    src = (FIRMWARE_TESTS.parent.parent / "boards" / "nrf52840.toml").read_text()
+    p = tmp_path / "b.toml"
+    p.write_text(src.replace('alias_of = "ram"', 'alias_of = "sram"'))
+    with pytest.raises(BadInput, match="alias_of 'sram' is not another memory"):
+        load_board(str(p))
+    p.write_text(src.replace("size = 0x4_0000                 # 256 KB, the Data RAM's size",
+                             "size = 0x2_0000"))
+    with pytest.raises(BadInput, match="differs from it in kind or size"):
+        load_board(str(p))

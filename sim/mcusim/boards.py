@@ -33,7 +33,7 @@ PAGE = 1024     # the simulator maps memory in Unicorn's ARM pages (mcusim.sim.p
 TOP_KEYS = ("name", "description", "core", "profile", "clock_hz", "boot_address", "sources",
             "memory", "uart", "power", "core_options", "nvic")
 MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accelerator", "source",
-               "banks", "banks_source")
+               "banks", "banks_source", "alias_of")
 BANK_KEYS = ("name", "base", "size")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
@@ -80,6 +80,7 @@ class Memory:
     source: str = ""
     latency: tuple[tuple[int, int], ...] = ()    # ((max clock Hz, wait states), ...) ascending
     banks: tuple[Bank, ...] = ()                 # the physical banks that tile it, by address
+    alias_of: str = ""           # another window onto that memory's bytes (nRF52 Code RAM)
 
     def wait_states_at(self, clock_hz: int) -> int | None:
         """Wait states the latency table prescribes at clock_hz (None: above the table)."""
@@ -172,7 +173,13 @@ class Board:
     @property
     def ram(self) -> Memory:
         """The main SRAM: the largest RAM region."""
-        return max((m for m in self.memories if m.kind == "ram"), key=lambda m: m.size)
+        return max((m for m in self.memories if m.kind == "ram" and not m.alias_of),
+                   key=lambda m: m.size)
+
+    @property
+    def physical_memories(self) -> list[Memory]:
+        """The memories without their aliases: each physical byte once."""
+        return [m for m in self.memories if not m.alias_of]
 
     @property
     def has_fpu(self) -> bool:
@@ -254,6 +261,7 @@ def _parse(path: Path) -> Board:
         raise BadInput(f"board file {path}: missing key 'memory' (a [[memory]] table per region)")
     memories = [_memory(path, m, i) for i, m in enumerate(mems_raw)]
     _check_overlaps(path, memories)
+    _check_aliases(path, memories)
     if not any(m.kind == "flash" for m in memories) or not any(m.kind == "ram" for m in memories):
         raise BadInput(f"board file {path}: needs at least one flash and one ram [[memory]]")
     uart = _uart(path, data)
@@ -364,7 +372,8 @@ def _memory(path: Path, raw: Any, i: int) -> Memory:
     mem = Memory(name=f.str("name"), kind=kind, base=base, size=size,
                  wait_states=f.int("wait_states", 0), accelerator=acc,
                  source=f.str("source", ""), latency=latency,
-                 banks=_banks(path, raw.get("banks", []), i, base, size))
+                 banks=_banks(path, raw.get("banks", []), i, base, size),
+                 alias_of=f.str("alias_of", ""))
     return mem
 
 
@@ -431,6 +440,23 @@ def _latency(path: Path, raw: Any, i: int) -> tuple[tuple[int, int], ...]:
     if list(table) != sorted(table):
         raise BadInput(f"board file {path}: key '{key}' must be in ascending clock order")
     return table
+
+
+def _check_aliases(path: Path, memories: list[Memory]) -> None:
+    """alias_of names another, non-alias memory of the same kind and size."""
+    by_name = {m.name: m for m in memories}
+    for m in memories:
+        if not m.alias_of:
+            continue
+        t = by_name.get(m.alias_of)
+        if t is None or t is m or t.alias_of:
+            raise BadInput(f"board file {path}: memory {m.name!r}: alias_of {m.alias_of!r} is not "
+                           f"another memory of the board (known: "
+                           f"{', '.join(x.name for x in memories if not x.alias_of and x is not m)})")
+        if (t.kind, t.size) != (m.kind, m.size):
+            raise BadInput(f"board file {path}: memory {m.name!r} is an alias of {t.name!r} but "
+                           f"differs from it in kind or size ({m.kind} {m.size:#x} vs "
+                           f"{t.kind} {t.size:#x})")
 
 
 def _check_overlaps(path: Path, memories: list[Memory]) -> None:

@@ -44,7 +44,8 @@ def main(args) -> int:
         t = Table("memory", "kind", "base", "size", "wait states", "accelerator", "source")
         for m in b.memories:
             acc = ", ".join(f"{k}={v}" for k, v in (m.accelerator or {}).items())
-            t.add_row(m.name, m.kind, f"{m.base:#010x}", _size(m.size), str(m.wait_states),
+            kind = f"{m.kind} (alias of {m.alias_of})" if m.alias_of else m.kind
+            t.add_row(m.name, kind, f"{m.base:#010x}", _size(m.size), str(m.wait_states),
                       acc, m.source)
         console.print(t)
         if b.uart:
@@ -63,7 +64,7 @@ def main(args) -> int:
         col.no_wrap = True
     for name in list_boards():
         b = load_board(name)
-        ram = sum(m.size for m in b.memories if m.kind == "ram")
+        ram = sum(m.size for m in b.memories if m.kind == "ram" and not m.alias_of)
         chip = b.description.split(",")[0]   # "STMicroelectronics STM32F407VG, Cortex-M4F, ..."
         t.add_row(b.name, chip, b.core, f"{b.clock_hz / 1e6:g} MHz", _size(b.flash.size),
                   _size(ram), f"{b.power['run_ua_per_mhz']:.0f} µA/MHz"

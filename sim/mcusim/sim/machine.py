@@ -133,16 +133,26 @@ class Machine:
             # the image (RP2040 datasheet 2.8.1); on nRF52 the image is at 0 anyway.
             self.vtor_reset = self.board.boot_address
         self._buffers = []
+        # memories another one aliases (nRF52 Code RAM over Data RAM) live in a host buffer
+        # that both address ranges map: a write through one is seen through the other
+        shared = {m.alias_of for m in self.board.memories if m.alias_of}
+        bufs = {}
         for m in self.board.memories:
             size = (m.size + PAGE - 1) & ~(PAGE - 1)
             perms = UC_PROT_READ | UC_PROT_EXEC if m.kind == "flash" else UC_PROT_ALL
-            if m is alias:
-                buf = ctypes.create_string_buffer(size)
+            if m is alias or m.name in shared:
+                buf = bufs[m.name] = ctypes.create_string_buffer(size)
                 self._buffers.append(buf)
                 self.uc.mem_map_ptr(m.base, size, perms, ctypes.addressof(buf))
-                self.uc.mem_map_ptr(0, size, perms, ctypes.addressof(buf))
-            else:
+                if m is alias:
+                    self.uc.mem_map_ptr(0, size, perms, ctypes.addressof(buf))
+            elif not m.alias_of:
                 self.uc.mem_map(m.base, size, perms)
+        for m in self.board.memories:
+            if m.alias_of:
+                size = (m.size + PAGE - 1) & ~(PAGE - 1)
+                self.uc.mem_map_ptr(m.base, size, UC_PROT_ALL,
+                                    ctypes.addressof(bufs[m.alias_of]))
 
     def attach_profiler(self, profiler) -> None:
         """The profiler counts cycles; the exception model takes its latencies from the
