@@ -92,6 +92,11 @@ __asm__(
     "10:\n"
     "  subs r0, r0, #4\n"
     "  subs r1, r1, #4\n"
+    "  MCUSIM_MM4X2_BODY\n"
+    "  .endm\n"
+    /* the iterations alone: r0/r1 4 bytes before the data (mcusim_mm4x2_rq_s16 enters here
+     * straight when n8 % 4 = 0, at step 4 (4 - q) through its out-of-line entry otherwise) */
+    "  .macro MCUSIM_MM4X2_BODY\n"
     "  .balign 4\n"
     "11:\n"
     "  MCUSIM_MM4X2_KP_FIRST\n"
@@ -149,7 +154,7 @@ __asm__(
  * bias words, run the loop above, and each goes out as SUB (A = a - sign), SMMLAR, ASR, SSAT,
  * STRB and a pointer step (mcusim_requant_smmlar); the record's m, a, r come in with one LDM
  * per channel. Outputs are saturated to int8; the caller clamps a narrower activation range.
- * Frame: [sp] cols end, 4 cols, 8 record, 12 out, 16 pairs left, 20 out_c, 24 n8. */
+ * Frame: [sp] cols end, 4 cols - 4, 8 n8 % 4, 12 out, 16 the records' end, 20 out_c. */
 void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                          int8_t *out);
 #define MCUSIM_RQ_ONE(ACC)                                                                         \
@@ -170,27 +175,44 @@ __asm__(
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #28\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
-    "  str r4, [sp, #24]\n"
     "  add r5, r0, r4, lsl #6\n"
     "  sub r5, r5, #4\n"                 /* where r0 ends */
     "  str r5, [sp, #0]\n"
-    "  str r0, [sp, #4]\n"
+    "  sub r5, r0, #4\n"                 /* cols - 4, as the loop body wants r0 */
+    "  str r5, [sp, #4]\n"
+    "  and r5, r4, #3\n"                 /* q = n8 % 4 */
+    "  str r5, [sp, #8]\n"
     "  str r3, [sp, #12]\n"
-    "  ldr r4, [r2, #4]\n"                /* pairs */
+    "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
+    "  mla r4, r4, r5, r5\n"
+    "  add r4, r1, r4, lsl #5\n"
     "  str r4, [sp, #16]\n"
     "  ldr r4, [r2, #8]\n"                /* out_c */
     "  str r4, [sp, #20]\n"
+    "  b 3f\n"
+    /* n8 % 4 = q > 0: enter at step 4 (4 - q), the pointers moved back to match */
+    "9:\n"
+    "  rsb r2, r2, #4\n"
+    "  sub r0, r0, r2, lsl #6\n"
+    "  sub r1, r1, r2, lsl #5\n"
+    "  adds r0, r0, #8\n"              /* as after a first step */
+    "  adds r1, r1, #8\n"
+    "  cmp r2, #2\n"
+    "  blt 14f\n"
+    "  beq 18f\n"
+    "  b 22f\n"
     "3:\n"                                 /* next record: r1 */
-    "  ldrd r4, r5, [r1], #8\n"
+    "  ldrd r4, r5, [r1], #4\n"           /* r1: 4 bytes before the rows */
     "  mov r6, r4\n"
     "  mov r7, r5\n"
     "  mov r8, r4\n"
     "  mov r9, r5\n"
     "  mov r10, r4\n"
     "  mov r11, r5\n"
-    "  ldr r0, [sp, #4]\n"
-    "  ldr r2, [sp, #24]\n"
-    "  MCUSIM_MM4X2_LOOP\n"
+    "  ldrd r0, r2, [sp, #4]\n"
+    "  cmp r2, #0\n"
+    "  bne 9b\n"
+    "  MCUSIM_MM4X2_BODY\n"
     /* first channel: m, a, r; accumulators r4, r6, r8, r10 (pixels 0..3) */
     "  ldm r1!, {r0, r2, r3}\n"
     "  ldr lr, [sp, #12]\n"
@@ -216,14 +238,14 @@ __asm__(
     "  ldr r0, [sp, #12]\n"
     "  adds r0, r0, #2\n"
     "  str r0, [sp, #12]\n"
-    "  ldr r0, [sp, #16]\n"
-    "  subs r0, r0, #1\n"
-    "  str r0, [sp, #16]\n"
+    "  ldr r0, [sp, #16]\n"              /* the records' end */
+    "  cmp r1, r0\n"
     "  bne 3b\n"
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_mm4x2_rq_s16, .-mcusim_mm4x2_rq_s16\n"
     "  .purgem MCUSIM_MM4X2_LOOP\n"
+    "  .purgem MCUSIM_MM4X2_BODY\n"
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
     "  .purgem MCUSIM_MM4X2_KP_FIRST\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
