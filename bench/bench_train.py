@@ -53,6 +53,7 @@ CASES = [("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes
          ("kws_ref_model", REPO / "models" / "kws_ref_model.tflite", kws_classes, "rp2040",
           "fixed"),
          ("dnn_s_quantized", DNN, dnn_classes, "stm32f4", "float"),
+         ("dnn_s_quantized", DNN, dnn_classes, "stm32f4", "fixed"),
          ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "float"),
          ("dnn_s_quantized", DNN, dnn_classes, "rp2040", "fixed"),
          ("dnn_s_quantized", DNN, dnn_classes, "stm32g0b1", "float"),
