@@ -70,3 +70,11 @@ def test_bad_arithmetic_option_is_one_line(sets, capsys):  # noqa: F811
                  str(sets[1]), "--arithmetic", "double"])
     err = capsys.readouterr().err
     assert code != 0 and len(err.splitlines()) == 1 and "--arithmetic: float or fixed" in err
+
+
+@needs_gcc
+def test_a_reference_that_rounds_differently_is_caught(sets, monkeypatch):  # noqa: F811
+    """The bit-for-bit comparison can fail: a reference whose shifts floor instead of rounding."""
+    monkeypatch.setattr(fixed, "rdivpot", lambda x, e: x >> e)
+    r = train(DNN, load_board("rp2040"), *sets, epochs=2, lr=0.05)
+    assert not r["reference_identical"]
