@@ -25,7 +25,7 @@ def test_fixed_point_matches_reference_and_adapts(sets, board):  # noqa: F811
     assert r["reference_identical"]
     assert r["accuracy_after"] >= 0.9 > r["accuracy_before"]
     m = r["train_memory"]
-    assert m["weights"] == 4 * (12 * 144 + 12) and m["activations"] == 2 * 144
+    assert m["weights"] == 4 * (12 * 144 + 12) and m["activations"] == 4 * 144
     assert m["gradients"] == 4 * 12 + 8 * 12 and r["step_cycles"] > 0
 
 

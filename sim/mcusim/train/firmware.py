@@ -132,7 +132,7 @@ def main_c(built, head: Head, layers: list[dict], fixed=None) -> str:
                       f"        return -1;" for L in layers[:head.position])
     if fixed:
         head_c, feat_t, arith = fx.step_c(head, *fixed), "train_x", "fixed point"
-        feat_c = f"(int16_t)(q[i] - ({head.feat_zero_point}))"
+        feat_c = f"q[i] - ({head.feat_zero_point})"
         call, inc = "mcusim_train_step(label)", '#include "mcusim_nn_support.h"\n'
     else:
         head_c, feat_t, arith = float_step_c(head), "train_feat", "float32"

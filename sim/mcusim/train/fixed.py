@@ -1,7 +1,8 @@
 """Fixed-point training of the head for cores without an FPU (the M0+), and its host reference.
 
 Formats (one per-tensor power-of-two exponent F, chosen from the model):
-- features: x = q - zero_point, the head's int8 input as an integer (|x| <= 255, int16);
+- features: x = q - zero_point, the head's int8 input as an integer (|x| <= 255; int32, as the
+  M0+ has no LDRSH with an immediate offset);
 - weights:  V = W * s_x (the feature scale folded in, so the logit is b + sum V x), int32 in
   Q(F): V_real = Vq / 2^F; F puts the model's largest |V| at 2^21, 4x under the 2^23 - 1 clamp
   that keeps every product Vq * x inside int32 (|x| < 2^8);
@@ -175,7 +176,13 @@ def step_c(head, fmt: Format, u: Update) -> str:
         vals = [str(int(v)) for v in a.reshape(-1)]
         rows = ",\n".join("    " + ", ".join(vals[i:i + 10]) for i in range(0, len(vals), 10))
         return f"{ctype} {name}[{len(vals)}] = {{\n{rows}\n}};\n"
-    f = fmt.frac
+    f, sw = fmt.frac, u.shift_w
+    if sw == 0:
+        dv = "v"
+    elif sw <= 23:      # rdivpot as one add: |v| <= 2^23 * 255, so v + 2^(sw-1) cannot overflow
+        dv = f"(v + ({1 << (sw - 1)} - (int32_t)((uint32_t)v >> 31))) >> {sw}"
+    else:
+        dv = f"mcusim_rdivpot(v, {sw})"
     if f > 26:
         conv = f"d = train_rshift64(d, {f - 26});\n        a = d < INT32_MIN ? INT32_MIN : (int32_t)d;"
     elif f < 26:
@@ -184,7 +191,7 @@ def step_c(head, fmt: Format, u: Update) -> str:
     else:
         conv = "a = d < INT32_MIN ? INT32_MIN : (int32_t)d;"
     return f"""/* fixed point (sim/mcusim/train/fixed.py): V = W * s_x and b in Q{f}, x = q - zp */
-{ints("train_w", "int32_t", fmt.w)}{ints("train_b", "int32_t", fmt.b)}int16_t train_x[N_IN];
+{ints("train_w", "int32_t", fmt.w)}{ints("train_b", "int32_t", fmt.b)}int32_t train_x[N_IN];
 int64_t train_z[N_OUT];
 int32_t train_prob[N_OUT];
 
@@ -203,7 +210,7 @@ __attribute__((noinline)) void mcusim_train_step(int label)
         int64_t acc = train_b[o];
         const int32_t *w = &train_w[o * N_IN];
         for (int i = 0; i < N_IN; i++)
-            acc += (int32_t)(w[i] * (int32_t)train_x[i]);     /* |w| < 2^23, |x| < 2^8 */
+            acc += w[i] * train_x[i];           /* int32 product: |w| < 2^23, |x| < 2^8 */
         train_z[o] = acc;
         if (o == 0 || acc > m)
             m = acc;
@@ -226,8 +233,9 @@ __attribute__((noinline)) void mcusim_train_step(int label)
         const int32_t t = mcusim_rdivpot(mcusim_srdhm(g, {u.m_w}), 8);
         int32_t *w = &train_w[o * N_IN];
         for (int i = 0; i < N_IN; i++) {{
-            int32_t v = w[i] - mcusim_rdivpot(t * (int32_t)train_x[i], {u.shift_w});
-            w[i] = v < -{WMAX} ? -{WMAX} : v > {WMAX} ? {WMAX} : v;
+            const int32_t v = t * train_x[i];
+            const int32_t nw = w[i] - ({dv});
+            w[i] = nw < -{WMAX} ? -{WMAX} : nw > {WMAX} ? {WMAX} : nw;
         }}
     }}
 }}

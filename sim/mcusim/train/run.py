@@ -93,7 +93,7 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
         if result.stop.reason != "exit" or result.exit_code != 0:
             raise BadInput(f"training firmware stopped: {result.stop.reason}, exit "
                            f"{result.exit_code}")
-        feats = np.fromfile(tmp / "feat.bin", np.int16 if fx else np.float32)
+        feats = np.fromfile(tmp / "feat.bin", np.int32 if fx else np.float32)
     n_e, n_t = len(ye), len(yt)
     if feats.size != (n_e + n_t) * head.n_in:
         raise BadInput(f"training firmware wrote {feats.size} features, expected "
@@ -125,7 +125,7 @@ def train(model: Path, board, data: Path, eval_data: Path, epochs: int = 5, lr: 
         "head_shape": [head.n_out, head.n_in], "samples": n_t, "eval_samples": n_e,
         "epochs": epochs, "lr": lr, "arithmetic": arithmetic,
         "fixed_format": ({"weights": f"Q{fx[0].frac} (W * feature scale)", "bias": f"Q{fx[0].frac}",
-                          "features": "int16 q - zero_point", "gradient": "Q0.31"} if fx else None),
+                          "features": "int32 q - zero_point", "gradient": "Q0.31"} if fx else None),
         "accuracy_before": acc_before, "accuracy_after": acc_after,
         "reference_identical": bool(np.array_equal(w.view(np.uint32), rw.view(np.uint32))
                                     and np.array_equal(b.view(np.uint32), rb.view(np.uint32))),
