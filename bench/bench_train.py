@@ -6,7 +6,8 @@ whether the MCU's weights equal the host reference bit for bit.
 Data: two new classes (a sine or a cosine pattern plus noise, tests/test_train.py's generator
 for the 250-value DNN input; the same idea over the 49 x 10 MFCC grid for the KWS model),
 labelled with two of the model's outputs; 20 training and 20 held-back samples, 3 epochs,
-lr 0.05; float32 on every board, fixed point (sim/mcusim/train/fixed.py) on the M0+ boards too. Writes bench/results/train.json.
+lr 0.05; float32 on every board, fixed point (sim/mcusim/train/fixed.py) on the M0+ boards and
+the stm32f4 too. Writes bench/results/train.json.
 """
 from __future__ import annotations
 
@@ -82,14 +83,16 @@ def main() -> int:
     (HERE / "results" / "train.json").write_text(json.dumps(
         {"command": "bench/bench_train.py", "results": rows}, indent=1) + "\n")
     if args.markdown:
-        print("| model | board | arithmetic | head | step cycles | step time | step energy | backbone cycles "
-              "| training memory | accuracy before -> after | weights = reference |")
+        print("| model | board | arithmetic | head | step cycles | step time | step energy "
+              "| backbone cycles | training memory | accuracy before -> after "
+              "| weights = reference |")
         print("|---|---|---|---|---:|---:|---:|---:|---:|---|---|")
         for r in rows:
             arith = ("fixed " + r["fixed_format"]["weights"].split()[0] if r["fixed_format"]
                      else "float32")
-            print(f"| {r['model']} | {r['board']} | {arith} | {r['head_shape'][0]}x{r['head_shape'][1]} | "
-                  f"{r['step_cycles']:,} | {1e3 * r['step_s']:.3f} ms | {r['step_energy_uj']:.1f} µJ"
+            print(f"| {r['model']} | {r['board']} | {arith} | "
+                  f"{r['head_shape'][0]}x{r['head_shape'][1]} | {r['step_cycles']:,} | "
+                  f"{1e3 * r['step_s']:.3f} ms | {r['step_energy_uj']:.1f} µJ"
                   f" | {r['backbone_cycles']:,} | {r['train_memory_bytes']:,} B | "
                   f"{r['accuracy_before']:.2f} -> {r['accuracy_after']:.2f} | "
                   f"{'yes' if r['reference_identical'] else 'NO'} |")

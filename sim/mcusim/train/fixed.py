@@ -184,7 +184,8 @@ def step_c(head, fmt: Format, u: Update) -> str:
     else:
         dv = f"mcusim_rdivpot(v, {sw})"
     if f > 26:
-        conv = f"d = train_rshift64(d, {f - 26});\n        a = d < INT32_MIN ? INT32_MIN : (int32_t)d;"
+        conv = (f"d = train_rshift64(d, {f - 26});\n"
+                "        a = d < INT32_MIN ? INT32_MIN : (int32_t)d;")
     elif f < 26:
         conv = (f"a = d < ((int64_t)INT32_MIN >> {26 - f}) ? INT32_MIN : "
                 f"(int32_t)(d * ((int64_t)1 << {26 - f}));")
