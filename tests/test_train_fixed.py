@@ -78,3 +78,21 @@ def test_a_reference_that_rounds_differently_is_caught(sets, monkeypatch):  # no
     monkeypatch.setattr(fixed, "rdivpot", lambda x, e: x >> e)
     r = train(DNN, load_board("rp2040"), *sets, epochs=2, lr=0.05)
     assert not r["reference_identical"]
+
+
+@needs_gcc
+@pytest.mark.parametrize("frac", [20, 26, 28])
+def test_other_formats_match_the_reference(sets, monkeypatch, frac):  # noqa: F811
+    """The softmax input's three conversions (Q(F) below, at and above Q26) and, at Q28, weights
+    clamped at 2^23 - 1 (the model's largest is 2^25 there) stay bit for bit."""
+    choose = fixed.choose
+
+    def at(head):
+        f = choose(head)
+        k = frac - f.frac
+        scale = (lambda a: a.astype(np.int64) << k) if k >= 0 else (lambda a: a >> -k)
+        return fixed.Format(frac, np.clip(scale(f.w), -fixed.WMAX, fixed.WMAX).astype(np.int32),
+                            scale(f.b).astype(np.int32))
+    monkeypatch.setattr(fixed, "choose", at)
+    r = train(DNN, load_board("rp2040"), *sets, epochs=2, lr=0.05)
+    assert r["fixed_format"]["weights"].startswith(f"Q{frac} ") and r["reference_identical"]
