@@ -86,6 +86,12 @@ def cases():
                    out_zp=-20)[0]
     yield mg.weights_as_input(r, "FULLY_CONNECTED", [2, 37], 7)[0]      # DSP row sums
     yield mg.weights_as_input(r, "CONV_2D", [1, 3, 4, 21], 5, False)[0]
+    # same-shape ADD from build-time tables (mcusim_add_table_s8): an odd size (pair loop +
+    # tail), a constant second input, and an output scale whose shift SMMLAR cannot take
+    yield mg.binary(r, "ADD", [1, 5, 7, 3], [1, 5, 7, 3], "RELU")[0]
+    yield mg.binary(r, "ADD", [2, 4, 4, 5], [2, 4, 4, 5], const_second=True)[0]
+    yield mg.binary(r, "ADD", [1, 3, 3, 8], [1, 3, 3, 8], q1=(0.02, -3), q2=(0.05, 7),
+                    out_q=(1.0, 1))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])
@@ -126,6 +132,7 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
+    assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])

@@ -260,6 +260,18 @@ typedef struct {
 mcusim_status mcusim_add_s8(const mcusim_add_params *params, const mcusim_broadcast *bcast,
                             int32_t size, const int8_t *input1, const int8_t *input2,
                             int8_t *output);
+/* same-shape ADD from build-time tables (mcusim_add_table_s8.c): table[0..255] = 2 s_1 and
+ * table[256..511] = 2 s_2 indexed by the input byte; output requantization (multiplier, shift),
+ * a = 2^(r-1) + output_offset 2^r and r = -shift for SMMLAR (r = 0: not usable) */
+typedef struct {
+    const int32_t *table;
+    int32_t output_multiplier, output_shift, output_offset;
+    int32_t a, r;
+    mcusim_activation activation;
+} mcusim_add_table_params;
+
+mcusim_status mcusim_add_table_s8(const mcusim_add_table_params *params, int32_t size,
+                                  const int8_t *input1, const int8_t *input2, int8_t *output);
 mcusim_status mcusim_mul_s8(const mcusim_mul_params *params, const mcusim_broadcast *bcast,
                             int32_t size, const int8_t *input1, const int8_t *input2,
                             int8_t *output);

@@ -1,9 +1,12 @@
-"""ADD int8 with TFLM's broadcasting (up to 6-D) and fused activation."""
+"""ADD int8 with TFLM's broadcasting (up to 6-D) and fused activation. Same-shape inputs on
+DSP cores and ARMv6-M: mcusim_add_table_s8 with each input's scaling tabulated at build time."""
 from __future__ import annotations
 
+import numpy as np
+
 from mcusim.compiler import quant
-from mcusim.compiler.ops._common import (act, broadcast, check_elementwise, elementwise_call,
-                                         nelems, params_lit)
+from mcusim.compiler.ops._common import (act, broadcast, check_elementwise, cptr,
+                                         elementwise_call, nelems, params_lit)
 
 OPS = ("ADD",)
 
@@ -31,8 +34,50 @@ def macs(node, g) -> int:
     return 0
 
 
+V6M_CORES = ("cortex-m0", "cortex-m0plus")
+SMMLAR_R = (1, 22)      # the shifts mcusim_requant_smmlar takes
+
+
+def _mbqm(x: int, m: int, shift: int) -> int:
+    """TFLite MultiplyByQuantizedMultiplier (double rounding) on Python ints."""
+    x = x << shift if shift > 0 else x
+    h = (x * m + (1 << 30)) >> 31          # SaturatingRoundingDoublingHighMul (m < 2^31)
+    e = max(-shift, 0)
+    mask = (1 << e) - 1
+    return (h >> e) + int((h & mask) > (mask >> 1) + int(h < 0))
+
+
+def add_tables(p: dict) -> np.ndarray:
+    """[2 s_1(byte) for byte 0..255, 2 s_2(byte) ...]: TFLM's scaled inputs of every int8 value,
+    indexed by the raw byte (mcusim_add_table_s8), doubled for the SMMLAR requantization."""
+    vals = np.arange(256, dtype=np.int64)
+    vals = np.where(vals >= 128, vals - 256, vals)
+    out = []
+    for k in ("1", "2"):
+        off, m, sh = p[f"input{k}_offset"], p[f"input{k}_multiplier"], p[f"input{k}_shift"]
+        out += [2 * _mbqm((int(v) + off) << p["left_shift"], m, sh) for v in vals]
+    return np.asarray(out, dtype=np.int32)
+
+
+def _emit_table(node, ctx, p: dict) -> str:
+    r = -p["output_shift"]
+    ok = SMMLAR_R[0] <= r <= SMMLAR_R[1]
+    a = (1 << (r - 1)) + (p["output_offset"] << r) if ok else 0
+    table = ctx.const(f"n{node.index}_add_tables", add_tables(p), "int32_t")
+    return (
+        params_lit("mcusim_add_table_params", [
+            ("table", table), ("output_multiplier", p["output_multiplier"]),
+            ("output_shift", p["output_shift"]), ("output_offset", p["output_offset"]),
+            ("a", a), ("r", r if ok else 0), ("activation", p["activation"])])
+        + f"mcusim_add_table_s8(&params, {p['size']},\n"
+        f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
+        f"{cptr(ctx, node.outputs[0])});\n")
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
+    if p["broadcast"] is None and (ctx.dsp or ctx.core in V6M_CORES):
+        return _emit_table(node, ctx, p)
     return (
         params_lit("mcusim_add_params", [(k, p[k]) for k in (
             "input1_offset", "input2_offset", "output_offset", "input1_multiplier",
