@@ -15,11 +15,13 @@ time; while any byte of output row r is written, the kernel may still read input
 (r - 1) * stride - pad_top onwards and may already have written up to the end of output row
 r + 1 (one row of slack either way, for pixel blocking across a row end). So the input may start
 `delta` bytes after the output (delta from that rule, see stream_delta) instead of after its end.
-Overlaps are enabled where they shrink the arena: one at a time at the peak layers, and by
-live-bytes level (every layer holding at least L bytes), whichever plan is smaller.
+Overlaps are enabled where they shrink the arena: one at a time at the peak layers, by
+live-bytes level (every layer holding at least L bytes), and with at most EXHAUSTIVE_MAX
+candidates every subset, whichever plan is smallest.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from mcusim.compiler.ir import Graph
@@ -31,6 +33,7 @@ INPLACE_OPS = {"RELU", "RELU6", "RELU_N1_TO_1", "LOGISTIC", "TANH", "QUANTIZE", 
                "HARD_SWISH", "ABS", "NEG"}
 INPLACE_BINARY = {"ADD", "MUL"}          # in place only when no input is broadcast
 STREAMING_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D"}
+EXHAUSTIVE_MAX = 8   # up to this many overlap candidates every subset is tried (2^8 plans)
 
 
 @dataclass
@@ -168,6 +171,16 @@ def _choose_overlaps(items: list[Buffer], candidates: dict) -> tuple[int, dict]:
         size = _place_best(items, group)
         if size < best:
             best, chosen = size, group
+    # few candidates: every subset (a chain of equal layers needs overlaps at some layers and
+    # not others, which neither search above reaches: KWS 16,512 -> 16,264 B)
+    if len(candidates) <= EXHAUSTIVE_MAX:
+        keys = list(candidates)
+        for n in range(1, len(keys) + 1):
+            for sub in itertools.combinations(keys, n):
+                group = {k: candidates[k][3] for k in sub}
+                size = _place_best(items, group)
+                if size < best:
+                    best, chosen = size, group
     return _place_best(items, chosen), chosen
 
 
