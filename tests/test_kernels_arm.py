@@ -92,6 +92,12 @@ def cases():
     yield mg.binary(r, "ADD", [2, 4, 4, 5], [2, 4, 4, 5], const_second=True)[0]
     yield mg.binary(r, "ADD", [1, 3, 3, 8], [1, 3, 3, 8], q1=(0.02, -3), q2=(0.05, 7),
                     out_q=(1.0, 1))[0]
+    # im2col of few input channels, windows widened straight from the input rows: 3x3 over RGB
+    # (the written-out 3x3x3 quads, stride 2 as VWW and stride 1 as IC) and 3x6 over 3 channels
+    # (18-byte rows: the row-crossing quads of the general walk)
+    yield mg.conv_2d(r, [1, 9, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 6, 7, 3], 6, (3, 3), padding="SAME")[0]
+    yield mg.conv_2d(r, [1, 5, 8, 3], 5, (3, 6), padding="VALID")[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])

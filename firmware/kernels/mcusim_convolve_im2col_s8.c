@@ -211,6 +211,79 @@ MCUSIM_NO_MEMSET static void mcusim_stage_window(int8_t *stage, const int8_t *in
 }
 
 MCUSIM_NO_MEMSET
+#if MCUSIM_DSP
+/* A whole window of f_h rows of `row` bytes (row % 4 != 0, row >= 4: few input channels, e.g.
+ * 3x3x3 over RGB) widened straight from the input rows into pixel p's column slots, no staging:
+ * a quad inside one row is one unaligned LDR; one that crosses into the next row is the first
+ * row's last m bytes (the row's last word shifted down) joined with the next row's first word
+ * shifted up; past the last row the quad is padded with the zero point and the slots after the
+ * column are zero (what staging with zp widens to). */
+MCUSIM_INLINE void mcusim_widen_rows_s8(int32_t *c32, const int8_t *ip, int32_t stride,
+                                        int32_t f_h, int32_t row, int32_t depth, int32_t off2,
+                                        uint32_t zp4)
+{
+    int32_t *end = c32 + 2 * depth;
+    if (row == 9 && f_h == 3) {     /* 3x3 over RGB (IC, VWW): the seven quads written out */
+        const int8_t *r1 = ip + stride, *r2 = r1 + stride;
+        uint32_t w[7], t;
+        __builtin_memcpy(&w[0], ip, 4);
+        __builtin_memcpy(&w[1], ip + 4, 4);
+        __builtin_memcpy(&t, ip + 5, 4);
+        __builtin_memcpy(&w[2], r1, 4);
+        w[2] = (t >> 24) | (w[2] << 8);
+        __builtin_memcpy(&w[3], r1 + 3, 4);
+        __builtin_memcpy(&t, r1 + 5, 4);
+        __builtin_memcpy(&w[4], r2, 4);
+        w[4] = (t >> 16) | (w[4] << 16);
+        __builtin_memcpy(&w[5], r2 + 2, 4);
+        __builtin_memcpy(&t, r2 + 5, 4);
+        w[6] = (t >> 8) | (zp4 << 24);
+        for (int32_t q = 0; q < 7; q++, c32 += 8) {
+            c32[0] = __sadd16(__sxtb16((int32_t)w[q]), off2);
+            c32[4] = __sadd16(mcusim_sxtb16_ror8((int32_t)w[q]), off2);
+        }
+        for (; c32 < end; c32 += 8) {
+            c32[0] = 0;
+            c32[4] = 0;
+        }
+        return;
+    }
+    int32_t j = 0;
+    for (int32_t fy = 0; fy < f_h;) {
+        uint32_t v;
+        if (j + 4 <= row) {
+            __builtin_memcpy(&v, ip + j, 4);
+            j += 4;
+            if (j == row) {
+                j = 0;
+                ip += stride;
+                fy++;
+            }
+        } else {
+            const int32_t m = row - j, sh = 8 * m;     /* 1..3 bytes left in this row */
+            uint32_t lo, hi;
+            __builtin_memcpy(&lo, ip + row - 4, 4);
+            lo >>= 32 - sh;
+            ip += stride;
+            if (++fy < f_h) {
+                __builtin_memcpy(&hi, ip, 4);
+                j = 4 - m;
+            } else {
+                hi = zp4;
+            }
+            v = lo | (hi << sh);
+        }
+        c32[0] = __sadd16(__sxtb16((int32_t)v), off2);
+        c32[4] = __sadd16(mcusim_sxtb16_ror8((int32_t)v), off2);
+        c32 += 8;
+    }
+    for (; c32 < end; c32 += 8) {
+        c32[0] = 0;
+        c32[4] = 0;
+    }
+}
+#endif
+
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
@@ -313,6 +386,14 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                         c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
                     }
                 }
+                continue;
+            }
+            if (row >= 4 && dw == 1 && fx0 == 0 && fx1 == f_w && y0 >= 0 &&
+                y0 + dh * (f_h - 1) < in_h) {
+                /* the whole window inside, rows not whole quads (RGB inputs): no staging */
+                mcusim_widen_rows_s8((int32_t *)cols + p, in_b + (y0 * in_w + x0) * in_c,
+                                     dh * in_w * in_c, f_h, row, depth, off2,
+                                     (uint32_t)(uint8_t)zp * 0x01010101u);
                 continue;
             }
 #endif
