@@ -139,6 +139,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
+    if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
+        assert src.count(".q = 0,") == 0
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])

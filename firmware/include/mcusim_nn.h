@@ -262,11 +262,15 @@ mcusim_status mcusim_add_s8(const mcusim_add_params *params, const mcusim_broadc
                             int8_t *output);
 /* same-shape ADD from build-time tables (mcusim_add_table_s8.c): table[0..255] = 2 s_1 and
  * table[256..511] = 2 s_2 indexed by the input byte; output requantization (multiplier, shift),
- * a = 2^(r-1) + output_offset 2^r and r = -shift for SMMLAR (r = 0: not usable) */
+ * a = 2^(r-1) + output_offset 2^r and r = -shift for SMMLAR (r = 0: not usable); without a
+ * 64-bit multiply (q != 0): table[512 + i] = the least 2 s whose output is >= min + i
+ * (i = 1..steps; INT32_MIN at i = 0, INT32_MAX at steps + 1) and the guess
+ * i = ((2 s >> 15) q + qb) >> qj that the thresholds correct */
 typedef struct {
     const int32_t *table;
     int32_t output_multiplier, output_shift, output_offset;
     int32_t a, r;
+    int32_t q, qb, qj, steps;
     mcusim_activation activation;
 } mcusim_add_table_params;
 

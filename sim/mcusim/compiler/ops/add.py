@@ -59,16 +59,66 @@ def add_tables(p: dict) -> np.ndarray:
     return np.asarray(out, dtype=np.int32)
 
 
+I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _out(p: dict, s: int) -> int:
+    lo, hi = p["activation"]
+    o = _mbqm(s, p["output_multiplier"], p["output_shift"]) + p["output_offset"]
+    return min(max(o, lo), hi)
+
+
+def step_thresholds(p: dict) -> np.ndarray:
+    """For ARMv6-M: th[i] = the least 2 s whose output is >= min + i (i = 1..steps; the output
+    is nondecreasing in s), INT32_MIN at 0 and INT32_MAX at steps + 1 as sentinels."""
+    lo, hi = p["activation"]
+    bound = 1 << 30          # |s| < 2^29 (two scaled int8 values, multipliers < 1)
+    th = [I32_MIN]
+    for c in range(lo + 1, hi + 1):
+        if _out(p, bound) < c:
+            th.append(I32_MAX)
+            continue
+        a, b = -bound, bound    # least s in (a, b] with output >= c
+        while b - a > 1:
+            mid = (a + b) // 2
+            a, b = (a, mid) if _out(p, mid) >= c else (mid, b)
+        th.append(max(2 * b, I32_MIN + 1))
+    th.append(I32_MAX)
+    return np.asarray(th, dtype=np.int64).astype(np.int32)
+
+
+def step_guess(p: dict) -> tuple[int, int, int]:
+    """(q, qb, qj): i ~ ((2 s >> 15) q + qb) >> qj, the output's step from the real multiplier
+    with q < 2^15 (the product fits in int32), or (0, 0, 0) when no such shift exists."""
+    real = p["output_multiplier"] * 2.0 ** (p["output_shift"] - 31)
+    per = real * 2.0 ** 14          # output units per unit of 2 s >> 15
+    lo = p["activation"][0]
+    for qj in range(22, -1, -1):
+        q = int(round(per * (1 << qj)))
+        if 0 < q < (1 << 15):
+            qb = int(round((p["output_offset"] - lo + 0.5) * (1 << qj)))
+            return q, qb, qj
+    return 0, 0, 0
+
+
 def _emit_table(node, ctx, p: dict) -> str:
     r = -p["output_shift"]
-    ok = SMMLAR_R[0] <= r <= SMMLAR_R[1]
+    ok = ctx.dsp and SMMLAR_R[0] <= r <= SMMLAR_R[1]
     a = (1 << (r - 1)) + (p["output_offset"] << r) if ok else 0
-    table = ctx.const(f"n{node.index}_add_tables", add_tables(p), "int32_t")
+    tables = add_tables(p)
+    q = qb = qj = 0
+    if not ctx.dsp:
+        q, qb, qj = step_guess(p)
+        if q:
+            tables = np.concatenate([tables, step_thresholds(p)])
+    table = ctx.const(f"n{node.index}_add_tables", tables, "int32_t")
+    steps = p["activation"][1] - p["activation"][0]
     return (
         params_lit("mcusim_add_table_params", [
             ("table", table), ("output_multiplier", p["output_multiplier"]),
             ("output_shift", p["output_shift"]), ("output_offset", p["output_offset"]),
-            ("a", a), ("r", r if ok else 0), ("activation", p["activation"])])
+            ("a", a), ("r", r if ok else 0), ("q", q), ("qb", qb), ("qj", qj),
+            ("steps", steps), ("activation", p["activation"])])
         + f"mcusim_add_table_s8(&params, {p['size']},\n"
         f"    {cptr(ctx, node.inputs[0], const=True)}, {cptr(ctx, node.inputs[1], const=True)}, "
         f"{cptr(ctx, node.outputs[0])});\n")
