@@ -522,6 +522,36 @@ int32_t mcusim_convolve_im2col_pairs_s8_get_buffer_size(const mcusim_dims *filte
     return 4 * ((n + 1) & ~1);
 }
 
+/* n input bytes + offset into every other int16 slot of the pairs scratch: from an aligned
+ * address one word load per four taps (ARMv6-M faults on unaligned words), bytes otherwise */
+MCUSIM_INLINE int16_t *mcusim_widen_run2(int16_t *col, const int8_t *ip, int32_t n, int32_t off)
+{
+    int32_t k = 0;
+    if (((uintptr_t)ip & 3u) == 0) {
+        const int8_t *ap = (const int8_t *)__builtin_assume_aligned(ip, 4);
+        for (; k + 4 <= n; k += 4, col += 8) {
+            int32_t w;
+            __builtin_memcpy(&w, ap + k, 4);
+            col[0] = (int16_t)((int8_t)w + off);
+            col[2] = (int16_t)((int8_t)(w >> 8) + off);
+            col[4] = (int16_t)((int8_t)(w >> 16) + off);
+            col[6] = (int16_t)((w >> 24) + off);
+        }
+    }
+    for (; k < n; k++, col += 2) {
+        *col = (int16_t)(ip[k] + off);
+    }
+    return col;
+}
+
+MCUSIM_INLINE int16_t *mcusim_zero_run2(int16_t *col, int32_t n)
+{
+    for (int32_t k = 0; k < n; k++, col += 2) {
+        *col = 0;
+    }
+    return col;
+}
+
 mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_params *params,
                                               const mcusim_quant_params *quant, const int32_t *rq,
                                               const mcusim_dims *input_dims,
@@ -569,6 +599,24 @@ mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_pa
             const int32_t y0 = oy * params->stride.h - params->padding.h;
             const int32_t x0 = ox * params->stride.w - params->padding.w;
             int16_t *col = xs + j;
+            if (params->dilation.w == 1) {
+                /* each window row: zeros left and right of the image, the inside taps one run */
+                const int32_t fx0 = x0 < 0 ? -x0 : 0;
+                int32_t fx1 = in_w - x0 < f_w ? in_w - x0 : f_w;
+                fx1 = fx1 > fx0 ? fx1 : fx0;
+                for (int32_t fy = 0; fy < f_h; fy++) {
+                    const int32_t y = y0 + params->dilation.h * fy;
+                    if (y < 0 || y >= in_h || fx0 == fx1) {
+                        col = mcusim_zero_run2(col, f_w * in_c);
+                        continue;
+                    }
+                    col = mcusim_zero_run2(col, fx0 * in_c);
+                    col = mcusim_widen_run2(col, in_b + (y * in_w + x0 + fx0) * in_c,
+                                            (fx1 - fx0) * in_c, in_off);
+                    col = mcusim_zero_run2(col, (f_w - fx1) * in_c);
+                }
+                continue;
+            }
             for (int32_t fy = 0; fy < f_h; fy++) {
                 const int32_t y = y0 + params->dilation.h * fy;
                 for (int32_t fx = 0; fx < f_w; fx++) {
