@@ -98,6 +98,9 @@ def cases():
     yield mg.conv_2d(r, [1, 9, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
     yield mg.conv_2d(r, [1, 6, 7, 3], 6, (3, 3), padding="SAME")[0]
     yield mg.conv_2d(r, [1, 5, 8, 3], 5, (3, 6), padding="VALID")[0]
+    # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
+    yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
+    yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])
