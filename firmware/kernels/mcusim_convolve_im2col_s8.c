@@ -225,23 +225,30 @@ MCUSIM_INLINE void mcusim_widen_rows_s8(int32_t *c32, const int8_t *ip, int32_t 
     int32_t *end = c32 + 2 * depth;
     if (row == 9 && f_h == 3) {     /* 3x3 over RGB (IC, VWW): the seven quads written out */
         const int8_t *r1 = ip + stride, *r2 = r1 + stride;
-        uint32_t w[7], t;
-        __builtin_memcpy(&w[0], ip, 4);
-        __builtin_memcpy(&w[1], ip + 4, 4);
+        uint32_t w, t;
+#define MCUSIM_WIDEN_WORD(v)                                                                   \
+    do {                                                                                       \
+        c32[0] = __sadd16(__sxtb16((int32_t)(v)), off2);                                      \
+        c32[4] = __sadd16(mcusim_sxtb16_ror8((int32_t)(v)), off2);                            \
+        c32 += 8;                                                                              \
+    } while (0)
+        __builtin_memcpy(&w, ip, 4);
+        MCUSIM_WIDEN_WORD(w);
+        __builtin_memcpy(&w, ip + 4, 4);
+        MCUSIM_WIDEN_WORD(w);
         __builtin_memcpy(&t, ip + 5, 4);
-        __builtin_memcpy(&w[2], r1, 4);
-        w[2] = (t >> 24) | (w[2] << 8);
-        __builtin_memcpy(&w[3], r1 + 3, 4);
+        __builtin_memcpy(&w, r1, 4);
+        MCUSIM_WIDEN_WORD((t >> 24) | (w << 8));
+        __builtin_memcpy(&w, r1 + 3, 4);
+        MCUSIM_WIDEN_WORD(w);
         __builtin_memcpy(&t, r1 + 5, 4);
-        __builtin_memcpy(&w[4], r2, 4);
-        w[4] = (t >> 16) | (w[4] << 16);
-        __builtin_memcpy(&w[5], r2 + 2, 4);
+        __builtin_memcpy(&w, r2, 4);
+        MCUSIM_WIDEN_WORD((t >> 16) | (w << 16));
+        __builtin_memcpy(&w, r2 + 2, 4);
+        MCUSIM_WIDEN_WORD(w);
         __builtin_memcpy(&t, r2 + 5, 4);
-        w[6] = (t >> 8) | (zp4 << 24);
-        for (int32_t q = 0; q < 7; q++, c32 += 8) {
-            c32[0] = __sadd16(__sxtb16((int32_t)w[q]), off2);
-            c32[4] = __sadd16(mcusim_sxtb16_ror8((int32_t)w[q]), off2);
-        }
+        MCUSIM_WIDEN_WORD((t >> 8) | (zp4 << 24));
+#undef MCUSIM_WIDEN_WORD
         for (; c32 < end; c32 += 8) {
             c32[0] = 0;
             c32[4] = 0;
