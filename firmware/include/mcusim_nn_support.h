@@ -314,6 +314,34 @@ MCUSIM_INLINE int8_t mcusim_finish(int32_t acc, int32_t m, int32_t s, int32_t ou
     return (int8_t)acc;
 }
 
+/* The ARMv6-M pairs kernels' epilogue (1x1 and im2col): a 2x2 block, acc = {a c0, a c1, b c0,
+ * b c1} for pixels a, b and channels oc, oc + 1, requantized with the split multiplier when
+ * `rq` (5 constants per channel) is given, else as mcusim_finish; pixel b only when `two`. */
+MCUSIM_INLINE void mcusim_store_2x2(const int32_t acc[4], int32_t oc, const int32_t *rq,
+                                    const int32_t *mult, const int32_t *shift, int32_t pc,
+                                    int32_t out_off, int32_t lo, int32_t hi, int32_t two,
+                                    int8_t *const outs[2])
+{
+    if (rq) {
+        const int32_t *q0 = rq + 5 * oc, *q1 = q0 + 5;
+        outs[0][oc] = mcusim_clamp8(mcusim_requant_split11(acc[0], q0), lo, hi);
+        outs[0][oc + 1] = mcusim_clamp8(mcusim_requant_split11(acc[1], q1), lo, hi);
+        if (two) {
+            outs[1][oc] = mcusim_clamp8(mcusim_requant_split11(acc[2], q0), lo, hi);
+            outs[1][oc + 1] = mcusim_clamp8(mcusim_requant_split11(acc[3], q1), lo, hi);
+        }
+        return;
+    }
+    const int32_t m0 = mult[oc * pc], s0 = shift[oc * pc];
+    const int32_t m1 = mult[(oc + 1) * pc], s1 = shift[(oc + 1) * pc];
+    outs[0][oc] = mcusim_finish(acc[0], m0, s0, out_off, lo, hi);
+    outs[0][oc + 1] = mcusim_finish(acc[1], m1, s1, out_off, lo, hi);
+    if (two) {
+        outs[1][oc] = mcusim_finish(acc[2], m0, s0, out_off, lo, hi);
+        outs[1][oc + 1] = mcusim_finish(acc[3], m1, s1, out_off, lo, hi);
+    }
+}
+
 /* ---- gemmlowp transcendental functions on raw Q-format int32 values ---- */
 
 /* exp(a) for a in [-1/4, 0), Q0.31 in and out */

@@ -650,24 +650,7 @@ mcusim_status mcusim_convolve_im2col_pairs_s8(void *buffer, const mcusim_conv_pa
                 acc[1] = acc[3] = bias[oc + 1];
             }
             mcusim_mm2x2i_s16_v6m(xs, w, 4 * depth2, acc);
-            if (rq) {   /* the split-multiplier requantization, constants per channel */
-                const int32_t *q0 = rq + 5 * oc, *q1 = q0 + 5;
-                outs[0][oc] = mcusim_clamp8(mcusim_requant_split11(acc[0], q0), lo, hi);
-                outs[0][oc + 1] = mcusim_clamp8(mcusim_requant_split11(acc[1], q1), lo, hi);
-                if (two) {
-                    outs[1][oc] = mcusim_clamp8(mcusim_requant_split11(acc[2], q0), lo, hi);
-                    outs[1][oc + 1] = mcusim_clamp8(mcusim_requant_split11(acc[3], q1), lo, hi);
-                }
-                continue;
-            }
-            const int32_t m0 = mult[oc * pc], s0 = shift[oc * pc];
-            const int32_t m1 = mult[(oc + 1) * pc], s1 = shift[(oc + 1) * pc];
-            outs[0][oc] = mcusim_finish(acc[0], m0, s0, out_off, lo, hi);
-            outs[0][oc + 1] = mcusim_finish(acc[1], m1, s1, out_off, lo, hi);
-            if (two) {
-                outs[1][oc] = mcusim_finish(acc[2], m0, s0, out_off, lo, hi);
-                outs[1][oc + 1] = mcusim_finish(acc[3], m1, s1, out_off, lo, hi);
-            }
+            mcusim_store_2x2(acc, oc, rq, mult, shift, pc, out_off, lo, hi, two, outs);
         }
         if (oc < out_c) {   /* the odd last row, stored plain */
             int32_t a0 = bias ? bias[oc] : 0, a1 = a0;
