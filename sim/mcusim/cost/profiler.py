@@ -97,7 +97,6 @@ class Profiler:
         self.classifier = classifier or os.environ.get("MCUSIM_CLASSIFIER", "native")
         if self.classifier == "native":
             self._native_init()
-        self._blocks: list[Any] = []
         self._error: BaseException | None = None
         self._hooks: list[int] = []
         self._finished: ProfileData | None = None
@@ -115,7 +114,7 @@ class Profiler:
         for r in range(128):
             try:
                 regs.append(_uc_reg(md, r))
-            except (AttributeError, TypeError, ValueError, Exception):
+            except Exception:         # no core register of that id (capstone has more)
                 regs.append(-1)
         uc_reg = (C.c_int32 * 128)(*regs)
         n = len(self._fns)
@@ -270,7 +269,6 @@ class Profiler:
             idx = self._lib.mcs_add_block(self._ctx, addr, size, b.cycles, b.ninsns, b.taken,
                                           func, end, entry, fetch, len(b.prefix), pairs,
                                           len(loads) // LOAD_FIELDS, cl)
-            self._blocks.append(b)
             cls = (C.c_uint32 * len(OUT_CLASSES))(*[b.class_cycles.get(k, 0) & 0xFFFF_FFFF
                                                     for k in OUT_CLASSES])
             self._lib.mcs_set_block_classes(self._ctx, idx, cls)

@@ -106,7 +106,6 @@ def lib() -> C.CDLL:
             "mcs_nevents": (u64, [P]),
             "mcs_get_events": (None, [P, C.POINTER(i32), C.POINTER(u32), C.POINTER(u64)]),
             "mcs_nblocks": (u32, [P]),
-            "mcs_get_blocks": (None, [P, C.POINTER(u64), C.POINTER(u64)]),
             "mcs_get_stack": (u32, [P, C.POINTER(i32), u32]),
             "mcs_free": (None, [P]),
             "mcs_arm": (None, [P, u64]),

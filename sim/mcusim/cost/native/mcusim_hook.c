@@ -944,10 +944,6 @@ void mcs_get_events(mcs_ctx *c, int32_t *func, uint32_t *enter, uint64_t *cycle)
     }
 }
 uint32_t mcs_nblocks(mcs_ctx *c) { return c->nblocks; }
-void mcs_get_blocks(mcs_ctx *c, uint64_t *execs, uint64_t *takens) {
-    uint32_t i;
-    for (i = 0; i < c->nblocks; i++) { execs[i] = c->blocks[i].execs; takens[i] = c->blocks[i].takens; }
-}
 uint32_t mcs_get_stack(mcs_ctx *c, int32_t *func, uint32_t max) {
     uint32_t i, n = (uint32_t)c->live.depth < max ? (uint32_t)c->live.depth : max;
     for (i = 0; i < n; i++) func[i] = c->stack[i].func;
