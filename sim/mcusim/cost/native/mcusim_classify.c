@@ -90,7 +90,12 @@ static void make_name(mcs_name *o, const char *raw) {
 }
 
 /* ---- the classifier ---- */
-typedef struct { uint64_t key; uint32_t idx; } enc_slot;
+typedef struct { uint64_t key; uint32_t idx; } enc_slot;    /* key: encoding + 1, 0: empty */
+
+static uint32_t enc_hash(uint64_t key, uint32_t mask)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
 
 struct mcs_classifier {
     csh cs;
@@ -146,11 +151,6 @@ static int shifted_constant(int64_t x) {
              v == ((v >> 8) & 0xFF) * 0x01000100u);
 }
 
-static int has(const uint16_t *v, int n, int r) {
-    int i;
-    for (i = 0; i < n; i++) if (v[i] == r) return 1;
-    return 0;
-}
 
 /* classify.py _decode; -1 when a list does not fit (the Python path decides). */
 static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *odd) {
@@ -198,7 +198,7 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
         if (d->nm->based && d->nregs) d->nregs--;        /* the first register is the base */
         if (d->nm->nm == NM_LDRD || d->nm->nm == NM_STRD) d->nregs = 2;
     }
-    if (has(d->writes, d->nwrites, ARM_REG_PC)) {
+    if (mcs_has(d->writes, d->nwrites, ARM_REG_PC)) {
         if (cls == CL_LDM) cls = CL_POP_PC;
         else if (cls == CL_LOAD) cls = CL_LOAD_PC;
         else if (cls == CL_ALU) cls = CL_ALU_PC;
@@ -244,7 +244,7 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
                                   uint64_t addr) {
     uint64_t key = (uint64_t)size << 32 | (size == 4 ? (uint32_t)enc[0] | enc[1] << 8 |
                    enc[2] << 16 | (uint32_t)enc[3] << 24 : (uint32_t)enc[0] | enc[1] << 8);
-    uint32_t h = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & k->mask;
+    uint32_t h = enc_hash(key, k->mask);
     const uint8_t *p = enc;
     size_t n = size;
     uint64_t at = addr;
@@ -268,7 +268,7 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
         if (!t) return NULL;
         for (i = 0; i <= k->mask; i++) {
             if (!k->table[i].key) continue;
-            uint32_t g = (uint32_t)(((k->table[i].key - 1) * 0x9E3779B97F4A7C15ull) >> 32) & nm;
+            uint32_t g = enc_hash(k->table[i].key - 1, nm);
             while (t[g].key) g = (g + 1) & nm;
             t[g] = k->table[i];
         }
@@ -395,7 +395,7 @@ static void tupdate(tracker_t *t, const mcs_dec *d) {
     w.n = 0;
     if (d->cls == CL_STORE || d->cls == CL_STM || d->cls == CL_FPU_STORE) note_store(t, d);
     if (d->conditional) {
-    } else if (d->has_mem && d->writeback && has(d->writes, d->nwrites, d->mem[0])) {
+    } else if (d->has_mem && d->writeback && mcs_has(d->writes, d->nwrites, d->mem[0])) {
         int64_t step = (d->post_index && d->nimms) ? d->imms[0] : d->mem[2];
         if (d->mem[1] == 0) SETNEW(d->mem[0], plus(tget(t, d->mem[0]), step));
     } else if (nm == NM_MOV && d->nops == 2 && !d->nimms && !d->shifted) {
@@ -507,12 +507,12 @@ static int pairs16(const mcs_dec *d, int cls, int prev_cls) {
 static int reads_late(const mcs_dec *d, const uint16_t *late, int nlate, int from_extend_add) {
     int i;
     if (d->cls == CL_STORE && d->has_mem)
-        return has(late, nlate, d->mem[0]) || (d->mem[1] && has(late, nlate, d->mem[1]));
+        return mcs_has(late, nlate, d->mem[0]) || (d->mem[1] && mcs_has(late, nlate, d->mem[1]));
     if (d->cls == CL_MLA && d->nops == 4)
-        return has(late, nlate, d->regs[1]) || has(late, nlate, d->regs[2]);
+        return mcs_has(late, nlate, d->regs[1]) || mcs_has(late, nlate, d->regs[2]);
     if (from_extend_add && d->nm->extend_add && d->nops >= 3)   /* XTA Rd, Rn, Rm */
-        return has(late, nlate, d->regs[2]);
-    for (i = 0; i < d->nreads; i++) if (has(late, nlate, d->reads[i])) return 1;
+        return mcs_has(late, nlate, d->regs[2]);
+    for (i = 0; i < d->nreads; i++) if (mcs_has(late, nlate, d->reads[i])) return 1;
     return 0;
 }
 
@@ -589,10 +589,10 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
         off += d->size;
         o->ninsns++;
         if (cc->flags_extra && d->sets_flags) c += cc->flags_extra;
-        if (prev) for (j = 0; j < d->nreads; j++) if (has(prev->writes, prev->nwrites, d->reads[j])) { depends = 1; break; }
+        if (prev) for (j = 0; j < d->nreads; j++) if (mcs_has(prev->writes, prev->nwrites, d->reads[j])) { depends = 1; break; }
         if (prev && d->has_mem)
-            addr_dep = has(prev->writes, prev->nwrites, d->mem[0]) ||
-                       (d->mem[1] && has(prev->writes, prev->nwrites, d->mem[1]));
+            addr_dep = mcs_has(prev->writes, prev->nwrites, d->mem[0]) ||
+                       (d->mem[1] && mcs_has(prev->writes, prev->nwrites, d->mem[1]));
         if (is_addr(cls) && !is_mem1(prev_cls) && m->agu_stall && addr_dep) c += m->agu_stall;
         if (m->store_load_stall && prev_cls == CL_STORE && is_loads(cls)) c += m->store_load_stall;
         else if (is_mem1(cls) && is_mem1(prev_cls) && cc->pipelined >= 0 && !depends) c = cc->pipelined;

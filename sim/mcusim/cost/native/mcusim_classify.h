@@ -65,6 +65,14 @@ typedef struct {                 /* one classified block */
     int32_t *loads; uint32_t nloads, cap_loads;            /* 9 int32s each */
 } mcs_blockinfo;
 
+/* whether register r is among the n of v */
+static inline int mcs_has(const uint16_t *v, int n, int r)
+{
+    int i;
+    for (i = 0; i < n; i++) if (v[i] == r) return 1;
+    return 0;
+}
+
 typedef struct mcs_classifier mcs_classifier;
 
 /* code-read callback for branch targets outside the block (0: read) */

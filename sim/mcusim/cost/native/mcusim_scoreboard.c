@@ -45,11 +45,6 @@ static int group(const mcs_dec *d) {
     return d->cls;
 }
 
-static int has(const uint16_t *v, int n, int r) {
-    int i;
-    for (i = 0; i < n; i++) if (v[i] == r) return 1;
-    return 0;
-}
 
 static int pairs(const mcs_dec *a, int ga, const mcs_dec *b, int gb) {
     if (ga == G_SINGLE || gb == G_SINGLE || is_branch_g(ga)) return 0;
@@ -60,7 +55,7 @@ static int pairs(const mcs_dec *a, int ga, const mcs_dec *b, int gb) {
     if (ga == CL_LOAD && gb == CL_LOAD)
         return a->nm->nm == NM_LDR && b->nm->nm == NM_LDR && a->has_mem && b->has_mem &&
                a->mem[0] == b->mem[0] && !a->mem[1] && !b->mem[1] &&
-               !has(a->writes, a->nwrites, a->mem[0]) && ((a->mem[2] ^ b->mem[2]) & 4) != 0;
+               !mcs_has(a->writes, a->nwrites, a->mem[0]) && ((a->mem[2] ^ b->mem[2]) & 4) != 0;
     if ((ga == CL_FPU || ga == CL_FPU_MAC) && (gb == CL_FPU || gb == CL_FPU_MAC)) return 0;
     int mv_a = ga == CL_FPU_LOAD || ga == CL_FPU_STORE || ga == CL_FPU_MOV;
     int mv_b = gb == CL_FPU_LOAD || gb == CL_FPU_STORE || gb == CL_FPU_MOV;
@@ -90,14 +85,14 @@ static int64_t need_of(mcs_board *b, const mcs_dec *d, int g) {
     if (d->cls == CL_MLA && d->nops == 4) acc[nacc++] = d->regs[3];
     else if (d->cls == CL_MLAL)
         for (i = 0; i < d->nreads; i++)
-            if (has(d->writes, d->nwrites, d->reads[i])) acc[nacc++] = d->reads[i];
+            if (mcs_has(d->writes, d->nwrites, d->reads[i])) acc[nacc++] = d->reads[i];
     for (i = 0; i < d->nreads; i++) {
         int r = d->reads[i];
         if (r == ARM_REG_PC || r == 0) continue;
         if ((d->cls == CL_STORE || d->cls == CL_STM || d->cls == CL_FPU_STORE) &&
-            !has(addr, naddr, r)) continue;          /* store data: read late */
+            !mcs_has(addr, naddr, r)) continue;          /* store data: read late */
         if (early[r] && b->m->early_operand) need = max64(need, b->early[r]);
-        else if (g == G_MAC && has(acc, nacc, r)) need = max64(need, b->late[r] - 1);
+        else if (g == G_MAC && mcs_has(acc, nacc, r)) need = max64(need, b->late[r] - 1);
         else need = max64(need, b->late[r]);
     }
     return need;
@@ -125,7 +120,7 @@ static void results(mcs_board *b, const mcs_dec *d, const mcs_cc *cc, int g, int
     for (i = 0; i < d->nwrites; i++) {
         int r = d->writes[i];
         b->loaded[r] = 0;
-        if (has(dest, ndest, r)) {
+        if (mcs_has(dest, ndest, r)) {
             int64_t lat = (d->nm->narrow && cc->latency_narrow) ? cc->latency_narrow : cc->latency;
             int64_t v = t + max64(occ - 1, 0) + lat;
             b->late[r] = v; b->early[r] = v + m->early_operand; b->loaded[r] = 1;
