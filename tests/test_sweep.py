@@ -24,6 +24,7 @@ SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or ROOT.parent / "shared" /
 HELLO = SHARED / "tflite_micro" / "hello_world_int8.tflite"
 DSCNN = SHARED / "arm_kws" / "ds_cnn_s_quantized.tflite"
 DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"
+OWN = ROOT / "models" / "kws_ref_model.tflite"   # shipped with the project: bad-input tests
 BOARDS = ["stm32f4", "rp2040", "stm32h743"]
 
 needs_models = pytest.mark.skipif(not HELLO.is_file() or not DSCNN.is_file(),
@@ -257,14 +258,14 @@ def test_html_has_the_two_charts(tmp_path, capsys):
     ('models = []\nboards = ["stm32f4"]', "models: expected a list"),
 ])
 def test_bad_sweep_files_are_one_line(tmp_path, capsys, text, contains):
-    sweep = write_sweep(tmp_path, text.replace("{m}", str(HELLO)))
+    sweep = write_sweep(tmp_path, text.replace("{m}", str(OWN)))
     line = one_error(capsys, ["sweep", sweep], contains)
     assert str(sweep) in line
     assert not (tmp_path / "sweep.results.jsonl").exists()
 
 
 def test_bad_command_lines_are_one_line(tmp_path, capsys, monkeypatch):
-    sweep = write_sweep(tmp_path, f'models = ["{HELLO}"]\nboards = ["stm32f4"]')
+    sweep = write_sweep(tmp_path, f'models = ["{OWN}"]\nboards = ["stm32f4"]')
     one_error(capsys, ["sweep", tmp_path / "missing.toml"], "no such file")
     one_error(capsys, ["sweep"], "sweep: the following arguments are required: sweep")
     one_error(capsys, ["sweep", "--ray", tmp_path / "missing.toml"], "missing.toml: no such file")
@@ -281,9 +282,9 @@ def test_bad_command_lines_are_one_line(tmp_path, capsys, monkeypatch):
 def test_python_api_bad_input_raises_one_line():
     from mcusim.errors import BadInput
     with pytest.raises(BadInput, match="unknown axis 'clocks'"):
-        mcusim.sweep(str(HELLO), "stm32f4", clocks=["80MHz"])
+        mcusim.sweep(str(OWN), "stm32f4", clocks=["80MHz"])
     with pytest.raises(BadInput, match="unknown board"):
-        mcusim.sweep(str(HELLO), ["stm32f4", "nope"])
+        mcusim.sweep(str(OWN), ["stm32f4", "nope"])
 
 
 def test_docs_list_every_axis_and_figure_and_the_examples_load():
