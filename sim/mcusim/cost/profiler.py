@@ -44,6 +44,17 @@ def _uc_reg(md, cs_reg: int) -> int:
     return getattr(arm_const, f"UC_ARM_REG_{md.reg_name(cs_reg).upper()}")
 
 
+def _ints(arr) -> list[int]:
+    """A ctypes integer array as a list, in one copy (iterating the array itself costs ~1 us per
+    item: finish() reads one entry per call and event)."""
+    if not len(arr):
+        return []
+    code = {1: "B", 2: "H", 4: "I", 8: "Q"}[C.sizeof(arr._type_)]
+    if arr._type_(-1).value < 0:
+        code = code.lower()
+    return memoryview(arr).cast("B").cast(code).tolist()
+
+
 def _s32(v: int) -> int:
     """An address or offset as the int32 the C side stores (it adds modulo 2^32)."""
     v &= 0xFFFF_FFFF
@@ -320,8 +331,9 @@ class Profiler:
             pass
         L.mcs_unwind(ctx)
         nf = L.mcs_nfuncs(ctx)
-        raw = (C.c_uint64 * (4 * nf))()
-        L.mcs_get_funcs(ctx, raw)
+        arr = (C.c_uint64 * (4 * nf))()
+        L.mcs_get_funcs(ctx, arr)
+        raw = _ints(arr)
         funcs = []
         for i in range(nf):
             calls, self_c, insns, incl = raw[4 * i:4 * i + 4]
@@ -331,8 +343,9 @@ class Profiler:
                                           self_cycles=self_c, total_cycles=max(incl, self_c),
                                           instructions=insns))
         funcs.sort(key=lambda f: (-f.total_cycles, f.name))
-        incl = (C.c_uint64 * nf)()
-        L.mcs_get_incl_insns(ctx, incl)
+        arr = (C.c_uint64 * nf)()
+        L.mcs_get_incl_insns(ctx, arr)
+        incl = _ints(arr)
         incl_insns = {self._name(i): incl[i] for i in range(nf) if incl[i]}
         for f in funcs:
             f.total_instructions = incl_insns.get(f.name, 0)
@@ -374,6 +387,7 @@ class Profiler:
         n = L.mcs_nnodes(ctx)
         parent, func, self_c = (C.c_uint32 * n)(), (C.c_int32 * n)(), (C.c_uint64 * n)()
         L.mcs_get_nodes(ctx, parent, func, self_c)
+        parent, func, self_c = _ints(parent), _ints(func), _ints(self_c)
         paths: list[list[str]] = [[] for _ in range(n)]
         out = []
         for i in range(1, n):       # parents precede children; node 0 is the virtual root
@@ -389,7 +403,7 @@ class Profiler:
         L.mcs_get_events(ctx, func, enter, cyc)
         open_: list[tuple[int, int]] = []
         out = []
-        for f, e, t in zip(func, enter, cyc):
+        for f, e, t in zip(_ints(func), _ints(enter), _ints(cyc)):
             if e:
                 open_.append((f, t))
             elif open_:

@@ -90,7 +90,8 @@ static void make_name(mcs_name *o, const char *raw) {
 }
 
 /* ---- the classifier ---- */
-typedef struct { uint64_t key; uint32_t idx; } enc_slot;    /* key: encoding + 1, 0: empty */
+typedef struct { uint64_t key; const mcs_dec *d; } enc_slot;   /* key: encoding + 1, 0: empty */
+#define DEC_CHUNK 1024           /* decoded encodings per pool chunk: they never move */
 
 static uint32_t enc_hash(uint64_t key, uint32_t mask)
 {
@@ -106,9 +107,10 @@ struct mcs_classifier {
     mcs_name *names; uint32_t nnames;     /* per capstone instruction id */
     mcs_name nop_name;
     mcs_name odd;                         /* a name not in the table (rare): built on the fly */
-    mcs_dec *decs; uint32_t ndecs, cap_decs;      /* per-encoding cache */
+    mcs_dec **chunks; uint32_t nchunks, cap_chunks, ndecs;  /* per-encoding cache, in chunks */
     enc_slot *table; uint32_t mask;
-    mcs_dec *blk; uint32_t cap_blk;               /* one block's instructions */
+    const mcs_dec **seq; uint32_t cap_seq;        /* one block's instructions (no copies) */
+    mcs_dec *blk; uint32_t cap_blk;               /* those decoded whole (IT blocks) */
     mcs_board *board;
 };
 
@@ -142,7 +144,9 @@ void mcs_classifier_free(mcs_classifier *k) {
     if (!k) return;
     cs_free(k->insn, 1);
     cs_close(&k->cs);
-    free(k->names); free(k->decs); free(k->table); free(k->blk); free(k->board); free(k);
+    for (uint32_t i = 0; i < k->nchunks; i++) free(k->chunks[i]);
+    free(k->chunks); free(k->seq);
+    free(k->names); free(k->table); free(k->blk); free(k->board); free(k);
 }
 
 static int shifted_constant(int64_t x) {
@@ -228,6 +232,18 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
     return 0;
 }
 
+/* Room for n + 1 instruction pointers in k->seq. */
+static int seq_room(mcs_classifier *k, uint32_t n) {
+    if (n >= k->cap_seq) {
+        uint32_t cap = k->cap_seq ? 2 * k->cap_seq : 64;
+        while (cap <= n) cap *= 2;
+        const mcs_dec **p = realloc(k->seq, cap * sizeof *p);
+        if (!p) return -1;
+        k->seq = p; k->cap_seq = cap;
+    }
+    return 0;
+}
+
 static mcs_dec *blk_slot(mcs_classifier *k, uint32_t n) {
     if (n >= k->cap_blk) {
         uint32_t cap = k->cap_blk ? 2 * k->cap_blk : 64;
@@ -249,19 +265,24 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
     size_t n = size;
     uint64_t at = addr;
     while (k->table[h].key) {
-        if (k->table[h].key == key + 1) return &k->decs[k->table[h].idx];
+        if (k->table[h].key == key + 1) return k->table[h].d;
         h = (h + 1) & k->mask;
     }
     if (!cs_disasm_iter(k->cs, &p, &n, &at, k->insn) || k->insn->size != size) return NULL;
-    if (k->ndecs == k->cap_decs) {
-        uint32_t cap = k->cap_decs ? 2 * k->cap_decs : 1024;
-        mcs_dec *q = realloc(k->decs, cap * sizeof(mcs_dec));
-        if (!q) return NULL;
-        k->decs = q; k->cap_decs = cap;
+    uint32_t c = k->ndecs / DEC_CHUNK;
+    if (c == k->nchunks) {                           /* a new chunk */
+        if (c == k->cap_chunks) {
+            uint32_t cap = k->cap_chunks ? 2 * k->cap_chunks : 16;
+            mcs_dec **q = realloc(k->chunks, cap * sizeof *q);
+            if (!q) return NULL;
+            k->chunks = q; k->cap_chunks = cap;
+        }
+        if (!(k->chunks[c] = malloc(DEC_CHUNK * sizeof(mcs_dec)))) return NULL;
+        k->nchunks++;
     }
-    mcs_dec *d = &k->decs[k->ndecs];
+    mcs_dec *d = &k->chunks[c][k->ndecs % DEC_CHUNK];
     if (decode(k, k->insn, d, &k->odd) < 0 || d->nm == &k->odd) return NULL;  /* odd: not kept */
-    k->table[h].key = key + 1; k->table[h].idx = k->ndecs++;
+    k->table[h].key = key + 1; k->table[h].d = d; k->ndecs++;
     if (2 * k->ndecs > k->mask) {                   /* grow at half load */
         uint32_t nm = 2 * k->mask + 1, i;
         enc_slot *t = calloc((size_t)nm + 1, sizeof(enc_slot));
@@ -277,9 +298,10 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
     return d;
 }
 
-/* The block's instructions into k->blk: per encoding (cached), or, for a block with an IT
- * instruction or anything unusual, decoded as one sequence like Decoder._block (which also
- * stops at an undecodable instruction). Returns the count, -1 on failure. */
+/* The block's instructions into k->seq: pointers to the decoded encodings (cached), or, for a
+ * block with an IT instruction or anything unusual, into k->blk decoded as one sequence like
+ * Decoder._block (which also stops at an undecodable instruction). Returns the count, -1 on
+ * failure. */
 static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t addr) {
     uint32_t off = 0, n = 0;
     int fast = 1;
@@ -291,10 +313,9 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
         if (off + sz > size) { fast = 0; break; }
         const mcs_dec *d = by_encoding(k, code + off, sz, (uint64_t)addr + off);
         if (!d) { fast = 0; break; }
-        mcs_dec *s = blk_slot(k, n);
-        if (!s) return -1;
-        *s = *d;
-        n++; off += sz;
+        if (seq_room(k, n) < 0) return -1;
+        k->seq[n++] = d;
+        off += sz;
     }
     if (fast) return (int)n;
     /* the block path: one capstone pass over the whole block */
@@ -312,6 +333,8 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
             it_left = s->it_len ? s->it_len : (it_left > 0 ? it_left - 1 : 0);
             n++;
         }
+        if (seq_room(k, n) < 0) return -1;
+        for (off = 0; off < n; off++) k->seq[off] = &k->blk[off];   /* blk has stopped moving */
         return (int)n;
     }
 }
@@ -329,6 +352,12 @@ typedef struct {
 } tracker_t;
 
 static sym_t unknown(void) { sym_t v; memset(&v, 0, sizeof v); return v; }
+
+/* An empty tracker: val[r] is only read once set[r] is, so it is left as it is (6 KB). */
+static void tracker_init(tracker_t *t) {
+    memset(t->set, 0, sizeof t->set);
+    t->sp = NULL; t->nsp = t->cap_sp = 0; t->sp_any = t->other_store = 0; t->iaddr = 0;
+}
 
 static sym_t tget(const tracker_t *t, int reg) {
     sym_t v;
@@ -574,14 +603,14 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
     tracker_t tr;
     uint32_t off = 0;
     if (n < 0) return -1;
-    memset(&tr, 0, sizeof tr);
+    tracker_init(&tr);
     o->cycles = o->ninsns = o->taken = o->end = o->last_indirect = 0;
     o->last_cls = (uint32_t)-1;
     memset(o->class_cycles, 0, sizeof o->class_cycles);
     o->nprefix = o->nloads = 0;
     if (m->scoreboard) mcs_board_reset(k->board, m);
     for (i = 0; i < n; i++) {
-        const mcs_dec *d = &k->blk[i];
+        const mcs_dec *d = k->seq[i];
         uint32_t iaddr = addr + off;
         int cls = d->cls, j, depends = 0, addr_dep = 0;
         const mcs_cc *cc = &m->cls[cls];
