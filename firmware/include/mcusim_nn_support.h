@@ -295,6 +295,15 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                int32_t out_c, int8_t *out);
 /* scratch of the packed kernels: four int16 columns */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
+#if MCUSIM_DSP
+/* `runs` runs of args[0] quads of int8 from ip widened into column slots from c32 (a pixel's
+ * slots: (int32_t *)cols + p, 8 words per quad), args[3] (the input offset in both int16
+ * lanes) added unless it is 0; after each run ip += args[1] and c32 += args[2] bytes, both from
+ * just past the run (a window's rows: 0 for c32; four pixels: 4 - 32 quads). Returns c32. */
+int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, const int32_t *args);
+/* n4 quads of one pixel's column slots set to 0 (taps outside the image, input offset added) */
+int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4);
+#endif
 
 /* clamp to the activation range and narrow */
 MCUSIM_INLINE int8_t mcusim_clamp8(int32_t v, int32_t lo, int32_t hi)

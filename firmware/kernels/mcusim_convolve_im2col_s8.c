@@ -354,23 +354,33 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
 #if MCUSIM_DSP
             if ((in_c & 3) == 0) {  /* every tap is whole quads: widen straight from the input */
                 int32_t *c32 = (int32_t *)cols + p;
+                const int32_t q = in_c >> 2, dh = params->dilation.h;
+                if (dw == 1 && fx0 == 0 && fx1 == f_w && y0 >= 0 && y0 + dh * (f_h - 1) < in_h) {
+                    /* the whole window inside: its rows are f_h runs of f_w * in_c bytes */
+                    const int32_t args[4] = {f_w * q, (dh * in_w - f_w) * in_c, 0, off2};
+                    mcusim_widen_runs_s8(c32, in_b + (y0 * in_w + x0) * in_c, f_h, args);
+                    continue;
+                }
                 for (int32_t fy = 0; fy < f_h; fy++) {
-                    const int32_t y = y0 + params->dilation.h * fy;
-                    const int32_t inside = y >= 0 && y < in_h;
+                    const int32_t y = y0 + dh * fy;
+                    if (y < 0 || y >= in_h) {
+                        c32 = mcusim_zero_quads_s8(c32, f_w * q);
+                        continue;
+                    }
+                    const int8_t *ip = in_b + (y * in_w + x0) * in_c;
+                    if (dw == 1) {  /* the inside taps of a window row are one run of bytes */
+                        const int32_t args[4] = {(fx1 - fx0) * q, 0, 0, off2};
+                        c32 = mcusim_zero_quads_s8(c32, fx0 * q);
+                        c32 = mcusim_widen_runs_s8(c32, ip + fx0 * in_c, 1, args);
+                        c32 = mcusim_zero_quads_s8(c32, (f_w - fx1) * q);
+                        continue;
+                    }
+                    const int32_t args[4] = {q, 0, 0, off2};
                     for (int32_t fx = 0; fx < f_w; fx++) {
-                        if (inside && fx >= fx0 && fx < fx1) {
-                            const int8_t *ip = in_b + (y * in_w + x0 + fx * dw) * in_c;
-                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
-                                int32_t v;
-                                __builtin_memcpy(&v, ip + c, 4);
-                                c32[0] = __sadd16(__sxtb16(v), off2);
-                                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
-                            }
+                        if (fx >= fx0 && fx < fx1) {
+                            c32 = mcusim_widen_runs_s8(c32, ip + fx * dw * in_c, 1, args);
                         } else {
-                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
-                                c32[0] = 0;
-                                c32[4] = 0;
-                            }
+                            c32 = mcusim_zero_quads_s8(c32, q);
                         }
                     }
                 }

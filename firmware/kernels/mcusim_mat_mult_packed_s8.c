@@ -353,6 +353,88 @@ __asm__(
     "  .size mcusim_mm4x2_rq_s16_m7, .-mcusim_mm4x2_rq_s16_m7\n"
     "  .purgem MCUSIM_MM4X2_KP7\n");
 
+/* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
+ * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
+ * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four
+ * quads per pass with their loads together (they pipeline on the M4). */
+#define MCUSIM_WQ_ONE(V, OFF)                                                                      \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    MCUSIM_WQ_ADD(V)                                                                               \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+#define MCUSIM_WQ_LOOPS(TAG)                                                                       \
+    "1" TAG ":\n"                     /* a run: r9 quads from r1 */                                \
+    "  subs r3, r9, #4\n"                                                                          \
+    "  blt 3" TAG "f\n"                                                                            \
+    "2" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1]\n"                                                                             \
+    "  ldr r5, [r1, #4]\n"                                                                         \
+    "  ldr r6, [r1, #8]\n"                                                                         \
+    "  ldr r7, [r1, #12]\n"                                                                        \
+    "  adds r1, r1, #16\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    MCUSIM_WQ_ONE("r5", "32")                                                                      \
+    MCUSIM_WQ_ONE("r6", "64")                                                                      \
+    MCUSIM_WQ_ONE("r7", "96")                                                                      \
+    "  adds r0, r0, #128\n"                                                                        \
+    "  subs r3, r3, #4\n"                                                                          \
+    "  bge 2" TAG "b\n"                                                                            \
+    "3" TAG ":\n"                                                                                  \
+    "  adds r3, r3, #4\n"                                                                          \
+    "  beq 5" TAG "f\n"                                                                            \
+    "4" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1], #4\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    "  adds r0, r0, #32\n"                                                                         \
+    "  subs r3, r3, #1\n"                                                                          \
+    "  bne 4" TAG "b\n"                                                                            \
+    "5" TAG ":\n"                                                                                  \
+    "  add r1, r1, r10\n"                                                                           \
+    "  add r0, r0, r11\n"                                                                          \
+    "  subs r2, r2, #1\n"                                                                          \
+    "  bne 1" TAG "b\n"
+/* r0 c32, r1 ip, r2 runs, r3 args {quads per run, ip step, c32 step, off2} (into r9-r12; r3
+ * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
+ * Returns c32. */
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_runs_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_runs_s8, %function\n"
+    "mcusim_widen_runs_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldm r3, {r9, r10, r11, r12}\n"
+    "  cmp r2, #0\n"
+    "  ble 9f\n"
+    "  cmp r12, #0\n"
+    "  bne 8f\n"
+#define MCUSIM_WQ_ADD(V) ""
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "  b 9f\n"
+    "8:\n"
+#define MCUSIM_WQ_ADD(V) "  sadd16 r8, r8, r12\n  sadd16 " V ", " V ", r12\n"
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "9:\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_runs_s8, .-mcusim_widen_runs_s8\n");
+#undef MCUSIM_WQ_LOOPS
+#undef MCUSIM_WQ_ONE
+
+int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
+{
+    for (; n4 > 0; n4--, c32 += 8) {
+        c32[0] = 0;
+        c32[4] = 0;
+    }
+    return c32;
+}
+
 /* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
 static int32_t mcusim_core_is_m7(void)
 {
