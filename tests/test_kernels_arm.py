@@ -64,6 +64,11 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 5, 7, 4], 1, (3, 3), (1, 1), padding="VALID")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
+    # DSP merged rows: the whole layer in assembly (columns a multiple of 8, bias, SMMLAR), with
+    # per-tensor and per-channel constants, plain last rows, a narrowed activation range
+    yield mg.fully_connected(r, [1, 64], 12, per_channel=False, activation="RELU6")[0]
+    yield mg.fully_connected(r, [1, 48], 7, per_channel=True, activation="RELU")[0]
+    yield mg.fully_connected(r, [1, 24], 8, bias=False, in_q=(0.05, 0))[0]    # NULL bias
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
     # DSP sums of eight channels in int16 lanes: a KWS-like global pool (125 taps, 2 groups of 8
     # + a tail of 4), clipped windows over two images, and 289 taps (> 256: the int32 loop)
@@ -98,6 +103,13 @@ def cases():
     yield mg.conv_2d(r, [1, 9, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
     yield mg.conv_2d(r, [1, 6, 7, 3], 6, (3, 3), padding="SAME")[0]
     yield mg.conv_2d(r, [1, 5, 8, 3], 5, (3, 6), padding="VALID")[0]
+    # packed gathers of whole groups of four windows inside the image (issue 9): 8 channels
+    # (whole quads, stride 1, groups crossing rows), RGB at stride 2 and 1 (odd widths and
+    # channel counts, K = 27 and 36: entries at steps 4 and 12), 1x1 stride 1 with K = 4
+    yield mg.conv_2d(r, [1, 7, 14, 8], 6, (3, 3), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 9, 21, 3], 7, (3, 3), (2, 2), padding="SAME", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 6, 13, 4], 5, (3, 3), padding="VALID")[0]
+    yield mg.conv_2d(r, [1, 5, 9, 4], 3, (1, 1), padding="VALID", activation="RELU")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
@@ -136,7 +148,7 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     src = h.source()
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
-        assert "mcusim_fully_connected_fast_s8(" in src
+        assert "mcusim_fully_connected_merged_s8(" in src
     else:       # ARMv6-M: rows interleaved in pairs at build time, split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src

@@ -291,6 +291,30 @@ MCUSIM_INLINE void mcusim_widen_rows_s8(int32_t *c32, const int8_t *ip, int32_t 
 }
 #endif
 
+#if MCUSIM_DSP
+/* Four pixels of one output row whose windows lie inside the image (dilation 1 along x), ip at
+ * the first window's top-left byte, px_step bytes between windows, stride between window rows:
+ * each window's rows widened straight from the input. Out of line, once per group, so the
+ * pixel loop's bookkeeping and bounds tests are skipped for most of a layer's pixels. */
+static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, const int8_t *ip,
+                                                            int32_t px_step, int32_t stride,
+                                                            int32_t f_h, int32_t row,
+                                                            int32_t depth, int32_t off2,
+                                                            uint32_t zp4)
+{
+    if ((row & 3) == 0) {   /* whole quads (channels a multiple of 4; KWS's 10x4x1) */
+        const int32_t args[4] = {row >> 2, stride - row, 0, off2};
+        for (int32_t p = 0; p < 4; p++, ip += px_step) {
+            mcusim_widen_runs_s8(c32 + p, ip, f_h, args);
+        }
+        return;
+    }
+    for (int32_t p = 0; p < 4; p++, ip += px_step) {
+        mcusim_widen_rows_s8(c32 + p, ip, stride, f_h, row, depth, off2, zp4);
+    }
+}
+#endif
+
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
@@ -332,6 +356,30 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                 npx = total - first;
             }
         }
+#if MCUSIM_DSP
+        if (npx == 4 && dw == 1 && row >= 4) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
+            const int32_t sh = params->stride.h, sw = params->stride.w, dh = params->dilation.h;
+            const int32_t y0 = oy * sh - params->padding.h, x0 = ox * sw - params->padding.w;
+            if (ox + 3 < out_w && x0 >= 0 && x0 + 3 * sw + f_w <= in_w && y0 >= 0 &&
+                y0 + dh * (f_h - 1) < in_h) {   /* the four windows inside the image */
+                mcusim_gather4_inside((int32_t *)cols,
+                                      input + ((b * in_h + y0) * in_w + x0) * in_c, sw * in_c,
+                                      dh * in_w * in_c, f_h, row, depth, off2,
+                                      (uint32_t)(uint8_t)zp * 0x01010101u);
+                ox += 4;
+                mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                          output + first * out_c);
+                continue;
+            }
+        }
+#endif
         for (int32_t p = 0; p < npx; p++, ox++) {
             if (ox == out_w) {
                 ox = 0;
