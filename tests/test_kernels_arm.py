@@ -149,9 +149,9 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
         assert "mcusim_fully_connected_merged_s8(" in src
-    else:       # ARMv6-M: rows interleaved in pairs at build time, split-multiplier requant
+    else:       # ARMv6-M: conv rows in pairs, FC rows in unsigned quads; split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
-        assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
+        assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
