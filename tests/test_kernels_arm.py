@@ -62,6 +62,18 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 6, 9, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU_N1_TO_1")[0]   # clamp below the zero point
     yield mg.depthwise_conv_2d(r, [1, 5, 7, 4], 1, (3, 3), (1, 1), padding="VALID")[0]
+    # the fused taps-and-requantization loops (SSAT modes, FPU cores): full range with the sign
+    # term and ReLU at output zero point -128 without it; column pairs plus an odd last column,
+    # a single column (no pairs), 12 channels (3 groups), stride 2 both ways and across only
+    yield mg.depthwise_conv_2d(r, [1, 7, 7, 12], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 8, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 5, 1, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.04, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 10, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 12, 12], 1, (3, 3), (2, 2), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 7, 4], 1, (3, 3), (1, 2), padding="SAME")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     # DSP merged rows: the whole layer in assembly (columns a multiple of 8, bias, SMMLAR), with
@@ -110,6 +122,11 @@ def cases():
     yield mg.conv_2d(r, [1, 9, 21, 3], 7, (3, 3), (2, 2), padding="SAME", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 6, 13, 4], 5, (3, 3), padding="VALID")[0]
     yield mg.conv_2d(r, [1, 5, 9, 4], 3, (1, 1), padding="VALID", activation="RELU")[0]
+    # pixel counts 4m + 1 and 4m + 2 with even channels end in groups of three (mcusim_mm3x2_rq_s16):
+    # VWW's 3x3 maps (9 = 3 + 3 + 3) and a 3x3 window over 8 channels (25 = 4 * 4 + 3 * 3)
+    yield mg.conv_2d(r, [1, 3, 3, 24], 10, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 5, 5, 8], 6, (3, 3), padding="SAME")[0]
+    yield mg.conv_2d(r, [2, 1, 3, 20], 4, (1, 1), padding="VALID")[0]   # 6 = 3 + 3 across images
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]

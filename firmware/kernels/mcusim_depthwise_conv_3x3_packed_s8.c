@@ -39,6 +39,14 @@ enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 
 #define MCUSIM_DW3P_V6M 0
 #endif
 
+/* DSP cores with an FPU (M4F, M7, M33 with FP): the fused taps-and-requantization loops keep
+ * per-channel constants in s0-s6 (startup.c enables the FPU) */
+#if MCUSIM_DSP && defined(__ARM_FP)
+#define MCUSIM_DW3P_FUSED 1
+#else
+#define MCUSIM_DW3P_FUSED 0
+#endif
+
 /* scratch: two slots of row pairs, 4 channels x (columns) words each, and one int32 accumulator
  * per output of two rows */
 static inline int32_t mcusim_dw3p_columns(const mcusim_dw_conv_params *params, int32_t out_w)
@@ -325,6 +333,243 @@ __asm__(
     "  .purgem MCUSIM_DW3P_CLAMP\n"
     "  .popsection\n");
 
+#if MCUSIM_DW3P_FUSED
+/* Fused taps and requantization (SSAT modes: the full int8 range, or a lower bound at or above
+ * the output zero point), one store per output and no sums in scratch: the per-channel
+ * constants that do not fit the core registers live in FPU registers s0-s6 (caller-saved; VMOV
+ * core <-> FPU is one cycle, Cortex-M4 TRM Table 7-1), read back where the requantization needs
+ * them: s0 m, s1 rnd, s2 e, s3 output row stride, s4 output column stride, s5 the loop's end,
+ * s6 the doubled bias.
+ * dual (stride 1): two output columns x two output rows per pass (4 sums: r10/r11 the first
+ *   column's rows, lr/r2 the second's), four scratch columns of loads per four outputs; a last
+ *   odd column alone.
+ * pair2 (stride 2): two output columns of one row per pass (r11, lr), five scratch columns; a
+ *   last odd column alone.
+ * sign 1 adds the [acc < 0] term of RoundingDivideByPOT through the rounding constant:
+ *   SMMLAR(a, m, rnd - [a < 0]) = SMMLAR(a, m, rnd) - [a < 0]. Same job as mcusim_dw3p_*. */
+void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
+__asm__(
+    "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    /* high multiply of reg in place: r3 = m; without the sign r12 = rnd already */
+    "  .macro MCUSIM_DW3F_MUL sign, reg\n"
+    "  .if \\sign\n"
+    "  vmov r12, s1\n"
+    "  add r12, r12, \\reg, asr #31\n"
+    "  .endif\n"
+    "  smmlar \\reg, \\reg, r3, r12\n"
+    "  .endm\n"
+    /* shift by r3 = e and saturate */
+    "  .macro MCUSIM_DW3F_SH reg\n"
+    "  asr \\reg, \\reg, r3\n"
+    "  ssat \\reg, #8, \\reg\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_M sign\n"
+    "  vmov r3, s0\n"
+    "  .if \\sign == 0\n"
+    "  vmov r12, s1\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* the two scratch words (T, B) of the column at byte offset off from r0 */
+    "  .macro MCUSIM_DW3F_LD t, b, off\n"
+    "  ldr r3, [r0, #\\off+\\t]\n"
+    "  ldr r12, [r0, #\\off+\\b]\n"
+    "  .endm\n"
+    /* the same, r0 moved to that column (pre-indexed writeback on the slot at offset 0) */
+    "  .macro MCUSIM_DW3F_LDW t, off\n"
+    "  .if \\t == 0\n"
+    "  ldr r3, [r0, #\\off]!\n"
+    "  ldr r12, [r0, #4]\n"
+    "  .else\n"
+    "  ldr r12, [r0, #\\off]!\n"
+    "  ldr r3, [r0, #4]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* one column k of a two-row window: kernel weights (r4 + k, r7 + k), sums a (row 0), c
+     * (row 1), first: accumulate onto init */
+    "  .macro MCUSIM_DW3F_TAP2 w01, w12, a, c, ia, ic\n"
+    "  smlad \\a, r3, \\w01, \\ia\n"
+    "  smlatb \\c, r3, \\w01, \\ic\n"
+    "  smlabt \\a, r12, \\w12, \\a\n"
+    "  smlad \\c, r12, \\w12, \\c\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_TAP1 w01, w12, a, ia\n"
+    "  smlad \\a, r3, \\w01, \\ia\n"
+    "  smlabt \\a, r12, \\w12, \\a\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign\n"
+    "  .balign 4\n"
+    "  .global \\name\n"
+    "  .thumb_func\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
+    "  push {r4-r11, lr}\n"
+    "  sub sp, #8\n"
+    "  movs r1, #4\n"
+    "  strd r0, r1, [sp]\n"              /* job, channels left */
+    "  ldr r1, [r0, #24]\n"
+    "  vmov s3, r1\n"
+    "  ldr r1, [r0, #20]\n"
+    "  vmov s4, r1\n"
+    "10:\n"
+    "  ldr r12, [sp]\n"
+    "  ldm r12, {r0-r3}\n"                /* v, (acc), n, rec */
+    "  ldr r1, [r12, #16]\n"              /* out */
+    "  lsrs r2, r2, #1\n"
+    "  .if \\kind == 1\n"
+    "  add r2, r0, r2, lsl #6\n"          /* end of the column pairs */
+    "  vmov s5, r2\n"
+    "  .else\n"
+    "  add r2, r0, r2, lsl #7\n"
+    "  .endif\n"
+    "  ldr r4, [r3, #28]\n"
+    "  ldr r5, [r3, #32]\n"
+    "  ldr r6, [r3, #36]\n"
+    "  vmov s0, r4\n"
+    "  vmov s1, r5\n"
+    "  vmov s2, r6\n"
+    "  ldm r3, {r4-r10}\n"
+    "  vmov s6, r10\n"
+    "  cmp r0, r2\n"
+    "  beq 2f\n"
+    "1:\n"
+    "  .if \\kind == 1\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s3\n"
+    "  vmov r12, s4\n"
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  add r1, r12\n"
+    "  strb lr, [r1]\n"
+    "  strb r2, [r1, r3]\n"
+    "  add r1, r12\n"
+    "  vmov r3, s5\n"
+    "  cmp r0, r3\n"
+    "  bne 1b\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  vmov r3, s4\n"
+    "  strb r11, [r1]\n"
+    "  strb lr, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "2:\n"                                /* a last odd column */
+    "  ldr r12, [sp]\n"
+    "  ldr r3, [r12, #8]\n"
+    "  tst r3, #1\n"
+    "  beq 4f\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  .if \\kind == 1\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  vmov r3, s3\n"
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  strb r11, [r1]\n"
+    "  .endif\n"
+    "4:\n"                                /* next channel: v + 8 bytes, rec + 40, out + 1 */
+    "  ldrd r12, r1, [sp]\n"
+    "  ldr r0, [r12]\n"
+    "  ldr r3, [r12, #12]\n"
+    "  ldr r2, [r12, #16]\n"
+    "  adds r0, #8\n"
+    "  adds r3, #40\n"
+    "  adds r2, #1\n"
+    "  str r0, [r12]\n"
+    "  str r3, [r12, #12]\n"
+    "  str r2, [r12, #16]\n"
+    "  subs r1, #1\n"
+    "  str r1, [sp, #4]\n"
+    "  bne 10b\n"
+    "  add sp, #8\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .endm\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
+    "  .purgem MCUSIM_DW3F\n"
+    "  .purgem MCUSIM_DW3F_MUL\n"
+    "  .purgem MCUSIM_DW3F_SH\n"
+    "  .purgem MCUSIM_DW3F_M\n"
+    "  .purgem MCUSIM_DW3F_LD\n"
+    "  .purgem MCUSIM_DW3F_LDW\n"
+    "  .purgem MCUSIM_DW3F_TAP2\n"
+    "  .purgem MCUSIM_DW3F_TAP1\n"
+    "  .popsection\n");
+#endif
+
 /* Widening of input rows r and r + 1 of four channels into one scratch slot: per column one word
  * per channel, (row r, row r + 1) as int16 raw codes. Only the columns inside the image: the
  * padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
@@ -389,6 +634,18 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->v = rows->base;
     job->rec = rec;
     job->out = out;
+#if MCUSIM_DW3P_FUSED
+    if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
+        static void (*const fused[2][2][2])(mcusim_dw3p_job *) = {
+            {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t0}, {mcusim_dw3f_dual_t1s, mcusim_dw3f_dual_t1}},
+            {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t0},
+             {mcusim_dw3f_pair2_t1s, mcusim_dw3f_pair2_t1}}};
+        if (mode == 2 || mode == 3) {
+            fused[mode - 2][t][job->qmode >> 1](job);
+            return mode == 2 ? 2 : 1;
+        }
+    }
+#endif
     if (mode == 2) {
         (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(job);
         return 2;
