@@ -126,7 +126,7 @@ def cases():
     # VWW's 3x3 maps (9 = 3 + 3 + 3) and a 3x3 window over 8 channels (25 = 4 * 4 + 3 * 3)
     yield mg.conv_2d(r, [1, 3, 3, 24], 10, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 5, 5, 8], 6, (3, 3), padding="SAME")[0]
-    yield mg.conv_2d(r, [2, 1, 3, 20], 4, (1, 1), padding="VALID")[0]   # 6 = 3 + 3 across images
+    yield mg.conv_2d(r, [2, 1, 3, 20], 4, (1, 1), padding="VALID")[0]   # 6 < 9: the overlapping group
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]

@@ -310,9 +310,13 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     }
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
-    for (int32_t first = 0; first < total; first += 4) {
-        int32_t npx = 4;
-        if (first + 4 > total) {
+    /* a pixel count that is not a multiple of four ends in groups of three (4m + 3 = .. + 3,
+     * 4m + 2 = .. + 3 + 3, 4m + 1 = .. + 3 + 3 + 3): no output computed twice (VWW's 3x3 maps) */
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
+    const int32_t fours = total - 3 * n3;   /* pixels in groups of four */
+    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        if (n3 == 0 && first + 4 > total) {
             if (per_image >= 4 && out_w >= 2) {
                 /* the last group overlaps the one before it: the same outputs written again
                  * (within the last two output rows, as the planner's streaming-overlap contract

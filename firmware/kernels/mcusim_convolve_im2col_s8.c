@@ -292,11 +292,12 @@ MCUSIM_INLINE void mcusim_widen_rows_s8(int32_t *c32, const int8_t *ip, int32_t 
 #endif
 
 #if MCUSIM_DSP
-/* Four pixels of one output row whose windows lie inside the image (dilation 1 along x), ip at
+/* npx (3 or 4) pixels of one output row whose windows lie inside the image (dilation 1 along x), ip at
  * the first window's top-left byte, px_step bytes between windows, stride between window rows:
  * each window's rows widened straight from the input. Out of line, once per group, so the
  * pixel loop's bookkeeping and bounds tests are skipped for most of a layer's pixels. */
-static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, const int8_t *ip,
+static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, int32_t npx,
+                                                            const int8_t *ip,
                                                             int32_t px_step, int32_t stride,
                                                             int32_t f_h, int32_t row,
                                                             int32_t depth, int32_t off2,
@@ -304,12 +305,12 @@ static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, const 
 {
     if ((row & 3) == 0) {   /* whole quads (channels a multiple of 4; KWS's 10x4x1) */
         const int32_t args[4] = {row >> 2, stride - row, 0, off2};
-        for (int32_t p = 0; p < 4; p++, ip += px_step) {
+        for (int32_t p = 0; p < npx; p++, ip += px_step) {
             mcusim_widen_runs_s8(c32 + p, ip, f_h, args);
         }
         return;
     }
-    for (int32_t p = 0; p < 4; p++, ip += px_step) {
+    for (int32_t p = 0; p < npx; p++, ip += px_step) {
         mcusim_widen_rows_s8(c32 + p, ip, stride, f_h, row, depth, off2, zp4);
     }
 }
@@ -341,9 +342,13 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
-    for (int32_t first = 0; first < total; first += 4) {
-        int32_t npx = 4;
-        if (first + 4 > total) {
+    /* a pixel count that is not a multiple of four ends in groups of three (4m + 3 = .. + 3,
+     * 4m + 2 = .. + 3 + 3, 4m + 1 = .. + 3 + 3 + 3): no output computed twice (VWW's 3x3 maps) */
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
+    const int32_t fours = total - 3 * n3;   /* pixels in groups of four */
+    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        if (n3 == 0 && first + 4 > total) {
             if (per_image >= 4 && out_w >= 2) {
                 /* the last group overlaps the one before it: the same outputs written again
                  * (within the last two output rows, as the planner's streaming-overlap contract
@@ -357,7 +362,7 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             }
         }
 #if MCUSIM_DSP
-        if (npx == 4 && dw == 1 && row >= 4) {
+        if (npx >= 3 && dw == 1 && row >= 4) {
             if (ox == out_w) {
                 ox = 0;
                 if (++oy == out_h) {
@@ -367,13 +372,13 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             }
             const int32_t sh = params->stride.h, sw = params->stride.w, dh = params->dilation.h;
             const int32_t y0 = oy * sh - params->padding.h, x0 = ox * sw - params->padding.w;
-            if (ox + 3 < out_w && x0 >= 0 && x0 + 3 * sw + f_w <= in_w && y0 >= 0 &&
-                y0 + dh * (f_h - 1) < in_h) {   /* the four windows inside the image */
-                mcusim_gather4_inside((int32_t *)cols,
+            if (ox + npx <= out_w && x0 >= 0 && x0 + (npx - 1) * sw + f_w <= in_w && y0 >= 0 &&
+                y0 + dh * (f_h - 1) < in_h) {   /* the group's windows inside the image */
+                mcusim_gather4_inside((int32_t *)cols, npx,
                                       input + ((b * in_h + y0) * in_w + x0) * in_c, sw * in_c,
                                       dh * in_w * in_c, f_h, row, depth, off2,
                                       (uint32_t)(uint8_t)zp * 0x01010101u);
-                ox += 4;
+                ox += npx;
                 mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
                                           output + first * out_c);
                 continue;

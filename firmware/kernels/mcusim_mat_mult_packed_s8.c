@@ -250,6 +250,93 @@ __asm__(
     "  .purgem MCUSIM_MM4X2_KP_FIRST\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
 
+/* Three pixels x every channel pair (a layer's last pixels when their count is not a multiple of
+ * four, so no group is computed twice): the same column layout (pixel 3's words skipped) and
+ * records; a 3 x 2 block in r4-r9 (pixel p, channel c in r4 + 2p + c) takes 5 word loads issued
+ * together and 6 SMLAD per two column elements, 12 MACs in 12 cycles on the M4 (as the 4 x 2
+ * block), 8 elements per iteration. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c,
+ * 16 the columns' bytes. */
+void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                         int8_t *out);
+__asm__(
+    "  .macro MCUSIM_MM3X2_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rq_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rq_s16, %function\n"
+    "mcusim_mm3x2_rq_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldr r4, [r2, #0]\n"                /* n8 */
+    "  lsls r5, r4, #6\n"
+    "  str r5, [sp, #16]\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
+    "  mla r4, r4, r5, r5\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "3:\n"
+    "  ldrd r4, r5, [r1], #8\n"
+    "  mov r6, r4\n"
+    "  mov r7, r5\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r11, [sp, #16]\n"
+    "  add r11, r11, r0\n"                /* where r0 ends */
+    "1:\n"
+    "  MCUSIM_MM3X2_KP 0, 0\n"
+    "  MCUSIM_MM3X2_KP 16, 8\n"
+    "  MCUSIM_MM3X2_KP 32, 16\n"
+    "  MCUSIM_MM3X2_KP 48, 24\n"
+    "  adds r0, r0, #64\n"
+    "  adds r1, r1, #32\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    /* first channel forwards over the pixels, the second backwards: lr ends at out + 1 */
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  ldr r11, [sp, #12]\n"
+    MCUSIM_RQ_ONE("r4")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r8")
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  add lr, lr, #1\n"
+    MCUSIM_RQ_ONE("r9")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r7")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  ldr r0, [sp, #8]\n"
+    "  cmp r1, r0\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm3x2_rq_s16, .-mcusim_mm3x2_rq_s16\n"
+    "  .purgem MCUSIM_MM3X2_KP\n");
+
 /* Cortex-M7 (dual issue, loads a cycle before their use): the same block software-pipelined,
  * each step's loads issued beside the previous step's SMLADs (a DSP op takes the older slot, a
  * load the younger one) and a step ahead of their use: 8 cycles per 16 MACs on the M7 against
@@ -467,10 +554,12 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
     const int32_t lo = act->min, hi = act->max;
     const int32_t *rec = packed;
 #if MCUSIM_DSP
-    if (npx == 4 && !(out_c & 1)) {
+    if ((npx == 4 || npx == 3) && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
         int8_t *dst = out;
-        if (mcusim_core_is_m7()) {
+        if (npx == 3) {
+            mcusim_mm3x2_rq_s16(cols, packed, args, dst);
+        } else if (mcusim_core_is_m7()) {
             mcusim_mm4x2_rq_s16_m7(cols, packed, args, dst);
         } else {
             mcusim_mm4x2_rq_s16(cols, packed, args, dst);
