@@ -87,6 +87,8 @@ typedef struct {
     int32_t rq_step;        /* 24: 12 per channel, 0 per tensor */
     int8_t *out;            /* 28 */
     int32_t lo, hi;         /* 32, 36: activation range */
+    int32_t full;           /* 40: 1 when that range is [-128, 127] (SSAT alone clamps) */
+    int32_t odd;            /* 44: 1 when the 8-column blocks are odd in number */
 } mcusim_fc_job;
 void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
 /* out = clamp(SMMLAR(2 acc, m, a - [acc < 0]) >> r) (mcusim_requant_smmlar); rq in r9 */
@@ -106,6 +108,33 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  it gt\n"                                                                                 \
     "  movgt " ACC ", r12\n"                                                                    \
     "  strb " ACC ", [r10], #1\n"
+/* the same for the full int8 range: SSAT instead of the two compares */
+#define MCUSIM_FC4M_OUT8(ACC)                                                                      \
+    "  ldr r2, [r9]\n"                                                                          \
+    "  ldr r3, [r9, #4]\n"                                                                      \
+    "  ldr r8, [r9, #8]\n"                                                                      \
+    "  add r9, r9, lr\n"                                                                        \
+    "  lsls " ACC ", " ACC ", #1\n"                                                             \
+    "  sub r3, r3, " ACC ", lsr #31\n"                                                          \
+    "  smmlar " ACC ", " ACC ", r2, r3\n"                                                       \
+    "  asr " ACC ", " ACC ", r8\n"                                                              \
+    "  ssat " ACC ", #8, " ACC "\n"                                                             \
+    "  strb " ACC ", [r10], #1\n"
+/* 8 columns: two quads, both pointers moved by the writeback on their last load (a load is not
+ * followed by one from the base it updates) */
+#define MCUSIM_FC4M_BLOCK8                                                                         \
+    "  ldr r3, [r0, #4]\n"                                                                      \
+    "  ldr r10, [r1, #4]\n"                                                                     \
+    "  ldr r11, [r1, #8]\n"                                                                     \
+    "  ldr r12, [r1, #12]\n"                                                                    \
+    "  ldr lr, [r1, #16]\n"                                                                     \
+    MCUSIM_FC4M_QUAD                                                                             \
+    "  ldr r10, [r1, #20]\n"                                                                    \
+    "  ldr r11, [r1, #24]\n"                                                                    \
+    "  ldr r12, [r1, #28]\n"                                                                    \
+    "  ldr r3, [r0, #8]!\n"                                                                     \
+    "  ldr lr, [r1, #32]!\n"                                                                    \
+    MCUSIM_FC4M_QUAD
 __asm__(
     "  .text\n"
     "  .syntax unified\n"
@@ -124,25 +153,22 @@ __asm__(
     "  ldr r4, [r3]\n"                  /* accA and accAB start at A's bias */
     "  ldr r6, [r3, #8]\n"
     "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #44]\n"
     "  ldr r0, [r0]\n"
     "  mov r5, r4\n"
     "  mov r7, r6\n"
+    "  cmp r3, #0\n"                    /* an odd count: one block of 8 first */
+    "  beq 1f\n"
+    MCUSIM_FC4M_BLOCK8
+    "  cmp r0, r2\n"
+    "  beq 3f\n"
     "  .balign 4\n"
-    "1:\n"
-    "  ldr r3, [r0, #4]\n"
-    "  ldr r10, [r1, #4]\n"
-    "  ldr r11, [r1, #8]\n"
-    "  ldr r12, [r1, #12]\n"
-    "  ldr lr, [r1, #16]\n"
-    MCUSIM_FC4M_QUAD
-    "  ldr r10, [r1, #20]\n"
-    "  ldr r11, [r1, #24]\n"
-    "  ldr r12, [r1, #28]\n"
-    "  ldr r3, [r0, #8]!\n"
-    "  ldr lr, [r1, #32]!\n"
-    MCUSIM_FC4M_QUAD
+    "1:\n"                              /* 16 columns per pass */
+    MCUSIM_FC4M_BLOCK8
+    MCUSIM_FC4M_BLOCK8
     "  cmp r0, r2\n"
     "  bne 1b\n"
+    "3:\n"
     /* B = (accAB - accA) / 256 + B's bias; then the four outputs */
     "  ldr r0, [sp]\n"
     "  ldr r2, [r0, #16]\n"
@@ -155,11 +181,18 @@ __asm__(
     "  ldr lr, [r0, #24]\n"
     "  adds r2, r2, #16\n"
     "  str r2, [r0, #16]\n"
+    "  ldr r2, [r0, #40]\n"
     "  subs r5, r5, r4\n"
     "  add r5, r3, r5, asr #8\n"
     "  subs r7, r7, r6\n"
     "  add r7, r8, r7, asr #8\n"
+    "  cmp r2, #0\n"
+    "  bne 4f\n"
     MCUSIM_FC4M_OUT("r4") MCUSIM_FC4M_OUT("r5") MCUSIM_FC4M_OUT("r6") MCUSIM_FC4M_OUT("r7")
+    "  b 5f\n"
+    "4:\n"
+    MCUSIM_FC4M_OUT8("r4") MCUSIM_FC4M_OUT8("r5") MCUSIM_FC4M_OUT8("r6") MCUSIM_FC4M_OUT8("r7")
+    "5:\n"
     "  str r9, [r0, #20]\n"
     "  str r10, [r0, #28]\n"
     "  ldr r3, [r0, #12]\n"
@@ -233,7 +266,7 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
 #if MCUSIM_DSP
         if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
-                                 lo, hi};
+                                 lo, hi, lo == -128 && hi == 127, n8 & 1};
             mcusim_fc4m_layer_s8(&job);
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }
