@@ -74,15 +74,6 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 9, 12, 12], 1, (3, 3), (2, 2), padding="VALID",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 7, 4], 1, (3, 3), (1, 2), padding="SAME")[0]
-    # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
-    # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
-    # unfused loops), two images
-    yield mg.depthwise_conv_2d(r, [1, 13, 5, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
-    yield mg.depthwise_conv_2d(r, [1, 15, 4, 4], 1, (3, 3), (2, 2), padding="SAME",
-                               activation="RELU", out_q=(0.05, -128))[0]
-    yield mg.depthwise_conv_2d(r, [1, 11, 3, 12], 1, (3, 3), (2, 1), padding="SAME")[0]
-    yield mg.depthwise_conv_2d(r, [2, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
-                               activation="RELU6")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     # DSP merged rows: the whole layer in assembly (columns a multiple of 8, bias, SMMLAR), with
