@@ -74,6 +74,15 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 9, 12, 12], 1, (3, 3), (2, 2), padding="VALID",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 7, 4], 1, (3, 3), (1, 2), padding="SAME")[0]
+    # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
+    # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
+    # unfused loops), two images
+    yield mg.depthwise_conv_2d(r, [1, 13, 5, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 15, 4, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 11, 3, 12], 1, (3, 3), (2, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [2, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU6")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
     # DSP merged rows: the whole layer in assembly (columns a multiple of 8, bias, SMMLAR), with
@@ -170,6 +179,7 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
+    assert ("mcusim_depthwise_conv_3x3_packed_t_s8(" in src) == dsp    # tall maps, DSP only
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
         assert src.count(".q = 0,") == 0
@@ -193,7 +203,11 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
     models = [mg.depthwise_conv_2d(r, [1, 8, 6, 12], 1, (3, 3), (1, 1), padding="SAME",
                                    activation="RELU")[0],
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
-                                   activation="RELU6")[0]]
+                                   activation="RELU6")[0],
+              # tall: the transposed walk on DSP cores, column-major, safe over the input only
+              # when the gap is whole rows; a gap of whole pixels takes the raster pixel walk
+              mg.depthwise_conv_2d(r, [1, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
+                                   activation="RELU", out_q=(0.05, -128))[0]]
     h = ArmHarness(dsp, load_board(board).core)
     want, gaps = [], []
     for data in models:
@@ -201,7 +215,9 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
         node = g.nodes[0]
         delta = stream_delta(g, node)
         ch = g.t(node.inputs[0]).shape[3]
-        for gap in (delta + (-delta) % ch, delta + 4 if (delta + 4) % ch else delta + 8):
+        row = ch * g.t(node.inputs[0]).shape[2]
+        more = [delta + (-delta) % row] if (delta + (-delta) % ch) % row else []
+        for gap in (delta + (-delta) % ch, delta + 4 if (delta + 4) % ch else delta + 8, *more):
             xs = input_sets(g, seed=7 + len(want), n_random=1)[0]
             i = len(want)
             h.add(data, xs)
@@ -210,7 +226,7 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
             tin, tout = g.inputs[0], node.outputs[0]
             nin = int(np.prod(g.t(tin).shape))
             part = h.parts[i]
-            assert "mcusim_depthwise_conv_3x3_packed_s8(" in part
+            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?_s8\(", part)
             part = part.replace(f"    T[{tout}] = b{i}_{tout};",
                                 f"    static int8_t shared{i}[{gap + nin}] __attribute__((aligned(8)));\n"
                                 f"    for (int j = 0; j < {nin}; j++) shared{i}[{gap} + j] = b{i}_{tin}[j];\n"

@@ -167,6 +167,18 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                                                   const int8_t *input,
                                                   const mcusim_dims *output_dims,
                                                   int8_t *output);
+/* The same with the records of the transposed filter (w[kx][ky]): the kernel walks the map
+ * column by column (rows along the width), for maps much taller than wide (KWS's 25x5); the
+ * compiler's choice there. */
+int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                              const mcusim_dims *output_dims);
+mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
+                                                    const mcusim_dw_conv_params *params,
+                                                    const int32_t *packed,
+                                                    const mcusim_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mcusim_dims *output_dims,
+                                                    int8_t *output);
 
 /* ------------------------------------------------------------------ FULLY_CONNECTED */
 typedef struct {

@@ -70,21 +70,42 @@ static inline int32_t mcusim_dw3p_overlap(const int8_t *in, int32_t n, const int
     return !(i > o && (i - o) % (uintptr_t)ch == 0);
 }
 
-int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
-                                                            const mcusim_dims *output_dims)
+/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame) */
+static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh)
 {
 #if MCUSIM_DSP
     /* pair2 (stride 2) reads two columns more and writes sums for an even count; only stride
      * 1 takes two rows (two sums per column) */
-    const int32_t ow = output_dims->w, spare = params->stride.w == 2 ? 2 : 0;
-    const int32_t sums = params->stride.h == 1 && params->stride.w == 1 ? 2 * ow : ow + 1;
-    return 32 * (mcusim_dw3p_columns(params, ow) + spare) + 4 * sums;
+    const int32_t spare = sw == 2 ? 2 : 0;
+    const int32_t sums = sh == 1 && sw == 1 ? 2 * ow : ow + 1;
+    return 32 * ((ow - 1) * sw + 3 + spare) + 4 * sums;
 #elif MCUSIM_DW3P_V6M
-    return 16 * mcusim_dw3p_columns(params, output_dims->w);
+    (void)sh;
+    return 16 * ((ow - 1) * sw + 3);
+#else
+    (void)ow;
+    (void)sw;
+    (void)sh;
+    return 0;
+#endif
+}
+
+int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                            const mcusim_dims *output_dims)
+{
+    return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h);
+}
+
+/* transposed: rows along the width, so a row is an output column */
+int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                              const mcusim_dims *output_dims)
+{
+#if MCUSIM_DSP
+    return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w);
 #else
     (void)params;
     (void)output_dims;
-    return 0;
+    return 0;      /* the pixel loop */
 #endif
 }
 
@@ -344,7 +365,7 @@ __asm__(
  *   column's rows, lr/r2 the second's), four scratch columns of loads per four outputs; a last
  *   odd column alone.
  * pair2 (stride 2): two output columns of one row per pass (r11, lr), five scratch columns; a
- *   last odd column alone.
+ *   last odd column alone. pair1: the same at stride 1 (four columns), for a row left alone.
  * sign 1 adds the [acc < 0] term of RoundingDivideByPOT through the rounding constant:
  *   SMMLAR(a, m, rnd - [a < 0]) = SMMLAR(a, m, rnd) - [a < 0]. Same job as mcusim_dw3p_*. */
 void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
@@ -355,6 +376,10 @@ void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -424,11 +449,11 @@ __asm__(
     "  ldm r12, {r0-r3}\n"                /* v, (acc), n, rec */
     "  ldr r1, [r12, #16]\n"              /* out */
     "  lsrs r2, r2, #1\n"
-    "  .if \\kind == 1\n"
-    "  add r2, r0, r2, lsl #6\n"          /* end of the column pairs */
-    "  vmov s5, r2\n"
+    "  .if \\kind == 2\n"
+    "  add r2, r0, r2, lsl #7\n"          /* end of the column pairs */
     "  .else\n"
-    "  add r2, r0, r2, lsl #7\n"
+    "  add r2, r0, r2, lsl #6\n"
+    "  vmov s5, r2\n"
     "  .endif\n"
     "  ldr r4, [r3, #28]\n"
     "  ldr r5, [r3, #32]\n"
@@ -475,6 +500,18 @@ __asm__(
     "  cmp r0, r3\n"
     "  bne 1b\n"
     "  .else\n"
+    "  .if \\kind == 3\n"                 /* stride 1, one row: four columns */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
@@ -486,6 +523,7 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
     "  MCUSIM_DW3F_LDW \\t, 128\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
@@ -559,6 +597,10 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
@@ -636,12 +678,14 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->out = out;
 #if MCUSIM_DW3P_FUSED
     if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
-        static void (*const fused[2][2][2])(mcusim_dw3p_job *) = {
+        static void (*const fused[3][2][2])(mcusim_dw3p_job *) = {
+            {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t0},
+             {mcusim_dw3f_pair1_t1s, mcusim_dw3f_pair1_t1}},
             {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t0}, {mcusim_dw3f_dual_t1s, mcusim_dw3f_dual_t1}},
             {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t0},
              {mcusim_dw3f_pair2_t1s, mcusim_dw3f_pair2_t1}}};
-        if (mode == 2 || mode == 3) {
-            fused[mode - 2][t][job->qmode >> 1](job);
+        if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
+            fused[mode - 1][t][job->qmode >> 1](job);
             return mode == 2 ? 2 : 1;
         }
     }
@@ -866,13 +910,48 @@ static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t
 }
 #endif
 
-mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
-                                                  const mcusim_dw_conv_params *params,
-                                                  const int32_t *packed,
-                                                  const mcusim_dims *input_dims,
-                                                  const int8_t *input,
-                                                  const mcusim_dims *output_dims,
-                                                  int8_t *output)
+/* The reference walk over the records, output pixels in raster order (every channel of a pixel
+ * before the next): what builds without DSP run, and the DSP path's fallback for a transposed
+ * layer whose output overlaps its input other than by whole rows. tr: the records hold the
+ * transposed filter. */
+static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t *out,
+                               int32_t in_h, int32_t in_w, int32_t ch, int32_t out_h,
+                               int32_t out_w, int32_t sh, int32_t sw, int32_t ph, int32_t pw,
+                               int32_t zp, int32_t lo, int32_t hi, int32_t tr)
+{
+    const int32_t row = in_w * ch;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+        for (int32_t ox = 0; ox < out_w; ox++) {
+            for (int32_t c = 0; c < ch; c++) {
+                const int32_t *q = packed + c * 10;
+                int32_t acc2 = q[DW_BIAS];
+                for (int32_t ky = 0; ky < 3; ky++) {
+                    const int32_t y = oy * sh - ph + ky;
+                    for (int32_t kx = 0; kx < 3; kx++) {
+                        const int32_t x = ox * sw - pw + kx;
+                        /* the doubled weight: low or high half of its pair word */
+                        const int32_t r = tr ? kx : ky, k = tr ? ky : kx;
+                        const int32_t pair = r < 2 ? q[DW_W01 + k] : q[DW_W12 + k];
+                        const int32_t w2 = r == 0 ? (int16_t)(pair & 0xFFFF) : pair >> 16;
+                        const int32_t xv = y >= 0 && y < in_h && x >= 0 && x < in_w
+                                               ? in_b[y * row + x * ch + c] : zp;
+                        acc2 += w2 * xv;
+                    }
+                }
+                int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+                v = v < lo ? lo : v;
+                *out++ = (int8_t)(v > hi ? hi : v);
+            }
+        }
+    }
+}
+
+/* tr = 1: the records hold the transposed filter and the DSP path runs in the transposed frame
+ * (its rows are the map's columns: strides swapped, nothing copied) */
+static mcusim_status mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params,
+                                     const int32_t *packed, const mcusim_dims *input_dims,
+                                     const int8_t *input, const mcusim_dims *output_dims,
+                                     int8_t *output, int32_t tr)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -885,18 +964,42 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     const int32_t sh = params->stride.h, sw = params->stride.w;
     const int32_t ph = params->padding.h, pw = params->padding.w;
     const int32_t row = in_w * ch;
+    const int32_t in_n = in_h * row, out_n = out_h * out_w * ch;
 #if MCUSIM_DSP
     if (buffer == NULL) {
         return MCUSIM_ARG_ERROR;
     }
-    const int32_t ncol = mcusim_dw3p_columns(params, out_w);
+    const int32_t n_img = input_dims->n;
+    if (tr) {
+        /* Transposed order is channel-major over the map's columns: with the output over the
+         * input it is safe only when the input starts whole rows (of equal widths) above it,
+         * so that a byte lands on its own channel and column, already widened; otherwise the
+         * raster-order pixel walk. */
+        const uintptr_t i = (uintptr_t)input, o = (uintptr_t)output;
+        const int32_t overlap = i < o + (uintptr_t)(n_img * out_n) &&
+                                o < i + (uintptr_t)(n_img * in_n);
+        if (overlap && !(i > o && in_w == out_w && (i - o) % (uintptr_t)row == 0)) {
+            for (int32_t b = 0; b < n_img; b++) {
+                mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                                   out_h, out_w, sh, sw, ph, pw, zp, lo, hi, 1);
+            }
+            return MCUSIM_OK;
+        }
+    }
+    /* the kernel's frame: rows r of kh (tr: the map's columns), columns of kw */
+    const int32_t kh = tr ? in_w : in_h, kw = tr ? in_h : in_w;
+    const int32_t koh = tr ? out_w : out_h, kow = tr ? out_h : out_w;
+    const int32_t ksh = tr ? sw : sh, ksw = tr ? sh : sw, kph = tr ? pw : ph, kpw = tr ? ph : pw;
+    const int32_t rs = tr ? ch : row, cs = tr ? row : ch;                 /* input strides */
+    const int32_t ors = tr ? ch : out_w * ch, ocs = tr ? out_w * ch : ch; /* output strides */
+    const int32_t ncol = (kow - 1) * ksw + 3;
     int32_t *v = (int32_t *)buffer;
-    const int32_t spare = sw == 2 ? 2 : 0;     /* two spare columns: stride 2 works in pairs */
+    const int32_t spare = ksw == 2 ? 2 : 0;    /* two spare columns: stride 2 works in pairs */
     int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
-    const int32_t j0 = MCUSIM_MIN(pw, ncol);
-    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
+    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
     const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
     for (int32_t j = 0; j < ncol + spare; j++) {
         if (j < j0 || j >= j1) {
@@ -906,35 +1009,35 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
         }
     }
     const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
-    mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi, qmode};
-    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
-    const int32_t dual_rows = sh == 1 && sw == 1 ? out_h & ~1 : 0;   /* rows taken in pairs */
+    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode};
+    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, kh, rs, cs, &zp4};
+    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* Group by group over all rows keeps each widened pair for the next step. When that order
-     * would break the planner's streaming overlap (mcusim_dw3p_overlap), raster order: output
-     * rows step by step, all groups in each step, both pairs widened again for every group. */
-    const int32_t streamed = mcusim_dw3p_overlap(input, (int32_t)input_dims->n * in_h * row,
-                                                 output, (int32_t)input_dims->n * out_h * out_w * ch,
-                                                 ch);
-    for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * row + (j1 > j0 ? j0 - pw : 0) * ch;
-        int8_t *out_b = output + b * out_h * out_w * ch;
+     * would break the planner's streaming overlap (mcusim_dw3p_overlap; transposed: checked
+     * above), raster order: output rows step by step, all groups in each step, both pairs
+     * widened again for every group. */
+    const int32_t streamed = !tr && mcusim_dw3p_overlap(input, n_img * in_n, output,
+                                                        n_img * out_n, ch);
+    for (int32_t b = 0; b < n_img; b++) {
+        const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
+        int8_t *out_b = output + b * out_n;
         if (!streamed) {
             for (int32_t c = 0; c < ch; c += 4) {
                 int32_t held[2] = {INT32_MIN, INT32_MIN};  /* first row of the pair in each slot */
-                for (int32_t oy = 0; oy < out_h;) {
+                for (int32_t oy = 0; oy < koh;) {
                     oy += mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
-                                           out_b + oy * out_w * ch + c, oy * sh - ph,
-                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
+                                           out_b + oy * ors + c, oy * ksh - kph,
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
                 }
             }
         } else {
-            for (int32_t oy = 0; oy < out_h;) {
+            for (int32_t oy = 0; oy < koh;) {
                 int32_t adv = 1;
                 for (int32_t c = 0; c < ch; c += 4) {
                     int32_t held[2] = {INT32_MIN, INT32_MIN};
                     adv = mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
-                                           out_b + oy * out_w * ch + c, oy * sh - ph,
-                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
+                                           out_b + oy * ors + c, oy * ksh - kph,
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
                 }
                 oy += adv;
             }
@@ -945,39 +1048,43 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
         return MCUSIM_ARG_ERROR;
     }
     for (int32_t b = 0; b < input_dims->n; b++) {
-        mcusim_dw3p_v6m((int32_t *)buffer, packed, input + b * in_h * row,
-                        output + b * out_h * out_w * ch, in_h, in_w, ch, out_h, out_w, sh, sw, ph,
-                        pw, mcusim_dw3p_columns(params, out_w), zp, lo, hi);
+        if (tr) {
+            mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                               out_h, out_w, sh, sw, ph, pw, zp, lo, hi, 1);
+        } else {
+            mcusim_dw3p_v6m((int32_t *)buffer, packed, input + b * in_n, output + b * out_n,
+                            in_h, in_w, ch, out_h, out_w, sh, sw, ph, pw,
+                            mcusim_dw3p_columns(params, out_w), zp, lo, hi);
+        }
     }
 #else
     (void)buffer;
-    int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * row;
-        for (int32_t oy = 0; oy < out_h; oy++) {
-            for (int32_t ox = 0; ox < out_w; ox++) {
-                for (int32_t c = 0; c < ch; c++) {
-                    const int32_t *q = packed + c * 10;
-                    int32_t acc2 = q[DW_BIAS];
-                    for (int32_t ky = 0; ky < 3; ky++) {
-                        const int32_t y = oy * sh - ph + ky;
-                        for (int32_t kx = 0; kx < 3; kx++) {
-                            const int32_t x = ox * sw - pw + kx;
-                            /* the doubled weight: low or high half of its pair word */
-                            const int32_t pair = ky < 2 ? q[DW_W01 + kx] : q[DW_W12 + kx];
-                            const int32_t w2 = ky == 0 ? (int16_t)(pair & 0xFFFF) : pair >> 16;
-                            const int32_t xv = y >= 0 && y < in_h && x >= 0 && x < in_w
-                                                   ? in_b[y * row + x * ch + c] : zp;
-                            acc2 += w2 * xv;
-                        }
-                    }
-                    int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
-                    v = v < lo ? lo : v;
-                    *out++ = (int8_t)(v > hi ? hi : v);
-                }
-            }
-        }
+        mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch, out_h,
+                           out_w, sh, sw, ph, pw, zp, lo, hi, tr);
     }
 #endif
     return MCUSIM_OK;
+}
+
+mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
+                                                  const mcusim_dw_conv_params *params,
+                                                  const int32_t *packed,
+                                                  const mcusim_dims *input_dims,
+                                                  const int8_t *input,
+                                                  const mcusim_dims *output_dims,
+                                                  int8_t *output)
+{
+    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 0);
+}
+
+mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
+                                                    const mcusim_dw_conv_params *params,
+                                                    const int32_t *packed,
+                                                    const mcusim_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mcusim_dims *output_dims,
+                                                    int8_t *output)
+{
+    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 1);
 }
