@@ -153,14 +153,25 @@ __asm__(
 /* Four pixels x every channel pair in one call: per record, the accumulators start from the
  * bias words, run the loop above, and each goes out as SUB (A = a - sign), SMMLAR, ASR, SSAT,
  * STRB and a pointer step (mcusim_requant_smmlar); the record's m, a, r come in with one LDM
- * per channel. Outputs are saturated to int8; the caller clamps a narrower activation range.
- * Frame: [sp] cols end, 4 cols - 4, 8 n8 % 4, 12 out, 16 the records' end, 20 out_c. */
+ * per channel, the second channel's issued before the first channel's last store (a load right
+ * after a store waits on the M4) and its outputs written backwards, so the output pointer ends
+ * one channel on. Outputs are saturated to int8; the caller clamps a narrower activation range.
+ * With n8 % 4 = q > 0 the entry (cols pointer, record adjustment, step 4 (4 - q)) is worked out
+ * once per call, not per record. Frame: [sp] cols end, 4 r0 at entry, 8 r1 adjustment (0 when
+ * q = 0), 12 out, 16 the records' end, 20 out_c, 24 the entry (q > 0). */
 void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                          int8_t *out);
 #define MCUSIM_RQ_ONE(ACC)                                                                         \
     "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
     "  smmlar r12, " ACC ", r0, r12\n"                                                             \
     "  asr r12, r12, r3\n"                                                                         \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+/* the second channel's: m, a, r in r6, r8, r10 */
+#define MCUSIM_RQ_TWO(ACC)                                                                         \
+    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
+    "  asr r12, r12, r10\n"                                                                        \
     "  ssat r12, #8, r12\n"                                                                        \
     "  strb r12, [lr]\n"
 __asm__(
@@ -178,29 +189,35 @@ __asm__(
     "  add r5, r0, r4, lsl #6\n"
     "  sub r5, r5, #4\n"                 /* where r0 ends */
     "  str r5, [sp, #0]\n"
-    "  sub r5, r0, #4\n"                 /* cols - 4, as the loop body wants r0 */
-    "  str r5, [sp, #4]\n"
-    "  and r5, r4, #3\n"                 /* q = n8 % 4 */
-    "  str r5, [sp, #8]\n"
     "  str r3, [sp, #12]\n"
     "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
-    "  mla r4, r4, r5, r5\n"
-    "  add r4, r1, r4, lsl #5\n"
-    "  str r4, [sp, #16]\n"
-    "  ldr r4, [r2, #8]\n"                /* out_c */
-    "  str r4, [sp, #20]\n"
-    "  b 3f\n"
-    /* n8 % 4 = q > 0: enter at step 4 (4 - q), the pointers moved back to match */
-    "9:\n"
-    "  rsb r2, r2, #4\n"
-    "  sub r0, r0, r2, lsl #6\n"
-    "  sub r1, r1, r2, lsl #5\n"
-    "  adds r0, r0, #8\n"              /* as after a first step */
-    "  adds r1, r1, #8\n"
-    "  cmp r2, #2\n"
-    "  blt 14f\n"
-    "  beq 18f\n"
-    "  b 22f\n"
+    "  mla r6, r4, r5, r5\n"
+    "  add r6, r1, r6, lsl #5\n"
+    "  str r6, [sp, #16]\n"
+    "  ldr r6, [r2, #8]\n"                /* out_c */
+    "  str r6, [sp, #20]\n"
+    "  sub r6, r0, #4\n"                 /* cols - 4, as the loop body wants r0 */
+    "  movs r7, #0\n"
+    "  ands r5, r4, #3\n"                /* q = n8 % 4 */
+    "  beq 5f\n"
+    /* q > 0: enter at step 4 (4 - q), the pointers moved back to match (as after a first
+     * step: + 8 on the record pointer, which the pair loop leaves 4 bytes before the rows) */
+    "  rsb r5, r5, #4\n"
+    "  sub r6, r6, r5, lsl #6\n"
+    "  adds r6, r6, #8\n"
+    "  lsls r7, r5, #5\n"
+    "  subs r7, r7, #8\n"
+    "  adr r8, 14f\n"
+    "  cmp r5, #2\n"
+    "  blt 4f\n"
+    "  adr r8, 18f\n"
+    "  beq 4f\n"
+    "  adr r8, 22f\n"
+    "4:\n"
+    "  orr r8, r8, #1\n"                 /* Thumb state for the LDR PC */
+    "  str r8, [sp, #24]\n"
+    "5:\n"
+    "  strd r6, r7, [sp, #4]\n"
     "3:\n"                                 /* next record: r1 */
     "  ldrd r4, r5, [r1], #4\n"           /* r1: 4 bytes before the rows */
     "  mov r6, r4\n"
@@ -210,35 +227,42 @@ __asm__(
     "  mov r10, r4\n"
     "  mov r11, r5\n"
     "  ldrd r0, r2, [sp, #4]\n"
-    "  cmp r2, #0\n"
-    "  bne 9b\n"
+    "  cbz r2, 11f\n"
+    "  sub r1, r1, r2\n"
+    "  ldr pc, [sp, #24]\n"
     "  MCUSIM_MM4X2_BODY\n"
     /* first channel: m, a, r; accumulators r4, r6, r8, r10 (pixels 0..3) */
     "  ldm r1!, {r0, r2, r3}\n"
     "  ldr lr, [sp, #12]\n"
-    MCUSIM_RQ_ONE("r4")
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
     "  ldr r4, [sp, #20]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
     "  add lr, lr, r4\n"
     MCUSIM_RQ_ONE("r6")
     "  add lr, lr, r4\n"
     MCUSIM_RQ_ONE("r8")
     "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r10")
-    /* second channel: r5, r7, r9, r11 */
-    "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #12]\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  strb r12, [lr]\n"
+    /* second channel, pixels 3..0: r11, r9, r7, r5 */
     "  add lr, lr, #1\n"
-    MCUSIM_RQ_ONE("r5")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r7")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r9")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r11")
-    "  ldr r0, [sp, #12]\n"
-    "  adds r0, r0, #2\n"
-    "  str r0, [sp, #12]\n"
     "  ldr r0, [sp, #16]\n"              /* the records' end */
+    MCUSIM_RQ_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #12]\n"
     "  cmp r1, r0\n"
     "  bne 3b\n"
     "  add sp, sp, #28\n"
@@ -249,6 +273,7 @@ __asm__(
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
     "  .purgem MCUSIM_MM4X2_KP_FIRST\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
+#undef MCUSIM_RQ_TWO
 
 /* Three pixels x every channel pair (a layer's last pixels when their count is not a multiple of
  * four, so no group is computed twice): the same column layout (pixel 3's words skipped) and
