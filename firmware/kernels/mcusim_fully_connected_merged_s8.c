@@ -87,8 +87,9 @@ typedef struct {
     int32_t rq_step;        /* 24: 12 per channel, 0 per tensor */
     int8_t *out;            /* 28 */
     int32_t lo, hi;         /* 32, 36: activation range */
-    int32_t full;           /* 40: 1 when that range is [-128, 127] (SSAT alone clamps) */
-    int32_t odd;            /* 44: 1 when the 8-column blocks are odd in number */
+    int32_t full;           /* 40: 1 per tensor with the range [-128, 127] (SSAT clamps) */
+    int32_t mode;           /* 44: 0/1 the 8-column blocks are even/odd in number (M4 loop),
+                               2 the Cortex-M7 loop */
 } mcusim_fc_job;
 void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
 /* out = clamp(SMMLAR(2 acc, m, a - [acc < 0]) >> r) (mcusim_requant_smmlar); rq in r9 */
@@ -108,16 +109,12 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  it gt\n"                                                                                 \
     "  movgt " ACC ", r12\n"                                                                    \
     "  strb " ACC ", [r10], #1\n"
-/* the same for the full int8 range: SSAT instead of the two compares */
+/* per tensor over the full int8 range: m, a, r loaded once (r2, r8, r11), SSAT as the clamp */
 #define MCUSIM_FC4M_OUT8(ACC)                                                                      \
-    "  ldr r2, [r9]\n"                                                                          \
-    "  ldr r3, [r9, #4]\n"                                                                      \
-    "  ldr r8, [r9, #8]\n"                                                                      \
-    "  add r9, r9, lr\n"                                                                        \
     "  lsls " ACC ", " ACC ", #1\n"                                                             \
-    "  sub r3, r3, " ACC ", lsr #31\n"                                                          \
+    "  sub r3, r8, " ACC ", lsr #31\n"                                                          \
     "  smmlar " ACC ", " ACC ", r2, r3\n"                                                       \
-    "  asr " ACC ", " ACC ", r8\n"                                                              \
+    "  asr " ACC ", " ACC ", r11\n"                                                             \
     "  ssat " ACC ", #8, " ACC "\n"                                                             \
     "  strb " ACC ", [r10], #1\n"
 /* 8 columns: two quads, both pointers moved by the writeback on their last load (a load is not
@@ -135,6 +132,30 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  ldr r3, [r0, #8]!\n"                                                                     \
     "  ldr lr, [r1, #32]!\n"                                                                    \
     MCUSIM_FC4M_QUAD
+/* Cortex-M7: one quad with the next quad's loads issued beside its DSP instructions (the M7
+ * pairs a load as the younger instruction with an SXTB16/SMLAD, which never pair with each
+ * other), each a register's last use before; r1 moved by the first load's writeback. On the
+ * M4 the same order costs 2 cycles per load (they pipeline only back to back). */
+#define MCUSIM_FC4M_QUAD_M7                                                                        \
+    "  sxtb16 r8, r3\n"                                                                         \
+    "  sxtb16 r9, r3, ror #8\n"                                                                 \
+    "  sxtb16 r3, r10\n"                                                                        \
+    "  smlad r4, r8, r3, r4\n"                                                                  \
+    "  smlad r5, r8, r10, r5\n"                                                                 \
+    "  ldr r10, [r1, #16]!\n"                                                                   \
+    "  sxtb16 r3, r11\n"                                                                        \
+    "  smlad r4, r9, r3, r4\n"                                                                  \
+    "  smlad r5, r9, r11, r5\n"                                                                 \
+    "  ldr r11, [r1, #4]\n"                                                                     \
+    "  sxtb16 r3, r12\n"                                                                        \
+    "  smlad r6, r8, r3, r6\n"                                                                  \
+    "  smlad r7, r8, r12, r7\n"                                                                 \
+    "  ldr r12, [r1, #8]\n"                                                                     \
+    "  sxtb16 r3, lr\n"                                                                         \
+    "  smlad r6, r9, r3, r6\n"                                                                  \
+    "  ldr r3, [r0, #4]!\n"                                                                     \
+    "  smlad r7, r9, lr, r7\n"                                                                  \
+    "  ldr lr, [r1, #12]\n"
 __asm__(
     "  .text\n"
     "  .syntax unified\n"
@@ -157,8 +178,9 @@ __asm__(
     "  ldr r0, [r0]\n"
     "  mov r5, r4\n"
     "  mov r7, r6\n"
-    "  cmp r3, #0\n"                    /* an odd count: one block of 8 first */
-    "  beq 1f\n"
+    "  cmp r3, #1\n"
+    "  bhi 6f\n"                        /* the Cortex-M7 loop */
+    "  bne 1f\n"                        /* an odd count: one block of 8 first */
     MCUSIM_FC4M_BLOCK8
     "  cmp r0, r2\n"
     "  beq 3f\n"
@@ -191,6 +213,9 @@ __asm__(
     MCUSIM_FC4M_OUT("r4") MCUSIM_FC4M_OUT("r5") MCUSIM_FC4M_OUT("r6") MCUSIM_FC4M_OUT("r7")
     "  b 5f\n"
     "4:\n"
+    "  ldr r2, [r9]\n"
+    "  ldr r8, [r9, #4]\n"
+    "  ldr r11, [r9, #8]\n"
     MCUSIM_FC4M_OUT8("r4") MCUSIM_FC4M_OUT8("r5") MCUSIM_FC4M_OUT8("r6") MCUSIM_FC4M_OUT8("r7")
     "5:\n"
     "  str r9, [r0, #20]\n"
@@ -201,6 +226,23 @@ __asm__(
     "  bne 2b\n"
     "  add sp, sp, #4\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    /* Cortex-M7: the first quad's words loaded ahead, then per quad the next one's beside it;
+     * r2 (x - 4 + 4 quads) is where x's pointer stands at the last quad, which loads nothing */
+    "6:\n"
+    "  adds r0, r0, #4\n"
+    "  adds r1, r1, #4\n"
+    "  ldr r3, [r0]\n"
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "7:\n"
+    MCUSIM_FC4M_QUAD_M7
+    "  cmp r0, r2\n"
+    "  bne 7b\n"
+    MCUSIM_FC4M_QUAD
+    "  adds r1, r1, #12\n"             /* the next group - 4, as the M4 loop leaves it */
+    "  b 3b\n"
     "  .size mcusim_fc4m_layer_s8, .-mcusim_fc4m_layer_s8\n");
 #else
 /* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
@@ -220,6 +262,18 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
     for (int32_t i = 0; i < 4; i++) {
         acc[i] = (int32_t)a[i];
     }
+}
+#endif
+
+#if MCUSIM_DSP
+/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
+static int32_t mcusim_fc_core_is_m7(void)
+{
+    static int8_t m7 = -1;
+    if (m7 < 0) {
+        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
+    }
+    return m7;
 }
 #endif
 
@@ -266,7 +320,8 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
 #if MCUSIM_DSP
         if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
-                                 lo, hi, lo == -128 && hi == 127, n8 & 1};
+                                 lo, hi, !pc && lo == -128 && hi == 127,
+                                 mcusim_fc_core_is_m7() ? 2 : (n8 & 1)};
             mcusim_fc4m_layer_s8(&job);
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }
