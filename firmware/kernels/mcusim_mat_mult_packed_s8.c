@@ -572,6 +572,16 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 }
 #endif
 
+int32_t mcusim_mat_mult_packed_threes(void)
+{
+#if MCUSIM_DSP
+    /* the M7's software-pipelined 4 x 2 block is faster even with a group computed twice */
+    return !mcusim_core_is_m7();
+#else
+    return 1;
+#endif
+}
+
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
                                int32_t out_c, int8_t *out)
