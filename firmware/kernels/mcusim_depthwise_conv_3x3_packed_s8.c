@@ -490,12 +490,12 @@ __asm__(
     "  MCUSIM_DW3F_SH r2\n"
     "  vmov r3, s3\n"
     "  vmov r12, s4\n"
+    "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
     "  strb r10, [r1]\n"
-    "  strb r11, [r1, r3]\n"
-    "  add r1, r12\n"
-    "  strb lr, [r1]\n"
-    "  strb r2, [r1, r3]\n"
-    "  add r1, r12\n"
+    "  strb r11, [r3]\n"
+    "  strb lr, [r1, r12]\n"
+    "  strb r2, [r3, r12]\n"
+    "  add r1, r1, r12, lsl #1\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
@@ -648,7 +648,19 @@ mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r,
     const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
     const int32_t s0 = in0 ? k->ch : 0, s1 = in1 ? k->ch : 0;
     int32_t *o = k->v + s;
-    for (int32_t n = k->n; n > 0; n--, o += 8, p0 += s0, p1 += s1) {
+    int32_t n = k->n;
+    /* two columns per pass: the four loads issue back to back (they pipeline) and the loop
+     * overhead is shared */
+    for (; n >= 2; n -= 2, o += 16, p0 += 2 * s0, p1 += 2 * s1) {
+        int32_t a, b, c, d;
+        __builtin_memcpy(&a, p0, 4);
+        __builtin_memcpy(&b, p1, 4);
+        __builtin_memcpy(&c, p0 + s0, 4);
+        __builtin_memcpy(&d, p1 + s1, 4);
+        mcusim_dw3p_pair(o, a, b);
+        mcusim_dw3p_pair(o + 8, c, d);
+    }
+    if (n > 0) {
         int32_t a, b;
         __builtin_memcpy(&a, p0, 4);
         __builtin_memcpy(&b, p1, 4);
