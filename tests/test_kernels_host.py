@@ -403,6 +403,16 @@ def test_fully_connected_quads(klib, tmp_path, shape, units, pc, in_zp, bias):
     assert_bit_exact(c, seed=28)
 
 
+def test_fully_connected_fast_fallback(make, monkeypatch):
+    """Weights the merged lanes refuse (pack_merged None) take the int8 groups of `fast`."""
+    from mcusim.compiler.ops import fc_pack
+    monkeypatch.setattr(fc_pack, "pack_merged", lambda w: None)
+    data, _ = mg.fully_connected(rng("fcf"), [2, 37], 9, True, "RELU")
+    c = make(data, dsp=True)
+    assert "mcusim_fully_connected_fast_s8(" in c.body
+    assert_bit_exact(c, seed=29)
+
+
 def test_fc_pack_merged_layout_and_refusals():
     """Each lane read as int16 is 256 B + A and its low byte A; refused when a lane cannot hold
     B = -128 with A < 0, or when B's sum could reach 2^23; SMMLAR constants only for 1 <= r <= 22."""
