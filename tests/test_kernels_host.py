@@ -392,7 +392,7 @@ def test_fully_connected_merged(make, shape, units, pc, in_zp, bias):
     ([1, 64], 12, False, 0, False),      # NULL bias
     ([2, 40], 6, True, -3, True),        # one group + two plain rows, two batches
     ([1, 21], 9, False, 5, True),        # columns past the last 8 summed in C
-    ([3, 640], 5, False, 100, True),     # AD-like depth, 128 sum x large
+    ([3, 640], 5, False, 100, True),     # AD-like depth, 128 sum x large, sums up to 2^22
 ])
 def test_fully_connected_quads(klib, tmp_path, shape, units, pc, in_zp, bias):
     """The ARMv6-M unsigned-quads variant (its C loop on the host): chosen, equal to TFLM."""
@@ -400,6 +400,8 @@ def test_fully_connected_quads(klib, tmp_path, shape, units, pc, in_zp, bias):
                                  in_q=(0.05, in_zp))
     c = Case(data, klib, tmp_path, core="cortex-m0plus")
     assert "mcusim_fully_connected_quads_s8(NULL" in c.body
+    # the byte-split requantization where |acc| < 2^22 is proven, else mcusim_finish
+    assert ("_requant," in c.body) == (shape[-1] < 640)
     assert_bit_exact(c, seed=28)
 
 

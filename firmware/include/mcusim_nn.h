@@ -230,14 +230,16 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
 /* ARMv6-M, constant weights, input offset folded into the bias (the compiler's choice on the
  * M0/M0+): rows in groups of four interleaved byte by byte, each weight as the unsigned byte
  * w + 128 (sim/mcusim/compiler/ops/fc_pack.py; rows after the last group plain int8, rows padded
- * to a multiple of 8); input_offset and filter_offset must be 0. No scratch (buffer unused). */
+ * to a multiple of 8); rq = {m3, m2, m1, m0, k24, 7 + r} per channel (or one) for
+ * mcusim_requant_split8, or NULL (mult/shift). input_offset and filter_offset must be 0. No
+ * scratch (buffer unused). */
 int32_t mcusim_fully_connected_quads_s8_get_buffer_size(int32_t accum_depth);
 mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_params *params,
                                               const mcusim_quant_params *quant,
                                               int32_t batches, int32_t accum_depth,
                                               int32_t output_depth, const int8_t *input,
                                               const int8_t *packed, const int32_t *bias,
-                                              int8_t *output);
+                                              const int32_t *rq, int8_t *output);
 
 /* ------------------------------------------------------------------ pooling */
 typedef struct {

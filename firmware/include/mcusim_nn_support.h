@@ -157,6 +157,19 @@ static inline int32_t mcusim_requant_split11(int32_t x, const int32_t *q)
     return (x * q[0] + (t1 >> 11) + q[3] + (x >> 31) * 512) >> q[4];
 }
 
+/* The same for |x| < 2^22 and 1 <= r <= 13 (AD's fully connected sums reach 2^21): m in four
+ * bytes, m = m3 2^24 + m2 2^16 + m1 2^8 + m0, so every x m_i fits int32, and
+ * floor((x m + K) / 2^(31+r)) = (x m3 + ((x m2 + ((x m1 + (x m0 >> 8)) >> 8)) >> 8) + K / 2^24)
+ * >> (7 + r) by nested floors (K as for split11, a multiple of 2^24). q = {m3, m2, m1, m0, k24,
+ * 7 + r} per channel, k24 = K / 2^24 for x >= 0 (sim/mcusim/compiler/ops/fc_pack.py,
+ * split8_table); four MULS. tests/test_kernels_fixedpoint.py checks it against the definition. */
+static inline int32_t mcusim_requant_split8(int32_t x, const int32_t *q)
+{
+    const int32_t t1 = x * q[2] + ((x * q[3]) >> 8);
+    const int32_t t2 = x * q[1] + (t1 >> 8);
+    return (x * q[0] + (t2 >> 8) + q[4] + (x >> 31) * 128) >> q[5];
+}
+
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
 static inline int32_t mcusim_sat_shl(int32_t x, int exponent)
 {

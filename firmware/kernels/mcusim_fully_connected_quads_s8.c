@@ -8,7 +8,9 @@
  * it). sum x (u - 128) = sum x u - 128 sum x: the accumulators start at bias - 128 sum x (sum x
  * once per input row; int32 arithmetic modulo 2^32 is exact since TFLM's own sum fits).
  * Per column: one input byte (LDRB + SXTB) and four weights (LDRB, MULS, ADDS): 4 MACs in 19
- * cycles on a Cortex-M0+, where the pairs kernel took about 13 for 2. No scratch. */
+ * cycles on a Cortex-M0+, where the pairs kernel took about 13 for 2. No scratch.
+ * Requantization: with `rq` (built when |acc| < 2^22 and 1 <= -shift <= 13) four MULS per
+ * output (mcusim_requant_split8), else mcusim_finish's 64-bit product in 16 x 16 parts. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -85,6 +87,16 @@ static void mcusim_fc4u_v6m(const int8_t *x, const uint8_t *u, int32_t n, int32_
 }
 #endif
 
+MCUSIM_INLINE int8_t mcusim_fc_quads_out(int32_t acc, int32_t c, const int32_t *rq,
+                                         const int32_t *mult, const int32_t *shift, int32_t pc,
+                                         int32_t out_off, int32_t lo, int32_t hi)
+{
+    if (rq) {
+        return mcusim_clamp8(mcusim_requant_split8(acc, rq + 6 * c * pc), lo, hi);
+    }
+    return mcusim_finish(acc, mult[c * pc], shift[c * pc], out_off, lo, hi);
+}
+
 int32_t mcusim_fully_connected_quads_s8_get_buffer_size(int32_t accum_depth)
 {
     (void)accum_depth;
@@ -96,7 +108,7 @@ mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_para
                                               int32_t batches, int32_t accum_depth,
                                               int32_t output_depth, const int8_t *input,
                                               const int8_t *packed, const int32_t *bias,
-                                              int8_t *output)
+                                              const int32_t *rq, int8_t *output)
 {
     const int32_t out_off = params->output_offset;
     const int32_t lo = params->activation.min, hi = params->activation.max;
@@ -130,6 +142,14 @@ mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_para
                     acc[r] = (int32_t)((uint32_t)acc[r] + (uint32_t)(ip[k] * u[4 * k + r]));
                 }
             }
+            if (rq) {
+                const int32_t *q = rq + 6 * oc * pc, step = 6 * pc;
+                out[oc] = mcusim_clamp8(mcusim_requant_split8(acc[0], q), lo, hi);
+                out[oc + 1] = mcusim_clamp8(mcusim_requant_split8(acc[1], q + step), lo, hi);
+                out[oc + 2] = mcusim_clamp8(mcusim_requant_split8(acc[2], q + 2 * step), lo, hi);
+                out[oc + 3] = mcusim_clamp8(mcusim_requant_split8(acc[3], q + 3 * step), lo, hi);
+                continue;
+            }
             for (int32_t r = 0; r < 4; r++) {
                 out[oc + r] = mcusim_finish(acc[r], mult[(oc + r) * pc], shift[(oc + r) * pc],
                                             out_off, lo, hi);
@@ -141,7 +161,7 @@ mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_para
             for (int32_t j = 0; j < accum_depth; j++) {
                 acc += w[j] * ip[j];
             }
-            out[oc] = mcusim_finish(acc, mult[oc * pc], shift[oc * pc], out_off, lo, hi);
+            out[oc] = mcusim_fc_quads_out(acc, oc, rq, mult, shift, pc, out_off, lo, hi);
         }
     }
     return MCUSIM_OK;

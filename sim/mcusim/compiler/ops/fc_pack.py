@@ -69,3 +69,19 @@ def pack_quads(w) -> np.ndarray:
     grouped = (full[:g] + 128).reshape(-1, 4, depth).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([grouped.astype(np.uint8).view(np.int8),
                            full[g:].reshape(-1).astype(np.int8)])
+
+
+def split8_table(w, bias, mults, shifts, out_off: int, x_max: int = X_MAX) -> np.ndarray | None:
+    """ARMv6-M requantization constants (mcusim_requant_split8): per multiplier m3, m2, m1, m0
+    (its four bytes), K / 2^24 for a non-negative accumulator, 7 + r. None unless |acc| < 2^22
+    for every input (weights, bias, input range) and 1 <= r <= 13 for all."""
+    rows = np.asarray(w, dtype=np.int64).reshape(w.shape[0], -1)
+    b = np.zeros(rows.shape[0], np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    r = -np.asarray(shifts, np.int64).reshape(-1)
+    m = np.asarray(mults, np.int64).reshape(-1)
+    bound = np.abs(b) + np.abs(rows).sum(axis=1) * int(x_max)
+    if r.min() < 1 or r.max() > 13 or bound.max() >= (1 << 22):
+        return None
+    k24 = (np.int64(1) << 6) + (np.int64(1) << (6 + r)) + (int(out_off) << (7 + r))
+    q = np.stack([m >> 24, (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF, k24, 7 + r], axis=1)
+    return q.astype(np.int32).reshape(-1)

@@ -102,8 +102,11 @@ def emit(node, g, ctx) -> str:
             and p["filter_offset"] == 0):
         # ARMv6-M: rows in groups of four as unsigned bytes, in place of the int8 filter
         packed = ctx.const(f"n{node.index}_filter_quads", fc_pack.pack_quads(w), "int8_t")
+        rq = fc_pack.split8_table(w, _bias_values(g, node, p), p["multipliers"], p["shifts"],
+                                  p["output_offset"])
+        rq_ref = "NULL" if rq is None else ctx.const(f"n{node.index}_requant", rq, "int32_t")
         return (params + "mcusim_fully_connected_quads_s8(NULL, &params, &quant, " + args
-                + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
+                + f"{packed},\n    {bias_ref}, {rq_ref}, {cptr(ctx, node.outputs[0])});\n")
     merged = fc_pack.pack_merged(w) if fast else None
     if merged is not None:  # two rows per int16 lane, in place of the int8 filter
         packed = ctx.const(f"n{node.index}_filter_merged", merged, "int8_t")
