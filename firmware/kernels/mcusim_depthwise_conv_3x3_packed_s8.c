@@ -673,6 +673,15 @@ mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r,
     }
 }
 
+#if MCUSIM_DW3P_FUSED
+typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
+/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without][t] */
+static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
+    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1}},
+    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1}},
+    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1}}};
+#endif
+
 /* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
  * held), then the output rows (mode 2: two rows, 3: stride-2 column pairs, 1: one row).
  * Returns the output rows done. */
@@ -695,14 +704,8 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->out = out;
 #if MCUSIM_DW3P_FUSED
     if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
-        static void (*const fused[3][2][2])(mcusim_dw3p_job *) = {
-            {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t0},
-             {mcusim_dw3f_pair1_t1s, mcusim_dw3f_pair1_t1}},
-            {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t0}, {mcusim_dw3f_dual_t1s, mcusim_dw3f_dual_t1}},
-            {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t0},
-             {mcusim_dw3f_pair2_t1s, mcusim_dw3f_pair2_t1}}};
         if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
-            fused[mode - 1][t][job->qmode >> 1](job);
+            mcusim_dw3f_fns[mode - 1][job->qmode >> 1][t](job);
             return mode == 2 ? 2 : 1;
         }
     }
@@ -718,6 +721,36 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     }
     return 1;
 }
+
+#if MCUSIM_DW3P_FUSED
+/* All output rows of one group when every step moves two input rows down (stride 1 in pairs
+ * of rows then a last odd row, or vertical stride 2): the slots simply alternate, the pair
+ * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
+ * two-row loops, fn[1]: the one-row loops, each [t]. */
+static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
+                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
+                              const mcusim_dw3f_fn (*fn)[2])
+{
+    int32_t t = 0;
+    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
+    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    for (int32_t oy = 0;;) {
+        job->v = rows->base;
+        job->rec = rec;
+        job->out = out_c + oy * ors;
+        const int32_t two = oy < dual_rows;
+        fn[!two][t](job);
+        oy += two ? 2 : 1;
+        if (oy >= koh) {
+            break;
+        }
+        y0 += 2;
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+        t ^= 1;
+    }
+}
+#endif
 #endif
 
 #if MCUSIM_DW3P_V6M
@@ -1035,9 +1068,32 @@ static mcusim_status mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *
      * widened again for every group. */
     const int32_t streamed = !tr && mcusim_dw3p_overlap(input, n_img * in_n, output,
                                                         n_img * out_n, ch);
+    /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
+#if MCUSIM_DW3P_FUSED
+    const int32_t sgn = qmode >> 1;
+    const mcusim_dw3f_fn fast_s1[2][2] = {
+        {mcusim_dw3f_fns[1][sgn][0], mcusim_dw3f_fns[1][sgn][1]},
+        {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
+    const mcusim_dw3f_fn fast_s2[2][2] = {
+        {mcusim_dw3f_fns[2][sgn][0], mcusim_dw3f_fns[2][sgn][1]},
+        {mcusim_dw3f_fns[ksw == 2 ? 2 : 0][sgn][0], mcusim_dw3f_fns[ksw == 2 ? 2 : 0][sgn][1]}};
+    const mcusim_dw3f_fn (*fast)[2] =
+        (qmode != 0 && qmode != 2) ? NULL
+        : ksh == 1 && ksw == 1 ? fast_s1
+        : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
+#endif
     for (int32_t b = 0; b < n_img; b++) {
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
         int8_t *out_b = output + b * out_n;
+#if MCUSIM_DW3P_FUSED
+        if (!streamed && fast != NULL) {
+            for (int32_t c = 0; c < ch; c += 4) {
+                mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,
+                                  -kph, dual_rows, fast);
+            }
+            continue;
+        }
+#endif
         if (!streamed) {
             for (int32_t c = 0; c < ch; c += 4) {
                 int32_t held[2] = {INT32_MIN, INT32_MIN};  /* first row of the pair in each slot */
