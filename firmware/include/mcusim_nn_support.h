@@ -317,6 +317,10 @@ int32_t mcusim_mat_mult_packed_threes(void);
  * lanes) added unless it is 0; after each run ip += args[1] and c32 += args[2] bytes, both from
  * just past the run (a window's rows: 0 for c32; four pixels: 4 - 32 quads). Returns c32. */
 int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, const int32_t *args);
+/* args[0] pixels' 3x3 windows over 3 channels (27 bytes, the zero point args[3] >> 24 as the
+ * 28th) widened with args[2] into slots c32, c32 + 1, ..; the first window at ip, args[1] bytes
+ * between windows, `stride` bytes between window rows (mcusim_mat_mult_packed_s8.c) */
+void mcusim_widen_rgb3x3_s8(int32_t *c32, const int8_t *ip, int32_t stride, const int32_t *args);
 /* n4 quads of one pixel's column slots set to 0 (taps outside the image, input offset added) */
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4);
 #endif

@@ -310,6 +310,11 @@ static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, int32_
         }
         return;
     }
+    if (row == 9 && f_h == 3) {     /* 3x3 over RGB: seven quads, the eighth's slots stay 0 */
+        const int32_t args[4] = {npx, px_step, off2, (int32_t)(zp4 << 24)};
+        mcusim_widen_rgb3x3_s8(c32, ip, stride, args);
+        return;
+    }
     for (int32_t p = 0; p < npx; p++, ip += px_step) {
         mcusim_widen_rows_s8(c32 + p, ip, stride, f_h, row, depth, off2, zp4);
     }

@@ -538,6 +538,65 @@ __asm__(
 #undef MCUSIM_WQ_LOOPS
 #undef MCUSIM_WQ_ONE
 
+/* 3x3 windows over 3 channels (the RGB first convolutions of VWW and IC): each window's 27 bytes
+ * plus the zero point are seven quads (rows joined by shifts, as mcusim_widen_rows_s8 in C),
+ * widened with the input offset into pixel p's slots; the eighth quad's slots are left as they
+ * are (zero). r0 c32, r1 the first window, r2 the row stride, r3 args {pixels, window step,
+ * off2, zp << 24}. */
+#define MCUSIM_RGB_WIDEN(V, T, OFF)                                                                \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  sadd16 " T ", " T ", r4\n"                                                                  \
+    "  sadd16 " V ", " V ", r4\n"                                                                  \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_s8, %function\n"
+    "mcusim_widen_rgb3x3_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r4, [r3, #8]\n"                /* off2 */
+    "  ldr r12, [r3, #12]\n"              /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_WIDEN("r5", "r7", "0")
+    MCUSIM_RGB_WIDEN("r6", "r7", "32")
+    MCUSIM_RGB_WIDEN("r9", "r7", "64")
+    MCUSIM_RGB_WIDEN("r10", "r7", "96")
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r5, [r8]\n"                    /* bytes 0-3 */
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r5, r5, #16\n"
+    "  orr r11, r5, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_WIDEN("r11", "r5", "128")
+    MCUSIM_RGB_WIDEN("r6", "r5", "160")
+    MCUSIM_RGB_WIDEN("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
+#undef MCUSIM_RGB_WIDEN
+
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 {
     for (; n4 > 0; n4--, c32 += 8) {
