@@ -618,21 +618,10 @@ __asm__(
 #endif
 
 /* Widening of input rows r and r + 1 of four channels into one scratch slot: per column one word
- * per channel, (row r, row r + 1) as int16 raw codes. Only the columns inside the image: the
- * padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
+ * per channel, (row r, row r + 1) as int16 raw codes: the bytes (a0 a1 b0 b1) and (a2 a3 b2 b3)
+ * by PKHBT/PKHTB, then SXTB16 gives (a0, b0), (a1, b1), ... Only the columns inside the image:
+ * the padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
  * point (a stride-0 pointer at four zero-point bytes). */
-static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
-{
-    /* bytes (a0 a1 b0 b1) and (a2 a3 b2 b3): SXTB16 then gives (a0, b0), (a1, b1), ... */
-    int32_t lo, hi;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(lo) : "r"(a), "r"(b));
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(hi) : "r"(b), "r"(a));
-    o[0] = __sxtb16(lo);
-    o[2] = mcusim_sxtb16_ror8(lo);
-    o[4] = __sxtb16(hi);
-    o[6] = mcusim_sxtb16_ror8(hi);
-}
-
 /* the in-image columns of the pair of input rows (r, r + 1) into slot s */
 typedef struct {
     const int32_t *base;    /* the scratch */
@@ -642,35 +631,68 @@ typedef struct {
     const int32_t *zp4;     /* four zero-point bytes (rows outside the image) */
 } mcusim_dw3p_rows;
 
-static __attribute__((noinline)) void
-mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r, int32_t s)
+/* n columns of the row pair (p0, p1) into the slot at o (words o[0], o[2], o[4], o[6] per
+ * column, 32 bytes apart): file-scope assembly, two columns per pass with the four loads back
+ * to back (they pipeline), a light entry (it runs once per pair and group) */
+void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
+                            int32_t s0, int32_t s1);
+#define MCUSIM_DW3P_WIDEN1(a, b, off)                                                      \
+    "  pkhbt r12, " a ", " b ", lsl #16\n"                                                 \
+    "  pkhtb lr, " b ", " a ", asr #16\n"                                                  \
+    "  sxtb16 " a ", r12\n"                                                                \
+    "  sxtb16 r12, r12, ror #8\n"                                                          \
+    "  sxtb16 " b ", lr\n"                                                                 \
+    "  sxtb16 lr, lr, ror #8\n"                                                            \
+    "  str " a ", [r0, #" off "]\n"                                                        \
+    "  str r12, [r0, #" off "+8]\n"                                                        \
+    "  str " b ", [r0, #" off "+16]\n"                                                     \
+    "  str lr, [r0, #" off "+24]\n"
+__asm__(
+    "  .pushsection .text.mcusim_dw3p_widen, \"ax\", %progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_dw3p_widen_cols\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3p_widen_cols, %function\n"
+    "mcusim_dw3p_widen_cols:\n"
+    "  push {r4-r9, lr}\n"
+    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    "  subs r3, #2\n"
+    "  blt 2f\n"
+    "1:\n"
+    "  ldr r6, [r1]\n"
+    "  ldr r7, [r2]\n"
+    "  ldr r8, [r1, r4]\n"
+    "  ldr r9, [r2, r5]\n"
+    "  add r1, r1, r4, lsl #1\n"
+    "  add r2, r2, r5, lsl #1\n"
+    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    MCUSIM_DW3P_WIDEN1("r8", "r9", "32")
+    "  adds r0, #64\n"
+    "  subs r3, #2\n"
+    "  bge 1b\n"
+    "2:\n"
+    "  adds r3, #2\n"
+    "  beq 3f\n"
+    "  ldr r6, [r1]\n"
+    "  ldr r7, [r2]\n"
+    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    "3:\n"
+    "  pop {r4-r9, pc}\n"
+    "  .size mcusim_dw3p_widen_cols, .-mcusim_dw3p_widen_cols\n"
+    "  .popsection\n");
+
+static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
+                                          int32_t r, int32_t s)
 {
     if (k->n <= 0) {
         return;
     }
-    const int32_t in0 = r >= 0 && r < k->in_h, in1 = r + 1 >= 0 && r + 1 < k->in_h;
+    const int32_t in0 = (uint32_t)r < (uint32_t)k->in_h, in1 = (uint32_t)(r + 1) < (uint32_t)k->in_h;
     const int8_t *p0 = in0 ? in_c + r * k->row : (const int8_t *)k->zp4;
     const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
-    const int32_t s0 = in0 ? k->ch : 0, s1 = in1 ? k->ch : 0;
-    int32_t *o = k->v + s;
-    int32_t n = k->n;
-    /* two columns per pass: the four loads issue back to back (they pipeline) and the loop
-     * overhead is shared */
-    for (; n >= 2; n -= 2, o += 16, p0 += 2 * s0, p1 += 2 * s1) {
-        int32_t a, b, c, d;
-        __builtin_memcpy(&a, p0, 4);
-        __builtin_memcpy(&b, p1, 4);
-        __builtin_memcpy(&c, p0 + s0, 4);
-        __builtin_memcpy(&d, p1 + s1, 4);
-        mcusim_dw3p_pair(o, a, b);
-        mcusim_dw3p_pair(o + 8, c, d);
-    }
-    if (n > 0) {
-        int32_t a, b;
-        __builtin_memcpy(&a, p0, 4);
-        __builtin_memcpy(&b, p1, 4);
-        mcusim_dw3p_pair(o, a, b);
-    }
+    mcusim_dw3p_widen_cols(k->v + s, p0, p1, k->n, in0 ? k->ch : 0, in1 ? k->ch : 0);
 }
 
 #if MCUSIM_DW3P_FUSED
