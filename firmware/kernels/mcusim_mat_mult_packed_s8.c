@@ -272,8 +272,119 @@ __asm__(
     "  .purgem MCUSIM_MM4X2_BODY\n"
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
     "  .purgem MCUSIM_MM4X2_KP_FIRST\n"
+    );
+
+/* Columns of 8 or 16 elements (n8 = 1, 2: VWW's 1x1 8 -> 16 and 16 -> 32 channels): each record
+ * straight-line, no column loop, no entry, and the first step accumulating onto the bias words
+ * (no copies: every accumulator reads r10/r11 before they are written); weights addressed from
+ * the record's start. Same records, columns and requantization as mcusim_mm4x2_rq_s16.
+ * Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. */
+__asm__(
+    "  .macro MCUSIM_MM4X2_KPB X, W\n"    /* the first step: accumulators from the bias */
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_MM4X2_SMALL N8\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #16\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r4, [r2, #4]\n"                /* pairs: records of 32 (n8 + 1) bytes */
+    "  .if \\N8 == 1\n"
+    "  add r4, r1, r4, lsl #6\n"
+    "  .else\n"
+    "  add r4, r4, r4, lsl #1\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  .endif\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "1:\n"
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_MM4X2_KPB 0, 8\n"
+    "  MCUSIM_MM4X2_KP 16, 16\n"
+    "  MCUSIM_MM4X2_KP 32, 24\n"
+    "  MCUSIM_MM4X2_KP 48, 32\n"
+    "  .if \\N8 == 2\n"
+    "  MCUSIM_MM4X2_KP 64, 40\n"
+    "  MCUSIM_MM4X2_KP 80, 48\n"
+    "  MCUSIM_MM4X2_KP 96, 56\n"
+    "  MCUSIM_MM4X2_KP 112, 64\n"
+    "  .endif\n"
+    "  add r1, r1, #8 + 32 * \\N8\n"      /* m, a, r of the first channel */
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  ldr r4, [sp, #12]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
+    "  add lr, lr, r4\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r4\n"
+    MCUSIM_RQ_ONE("r8")
+    "  add lr, lr, r4\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  strb r12, [lr]\n"
+    "  add lr, lr, #1\n"
+    "  ldr r0, [sp, #8]\n"               /* the records' end */
+    MCUSIM_RQ_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  add sp, sp, #16\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n1_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n1_s16, %function\n"
+    "mcusim_mm4x2_rq_n1_s16:\n"
+    "  MCUSIM_MM4X2_SMALL 1\n"
+    "  .size mcusim_mm4x2_rq_n1_s16, .-mcusim_mm4x2_rq_n1_s16\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n2_s16, %function\n"
+    "mcusim_mm4x2_rq_n2_s16:\n"
+    "  MCUSIM_MM4X2_SMALL 2\n"
+    "  .size mcusim_mm4x2_rq_n2_s16, .-mcusim_mm4x2_rq_n2_s16\n"
+    "  .purgem MCUSIM_MM4X2_SMALL\n"
+    "  .purgem MCUSIM_MM4X2_KPB\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
 #undef MCUSIM_RQ_TWO
+void mcusim_mm4x2_rq_n1_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rq_n2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
 
 /* Three pixels x every channel pair (a layer's last pixels when their count is not a multiple of
  * four, so no group is computed twice): the same column layout (pixel 3's words skipped) and
@@ -653,6 +764,10 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
         int8_t *dst = out;
         if (npx == 3) {
             mcusim_mm3x2_rq_s16(cols, packed, args, dst);
+        } else if (depth == 8 && !mcusim_core_is_m7()) {
+            mcusim_mm4x2_rq_n1_s16(cols, packed, args, dst);
+        } else if (depth == 16 && !mcusim_core_is_m7()) {
+            mcusim_mm4x2_rq_n2_s16(cols, packed, args, dst);
         } else if (mcusim_core_is_m7()) {
             mcusim_mm4x2_rq_s16_m7(cols, packed, args, dst);
         } else {
