@@ -92,6 +92,7 @@ def cases():
     yield mg.fully_connected(r, [1, 40], 7, per_channel=True, activation="RELU")[0]   # 5 blocks of 8
     yield mg.fully_connected(r, [1, 24], 8, bias=False, in_q=(0.05, 0))[0]    # NULL bias
     yield mg.fully_connected(r, [2, 56], 8, per_channel=False)[0]   # per tensor, full range: SSAT
+    yield mg.fully_connected(r, [1, 48], 6, per_channel=True)[0]   # 6 blocks: in at the third
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
     # DSP sums of eight channels in int16 lanes: a KWS-like global pool (125 taps, 2 groups of 8
     # + a tail of 4), clipped windows over two images, and 289 taps (> 256: the int32 loop)

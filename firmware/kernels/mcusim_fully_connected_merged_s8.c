@@ -88,8 +88,8 @@ typedef struct {
     int8_t *out;            /* 28 */
     int32_t lo, hi;         /* 32, 36: activation range */
     int32_t full;           /* 40: 1 per tensor with the range [-128, 127] (SSAT clamps) */
-    int32_t mode;           /* 44: 0/1 the 8-column blocks are even/odd in number (M4 loop),
-                               2 the Cortex-M7 loop */
+    int32_t mode;           /* 44: 0-3 the 8-column blocks the M4 loop's first pass skips
+                               (its passes take four), 4 the Cortex-M7 loop */
 } mcusim_fc_job;
 void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
 /* out = clamp(SMMLAR(2 acc, m, a - [acc < 0]) >> r) (mcusim_requant_smmlar); rq in r9 */
@@ -171,22 +171,27 @@ __asm__(
     "  ldr r1, [r0, #8]\n"
     "2:\n"                              /* a group: r0 the job, r1 its weights - 4 */
     "  ldr r3, [r0, #16]\n"
+    "  ldr r2, [r0, #4]\n"
     "  ldr r4, [r3]\n"                  /* accA and accAB start at A's bias */
     "  ldr r6, [r3, #8]\n"
-    "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #44]\n"
     "  ldr r0, [r0]\n"
     "  mov r5, r4\n"
     "  mov r7, r6\n"
+    "  cmp r3, #3\n"                    /* blocks of 8 skipped on the first pass */
+    "  bhi 6f\n"                        /* 4: the Cortex-M7 loop */
+    "  beq 13f\n"
     "  cmp r3, #1\n"
-    "  bhi 6f\n"                        /* the Cortex-M7 loop */
-    "  bne 1f\n"                        /* an odd count: one block of 8 first */
-    MCUSIM_FC4M_BLOCK8
-    "  cmp r0, r2\n"
-    "  beq 3f\n"
+    "  beq 11f\n"
+    "  bhi 12f\n"
     "  .balign 4\n"
-    "1:\n"                              /* 16 columns per pass */
+    "1:\n"                              /* 32 columns per pass */
     MCUSIM_FC4M_BLOCK8
+    "11:\n"
+    MCUSIM_FC4M_BLOCK8
+    "12:\n"
+    MCUSIM_FC4M_BLOCK8
+    "13:\n"
     MCUSIM_FC4M_BLOCK8
     "  cmp r0, r2\n"
     "  bne 1b\n"
@@ -198,8 +203,6 @@ __asm__(
     "  ldr r8, [r2, #12]\n"
     "  ldr r9, [r0, #20]\n"
     "  ldr r10, [r0, #28]\n"
-    "  ldr r11, [r0, #32]\n"
-    "  ldr r12, [r0, #36]\n"
     "  ldr lr, [r0, #24]\n"
     "  adds r2, r2, #16\n"
     "  str r2, [r0, #16]\n"
@@ -210,6 +213,8 @@ __asm__(
     "  add r7, r8, r7, asr #8\n"
     "  cmp r2, #0\n"
     "  bne 4f\n"
+    "  ldr r11, [r0, #32]\n"             /* the activation range */
+    "  ldr r12, [r0, #36]\n"
     MCUSIM_FC4M_OUT("r4") MCUSIM_FC4M_OUT("r5") MCUSIM_FC4M_OUT("r6") MCUSIM_FC4M_OUT("r7")
     "  b 5f\n"
     "4:\n"
@@ -321,7 +326,7 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
         if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
                                  lo, hi, !pc && lo == -128 && hi == 127,
-                                 mcusim_fc_core_is_m7() ? 2 : (n8 & 1)};
+                                 mcusim_fc_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
             mcusim_fc4m_layer_s8(&job);
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }
