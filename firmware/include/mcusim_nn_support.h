@@ -306,9 +306,6 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
                                int32_t out_c, int8_t *out);
-/* 1 when a layer's last pixels should go in groups of three (none computed twice) rather than
- * an overlapping group of four: every core but the Cortex-M7 (read at run time, CPUID) */
-int32_t mcusim_mat_mult_packed_threes(void);
 /* scratch of the packed kernels: four int16 columns */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
 #if MCUSIM_DSP

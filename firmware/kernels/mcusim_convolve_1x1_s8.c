@@ -312,8 +312,7 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     /* a pixel count that is not a multiple of four ends in groups of three (4m + 3 = .. + 3,
      * 4m + 2 = .. + 3 + 3, 4m + 1 = .. + 3 + 3 + 3): no output computed twice (VWW's 3x3 maps) */
-    const int32_t n3 = total >= 9 && !(out_c & 1) && mcusim_mat_mult_packed_threes()
-                       ? (4 - (total & 3)) & 3 : 0;
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
     const int32_t fours = total - 3 * n3;   /* pixels in groups of four */
     for (int32_t first = 0, npx = 4; first < total; first += npx) {
         npx = first < fours ? 4 : 3;

@@ -473,6 +473,95 @@ __asm__(
     "  .size mcusim_mm3x2_rq_s16, .-mcusim_mm3x2_rq_s16\n"
     "  .purgem MCUSIM_MM3X2_KP\n");
 
+/* The 3 x 2 block on the Cortex-M7: each SMLAD paired with a load (the older slot a DSP op, the
+ * younger a load) a step ahead: 6 cycles per 12 MACs in the M7 scoreboard, as the pipelined 4 x 2
+ * block's 8 per 16. w0, w1, x0, x1 are carried from step to step (x2 is loaded beside the step's
+ * first SMLAD); the last step reads one step past the columns and rows (the next words, never
+ * used), as mcusim_mm4x2_rq_s16_m7. Frame as mcusim_mm3x2_rq_s16. */
+void mcusim_mm3x2_rq_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+__asm__(
+    "  .macro MCUSIM_MM3X2_KP7 X, W\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  ldr r2, [r0, #\\X+16]\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r3, [r0, #\\X+20]\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  ldr r12, [r1, #\\W+8]\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  ldr lr, [r1, #\\W+12]\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rq_s16_m7\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rq_s16_m7, %function\n"
+    "mcusim_mm3x2_rq_s16_m7:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldr r4, [r2, #0]\n"                /* n8 */
+    "  lsls r5, r4, #6\n"
+    "  str r5, [sp, #16]\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
+    "  mla r4, r4, r5, r5\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "3:\n"
+    "  ldrd r4, r5, [r1], #8\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r11, [sp, #16]\n"
+    "  mov r6, r4\n"
+    "  mov r7, r5\n"
+    "  ldr r12, [r1]\n"
+    "  mov r8, r4\n"
+    "  ldr lr, [r1, #4]\n"
+    "  mov r9, r5\n"
+    "  ldr r2, [r0]\n"
+    "  add r11, r11, r0\n"                /* where r0 ends */
+    "  ldr r3, [r0, #4]\n"
+    "1:\n"
+    "  MCUSIM_MM3X2_KP7 0, 0\n"
+    "  MCUSIM_MM3X2_KP7 16, 8\n"
+    "  MCUSIM_MM3X2_KP7 32, 16\n"
+    "  MCUSIM_MM3X2_KP7 48, 24\n"
+    "  adds r0, r0, #64\n"
+    "  adds r1, r1, #32\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  ldr r11, [sp, #12]\n"
+    MCUSIM_RQ_ONE("r4")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r8")
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  add lr, lr, #1\n"
+    MCUSIM_RQ_ONE("r9")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r7")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  ldr r0, [sp, #8]\n"
+    "  cmp r1, r0\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm3x2_rq_s16_m7, .-mcusim_mm3x2_rq_s16_m7\n"
+    "  .purgem MCUSIM_MM3X2_KP7\n");
+
 /* Cortex-M7 (dual issue, loads a cycle before their use): the same block software-pipelined,
  * each step's loads issued beside the previous step's SMLADs (a DSP op takes the older slot, a
  * load the younger one) and a step ahead of their use: 8 cycles per 16 MACs on the M7 against
@@ -742,15 +831,6 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 }
 #endif
 
-int32_t mcusim_mat_mult_packed_threes(void)
-{
-#if MCUSIM_DSP
-    /* the M7's software-pipelined 4 x 2 block is faster even with a group computed twice */
-    return !mcusim_core_is_m7();
-#else
-    return 1;
-#endif
-}
 
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
@@ -762,7 +842,9 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
     if ((npx == 4 || npx == 3) && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
         int8_t *dst = out;
-        if (npx == 3) {
+        if (npx == 3 && mcusim_core_is_m7()) {
+            mcusim_mm3x2_rq_s16_m7(cols, packed, args, dst);
+        } else if (npx == 3) {
             mcusim_mm3x2_rq_s16(cols, packed, args, dst);
         } else if (depth == 8 && !mcusim_core_is_m7()) {
             mcusim_mm4x2_rq_n1_s16(cols, packed, args, dst);
