@@ -1020,10 +1020,10 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
 
 /* tr = 1: the records hold the transposed filter and the DSP path runs in the transposed frame
  * (its rows are the map's columns: strides swapped, nothing copied) */
-static mcusim_status mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params,
-                                     const int32_t *packed, const mcusim_dims *input_dims,
-                                     const int8_t *input, const mcusim_dims *output_dims,
-                                     int8_t *output, int32_t tr)
+static mcusim_status
+mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
+                const mcusim_dims *input_dims, const int8_t *input,
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
