@@ -633,29 +633,46 @@ __asm__(
     "  ldr r3, [sp]\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
+    /* requantization two outputs at a time (the M7 issues the pair's ALU ops together): temps
+     * r12 and r1 (the record pointer parked in the frame), pixel 2's address in r6 */
+#define MCUSIM_RQ7_PAIR(A, B, M, AA, R, P)                                                         \
+    "  sub r12, " AA ", " A ", lsr #31\n"                                                          \
+    "  sub r1, " AA ", " B ", lsr #31\n"                                                           \
+    "  smmlar r12, " A ", " M ", r12\n"                                                            \
+    "  smmlar r1, " B ", " M ", r1\n"                                                              \
+    "  asr r12, r12, " R "\n"                                                                      \
+    "  asr r1, r1, " R "\n"                                                                        \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  ssat r1, #8, r1\n"                                                                          \
+    "  strb r12, [" P "]\n"                                                                        \
+    "  strb r1, [" P ", r4]\n"
     "  ldm r1!, {r0, r2, r3}\n"
+    "  str r1, [sp, #24]\n"
     "  ldr lr, [sp, #12]\n"
-    MCUSIM_RQ_ONE("r4")
-    "  ldr r4, [sp, #20]\n"
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r6")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r8")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r10")
+    "  sub r12, r2, r4, lsr #31\n"
+    "  sub r1, r2, r6, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  smmlar r1, r6, r0, r1\n"
+    "  ldr r4, [sp, #20]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  asr r1, r1, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ssat r1, #8, r1\n"
+    "  strb r12, [lr]\n"
+    "  strb r1, [lr, r4]\n"
+    "  add r6, lr, r4, lsl #1\n"
+    MCUSIM_RQ7_PAIR("r8", "r10", "r0", "r2", "r3", "r6")
+    "  ldr r1, [sp, #24]\n"
     "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #12]\n"
+    "  str r1, [sp, #24]\n"
     "  add lr, lr, #1\n"
-    MCUSIM_RQ_ONE("r5")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r7")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r9")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r11")
-    "  ldr r0, [sp, #12]\n"
-    "  adds r0, r0, #2\n"
-    "  str r0, [sp, #12]\n"
+    "  add r6, r6, #1\n"
+    MCUSIM_RQ7_PAIR("r5", "r7", "r0", "r2", "r3", "lr")
+    MCUSIM_RQ7_PAIR("r9", "r11", "r0", "r2", "r3", "r6")
+#undef MCUSIM_RQ7_PAIR
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r1, [sp, #24]\n"
     "  ldr r0, [sp, #16]\n"
     "  subs r0, r0, #1\n"
     "  str r0, [sp, #16]\n"
