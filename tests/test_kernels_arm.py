@@ -148,11 +148,22 @@ def cases():
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
 
 
-@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])
+@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
+                                       ("stm32f4:cortex-m4", True)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):
+    """stm32f4:cortex-m4: the same M4 built without an FPU (-mfloat-abi=soft), so the DSP
+    kernels' paths that keep constants in FPU registers fall back to their integer-only loops."""
+    import dataclasses
+
     from mcusim.api import RunOptions, run
-    from mcusim.boards import load_board
+    from mcusim.boards import load_board as _load
     from mcusim.firmware import build_elf
+
+    board, _, core = board.partition(":")
+
+    def load_board(name):
+        b = _load(name)
+        return dataclasses.replace(b, core=core) if core else b
 
     h = ArmHarness(dsp, load_board(board).core)
     want = []
