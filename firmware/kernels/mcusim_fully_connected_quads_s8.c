@@ -75,6 +75,135 @@ __asm__(
     "  str r3, [r5, #12]\n"
     "  pop {r4, r5, r6, r7, pc}\n"
     "  .size mcusim_fc4u_v6m, .-mcusim_fc4u_v6m\n");
+
+/* Every full group of a layer whose columns are a multiple of 8, with a bias and the byte-split
+ * constants: the accumulators' start, the column loop and mcusim_requant_split8 + clamp in
+ * assembly (the C epilogue took ~400 cycles per group). The job (on the caller's stack) holds
+ * the state between groups; the offsets are the assembly's. */
+typedef struct {
+    const int8_t *x;        /*  0: input row */
+    const int8_t *x_end;    /*  4: x + 8 n */
+    const uint8_t *u;       /*  8: the group's weights */
+    int32_t groups;         /* 12 */
+    const int32_t *bias;    /* 16: the group's four biases */
+    uint32_t corr;          /* 20: 128 sum x */
+    const int32_t *rq;      /* 24: the group's first {m3, m2, m1, m0, k24, 7 + r} */
+    int32_t rq_step;        /* 28: 24 per channel, 0 per tensor */
+    int8_t *out;            /* 32 */
+    int32_t lo, hi;         /* 36, 40: activation range */
+} mcusim_fcq_job;
+void mcusim_fc4u_layer_v6m(mcusim_fcq_job *job);
+/* out[K] = clamp(mcusim_requant_split8(ACC, q)): q r0, out r1, lo r10, hi r11, step r9 */
+#define MCUSIM_FC4U_OUT(ACC, K)                                                                    \
+    "  ldr r5, [r0, #12]\n"                                                                     \
+    "  muls r5, " ACC ", r5\n"                                                                  \
+    "  asrs r5, r5, #8\n"                                                                       \
+    "  ldr r6, [r0, #8]\n"                                                                      \
+    "  muls r6, " ACC ", r6\n"                                                                  \
+    "  adds r5, r5, r6\n"                                                                       \
+    "  asrs r5, r5, #8\n"                                                                       \
+    "  ldr r6, [r0, #4]\n"                                                                      \
+    "  muls r6, " ACC ", r6\n"                                                                  \
+    "  adds r5, r5, r6\n"                                                                       \
+    "  asrs r5, r5, #8\n"                                                                       \
+    "  ldr r6, [r0, #0]\n"                                                                      \
+    "  muls r6, " ACC ", r6\n"                                                                  \
+    "  adds r5, r5, r6\n"                                                                       \
+    "  ldr r6, [r0, #16]\n"                                                                     \
+    "  adds r5, r5, r6\n"                                                                       \
+    "  asrs r6, " ACC ", #31\n"                                                                 \
+    "  lsls r6, r6, #7\n"                                                                       \
+    "  adds r5, r5, r6\n"                                                                       \
+    "  ldr r6, [r0, #20]\n"                                                                     \
+    "  asrs r5, r5, r6\n"                                                                       \
+    "  cmp r5, r10\n"                                                                           \
+    "  bge 3f\n"                                                                                \
+    "  mov r5, r10\n"                                                                           \
+    "3:\n"                                                                                      \
+    "  cmp r5, r11\n"                                                                           \
+    "  ble 4f\n"                                                                                \
+    "  mov r5, r11\n"                                                                           \
+    "4:\n"                                                                                      \
+    "  strb r5, [r1, #" K "]\n"                                                                 \
+    "  add r0, r9\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 2\n"
+    "  .global mcusim_fc4u_layer_v6m\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4u_layer_v6m, %function\n"
+    "mcusim_fc4u_layer_v6m:\n"
+    "  push {r4, r5, r6, r7, lr}\n"
+    "  mov r4, r8\n"
+    "  mov r5, r9\n"
+    "  mov r6, r10\n"
+    "  mov r7, r11\n"
+    "  push {r4, r5, r6, r7}\n"
+    "  sub sp, #8\n"
+    "  str r0, [sp, #0]\n"
+    "2:\n"                              /* a group: accumulators at bias - 128 sum x */
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r1, [r0, #16]\n"
+    "  ldr r5, [r0, #20]\n"
+    "  ldr r2, [r1, #0]\n"
+    "  subs r2, r2, r5\n"
+    "  ldr r4, [r1, #4]\n"
+    "  subs r4, r4, r5\n"
+    "  ldr r7, [r1, #8]\n"
+    "  subs r7, r7, r5\n"
+    "  ldr r3, [r1, #12]\n"
+    "  subs r3, r3, r5\n"
+    "  adds r1, #16\n"
+    "  str r1, [r0, #16]\n"
+    "  ldr r5, [r0, #4]\n"
+    "  mov r8, r5\n"
+    "  ldr r1, [r0, #8]\n"
+    "  ldr r0, [r0, #0]\n"
+    "1:\n"
+    MCUSIM_FC4U_COL("0", "0", "1", "2", "3")
+    MCUSIM_FC4U_COL("1", "4", "5", "6", "7")
+    MCUSIM_FC4U_COL("2", "8", "9", "10", "11")
+    MCUSIM_FC4U_COL("3", "12", "13", "14", "15")
+    MCUSIM_FC4U_COL("4", "16", "17", "18", "19")
+    MCUSIM_FC4U_COL("5", "20", "21", "22", "23")
+    MCUSIM_FC4U_COL("6", "24", "25", "26", "27")
+    MCUSIM_FC4U_COL("7", "28", "29", "30", "31")
+    "  adds r0, #8\n"
+    "  adds r1, #32\n"
+    "  cmp r0, r8\n"
+    "  bne 1b\n"
+    "  ldr r0, [sp, #0]\n"
+    "  str r1, [r0, #8]\n"             /* the next group's weights */
+    "  ldr r1, [r0, #32]\n"
+    "  ldr r5, [r0, #36]\n"
+    "  mov r10, r5\n"
+    "  ldr r5, [r0, #40]\n"
+    "  mov r11, r5\n"
+    "  ldr r5, [r0, #28]\n"
+    "  mov r9, r5\n"
+    "  ldr r0, [r0, #24]\n"
+    MCUSIM_FC4U_OUT("r2", "0") MCUSIM_FC4U_OUT("r4", "1")
+    MCUSIM_FC4U_OUT("r7", "2") MCUSIM_FC4U_OUT("r3", "3")
+    "  adds r1, #4\n"
+    "  ldr r5, [sp, #0]\n"
+    "  str r1, [r5, #32]\n"
+    "  str r0, [r5, #24]\n"
+    "  ldr r6, [r5, #12]\n"
+    "  subs r6, #1\n"
+    "  str r6, [r5, #12]\n"
+    "  beq 5f\n"
+    "  b 2b\n"
+    "5:\n"
+    "  add sp, #8\n"
+    "  pop {r4, r5, r6, r7}\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  mov r10, r6\n"
+    "  mov r11, r7\n"
+    "  pop {r4, r5, r6, r7, pc}\n"
+    "  .size mcusim_fc4u_layer_v6m, .-mcusim_fc4u_layer_v6m\n");
 #else
 /* the same sums in C (host tests, other cores' portable builds), modulo 2^32 as MULS/ADDS */
 static void mcusim_fc4u_v6m(const int8_t *x, const uint8_t *u, int32_t n, int32_t *acc)
@@ -128,8 +257,16 @@ mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_para
         for (int32_t k = 0; k < accum_depth; k++) {
             sx += (uint32_t)ip[k];
         }
-        int32_t oc = 0;
-        for (int32_t g = 0; g < groups; g++, oc += 4, u += 4 * depth) {
+        int32_t oc = 0, g = 0;
+#if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
+        if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
+            mcusim_fcq_job job = {ip, ip + k8, u, groups, bias, sx << 7, rq, 24 * pc, out,
+                                  lo, hi};
+            mcusim_fc4u_layer_v6m(&job);
+            g = groups, oc = 4 * groups, u += 4 * depth * groups;
+        }
+#endif
+        for (; g < groups; g++, oc += 4, u += 4 * depth) {
             int32_t acc[4];
             for (int32_t r = 0; r < 4; r++) {
                 acc[r] = (int32_t)((uint32_t)(bias ? bias[oc + r] : 0) - (sx << 7));
