@@ -376,6 +376,14 @@ void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
@@ -430,7 +438,7 @@ __asm__(
     "  smlad \\a, r3, \\w01, \\ia\n"
     "  smlabt \\a, r12, \\w12, \\a\n"
     "  .endm\n"
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0\n"
     "  .balign 4\n"
     "  .global \\name\n"
     "  .thumb_func\n"
@@ -478,6 +486,40 @@ __asm__(
     "1:\n"
     "  .if \\kind == 1\n"
     "  vmov r2, s6\n"
+    "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r10, r3, r4, r2\n"
+    "  smlatb r11, r3, r4, r2\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  smlabt r10, r12, r7, r10\n"
+    "  smlad r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad lr, r3, r4, r2\n"
+    "  smlatb r2, r3, r4, r2\n"
+    "  smlad r10, r3, r5, r10\n"
+    "  smlatb r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  smlad r2, r12, r7, r2\n"
+    "  smlabt r10, r12, r8, r10\n"
+    "  smlad r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r10, r3, r6, r10\n"
+    "  smlatb r11, r3, r6, r11\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  smlatb r2, r3, r5, r2\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  smlabt r10, r12, r9, r10\n"
+    "  smlad r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  smlad r2, r12, r8, r2\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  smlatb r2, r3, r6, r2\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  smlad r2, r12, r9, r2\n"
+    "  add r0, r0, #64\n"
+    "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
@@ -488,6 +530,7 @@ __asm__(
     "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -510,7 +553,30 @@ __asm__(
     "  cmp r0, r3\n"
     "  bne 1b\n"
     "  .else\n"
-    "  .if \\kind == 3\n"                 /* stride 1, one row: four columns */
+    "  .if \\m7\n"                        /* pair2, each later load beside a multiply */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r11, r3, r4, r10\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlad lr, r3, r4, r10\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  ldr r3, [r0, #128+\\t]\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  ldr r12, [r0, #128+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  add r0, r0, #128\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  .elseif \\kind == 3\n"             /* stride 1, one row: four columns */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
@@ -602,6 +668,14 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0, 1, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1, 1, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0s, 1, 0, 4, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1s, 1, 4, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0, 2, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1, 2, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0s, 2, 0, 4, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1s, 2, 4, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
@@ -702,6 +776,22 @@ static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
     {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1}},
     {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1}},
     {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1}}};
+/* the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a multiply; on
+ * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
+static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
+    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
+    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+
+/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
+static int32_t mcusim_dw3p_is_m7(void)
+{
+    static int8_t m7 = -1;
+    if (m7 < 0) {
+        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
+    }
+    return m7;
+}
 #endif
 
 /* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
@@ -1093,12 +1183,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
     const int32_t sgn = qmode >> 1;
+    const mcusim_dw3f_fn *dual = mcusim_dw3p_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
     const mcusim_dw3f_fn fast_s1[2][2] = {
-        {mcusim_dw3f_fns[1][sgn][0], mcusim_dw3f_fns[1][sgn][1]},
+        {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
-    const mcusim_dw3f_fn fast_s2[2][2] = {
-        {mcusim_dw3f_fns[2][sgn][0], mcusim_dw3f_fns[2][sgn][1]},
-        {mcusim_dw3f_fns[ksw == 2 ? 2 : 0][sgn][0], mcusim_dw3f_fns[ksw == 2 ? 2 : 0][sgn][1]}};
+    const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
+                                : mcusim_dw3p_is_m7() ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn];
+    const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2) ? NULL
         : ksh == 1 && ksw == 1 ? fast_s1
