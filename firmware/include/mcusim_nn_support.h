@@ -318,6 +318,9 @@ int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, cons
  * 28th) widened with args[2] into slots c32, c32 + 1, ..; the first window at ip, args[1] bytes
  * between windows, `stride` bytes between window rows (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen_rgb3x3_s8(int32_t *c32, const int8_t *ip, int32_t stride, const int32_t *args);
+/* four contiguous pixels of 8 channels (32 bytes at ip, input offset folded) widened into the
+ * column slots of pixels 0..3 (mcusim_mat_mult_packed_s8.c) */
+void mcusim_widen4x8_s8(int32_t *cols, const int8_t *ip);
 /* n4 quads of one pixel's column slots set to 0 (taps outside the image, input offset added) */
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4);
 #endif

@@ -334,8 +334,12 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
         const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
         if (sh == 1 && sw == 1 && (in_c & 3) == 0) {
             /* stride 1: output pixel i reads input pixel i, four runs back to back */
-            const int32_t args[4] = {in_c >> 2, 0, 4 - 8 * in_c, off2};
-            mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, args);
+            if (in_c == 8 && off2 == 0 && npx == 4) {
+                mcusim_widen4x8_s8((int32_t *)cols, input + first * in_c);
+            } else {
+                const int32_t args[4] = {in_c >> 2, 0, 4 - 8 * in_c, off2};
+                mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, args);
+            }
             mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
                                       output + first * out_c);
             continue;

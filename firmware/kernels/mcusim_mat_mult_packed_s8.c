@@ -528,6 +528,7 @@ __asm__(
     "  ldr r2, [r0]\n"
     "  add r11, r11, r0\n"                /* where r0 ends */
     "  ldr r3, [r0, #4]\n"
+    "  .balign 8\n"
     "1:\n"
     "  MCUSIM_MM3X2_KP7 0, 0\n"
     "  MCUSIM_MM3X2_KP7 16, 8\n"
@@ -623,6 +624,7 @@ __asm__(
     "  ldr r12, [r1]\n"
     "  ldr lr, [r1, #4]\n"
     "  ldr r2, [r0]\n"
+    "  .balign 8\n"                     /* the M7 fetches 64 bits: its timing, not the layout's */
     "1:\n"
     "  MCUSIM_MM4X2_KP7 0, 0\n"
     "  MCUSIM_MM4X2_KP7 16, 8\n"
@@ -813,6 +815,44 @@ __asm__(
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
 #undef MCUSIM_RGB_WIDEN
+
+/* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
+ * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
+ * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
+#define MCUSIM_W48(V, OFF)                                                                         \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen4x8_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen4x8_s8, %function\n"
+    "mcusim_widen4x8_s8:\n"
+    "  push {r4, r5, r6, r7, r8, lr}\n"
+    "  ldr r2, [r1]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    MCUSIM_W48("r2", "0")
+    MCUSIM_W48("r3", "32")
+    MCUSIM_W48("r4", "4")
+    MCUSIM_W48("r5", "36")
+    MCUSIM_W48("r6", "8")
+    MCUSIM_W48("r7", "40")
+    MCUSIM_W48("r12", "12")
+    MCUSIM_W48("lr", "44")
+    "  pop {r4, r5, r6, r7, r8, pc}\n"
+    "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
+#undef MCUSIM_W48
 
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 {
