@@ -58,14 +58,24 @@ def pack_3x3(weights, bias, p: dict, v6m: bool = False) -> np.ndarray | None:
     return rec.astype(np.int32)
 
 
-def buffer_size(p: dict, dsp: bool) -> int:
-    """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core (dsp) or ARMv6-M."""
-    ow = p["output_dims"][2]
-    cols = (ow - 1) * p["stride"][0] + 3
+def transposed(p: dict, dsp: bool) -> bool:
+    """Whether the DSP kernel walks the map column by column (mcusim_depthwise_conv_3x3_packed_t_s8,
+    records of the transposed filter): for maps at least twice as tall as wide (KWS's 25x5), so
+    that its rows of columns, and the per-row costs they share, are long."""
+    _, oh, ow, _ = p["output_dims"]
+    return dsp and 2 * ow <= oh
+
+
+def buffer_size(p: dict, dsp: bool, tr: bool = False) -> int:
+    """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
+    ARMv6-M; tr: the transposed walk (rows along the width)."""
+    sw, sh = p["stride"][::-1] if tr else p["stride"]     # (w, h): the kernel's frame
+    ow = p["output_dims"][1] if tr else p["output_dims"][2]
+    cols = (ow - 1) * sw + 3
     if not dsp:
         return 16 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
     # two rows (two sums per column)
-    spare = 2 if p["stride"][0] == 2 else 0
-    sums = 2 * ow if p["stride"] == (1, 1) else ow + 1
+    spare = 2 if sw == 2 else 0
+    sums = 2 * ow if (sh, sw) == (1, 1) else ow + 1
     return 32 * (cols + spare) + 4 * sums
