@@ -69,7 +69,7 @@ def run_with_kernel(path: Path, board: str, firmware: Path | None, transposed: b
     if firmware is not None:
         build.firmware_dir = lambda: firmware
     if not transposed:
-        depthwise_pack.transposed = lambda p, dsp: False
+        depthwise_pack.transposed = lambda *a, **k: False
     try:
         with tempfile.TemporaryDirectory() as d:
             r = run(path, board, RunOptions(seed=1, build_dir=Path(d)))

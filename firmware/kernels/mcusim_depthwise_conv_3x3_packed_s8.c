@@ -70,10 +70,22 @@ static inline int32_t mcusim_dw3p_overlap(const int8_t *in, int32_t n, const int
     return !(i > o && (i - o) % (uintptr_t)ch == 0);
 }
 
+/* Whether every step of a layer runs the fused loops (no sums in scratch, no spare columns):
+ * an FPU, the SSAT modes (the full int8 range) and horizontal stride 1 or 2 (the kernel's
+ * frame). The compiler's ops/depthwise_pack.buffer_size makes the same choice. */
+static inline int32_t mcusim_dw3p_all_fused(const mcusim_dw_conv_params *params, int32_t sw)
+{
+    return MCUSIM_DW3P_FUSED && params->activation.min == -128 &&
+           params->activation.max == 127 && (sw == 1 || sw == 2);
+}
+
 /* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame) */
-static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh)
+static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused)
 {
 #if MCUSIM_DSP
+    if (fused) {
+        return 32 * ((ow - 1) * sw + 3);
+    }
     /* pair2 (stride 2) reads two columns more and writes sums for an even count; only stride
      * 1 takes two rows (two sums per column) */
     const int32_t spare = sw == 2 ? 2 : 0;
@@ -81,11 +93,13 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh)
     return 32 * ((ow - 1) * sw + 3 + spare) + 4 * sums;
 #elif MCUSIM_DW3P_V6M
     (void)sh;
+    (void)fused;
     return 16 * ((ow - 1) * sw + 3);
 #else
     (void)ow;
     (void)sw;
     (void)sh;
+    (void)fused;
     return 0;
 #endif
 }
@@ -93,7 +107,8 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh)
 int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
                                                             const mcusim_dims *output_dims)
 {
-    return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h);
+    return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h,
+                              mcusim_dw3p_all_fused(params, params->stride.w));
 }
 
 /* transposed: rows along the width, so a row is an output column */
@@ -101,7 +116,8 @@ int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_co
                                                               const mcusim_dims *output_dims)
 {
 #if MCUSIM_DSP
-    return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w);
+    return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w,
+                              mcusim_dw3p_all_fused(params, params->stride.h));
 #else
     (void)params;
     (void)output_dims;
@@ -1156,7 +1172,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t ors = tr ? ch : out_w * ch, ocs = tr ? out_w * ch : ch; /* output strides */
     const int32_t ncol = (kow - 1) * ksw + 3;
     int32_t *v = (int32_t *)buffer;
-    const int32_t spare = ksw == 2 ? 2 : 0;    /* two spare columns: stride 2 works in pairs */
+    /* two spare columns: the unfused stride 2 works in pairs (the fused loops need none) */
+    const int32_t spare = ksw == 2 && !mcusim_dw3p_all_fused(params, ksw) ? 2 : 0;
     int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
