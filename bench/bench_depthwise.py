@@ -3,9 +3,16 @@ build-time packed 3x3 kernel (the compiler's choice on DSP cores) against the in
 replaced (the layer compiled with `depthwise_conv_2d.packed` switched off, same cost model).
 
     .venv/bin/python bench/bench_depthwise.py [--boards stm32l4r5,stm32f746,...] [--models KWS,VWW]
+    .venv/bin/python bench/bench_depthwise.py --before REV [--boards ...] [--models KWS,VWW,PD]
 
 KWS is ../shared/models/mlperf_tiny/kws_ref_model.tflite; VWW the MobileNetV1 0.25 96x96x3
-stand-in of mcusim.compiler.mlperf_models (random weights). Writes bench/results/depthwise.json.
+stand-in of mcusim.compiler.mlperf_models (random weights); PD ../shared/models/tflite_micro/
+person_detect.tflite. Writes bench/results/depthwise.json.
+
+--before REV compares the packed kernel as it was at git revision REV (its
+firmware/kernels/mcusim_depthwise_conv_3x3_packed_s8.c in a copy of today's firmware tree, and
+without the transposed walk when REV's kernel has none) with today's, same cost model and every
+other kernel as today: what a kernel change alone is worth. Writes bench/results/depthwise-before.json.
 """
 from __future__ import annotations
 
@@ -22,9 +29,14 @@ SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" /
 BOARDS = ["stm32l4r5", "stm32f746", "stm32u575", "stm32g0b1"]
 
 
+KERNEL = "firmware/kernels/mcusim_depthwise_conv_3x3_packed_s8.c"
+
+
 def model_path(name: str) -> Path:
     if name == "KWS":
         return SHARED / "mlperf_tiny" / "kws_ref_model.tflite"
+    if name == "PD":
+        return SHARED / "tflite_micro" / "person_detect.tflite"
     from mcusim.compiler import mlperf_models
     return mlperf_models.cached(name.lower())
 
@@ -48,11 +60,77 @@ def dw_layers(path: Path, board: str, packed: bool) -> list[dict]:
             for L in r.layers if L.op == "DEPTHWISE_CONV_2D"]
 
 
+def run_with_kernel(path: Path, board: str, firmware: Path | None, transposed: bool):
+    """The model with the firmware tree at `firmware` (None: the checkout's); every layer."""
+    import mcusim.compiler.build as build
+    from mcusim.api import RunOptions, run
+    from mcusim.compiler.ops import depthwise_pack
+    saved_fw, saved_tr = build.firmware_dir, depthwise_pack.transposed
+    if firmware is not None:
+        build.firmware_dir = lambda: firmware
+    if not transposed:
+        depthwise_pack.transposed = lambda *a, **k: False
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            r = run(path, board, RunOptions(seed=1, build_dir=Path(d)))
+    finally:
+        build.firmware_dir, depthwise_pack.transposed = saved_fw, saved_tr
+    if r.exit_code != 0:
+        raise SystemExit(f"bench_depthwise: {path.name} on {board} exited {r.exit_code}")
+    return r
+
+
+def before_after(rev: str, models: list[str], boards: list[str]) -> int:
+    import shutil
+    import subprocess
+    from mcusim.boards import load_board
+    try:
+        old = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{KERNEL}"], check=True,
+                             capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise SystemExit(f"bench_depthwise: cannot read {KERNEL} at {rev}: {e}")
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        fw = Path(d) / "firmware"
+        shutil.copytree(REPO / "firmware", fw)
+        (fw / "kernels" / Path(KERNEL).name).write_bytes(old)
+        old_tr = b"packed_t_s8" in old
+        for name in models:
+            path = model_path(name)
+            for board in boards:
+                ra = run_with_kernel(path, board, fw, old_tr)
+                rb = run_with_kernel(path, board, None, True)
+                clk = load_board(board).clock_hz
+                ta, tb = (sum(L.cycles for L in r.layers) for r in (ra, rb))
+                da, db = ([L for L in r.layers if L.op == "DEPTHWISE_CONV_2D"] for r in (ra, rb))
+                print(f"{name} {board}: layers {ta:,} -> {tb:,} cycles ({ta / clk * 1e3:.2f} -> "
+                      f"{tb / clk * 1e3:.2f} ms); depthwise {sum(L.cycles for L in da):,} -> "
+                      f"{sum(L.cycles for L in db):,}")
+                rows = []
+                for a, b in zip(da, db):
+                    sh = "x".join(map(str, a.input_shapes[0][1:])) + " -> " + \
+                        "x".join(map(str, a.output_shape[1:]))
+                    print(f"  #{a.index:<3} {sh:<24} {a.macs:>9,} MACs {a.cycles:>10,} -> "
+                          f"{b.cycles:>10,} cycles  {a.macs / a.cycles:.2f} -> "
+                          f"{b.macs / b.cycles:.2f} MACs/cycle")
+                    rows.append(dict(layer=a.index, shapes=sh, macs=a.macs, before=a.cycles,
+                                     after=b.cycles))
+                out[f"{name}/{board}"] = dict(rev=rev, clock_hz=clk, layers_before=ta,
+                                              layers_after=tb, depthwise=rows)
+    (HERE / "results").mkdir(exist_ok=True)
+    (HERE / "results" / "depthwise-before.json").write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--boards", default=",".join(BOARDS))
     ap.add_argument("--models", default="KWS,VWW")
+    ap.add_argument("--before", metavar="REV",
+                    help="compare the packed kernel at git revision REV with today's")
     args = ap.parse_args()
+    if args.before:
+        return before_after(args.before, args.models.split(","), args.boards.split(","))
     out = {}
     for name in args.models.split(","):
         path = model_path(name)

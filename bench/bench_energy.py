@@ -13,9 +13,9 @@ against ST's X-CUBE-AI; docs/validation.md section 1); the power ratio is what t
 model, and it is only fair at the published supply: the MLPerf runs powered the chips at 1.8 V or
 3.3 V, on the LDO or the SMPS (system descriptions below), while a board file states one
 operating point. So each row is simulated twice: with the board file as shipped, and with the
-[power] figures of the published supply (each cited below; for the H7A3, which mcusim has no
-board for, the stand-in H743 as shipped: its figure at the voltage scale mcusim's firmware sets
-at 280 MHz). The published figures are typed in by hand from the cited files; nothing is fitted.
+[power] figures of the published supply (each cited below; the H7A3, which mcusim has no board
+for, is timed on the stand-in H743 at 280 MHz and charged the H7A3's own datasheet figure). The
+published figures are typed in by hand from the cited files; nothing is fitted.
 Models come from ../shared/models (or $MCUSIM_SHARED_MODELS); a missing one is reported skipped.
 """
 from __future__ import annotations
@@ -36,8 +36,8 @@ V10 = "https://github.com/mlcommons/tiny_results_v1.0/blob/main/closed/STMicroel
 KWS, AD = "mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/ad01_int8.tflite"
 
 # [power] at each published supply. The L4R5's figure is the board file's own unconfirmed one:
-# on an LDO the current drawn from VDD hardly depends on VDD (the U585's Table 42 gives the same
-# 13.50 mA at 1.8, 3.0 and 3.3 V), so only the voltage changes - an assumption for the L4R5.
+# on an LDO the current drawn from VDD hardly depends on VDD (the U575's DS13737 Table 41 gives
+# the same 13.50 mA at 1.8, 3.0 and 3.3 V), so only the voltage changes - an assumption for the L4R5.
 SUPPLY = {
     "L4R5 1.8 V": dict(
         voltage_v=1.8, run_ua_per_mhz=110.0, confirmed=False,
@@ -45,14 +45,23 @@ SUPPLY = {
                "published 1.8 V; LDO current assumed independent of VDD"),
     "U575 1.8 V SMPS": dict(
         voltage_v=1.8, run_current_ma=10.50, run_current_at_hz=160_000_000, confirmed=True,
-        source="STM32U585xx datasheet (DS13086) Rev 10, Table 44 (Run mode on SMPS, different "
+        source="STM32U575xx datasheet (DS13737) Rev 10, Table 43 (Run mode on SMPS, different "
                "codes, from flash, ICACHE on): 10.50 mA at 160 MHz, Range 1, VDD = 1.8 V, "
-               "CoreMark (10.50 mA with reduced code too), all peripherals disabled, typ"),
-    # No H7A3 datasheet figure was found, and the stand-in H743 has no SMPS. The nearest cited
-    # figure is the H743's own at 3.3 V for the voltage scale mcusim's start-up sets at 280 MHz,
-    # which the board file's run_current_table already gives at --clock 280MHz (DS12110 Table 130,
-    # VOS1 300 MHz row): the run as shipped is that figure. A different chip and regulator.
-    "H7A3 3.3 V SMPS": None,
+               "CoreMark (10.50 mA with reduced code too), all peripherals disabled, typ; the "
+               "sister STM32U585 datasheet (DS13086 Rev 10, Table 44) gives the same"),
+    # The H7A3's own figure (DS13195) on the SMPS at 3.3 V, the published supply. The run is
+    # timed on the stand-in H743 board at 280 MHz (a different chip: mcusim has no H7A3 board).
+    "H7A3 3.3 V SMPS": dict(
+        voltage_v=3.3, run_current_ma=33.4, run_current_at_hz=280_000_000, confirmed=True,
+        source="STM32H7A3xI/G datasheet (DS13195) Rev 8, Table 37 (Typical consumption in Run "
+               "mode and corresponding performance versus code position): 33.4 mA typ on the "
+               "SMPS (69.0 mA on the LDO) at 280 MHz, CoreMark from flash, cache ON, all "
+               "peripherals disabled; Table 35 (Run mode from flash, its caption cut short in "
+               "the extraction) gives 33.5 mA at the same point, VOS0. Read in a table-by-table "
+               "extraction of ST's PDF (github.com/MaleBenAttia/st_datasheets153, "
+               "outJason/H7/stm32h7a3ag/table_37.json; revision from its Table 145, revision "
+               "history); the typ column's VDD (the datasheet's typical conditions) is not in "
+               "the extraction"),
 }
 
 # ST's MLPerf Tiny v1.0 closed submissions (X-CUBE-AI 7.3.0, GCC 10.3). From each energy-mode

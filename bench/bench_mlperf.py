@@ -1,7 +1,8 @@
 """Issue 9's table in one run: the four MLPerf Tiny models on four boards against the targets
 and the best published measurement, and the memory table (like for like with TFLM).
 
-    .venv/bin/python bench/bench_mlperf.py [--boards stm32l4r5,...] [--no-verify] [--markdown]
+    .venv/bin/python bench/bench_mlperf.py [--boards stm32l4r5,...] [--models AD,KWS] [--no-verify]
+                                           [--markdown] [--out FILE]
 
 Models: KWS and AD are the MLPerf Tiny reference files in ../shared/models/mlperf_tiny; VWW and
 IC are not in the shared folder, so they are generated (mcusim.compiler.mlperf_models: the
@@ -137,6 +138,9 @@ def git(*args) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boards", default=",".join(BOARDS))
+    ap.add_argument("--models", default=",".join(MODELS),
+                    help="a subset of " + ",".join(MODELS) + " (person_detect runs with VWW)")
+    ap.add_argument("--out", default=str(OUT), help="the JSON written (default %(default)s)")
     ap.add_argument("--no-verify", action="store_true", help="skip the bit-exact checks")
     ap.add_argument("--markdown", action="store_true", help="also print the tables as markdown")
     ap.add_argument("--from-json", metavar="FILE",
@@ -154,10 +158,18 @@ def main() -> int:
         print(f"bench_mlperf: {', '.join(missing)} not found under {SHARED} "
               "(set MCUSIM_SHARED_MODELS)", file=sys.stderr)
         return 2
+    wanted = set(args.models.split(","))
+    unknown = wanted - set(MODELS)
+    if unknown:
+        print(f"bench_mlperf: unknown model(s) {', '.join(sorted(unknown))} (choose from "
+              f"{', '.join(MODELS)})", file=sys.stderr)
+        return 2
+    if "VWW" in wanted:
+        wanted.add("person_detect")
     rows = []
     for board in boards:
         for model in [*MODELS, "person_detect"]:
-            if model not in paths:
+            if model not in paths or model not in wanted:
                 continue
             row = {"model": model, "file": paths[model].name,
                    **measure(paths[model], board, not args.no_verify)}
@@ -209,10 +221,11 @@ def main() -> int:
         "host": {"python": platform.python_version(), "machine": platform.machine()},
         "bench_seconds": round(time.perf_counter() - t0, 1),
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=1) + "\n")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
     print_tables(result, boards, markdown=args.markdown)
-    print(f"\nwrote {OUT.relative_to(REPO)} at commit {result['git_commit'][:7]}"
+    print(f"\nwrote {out} at commit {result['git_commit'][:7]}"
           f"{' (+ local changes)' if result['git_dirty'] else ''} in {result['bench_seconds']} s")
     return 0
 

@@ -23,26 +23,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" / "models")
-
-
-def kws_classes(n: int, seed: int, labels=(2, 5)):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    x = rng.normal(0, 25, (n, 49, 10, 1))
-    t = np.arange(49)[:, None, None]
-    a = 60 * np.sin(2 * np.pi * t / 12.0) * (np.arange(10)[None, :, None] < 5)
-    b = 60 * np.cos(2 * np.pi * t / 7.0) * (np.arange(10)[None, :, None] >= 5)
-    x += np.where(y[:, None, None, None] == 0, a, b)
-    return np.clip(np.round(x), -128, 127).astype(np.int8), np.array(labels)[y]
-
-
-def dnn_classes(n: int, seed: int, labels=(3, 7)):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    x = rng.normal(0, 10, (n, 250))
-    x += np.where(y[:, None] == 0, 40 * np.sin(np.arange(250) / 5.0),
-                  40 * np.cos(np.arange(250) / 3.0))
-    return x.astype(np.float32), np.array(labels)[y]
+sys.path.insert(0, str(REPO / "examples"))
+from train_new_classes import dnn_classes, kws_classes  # noqa: E402  (the example's data)
 
 
 DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"

@@ -77,7 +77,7 @@ class Case:
     """One operator model compiled for the host: call it like TFLM."""
 
     def __init__(self, data: bytes, lib: Path, work: Path, dsp: bool = False, node_index=0,
-                 rewrite=None):
+                 rewrite=None, core: str = "host"):
         self.data = data
         self.g = importer.parse(data, "case")
         self.node = self.g.nodes[node_index]
@@ -85,6 +85,7 @@ class Case:
         mod.check(self.node, self.g)
         self.prepared = mod.prepare(self.node, self.g)
         ctx = HostCtx(self.g, dsp)
+        ctx.core = core                  # "cortex-m0plus": the ARMv6-M variants' C loops
         self.body = mod.emit(self.node, self.g, ctx)
         if rewrite:                      # e.g. call the wrapper instead of the chosen variant
             self.body = rewrite(self.body)

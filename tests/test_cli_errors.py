@@ -95,7 +95,7 @@ def test_bad_max_cycles(capsys, tmp_path, value, contains):
 
 
 def test_max_cycles_accepts_none_and_other_spellings():
-    from mcusim.commands.run import _max_cycles
+    from mcusim.commands.values import max_cycles as _max_cycles
     assert _max_cycles("none") is None and _max_cycles("1e9") == 10**9
     assert _max_cycles("0x10") == 16 and _max_cycles("1_000") == 1000
 

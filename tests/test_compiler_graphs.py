@@ -147,3 +147,24 @@ def test_one_op_models_through_the_compiler(tmp_path, board):
         lines = []
         rep = verify(path, load_board(board), RunOptions(seed=4), n=1, say=lines.append)
         assert rep.ok, name + "\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("board", ["stm32f4", "rp2040"])
+def test_one_channel_depthwise_runs_as_conv(tmp_path, board):
+    """person_detect's first layer: DEPTHWISE_CONV_2D over one input channel with multiplier 8
+    (stride 2, SAME, RELU6) is a CONV_2D with 8 output channels; the optimizer rewrites it so the
+    packed convolution kernels take it, bit-exact with TFLM's depthwise kernel. A multiplier-2
+    layer over two channels stays a depthwise layer."""
+    from mcusim.compiler import modelgen as mg
+    r = np.random.default_rng(21)
+    for shape, mult, ops in (([1, 11, 9, 1], 8, ["CONV_2D"]),
+                             ([1, 7, 6, 2], 2, ["DEPTHWISE_CONV_2D"])):
+        data = mg.depthwise_conv_2d(r, shape, mult, (3, 3), (2, 2), activation="RELU6")[0]
+        path = tmp_path / f"dw{mult}.tflite"
+        path.write_bytes(data)
+        built = compile_model(path, load_board(board))
+        assert [L["op"] for L in built.layers] == ops
+        assert any("run as CONV_2D" in line for line in built.log) == (ops == ["CONV_2D"])
+        lines = []
+        rep = verify(path, load_board(board), RunOptions(seed=3), n=2, say=lines.append)
+        assert rep.ok, "\n".join(lines)

@@ -62,8 +62,37 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 6, 9, 12], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU_N1_TO_1")[0]   # clamp below the zero point
     yield mg.depthwise_conv_2d(r, [1, 5, 7, 4], 1, (3, 3), (1, 1), padding="VALID")[0]
+    # the fused taps-and-requantization loops (SSAT modes, FPU cores): full range with the sign
+    # term and ReLU at output zero point -128 without it; column pairs plus an odd last column,
+    # a single column (no pairs), 12 channels (3 groups), stride 2 both ways and across only
+    yield mg.depthwise_conv_2d(r, [1, 7, 7, 12], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 8, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 5, 1, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.04, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 10, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 12, 12], 1, (3, 3), (2, 2), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 7, 4], 1, (3, 3), (1, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 9, 8], 1, (3, 3), (2, 1), padding="SAME")[0]
+    # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
+    # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
+    # unfused loops), two images
+    yield mg.depthwise_conv_2d(r, [1, 13, 5, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 15, 4, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 11, 3, 12], 1, (3, 3), (2, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [2, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU6")[0]
     yield mg.fully_connected(r, [1, 67], 10, per_channel=False, activation="RELU")[0]
     yield mg.fully_connected(r, [2, 32], 9, per_channel=True)[0]
+    # DSP merged rows: the whole layer in assembly (columns a multiple of 8, bias, SMMLAR), with
+    # per-tensor and per-channel constants, plain last rows, a narrowed activation range
+    yield mg.fully_connected(r, [1, 64], 12, per_channel=False, activation="RELU6")[0]
+    yield mg.fully_connected(r, [1, 40], 7, per_channel=True, activation="RELU")[0]   # 5 blocks of 8
+    yield mg.fully_connected(r, [1, 24], 8, bias=False, in_q=(0.05, 0))[0]    # NULL bias
+    yield mg.fully_connected(r, [2, 56], 8, per_channel=False)[0]   # per tensor, full range: SSAT
+    yield mg.fully_connected(r, [1, 48], 6, per_channel=True)[0]   # 6 blocks: in at the third
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 9, 7, 5], (3, 3), (2, 2), "SAME")[0]
     # DSP sums of eight channels in int16 lanes: a KWS-like global pool (125 taps, 2 groups of 8
     # + a tail of 4), clipped windows over two images, and 289 taps (> 256: the int32 loop)
@@ -98,16 +127,43 @@ def cases():
     yield mg.conv_2d(r, [1, 9, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
     yield mg.conv_2d(r, [1, 6, 7, 3], 6, (3, 3), padding="SAME")[0]
     yield mg.conv_2d(r, [1, 5, 8, 3], 5, (3, 6), padding="VALID")[0]
+    # packed gathers of whole groups of four windows inside the image (issue 9): 8 channels
+    # (whole quads, stride 1, groups crossing rows), RGB at stride 2 and 1 (odd widths and
+    # channel counts, K = 27 and 36: entries at steps 4 and 12), 1x1 stride 1 with K = 4
+    yield mg.conv_2d(r, [1, 7, 14, 8], 6, (3, 3), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [1, 9, 21, 3], 7, (3, 3), (2, 2), padding="SAME", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 6, 13, 4], 5, (3, 3), padding="VALID")[0]
+    yield mg.conv_2d(r, [1, 5, 9, 4], 3, (1, 1), padding="VALID", activation="RELU")[0]
+    # pixel counts 4m + 1 and 4m + 2 with even channels end in groups of three (mcusim_mm3x2_rq_s16):
+    # VWW's 3x3 maps (9 = 3 + 3 + 3) and a 3x3 window over 8 channels (25 = 4 * 4 + 3 * 3)
+    yield mg.conv_2d(r, [1, 3, 3, 24], 10, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 5, 5, 8], 6, (3, 3), padding="SAME")[0]
+    yield mg.conv_2d(r, [2, 1, 3, 20], 4, (1, 1), padding="VALID")[0]   # 6 < 9: the overlapping group
+    # columns of 8 and 16 elements (mcusim_mm4x2_rq_n1_s16 / _n2_s16): 1x1 over 16 channels and a
+    # 3x3 window over one channel (9 elements padded to 16)
+    yield mg.conv_2d(r, [1, 4, 6, 16], 10, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 6, 7, 1], 4, (3, 3), padding="SAME", activation="RELU")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
 
 
-@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False)])
+@pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
+                                       ("stm32f4:cortex-m4", True)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):
+    """stm32f4:cortex-m4: the same M4 built without an FPU (-mfloat-abi=soft), so the DSP
+    kernels' paths that keep constants in FPU registers fall back to their integer-only loops."""
+    import dataclasses
+
     from mcusim.api import RunOptions, run
-    from mcusim.boards import load_board
+    from mcusim.boards import load_board as _load
     from mcusim.firmware import build_elf
+
+    board, _, core = board.partition(":")
+
+    def load_board(name):
+        b = _load(name)
+        return dataclasses.replace(b, core=core) if core else b
 
     h = ArmHarness(dsp, load_board(board).core)
     want = []
@@ -136,11 +192,12 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     src = h.source()
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
-        assert "mcusim_fully_connected_fast_s8(" in src
-    else:       # ARMv6-M: rows interleaved in pairs at build time, split-multiplier requant
+        assert "mcusim_fully_connected_merged_s8(" in src
+    else:       # ARMv6-M: conv rows in pairs, FC rows in unsigned quads; split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
-        assert "mcusim_fully_connected_pairs_s8(" in src and "_requant," in src
+        assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src
     assert "mcusim_depthwise_conv_3x3_packed_s8(" in src    # DSP and ARMv6-M paths
+    assert ("mcusim_depthwise_conv_3x3_packed_t_s8(" in src) == dsp    # tall maps, DSP only
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
         assert src.count(".q = 0,") == 0
@@ -164,7 +221,11 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
     models = [mg.depthwise_conv_2d(r, [1, 8, 6, 12], 1, (3, 3), (1, 1), padding="SAME",
                                    activation="RELU")[0],
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
-                                   activation="RELU6")[0]]
+                                   activation="RELU6")[0],
+              # tall: the transposed walk on DSP cores, column-major, safe over the input only
+              # when the gap is whole rows; a gap of whole pixels takes the raster pixel walk
+              mg.depthwise_conv_2d(r, [1, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
+                                   activation="RELU", out_q=(0.05, -128))[0]]
     h = ArmHarness(dsp, load_board(board).core)
     want, gaps = [], []
     for data in models:
@@ -172,7 +233,9 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
         node = g.nodes[0]
         delta = stream_delta(g, node)
         ch = g.t(node.inputs[0]).shape[3]
-        for gap in (delta + (-delta) % ch, delta + 4 if (delta + 4) % ch else delta + 8):
+        row = ch * g.t(node.inputs[0]).shape[2]
+        more = [delta + (-delta) % row] if (delta + (-delta) % ch) % row else []
+        for gap in (delta + (-delta) % ch, delta + 4 if (delta + 4) % ch else delta + 8, *more):
             xs = input_sets(g, seed=7 + len(want), n_random=1)[0]
             i = len(want)
             h.add(data, xs)
@@ -181,7 +244,7 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
             tin, tout = g.inputs[0], node.outputs[0]
             nin = int(np.prod(g.t(tin).shape))
             part = h.parts[i]
-            assert "mcusim_depthwise_conv_3x3_packed_s8(" in part
+            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?_s8\(", part)
             part = part.replace(f"    T[{tout}] = b{i}_{tout};",
                                 f"    static int8_t shared{i}[{gap + nin}] __attribute__((aligned(8)));\n"
                                 f"    for (int j = 0; j < {nin}; j++) shared{i}[{gap} + j] = b{i}_{tin}[j];\n"

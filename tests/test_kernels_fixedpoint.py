@@ -24,6 +24,13 @@ int32_t requant_split11(int32_t x, int32_t m, int32_t s, int32_t off)
                           (1 << 8) + (1 << (8 + r)) + (int32_t)((uint32_t)off << (9 + r)), 9 + r};
     return mcusim_requant_split11(x, q);
 }
+int32_t requant_split8(int32_t x, int32_t m, int32_t s, int32_t off)
+{
+    const int32_t r = -s;
+    const int32_t q[6] = {m >> 24, (m >> 16) & 0xFF, (m >> 8) & 0xFF, m & 0xFF,
+                          (1 << 6) + (1 << (6 + r)) + (int32_t)((uint32_t)off << (7 + r)), 7 + r};
+    return mcusim_requant_split8(x, q);
+}
 int32_t requant_smmlar(int32_t x, int32_t m, int32_t s, int32_t off)
 {
     const int32_t r = -s, a = (1 << (r - 1)) + (int32_t)((uint32_t)off << r);
@@ -47,7 +54,8 @@ def fx(request, tmp_path_factory):
     subprocess.run(["gcc", "-std=c99", "-O2", "-shared", "-fPIC", f"-I{INCLUDE}", *extra,
                     str(d / "shim.c"), "-o", str(d / "shim.so")], check=True)
     lib = ctypes.CDLL(str(d / "shim.so"))
-    for f in ("srdhm", "rdivpot", "requant", "sat_shl", "requant_smmlar", "requant_split11"):
+    for f in ("srdhm", "rdivpot", "requant", "sat_shl", "requant_smmlar", "requant_split11",
+              "requant_split8"):
         getattr(lib, f).restype = ctypes.c_int32
     return lib
 
@@ -158,6 +166,24 @@ def test_split_multiplier_requant_matches_tflite_definition(fx):
                 for off in (-128, -1, 0, 5, 127):
                     want = rdivpot_def(srdhm_def(x, m), -s) + off
                     assert fx.requant_split11(x, m, s, off) == want, (x, m, s, off)
+
+
+def test_byte_split_multiplier_requant_matches_tflite_definition(fx):
+    """The ARMv6-M FULLY_CONNECTED requantization (mcusim_requant_split8: the multiplier in four
+    bytes; |acc| < 2^22, shifts -13..-1) equals MultiplyByQuantizedMultiplier + offset."""
+    rng = np.random.default_rng(6)
+    lim = (1 << 22) - 1
+    mults = [0, 1 << 30, (1 << 31) - 1, 1518500250, 1073741825] + \
+        [int(m) for m in rng.integers(1 << 30, 1 << 31, 12)]
+    xs = [int(x) for x in rng.integers(-lim, lim, 300)] + [lim, -lim, 0, 1, -1, 2, -2]
+    for s in range(1, 14):
+        xs += [k << s for k in (-3, -1, 1, 3)] + [(2 * k + 1) << (s - 1) for k in (-2, -1, 0, 1)]
+    for x in xs:
+        for m in mults:
+            for s in (-1, -2, -3, -5, -9, -13):
+                for off in (-128, -1, 0, 5, 127):
+                    want = rdivpot_def(srdhm_def(x, m), -s) + off
+                    assert fx.requant_split8(x, m, s, off) == want, (x, m, s, off)
 
 
 def test_saturating_shift_left(fx):

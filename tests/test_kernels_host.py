@@ -128,6 +128,7 @@ DW_PACKED_CASES = [
     ([1, 9, 8, 8], (2, 2), "SAME", True, "RELU6"),       # VWW-like stride 2
     ([2, 7, 6, 12], (1, 1), "VALID", False, "NONE"),
     ([1, 6, 9, 4], (2, 1), "SAME", True, "RELU_N1_TO_1"),
+    ([1, 10, 4, 8], (1, 1), "SAME", True, "RELU"),       # tall: the transposed records
 ]
 
 
@@ -136,7 +137,10 @@ def test_depthwise_conv_3x3_packed(make, case):
     shape, s, pad, pc, act = case
     data, _ = mg.depthwise_conv_2d(rng("dwp", case), shape, 1, (3, 3), s, (1, 1), pad, pc, act)
     c = make(data, dsp=True)
-    assert "mcusim_depthwise_conv_3x3_packed_s8(" in c.body
+    # maps at least twice as tall as wide with a small enough scratch take the transposed
+    # records and walk (not KWS's 25x5: its 864 B scratch would raise the arena)
+    tall = shape == [1, 10, 4, 8]
+    assert f"mcusim_depthwise_conv_3x3_packed{'_t' if tall else ''}_s8(" in c.body
     assert_bit_exact(c, seed=5)
 
 
@@ -370,6 +374,82 @@ def test_conv_2d_extreme_zero_points(make, in_q, out_q):
     assert_bit_exact(make(data, dsp=False), seed=20)
 
 
+@pytest.mark.parametrize("shape,units,pc,in_zp,bias", [
+    ([1, 64], 12, False, 0, False),      # no bias at all (input zero point 0): NULL bias
+    ([2, 40], 6, True, -3, True),        # one group of four + two plain rows, two batches
+    ([1, 21], 9, False, 5, True),        # columns past the last 8 summed in C
+    ([1, 8], 4, True, 0, False),         # one pass of the column loop
+])
+def test_fully_connected_merged(make, shape, units, pc, in_zp, bias):
+    """The DSP merged-rows variant (two rows per int16 lane): chosen, and equal to TFLM."""
+    data, _ = mg.fully_connected(rng("fcm", shape, units, pc), shape, units, pc, "RELU", bias,
+                                 in_q=(0.05, in_zp))
+    c = make(data, dsp=True)
+    assert "mcusim_fully_connected_merged_s8(" in c.body
+    assert ("\n    NULL, c" in c.body) == (not bias and in_zp == 0)
+    assert_bit_exact(c, seed=27)
+
+
+@pytest.mark.parametrize("shape,units,pc,in_zp,bias", [
+    ([1, 64], 12, False, 0, False),      # NULL bias
+    ([2, 40], 6, True, -3, True),        # one group + two plain rows, two batches
+    ([1, 21], 9, False, 5, True),        # columns past the last 8 summed in C
+    ([3, 640], 5, False, 100, True),     # AD-like depth, 128 sum x large, sums up to 2^22
+])
+def test_fully_connected_quads(klib, tmp_path, shape, units, pc, in_zp, bias):
+    """The ARMv6-M unsigned-quads variant (its C loop on the host): chosen, equal to TFLM."""
+    data, _ = mg.fully_connected(rng("fcq", shape, units, pc), shape, units, pc, "NONE", bias,
+                                 in_q=(0.05, in_zp))
+    c = Case(data, klib, tmp_path, core="cortex-m0plus")
+    assert "mcusim_fully_connected_quads_s8(NULL" in c.body
+    # the byte-split requantization where |acc| < 2^22 is proven, else mcusim_finish
+    assert ("_requant," in c.body) == (shape[-1] < 640)
+    assert_bit_exact(c, seed=28)
+
+
+def test_fully_connected_fast_fallback(make, monkeypatch):
+    """Weights the merged lanes refuse (pack_merged None) take the int8 groups of `fast`."""
+    from mcusim.compiler.ops import fc_pack
+    monkeypatch.setattr(fc_pack, "pack_merged", lambda w: None)
+    data, _ = mg.fully_connected(rng("fcf"), [2, 37], 9, True, "RELU")
+    c = make(data, dsp=True)
+    assert "mcusim_fully_connected_fast_s8(" in c.body
+    assert_bit_exact(c, seed=29)
+
+
+def test_fc_pack_merged_layout_and_refusals():
+    """Each lane read as int16 is 256 B + A and its low byte A; refused when a lane cannot hold
+    B = -128 with A < 0, or when B's sum could reach 2^23; SMMLAR constants only for 1 <= r <= 22."""
+    from mcusim.compiler.ops import fc_pack
+    r = np.random.default_rng(3)
+    w = r.integers(-127, 128, (10, 13))
+    p = fc_pack.pack_merged(w).view(np.uint8)
+    depth = 16
+    grouped = p[:8 * depth].reshape(2, depth // 4, 2, 2, 2, 2)   # group, quad, pair, j, h, byte
+    for g in range(2):
+        for k in range(depth):
+            for pair in range(2):
+                lo, hi = (int(v) for v in grouped[g, k // 4, pair, k & 1, k >> 1 & 1])
+                a = w[4 * g + 2 * pair, k] if k < 13 else 0
+                b = w[4 * g + 2 * pair + 1, k] if k < 13 else 0
+                assert np.int16(np.uint16(lo | hi << 8)) == 256 * b + a
+                assert np.int8(np.uint8(lo)) == a
+    assert np.array_equal(p[8 * depth:].view(np.int8).reshape(2, depth)[:, :13], w[8:])
+    bad = w.copy()
+    bad[1, 0], bad[0, 0] = -128, -1
+    assert fc_pack.pack_merged(bad) is None
+    bad[0, 0] = 0       # A >= 0: 256 * -128 + A still fits
+    assert fc_pack.pack_merged(bad) is not None
+    assert fc_pack.pack_merged(np.full((4, 520), 127)) is None      # 128 * 66040 >= 2^23
+    assert fc_pack.pack_merged(np.full((4, 512), 127)) is not None
+    assert fc_pack.smmlar_table(w, None, [1 << 30], [1], 0) is None
+    t = fc_pack.smmlar_table(w, None, [1 << 30], [-3], 5)
+    assert list(t) == [1 << 30, 4 + 5 * 8, 3]
+    q = fc_pack.pack_quads(w).view(np.uint8)      # ARMv6-M: [group][k][4] of w + 128
+    assert np.array_equal(q[:8 * depth].reshape(2, depth, 4)[:, :13].transpose(0, 2, 1).reshape(8, 13).astype(int) - 128, w[:8])
+    assert np.array_equal(q[8 * depth:].view(np.int8).reshape(2, depth)[:, :13], w[8:])
+
+
 def test_fully_connected_multiplier_above_one(make):
     """Output scale below input x weight scale: QuantizeMultiplier gives a left shift."""
     mb = mg.ModelBuilder()
@@ -479,6 +559,6 @@ def to_wrapper(body: str) -> str:
 def test_wrappers_match(make, build, dsp):
     """The C wrappers route to a valid variant: same bytes as TFLM (DSP scratch passed or not)."""
     data, _ = build(rng("wrap", dsp))
-    if "_fast_s8(" in make(data, dsp=dsp).body:   # packed filter: the wrapper takes the int8 one
+    if re.search(r"_(fast|merged)_s8\(", make(data, dsp=dsp).body):   # packed: the wrapper takes int8
         dsp = False
     assert_bit_exact(make(data, dsp=dsp, rewrite=to_wrapper), seed=26)

@@ -36,6 +36,7 @@ def same(elf_path: Path, board, until: str = "done"):
     nat, b = profile(elf_path, board, "native", until)
     assert a == b
     assert py.native_blocks == 0 and nat.native_blocks > 0
+    assert py.carried_edges == nat.carried_edges      # fall-through edges, both sides
     return nat
 
 
@@ -51,8 +52,9 @@ def straight(tmp_path_factory):
 
 @pytest.mark.parametrize("core, board", CORES, ids=[c for c, _ in CORES])
 def test_never_seen_code_same_as_python(straight, core, board):
-    """The board's own memories (flash wait states, accelerators, data-side caches)."""
-    same(straight[core], load_board(board))
+    """The board's own memories (flash wait states, accelerators, data-side caches); its
+    if/else blocks fall through into each other (pipeline carry on both sides)."""
+    assert same(straight[core], load_board(board)).carried_edges > 100
 
 
 @pytest.mark.parametrize("core, board", CORES, ids=[c for c, _ in CORES])
@@ -62,6 +64,11 @@ def test_timing_programs_same_as_python(core, board):
     b = load_board(board)
     for name in ("calls.S", "flash_streams.S", "recurse.S"):   # trap.S needs the machine's
         same(build(TIMING / name, "cortex-m4"), b)              # semihosting: see test_models
+    # fall-through edges: a loop split by a 1 KB page, straight code split by not-taken branches
+    # (every edge's delta, class deltas and taken adjustment from each side)
+    assert same(build(TIMING / "placement.S", "cortex-m4", extra=["-DPAD=512"]),
+                b).carried_edges >= 1
+    assert same(build(TIMING / "fallthrough.S", "cortex-m4"), b).carried_edges >= 20
 
 
 def test_static_wait_states_and_fetch_class():

@@ -148,7 +148,7 @@ def test_every_sleeps_between_decisions_and_gives_battery_life(tmp_path):
 
 
 def test_every_options_are_checked(tmp_path):
-    from mcusim.commands.run import _battery
+    from mcusim.commands.values import battery as _battery
     assert _battery("220mAh@3V") == (220.0, 3.0) and _battery("1.2Ah@3.7V") == (1200.0, 3.7)
     for bad in ("220", "220mAh", "abc@3V", "0mAh@3V", "220mAh@-3V"):
         with pytest.raises(BadInput, match="--battery"):

@@ -4,6 +4,7 @@ operations, and adapting to two new classes raises accuracy on held-back samples
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +19,8 @@ from mcusim.train.run import train
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" / "models")
 DNN = SHARED / "arm_kws" / "dnn_s_quantized.tflite"       # FC x4 + SOFTMAX, float I/O
-
-
-def two_classes(n: int, seed: int, labels=(3, 7)):
-    """Inputs of two new classes (two patterns plus noise) labelled with two of the outputs."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n)
-    x = rng.normal(0, 10, (n, 250))
-    x += np.where(y[:, None] == 0, 40 * np.sin(np.arange(250) / 5.0),
-                  40 * np.cos(np.arange(250) / 3.0))
-    return x.astype(np.float32), np.array(labels)[y]
+sys.path.insert(0, str(REPO / "examples"))
+from train_new_classes import dnn_classes as two_classes  # noqa: E402  (the example's data)
 
 
 @pytest.fixture

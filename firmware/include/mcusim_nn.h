@@ -167,6 +167,18 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
                                                   const int8_t *input,
                                                   const mcusim_dims *output_dims,
                                                   int8_t *output);
+/* The same with the records of the transposed filter (w[kx][ky]): the kernel walks the map
+ * column by column (rows along the width), for maps much taller than wide (KWS's 25x5); the
+ * compiler's choice there. */
+int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                              const mcusim_dims *output_dims);
+mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
+                                                    const mcusim_dw_conv_params *params,
+                                                    const int32_t *packed,
+                                                    const mcusim_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mcusim_dims *output_dims,
+                                                    int8_t *output);
 
 /* ------------------------------------------------------------------ FULLY_CONNECTED */
 typedef struct {
@@ -203,17 +215,31 @@ mcusim_status mcusim_fully_connected_fast_s8(void *buffer, const mcusim_fc_param
                                              const int8_t *packed, const int32_t *bias,
                                              int8_t *output);
 
+/* DSP cores, constant weights (the compiler's choice when the weights allow it): rows in groups
+ * of four, each pair (A, B) merged into int16 lanes 256 B + A (sim/mcusim/compiler/ops/
+ * fc_pack.py); rq = {m, 2^(r-1) + out_off 2^r, r} per channel (or one) for the one-SMMLAR
+ * requantization, or NULL (mult/shift). input_offset and filter_offset must be 0. No scratch. */
+int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth);
+mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_params *params,
+                                               const mcusim_quant_params *quant,
+                                               int32_t batches, int32_t accum_depth,
+                                               int32_t output_depth, const int8_t *input,
+                                               const int8_t *packed, const int32_t *bias,
+                                               const int32_t *rq, int8_t *output);
+
 /* ARMv6-M, constant weights, input offset folded into the bias (the compiler's choice on the
- * M0/M0+): rows in pairs interleaved byte by byte (an odd last row plain after them, rows padded
- * to an even length); input_offset and filter_offset must be 0. Scratch:
- * mcusim_fully_connected_pairs_s8_get_buffer_size (the input row written twice over). */
-int32_t mcusim_fully_connected_pairs_s8_get_buffer_size(int32_t accum_depth);
-mcusim_status mcusim_fully_connected_pairs_s8(void *buffer, const mcusim_fc_params *params,
+ * M0/M0+): rows in groups of four interleaved byte by byte, each weight as the unsigned byte
+ * w + 128 (sim/mcusim/compiler/ops/fc_pack.py; rows after the last group plain int8, rows padded
+ * to a multiple of 8); rq = {m3, m2, m1, m0, k24, 7 + r} per channel (or one) for
+ * mcusim_requant_split8, or NULL (mult/shift). input_offset and filter_offset must be 0. No
+ * scratch (buffer unused). */
+int32_t mcusim_fully_connected_quads_s8_get_buffer_size(int32_t accum_depth);
+mcusim_status mcusim_fully_connected_quads_s8(void *buffer, const mcusim_fc_params *params,
                                               const mcusim_quant_params *quant,
                                               int32_t batches, int32_t accum_depth,
                                               int32_t output_depth, const int8_t *input,
                                               const int8_t *packed, const int32_t *bias,
-                                              int8_t *output);
+                                              const int32_t *rq, int8_t *output);
 
 /* ------------------------------------------------------------------ pooling */
 typedef struct {

@@ -157,6 +157,19 @@ static inline int32_t mcusim_requant_split11(int32_t x, const int32_t *q)
     return (x * q[0] + (t1 >> 11) + q[3] + (x >> 31) * 512) >> q[4];
 }
 
+/* The same for |x| < 2^22 and 1 <= r <= 13 (AD's fully connected sums reach 2^21): m in four
+ * bytes, m = m3 2^24 + m2 2^16 + m1 2^8 + m0, so every x m_i fits int32, and
+ * floor((x m + K) / 2^(31+r)) = (x m3 + ((x m2 + ((x m1 + (x m0 >> 8)) >> 8)) >> 8) + K / 2^24)
+ * >> (7 + r) by nested floors (K as for split11, a multiple of 2^24). q = {m3, m2, m1, m0, k24,
+ * 7 + r} per channel, k24 = K / 2^24 for x >= 0 (sim/mcusim/compiler/ops/fc_pack.py,
+ * split8_table); four MULS. tests/test_kernels_fixedpoint.py checks it against the definition. */
+static inline int32_t mcusim_requant_split8(int32_t x, const int32_t *q)
+{
+    const int32_t t1 = x * q[2] + ((x * q[3]) >> 8);
+    const int32_t t2 = x * q[1] + (t1 >> 8);
+    return (x * q[0] + (t2 >> 8) + q[4] + (x >> 31) * 128) >> q[5];
+}
+
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for a positive exponent */
 static inline int32_t mcusim_sat_shl(int32_t x, int exponent)
 {
@@ -295,6 +308,22 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                int32_t out_c, int8_t *out);
 /* scratch of the packed kernels: four int16 columns */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
+#if MCUSIM_DSP
+/* `runs` runs of args[0] quads of int8 from ip widened into column slots from c32 (a pixel's
+ * slots: (int32_t *)cols + p, 8 words per quad), args[3] (the input offset in both int16
+ * lanes) added unless it is 0; after each run ip += args[1] and c32 += args[2] bytes, both from
+ * just past the run (a window's rows: 0 for c32; four pixels: 4 - 32 quads). Returns c32. */
+int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, const int32_t *args);
+/* args[0] pixels' 3x3 windows over 3 channels (27 bytes, the zero point args[3] >> 24 as the
+ * 28th) widened with args[2] into slots c32, c32 + 1, ..; the first window at ip, args[1] bytes
+ * between windows, `stride` bytes between window rows (mcusim_mat_mult_packed_s8.c) */
+void mcusim_widen_rgb3x3_s8(int32_t *c32, const int8_t *ip, int32_t stride, const int32_t *args);
+/* four contiguous pixels of 8 channels (32 bytes at ip, input offset folded) widened into the
+ * column slots of pixels 0..3 (mcusim_mat_mult_packed_s8.c) */
+void mcusim_widen4x8_s8(int32_t *cols, const int8_t *ip);
+/* n4 quads of one pixel's column slots set to 0 (taps outside the image, input offset added) */
+int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4);
+#endif
 
 /* clamp to the activation range and narrow */
 MCUSIM_INLINE int8_t mcusim_clamp8(int32_t v, int32_t lo, int32_t hi)

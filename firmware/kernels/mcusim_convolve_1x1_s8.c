@@ -310,9 +310,13 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     }
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
-    for (int32_t first = 0; first < total; first += 4) {
-        int32_t npx = 4;
-        if (first + 4 > total) {
+    /* a pixel count that is not a multiple of four ends in groups of three (4m + 3 = .. + 3,
+     * 4m + 2 = .. + 3 + 3, 4m + 1 = .. + 3 + 3 + 3): no output computed twice (VWW's 3x3 maps) */
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
+    const int32_t fours = total - 3 * n3;   /* pixels in groups of four */
+    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        if (n3 == 0 && first + 4 > total) {
             if (per_image >= 4 && out_w >= 2) {
                 /* the last group overlaps the one before it: the same outputs written again
                  * (within the last two output rows, as the planner's streaming-overlap contract
@@ -325,6 +329,22 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
                 npx = total - first;
             }
         }
+#if MCUSIM_DSP
+        /* off2 is 0 when the compiler folded the input offset into the bias: SXTB16 alone */
+        const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
+        if (sh == 1 && sw == 1 && (in_c & 3) == 0) {
+            /* stride 1: output pixel i reads input pixel i, four runs back to back */
+            if (in_c == 8 && off2 == 0 && npx == 4) {
+                mcusim_widen4x8_s8((int32_t *)cols, input + first * in_c);
+            } else {
+                const int32_t args[4] = {in_c >> 2, 0, 4 - 8 * in_c, off2};
+                mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, args);
+            }
+            mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                      output + first * out_c);
+            continue;
+        }
+#endif
         for (int32_t p = 0; p < npx; p++, ox++) {
             if (ox == out_w) {
                 ox = 0;
@@ -336,31 +356,9 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
             const int8_t *ip = input + ((b * in_h + oy * sh) * in_w + ox * sw) * in_c;
             int32_t k = 0;
 #if MCUSIM_DSP
-            int32_t *c32 = (int32_t *)cols + p;
-            const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
-            if (in_off == 0) {  /* the compiler folds the offset into the bias: 16 bytes a pass */
-                for (; k + 16 <= in_c; k += 16, c32 += 32) {
-                    int32_t v0, v1, v2, v3;
-                    __builtin_memcpy(&v0, ip + k, 4);
-                    __builtin_memcpy(&v1, ip + k + 4, 4);
-                    __builtin_memcpy(&v2, ip + k + 8, 4);
-                    __builtin_memcpy(&v3, ip + k + 12, 4);
-                    c32[0] = __sxtb16(v0);
-                    c32[4] = mcusim_sxtb16_ror8(v0);
-                    c32[8] = __sxtb16(v1);
-                    c32[12] = mcusim_sxtb16_ror8(v1);
-                    c32[16] = __sxtb16(v2);
-                    c32[20] = mcusim_sxtb16_ror8(v2);
-                    c32[24] = __sxtb16(v3);
-                    c32[28] = mcusim_sxtb16_ror8(v3);
-                }
-            }
-            for (; k + 4 <= in_c; k += 4, c32 += 8) {
-                int32_t v;
-                __builtin_memcpy(&v, ip + k, 4);
-                c32[0] = __sadd16(__sxtb16(v), off2);
-                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
-            }
+            const int32_t args[4] = {in_c >> 2, 0, 0, off2};
+            k = in_c & ~3;
+            mcusim_widen_runs_s8((int32_t *)cols + p, ip, 1, args);
 #endif
             for (; k < in_c; k++) {
                 cols[MCUSIM_COL4_SLOT(k, p)] = (int16_t)(ip[k] + in_off);

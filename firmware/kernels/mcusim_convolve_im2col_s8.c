@@ -291,6 +291,36 @@ MCUSIM_INLINE void mcusim_widen_rows_s8(int32_t *c32, const int8_t *ip, int32_t 
 }
 #endif
 
+#if MCUSIM_DSP
+/* npx (3 or 4) pixels of one output row whose windows lie inside the image (dilation 1 along x), ip at
+ * the first window's top-left byte, px_step bytes between windows, stride between window rows:
+ * each window's rows widened straight from the input. Out of line, once per group, so the
+ * pixel loop's bookkeeping and bounds tests are skipped for most of a layer's pixels. */
+static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, int32_t npx,
+                                                            const int8_t *ip,
+                                                            int32_t px_step, int32_t stride,
+                                                            int32_t f_h, int32_t row,
+                                                            int32_t depth, int32_t off2,
+                                                            uint32_t zp4)
+{
+    if ((row & 3) == 0) {   /* whole quads (channels a multiple of 4; KWS's 10x4x1) */
+        const int32_t args[4] = {row >> 2, stride - row, 0, off2};
+        for (int32_t p = 0; p < npx; p++, ip += px_step) {
+            mcusim_widen_runs_s8(c32 + p, ip, f_h, args);
+        }
+        return;
+    }
+    if (row == 9 && f_h == 3) {     /* 3x3 over RGB: seven quads, the eighth's slots stay 0 */
+        const int32_t args[4] = {npx, px_step, off2, (int32_t)(zp4 << 24)};
+        mcusim_widen_rgb3x3_s8(c32, ip, stride, args);
+        return;
+    }
+    for (int32_t p = 0; p < npx; p++, ip += px_step) {
+        mcusim_widen_rows_s8(c32 + p, ip, stride, f_h, row, depth, off2, zp4);
+    }
+}
+#endif
+
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
@@ -317,9 +347,13 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t off2 = (int32_t)(((uint32_t)in_off & 0xFFFFu) * 0x10001u);
     const int32_t per_image = out_h * out_w, total = input_dims->n * per_image;
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
-    for (int32_t first = 0; first < total; first += 4) {
-        int32_t npx = 4;
-        if (first + 4 > total) {
+    /* a pixel count that is not a multiple of four ends in groups of three (4m + 3 = .. + 3,
+     * 4m + 2 = .. + 3 + 3, 4m + 1 = .. + 3 + 3 + 3): no output computed twice (VWW's 3x3 maps) */
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
+    const int32_t fours = total - 3 * n3;   /* pixels in groups of four */
+    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        if (n3 == 0 && first + 4 > total) {
             if (per_image >= 4 && out_w >= 2) {
                 /* the last group overlaps the one before it: the same outputs written again
                  * (within the last two output rows, as the planner's streaming-overlap contract
@@ -332,6 +366,30 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                 npx = total - first;
             }
         }
+#if MCUSIM_DSP
+        if (npx >= 3 && dw == 1 && row >= 4) {
+            if (ox == out_w) {
+                ox = 0;
+                if (++oy == out_h) {
+                    oy = 0;
+                    b++;
+                }
+            }
+            const int32_t sh = params->stride.h, sw = params->stride.w, dh = params->dilation.h;
+            const int32_t y0 = oy * sh - params->padding.h, x0 = ox * sw - params->padding.w;
+            if (ox + npx <= out_w && x0 >= 0 && x0 + (npx - 1) * sw + f_w <= in_w && y0 >= 0 &&
+                y0 + dh * (f_h - 1) < in_h) {   /* the group's windows inside the image */
+                mcusim_gather4_inside((int32_t *)cols, npx,
+                                      input + ((b * in_h + y0) * in_w + x0) * in_c, sw * in_c,
+                                      dh * in_w * in_c, f_h, row, depth, off2,
+                                      (uint32_t)(uint8_t)zp * 0x01010101u);
+                ox += npx;
+                mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                          output + first * out_c);
+                continue;
+            }
+        }
+#endif
         for (int32_t p = 0; p < npx; p++, ox++) {
             if (ox == out_w) {
                 ox = 0;
@@ -354,23 +412,33 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
 #if MCUSIM_DSP
             if ((in_c & 3) == 0) {  /* every tap is whole quads: widen straight from the input */
                 int32_t *c32 = (int32_t *)cols + p;
+                const int32_t q = in_c >> 2, dh = params->dilation.h;
+                if (dw == 1 && fx0 == 0 && fx1 == f_w && y0 >= 0 && y0 + dh * (f_h - 1) < in_h) {
+                    /* the whole window inside: its rows are f_h runs of f_w * in_c bytes */
+                    const int32_t args[4] = {f_w * q, (dh * in_w - f_w) * in_c, 0, off2};
+                    mcusim_widen_runs_s8(c32, in_b + (y0 * in_w + x0) * in_c, f_h, args);
+                    continue;
+                }
                 for (int32_t fy = 0; fy < f_h; fy++) {
-                    const int32_t y = y0 + params->dilation.h * fy;
-                    const int32_t inside = y >= 0 && y < in_h;
+                    const int32_t y = y0 + dh * fy;
+                    if (y < 0 || y >= in_h) {
+                        c32 = mcusim_zero_quads_s8(c32, f_w * q);
+                        continue;
+                    }
+                    const int8_t *ip = in_b + (y * in_w + x0) * in_c;
+                    if (dw == 1) {  /* the inside taps of a window row are one run of bytes */
+                        const int32_t args[4] = {(fx1 - fx0) * q, 0, 0, off2};
+                        c32 = mcusim_zero_quads_s8(c32, fx0 * q);
+                        c32 = mcusim_widen_runs_s8(c32, ip + fx0 * in_c, 1, args);
+                        c32 = mcusim_zero_quads_s8(c32, (f_w - fx1) * q);
+                        continue;
+                    }
+                    const int32_t args[4] = {q, 0, 0, off2};
                     for (int32_t fx = 0; fx < f_w; fx++) {
-                        if (inside && fx >= fx0 && fx < fx1) {
-                            const int8_t *ip = in_b + (y * in_w + x0 + fx * dw) * in_c;
-                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
-                                int32_t v;
-                                __builtin_memcpy(&v, ip + c, 4);
-                                c32[0] = __sadd16(__sxtb16(v), off2);
-                                c32[4] = __sadd16(mcusim_sxtb16_ror8(v), off2);
-                            }
+                        if (fx >= fx0 && fx < fx1) {
+                            c32 = mcusim_widen_runs_s8(c32, ip + fx * dw * in_c, 1, args);
                         } else {
-                            for (int32_t c = 0; c < in_c; c += 4, c32 += 8) {
-                                c32[0] = 0;
-                                c32[4] = 0;
-                            }
+                            c32 = mcusim_zero_quads_s8(c32, q);
                         }
                     }
                 }

@@ -39,6 +39,14 @@ enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 
 #define MCUSIM_DW3P_V6M 0
 #endif
 
+/* DSP cores with an FPU (M4F, M7, M33 with FP): the fused taps-and-requantization loops keep
+ * per-channel constants in s0-s6 (startup.c enables the FPU) */
+#if MCUSIM_DSP && defined(__ARM_FP)
+#define MCUSIM_DW3P_FUSED 1
+#else
+#define MCUSIM_DW3P_FUSED 0
+#endif
+
 /* scratch: two slots of row pairs, 4 channels x (columns) words each, and one int32 accumulator
  * per output of two rows */
 static inline int32_t mcusim_dw3p_columns(const mcusim_dw_conv_params *params, int32_t out_w)
@@ -62,21 +70,58 @@ static inline int32_t mcusim_dw3p_overlap(const int8_t *in, int32_t n, const int
     return !(i > o && (i - o) % (uintptr_t)ch == 0);
 }
 
+/* Whether every step of a layer runs the fused loops (no sums in scratch, no spare columns):
+ * an FPU, the SSAT modes (the full int8 range) and horizontal stride 1 or 2 (the kernel's
+ * frame). The compiler's ops/depthwise_pack.buffer_size makes the same choice. */
+static inline int32_t mcusim_dw3p_all_fused(const mcusim_dw_conv_params *params, int32_t sw)
+{
+    return MCUSIM_DW3P_FUSED && params->activation.min == -128 &&
+           params->activation.max == 127 && (sw == 1 || sw == 2);
+}
+
+/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame) */
+static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused)
+{
+#if MCUSIM_DSP
+    if (fused) {
+        return 32 * ((ow - 1) * sw + 3);
+    }
+    /* pair2 (stride 2) reads two columns more and writes sums for an even count; only stride
+     * 1 takes two rows (two sums per column) */
+    const int32_t spare = sw == 2 ? 2 : 0;
+    const int32_t sums = sh == 1 && sw == 1 ? 2 * ow : ow + 1;
+    return 32 * ((ow - 1) * sw + 3 + spare) + 4 * sums;
+#elif MCUSIM_DW3P_V6M
+    (void)sh;
+    (void)fused;
+    return 16 * ((ow - 1) * sw + 3);
+#else
+    (void)ow;
+    (void)sw;
+    (void)sh;
+    (void)fused;
+    return 0;
+#endif
+}
+
 int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv_params *params,
                                                             const mcusim_dims *output_dims)
 {
+    return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h,
+                              mcusim_dw3p_all_fused(params, params->stride.w));
+}
+
+/* transposed: rows along the width, so a row is an output column */
+int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_conv_params *params,
+                                                              const mcusim_dims *output_dims)
+{
 #if MCUSIM_DSP
-    /* pair2 (stride 2) reads two columns more and writes sums for an even count; only stride
-     * 1 takes two rows (two sums per column) */
-    const int32_t ow = output_dims->w, spare = params->stride.w == 2 ? 2 : 0;
-    const int32_t sums = params->stride.h == 1 && params->stride.w == 1 ? 2 * ow : ow + 1;
-    return 32 * (mcusim_dw3p_columns(params, ow) + spare) + 4 * sums;
-#elif MCUSIM_DW3P_V6M
-    return 16 * mcusim_dw3p_columns(params, output_dims->w);
+    return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w,
+                              mcusim_dw3p_all_fused(params, params->stride.h));
 #else
     (void)params;
     (void)output_dims;
-    return 0;
+    return 0;      /* the pixel loop */
 #endif
 }
 
@@ -325,22 +370,348 @@ __asm__(
     "  .purgem MCUSIM_DW3P_CLAMP\n"
     "  .popsection\n");
 
-/* Widening of input rows r and r + 1 of four channels into one scratch slot: per column one word
- * per channel, (row r, row r + 1) as int16 raw codes. Only the columns inside the image: the
- * padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
- * point (a stride-0 pointer at four zero-point bytes). */
-static inline void mcusim_dw3p_pair(int32_t *o, int32_t a, int32_t b)
-{
-    /* bytes (a0 a1 b0 b1) and (a2 a3 b2 b3): SXTB16 then gives (a0, b0), (a1, b1), ... */
-    int32_t lo, hi;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(lo) : "r"(a), "r"(b));
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(hi) : "r"(b), "r"(a));
-    o[0] = __sxtb16(lo);
-    o[2] = mcusim_sxtb16_ror8(lo);
-    o[4] = __sxtb16(hi);
-    o[6] = mcusim_sxtb16_ror8(hi);
-}
+#if MCUSIM_DW3P_FUSED
+/* Fused taps and requantization (SSAT modes: the full int8 range, or a lower bound at or above
+ * the output zero point), one store per output and no sums in scratch: the per-channel
+ * constants that do not fit the core registers live in FPU registers s0-s6 (caller-saved; VMOV
+ * core <-> FPU is one cycle, Cortex-M4 TRM Table 7-1), read back where the requantization needs
+ * them: s0 m, s1 rnd, s2 e, s3 output row stride, s4 output column stride, s5 the loop's end,
+ * s6 the doubled bias.
+ * dual (stride 1): two output columns x two output rows per pass (4 sums: r10/r11 the first
+ *   column's rows, lr/r2 the second's), four scratch columns of loads per four outputs; a last
+ *   odd column alone.
+ * pair2 (stride 2): two output columns of one row per pass (r11, lr), five scratch columns; a
+ *   last odd column alone. pair1: the same at stride 1 (four columns), for a row left alone.
+ * sign 1 adds the [acc < 0] term of RoundingDivideByPOT through the rounding constant:
+ *   SMMLAR(a, m, rnd - [a < 0]) = SMMLAR(a, m, rnd) - [a < 0]. Same job as mcusim_dw3p_*. */
+void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
+__asm__(
+    "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    /* high multiply of reg in place: r3 = m; without the sign r12 = rnd already */
+    "  .macro MCUSIM_DW3F_MUL sign, reg\n"
+    "  .if \\sign\n"
+    "  vmov r12, s1\n"
+    "  add r12, r12, \\reg, asr #31\n"
+    "  .endif\n"
+    "  smmlar \\reg, \\reg, r3, r12\n"
+    "  .endm\n"
+    /* shift by r3 = e and saturate */
+    "  .macro MCUSIM_DW3F_SH reg\n"
+    "  asr \\reg, \\reg, r3\n"
+    "  ssat \\reg, #8, \\reg\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_M sign\n"
+    "  vmov r3, s0\n"
+    "  .if \\sign == 0\n"
+    "  vmov r12, s1\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* the two scratch words (T, B) of the column at byte offset off from r0 */
+    "  .macro MCUSIM_DW3F_LD t, b, off\n"
+    "  ldr r3, [r0, #\\off+\\t]\n"
+    "  ldr r12, [r0, #\\off+\\b]\n"
+    "  .endm\n"
+    /* the same, r0 moved to that column (pre-indexed writeback on the slot at offset 0) */
+    "  .macro MCUSIM_DW3F_LDW t, off\n"
+    "  .if \\t == 0\n"
+    "  ldr r3, [r0, #\\off]!\n"
+    "  ldr r12, [r0, #4]\n"
+    "  .else\n"
+    "  ldr r12, [r0, #\\off]!\n"
+    "  ldr r3, [r0, #4]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* one column k of a two-row window: kernel weights (r4 + k, r7 + k), sums a (row 0), c
+     * (row 1), first: accumulate onto init */
+    "  .macro MCUSIM_DW3F_TAP2 w01, w12, a, c, ia, ic\n"
+    "  smlad \\a, r3, \\w01, \\ia\n"
+    "  smlatb \\c, r3, \\w01, \\ic\n"
+    "  smlabt \\a, r12, \\w12, \\a\n"
+    "  smlad \\c, r12, \\w12, \\c\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_TAP1 w01, w12, a, ia\n"
+    "  smlad \\a, r3, \\w01, \\ia\n"
+    "  smlabt \\a, r12, \\w12, \\a\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0\n"
+    "  .balign 4\n"
+    "  .global \\name\n"
+    "  .thumb_func\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
+    "  push {r4-r11, lr}\n"
+    /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
+     * s12 channels left; s3 orow, s4 ch */
+    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
+    "  ldr r5, [r0, #16]\n"
+    "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
+    "  vmov s7, r1\n"
+    "  vmov s8, r4\n"
+    "  vmov s9, r5\n"
+    "  vmov s4, r6\n"
+    "  vmov s3, r7\n"
+    "  and r2, r3, #1\n"
+    "  vmov s11, r2\n"
+    "  lsrs r3, r3, #1\n"
+    "  .if \\kind == 2\n"
+    "  lsls r3, r3, #7\n"
+    "  .else\n"
+    "  lsls r3, r3, #6\n"
+    "  .endif\n"
+    "  vmov s10, r3\n"
+    "  movs r2, #4\n"
+    "  vmov s12, r2\n"
+    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
+    "  vmov r3, s8\n"
+    "  ldm r3!, {r4-r12, lr}\n"
+    "  vmov s8, r3\n"
+    "  vmov s0, r11\n"
+    "  vmov s1, r12\n"
+    "  vmov s2, lr\n"
+    "  vmov s6, r10\n"
+    "  vmov r0, s7\n"
+    "  vmov r1, s9\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"                  /* end of the column pairs */
+    "  .if \\kind != 2\n"
+    "  vmov s5, r2\n"
+    "  .endif\n"
+    "  cmp r0, r2\n"
+    "  beq 2f\n"
+    "1:\n"
+    "  .if \\kind == 1\n"
+    "  vmov r2, s6\n"
+    "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r10, r3, r4, r2\n"
+    "  smlatb r11, r3, r4, r2\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  smlabt r10, r12, r7, r10\n"
+    "  smlad r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad lr, r3, r4, r2\n"
+    "  smlatb r2, r3, r4, r2\n"
+    "  smlad r10, r3, r5, r10\n"
+    "  smlatb r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  smlad r2, r12, r7, r2\n"
+    "  smlabt r10, r12, r8, r10\n"
+    "  smlad r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r10, r3, r6, r10\n"
+    "  smlatb r11, r3, r6, r11\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  smlatb r2, r3, r5, r2\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  smlabt r10, r12, r9, r10\n"
+    "  smlad r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  smlad r2, r12, r8, r2\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  smlatb r2, r3, r6, r2\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  smlad r2, r12, r9, r2\n"
+    "  add r0, r0, #64\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endif\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s3\n"
+    "  vmov r12, s4\n"
+    "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r3]\n"
+    "  strb lr, [r1, r12]\n"
+    "  strb r2, [r3, r12]\n"
+    "  add r1, r1, r12, lsl #1\n"
+    "  vmov r3, s5\n"
+    "  cmp r0, r3\n"
+    "  bne 1b\n"
+    "  .else\n"
+    "  .if \\m7\n"                        /* pair2, each later load beside a multiply */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r11, r3, r4, r10\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlad lr, r3, r4, r10\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  ldr r3, [r0, #128+\\t]\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  ldr r12, [r0, #128+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  add r0, r0, #128\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  .elseif \\kind == 3\n"             /* stride 1, one row: four columns */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .endif\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  vmov r3, s4\n"
+    "  strb r11, [r1]\n"
+    "  strb lr, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "2:\n"                                /* a last odd column */
+    "  vmov r3, s11\n"
+    "  cmp r3, #0\n"
+    "  beq 4f\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  .if \\kind == 1\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  vmov r3, s3\n"
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  strb r11, [r1]\n"
+    "  .endif\n"
+    "4:\n"                                /* next channel: v + 8 bytes, out + 1 (rec: LDM) */
+    "  vmov r0, s7\n"
+    "  adds r0, #8\n"
+    "  vmov s7, r0\n"
+    "  vmov r1, s9\n"
+    "  adds r1, #1\n"
+    "  vmov s9, r1\n"
+    "  vmov r2, s12\n"
+    "  subs r2, #1\n"
+    "  vmov s12, r2\n"
+    "  bne 10b\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .endm\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0, 1, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1, 1, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0s, 1, 0, 4, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1s, 1, 4, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0, 2, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1, 2, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0s, 2, 0, 4, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1s, 2, 4, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
+    "  .purgem MCUSIM_DW3F\n"
+    "  .purgem MCUSIM_DW3F_MUL\n"
+    "  .purgem MCUSIM_DW3F_SH\n"
+    "  .purgem MCUSIM_DW3F_M\n"
+    "  .purgem MCUSIM_DW3F_LD\n"
+    "  .purgem MCUSIM_DW3F_LDW\n"
+    "  .purgem MCUSIM_DW3F_TAP2\n"
+    "  .purgem MCUSIM_DW3F_TAP1\n"
+    "  .popsection\n");
+#endif
 
+/* Widening of input rows r and r + 1 of four channels into one scratch slot: per column one word
+ * per channel, (row r, row r + 1) as int16 raw codes: the bytes (a0 a1 b0 b1) and (a2 a3 b2 b3)
+ * by PKHBT/PKHTB, then SXTB16 gives (a0, b0), (a1, b1), ... Only the columns inside the image:
+ * the padding columns hold (zp, zp) from the start; a row outside the image is read as the zero
+ * point (a stride-0 pointer at four zero-point bytes). */
 /* the in-image columns of the pair of input rows (r, r + 1) into slot s */
 typedef struct {
     const int32_t *base;    /* the scratch */
@@ -350,24 +721,94 @@ typedef struct {
     const int32_t *zp4;     /* four zero-point bytes (rows outside the image) */
 } mcusim_dw3p_rows;
 
-static __attribute__((noinline)) void
-mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c, int32_t r, int32_t s)
+/* n columns of the row pair (p0, p1) into the slot at o (words o[0], o[2], o[4], o[6] per
+ * column, 32 bytes apart): file-scope assembly, two columns per pass with the four loads back
+ * to back (they pipeline), a light entry (it runs once per pair and group) */
+void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
+                            int32_t s0, int32_t s1);
+#define MCUSIM_DW3P_WIDEN1(a, b, off)                                                      \
+    "  pkhbt r12, " a ", " b ", lsl #16\n"                                                 \
+    "  pkhtb lr, " b ", " a ", asr #16\n"                                                  \
+    "  sxtb16 " a ", r12\n"                                                                \
+    "  sxtb16 r12, r12, ror #8\n"                                                          \
+    "  sxtb16 " b ", lr\n"                                                                 \
+    "  sxtb16 lr, lr, ror #8\n"                                                            \
+    "  str " a ", [r0, #" off "]\n"                                                        \
+    "  str r12, [r0, #" off "+8]\n"                                                        \
+    "  str " b ", [r0, #" off "+16]\n"                                                     \
+    "  str lr, [r0, #" off "+24]\n"
+__asm__(
+    "  .pushsection .text.mcusim_dw3p_widen, \"ax\", %progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_dw3p_widen_cols\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3p_widen_cols, %function\n"
+    "mcusim_dw3p_widen_cols:\n"
+    "  push {r4-r9, lr}\n"
+    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    "  subs r3, #2\n"
+    "  blt 2f\n"
+    "1:\n"
+    "  ldr r6, [r1]\n"
+    "  ldr r7, [r2]\n"
+    "  ldr r8, [r1, r4]\n"
+    "  ldr r9, [r2, r5]\n"
+    "  add r1, r1, r4, lsl #1\n"
+    "  add r2, r2, r5, lsl #1\n"
+    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    MCUSIM_DW3P_WIDEN1("r8", "r9", "32")
+    "  adds r0, #64\n"
+    "  subs r3, #2\n"
+    "  bge 1b\n"
+    "2:\n"
+    "  adds r3, #2\n"
+    "  beq 3f\n"
+    "  ldr r6, [r1]\n"
+    "  ldr r7, [r2]\n"
+    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    "3:\n"
+    "  pop {r4-r9, pc}\n"
+    "  .size mcusim_dw3p_widen_cols, .-mcusim_dw3p_widen_cols\n"
+    "  .popsection\n");
+
+static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
+                                          int32_t r, int32_t s)
 {
     if (k->n <= 0) {
         return;
     }
-    const int32_t in0 = r >= 0 && r < k->in_h, in1 = r + 1 >= 0 && r + 1 < k->in_h;
+    const int32_t in0 = (uint32_t)r < (uint32_t)k->in_h, in1 = (uint32_t)(r + 1) < (uint32_t)k->in_h;
     const int8_t *p0 = in0 ? in_c + r * k->row : (const int8_t *)k->zp4;
     const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
-    const int32_t s0 = in0 ? k->ch : 0, s1 = in1 ? k->ch : 0;
-    int32_t *o = k->v + s;
-    for (int32_t n = k->n; n > 0; n--, o += 8, p0 += s0, p1 += s1) {
-        int32_t a, b;
-        __builtin_memcpy(&a, p0, 4);
-        __builtin_memcpy(&b, p1, 4);
-        mcusim_dw3p_pair(o, a, b);
-    }
+    mcusim_dw3p_widen_cols(k->v + s, p0, p1, k->n, in0 ? k->ch : 0, in1 ? k->ch : 0);
 }
+
+#if MCUSIM_DW3P_FUSED
+typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
+/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without][t] */
+static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
+    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1}},
+    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1}},
+    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1}}};
+/* the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a multiply; on
+ * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
+static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
+    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
+    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+
+/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
+static int32_t mcusim_dw3p_is_m7(void)
+{
+    static int8_t m7 = -1;
+    if (m7 < 0) {
+        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
+    }
+    return m7;
+}
+#endif
 
 /* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
  * held), then the output rows (mode 2: two rows, 3: stride-2 column pairs, 1: one row).
@@ -389,6 +830,14 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->v = rows->base;
     job->rec = rec;
     job->out = out;
+#if MCUSIM_DW3P_FUSED
+    if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
+        if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
+            mcusim_dw3f_fns[mode - 1][job->qmode >> 1][t](job);
+            return mode == 2 ? 2 : 1;
+        }
+    }
+#endif
     if (mode == 2) {
         (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(job);
         return 2;
@@ -400,6 +849,36 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     }
     return 1;
 }
+
+#if MCUSIM_DW3P_FUSED
+/* All output rows of one group when every step moves two input rows down (stride 1 in pairs
+ * of rows then a last odd row, or vertical stride 2): the slots simply alternate, the pair
+ * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
+ * two-row loops, fn[1]: the one-row loops, each [t]. */
+static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
+                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
+                              const mcusim_dw3f_fn (*fn)[2])
+{
+    int32_t t = 0;
+    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
+    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    for (int32_t oy = 0;;) {
+        job->v = rows->base;
+        job->rec = rec;
+        job->out = out_c + oy * ors;
+        const int32_t two = oy < dual_rows;
+        fn[!two][t](job);
+        oy += two ? 2 : 1;
+        if (oy >= koh) {
+            break;
+        }
+        y0 += 2;
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+        t ^= 1;
+    }
+}
+#endif
 #endif
 
 #if MCUSIM_DW3P_V6M
@@ -609,13 +1088,48 @@ static void mcusim_dw3p_v6m(int32_t *buffer, const int32_t *packed, const int8_t
 }
 #endif
 
-mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
-                                                  const mcusim_dw_conv_params *params,
-                                                  const int32_t *packed,
-                                                  const mcusim_dims *input_dims,
-                                                  const int8_t *input,
-                                                  const mcusim_dims *output_dims,
-                                                  int8_t *output)
+/* The reference walk over the records, output pixels in raster order (every channel of a pixel
+ * before the next): what builds without DSP run, and the DSP path's fallback for a transposed
+ * layer whose output overlaps its input other than by whole rows. tr: the records hold the
+ * transposed filter. */
+static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t *out,
+                               int32_t in_h, int32_t in_w, int32_t ch, int32_t out_h,
+                               int32_t out_w, int32_t sh, int32_t sw, int32_t ph, int32_t pw,
+                               int32_t zp, int32_t lo, int32_t hi, int32_t tr)
+{
+    const int32_t row = in_w * ch;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+        for (int32_t ox = 0; ox < out_w; ox++) {
+            for (int32_t c = 0; c < ch; c++) {
+                const int32_t *q = packed + c * 10;
+                int32_t acc2 = q[DW_BIAS];
+                for (int32_t ky = 0; ky < 3; ky++) {
+                    const int32_t y = oy * sh - ph + ky;
+                    for (int32_t kx = 0; kx < 3; kx++) {
+                        const int32_t x = ox * sw - pw + kx;
+                        /* the doubled weight: low or high half of its pair word */
+                        const int32_t r = tr ? kx : ky, k = tr ? ky : kx;
+                        const int32_t pair = r < 2 ? q[DW_W01 + k] : q[DW_W12 + k];
+                        const int32_t w2 = r == 0 ? (int16_t)(pair & 0xFFFF) : pair >> 16;
+                        const int32_t xv = y >= 0 && y < in_h && x >= 0 && x < in_w
+                                               ? in_b[y * row + x * ch + c] : zp;
+                        acc2 += w2 * xv;
+                    }
+                }
+                int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+                v = v < lo ? lo : v;
+                *out++ = (int8_t)(v > hi ? hi : v);
+            }
+        }
+    }
+}
+
+/* tr = 1: the records hold the transposed filter and the DSP path runs in the transposed frame
+ * (its rows are the map's columns: strides swapped, nothing copied) */
+static mcusim_status
+mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
+                const mcusim_dims *input_dims, const int8_t *input,
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -628,18 +1142,43 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
     const int32_t sh = params->stride.h, sw = params->stride.w;
     const int32_t ph = params->padding.h, pw = params->padding.w;
     const int32_t row = in_w * ch;
+    const int32_t in_n = in_h * row, out_n = out_h * out_w * ch;
 #if MCUSIM_DSP
     if (buffer == NULL) {
         return MCUSIM_ARG_ERROR;
     }
-    const int32_t ncol = mcusim_dw3p_columns(params, out_w);
+    const int32_t n_img = input_dims->n;
+    if (tr) {
+        /* Transposed order is channel-major over the map's columns: with the output over the
+         * input it is safe only when the input starts whole rows (of equal widths) above it,
+         * so that a byte lands on its own channel and column, already widened; otherwise the
+         * raster-order pixel walk. */
+        const uintptr_t i = (uintptr_t)input, o = (uintptr_t)output;
+        const int32_t overlap = i < o + (uintptr_t)(n_img * out_n) &&
+                                o < i + (uintptr_t)(n_img * in_n);
+        if (overlap && !(i > o && in_w == out_w && (i - o) % (uintptr_t)row == 0)) {
+            for (int32_t b = 0; b < n_img; b++) {
+                mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                                   out_h, out_w, sh, sw, ph, pw, zp, lo, hi, 1);
+            }
+            return MCUSIM_OK;
+        }
+    }
+    /* the kernel's frame: rows r of kh (tr: the map's columns), columns of kw */
+    const int32_t kh = tr ? in_w : in_h, kw = tr ? in_h : in_w;
+    const int32_t koh = tr ? out_w : out_h, kow = tr ? out_h : out_w;
+    const int32_t ksh = tr ? sw : sh, ksw = tr ? sh : sw, kph = tr ? pw : ph, kpw = tr ? ph : pw;
+    const int32_t rs = tr ? ch : row, cs = tr ? row : ch;                 /* input strides */
+    const int32_t ors = tr ? ch : out_w * ch, ocs = tr ? out_w * ch : ch; /* output strides */
+    const int32_t ncol = (kow - 1) * ksw + 3;
     int32_t *v = (int32_t *)buffer;
-    const int32_t spare = sw == 2 ? 2 : 0;     /* two spare columns: stride 2 works in pairs */
+    /* two spare columns: the unfused stride 2 works in pairs (the fused loops need none) */
+    const int32_t spare = ksw == 2 && !mcusim_dw3p_all_fused(params, ksw) ? 2 : 0;
     int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
-    const int32_t j0 = MCUSIM_MIN(pw, ncol);
-    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(in_w + pw, ncol), j0);
+    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
     const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
     for (int32_t j = 0; j < ncol + spare; j++) {
         if (j < j0 || j >= j1) {
@@ -649,35 +1188,59 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
         }
     }
     const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
-    mcusim_dw3p_job job = {v, acc, out_w, packed, output, ch, out_w * ch, 32 * sw, lo, hi, qmode};
-    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, in_h, row, ch, &zp4};
-    const int32_t dual_rows = sh == 1 && sw == 1 ? out_h & ~1 : 0;   /* rows taken in pairs */
+    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode};
+    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, kh, rs, cs, &zp4};
+    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* Group by group over all rows keeps each widened pair for the next step. When that order
-     * would break the planner's streaming overlap (mcusim_dw3p_overlap), raster order: output
-     * rows step by step, all groups in each step, both pairs widened again for every group. */
-    const int32_t streamed = mcusim_dw3p_overlap(input, (int32_t)input_dims->n * in_h * row,
-                                                 output, (int32_t)input_dims->n * out_h * out_w * ch,
-                                                 ch);
-    for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * row + (j1 > j0 ? j0 - pw : 0) * ch;
-        int8_t *out_b = output + b * out_h * out_w * ch;
+     * would break the planner's streaming overlap (mcusim_dw3p_overlap; transposed: checked
+     * above), raster order: output rows step by step, all groups in each step, both pairs
+     * widened again for every group. */
+    const int32_t streamed = !tr && mcusim_dw3p_overlap(input, n_img * in_n, output,
+                                                        n_img * out_n, ch);
+    /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
+#if MCUSIM_DW3P_FUSED
+    const int32_t sgn = qmode >> 1;
+    const mcusim_dw3f_fn *dual = mcusim_dw3p_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
+    const mcusim_dw3f_fn fast_s1[2][2] = {
+        {dual[0], dual[1]},
+        {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
+    const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
+                                : mcusim_dw3p_is_m7() ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn];
+    const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
+    const mcusim_dw3f_fn (*fast)[2] =
+        (qmode != 0 && qmode != 2) ? NULL
+        : ksh == 1 && ksw == 1 ? fast_s1
+        : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
+#endif
+    for (int32_t b = 0; b < n_img; b++) {
+        const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
+        int8_t *out_b = output + b * out_n;
+#if MCUSIM_DW3P_FUSED
+        if (!streamed && fast != NULL) {
+            for (int32_t c = 0; c < ch; c += 4) {
+                mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,
+                                  -kph, dual_rows, fast);
+            }
+            continue;
+        }
+#endif
         if (!streamed) {
             for (int32_t c = 0; c < ch; c += 4) {
                 int32_t held[2] = {INT32_MIN, INT32_MIN};  /* first row of the pair in each slot */
-                for (int32_t oy = 0; oy < out_h;) {
+                for (int32_t oy = 0; oy < koh;) {
                     oy += mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
-                                           out_b + oy * out_w * ch + c, oy * sh - ph,
-                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
+                                           out_b + oy * ors + c, oy * ksh - kph,
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
                 }
             }
         } else {
-            for (int32_t oy = 0; oy < out_h;) {
+            for (int32_t oy = 0; oy < koh;) {
                 int32_t adv = 1;
                 for (int32_t c = 0; c < ch; c += 4) {
                     int32_t held[2] = {INT32_MIN, INT32_MIN};
                     adv = mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
-                                           out_b + oy * out_w * ch + c, oy * sh - ph,
-                                           oy < dual_rows ? 2 : sw == 2 ? 3 : 1);
+                                           out_b + oy * ors + c, oy * ksh - kph,
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
                 }
                 oy += adv;
             }
@@ -688,39 +1251,43 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
         return MCUSIM_ARG_ERROR;
     }
     for (int32_t b = 0; b < input_dims->n; b++) {
-        mcusim_dw3p_v6m((int32_t *)buffer, packed, input + b * in_h * row,
-                        output + b * out_h * out_w * ch, in_h, in_w, ch, out_h, out_w, sh, sw, ph,
-                        pw, mcusim_dw3p_columns(params, out_w), zp, lo, hi);
+        if (tr) {
+            mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                               out_h, out_w, sh, sw, ph, pw, zp, lo, hi, 1);
+        } else {
+            mcusim_dw3p_v6m((int32_t *)buffer, packed, input + b * in_n, output + b * out_n,
+                            in_h, in_w, ch, out_h, out_w, sh, sw, ph, pw,
+                            mcusim_dw3p_columns(params, out_w), zp, lo, hi);
+        }
     }
 #else
     (void)buffer;
-    int8_t *out = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
-        const int8_t *in_b = input + b * in_h * row;
-        for (int32_t oy = 0; oy < out_h; oy++) {
-            for (int32_t ox = 0; ox < out_w; ox++) {
-                for (int32_t c = 0; c < ch; c++) {
-                    const int32_t *q = packed + c * 10;
-                    int32_t acc2 = q[DW_BIAS];
-                    for (int32_t ky = 0; ky < 3; ky++) {
-                        const int32_t y = oy * sh - ph + ky;
-                        for (int32_t kx = 0; kx < 3; kx++) {
-                            const int32_t x = ox * sw - pw + kx;
-                            /* the doubled weight: low or high half of its pair word */
-                            const int32_t pair = ky < 2 ? q[DW_W01 + kx] : q[DW_W12 + kx];
-                            const int32_t w2 = ky == 0 ? (int16_t)(pair & 0xFFFF) : pair >> 16;
-                            const int32_t xv = y >= 0 && y < in_h && x >= 0 && x < in_w
-                                                   ? in_b[y * row + x * ch + c] : zp;
-                            acc2 += w2 * xv;
-                        }
-                    }
-                    int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
-                    v = v < lo ? lo : v;
-                    *out++ = (int8_t)(v > hi ? hi : v);
-                }
-            }
-        }
+        mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch, out_h,
+                           out_w, sh, sw, ph, pw, zp, lo, hi, tr);
     }
 #endif
     return MCUSIM_OK;
+}
+
+mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
+                                                  const mcusim_dw_conv_params *params,
+                                                  const int32_t *packed,
+                                                  const mcusim_dims *input_dims,
+                                                  const int8_t *input,
+                                                  const mcusim_dims *output_dims,
+                                                  int8_t *output)
+{
+    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 0);
+}
+
+mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
+                                                    const mcusim_dw_conv_params *params,
+                                                    const int32_t *packed,
+                                                    const mcusim_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mcusim_dims *output_dims,
+                                                    int8_t *output)
+{
+    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 1);
 }

@@ -153,14 +153,25 @@ __asm__(
 /* Four pixels x every channel pair in one call: per record, the accumulators start from the
  * bias words, run the loop above, and each goes out as SUB (A = a - sign), SMMLAR, ASR, SSAT,
  * STRB and a pointer step (mcusim_requant_smmlar); the record's m, a, r come in with one LDM
- * per channel. Outputs are saturated to int8; the caller clamps a narrower activation range.
- * Frame: [sp] cols end, 4 cols - 4, 8 n8 % 4, 12 out, 16 the records' end, 20 out_c. */
+ * per channel, the second channel's issued before the first channel's last store (a load right
+ * after a store waits on the M4) and its outputs written backwards, so the output pointer ends
+ * one channel on. Outputs are saturated to int8; the caller clamps a narrower activation range.
+ * With n8 % 4 = q > 0 the entry (cols pointer, record adjustment, step 4 (4 - q)) is worked out
+ * once per call, not per record. Frame: [sp] cols end, 4 r0 at entry, 8 r1 adjustment (0 when
+ * q = 0), 12 out, 16 the records' end, 20 out_c, 24 the entry (q > 0). */
 void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                          int8_t *out);
 #define MCUSIM_RQ_ONE(ACC)                                                                         \
     "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
     "  smmlar r12, " ACC ", r0, r12\n"                                                             \
     "  asr r12, r12, r3\n"                                                                         \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+/* the second channel's: m, a, r in r6, r8, r10 */
+#define MCUSIM_RQ_TWO(ACC)                                                                         \
+    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
+    "  asr r12, r12, r10\n"                                                                        \
     "  ssat r12, #8, r12\n"                                                                        \
     "  strb r12, [lr]\n"
 __asm__(
@@ -178,29 +189,35 @@ __asm__(
     "  add r5, r0, r4, lsl #6\n"
     "  sub r5, r5, #4\n"                 /* where r0 ends */
     "  str r5, [sp, #0]\n"
-    "  sub r5, r0, #4\n"                 /* cols - 4, as the loop body wants r0 */
-    "  str r5, [sp, #4]\n"
-    "  and r5, r4, #3\n"                 /* q = n8 % 4 */
-    "  str r5, [sp, #8]\n"
     "  str r3, [sp, #12]\n"
     "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
-    "  mla r4, r4, r5, r5\n"
-    "  add r4, r1, r4, lsl #5\n"
-    "  str r4, [sp, #16]\n"
-    "  ldr r4, [r2, #8]\n"                /* out_c */
-    "  str r4, [sp, #20]\n"
-    "  b 3f\n"
-    /* n8 % 4 = q > 0: enter at step 4 (4 - q), the pointers moved back to match */
-    "9:\n"
-    "  rsb r2, r2, #4\n"
-    "  sub r0, r0, r2, lsl #6\n"
-    "  sub r1, r1, r2, lsl #5\n"
-    "  adds r0, r0, #8\n"              /* as after a first step */
-    "  adds r1, r1, #8\n"
-    "  cmp r2, #2\n"
-    "  blt 14f\n"
-    "  beq 18f\n"
-    "  b 22f\n"
+    "  mla r6, r4, r5, r5\n"
+    "  add r6, r1, r6, lsl #5\n"
+    "  str r6, [sp, #16]\n"
+    "  ldr r6, [r2, #8]\n"                /* out_c */
+    "  str r6, [sp, #20]\n"
+    "  sub r6, r0, #4\n"                 /* cols - 4, as the loop body wants r0 */
+    "  movs r7, #0\n"
+    "  ands r5, r4, #3\n"                /* q = n8 % 4 */
+    "  beq 5f\n"
+    /* q > 0: enter at step 4 (4 - q), the pointers moved back to match (as after a first
+     * step: + 8 on the record pointer, which the pair loop leaves 4 bytes before the rows) */
+    "  rsb r5, r5, #4\n"
+    "  sub r6, r6, r5, lsl #6\n"
+    "  adds r6, r6, #8\n"
+    "  lsls r7, r5, #5\n"
+    "  subs r7, r7, #8\n"
+    "  adr r8, 14f\n"
+    "  cmp r5, #2\n"
+    "  blt 4f\n"
+    "  adr r8, 18f\n"
+    "  beq 4f\n"
+    "  adr r8, 22f\n"
+    "4:\n"
+    "  orr r8, r8, #1\n"                 /* Thumb state for the LDR PC */
+    "  str r8, [sp, #24]\n"
+    "5:\n"
+    "  strd r6, r7, [sp, #4]\n"
     "3:\n"                                 /* next record: r1 */
     "  ldrd r4, r5, [r1], #4\n"           /* r1: 4 bytes before the rows */
     "  mov r6, r4\n"
@@ -210,35 +227,42 @@ __asm__(
     "  mov r10, r4\n"
     "  mov r11, r5\n"
     "  ldrd r0, r2, [sp, #4]\n"
-    "  cmp r2, #0\n"
-    "  bne 9b\n"
+    "  cbz r2, 11f\n"
+    "  sub r1, r1, r2\n"
+    "  ldr pc, [sp, #24]\n"
     "  MCUSIM_MM4X2_BODY\n"
     /* first channel: m, a, r; accumulators r4, r6, r8, r10 (pixels 0..3) */
     "  ldm r1!, {r0, r2, r3}\n"
     "  ldr lr, [sp, #12]\n"
-    MCUSIM_RQ_ONE("r4")
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
     "  ldr r4, [sp, #20]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
     "  add lr, lr, r4\n"
     MCUSIM_RQ_ONE("r6")
     "  add lr, lr, r4\n"
     MCUSIM_RQ_ONE("r8")
     "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r10")
-    /* second channel: r5, r7, r9, r11 */
-    "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #12]\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  strb r12, [lr]\n"
+    /* second channel, pixels 3..0: r11, r9, r7, r5 */
     "  add lr, lr, #1\n"
-    MCUSIM_RQ_ONE("r5")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r7")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r9")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r11")
-    "  ldr r0, [sp, #12]\n"
-    "  adds r0, r0, #2\n"
-    "  str r0, [sp, #12]\n"
     "  ldr r0, [sp, #16]\n"              /* the records' end */
+    MCUSIM_RQ_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #12]\n"
     "  cmp r1, r0\n"
     "  bne 3b\n"
     "  add sp, sp, #28\n"
@@ -248,7 +272,296 @@ __asm__(
     "  .purgem MCUSIM_MM4X2_BODY\n"
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
     "  .purgem MCUSIM_MM4X2_KP_FIRST\n"
+    );
+
+/* Columns of 8 or 16 elements (n8 = 1, 2: VWW's 1x1 8 -> 16 and 16 -> 32 channels): each record
+ * straight-line, no column loop, no entry, and the first step accumulating onto the bias words
+ * (no copies: every accumulator reads r10/r11 before they are written); weights addressed from
+ * the record's start. Same records, columns and requantization as mcusim_mm4x2_rq_s16.
+ * Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. */
+__asm__(
+    "  .macro MCUSIM_MM4X2_KPB X, W\n"    /* the first step: accumulators from the bias */
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_MM4X2_SMALL N8\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #16\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r4, [r2, #4]\n"                /* pairs: records of 32 (n8 + 1) bytes */
+    "  .if \\N8 == 1\n"
+    "  add r4, r1, r4, lsl #6\n"
+    "  .else\n"
+    "  add r4, r4, r4, lsl #1\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  .endif\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "1:\n"
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_MM4X2_KPB 0, 8\n"
+    "  MCUSIM_MM4X2_KP 16, 16\n"
+    "  MCUSIM_MM4X2_KP 32, 24\n"
+    "  MCUSIM_MM4X2_KP 48, 32\n"
+    "  .if \\N8 == 2\n"
+    "  MCUSIM_MM4X2_KP 64, 40\n"
+    "  MCUSIM_MM4X2_KP 80, 48\n"
+    "  MCUSIM_MM4X2_KP 96, 56\n"
+    "  MCUSIM_MM4X2_KP 112, 64\n"
+    "  .endif\n"
+    "  add r1, r1, #8 + 32 * \\N8\n"      /* m, a, r of the first channel */
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  ldr r4, [sp, #12]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
+    "  add lr, lr, r4\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r4\n"
+    MCUSIM_RQ_ONE("r8")
+    "  add lr, lr, r4\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  strb r12, [lr]\n"
+    "  add lr, lr, #1\n"
+    "  ldr r0, [sp, #8]\n"               /* the records' end */
+    MCUSIM_RQ_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQ_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  add sp, sp, #16\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n1_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n1_s16, %function\n"
+    "mcusim_mm4x2_rq_n1_s16:\n"
+    "  MCUSIM_MM4X2_SMALL 1\n"
+    "  .size mcusim_mm4x2_rq_n1_s16, .-mcusim_mm4x2_rq_n1_s16\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n2_s16, %function\n"
+    "mcusim_mm4x2_rq_n2_s16:\n"
+    "  MCUSIM_MM4X2_SMALL 2\n"
+    "  .size mcusim_mm4x2_rq_n2_s16, .-mcusim_mm4x2_rq_n2_s16\n"
+    "  .purgem MCUSIM_MM4X2_SMALL\n"
+    "  .purgem MCUSIM_MM4X2_KPB\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
+#undef MCUSIM_RQ_TWO
+void mcusim_mm4x2_rq_n1_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rq_n2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+
+/* Three pixels x every channel pair (a layer's last pixels when their count is not a multiple of
+ * four, so no group is computed twice): the same column layout (pixel 3's words skipped) and
+ * records; a 3 x 2 block in r4-r9 (pixel p, channel c in r4 + 2p + c) takes 5 word loads issued
+ * together and 6 SMLAD per two column elements, 12 MACs in 12 cycles on the M4 (as the 4 x 2
+ * block), 8 elements per iteration. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c,
+ * 16 the columns' bytes. */
+void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                         int8_t *out);
+__asm__(
+    "  .macro MCUSIM_MM3X2_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rq_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rq_s16, %function\n"
+    "mcusim_mm3x2_rq_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldr r4, [r2, #0]\n"                /* n8 */
+    "  lsls r5, r4, #6\n"
+    "  str r5, [sp, #16]\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
+    "  mla r4, r4, r5, r5\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "3:\n"
+    "  ldrd r4, r5, [r1], #8\n"
+    "  mov r6, r4\n"
+    "  mov r7, r5\n"
+    "  mov r8, r4\n"
+    "  mov r9, r5\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r11, [sp, #16]\n"
+    "  add r11, r11, r0\n"                /* where r0 ends */
+    "1:\n"
+    "  MCUSIM_MM3X2_KP 0, 0\n"
+    "  MCUSIM_MM3X2_KP 16, 8\n"
+    "  MCUSIM_MM3X2_KP 32, 16\n"
+    "  MCUSIM_MM3X2_KP 48, 24\n"
+    "  adds r0, r0, #64\n"
+    "  adds r1, r1, #32\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    /* first channel forwards over the pixels, the second backwards: lr ends at out + 1 */
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  ldr r11, [sp, #12]\n"
+    MCUSIM_RQ_ONE("r4")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r8")
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  add lr, lr, #1\n"
+    MCUSIM_RQ_ONE("r9")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r7")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  ldr r0, [sp, #8]\n"
+    "  cmp r1, r0\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm3x2_rq_s16, .-mcusim_mm3x2_rq_s16\n"
+    "  .purgem MCUSIM_MM3X2_KP\n");
+
+/* The 3 x 2 block on the Cortex-M7: each SMLAD paired with a load (the older slot a DSP op, the
+ * younger a load) a step ahead: 6 cycles per 12 MACs in the M7 scoreboard, as the pipelined 4 x 2
+ * block's 8 per 16. w0, w1, x0, x1 are carried from step to step (x2 is loaded beside the step's
+ * first SMLAD); the last step reads one step past the columns and rows (the next words, never
+ * used), as mcusim_mm4x2_rq_s16_m7. Frame as mcusim_mm3x2_rq_s16. */
+void mcusim_mm3x2_rq_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+__asm__(
+    "  .macro MCUSIM_MM3X2_KP7 X, W\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  ldr r2, [r0, #\\X+16]\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r3, [r0, #\\X+20]\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  ldr r12, [r1, #\\W+8]\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  ldr lr, [r1, #\\W+12]\n"
+    "  .endm\n"
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rq_s16_m7\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rq_s16_m7, %function\n"
+    "mcusim_mm3x2_rq_s16_m7:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldr r4, [r2, #0]\n"                /* n8 */
+    "  lsls r5, r4, #6\n"
+    "  str r5, [sp, #16]\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r5, [r2, #4]\n"                /* pairs: the records end 32 (n8 + 1) bytes apart */
+    "  mla r4, r4, r5, r5\n"
+    "  add r4, r1, r4, lsl #5\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #8]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "3:\n"
+    "  ldrd r4, r5, [r1], #8\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r11, [sp, #16]\n"
+    "  mov r6, r4\n"
+    "  mov r7, r5\n"
+    "  ldr r12, [r1]\n"
+    "  mov r8, r4\n"
+    "  ldr lr, [r1, #4]\n"
+    "  mov r9, r5\n"
+    "  ldr r2, [r0]\n"
+    "  add r11, r11, r0\n"                /* where r0 ends */
+    "  ldr r3, [r0, #4]\n"
+    "  .balign 8\n"
+    "1:\n"
+    "  MCUSIM_MM3X2_KP7 0, 0\n"
+    "  MCUSIM_MM3X2_KP7 16, 8\n"
+    "  MCUSIM_MM3X2_KP7 32, 16\n"
+    "  MCUSIM_MM3X2_KP7 48, 24\n"
+    "  adds r0, r0, #64\n"
+    "  adds r1, r1, #32\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  ldr r11, [sp, #12]\n"
+    MCUSIM_RQ_ONE("r4")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r6")
+    "  add lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r8")
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  add lr, lr, #1\n"
+    MCUSIM_RQ_ONE("r9")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r7")
+    "  sub lr, lr, r11\n"
+    MCUSIM_RQ_ONE("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  ldr r0, [sp, #8]\n"
+    "  cmp r1, r0\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm3x2_rq_s16_m7, .-mcusim_mm3x2_rq_s16_m7\n"
+    "  .purgem MCUSIM_MM3X2_KP7\n");
 
 /* Cortex-M7 (dual issue, loads a cycle before their use): the same block software-pipelined,
  * each step's loads issued beside the previous step's SMLADs (a DSP op takes the older slot, a
@@ -311,6 +624,7 @@ __asm__(
     "  ldr r12, [r1]\n"
     "  ldr lr, [r1, #4]\n"
     "  ldr r2, [r0]\n"
+    "  .balign 8\n"                     /* the M7 fetches 64 bits: its timing, not the layout's */
     "1:\n"
     "  MCUSIM_MM4X2_KP7 0, 0\n"
     "  MCUSIM_MM4X2_KP7 16, 8\n"
@@ -321,29 +635,46 @@ __asm__(
     "  ldr r3, [sp]\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
+    /* requantization two outputs at a time (the M7 issues the pair's ALU ops together): temps
+     * r12 and r1 (the record pointer parked in the frame), pixel 2's address in r6 */
+#define MCUSIM_RQ7_PAIR(A, B, M, AA, R, P)                                                         \
+    "  sub r12, " AA ", " A ", lsr #31\n"                                                          \
+    "  sub r1, " AA ", " B ", lsr #31\n"                                                           \
+    "  smmlar r12, " A ", " M ", r12\n"                                                            \
+    "  smmlar r1, " B ", " M ", r1\n"                                                              \
+    "  asr r12, r12, " R "\n"                                                                      \
+    "  asr r1, r1, " R "\n"                                                                        \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  ssat r1, #8, r1\n"                                                                          \
+    "  strb r12, [" P "]\n"                                                                        \
+    "  strb r1, [" P ", r4]\n"
     "  ldm r1!, {r0, r2, r3}\n"
+    "  str r1, [sp, #24]\n"
     "  ldr lr, [sp, #12]\n"
-    MCUSIM_RQ_ONE("r4")
-    "  ldr r4, [sp, #20]\n"
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r6")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r8")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r10")
+    "  sub r12, r2, r4, lsr #31\n"
+    "  sub r1, r2, r6, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  smmlar r1, r6, r0, r1\n"
+    "  ldr r4, [sp, #20]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  asr r1, r1, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ssat r1, #8, r1\n"
+    "  strb r12, [lr]\n"
+    "  strb r1, [lr, r4]\n"
+    "  add r6, lr, r4, lsl #1\n"
+    MCUSIM_RQ7_PAIR("r8", "r10", "r0", "r2", "r3", "r6")
+    "  ldr r1, [sp, #24]\n"
     "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #12]\n"
+    "  str r1, [sp, #24]\n"
     "  add lr, lr, #1\n"
-    MCUSIM_RQ_ONE("r5")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r7")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r9")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQ_ONE("r11")
-    "  ldr r0, [sp, #12]\n"
-    "  adds r0, r0, #2\n"
-    "  str r0, [sp, #12]\n"
+    "  add r6, r6, #1\n"
+    MCUSIM_RQ7_PAIR("r5", "r7", "r0", "r2", "r3", "lr")
+    MCUSIM_RQ7_PAIR("r9", "r11", "r0", "r2", "r3", "r6")
+#undef MCUSIM_RQ7_PAIR
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r1, [sp, #24]\n"
     "  ldr r0, [sp, #16]\n"
     "  subs r0, r0, #1\n"
     "  str r0, [sp, #16]\n"
@@ -352,6 +683,185 @@ __asm__(
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_mm4x2_rq_s16_m7, .-mcusim_mm4x2_rq_s16_m7\n"
     "  .purgem MCUSIM_MM4X2_KP7\n");
+
+/* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
+ * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
+ * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four
+ * quads per pass with their loads together (they pipeline on the M4). */
+#define MCUSIM_WQ_ONE(V, OFF)                                                                      \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    MCUSIM_WQ_ADD(V)                                                                               \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+#define MCUSIM_WQ_LOOPS(TAG)                                                                       \
+    "1" TAG ":\n"                     /* a run: r9 quads from r1 */                                \
+    "  subs r3, r9, #4\n"                                                                          \
+    "  blt 3" TAG "f\n"                                                                            \
+    "2" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1]\n"                                                                             \
+    "  ldr r5, [r1, #4]\n"                                                                         \
+    "  ldr r6, [r1, #8]\n"                                                                         \
+    "  ldr r7, [r1, #12]\n"                                                                        \
+    "  adds r1, r1, #16\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    MCUSIM_WQ_ONE("r5", "32")                                                                      \
+    MCUSIM_WQ_ONE("r6", "64")                                                                      \
+    MCUSIM_WQ_ONE("r7", "96")                                                                      \
+    "  adds r0, r0, #128\n"                                                                        \
+    "  subs r3, r3, #4\n"                                                                          \
+    "  bge 2" TAG "b\n"                                                                            \
+    "3" TAG ":\n"                                                                                  \
+    "  adds r3, r3, #4\n"                                                                          \
+    "  beq 5" TAG "f\n"                                                                            \
+    "4" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1], #4\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    "  adds r0, r0, #32\n"                                                                         \
+    "  subs r3, r3, #1\n"                                                                          \
+    "  bne 4" TAG "b\n"                                                                            \
+    "5" TAG ":\n"                                                                                  \
+    "  add r1, r1, r10\n"                                                                           \
+    "  add r0, r0, r11\n"                                                                          \
+    "  subs r2, r2, #1\n"                                                                          \
+    "  bne 1" TAG "b\n"
+/* r0 c32, r1 ip, r2 runs, r3 args {quads per run, ip step, c32 step, off2} (into r9-r12; r3
+ * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
+ * Returns c32. */
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_runs_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_runs_s8, %function\n"
+    "mcusim_widen_runs_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldm r3, {r9, r10, r11, r12}\n"
+    "  cmp r2, #0\n"
+    "  ble 9f\n"
+    "  cmp r12, #0\n"
+    "  bne 8f\n"
+#define MCUSIM_WQ_ADD(V) ""
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "  b 9f\n"
+    "8:\n"
+#define MCUSIM_WQ_ADD(V) "  sadd16 r8, r8, r12\n  sadd16 " V ", " V ", r12\n"
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "9:\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_runs_s8, .-mcusim_widen_runs_s8\n");
+#undef MCUSIM_WQ_LOOPS
+#undef MCUSIM_WQ_ONE
+
+/* 3x3 windows over 3 channels (the RGB first convolutions of VWW and IC): each window's 27 bytes
+ * plus the zero point are seven quads (rows joined by shifts, as mcusim_widen_rows_s8 in C),
+ * widened with the input offset into pixel p's slots; the eighth quad's slots are left as they
+ * are (zero). r0 c32, r1 the first window, r2 the row stride, r3 args {pixels, window step,
+ * off2, zp << 24}. */
+#define MCUSIM_RGB_WIDEN(V, T, OFF)                                                                \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  sadd16 " T ", " T ", r4\n"                                                                  \
+    "  sadd16 " V ", " V ", r4\n"                                                                  \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_s8, %function\n"
+    "mcusim_widen_rgb3x3_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r4, [r3, #8]\n"                /* off2 */
+    "  ldr r12, [r3, #12]\n"              /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_WIDEN("r5", "r7", "0")
+    MCUSIM_RGB_WIDEN("r6", "r7", "32")
+    MCUSIM_RGB_WIDEN("r9", "r7", "64")
+    MCUSIM_RGB_WIDEN("r10", "r7", "96")
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r5, [r8]\n"                    /* bytes 0-3 */
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r5, r5, #16\n"
+    "  orr r11, r5, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_WIDEN("r11", "r5", "128")
+    MCUSIM_RGB_WIDEN("r6", "r5", "160")
+    MCUSIM_RGB_WIDEN("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
+#undef MCUSIM_RGB_WIDEN
+
+/* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
+ * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
+ * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
+#define MCUSIM_W48(V, OFF)                                                                         \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen4x8_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen4x8_s8, %function\n"
+    "mcusim_widen4x8_s8:\n"
+    "  push {r4, r5, r6, r7, r8, lr}\n"
+    "  ldr r2, [r1]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    MCUSIM_W48("r2", "0")
+    MCUSIM_W48("r3", "32")
+    MCUSIM_W48("r4", "4")
+    MCUSIM_W48("r5", "36")
+    MCUSIM_W48("r6", "8")
+    MCUSIM_W48("r7", "40")
+    MCUSIM_W48("r12", "12")
+    MCUSIM_W48("lr", "44")
+    "  pop {r4, r5, r6, r7, r8, pc}\n"
+    "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
+#undef MCUSIM_W48
+
+int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
+{
+    for (; n4 > 0; n4--, c32 += 8) {
+        c32[0] = 0;
+        c32[4] = 0;
+    }
+    return c32;
+}
 
 /* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
 static int32_t mcusim_core_is_m7(void)
@@ -378,6 +888,7 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 }
 #endif
 
+
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
                                int32_t out_c, int8_t *out)
@@ -385,10 +896,18 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
     const int32_t lo = act->min, hi = act->max;
     const int32_t *rec = packed;
 #if MCUSIM_DSP
-    if (npx == 4 && !(out_c & 1)) {
+    if ((npx == 4 || npx == 3) && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
         int8_t *dst = out;
-        if (mcusim_core_is_m7()) {
+        if (npx == 3 && mcusim_core_is_m7()) {
+            mcusim_mm3x2_rq_s16_m7(cols, packed, args, dst);
+        } else if (npx == 3) {
+            mcusim_mm3x2_rq_s16(cols, packed, args, dst);
+        } else if (depth == 8 && !mcusim_core_is_m7()) {
+            mcusim_mm4x2_rq_n1_s16(cols, packed, args, dst);
+        } else if (depth == 16 && !mcusim_core_is_m7()) {
+            mcusim_mm4x2_rq_n2_s16(cols, packed, args, dst);
+        } else if (mcusim_core_is_m7()) {
             mcusim_mm4x2_rq_s16_m7(cols, packed, args, dst);
         } else {
             mcusim_mm4x2_rq_s16(cols, packed, args, dst);

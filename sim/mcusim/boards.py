@@ -39,8 +39,11 @@ UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
               "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source",
               "run_confirmed", "sleep_confirmed", "run_current_table")
-# A confirmed power figure names the datasheet table it was read from (docs/boards.md).
+# A confirmed power figure names the datasheet table it was read from and the document's
+# revision (docs/boards.md): table numbers move between revisions (the RP2040 datasheet's power
+# table is 635, 637 or 653 depending on the build), so a number alone does not say what was read.
 TABLE_REF = re.compile(r"\bTable \d+")
+REV_REF = re.compile(r"\bRev\.? ?\d+", re.I)
 UART_KINDS = ("stm32-usart-v1", "stm32-usart-v2", "nrf-uarte", "pl011")
 SVD_KEYS = ("svd", "svd_source")   # the register file of the peripherals (mcusim.sim.svd)
 # [gpio] and [[timer]] (docs/boards.md): the GPIO ports and counting timers mcusim models.
@@ -554,6 +557,9 @@ def _power(path: Path, data: dict) -> dict[str, Any]:
         if flag and not TABLE_REF.search(power[source]):
             raise BadInput(f"board file {path}: power.{kind}_confirmed = true needs "
                            f"power.{source} to cite the datasheet table ('Table N')")
+        if flag and not REV_REF.search(power[source]):
+            raise BadInput(f"board file {path}: power.{kind}_confirmed = true needs "
+                           f"power.{source} to name the document revision ('Rev N')")
         power[f"{kind}_confirmed"] = flag
     return power
 

@@ -138,7 +138,7 @@ def _board(bf: BudgetFile, n: int, board: str) -> str:
 def _options(bf: BudgetFile, raw: dict) -> dict:
     opts = {}
     if "clock" in raw:
-        from mcusim.commands.run import _clock
+        from mcusim.commands.values import clock as _clock
         if isinstance(raw["clock"], bool) or not isinstance(raw["clock"], (int, float, str)):
             raise BadInput(f"clock: expected a frequency such as 80_000_000 or \"80MHz\", "
                            f"got {raw['clock']!r}")

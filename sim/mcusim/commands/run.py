@@ -1,121 +1,15 @@
 """mcusim run TARGET --board B: run an ELF or a .tflite model and report what it cost."""
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
 import mcusim.api
 from mcusim.api import DEFAULT_MAX_CYCLES, RunOptions
 from mcusim import files
+from mcusim.commands import values
 from mcusim.errors import BadInput
-
-
-def _max_cycles(text: str, option: str = "--max-cycles") -> int | None:
-    """A positive cycle count (1_000_000, 0x10, 1e9), or "none" for no limit at all."""
-    t = text.strip().lower().replace("_", "")
-    if t in ("none", "unlimited"):
-        return None
-    try:
-        v = int(t, 0)
-    except ValueError:
-        try:
-            f = float(t)
-        except ValueError:
-            f = math.nan
-        if not (math.isfinite(f) and f.is_integer()):
-            raise BadInput(f"{option}: expected a whole number of cycles (or 'none' for no "
-                           f"limit), got {text!r}") from None
-        v = int(f)
-    if v <= 0:
-        raise BadInput(f"{option}: expected a positive number of cycles (or 'none' for no "
-                       f"limit), got {text!r}")
-    return v
-
-
-def _until(text: str | None) -> str | None:
-    if text is None:
-        return None
-    if not text:
-        raise BadInput("--until: expected the text to wait for, got an empty string")
-    return text
-
-
-def _scaled(text: str, units: tuple[tuple[str, float], ...]) -> float:
-    """A number with an optional unit suffix ("500ms", "80MHz"); NaN when it is not one."""
-    t = text.strip().lower()
-    scale = 1.0
-    for suffix, mul in units:
-        if t.endswith(suffix):
-            t, scale = t[: -len(suffix)], mul
-            break
-    try:
-        return float(t) * scale
-    except ValueError:
-        return math.nan
-
-
-def _duration(text: str, option: str = "--max-time") -> float:
-    v = _scaled(text, (("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("min", 60.0), ("s", 1.0)))
-    if not math.isfinite(v) or v <= 0:
-        raise BadInput(f"{option}: expected a positive duration such as 500ms or 2s, "
-                       f"got {text!r}")
-    return v
-
-
-def _clock(text: str, option: str = "--clock") -> int:
-    v = _scaled(text, (("ghz", 1e9), ("mhz", 1e6), ("khz", 1e3), ("hz", 1.0)))
-    if not math.isfinite(v):
-        raise BadInput(f"{option}: expected a frequency such as 80MHz or 80000000, "
-                       f"got {text!r}")
-    if v < 1:
-        raise BadInput(f"{option}: must be at least 1 Hz, got {text!r}")
-    return int(v)
-
-
-def _battery(text: str) -> tuple[float, float]:
-    """--battery 220mAh@3V (or 1.2Ah@3.7V): capacity in mAh and voltage."""
-    import re
-    m = re.fullmatch(r"\s*([0-9.]+)\s*(m?ah)\s*@\s*([0-9.]+)\s*v\s*", text.lower())
-    try:
-        cap, volts = float(m.group(1)), float(m.group(3))
-    except (AttributeError, ValueError):
-        raise BadInput(f"--battery: expected a capacity and a voltage such as 220mAh@3V, "
-                       f"got {text!r}") from None
-    cap *= 1000.0 if m.group(2) == "ah" else 1.0
-    if not (cap > 0 and volts > 0 and math.isfinite(cap) and math.isfinite(volts)):
-        raise BadInput(f"--battery: capacity and voltage must be positive, got {text!r}")
-    return cap, volts
-
-
-def _gdb_port(text: str | None) -> int | None:
-    """--gdb PORT: a TCP port 1-65535, or 0 for a free one (printed when gdb is awaited)."""
-    if text is None:
-        return None
-    try:
-        v = int(text.strip(), 10)
-    except ValueError:
-        v = -1
-    if not 0 <= v <= 65535:
-        raise BadInput(f"--gdb: expected a TCP port 1-65535 (or 0 for a free one), got {text!r}")
-    return v
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
-    return v
-
-
-def seed(text: str) -> int:
-    """argparse type of --seed: numpy's generators take a non-negative integer."""
-    return _count(text)
 
 
 def add_arguments(p) -> None:
@@ -155,19 +49,19 @@ def add_arguments(p) -> None:
                                                     "16-bit .wav for a pipeline")
     p.add_argument("--output", metavar="Y.npy", type=files.argparse_output("--output"),
                    help="save the model output as .npy")
-    p.add_argument("--seed", type=seed, default=0, help="seed of the random input (models)")
+    p.add_argument("--seed", type=values.seed, default=0, help="seed of the random input (models)")
     p.add_argument("--kernels", choices=["auto", "portable", "optimized"], default=None,
                    help="kernel variant for models (default: the fastest for the core)")
     p.add_argument("--build-dir", metavar="DIR", help="keep the generated model project here")
     p.add_argument("--every", metavar="TIME",
                    help="pipelines: one decision every TIME (e.g. 1s) on a SysTick timer, the "
                         "core asleep (WFI) between; reports average power")
-    p.add_argument("--decisions", type=_count, metavar="N",
+    p.add_argument("--decisions", type=values.count, metavar="N",
                    help="pipelines with --every: decisions to simulate (default 3)")
     p.add_argument("--battery", metavar="CAP@V",
                    help="pipelines with --every: battery life on this battery, e.g. 220mAh@3V")
     p.add_argument("--quiet", "-q", action="store_true", help="no report, only firmware output")
-    p.add_argument("--top", type=_count, default=12, help="functions shown in the report")
+    p.add_argument("--top", type=values.count, default=12, help="functions shown in the report")
     from mcusim.exports import add_arguments as add_export_arguments
     add_export_arguments(p)
 
@@ -183,14 +77,14 @@ def options_from_args(args) -> RunOptions:
     if args.input is not None:
         files.input_file(args.input, "--input", "a .npy or .npz file")
     return RunOptions(
-        clock_hz=_clock(args.clock) if args.clock is not None else None,
-        max_cycles=_max_cycles(args.max_cycles) if args.max_cycles is not None
+        clock_hz=values.clock(args.clock) if args.clock is not None else None,
+        max_cycles=values.max_cycles(args.max_cycles) if args.max_cycles is not None
         else mcusim.api.DEFAULT_MAX_CYCLES,
         watch=list(args.watch),
-        until=_until(args.until),
-        max_time=_duration(args.max_time) if args.max_time is not None else None,
+        until=values.until(args.until),
+        max_time=values.duration(args.max_time) if args.max_time is not None else None,
         strict_peripherals=bool(getattr(args, "strict_peripherals", False)),
-        gdb_port=_gdb_port(getattr(args, "gdb", None)),
+        gdb_port=values.gdb_port(getattr(args, "gdb", None)),
         uart_timing=bool(getattr(args, "uart_timing", False)),
         stdin=stdin,
         echo_stdout=True,
@@ -200,9 +94,9 @@ def options_from_args(args) -> RunOptions:
         seed=args.seed,
         kernels=args.kernels or "auto",
         build_dir=Path(args.build_dir) if args.build_dir else None,
-        every_s=_duration(args.every, "--every") if getattr(args, "every", None) else None,
+        every_s=values.duration(args.every, "--every") if getattr(args, "every", None) else None,
         decisions=getattr(args, "decisions", None),
-        battery=_battery(args.battery) if getattr(args, "battery", None) else None,
+        battery=values.battery(args.battery) if getattr(args, "battery", None) else None,
     )
 
 

@@ -2,31 +2,21 @@
 against requirements, on a local process pool or on Ray (docs/sweep.md)."""
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
 from mcusim import files
+from mcusim.commands import values
 from mcusim.errors import EXIT_BUDGET, EXIT_INTERRUPTED, BadInput, McusimError
 
 TOP = 50
-
-
-def _jobs(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text!r}")
-    return v
 
 
 def add_arguments(p) -> None:
     # optional for argparse only: `--ray SWEEP.toml` takes the file as the address (see main)
     p.add_argument("sweep", nargs="?",
                    help="the sweep file: models, boards, axes, requirements, objective")
-    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    p.add_argument("--jobs", "-j", type=values.whole_number(1), default=None, metavar="N",
                    help=f"points run at once (default: the number of cores, "
                         f"{os.cpu_count() or 1} here)")
     p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
@@ -45,7 +35,7 @@ def add_arguments(p) -> None:
     p.add_argument("--html", metavar="FILE", type=files.argparse_output("--html"),
                    help="a self-contained page: Pareto plot (latency vs energy), memory "
                         "headroom per board, the ranked table (extra mcusim[plot])")
-    p.add_argument("--top", type=_jobs, default=TOP, metavar="N",
+    p.add_argument("--top", type=values.whole_number(1), default=TOP, metavar="N",
                    help=f"rows shown in the terminal table (default {TOP}; files have all)")
     p.add_argument("--quiet", "-q", action="store_true", help="no table")
 

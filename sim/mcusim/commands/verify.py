@@ -3,7 +3,7 @@
 Exit status 0 only when every difference is 0, else errors.EXIT_MISMATCH."""
 from __future__ import annotations
 
-from mcusim.commands.run import seed
+from mcusim.commands.values import seed
 from mcusim.errors import BadInput
 from mcusim.files import input_file
 

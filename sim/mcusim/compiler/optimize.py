@@ -42,6 +42,7 @@ def optimize(src: Graph) -> Optimized:
     _fold_constants(g, log)
     _alias_reshapes(g, log)
     _fuse_activations(g, log)
+    _depthwise_one_channel_as_conv(g, log)
     _drop_dead(g, log)
     inputs = _ports(g, g.inputs, in_dtype)
     outputs = _ports(g, g.outputs, out_dtype)
@@ -146,6 +147,29 @@ def _fuse_activations(g: Graph, log: list[str]) -> None:
         prod.outputs[0] = dst
         g.nodes.remove(node)
         log.append(f"node {node.index} {node.op}: fused into node {prod.index} {prod.op}")
+
+
+def _depthwise_one_channel_as_conv(g: Graph, log: list[str]) -> None:
+    """A DEPTHWISE_CONV_2D over one input channel (person_detect's first layer: multiplier 8) is
+    a CONV_2D with `multiplier` output channels: the same sums, bias and per-channel
+    requantization in TFLM's reference kernels, so the packed convolution kernels take it
+    (filter [1, kh, kw, M] re-laid as [M, kh, kw, 1], in a new array: the source graph keeps
+    its own)."""
+    for node in g.nodes:
+        if node.op != "DEPTHWISE_CONV_2D" or len(node.inputs) < 2:
+            continue
+        x, f = g.t(node.inputs[0]), g.t(node.inputs[1])
+        if len(x.shape) != 4 or x.shape[3] != 1 or f.data is None or len(f.shape) != 4:
+            continue
+        if any(f.index in n.inputs for n in g.nodes if n is not node):
+            continue            # the filter is shared: leave both as they are
+        f.data = np.ascontiguousarray(np.asarray(f.data).transpose(3, 1, 2, 0))
+        f.shape = tuple(int(d) for d in f.data.shape)
+        f.quantized_dimension = 0
+        node.op = "CONV_2D"
+        node.options = {k: v for k, v in node.options.items() if k != "depth_multiplier"}
+        log.append(f"node {node.index} DEPTHWISE_CONV_2D: one input channel, run as CONV_2D "
+                   f"with {f.shape[0]} output channels")
 
 
 def _drop_dead(g: Graph, log: list[str]) -> None:

@@ -427,8 +427,13 @@ def _wide_at(read_code, target: int) -> bool:
 
 
 def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
-                   read_code=None) -> BlockInfo:
-    """`read_code(address, n)` gives code bytes outside the block (branch targets), or None."""
+                   read_code=None, preamble: int = 0) -> BlockInfo:
+    """`read_code(address, n)` gives code bytes outside the block (branch targets), or None.
+
+    preamble: the first `preamble` bytes of `code` are the block that ran just before and fell
+    through into this one (docs/cost-model.md "Block boundaries"): their instructions go
+    through every pipeline rule but are not counted, so the result is the block at
+    addr + preamble costed as if they preceded it. Its loads are tracked from its own entry."""
     cycles = 0
     class_cycles: dict[str, int] = {}
     prefix: list[tuple[int, int]] = []
@@ -443,8 +448,10 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
     track = _AddrTracker()
     loads: list[tuple] = []
     board = Scoreboard(model) if model.scoreboard else None
+    start = addr + preamble
     for iaddr, d in dec.instructions(code, addr):
-        n += 1
+        counted = iaddr >= start
+        n += counted
         cls = d.cls
         cc = model[cls]
         c = cc.cycles + cc.per_reg * d.nregs
@@ -502,13 +509,15 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
             c, paired = 0, True
         else:
             paired = False
-        cycles += c
-        class_cycles[cls] = class_cycles.get(cls, 0) + c
-        prefix.append((iaddr + d.size - addr, cycles))
         prev_cls, prev_writes = cls, d.writes
         prev_size, prev_flags = d.size, d.sets_flags
         late, late_stall = _late_result(d, cc, model)
         late_xta = bool(late_stall) and d.name in _EXTEND_ADD
+        if not counted:
+            continue                   # the preamble: pipeline state only
+        cycles += c
+        class_cycles[cls] = class_cycles.get(cls, 0) + c
+        prefix.append((iaddr + d.size - start, cycles))
         load = _tracked_load(d, iaddr, track)
         if load is not None:
             loads.append(load)
@@ -521,6 +530,6 @@ def classify_block(dec: Decoder, model: CoreModel, code: bytes, addr: int,
             end, taken = END_COND, this_taken
         else:
             end = END_PLAIN
-    return BlockInfo(addr=addr, size=len(code), ninsns=n, cycles=cycles, end=end, taken=taken,
+    return BlockInfo(addr=start, size=len(code) - preamble, ninsns=n, cycles=cycles, end=end, taken=taken,
                      last_class=prev_cls or "", loads=loads, last_indirect=last_indirect,
                      class_cycles=class_cycles, prefix=prefix)

@@ -30,6 +30,7 @@ from mcusim.result import FunctionStat
 
 LOAD_FIELDS = 9                  # int32s per tracked load (mcs_add_block)
 END_RET, END_COND_RET, END_SPIN = 3, 4, 5   # block ends of mcusim_hook.c beyond classify's
+NO_CARRY = 0x10                  # end flag: ends with a trap/system instruction (no carry over)
 _BRANCH_TO_SELF = (b"\xfe\xe7", b"\xff\xf7\xfe\xbf")   # B.N . / B.W . (a block of its own)
 EVENT_LIMIT = 1_000_000          # enter/exit events kept for traces (layers are always kept)
 MAX_NODES = 1 << 20              # call-tree nodes; deeper new paths charge their parent
@@ -91,6 +92,7 @@ class Profiler:
         self._starts = [a for _, a, _ in self._fns]
         self._lib = native.lib()
         self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
+        self._edge_cb = native.EDGE_CB(self._edge)
         stop = native.fn_addr(uclib, "uc_emu_stop")
         reg_read = native.fn_addr(uclib, "uc_reg_read")
         mem_read = native.fn_addr(uclib, "uc_mem_read")
@@ -98,6 +100,7 @@ class Profiler:
                                       C.cast(self._classify_cb, C.c_void_p).value,
                                       max_cycles or 0, EVENT_LIMIT, MAX_NODES)
         self._live = self._lib.mcs_live_ptr(self._ctx).contents
+        self._lib.mcs_set_edge_cb(self._ctx, C.cast(self._edge_cb, C.c_void_p).value)
         if self.model.mispredict:
             self._lib.mcs_set_mispredict(self._ctx, self.model.mispredict)
         for i, (name, _, _) in enumerate(self._fns):
@@ -141,6 +144,11 @@ class Profiler:
         if L.mcs_native_init(self._ctx, C.byref(self._model_c), uc_reg, track, n, starts, sizes,
                              len(rows) // 4, crows) != 0:
             raise RuntimeError("native classifier failed to start")
+
+    @property
+    def carried_edges(self) -> int:
+        """Fall-through edges whose pipeline carry was computed (docs/cost-model.md)."""
+        return self._lib.mcs_nedges(self._ctx)
 
     @property
     def native_blocks(self) -> int:
@@ -270,6 +278,8 @@ class Profiler:
                 end = END_RET
             elif end == END_COND and b.last_indirect:
                 end = END_COND_RET
+            if last == "system":
+                end |= NO_CARRY        # a trap (SVC, BKPT) or a state change: starts afresh
             pairs = (C.c_uint32 * (2 * len(b.prefix)))(*[v for p in b.prefix for v in p])
             loads = [v for base, bind, bj, index, iind, ij, off, nbytes, shift in b.loads
                      for v in (self._reg_id(base), bind, _s32(bj),
@@ -284,6 +294,26 @@ class Profiler:
                                                     for k in OUT_CLASSES])
             self._lib.mcs_set_block_classes(self._ctx, idx, cls)
             return idx
+        except BaseException as e:        # never raise through C; report at finish()
+            self._error = self._error or e
+            self.uc.emu_stop()
+            return -1
+
+    def _edge(self, a_addr: int, a_size: int, b_addr: int, b_size: int, out) -> int:
+        """A fall-through edge a -> b, on its first run (docs/cost-model.md "Block boundaries"):
+        into out, what b costs more after a's instructions than alone (cycles, its final
+        branch's taken cycles, cycles per class in OUT_CLASSES order)."""
+        try:
+            code = bytes(self.uc.mem_read(a_addr, a_size + b_size))
+            rc = lambda a, n: bytes(self.uc.mem_read(a, n))   # noqa: E731
+            after = classify_block(self._dec, self.model, code, a_addr, read_code=rc,
+                                   preamble=a_size)
+            alone = classify_block(self._dec, self.model, code[a_size:], b_addr, read_code=rc)
+            out[0] = after.cycles - alone.cycles
+            out[1] = after.taken - alone.taken
+            for i, k in enumerate(OUT_CLASSES):
+                out[2 + i] = after.class_cycles.get(k, 0) - alone.class_cycles.get(k, 0)
+            return 0
         except BaseException as e:        # never raise through C; report at finish()
             self._error = self._error or e
             self.uc.emu_stop()

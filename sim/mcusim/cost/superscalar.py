@@ -31,10 +31,15 @@ latencies, issue cycles) come from the profile; this module holds the structure:
   early-ready the next cycle. A store's data and a MAC's accumulator are read late (J "can store
   any result in same cycle", "accumulate dependency is consumed cycle later").
 - Branches issue in one slot as predicted (J: a predicted taken branch does not stall the
-  loop; "not-taken branch can dual issue"); their operands do not stall issue.
-Not modelled: mispredictions (J: 8 cycles, 6 with early flags), timing across block
-boundaries, unaligned accesses, store-buffer and bank conflicts, alignment/compression of the
-instruction stream, FP result latencies.
+  loop; "not-taken branch can dual issue with following instruction": a conditional branch
+  takes the older slot beside the instruction it falls through to); their operands do not
+  stall issue.
+- A block entered by fall-through is costed after the previous block's instructions
+  (classify.py's preamble; docs/cost-model.md "Block boundaries"), so results in flight and
+  a free younger slot carry across page splits and not-taken branches.
+Not modelled here: mispredictions (J: 8 cycles, 6 with early flags; the native hook charges
+them), unaligned accesses, store-buffer and bank conflicts, alignment/compression of the
+instruction stream, FP result latencies, pairing with a taken branch's target.
 """
 from __future__ import annotations
 
@@ -81,8 +86,10 @@ def _group(d) -> str:
 
 
 def _pairs(a, ga: str, b, gb: str) -> bool:
-    """Whether b may issue as the younger op alongside a (J's pairing restrictions)."""
-    if "single" in (ga, gb) or ga in _BRANCH:
+    """Whether b may issue as the younger op alongside a (J's pairing restrictions). A
+    conditional branch followed by b did not branch: J "not-taken branch can dual issue with
+    following instruction" (only seen across a fall-through block boundary)."""
+    if "single" in (ga, gb) or ga in ("branch", "call"):
         return False
     if gb == "bitfield" or (ga == "bitfield" and gb == "shiftop"):
         return False

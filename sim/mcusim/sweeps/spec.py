@@ -21,7 +21,7 @@ TOP_KEYS = {"models", "boards", "axes", "requirements", "objective"}
 
 
 def _clock(v) -> int:
-    from mcusim.commands.run import _clock as parse
+    from mcusim.commands.values import clock as parse
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise BadInput(f"expected a frequency such as 80_000_000 or \"80MHz\", got {v!r}")
     return parse(str(v), "clock")
@@ -47,7 +47,7 @@ def _max_cycles(v):
 
 
 def _max_time(v) -> float:
-    from mcusim.commands.run import _duration
+    from mcusim.commands.values import duration as _duration
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise BadInput(f"expected a duration such as \"500ms\" or 0.5, got {v!r}")
     return _duration(str(v), "max_time")

@@ -9,6 +9,7 @@ from mcusim.compiler.ops._common import (act, bad, check_act, check_bias, check_
                                          conv_geometry, cptr, dims_lit, params_lit,
                                          quant_arrays, tdesc)
 from mcusim.compiler.ops.conv_2d import _why
+from mcusim.toolchain import CORE_FLAGS
 
 OPS = ("DEPTHWISE_CONV_2D",)
 
@@ -67,7 +68,9 @@ def packed(node, g, p: dict, dsp: bool, core: str = ""):
     b = g.t(node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] >= 0 else None
     if f.data is None or (b is not None and b.data is None):
         return None
-    return depthwise_pack.pack_3x3(f.data, None if b is None else b.data, p, v6m=not dsp)
+    fpu = "-mfloat-abi=hard" in CORE_FLAGS.get(core, ())
+    w = f.data.transpose(0, 2, 1, 3) if depthwise_pack.transposed(p, dsp, fpu) else f.data
+    return depthwise_pack.pack_3x3(w, None if b is None else b.data, p, v6m=not dsp)
 
 
 def macs(node, g) -> int:
@@ -83,8 +86,10 @@ def emit(node, g, ctx) -> str:
         "activation")])
     rec = packed(node, g, p, ctx.dsp, ctx.core)
     if rec is not None:   # the records replace filter, bias, multipliers and shifts in flash
-        return (params + f"mcusim_depthwise_conv_3x3_packed_s8("
-                f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp))}, &params,\n"
+        fpu = "-mfloat-abi=hard" in CORE_FLAGS.get(ctx.core, ())
+        tr = depthwise_pack.transposed(p, ctx.dsp, fpu)
+        return (params + f"mcusim_depthwise_conv_3x3_packed{'_t' if tr else ''}_s8("
+                f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp, tr, fpu))}, &params,\n"
                 f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")

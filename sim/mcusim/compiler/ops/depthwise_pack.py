@@ -58,14 +58,34 @@ def pack_3x3(weights, bias, p: dict, v6m: bool = False) -> np.ndarray | None:
     return rec.astype(np.int32)
 
 
-def buffer_size(p: dict, dsp: bool) -> int:
-    """mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size on a DSP core (dsp) or ARMv6-M."""
-    ow = p["output_dims"][2]
-    cols = (ow - 1) * p["stride"][0] + 3
+TRANSPOSED_SCRATCH = 512
+
+
+def transposed(p: dict, dsp: bool, fpu: bool = False) -> bool:
+    """Whether the DSP kernel walks the map column by column (mcusim_depthwise_conv_3x3_packed_t_s8,
+    records of the transposed filter): for maps at least twice as tall as wide, so that its rows
+    of columns, and the per-row costs they share, are long; and only while that walk's scratch
+    (a row pair of the long side) stays within TRANSPOSED_SCRATCH bytes. KWS's 25x5 maps would
+    need 864 B: 0.13 M cycles less on stm32l4r5, but its arena 16,224 -> 16,512 B, over the
+    0.7x-of-TFLM memory target, so they keep the row walk."""
+    _, oh, ow, _ = p["output_dims"]
+    return dsp and 2 * ow <= oh and buffer_size(p, dsp, True, fpu) <= TRANSPOSED_SCRATCH
+
+
+def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
+    """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
+    ARMv6-M; tr: the transposed walk (rows along the width); fpu: the core has an FPU, so with
+    the full int8 range and stride 1 or 2 every step runs the fused loops, which keep no sums
+    (the kernel's mcusim_dw3p_all_fused)."""
+    sw, sh = p["stride"][::-1] if tr else p["stride"]     # (w, h): the kernel's frame
+    ow = p["output_dims"][1] if tr else p["output_dims"][2]
+    cols = (ow - 1) * sw + 3
     if not dsp:
         return 16 * cols
+    if fpu and tuple(p["activation"]) == (-128, 127) and sw in (1, 2):
+        return 32 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
     # two rows (two sums per column)
-    spare = 2 if p["stride"][0] == 2 else 0
-    sums = 2 * ow if p["stride"] == (1, 1) else ow + 1
+    spare = 2 if sw == 2 else 0
+    sums = 2 * ow if (sh, sw) == (1, 1) else ow + 1
     return 32 * (cols + spare) + 4 * sums

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops import conv_pack
+from mcusim.compiler.ops import conv_pack, fc_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
-                                         check_rank, cptr, nelems, opt, params_lit,
+                                         check_rank, cptr, folded_bias, nelems, opt, params_lit,
                                          quant_arrays, tdesc)
 
 OPS = ("FULLY_CONNECTED",)
@@ -73,6 +73,15 @@ def pack_rows4(w) -> np.ndarray:
     return np.concatenate([grouped, full[g:].reshape(-1)])
 
 
+def _bias_values(g, node, p):
+    """The int32 bias the packed kernels run with (input offset folded in when it is not 0)."""
+    rows = p["output_depth"]
+    if p["input_offset"] != 0:
+        return folded_bias(g, node, p["input_offset"], rows)
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    return None if b < 0 else np.asarray(g.t(b).data, dtype=np.int64).reshape(-1)
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
@@ -91,11 +100,21 @@ def emit(node, g, ctx) -> str:
             f"    {cptr(ctx, node.inputs[0], const=True)}, ")
     if (not ctx.dsp and ctx.core in conv_pack.V6M_CORES and w is not None and in_off == 0
             and p["filter_offset"] == 0):
-        # ARMv6-M: rows interleaved in pairs at build time, in place of the int8 filter
-        packed = ctx.const(f"n{node.index}_filter_pairs", conv_pack.pack_pairs(w), "int8_t")
-        buf = ctx.scratch(2 * ((p["accum_depth"] + 1) & ~1))
-        return (params + f"mcusim_fully_connected_pairs_s8({buf}, &params, &quant, " + args
-                + f"{packed},\n    {bias_ref}, {cptr(ctx, node.outputs[0])});\n")
+        # ARMv6-M: rows in groups of four as unsigned bytes, in place of the int8 filter
+        packed = ctx.const(f"n{node.index}_filter_quads", fc_pack.pack_quads(w), "int8_t")
+        rq = fc_pack.split8_table(w, _bias_values(g, node, p), p["multipliers"], p["shifts"],
+                                  p["output_offset"])
+        rq_ref = "NULL" if rq is None else ctx.const(f"n{node.index}_requant", rq, "int32_t")
+        return (params + "mcusim_fully_connected_quads_s8(NULL, &params, &quant, " + args
+                + f"{packed},\n    {bias_ref}, {rq_ref}, {cptr(ctx, node.outputs[0])});\n")
+    merged = fc_pack.pack_merged(w) if fast else None
+    if merged is not None:  # two rows per int16 lane, in place of the int8 filter
+        packed = ctx.const(f"n{node.index}_filter_merged", merged, "int8_t")
+        rq = fc_pack.smmlar_table(w, _bias_values(g, node, p), p["multipliers"], p["shifts"],
+                                  p["output_offset"])
+        rq_ref = "NULL" if rq is None else ctx.const(f"n{node.index}_requant", rq, "int32_t")
+        return (params + "mcusim_fully_connected_merged_s8(NULL, &params, &quant, " + args
+                + f"{packed},\n    {bias_ref}, {rq_ref}, {cptr(ctx, node.outputs[0])});\n")
     if fast:    # the packed filter replaces the int8 one in flash
         packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
         return (params + "mcusim_fully_connected_fast_s8(NULL, &params, &quant, " + args

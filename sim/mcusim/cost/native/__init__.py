@@ -21,6 +21,9 @@ SOURCE = Path(__file__).with_name("mcusim_hook.c")
 SOURCES = (SOURCE, SOURCE.with_name("mcusim_classify.c"), SOURCE.with_name("mcusim_scoreboard.c"))
 HEADERS = (SOURCE.with_name("mcusim_classify.h"),)
 CLASSIFY_CB = C.CFUNCTYPE(C.c_int, C.c_uint32, C.c_uint32)
+# (a_addr, a_size, b_addr, b_size, out): a fall-through edge's deltas (mcusim_hook.c edge_fn)
+EDGE_CB = C.CFUNCTYPE(C.c_int, C.c_uint32, C.c_uint32, C.c_uint32, C.c_uint32,
+                      C.POINTER(C.c_int32))
 BLOCK_CB = C.CFUNCTYPE(None, C.c_void_p, C.c_uint64, C.c_uint32, C.c_void_p)
 
 
@@ -121,6 +124,8 @@ def lib() -> C.CDLL:
             "mcs_native_blocks": (u32, [P]),
             "mcs_set_block_classes": (None, [P, u32, C.POINTER(u32)]),
             "mcs_breakdown": (None, [P, C.POINTER(u64)]),
+            "mcs_set_edge_cb": (None, [P, P]),
+            "mcs_nedges": (u32, [P]),
             "mcs_nclasses": (u32, []),
             "mcs_model_size": (u32, []),
         }

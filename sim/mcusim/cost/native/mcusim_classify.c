@@ -592,7 +592,7 @@ static int push_load(mcs_blockinfo *o, const int32_t *f) {
 static int32_t s32(int64_t v) { return (int32_t)(uint32_t)(v & 0xFFFFFFFFll); }
 
 int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t addr,
-                 mcs_read_fn read, void *user, mcs_blockinfo *o) {
+                 uint32_t pre, mcs_read_fn read, void *user, mcs_blockinfo *o) {
     const mcs_model *m = &k->m;
     int n = instructions(k, code, size, addr), i;
     int64_t cycles = 0;
@@ -615,8 +615,9 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
         int cls = d->cls, j, depends = 0, addr_dep = 0;
         const mcs_cc *cc = &m->cls[cls];
         int64_t c = cc->cycles + (int64_t)cc->per_reg * d->nregs, this_taken, extra = 0;
+        int counted = off >= pre;        /* else: the preamble (pipeline state only) */
         off += d->size;
-        o->ninsns++;
+        o->ninsns += counted;
         if (cc->flags_extra && d->sets_flags) c += cc->flags_extra;
         if (prev) for (j = 0; j < d->nreads; j++) if (mcs_has(prev->writes, prev->nwrites, d->reads[j])) { depends = 1; break; }
         if (prev && d->has_mem)
@@ -657,12 +658,13 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
         } else {
             paired = 0;
         }
-        cycles += c;
-        o->class_cycles[cls] += (uint32_t)c;
-        if (push_pair(o, iaddr + d->size - addr, (uint32_t)cycles) < 0) return -1;
         prev_cls = cls; prev = d; prev_size = d->size; prev_flags = d->sets_flags;
         late_stall = late_result(m, d, cc, late, &nlate);
         late_xta = late_stall && d->nm->extend_add;
+        if (!counted) continue;
+        cycles += c;
+        o->class_cycles[cls] += (uint32_t)c;
+        if (push_pair(o, iaddr + d->size - (addr + pre), (uint32_t)cycles) < 0) return -1;
         if (k->track_loads) {
             int64_t f[9];
             if (tracked_load(&tr, d, iaddr, f)) {

@@ -80,9 +80,11 @@ typedef int (*mcs_read_fn)(void *user, uint64_t addr, void *buf, uint64_t n);
 
 mcs_classifier *mcs_classifier_new(const mcs_model *m, const int32_t *uc_reg, int track_loads);
 void mcs_classifier_free(mcs_classifier *k);
-/* 0: done; -1: the Python reference must decide (decode failure, a list longer than MAXR) */
+/* 0: done; -1: the Python reference must decide (decode failure, a list longer than MAXR).
+ * The first `pre` bytes of code (at addr) are the block that fell through into this one: their
+ * instructions set the pipeline state but are not counted (classify.py's preamble). */
 int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t addr,
-                 mcs_read_fn read, void *user, mcs_blockinfo *out);
+                 uint32_t pre, mcs_read_fn read, void *user, mcs_blockinfo *out);
 
 /* superscalar.c (M7 dual-issue scoreboard) */
 typedef struct mcs_board mcs_board;

@@ -25,6 +25,11 @@ typedef int (*emu_stop_fn)(void *uc);
 typedef int (*reg_read_fn)(void *uc, int regid, void *value);
 typedef int (*mem_read_fn)(void *uc, uint64_t address, void *bytes, uint64_t size);
 typedef int (*classify_fn)(uint32_t addr, uint32_t size);   /* returns block index or -1 */
+/* the Python reference's fall-through edge (profiler.py _edge): out = delta, taken delta, class
+ * deltas; 0: done */
+typedef int (*edge_fn)(uint32_t a_addr, uint32_t a_size, uint32_t b_addr, uint32_t b_size,
+                       int32_t *out);
+#define NO_CARRY 0x10u               /* mcs_add_block's end flag: a trap/system instruction ends it */
 
 /* Counters Python reads through ctypes while the program runs (keep in sync with native.py). */
 typedef struct {
@@ -46,7 +51,7 @@ typedef struct {                     /* hot fields first: the per-execution path
     uint32_t addr, size;
     uint32_t cycles, taken;          /* static cycles; extra when its final branch is taken */
     int32_t func;
-    uint8_t end, is_entry, fetch, pad;
+    uint8_t end, is_entry, fetch, no_carry;
     uint32_t nloads, load_first;     /* tracked data loads (mcs_load pool) */
     uint32_t succ_addr[2], succ_size[2];  /* the last successors seen: skips the hash lookup */
     int32_t succ_idx[2];
@@ -62,6 +67,13 @@ typedef struct {                     /* hot fields first: the per-execution path
     uint64_t takens;
     uint32_t slot[4];                /* where its lines were (fast path for blocks of <= 4 lines) */
     uint32_t pred;                   /* 2-bit counter of its final conditional branch */
+    /* Its fall-through edge (docs/cost-model.md "Block boundaries"): the successor at its end
+     * that the pipeline carry was computed for (index + 1, 0: none), what that successor costs
+     * more (or less) after it than alone, per class (slot + 1 in the ecls pool), and how often
+     * the edge ran. */
+    uint32_t ft_idx, ft_cls;
+    int32_t ft_delta, ft_taken;
+    uint64_t ft_execs;
 } mcs_block;
 
 /* A data load whose address is reg[base] (+ reg[index]) + off at block entry (base -1: the
@@ -98,6 +110,7 @@ typedef struct {
     uint32_t is_exc;                 /* pushed by exception entry (mcs_exc_enter) */
     uint32_t exc_ret;                /* exception frames: the address the handler returns to */
     int64_t exc_prev;                /* exception frames: the block that ran before entry */
+    int32_t exc_taken_adj;           /* exception frames: that block's taken_adj */
     uint64_t entry;                  /* cycle count at entry */
     uint64_t pend_c;                 /* self cycles not yet added to its function and node */
     uint64_t insn_entry;             /* instructions at entry (always-traced functions only) */
@@ -153,6 +166,13 @@ typedef struct {
     uint32_t nmem, mem_rows[4 * 16];       /* base, end, fetch model, static wait states */
     uint32_t *bcls; uint64_t cap_bcls;     /* NCLASS_OUT class cycles per block */
     uint32_t native_blocks;
+    /* fall-through pipeline carry */
+    edge_fn edge;                          /* the Python reference's (NULL: none) */
+    mcs_blockinfo ebi;                     /* a block classified after its predecessor */
+    int32_t *ecls; uint64_t cap_ecls; uint32_t necls;   /* NCLASS_OUT class deltas per edge */
+    int64_t adj_cls[NCLASS_OUT];           /* retired edges' class deltas, taken adjustments */
+    int32_t cur_delta;                     /* cycles the edge added to the running block */
+    int32_t taken_adj;                     /* ... and to its final branch's taken cost */
 } mcs_ctx;
 
 static void *grow(void *p, uint64_t n, uint64_t *cap, uint64_t elem) {
@@ -273,7 +293,8 @@ int64_t mcs_add_block(mcs_ctx *c, uint32_t addr, uint32_t size, uint32_t cycles,
     memset(b, 0, sizeof *b);
     b->addr = addr; b->size = size; b->cycles = cycles; b->ninsns = ninsns; b->taken = taken;
     b->func = (func < 0 || (uint32_t)func >= c->nfuncs) ? (int32_t)c->nfuncs : func;
-    b->end = (uint8_t)end; b->is_entry = (uint8_t)is_entry;
+    b->end = (uint8_t)(end & 0xf); b->is_entry = (uint8_t)is_entry;
+    b->no_carry = (end & NO_CARRY) != 0;
     b->pred = 1;                                     /* weakly not-taken */
     b->fetch = fetch < c->nfetch ? (uint8_t)fetch : NO_FETCH;
     b->fetch_epoch = UINT64_MAX;                 /* never checked yet */
@@ -433,6 +454,7 @@ static void transfer(mcs_ctx *c, const mcs_block *p, const mcs_block *b, uint32_
     c->top->is_exc = old.is_exc;
     c->top->exc_ret = old.exc_ret;
     c->top->exc_prev = old.exc_prev;
+    c->top->exc_taken_adj = old.exc_taken_adj;
 }
 
 static inline uint32_t fetch_stall(mcs_ctx *c, mcs_block *b) {
@@ -605,7 +627,7 @@ static COLD int64_t native_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
         if (r[0] <= addr && (uint64_t)addr + size <= r[1]) { mem = r; break; }
     }
     if (!mem || !code || c->mem_read(c->uc, addr, code, size) ||
-        mcs_classify(c->ncl, code, size, addr, read_code, c, o) < 0) {
+        mcs_classify(c->ncl, code, size, addr, 0, read_code, c, o) < 0) {
         if (code != small) free(code);
         return -2;
     }
@@ -635,12 +657,57 @@ static COLD int64_t native_block(mcs_ctx *c, uint32_t addr, uint32_t size) {
     else if (end == END_COND && o->last_indirect)
         end = END_COND_RET;
     if (code != small) free(code);
+    if (o->last_cls == CL_SYSTEM) end |= NO_CARRY;   /* a trap (SVC, BKPT) or state change */
     idx = mcs_add_block(c, addr, size, o->cycles, o->ninsns, o->taken, func, end,
                         (uint32_t)entry, fetch, o->nprefix / 2, o->prefix,
                         c->ndata ? o->nloads : 0, o->loads);
     memcpy(c->bcls + (uint64_t)idx * NCLASS_OUT, o->class_cycles, sizeof o->class_cycles);
     c->native_blocks++;
     return idx;
+}
+
+/* Block boundaries (docs/cost-model.md): what block b costs more (or less) when it runs straight
+ * after a, which fell through into it, than alone: b classified with a's instructions as its
+ * preamble, minus b alone; out = cycles, taken-branch cycles, then cycles per class. 0: done,
+ * -1: the Python reference decides (code the native classifier cannot take). */
+static int native_edge(mcs_ctx *c, const mcs_block *a, const mcs_block *b, int32_t *out) {
+    uint32_t n = a->size + b->size, k;
+    uint8_t small[1024], *code = n <= sizeof small ? small : malloc(n);
+    int r = -1;
+    if (code && !c->mem_read(c->uc, a->addr, code, n) &&
+        !mcs_classify(c->ncl, code, n, a->addr, a->size, read_code, c, &c->ebi) &&
+        !mcs_classify(c->ncl, code + a->size, b->size, b->addr, 0, read_code, c, &c->nbi)) {
+        out[0] = (int32_t)(c->ebi.cycles - c->nbi.cycles);
+        out[1] = (int32_t)(c->ebi.taken - c->nbi.taken);
+        for (k = 0; k < NCLASS_OUT; k++)
+            out[2 + k] = (int32_t)(c->ebi.class_cycles[k] - c->nbi.class_cycles[k]);
+        r = 0;
+    }
+    if (code != small) free(code);
+    return r;
+}
+
+/* A new fall-through edge p -> blocks[idx] (once per edge; p keeps one: a block falls through
+ * to one address, and a successor of another size there replaces it, its figures so far kept
+ * in adj_cls). */
+static COLD void carry_edge(mcs_ctx *c, mcs_block *p, int64_t idx) {
+    const mcs_block *b = &c->blocks[idx];
+    int32_t out[2 + NCLASS_OUT];
+    uint32_t k;
+    int r = -1;
+    if (p->ft_cls) {
+        const int32_t *x = c->ecls + (uint64_t)(p->ft_cls - 1) * NCLASS_OUT;
+        for (k = 0; k < NCLASS_OUT; k++) c->adj_cls[k] += (int64_t)x[k] * (int64_t)p->ft_execs;
+    } else {
+        GROW(c->ecls, (c->necls + 1) * (uint64_t)NCLASS_OUT, c->cap_ecls);
+        p->ft_cls = ++c->necls;
+    }
+    memset(out, 0, sizeof out);
+    if (c->ncl) r = native_edge(c, p, b, out);
+    if (r < 0 && c->edge) r = c->edge(p->addr, p->size, b->addr, b->size, out);
+    if (r < 0) memset(out, 0, sizeof out);           /* undecidable: no carry */
+    p->ft_idx = (uint32_t)idx + 1; p->ft_delta = out[0]; p->ft_taken = out[1]; p->ft_execs = 0;
+    memcpy(c->ecls + (uint64_t)(p->ft_cls - 1) * NCLASS_OUT, out + 2, NCLASS_OUT * sizeof(int32_t));
 }
 
 /* Successor-cache miss: hash lookup, classification of a new block, cache update. */
@@ -713,7 +780,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
          * left its fetch lines and loads in the steady state. */
         mcs_cache *k = &c->fetch[p->fetch < MAX_FETCH ? p->fetch : 0];
         if ((p->fetch == NO_FETCH || k->last_block == prev) &&
-            (!p->nloads || (p->quiet && p->last_pred == prev))) {
+            (!p->nloads || (p->quiet && p->last_pred == prev)) && LIKELY(!c->taken_adj)) {
             uint64_t cyc = p->cycles;
             if (p->end == END_COND) {
                 p->takens++;
@@ -725,6 +792,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
             p->execs++;
             charge(c, cyc);
             c->prev_done = 0;
+            c->cur_delta = 0;
             return;
         }
     }
@@ -737,10 +805,23 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     }
     mcs_block *b = &c->blocks[idx];
     uint64_t cyc = b->cycles;
+    int32_t delta = 0, tadj = 0;
     if (p && IS_COND(p->end) && addr != p->addr + p->size) {
         p->takens++;                                 /* a taken conditional branch */
         cyc += p->taken;
+        if (UNLIKELY(c->taken_adj)) {                /* p's branch cost as it ran after its */
+            cyc += (uint64_t)(int64_t)c->taken_adj;  /* fall-through predecessor */
+            c->adj_cls[CL_COND_BRANCH] += c->taken_adj;
+        }
         if (UNLIKELY(c->mispredict)) cyc += predict(c, p, 1);
+    } else if (p && addr == p->addr + p->size && !c->prev_done && !p->no_carry &&
+               (p->end <= END_COND || p->end == END_COND_RET)) {
+        /* fall-through (a page split, a not-taken branch): the pipeline carries on, so b
+         * costs what it costs after p's instructions */
+        if (UNLIKELY(p->ft_idx != (uint32_t)idx + 1)) carry_edge(c, p, idx);
+        delta = p->ft_delta; tadj = p->ft_taken;
+        p->ft_execs++;
+        if (UNLIKELY(c->mispredict) && IS_COND(p->end)) cyc += predict(c, p, 0);   /* not taken */
     } else if (UNLIKELY(c->mispredict) && p && IS_COND(p->end)) {
         cyc += predict(c, p, 0);                     /* not taken */
     }
@@ -751,6 +832,7 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
         }
         control_flow(c, p, b, addr);
     }
+    cyc = (uint64_t)((int64_t)cyc + delta);          /* b's own: its function, its classes */
     if (b->fetch != NO_FETCH) {
         mcs_cache *k = &c->fetch[b->fetch];
         if (LIKELY(b->fetch_epoch == k->epoch && k->last_block == idx))
@@ -775,6 +857,15 @@ void mcs_hook_block(void *uc, uint64_t address, uint32_t size, void *user) {
     if (UNLIKELY(b->end == END_SPIN && prev == idx)) spin(c, uc);
     c->prev = idx;
     c->prev_done = 0;
+    c->cur_delta = delta;
+    c->taken_adj = tadj;
+}
+
+/* Cycles of a block's first instructions (`done` of them alone) when it was entered with an edge
+ * delta: a stall it adds counts from the start; a saving, once instructions ran to cover it. */
+static inline uint64_t carried(int32_t delta, uint32_t done) {
+    int64_t v = (int64_t)done + delta;
+    return delta >= 0 || v > 0 ? (uint64_t)v : 0;
 }
 
 /* The cycle count as of the instruction at `pc` in the block being executed: the hook counted
@@ -791,7 +882,8 @@ uint64_t mcs_cycles_at(mcs_ctx *c, uint32_t pc) {
         if (st < off) done = pr[2 * i + 1];
         else break;
     }
-    return c->live.cycles - (b->cycles - done);
+    return c->live.cycles - (uint64_t)((int64_t)b->cycles + c->cur_delta) +
+           carried(c->cur_delta, done);
 }
 
 /* The firmware changed the flash wait states (FLASH_ACR.LATENCY): the miss cost of that
@@ -824,9 +916,11 @@ void mcs_exc_enter(mcs_ctx *c, int32_t func, uint64_t cycles, uint32_t ret_pc) {
     c->top->is_exc = 1;
     c->top->exc_ret = ret_pc;
     c->top->exc_prev = interrupted;
+    c->top->exc_taken_adj = c->taken_adj;
     charge(c, cycles);
     c->live.exc_cycles += cycles;
     c->prev = -1;
+    c->taken_adj = c->cur_delta = 0;
 }
 
 /* Exception return to `ret_pc`: `cycles` (the exit latency) are the handler's; its frames come
@@ -835,17 +929,20 @@ void mcs_exc_enter(mcs_ctx *c, int32_t func, uint64_t cycles, uint32_t ret_pc) {
  * return elsewhere (a context switch) starts afresh. */
 void mcs_exc_exit(mcs_ctx *c, uint64_t cycles, uint32_t ret_pc) {
     int64_t prev = -1;
+    int32_t tadj = 0;
     if (c->top) charge(c, cycles);
     else c->live.cycles += cycles;
     c->live.exc_cycles += cycles;
     while (c->live.depth > 0) {
         int exc = c->top->is_exc != 0;
-        if (exc && c->top->exc_ret == ret_pc) prev = c->top->exc_prev;
+        if (exc && c->top->exc_ret == ret_pc) { prev = c->top->exc_prev; tadj = c->top->exc_taken_adj; }
         pop(c);
         if (exc) break;
     }
     c->prev = prev;
-    c->prev_done = 1;
+    c->prev_done = 1;                 /* no pipeline carry into the next block: the core was away */
+    c->taken_adj = tadj;
+    c->cur_delta = 0;
 }
 
 /* Fast-forward a spinning block (a branch to itself) by `execs` executions. */
@@ -877,7 +974,9 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
         if (st < off || (keep_pc && st == off)) { done_cyc = pr[2 * i + 1]; done_ins = i + 1; }
         else break;
     }
-    uint64_t undo_c = b->cycles - done_cyc, undo_i = b->ninsns - done_ins;
+    uint64_t undo_c = (uint64_t)((int64_t)b->cycles + c->cur_delta -
+                                 (int64_t)carried(c->cur_delta, done_cyc)),
+        undo_i = b->ninsns - done_ins;
     mcs_frame *f = &c->stack[c->live.depth - 1];
     flush(c, f);
     c->funcs[f->func].self -= undo_c;
@@ -886,6 +985,7 @@ void mcs_rewind(mcs_ctx *c, uint32_t pc, int keep_pc) {
     c->nodes[f->node].self -= undo_c;
     c->live.cycles -= undo_c;
     c->prev = -1;                             /* the rest runs as a new block: no taken check */
+    c->taken_adj = c->cur_delta = 0;
 }
 
 /* The run ended with pc next: settle the last block's taken-branch penalty, which the hook
@@ -895,9 +995,11 @@ void mcs_settle(mcs_ctx *c, uint32_t pc) {
     mcs_block *p = &c->blocks[c->prev];
     if (IS_COND(p->end) && pc != p->addr + p->size) {
         p->takens++;
-        charge(c, p->taken);
+        charge(c, (uint64_t)((int64_t)p->taken + c->taken_adj));
+        c->adj_cls[CL_COND_BRANCH] += c->taken_adj;
     }
     c->prev = -1;
+    c->taken_adj = c->cur_delta = 0;
 }
 
 /* ---- results ---- */
@@ -982,8 +1084,17 @@ void mcs_breakdown(mcs_ctx *c, uint64_t *out) {
         const uint32_t *x = c->bcls + (uint64_t)i * NCLASS_OUT;
         for (k = 0; k < NCLASS_OUT; k++) out[k] += (uint64_t)x[k] * b->execs;
         out[CL_COND_BRANCH] += b->takens * b->taken;
+        if (b->ft_cls) {                      /* its fall-through edge's deltas (signed) */
+            const int32_t *e = c->ecls + (uint64_t)(b->ft_cls - 1) * NCLASS_OUT;
+            for (k = 0; k < NCLASS_OUT; k++) out[k] += (uint64_t)((int64_t)e[k] * (int64_t)b->ft_execs);
+        }
     }
+    for (k = 0; k < NCLASS_OUT; k++) out[k] += (uint64_t)c->adj_cls[k];
 }
+/* Fall-through edges costed so far (a block keeps one: the last successor it fell into). */
+uint32_t mcs_nedges(mcs_ctx *c) { return c->necls; }
+/* The Python reference's fall-through edge callback (profiler.py _edge). */
+void mcs_set_edge_cb(mcs_ctx *c, void *fn) { c->edge = (edge_fn)fn; }
 uint32_t mcs_nclasses(void) { return NCLASS_OUT; }
 uint32_t mcs_model_size(void) { return sizeof(mcs_model); }
 
@@ -991,7 +1102,7 @@ void mcs_free(mcs_ctx *c) {
     uint32_t i;
     if (!c) return;
     mcs_classifier_free(c->ncl);
-    free(c->nbi.prefix); free(c->nbi.loads); free(c->fn_start); free(c->fn_size); free(c->bcls);
+    free(c->nbi.prefix); free(c->nbi.loads); free(c->ebi.prefix); free(c->ebi.loads); free(c->ecls); free(c->fn_start); free(c->fn_size); free(c->bcls);
     for (i = 0; i < c->nfetch; i++) { free(c->fetch[i].tags); free(c->fetch[i].stamp); }
     for (i = 0; i < c->ndata; i++) { free(c->data[i].tags); free(c->data[i].stamp); }
     free(c->blocks); free(c->table); free(c->prefix); free(c->funcs); free(c->stack);

@@ -47,7 +47,8 @@ static int group(const mcs_dec *d) {
 
 
 static int pairs(const mcs_dec *a, int ga, const mcs_dec *b, int gb) {
-    if (ga == G_SINGLE || gb == G_SINGLE || is_branch_g(ga)) return 0;
+    /* a conditional branch followed by b fell through: J "not-taken branch can dual issue" */
+    if (ga == G_SINGLE || gb == G_SINGLE || ga == CL_BRANCH || ga == CL_CALL) return 0;
     if (gb == G_BITFIELD || (ga == G_BITFIELD && gb == G_SHIFTOP)) return 0;
     if (gb == G_SHIFTOP && (ga == G_SHIFTOP || ga == G_SHIFT || ga == G_BITFIELD)) return 0;
     if (ga == gb && (ga == CL_STORE || ga == G_MAC)) return 0;

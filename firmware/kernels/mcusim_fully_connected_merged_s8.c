@@ -1,0 +1,367 @@
+/* FULLY_CONNECTED on DSP cores with two rows merged into each int16 lane (sim/mcusim/compiler/
+ * ops/fc_pack.py, pack_merged; in place of the int8 filter, input offset folded into the bias).
+ *
+ * Rows go in groups of four = two pairs (A, B). Per quad of columns k..k+3 and per pair, two
+ * words: "even" holds columns k, k+2 and "odd" k+1, k+3, each column as the bytes
+ * (A[c] as an unsigned byte, B[c] - [A[c] < 0]), so the halfword read as int16 is exactly
+ * 256 B[c] + A[c] (the compiler refuses B = -128 with A < 0, which would not fit). With the input
+ * word widened by SXTB16 into X02 = (x[k], x[k+2]) and X13 = (x[k+1], x[k+3]):
+ *   SMLAD(X02, SXTB16(even)) adds A's two products, and
+ *   SMLAD(X02, even) adds 256 * (B's two products) + A's two products,
+ * so per weight word (4 MACs) one SXTB16 and two SMLAD instead of two and two: the pair's sums
+ * are A = accA and B = (accAB - accA) / 256, exact when |B's sum| < 2^23 (the compiler checks
+ * 128 * sum|B| < 2^23; the int32 sums wrap harmlessly modulo 2^32 before the subtraction).
+ * Per quad of a group: 5 loads issued together (they pipeline on the M4), 6 SXTB16, 8 SMLAD:
+ * 16 MACs in about 20 cycles (mcusim_fully_connected_fast_s8: 24). No scratch.
+ * Requantization: with `rq` (per channel or one: m, a = 2^(r-1) + out_off 2^r, r; built when
+ * |acc| < 2^30 is proven and 1 <= r <= 22) one SMMLAR + ASR per output (mcusim_requant_smmlar),
+ * else mcusim_finish. The rows after the last full group are plain int8 rows after the groups;
+ * every row is zero-padded to a multiple of 8 columns, and columns past the last multiple of 8
+ * of accum_depth are summed in C (the input is not read past its end). */
+#include "mcusim_nn.h"
+#include "mcusim_nn_support.h"
+
+#if MCUSIM_DSP
+/* acc = {A0, AB0, A1, AB1} += the merged sums over 8 n columns: x = the int8 input row,
+ * w = one group. Input word r3 widened into r8 (x0, x2) and r9 (x1, x3), weights r10-r12 and
+ * lr, SXTB16 temp r3, accumulators r4-r7, x's end r2. File-scope assembly: fixed registers. */
+void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc);
+#define MCUSIM_FC4M_PAIR(EVEN, ODD, A, AB)                                                         \
+    "  sxtb16 r3, " EVEN "\n"                                                                    \
+    "  smlad " A ", r8, r3, " A "\n"                                                             \
+    "  smlad " AB ", r8, " EVEN ", " AB "\n"                                                     \
+    "  sxtb16 r3, " ODD "\n"                                                                     \
+    "  smlad " A ", r9, r3, " A "\n"                                                             \
+    "  smlad " AB ", r9, " ODD ", " AB "\n"
+#define MCUSIM_FC4M_QUAD                                                                           \
+    "  sxtb16 r8, r3\n"                                                                          \
+    "  sxtb16 r9, r3, ror #8\n"                                                                  \
+    MCUSIM_FC4M_PAIR("r10", "r11", "r4", "r5") MCUSIM_FC4M_PAIR("r12", "lr", "r6", "r7")
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_s8, %function\n"
+    "mcusim_fc4m_s8:\n"
+    "  push {r3, r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldm r3, {r4, r5, r6, r7}\n"
+    "  subs r0, r0, #4\n"               /* the pointers sit 4 bytes before each pass's data */
+    "  subs r1, r1, #4\n"
+    "  add r2, r0, r2, lsl #3\n"        /* where r0 ends */
+    "  .balign 4\n"
+    "1:\n"
+    "  ldr r3, [r0, #4]\n"
+    "  ldr r10, [r1, #4]\n"
+    "  ldr r11, [r1, #8]\n"
+    "  ldr r12, [r1, #12]\n"
+    "  ldr lr, [r1, #16]\n"
+    MCUSIM_FC4M_QUAD
+    /* the writeback on each base's last load, not followed by a load from that base */
+    "  ldr r10, [r1, #20]\n"
+    "  ldr r11, [r1, #24]\n"
+    "  ldr r12, [r1, #28]\n"
+    "  ldr r3, [r0, #8]!\n"
+    "  ldr lr, [r1, #32]!\n"
+    MCUSIM_FC4M_QUAD
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "  pop {r3}\n"
+    "  stm r3, {r4, r5, r6, r7}\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_fc4m_s8, .-mcusim_fc4m_s8\n");
+
+/* Every full group of a layer whose columns are a multiple of 8, with a bias and the SMMLAR
+ * constants: the group loop, the pair separation and the requantization in assembly too, so
+ * per group of four outputs only ~70 cycles go outside the column loop. The job (on the
+ * caller's stack) holds the state between groups; the offsets are the assembly's. */
+typedef struct {
+    const int8_t *x4;       /*  0: input row - 4 */
+    const int8_t *x_end;    /*  4: where the column loop's input pointer ends */
+    const int8_t *w4;       /*  8: first group - 4 */
+    int32_t groups;         /* 12 */
+    const int32_t *bias;    /* 16: the group's four biases */
+    const int32_t *rq;      /* 20: the group's first {m, a, r} */
+    int32_t rq_step;        /* 24: 12 per channel, 0 per tensor */
+    int8_t *out;            /* 28 */
+    int32_t lo, hi;         /* 32, 36: activation range */
+    int32_t full;           /* 40: 1 per tensor with the range [-128, 127] (SSAT clamps) */
+    int32_t mode;           /* 44: 0-3 the 8-column blocks the M4 loop's first pass skips
+                               (its passes take four), 4 the Cortex-M7 loop */
+} mcusim_fc_job;
+void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
+/* out = clamp(SMMLAR(2 acc, m, a - [acc < 0]) >> r) (mcusim_requant_smmlar); rq in r9 */
+#define MCUSIM_FC4M_OUT(ACC)                                                                       \
+    "  ldr r2, [r9]\n"                                                                          \
+    "  ldr r3, [r9, #4]\n"                                                                      \
+    "  ldr r8, [r9, #8]\n"                                                                      \
+    "  add r9, r9, lr\n"                                                                        \
+    "  lsls " ACC ", " ACC ", #1\n"                                                             \
+    "  sub r3, r3, " ACC ", lsr #31\n"                                                          \
+    "  smmlar " ACC ", " ACC ", r2, r3\n"                                                       \
+    "  asr " ACC ", " ACC ", r8\n"                                                              \
+    "  cmp " ACC ", r11\n"                                                                      \
+    "  it lt\n"                                                                                 \
+    "  movlt " ACC ", r11\n"                                                                    \
+    "  cmp " ACC ", r12\n"                                                                      \
+    "  it gt\n"                                                                                 \
+    "  movgt " ACC ", r12\n"                                                                    \
+    "  strb " ACC ", [r10], #1\n"
+/* per tensor over the full int8 range: m, a, r loaded once (r2, r8, r11), SSAT as the clamp */
+#define MCUSIM_FC4M_OUT8(ACC)                                                                      \
+    "  lsls " ACC ", " ACC ", #1\n"                                                             \
+    "  sub r3, r8, " ACC ", lsr #31\n"                                                          \
+    "  smmlar " ACC ", " ACC ", r2, r3\n"                                                       \
+    "  asr " ACC ", " ACC ", r11\n"                                                             \
+    "  ssat " ACC ", #8, " ACC "\n"                                                             \
+    "  strb " ACC ", [r10], #1\n"
+/* 8 columns: two quads, both pointers moved by the writeback on their last load (a load is not
+ * followed by one from the base it updates) */
+#define MCUSIM_FC4M_BLOCK8                                                                         \
+    "  ldr r3, [r0, #4]\n"                                                                      \
+    "  ldr r10, [r1, #4]\n"                                                                     \
+    "  ldr r11, [r1, #8]\n"                                                                     \
+    "  ldr r12, [r1, #12]\n"                                                                    \
+    "  ldr lr, [r1, #16]\n"                                                                     \
+    MCUSIM_FC4M_QUAD                                                                             \
+    "  ldr r10, [r1, #20]\n"                                                                    \
+    "  ldr r11, [r1, #24]\n"                                                                    \
+    "  ldr r12, [r1, #28]\n"                                                                    \
+    "  ldr r3, [r0, #8]!\n"                                                                     \
+    "  ldr lr, [r1, #32]!\n"                                                                    \
+    MCUSIM_FC4M_QUAD
+/* Cortex-M7: one quad with the next quad's loads issued beside its DSP instructions (the M7
+ * pairs a load as the younger instruction with an SXTB16/SMLAD, which never pair with each
+ * other), each a register's last use before; r1 moved by the first load's writeback. On the
+ * M4 the same order costs 2 cycles per load (they pipeline only back to back). */
+#define MCUSIM_FC4M_QUAD_M7                                                                        \
+    "  sxtb16 r8, r3\n"                                                                         \
+    "  sxtb16 r9, r3, ror #8\n"                                                                 \
+    "  sxtb16 r3, r10\n"                                                                        \
+    "  smlad r4, r8, r3, r4\n"                                                                  \
+    "  smlad r5, r8, r10, r5\n"                                                                 \
+    "  ldr r10, [r1, #16]!\n"                                                                   \
+    "  sxtb16 r3, r11\n"                                                                        \
+    "  smlad r4, r9, r3, r4\n"                                                                  \
+    "  smlad r5, r9, r11, r5\n"                                                                 \
+    "  ldr r11, [r1, #4]\n"                                                                     \
+    "  sxtb16 r3, r12\n"                                                                        \
+    "  smlad r6, r8, r3, r6\n"                                                                  \
+    "  smlad r7, r8, r12, r7\n"                                                                 \
+    "  ldr r12, [r1, #8]\n"                                                                     \
+    "  sxtb16 r3, lr\n"                                                                         \
+    "  smlad r6, r9, r3, r6\n"                                                                  \
+    "  ldr r3, [r0, #4]!\n"                                                                     \
+    "  smlad r7, r9, lr, r7\n"                                                                  \
+    "  ldr lr, [r1, #12]\n"
+__asm__(
+    "  .text\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_layer_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_layer_s8, %function\n"
+    "mcusim_fc4m_layer_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #4\n"
+    "  str r0, [sp]\n"
+    "  ldr r1, [r0, #8]\n"
+    "2:\n"                              /* a group: r0 the job, r1 its weights - 4 */
+    "  ldr r3, [r0, #16]\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r4, [r3]\n"                  /* accA and accAB start at A's bias */
+    "  ldr r6, [r3, #8]\n"
+    "  ldr r3, [r0, #44]\n"
+    "  ldr r0, [r0]\n"
+    "  mov r5, r4\n"
+    "  mov r7, r6\n"
+    "  cmp r3, #3\n"                    /* blocks of 8 skipped on the first pass */
+    "  bhi 6f\n"                        /* 4: the Cortex-M7 loop */
+    "  beq 13f\n"
+    "  cmp r3, #1\n"
+    "  beq 11f\n"
+    "  bhi 12f\n"
+    "  .balign 4\n"
+    "1:\n"                              /* 32 columns per pass */
+    MCUSIM_FC4M_BLOCK8
+    "11:\n"
+    MCUSIM_FC4M_BLOCK8
+    "12:\n"
+    MCUSIM_FC4M_BLOCK8
+    "13:\n"
+    MCUSIM_FC4M_BLOCK8
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "3:\n"
+    /* B = (accAB - accA) / 256 + B's bias; then the four outputs */
+    "  ldr r0, [sp]\n"
+    "  ldr r2, [r0, #16]\n"
+    "  ldr r3, [r2, #4]\n"
+    "  ldr r8, [r2, #12]\n"
+    "  ldr r9, [r0, #20]\n"
+    "  ldr r10, [r0, #28]\n"
+    "  ldr lr, [r0, #24]\n"
+    "  adds r2, r2, #16\n"
+    "  str r2, [r0, #16]\n"
+    "  ldr r2, [r0, #40]\n"
+    "  subs r5, r5, r4\n"
+    "  add r5, r3, r5, asr #8\n"
+    "  subs r7, r7, r6\n"
+    "  add r7, r8, r7, asr #8\n"
+    "  cmp r2, #0\n"
+    "  bne 4f\n"
+    "  ldr r11, [r0, #32]\n"             /* the activation range */
+    "  ldr r12, [r0, #36]\n"
+    MCUSIM_FC4M_OUT("r4") MCUSIM_FC4M_OUT("r5") MCUSIM_FC4M_OUT("r6") MCUSIM_FC4M_OUT("r7")
+    "  b 5f\n"
+    "4:\n"
+    "  ldr r2, [r9]\n"
+    "  ldr r8, [r9, #4]\n"
+    "  ldr r11, [r9, #8]\n"
+    MCUSIM_FC4M_OUT8("r4") MCUSIM_FC4M_OUT8("r5") MCUSIM_FC4M_OUT8("r6") MCUSIM_FC4M_OUT8("r7")
+    "5:\n"
+    "  str r9, [r0, #20]\n"
+    "  str r10, [r0, #28]\n"
+    "  ldr r3, [r0, #12]\n"
+    "  subs r3, r3, #1\n"
+    "  str r3, [r0, #12]\n"
+    "  bne 2b\n"
+    "  add sp, sp, #4\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    /* Cortex-M7: the first quad's words loaded ahead, then per quad the next one's beside it;
+     * r2 (x - 4 + 4 quads) is where x's pointer stands at the last quad, which loads nothing */
+    "6:\n"
+    "  adds r0, r0, #4\n"
+    "  adds r1, r1, #4\n"
+    "  ldr r3, [r0]\n"
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "7:\n"
+    MCUSIM_FC4M_QUAD_M7
+    "  cmp r0, r2\n"
+    "  bne 7b\n"
+    MCUSIM_FC4M_QUAD
+    "  adds r1, r1, #12\n"             /* the next group - 4, as the M4 loop leaves it */
+    "  b 3b\n"
+    "  .size mcusim_fc4m_layer_s8, .-mcusim_fc4m_layer_s8\n");
+#else
+/* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
+static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc)
+{
+    uint32_t a[4] = {(uint32_t)acc[0], (uint32_t)acc[1], (uint32_t)acc[2], (uint32_t)acc[3]};
+    for (int32_t q = 0; q < 2 * n; q++, x += 4, w += 16) {
+        for (int32_t p = 0; p < 2; p++) {
+            for (int32_t j = 0; j < 4; j++) {       /* column k + j: word j & 1, lane j >> 1 */
+                const int8_t *b = w + 8 * p + 4 * (j & 1) + 2 * (j >> 1);
+                const int32_t lane = (int16_t)(uint16_t)((uint8_t)b[0] | ((uint8_t)b[1] << 8));
+                a[2 * p] += (uint32_t)(x[j] * b[0]);
+                a[2 * p + 1] += (uint32_t)(x[j] * lane);
+            }
+        }
+    }
+    for (int32_t i = 0; i < 4; i++) {
+        acc[i] = (int32_t)a[i];
+    }
+}
+#endif
+
+#if MCUSIM_DSP
+/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
+static int32_t mcusim_fc_core_is_m7(void)
+{
+    static int8_t m7 = -1;
+    if (m7 < 0) {
+        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
+    }
+    return m7;
+}
+#endif
+
+int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
+{
+    (void)accum_depth;
+    return 0;
+}
+
+MCUSIM_INLINE int8_t mcusim_fc_out(int32_t acc, int32_t c, const int32_t *rq, const int32_t *mult,
+                            const int32_t *shift, int32_t pc, int32_t out_off, int32_t lo,
+                            int32_t hi)
+{
+    if (rq) {
+        const int32_t *q = rq + 3 * c * pc;
+        return mcusim_clamp8(mcusim_requant_smmlar(2 * acc, q[0], q[1], q[2]), lo, hi);
+    }
+    return mcusim_finish(acc, mult[c * pc], shift[c * pc], out_off, lo, hi);
+}
+
+mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_params *params,
+                                               const mcusim_quant_params *quant,
+                                               int32_t batches, int32_t accum_depth,
+                                               int32_t output_depth, const int8_t *input,
+                                               const int8_t *packed, const int32_t *bias,
+                                               const int32_t *rq, int8_t *output)
+{
+    const int32_t out_off = params->output_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t *mult = quant->multiplier, *shift = quant->shift;
+    const int32_t pc = quant->per_channel ? 1 : 0;
+    const int32_t depth = (accum_depth + 7) & ~7, groups = output_depth >> 2;
+    const int32_t n8 = accum_depth >> 3, k8 = 8 * n8;   /* the assembly's columns */
+    (void)buffer;
+    if (params->input_offset != 0 || params->filter_offset != 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+    for (int32_t b = 0; b < batches; b++) {
+        const int8_t *ip = input + b * accum_depth;
+        int8_t *out = output + b * output_depth;
+        const int8_t *w = packed;
+        int32_t oc = 0;
+        int32_t g = 0;
+#if MCUSIM_DSP
+        if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
+            mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
+                                 lo, hi, !pc && lo == -128 && hi == 127,
+                                 mcusim_fc_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
+            mcusim_fc4m_layer_s8(&job);
+            g = groups, oc = 4 * groups, w += 4 * depth * groups;
+        }
+#endif
+        for (; g < groups; g++, oc += 4, w += 4 * depth) {
+            /* accA and accAB both start at A's bias, so accAB - accA = 256 * B's sum */
+            const int32_t b0 = bias ? bias[oc] : 0, b2 = bias ? bias[oc + 2] : 0;
+            int32_t acc[4] = {b0, b0, b2, b2};
+            if (n8) {
+                mcusim_fc4m_s8(ip, w, n8, acc);
+            }
+            int32_t s[4] = {acc[0], (int32_t)((uint32_t)acc[1] - (uint32_t)acc[0]) >> 8,
+                            acc[2], (int32_t)((uint32_t)acc[3] - (uint32_t)acc[2]) >> 8};
+            if (bias) {
+                s[1] += bias[oc + 1];
+                s[3] += bias[oc + 3];
+            }
+            for (int32_t k = k8; k < accum_depth; k++) {   /* the last columns (< 8) */
+                for (int32_t p = 0; p < 2; p++) {
+                    const int8_t *c = w + 16 * (k >> 2) + 8 * p + 4 * (k & 1) + 2 * ((k >> 1) & 1);
+                    s[2 * p] += ip[k] * c[0];
+                    s[2 * p + 1] += ip[k] * (c[1] + (c[0] < 0));
+                }
+            }
+            for (int32_t r = 0; r < 4; r++) {
+                out[oc + r] = mcusim_fc_out(s[r], oc + r, rq, mult, shift, pc, out_off, lo, hi);
+            }
+        }
+        for (; oc < output_depth; oc++, w += depth) {  /* the rows after the last group */
+            int32_t acc = bias ? bias[oc] : 0;
+            for (int32_t j = 0; j < accum_depth; j++) {
+                acc += w[j] * ip[j];
+            }
+            out[oc] = mcusim_fc_out(acc, oc, rq, mult, shift, pc, out_off, lo, hi);
+        }
+    }
+    return MCUSIM_OK;
+}
