@@ -90,6 +90,8 @@ class Profiler:
         self._dec = Decoder()
         self._fns = list(getattr(elf, "functions", None) or [])
         self._starts = [a for _, a, _ in self._fns]
+        # by the C side's function index; its last, len(_fns), is code outside any symbol
+        self._names = [n for n, _, _ in self._fns] + ["(no symbol)"]
         self._lib = native.lib()
         self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
         self._edge_cb = native.EDGE_CB(self._edge)
@@ -333,7 +335,7 @@ class Profiler:
         return -1, 0
 
     def _name(self, func: int) -> str:
-        return self._fns[func][0] if 0 <= func < len(self._fns) else "(no symbol)"
+        return self._names[func] if 0 <= func < len(self._fns) else "(no symbol)"
 
     def call_stack(self) -> list[int]:
         n = self._live.depth
@@ -418,10 +420,11 @@ class Profiler:
         parent, func, self_c = (C.c_uint32 * n)(), (C.c_int32 * n)(), (C.c_uint64 * n)()
         L.mcs_get_nodes(ctx, parent, func, self_c)
         parent, func, self_c = _ints(parent), _ints(func), _ints(self_c)
+        names = self._names          # the C side's function indexes: 0..len(_fns)
         paths: list[list[str]] = [[] for _ in range(n)]
         out = []
         for i in range(1, n):       # parents precede children; node 0 is the virtual root
-            paths[i] = paths[parent[i]] + [self._name(func[i])]
+            paths[i] = paths[parent[i]] + [names[func[i]]]
             if self_c[i]:
                 out.append({"stack": paths[i], "cycles": self_c[i]})
         return out
@@ -433,12 +436,13 @@ class Profiler:
         L.mcs_get_events(ctx, func, enter, cyc)
         open_: list[tuple[int, int]] = []
         out = []
+        names = self._names          # the C side's function indexes: 0..len(_fns)
         for f, e, t in zip(_ints(func), _ints(enter), _ints(cyc)):
             if e:
                 open_.append((f, t))
             elif open_:
                 g, start = open_.pop()
-                name = self._name(g)
+                name = names[g]
                 cat = "layer" if name.startswith(ALWAYS_TRACE_PREFIX) else "function"
                 out.append({"name": name, "cat": cat, "start": start, "dur": t - start})
         out.sort(key=lambda ev: (ev["start"], -ev["dur"]))

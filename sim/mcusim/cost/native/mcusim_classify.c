@@ -255,11 +255,20 @@ static mcs_dec *blk_slot(mcs_classifier *k, uint32_t n) {
     return &k->blk[n];
 }
 
+static inline uint64_t enc_key(const uint8_t *enc, uint32_t size) {
+    return (uint64_t)size << 32 | (size == 4 ? (uint32_t)enc[0] | enc[1] << 8 |
+           enc[2] << 16 | (uint32_t)enc[3] << 24 : (uint32_t)enc[0] | enc[1] << 8);
+}
+
+static inline uint32_t thumb_size(const uint8_t *code) {
+    uint32_t hw = code[0] | code[1] << 8;
+    return (hw >> 11 == 0x1D || hw >> 11 == 0x1E || hw >> 11 == 0x1F) ? 4 : 2;
+}
+
 /* A decoded encoding from the cache (decoding it first when new); NULL when it cannot be. */
 static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_t size,
                                   uint64_t addr) {
-    uint64_t key = (uint64_t)size << 32 | (size == 4 ? (uint32_t)enc[0] | enc[1] << 8 |
-                   enc[2] << 16 | (uint32_t)enc[3] << 24 : (uint32_t)enc[0] | enc[1] << 8);
+    uint64_t key = enc_key(enc, size);
     uint32_t h = enc_hash(key, k->mask);
     const uint8_t *p = enc;
     size_t n = size;
@@ -303,16 +312,22 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
  * Decoder._block (which also stops at an undecodable instruction). Returns the count, -1 on
  * failure. */
 static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t addr) {
-    uint32_t off = 0, n = 0;
+    uint32_t off, n = 0, sz, i;
     int fast = 1;
+    /* The cache is large and its entries repeat from anywhere in the image: start every lookup's
+     * memory reads first, so that the misses of a block's instructions overlap (speed only). */
+    for (off = 0; off + 2 <= size && off + (sz = thumb_size(code + off)) <= size; off += sz)
+        __builtin_prefetch(&k->table[enc_hash(enc_key(code + off, sz), k->mask)]);
+    off = 0;
     while (off < size) {
         if (off + 2 > size) { fast = 0; break; }
         uint32_t hw = code[off] | code[off + 1] << 8;
-        uint32_t sz = (hw >> 11 == 0x1D || hw >> 11 == 0x1E || hw >> 11 == 0x1F) ? 4 : 2;
+        sz = thumb_size(code + off);
         if ((hw & 0xFF00) == 0xBF00 && (hw & 0xF)) { fast = 0; break; }    /* IT */
         if (off + sz > size) { fast = 0; break; }
         const mcs_dec *d = by_encoding(k, code + off, sz, (uint64_t)addr + off);
         if (!d) { fast = 0; break; }
+        for (i = 0; i < sizeof *d; i += 64) __builtin_prefetch((const char *)d + i);
         if (seq_room(k, n) < 0) return -1;
         k->seq[n++] = d;
         off += sz;
