@@ -91,7 +91,7 @@ static void make_name(mcs_name *o, const char *raw) {
 
 /* ---- the classifier ---- */
 typedef struct { uint64_t key; const mcs_dec *d; } enc_slot;   /* key: encoding + 1, 0: empty */
-#define DEC_CHUNK 1024           /* decoded encodings per pool chunk: they never move */
+#define POOL_BYTES (256u << 10)  /* cached decodings are carved from chunks this size: they never move */
 
 static uint32_t enc_hash(uint64_t key, uint32_t mask)
 {
@@ -107,10 +107,13 @@ struct mcs_classifier {
     mcs_name *names; uint32_t nnames;     /* per capstone instruction id */
     mcs_name nop_name;
     mcs_name odd;                         /* a name not in the table (rare): built on the fly */
-    mcs_dec **chunks; uint32_t nchunks, cap_chunks, ndecs;  /* per-encoding cache, in chunks */
+    uint8_t **pools; uint32_t npools, cap_pools, ndecs;     /* per-encoding cache, in chunks */
+    uint8_t *bump; size_t bump_left;                        /* the free end of the last chunk */
+    uint16_t scratch[3 * MAXR];                             /* registers of a new decoding */
     enc_slot *table; uint32_t mask;
     const mcs_dec **seq; uint32_t cap_seq;        /* one block's instructions (no copies) */
     mcs_dec *blk; uint32_t cap_blk;               /* those decoded whole (IT blocks) */
+    uint16_t *blkregs;                            /* their registers, 3 * MAXR per slot */
     mcs_board *board;
 };
 
@@ -144,8 +147,8 @@ void mcs_classifier_free(mcs_classifier *k) {
     if (!k) return;
     cs_free(k->insn, 1);
     cs_close(&k->cs);
-    for (uint32_t i = 0; i < k->nchunks; i++) free(k->chunks[i]);
-    free(k->chunks); free(k->seq);
+    for (uint32_t i = 0; i < k->npools; i++) free(k->pools[i]);
+    free(k->pools); free(k->seq); free(k->blkregs);
     free(k->names); free(k->table); free(k->blk); free(k->board); free(k);
 }
 
@@ -156,22 +159,26 @@ static int shifted_constant(int64_t x) {
 }
 
 
-/* classify.py _decode; -1 when a list does not fit (the Python path decides). */
-static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *odd) {
+/* classify.py _decode; -1 when a list does not fit (the Python path decides). The register
+ * lists go to st (3 * MAXR entries). */
+static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *odd,
+                  uint16_t *st) {
+    uint16_t *rd = st, *wr = st + MAXR, *rg = st + 2 * MAXR;
     const cs_arm *a = &insn->detail->arm;
     const char *name = cs_insn_name(k->cs, insn->id);
     cs_regs rr, ww;
     uint8_t nr = 0, nw = 0;
     int i, cls, need_ops;
     memset(d, 0, offsetof(mcs_dec, reads));
+    d->reads = rd; d->writes = wr; d->regs = rg;
     if (!name || !*name) { make_name(odd, insn->mnemonic); d->nm = odd; }
     else if (!strcmp(name, "hint") && !strncmp(insn->mnemonic, "nop", 3)) d->nm = &k->nop_name;
     else if (insn->id < k->nnames) d->nm = &k->names[insn->id];
     else { make_name(odd, name); d->nm = odd; }
     if (cs_regs_access(k->cs, insn, rr, &nr, ww, &nw) != CS_ERR_OK) return -1;
     if (nr > MAXR || nw > MAXR) return -1;
-    for (i = 0; i < nr; i++) { if (rr[i] >= NREG) return -1; d->reads[i] = rr[i]; }
-    for (i = 0; i < nw; i++) { if (ww[i] >= NREG) return -1; d->writes[i] = ww[i]; }
+    for (i = 0; i < nr; i++) { if (rr[i] >= NREG) return -1; rd[i] = rr[i]; }
+    for (i = 0; i < nw; i++) { if (ww[i] >= NREG) return -1; wr[i] = ww[i]; }
     d->nreads = nr; d->nwrites = nw;
     cls = d->nm->cls;
     need_ops = cls == CL_LOAD || cls == CL_STORE || cls == CL_LDM || cls == CL_STM ||
@@ -184,7 +191,7 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
             const cs_arm_op *o = &a->operands[i];
             if (o->type == ARM_OP_REG) {
                 if (d->nops >= MAXR || o->reg >= NREG) return -1;
-                d->regs[d->nops++] = (uint16_t)o->reg;
+                rg[d->nops++] = (uint16_t)o->reg;
                 if (o->shift.type && !d->shifted) { d->shifted = 1; d->shift_src = (uint16_t)o->reg; }
             } else if (o->type == ARM_OP_IMM) {
                 if (d->nimms >= 8) return -1;
@@ -250,7 +257,10 @@ static mcs_dec *blk_slot(mcs_classifier *k, uint32_t n) {
         while (cap <= n) cap *= 2;
         mcs_dec *p = realloc(k->blk, cap * sizeof(mcs_dec));
         if (!p) return NULL;
-        k->blk = p; k->cap_blk = cap;
+        k->blk = p;
+        uint16_t *r = realloc(k->blkregs, cap * 3 * MAXR * sizeof(uint16_t));
+        if (!r) return NULL;
+        k->blkregs = r; k->cap_blk = cap;
     }
     return &k->blk[n];
 }
@@ -278,19 +288,28 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
         h = (h + 1) & k->mask;
     }
     if (!cs_disasm_iter(k->cs, &p, &n, &at, k->insn) || k->insn->size != size) return NULL;
-    uint32_t c = k->ndecs / DEC_CHUNK;
-    if (c == k->nchunks) {                           /* a new chunk */
-        if (c == k->cap_chunks) {
-            uint32_t cap = k->cap_chunks ? 2 * k->cap_chunks : 16;
-            mcs_dec **q = realloc(k->chunks, cap * sizeof *q);
+    mcs_dec tmp;
+    if (decode(k, k->insn, &tmp, &k->odd, k->scratch) < 0 || tmp.nm == &k->odd)
+        return NULL;                                 /* odd: not kept */
+    size_t nr = (size_t)tmp.nreads + tmp.nwrites + tmp.nops;
+    size_t bytes = (sizeof tmp + nr * sizeof(uint16_t) + 7) & ~(size_t)7;
+    if (bytes > k->bump_left) {                      /* a new chunk */
+        if (k->npools == k->cap_pools) {
+            uint32_t cap = k->cap_pools ? 2 * k->cap_pools : 16;
+            uint8_t **q = realloc(k->pools, cap * sizeof *q);
             if (!q) return NULL;
-            k->chunks = q; k->cap_chunks = cap;
+            k->pools = q; k->cap_pools = cap;
         }
-        if (!(k->chunks[c] = malloc(DEC_CHUNK * sizeof(mcs_dec)))) return NULL;
-        k->nchunks++;
+        if (!(k->bump = malloc(POOL_BYTES))) return NULL;
+        k->pools[k->npools++] = k->bump; k->bump_left = POOL_BYTES;
     }
-    mcs_dec *d = &k->chunks[c][k->ndecs % DEC_CHUNK];
-    if (decode(k, k->insn, d, &k->odd) < 0 || d->nm == &k->odd) return NULL;  /* odd: not kept */
+    mcs_dec *d = (mcs_dec *)k->bump;
+    uint16_t *r = (uint16_t *)(d + 1);
+    k->bump += bytes; k->bump_left -= bytes;
+    *d = tmp;
+    memcpy(r, tmp.reads, tmp.nreads * sizeof *r); d->reads = r; r += tmp.nreads;
+    memcpy(r, tmp.writes, tmp.nwrites * sizeof *r); d->writes = r; r += tmp.nwrites;
+    memcpy(r, tmp.regs, tmp.nops * sizeof *r); d->regs = r;
     k->table[h].key = key + 1; k->table[h].d = d; k->ndecs++;
     if (2 * k->ndecs > k->mask) {                   /* grow at half load */
         uint32_t nm = 2 * k->mask + 1, i;
@@ -327,7 +346,7 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
         if (off + sz > size) { fast = 0; break; }
         const mcs_dec *d = by_encoding(k, code + off, sz, (uint64_t)addr + off);
         if (!d) { fast = 0; break; }
-        for (i = 0; i < sizeof *d; i += 64) __builtin_prefetch((const char *)d + i);
+        for (i = 0; i < sizeof *d + 32; i += 64) __builtin_prefetch((const char *)d + i);
         if (seq_room(k, n) < 0) return -1;
         k->seq[n++] = d;
         off += sz;
@@ -342,14 +361,18 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
         n = 0;
         while (left && cs_disasm_iter(k->cs, &p, &left, &at, k->insn)) {
             mcs_dec *s = blk_slot(k, n);
-            if (!s || decode(k, k->insn, s, &k->odd) < 0) return -1;
+            if (!s || decode(k, k->insn, s, &k->odd, k->blkregs + n * 3 * MAXR) < 0) return -1;
             if (s->nm == &k->odd) return -1;
             s->conditional = it_left > 0;
             it_left = s->it_len ? s->it_len : (it_left > 0 ? it_left - 1 : 0);
             n++;
         }
         if (seq_room(k, n) < 0) return -1;
-        for (off = 0; off < n; off++) k->seq[off] = &k->blk[off];   /* blk has stopped moving */
+        for (off = 0; off < n; off++) {              /* blk and blkregs have stopped moving */
+            uint16_t *st = k->blkregs + off * 3 * MAXR;
+            k->blk[off].reads = st; k->blk[off].writes = st + MAXR; k->blk[off].regs = st + 2 * MAXR;
+            k->seq[off] = &k->blk[off];
+        }
         return (int)n;
     }
 }
