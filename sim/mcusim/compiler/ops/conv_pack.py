@@ -72,6 +72,37 @@ def scratch_bytes(n: int, staging: bool) -> int:
 
 V6M_CORES = ("cortex-m0", "cortex-m0plus")
 
+# The data cache that serves flash reads of the records, by core, where it holds more than one
+# record set's block: the Cortex-M7's L1 D-cache (stm32f746: 4 KB, 4-way, 32-byte lines) and the
+# STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines). Records are run in blocks of half
+# of it (the other half: the constants and code's literal loads, LRU slack). The M4's ART holds
+# 256 bytes (8 lines): smaller than one 64-channel record, so its layers keep one group per pass.
+BLOCK_CACHE_BYTES = {"cortex-m7": 4096, "cortex-m33": 8192}
+MAX_GROUPS = 16     # MCUSIM_PACKED_MAX_GROUPS
+
+
+def record_bytes(n: int) -> int:
+    """One channel pair's record: 2 bias words, depth words of rows, 6 constants."""
+    return 4 * (packed_depth(n) + 8)
+
+
+def groups_plan(core: str, n: int, out_c: int, pixels: int, fits) -> tuple[int, int]:
+    """(groups of four pixels gathered per weight pass, channel pairs per block) for the 1x1
+    stride-1 kernel (mcusim_convolve_1x1_fast_blk_s8), or (1, 0): one group per pass. Taken
+    when the layer's records do not fit the core's data cache (they are re-read from flash for
+    every group otherwise); groups as many as the scratch rule allows (`fits(bytes)`), at most
+    16, spread evenly over the layer's groups."""
+    cache = BLOCK_CACHE_BYTES.get(core)
+    pairs, rb = (out_c + 1) // 2, record_bytes(n)
+    if cache is None or out_c % 2 or pairs * rb <= cache or pixels < 8:
+        return 1, 0
+    total = (pixels + 3) // 4
+    g = min(MAX_GROUPS, total)
+    g = -(-total // -(-total // g))         # the passes' groups evened out
+    while g > 1 and not fits(g * scratch_bytes(n, False)):
+        g -= 1
+    return (g, max(1, (cache // 2) // rb)) if g > 1 else (1, 0)
+
 
 def pack_pairs(w, dtype=np.int8) -> np.ndarray:
     """ARMv6-M layout (mcusim_convolve_1x1_pairs_s8, and with dtype int16
