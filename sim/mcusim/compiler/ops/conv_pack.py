@@ -86,20 +86,23 @@ def record_bytes(n: int) -> int:
     return 4 * (packed_depth(n) + 8)
 
 
-def groups_plan(core: str, n: int, out_c: int, pixels: int, fits) -> tuple[int, int]:
-    """(groups of four pixels gathered per weight pass, channel pairs per block) for the 1x1
-    stride-1 kernel (mcusim_convolve_1x1_fast_blk_s8), or (1, 0): one group per pass. Taken
+def groups_plan(core: str, n: int, out_c: int, pixels: int, fits,
+                staging: bool = False, cap: int = MAX_GROUPS) -> tuple[int, int]:
+    """(groups of four pixels gathered per weight pass, channel pairs per block) for the
+    `_fast_blk` kernels (1x1 stride 1, im2col; `staging`: im2col's int8 row after the
+    columns), or (1, 0): one group per pass. Taken
     when the layer's records do not fit the core's data cache (they are re-read from flash for
     every group otherwise); groups as many as the scratch rule allows (`fits(bytes)`), at most
-    16, spread evenly over the layer's groups."""
+    `cap` (codegen lowers it until the arena does not grow), spread evenly over the layer's
+    groups."""
     cache = BLOCK_CACHE_BYTES.get(core)
     pairs, rb = (out_c + 1) // 2, record_bytes(n)
     if cache is None or out_c % 2 or pairs * rb <= cache or pixels < 8:
         return 1, 0
     total = (pixels + 3) // 4
-    g = min(MAX_GROUPS, total)
+    g = min(cap, MAX_GROUPS, total)
     g = -(-total // -(-total // g))         # the passes' groups evened out
-    while g > 1 and not fits(g * scratch_bytes(n, False)):
+    while g > 1 and not fits(g * scratch_bytes(n, False) + (packed_depth(n) if staging else 0)):
         g -= 1
     return (g, max(1, (cache // 2) // rb)) if g > 1 else (1, 0)
 
