@@ -79,6 +79,7 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 6, 13, 4], 1, (3, 3), (2, 2), padding="VALID")[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 14, 12], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (2, 2), padding="SAME")[0]  # 3 wide: pair2
     yield mg.depthwise_conv_2d(r, [1, 8, 9, 8], 1, (3, 3), (2, 1), padding="SAME")[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the

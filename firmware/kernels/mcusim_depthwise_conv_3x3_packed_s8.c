@@ -1371,8 +1371,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
+    /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
+     * without the quad loop's remainder tests) */
+    const int32_t m7 = mcusim_dw3p_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
-                                : mcusim_dw3p_is_m7() ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
+                                : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
+                                : m7 ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2) ? NULL
