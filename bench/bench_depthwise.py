@@ -60,21 +60,27 @@ def dw_layers(path: Path, board: str, packed: bool) -> list[dict]:
             for L in r.layers if L.op == "DEPTHWISE_CONV_2D"]
 
 
-def run_with_kernel(path: Path, board: str, firmware: Path | None, transposed: bool):
-    """The model with the firmware tree at `firmware` (None: the checkout's); every layer."""
+def run_with_kernel(path: Path, board: str, firmware: Path | None, transposed: bool,
+                    fused_scratch: bool = True):
+    """The model with the firmware tree at `firmware` (None: the checkout's); every layer.
+    transposed: whether the compiler may pick the transposed walk; fused_scratch: whether it
+    may size the scratch for the fused loops (no sums), which a kernel without them overruns."""
     import mcusim.compiler.build as build
     from mcusim.api import RunOptions, run
     from mcusim.compiler.ops import depthwise_pack
-    saved_fw, saved_tr = build.firmware_dir, depthwise_pack.transposed
+    saved = build.firmware_dir, depthwise_pack.transposed, depthwise_pack.buffer_size
     if firmware is not None:
         build.firmware_dir = lambda: firmware
     if not transposed:
         depthwise_pack.transposed = lambda *a, **k: False
+    if not fused_scratch:
+        size = saved[2]
+        depthwise_pack.buffer_size = lambda p, dsp, tr=False, fpu=False: size(p, dsp, tr, False)
     try:
         with tempfile.TemporaryDirectory() as d:
             r = run(path, board, RunOptions(seed=1, build_dir=Path(d)))
     finally:
-        build.firmware_dir, depthwise_pack.transposed = saved_fw, saved_tr
+        build.firmware_dir, depthwise_pack.transposed, depthwise_pack.buffer_size = saved
     if r.exit_code != 0:
         raise SystemExit(f"bench_depthwise: {path.name} on {board} exited {r.exit_code}")
     return r
@@ -95,22 +101,27 @@ def before_after(rev: str, models: list[str], boards: list[str]) -> int:
         shutil.copytree(REPO / "firmware", fw)
         (fw / "kernels" / Path(KERNEL).name).write_bytes(old)
         old_tr = b"packed_t_s8" in old
+        old_fused = b"mcusim_dw3p_all_fused" in old
         for name in models:
             path = model_path(name)
             for board in boards:
-                ra = run_with_kernel(path, board, fw, old_tr)
+                ra = run_with_kernel(path, board, fw, old_tr, old_fused)
                 rb = run_with_kernel(path, board, None, True)
                 clk = load_board(board).clock_hz
                 ta, tb = (sum(L.cycles for L in r.layers) for r in (ra, rb))
                 da, db = ([L for L in r.layers if L.op == "DEPTHWISE_CONV_2D"] for r in (ra, rb))
                 print(f"{name} {board}: layers {ta:,} -> {tb:,} cycles ({ta / clk * 1e3:.2f} -> "
                       f"{tb / clk * 1e3:.2f} ms); depthwise {sum(L.cycles for L in da):,} -> "
-                      f"{sum(L.cycles for L in db):,}")
+                      f"{sum(L.cycles for L in db):,} (the same layers: "
+                      f"{sum(L.cycles for L in rb.layers if L.index in {a.index for a in da}):,})")
                 rows = []
-                for a, b in zip(da, db):
+                after = {L.index: L for L in rb.layers}     # a layer may change op (one-channel
+                for a in da:                                # depthwise -> CONV_2D): by index
+                    b = after[a.index]
                     sh = "x".join(map(str, a.input_shapes[0][1:])) + " -> " + \
                         "x".join(map(str, a.output_shape[1:]))
                     print(f"  #{a.index:<3} {sh:<24} {a.macs:>9,} MACs {a.cycles:>10,} -> "
+                          f"{'(' + b.op + ') ' if b.op != a.op else ''}"
                           f"{b.cycles:>10,} cycles  {a.macs / a.cycles:.2f} -> "
                           f"{b.macs / b.cycles:.2f} MACs/cycle")
                     rows.append(dict(layer=a.index, shapes=sh, macs=a.macs, before=a.cycles,

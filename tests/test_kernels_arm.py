@@ -73,7 +73,13 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 10, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 9, 12, 12], 1, (3, 3), (2, 2), padding="VALID",
                                activation="RELU", out_q=(0.05, -128))[0]
-    yield mg.depthwise_conv_2d(r, [1, 6, 7, 4], 1, (3, 3), (1, 2), padding="SAME")[0]
+    # stride 2 in quads of output columns (quad2/quad27) then n & 3 left: widths 8 (quads
+    # only), 6 (a quad and a pair), 7 (a quad, a pair and an odd column, without the sign term)
+    yield mg.depthwise_conv_2d(r, [1, 7, 15, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 13, 4], 1, (3, 3), (2, 2), padding="VALID")[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 14, 12], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (2, 2), padding="SAME")[0]  # 3 wide: pair2
     yield mg.depthwise_conv_2d(r, [1, 8, 9, 8], 1, (3, 3), (2, 1), padding="SAME")[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
@@ -143,13 +149,27 @@ def cases():
     # 3x3 window over one channel (9 elements padded to 16)
     yield mg.conv_2d(r, [1, 4, 6, 16], 10, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 6, 7, 1], 4, (3, 3), padding="SAME", activation="RELU")[0]
+    # 1x1 stride 1 with records beyond the data cache: groups of pixels gathered per weight
+    # pass (mcusim_convolve_1x1_fast_blk_s8; the M4 keeps one group per pass). 17 pairs of
+    # 544 B (> the M33's 8 KB): 35 pixels = 8 fours + a three in passes of 2 groups (the scratch
+    # rule), blocks of 7, 7, 3 pairs (M33) / 3 .. 2 (M7), the RELU6 clamp over a whole pass;
+    # 18 pairs of 288 B (> the M7's 4 KB only): 18 pixels across two images = 4 + 4 + 4 + 3 + 3,
+    # passes of 4 groups and a last of one group of three, blocks of 7, 7, 4
+    yield mg.conv_2d(r, [1, 5, 7, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [2, 3, 3, 64], 36, (1, 1), padding="VALID")[0]
+    # the same passes in im2col (mcusim_convolve_im2col_fast_blk_s8): 3x3 over 12 channels to 36
+    # (18 pairs of 480 B), 42 pixels = 9 fours + 2 threes with border windows (per pixel) and
+    # inside groups (mcusim_gather4_inside) in one pass; 3x3 over 6 channels (the staging row
+    # after the columns) to 34 (17 pairs of 256 B, > the M7's 4 KB only), ReLU
+    yield mg.conv_2d(r, [1, 6, 7, 12], 36, (3, 3), padding="SAME")[0]
+    yield mg.conv_2d(r, [1, 5, 6, 6], 34, (3, 3), padding="SAME", activation="RELU")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
-                                       ("stm32f4:cortex-m4", True)])
+                                       ("stm32f4:cortex-m4", True), ("stm32u575", True)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):
     """stm32f4:cortex-m4: the same M4 built without an FPU (-mfloat-abi=soft), so the DSP
     kernels' paths that keep constants in FPU registers fall back to their integer-only loops."""
@@ -193,6 +213,9 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
         assert "mcusim_fully_connected_merged_s8(" in src
+        for v in ("1x1", "im2col"):
+            assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (h.core in ("cortex-m7",
+                                                                              "cortex-m33"))
     else:       # ARMv6-M: conv rows in pairs, FC rows in unsigned quads; split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src

@@ -88,11 +88,32 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
                                           const mcusim_dims *input_dims, const int8_t *input,
                                           const mcusim_dims *filter_dims, const int32_t *packed,
                                           const mcusim_dims *output_dims, int8_t *output);
+/* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
+ * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and
+ * run against block_pairs channel pairs' records at a time, so each block of records is read
+ * from flash once per `groups` groups (the compiler's choice on the M7 and M33 where a layer's
+ * records outgrow the data cache); groups = 1 is mcusim_convolve_1x1_fast_s8 */
+mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int32_t block_pairs,
+                                              const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims, const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output);
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
                                              const int32_t *packed,
                                              const mcusim_dims *output_dims, int8_t *output);
+/* the same with up to `groups` groups of pixels per weight pass (scratch: groups x the four
+ * columns, then the staging row), as mcusim_convolve_1x1_fast_blk_s8 */
+mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
+                                                 int32_t block_pairs,
+                                                 const mcusim_conv_params *params,
+                                                 const mcusim_dims *input_dims,
+                                                 const int8_t *input,
+                                                 const mcusim_dims *filter_dims,
+                                                 const int32_t *packed,
+                                                 const mcusim_dims *output_dims, int8_t *output);
 
 /* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
  * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even

@@ -306,6 +306,14 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
                                int32_t out_c, int8_t *out);
+/* ngroups groups of npx[g] pixels (columns 4 depth int16 apart, outputs back to back) x every
+ * channel pair, block_pairs records at a time for all groups (each block read from flash once) */
+void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                      const int8_t *npx, const int32_t *packed,
+                                      const mcusim_activation *act, int32_t out_c,
+                                      int32_t block_pairs, int8_t *out);
+/* most groups of four pixels gathered per call of the groups kernel */
+#define MCUSIM_PACKED_MAX_GROUPS 16
 /* scratch of the packed kernels: four int16 columns */
 #define MCUSIM_PACKED_COLS_BYTES(n) (4 * MCUSIM_PACKED_DEPTH(n) * 2)
 #if MCUSIM_DSP

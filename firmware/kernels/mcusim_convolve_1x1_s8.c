@@ -370,6 +370,82 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
     return MCUSIM_OK;
 }
 
+/* Stride 1, input channels a multiple of 4 (DSP builds; otherwise, or with groups = 1, as
+ * mcusim_convolve_1x1_fast_s8): up to `groups` groups of pixels gathered (the same groups of
+ * four, of three at the end, as above) into consecutive column scratches, then run against the
+ * records block_pairs channel pairs at a time (mcusim_mat_mult_packed_groups_s8), so each block
+ * is read from flash once per `groups` groups: the compiler's choice where a layer's records
+ * outgrow the core's data cache (conv_pack.groups_plan). All of a pass's gathers precede its
+ * writes, so the planner's streaming-overlap contract holds as for one group per pass. */
+mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int32_t block_pairs,
+                                              const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims, const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    if (!MCUSIM_DSP || groups <= 1 || groups > MCUSIM_PACKED_MAX_GROUPS || block_pairs < 1 ||
+        params->stride.h != 1 || params->stride.w != 1 || (in_c & 3) != 0 ||
+        params->input_offset != 0) {
+        return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims, packed,
+                                           output_dims, output);
+    }
+    if (buffer == 0 || filter_dims->h != 1 || filter_dims->w != 1 || filter_dims->c != in_c ||
+        params->padding.h != 0 || params->padding.w != 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+#if MCUSIM_DSP
+    const int32_t depth = MCUSIM_PACKED_DEPTH(in_c);
+    int16_t *cols = (int16_t *)buffer;
+    for (int32_t k = 0; k < 4 * depth * groups; k++) {
+        cols[k] = 0;    /* the padding past in_c stays zero */
+    }
+    const int32_t per_image = output_dims->h * output_dims->w;
+    const int32_t total = input_dims->n * per_image;
+    const int32_t n3 = total >= 9 && !(out_c & 1) ? (4 - (total & 3)) & 3 : 0;
+    const int32_t fours = total - 3 * n3;
+    const int32_t args[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
+    int8_t npx[MCUSIM_PACKED_MAX_GROUPS];   /* the pass's groups, from pixel gfirst */
+    int32_t ng = 0, gfirst = 0;
+    for (int32_t first = 0, n = 4; first < total; first += n) {
+        n = first < fours ? 4 : 3;
+        if (n3 == 0 && first + 4 > total) {
+            if (per_image >= 4 && output_dims->w >= 2) {
+                /* the overlapping last group (as above): its own pass, after the others' */
+                if (ng > 0) {
+                    mcusim_mat_mult_packed_groups_s8(cols, depth, ng, npx, packed,
+                                                     &params->activation, out_c, block_pairs,
+                                                     output + gfirst * out_c);
+                    ng = 0;
+                }
+                first = total - 4;
+            } else {
+                n = total - first;
+            }
+        }
+        if (ng == 0) {
+            gfirst = first;
+        }
+        int16_t *gc = cols + 4 * depth * ng;
+        if (in_c == 8 && n == 4) {
+            mcusim_widen4x8_s8((int32_t *)gc, input + first * in_c);
+        } else {
+            mcusim_widen_runs_s8((int32_t *)gc, input + first * in_c, n, args);
+        }
+        npx[ng++] = (int8_t)n;
+        if (ng == groups || first + n >= total) {
+            mcusim_mat_mult_packed_groups_s8(cols, depth, ng, npx, packed, &params->activation,
+                                             out_c, block_pairs, output + gfirst * out_c);
+            ng = 0;
+        }
+    }
+#else
+    (void)out_c;
+#endif
+    return MCUSIM_OK;
+}
+
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
  * pack_pairs): the filter rows in pairs interleaved byte by byte ([pair][k][2]; an odd last row
  * plain after them; rows padded to an even length `depth2`), input offset folded into the bias.

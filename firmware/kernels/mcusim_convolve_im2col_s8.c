@@ -321,11 +321,20 @@ static __attribute__((noinline)) void mcusim_gather4_inside(int32_t *c32, int32_
 }
 #endif
 
-mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims, const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
+/* The packed im2col convolution; groups > 1 (..._blk_s8): up to `groups` groups of pixels
+ * gathered into consecutive column scratches (the staging row after them), then run against
+ * the records block_pairs channel pairs at a time (mcusim_mat_mult_packed_groups_s8), so each
+ * block is read from flash once per pass of groups. Inlined into both entry points, so the
+ * one-group one keeps its registers (groups = 1 folds the pass bookkeeping away). */
+MCUSIM_INLINE mcusim_status mcusim_im2col_fast_body(void *buffer, const int32_t groups,
+                                                    const int32_t block_pairs,
+                                                    const mcusim_conv_params *params,
+                                                    const mcusim_dims *input_dims,
+                                                    const int8_t *input,
+                                                    const mcusim_dims *filter_dims,
+                                                    const int32_t *packed,
+                                                    const mcusim_dims *output_dims,
+                                                    int8_t *output)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
@@ -333,14 +342,18 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
     const int32_t in_off = params->input_offset, dw = params->dilation.w;
     const int32_t n = f_h * f_w * in_c, depth = MCUSIM_PACKED_DEPTH(n), row = f_w * in_c;
     const int8_t zp = (int8_t)(-in_off);
-    int16_t *cols = (int16_t *)buffer;
-    int8_t *stage = (int8_t *)buffer + MCUSIM_PACKED_COLS_BYTES(n);   /* in_c % 4 != 0 only */
+    int16_t *const cols0 = (int16_t *)buffer;
+    int16_t *cols = cols0;
+    /* in_c % 4 != 0 only */
+    int8_t *stage = (int8_t *)buffer + groups * MCUSIM_PACKED_COLS_BYTES(n);
     if (buffer == 0 || filter_dims->c != in_c || in_off < -127 || in_off > 128) {
         return MCUSIM_ARG_ERROR;
     }
-    for (int32_t k = 0; k < 4 * depth; k++) {
+    for (int32_t k = 0; k < 4 * depth * groups; k++) {
         cols[k] = 0;
     }
+    int8_t gnpx[MCUSIM_PACKED_MAX_GROUPS];  /* the pass's groups, pixels gfirst .. gnext - 1 */
+    int32_t ng = 0, gfirst = 0, gnext = 0;
     for (int32_t k = n; (in_c & 3) && k < depth; k++) {
         stage[k] = zp;  /* the padding past the column widens to zero */
     }
@@ -366,6 +379,18 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                 npx = total - first;
             }
         }
+        if (groups > 1) {
+            if (ng > 0 && first != gnext) {     /* the overlapping last group: a pass alone */
+                mcusim_mat_mult_packed_groups_s8(cols0, depth, ng, gnpx, packed,
+                                                 &params->activation, out_c, block_pairs,
+                                                 output + gfirst * out_c);
+                ng = 0;
+            }
+            gfirst = ng == 0 ? first : gfirst;
+            cols = cols0 + 4 * depth * ng;
+            gnpx[ng++] = (int8_t)npx;
+            gnext = first + npx;
+        }
 #if MCUSIM_DSP
         if (npx >= 3 && dw == 1 && row >= 4) {
             if (ox == out_w) {
@@ -384,8 +409,15 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
                                       dh * in_w * in_c, f_h, row, depth, off2,
                                       (uint32_t)(uint8_t)zp * 0x01010101u);
                 ox += npx;
-                mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                          output + first * out_c);
+                if (groups == 1) {
+                    mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation,
+                                              out_c, output + first * out_c);
+                } else if (ng == groups || gnext >= total) {
+                    mcusim_mat_mult_packed_groups_s8(cols0, depth, ng, gnpx, packed,
+                                                     &params->activation, out_c, block_pairs,
+                                                     output + gfirst * out_c);
+                    ng = 0;
+                }
                 continue;
             }
         }
@@ -498,10 +530,43 @@ mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_par
             }
 #endif
         }
-        mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
-                                  output + first * out_c);
+        if (groups == 1) {
+            mcusim_mat_mult_packed_s8(cols, depth, npx, packed, &params->activation, out_c,
+                                      output + first * out_c);
+        } else if (ng == groups || gnext >= total) {
+            mcusim_mat_mult_packed_groups_s8(cols0, depth, ng, gnpx, packed, &params->activation,
+                                             out_c, block_pairs, output + gfirst * out_c);
+            ng = 0;
+        }
     }
     return MCUSIM_OK;
+}
+
+mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_im2col_fast_body(buffer, 1, 0, params, input_dims, input, filter_dims, packed,
+                                   output_dims, output);
+}
+
+mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
+                                                 int32_t block_pairs,
+                                                 const mcusim_conv_params *params,
+                                                 const mcusim_dims *input_dims,
+                                                 const int8_t *input,
+                                                 const mcusim_dims *filter_dims,
+                                                 const int32_t *packed,
+                                                 const mcusim_dims *output_dims, int8_t *output)
+{
+    if (groups <= 1 || groups > MCUSIM_PACKED_MAX_GROUPS || block_pairs < 1) {
+        return mcusim_convolve_im2col_fast_s8(buffer, params, input_dims, input, filter_dims,
+                                              packed, output_dims, output);
+    }
+    return mcusim_im2col_fast_body(buffer, groups, block_pairs, params, input_dims, input,
+                                   filter_dims, packed, output_dims, output);
 }
 
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,

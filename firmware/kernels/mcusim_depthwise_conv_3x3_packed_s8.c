@@ -400,6 +400,14 @@ void mcusim_dw3f_pair27_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t1s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
@@ -471,6 +479,12 @@ __asm__(
     "  vmov s9, r5\n"
     "  vmov s4, r6\n"
     "  vmov s3, r7\n"
+    "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
+    "  and r2, r3, #3\n"
+    "  vmov s11, r2\n"
+    "  lsrs r3, r3, #2\n"
+    "  lsls r3, r3, #8\n"
+    "  .else\n"
     "  and r2, r3, #1\n"
     "  vmov s11, r2\n"
     "  lsrs r3, r3, #1\n"
@@ -478,6 +492,7 @@ __asm__(
     "  lsls r3, r3, #7\n"
     "  .else\n"
     "  lsls r3, r3, #6\n"
+    "  .endif\n"
     "  .endif\n"
     "  vmov s10, r3\n"
     "  movs r2, #4\n"
@@ -568,6 +583,95 @@ __asm__(
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
+    "  .elseif \\kind == 4\n"             /* stride 2, four output columns over nine */
+    "  vmov r2, s6\n"
+    "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r10, r3, r4, r2\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  smlabt r10, r12, r7, r10\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r10, r3, r5, r10\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  smlabt r10, r12, r8, r10\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r10, r3, r6, r10\n"
+    "  smlad r11, r3, r4, r2\n"
+    "  ldr r3, [r0, #96+\\t]\n"
+    "  smlabt r10, r12, r9, r10\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #96+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #128+\\t]\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #128+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlad lr, r3, r4, r2\n"
+    "  ldr r3, [r0, #160+\\t]\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  ldr r12, [r0, #160+\\b]\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  ldr r3, [r0, #192+\\t]\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  ldr r12, [r0, #192+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  smlad r2, r3, r4, r2\n"           /* the bias's last use: r2 becomes a sum */
+    "  ldr r3, [r0, #224+\\t]\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  smlabt r2, r12, r7, r2\n"
+    "  ldr r12, [r0, #224+\\b]\n"
+    "  smlad r2, r3, r5, r2\n"
+    "  ldr r3, [r0, #256+\\t]\n"
+    "  smlabt r2, r12, r8, r2\n"
+    "  ldr r12, [r0, #256+\\b]\n"
+    "  smlad r2, r3, r6, r2\n"
+    "  add r0, r0, #256\n"
+    "  smlabt r2, r12, r9, r2\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 128\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 160\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 192\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_LD \\t, \\b, 224\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 256\n"
+    "  add r0, r0, #256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  .endif\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s4\n"
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  strb lr, [r1]\n"
+    "  strb r2, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  vmov r3, s5\n"
+    "  cmp r0, r3\n"
+    "  bne 1b\n"
     "  .else\n"
     "  .if \\m7\n"                        /* pair2, each later load beside a multiply */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
@@ -630,8 +734,39 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "2:\n"                                /* a last odd column */
+    "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
+    "  vmov r3, s11\n"
+    "  tst r3, #2\n"
+    "  beq 3f\n"
+    "  vmov r10, s6\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  vmov r3, s4\n"
+    "  strb r11, [r1]\n"
+    "  strb lr, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "3:\n"
+    "  vmov r3, s11\n"
+    "  tst r3, #1\n"
+    "  .else\n"
     "  vmov r3, s11\n"
     "  cmp r3, #0\n"
+    "  .endif\n"
     "  beq 4f\n"
     "  vmov r2, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
@@ -696,6 +831,14 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0, 4, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1, 4, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0s, 4, 0, 4, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1s, 4, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0, 4, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
@@ -757,8 +900,28 @@ __asm__(
     "  ldr r9, [r2, r5]\n"
     "  add r1, r1, r4, lsl #1\n"
     "  add r2, r2, r5, lsl #1\n"
-    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
-    MCUSIM_DW3P_WIDEN1("r8", "r9", "32")
+    /* WIDEN1 twice, interleaved so that each store follows an ALU instruction (the M7 issues
+     * the pair together; the same cycles on the M4/M33) */
+    "  pkhbt r12, r6, r7, lsl #16\n"
+    "  pkhtb lr, r7, r6, asr #16\n"
+    "  sxtb16 r6, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r6, [r0]\n"
+    "  sxtb16 r7, lr\n"
+    "  str r12, [r0, #8]\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str r7, [r0, #16]\n"
+    "  pkhbt r6, r8, r9, lsl #16\n"
+    "  str lr, [r0, #24]\n"
+    "  pkhtb r12, r9, r8, asr #16\n"
+    "  sxtb16 r8, r6\n"
+    "  sxtb16 r6, r6, ror #8\n"
+    "  str r8, [r0, #32]\n"
+    "  sxtb16 r9, r12\n"
+    "  str r6, [r0, #40]\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r9, [r0, #48]\n"
+    "  str r12, [r0, #56]\n"
     "  adds r0, #64\n"
     "  subs r3, #2\n"
     "  bge 1b\n"
@@ -796,6 +959,10 @@ static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
  * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
 static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
     {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
+    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
+    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
 
@@ -1204,8 +1371,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
+    /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
+     * without the quad loop's remainder tests) */
+    const int32_t m7 = mcusim_dw3p_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
-                                : mcusim_dw3p_is_m7() ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn];
+                                : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
+                                : m7 ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2) ? NULL

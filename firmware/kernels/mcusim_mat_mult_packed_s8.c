@@ -889,6 +889,52 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 #endif
 
 
+#if MCUSIM_DSP
+/* npx (3 or 4) pixels' columns x args[1] channel pairs from rec (args: n8, pairs, out_c), SSAT
+ * to int8: the core's block kernel for this column length and core */
+MCUSIM_INLINE void mcusim_mm_rq_s16(const int16_t *cols, int32_t depth, int32_t npx,
+                                    const int32_t *rec, const int32_t *args, int8_t *dst)
+{
+    if (npx == 3 && mcusim_core_is_m7()) {
+        mcusim_mm3x2_rq_s16_m7(cols, rec, args, dst);
+    } else if (npx == 3) {
+        mcusim_mm3x2_rq_s16(cols, rec, args, dst);
+    } else if (depth == 8 && !mcusim_core_is_m7()) {
+        mcusim_mm4x2_rq_n1_s16(cols, rec, args, dst);
+    } else if (depth == 16 && !mcusim_core_is_m7()) {
+        mcusim_mm4x2_rq_n2_s16(cols, rec, args, dst);
+    } else if (mcusim_core_is_m7()) {
+        mcusim_mm4x2_rq_s16_m7(cols, rec, args, dst);
+    } else {
+        mcusim_mm4x2_rq_s16(cols, rec, args, dst);
+    }
+}
+
+/* n int8 outputs clamped to [lo, hi] when that is narrower than SSAT's int8 */
+MCUSIM_INLINE void mcusim_packed_clamp(int8_t *dst, int32_t n, int32_t lo, int32_t hi)
+{
+    if (lo > -128 || hi < 127) {
+        /* four lanes at a time: SSUB8 sets GE where the lane is >= the bound, SEL picks */
+        const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
+        const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
+        int32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            int32_t v;
+            __builtin_memcpy(&v, dst + i, 4);
+            (void)__ssub8(v, lo4);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
+            (void)__ssub8(hi4, v);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
+            __builtin_memcpy(dst + i, &v, 4);
+        }
+        for (; i < n; i++) {
+            const int32_t v = dst[i];
+            dst[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+        }
+    }
+}
+#endif
+
 void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
                                const int32_t *packed, const mcusim_activation *act,
                                int32_t out_c, int8_t *out)
@@ -898,39 +944,8 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
 #if MCUSIM_DSP
     if ((npx == 4 || npx == 3) && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
-        int8_t *dst = out;
-        if (npx == 3 && mcusim_core_is_m7()) {
-            mcusim_mm3x2_rq_s16_m7(cols, packed, args, dst);
-        } else if (npx == 3) {
-            mcusim_mm3x2_rq_s16(cols, packed, args, dst);
-        } else if (depth == 8 && !mcusim_core_is_m7()) {
-            mcusim_mm4x2_rq_n1_s16(cols, packed, args, dst);
-        } else if (depth == 16 && !mcusim_core_is_m7()) {
-            mcusim_mm4x2_rq_n2_s16(cols, packed, args, dst);
-        } else if (mcusim_core_is_m7()) {
-            mcusim_mm4x2_rq_s16_m7(cols, packed, args, dst);
-        } else {
-            mcusim_mm4x2_rq_s16(cols, packed, args, dst);
-        }
-        if (lo > -128 || hi < 127) {    /* SSAT gave int8; the activation range is narrower */
-            /* four lanes at a time: SSUB8 sets GE where the lane is >= the bound, SEL picks */
-            const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
-            const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
-            int32_t i = 0;
-            for (; i + 4 <= npx * out_c; i += 4) {
-                int32_t v;
-                __builtin_memcpy(&v, dst + i, 4);
-                (void)__ssub8(v, lo4);
-                v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
-                (void)__ssub8(hi4, v);
-                v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
-                __builtin_memcpy(dst + i, &v, 4);
-            }
-            for (; i < npx * out_c; i++) {
-                const int32_t v = dst[i];
-                dst[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
-            }
-        }
+        mcusim_mm_rq_s16(cols, depth, npx, packed, args, out);
+        mcusim_packed_clamp(out, npx * out_c, lo, hi);
         return;
     }
 #endif
@@ -948,5 +963,45 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
             }
         }
         rec = q + 6;
+    }
+}
+
+/* Groups of pixels against blocks of channel pairs: group g (npx[g] pixels, 3 or 4 on DSP
+ * cores) has its columns at cols + 4 depth g and its outputs after the groups before it; each
+ * block of block_pairs records is run for every group back to back, so a block that fits the
+ * core's data cache is read from flash once per call instead of once per group (the records
+ * of a 128 -> 128 layer are 34 KB of int16: VWW's 6x6 maps re-read them 9 times otherwise). */
+void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                      const int8_t *npx, const int32_t *packed,
+                                      const mcusim_activation *act, int32_t out_c,
+                                      int32_t block_pairs, int8_t *out)
+{
+#if MCUSIM_DSP
+    int32_t total = 0, ok = !(out_c & 1) && block_pairs > 0;
+    for (int32_t g = 0; g < ngroups; g++) {
+        total += npx[g];
+        ok &= npx[g] == 4 || npx[g] == 3;
+    }
+    if (ok) {
+        const int32_t pairs = out_c >> 1, words = depth + 8;   /* a record: 2 + depth + 6 */
+        for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
+            const int32_t args[3] = {depth >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                          : block_pairs, out_c};
+            int8_t *dst = out + 2 * p0;
+            for (int32_t g = 0; g < ngroups; g++) {
+                mcusim_mm_rq_s16(cols + 4 * depth * g, depth, npx[g], packed + p0 * words, args,
+                                 dst);
+                dst += npx[g] * out_c;
+            }
+        }
+        mcusim_packed_clamp(out, total * out_c, act->min, act->max);
+        return;
+    }
+#else
+    (void)block_pairs;
+#endif
+    for (int32_t g = 0; g < ngroups; g++) {
+        mcusim_mat_mult_packed_s8(cols + 4 * depth * g, depth, npx[g], packed, act, out_c, out);
+        out += npx[g] * out_c;
     }
 }

@@ -18,6 +18,7 @@ import numpy as np
 from mcusim.compiler.checks import op_module
 from mcusim.compiler.context import ConstPool, EmitContext, c_ident
 from mcusim.compiler.errors import UnsupportedModel
+from mcusim.compiler.ops import conv_pack
 from mcusim.compiler.optimize import Optimized
 from mcusim.compiler.planner import Plan, plan as make_plan
 
@@ -52,9 +53,11 @@ def layer_function(position: int, op: str) -> str:
     return f"mcusim_layer_{position}_{c_ident(op)}"
 
 
-def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool):
+def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
+              group_caps: dict[int, int] | int = 1):
     consts = ConstPool()
     ctx = EmitContext(opt.graph, plan, opt.inputs, opt.outputs, core, dsp, consts)
+    ctx.group_caps = group_caps
     bodies = []
     for pos, node in enumerate(opt.graph.nodes):
         mod = op_module(node.op)
@@ -66,11 +69,34 @@ def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool):
     return bodies, ctx, consts
 
 
+def _plan_groups(opt: Optimized, core: str, dsp: bool) -> tuple[Plan, dict[int, int] | int]:
+    """The plan and, per layer, the cap on the packed convolutions' groups of pixels per weight
+    pass (conv_pack.groups_plan: more column scratch, fewer flash reads of the records): layer
+    by layer the largest cap with which the arena stays as small as with one group per pass,
+    so memory never pays for it."""
+    _, ctx1, _ = _emit_all(opt, None, core, dsp, 1)
+    base = make_plan(opt.graph, ctx1.scratch_sizes)
+    if not dsp or core not in conv_pack.BLOCK_CACHE_BYTES:
+        return base, 1
+    by_cap = {c: _emit_all(opt, None, core, dsp, c)[1].scratch_sizes
+              for c in (conv_pack.MAX_GROUPS, 8, 4, 2)}
+    sizes, caps, plan = dict(ctx1.scratch_sizes), {}, base
+    for pos in sorted(by_cap[conv_pack.MAX_GROUPS]):
+        for c, ss in by_cap.items():
+            if ss.get(pos, 0) == sizes.get(pos, 0):
+                break               # no groups at this cap (nor below)
+            trial = {**sizes, pos: ss[pos]}
+            p = make_plan(opt.graph, trial)
+            if p.size <= base.size:
+                sizes, caps[pos], plan = trial, c, p
+                break
+    return plan, caps
+
+
 def generate(opt: Optimized, core: str, dsp: bool) -> Generated:
     # Pass 1 learns each layer's scratch size; pass 2 emits with the planned offsets.
-    _, ctx1, _ = _emit_all(opt, None, core, dsp)
-    plan = make_plan(opt.graph, ctx1.scratch_sizes)
-    bodies, _, consts = _emit_all(opt, plan, core, dsp)
+    plan, caps = _plan_groups(opt, core, dsp)
+    bodies, _, consts = _emit_all(opt, plan, core, dsp, caps)
     g = opt.graph
     layers = []
     for pos, (node, body) in enumerate(zip(g.nodes, bodies)):

@@ -63,6 +63,13 @@ class EmitContext:
         self.layer = 0
         self.node = None
         self.scratch_sizes: dict[int, int] = {}
+        # the packed convs' groups of pixels per weight pass: a cap, or caps by layer
+        # (codegen._plan_groups); layers not listed take one group
+        self.group_caps: dict[int, int] | int = 16
+
+    def group_cap(self) -> int:
+        c = self.group_caps
+        return c if isinstance(c, int) else c.get(self.layer, 1)
 
     def begin(self, layer: int, node) -> None:
         self.layer, self.node = layer, node

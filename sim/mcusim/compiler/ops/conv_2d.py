@@ -138,10 +138,27 @@ def emit(node, g, ctx) -> str:
         rec = None
     v = variant(p, ctx.dsp, rec is not None)
     size = buffer_size(p, ctx.dsp, rec is not None)
+    groups, block = 1, 0
+    staging = v == "im2col_fast" and p["filter_dims"][3] % 4 != 0
+    if (v == "1x1_fast" and p["stride"] == (1, 1) and p["filter_dims"][3] % 4 == 0) or \
+            v == "im2col_fast":
+        n_, oh, ow, oc_ = p["output_dims"]
+        _, kh_, kw_, kc_ = p["filter_dims"]
+        groups, block = conv_pack.groups_plan(ctx.core, kh_ * kw_ * kc_, oc_, n_ * oh * ow,
+                                              lambda b: scratch_fits(node, g, b), staging,
+                                              ctx.group_cap() if hasattr(ctx, "group_cap")
+                                              else conv_pack.MAX_GROUPS)
+        if groups > 1:
+            size = conv_pack.scratch_bytes(kh_ * kw_ * kc_, False) * groups + \
+                (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
     buf = f"{ctx.scratch(size)}, " if size else ""
+    if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
+        buf += f"{groups}, {block}, "
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8", "1x1_fast": "mcusim_convolve_1x1_fast_s8",
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
+    if groups > 1:
+        fn = fn.replace("_fast_s8", "_fast_blk_s8")
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias

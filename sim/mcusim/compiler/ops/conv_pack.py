@@ -72,6 +72,45 @@ def scratch_bytes(n: int, staging: bool) -> int:
 
 V6M_CORES = ("cortex-m0", "cortex-m0plus")
 
+# The data cache that serves flash reads of the records, by core, where it holds more than one
+# record set's block: the Cortex-M7's L1 D-cache (stm32f746: 4 KB, 4-way, 32-byte lines) and the
+# STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines). Records are run in blocks of
+# BLOCK_SHARE of it. The M4's ART holds 256 bytes (8 lines): smaller than one 64-channel
+# record, so its layers keep one group per pass.
+BLOCK_CACHE_BYTES = {"cortex-m7": 4096, "cortex-m33": 8192}
+MAX_GROUPS = 16     # MCUSIM_PACKED_MAX_GROUPS
+# Share of that cache per block of records: the rest for the columns and stack (the M7's
+# D-cache also holds SRAM lines; the U5's ICACHE is shared with code, which mcusim does not
+# model). VWW on stm32f746, cycles of the whole run by share: 0.5 6,876,974; 0.75 6,843,327;
+# 0.875 6,832,884; 1.0 6,829,595; 1.5 7,309,309 (the blocks then miss).
+BLOCK_SHARE = 0.75
+
+
+def record_bytes(n: int) -> int:
+    """One channel pair's record: 2 bias words, depth words of rows, 6 constants."""
+    return 4 * (packed_depth(n) + 8)
+
+
+def groups_plan(core: str, n: int, out_c: int, pixels: int, fits,
+                staging: bool = False, cap: int = MAX_GROUPS) -> tuple[int, int]:
+    """(groups of four pixels gathered per weight pass, channel pairs per block) for the
+    `_fast_blk` kernels (1x1 stride 1, im2col; `staging`: im2col's int8 row after the
+    columns), or (1, 0): one group per pass. Taken
+    when the layer's records do not fit the core's data cache (they are re-read from flash for
+    every group otherwise); groups as many as the scratch rule allows (`fits(bytes)`), at most
+    `cap` (codegen lowers it until the arena does not grow), spread evenly over the layer's
+    groups."""
+    cache = BLOCK_CACHE_BYTES.get(core)
+    pairs, rb = (out_c + 1) // 2, record_bytes(n)
+    if cache is None or out_c % 2 or pairs * rb <= cache or pixels < 8:
+        return 1, 0
+    total = (pixels + 3) // 4
+    g = min(cap, MAX_GROUPS, total)
+    g = -(-total // -(-total // g))         # the passes' groups evened out
+    while g > 1 and not fits(g * scratch_bytes(n, False) + (packed_depth(n) if staging else 0)):
+        g -= 1
+    return (g, max(1, int(cache * BLOCK_SHARE) // rb)) if g > 1 else (1, 0)
+
 
 def pack_pairs(w, dtype=np.int8) -> np.ndarray:
     """ARMv6-M layout (mcusim_convolve_1x1_pairs_s8, and with dtype int16
