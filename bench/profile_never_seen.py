@@ -116,7 +116,8 @@ def child(board_name: str, mode: str, runs: int) -> None:
     print(f"{min(spent):.4f}")
 
 
-def measure(board: str, mode: str, runs: int, tmp: Path, env: dict) -> tuple[float, collections.Counter]:
+def measure(board: str, mode: str, runs: int, tmp: Path,
+            env: dict) -> tuple[float, collections.Counter]:
     ctl, ack, data = tmp / "ctl", tmp / "ack", tmp / f"{mode}.data"
     for p in (ctl, ack):
         if p.exists():

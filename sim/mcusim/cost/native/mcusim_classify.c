@@ -91,7 +91,7 @@ static void make_name(mcs_name *o, const char *raw) {
 
 /* ---- the classifier ---- */
 typedef struct { uint64_t key; const mcs_dec *d; } enc_slot;   /* key: encoding + 1, 0: empty */
-#define POOL_BYTES (256u << 10)  /* cached decodings are carved from chunks this size: they never move */
+#define POOL_BYTES (256u << 10)  /* cached decodings come from chunks this size: never moved */
 
 static uint32_t enc_hash(uint64_t key, uint32_t mask)
 {
@@ -370,7 +370,8 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
         if (seq_room(k, n) < 0) return -1;
         for (off = 0; off < n; off++) {              /* blk and blkregs have stopped moving */
             uint16_t *st = k->blkregs + off * 3 * MAXR;
-            k->blk[off].reads = st; k->blk[off].writes = st + MAXR; k->blk[off].regs = st + 2 * MAXR;
+            k->blk[off].reads = st; k->blk[off].writes = st + MAXR;
+            k->blk[off].regs = st + 2 * MAXR;
             k->seq[off] = &k->blk[off];
         }
         return (int)n;
