@@ -11,6 +11,7 @@ inside one memory, else by classify.py, the reference the native rules are teste
 from __future__ import annotations
 
 import ctypes as C
+import gc
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,17 @@ OUT_CLASSES = CLASSES + ("fetch",)   # the native side's class order (mcusim_cla
 def _uc_reg(md, cs_reg: int) -> int:
     """Unicorn's id of a capstone register (both named r0..r12, sp, lr, pc)."""
     return getattr(arm_const, f"UC_ARM_REG_{md.reg_name(cs_reg).upper()}")
+
+
+def _ints(arr) -> list[int]:
+    """A ctypes integer array as a list, in one copy (iterating the array itself costs ~1 us per
+    item: finish() reads one entry per call and event)."""
+    if not len(arr):
+        return []
+    code = {1: "B", 2: "H", 4: "I", 8: "Q"}[C.sizeof(arr._type_)]
+    if arr._type_(-1).value < 0:
+        code = code.lower()
+    return memoryview(arr).cast("B").cast(code).tolist()
 
 
 def _s32(v: int) -> int:
@@ -79,6 +91,8 @@ class Profiler:
         self._dec = Decoder()
         self._fns = list(getattr(elf, "functions", None) or [])
         self._starts = [a for _, a, _ in self._fns]
+        # by the C side's function index; its last, len(_fns), is code outside any symbol
+        self._names = [n for n, _, _ in self._fns] + ["(no symbol)"]
         self._lib = native.lib()
         self._classify_cb = native.CLASSIFY_CB(self._classify)   # keep alive: C calls it
         self._edge_cb = native.EDGE_CB(self._edge)
@@ -322,7 +336,7 @@ class Profiler:
         return -1, 0
 
     def _name(self, func: int) -> str:
-        return self._fns[func][0] if 0 <= func < len(self._fns) else "(no symbol)"
+        return self._names[func] if 0 <= func < len(self._fns) else "(no symbol)"
 
     def call_stack(self) -> list[int]:
         n = self._live.depth
@@ -343,6 +357,18 @@ class Profiler:
             return self._finished
         if self._error is not None:
             raise self._error
+        # One object per function, call-tree node and call: tens of thousands of new containers
+        # that hold no cycles; the cyclic collector would sweep them ~70 times (16 ms of a
+        # never-seen-code run of 0.4 s, bench/bench_speed.py).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._finish()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _finish(self) -> ProfileData:
         L, ctx = self._lib, self._ctx
         try:
             L.mcs_settle(ctx, self.uc.reg_read(UC_ARM_REG_PC) & ~1)
@@ -350,8 +376,9 @@ class Profiler:
             pass
         L.mcs_unwind(ctx)
         nf = L.mcs_nfuncs(ctx)
-        raw = (C.c_uint64 * (4 * nf))()
-        L.mcs_get_funcs(ctx, raw)
+        arr = (C.c_uint64 * (4 * nf))()
+        L.mcs_get_funcs(ctx, arr)
+        raw = _ints(arr)
         funcs = []
         for i in range(nf):
             calls, self_c, insns, incl = raw[4 * i:4 * i + 4]
@@ -361,8 +388,9 @@ class Profiler:
                                           self_cycles=self_c, total_cycles=max(incl, self_c),
                                           instructions=insns))
         funcs.sort(key=lambda f: (-f.total_cycles, f.name))
-        incl = (C.c_uint64 * nf)()
-        L.mcs_get_incl_insns(ctx, incl)
+        arr = (C.c_uint64 * nf)()
+        L.mcs_get_incl_insns(ctx, arr)
+        incl = _ints(arr)
         incl_insns = {self._name(i): incl[i] for i in range(nf) if incl[i]}
         for f in funcs:
             f.total_instructions = incl_insns.get(f.name, 0)
@@ -404,10 +432,12 @@ class Profiler:
         n = L.mcs_nnodes(ctx)
         parent, func, self_c = (C.c_uint32 * n)(), (C.c_int32 * n)(), (C.c_uint64 * n)()
         L.mcs_get_nodes(ctx, parent, func, self_c)
+        parent, func, self_c = _ints(parent), _ints(func), _ints(self_c)
+        names = self._names          # the C side's function indexes: 0..len(_fns)
         paths: list[list[str]] = [[] for _ in range(n)]
         out = []
         for i in range(1, n):       # parents precede children; node 0 is the virtual root
-            paths[i] = paths[parent[i]] + [self._name(func[i])]
+            paths[i] = paths[parent[i]] + [names[func[i]]]
             if self_c[i]:
                 out.append({"stack": paths[i], "cycles": self_c[i]})
         return out
@@ -419,12 +449,13 @@ class Profiler:
         L.mcs_get_events(ctx, func, enter, cyc)
         open_: list[tuple[int, int]] = []
         out = []
-        for f, e, t in zip(func, enter, cyc):
+        names = self._names          # the C side's function indexes: 0..len(_fns)
+        for f, e, t in zip(_ints(func), _ints(enter), _ints(cyc)):
             if e:
                 open_.append((f, t))
             elif open_:
                 g, start = open_.pop()
-                name = self._name(g)
+                name = names[g]
                 cat = "layer" if name.startswith(ALWAYS_TRACE_PREFIX) else "function"
                 out.append({"name": name, "cat": cat, "start": start, "dur": t - start})
         out.sort(key=lambda ev: (ev["start"], -ev["dur"]))

@@ -90,7 +90,8 @@ static void make_name(mcs_name *o, const char *raw) {
 }
 
 /* ---- the classifier ---- */
-typedef struct { uint64_t key; uint32_t idx; } enc_slot;    /* key: encoding + 1, 0: empty */
+typedef struct { uint64_t key; const mcs_dec *d; } enc_slot;   /* key: encoding + 1, 0: empty */
+#define POOL_BYTES (256u << 10)  /* cached decodings come from chunks this size: never moved */
 
 static uint32_t enc_hash(uint64_t key, uint32_t mask)
 {
@@ -106,9 +107,13 @@ struct mcs_classifier {
     mcs_name *names; uint32_t nnames;     /* per capstone instruction id */
     mcs_name nop_name;
     mcs_name odd;                         /* a name not in the table (rare): built on the fly */
-    mcs_dec *decs; uint32_t ndecs, cap_decs;      /* per-encoding cache */
+    uint8_t **pools; uint32_t npools, cap_pools, ndecs;     /* per-encoding cache, in chunks */
+    uint8_t *bump; size_t bump_left;                        /* the free end of the last chunk */
+    uint16_t scratch[3 * MAXR];                             /* registers of a new decoding */
     enc_slot *table; uint32_t mask;
-    mcs_dec *blk; uint32_t cap_blk;               /* one block's instructions */
+    const mcs_dec **seq; uint32_t cap_seq;        /* one block's instructions (no copies) */
+    mcs_dec *blk; uint32_t cap_blk;               /* those decoded whole (IT blocks) */
+    uint16_t *blkregs;                            /* their registers, 3 * MAXR per slot */
     mcs_board *board;
 };
 
@@ -142,7 +147,9 @@ void mcs_classifier_free(mcs_classifier *k) {
     if (!k) return;
     cs_free(k->insn, 1);
     cs_close(&k->cs);
-    free(k->names); free(k->decs); free(k->table); free(k->blk); free(k->board); free(k);
+    for (uint32_t i = 0; i < k->npools; i++) free(k->pools[i]);
+    free(k->pools); free(k->seq); free(k->blkregs);
+    free(k->names); free(k->table); free(k->blk); free(k->board); free(k);
 }
 
 static int shifted_constant(int64_t x) {
@@ -152,22 +159,26 @@ static int shifted_constant(int64_t x) {
 }
 
 
-/* classify.py _decode; -1 when a list does not fit (the Python path decides). */
-static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *odd) {
+/* classify.py _decode; -1 when a list does not fit (the Python path decides). The register
+ * lists go to st (3 * MAXR entries). */
+static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *odd,
+                  uint16_t *st) {
+    uint16_t *rd = st, *wr = st + MAXR, *rg = st + 2 * MAXR;
     const cs_arm *a = &insn->detail->arm;
     const char *name = cs_insn_name(k->cs, insn->id);
     cs_regs rr, ww;
     uint8_t nr = 0, nw = 0;
     int i, cls, need_ops;
     memset(d, 0, offsetof(mcs_dec, reads));
+    d->reads = rd; d->writes = wr; d->regs = rg;
     if (!name || !*name) { make_name(odd, insn->mnemonic); d->nm = odd; }
     else if (!strcmp(name, "hint") && !strncmp(insn->mnemonic, "nop", 3)) d->nm = &k->nop_name;
     else if (insn->id < k->nnames) d->nm = &k->names[insn->id];
     else { make_name(odd, name); d->nm = odd; }
     if (cs_regs_access(k->cs, insn, rr, &nr, ww, &nw) != CS_ERR_OK) return -1;
     if (nr > MAXR || nw > MAXR) return -1;
-    for (i = 0; i < nr; i++) { if (rr[i] >= NREG) return -1; d->reads[i] = rr[i]; }
-    for (i = 0; i < nw; i++) { if (ww[i] >= NREG) return -1; d->writes[i] = ww[i]; }
+    for (i = 0; i < nr; i++) { if (rr[i] >= NREG) return -1; rd[i] = rr[i]; }
+    for (i = 0; i < nw; i++) { if (ww[i] >= NREG) return -1; wr[i] = ww[i]; }
     d->nreads = nr; d->nwrites = nw;
     cls = d->nm->cls;
     need_ops = cls == CL_LOAD || cls == CL_STORE || cls == CL_LDM || cls == CL_STM ||
@@ -180,7 +191,7 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
             const cs_arm_op *o = &a->operands[i];
             if (o->type == ARM_OP_REG) {
                 if (d->nops >= MAXR || o->reg >= NREG) return -1;
-                d->regs[d->nops++] = (uint16_t)o->reg;
+                rg[d->nops++] = (uint16_t)o->reg;
                 if (o->shift.type && !d->shifted) { d->shifted = 1; d->shift_src = (uint16_t)o->reg; }
             } else if (o->type == ARM_OP_IMM) {
                 if (d->nimms >= 8) return -1;
@@ -228,40 +239,78 @@ static int decode(mcs_classifier *k, const cs_insn *insn, mcs_dec *d, mcs_name *
     return 0;
 }
 
+/* Room for n + 1 instruction pointers in k->seq. */
+static int seq_room(mcs_classifier *k, uint32_t n) {
+    if (n >= k->cap_seq) {
+        uint32_t cap = k->cap_seq ? 2 * k->cap_seq : 64;
+        while (cap <= n) cap *= 2;
+        const mcs_dec **p = realloc(k->seq, cap * sizeof *p);
+        if (!p) return -1;
+        k->seq = p; k->cap_seq = cap;
+    }
+    return 0;
+}
+
 static mcs_dec *blk_slot(mcs_classifier *k, uint32_t n) {
     if (n >= k->cap_blk) {
         uint32_t cap = k->cap_blk ? 2 * k->cap_blk : 64;
         while (cap <= n) cap *= 2;
         mcs_dec *p = realloc(k->blk, cap * sizeof(mcs_dec));
         if (!p) return NULL;
-        k->blk = p; k->cap_blk = cap;
+        k->blk = p;
+        uint16_t *r = realloc(k->blkregs, cap * 3 * MAXR * sizeof(uint16_t));
+        if (!r) return NULL;
+        k->blkregs = r; k->cap_blk = cap;
     }
     return &k->blk[n];
+}
+
+static inline uint64_t enc_key(const uint8_t *enc, uint32_t size) {
+    return (uint64_t)size << 32 | (size == 4 ? (uint32_t)enc[0] | enc[1] << 8 |
+           enc[2] << 16 | (uint32_t)enc[3] << 24 : (uint32_t)enc[0] | enc[1] << 8);
+}
+
+static inline uint32_t thumb_size(const uint8_t *code) {
+    uint32_t hw = code[0] | code[1] << 8;
+    return (hw >> 11 == 0x1D || hw >> 11 == 0x1E || hw >> 11 == 0x1F) ? 4 : 2;
 }
 
 /* A decoded encoding from the cache (decoding it first when new); NULL when it cannot be. */
 static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_t size,
                                   uint64_t addr) {
-    uint64_t key = (uint64_t)size << 32 | (size == 4 ? (uint32_t)enc[0] | enc[1] << 8 |
-                   enc[2] << 16 | (uint32_t)enc[3] << 24 : (uint32_t)enc[0] | enc[1] << 8);
+    uint64_t key = enc_key(enc, size);
     uint32_t h = enc_hash(key, k->mask);
     const uint8_t *p = enc;
     size_t n = size;
     uint64_t at = addr;
     while (k->table[h].key) {
-        if (k->table[h].key == key + 1) return &k->decs[k->table[h].idx];
+        if (k->table[h].key == key + 1) return k->table[h].d;
         h = (h + 1) & k->mask;
     }
     if (!cs_disasm_iter(k->cs, &p, &n, &at, k->insn) || k->insn->size != size) return NULL;
-    if (k->ndecs == k->cap_decs) {
-        uint32_t cap = k->cap_decs ? 2 * k->cap_decs : 1024;
-        mcs_dec *q = realloc(k->decs, cap * sizeof(mcs_dec));
-        if (!q) return NULL;
-        k->decs = q; k->cap_decs = cap;
+    mcs_dec tmp;
+    if (decode(k, k->insn, &tmp, &k->odd, k->scratch) < 0 || tmp.nm == &k->odd)
+        return NULL;                                 /* odd: not kept */
+    size_t nr = (size_t)tmp.nreads + tmp.nwrites + tmp.nops;
+    size_t bytes = (sizeof tmp + nr * sizeof(uint16_t) + 7) & ~(size_t)7;
+    if (bytes > k->bump_left) {                      /* a new chunk */
+        if (k->npools == k->cap_pools) {
+            uint32_t cap = k->cap_pools ? 2 * k->cap_pools : 16;
+            uint8_t **q = realloc(k->pools, cap * sizeof *q);
+            if (!q) return NULL;
+            k->pools = q; k->cap_pools = cap;
+        }
+        if (!(k->bump = malloc(POOL_BYTES))) return NULL;
+        k->pools[k->npools++] = k->bump; k->bump_left = POOL_BYTES;
     }
-    mcs_dec *d = &k->decs[k->ndecs];
-    if (decode(k, k->insn, d, &k->odd) < 0 || d->nm == &k->odd) return NULL;  /* odd: not kept */
-    k->table[h].key = key + 1; k->table[h].idx = k->ndecs++;
+    mcs_dec *d = (mcs_dec *)k->bump;
+    uint16_t *r = (uint16_t *)(d + 1);
+    k->bump += bytes; k->bump_left -= bytes;
+    *d = tmp;
+    memcpy(r, tmp.reads, tmp.nreads * sizeof *r); d->reads = r; r += tmp.nreads;
+    memcpy(r, tmp.writes, tmp.nwrites * sizeof *r); d->writes = r; r += tmp.nwrites;
+    memcpy(r, tmp.regs, tmp.nops * sizeof *r); d->regs = r;
+    k->table[h].key = key + 1; k->table[h].d = d; k->ndecs++;
     if (2 * k->ndecs > k->mask) {                   /* grow at half load */
         uint32_t nm = 2 * k->mask + 1, i;
         enc_slot *t = calloc((size_t)nm + 1, sizeof(enc_slot));
@@ -277,24 +326,30 @@ static const mcs_dec *by_encoding(mcs_classifier *k, const uint8_t *enc, uint32_
     return d;
 }
 
-/* The block's instructions into k->blk: per encoding (cached), or, for a block with an IT
- * instruction or anything unusual, decoded as one sequence like Decoder._block (which also
- * stops at an undecodable instruction). Returns the count, -1 on failure. */
+/* The block's instructions into k->seq: pointers to the decoded encodings (cached), or, for a
+ * block with an IT instruction or anything unusual, into k->blk decoded as one sequence like
+ * Decoder._block (which also stops at an undecodable instruction). Returns the count, -1 on
+ * failure. */
 static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t addr) {
-    uint32_t off = 0, n = 0;
+    uint32_t off, n = 0, sz, i;
     int fast = 1;
+    /* The cache is large and its entries repeat from anywhere in the image: start every lookup's
+     * memory reads first, so that the misses of a block's instructions overlap (speed only). */
+    for (off = 0; off + 2 <= size && off + (sz = thumb_size(code + off)) <= size; off += sz)
+        __builtin_prefetch(&k->table[enc_hash(enc_key(code + off, sz), k->mask)]);
+    off = 0;
     while (off < size) {
         if (off + 2 > size) { fast = 0; break; }
         uint32_t hw = code[off] | code[off + 1] << 8;
-        uint32_t sz = (hw >> 11 == 0x1D || hw >> 11 == 0x1E || hw >> 11 == 0x1F) ? 4 : 2;
+        sz = thumb_size(code + off);
         if ((hw & 0xFF00) == 0xBF00 && (hw & 0xF)) { fast = 0; break; }    /* IT */
         if (off + sz > size) { fast = 0; break; }
         const mcs_dec *d = by_encoding(k, code + off, sz, (uint64_t)addr + off);
         if (!d) { fast = 0; break; }
-        mcs_dec *s = blk_slot(k, n);
-        if (!s) return -1;
-        *s = *d;
-        n++; off += sz;
+        for (i = 0; i < sizeof *d + 32; i += 64) __builtin_prefetch((const char *)d + i);
+        if (seq_room(k, n) < 0) return -1;
+        k->seq[n++] = d;
+        off += sz;
     }
     if (fast) return (int)n;
     /* the block path: one capstone pass over the whole block */
@@ -306,11 +361,18 @@ static int instructions(mcs_classifier *k, const uint8_t *code, uint32_t size, u
         n = 0;
         while (left && cs_disasm_iter(k->cs, &p, &left, &at, k->insn)) {
             mcs_dec *s = blk_slot(k, n);
-            if (!s || decode(k, k->insn, s, &k->odd) < 0) return -1;
+            if (!s || decode(k, k->insn, s, &k->odd, k->blkregs + n * 3 * MAXR) < 0) return -1;
             if (s->nm == &k->odd) return -1;
             s->conditional = it_left > 0;
             it_left = s->it_len ? s->it_len : (it_left > 0 ? it_left - 1 : 0);
             n++;
+        }
+        if (seq_room(k, n) < 0) return -1;
+        for (off = 0; off < n; off++) {              /* blk and blkregs have stopped moving */
+            uint16_t *st = k->blkregs + off * 3 * MAXR;
+            k->blk[off].reads = st; k->blk[off].writes = st + MAXR;
+            k->blk[off].regs = st + 2 * MAXR;
+            k->seq[off] = &k->blk[off];
         }
         return (int)n;
     }
@@ -329,6 +391,12 @@ typedef struct {
 } tracker_t;
 
 static sym_t unknown(void) { sym_t v; memset(&v, 0, sizeof v); return v; }
+
+/* An empty tracker: val[r] is only read once set[r] is, so it is left as it is (6 KB). */
+static void tracker_init(tracker_t *t) {
+    memset(t->set, 0, sizeof t->set);
+    t->sp = NULL; t->nsp = t->cap_sp = 0; t->sp_any = t->other_store = 0; t->iaddr = 0;
+}
 
 static sym_t tget(const tracker_t *t, int reg) {
     sym_t v;
@@ -574,14 +642,14 @@ int mcs_classify(mcs_classifier *k, const uint8_t *code, uint32_t size, uint32_t
     tracker_t tr;
     uint32_t off = 0;
     if (n < 0) return -1;
-    memset(&tr, 0, sizeof tr);
+    tracker_init(&tr);
     o->cycles = o->ninsns = o->taken = o->end = o->last_indirect = 0;
     o->last_cls = (uint32_t)-1;
     memset(o->class_cycles, 0, sizeof o->class_cycles);
     o->nprefix = o->nloads = 0;
     if (m->scoreboard) mcs_board_reset(k->board, m);
     for (i = 0; i < n; i++) {
-        const mcs_dec *d = &k->blk[i];
+        const mcs_dec *d = k->seq[i];
         uint32_t iaddr = addr + off;
         int cls = d->cls, j, depends = 0, addr_dep = 0;
         const mcs_cc *cc = &m->cls[cls];

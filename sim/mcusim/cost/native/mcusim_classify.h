@@ -52,10 +52,12 @@ typedef struct {                 /* classify.py _Decoded */
     uint8_t nreads, nwrites, nops, nimms;
     uint8_t writeback, post_index, shifted, sets_flags, wide_imm, has_mem, has_target, conditional;
     uint16_t shift_src;
-    uint16_t reads[MAXR], writes[MAXR], regs[MAXR];
     int32_t imms[8];
     int32_t mem[4];              /* base, index, disp, index LSL */
     int64_t target_off;
+    /* nreads, nwrites, nops register ids, in the classifier's storage (a cached decoding keeps
+     * just these, right after it: a third of the size of three MAXR arrays) */
+    const uint16_t *reads, *writes, *regs;
 } mcs_dec;
 
 typedef struct {                 /* one classified block */
