@@ -1030,13 +1030,15 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
     int32_t t = 0;
     mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
     mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    /* the loops only read the job: v and rec hold for the whole group */
+    job->v = rows->base;
+    job->rec = rec;
     for (int32_t oy = 0;;) {
-        job->v = rows->base;
-        job->rec = rec;
-        job->out = out_c + oy * ors;
+        job->out = out_c;
         const int32_t two = oy < dual_rows;
         fn[!two][t](job);
         oy += two ? 2 : 1;
+        out_c += two ? 2 * ors : ors;
         if (oy >= koh) {
             break;
         }
