@@ -1043,7 +1043,12 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
             break;
         }
         y0 += 2;
-        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+        if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {  /* both rows in */
+            const int8_t *p = in_c + (y0 + 2) * rows->row;
+            mcusim_dw3p_widen_cols(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
+        } else {
+            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+        }
         t ^= 1;
     }
 }
