@@ -26,6 +26,22 @@
 #endif
 
 #if MCUSIM_DSP
+/* 1 on a Cortex-M7, whose dual issue wants its own loop schedules. mcusim's builds name the core
+ * (-DMCUSIM_CORE_M7=0/1, toolchain.py), so the other core's schedules are dropped at compile time
+ * and not linked; a build without it asks CPUID.PARTNO (SCB 0xE000ED00, bits 15:4 = 0xC27) once. */
+static inline int32_t mcusim_core_is_m7(void)
+{
+#if defined(MCUSIM_CORE_M7)
+    return MCUSIM_CORE_M7;
+#else
+    static int8_t m7 = -1;
+    if (m7 < 0) {
+        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
+    }
+    return m7;
+#endif
+}
+
 /* SXTB16 with its rotate operand: bytes 1 and 3 sign-extended into two int16 lanes in one
  * instruction (gcc does not fold a separate rotate into the ACLE intrinsic) */
 static inline int32_t mcusim_sxtb16_ror8(int32_t x)

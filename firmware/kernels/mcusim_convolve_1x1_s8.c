@@ -19,7 +19,7 @@
 void mcusim_mm2x2_s8_v6m(const int8_t *xa, const int8_t *xb, const int8_t *w0,
                          const int8_t *w1, int32_t n, int32_t *acc);
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm2x2_s8_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"
@@ -473,7 +473,7 @@ void mcusim_mm2x2i_s8_v6m(const int8_t *x, const int8_t *w, int32_t nb, int32_t 
     "  add r11, r7\n"           /* a11 += q v */                                                \
     "  adds r4, #2\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm2x2i_s8_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"

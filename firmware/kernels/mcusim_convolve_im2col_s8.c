@@ -596,7 +596,7 @@ void mcusim_mm2x2i_s16_v6m(const int16_t *x, const int16_t *w, int32_t nb, int32
     "  add r11, r7\n"                                                                            \
     "  adds r4, #4\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm2x2i_s16_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"

@@ -28,7 +28,7 @@ void mcusim_dw3x3_acc_v6m(const int8_t *p, const int8_t *w, int32_t ch, int32_t 
     "  adds r4, r4, r2\n"                                                                    \
     "  adds r5, r5, r2\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_dw3x3_acc_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"

@@ -27,7 +27,7 @@ void mcusim_fc4_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc);
     MCUSIM_FC4_ROW("r10", "r4") MCUSIM_FC4_ROW("r11", "r5")                                       \
     MCUSIM_FC4_ROW("r12", "r6") MCUSIM_FC4_ROW("lr", "r7")
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_fc4_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"

@@ -38,7 +38,7 @@ void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc);
     "  sxtb16 r9, r3, ror #8\n"                                                                  \
     MCUSIM_FC4M_PAIR("r10", "r11", "r4", "r5") MCUSIM_FC4M_PAIR("r12", "lr", "r6", "r7")
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_fc4m_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -157,7 +157,7 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  smlad r7, r9, lr, r7\n"                                                                  \
     "  ldr lr, [r1, #12]\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_fc4m_layer_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -270,17 +270,6 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
 }
 #endif
 
-#if MCUSIM_DSP
-/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
-static int32_t mcusim_fc_core_is_m7(void)
-{
-    static int8_t m7 = -1;
-    if (m7 < 0) {
-        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
-    }
-    return m7;
-}
-#endif
 
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
@@ -326,7 +315,7 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
         if (groups && n8 && k8 == accum_depth && bias && rq) {     /* all groups in assembly */
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
                                  lo, hi, !pc && lo == -128 && hi == 127,
-                                 mcusim_fc_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
+                                 mcusim_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
             mcusim_fc4m_layer_s8(&job);
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }

@@ -35,7 +35,7 @@ void mcusim_fc4u_v6m(const int8_t *x, const uint8_t *u, int32_t n, int32_t *acc)
     "  muls r6, r5, r6\n"                                                                        \
     "  adds r3, r3, r6\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_fc4u_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"
@@ -127,7 +127,7 @@ void mcusim_fc4u_layer_v6m(mcusim_fcq_job *job);
     "  strb r5, [r1, #" K "]\n"                                                                 \
     "  add r0, r9\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_fc4u_layer_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"

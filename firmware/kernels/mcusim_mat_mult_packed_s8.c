@@ -129,7 +129,7 @@ __asm__(
  * optimization level. */
 void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w, int32_t n8, int32_t *acc);
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm4x2_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -175,7 +175,7 @@ void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
     "  ssat r12, #8, r12\n"                                                                        \
     "  strb r12, [lr]\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm4x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -360,7 +360,7 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .text\n"
+    "  .section .text.mcusim_mm4x2_rq_n1_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -408,7 +408,7 @@ __asm__(
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .text\n"
+    "  .section .text.mcusim_mm3x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -494,7 +494,7 @@ __asm__(
     "  smlad r9, r10, lr, r9\n"
     "  ldr lr, [r1, #\\W+12]\n"
     "  .endm\n"
-    "  .text\n"
+    "  .section .text.mcusim_mm3x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -592,7 +592,7 @@ __asm__(
 void mcusim_mm4x2_rq_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_mm4x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -729,7 +729,7 @@ __asm__(
  * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
  * Returns c32. */
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_widen_runs_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -770,7 +770,7 @@ __asm__(
     "  str " T ", [r0, #" OFF "]\n"                                                                \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_widen_rgb3x3_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -825,7 +825,7 @@ __asm__(
     "  str r8, [r0, #" OFF "]\n"                                                                   \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .text\n"
+    "  .section .text.mcusim_widen4x8_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 4\n"
@@ -863,15 +863,6 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
     return c32;
 }
 
-/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
-static int32_t mcusim_core_is_m7(void)
-{
-    static int8_t m7 = -1;
-    if (m7 < 0) {
-        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
-    }
-    return m7;
-}
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
 static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, int32_t *acc)

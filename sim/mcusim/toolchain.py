@@ -30,9 +30,12 @@ def gcc() -> str:
 
 def core_flags(core: str) -> list[str]:
     try:
-        return list(CORE_FLAGS[core])
+        flags = list(CORE_FLAGS[core])
     except KeyError:
         raise McusimError(f"unknown core {core!r}; known: {', '.join(CORE_FLAGS)}") from None
+    # The kernels pick Cortex-M7 schedules at compile time (mcusim_core_is_m7), so the other
+    # core's variants are not linked.
+    return flags + [f"-DMCUSIM_CORE_M7={int(core == 'cortex-m7')}"]
 
 
 def run_gcc(args: list[str], cwd: Path | None = None) -> None:
