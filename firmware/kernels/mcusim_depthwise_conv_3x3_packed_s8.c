@@ -462,7 +462,10 @@ __asm__(
     "  smlad \\a, r3, \\w01, \\ia\n"
     "  smlabt \\a, r12, \\w12, \\a\n"
     "  .endm\n"
+    /* each loop in its own section: --gc-sections drops those a build does not call (the
+     * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
     "  .thumb_func\n"
@@ -810,6 +813,7 @@ __asm__(
     "  bne 10b\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
+    "  .popsection\n"
     "  .endm\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
@@ -966,15 +970,6 @@ static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
 
-/* 1 on a Cortex-M7: CPUID.PARTNO (SCB, 0xE000ED00, bits 15:4) = 0xC27; read once */
-static int32_t mcusim_dw3p_is_m7(void)
-{
-    static int8_t m7 = -1;
-    if (m7 < 0) {
-        m7 = (int8_t)(((*(volatile const uint32_t *)0xE000ED00u >> 4) & 0xFFFu) == 0xC27u);
-    }
-    return m7;
-}
 #endif
 
 /* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
@@ -1374,13 +1369,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
     const int32_t sgn = qmode >> 1;
-    const mcusim_dw3f_fn *dual = mcusim_dw3p_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
+    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
     /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
      * without the quad loop's remainder tests) */
-    const int32_t m7 = mcusim_dw3p_is_m7();
+    const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
                                 : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
                                 : m7 ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
