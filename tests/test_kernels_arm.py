@@ -145,7 +145,8 @@ def cases():
     yield mg.conv_2d(r, [1, 3, 3, 24], 10, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 5, 5, 8], 6, (3, 3), padding="SAME")[0]
     yield mg.conv_2d(r, [2, 1, 3, 20], 4, (1, 1), padding="VALID")[0]   # 6 < 9: the overlapping group
-    # columns of 8 and 16 elements (mcusim_mm4x2_rq_n1_s16 / _n2_s16): 1x1 over 16 channels and a
+    # columns of 8 and 16 elements (mcusim_mm4x2_rq_n1_s16 / _n2_s16, on the M7 _n1_s16_m7 /
+    # _n2_s16_m7; 8 also from the 1x1 K = 4 case above): 1x1 over 16 channels and a
     # 3x3 window over one channel (9 elements padded to 16)
     yield mg.conv_2d(r, [1, 4, 6, 16], 10, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [1, 6, 7, 1], 4, (3, 3), padding="SAME", activation="RELU")[0]

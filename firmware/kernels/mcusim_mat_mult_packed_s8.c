@@ -592,14 +592,23 @@ __asm__(
 void mcusim_mm4x2_rq_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
 __asm__(
-    "  .section .text.mcusim_mm4x2_rq_s16_m7,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_s16_m7:\n"
+    "  .macro MCUSIM_MM4X2_KP7B\n"          /* the first step: accumulators from the bias */
+    "  smlad r4, r2, r12, r10\n"
+    "  ldr r3, [r0, #4]\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  ldr r2, [r0, #8]\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r3, [r0, #12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  ldr r2, [r0, #16]\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  ldr r12, [r1, #8]\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  ldr lr, [r1, #12]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_MM4X2_M7 N8\n"         /* N8 = 0: the column loop; 1, 2: straight-line */
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #28\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -613,6 +622,7 @@ __asm__(
     "  ldr r4, [r2, #8]\n"                /* out_c */
     "  str r4, [sp, #20]\n"
     "3:\n"
+    "  .if \\N8 == 0\n"
     "  ldrd r4, r5, [r1], #8\n"
     "  mov r6, r4\n"
     "  mov r7, r5\n"
@@ -635,6 +645,24 @@ __asm__(
     "  ldr r3, [sp]\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
+    "  .else\n"
+    "  ldrd r10, r11, [r1], #8\n"
+    "  ldr r0, [sp, #4]\n"
+    "  ldr r12, [r1]\n"
+    "  ldr lr, [r1, #4]\n"
+    "  ldr r2, [r0]\n"
+    "  MCUSIM_MM4X2_KP7B\n"
+    "  MCUSIM_MM4X2_KP7 16, 8\n"
+    "  MCUSIM_MM4X2_KP7 32, 16\n"
+    "  MCUSIM_MM4X2_KP7 48, 24\n"
+    "  .if \\N8 == 2\n"
+    "  MCUSIM_MM4X2_KP7 64, 32\n"
+    "  MCUSIM_MM4X2_KP7 80, 40\n"
+    "  MCUSIM_MM4X2_KP7 96, 48\n"
+    "  MCUSIM_MM4X2_KP7 112, 56\n"
+    "  .endif\n"
+    "  add r1, r1, #32 * \\N8\n"
+    "  .endif\n"
     /* requantization two outputs at a time (the M7 issues the pair's ALU ops together): temps
      * r12 and r1 (the record pointer parked in the frame), pixel 2's address in r6 */
 #define MCUSIM_RQ7_PAIR(A, B, M, AA, R, P)                                                         \
@@ -681,8 +709,42 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rq_s16_m7,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_s16_m7\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_s16_m7, %function\n"
+    "mcusim_mm4x2_rq_s16_m7:\n"
+    "  MCUSIM_MM4X2_M7 0\n"
     "  .size mcusim_mm4x2_rq_s16_m7, .-mcusim_mm4x2_rq_s16_m7\n"
+    /* columns of 8 or 16 elements on the M7 (as mcusim_mm4x2_rq_n1_s16 / _n2_s16: no column
+     * loop, no bias copies; the same pipelined steps) */
+    "  .section .text.mcusim_mm4x2_rq_n1_s16_m7,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n1_s16_m7\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n1_s16_m7, %function\n"
+    "mcusim_mm4x2_rq_n1_s16_m7:\n"
+    "  MCUSIM_MM4X2_M7 1\n"
+    "  .size mcusim_mm4x2_rq_n1_s16_m7, .-mcusim_mm4x2_rq_n1_s16_m7\n"
+    "  .section .text.mcusim_mm4x2_rq_n2_s16_m7,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_n2_s16_m7\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_n2_s16_m7, %function\n"
+    "mcusim_mm4x2_rq_n2_s16_m7:\n"
+    "  MCUSIM_MM4X2_M7 2\n"
+    "  .size mcusim_mm4x2_rq_n2_s16_m7, .-mcusim_mm4x2_rq_n2_s16_m7\n"
+    "  .purgem MCUSIM_MM4X2_M7\n"
+    "  .purgem MCUSIM_MM4X2_KP7B\n"
     "  .purgem MCUSIM_MM4X2_KP7\n");
+void mcusim_mm4x2_rq_n1_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
+                               int8_t *out);
+void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
+                               int8_t *out);
 
 /* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
  * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
@@ -894,6 +956,10 @@ MCUSIM_INLINE void mcusim_mm_rq_s16(const int16_t *cols, int32_t depth, int32_t 
         mcusim_mm4x2_rq_n1_s16(cols, rec, args, dst);
     } else if (depth == 16 && !mcusim_core_is_m7()) {
         mcusim_mm4x2_rq_n2_s16(cols, rec, args, dst);
+    } else if (depth == 8) {
+        mcusim_mm4x2_rq_n1_s16_m7(cols, rec, args, dst);
+    } else if (depth == 16) {
+        mcusim_mm4x2_rq_n2_s16_m7(cols, rec, args, dst);
     } else if (mcusim_core_is_m7()) {
         mcusim_mm4x2_rq_s16_m7(cols, rec, args, dst);
     } else {
