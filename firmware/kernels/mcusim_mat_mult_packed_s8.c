@@ -663,46 +663,60 @@ __asm__(
     "  .endif\n"
     "  add r1, r1, #32 * \\N8\n"
     "  .endif\n"
-    /* requantization two outputs at a time (the M7 issues the pair's ALU ops together): temps
-     * r12 and r1 (the record pointer parked in the frame), pixel 2's address in r6 */
-#define MCUSIM_RQ7_PAIR(A, B, M, AA, R, P)                                                         \
-    "  sub r12, " AA ", " A ", lsr #31\n"                                                          \
-    "  sub r1, " AA ", " B ", lsr #31\n"                                                           \
-    "  smmlar r12, " A ", " M ", r12\n"                                                            \
-    "  smmlar r1, " B ", " M ", r1\n"                                                              \
-    "  asr r12, r12, " R "\n"                                                                      \
-    "  asr r1, r1, " R "\n"                                                                        \
-    "  ssat r12, #8, r12\n"                                                                        \
-    "  ssat r1, #8, r1\n"                                                                          \
-    "  strb r12, [" P "]\n"                                                                        \
-    "  strb r1, [" P ", r4]\n"
+    /* requantization in place (each output in its accumulator), the four outputs of a channel
+     * interleaved so each SMMLAR issues beside a SUB or ASR and each SSAT beside a store or
+     * load (the M7 pairs neither two multiplies nor two stores): channel 0 with temps r12, lr
+     * (the output pointer loaded after), channel 1 with its constants in the freed r6, r8, r10
+     * and temps r12, r3; the record pointer stays in r1 */
     "  ldm r1!, {r0, r2, r3}\n"
-    "  str r1, [sp, #24]\n"
-    "  ldr lr, [sp, #12]\n"
     "  sub r12, r2, r4, lsr #31\n"
-    "  sub r1, r2, r6, lsr #31\n"
-    "  smmlar r12, r4, r0, r12\n"
-    "  smmlar r1, r6, r0, r1\n"
+    "  sub lr, r2, r6, lsr #31\n"
+    "  smmlar r4, r4, r0, r12\n"
+    "  sub r12, r2, r8, lsr #31\n"
+    "  smmlar r6, r6, r0, lr\n"
+    "  sub lr, r2, r10, lsr #31\n"
+    "  smmlar r8, r8, r0, r12\n"
+    "  asr r4, r4, r3\n"
+    "  smmlar r10, r10, r0, lr\n"
+    "  asr r6, r6, r3\n"
+    "  ldr lr, [sp, #12]\n"
+    "  ssat r4, #8, r4\n"
+    "  asr r8, r8, r3\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r4, [lr]\n"
     "  ldr r4, [sp, #20]\n"               /* out_c: r4 is free now */
-    "  asr r12, r12, r3\n"
-    "  asr r1, r1, r3\n"
-    "  ssat r12, #8, r12\n"
-    "  ssat r1, #8, r1\n"
-    "  strb r12, [lr]\n"
-    "  strb r1, [lr, r4]\n"
-    "  add r6, lr, r4, lsl #1\n"
-    MCUSIM_RQ7_PAIR("r8", "r10", "r0", "r2", "r3", "r6")
-    "  ldr r1, [sp, #24]\n"
-    "  ldm r1!, {r0, r2, r3}\n"
-    "  str r1, [sp, #24]\n"
-    "  add lr, lr, #1\n"
-    "  add r6, r6, #1\n"
-    MCUSIM_RQ7_PAIR("r5", "r7", "r0", "r2", "r3", "lr")
-    MCUSIM_RQ7_PAIR("r9", "r11", "r0", "r2", "r3", "r6")
-#undef MCUSIM_RQ7_PAIR
-    "  adds lr, lr, #1\n"
+    "  asr r10, r10, r3\n"
+    "  ssat r8, #8, r8\n"
+    "  add r0, lr, r4, lsl #1\n"          /* pixel 2 */
+    "  strb r6, [lr, r4]\n"
+    "  ssat r10, #8, r10\n"
+    "  strb r8, [r0]\n"
+    "  add r2, lr, r4\n"                  /* pixel 1 */
+    "  strb r10, [r0, r4]\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  sub r12, r8, r5, lsr #31\n"
+    "  sub r3, r8, r7, lsr #31\n"
+    "  smmlar r5, r5, r6, r12\n"
+    "  sub r12, r8, r9, lsr #31\n"
+    "  smmlar r7, r7, r6, r3\n"
+    "  sub r3, r8, r11, lsr #31\n"
+    "  smmlar r9, r9, r6, r12\n"
+    "  asr r5, r5, r10\n"
+    "  smmlar r11, r11, r6, r3\n"
+    "  asr r7, r7, r10\n"
+    "  ssat r5, #8, r5\n"
+    "  asr r9, r9, r10\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r5, [lr, #1]\n"
+    "  asr r11, r11, r10\n"
+    "  ssat r9, #8, r9\n"
+    "  strb r7, [r2, #1]\n"
+    "  ssat r11, #8, r11\n"
+    "  adds r0, r0, #1\n"
+    "  strb r9, [r0]\n"
+    "  strb r11, [r0, r4]\n"
+    "  adds lr, lr, #2\n"
     "  str lr, [sp, #12]\n"
-    "  ldr r1, [sp, #24]\n"
     "  ldr r0, [sp, #16]\n"
     "  subs r0, r0, #1\n"
     "  str r0, [sp, #16]\n"
