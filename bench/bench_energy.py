@@ -21,6 +21,7 @@ Models come from ../shared/models (or $MCUSIM_SHARED_MODELS); a missing one is r
 from __future__ import annotations
 
 import dataclasses
+import argparse
 import json
 import os
 import subprocess
@@ -151,6 +152,9 @@ def compare(p: dict, sim: dict) -> dict:
 
 
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--markdown", action="store_true", help="also print the tables as markdown")
+    args = ap.parse_args()
     from mcusim.boards import load_board
     t0 = time.perf_counter()
     rows = []
@@ -194,7 +198,7 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {OUT.relative_to(REPO)} in {result['bench_seconds']} s")
-    if "--markdown" in sys.argv:
+    if args.markdown:
         print_markdown(result)
     return 0
 

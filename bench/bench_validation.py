@@ -1,7 +1,7 @@
 """mcusim's side of every comparison in docs/validation.md: published latencies measured on real
 boards (MLPerf Tiny result files) against the simulated figure for the closest configuration.
 
-    .venv/bin/python bench/bench_validation.py
+    .venv/bin/python bench/bench_validation.py [--markdown]
 
 Writes bench/results/validation.json. The published figures below are copied by hand from the
 cited files (throughput in inferences/s -> latency = 1000 / throughput ms); nothing here is
@@ -11,6 +11,7 @@ cache (first run also compiles each model once per board).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -198,6 +199,9 @@ def dwt_consistency() -> dict:
 
 
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--markdown", action="store_true", help="also print the tables as markdown")
+    args = ap.parse_args()
     t_start = time.perf_counter()
     sims: dict[tuple, dict] = {}
     rows = []
@@ -269,7 +273,7 @@ def main() -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {OUT.relative_to(REPO)} in {result['bench_seconds']} s")
-    if "--markdown" in sys.argv:
+    if args.markdown:
         print_markdown(result)
     return 0
 
