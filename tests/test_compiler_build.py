@@ -135,3 +135,21 @@ def test_layer_instructions_are_inclusive():
     # a layer function itself is a few dozen instructions; its kernel, hundreds of thousands
     assert max(per_layer) > 100_000
     assert 0.99 * r.instructions < sum(per_layer) < r.instructions
+
+
+def test_portable_kernels_on_armv6m_are_the_c_reference(tmp_path):
+    """`--kernels portable` means the C reference kernels on every core: on the M0+ no
+    build-time packed variant (pairs, quads, packed depthwise), and the same output."""
+    from compiler_support import REPO
+    model = REPO / "models" / "kws_ref_model.tflite"
+    outs, kernels = {}, {}
+    for k in ("portable", "optimized"):
+        built = compile_model(model, load_board("rp2040"), kernels=k, out_dir=tmp_path / k)
+        kernels[k] = {layer["kernel"] for layer in built.layers}
+        out = tmp_path / f"{k}.npy"
+        run(str(model), "rp2040", RunOptions(kernels=k, output_path=out))
+        outs[k] = np.load(out)
+    packed = ("_pairs_", "_quads_", "_packed_")
+    assert not [n for n in kernels["portable"] if any(p in n for p in packed)], kernels["portable"]
+    assert [n for n in kernels["optimized"] if any(p in n for p in packed)]
+    assert np.array_equal(outs["portable"], outs["optimized"])

@@ -1,5 +1,5 @@
 """Every supported shared model, built and simulated, bit-exact with TFLM on stm32f4 (Cortex-M4F,
-DSP kernels) and on rp2040 (Cortex-M0+, portable kernels): mcusim verify with 1 random input
+DSP kernels) and on rp2040 (Cortex-M0+, ARMv6-M kernels): mcusim verify with 1 random input
 plus all -128 and all 127. Also: the run's figures (layers, arena planned == peak, flash split).
 Skips cleanly without ../shared/models (MCUSIM_SHARED_MODELS overrides the path)."""
 from __future__ import annotations

@@ -172,7 +172,7 @@ def frontend(data: bytes, name: str):
 
 def _build(data: bytes, name: str, board: Board, kernels: str, work: Path, final: Path) -> Built:
     opt = frontend(data, name)
-    gen = generate(opt, board.core, use_dsp(board.core, kernels))
+    gen = generate(opt, board.core, use_dsp(board.core, kernels), kernels != "portable")
     _check_fits(name, board, gen)
     _write_project(work, board, gen)
     elf = work / "model.elf"

@@ -54,9 +54,9 @@ def layer_function(position: int, op: str) -> str:
 
 
 def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
-              group_caps: dict[int, int] | int = 1):
+              group_caps: dict[int, int] | int = 1, optimized: bool = True):
     consts = ConstPool()
-    ctx = EmitContext(opt.graph, plan, opt.inputs, opt.outputs, core, dsp, consts)
+    ctx = EmitContext(opt.graph, plan, opt.inputs, opt.outputs, core, dsp, consts, optimized)
     ctx.group_caps = group_caps
     bodies = []
     for pos, node in enumerate(opt.graph.nodes):
@@ -69,12 +69,13 @@ def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
     return bodies, ctx, consts
 
 
-def _plan_groups(opt: Optimized, core: str, dsp: bool) -> tuple[Plan, dict[int, int] | int]:
+def _plan_groups(opt: Optimized, core: str, dsp: bool,
+                 optimized: bool = True) -> tuple[Plan, dict[int, int] | int]:
     """The plan and, per layer, the cap on the packed convolutions' groups of pixels per weight
     pass (conv_pack.groups_plan: more column scratch, fewer flash reads of the records): layer
     by layer the largest cap with which the arena stays as small as with one group per pass,
     so memory never pays for it."""
-    _, ctx1, _ = _emit_all(opt, None, core, dsp, 1)
+    _, ctx1, _ = _emit_all(opt, None, core, dsp, 1, optimized)
     base = make_plan(opt.graph, ctx1.scratch_sizes)
     if not dsp or core not in conv_pack.BLOCK_CACHE_BYTES:
         return base, 1
@@ -93,10 +94,11 @@ def _plan_groups(opt: Optimized, core: str, dsp: bool) -> tuple[Plan, dict[int, 
     return plan, caps
 
 
-def generate(opt: Optimized, core: str, dsp: bool) -> Generated:
+def generate(opt: Optimized, core: str, dsp: bool, optimized: bool = True) -> Generated:
+    """optimized=False (`--kernels portable`): no build-time packed variant on any core."""
     # Pass 1 learns each layer's scratch size; pass 2 emits with the planned offsets.
-    plan, caps = _plan_groups(opt, core, dsp)
-    bodies, _, consts = _emit_all(opt, plan, core, dsp, caps)
+    plan, caps = _plan_groups(opt, core, dsp, optimized)
+    bodies, _, consts = _emit_all(opt, plan, core, dsp, caps, optimized)
     g = opt.graph
     layers = []
     for pos, (node, body) in enumerate(zip(g.nodes, bodies)):

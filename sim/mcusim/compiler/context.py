@@ -6,6 +6,7 @@ ctx.ref(t)                  C pointer expression for tensor t: the caller's inpu
 ctx.const(hint, arr, ctype) a const array in flash (weights.c); returns its C name
 ctx.scratch(nbytes)         pointer to this layer's scratch, planned in the arena (void *)
 ctx.core, ctx.dsp           target core; whether DSP (SIMD) kernels may be used
+ctx.v6m_packed              whether ARMv6-M's packed variants may be used (not with --kernels portable)
 ctx.layer, ctx.node, ctx.g  layer position, node, graph (for names and comments)
 """
 from __future__ import annotations
@@ -55,8 +56,12 @@ class ConstPool:
 
 
 class EmitContext:
-    def __init__(self, g, plan, inputs, outputs, core: str, dsp: bool, consts: ConstPool):
+    def __init__(self, g, plan, inputs, outputs, core: str, dsp: bool, consts: ConstPool,
+                 optimized: bool = True):
         self.g, self.plan, self.core, self.dsp = g, plan, core, dsp
+        # ARMv6-M's build-time packed variants (pairs, quads, packed depthwise, ADD table): off
+        # with `--kernels portable`, which means the C reference kernels on every core
+        self.v6m_packed = optimized and core in ("cortex-m0", "cortex-m0plus")
         self.consts = consts
         self.io_in = {p.tensor: p.offset for p in inputs}
         self.io_out = {p.tensor: p.offset for p in outputs}

@@ -126,7 +126,7 @@ def _emit_table(node, ctx, p: dict) -> str:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    if p["broadcast"] is None and (ctx.dsp or ctx.core in V6M_CORES):
+    if p["broadcast"] is None and (ctx.dsp or ctx.v6m_packed):
         return _emit_table(node, ctx, p)
     return (
         params_lit("mcusim_add_params", [(k, p[k]) for k in (

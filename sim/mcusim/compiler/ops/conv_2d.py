@@ -173,7 +173,7 @@ def emit(node, g, ctx) -> str:
     f = g.t(node.inputs[1])
     oc, kh, kw, kc = p["filter_dims"]
     pairs = None    # ARMv6-M: rows interleaved in pairs at build time, in place of the filter
-    if ctx.core in conv_pack.V6M_CORES and f.data is not None:
+    if ctx.v6m_packed and f.data is not None:
         if v == "1x1" and in_off == 0:
             pairs = ("mcusim_convolve_1x1_pairs_s8", conv_pack.pack_pairs(f.data), "int8_t",
                      ((kc + 1) & ~1) * 2)

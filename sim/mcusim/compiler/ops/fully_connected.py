@@ -98,7 +98,7 @@ def emit(node, g, ctx) -> str:
                                              ("per_channel", p["per_channel"])], "quant"))
     args = (f"{p['batches']}, {p['accum_depth']}, {p['output_depth']},\n"
             f"    {cptr(ctx, node.inputs[0], const=True)}, ")
-    if (not ctx.dsp and ctx.core in conv_pack.V6M_CORES and w is not None and in_off == 0
+    if (not ctx.dsp and ctx.v6m_packed and w is not None and in_off == 0
             and p["filter_offset"] == 0):
         # ARMv6-M: rows in groups of four as unsigned bytes, in place of the int8 filter
         packed = ctx.const(f"n{node.index}_filter_quads", fc_pack.pack_quads(w), "int8_t")
