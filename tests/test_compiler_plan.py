@@ -36,6 +36,11 @@ def test_edge_quantize_dequantize_folded():
     assert "QUANTIZE" not in ops and "DEQUANTIZE" not in ops
     assert o.inputs[0].dtype == "float32" and o.outputs[0].dtype == "float32"
     assert o.graph.t(o.inputs[0].tensor).dtype == "int8"
+    # the ports keep the model's own I/O names (errors name what the user knows), not the
+    # folded QUANTIZE/DEQUANTIZE's internal tensors
+    src = importer.load(shared_model("arm_kws/ds_cnn_s_quantized.tflite"))
+    assert o.inputs[0].name == src.t(src.inputs[0]).name
+    assert o.outputs[0].name == src.t(src.outputs[0]).name
 
 
 def test_host_conversions_bit_exact_with_tflm():

@@ -38,14 +38,15 @@ def optimize(src: Graph) -> Optimized:
     log: list[str] = []
     in_dtype = {t: g.t(t).dtype for t in g.inputs}
     out_dtype = {t: g.t(t).dtype for t in g.outputs}
-    _fold_edges(g, in_dtype, out_dtype, log)
+    names: dict[int, str] = {}      # a port's model name where its tensor replaced the model's
+    _fold_edges(g, in_dtype, out_dtype, names, log)
     _fold_constants(g, log)
     _alias_reshapes(g, log)
     _fuse_activations(g, log)
     _depthwise_one_channel_as_conv(g, log)
     _drop_dead(g, log)
-    inputs = _ports(g, g.inputs, in_dtype)
-    outputs = _ports(g, g.outputs, out_dtype)
+    inputs = _ports(g, g.inputs, in_dtype, names)
+    outputs = _ports(g, g.outputs, out_dtype, names)
     return Optimized(g, inputs, outputs, log)
 
 
@@ -63,19 +64,21 @@ def _same_quant(a, b) -> bool:
             and int(a.zero_point[0]) == int(b.zero_point[0]))
 
 
-def _fold_edges(g: Graph, in_dtype: dict, out_dtype: dict, log: list[str]) -> None:
+def _fold_edges(g: Graph, in_dtype: dict, out_dtype: dict, names: dict, log: list[str]) -> None:
     for node in list(g.nodes):
         src, dst = node.inputs[0], node.outputs[0]
         if node.op == "QUANTIZE" and src in g.inputs and g.t(src).dtype == "float32" \
                 and g.t(dst).dtype == "int8" and len(consumers(g, src)) == 1:
             g.inputs[g.inputs.index(src)] = dst
             in_dtype[dst] = "float32"
+            names[dst] = g.t(src).name
             g.nodes.remove(node)
             log.append(f"node {node.index} QUANTIZE: input conversion done on the host")
         elif node.op == "DEQUANTIZE" and dst in g.outputs and g.t(src).dtype == "int8" \
                 and g.t(dst).dtype == "float32" and src not in g.outputs:
             g.outputs[g.outputs.index(dst)] = src
             out_dtype[src] = "float32"
+            names[src] = g.t(dst).name
             g.nodes.remove(node)
             log.append(f"node {node.index} DEQUANTIZE: output conversion done on the host")
 
@@ -188,13 +191,13 @@ def _drop_dead(g: Graph, log: list[str]) -> None:
                 changed = True
 
 
-def _ports(g: Graph, tensors: list[int], dtypes: dict) -> list[Port]:
+def _ports(g: Graph, tensors: list[int], dtypes: dict, names: dict) -> list[Port]:
     ports, offset = [], 0
     for t in tensors:
         ten = g.t(t)
         scale = float(ten.scale[0]) if ten.scale is not None else 1.0
         zp = int(ten.zero_point[0]) if ten.zero_point is not None else 0
-        p = Port(name=ten.name, tensor=t, shape=tuple(ten.shape), dtype=dtypes.get(t, ten.dtype),
+        p = Port(name=names.get(t, ten.name), tensor=t, shape=tuple(ten.shape), dtype=dtypes.get(t, ten.dtype),
                  scale=scale, zero_point=zp, offset=offset)
         offset += (p.size + 3) & ~3     # keep every tensor of the buffer word-aligned
         ports.append(p)
