@@ -132,6 +132,9 @@ seed = [0, 1]
     assert main(["sweep", str(sweep), "--jobs", "2", "--json", str(js), "--csv", str(cs)]) == 0
     out = capsys.readouterr().out
     assert "4 points run" in out and "req1: latency_ms <= 0.08" in out
+    # piped output (a CI log) is not cut at rich's default 80 columns
+    from mcusim.commands.sweep import table_console
+    assert table_console(io.StringIO()).width == 160
     data = json.loads(js.read_text())
     assert data["schema"] == "mcusim-sweep/1" and data["objective"] == "max flash_free_bytes"
     assert len(data["points"]) == 4 and data["axes"] == {"seed": [0, 1]}

@@ -12,6 +12,14 @@ from mcusim.errors import EXIT_BUDGET, EXIT_INTERRUPTED, BadInput, McusimError
 TOP = 50
 
 
+def table_console(file=None):
+    """The ranked table's console: a terminal's own width; piped (a CI log), wide enough that
+    the rows stay whole instead of being cut at rich's default 80 columns."""
+    from rich.console import Console
+    out = Console(file=file)
+    return out if out.is_terminal else Console(file=file, width=160)
+
+
 def add_arguments(p) -> None:
     # optional for argparse only: `--ray SWEEP.toml` takes the file as the address (see main)
     p.add_argument("sweep", nargs="?",
@@ -71,7 +79,7 @@ def main(args) -> int:
     rows = execute.rank(sweep, records)
     if not args.quiet:
         from mcusim.sweeps.table import build
-        out = Console()
+        out = table_console()
         out.print(build(rows[:args.top], sweep, stats))
         if len(rows) > args.top:
             out.print(f"… {len(rows) - args.top} more points (--top, --csv, --json)")
