@@ -42,6 +42,10 @@ class HostCtx:
         self.arrays: list[tuple[str, str, np.ndarray]] = []
         self.scratch_bytes = 0
 
+    @property
+    def v6m_packed(self) -> bool:    # as EmitContext with optimized kernels
+        return self.core in ("cortex-m0", "cortex-m0plus")
+
     def ref(self, t: int) -> str:
         if t < 0:
             return "NULL"

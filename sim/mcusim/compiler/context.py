@@ -55,13 +55,14 @@ class ConstPool:
         return sum(a.nbytes for _, _, a in self.arrays)
 
 
+V6M_CORES = ("cortex-m0", "cortex-m0plus")
+
+
 class EmitContext:
     def __init__(self, g, plan, inputs, outputs, core: str, dsp: bool, consts: ConstPool,
                  optimized: bool = True):
         self.g, self.plan, self.core, self.dsp = g, plan, core, dsp
-        # ARMv6-M's build-time packed variants (pairs, quads, packed depthwise, ADD table): off
-        # with `--kernels portable`, which means the C reference kernels on every core
-        self.v6m_packed = optimized and core in ("cortex-m0", "cortex-m0plus")
+        self.optimized = optimized    # False: `--kernels portable`, the C reference on every core
         self.consts = consts
         self.io_in = {p.tensor: p.offset for p in inputs}
         self.io_out = {p.tensor: p.offset for p in outputs}
@@ -71,6 +72,11 @@ class EmitContext:
         # the packed convs' groups of pixels per weight pass: a cap, or caps by layer
         # (codegen._plan_groups); layers not listed take one group
         self.group_caps: dict[int, int] | int = 16
+
+    @property
+    def v6m_packed(self) -> bool:
+        """ARMv6-M's build-time packed variants (pairs, quads, packed depthwise, ADD table)."""
+        return self.optimized and self.core in V6M_CORES
 
     def group_cap(self) -> int:
         c = self.group_caps
