@@ -84,7 +84,9 @@ def emit(node, g, ctx) -> str:
     params = params_lit("mcusim_dw_conv_params", [(k, p[k]) for k in (
         "input_offset", "output_offset", "ch_mult", "stride", "padding", "dilation",
         "activation")])
-    rec = packed(node, g, p, ctx.dsp, ctx.core if ctx.v6m_packed else "")
+    # on ARMv6-M only with optimized kernels; the core also tells the DSP path about its FPU
+    v6m_off = ctx.core in V6M_CORES and not ctx.v6m_packed
+    rec = packed(node, g, p, ctx.dsp, "" if v6m_off else ctx.core)
     if rec is not None:   # the records replace filter, bias, multipliers and shifts in flash
         fpu = "-mfloat-abi=hard" in CORE_FLAGS.get(ctx.core, ())
         tr = depthwise_pack.transposed(p, ctx.dsp, fpu)
