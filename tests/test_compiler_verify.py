@@ -32,8 +32,8 @@ def test_cli_verify_passes(capsys):
 def test_corrupted_layer_is_found(monkeypatch):
     real = cbuild.generate
 
-    def corrupt(opt, core, dsp):
-        gen = real(opt, core, dsp)
+    def corrupt(opt, core, dsp, optimized=True):
+        gen = real(opt, core, dsp, optimized)
         node = opt.graph.nodes[1]                    # layer 1's output lives in the arena
         off = gen.plan.offsets[root(opt.graph, node.outputs[0])]
         c = gen.files["model.c"]
