@@ -44,7 +44,8 @@ class HostCtx:
 
     @property
     def v6m_packed(self) -> bool:    # as EmitContext with optimized kernels
-        return self.core in ("cortex-m0", "cortex-m0plus")
+        from mcusim.compiler.context import V6M_CORES
+        return self.core in V6M_CORES
 
     def ref(self, t: int) -> str:
         if t < 0:

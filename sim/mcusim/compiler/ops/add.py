@@ -34,7 +34,6 @@ def macs(node, g) -> int:
     return 0
 
 
-V6M_CORES = ("cortex-m0", "cortex-m0plus")
 SMMLAR_R = (1, 22)      # the shifts mcusim_requant_smmlar takes
 
 

@@ -70,8 +70,6 @@ def scratch_bytes(n: int, staging: bool) -> int:
     return 4 * packed_depth(n) * 2 + (packed_depth(n) if staging else 0)
 
 
-V6M_CORES = ("cortex-m0", "cortex-m0plus")
-
 # The data cache that serves flash reads of the records, by core, where it holds more than one
 # record set's block: the Cortex-M7's L1 D-cache (stm32f746: 4 KB, 4-way, 32-byte lines) and the
 # STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines). Records are run in blocks of

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mcusim.compiler import quant
+from mcusim.compiler.context import V6M_CORES
 from mcusim.compiler.ops import depthwise_pack
 from mcusim.compiler.ops._common import (act, bad, check_act, check_bias, check_filter_quant,
                                          check_int8_filter, check_operands, check_rank,
@@ -54,9 +55,6 @@ def variant(p: dict, dsp: bool) -> str:
     if kh == 3 and kw == 3 and p["ch_mult"] == 1 and p["dilation"] == (1, 1):
         return "3x3"
     return "generic"
-
-
-V6M_CORES = ("cortex-m0plus", "cortex-m0")
 
 
 def packed(node, g, p: dict, dsp: bool, core: str = ""):
