@@ -93,6 +93,15 @@ static void mcusim_clock_init(void) {}
 static void mcusim_clock_init(void) {}
 #endif
 
+/* Builds that print through the UART (MCUSIM_SEMIHOSTING=0, firmware/hal/uart.c linked) start
+ * the console before main, after the clocks, as a board's own start-up does: printf works from
+ * main's first line. Not with MCUSIM_KEEP_RESET_CLOCK: firmware that sets its own clocks calls
+ * mcusim_uart_init(clock_hz, baud) once they run. */
+#if !MCUSIM_SEMIHOSTING && defined(MCUSIM_UART_BAUD) && !defined(MCUSIM_KEEP_RESET_CLOCK)
+#define MCUSIM_CONSOLE_INIT 1
+extern void mcusim_console_init(void);
+#endif
+
 __attribute__((noreturn)) void Reset_Handler(void)
 {
     mcusim_clock_init();
@@ -108,6 +117,9 @@ __attribute__((noreturn)) void Reset_Handler(void)
 #if MCUSIM_SEMIHOSTING
     __heap_limit = (unsigned int)&__HeapLimit;
     initialise_monitor_handles();
+#endif
+#if defined(MCUSIM_CONSOLE_INIT)
+    mcusim_console_init();
 #endif
     __libc_init_array();
     exit(main(0, 0));

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mcusim.errors import BadInput
+from mcusim import uart_console
 from mcusim.paths import boards_dir
 from mcusim.toolchain import CORE_FLAGS
 
@@ -36,6 +37,7 @@ MEMORY_KEYS = ("name", "kind", "base", "size", "wait_states", "latency", "accele
                "banks", "banks_source", "alias_of")
 BANK_KEYS = ("name", "base", "size")
 UART_KEYS = ("kind", "base", "data_offset", "status_offset", "source")
+UART_KEYS += uart_console.KEYS      # the console set-up firmware/hal/uart.c does (uart_console.py)
 POWER_KEYS = ("voltage_v", "run_ua_per_mhz", "run_current_ma", "run_current_at_hz", "source",
               "sleep_ua_per_mhz", "sleep_current_ma", "sleep_current_at_hz", "sleep_source",
               "run_confirmed", "sleep_confirmed", "run_current_table")
@@ -287,6 +289,7 @@ def _parse(path: Path) -> Board:
     if reset_clock <= 0:
         raise BadInput(f"board file {path}: reset_clock_hz must be positive")
     gpio, timers = _gpio(path, data), _timers(path, data)
+    uart_console.check(path, uart, gpio)
     for what, base in [("gpio.base", gpio.get("base"))] + [
             (f"timer[{i}].base", t["base"]) for i, t in enumerate(timers)]:
         if base is not None and any(m.contains(base) for m in memories):
@@ -515,7 +518,8 @@ def _uart(path: Path, data: dict) -> dict[str, Any]:
     if kind not in UART_KINDS:
         raise BadInput(f"board file {path}: key 'uart.kind' must be one of {', '.join(UART_KINDS)}")
     return {"kind": kind, "base": f.int("base"), "data_offset": f.int("data_offset"),
-            "status_offset": f.int("status_offset"), "source": f.str("source", "")}
+            "status_offset": f.int("status_offset"), "source": f.str("source", ""),
+            **uart_console.parse(path, data["uart"], kind)}
 
 
 def _power(path: Path, data: dict) -> dict[str, Any]:

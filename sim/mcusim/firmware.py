@@ -6,7 +6,8 @@ What goes into every build (also used by the model compiler):
   - firmware/startup/startup.c: vector table and Reset_Handler (.data/.bss, FPU, main, exit)
   - the linker script mcusim.sim.linker.linker_script(board)
   - semihosting=True: newlib + librdimon (--specs=rdimon.specs): printf/stdin/exit through BKPT
-  - semihosting=False: newlib + libnosys, firmware/hal/uart.c (printf to the board's UART)
+  - semihosting=False: newlib + libnosys, firmware/hal/uart.c (printf to the board's UART, which
+    the start-up sets up first: mcusim_console_init, from the board's [uart] set-up keys)
   - flags: base_flags(board) = toolchain.core_flags(board.core) + COMMON_FLAGS + board_defines(board)
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
+from mcusim import uart_console
 from mcusim.boards import Board
 from mcusim.paths import firmware_dir
 from mcusim.sim.linker import linker_script
@@ -58,6 +60,7 @@ def board_defines(board: Board) -> list[str]:
                  f"-DMCUSIM_UART_BASE={u['base']:#x}u",
                  f"-DMCUSIM_UART_DATA={u['data_offset']:#x}u",
                  f"-DMCUSIM_UART_STATUS={u['status_offset']:#x}u"]
+        defs += uart_console.defines(board)    # its set-up: clock, TX pin, baud (uart.c)
     return defs
 
 

@@ -189,9 +189,14 @@ class StmUsart(RegisterUart):
         return stm32_frame(machine, self.regs, self.v2)
 
     def status(self) -> int:
+        ack = 0
+        if self.v2:    # ISR.TEACK/REACK (bits 21/22) follow CR1.TE/RE (RM0432 50.8.8); ST's HAL
+            cr1 = self.regs.get(0x00, 0)           # waits for them after enabling the USART
+            ack = (cr1 >> 3 & 1) << 21 | (cr1 >> 2 & 1) << 22
         if self.tx is None:
-            return self.READY
-        return (self.TXE if self.tx.holding_empty() else 0) | (self.TC if self.tx.idle() else 0)
+            return self.READY | ack
+        return ((self.TXE if self.tx.holding_empty() else 0) | (self.TC if self.tx.idle() else 0)
+                | ack)
 
 
 class NrfUart(Device):
