@@ -49,7 +49,9 @@ def main(args) -> int:
                       acc, m.source)
         console.print(t)
         if b.uart:
-            console.print(f"console UART {b.uart['kind']} at {b.uart['base']:#010x} "
+            setup = (f", TX {b.uart['tx_name']} at {b.uart['baud']} baud (set up by the start-up "
+                     f"in UART builds)" if "baud" in b.uart else "")
+            console.print(f"console UART {b.uart['kind']} at {b.uart['base']:#010x}{setup} "
                           f"({b.uart['source']})")
         console.print(f"power {b.power['run_ua_per_mhz']:.1f} µA/MHz at {b.power['voltage_v']} V, "
                       f"{_status(b.power, 'run')} ({b.power['source']})")
