@@ -58,7 +58,7 @@ def parse(path: Path, raw: dict, kind: str) -> dict[str, Any]:
         return v
 
     out: dict[str, Any] = {"baud": integer("baud", 1, 20_000_000),
-                           "init_source": raw.get("init_source", ""),
+                           "init_source": str(raw.get("init_source", "")),
                            "tx_name": str(raw.get("tx_pin", ""))}
     for key in NEEDS[kind]:
         if key not in raw:
