@@ -81,6 +81,15 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (2, 2), padding="SAME")[0]  # 3 wide: pair2
     yield mg.depthwise_conv_2d(r, [1, 8, 9, 8], 1, (3, 3), (2, 1), padding="SAME")[0]
+    # small maps (mcusim_dw3f_*_m: every row pair in its own slot, all steps of a channel per
+    # call): stride 1 with the sign term, an odd last column, three groups and two images; 12
+    # rows VALID (7 pairs) and 14 rows (all 8 slots); stride 2 over all 8 slots (7 rows of 5:
+    # a quad and an odd column); 3 wide (pair2) and 4 to 5 rows of quads are above
+    yield mg.depthwise_conv_2d(r, [2, 6, 7, 12], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 9, 8], 1, (3, 3), (1, 1), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 14, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
     # unfused loops), two images

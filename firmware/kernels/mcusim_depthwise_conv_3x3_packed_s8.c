@@ -79,10 +79,30 @@ static inline int32_t mcusim_dw3p_all_fused(const mcusim_dw_conv_params *params,
            params->activation.max == 127 && (sw == 1 || sw == 2);
 }
 
-/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame) */
-static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused)
+/* Small maps, fused, equal strides 1 or 2 (the row walk): every row pair the map needs fits
+ * the 8 slots of the small layout, so each channel runs all its steps in one pass over its
+ * record (mcusim_dw3f_*_m). Returns those pairs, or 0. The compiler's ops/depthwise_pack.py
+ * small_pairs makes the same choice. */
+enum { DW3P_SLOTS = 8 };
+static inline int32_t mcusim_dw3p_small_pairs(int32_t oh, int32_t sh, int32_t sw, int32_t fused)
+{
+    if (!fused || sh != sw) {
+        return 0;
+    }
+    /* stride 1 in row pairs: an odd last row would cost a whole pair step (a 3x3 map: more
+     * than the two-slot walk's one-row loop saves) */
+    const int32_t np = sh == 1 ? (oh & 1 ? DW3P_SLOTS + 1 : oh / 2 + 1) : oh + 1;
+    return np <= DW3P_SLOTS ? np : 0;
+}
+
+/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame); oh > 0:
+ * the row walk, which takes the small layout when mcusim_dw3p_small_pairs allows */
+static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused, int32_t oh)
 {
 #if MCUSIM_DSP
+    if (oh > 0 && mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+        return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
+    }
     if (fused) {
         return 32 * ((ow - 1) * sw + 3);
     }
@@ -94,12 +114,14 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fu
 #elif MCUSIM_DW3P_V6M
     (void)sh;
     (void)fused;
+    (void)oh;
     return 16 * ((ow - 1) * sw + 3);
 #else
     (void)ow;
     (void)sw;
     (void)sh;
     (void)fused;
+    (void)oh;
     return 0;
 #endif
 }
@@ -108,7 +130,7 @@ int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv
                                                             const mcusim_dims *output_dims)
 {
     return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h,
-                              mcusim_dw3p_all_fused(params, params->stride.w));
+                              mcusim_dw3p_all_fused(params, params->stride.w), output_dims->h);
 }
 
 /* transposed: rows along the width, so a row is an output column */
@@ -117,7 +139,7 @@ int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_co
 {
 #if MCUSIM_DSP
     return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w,
-                              mcusim_dw3p_all_fused(params, params->stride.h));
+                              mcusim_dw3p_all_fused(params, params->stride.h), 0);
 #else
     (void)params;
     (void)output_dims;
@@ -161,6 +183,8 @@ typedef struct {
     int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
     int32_t lo, hi;
     int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp) */
+    int32_t steps;          /* small maps (mcusim_dw3f_*_m): steps per channel, */
+    int32_t outstep;        /* output bytes per step */
 } mcusim_dw3p_job;
 void mcusim_dw3p_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3p_dual_t1(mcusim_dw3p_job *job);
@@ -442,7 +466,11 @@ __asm__(
     "  .endm\n"
     /* the same, r0 moved to that column (pre-indexed writeback on the slot at offset 0) */
     "  .macro MCUSIM_DW3F_LDW t, off\n"
-    "  .if \\t == 0\n"
+    "  .if \\off > 255\n"                /* beyond the writeback's reach: one ADD more */
+    "  ldr r3, [r0, #\\off+\\t]\n"
+    "  ldr r12, [r0, #\\off+4-\\t]\n"
+    "  add r0, r0, #\\off\n"
+    "  .elseif \\t == 0\n"
     "  ldr r3, [r0, #\\off]!\n"
     "  ldr r12, [r0, #4]\n"
     "  .else\n"
@@ -464,7 +492,7 @@ __asm__(
     "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -482,24 +510,31 @@ __asm__(
     "  vmov s9, r5\n"
     "  vmov s4, r6\n"
     "  vmov s3, r7\n"
+    "  .if \\steps\n"                  /* [sp]: steps, out step */
+    "  ldrd r8, r9, [r0, #44]\n"
+    "  strd r8, r9, [sp, #-8]!\n"
+    "  .endif\n"
     "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
     "  and r2, r3, #3\n"
     "  vmov s11, r2\n"
     "  lsrs r3, r3, #2\n"
-    "  lsls r3, r3, #8\n"
+    "  lsls r3, r3, #\\lg+3\n"
     "  .else\n"
     "  and r2, r3, #1\n"
     "  vmov s11, r2\n"
     "  lsrs r3, r3, #1\n"
     "  .if \\kind == 2\n"
-    "  lsls r3, r3, #7\n"
+    "  lsls r3, r3, #\\lg+2\n"
     "  .else\n"
-    "  lsls r3, r3, #6\n"
+    "  lsls r3, r3, #\\lg+1\n"
     "  .endif\n"
     "  .endif\n"
     "  vmov s10, r3\n"
     "  movs r2, #4\n"
     "  vmov s12, r2\n"
+    "  .if \\steps\n"
+    "  .balign 4\n"                      /* branch targets word-aligned (see the loop head) */
+    "  .endif\n"
     "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
     "  vmov r3, s8\n"
     "  ldm r3!, {r4-r12, lr}\n"
@@ -510,6 +545,14 @@ __asm__(
     "  vmov s6, r10\n"
     "  vmov r0, s7\n"
     "  vmov r1, s9\n"
+    "  .if \\steps\n"                  /* every step of the channel: s13 v, s14 out, s15 left */
+    "  ldr r2, [sp]\n"
+    "  vmov s15, r2\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  vmov s13, r0\n"
+    "  vmov s14, r1\n"
+    "  .endif\n"
     "  vmov r2, s10\n"
     "  add r2, r0, r2\n"                  /* end of the column pairs */
     "  .if \\kind != 2\n"
@@ -517,52 +560,55 @@ __asm__(
     "  .endif\n"
     "  cmp r0, r2\n"
     "  beq 2f\n"
+    /* the M4/M33 loop heads are a 16-bit LDR: a taken branch to a 32-bit instruction at 2 mod
+     * 4 costs a cycle more (and a .balign a NOP on the way in) */
     "1:\n"
     "  .if \\kind == 1\n"
-    "  vmov r2, s6\n"
     "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  smlad r10, r3, r4, r2\n"
     "  smlatb r11, r3, r4, r2\n"
-    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
     "  smlabt r10, r12, r7, r10\n"
     "  smlad r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #32+\\b]\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
     "  smlad lr, r3, r4, r2\n"
     "  smlatb r2, r3, r4, r2\n"
     "  smlad r10, r3, r5, r10\n"
     "  smlatb r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
     "  smlabt lr, r12, r7, lr\n"
     "  smlad r2, r12, r7, r2\n"
     "  smlabt r10, r12, r8, r10\n"
     "  smlad r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #64+\\b]\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
     "  smlad r10, r3, r6, r10\n"
     "  smlatb r11, r3, r6, r11\n"
     "  smlad lr, r3, r5, lr\n"
     "  smlatb r2, r3, r5, r2\n"
-    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
     "  smlabt r10, r12, r9, r10\n"
     "  smlad r11, r12, r9, r11\n"
     "  smlabt lr, r12, r8, lr\n"
     "  smlad r2, r12, r8, r2\n"
-    "  ldr r12, [r0, #96+\\b]\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
     "  smlad lr, r3, r6, lr\n"
     "  smlatb r2, r3, r6, r2\n"
     "  smlabt lr, r12, r9, lr\n"
     "  smlad r2, r12, r9, r2\n"
-    "  add r0, r0, #64\n"
+    "  add r0, r0, #2*\\cs\n"
     "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
     "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
@@ -587,72 +633,73 @@ __asm__(
     "  cmp r0, r3\n"
     "  bne 1b\n"
     "  .elseif \\kind == 4\n"             /* stride 2, four output columns over nine */
-    "  vmov r2, s6\n"
     "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  smlad r10, r3, r4, r2\n"
-    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
     "  smlabt r10, r12, r7, r10\n"
-    "  ldr r12, [r0, #32+\\b]\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
     "  smlad r10, r3, r5, r10\n"
-    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
     "  smlabt r10, r12, r8, r10\n"
-    "  ldr r12, [r0, #64+\\b]\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
     "  smlad r10, r3, r6, r10\n"
     "  smlad r11, r3, r4, r2\n"
-    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
     "  smlabt r10, r12, r9, r10\n"
     "  smlabt r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #96+\\b]\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
     "  smlad r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #128+\\t]\n"
+    "  ldr r3, [r0, #4*\\cs+\\t]\n"
     "  smlabt r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #128+\\b]\n"
+    "  ldr r12, [r0, #4*\\cs+\\b]\n"
     "  smlad r11, r3, r6, r11\n"
     "  smlad lr, r3, r4, r2\n"
-    "  ldr r3, [r0, #160+\\t]\n"
+    "  ldr r3, [r0, #5*\\cs+\\t]\n"
     "  smlabt r11, r12, r9, r11\n"
     "  smlabt lr, r12, r7, lr\n"
-    "  ldr r12, [r0, #160+\\b]\n"
+    "  ldr r12, [r0, #5*\\cs+\\b]\n"
     "  smlad lr, r3, r5, lr\n"
-    "  ldr r3, [r0, #192+\\t]\n"
+    "  ldr r3, [r0, #6*\\cs+\\t]\n"
     "  smlabt lr, r12, r8, lr\n"
-    "  ldr r12, [r0, #192+\\b]\n"
+    "  ldr r12, [r0, #6*\\cs+\\b]\n"
     "  smlad lr, r3, r6, lr\n"
     "  smlad r2, r3, r4, r2\n"           /* the bias's last use: r2 becomes a sum */
-    "  ldr r3, [r0, #224+\\t]\n"
+    "  ldr r3, [r0, #7*\\cs+\\t]\n"
     "  smlabt lr, r12, r9, lr\n"
     "  smlabt r2, r12, r7, r2\n"
-    "  ldr r12, [r0, #224+\\b]\n"
+    "  ldr r12, [r0, #7*\\cs+\\b]\n"
     "  smlad r2, r3, r5, r2\n"
-    "  ldr r3, [r0, #256+\\t]\n"
+    "  ldr r3, [r0, #8*\\cs+\\t]\n"
     "  smlabt r2, r12, r8, r2\n"
-    "  ldr r12, [r0, #256+\\b]\n"
+    "  ldr r12, [r0, #8*\\cs+\\b]\n"
     "  smlad r2, r3, r6, r2\n"
-    "  add r0, r0, #256\n"
+    "  add r0, r0, #8*\\cs\n"
     "  smlabt r2, r12, r9, r2\n"
     "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 128\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 160\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 5*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 192\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 6*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
-    "  MCUSIM_DW3F_LD \\t, \\b, 224\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 7*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 256\n"
-    "  add r0, r0, #256\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 8*\\cs\n"
+    "  add r0, r0, #8*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
     "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
@@ -679,48 +726,48 @@ __asm__(
     "  .if \\m7\n"                        /* pair2, each later load beside a multiply */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  smlad r11, r3, r4, r10\n"
-    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
     "  smlabt r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #32+\\b]\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
     "  smlad r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
     "  smlabt r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #64+\\b]\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
     "  smlad r11, r3, r6, r11\n"
     "  smlad lr, r3, r4, r10\n"
-    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
     "  smlabt r11, r12, r9, r11\n"
     "  smlabt lr, r12, r7, lr\n"
-    "  ldr r12, [r0, #96+\\b]\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
     "  smlad lr, r3, r5, lr\n"
-    "  ldr r3, [r0, #128+\\t]\n"
+    "  ldr r3, [r0, #4*\\cs+\\t]\n"
     "  smlabt lr, r12, r8, lr\n"
-    "  ldr r12, [r0, #128+\\b]\n"
+    "  ldr r12, [r0, #4*\\cs+\\b]\n"
     "  smlad lr, r3, r6, lr\n"
-    "  add r0, r0, #128\n"
+    "  add r0, r0, #4*\\cs\n"
     "  smlabt lr, r12, r9, lr\n"
     "  .elseif \\kind == 3\n"             /* stride 1, one row: four columns */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
@@ -744,14 +791,14 @@ __asm__(
     "  vmov r10, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -775,9 +822,9 @@ __asm__(
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  .if \\kind == 1\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
@@ -790,9 +837,9 @@ __asm__(
     "  strb r11, [r1, r3]\n"
     "  .else\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -800,9 +847,25 @@ __asm__(
     "  MCUSIM_DW3F_SH r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
-    "4:\n"                                /* next channel: v + 8 bytes, out + 1 (rec: LDM) */
+    "  .if \\steps\n"
+    "  .balign 4\n"
+    "  .endif\n"
+    "4:\n"
+    "  .if \\steps\n"                  /* next step: slots + 4 bytes, out + out step */
+    "  vmov r2, s15\n"
+    "  subs r2, #1\n"
+    "  beq 5f\n"
+    "  vmov s15, r2\n"
+    "  vmov r0, s13\n"
+    "  adds r0, #4\n"
+    "  vmov r1, s14\n"
+    "  ldr r3, [sp, #4]\n"
+    "  add r1, r1, r3\n"
+    "  b 11b\n"
+    "  .endif\n"
+    "5:\n"                                /* next channel: v + cs/4 bytes, out + 1 (rec: LDM) */
     "  vmov r0, s7\n"
-    "  adds r0, #8\n"
+    "  adds r0, #\\cs/4\n"
     "  vmov s7, r0\n"
     "  vmov r1, s9\n"
     "  adds r1, #1\n"
@@ -811,6 +874,9 @@ __asm__(
     "  subs r2, #1\n"
     "  vmov s12, r2\n"
     "  bne 10b\n"
+    "  .if \\steps\n"
+    "  add sp, #8\n"
+    "  .endif\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
@@ -843,6 +909,20 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
+    /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
+     * steps of a channel in one pass over its record */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_ms, 4, 0, 4, 1, 1, 128, 7, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
@@ -873,30 +953,39 @@ typedef struct {
  * to back (they pipeline), a light entry (it runs once per pair and group) */
 void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
                             int32_t s0, int32_t s1);
-#define MCUSIM_DW3P_WIDEN1(a, b, off)                                                      \
-    "  pkhbt r12, " a ", " b ", lsl #16\n"                                                 \
-    "  pkhtb lr, " b ", " a ", asr #16\n"                                                  \
-    "  sxtb16 " a ", r12\n"                                                                \
-    "  sxtb16 r12, r12, ror #8\n"                                                          \
-    "  sxtb16 " b ", lr\n"                                                                 \
-    "  sxtb16 lr, lr, ror #8\n"                                                            \
-    "  str " a ", [r0, #" off "]\n"                                                        \
-    "  str r12, [r0, #" off "+8]\n"                                                        \
-    "  str " b ", [r0, #" off "+16]\n"                                                     \
-    "  str lr, [r0, #" off "+24]\n"
+/* the same for the small-map layout (8 slots, 128-byte columns): words o[0], o[8], o[16], o[24] */
+void mcusim_dw3p_widen_cols8(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
+                             int32_t s0, int32_t s1);
 __asm__(
-    "  .pushsection .text.mcusim_dw3p_widen, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
+    /* one column of the pair (a, b) at byte offset off from r0, channels c bytes apart */
+    "  .macro MCUSIM_DW3P_WIDEN1 a, b, off, c\n"
+    "  pkhbt r12, \\a, \\b, lsl #16\n"
+    "  pkhtb lr, \\b, \\a, asr #16\n"
+    "  sxtb16 \\a, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  sxtb16 \\b, lr\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str \\a, [r0, #\\off]\n"
+    "  str r12, [r0, #\\off+\\c]\n"
+    "  str \\b, [r0, #\\off+2*\\c]\n"
+    "  str lr, [r0, #\\off+3*\\c]\n"
+    "  .endm\n"
+    /* c: channel stride, col: column stride (bytes) */
+    "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
-    "  .global mcusim_dw3p_widen_cols\n"
+    "  .global \\name\n"
     "  .thumb_func\n"
-    "  .type mcusim_dw3p_widen_cols, %function\n"
-    "mcusim_dw3p_widen_cols:\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
     "  push {r4-r9, lr}\n"
     "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
     "  subs r3, #2\n"
     "  blt 2f\n"
+    "  .balign 4\n"                      /* the loop head word-aligned: a taken branch to a
+                                          * 32-bit instruction at 2 mod 4 costs a cycle more */
     "1:\n"
     "  ldr r6, [r1]\n"
     "  ldr r7, [r2]\n"
@@ -912,21 +1001,25 @@ __asm__(
     "  sxtb16 r12, r12, ror #8\n"
     "  str r6, [r0]\n"
     "  sxtb16 r7, lr\n"
-    "  str r12, [r0, #8]\n"
+    "  str r12, [r0, #\\c]\n"
     "  sxtb16 lr, lr, ror #8\n"
-    "  str r7, [r0, #16]\n"
+    "  str r7, [r0, #2*\\c]\n"
     "  pkhbt r6, r8, r9, lsl #16\n"
-    "  str lr, [r0, #24]\n"
+    "  str lr, [r0, #3*\\c]\n"
     "  pkhtb r12, r9, r8, asr #16\n"
     "  sxtb16 r8, r6\n"
     "  sxtb16 r6, r6, ror #8\n"
-    "  str r8, [r0, #32]\n"
+    "  str r8, [r0, #\\col]\n"
     "  sxtb16 r9, r12\n"
-    "  str r6, [r0, #40]\n"
+    "  str r6, [r0, #\\col+\\c]\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r9, [r0, #48]\n"
-    "  str r12, [r0, #56]\n"
+    "  str r9, [r0, #\\col+2*\\c]\n"
+    "  str r12, [r0, #\\col+3*\\c]\n"
+    "  .if \\col == 32\n"
     "  adds r0, #64\n"
+    "  .else\n"
+    "  add r0, r0, #2*\\col\n"
+    "  .endif\n"
     "  subs r3, #2\n"
     "  bge 1b\n"
     "2:\n"
@@ -934,14 +1027,19 @@ __asm__(
     "  beq 3f\n"
     "  ldr r6, [r1]\n"
     "  ldr r7, [r2]\n"
-    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    "  MCUSIM_DW3P_WIDEN1 r6, r7, 0, \\c\n"
     "3:\n"
     "  pop {r4-r9, pc}\n"
-    "  .size mcusim_dw3p_widen_cols, .-mcusim_dw3p_widen_cols\n"
-    "  .popsection\n");
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+    "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols, 8, 32\n"
+    "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols8, 32, 128\n"
+    "  .purgem MCUSIM_DW3P_WIDEN\n"
+    "  .purgem MCUSIM_DW3P_WIDEN1\n");
 
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
-                                          int32_t r, int32_t s)
+                                          int32_t r, int32_t s, int32_t small)
 {
     if (k->n <= 0) {
         return;
@@ -949,7 +1047,8 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
     const int32_t in0 = (uint32_t)r < (uint32_t)k->in_h, in1 = (uint32_t)(r + 1) < (uint32_t)k->in_h;
     const int8_t *p0 = in0 ? in_c + r * k->row : (const int8_t *)k->zp4;
     const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
-    mcusim_dw3p_widen_cols(k->v + s, p0, p1, k->n, in0 ? k->ch : 0, in1 ? k->ch : 0);
+    (small ? mcusim_dw3p_widen_cols8 : mcusim_dw3p_widen_cols)(k->v + s, p0, p1, k->n,
+                                                              in0 ? k->ch : 0, in1 ? k->ch : 0);
 }
 
 #if MCUSIM_DW3P_FUSED
@@ -969,6 +1068,26 @@ static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
     {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+/* the small-map loops (all steps per channel): [dual, quad2, pair2][qmode >> 1], M4/M33 and M7
+ * schedules in separate tables so that a build links only its core's */
+void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
+static const mcusim_dw3f_fn mcusim_dw3f_small4[3][2] = {
+    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[3][2] = {
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}};
 
 #endif
 
@@ -982,11 +1101,11 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
     const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
     if (held[t] != y0) {
-        mcusim_dw3p_widen_pair(rows, in_c, y0, t);
+        mcusim_dw3p_widen_pair(rows, in_c, y0, t, 0);
         held[t] = y0;
     }
     if (held[1 - t] != y0 + 2) {
-        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1 - t);
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1 - t, 0);
         held[1 - t] = y0 + 2;
     }
     job->v = rows->base;
@@ -1023,8 +1142,8 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
                               const mcusim_dw3f_fn (*fn)[2])
 {
     int32_t t = 0;
-    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
-    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    mcusim_dw3p_widen_pair(rows, in_c, y0, 0, 0);
+    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1, 0);
     /* the loops only read the job: v and rec hold for the whole group */
     job->v = rows->base;
     job->rec = rec;
@@ -1042,12 +1161,29 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
             const int8_t *p = in_c + (y0 + 2) * rows->row;
             mcusim_dw3p_widen_cols(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
         } else {
-            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t, 0);
         }
         t ^= 1;
     }
 }
 #endif
+#endif
+
+#if MCUSIM_DW3P_FUSED
+/* A small map's group: its np row pairs widened into slots 0..np-1 (pair p: kernel-frame rows
+ * y0 + 2p, y0 + 2p + 1), then one call runs every step of each channel (job: steps set) */
+static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                                    const int8_t *in_c, const int32_t *rec, int8_t *out_c,
+                                    int32_t y0, int32_t np, mcusim_dw3f_fn fn)
+{
+    for (int32_t p = 0; p < np; p++) {
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2 * p, p, 1);
+    }
+    job->v = rows->base;
+    job->rec = rec;
+    job->out = out_c;
+    fn(job);
+}
 #endif
 
 #if MCUSIM_DW3P_V6M
@@ -1345,27 +1481,34 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t spare = ksw == 2 && !mcusim_dw3p_all_fused(params, ksw) ? 2 : 0;
     int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
-    /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
-    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
-    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
-    const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-    for (int32_t j = 0; j < ncol + spare; j++) {
-        if (j < j0 || j >= j1) {
-            for (int32_t k = 0; k < 8; k++) {
-                v[8 * j + k] = pad;
-            }
-        }
-    }
-    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
-    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode};
-    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, kh, rs, cs, &zp4};
-    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* Group by group over all rows keeps each widened pair for the next step. When that order
      * would break the planner's streaming overlap (mcusim_dw3p_overlap; transposed: checked
      * above), raster order: output rows step by step, all groups in each step, both pairs
      * widened again for every group. */
     const int32_t streamed = !tr && mcusim_dw3p_overlap(input, n_img * in_n, output,
                                                         n_img * out_n, ch);
+    /* small maps (row walk, channel-major): every row pair in its own slot, 8 slots per column
+     * of 4 channels (32 words) instead of 2 (8 words) */
+    const int32_t np = tr || streamed ? 0
+                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, mcusim_dw3p_all_fused(params, ksw));
+    const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
+    /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
+    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
+    const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+    for (int32_t j = 0; j < ncol + spare; j++) {
+        if (j < j0 || j >= j1) {
+            for (int32_t k = 0; k < wpc; k++) {
+                v[wpc * j + k] = pad;
+            }
+        }
+    }
+    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+    /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
+    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
+                           ksh == 1 ? koh / 2 : koh, ksh == 1 ? 2 * ors : ors};
+    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
+    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
     const int32_t sgn = qmode >> 1;
@@ -1385,10 +1528,21 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         : ksh == 1 && ksw == 1 ? fast_s1
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
+#if MCUSIM_DW3P_FUSED
+    const int32_t skind = ksh == 1 ? 0 : kow < 4 ? 2 : 1;
+    const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
+#endif
     for (int32_t b = 0; b < n_img; b++) {
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
         int8_t *out_b = output + b * out_n;
 #if MCUSIM_DW3P_FUSED
+        if (np) {
+            for (int32_t c = 0; c < ch; c += 4) {
+                mcusim_dw3p_small_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, -kph,
+                                        np, small);
+            }
+            continue;
+        }
         if (!streamed && fast != NULL) {
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,
