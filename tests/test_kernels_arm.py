@@ -90,6 +90,11 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 14, 14, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 14, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    # rows of at least 8 outputs at stride 1 take two passes per loop turn (mcusim_dw3f_dualu_*):
+    # 5 column pairs (in at the second pass) and a last odd row; 4 pairs and an odd column
+    yield mg.depthwise_conv_2d(r, [1, 9, 10, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 16, 9, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
     # unfused loops), two images

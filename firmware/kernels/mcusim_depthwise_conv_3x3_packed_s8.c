@@ -412,6 +412,10 @@ void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
@@ -490,9 +494,44 @@ __asm__(
     "  smlad \\a, r3, \\w01, \\ia\n"
     "  smlabt \\a, r12, \\w12, \\a\n"
     "  .endm\n"
+    /* the M4/M33 taps of a two-row pass (2 columns x 2 rows), then its requantization and
+     * stores (r1 moved two columns on) */
+    "  .macro MCUSIM_DW3F_DUALTAPS t, b, cs\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_DUALRQ sign\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s3\n"
+    "  vmov r12, s4\n"
+    "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r3]\n"
+    "  strb lr, [r1, r12]\n"
+    "  strb r2, [r3, r12]\n"
+    "  add r1, r1, r12, lsl #1\n"
+    "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -560,6 +599,11 @@ __asm__(
     "  .endif\n"
     "  cmp r0, r2\n"
     "  beq 2f\n"
+    "  .if \\unroll\n"                 /* an odd count of pairs: in at the second pass */
+    "  vmov r3, s10\n"
+    "  tst r3, #2*\\cs\n"
+    "  bne 7f\n"
+    "  .endif\n"
     /* the M4/M33 loop heads are a 16-bit LDR: a taken branch to a 32-bit instruction at 2 mod
      * 4 costs a cycle more (and a .balign a NOP on the way in) */
     "1:\n"
@@ -598,37 +642,17 @@ __asm__(
     "  smlabt lr, r12, r9, lr\n"
     "  smlad r2, r12, r9, r2\n"
     "  add r0, r0, #2*\\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .elseif \\unroll\n"             /* two passes per turn: one end test per 8 outputs */
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "7:\n"
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
     "  .else\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  vmov r2, s6\n"
-    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
-    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
     "  .endif\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r10\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
-    "  vmov r3, s3\n"
-    "  vmov r12, s4\n"
-    "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
-    "  strb r10, [r1]\n"
-    "  strb r11, [r3]\n"
-    "  strb lr, [r1, r12]\n"
-    "  strb r2, [r3, r12]\n"
-    "  add r1, r1, r12, lsl #1\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
@@ -885,6 +909,11 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
+    /* M4/M33, rows of at least 8 outputs: two passes per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0, 1, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
@@ -931,6 +960,8 @@ __asm__(
     "  .purgem MCUSIM_DW3F_LDW\n"
     "  .purgem MCUSIM_DW3F_TAP2\n"
     "  .purgem MCUSIM_DW3F_TAP1\n"
+    "  .purgem MCUSIM_DW3F_DUALTAPS\n"
+    "  .purgem MCUSIM_DW3F_DUALRQ\n"
     "  .popsection\n");
 #endif
 
@@ -1062,6 +1093,9 @@ static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
  * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
 static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
     {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+/* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
+static const mcusim_dw3f_fn mcusim_dw3f_dualu[2][2] = {
+    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
     {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
@@ -1512,7 +1546,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
     const int32_t sgn = qmode >> 1;
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
+    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn]
+                                 : kow >= 8 ? mcusim_dw3f_dualu[sgn] : mcusim_dw3f_fns[1][sgn];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
