@@ -95,6 +95,10 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 9, 10, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 16, 9, 4], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # the same at stride 2 (mcusim_dw3f_quad2u_*): 2 quads and an odd column; 3 quads
+    yield mg.depthwise_conv_2d(r, [1, 17, 18, 4], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 17, 24, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
     # unfused loops), two images

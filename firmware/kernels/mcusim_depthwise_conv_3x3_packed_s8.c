@@ -416,6 +416,10 @@ void mcusim_dw3f_dualu_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_dualu_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_dualu_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_dualu_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
@@ -509,6 +513,59 @@ __asm__(
     "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
     "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADTAPS t, b, cs\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 4*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 5*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 6*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_LD \\t, \\b, 7*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 8*\\cs\n"
+    "  add r0, r0, #8*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQ sign, m7=0\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s4\n"
+    "  .if \\m7\n"                        /* each store after an ALU instruction */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  strb lr, [r1]\n"
+    "  strb r2, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  .else\n"
+    "  add r12, r1, r3, lsl #1\n"        /* the third column (no address right after its add) */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  strb lr, [r12]\n"
+    "  strb r2, [r12, r3]\n"
+    "  add r1, r1, r3, lsl #2\n"
+    "  .endif\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3F_DUALRQ sign\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
@@ -599,9 +656,13 @@ __asm__(
     "  .endif\n"
     "  cmp r0, r2\n"
     "  beq 2f\n"
-    "  .if \\unroll\n"                 /* an odd count of pairs: in at the second pass */
+    "  .if \\unroll\n"                 /* an odd count of passes: in at the second one */
     "  vmov r3, s10\n"
+    "  .if \\kind == 4\n"
+    "  tst r3, #8*\\cs\n"
+    "  .else\n"
     "  tst r3, #2*\\cs\n"
+    "  .endif\n"
     "  bne 7f\n"
     "  .endif\n"
     /* the M4/M33 loop heads are a 16-bit LDR: a taken branch to a 32-bit instruction at 2 mod
@@ -701,48 +762,17 @@ __asm__(
     "  smlad r2, r3, r6, r2\n"
     "  add r0, r0, #8*\\cs\n"
     "  smlabt r2, r12, r9, r2\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign, 1\n"
+    "  .elseif \\unroll\n"             /* two passes per turn */
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "7:\n"
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .else\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  vmov r2, s6\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 4*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 5*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 6*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
-    "  MCUSIM_DW3F_LD \\t, \\b, 7*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 8*\\cs\n"
-    "  add r0, r0, #8*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .endif\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r10\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
-    "  vmov r3, s4\n"
-    "  strb r10, [r1]\n"
-    "  strb r11, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
-    "  strb lr, [r1]\n"
-    "  strb r2, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
@@ -914,6 +944,11 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
+    /* M4/M33 stride 2, rows of at least 8 outputs: two quads per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0, 4, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1, 4, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0s, 4, 0, 4, 1, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1s, 4, 4, 0, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
@@ -962,6 +997,8 @@ __asm__(
     "  .purgem MCUSIM_DW3F_TAP1\n"
     "  .purgem MCUSIM_DW3F_DUALTAPS\n"
     "  .purgem MCUSIM_DW3F_DUALRQ\n"
+    "  .purgem MCUSIM_DW3F_QUADTAPS\n"
+    "  .purgem MCUSIM_DW3F_QUADRQ\n"
     "  .popsection\n");
 #endif
 
@@ -1096,6 +1133,8 @@ static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
 /* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
 static const mcusim_dw3f_fn mcusim_dw3f_dualu[2][2] = {
     {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2u[2][2] = {
+    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
     {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
@@ -1556,7 +1595,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
                                 : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
-                                : m7 ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
+                                : m7 ? mcusim_dw3f_quad27[sgn]
+                                : kow >= 8 ? mcusim_dw3f_quad2u[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2) ? NULL
