@@ -588,7 +588,7 @@ __asm__(
     "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -606,9 +606,11 @@ __asm__(
     "  vmov s9, r5\n"
     "  vmov s4, r6\n"
     "  vmov s3, r7\n"
-    "  .if \\steps\n"                  /* [sp]: steps, out step */
+    "  .if \\steps\n"                  /* [sp]: steps; s16 (callee-saved): out step */
     "  ldrd r8, r9, [r0, #44]\n"
-    "  strd r8, r9, [sp, #-8]!\n"
+    "  vpush {s16}\n"
+    "  vmov s16, r9\n"
+    "  str r8, [sp, #-4]!\n"
     "  .endif\n"
     "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
     "  and r2, r3, #3\n"
@@ -654,8 +656,10 @@ __asm__(
     "  .if \\kind != 2\n"
     "  vmov s5, r2\n"
     "  .endif\n"
+    "  .if \\steps == 0\n"             /* small maps: at least one pass (the C side's rule) */
     "  cmp r0, r2\n"
     "  beq 2f\n"
+    "  .endif\n"
     "  .if \\unroll\n"                 /* an odd count of passes: in at the second one */
     "  vmov r3, s10\n"
     "  .if \\kind == 4\n"
@@ -838,6 +842,7 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "2:\n"                                /* a last odd column */
+    "  .if \\odd\n"                    /* 0: an even count of columns (the small dual loops) */
     "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
     "  vmov r3, s11\n"
     "  tst r3, #2\n"
@@ -901,6 +906,7 @@ __asm__(
     "  MCUSIM_DW3F_SH r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
+    "  .endif\n"
     "  .if \\steps\n"
     "  .balign 4\n"
     "  .endif\n"
@@ -913,7 +919,7 @@ __asm__(
     "  vmov r0, s13\n"
     "  adds r0, #4\n"
     "  vmov r1, s14\n"
-    "  ldr r3, [sp, #4]\n"
+    "  vmov r3, s16\n"
     "  add r1, r1, r3\n"
     "  b 11b\n"
     "  .endif\n"
@@ -929,7 +935,8 @@ __asm__(
     "  vmov s12, r2\n"
     "  bne 10b\n"
     "  .if \\steps\n"
-    "  add sp, #8\n"
+    "  add sp, #4\n"
+    "  vpop {s16}\n"
     "  .endif\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
@@ -975,14 +982,18 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
     /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
      * steps of a channel in one pass over its record */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0\n"      /* even widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
@@ -1141,26 +1152,31 @@ static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
     {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
-/* the small-map loops (all steps per channel): [dual, quad2, pair2][qmode >> 1], M4/M33 and M7
+/* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
+ * widths)][qmode >> 1], M4/M33 and M7
  * schedules in separate tables so that a build links only its core's */
 void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad2_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad2_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mo(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mos(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[3][2] = {
+static const mcusim_dw3f_fn mcusim_dw3f_small4[4][2] = {
     {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
-    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[3][2] = {
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[4][2] = {
     {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
-    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}};
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo}};
 
 #endif
 
@@ -1562,7 +1578,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                                                         n_img * out_n, ch);
     /* small maps (row walk, channel-major): every row pair in its own slot, 8 slots per column
      * of 4 channels (32 words) instead of 2 (8 words) */
-    const int32_t np = tr || streamed ? 0
+    const int32_t np = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
                        : mcusim_dw3p_small_pairs(koh, ksh, ksw, mcusim_dw3p_all_fused(params, ksw));
     const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
@@ -1604,7 +1620,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
 #if MCUSIM_DW3P_FUSED
-    const int32_t skind = ksh == 1 ? 0 : kow < 4 ? 2 : 1;
+    const int32_t skind = ksh == 1 ? (kow & 1 ? 3 : 0) : kow < 4 ? 2 : 1;
     const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
 #endif
     for (int32_t b = 0; b < n_img; b++) {
