@@ -90,6 +90,12 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 14, 14, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 14, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    # odd heights in small maps: the pair steps then the last row alone (mcusim_dw3f_dual_m[o]r*;
+    # 7x7 and 3x5 VALID above take it with the sign term): even width, odd width without it
+    yield mg.depthwise_conv_2d(r, [1, 5, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 5, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.04, -128))[0]
     # rows of at least 8 outputs at stride 1 take two passes per loop turn (mcusim_dw3f_dualu_*):
     # 5 column pairs (in at the second pass) and a last odd row; 4 pairs and an odd column
     yield mg.depthwise_conv_2d(r, [1, 9, 10, 8], 1, (3, 3), (1, 1), padding="SAME")[0]

@@ -164,11 +164,13 @@ def test_depthwise_pack_bounds():
 
 def test_depthwise_small_map_scratch():
     """The small-map layout (8 row-pair slots, the kernel's mcusim_dw3p_small_pairs) only for the
-    fused row walk with equal strides: stride 1 in row pairs (even heights up to 14), stride 2
-    one row per step (up to 7); its scratch is 128 B per column instead of 32."""
+    fused row walk with equal strides: stride 1 in row pairs (heights 2 to 14, an odd one's last
+    row alone), stride 2 one row per step (up to 7); its scratch is 128 B per column instead of
+    32."""
     from mcusim.compiler.ops import depthwise_pack as dp
     assert [dp.small_pairs(oh, 1, 1) for oh in (2, 6, 12, 14, 16)] == [2, 4, 7, 8, 0]
-    assert dp.small_pairs(3, 1, 1) == 0 and dp.small_pairs(5, 1, 1) == 0    # odd: pair walk
+    # odd heights: the pairs, then the last row alone (its rows in pairs (oh+1)/2 and (oh+3)/2)
+    assert [dp.small_pairs(oh, 1, 1) for oh in (1, 3, 5, 13, 15)] == [0, 3, 4, 8, 0]
     assert [dp.small_pairs(oh, 2, 2) for oh in (3, 6, 7, 8)] == [4, 7, 8, 0]
     assert dp.small_pairs(6, 2, 1) == 0 and dp.small_pairs(6, 1, 2) == 0
     p = dict(stride=(1, 1), output_dims=(1, 6, 6, 128), activation=(-128, 127))

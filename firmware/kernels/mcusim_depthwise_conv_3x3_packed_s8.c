@@ -89,9 +89,10 @@ static inline int32_t mcusim_dw3p_small_pairs(int32_t oh, int32_t sh, int32_t sw
     if (!fused || sh != sw) {
         return 0;
     }
-    /* stride 1 in row pairs: an odd last row would cost a whole pair step (a 3x3 map: more
-     * than the two-slot walk's one-row loop saves) */
-    const int32_t np = sh == 1 ? (oh & 1 ? DW3P_SLOTS + 1 : oh / 2 + 1) : oh + 1;
+    /* stride 1: row pairs, an odd height's last row alone (rows 2p and 2p + 2 of pair p and
+     * p + 1); stride 2: one row per step */
+    const int32_t np = sh == 1 ? (oh & 1 ? (oh < 3 ? DW3P_SLOTS + 1 : (oh + 3) / 2) : oh / 2 + 1)
+                               : oh + 1;
     return np <= DW3P_SLOTS ? np : 0;
 }
 
@@ -586,9 +587,53 @@ __asm__(
     "  strb r2, [r3, r12]\n"
     "  add r1, r1, r12, lsl #1\n"
     "  .endm\n"
+    /* small maps of odd height: the last output row alone (the pair1 passes, then an odd
+     * column when odd), r0 at its slots, r1 at its outputs */
+    "  .macro MCUSIM_DW3F_ROW1 t, b, cs, sign, odd\n"
+    "  vmov r10, s6\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"
+    "8:\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  vmov r3, s4\n"
+    "  strb r11, [r1]\n"
+    "  strb lr, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  cmp r0, r2\n"
+    "  bne 8b\n"
+    "  .if \\odd\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  strb r11, [r1]\n"
+    "  .endif\n"
+    "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1\n"
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
+    "lastrow=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -914,7 +959,7 @@ __asm__(
     "  .if \\steps\n"                  /* next step: slots + 4 bytes, out + out step */
     "  vmov r2, s15\n"
     "  subs r2, #1\n"
-    "  beq 5f\n"
+    "  beq 6f\n"
     "  vmov s15, r2\n"
     "  vmov r0, s13\n"
     "  adds r0, #4\n"
@@ -922,6 +967,15 @@ __asm__(
     "  vmov r3, s16\n"
     "  add r1, r1, r3\n"
     "  b 11b\n"
+    "6:\n"
+    "  .if \\lastrow\n"                /* an odd height: its last row (slots + 4, out step) */
+    "  vmov r0, s13\n"
+    "  adds r0, #4\n"
+    "  vmov r1, s14\n"
+    "  vmov r3, s16\n"
+    "  add r1, r1, r3\n"
+    "  MCUSIM_DW3F_ROW1 \\t, \\b, \\cs, \\sign, \\odd\n"
+    "  .endif\n"
     "  .endif\n"
     "5:\n"                                /* next channel: v + cs/4 bytes, out + 1 (rec: LDM) */
     "  vmov r0, s7\n"
@@ -986,6 +1040,11 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
+    /* odd heights: the pair steps, then the last row alone (even, odd widths) */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mr, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mrs, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mor, 1, 0, 4, 0, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mors, 1, 0, 4, 1, 0, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
@@ -994,6 +1053,10 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mr, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrs, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mor, 1, 0, 4, 0, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mors, 1, 0, 4, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
@@ -1010,6 +1073,7 @@ __asm__(
     "  .purgem MCUSIM_DW3F_DUALRQ\n"
     "  .purgem MCUSIM_DW3F_QUADTAPS\n"
     "  .purgem MCUSIM_DW3F_QUADRQ\n"
+    "  .purgem MCUSIM_DW3F_ROW1\n"
     "  .popsection\n");
 #endif
 
@@ -1153,7 +1217,7 @@ static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
 /* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
- * widths)][qmode >> 1], M4/M33 and M7
+ * widths), dual then a last row (odd heights; even, odd widths)][qmode >> 1], M4/M33 and M7
  * schedules in separate tables so that a build links only its core's */
 void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
@@ -1171,12 +1235,22 @@ void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[4][2] = {
+void mcusim_dw3f_dual_mr(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mrs(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mor(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mors(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
+static const mcusim_dw3f_fn mcusim_dw3f_small4[6][2] = {
     {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
-    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[4][2] = {
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo},
+    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr}, {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[6][2] = {
     {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
-    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo}};
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo},
+    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr}, {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor}};
 
 #endif
 
@@ -1620,7 +1694,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
 #if MCUSIM_DW3P_FUSED
-    const int32_t skind = ksh == 1 ? (kow & 1 ? 3 : 0) : kow < 4 ? 2 : 1;
+    const int32_t skind = ksh == 1 ? (koh & 1 ? 4 : 0) + (kow & 1 ? (koh & 1 ? 1 : 3) : 0)
+                          : kow < 4 ? 2 : 1;
     const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
 #endif
     for (int32_t b = 0; b < n_img; b++) {

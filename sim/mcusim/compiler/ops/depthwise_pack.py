@@ -78,12 +78,15 @@ SMALL_SLOTS = 8
 def small_pairs(oh: int, sh: int, sw: int) -> int:
     """The kernel's mcusim_dw3p_small_pairs for the fused row walk: with equal strides 1 or 2,
     the row pairs a map needs when they all fit the SMALL_SLOTS slots of the small-map layout
-    (each channel then runs all its steps in one pass over its record), else 0."""
+    (each channel then runs all its steps in one pass over its record), else 0. Stride 1 takes
+    output rows in pairs (pair p: input rows 2p - pad, 2p + 1 - pad), an odd height's last row
+    alone."""
     if sh != sw or sw not in (1, 2):
         return 0
-    if sh == 1 and oh % 2:      # an odd last row would cost a whole two-row step
-        return 0
-    np_ = oh // 2 + 1 if sh == 1 else oh + 1
+    if sh == 1 and oh % 2:      # row pairs, then the last row alone (one row: the pair walk)
+        np_ = (oh + 3) // 2 if oh >= 3 else SMALL_SLOTS + 1
+    else:
+        np_ = oh // 2 + 1 if sh == 1 else oh + 1
     return np_ if np_ <= SMALL_SLOTS else 0
 
 
