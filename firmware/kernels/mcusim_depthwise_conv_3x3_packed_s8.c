@@ -1096,9 +1096,14 @@ typedef struct {
  * to back (they pipeline), a light entry (it runs once per pair and group) */
 void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
                             int32_t s0, int32_t s1);
-/* the same for the small-map layout (8 slots, 128-byte columns): words o[0], o[8], o[16], o[24] */
-void mcusim_dw3p_widen_cols8(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
-                             int32_t s0, int32_t s1);
+/* a small map's row pairs (8 slots, 128-byte columns: words o[0], o[8], o[16], o[24] per
+ * column), all in one call (src per layer, c per group) */
+typedef struct {            /* the order of the asm's LDM {r1, r2, r4, r5} */
+    const int8_t *p0, *p1;
+    int32_t s0, s1;
+} mcusim_dw3p_src;
+void mcusim_dw3p_widen_pairs8(int32_t *o, const mcusim_dw3p_src *src, int32_t np, int32_t n,
+                              int32_t c);
 __asm__(
     "  .syntax unified\n"
     "  .thumb\n"
@@ -1116,19 +1121,13 @@ __asm__(
     "  str lr, [r0, #\\off+3*\\c]\n"
     "  .endm\n"
     /* c: channel stride, col: column stride (bytes) */
-    "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
-    "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
-    "  push {r4-r9, lr}\n"
-    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    /* n columns (r3) of the row pair at r1, r2 (strides r4, r5) into r0 */
+    "  .macro MCUSIM_DW3P_WIDENLOOP c, col, align\n"
     "  subs r3, #2\n"
     "  blt 2f\n"
-    "  .balign 4\n"                      /* the loop head word-aligned: a taken branch to a
-                                          * 32-bit instruction at 2 mod 4 costs a cycle more */
+    "  .if \\align\n"
+    "  .balign 4\n"
+    "  .endif\n"
     "1:\n"
     "  ldr r6, [r1]\n"
     "  ldr r7, [r2]\n"
@@ -1172,17 +1171,63 @@ __asm__(
     "  ldr r7, [r2]\n"
     "  MCUSIM_DW3P_WIDEN1 r6, r7, 0, \\c\n"
     "3:\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    "  .balign 4\n"
+    "  .global \\name\n"
+    "  .thumb_func\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
+    "  push {r4-r9, lr}\n"
+    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    "  MCUSIM_DW3P_WIDENLOOP \\c, \\col, 1\n"
     "  pop {r4-r9, pc}\n"
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
     "  .endm\n"
     "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols, 8, 32\n"
-    "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols8, 32, 128\n"
+    /* all np row pairs of a small map's group, pair p into slot p: src[p] = {p0, p1, s0, s1}
+     * for channel 0 (a row outside the image: the zero-point word, stride 0), c the group's
+     * channel offset (added to the rows inside). One call per group instead of one per pair. */
+    "  .pushsection .text.mcusim_dw3p_widen_pairs8, \"ax\", %progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_dw3p_widen_pairs8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3p_widen_pairs8, %function\n"
+    "mcusim_dw3p_widen_pairs8:\n"
+    "  push {r4-r11, lr}\n"
+    "  ldr r12, [sp, #36]\n"             /* c */
+    "  sub sp, #12\n"
+    "  str r0, [sp]\n"                   /* [sp]: slot p's first column, n, c */
+    "  strd r3, r12, [sp, #4]\n"
+    "  mov r10, r1\n"
+    "  add r11, r1, r2, lsl #4\n"
+    "20:\n"
+    "  ldm r10!, {r1, r2, r4, r5}\n"      /* p0, p1, s0, s1 */
+    "  ldrd r3, r12, [sp, #4]\n"
+    "  cmp r4, #0\n"
+    "  it ne\n"
+    "  addne r1, r1, r12\n"
+    "  cmp r5, #0\n"
+    "  it ne\n"
+    "  addne r2, r2, r12\n"
+    "  ldr r0, [sp]\n"
+    "  adds r12, r0, #4\n"
+    "  str r12, [sp]\n"
+    "  MCUSIM_DW3P_WIDENLOOP 32, 128, 0\n"
+    "  cmp r10, r11\n"
+    "  bne 20b\n"
+    "  add sp, #12\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size mcusim_dw3p_widen_pairs8, .-mcusim_dw3p_widen_pairs8\n"
+    "  .popsection\n"
+    "  .purgem MCUSIM_DW3P_WIDENLOOP\n"
     "  .purgem MCUSIM_DW3P_WIDEN\n"
     "  .purgem MCUSIM_DW3P_WIDEN1\n");
 
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
-                                          int32_t r, int32_t s, int32_t small)
+                                          int32_t r, int32_t s)
 {
     if (k->n <= 0) {
         return;
@@ -1190,8 +1235,7 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
     const int32_t in0 = (uint32_t)r < (uint32_t)k->in_h, in1 = (uint32_t)(r + 1) < (uint32_t)k->in_h;
     const int8_t *p0 = in0 ? in_c + r * k->row : (const int8_t *)k->zp4;
     const int8_t *p1 = in1 ? in_c + (r + 1) * k->row : (const int8_t *)k->zp4;
-    (small ? mcusim_dw3p_widen_cols8 : mcusim_dw3p_widen_cols)(k->v + s, p0, p1, k->n,
-                                                              in0 ? k->ch : 0, in1 ? k->ch : 0);
+    mcusim_dw3p_widen_cols(k->v + s, p0, p1, k->n, in0 ? k->ch : 0, in1 ? k->ch : 0);
 }
 
 #if MCUSIM_DW3P_FUSED
@@ -1264,11 +1308,11 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
     const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
     if (held[t] != y0) {
-        mcusim_dw3p_widen_pair(rows, in_c, y0, t, 0);
+        mcusim_dw3p_widen_pair(rows, in_c, y0, t);
         held[t] = y0;
     }
     if (held[1 - t] != y0 + 2) {
-        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1 - t, 0);
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1 - t);
         held[1 - t] = y0 + 2;
     }
     job->v = rows->base;
@@ -1305,8 +1349,8 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
                               const mcusim_dw3f_fn (*fn)[2])
 {
     int32_t t = 0;
-    mcusim_dw3p_widen_pair(rows, in_c, y0, 0, 0);
-    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1, 0);
+    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
+    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
     /* the loops only read the job: v and rec hold for the whole group */
     job->v = rows->base;
     job->rec = rec;
@@ -1324,7 +1368,7 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
             const int8_t *p = in_c + (y0 + 2) * rows->row;
             mcusim_dw3p_widen_cols(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
         } else {
-            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t, 0);
+            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
         }
         t ^= 1;
     }
@@ -1333,15 +1377,14 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
 #endif
 
 #if MCUSIM_DW3P_FUSED
-/* A small map's group: its np row pairs widened into slots 0..np-1 (pair p: kernel-frame rows
- * y0 + 2p, y0 + 2p + 1), then one call runs every step of each channel (job: steps set) */
+/* A small map's group: its np row pairs widened into slots 0..np-1 (src: pair p = kernel-frame
+ * rows y0 + 2p, y0 + 2p + 1, for channel 0), then one call runs every step of each channel
+ * (job: steps set) */
 static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
-                                    const int8_t *in_c, const int32_t *rec, int8_t *out_c,
-                                    int32_t y0, int32_t np, mcusim_dw3f_fn fn)
+                                    const mcusim_dw3p_src *src, int32_t c, const int32_t *rec,
+                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn)
 {
-    for (int32_t p = 0; p < np; p++) {
-        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2 * p, p, 1);
-    }
+    mcusim_dw3p_widen_pairs8(rows->v, src, np, rows->n, c);
     job->v = rows->base;
     job->rec = rec;
     job->out = out_c;
@@ -1703,9 +1746,17 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         int8_t *out_b = output + b * out_n;
 #if MCUSIM_DW3P_FUSED
         if (np) {
+            mcusim_dw3p_src src[DW3P_SLOTS];
+            for (int32_t p = 0; p < np; p++) {     /* pair p: rows -kph + 2p and the next */
+                const int32_t y = 2 * p - kph;
+                const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
+                src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
+                                           in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
+                                           in0 ? cs : 0, in1 ? cs : 0};
+            }
             for (int32_t c = 0; c < ch; c += 4) {
-                mcusim_dw3p_small_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, -kph,
-                                        np, small);
+                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10, out_b + c, np,
+                                        small);
             }
             continue;
         }
