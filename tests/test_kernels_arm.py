@@ -270,6 +270,10 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
                                    activation="RELU")[0],
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
                                    activation="RELU6")[0],
+              # small map, fused (full range): every row pair widened before any output of
+              # the group (mcusim_dw3f_dual_m), the raster walk for the other gap
+              mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
+                                   activation="RELU", out_q=(0.05, -128))[0],
               # tall: the transposed walk on DSP cores, column-major, safe over the input only
               # when the gap is whole rows; a gap of whole pixels takes the raster pixel walk
               mg.depthwise_conv_2d(r, [1, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",
