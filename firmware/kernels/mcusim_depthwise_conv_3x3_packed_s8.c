@@ -20,7 +20,10 @@
  * (kernel rows 0-1) and three SMLABT (row 2) against weights held in registers; with stride 1
  * two output rows share each loaded pair (rows r..r+3: the second row takes SMLATB and SMLAD);
  * with stride 2 two output columns share a column. The tap loops and the requantization are
- * assembly, four channels per call (fixed registers at any -O level).
+ * assembly, four channels per call (fixed registers at any -O level). Small maps (every row pair
+ * fits 8 slots: mcusim_dw3p_small_pairs) keep all their row pairs in the scratch at once, slot p
+ * = input rows 2p - pad and 2p + 1 - pad, so one call runs every step of a channel (a step
+ * moves the slot base by 4 bytes) and the channel's record is loaded once.
  * ARMv6-M path: channel by channel over a ring of three int32 input rows, one output row per call
  * of an assembly loop, the high multiply in three MULS (mcusim_dw3p_v6m_line; needs |acc| < 2^19,
  * which the compiler checks).
