@@ -81,6 +81,30 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (2, 2), padding="SAME")[0]  # 3 wide: pair2
     yield mg.depthwise_conv_2d(r, [1, 8, 9, 8], 1, (3, 3), (2, 1), padding="SAME")[0]
+    # small maps (mcusim_dw3f_*_m: every row pair in its own slot, all steps of a channel per
+    # call): stride 1 with the sign term, an odd last column, three groups and two images; 12
+    # rows VALID (7 pairs) and 14 rows (all 8 slots); stride 2 over all 8 slots (7 rows of 5:
+    # a quad and an odd column); 3 wide (pair2) and 4 to 5 rows of quads are above
+    yield mg.depthwise_conv_2d(r, [2, 6, 7, 12], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 9, 8], 1, (3, 3), (1, 1), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 14, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 14, 10, 8], 1, (3, 3), (2, 2), padding="SAME")[0]
+    # odd heights in small maps: the pair steps then the last row alone (mcusim_dw3f_dual_m[o]r*;
+    # 7x7 and 3x5 VALID above take it with the sign term): even width, odd width without it
+    yield mg.depthwise_conv_2d(r, [1, 5, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 9, 5, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.04, -128))[0]
+    # rows of at least 8 outputs at stride 1 take two passes per loop turn (mcusim_dw3f_dualu_*):
+    # 5 column pairs (in at the second pass) and a last odd row; 4 pairs and an odd column
+    yield mg.depthwise_conv_2d(r, [1, 9, 10, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 16, 9, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    # the same at stride 2 (mcusim_dw3f_quad2u_*): 2 quads and an odd column; 3 quads
+    yield mg.depthwise_conv_2d(r, [1, 17, 18, 4], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 17, 24, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
     # maps at least twice as tall as wide take the transposed walk (..._packed_t_s8): KWS-like
     # 5 wide, stride 2, strides (2, 1) (pair2 in the transposed frame), the RELU6 clamp (the
     # unfused loops), two images
@@ -246,6 +270,10 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
                                    activation="RELU")[0],
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
                                    activation="RELU6")[0],
+              # small map, fused (full range): every row pair widened before any output of
+              # the group (mcusim_dw3f_dual_m), the raster walk for the other gap
+              mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
+                                   activation="RELU", out_q=(0.05, -128))[0],
               # tall: the transposed walk on DSP cores, column-major, safe over the input only
               # when the gap is whole rows; a gap of whole pixels takes the raster pixel walk
               mg.depthwise_conv_2d(r, [1, 12, 5, 8], 1, (3, 3), (1, 1), padding="SAME",

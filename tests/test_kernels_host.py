@@ -162,6 +162,25 @@ def test_depthwise_pack_bounds():
     assert depthwise_pack.pack_3x3(w, np.full(4, 600_000), p, v6m=True) is None
 
 
+def test_depthwise_small_map_scratch():
+    """The small-map layout (8 row-pair slots, the kernel's mcusim_dw3p_small_pairs) only for the
+    fused row walk with equal strides: stride 1 in row pairs (heights 2 to 14, an odd one's last
+    row alone), stride 2 one row per step (up to 7); its scratch is 128 B per column instead of
+    32."""
+    from mcusim.compiler.ops import depthwise_pack as dp
+    assert [dp.small_pairs(oh, 1, 1) for oh in (2, 6, 12, 14, 16)] == [2, 4, 7, 8, 0]
+    # odd heights: the pairs, then the last row alone (its rows in pairs (oh+1)/2 and (oh+3)/2)
+    assert [dp.small_pairs(oh, 1, 1) for oh in (1, 3, 5, 13, 15)] == [0, 3, 4, 8, 0]
+    assert [dp.small_pairs(oh, 2, 2) for oh in (3, 6, 7, 8)] == [4, 7, 8, 0]
+    assert dp.small_pairs(6, 2, 1) == 0 and dp.small_pairs(6, 1, 2) == 0
+    p = dict(stride=(1, 1), output_dims=(1, 6, 6, 128), activation=(-128, 127))
+    assert dp.buffer_size(p, True, fpu=True) == 128 * 8            # VWW's 6x6 layers
+    assert dp.buffer_size(p, True, fpu=False) == 32 * 8 + 4 * 12   # no FPU: the unfused loops
+    assert dp.buffer_size(dict(p, activation=(-128, 0)), True, fpu=True) == 32 * 8 + 4 * 12
+    assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 32 * 26
+    assert dp.buffer_size(p, True, tr=True, fpu=True) == 32 * 8    # the transposed walk: 2 slots
+
+
 def test_v6m_split_high_multiply():
     """The ARMv6-M packed path's floor((a m + 2^30) / 2^31) as three MULS on an 9/11/11-bit split
     of m with nested floors (mcusim_dw3p_v6m_line): equal to the exact value for |a| < 2^19, every

@@ -20,7 +20,10 @@
  * (kernel rows 0-1) and three SMLABT (row 2) against weights held in registers; with stride 1
  * two output rows share each loaded pair (rows r..r+3: the second row takes SMLATB and SMLAD);
  * with stride 2 two output columns share a column. The tap loops and the requantization are
- * assembly, four channels per call (fixed registers at any -O level).
+ * assembly, four channels per call (fixed registers at any -O level). Small maps (every row pair
+ * fits 8 slots: mcusim_dw3p_small_pairs) keep all their row pairs in the scratch at once, slot p
+ * = input rows 2p - pad and 2p + 1 - pad, so one call runs every step of a channel (a step
+ * moves the slot base by 4 bytes) and the channel's record is loaded once.
  * ARMv6-M path: channel by channel over a ring of three int32 input rows, one output row per call
  * of an assembly loop, the high multiply in three MULS (mcusim_dw3p_v6m_line; needs |acc| < 2^19,
  * which the compiler checks).
@@ -79,10 +82,31 @@ static inline int32_t mcusim_dw3p_all_fused(const mcusim_dw_conv_params *params,
            params->activation.max == 127 && (sw == 1 || sw == 2);
 }
 
-/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame) */
-static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused)
+/* Small maps, fused, equal strides 1 or 2 (the row walk): every row pair the map needs fits
+ * the 8 slots of the small layout, so each channel runs all its steps in one pass over its
+ * record (mcusim_dw3f_*_m). Returns those pairs, or 0. The compiler's ops/depthwise_pack.py
+ * small_pairs makes the same choice. */
+enum { DW3P_SLOTS = 8 };
+static inline int32_t mcusim_dw3p_small_pairs(int32_t oh, int32_t sh, int32_t sw, int32_t fused)
+{
+    if (!fused || sh != sw) {
+        return 0;
+    }
+    /* stride 1: row pairs, an odd height's last row alone (rows 2p and 2p + 2 of pair p and
+     * p + 1); stride 2: one row per step */
+    const int32_t np = sh == 1 ? (oh & 1 ? (oh < 3 ? DW3P_SLOTS + 1 : (oh + 3) / 2) : oh / 2 + 1)
+                               : oh + 1;
+    return np <= DW3P_SLOTS ? np : 0;
+}
+
+/* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame); oh > 0:
+ * the row walk, which takes the small layout when mcusim_dw3p_small_pairs allows */
+static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused, int32_t oh)
 {
 #if MCUSIM_DSP
+    if (oh > 0 && mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+        return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
+    }
     if (fused) {
         return 32 * ((ow - 1) * sw + 3);
     }
@@ -94,12 +118,14 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fu
 #elif MCUSIM_DW3P_V6M
     (void)sh;
     (void)fused;
+    (void)oh;
     return 16 * ((ow - 1) * sw + 3);
 #else
     (void)ow;
     (void)sw;
     (void)sh;
     (void)fused;
+    (void)oh;
     return 0;
 #endif
 }
@@ -108,7 +134,7 @@ int32_t mcusim_depthwise_conv_3x3_packed_s8_get_buffer_size(const mcusim_dw_conv
                                                             const mcusim_dims *output_dims)
 {
     return mcusim_dw3p_buffer(output_dims->w, params->stride.w, params->stride.h,
-                              mcusim_dw3p_all_fused(params, params->stride.w));
+                              mcusim_dw3p_all_fused(params, params->stride.w), output_dims->h);
 }
 
 /* transposed: rows along the width, so a row is an output column */
@@ -117,7 +143,7 @@ int32_t mcusim_depthwise_conv_3x3_packed_t_s8_get_buffer_size(const mcusim_dw_co
 {
 #if MCUSIM_DSP
     return mcusim_dw3p_buffer(output_dims->h, params->stride.h, params->stride.w,
-                              mcusim_dw3p_all_fused(params, params->stride.h));
+                              mcusim_dw3p_all_fused(params, params->stride.h), 0);
 #else
     (void)params;
     (void)output_dims;
@@ -161,6 +187,8 @@ typedef struct {
     int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
     int32_t lo, hi;
     int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp) */
+    int32_t steps;          /* small maps (mcusim_dw3f_*_m): steps per channel, */
+    int32_t outstep;        /* output bytes per step */
 } mcusim_dw3p_job;
 void mcusim_dw3p_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3p_dual_t1(mcusim_dw3p_job *job);
@@ -388,6 +416,14 @@ void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0s(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
@@ -442,7 +478,11 @@ __asm__(
     "  .endm\n"
     /* the same, r0 moved to that column (pre-indexed writeback on the slot at offset 0) */
     "  .macro MCUSIM_DW3F_LDW t, off\n"
-    "  .if \\t == 0\n"
+    "  .if \\off > 255\n"                /* beyond the writeback's reach: one ADD more */
+    "  ldr r3, [r0, #\\off+\\t]\n"
+    "  ldr r12, [r0, #\\off+4-\\t]\n"
+    "  add r0, r0, #\\off\n"
+    "  .elseif \\t == 0\n"
     "  ldr r3, [r0, #\\off]!\n"
     "  ldr r12, [r0, #4]\n"
     "  .else\n"
@@ -462,109 +502,75 @@ __asm__(
     "  smlad \\a, r3, \\w01, \\ia\n"
     "  smlabt \\a, r12, \\w12, \\a\n"
     "  .endm\n"
-    /* each loop in its own section: --gc-sections drops those a build does not call (the
-     * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
-    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0\n"
-    "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
-    "  push {r4-r11, lr}\n"
-    /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
-     * s12 channels left; s3 orow, s4 ch */
-    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
-    "  ldr r5, [r0, #16]\n"
-    "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
-    "  vmov s7, r1\n"
-    "  vmov s8, r4\n"
-    "  vmov s9, r5\n"
-    "  vmov s4, r6\n"
-    "  vmov s3, r7\n"
-    "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
-    "  and r2, r3, #3\n"
-    "  vmov s11, r2\n"
-    "  lsrs r3, r3, #2\n"
-    "  lsls r3, r3, #8\n"
-    "  .else\n"
-    "  and r2, r3, #1\n"
-    "  vmov s11, r2\n"
-    "  lsrs r3, r3, #1\n"
-    "  .if \\kind == 2\n"
-    "  lsls r3, r3, #7\n"
-    "  .else\n"
-    "  lsls r3, r3, #6\n"
-    "  .endif\n"
-    "  .endif\n"
-    "  vmov s10, r3\n"
-    "  movs r2, #4\n"
-    "  vmov s12, r2\n"
-    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
-    "  vmov r3, s8\n"
-    "  ldm r3!, {r4-r12, lr}\n"
-    "  vmov s8, r3\n"
-    "  vmov s0, r11\n"
-    "  vmov s1, r12\n"
-    "  vmov s2, lr\n"
-    "  vmov s6, r10\n"
-    "  vmov r0, s7\n"
-    "  vmov r1, s9\n"
-    "  vmov r2, s10\n"
-    "  add r2, r0, r2\n"                  /* end of the column pairs */
-    "  .if \\kind != 2\n"
-    "  vmov s5, r2\n"
-    "  .endif\n"
-    "  cmp r0, r2\n"
-    "  beq 2f\n"
-    "1:\n"
-    "  .if \\kind == 1\n"
+    /* the M4/M33 taps of a two-row pass (2 columns x 2 rows), then its requantization and
+     * stores (r1 moved two columns on) */
+    "  .macro MCUSIM_DW3F_DUALTAPS t, b, cs\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  vmov r2, s6\n"
-    "  .if \\m7\n"                        /* each later load issued beside a multiply */
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  smlad r10, r3, r4, r2\n"
-    "  smlatb r11, r3, r4, r2\n"
-    "  ldr r3, [r0, #32+\\t]\n"
-    "  smlabt r10, r12, r7, r10\n"
-    "  smlad r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #32+\\b]\n"
-    "  smlad lr, r3, r4, r2\n"
-    "  smlatb r2, r3, r4, r2\n"
-    "  smlad r10, r3, r5, r10\n"
-    "  smlatb r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
-    "  smlabt lr, r12, r7, lr\n"
-    "  smlad r2, r12, r7, r2\n"
-    "  smlabt r10, r12, r8, r10\n"
-    "  smlad r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #64+\\b]\n"
-    "  smlad r10, r3, r6, r10\n"
-    "  smlatb r11, r3, r6, r11\n"
-    "  smlad lr, r3, r5, lr\n"
-    "  smlatb r2, r3, r5, r2\n"
-    "  ldr r3, [r0, #96+\\t]\n"
-    "  smlabt r10, r12, r9, r10\n"
-    "  smlad r11, r12, r9, r11\n"
-    "  smlabt lr, r12, r8, lr\n"
-    "  smlad r2, r12, r8, r2\n"
-    "  ldr r12, [r0, #96+\\b]\n"
-    "  smlad lr, r3, r6, lr\n"
-    "  smlatb r2, r3, r6, r2\n"
-    "  smlabt lr, r12, r9, lr\n"
-    "  smlad r2, r12, r9, r2\n"
-    "  add r0, r0, #64\n"
-    "  .else\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADTAPS t, b, cs\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 4*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 5*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 6*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_LD \\t, \\b, 7*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 8*\\cs\n"
+    "  add r0, r0, #8*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQ sign, m7=0\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r10\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_SH r2\n"
+    "  vmov r3, s4\n"
+    "  .if \\m7\n"                        /* each store after an ALU instruction */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  strb lr, [r1]\n"
+    "  strb r2, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  .else\n"
+    "  add r12, r1, r3, lsl #1\n"        /* the third column (no address right after its add) */
+    "  strb r10, [r1]\n"
+    "  strb r11, [r1, r3]\n"
+    "  strb lr, [r12]\n"
+    "  strb r2, [r12, r3]\n"
+    "  add r1, r1, r3, lsl #2\n"
     "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_DUALRQ sign\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -583,95 +589,242 @@ __asm__(
     "  strb lr, [r1, r12]\n"
     "  strb r2, [r3, r12]\n"
     "  add r1, r1, r12, lsl #1\n"
+    "  .endm\n"
+    /* small maps of odd height: the last output row alone (the pair1 passes, then an odd
+     * column when odd), r0 at its slots, r1 at its outputs */
+    "  .macro MCUSIM_DW3F_ROW1 t, b, cs, sign, odd\n"
+    "  vmov r10, s6\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"
+    "8:\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_SH lr\n"
+    "  vmov r3, s4\n"
+    "  strb r11, [r1]\n"
+    "  strb lr, [r1, r3]\n"
+    "  add r1, r1, r3, lsl #1\n"
+    "  cmp r0, r2\n"
+    "  bne 8b\n"
+    "  .if \\odd\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  vmov r3, s2\n"
+    "  MCUSIM_DW3F_SH r11\n"
+    "  strb r11, [r1]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* each loop in its own section: --gc-sections drops those a build does not call (the
+     * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
+    "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
+    "lastrow=0\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    "  .balign 4\n"
+    "  .global \\name\n"
+    "  .thumb_func\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
+    "  push {r4-r11, lr}\n"
+    /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
+     * s12 channels left; s3 orow, s4 ch */
+    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
+    "  ldr r5, [r0, #16]\n"
+    "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
+    "  vmov s7, r1\n"
+    "  vmov s8, r4\n"
+    "  vmov s9, r5\n"
+    "  vmov s4, r6\n"
+    "  vmov s3, r7\n"
+    "  .if \\steps\n"                  /* [sp]: steps; s16 (callee-saved): out step */
+    "  ldrd r8, r9, [r0, #44]\n"
+    "  vpush {s16}\n"
+    "  vmov s16, r9\n"
+    "  str r8, [sp, #-4]!\n"
+    "  .endif\n"
+    "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
+    "  and r2, r3, #3\n"
+    "  vmov s11, r2\n"
+    "  lsrs r3, r3, #2\n"
+    "  lsls r3, r3, #\\lg+3\n"
+    "  .else\n"
+    "  and r2, r3, #1\n"
+    "  vmov s11, r2\n"
+    "  lsrs r3, r3, #1\n"
+    "  .if \\kind == 2\n"
+    "  lsls r3, r3, #\\lg+2\n"
+    "  .else\n"
+    "  lsls r3, r3, #\\lg+1\n"
+    "  .endif\n"
+    "  .endif\n"
+    "  vmov s10, r3\n"
+    "  movs r2, #4\n"
+    "  vmov s12, r2\n"
+    "  .if \\steps\n"
+    "  .balign 4\n"                      /* branch targets word-aligned (see the loop head) */
+    "  .endif\n"
+    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
+    "  vmov r3, s8\n"
+    "  ldm r3!, {r4-r12, lr}\n"
+    "  vmov s8, r3\n"
+    "  vmov s0, r11\n"
+    "  vmov s1, r12\n"
+    "  vmov s2, lr\n"
+    "  vmov s6, r10\n"
+    "  vmov r0, s7\n"
+    "  vmov r1, s9\n"
+    "  .if \\steps\n"                  /* every step of the channel: s13 v, s14 out, s15 left */
+    "  ldr r2, [sp]\n"
+    "  vmov s15, r2\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  vmov s13, r0\n"
+    "  vmov s14, r1\n"
+    "  .endif\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"                  /* end of the column pairs */
+    "  .if \\kind != 2\n"
+    "  vmov s5, r2\n"
+    "  .endif\n"
+    "  .if \\steps == 0\n"             /* small maps: at least one pass (the C side's rule) */
+    "  cmp r0, r2\n"
+    "  beq 2f\n"
+    "  .endif\n"
+    "  .if \\unroll\n"                 /* an odd count of passes: in at the second one */
+    "  vmov r3, s10\n"
+    "  .if \\kind == 4\n"
+    "  tst r3, #8*\\cs\n"
+    "  .else\n"
+    "  tst r3, #2*\\cs\n"
+    "  .endif\n"
+    "  bne 7f\n"
+    "  .endif\n"
+    /* the M4/M33 loop heads are a 16-bit LDR: a taken branch to a 32-bit instruction at 2 mod
+     * 4 costs a cycle more (and a .balign a NOP on the way in) */
+    "1:\n"
+    "  .if \\kind == 1\n"
+    "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  smlad r10, r3, r4, r2\n"
+    "  smlatb r11, r3, r4, r2\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
+    "  smlabt r10, r12, r7, r10\n"
+    "  smlad r11, r12, r7, r11\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
+    "  smlad lr, r3, r4, r2\n"
+    "  smlatb r2, r3, r4, r2\n"
+    "  smlad r10, r3, r5, r10\n"
+    "  smlatb r11, r3, r5, r11\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  smlad r2, r12, r7, r2\n"
+    "  smlabt r10, r12, r8, r10\n"
+    "  smlad r11, r12, r8, r11\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
+    "  smlad r10, r3, r6, r10\n"
+    "  smlatb r11, r3, r6, r11\n"
+    "  smlad lr, r3, r5, lr\n"
+    "  smlatb r2, r3, r5, r2\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
+    "  smlabt r10, r12, r9, r10\n"
+    "  smlad r11, r12, r9, r11\n"
+    "  smlabt lr, r12, r8, lr\n"
+    "  smlad r2, r12, r8, r2\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  smlatb r2, r3, r6, r2\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  smlad r2, r12, r9, r2\n"
+    "  add r0, r0, #2*\\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .elseif \\unroll\n"             /* two passes per turn: one end test per 8 outputs */
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "7:\n"
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .endif\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
     "  .elseif \\kind == 4\n"             /* stride 2, four output columns over nine */
-    "  vmov r2, s6\n"
     "  .if \\m7\n"                        /* each later load issued beside a multiply */
+    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  smlad r10, r3, r4, r2\n"
-    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
     "  smlabt r10, r12, r7, r10\n"
-    "  ldr r12, [r0, #32+\\b]\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
     "  smlad r10, r3, r5, r10\n"
-    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
     "  smlabt r10, r12, r8, r10\n"
-    "  ldr r12, [r0, #64+\\b]\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
     "  smlad r10, r3, r6, r10\n"
     "  smlad r11, r3, r4, r2\n"
-    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
     "  smlabt r10, r12, r9, r10\n"
     "  smlabt r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #96+\\b]\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
     "  smlad r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #128+\\t]\n"
+    "  ldr r3, [r0, #4*\\cs+\\t]\n"
     "  smlabt r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #128+\\b]\n"
+    "  ldr r12, [r0, #4*\\cs+\\b]\n"
     "  smlad r11, r3, r6, r11\n"
     "  smlad lr, r3, r4, r2\n"
-    "  ldr r3, [r0, #160+\\t]\n"
+    "  ldr r3, [r0, #5*\\cs+\\t]\n"
     "  smlabt r11, r12, r9, r11\n"
     "  smlabt lr, r12, r7, lr\n"
-    "  ldr r12, [r0, #160+\\b]\n"
+    "  ldr r12, [r0, #5*\\cs+\\b]\n"
     "  smlad lr, r3, r5, lr\n"
-    "  ldr r3, [r0, #192+\\t]\n"
+    "  ldr r3, [r0, #6*\\cs+\\t]\n"
     "  smlabt lr, r12, r8, lr\n"
-    "  ldr r12, [r0, #192+\\b]\n"
+    "  ldr r12, [r0, #6*\\cs+\\b]\n"
     "  smlad lr, r3, r6, lr\n"
     "  smlad r2, r3, r4, r2\n"           /* the bias's last use: r2 becomes a sum */
-    "  ldr r3, [r0, #224+\\t]\n"
+    "  ldr r3, [r0, #7*\\cs+\\t]\n"
     "  smlabt lr, r12, r9, lr\n"
     "  smlabt r2, r12, r7, r2\n"
-    "  ldr r12, [r0, #224+\\b]\n"
+    "  ldr r12, [r0, #7*\\cs+\\b]\n"
     "  smlad r2, r3, r5, r2\n"
-    "  ldr r3, [r0, #256+\\t]\n"
+    "  ldr r3, [r0, #8*\\cs+\\t]\n"
     "  smlabt r2, r12, r8, r2\n"
-    "  ldr r12, [r0, #256+\\b]\n"
+    "  ldr r12, [r0, #8*\\cs+\\b]\n"
     "  smlad r2, r3, r6, r2\n"
-    "  add r0, r0, #256\n"
+    "  add r0, r0, #8*\\cs\n"
     "  smlabt r2, r12, r9, r2\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign, 1\n"
+    "  .elseif \\unroll\n"             /* two passes per turn */
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "7:\n"
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .else\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 128\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 160\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 192\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
-    "  MCUSIM_DW3F_LD \\t, \\b, 224\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 256\n"
-    "  add r0, r0, #256\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .endif\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r10\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
-    "  vmov r3, s4\n"
-    "  strb r10, [r1]\n"
-    "  strb r11, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
-    "  strb lr, [r1]\n"
-    "  strb r2, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
     "  bne 1b\n"
@@ -679,48 +832,48 @@ __asm__(
     "  .if \\m7\n"                        /* pair2, each later load beside a multiply */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  smlad r11, r3, r4, r10\n"
-    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r3, [r0, #\\cs+\\t]\n"
     "  smlabt r11, r12, r7, r11\n"
-    "  ldr r12, [r0, #32+\\b]\n"
+    "  ldr r12, [r0, #\\cs+\\b]\n"
     "  smlad r11, r3, r5, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r3, [r0, #2*\\cs+\\t]\n"
     "  smlabt r11, r12, r8, r11\n"
-    "  ldr r12, [r0, #64+\\b]\n"
+    "  ldr r12, [r0, #2*\\cs+\\b]\n"
     "  smlad r11, r3, r6, r11\n"
     "  smlad lr, r3, r4, r10\n"
-    "  ldr r3, [r0, #96+\\t]\n"
+    "  ldr r3, [r0, #3*\\cs+\\t]\n"
     "  smlabt r11, r12, r9, r11\n"
     "  smlabt lr, r12, r7, lr\n"
-    "  ldr r12, [r0, #96+\\b]\n"
+    "  ldr r12, [r0, #3*\\cs+\\b]\n"
     "  smlad lr, r3, r5, lr\n"
-    "  ldr r3, [r0, #128+\\t]\n"
+    "  ldr r3, [r0, #4*\\cs+\\t]\n"
     "  smlabt lr, r12, r8, lr\n"
-    "  ldr r12, [r0, #128+\\b]\n"
+    "  ldr r12, [r0, #4*\\cs+\\b]\n"
     "  smlad lr, r3, r6, lr\n"
-    "  add r0, r0, #128\n"
+    "  add r0, r0, #4*\\cs\n"
     "  smlabt lr, r12, r9, lr\n"
     "  .elseif \\kind == 3\n"             /* stride 1, one row: four columns */
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LDW \\t, 64\n"
+    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  .else\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  .endif\n"
     "  MCUSIM_DW3F_M \\sign\n"
@@ -737,6 +890,7 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "2:\n"                                /* a last odd column */
+    "  .if \\odd\n"                    /* 0: an even count of columns (the small dual loops) */
     "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
     "  vmov r3, s11\n"
     "  tst r3, #2\n"
@@ -744,14 +898,14 @@ __asm__(
     "  vmov r10, s6\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 96\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 128\n"
+    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -775,9 +929,9 @@ __asm__(
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  .if \\kind == 1\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
@@ -790,9 +944,9 @@ __asm__(
     "  strb r11, [r1, r3]\n"
     "  .else\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 32\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 64\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -800,9 +954,35 @@ __asm__(
     "  MCUSIM_DW3F_SH r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
-    "4:\n"                                /* next channel: v + 8 bytes, out + 1 (rec: LDM) */
+    "  .endif\n"
+    "  .if \\steps\n"
+    "  .balign 4\n"
+    "  .endif\n"
+    "4:\n"
+    "  .if \\steps\n"                  /* next step: slots + 4 bytes, out + out step */
+    "  vmov r2, s15\n"
+    "  subs r2, #1\n"
+    "  beq 6f\n"
+    "  vmov s15, r2\n"
+    "  vmov r0, s13\n"
+    "  adds r0, #4\n"
+    "  vmov r1, s14\n"
+    "  vmov r3, s16\n"
+    "  add r1, r1, r3\n"
+    "  b 11b\n"
+    "6:\n"
+    "  .if \\lastrow\n"                /* an odd height: its last row (slots + 4, out step) */
+    "  vmov r0, s13\n"
+    "  adds r0, #4\n"
+    "  vmov r1, s14\n"
+    "  vmov r3, s16\n"
+    "  add r1, r1, r3\n"
+    "  MCUSIM_DW3F_ROW1 \\t, \\b, \\cs, \\sign, \\odd\n"
+    "  .endif\n"
+    "  .endif\n"
+    "5:\n"                                /* next channel: v + cs/4 bytes, out + 1 (rec: LDM) */
     "  vmov r0, s7\n"
-    "  adds r0, #8\n"
+    "  adds r0, #\\cs/4\n"
     "  vmov s7, r0\n"
     "  vmov r1, s9\n"
     "  adds r1, #1\n"
@@ -811,6 +991,10 @@ __asm__(
     "  subs r2, #1\n"
     "  vmov s12, r2\n"
     "  bne 10b\n"
+    "  .if \\steps\n"
+    "  add sp, #4\n"
+    "  vpop {s16}\n"
+    "  .endif\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
@@ -819,6 +1003,16 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
+    /* M4/M33, rows of at least 8 outputs: two passes per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0, 1, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
+    /* M4/M33 stride 2, rows of at least 8 outputs: two quads per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0, 4, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1, 4, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0s, 4, 0, 4, 1, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1s, 4, 4, 0, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
@@ -843,6 +1037,33 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
+    /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
+     * steps of a channel in one pass over its record */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0\n"      /* even widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
+    /* odd heights: the pair steps, then the last row alone (even, odd widths) */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mr, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mrs, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mor, 1, 0, 4, 0, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mors, 1, 0, 4, 1, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mr, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrs, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mor, 1, 0, 4, 0, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mors, 1, 0, 4, 1, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_ms, 4, 0, 4, 1, 1, 128, 7, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
@@ -851,6 +1072,11 @@ __asm__(
     "  .purgem MCUSIM_DW3F_LDW\n"
     "  .purgem MCUSIM_DW3F_TAP2\n"
     "  .purgem MCUSIM_DW3F_TAP1\n"
+    "  .purgem MCUSIM_DW3F_DUALTAPS\n"
+    "  .purgem MCUSIM_DW3F_DUALRQ\n"
+    "  .purgem MCUSIM_DW3F_QUADTAPS\n"
+    "  .purgem MCUSIM_DW3F_QUADRQ\n"
+    "  .purgem MCUSIM_DW3F_ROW1\n"
     "  .popsection\n");
 #endif
 
@@ -873,30 +1099,38 @@ typedef struct {
  * to back (they pipeline), a light entry (it runs once per pair and group) */
 void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
                             int32_t s0, int32_t s1);
-#define MCUSIM_DW3P_WIDEN1(a, b, off)                                                      \
-    "  pkhbt r12, " a ", " b ", lsl #16\n"                                                 \
-    "  pkhtb lr, " b ", " a ", asr #16\n"                                                  \
-    "  sxtb16 " a ", r12\n"                                                                \
-    "  sxtb16 r12, r12, ror #8\n"                                                          \
-    "  sxtb16 " b ", lr\n"                                                                 \
-    "  sxtb16 lr, lr, ror #8\n"                                                            \
-    "  str " a ", [r0, #" off "]\n"                                                        \
-    "  str r12, [r0, #" off "+8]\n"                                                        \
-    "  str " b ", [r0, #" off "+16]\n"                                                     \
-    "  str lr, [r0, #" off "+24]\n"
+/* a small map's row pairs (8 slots, 128-byte columns: words o[0], o[8], o[16], o[24] per
+ * column), all in one call (src per layer, c per group) */
+typedef struct {            /* the order of the asm's LDM {r1, r2, r4, r5} */
+    const int8_t *p0, *p1;
+    int32_t s0, s1;
+} mcusim_dw3p_src;
+void mcusim_dw3p_widen_pairs8(int32_t *o, const mcusim_dw3p_src *src, int32_t np, int32_t n,
+                              int32_t c);
 __asm__(
-    "  .pushsection .text.mcusim_dw3p_widen, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_dw3p_widen_cols\n"
-    "  .thumb_func\n"
-    "  .type mcusim_dw3p_widen_cols, %function\n"
-    "mcusim_dw3p_widen_cols:\n"
-    "  push {r4-r9, lr}\n"
-    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    /* one column of the pair (a, b) at byte offset off from r0, channels c bytes apart */
+    "  .macro MCUSIM_DW3P_WIDEN1 a, b, off, c\n"
+    "  pkhbt r12, \\a, \\b, lsl #16\n"
+    "  pkhtb lr, \\b, \\a, asr #16\n"
+    "  sxtb16 \\a, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  sxtb16 \\b, lr\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str \\a, [r0, #\\off]\n"
+    "  str r12, [r0, #\\off+\\c]\n"
+    "  str \\b, [r0, #\\off+2*\\c]\n"
+    "  str lr, [r0, #\\off+3*\\c]\n"
+    "  .endm\n"
+    /* c: channel stride, col: column stride (bytes) */
+    /* n columns (r3) of the row pair at r1, r2 (strides r4, r5) into r0 */
+    "  .macro MCUSIM_DW3P_WIDENLOOP c, col, align\n"
     "  subs r3, #2\n"
     "  blt 2f\n"
+    "  .if \\align\n"
+    "  .balign 4\n"
+    "  .endif\n"
     "1:\n"
     "  ldr r6, [r1]\n"
     "  ldr r7, [r2]\n"
@@ -912,21 +1146,25 @@ __asm__(
     "  sxtb16 r12, r12, ror #8\n"
     "  str r6, [r0]\n"
     "  sxtb16 r7, lr\n"
-    "  str r12, [r0, #8]\n"
+    "  str r12, [r0, #\\c]\n"
     "  sxtb16 lr, lr, ror #8\n"
-    "  str r7, [r0, #16]\n"
+    "  str r7, [r0, #2*\\c]\n"
     "  pkhbt r6, r8, r9, lsl #16\n"
-    "  str lr, [r0, #24]\n"
+    "  str lr, [r0, #3*\\c]\n"
     "  pkhtb r12, r9, r8, asr #16\n"
     "  sxtb16 r8, r6\n"
     "  sxtb16 r6, r6, ror #8\n"
-    "  str r8, [r0, #32]\n"
+    "  str r8, [r0, #\\col]\n"
     "  sxtb16 r9, r12\n"
-    "  str r6, [r0, #40]\n"
+    "  str r6, [r0, #\\col+\\c]\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r9, [r0, #48]\n"
-    "  str r12, [r0, #56]\n"
+    "  str r9, [r0, #\\col+2*\\c]\n"
+    "  str r12, [r0, #\\col+3*\\c]\n"
+    "  .if \\col == 32\n"
     "  adds r0, #64\n"
+    "  .else\n"
+    "  add r0, r0, #2*\\col\n"
+    "  .endif\n"
     "  subs r3, #2\n"
     "  bge 1b\n"
     "2:\n"
@@ -934,11 +1172,62 @@ __asm__(
     "  beq 3f\n"
     "  ldr r6, [r1]\n"
     "  ldr r7, [r2]\n"
-    MCUSIM_DW3P_WIDEN1("r6", "r7", "0")
+    "  MCUSIM_DW3P_WIDEN1 r6, r7, 0, \\c\n"
     "3:\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    "  .balign 4\n"
+    "  .global \\name\n"
+    "  .thumb_func\n"
+    "  .type \\name, %function\n"
+    "\\name:\n"
+    "  push {r4-r9, lr}\n"
+    "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
+    "  MCUSIM_DW3P_WIDENLOOP \\c, \\col, 1\n"
     "  pop {r4-r9, pc}\n"
-    "  .size mcusim_dw3p_widen_cols, .-mcusim_dw3p_widen_cols\n"
-    "  .popsection\n");
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+    "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols, 8, 32\n"
+    /* all np row pairs of a small map's group, pair p into slot p: src[p] = {p0, p1, s0, s1}
+     * for channel 0 (a row outside the image: the zero-point word, stride 0), c the group's
+     * channel offset (added to the rows inside). One call per group instead of one per pair. */
+    "  .pushsection .text.mcusim_dw3p_widen_pairs8, \"ax\", %progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_dw3p_widen_pairs8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_dw3p_widen_pairs8, %function\n"
+    "mcusim_dw3p_widen_pairs8:\n"
+    "  push {r4-r11, lr}\n"
+    "  ldr r12, [sp, #36]\n"             /* c */
+    "  sub sp, #12\n"
+    "  str r0, [sp]\n"                   /* [sp]: slot p's first column, n, c */
+    "  strd r3, r12, [sp, #4]\n"
+    "  mov r10, r1\n"
+    "  add r11, r1, r2, lsl #4\n"
+    "20:\n"
+    "  ldm r10!, {r1, r2, r4, r5}\n"      /* p0, p1, s0, s1 */
+    "  ldrd r3, r12, [sp, #4]\n"
+    "  cmp r4, #0\n"
+    "  it ne\n"
+    "  addne r1, r1, r12\n"
+    "  cmp r5, #0\n"
+    "  it ne\n"
+    "  addne r2, r2, r12\n"
+    "  ldr r0, [sp]\n"
+    "  adds r12, r0, #4\n"
+    "  str r12, [sp]\n"
+    "  MCUSIM_DW3P_WIDENLOOP 32, 128, 0\n"
+    "  cmp r10, r11\n"
+    "  bne 20b\n"
+    "  add sp, #12\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size mcusim_dw3p_widen_pairs8, .-mcusim_dw3p_widen_pairs8\n"
+    "  .popsection\n"
+    "  .purgem MCUSIM_DW3P_WIDENLOOP\n"
+    "  .purgem MCUSIM_DW3P_WIDEN\n"
+    "  .purgem MCUSIM_DW3P_WIDEN1\n");
 
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
                                           int32_t r, int32_t s)
@@ -963,12 +1252,52 @@ static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
  * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
 static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
     {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+/* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
+static const mcusim_dw3f_fn mcusim_dw3f_dualu[2][2] = {
+    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2u[2][2] = {
+    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
     {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
     {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
 static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+/* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
+ * widths), dual then a last row (odd heights; even, odd widths)][qmode >> 1], M4/M33 and M7
+ * schedules in separate tables so that a build links only its core's */
+void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mo(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mos(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mr(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mrs(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mor(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mors(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
+static const mcusim_dw3f_fn mcusim_dw3f_small4[6][2] = {
+    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo},
+    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr}, {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[6][2] = {
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo},
+    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr}, {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor}};
 
 #endif
 
@@ -1048,6 +1377,22 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
     }
 }
 #endif
+#endif
+
+#if MCUSIM_DW3P_FUSED
+/* A small map's group: its np row pairs widened into slots 0..np-1 (src: pair p = kernel-frame
+ * rows y0 + 2p, y0 + 2p + 1, for channel 0), then one call runs every step of each channel
+ * (job: steps set) */
+static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                                    const mcusim_dw3p_src *src, int32_t c, const int32_t *rec,
+                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn)
+{
+    mcusim_dw3p_widen_pairs8(rows->v, src, np, rows->n, c);
+    job->v = rows->base;
+    job->rec = rec;
+    job->out = out_c;
+    fn(job);
+}
 #endif
 
 #if MCUSIM_DW3P_V6M
@@ -1345,31 +1690,39 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t spare = ksw == 2 && !mcusim_dw3p_all_fused(params, ksw) ? 2 : 0;
     int32_t *acc = v + 8 * (ncol + spare);
     const int32_t zp4 = (int32_t)(((uint32_t)zp & 0xFFu) * 0x01010101u);
-    /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
-    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
-    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
-    const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
-    for (int32_t j = 0; j < ncol + spare; j++) {
-        if (j < j0 || j >= j1) {
-            for (int32_t k = 0; k < 8; k++) {
-                v[8 * j + k] = pad;
-            }
-        }
-    }
-    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
-    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode};
-    const mcusim_dw3p_rows rows = {v, v + 8 * j0, j1 - j0, kh, rs, cs, &zp4};
-    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* Group by group over all rows keeps each widened pair for the next step. When that order
      * would break the planner's streaming overlap (mcusim_dw3p_overlap; transposed: checked
      * above), raster order: output rows step by step, all groups in each step, both pairs
      * widened again for every group. */
     const int32_t streamed = !tr && mcusim_dw3p_overlap(input, n_img * in_n, output,
                                                         n_img * out_n, ch);
+    /* small maps (row walk, channel-major): every row pair in its own slot, 8 slots per column
+     * of 4 channels (32 words) instead of 2 (8 words) */
+    const int32_t np = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
+                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, mcusim_dw3p_all_fused(params, ksw));
+    const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
+    /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
+    const int32_t j0 = MCUSIM_MIN(kpw, ncol);
+    const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
+    const int32_t pad = (int32_t)(((uint32_t)zp & 0xFFFFu) | ((uint32_t)zp << 16));
+    for (int32_t j = 0; j < ncol + spare; j++) {
+        if (j < j0 || j >= j1) {
+            for (int32_t k = 0; k < wpc; k++) {
+                v[wpc * j + k] = pad;
+            }
+        }
+    }
+    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+    /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
+    mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
+                           ksh == 1 ? koh / 2 : koh, ksh == 1 ? 2 * ors : ors};
+    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
+    const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
     const int32_t sgn = qmode >> 1;
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn] : mcusim_dw3f_fns[1][sgn];
+    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn]
+                                 : kow >= 8 ? mcusim_dw3f_dualu[sgn] : mcusim_dw3f_fns[1][sgn];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
@@ -1378,17 +1731,38 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
                                 : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
-                                : m7 ? mcusim_dw3f_quad27[sgn] : mcusim_dw3f_quad2[sgn];
+                                : m7 ? mcusim_dw3f_quad27[sgn]
+                                : kow >= 8 ? mcusim_dw3f_quad2u[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2) ? NULL
         : ksh == 1 && ksw == 1 ? fast_s1
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
+#if MCUSIM_DW3P_FUSED
+    const int32_t skind = ksh == 1 ? (koh & 1 ? 4 : 0) + (kow & 1 ? (koh & 1 ? 1 : 3) : 0)
+                          : kow < 4 ? 2 : 1;
+    const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
+#endif
     for (int32_t b = 0; b < n_img; b++) {
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
         int8_t *out_b = output + b * out_n;
 #if MCUSIM_DW3P_FUSED
+        if (np) {
+            mcusim_dw3p_src src[DW3P_SLOTS];
+            for (int32_t p = 0; p < np; p++) {     /* pair p: rows -kph + 2p and the next */
+                const int32_t y = 2 * p - kph;
+                const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
+                src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
+                                           in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
+                                           in0 ? cs : 0, in1 ? cs : 0};
+            }
+            for (int32_t c = 0; c < ch; c += 4) {
+                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10, out_b + c, np,
+                                        small);
+            }
+            continue;
+        }
         if (!streamed && fast != NULL) {
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,

@@ -72,17 +72,38 @@ def transposed(p: dict, dsp: bool, fpu: bool = False) -> bool:
     return dsp and 2 * ow <= oh and buffer_size(p, dsp, True, fpu) <= TRANSPOSED_SCRATCH
 
 
+SMALL_SLOTS = 8
+
+
+def small_pairs(oh: int, sh: int, sw: int) -> int:
+    """The kernel's mcusim_dw3p_small_pairs for the fused row walk: with equal strides 1 or 2,
+    the row pairs a map needs when they all fit the SMALL_SLOTS slots of the small-map layout
+    (each channel then runs all its steps in one pass over its record), else 0. Stride 1 takes
+    output rows in pairs (pair p: input rows 2p - pad, 2p + 1 - pad), an odd height's last row
+    alone."""
+    if sh != sw or sw not in (1, 2):
+        return 0
+    if sh == 1 and oh % 2:      # row pairs, then the last row alone (one row: the pair walk)
+        np_ = (oh + 3) // 2 if oh >= 3 else SMALL_SLOTS + 1
+    else:
+        np_ = oh // 2 + 1 if sh == 1 else oh + 1
+    return np_ if np_ <= SMALL_SLOTS else 0
+
+
 def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
     ARMv6-M; tr: the transposed walk (rows along the width); fpu: the core has an FPU, so with
     the full int8 range and stride 1 or 2 every step runs the fused loops, which keep no sums
-    (the kernel's mcusim_dw3p_all_fused)."""
+    (the kernel's mcusim_dw3p_all_fused); small maps of the row walk take 8 row-pair slots
+    (small_pairs) instead of 2."""
     sw, sh = p["stride"][::-1] if tr else p["stride"]     # (w, h): the kernel's frame
     ow = p["output_dims"][1] if tr else p["output_dims"][2]
     cols = (ow - 1) * sw + 3
     if not dsp:
         return 16 * cols
     if fpu and tuple(p["activation"]) == (-128, 127) and sw in (1, 2):
+        if not tr and small_pairs(p["output_dims"][1], sh, sw):
+            return 16 * SMALL_SLOTS * cols
         return 32 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
     # two rows (two sums per column)
