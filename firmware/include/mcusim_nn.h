@@ -115,6 +115,18 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
                                                  const int32_t *packed,
                                                  const mcusim_dims *output_dims, int8_t *output);
 
+/* 3x3 windows over 3 input channels (RGB first layers: VWW, IC), dilation 1, any stride and
+ * padding, the compiler's choice on the M4/M33: records of conv_pack.records(align=4) (columns of
+ * 28, not 32) with the input offset folded into the bias (the kernel adds none; -input_offset,
+ * the input zero point, fills the taps outside the image, which then add nothing, as in TFLM).
+ * Scratch: mcusim_convolve_rgb3x3_fast_s8_get_buffer_size. */
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims);
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output);
+
 /* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
  * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even
  * length) and the input offset folded into the bias (input_offset must be 0). rq: NULL, or five

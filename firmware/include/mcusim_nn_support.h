@@ -342,6 +342,14 @@ int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, cons
  * 28th) widened with args[2] into slots c32, c32 + 1, ..; the first window at ip, args[1] bytes
  * between windows, `stride` bytes between window rows (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen_rgb3x3_s8(int32_t *c32, const int8_t *ip, int32_t stride, const int32_t *args);
+/* mcusim_widen_rgb3x3_s8 with no offset added (folded into the bias) and no eighth quad:
+ * args {pixels, window step, zp << 24} */
+void mcusim_widen_rgb3x3_raw_s8(int32_t *c32, const int8_t *ip, int32_t stride,
+                                const int32_t *args);
+/* four pixels' columns of 28 elements x args[0] channel pairs of 144-byte records (args[1] =
+ * out_c), SSAT to int8 */
+void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
 /* four contiguous pixels of 8 channels (32 bytes at ip, input offset folded) widened into the
  * column slots of pixels 0..3 (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen4x8_s8(int32_t *cols, const int8_t *ip);

@@ -760,6 +760,130 @@ void mcusim_mm4x2_rq_n1_s16_m7(const int16_t *x, const int32_t *rec, const int32
 void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                                int8_t *out);
 
+/* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
+ * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
+ * straight-line, 2 nq steps, the first onto the bias words (no copies), as
+ * mcusim_mm4x2_rq_n1_s16 but with records of 32 + 16 nq bytes (conv_pack.records(align=4)).
+ * args {pairs, out_c}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. Own macro names,
+ * so the shared ones above stay as they are. */
+void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+#define MCUSIM_RQQ_ONE(ACC)                                                                        \
+    "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r0, r12\n"                                                             \
+    "  asr r12, r12, r3\n"                                                                         \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+#define MCUSIM_RQQ_TWO(ACC)                                                                        \
+    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
+    "  asr r12, r12, r10\n"                                                                        \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+__asm__(
+    "  .macro MCUSIM_Q_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_Q_KPB\n"              /* the first step: accumulators from the bias */
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #8]\n"
+    "  ldr r3, [r0, #12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
+    "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
+    "  .if \\S + 1 < \\N\n"
+    "  MCUSIM_Q_STEPS (\\S + 1), \\N\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rq_q7_s16,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_q7_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_q7_s16, %function\n"
+    "mcusim_mm4x2_rq_q7_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #16\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r4, [r2, #0]\n"                /* pairs: records of 144 bytes */
+    "  movs r5, #144\n"
+    "  mla r4, r4, r5, r1\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #4]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "1:\n"
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  add r1, r1, #120\n"                /* m, a, r of the first channel */
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  ldr r4, [sp, #12]\n"               /* out_c: r4 is free now */
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
+    "  add lr, lr, r4\n"
+    MCUSIM_RQQ_ONE("r6")
+    "  add lr, lr, r4\n"
+    MCUSIM_RQQ_ONE("r8")
+    "  add lr, lr, r4\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
+    "  strb r12, [lr]\n"
+    "  add lr, lr, #1\n"
+    "  ldr r0, [sp, #8]\n"               /* the records' end */
+    MCUSIM_RQQ_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQQ_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQQ_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQQ_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  add sp, sp, #16\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm4x2_rq_q7_s16, .-mcusim_mm4x2_rq_q7_s16\n"
+    "  .purgem MCUSIM_Q_STEPS\n"
+    "  .purgem MCUSIM_Q_KPB\n"
+    "  .purgem MCUSIM_Q_KP\n");
+#undef MCUSIM_RQQ_ONE
+#undef MCUSIM_RQQ_TWO
+
 /* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
  * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
  * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four
@@ -891,6 +1015,60 @@ __asm__(
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
 #undef MCUSIM_RGB_WIDEN
+
+/* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
+ * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
+ * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
+#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_raw_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
+    "mcusim_widen_rgb3x3_raw_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r12, [r3, #8]\n"               /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_RAW("r5", "r7", "0")
+    MCUSIM_RGB_RAW("r6", "r7", "32")
+    MCUSIM_RGB_RAW("r9", "r7", "64")
+    MCUSIM_RGB_RAW("r10", "r7", "96")
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_RAW("r11", "r5", "128")
+    MCUSIM_RGB_RAW("r6", "r5", "160")
+    MCUSIM_RGB_RAW("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
+#undef MCUSIM_RGB_RAW
 
 /* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
  * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
