@@ -884,6 +884,224 @@ __asm__(
 #undef MCUSIM_RQQ_ONE
 #undef MCUSIM_RQQ_TWO
 
+/* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
+ * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
+ * 32 or 64 input bytes widened into the columns (as mcusim_widen4x8_s8) and run against every
+ * record (as mcusim_mm4x2_rq_n1_s16 / _n2_s16), so no C runs between groups. args {records,
+ * pairs, out_c, groups}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 in, 20 groups
+ * left, 24 the records, 28 the group's out. */
+void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+#define MCUSIM_RQG_ONE(ACC)                                                                        \
+    "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r0, r12\n"                                                             \
+    "  asr r12, r12, r3\n"                                                                         \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+#define MCUSIM_RQG_TWO(ACC)                                                                        \
+    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
+    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
+    "  asr r12, r12, r10\n"                                                                        \
+    "  ssat r12, #8, r12\n"                                                                        \
+    "  strb r12, [lr]\n"
+/* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
+#define MCUSIM_G_W(V, OFF)                                                                         \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .macro MCUSIM_G_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_G_KPB\n"
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #8]\n"
+    "  ldr r3, [r0, #12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_G_BODY N8\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #32\n"
+    "  str r1, [sp, #0]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r3, [sp, #28]\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* records, pairs, out_c, groups */
+    "  str r4, [sp, #24]\n"
+    "  .if \\N8 == 1\n"
+    "  add r5, r4, r5, lsl #6\n"          /* records of 64 bytes */
+    "  .else\n"
+    "  add r5, r5, r5, lsl #1\n"
+    "  add r5, r4, r5, lsl #5\n"          /* records of 96 bytes */
+    "  .endif\n"
+    "  str r5, [sp, #8]\n"
+    "  str r6, [sp, #12]\n"
+    "  str r7, [sp, #20]\n"
+    "2:\n"                                /* a group: widen its four pixels */
+    "  ldr r1, [sp, #16]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  .if \\N8 == 1\n"
+    "  ldr r2, [r1]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    "  adds r1, r1, #32\n"
+    "  str r1, [sp, #16]\n"
+    MCUSIM_G_W("r2", "0")
+    MCUSIM_G_W("r3", "32")
+    MCUSIM_G_W("r4", "4")
+    MCUSIM_G_W("r5", "36")
+    MCUSIM_G_W("r6", "8")
+    MCUSIM_G_W("r7", "40")
+    MCUSIM_G_W("r12", "12")
+    MCUSIM_G_W("lr", "44")
+    "  .else\n"
+    "  ldr r2, [r1]\n"                    /* pixels 0, 1: quads 0-3 */
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    MCUSIM_G_W("r2", "0")
+    MCUSIM_G_W("r3", "32")
+    MCUSIM_G_W("r4", "64")
+    MCUSIM_G_W("r5", "96")
+    MCUSIM_G_W("r6", "4")
+    MCUSIM_G_W("r7", "36")
+    MCUSIM_G_W("r12", "68")
+    MCUSIM_G_W("lr", "100")
+    "  ldr r2, [r1, #32]\n"               /* pixels 2, 3 */
+    "  ldr r3, [r1, #36]\n"
+    "  ldr r4, [r1, #40]\n"
+    "  ldr r5, [r1, #44]\n"
+    "  ldr r6, [r1, #48]\n"
+    "  ldr r7, [r1, #52]\n"
+    "  ldr r12, [r1, #56]\n"
+    "  ldr lr, [r1, #60]\n"
+    "  adds r1, r1, #64\n"
+    "  str r1, [sp, #16]\n"
+    MCUSIM_G_W("r2", "8")
+    MCUSIM_G_W("r3", "40")
+    MCUSIM_G_W("r4", "72")
+    MCUSIM_G_W("r5", "104")
+    MCUSIM_G_W("r6", "12")
+    MCUSIM_G_W("r7", "44")
+    MCUSIM_G_W("r12", "76")
+    MCUSIM_G_W("lr", "108")
+    "  .endif\n"
+    "  ldr r1, [sp, #24]\n"
+    "  ldr r4, [sp, #28]\n"
+    "  str r4, [sp, #4]\n"
+    "1:\n"                                /* a record */
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_G_KPB\n"
+    "  MCUSIM_G_KP 16, 16\n"
+    "  MCUSIM_G_KP 32, 24\n"
+    "  MCUSIM_G_KP 48, 32\n"
+    "  .if \\N8 == 2\n"
+    "  MCUSIM_G_KP 64, 40\n"
+    "  MCUSIM_G_KP 80, 48\n"
+    "  MCUSIM_G_KP 96, 56\n"
+    "  MCUSIM_G_KP 112, 64\n"
+    "  .endif\n"
+    "  add r1, r1, #8 + 32 * \\N8\n"
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  ldr lr, [sp, #4]\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  smmlar r12, r4, r0, r12\n"
+    "  ldr r4, [sp, #12]\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  strb r12, [lr]\n"
+    "  add lr, lr, r4\n"
+    MCUSIM_RQG_ONE("r6")
+    "  add lr, lr, r4\n"
+    MCUSIM_RQG_ONE("r8")
+    "  add lr, lr, r4\n"
+    "  sub r12, r2, r10, lsr #31\n"
+    "  smmlar r12, r10, r0, r12\n"
+    "  asr r12, r12, r3\n"
+    "  ssat r12, #8, r12\n"
+    "  ldm r1!, {r6, r8, r10}\n"
+    "  strb r12, [lr]\n"
+    "  add lr, lr, #1\n"
+    "  ldr r0, [sp, #8]\n"
+    MCUSIM_RQG_TWO("r11")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQG_TWO("r9")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQG_TWO("r7")
+    "  sub lr, lr, r4\n"
+    MCUSIM_RQG_TWO("r5")
+    "  adds lr, lr, #1\n"
+    "  str lr, [sp, #4]\n"
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
+    "  ldr r6, [sp, #20]\n"
+    "  add r5, r5, r4, lsl #2\n"
+    "  str r5, [sp, #28]\n"
+    "  subs r6, r6, #1\n"
+    "  str r6, [sp, #20]\n"
+    "  bne 2b\n"
+    "  add sp, sp, #32\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_conv1x1_g8_s16,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g8_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g8_s16, %function\n"
+    "mcusim_conv1x1_g8_s16:\n"
+    "  MCUSIM_G_BODY 1\n"
+    "  .size mcusim_conv1x1_g8_s16, .-mcusim_conv1x1_g8_s16\n"
+    "  .section .text.mcusim_conv1x1_g16_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g16_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g16_s16, %function\n"
+    "mcusim_conv1x1_g16_s16:\n"
+    "  MCUSIM_G_BODY 2\n"
+    "  .size mcusim_conv1x1_g16_s16, .-mcusim_conv1x1_g16_s16\n"
+    "  .purgem MCUSIM_G_BODY\n"
+    "  .purgem MCUSIM_G_KPB\n"
+    "  .purgem MCUSIM_G_KP\n");
+#undef MCUSIM_G_W
+#undef MCUSIM_RQG_ONE
+#undef MCUSIM_RQG_TWO
+
 /* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
  * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
  * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four

@@ -86,6 +86,14 @@ def _is_rgb3x3(p: dict) -> bool:
         p["dilation"] == (1, 1) and oc % 2 == 0
 
 
+def _small_k_groups(p: dict, core: str) -> bool:
+    """mcusim_convolve_1x1_fast_g_s8's case (M4/M33): stride 1 over 8 or 16 input channels, an
+    even channel count, the pixels whole groups of four (VWW's 48x48x8 -> 16, 24x24x16 -> 32)."""
+    n, oh, ow, oc = p["output_dims"]
+    return core in RGB_CORES and p["stride"] == (1, 1) and p["filter_dims"][3] in (8, 16) and \
+        oc % 2 == 0 and (n * oh * ow) % 4 == 0
+
+
 def _is_1x1(p: dict) -> bool:
     oc, kh, kw, kc = p["filter_dims"]
     return kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1)
@@ -193,6 +201,8 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
+    elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
+        fn = "mcusim_convolve_1x1_fast_g_s8"
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
