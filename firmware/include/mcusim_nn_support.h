@@ -309,6 +309,15 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
     }
 }
 
+/* n words of packed records from flash into RAM (dst); returns dst */
+static inline const int32_t *mcusim_copy_records(int32_t *dst, const int32_t *src, int32_t n)
+{
+    for (int32_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+    return dst;
+}
+
 /* ---- packed-weight CONV_2D (DSP builds; mcusim_mat_mult_packed_s8.c) ----
  * int16 index of column element k of pixel p (of four) in the im2col scratch: quads of
  * elements, pairs (0, 2) and (1, 3) in SXTB16 order, the four pixels' words side by side. */

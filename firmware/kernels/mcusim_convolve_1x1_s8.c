@@ -449,9 +449,11 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
 /* 1x1 stride 1 over 8 or 16 input channels (VWW's 48x48x8 -> 16 and 24x24x16 -> 32), the
  * compiler's choice on the M4/M33 when the pixels are whole groups of four: the records and
  * columns of mcusim_convolve_1x1_fast_s8 (input offset folded), every group in one call of
- * mcusim_conv1x1_g8_s16 / _g16_s16 (widening and records in assembly, no C between groups).
- * Anything else goes to mcusim_convolve_1x1_fast_s8. */
-mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, const mcusim_conv_params *params,
+ * mcusim_conv1x1_g8_s16 / _g16_s16 (widening and records in assembly, no C between groups);
+ * copy != 0: the records copied into the scratch after the columns first. Anything else goes to
+ * mcusim_convolve_1x1_fast_s8 (the columns' scratch only). */
+mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
+                                            const mcusim_conv_params *params,
                                             const mcusim_dims *input_dims, const int8_t *input,
                                             const mcusim_dims *filter_dims, const int32_t *packed,
                                             const mcusim_dims *output_dims, int8_t *output)
@@ -464,6 +466,10 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, const mcusim_conv_para
         (total & 3) == 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && input_dims->h == output_dims->h &&
         input_dims->w == output_dims->w && !mcusim_core_is_m7()) {
+        if (copy) {     /* the records after the columns: no flash wait states per group */
+            packed = mcusim_copy_records((int32_t *)buffer + 2 * in_c, packed,
+                                         (out_c >> 1) * (in_c + 8));
+        }
         const int32_t args[4] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, total >> 2};
         if (in_c == 8) {
             mcusim_conv1x1_g8_s16(input, (int16_t *)buffer, args, output);

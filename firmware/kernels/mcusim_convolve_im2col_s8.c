@@ -580,10 +580,15 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
 #define MCUSIM_RGB_DEPTH 28
 #define MCUSIM_RGB_COLS_BYTES (4 * MCUSIM_RGB_DEPTH * 2)
 
-int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims)
+/* the records of one channel pair: 2 bias words, 28 words of rows, 6 constants */
+#define MCUSIM_RGB_RECORD_BYTES (4 * (2 + MCUSIM_RGB_DEPTH + 6))
+
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims,
+                                                       int32_t copy)
 {
     const int32_t total = output_dims->n * output_dims->h * output_dims->w;
-    return MCUSIM_RGB_COLS_BYTES + MCUSIM_RGB_DEPTH + ((total & 3) ? 4 * output_dims->c : 0);
+    return MCUSIM_RGB_COLS_BYTES + (copy ? (output_dims->c >> 1) * MCUSIM_RGB_RECORD_BYTES : 0) +
+           MCUSIM_RGB_DEPTH + ((total & 3) ? 4 * output_dims->c : 0);
 }
 
 /* one group's four columns against every channel pair's record, SSAT to int8 */
@@ -638,7 +643,8 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
 #endif
 
 MCUSIM_NO_MEMSET
-mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, const mcusim_conv_params *params,
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
+                                             const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,
                                              const int32_t *packed,
@@ -656,7 +662,12 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, const mcusim_conv_par
         return MCUSIM_ARG_ERROR;
     }
     int16_t *const cols = (int16_t *)buffer;
-    int8_t *const stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;
+    int8_t *stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;
+    if (copy) {     /* the records into RAM after the columns: no flash wait states per group */
+        packed = mcusim_copy_records((int32_t *)(void *)stage, packed,
+                                     (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES / 4);
+        stage += (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES;
+    }
     int8_t *const tail = stage + MCUSIM_RGB_DEPTH;
     const int8_t zp = (int8_t)(-in_off);
     stage[27] = zp;     /* the 28th element (weight 0) */

@@ -155,11 +155,23 @@ def scratch_fits(node, g, scratch: int) -> bool:
     return scratch <= 2048 or live(node) + scratch <= 1.05 * peak
 
 
-def _rgb_buffer_size(p: dict) -> int:
-    """mcusim_convolve_rgb3x3_fast_s8_get_buffer_size: four columns of 28 int16, the staging
-    window, and 4 out_c output bytes when the pixel count is not a multiple of four."""
+def _rgb_buffer_size(p: dict, copy: bool = False) -> int:
+    """mcusim_convolve_rgb3x3_fast_s8_get_buffer_size: four columns of 28 int16, the records when
+    copied to RAM (144 bytes per channel pair), the staging window, and 4 out_c output bytes when
+    the pixel count is not a multiple of four."""
     n, oh, ow, oc = p["output_dims"]
-    return 4 * 28 * 2 + 28 + (4 * oc if (n * oh * ow) % 4 else 0)
+    return 4 * 28 * 2 + (oc // 2 * 144 if copy else 0) + 28 + (4 * oc if (n * oh * ow) % 4 else 0)
+
+
+def records_copy(ctx, nbytes: int) -> bool:
+    """Whether this layer's kernel copies its nbytes of records into its scratch: on a core whose
+    flash data cache does not hold them (conv_pack.BLOCK_CACHE_BYTES: the M33's 8 KB does; the
+    M4's ART keeps 256 bytes), where codegen._plan_copies finds the arena does not grow (a context
+    without that plan, as the kernel tests', copies)."""
+    if nbytes <= conv_pack.BLOCK_CACHE_BYTES.get(ctx.core, 0):
+        return False
+    want = getattr(ctx, "records_copy", True)
+    return want is True or (not isinstance(want, bool) and ctx.layer in want)
 
 
 def emit(node, g, ctx) -> str:
@@ -169,9 +181,10 @@ def emit(node, g, ctx) -> str:
         rec = packed_records(node, g, p, rgb=True)
         if rec is not None:
             packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
+            copy = records_copy(ctx, 4 * len(rec))
             return (_conv_params(p, p["input_offset"]) +
-                    f"mcusim_convolve_rgb3x3_fast_s8({ctx.scratch(_rgb_buffer_size(p))}, "
-                    f"&params,\n"
+                    f"mcusim_convolve_rgb3x3_fast_s8({ctx.scratch(_rgb_buffer_size(p, copy))}, "
+                    f"{int(copy)}, &params,\n"
                     f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                     f"    {dims_lit(p['filter_dims'])}, {packed},\n"
                     f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
@@ -203,6 +216,9 @@ def emit(node, g, ctx) -> str:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
     elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
         fn = "mcusim_convolve_1x1_fast_g_s8"
+        copy = records_copy(ctx, 4 * len(rec))
+        size += 4 * len(rec) if copy else 0
+        buf = f"{ctx.scratch(size)}, {int(copy)}, "
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
