@@ -760,6 +760,64 @@ void mcusim_mm4x2_rq_n1_s16_m7(const int16_t *x, const int32_t *rec, const int32
 void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                                int8_t *out);
 
+/* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
+ * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
+ * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12). Each output in
+ * place in its accumulator, the SUB of the next output issued before the SMMLAR of the current
+ * one (a shifted-register result waits a cycle on the M33: profiles/cortex-m33.toml), the loads
+ * grouped before the stores (a load after a store waits on the M4). */
+#define MCUSIM_RQ8_SEQ                                                                             \
+    "  ldm r1!, {r0, r2, r3}\n"                                                                    \
+    "  sub r12, r2, r4, lsr #31\n"                                                                 \
+    "  sub lr, r2, r6, lsr #31\n"                                                                  \
+    "  smmlar r4, r4, r0, r12\n"                                                                   \
+    "  sub r12, r2, r8, lsr #31\n"                                                                 \
+    "  smmlar r6, r6, r0, lr\n"                                                                    \
+    "  sub lr, r2, r10, lsr #31\n"                                                                 \
+    "  smmlar r8, r8, r0, r12\n"                                                                   \
+    "  asr r4, r4, r3\n"                                                                           \
+    "  smmlar r10, r10, r0, lr\n"                                                                  \
+    "  asr r6, r6, r3\n"                                                                           \
+    "  ssat r4, #8, r4\n"                                                                          \
+    "  asr r8, r8, r3\n"                                                                           \
+    "  ssat r6, #8, r6\n"                                                                          \
+    "  asr r10, r10, r3\n"                                                                         \
+    "  ssat r8, #8, r8\n"                                                                          \
+    "  ssat r10, #8, r10\n"                                                                        \
+    "  ldr lr, [sp, #4]\n"                                                                         \
+    "  ldr r12, [sp, #12]\n"                                                                       \
+    "  ldm r1!, {r0, r2, r3}\n"          /* channel 1's m, a, r */                                 \
+    "  strb r4, [lr]\n"                                                                            \
+    "  strb r6, [lr, r12]\n"                                                                       \
+    "  add r4, lr, r12, lsl #1\n"        /* pixel 2 */                                             \
+    "  strb r8, [r4]\n"                                                                            \
+    "  strb r10, [r4, r12]\n"                                                                      \
+    "  sub r6, r2, r5, lsr #31\n"                                                                  \
+    "  sub r8, r2, r7, lsr #31\n"                                                                  \
+    "  smmlar r5, r5, r0, r6\n"                                                                    \
+    "  sub r6, r2, r9, lsr #31\n"                                                                  \
+    "  smmlar r7, r7, r0, r8\n"                                                                    \
+    "  sub r8, r2, r11, lsr #31\n"                                                                 \
+    "  smmlar r9, r9, r0, r6\n"                                                                    \
+    "  asr r5, r5, r3\n"                                                                           \
+    "  smmlar r11, r11, r0, r8\n"                                                                  \
+    "  asr r7, r7, r3\n"                                                                           \
+    "  ssat r5, #8, r5\n"                                                                          \
+    "  asr r9, r9, r3\n"                                                                           \
+    "  ssat r7, #8, r7\n"                                                                          \
+    "  asr r11, r11, r3\n"                                                                         \
+    "  ssat r9, #8, r9\n"                                                                          \
+    "  ldr r0, [sp, #8]\n"                                                                         \
+    "  ssat r11, #8, r11\n"                                                                        \
+    "  add r6, lr, r12\n"                /* pixel 1 */                                             \
+    "  strb r5, [lr, #1]\n"                                                                        \
+    "  strb r7, [r6, #1]\n"                                                                        \
+    "  add r6, r4, r12\n"                /* pixel 3 */                                             \
+    "  strb r9, [r4, #1]\n"                                                                        \
+    "  strb r11, [r6, #1]\n"                                                                       \
+    "  adds lr, lr, #2\n"                                                                          \
+    "  str lr, [sp, #4]\n"
+
 /* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
  * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
  * straight-line, 2 nq steps, the first onto the bias words (no copies), as
@@ -768,18 +826,6 @@ void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32
  * so the shared ones above stay as they are. */
 void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
-#define MCUSIM_RQQ_ONE(ACC)                                                                        \
-    "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
-    "  smmlar r12, " ACC ", r0, r12\n"                                                             \
-    "  asr r12, r12, r3\n"                                                                         \
-    "  ssat r12, #8, r12\n"                                                                        \
-    "  strb r12, [lr]\n"
-#define MCUSIM_RQQ_TWO(ACC)                                                                        \
-    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
-    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
-    "  asr r12, r12, r10\n"                                                                        \
-    "  ssat r12, #8, r12\n"                                                                        \
-    "  strb r12, [lr]\n"
 __asm__(
     "  .macro MCUSIM_Q_KP X, W\n"
     "  ldr r12, [r1, #\\W]\n"
@@ -843,36 +889,7 @@ __asm__(
     "  MCUSIM_Q_KPB\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"                /* m, a, r of the first channel */
-    "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #4]\n"
-    "  sub r12, r2, r4, lsr #31\n"
-    "  smmlar r12, r4, r0, r12\n"
-    "  ldr r4, [sp, #12]\n"               /* out_c: r4 is free now */
-    "  asr r12, r12, r3\n"
-    "  ssat r12, #8, r12\n"
-    "  strb r12, [lr]\n"
-    "  add lr, lr, r4\n"
-    MCUSIM_RQQ_ONE("r6")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQQ_ONE("r8")
-    "  add lr, lr, r4\n"
-    "  sub r12, r2, r10, lsr #31\n"
-    "  smmlar r12, r10, r0, r12\n"
-    "  asr r12, r12, r3\n"
-    "  ssat r12, #8, r12\n"
-    "  ldm r1!, {r6, r8, r10}\n"          /* the second channel's m, a, r */
-    "  strb r12, [lr]\n"
-    "  add lr, lr, #1\n"
-    "  ldr r0, [sp, #8]\n"               /* the records' end */
-    MCUSIM_RQQ_TWO("r11")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQQ_TWO("r9")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQQ_TWO("r7")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQQ_TWO("r5")
-    "  adds lr, lr, #1\n"
-    "  str lr, [sp, #4]\n"
+    MCUSIM_RQ8_SEQ
     "  cmp r1, r0\n"
     "  bne 1b\n"
     "  add sp, sp, #16\n"
@@ -881,8 +898,6 @@ __asm__(
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
-#undef MCUSIM_RQQ_ONE
-#undef MCUSIM_RQQ_TWO
 
 /* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
  * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
@@ -892,18 +907,6 @@ __asm__(
  * left, 24 the records, 28 the group's out. */
 void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
-#define MCUSIM_RQG_ONE(ACC)                                                                        \
-    "  sub r12, r2, " ACC ", lsr #31\n"                                                            \
-    "  smmlar r12, " ACC ", r0, r12\n"                                                             \
-    "  asr r12, r12, r3\n"                                                                         \
-    "  ssat r12, #8, r12\n"                                                                        \
-    "  strb r12, [lr]\n"
-#define MCUSIM_RQG_TWO(ACC)                                                                        \
-    "  sub r12, r8, " ACC ", lsr #31\n"                                                            \
-    "  smmlar r12, " ACC ", r6, r12\n"                                                             \
-    "  asr r12, r12, r10\n"                                                                        \
-    "  ssat r12, #8, r12\n"                                                                        \
-    "  strb r12, [lr]\n"
 /* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
 #define MCUSIM_G_W(V, OFF)                                                                         \
     "  sxtb16 r8, " V "\n"                                                                         \
@@ -1035,41 +1038,12 @@ __asm__(
     "  MCUSIM_G_KP 112, 64\n"
     "  .endif\n"
     "  add r1, r1, #8 + 32 * \\N8\n"
-    "  ldm r1!, {r0, r2, r3}\n"
-    "  ldr lr, [sp, #4]\n"
-    "  sub r12, r2, r4, lsr #31\n"
-    "  smmlar r12, r4, r0, r12\n"
-    "  ldr r4, [sp, #12]\n"
-    "  asr r12, r12, r3\n"
-    "  ssat r12, #8, r12\n"
-    "  strb r12, [lr]\n"
-    "  add lr, lr, r4\n"
-    MCUSIM_RQG_ONE("r6")
-    "  add lr, lr, r4\n"
-    MCUSIM_RQG_ONE("r8")
-    "  add lr, lr, r4\n"
-    "  sub r12, r2, r10, lsr #31\n"
-    "  smmlar r12, r10, r0, r12\n"
-    "  asr r12, r12, r3\n"
-    "  ssat r12, #8, r12\n"
-    "  ldm r1!, {r6, r8, r10}\n"
-    "  strb r12, [lr]\n"
-    "  add lr, lr, #1\n"
-    "  ldr r0, [sp, #8]\n"
-    MCUSIM_RQG_TWO("r11")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQG_TWO("r9")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQG_TWO("r7")
-    "  sub lr, lr, r4\n"
-    MCUSIM_RQG_TWO("r5")
-    "  adds lr, lr, #1\n"
-    "  str lr, [sp, #4]\n"
+    MCUSIM_RQ8_SEQ
     "  cmp r1, r0\n"
     "  bne 1b\n"
     "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
     "  ldr r6, [sp, #20]\n"
-    "  add r5, r5, r4, lsl #2\n"
+    "  add r5, r5, r12, lsl #2\n"
     "  str r5, [sp, #28]\n"
     "  subs r6, r6, #1\n"
     "  str r6, [sp, #20]\n"
@@ -1099,8 +1073,7 @@ __asm__(
     "  .purgem MCUSIM_G_KPB\n"
     "  .purgem MCUSIM_G_KP\n");
 #undef MCUSIM_G_W
-#undef MCUSIM_RQG_ONE
-#undef MCUSIM_RQG_TWO
+#undef MCUSIM_RQ8_SEQ
 
 /* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
  * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
