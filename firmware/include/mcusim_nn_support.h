@@ -359,6 +359,9 @@ void mcusim_widen_rgb3x3_raw_s8(int32_t *c32, const int8_t *ip, int32_t stride,
  * out_c), SSAT to int8 */
 void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
+/* args[3] groups of four 3x3x3 windows inside the image along a row from in (the two calls
+ * above fused): args {records, pairs, out_c, groups, row stride, window step, zp << 24} */
+void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 /* 1x1, stride 1, 8 (g8) or 16 (g16) input channels, offset folded: args[3] groups of four
  * contiguous pixels from in, each widened into cols and run against args[1] channel pairs of
  * records args[0] (args[2] = out_c), SSAT to int8, outputs from out on */

@@ -620,23 +620,19 @@ static void mcusim_rgb_mm(const int16_t *cols, const int32_t *packed, int32_t ou
 
 #if MCUSIM_DSP
 /* g groups of four windows inside the image along one row (ip: the first window's top-left
- * byte), widened and run against every record, outputs from dst on */
+ * byte), widened and run against every record in one assembly call, outputs from dst on */
 static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int8_t *ip,
                                                         int32_t in_w, int32_t sw, int8_t zp,
                                                         const int32_t *packed, int32_t out_c,
                                                         int8_t *dst, int32_t g, int32_t lo,
                                                         int32_t hi)
 {
-    const int32_t wargs[3] = {4, 3 * sw, (int32_t)((uint32_t)(uint8_t)zp << 24)};
-    const int32_t margs[2] = {out_c >> 1, out_c};
-    const int32_t stride = 3 * in_w, step = 12 * sw, out_step = 4 * out_c;
-    for (; g > 0; g--, ip += step, dst += out_step) {
-        mcusim_widen_rgb3x3_raw_s8((int32_t *)cols, ip, stride, wargs);
-        mcusim_mm4x2_rq_q7_s16(cols, packed, margs, dst);
-        if (lo > -128 || hi < 127) {
-            for (int32_t i = 0; i < out_step; i++) {
-                dst[i] = mcusim_clamp8(dst[i], lo, hi);
-            }
+    const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
+                             (int32_t)((uint32_t)(uint8_t)zp << 24)};
+    mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    if (lo > -128 || hi < 127) {
+        for (int32_t i = 0; i < 4 * g * out_c; i++) {
+            dst[i] = mcusim_clamp8(dst[i], lo, hi);
         }
     }
 }

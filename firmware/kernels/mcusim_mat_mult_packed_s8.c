@@ -760,6 +760,241 @@ void mcusim_mm4x2_rq_n1_s16_m7(const int16_t *x, const int32_t *rec, const int32
 void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32_t *args,
                                int8_t *out);
 
+/* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
+ * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
+ * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four
+ * quads per pass with their loads together (they pipeline on the M4). */
+#define MCUSIM_WQ_ONE(V, OFF)                                                                      \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    MCUSIM_WQ_ADD(V)                                                                               \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+#define MCUSIM_WQ_LOOPS(TAG)                                                                       \
+    "1" TAG ":\n"                     /* a run: r9 quads from r1 */                                \
+    "  subs r3, r9, #4\n"                                                                          \
+    "  blt 3" TAG "f\n"                                                                            \
+    "2" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1]\n"                                                                             \
+    "  ldr r5, [r1, #4]\n"                                                                         \
+    "  ldr r6, [r1, #8]\n"                                                                         \
+    "  ldr r7, [r1, #12]\n"                                                                        \
+    "  adds r1, r1, #16\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    MCUSIM_WQ_ONE("r5", "32")                                                                      \
+    MCUSIM_WQ_ONE("r6", "64")                                                                      \
+    MCUSIM_WQ_ONE("r7", "96")                                                                      \
+    "  adds r0, r0, #128\n"                                                                        \
+    "  subs r3, r3, #4\n"                                                                          \
+    "  bge 2" TAG "b\n"                                                                            \
+    "3" TAG ":\n"                                                                                  \
+    "  adds r3, r3, #4\n"                                                                          \
+    "  beq 5" TAG "f\n"                                                                            \
+    "4" TAG ":\n"                                                                                  \
+    "  ldr r4, [r1], #4\n"                                                                         \
+    MCUSIM_WQ_ONE("r4", "0")                                                                       \
+    "  adds r0, r0, #32\n"                                                                         \
+    "  subs r3, r3, #1\n"                                                                          \
+    "  bne 4" TAG "b\n"                                                                            \
+    "5" TAG ":\n"                                                                                  \
+    "  add r1, r1, r10\n"                                                                           \
+    "  add r0, r0, r11\n"                                                                          \
+    "  subs r2, r2, #1\n"                                                                          \
+    "  bne 1" TAG "b\n"
+/* r0 c32, r1 ip, r2 runs, r3 args {quads per run, ip step, c32 step, off2} (into r9-r12; r3
+ * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
+ * Returns c32. */
+__asm__(
+    "  .section .text.mcusim_widen_runs_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_runs_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_runs_s8, %function\n"
+    "mcusim_widen_runs_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldm r3, {r9, r10, r11, r12}\n"
+    "  cmp r2, #0\n"
+    "  ble 9f\n"
+    "  cmp r12, #0\n"
+    "  bne 8f\n"
+#define MCUSIM_WQ_ADD(V) ""
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "  b 9f\n"
+    "8:\n"
+#define MCUSIM_WQ_ADD(V) "  sadd16 r8, r8, r12\n  sadd16 " V ", " V ", r12\n"
+    MCUSIM_WQ_LOOPS("")
+#undef MCUSIM_WQ_ADD
+    "9:\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_runs_s8, .-mcusim_widen_runs_s8\n");
+#undef MCUSIM_WQ_LOOPS
+#undef MCUSIM_WQ_ONE
+
+/* 3x3 windows over 3 channels (the RGB first convolutions of VWW and IC): each window's 27 bytes
+ * plus the zero point are seven quads (rows joined by shifts, as mcusim_widen_rows_s8 in C),
+ * widened with the input offset into pixel p's slots; the eighth quad's slots are left as they
+ * are (zero). r0 c32, r1 the first window, r2 the row stride, r3 args {pixels, window step,
+ * off2, zp << 24}. */
+#define MCUSIM_RGB_WIDEN(V, T, OFF)                                                                \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  sadd16 " T ", " T ", r4\n"                                                                  \
+    "  sadd16 " V ", " V ", r4\n"                                                                  \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .section .text.mcusim_widen_rgb3x3_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_s8, %function\n"
+    "mcusim_widen_rgb3x3_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r4, [r3, #8]\n"                /* off2 */
+    "  ldr r12, [r3, #12]\n"              /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_WIDEN("r5", "r7", "0")
+    MCUSIM_RGB_WIDEN("r6", "r7", "32")
+    MCUSIM_RGB_WIDEN("r9", "r7", "64")
+    MCUSIM_RGB_WIDEN("r10", "r7", "96")
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r5, [r8]\n"                    /* bytes 0-3 */
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r5, r5, #16\n"
+    "  orr r11, r5, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_WIDEN("r11", "r5", "128")
+    MCUSIM_RGB_WIDEN("r6", "r5", "160")
+    MCUSIM_RGB_WIDEN("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
+#undef MCUSIM_RGB_WIDEN
+
+/* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
+ * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
+ * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
+#define MCUSIM_W48(V, OFF)                                                                         \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .section .text.mcusim_widen4x8_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen4x8_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen4x8_s8, %function\n"
+    "mcusim_widen4x8_s8:\n"
+    "  push {r4, r5, r6, r7, r8, lr}\n"
+    "  ldr r2, [r1]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    MCUSIM_W48("r2", "0")
+    MCUSIM_W48("r3", "32")
+    MCUSIM_W48("r4", "4")
+    MCUSIM_W48("r5", "36")
+    MCUSIM_W48("r6", "8")
+    MCUSIM_W48("r7", "40")
+    MCUSIM_W48("r12", "12")
+    MCUSIM_W48("lr", "44")
+    "  pop {r4, r5, r6, r7, r8, pc}\n"
+    "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
+#undef MCUSIM_W48
+
+int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
+{
+    for (; n4 > 0; n4--, c32 += 8) {
+        c32[0] = 0;
+        c32[4] = 0;
+    }
+    return c32;
+}
+
+/* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
+ * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
+/* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
+ * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
+ * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
+#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_raw_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
+    "mcusim_widen_rgb3x3_raw_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r12, [r3, #8]\n"               /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_RAW("r5", "r7", "0")
+    MCUSIM_RGB_RAW("r6", "r7", "32")
+    MCUSIM_RGB_RAW("r9", "r7", "64")
+    MCUSIM_RGB_RAW("r10", "r7", "96")
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_RAW("r11", "r5", "128")
+    MCUSIM_RGB_RAW("r6", "r5", "160")
+    MCUSIM_RGB_RAW("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
+#undef MCUSIM_RGB_RAW
+
 /* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
  * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
  * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12). Each output in
@@ -817,6 +1052,14 @@ void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32
     "  strb r11, [r6, #1]\n"                                                                       \
     "  adds lr, lr, #2\n"                                                                          \
     "  str lr, [sp, #4]\n"
+
+/* a word of RGB window bytes into its two column slots (no offset: folded into the bias) */
+#define MCUSIM_RGB_RAW2(V, T, OFF)                                                                 \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 
 /* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
  * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
@@ -895,9 +1138,95 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_mm4x2_rq_q7_s16, .-mcusim_mm4x2_rq_q7_s16\n"
+    /* args[3] groups of four windows inside the image along one row (the inside groups of
+     * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
+     * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
+     * r0 the first window, r1 cols, r2 args {records, pairs, out_c, groups, row stride, window
+     * step, zp << 24}, r3 out. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 the
+     * group's first window, 20 groups left, 24 the records, 28 the group's out, 32 row stride,
+     * 36 window step, 40 zp << 24. */
+    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_rgb_row_q7_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_rgb_row_q7_s16, %function\n"
+    "mcusim_rgb_row_q7_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #44\n"
+    "  str r1, [sp, #0]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r3, [sp, #28]\n"
+    "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n"
+    "  str r4, [sp, #24]\n"
+    "  movs r11, #144\n"
+    "  mla r5, r5, r11, r4\n"            /* the records' end */
+    "  str r5, [sp, #8]\n"
+    "  str r6, [sp, #12]\n"
+    "  str r7, [sp, #20]\n"
+    "  add r11, sp, #32\n"
+    "  stm r11, {r8, r9, r10}\n"
+    "2:\n"                                /* a group: its four windows widened */
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r1, [sp, #16]\n"
+    "  ldr r2, [sp, #32]\n"
+    "  ldr lr, [sp, #36]\n"
+    "  ldr r12, [sp, #40]\n"
+    "  movs r3, #4\n"
+    "3:\n"
+    "  add r8, r1, r2\n"
+    "  ldr r5, [r1]\n"
+    "  ldr r6, [r1, #4]\n"
+    "  ldr r7, [r1, #5]\n"
+    "  ldr r9, [r8]\n"
+    "  ldr r10, [r8, #3]\n"
+    "  ldr r11, [r8, #5]\n"
+    "  add r8, r8, r2\n"
+    "  ldr r4, [r8]\n"
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"
+    MCUSIM_RGB_RAW2("r5", "r7", "0")
+    MCUSIM_RGB_RAW2("r6", "r7", "32")
+    MCUSIM_RGB_RAW2("r9", "r7", "64")
+    MCUSIM_RGB_RAW2("r10", "r7", "96")
+    "  ldr r6, [r8, #2]\n"
+    "  ldr r7, [r8, #5]\n"
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"
+    MCUSIM_RGB_RAW2("r11", "r5", "128")
+    MCUSIM_RGB_RAW2("r6", "r5", "160")
+    MCUSIM_RGB_RAW2("r7", "r5", "192")
+    "  adds r0, r0, #4\n"
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 3b\n"
+    "  str r1, [sp, #16]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  ldr r4, [sp, #28]\n"
+    "  str r4, [sp, #4]\n"
+    "1:\n"                                /* a record */
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  add r1, r1, #120\n"
+    MCUSIM_RQ8_SEQ
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
+    "  ldr r6, [sp, #20]\n"
+    "  add r5, r5, r12, lsl #2\n"
+    "  str r5, [sp, #28]\n"
+    "  subs r6, r6, #1\n"
+    "  str r6, [sp, #20]\n"
+    "  bne 2b\n"
+    "  add sp, sp, #44\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_rgb_row_q7_s16, .-mcusim_rgb_row_q7_s16\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
+#undef MCUSIM_RGB_RAW2
 
 /* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
  * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
@@ -1074,239 +1403,6 @@ __asm__(
     "  .purgem MCUSIM_G_KP\n");
 #undef MCUSIM_G_W
 #undef MCUSIM_RQ8_SEQ
-
-/* Widening into the column scratch (the 1x1 and im2col gathers). One quad: a word of four int8
- * (unaligned loads are fine on ARMv7-M/v8-M), SXTB16 (+ SADD16 of the input offset in both
- * lanes unless the compiler folded it into the bias) into the words 0 and 16 bytes on; four
- * quads per pass with their loads together (they pipeline on the M4). */
-#define MCUSIM_WQ_ONE(V, OFF)                                                                      \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    MCUSIM_WQ_ADD(V)                                                                               \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
-#define MCUSIM_WQ_LOOPS(TAG)                                                                       \
-    "1" TAG ":\n"                     /* a run: r9 quads from r1 */                                \
-    "  subs r3, r9, #4\n"                                                                          \
-    "  blt 3" TAG "f\n"                                                                            \
-    "2" TAG ":\n"                                                                                  \
-    "  ldr r4, [r1]\n"                                                                             \
-    "  ldr r5, [r1, #4]\n"                                                                         \
-    "  ldr r6, [r1, #8]\n"                                                                         \
-    "  ldr r7, [r1, #12]\n"                                                                        \
-    "  adds r1, r1, #16\n"                                                                         \
-    MCUSIM_WQ_ONE("r4", "0")                                                                       \
-    MCUSIM_WQ_ONE("r5", "32")                                                                      \
-    MCUSIM_WQ_ONE("r6", "64")                                                                      \
-    MCUSIM_WQ_ONE("r7", "96")                                                                      \
-    "  adds r0, r0, #128\n"                                                                        \
-    "  subs r3, r3, #4\n"                                                                          \
-    "  bge 2" TAG "b\n"                                                                            \
-    "3" TAG ":\n"                                                                                  \
-    "  adds r3, r3, #4\n"                                                                          \
-    "  beq 5" TAG "f\n"                                                                            \
-    "4" TAG ":\n"                                                                                  \
-    "  ldr r4, [r1], #4\n"                                                                         \
-    MCUSIM_WQ_ONE("r4", "0")                                                                       \
-    "  adds r0, r0, #32\n"                                                                         \
-    "  subs r3, r3, #1\n"                                                                          \
-    "  bne 4" TAG "b\n"                                                                            \
-    "5" TAG ":\n"                                                                                  \
-    "  add r1, r1, r10\n"                                                                           \
-    "  add r0, r0, r11\n"                                                                          \
-    "  subs r2, r2, #1\n"                                                                          \
-    "  bne 1" TAG "b\n"
-/* r0 c32, r1 ip, r2 runs, r3 args {quads per run, ip step, c32 step, off2} (into r9-r12; r3
- * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
- * Returns c32. */
-__asm__(
-    "  .section .text.mcusim_widen_runs_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_runs_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_runs_s8, %function\n"
-    "mcusim_widen_runs_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  ldm r3, {r9, r10, r11, r12}\n"
-    "  cmp r2, #0\n"
-    "  ble 9f\n"
-    "  cmp r12, #0\n"
-    "  bne 8f\n"
-#define MCUSIM_WQ_ADD(V) ""
-    MCUSIM_WQ_LOOPS("")
-#undef MCUSIM_WQ_ADD
-    "  b 9f\n"
-    "8:\n"
-#define MCUSIM_WQ_ADD(V) "  sadd16 r8, r8, r12\n  sadd16 " V ", " V ", r12\n"
-    MCUSIM_WQ_LOOPS("")
-#undef MCUSIM_WQ_ADD
-    "9:\n"
-    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_widen_runs_s8, .-mcusim_widen_runs_s8\n");
-#undef MCUSIM_WQ_LOOPS
-#undef MCUSIM_WQ_ONE
-
-/* 3x3 windows over 3 channels (the RGB first convolutions of VWW and IC): each window's 27 bytes
- * plus the zero point are seven quads (rows joined by shifts, as mcusim_widen_rows_s8 in C),
- * widened with the input offset into pixel p's slots; the eighth quad's slots are left as they
- * are (zero). r0 c32, r1 the first window, r2 the row stride, r3 args {pixels, window step,
- * off2, zp << 24}. */
-#define MCUSIM_RGB_WIDEN(V, T, OFF)                                                                \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  sadd16 " T ", " T ", r4\n"                                                                  \
-    "  sadd16 " V ", " V ", r4\n"                                                                  \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
-__asm__(
-    "  .section .text.mcusim_widen_rgb3x3_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_s8, %function\n"
-    "mcusim_widen_rgb3x3_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  ldr lr, [r3, #4]\n"                /* window step */
-    "  ldr r4, [r3, #8]\n"                /* off2 */
-    "  ldr r12, [r3, #12]\n"              /* zp << 24 */
-    "  ldr r3, [r3, #0]\n"                /* pixels */
-    "1:\n"
-    "  add r8, r1, r2\n"                  /* window row 1 */
-    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
-    "  ldr r6, [r1, #4]\n"                /* 4-7 */
-    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
-    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
-    "  ldr r10, [r8, #3]\n"               /* 3-6 */
-    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
-    MCUSIM_RGB_WIDEN("r5", "r7", "0")
-    MCUSIM_RGB_WIDEN("r6", "r7", "32")
-    MCUSIM_RGB_WIDEN("r9", "r7", "64")
-    MCUSIM_RGB_WIDEN("r10", "r7", "96")
-    "  add r8, r8, r2\n"                  /* window row 2 */
-    "  ldr r5, [r8]\n"                    /* bytes 0-3 */
-    "  ldr r6, [r8, #2]\n"                /* 2-5 */
-    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
-    "  lsls r5, r5, #16\n"
-    "  orr r11, r5, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
-    MCUSIM_RGB_WIDEN("r11", "r5", "128")
-    MCUSIM_RGB_WIDEN("r6", "r5", "160")
-    MCUSIM_RGB_WIDEN("r7", "r5", "192")
-    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
-    "  bne 1b\n"
-    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
-#undef MCUSIM_RGB_WIDEN
-
-/* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
- * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
- * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
-#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
-__asm__(
-    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_raw_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
-    "mcusim_widen_rgb3x3_raw_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  ldr lr, [r3, #4]\n"                /* window step */
-    "  ldr r12, [r3, #8]\n"               /* zp << 24 */
-    "  ldr r3, [r3, #0]\n"                /* pixels */
-    "1:\n"
-    "  add r8, r1, r2\n"                  /* window row 1 */
-    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
-    "  ldr r6, [r1, #4]\n"                /* 4-7 */
-    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
-    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
-    "  ldr r10, [r8, #3]\n"               /* 3-6 */
-    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
-    "  add r8, r8, r2\n"                  /* window row 2 */
-    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
-    MCUSIM_RGB_RAW("r5", "r7", "0")
-    MCUSIM_RGB_RAW("r6", "r7", "32")
-    MCUSIM_RGB_RAW("r9", "r7", "64")
-    MCUSIM_RGB_RAW("r10", "r7", "96")
-    "  ldr r6, [r8, #2]\n"                /* 2-5 */
-    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
-    MCUSIM_RGB_RAW("r11", "r5", "128")
-    MCUSIM_RGB_RAW("r6", "r5", "160")
-    MCUSIM_RGB_RAW("r7", "r5", "192")
-    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
-    "  bne 1b\n"
-    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
-#undef MCUSIM_RGB_RAW
-
-/* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
- * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
- * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
-#define MCUSIM_W48(V, OFF)                                                                         \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
-__asm__(
-    "  .section .text.mcusim_widen4x8_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen4x8_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen4x8_s8, %function\n"
-    "mcusim_widen4x8_s8:\n"
-    "  push {r4, r5, r6, r7, r8, lr}\n"
-    "  ldr r2, [r1]\n"
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
-    MCUSIM_W48("r2", "0")
-    MCUSIM_W48("r3", "32")
-    MCUSIM_W48("r4", "4")
-    MCUSIM_W48("r5", "36")
-    MCUSIM_W48("r6", "8")
-    MCUSIM_W48("r7", "40")
-    MCUSIM_W48("r12", "12")
-    MCUSIM_W48("lr", "44")
-    "  pop {r4, r5, r6, r7, r8, pc}\n"
-    "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
-#undef MCUSIM_W48
-
-int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
-{
-    for (; n4 > 0; n4--, c32 += 8) {
-        c32[0] = 0;
-        c32[4] = 0;
-    }
-    return c32;
-}
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
