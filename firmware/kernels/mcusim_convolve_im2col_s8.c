@@ -618,6 +618,28 @@ static void mcusim_rgb_mm(const int16_t *cols, const int32_t *packed, int32_t ou
 #endif
 }
 
+/* a window over the image's edge into the staging row: its 27 bytes, taps outside = zp */
+static void mcusim_stage_rgb3x3(int8_t *stage, const int8_t *in_b, int32_t in_h, int32_t in_w,
+                                int32_t y0, int32_t x0, int8_t zp)
+{
+    for (int32_t fy = 0; fy < 3; fy++, stage += 9) {
+        const int32_t y = y0 + fy;
+        for (int32_t fx = 0; fx < 3; fx++) {
+            const int32_t x = x0 + fx;
+            if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
+                const int8_t *ip = in_b + (y * in_w + x) * 3;
+                stage[3 * fx] = ip[0];
+                stage[3 * fx + 1] = ip[1];
+                stage[3 * fx + 2] = ip[2];
+            } else {
+                stage[3 * fx] = zp;
+                stage[3 * fx + 1] = zp;
+                stage[3 * fx + 2] = zp;
+            }
+        }
+    }
+}
+
 #if MCUSIM_DSP
 /* g groups of four windows inside the image along one row (ip: the first window's top-left
  * byte), widened and run against every record in one assembly call, outputs from dst on */
@@ -713,7 +735,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     const int32_t args[3] = {1, 0, (int32_t)((uint32_t)(uint8_t)zp << 24)};
                     mcusim_widen_rgb3x3_raw_s8((int32_t *)cols + p,
                                                in_b + (y0 * in_w + x0) * 3, 3 * in_w, args);
-                    if (p == npx - 1) {     /* the repeats below widen a staged copy */
+                    if (npx < 4 && p == npx - 1) {  /* the repeats below widen a staged copy */
                         for (int32_t fy = 0; fy < 3; fy++) {
                             mcusim_copy_run_s8(stage + 9 * fy, in_b + ((y0 + fy) * in_w + x0) * 3,
                                                9);
@@ -722,11 +744,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     continue;
                 }
 #endif
-                const int32_t fx0 = x0 < 0 ? -x0 : 0;
-                int32_t fx1 = in_w - x0 < 3 ? in_w - x0 : 3;
-                fx1 = fx1 > fx0 ? fx1 : fx0;
-                mcusim_stage_window(stage, in_b, params, in_h, in_w, 3, 3, 3, y0, x0, fx0, fx1,
-                                    zp);
+                mcusim_stage_rgb3x3(stage, in_b, in_h, in_w, y0, x0, zp);
             }
 #if MCUSIM_DSP
             int32_t *c32 = (int32_t *)cols + p;
