@@ -191,6 +191,18 @@ def cases():
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
+    # 3x3 over RGB on the M4/M33 (mcusim_convolve_rgb3x3_fast_s8: columns of 28, offset folded):
+    # two images with groups across rows and images, stride (2, 1), the RELU6 clamp, a last group
+    # of two pixels (through the scratch); VALID stride 1 with whole rows of inside groups and a
+    # last group of one; SAME stride 2 with padding on every side (odd input)
+    yield mg.conv_2d(r, [2, 7, 9, 3], 10, (3, 3), (2, 1), padding="SAME", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 11, 15, 3], 4, (3, 3), (1, 1), padding="VALID")[0]
+    yield mg.conv_2d(r, [1, 13, 17, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
+    # 1x1 stride 1 over 8 and 16 channels on the M4/M33 when the pixels are whole groups of four
+    # (mcusim_convolve_1x1_fast_g_s8: every group in one call of mcusim_conv1x1_g8_s16 / _g16_s16): 36 pixels with the RELU6
+    # clamp over the call's outputs; two images of 20 pixels, 4 channels
+    yield mg.conv_2d(r, [1, 6, 6, 16], 8, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [2, 4, 5, 8], 4, (1, 1), padding="VALID", activation="RELU")[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -237,6 +249,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     src = h.source()
     if dsp:     # the packed-filter variants (unpacked only for a filter given as an input)
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
+        assert ("mcusim_convolve_rgb3x3_fast_s8(" in src) == (h.core != "cortex-m7")
+        assert ("mcusim_convolve_1x1_fast_g_s8(" in src) == (h.core != "cortex-m7")
         assert "mcusim_fully_connected_merged_s8(" in src
         for v in ("1x1", "im2col"):
             assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (h.core in ("cortex-m7",

@@ -80,6 +80,24 @@ def test_conv_2d_variant_selection(make):
     assert "mcusim_convolve_s8(" in make(data, rewrite=as_generic).body
 
 
+@pytest.mark.parametrize("shape,oc,stride,pad,act", [
+    ([1, 9, 8, 3], 8, (2, 2), "SAME", "RELU"),          # VWW-like: padding right and below
+    ([2, 7, 9, 3], 10, (2, 1), "SAME", "RELU6"),        # groups across rows/images, clamp, tail
+    ([1, 6, 7, 3], 6, (1, 1), "VALID", "NONE"),         # a last group of two pixels
+])
+def test_conv_2d_rgb3x3_portable(make, monkeypatch, shape, oc, stride, pad, act):
+    """mcusim_convolve_rgb3x3_fast_s8's C loop (what a host build of it runs): its records
+    (columns of 28, input offset folded into the bias) against TFLM; the compiler picks it on the
+    M4/M33, so the host core is added to its cores here."""
+    from mcusim.compiler.ops import conv_2d
+    monkeypatch.setattr(conv_2d, "RGB_CORES", conv_2d.RGB_CORES + ("host",))
+    data, _ = mg.conv_2d(rng("rgb", shape, oc), shape, oc, (3, 3), stride, padding=pad,
+                         activation=act)
+    c = make(data, dsp=True)
+    assert "mcusim_convolve_rgb3x3_fast_s8(((void *)scratch)" in c.body
+    assert_bit_exact(c, seed=4)
+
+
 def test_conv_2d_grouped(make):
     data, _ = mg.conv_2d(rng("groups"), [1, 6, 6, 8], 6, (3, 3), groups=2)
     c = make(data, dsp=True)

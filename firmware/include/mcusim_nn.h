@@ -88,6 +88,15 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
                                           const mcusim_dims *input_dims, const int8_t *input,
                                           const mcusim_dims *filter_dims, const int32_t *packed,
                                           const mcusim_dims *output_dims, int8_t *output);
+/* the same for stride 1 over 8 or 16 input channels with whole groups of four pixels: every
+ * group in one assembly call on the M4/M33 (the compiler's choice there); otherwise
+ * mcusim_convolve_1x1_fast_s8. copy != 0: the scratch holds the records after the columns
+ * (out_c / 2 records of 32 (n8 + 1) bytes), copied there once per call. */
+mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
+                                            const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims, const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output);
 /* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
  * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and
  * run against block_pairs channel pairs' records at a time, so each block of records is read
@@ -114,6 +123,22 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
                                                  const mcusim_dims *filter_dims,
                                                  const int32_t *packed,
                                                  const mcusim_dims *output_dims, int8_t *output);
+
+/* 3x3 windows over 3 input channels (RGB first layers: VWW, IC), dilation 1, any stride and
+ * padding, the compiler's choice on the M4/M33: records of conv_pack.records(align=4) (columns of
+ * 28, not 32) with the input offset folded into the bias (the kernel adds none; -input_offset,
+ * the input zero point, fills the taps outside the image, which then add nothing, as in TFLM).
+ * copy != 0: the scratch also holds the records, copied there once per call (a core whose flash
+ * data cache is smaller than the records re-reads them from flash for every group otherwise).
+ * Scratch: mcusim_convolve_rgb3x3_fast_s8_get_buffer_size (the same copy). */
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims,
+                                                       int32_t copy);
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
+                                             const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output);
 
 /* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
  * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even

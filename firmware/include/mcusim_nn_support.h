@@ -309,6 +309,15 @@ MCUSIM_INLINE void mcusim_dot1_s8(const int8_t *x, const int8_t *w0, int32_t n, 
     }
 }
 
+/* n words of packed records from flash into RAM (dst); returns dst */
+static inline const int32_t *mcusim_copy_records(int32_t *dst, const int32_t *src, int32_t n)
+{
+    for (int32_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+    return dst;
+}
+
 /* ---- packed-weight CONV_2D (DSP builds; mcusim_mat_mult_packed_s8.c) ----
  * int16 index of column element k of pixel p (of four) in the im2col scratch: quads of
  * elements, pairs (0, 2) and (1, 3) in SXTB16 order, the four pixels' words side by side. */
@@ -342,6 +351,22 @@ int32_t *mcusim_widen_runs_s8(int32_t *c32, const int8_t *ip, int32_t runs, cons
  * 28th) widened with args[2] into slots c32, c32 + 1, ..; the first window at ip, args[1] bytes
  * between windows, `stride` bytes between window rows (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen_rgb3x3_s8(int32_t *c32, const int8_t *ip, int32_t stride, const int32_t *args);
+/* mcusim_widen_rgb3x3_s8 with no offset added (folded into the bias) and no eighth quad:
+ * args {pixels, window step, zp << 24} */
+void mcusim_widen_rgb3x3_raw_s8(int32_t *c32, const int8_t *ip, int32_t stride,
+                                const int32_t *args);
+/* four pixels' columns of 28 elements x args[0] channel pairs of 144-byte records (args[1] =
+ * out_c), SSAT to int8 */
+void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+/* args[3] groups of four 3x3x3 windows inside the image along a row from in (the two calls
+ * above fused): args {records, pairs, out_c, groups, row stride, window step, zp << 24} */
+void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+/* 1x1, stride 1, 8 (g8) or 16 (g16) input channels, offset folded: args[3] groups of four
+ * contiguous pixels from in, each widened into cols and run against args[1] channel pairs of
+ * records args[0] (args[2] = out_c), SSAT to int8, outputs from out on */
+void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 /* four contiguous pixels of 8 channels (32 bytes at ip, input offset folded) widened into the
  * column slots of pixels 0..3 (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen4x8_s8(int32_t *cols, const int8_t *ip);

@@ -446,6 +446,49 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
     return MCUSIM_OK;
 }
 
+/* 1x1 stride 1 over 8 or 16 input channels (VWW's 48x48x8 -> 16 and 24x24x16 -> 32), the
+ * compiler's choice on the M4/M33 when the pixels are whole groups of four: the records and
+ * columns of mcusim_convolve_1x1_fast_s8 (input offset folded), every group in one call of
+ * mcusim_conv1x1_g8_s16 / _g16_s16 (widening and records in assembly, no C between groups);
+ * copy != 0: the records copied into the scratch after the columns first. Anything else goes to
+ * mcusim_convolve_1x1_fast_s8 (the columns' scratch only). */
+mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
+                                            const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims, const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output)
+{
+#if MCUSIM_DSP
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    if (buffer != 0 && params->stride.h == 1 && params->stride.w == 1 &&
+        (in_c == 8 || in_c == 16) && params->input_offset == 0 && !(out_c & 1) &&
+        (total & 3) == 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
+        params->padding.h == 0 && params->padding.w == 0 && input_dims->h == output_dims->h &&
+        input_dims->w == output_dims->w && !mcusim_core_is_m7()) {
+        if (copy) {     /* the records after the columns: no flash wait states per group */
+            packed = mcusim_copy_records((int32_t *)buffer + 2 * in_c, packed,
+                                         (out_c >> 1) * (in_c + 8));
+        }
+        const int32_t args[4] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, total >> 2};
+        if (in_c == 8) {
+            mcusim_conv1x1_g8_s16(input, (int16_t *)buffer, args, output);
+        } else {
+            mcusim_conv1x1_g16_s16(input, (int16_t *)buffer, args, output);
+        }
+        const int32_t lo = params->activation.min, hi = params->activation.max;
+        if (lo > -128 || hi < 127) {
+            for (int32_t i = 0; i < total * out_c; i++) {
+                output[i] = mcusim_clamp8(output[i], lo, hi);
+            }
+        }
+        return MCUSIM_OK;
+    }
+#endif
+    return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims, packed,
+                                       output_dims, output);
+}
+
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
  * pack_pairs): the filter rows in pairs interleaved byte by byte ([pair][k][2]; an odd last row
  * plain after them; rows padded to an even length `depth2`), input offset folded into the bias.

@@ -569,6 +569,212 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
                                    filter_dims, packed, output_dims, output);
 }
 
+/* ---- 3x3 windows over 3 channels (the RGB first layers of VWW and IC) on the M4/M33: columns
+ * of 28 (27 taps and the zero point, whose weight is 0) instead of 32, so the block kernel
+ * (mcusim_mm4x2_rq_q7_s16, straight-line) takes 14 steps instead of 16 with no entry or bias
+ * copies; the input offset folded into the bias at build time (the widening is SXTB16 alone;
+ * taps outside the image hold the zero point, whose w (zp + offset) is 0 as in TFLM). Groups of
+ * four pixels in raster order: one call of the window widening for a group inside the image and
+ * one row, the staging row per pixel otherwise; a last group of fewer than four pixels repeats
+ * its last window and writes its outputs through the scratch. */
+#define MCUSIM_RGB_DEPTH 28
+#define MCUSIM_RGB_COLS_BYTES (4 * MCUSIM_RGB_DEPTH * 2)
+
+/* the records of one channel pair: 2 bias words, 28 words of rows, 6 constants */
+#define MCUSIM_RGB_RECORD_BYTES (4 * (2 + MCUSIM_RGB_DEPTH + 6))
+
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims,
+                                                       int32_t copy)
+{
+    const int32_t total = output_dims->n * output_dims->h * output_dims->w;
+    return MCUSIM_RGB_COLS_BYTES + (copy ? (output_dims->c >> 1) * MCUSIM_RGB_RECORD_BYTES : 0) +
+           MCUSIM_RGB_DEPTH + ((total & 3) ? 4 * output_dims->c : 0);
+}
+
+/* one group's four columns against every channel pair's record, SSAT to int8 */
+static void mcusim_rgb_mm(const int16_t *cols, const int32_t *packed, int32_t out_c, int8_t *dst)
+{
+#if MCUSIM_DSP
+    const int32_t args[2] = {out_c >> 1, out_c};
+    mcusim_mm4x2_rq_q7_s16(cols, packed, args, dst);
+#else
+    const int32_t *rec = packed;
+    for (int32_t oc = 0; oc < out_c; oc += 2, rec += 2 + MCUSIM_RGB_DEPTH + 6) {
+        const int16_t *w = (const int16_t *)(rec + 2);
+        const int32_t *q = rec + 2 + MCUSIM_RGB_DEPTH;
+        for (int32_t c = 0; c < 2; c++) {
+            for (int32_t p = 0; p < 4; p++) {
+                int32_t acc = rec[c];
+                for (int32_t kp = 0; kp < MCUSIM_RGB_DEPTH / 2; kp++) {
+                    const int16_t *xk = cols + 8 * kp, *wk = w + 4 * kp;
+                    acc += xk[2 * p] * wk[2 * c] + xk[2 * p + 1] * wk[2 * c + 1];
+                }
+                int32_t v = mcusim_requant_smmlar(acc, q[3 * c], q[3 * c + 1], q[3 * c + 2]);
+                v = v < -128 ? -128 : (v > 127 ? 127 : v);
+                dst[p * out_c + oc + c] = (int8_t)v;
+            }
+        }
+    }
+#endif
+}
+
+/* a window over the image's edge into the staging row: its 27 bytes, taps outside = zp */
+static void mcusim_stage_rgb3x3(int8_t *stage, const int8_t *in_b, int32_t in_h, int32_t in_w,
+                                int32_t y0, int32_t x0, int8_t zp)
+{
+    for (int32_t fy = 0; fy < 3; fy++, stage += 9) {
+        const int32_t y = y0 + fy;
+        for (int32_t fx = 0; fx < 3; fx++) {
+            const int32_t x = x0 + fx;
+            if (y >= 0 && y < in_h && x >= 0 && x < in_w) {
+                const int8_t *ip = in_b + (y * in_w + x) * 3;
+                stage[3 * fx] = ip[0];
+                stage[3 * fx + 1] = ip[1];
+                stage[3 * fx + 2] = ip[2];
+            } else {
+                stage[3 * fx] = zp;
+                stage[3 * fx + 1] = zp;
+                stage[3 * fx + 2] = zp;
+            }
+        }
+    }
+}
+
+#if MCUSIM_DSP
+/* g groups of four windows inside the image along one row (ip: the first window's top-left
+ * byte), widened and run against every record in one assembly call, outputs from dst on */
+static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int8_t *ip,
+                                                        int32_t in_w, int32_t sw, int8_t zp,
+                                                        const int32_t *packed, int32_t out_c,
+                                                        int8_t *dst, int32_t g, int32_t lo,
+                                                        int32_t hi)
+{
+    const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
+                             (int32_t)((uint32_t)(uint8_t)zp << 24)};
+    mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    if (lo > -128 || hi < 127) {
+        for (int32_t i = 0; i < 4 * g * out_c; i++) {
+            dst[i] = mcusim_clamp8(dst[i], lo, hi);
+        }
+    }
+}
+#endif
+
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
+                                             const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t sh = params->stride.h, sw = params->stride.w;
+    const int32_t ph = params->padding.h, pw = params->padding.w;
+    const int32_t in_off = params->input_offset;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    if (buffer == 0 || in_c != 3 || filter_dims->c != 3 || filter_dims->h != 3 ||
+        filter_dims->w != 3 || params->dilation.h != 1 || params->dilation.w != 1 ||
+        (out_c & 1) || in_off < -127 || in_off > 128) {
+        return MCUSIM_ARG_ERROR;
+    }
+    int16_t *const cols = (int16_t *)buffer;
+    int8_t *stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;
+    if (copy) {     /* the records into RAM after the columns: no flash wait states per group */
+        packed = mcusim_copy_records((int32_t *)(void *)stage, packed,
+                                     (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES / 4);
+        stage += (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES;
+    }
+    int8_t *const tail = stage + MCUSIM_RGB_DEPTH;
+    const int8_t zp = (int8_t)(-in_off);
+    stage[27] = zp;     /* the 28th element (weight 0) */
+    const int32_t total = input_dims->n * out_h * out_w;
+    int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
+    for (int32_t first = 0; first < total; first += 4) {
+        const int32_t npx = total - first < 4 ? total - first : 4;
+        int8_t *dst = npx == 4 ? output + first * out_c : tail;
+#if MCUSIM_DSP
+        if (npx == 4) {
+            const int32_t y0 = oy * sh - ph, x0 = ox * sw - pw;
+            /* whole groups of this row whose windows are inside the image: one pass */
+            int32_t g = x0 >= 0 && y0 >= 0 && y0 + 3 <= in_h && x0 + 3 <= in_w
+                            ? ((in_w - 3 - x0) / sw + 1) >> 2 : 0;
+            g = g < (out_w - ox) >> 2 ? g : (out_w - ox) >> 2;
+            g = g < (total - first) >> 2 ? g : (total - first) >> 2;
+            if (g > 0) {
+                mcusim_rgb_groups(cols, input + ((b * in_h + y0) * in_w + x0) * 3, in_w, sw, zp,
+                                  packed, out_c, dst, g, lo, hi);
+                first += 4 * (g - 1);
+                ox += 4 * g;
+                if (ox == out_w) {
+                    ox = 0;
+                    if (++oy == out_h) {
+                        oy = 0;
+                        b++;
+                    }
+                }
+                continue;
+            }
+        }
+#endif
+        for (int32_t p = 0; p < 4; p++) {
+            if (p < npx) {      /* (past npx: the last window again, still staged) */
+                const int8_t *in_b = input + b * in_h * in_w * 3;
+                const int32_t y0 = oy * sh - ph, x0 = ox * sw - pw;
+                if (++ox == out_w) {
+                    ox = 0;
+                    if (++oy == out_h) {
+                        oy = 0;
+                        b++;
+                    }
+                }
+#if MCUSIM_DSP
+                if (x0 >= 0 && x0 + 3 <= in_w && y0 >= 0 && y0 + 3 <= in_h) {
+                    /* this window inside (a group at the image's edge or across rows) */
+                    const int32_t args[3] = {1, 0, (int32_t)((uint32_t)(uint8_t)zp << 24)};
+                    mcusim_widen_rgb3x3_raw_s8((int32_t *)cols + p,
+                                               in_b + (y0 * in_w + x0) * 3, 3 * in_w, args);
+                    if (npx < 4 && p == npx - 1) {  /* the repeats below widen a staged copy */
+                        for (int32_t fy = 0; fy < 3; fy++) {
+                            mcusim_copy_run_s8(stage + 9 * fy, in_b + ((y0 + fy) * in_w + x0) * 3,
+                                               9);
+                        }
+                    }
+                    continue;
+                }
+#endif
+                mcusim_stage_rgb3x3(stage, in_b, in_h, in_w, y0, x0, zp);
+            }
+#if MCUSIM_DSP
+            int32_t *c32 = (int32_t *)cols + p;
+            for (int32_t k = 0; k < MCUSIM_RGB_DEPTH; k += 4, c32 += 8) {
+                int32_t v;
+                __builtin_memcpy(&v, stage + k, 4);
+                c32[0] = __sxtb16(v);
+                c32[4] = mcusim_sxtb16_ror8(v);
+            }
+#else
+            for (int32_t k = 0; k < MCUSIM_RGB_DEPTH; k++) {
+                cols[MCUSIM_COL4_SLOT(k, p)] = stage[k];
+            }
+#endif
+        }
+        mcusim_rgb_mm(cols, packed, out_c, dst);
+        if (lo > -128 || hi < 127) {
+            for (int32_t i = 0; i < 4 * out_c; i++) {
+                dst[i] = mcusim_clamp8(dst[i], lo, hi);
+            }
+        }
+        if (npx < 4) {
+            for (int32_t i = 0; i < npx * out_c; i++) {
+                output[first * out_c + i] = tail[i];
+            }
+        }
+    }
+    return MCUSIM_OK;
+}
+
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
  * pack_pairs_s16): the rows widened to int16 and interleaved in pairs ([pair][k][2]; an odd last
  * row plain after them; rows padded to an even length depth2). Output pixels go in pairs:

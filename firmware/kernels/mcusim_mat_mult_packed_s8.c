@@ -939,6 +939,471 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
     return c32;
 }
 
+/* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
+ * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
+/* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
+ * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
+ * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
+#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_widen_rgb3x3_raw_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
+    "mcusim_widen_rgb3x3_raw_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  ldr lr, [r3, #4]\n"                /* window step */
+    "  ldr r12, [r3, #8]\n"               /* zp << 24 */
+    "  ldr r3, [r3, #0]\n"                /* pixels */
+    "1:\n"
+    "  add r8, r1, r2\n"                  /* window row 1 */
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
+    "  add r8, r8, r2\n"                  /* window row 2 */
+    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
+    MCUSIM_RGB_RAW("r5", "r7", "0")
+    MCUSIM_RGB_RAW("r6", "r7", "32")
+    MCUSIM_RGB_RAW("r9", "r7", "64")
+    MCUSIM_RGB_RAW("r10", "r7", "96")
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
+    MCUSIM_RGB_RAW("r11", "r5", "128")
+    MCUSIM_RGB_RAW("r6", "r5", "160")
+    MCUSIM_RGB_RAW("r7", "r5", "192")
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
+#undef MCUSIM_RGB_RAW
+
+/* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
+ * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
+ * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12). Each output in
+ * place in its accumulator, the SUB of the next output issued before the SMMLAR of the current
+ * one (a shifted-register result waits a cycle on the M33: profiles/cortex-m33.toml), the loads
+ * grouped before the stores (a load after a store waits on the M4). */
+#define MCUSIM_RQ8_SEQ                                                                             \
+    "  ldm r1!, {r0, r2, r3}\n"                                                                    \
+    "  sub r12, r2, r4, lsr #31\n"                                                                 \
+    "  sub lr, r2, r6, lsr #31\n"                                                                  \
+    "  smmlar r4, r4, r0, r12\n"                                                                   \
+    "  sub r12, r2, r8, lsr #31\n"                                                                 \
+    "  smmlar r6, r6, r0, lr\n"                                                                    \
+    "  sub lr, r2, r10, lsr #31\n"                                                                 \
+    "  smmlar r8, r8, r0, r12\n"                                                                   \
+    "  asr r4, r4, r3\n"                                                                           \
+    "  smmlar r10, r10, r0, lr\n"                                                                  \
+    "  asr r6, r6, r3\n"                                                                           \
+    "  ssat r4, #8, r4\n"                                                                          \
+    "  asr r8, r8, r3\n"                                                                           \
+    "  ssat r6, #8, r6\n"                                                                          \
+    "  asr r10, r10, r3\n"                                                                         \
+    "  ssat r8, #8, r8\n"                                                                          \
+    "  ssat r10, #8, r10\n"                                                                        \
+    "  ldr lr, [sp, #4]\n"                                                                         \
+    "  ldr r12, [sp, #12]\n"                                                                       \
+    "  ldm r1!, {r0, r2, r3}\n"          /* channel 1's m, a, r */                                 \
+    "  strb r4, [lr]\n"                                                                            \
+    "  strb r6, [lr, r12]\n"                                                                       \
+    "  add r4, lr, r12, lsl #1\n"        /* pixel 2 */                                             \
+    "  strb r8, [r4]\n"                                                                            \
+    "  strb r10, [r4, r12]\n"                                                                      \
+    "  sub r6, r2, r5, lsr #31\n"                                                                  \
+    "  sub r8, r2, r7, lsr #31\n"                                                                  \
+    "  smmlar r5, r5, r0, r6\n"                                                                    \
+    "  sub r6, r2, r9, lsr #31\n"                                                                  \
+    "  smmlar r7, r7, r0, r8\n"                                                                    \
+    "  sub r8, r2, r11, lsr #31\n"                                                                 \
+    "  smmlar r9, r9, r0, r6\n"                                                                    \
+    "  asr r5, r5, r3\n"                                                                           \
+    "  smmlar r11, r11, r0, r8\n"                                                                  \
+    "  asr r7, r7, r3\n"                                                                           \
+    "  ssat r5, #8, r5\n"                                                                          \
+    "  asr r9, r9, r3\n"                                                                           \
+    "  ssat r7, #8, r7\n"                                                                          \
+    "  asr r11, r11, r3\n"                                                                         \
+    "  ssat r9, #8, r9\n"                                                                          \
+    "  ldr r0, [sp, #8]\n"                                                                         \
+    "  ssat r11, #8, r11\n"                                                                        \
+    "  add r6, lr, r12\n"                /* pixel 1 */                                             \
+    "  strb r5, [lr, #1]\n"                                                                        \
+    "  strb r7, [r6, #1]\n"                                                                        \
+    "  add r6, r4, r12\n"                /* pixel 3 */                                             \
+    "  strb r9, [r4, #1]\n"                                                                        \
+    "  strb r11, [r6, #1]\n"                                                                       \
+    "  adds lr, lr, #2\n"                                                                          \
+    "  str lr, [sp, #4]\n"
+
+/* a word of RGB window bytes into its two column slots (no offset: folded into the bias) */
+#define MCUSIM_RGB_RAW2(V, T, OFF)                                                                 \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+
+/* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
+ * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
+ * straight-line, 2 nq steps, the first onto the bias words (no copies), as
+ * mcusim_mm4x2_rq_n1_s16 but with records of 32 + 16 nq bytes (conv_pack.records(align=4)).
+ * args {pairs, out_c}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. Own macro names,
+ * so the shared ones above stay as they are. */
+void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+__asm__(
+    "  .macro MCUSIM_Q_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_Q_KPB\n"              /* the first step: accumulators from the bias */
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #8]\n"
+    "  ldr r3, [r0, #12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
+    "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
+    "  .if \\S + 1 < \\N\n"
+    "  MCUSIM_Q_STEPS (\\S + 1), \\N\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rq_q7_s16,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rq_q7_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rq_q7_s16, %function\n"
+    "mcusim_mm4x2_rq_q7_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #16\n"
+    "  str r0, [sp, #0]\n"
+    "  str r3, [sp, #4]\n"
+    "  ldr r4, [r2, #0]\n"                /* pairs: records of 144 bytes */
+    "  movs r5, #144\n"
+    "  mla r4, r4, r5, r1\n"
+    "  str r4, [sp, #8]\n"
+    "  ldr r4, [r2, #4]\n"                /* out_c */
+    "  str r4, [sp, #12]\n"
+    "1:\n"
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  add r1, r1, #120\n"                /* m, a, r of the first channel */
+    MCUSIM_RQ8_SEQ
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  add sp, sp, #16\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_mm4x2_rq_q7_s16, .-mcusim_mm4x2_rq_q7_s16\n"
+    /* args[3] groups of four windows inside the image along one row (the inside groups of
+     * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
+     * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
+     * r0 the first window, r1 cols, r2 args {records, pairs, out_c, groups, row stride, window
+     * step, zp << 24}, r3 out. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 the
+     * group's first window, 20 groups left, 24 the records, 28 the group's out, 32 row stride,
+     * 36 window step, 40 zp << 24. */
+    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_rgb_row_q7_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_rgb_row_q7_s16, %function\n"
+    "mcusim_rgb_row_q7_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #44\n"
+    "  str r1, [sp, #0]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r3, [sp, #28]\n"
+    "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n"
+    "  str r4, [sp, #24]\n"
+    "  movs r11, #144\n"
+    "  mla r5, r5, r11, r4\n"            /* the records' end */
+    "  str r5, [sp, #8]\n"
+    "  str r6, [sp, #12]\n"
+    "  str r7, [sp, #20]\n"
+    "  add r11, sp, #32\n"
+    "  stm r11, {r8, r9, r10}\n"
+    "2:\n"                                /* a group: its four windows widened */
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r1, [sp, #16]\n"
+    "  ldr r2, [sp, #32]\n"
+    "  ldr lr, [sp, #36]\n"
+    "  ldr r12, [sp, #40]\n"
+    "  movs r3, #4\n"
+    "3:\n"
+    "  add r8, r1, r2\n"
+    "  ldr r5, [r1]\n"
+    "  ldr r6, [r1, #4]\n"
+    "  ldr r7, [r1, #5]\n"
+    "  ldr r9, [r8]\n"
+    "  ldr r10, [r8, #3]\n"
+    "  ldr r11, [r8, #5]\n"
+    "  add r8, r8, r2\n"
+    "  ldr r4, [r8]\n"
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"
+    MCUSIM_RGB_RAW2("r5", "r7", "0")
+    MCUSIM_RGB_RAW2("r6", "r7", "32")
+    MCUSIM_RGB_RAW2("r9", "r7", "64")
+    MCUSIM_RGB_RAW2("r10", "r7", "96")
+    "  ldr r6, [r8, #2]\n"
+    "  ldr r7, [r8, #5]\n"
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"
+    MCUSIM_RGB_RAW2("r11", "r5", "128")
+    MCUSIM_RGB_RAW2("r6", "r5", "160")
+    MCUSIM_RGB_RAW2("r7", "r5", "192")
+    "  adds r0, r0, #4\n"
+    "  add r1, r1, lr\n"
+    "  subs r3, r3, #1\n"
+    "  bne 3b\n"
+    "  str r1, [sp, #16]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  ldr r4, [sp, #28]\n"
+    "  str r4, [sp, #4]\n"
+    "1:\n"                                /* a record */
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  add r1, r1, #120\n"
+    MCUSIM_RQ8_SEQ
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
+    "  ldr r6, [sp, #20]\n"
+    "  add r5, r5, r12, lsl #2\n"
+    "  str r5, [sp, #28]\n"
+    "  subs r6, r6, #1\n"
+    "  str r6, [sp, #20]\n"
+    "  bne 2b\n"
+    "  add sp, sp, #44\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_rgb_row_q7_s16, .-mcusim_rgb_row_q7_s16\n"
+    "  .purgem MCUSIM_Q_STEPS\n"
+    "  .purgem MCUSIM_Q_KPB\n"
+    "  .purgem MCUSIM_Q_KP\n");
+#undef MCUSIM_RGB_RAW2
+
+/* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
+ * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
+ * 32 or 64 input bytes widened into the columns (as mcusim_widen4x8_s8) and run against every
+ * record (as mcusim_mm4x2_rq_n1_s16 / _n2_s16), so no C runs between groups. args {records,
+ * pairs, out_c, groups}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 in, 20 groups
+ * left, 24 the records, 28 the group's out. */
+void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+/* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
+#define MCUSIM_G_W(V, OFF)                                                                         \
+    "  sxtb16 r8, " V "\n"                                                                         \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str r8, [r0, #" OFF "]\n"                                                                   \
+    "  str " V ", [r0, #" OFF "+16]\n"
+__asm__(
+    "  .macro MCUSIM_G_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_G_KPB\n"
+    "  ldrd r10, r11, [r1]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr lr, [r1, #12]\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #8]\n"
+    "  ldr r3, [r0, #12]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_G_BODY N8\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #32\n"
+    "  str r1, [sp, #0]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r3, [sp, #28]\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* records, pairs, out_c, groups */
+    "  str r4, [sp, #24]\n"
+    "  .if \\N8 == 1\n"
+    "  add r5, r4, r5, lsl #6\n"          /* records of 64 bytes */
+    "  .else\n"
+    "  add r5, r5, r5, lsl #1\n"
+    "  add r5, r4, r5, lsl #5\n"          /* records of 96 bytes */
+    "  .endif\n"
+    "  str r5, [sp, #8]\n"
+    "  str r6, [sp, #12]\n"
+    "  str r7, [sp, #20]\n"
+    "2:\n"                                /* a group: widen its four pixels */
+    "  ldr r1, [sp, #16]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  .if \\N8 == 1\n"
+    "  ldr r2, [r1]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    "  adds r1, r1, #32\n"
+    "  str r1, [sp, #16]\n"
+    MCUSIM_G_W("r2", "0")
+    MCUSIM_G_W("r3", "32")
+    MCUSIM_G_W("r4", "4")
+    MCUSIM_G_W("r5", "36")
+    MCUSIM_G_W("r6", "8")
+    MCUSIM_G_W("r7", "40")
+    MCUSIM_G_W("r12", "12")
+    MCUSIM_G_W("lr", "44")
+    "  .else\n"
+    "  ldr r2, [r1]\n"                    /* pixels 0, 1: quads 0-3 */
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r12, [r1, #24]\n"
+    "  ldr lr, [r1, #28]\n"
+    MCUSIM_G_W("r2", "0")
+    MCUSIM_G_W("r3", "32")
+    MCUSIM_G_W("r4", "64")
+    MCUSIM_G_W("r5", "96")
+    MCUSIM_G_W("r6", "4")
+    MCUSIM_G_W("r7", "36")
+    MCUSIM_G_W("r12", "68")
+    MCUSIM_G_W("lr", "100")
+    "  ldr r2, [r1, #32]\n"               /* pixels 2, 3 */
+    "  ldr r3, [r1, #36]\n"
+    "  ldr r4, [r1, #40]\n"
+    "  ldr r5, [r1, #44]\n"
+    "  ldr r6, [r1, #48]\n"
+    "  ldr r7, [r1, #52]\n"
+    "  ldr r12, [r1, #56]\n"
+    "  ldr lr, [r1, #60]\n"
+    "  adds r1, r1, #64\n"
+    "  str r1, [sp, #16]\n"
+    MCUSIM_G_W("r2", "8")
+    MCUSIM_G_W("r3", "40")
+    MCUSIM_G_W("r4", "72")
+    MCUSIM_G_W("r5", "104")
+    MCUSIM_G_W("r6", "12")
+    MCUSIM_G_W("r7", "44")
+    MCUSIM_G_W("r12", "76")
+    MCUSIM_G_W("lr", "108")
+    "  .endif\n"
+    "  ldr r1, [sp, #24]\n"
+    "  ldr r4, [sp, #28]\n"
+    "  str r4, [sp, #4]\n"
+    "1:\n"                                /* a record */
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_G_KPB\n"
+    "  MCUSIM_G_KP 16, 16\n"
+    "  MCUSIM_G_KP 32, 24\n"
+    "  MCUSIM_G_KP 48, 32\n"
+    "  .if \\N8 == 2\n"
+    "  MCUSIM_G_KP 64, 40\n"
+    "  MCUSIM_G_KP 80, 48\n"
+    "  MCUSIM_G_KP 96, 56\n"
+    "  MCUSIM_G_KP 112, 64\n"
+    "  .endif\n"
+    "  add r1, r1, #8 + 32 * \\N8\n"
+    MCUSIM_RQ8_SEQ
+    "  cmp r1, r0\n"
+    "  bne 1b\n"
+    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
+    "  ldr r6, [sp, #20]\n"
+    "  add r5, r5, r12, lsl #2\n"
+    "  str r5, [sp, #28]\n"
+    "  subs r6, r6, #1\n"
+    "  str r6, [sp, #20]\n"
+    "  bne 2b\n"
+    "  add sp, sp, #32\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_conv1x1_g8_s16,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g8_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g8_s16, %function\n"
+    "mcusim_conv1x1_g8_s16:\n"
+    "  MCUSIM_G_BODY 1\n"
+    "  .size mcusim_conv1x1_g8_s16, .-mcusim_conv1x1_g8_s16\n"
+    "  .section .text.mcusim_conv1x1_g16_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g16_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g16_s16, %function\n"
+    "mcusim_conv1x1_g16_s16:\n"
+    "  MCUSIM_G_BODY 2\n"
+    "  .size mcusim_conv1x1_g16_s16, .-mcusim_conv1x1_g16_s16\n"
+    "  .purgem MCUSIM_G_BODY\n"
+    "  .purgem MCUSIM_G_KPB\n"
+    "  .purgem MCUSIM_G_KP\n");
+#undef MCUSIM_G_W
+#undef MCUSIM_RQ8_SEQ
+
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
 static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, int32_t *acc)

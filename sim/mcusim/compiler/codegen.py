@@ -54,10 +54,12 @@ def layer_function(position: int, op: str) -> str:
 
 
 def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
-              group_caps: dict[int, int] | int = 1, optimized: bool = True):
+              group_caps: dict[int, int] | int = 1, optimized: bool = True,
+              records_copy: frozenset | bool = frozenset()):
     consts = ConstPool()
     ctx = EmitContext(opt.graph, plan, opt.inputs, opt.outputs, core, dsp, consts, optimized)
     ctx.group_caps = group_caps
+    ctx.records_copy = records_copy     # layers copying their records to RAM (_plan_copies)
     bodies = []
     for pos, node in enumerate(opt.graph.nodes):
         mod = op_module(node.op)
@@ -94,11 +96,34 @@ def _plan_groups(opt: Optimized, core: str, dsp: bool,
     return plan, caps
 
 
+def _plan_copies(opt: Optimized, plan: Plan, core: str, dsp: bool, caps,
+                 optimized: bool = True) -> tuple[Plan, frozenset]:
+    """The layers whose packed convolution copies its records into its scratch once per call
+    (ops/conv_2d.py: the RGB and small-K 1x1 kernels, whose groups otherwise re-read the records
+    through a flash data cache smaller than them, the M4's 256-byte ART), each taken only where
+    the arena stays as small as without (layer by layer, as _plan_groups)."""
+    if not dsp or not optimized:
+        return plan, frozenset()
+    base = _emit_all(opt, None, core, dsp, caps, optimized)[1].scratch_sizes
+    every = _emit_all(opt, None, core, dsp, caps, optimized, True)[1].scratch_sizes
+    sizes, chosen = dict(base), set()
+    for pos in sorted(every):
+        if every[pos] == sizes.get(pos, 0):
+            continue
+        trial = {**sizes, pos: every[pos]}
+        p = make_plan(opt.graph, trial)
+        if p.size <= plan.size:
+            sizes, plan = trial, p
+            chosen.add(pos)
+    return plan, frozenset(chosen)
+
+
 def generate(opt: Optimized, core: str, dsp: bool, optimized: bool = True) -> Generated:
     """optimized=False (`--kernels portable`): no build-time packed variant on any core."""
     # Pass 1 learns each layer's scratch size; pass 2 emits with the planned offsets.
     plan, caps = _plan_groups(opt, core, dsp, optimized)
-    bodies, _, consts = _emit_all(opt, plan, core, dsp, caps, optimized)
+    plan, copies = _plan_copies(opt, plan, core, dsp, caps, optimized)
+    bodies, _, consts = _emit_all(opt, plan, core, dsp, caps, optimized, copies)
     g = opt.graph
     layers = []
     for pos, (node, body) in enumerate(zip(g.nodes, bodies)):

@@ -73,15 +73,38 @@ def variant(p: dict, dsp: bool, packable: bool = False) -> str:
     return "im2col" + fast
 
 
+# cores whose packed im2col takes the RGB kernel (mcusim_convolve_rgb3x3_fast_s8: columns of 28,
+# straight-line M4-scheduled block); the M7 keeps im2col_fast with its pipelined schedule
+RGB_CORES = ("cortex-m4", "cortex-m4f", "cortex-m33")
+
+
+def _is_rgb3x3(p: dict) -> bool:
+    """A 3x3 window over 3 input channels, dilation 1, an even channel count (VWW's and IC's
+    first layers)."""
+    oc, kh, kw, kc = p["filter_dims"]
+    return (kh, kw, kc) == (3, 3, 3) and p["input_dims"][3] == 3 and \
+        p["dilation"] == (1, 1) and oc % 2 == 0
+
+
+def _small_k_groups(p: dict, core: str) -> bool:
+    """mcusim_convolve_1x1_fast_g_s8's case (M4/M33): stride 1 over 8 or 16 input channels, an
+    even channel count, the pixels whole groups of four (VWW's 48x48x8 -> 16, 24x24x16 -> 32)."""
+    n, oh, ow, oc = p["output_dims"]
+    return core in RGB_CORES and p["stride"] == (1, 1) and p["filter_dims"][3] in (8, 16) and \
+        oc % 2 == 0 and (n * oh * ow) % 4 == 0
+
+
 def _is_1x1(p: dict) -> bool:
     oc, kh, kw, kc = p["filter_dims"]
     return kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1)
 
 
-def packed_records(node, g, p: dict):
+def packed_records(node, g, p: dict, rgb: bool = False):
     """The packed kernels' record stream (conv_pack.records) or None: needs a constant filter
     and bias, no groups, and constants the register requantization takes. 1x1 convolutions
-    fold the input offset into the bias (no padding: every tap is real)."""
+    fold the input offset into the bias (no padding: every tap is real), and so does the RGB
+    kernel (`rgb`: its taps outside the image hold the zero point, which the fold cancels;
+    columns rounded to 28)."""
     f = g.t(node.inputs[1])
     b = node.inputs[2] if len(node.inputs) > 2 else -1
     if f.data is None or (b >= 0 and g.t(b).data is None) or \
@@ -91,12 +114,13 @@ def packed_records(node, g, p: dict):
     bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
             else np.zeros(w.shape[0], np.int64))
     off = int(p["input_offset"])
-    if _is_1x1(p):
+    if _is_1x1(p) or rgb:
         bias = bias + off * w.reshape(w.shape[0], -1).sum(axis=1)
         x_max = 128
     else:
         x_max = max(abs(-128 + off), abs(127 + off))
-    return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max)
+    return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max,
+                             4 if rgb else 8)
 
 
 def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
@@ -131,8 +155,39 @@ def scratch_fits(node, g, scratch: int) -> bool:
     return scratch <= 2048 or live(node) + scratch <= 1.05 * peak
 
 
+def _rgb_buffer_size(p: dict, copy: bool = False) -> int:
+    """mcusim_convolve_rgb3x3_fast_s8_get_buffer_size: four columns of 28 int16, the records when
+    copied to RAM (144 bytes per channel pair), the staging window, and 4 out_c output bytes when
+    the pixel count is not a multiple of four."""
+    n, oh, ow, oc = p["output_dims"]
+    return 4 * 28 * 2 + (oc // 2 * 144 if copy else 0) + 28 + (4 * oc if (n * oh * ow) % 4 else 0)
+
+
+def records_copy(ctx, nbytes: int) -> bool:
+    """Whether this layer's kernel copies its nbytes of records into its scratch: on a core whose
+    flash data cache does not hold them (conv_pack.BLOCK_CACHE_BYTES: the M33's 8 KB does; the
+    M4's ART keeps 256 bytes), where codegen._plan_copies finds the arena does not grow (a context
+    without that plan, as the kernel tests', copies)."""
+    if nbytes <= conv_pack.BLOCK_CACHE_BYTES.get(ctx.core, 0):
+        return False
+    want = getattr(ctx, "records_copy", True)
+    return want is True or (not isinstance(want, bool) and ctx.layer in want)
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
+    if ctx.dsp and getattr(ctx, "optimized", True) and ctx.core in RGB_CORES and \
+            _is_rgb3x3(p) and variant(p, True, True) == "im2col_fast":
+        rec = packed_records(node, g, p, rgb=True)
+        if rec is not None:
+            packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
+            copy = records_copy(ctx, 4 * len(rec))
+            return (_conv_params(p, p["input_offset"]) +
+                    f"mcusim_convolve_rgb3x3_fast_s8({ctx.scratch(_rgb_buffer_size(p, copy))}, "
+                    f"{int(copy)}, &params,\n"
+                    f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
+                    f"    {dims_lit(p['filter_dims'])}, {packed},\n"
+                    f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
     rec = packed_records(node, g, p) if ctx.dsp else None
     if rec is not None and not scratch_fits(node, g, buffer_size(p, True, True)):
         rec = None
@@ -159,6 +214,11 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
+    elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
+        fn = "mcusim_convolve_1x1_fast_g_s8"
+        copy = records_copy(ctx, 4 * len(rec))
+        size += 4 * len(rec) if copy else 0
+        buf = f"{ctx.scratch(size)}, {int(copy)}, "
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias

@@ -22,17 +22,18 @@ import numpy as np
 R_MIN, R_MAX = 1, 22
 
 
-def packed_depth(n: int) -> int:
-    """The column length rounded up to the kernel's block of eight (MCUSIM_PACKED_DEPTH)."""
-    return (int(n) + 7) & ~7
+def packed_depth(n: int, align: int = 8) -> int:
+    """The column length rounded up to the kernel's block of eight (MCUSIM_PACKED_DEPTH), or
+    with align=4 to a quad (mcusim_convolve_rgb3x3_fast_s8: 27 -> 28)."""
+    return (int(n) + align - 1) & ~(align - 1)
 
 
-def pack_rows(w) -> np.ndarray:
+def pack_rows(w, align: int = 8) -> np.ndarray:
     """The doubled int16 rows of every channel pair, [pairs, depth] int32 words."""
     w = np.asarray(w, dtype=np.int32)
     rows = w.reshape(w.shape[0], -1)
     oc, n = rows.shape
-    depth = packed_depth(n)
+    depth = packed_depth(n, align)
     full = np.zeros((oc + (oc & 1), depth), dtype=np.int32)
     full[:oc, :n] = 2 * rows
     # [pair, row in pair, quad, h, j] (element 4q + 2h + j) -> [pair, quad, j, row, h]
@@ -41,9 +42,11 @@ def pack_rows(w) -> np.ndarray:
     return (halves[..., 0] | (halves[..., 1] << 16)).view(np.int32)
 
 
-def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+def records(w, bias, mults, shifts, out_off: int, x_max: int,
+            align: int = 8) -> np.ndarray | None:
     """The record stream, or None when the requantization cannot take every channel.
-    bias: int64 per channel (None: zeros); x_max: the largest |input value + offset|."""
+    bias: int64 per channel (None: zeros); x_max: the largest |input value + offset|;
+    align: the column length's rounding (packed_depth)."""
     w = np.asarray(w)
     oc = int(w.shape[0])
     b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
@@ -60,7 +63,8 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | No
     b2, m, a = pad(2 * b), pad(m), pad(a)
     r = np.concatenate([r, np.ones(2 * pairs - oc, np.int64)])
     quant = np.stack([m, a, r], axis=1).reshape(pairs, 6)
-    rec = np.concatenate([b2.reshape(pairs, 2), pack_rows(w).astype(np.int64), quant], axis=1)
+    rec = np.concatenate([b2.reshape(pairs, 2), pack_rows(w, align).astype(np.int64), quant],
+                         axis=1)
     return rec.astype(np.int32).reshape(-1)
 
 
