@@ -179,6 +179,17 @@ def cases():
     # clamp over the call's outputs; two images of 20 pixels, 4 channels
     yield mg.conv_2d(r, [1, 6, 6, 16], 8, (1, 1), padding="VALID", activation="RELU6")[0]
     yield mg.conv_2d(r, [2, 4, 5, 8], 4, (1, 1), padding="VALID", activation="RELU")[0]
+    # the RGB kernel without its scratch extras (the compiler's choice when the arena cannot take
+    # them: records read from flash, edge windows per pixel), and a map narrower than a group
+    yield mg.conv_2d(r, [2, 7, 9, 3], 6, (3, 3), (2, 1), padding="SAME", activation="RELU6")[0], \
+        {"records_copy": frozenset()}
+    yield mg.conv_2d(r, [1, 9, 5, 3], 4, (3, 3), (2, 2), padding="SAME")[0]
+    # whole staged rows (stride 1, padding on both sides: cheaper than two strips per row) with
+    # a last group of two pixels per row (width 10)
+    yield mg.conv_2d(r, [1, 6, 10, 3], 8, (3, 3), (1, 1), padding="SAME", activation="RELU")[0]
+    # strips for the edge groups only (VWW-like: stride 2, padding right and below; a wide row
+    # whose whole staging would cost more): inside runs, the bottom row's strips, a last pixel
+    yield mg.conv_2d(r, [1, 6, 34, 3], 6, (3, 3), (2, 2), padding="SAME")[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -201,10 +212,11 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     h = ArmHarness(dsp, load_board(board).core)
     want = []
     for k, data in enumerate(cases()):
+        data, attrs = data if isinstance(data, tuple) else (data, {})
         g = importer.parse(data, "case")
         sets = input_sets(g, seed=100 + k, n_random=1)
         xs = sets[k % len(sets)]        # random inputs for most, the extremes for some
-        h.add(data, xs)
+        h.add(data, xs, **attrs)
         want.append(np.asarray(tflm(data, xs)[0]))
     src = tmp_path / "kernels_harness.c"
     src.write_text(h.source())
