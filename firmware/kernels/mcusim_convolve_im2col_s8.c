@@ -685,7 +685,13 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
 {
     const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
                              (int32_t)((uint32_t)(uint8_t)zp << 24)};
-    mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    if (out_c == 8) {       /* VWW's and IC's channel counts: stores at immediate offsets */
+        mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
+    } else if (out_c == 16) {
+        mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
+    } else {
+        mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    }
     if (lo > -128 || hi < 127) {
         for (int32_t i = 0; i < 4 * g * out_c; i++) {
             dst[i] = mcusim_clamp8(dst[i], lo, hi);
