@@ -194,7 +194,9 @@ class ArmHarness:
         self.parts: list[str] = []
         self.cases: list[tuple[bytes, list[np.ndarray]]] = []
 
-    def add(self, data: bytes, inputs: list[np.ndarray]) -> None:
+    def add(self, data: bytes, inputs: list[np.ndarray], **ctx_attrs) -> None:
+        """ctx_attrs: set on the emit context (e.g. records_copy=frozenset(), the compiler's
+        choice when the arena cannot take a layer's copies)."""
         i = len(self.cases)
         g = importer.parse(data, f"case{i}")
         node = g.nodes[0]
@@ -202,6 +204,8 @@ class ArmHarness:
         mod.check(node, g)
         ctx = HostCtx(g, self.dsp)
         ctx.core = self.core
+        for k, v in ctx_attrs.items():
+            setattr(ctx, k, v)
         body = mod.emit(node, g, ctx)
         lines = []
         for name, ct, a in ctx.arrays:

@@ -25,6 +25,9 @@ def rng(*key):
     return np.random.default_rng(zlib.crc32(repr(key).encode()))
 
 
+RND = {"random": True}     # a case's attribute: random inputs, not the extremes (see cases)
+
+
 def cases():
     r = rng("arm")
     yield mg.conv_2d(r, [1, 9, 7, 5], 6, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
@@ -191,18 +194,40 @@ def cases():
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
+    # (the cases below take random inputs, RND: pixel-order bugs need pixels that differ; the
+    # narrow map keeps the extremes)
     # 3x3 over RGB on the M4/M33 (mcusim_convolve_rgb3x3_fast_s8: columns of 28, offset folded):
     # two images with groups across rows and images, stride (2, 1), the RELU6 clamp, a last group
     # of two pixels (through the scratch); VALID stride 1 with whole rows of inside groups and a
     # last group of one; SAME stride 2 with padding on every side (odd input)
-    yield mg.conv_2d(r, [2, 7, 9, 3], 10, (3, 3), (2, 1), padding="SAME", activation="RELU6")[0]
-    yield mg.conv_2d(r, [1, 11, 15, 3], 4, (3, 3), (1, 1), padding="VALID")[0]
-    yield mg.conv_2d(r, [1, 13, 17, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU")[0]
+    yield mg.conv_2d(r, [2, 7, 9, 3], 10, (3, 3), (2, 1), padding="SAME",
+                     activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 11, 15, 3], 4, (3, 3), (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 13, 17, 3], 8, (3, 3), (2, 2), padding="SAME",
+                     activation="RELU")[0], RND
     # 1x1 stride 1 over 8 and 16 channels on the M4/M33 when the pixels are whole groups of four
-    # (mcusim_convolve_1x1_fast_g_s8: every group in one call of mcusim_conv1x1_g8_s16 / _g16_s16): 36 pixels with the RELU6
-    # clamp over the call's outputs; two images of 20 pixels, 4 channels
-    yield mg.conv_2d(r, [1, 6, 6, 16], 8, (1, 1), padding="VALID", activation="RELU6")[0]
-    yield mg.conv_2d(r, [2, 4, 5, 8], 4, (1, 1), padding="VALID", activation="RELU")[0]
+    # (mcusim_convolve_1x1_fast_g_s8: every group in one call of mcusim_conv1x1_g8_s16 /
+    # _g16_s16): 36 pixels with the RELU6 clamp over the call's outputs; two images of 20
+    # pixels, 4 channels
+    yield mg.conv_2d(r, [1, 6, 6, 16], 8, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [2, 4, 5, 8], 4, (1, 1), padding="VALID", activation="RELU")[0], RND
+    # the RGB kernel without its scratch extras (the compiler's choice when the arena cannot take
+    # them: records read from flash, edge windows per pixel), and a map narrower than a group
+    yield mg.conv_2d(r, [2, 7, 9, 3], 6, (3, 3), (2, 1), padding="SAME", activation="RELU6")[0], \
+        {"records_copy": frozenset(), "random": True}
+    yield mg.conv_2d(r, [1, 9, 5, 3], 4, (3, 3), (2, 2), padding="SAME")[0]
+    # whole staged rows (stride 1, padding on both sides: cheaper than two strips per row) with
+    # a last group of two pixels per row (width 10)
+    yield mg.conv_2d(r, [1, 6, 10, 3], 8, (3, 3), (1, 1), padding="SAME", activation="RELU")[0], RND
+    # strips for the edge groups only (VWW-like: stride 2, padding right and below; a wide row
+    # whose whole staging would cost more): inside runs, the bottom row's strips, a last pixel
+    yield mg.conv_2d(r, [1, 6, 34, 3], 6, (3, 3), (2, 2), padding="SAME")[0], RND
+    # the variants for VWW's / IC's channel counts (outputs at immediate offsets): RGB to 16
+    # channels, 1x1 8 -> 16 and 16 -> 32
+    yield mg.conv_2d(r, [1, 7, 12, 3], 16, (3, 3), (1, 1), padding="SAME",
+                     activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 4, 4, 8], 16, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 2, 6, 16], 32, (1, 1), padding="VALID", activation="RELU6")[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -225,10 +250,13 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     h = ArmHarness(dsp, load_board(board).core)
     want = []
     for k, data in enumerate(cases()):
+        data, attrs = data if isinstance(data, tuple) else (data, {})
+        attrs = dict(attrs)
         g = importer.parse(data, "case")
         sets = input_sets(g, seed=100 + k, n_random=1)
-        xs = sets[k % len(sets)]        # random inputs for most, the extremes for some
-        h.add(data, xs)
+        # random inputs for most, the extremes for some
+        xs = sets[0] if attrs.pop("random", False) else sets[k % len(sets)]
+        h.add(data, xs, **attrs)
         want.append(np.asarray(tflm(data, xs)[0]))
     src = tmp_path / "kernels_harness.c"
     src.write_text(h.source())

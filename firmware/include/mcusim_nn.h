@@ -128,10 +128,14 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
  * padding, the compiler's choice on the M4/M33: records of conv_pack.records(align=4) (columns of
  * 28, not 32) with the input offset folded into the bias (the kernel adds none; -input_offset,
  * the input zero point, fills the taps outside the image, which then add nothing, as in TFLM).
- * copy != 0: the scratch also holds the records, copied there once per call (a core whose flash
- * data cache is smaller than the records re-reads them from flash for every group otherwise).
+ * copy: bit 0, the scratch also holds the records, copied there once per call (a core whose
+ * flash data cache is smaller than the records re-reads them from flash for every group
+ * otherwise); bit 1 (DSP builds), a group of windows at the image's edge is staged there as a
+ * strip of three rows (zp outside the image; or each output row's input rows whole, when that
+ * is cheaper), so it takes the row kernel too.
  * Scratch: mcusim_convolve_rgb3x3_fast_s8_get_buffer_size (the same copy). */
-int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims,
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_conv_params *params,
+                                                       const mcusim_dims *output_dims,
                                                        int32_t copy);
 mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                                              const mcusim_conv_params *params,

@@ -362,11 +362,20 @@ void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t 
 /* args[3] groups of four 3x3x3 windows inside the image along a row from in (the two calls
  * above fused): args {records, pairs, out_c, groups, row stride, window step, zp << 24} */
 void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+/* the same for 8 and 16 output channels (outputs stored at immediate offsets) */
+void mcusim_rgb_row_q7_o8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_rgb_row_q7_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                               int8_t *out);
 /* 1x1, stride 1, 8 (g8) or 16 (g16) input channels, offset folded: args[3] groups of four
  * contiguous pixels from in, each widened into cols and run against args[1] channel pairs of
  * records args[0] (args[2] = out_c), SSAT to int8, outputs from out on */
 void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+/* the same for 8 -> 16 and 16 -> 32 channels (outputs stored at immediate offsets) */
+void mcusim_conv1x1_g8_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                               int8_t *out);
+void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                                int8_t *out);
 /* four contiguous pixels of 8 channels (32 bytes at ip, input offset folded) widened into the
  * column slots of pixels 0..3 (mcusim_mat_mult_packed_s8.c) */
 void mcusim_widen4x8_s8(int32_t *cols, const int8_t *ip);

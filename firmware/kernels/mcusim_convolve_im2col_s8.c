@@ -583,13 +583,47 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
 /* the records of one channel pair: 2 bias words, 28 words of rows, 6 constants */
 #define MCUSIM_RGB_RECORD_BYTES (4 * (2 + MCUSIM_RGB_DEPTH + 6))
 
-int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_dims *output_dims,
+/* the width (pixels) of a staged strip: the windows of one group of four, or of a whole row */
+#define MCUSIM_RGB_WSTRIP(sw) (3 * (sw) + 3)
+#define MCUSIM_RGB_WPAD(out_w, sw) (((out_w) - 1) * (sw) + 3)
+
+int32_t mcusim_convolve_rgb3x3_fast_s8_get_buffer_size(const mcusim_conv_params *params,
+                                                       const mcusim_dims *output_dims,
                                                        int32_t copy)
 {
     const int32_t total = output_dims->n * output_dims->h * output_dims->w;
-    return MCUSIM_RGB_COLS_BYTES + (copy ? (output_dims->c >> 1) * MCUSIM_RGB_RECORD_BYTES : 0) +
-           MCUSIM_RGB_DEPTH + ((total & 3) ? 4 * output_dims->c : 0);
+    return MCUSIM_RGB_COLS_BYTES +
+           ((copy & 1) ? (output_dims->c >> 1) * MCUSIM_RGB_RECORD_BYTES : 0) +
+           MCUSIM_RGB_DEPTH + (((total | output_dims->w) & 3) ? 4 * output_dims->c : 0) +
+           ((copy & 2) ? 9 * MCUSIM_RGB_WPAD(output_dims->w, params->stride.w) : 0);
 }
+
+#if MCUSIM_DSP
+/* a strip of the three input rows y0.. of wpad pixels from x0 on, zp outside the image (the
+ * windows of one group of four at the image's edges) */
+MCUSIM_NO_MEMSET static void mcusim_rgb_stage_strip(int8_t *rows, const int8_t *in_b,
+                                                    int32_t in_h, int32_t in_w, int32_t y0,
+                                                    int32_t x0, int32_t wpad, int8_t zp)
+{
+    const int32_t n = 3 * wpad;
+    int32_t xa = x0 < 0 ? 0 : x0, xb = x0 + wpad < in_w ? x0 + wpad : in_w;
+    xb = xb > xa ? xb : xa;
+    for (int32_t fy = 0; fy < 3; fy++, rows += n) {
+        const int32_t y = y0 + fy;
+        int32_t k = 0;
+        if (y >= 0 && y < in_h && xb > xa) {
+            for (; k < 3 * (xa - x0); k++) {
+                rows[k] = zp;
+            }
+            mcusim_copy_run_s8(rows + k, in_b + (y * in_w + xa) * 3, 3 * (xb - xa));
+            k += 3 * (xb - xa);
+        }
+        for (; k < n; k++) {
+            rows[k] = zp;
+        }
+    }
+}
+#endif
 
 /* one group's four columns against every channel pair's record, SSAT to int8 */
 static void mcusim_rgb_mm(const int16_t *cols, const int32_t *packed, int32_t out_c, int8_t *dst)
@@ -651,7 +685,13 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
 {
     const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
                              (int32_t)((uint32_t)(uint8_t)zp << 24)};
-    mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    if (out_c == 8) {       /* VWW's and IC's channel counts: stores at immediate offsets */
+        mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
+    } else if (out_c == 16) {
+        mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
+    } else {
+        mcusim_rgb_row_q7_s16(ip, cols, args, dst);
+    }
     if (lo > -128 || hi < 127) {
         for (int32_t i = 0; i < 4 * g * out_c; i++) {
             dst[i] = mcusim_clamp8(dst[i], lo, hi);
@@ -681,7 +721,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
     }
     int16_t *const cols = (int16_t *)buffer;
     int8_t *stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;
-    if (copy) {     /* the records into RAM after the columns: no flash wait states per group */
+    if (copy & 1) { /* the records into RAM after the columns: no flash wait states per group */
         packed = mcusim_copy_records((int32_t *)(void *)stage, packed,
                                      (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES / 4);
         stage += (out_c >> 1) * MCUSIM_RGB_RECORD_BYTES;
@@ -690,6 +730,70 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
     const int8_t zp = (int8_t)(-in_off);
     stage[27] = zp;     /* the 28th element (weight 0) */
     const int32_t total = input_dims->n * out_h * out_w;
+#if MCUSIM_DSP
+    if ((copy & 2) && out_w >= 4) {
+        /* row by row: the groups whose windows are inside the image straight from the input,
+         * in runs (the row kernel); a group at an edge through a staged strip of its windows
+         * (zp outside), also in the row kernel; a row's last out_w % 4 pixels as the group
+         * ending at the row's end, written through the scratch */
+        const int32_t wst = MCUSIM_RGB_WSTRIP(sw), rem = out_w & 3;
+        const int32_t wpad = MCUSIM_RGB_WPAD(out_w, sw);
+        int8_t *const strip = tail + (((total | out_w) & 3) ? 4 * out_c : 0);
+        /* edge groups per row; when the whole padded row pair is cheaper to stage than their
+         * strips (about 256 cycles each: IC's stride-1 rows), every row is staged whole */
+        int32_t nb = rem ? 1 : 0;
+        for (int32_t ox = 0; ox + 4 <= out_w; ox += 4) {
+            nb += ox * sw - pw < 0 || (ox + 3) * sw - pw + 3 > in_w;
+        }
+        const int32_t whole = 9 * wpad <= 256 * nb;
+        int8_t *dst = output;
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            const int8_t *in_b = input + b * in_h * in_w * 3;
+            for (int32_t oy = 0; oy < out_h; oy++, dst += out_w * out_c) {
+                const int32_t y0 = oy * sh - ph;
+                const int32_t yin = y0 >= 0 && y0 + 3 <= in_h;
+                if (whole) {
+                    mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
+                    mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
+                                      lo, hi);
+                    if (rem) {
+                        mcusim_rgb_groups(cols, strip + (out_w - 4) * sw * 3, wpad, sw, zp,
+                                          packed, out_c, tail, 1, lo, hi);
+                        for (int32_t i = 0; i < rem * out_c; i++) {
+                            dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
+                        }
+                    }
+                    continue;
+                }
+                for (int32_t ox = 0; ox + 4 <= out_w;) {
+                    const int32_t x0 = ox * sw - pw;
+                    int32_t g = yin && x0 >= 0 && x0 + 3 <= in_w
+                                    ? ((in_w - 3 - x0) / sw + 1) >> 2 : 0;
+                    g = g < (out_w - ox) >> 2 ? g : (out_w - ox) >> 2;
+                    if (g > 0) {
+                        mcusim_rgb_groups(cols, in_b + (y0 * in_w + x0) * 3, in_w, sw, zp,
+                                          packed, out_c, dst + ox * out_c, g, lo, hi);
+                    } else {
+                        g = 1;
+                        mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, x0, wst, zp);
+                        mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c,
+                                          dst + ox * out_c, 1, lo, hi);
+                    }
+                    ox += 4 * g;
+                }
+                if (rem) {
+                    const int32_t ox = out_w - 4;
+                    mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, ox * sw - pw, wst, zp);
+                    mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi);
+                    for (int32_t i = 0; i < rem * out_c; i++) {
+                        dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
+                    }
+                }
+            }
+        }
+        return MCUSIM_OK;
+    }
+#endif
     int32_t b = 0, oy = 0, ox = 0;      /* the next pixel, raster order (no divisions) */
     for (int32_t first = 0; first < total; first += 4) {
         const int32_t npx = total - first < 4 ? total - first : 4;

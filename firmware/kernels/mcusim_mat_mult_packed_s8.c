@@ -997,61 +997,91 @@ __asm__(
 
 /* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
  * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
- * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12). Each output in
+ * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12; OUTC != 0: out_c
+ * known, the stores at immediate offsets, r12 not loaded). Each output in
  * place in its accumulator, the SUB of the next output issued before the SMMLAR of the current
  * one (a shifted-register result waits a cycle on the M33: profiles/cortex-m33.toml), the loads
  * grouped before the stores (a load after a store waits on the M4). */
-#define MCUSIM_RQ8_SEQ                                                                             \
-    "  ldm r1!, {r0, r2, r3}\n"                                                                    \
-    "  sub r12, r2, r4, lsr #31\n"                                                                 \
-    "  sub lr, r2, r6, lsr #31\n"                                                                  \
-    "  smmlar r4, r4, r0, r12\n"                                                                   \
-    "  sub r12, r2, r8, lsr #31\n"                                                                 \
-    "  smmlar r6, r6, r0, lr\n"                                                                    \
-    "  sub lr, r2, r10, lsr #31\n"                                                                 \
-    "  smmlar r8, r8, r0, r12\n"                                                                   \
-    "  asr r4, r4, r3\n"                                                                           \
-    "  smmlar r10, r10, r0, lr\n"                                                                  \
-    "  asr r6, r6, r3\n"                                                                           \
-    "  ssat r4, #8, r4\n"                                                                          \
-    "  asr r8, r8, r3\n"                                                                           \
-    "  ssat r6, #8, r6\n"                                                                          \
-    "  asr r10, r10, r3\n"                                                                         \
-    "  ssat r8, #8, r8\n"                                                                          \
-    "  ssat r10, #8, r10\n"                                                                        \
-    "  ldr lr, [sp, #4]\n"                                                                         \
-    "  ldr r12, [sp, #12]\n"                                                                       \
-    "  ldm r1!, {r0, r2, r3}\n"          /* channel 1's m, a, r */                                 \
-    "  strb r4, [lr]\n"                                                                            \
-    "  strb r6, [lr, r12]\n"                                                                       \
-    "  add r4, lr, r12, lsl #1\n"        /* pixel 2 */                                             \
-    "  strb r8, [r4]\n"                                                                            \
-    "  strb r10, [r4, r12]\n"                                                                      \
-    "  sub r6, r2, r5, lsr #31\n"                                                                  \
-    "  sub r8, r2, r7, lsr #31\n"                                                                  \
-    "  smmlar r5, r5, r0, r6\n"                                                                    \
-    "  sub r6, r2, r9, lsr #31\n"                                                                  \
-    "  smmlar r7, r7, r0, r8\n"                                                                    \
-    "  sub r8, r2, r11, lsr #31\n"                                                                 \
-    "  smmlar r9, r9, r0, r6\n"                                                                    \
-    "  asr r5, r5, r3\n"                                                                           \
-    "  smmlar r11, r11, r0, r8\n"                                                                  \
-    "  asr r7, r7, r3\n"                                                                           \
-    "  ssat r5, #8, r5\n"                                                                          \
-    "  asr r9, r9, r3\n"                                                                           \
-    "  ssat r7, #8, r7\n"                                                                          \
-    "  asr r11, r11, r3\n"                                                                         \
-    "  ssat r9, #8, r9\n"                                                                          \
-    "  ldr r0, [sp, #8]\n"                                                                         \
-    "  ssat r11, #8, r11\n"                                                                        \
-    "  add r6, lr, r12\n"                /* pixel 1 */                                             \
-    "  strb r5, [lr, #1]\n"                                                                        \
-    "  strb r7, [r6, #1]\n"                                                                        \
-    "  add r6, r4, r12\n"                /* pixel 3 */                                             \
-    "  strb r9, [r4, #1]\n"                                                                        \
-    "  strb r11, [r6, #1]\n"                                                                       \
-    "  adds lr, lr, #2\n"                                                                          \
+__asm__(
+    "  .macro MCUSIM_RQ8 OUTC\n"
+    "  ldm r1!, {r0, r2, r3}\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  sub lr, r2, r6, lsr #31\n"
+    "  smmlar r4, r4, r0, r12\n"
+    "  sub r12, r2, r8, lsr #31\n"
+    "  smmlar r6, r6, r0, lr\n"
+    "  sub lr, r2, r10, lsr #31\n"
+    "  smmlar r8, r8, r0, r12\n"
+    "  asr r4, r4, r3\n"
+    "  smmlar r10, r10, r0, lr\n"
+    "  asr r6, r6, r3\n"
+    "  ssat r4, #8, r4\n"
+    "  asr r8, r8, r3\n"
+    "  ssat r6, #8, r6\n"
+    "  asr r10, r10, r3\n"
+    "  ssat r8, #8, r8\n"
+    "  ssat r10, #8, r10\n"
+    "  ldr lr, [sp, #4]\n"
+    "  .if \\OUTC == 0\n"
+    "  ldr r12, [sp, #12]\n"
+    "  .endif\n"
+    "  ldm r1!, {r0, r2, r3}\n"          /* channel 1's m, a, r */
+    "  strb r4, [lr]\n"
+    "  .if \\OUTC == 0\n"
+    "  strb r6, [lr, r12]\n"
+    "  add r4, lr, r12, lsl #1\n"        /* pixel 2 */
+    "  strb r8, [r4]\n"
+    "  strb r10, [r4, r12]\n"
+    "  .else\n"                          /* out_c known: immediate offsets */
+    "  strb r6, [lr, #\\OUTC]\n"
+    "  strb r8, [lr, #2 * \\OUTC]\n"
+    "  strb r10, [lr, #3 * \\OUTC]\n"
+    "  .endif\n"
+    "  sub r6, r2, r5, lsr #31\n"
+    "  sub r8, r2, r7, lsr #31\n"
+    "  smmlar r5, r5, r0, r6\n"
+    "  sub r6, r2, r9, lsr #31\n"
+    "  smmlar r7, r7, r0, r8\n"
+    "  sub r8, r2, r11, lsr #31\n"
+    "  smmlar r9, r9, r0, r6\n"
+    "  asr r5, r5, r3\n"
+    "  smmlar r11, r11, r0, r8\n"
+    "  asr r7, r7, r3\n"
+    "  ssat r5, #8, r5\n"
+    "  asr r9, r9, r3\n"
+    "  ssat r7, #8, r7\n"
+    "  asr r11, r11, r3\n"
+    "  ssat r9, #8, r9\n"
+    "  ldr r0, [sp, #8]\n"
+    "  ssat r11, #8, r11\n"
+    "  strb r5, [lr, #1]\n"
+    "  .if \\OUTC == 0\n"
+    "  add r6, lr, r12\n"                /* pixel 1 */
+    "  strb r7, [r6, #1]\n"
+    "  add r6, r4, r12\n"                /* pixel 3 */
+    "  strb r9, [r4, #1]\n"
+    "  strb r11, [r6, #1]\n"
+    "  .else\n"
+    "  strb r7, [lr, #\\OUTC + 1]\n"
+    "  strb r9, [lr, #2 * \\OUTC + 1]\n"
+    "  strb r11, [lr, #3 * \\OUTC + 1]\n"
+    "  .endif\n"
+    "  adds lr, lr, #2\n"
     "  str lr, [sp, #4]\n"
+    "  .endm\n"
+    /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
+    "  .macro MCUSIM_NEXT_OUT OUTC\n"
+    "  ldr r5, [sp, #28]\n"
+    "  ldr r6, [sp, #20]\n"
+    "  .if \\OUTC == 0\n"
+    "  add r5, r5, r12, lsl #2\n"
+    "  .else\n"
+    "  add r5, r5, #4 * \\OUTC\n"
+    "  .endif\n"
+    "  str r5, [sp, #28]\n"
+    "  subs r6, r6, #1\n"
+    "  str r6, [sp, #20]\n"
+    "  .endm\n");
 
 /* a word of RGB window bytes into its two column slots (no offset: folded into the bias) */
 #define MCUSIM_RGB_RAW2(V, T, OFF)                                                                 \
@@ -1132,7 +1162,7 @@ __asm__(
     "  MCUSIM_Q_KPB\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"                /* m, a, r of the first channel */
-    MCUSIM_RQ8_SEQ
+    "  MCUSIM_RQ8 0\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
     "  add sp, sp, #16\n"
@@ -1145,12 +1175,7 @@ __asm__(
      * step, zp << 24}, r3 out. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 the
      * group's first window, 20 groups left, 24 the records, 28 the group's out, 32 row stride,
      * 36 window step, 40 zp << 24. */
-    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_s16, %function\n"
-    "mcusim_rgb_row_q7_s16:\n"
+    "  .macro MCUSIM_RGB_ROW OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #44\n"
     "  str r1, [sp, #0]\n"
@@ -1210,19 +1235,39 @@ __asm__(
     "  MCUSIM_Q_KPB\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"
-    MCUSIM_RQ8_SEQ
+    "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
-    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
-    "  ldr r6, [sp, #20]\n"
-    "  add r5, r5, r12, lsl #2\n"
-    "  str r5, [sp, #28]\n"
-    "  subs r6, r6, #1\n"
-    "  str r6, [sp, #20]\n"
+    "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
     "  add sp, sp, #44\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_rgb_row_q7_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_rgb_row_q7_s16, %function\n"
+    "mcusim_rgb_row_q7_s16:\n"
+    "  MCUSIM_RGB_ROW 0\n"
     "  .size mcusim_rgb_row_q7_s16, .-mcusim_rgb_row_q7_s16\n"
+    "  .section .text.mcusim_rgb_row_q7_o8_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_rgb_row_q7_o8_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_rgb_row_q7_o8_s16, %function\n"
+    "mcusim_rgb_row_q7_o8_s16:\n"
+    "  MCUSIM_RGB_ROW 8\n"
+    "  .size mcusim_rgb_row_q7_o8_s16, .-mcusim_rgb_row_q7_o8_s16\n"
+    "  .section .text.mcusim_rgb_row_q7_o16_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_rgb_row_q7_o16_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_rgb_row_q7_o16_s16, %function\n"
+    "mcusim_rgb_row_q7_o16_s16:\n"
+    "  MCUSIM_RGB_ROW 16\n"
+    "  .size mcusim_rgb_row_q7_o16_s16, .-mcusim_rgb_row_q7_o16_s16\n"
+    "  .purgem MCUSIM_RGB_ROW\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
@@ -1236,6 +1281,10 @@ __asm__(
  * left, 24 the records, 28 the group's out. */
 void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_conv1x1_g8_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                               int8_t *out);
+void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                                int8_t *out);
 /* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
 #define MCUSIM_G_W(V, OFF)                                                                         \
     "  sxtb16 r8, " V "\n"                                                                         \
@@ -1276,7 +1325,7 @@ __asm__(
     "  smlad r10, r3, r12, r10\n"
     "  smlad r11, r3, lr, r11\n"
     "  .endm\n"
-    "  .macro MCUSIM_G_BODY N8\n"
+    "  .macro MCUSIM_G_BODY N8, OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #32\n"
     "  str r1, [sp, #0]\n"
@@ -1367,15 +1416,10 @@ __asm__(
     "  MCUSIM_G_KP 112, 64\n"
     "  .endif\n"
     "  add r1, r1, #8 + 32 * \\N8\n"
-    MCUSIM_RQ8_SEQ
+    "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
-    "  ldr r5, [sp, #28]\n"               /* the next group's outputs: 4 out_c on */
-    "  ldr r6, [sp, #20]\n"
-    "  add r5, r5, r12, lsl #2\n"
-    "  str r5, [sp, #28]\n"
-    "  subs r6, r6, #1\n"
-    "  str r6, [sp, #20]\n"
+    "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
     "  add sp, sp, #32\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
@@ -1388,21 +1432,38 @@ __asm__(
     "  .thumb_func\n"
     "  .type mcusim_conv1x1_g8_s16, %function\n"
     "mcusim_conv1x1_g8_s16:\n"
-    "  MCUSIM_G_BODY 1\n"
+    "  MCUSIM_G_BODY 1, 0\n"
     "  .size mcusim_conv1x1_g8_s16, .-mcusim_conv1x1_g8_s16\n"
+    "  .section .text.mcusim_conv1x1_g8_o16_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g8_o16_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g8_o16_s16, %function\n"
+    "mcusim_conv1x1_g8_o16_s16:\n"
+    "  MCUSIM_G_BODY 1, 16\n"
+    "  .size mcusim_conv1x1_g8_o16_s16, .-mcusim_conv1x1_g8_o16_s16\n"
     "  .section .text.mcusim_conv1x1_g16_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
     "  .global mcusim_conv1x1_g16_s16\n"
     "  .thumb_func\n"
     "  .type mcusim_conv1x1_g16_s16, %function\n"
     "mcusim_conv1x1_g16_s16:\n"
-    "  MCUSIM_G_BODY 2\n"
+    "  MCUSIM_G_BODY 2, 0\n"
     "  .size mcusim_conv1x1_g16_s16, .-mcusim_conv1x1_g16_s16\n"
+    "  .section .text.mcusim_conv1x1_g16_o32_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_conv1x1_g16_o32_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_conv1x1_g16_o32_s16, %function\n"
+    "mcusim_conv1x1_g16_o32_s16:\n"
+    "  MCUSIM_G_BODY 2, 32\n"
+    "  .size mcusim_conv1x1_g16_o32_s16, .-mcusim_conv1x1_g16_o32_s16\n"
     "  .purgem MCUSIM_G_BODY\n"
+    "  .purgem MCUSIM_NEXT_OUT\n"
+    "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
     "  .purgem MCUSIM_G_KP\n");
 #undef MCUSIM_G_W
-#undef MCUSIM_RQ8_SEQ
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */

@@ -155,12 +155,16 @@ def scratch_fits(node, g, scratch: int) -> bool:
     return scratch <= 2048 or live(node) + scratch <= 1.05 * peak
 
 
-def _rgb_buffer_size(p: dict, copy: bool = False) -> int:
+def _rgb_buffer_size(p: dict, copy: int = 0) -> int:
     """mcusim_convolve_rgb3x3_fast_s8_get_buffer_size: four columns of 28 int16, the records when
-    copied to RAM (144 bytes per channel pair), the staging window, and 4 out_c output bytes when
-    the pixel count is not a multiple of four."""
+    copied to RAM (copy bit 0: 144 bytes per channel pair), the staging window, 4 out_c output
+    bytes when the pixel count or the width is not a multiple of four, and with copy bit 1 three
+    input rows with their padding ((out_w - 1) stride_w + 3 pixels each: a strip of an edge
+    group's windows, or the whole rows)."""
     n, oh, ow, oc = p["output_dims"]
-    return 4 * 28 * 2 + (oc // 2 * 144 if copy else 0) + 28 + (4 * oc if (n * oh * ow) % 4 else 0)
+    wpad = (ow - 1) * p["stride"][1] + 3
+    return 4 * 28 * 2 + (oc // 2 * 144 if copy & 1 else 0) + 28 + \
+        (4 * oc if (n * oh * ow) % 4 or ow % 4 else 0) + (9 * max(wpad, 3) if copy & 2 else 0)
 
 
 def records_copy(ctx, nbytes: int) -> bool:
@@ -168,10 +172,14 @@ def records_copy(ctx, nbytes: int) -> bool:
     flash data cache does not hold them (conv_pack.BLOCK_CACHE_BYTES: the M33's 8 KB does; the
     M4's ART keeps 256 bytes), where codegen._plan_copies finds the arena does not grow (a context
     without that plan, as the kernel tests', copies)."""
-    if nbytes <= conv_pack.BLOCK_CACHE_BYTES.get(ctx.core, 0):
-        return False
+    return nbytes > conv_pack.BLOCK_CACHE_BYTES.get(ctx.core, 0) and _copy_wanted(ctx)
+
+
+def _copy_wanted(ctx) -> bool:
+    """codegen._plan_copies's choice for this layer (the scratch may grow without growing the
+    arena); True for a context without that plan (the kernel tests')."""
     want = getattr(ctx, "records_copy", True)
-    return want is True or (not isinstance(want, bool) and ctx.layer in want)
+    return want is True or (not isinstance(want, bool) and getattr(ctx, "layer", None) in want)
 
 
 def emit(node, g, ctx) -> str:
@@ -181,10 +189,11 @@ def emit(node, g, ctx) -> str:
         rec = packed_records(node, g, p, rgb=True)
         if rec is not None:
             packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
-            copy = records_copy(ctx, 4 * len(rec))
+            # bit 0: records in RAM; bit 1: edge groups through a staged strip (the row kernel)
+            copy = int(records_copy(ctx, 4 * len(rec))) | (2 if _copy_wanted(ctx) else 0)
             return (_conv_params(p, p["input_offset"]) +
                     f"mcusim_convolve_rgb3x3_fast_s8({ctx.scratch(_rgb_buffer_size(p, copy))}, "
-                    f"{int(copy)}, &params,\n"
+                    f"{copy}, &params,\n"
                     f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                     f"    {dims_lit(p['filter_dims'])}, {packed},\n"
                     f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
