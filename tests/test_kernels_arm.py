@@ -172,6 +172,9 @@ def cases():
     yield mg.conv_2d(r, [1, 3, 6, 32], 6, (1, 1), padding="VALID")[0]
     yield mg.conv_2d(r, [1, 4, 3, 96], 8, (1, 1), padding="VALID", activation="RELU")[0]
     yield mg.conv_2d(r, [2, 2, 2, 64], 12, (1, 1), padding="VALID", activation="RELU_N1_TO_1")[0]
+    # ... and the 3 x 2 block's (mcusim_mm3x2_rqh_s16): VWW's 3x3 maps, K = 64 with ReLU6 (the
+    # 18-pixel K = 32 case above takes it without)
+    yield mg.conv_2d(r, [1, 3, 3, 64], 12, (1, 1), padding="VALID", activation="RELU6")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]

@@ -960,6 +960,7 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 /* mcusim_mm4x2_rq_s16, or for columns of a multiple of 32 elements the M4/M33 record loops of
  * mcusim_mm_pw_s8.c (args[3]: the activation minimum) */
 void mcusim_mm4x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 
 /* npx (3 or 4) pixels' columns x args[1] channel pairs from rec (args: n8, pairs, out_c), SSAT
  * to int8: the core's block kernel for this column length and core; lo: the activation
@@ -971,7 +972,8 @@ MCUSIM_INLINE void mcusim_mm_rq_s16(const int16_t *cols, int32_t depth, int32_t 
     if (npx == 3 && mcusim_core_is_m7()) {
         mcusim_mm3x2_rq_s16_m7(cols, rec, args, dst);
     } else if (npx == 3) {
-        mcusim_mm3x2_rq_s16(cols, rec, args, dst);
+        const int32_t args4[4] = {args[0], args[1], args[2], lo};
+        mcusim_mm3x2_pw_s16(cols, rec, args4, dst);
     } else if (depth == 8 && !mcusim_core_is_m7()) {
         mcusim_mm4x2_rq_n1_s16(cols, rec, args, dst);
     } else if (depth == 16 && !mcusim_core_is_m7()) {
