@@ -415,6 +415,326 @@ __asm__(
     "  beq.w mcusim_mm3x2_rqh_s16\n"
     "  b.w mcusim_mm3x2_rq_s16\n"
     "  .size mcusim_mm3x2_pw_s16, .-mcusim_mm3x2_pw_s16\n"
+    /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
+     * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
+     * elements. Pixel p: acc_h in r4 + 2p (sums 256 acc_c+1 + acc_c), acc_c in r5 + 2p. Per
+     * step the loads are W and the columns (5 for four pixels, in groups of 3 + 2) with one
+     * SXTB16: 16 cycles per 16 MACs as the int16 rows, half the flash lines. Offsets: columns
+     * as MCUSIM_PW_KP (r0 at the iteration's data + 4), weights r1 + 4 s (r1 at its rows). */
+    "  .macro MCUSIM_PWM_KP X, W, WB=0\n"
+    "  .if \\WB\n"
+    "  ldr r12, [r1, #\\W]!\n"
+    "  .else\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  .endif\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  .if \\WB\n"
+    "  ldr r3, [r0, #\\X+4]!\n"
+    "  .else\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  .endif\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  .if \\WB\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  .else\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  .endif\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* the last step of an iteration: r0/r1 to the next iteration's data - 4 */
+    "  .macro MCUSIM_PWM_KP_LAST\n"
+    "  ldr r12, [r1, #60]!\n"
+    "  ldr r2, [r0, #236]\n"
+    "  ldr r3, [r0, #240]\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #244]\n"
+    "  ldr r3, [r0, #248]!\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
+    "  .macro MCUSIM_PWM_RECORDS Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
+    "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
+    "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]!\n"               /* r0: cols + 4 */
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM_KP 4, 4, 1\n"           /* r1: rows - 4 -> rows, r0: data - 4 -> data + 4 */
+    "12:\n"
+    "  MCUSIM_PWM_KP 12, 4\n"
+    "  MCUSIM_PWM_KP 28, 8\n"
+    "  MCUSIM_PWM_KP 44, 12\n"
+    "  MCUSIM_PWM_KP 60, 16\n"
+    "  MCUSIM_PWM_KP 76, 20\n"
+    "  MCUSIM_PWM_KP 92, 24\n"
+    "  MCUSIM_PWM_KP 108, 28\n"
+    "  MCUSIM_PWM_KP 124, 32\n"
+    "  MCUSIM_PWM_KP 140, 36\n"
+    "  MCUSIM_PWM_KP 156, 40\n"
+    "  MCUSIM_PWM_KP 172, 44\n"
+    "  MCUSIM_PWM_KP 188, 48\n"
+    "  MCUSIM_PWM_KP 204, 52\n"
+    "  MCUSIM_PWM_KP 220, 56\n"
+    "  MCUSIM_PWM_KP_LAST\n"
+    "  ldr r2, [sp, #16]\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
+    /* 2 acc_c+1 = (acc_h - acc_c) >> 7, 2 acc_c = acc_c + acc_c */
+    "  sub r4, r4, r5\n"
+    "  sub r6, r6, r7\n"
+    "  sub r8, r8, r9\n"
+    "  sub r10, r10, r11\n"
+    "  asr r4, r4, #7\n"
+    "  asr r6, r6, #7\n"
+    "  asr r8, r8, #7\n"
+    "  asr r10, r10, #7\n"
+    "  add r5, r5, r5\n"
+    "  add r7, r7, r7\n"
+    "  add r9, r9, r9\n"
+    "  add r11, r11, r11\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, \\Z\n"
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 16, \\Z\n"
+    "  bfi r5, r4, #8, #8\n"
+    "  bfi r7, r6, #8, #8\n"
+    "  bfi r9, r8, #8, #8\n"
+    "  bfi r11, r10, #8, #8\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
+    "  add r4, lr, r12\n"
+    "  add r6, r4, r12\n"
+    "  add r8, r6, r12\n"
+    "  strh r5, [lr], #2\n"
+    "  strh r7, [r4]\n"
+    "  strh r9, [r6]\n"
+    "  strh r11, [r8]\n"
+    "  str lr, [sp, #12]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* the 3 x 2 block on merged records: per step W + 3 columns in one group, one SXTB16, 6
+     * SMLAD (12 cycles per 12 MACs); acc_h in r4 + 2p, acc_c in r5 + 2p; r11 where r0 ends;
+     * columns as MCUSIM_PW3_KP (r0 at the iteration's data + 8) */
+    "  .macro MCUSIM_PWM3_KP X, W, WBX=0, WBW=0\n"
+    "  .if \\WBW\n"
+    "  ldr r12, [r1, #\\W]!\n"
+    "  .else\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  .endif\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  .if \\WBX\n"
+    "  ldr r10, [r0, #\\X+8]!\n"
+    "  .else\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  .endif\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM3_RECORDS Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  ldr r9, [r1, #4]\n"                /* b_c */
+    "  ldr r8, [r1, #8]\n"                /* b_c + 256 b_c+1 */
+    "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  ldr r10, [r0, #8]!\n"              /* r0: cols + 8 */
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r8\n"
+    "  smlad r5, r2, lr, r9\n"
+    "  smlad r6, r3, r12, r8\n"
+    "  smlad r7, r3, lr, r9\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM3_KP 8, 4, 1, 1\n"
+    "12:\n"
+    "  MCUSIM_PWM3_KP 8, 4\n"
+    "  MCUSIM_PWM3_KP 24, 8\n"
+    "  MCUSIM_PWM3_KP 40, 12\n"
+    "  MCUSIM_PWM3_KP 56, 16\n"
+    "  MCUSIM_PWM3_KP 72, 20\n"
+    "  MCUSIM_PWM3_KP 88, 24\n"
+    "  MCUSIM_PWM3_KP 104, 28\n"
+    "  MCUSIM_PWM3_KP 120, 32\n"
+    "  MCUSIM_PWM3_KP 136, 36\n"
+    "  MCUSIM_PWM3_KP 152, 40\n"
+    "  MCUSIM_PWM3_KP 168, 44\n"
+    "  MCUSIM_PWM3_KP 184, 48\n"
+    "  MCUSIM_PWM3_KP 200, 52\n"
+    "  MCUSIM_PWM3_KP 216, 56\n"
+    "  MCUSIM_PWM3_KP 232, 60, 1, 1\n"
+    "  cmp r0, r11\n"
+    "  bne 11b\n"
+    "  sub r4, r4, r5\n"
+    "  sub r6, r6, r7\n"
+    "  sub r8, r8, r9\n"
+    "  asr r4, r4, #7\n"
+    "  asr r6, r6, #7\n"
+    "  asr r8, r8, #7\n"
+    "  add r5, r5, r5\n"
+    "  add r7, r7, r7\n"
+    "  add r9, r9, r9\n"
+    "  ldr r0, [r1, #4]\n"
+    "  ldr r2, [r1, #8]\n"
+    "  ldr r3, [r1, #12]\n"
+    "  .if \\Z\n"
+    "  smmlar r5, r5, r0, r2\n"
+    "  smmlar r7, r7, r0, r2\n"
+    "  smmlar r9, r9, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, r5, lsr #31\n"
+    "  sub lr, r2, r7, lsr #31\n"
+    "  smmlar r5, r5, r0, r12\n"
+    "  sub r12, r2, r9, lsr #31\n"
+    "  smmlar r7, r7, r0, lr\n"
+    "  smmlar r9, r9, r0, r12\n"
+    "  .endif\n"
+    "  asr r5, r5, r3\n"
+    "  asr r7, r7, r3\n"
+    "  asr r9, r9, r3\n"
+    "  ssat r5, #8, r5\n"
+    "  ssat r7, #8, r7\n"
+    "  ssat r9, #8, r9\n"
+    "  ldr r0, [r1, #16]\n"
+    "  ldr r2, [r1, #20]\n"
+    "  ldr r3, [r1, #24]!\n"
+    "  .if \\Z\n"
+    "  smmlar r4, r4, r0, r2\n"
+    "  smmlar r6, r6, r0, r2\n"
+    "  smmlar r8, r8, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  sub lr, r2, r6, lsr #31\n"
+    "  smmlar r4, r4, r0, r12\n"
+    "  sub r12, r2, r8, lsr #31\n"
+    "  smmlar r6, r6, r0, lr\n"
+    "  smmlar r8, r8, r0, r12\n"
+    "  .endif\n"
+    "  asr r4, r4, r3\n"
+    "  asr r6, r6, r3\n"
+    "  asr r8, r8, r3\n"
+    "  ssat r4, #8, r4\n"
+    "  ssat r6, #8, r6\n"
+    "  ssat r8, #8, r8\n"
+    "  bfi r5, r4, #8, #8\n"
+    "  bfi r7, r6, #8, #8\n"
+    "  bfi r9, r8, #8, #8\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"
+    "  add r4, lr, r12\n"
+    "  add r6, r4, r12\n"
+    "  strh r5, [lr], #2\n"
+    "  strh r7, [r4]\n"
+    "  strh r9, [r6]\n"
+    "  str lr, [sp, #12]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
+     * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
+    "  .macro MCUSIM_PWM_FN NPX\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #4\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  add r11, r0, r4, lsl #6\n"
+    "  .if \\NPX == 4\n"
+    "  sub r11, r11, #4\n"
+    "  str r11, [sp, #16]\n"              /* where r0 ends */
+    "  .else\n"
+    "  sub r11, r11, #8\n"                /* kept in r11 */
+    "  .endif\n"
+    "  adds r3, r4, #2\n"                 /* records of 16 (n8 + 2) bytes */
+    "  mul r3, r3, r5\n"
+    "  add r3, r1, r3, lsl #4\n"
+    "  subs r3, r3, #4\n"
+    "  str r3, [sp, #4]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  .if \\NPX == 4\n"
+    "  MCUSIM_PWM_RECORDS 0\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS 1\n"
+    "  .else\n"
+    "  MCUSIM_PWM3_RECORDS 0\n"
+    "20:\n"
+    "  MCUSIM_PWM3_RECORDS 1\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rqm_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm_s16, %function\n"
+    "mcusim_mm4x2_rqm_s16:\n"
+    "  MCUSIM_PWM_FN 4\n"
+    "  .size mcusim_mm4x2_rqm_s16, .-mcusim_mm4x2_rqm_s16\n"
+    "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rqm_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rqm_s16, %function\n"
+    "mcusim_mm3x2_rqm_s16:\n"
+    "  MCUSIM_PWM_FN 3\n"
+    "  .size mcusim_mm3x2_rqm_s16, .-mcusim_mm3x2_rqm_s16\n"
+    "  .purgem MCUSIM_PWM_FN\n"
+    "  .purgem MCUSIM_PWM3_RECORDS\n"
+    "  .purgem MCUSIM_PWM3_KP\n"
+    "  .purgem MCUSIM_PWM_RECORDS\n"
+    "  .purgem MCUSIM_PWM_KP_LAST\n"
+    "  .purgem MCUSIM_PWM_KP\n"
     /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]) */
     "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
@@ -438,4 +758,92 @@ __asm__(
     "  .purgem MCUSIM_PW_KP_BIAS\n"
     "  .purgem MCUSIM_PW_KP_FIRST\n"
     "  .purgem MCUSIM_PW_KP\n");
+
+/* the merged-record kernels above (mcusim_mm_pw_s8.c): npx = 4, 3 */
+void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 #endif
+
+/* mcusim_convolve_1x1_fast_s8 on merged records (conv_pack.records_merged: the compiler's choice
+ * on the Cortex-M4 for stride 1, input channels a multiple of 32, even output channels and at
+ * least 9 pixels or a multiple of 4): the same groups of four pixels (three at the end), the
+ * same column scratch and gathers, the input offset folded into the bias. */
+mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims,
+                                            const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output)
+{
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    const int32_t n3 = (4 - (total & 3)) & 3;   /* groups of three at the end (as _fast_s8) */
+    if (buffer == 0 || filter_dims->h != 1 || filter_dims->w != 1 || filter_dims->c != in_c ||
+        params->padding.h != 0 || params->padding.w != 0 || params->stride.h != 1 ||
+        params->stride.w != 1 || params->input_offset != 0 || (in_c & 31) || (out_c & 1) ||
+        (n3 && total < 9)) {
+        return MCUSIM_ARG_ERROR;
+    }
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t depth = in_c, fours = total - 3 * n3;
+    int16_t *cols = (int16_t *)buffer;
+#if MCUSIM_DSP
+    const int32_t args[4] = {depth >> 3, out_c >> 1, out_c, lo};
+    const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
+    const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
+    const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
+#endif
+    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        int8_t *out = output + first * out_c;
+#if MCUSIM_DSP
+        mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, wargs);
+        (npx == 4 ? mcusim_mm4x2_rqm_s16 : mcusim_mm3x2_rqm_s16)(cols, packed, args, out);
+        if (lo > -128 || hi < 127) {
+            /* a narrower activation range, four lanes at a time (npx * out_c is even: a
+             * halfword tail at most): SSUB8 sets GE where the lane is >= the bound, SEL picks */
+            const int32_t n = npx * out_c;
+            int32_t i = 0;
+            for (; i + 4 <= n; i += 4) {
+                int32_t v;
+                __builtin_memcpy(&v, out + i, 4);
+                (void)__ssub8(v, lo4);
+                v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
+                (void)__ssub8(hi4, v);
+                v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
+                __builtin_memcpy(out + i, &v, 4);
+            }
+            for (; i < n; i++) {
+                out[i] = (int8_t)(out[i] < lo ? lo : (out[i] > hi ? hi : out[i]));
+            }
+        }
+#else
+        /* the layout spelled out: per pair of channels c (low byte) and c + 1, h = 256 w_c+1 +
+         * w_c, its low byte w_c; the sum over h is 256 acc_c+1 + acc_c */
+        for (int32_t p = 0; p < npx; p++) {
+            const int8_t *x = input + (first + p) * in_c;
+            const int32_t *rec = packed;
+            for (int32_t oc = 0; oc < out_c; oc += 2, rec += depth / 2 + 8) {
+                const int16_t *h = (const int16_t *)(rec + 2);
+                uint32_t acc_h = (uint32_t)rec[1];
+                int32_t acc_c = rec[0];
+                for (int32_t k = 0; k < depth; k++) {
+                    /* element k = 4q + 2 hh + j: word 2q + j, halfword hh */
+                    const int16_t hk = h[2 * (2 * (k >> 2) + (k & 1)) + ((k >> 1) & 1)];
+                    acc_h += (uint32_t)(x[k] * hk);
+                    acc_c += x[k] * (int8_t)(hk & 0xFF);
+                }
+                const int32_t acc2[2] = {2 * acc_c, (int32_t)(acc_h - (uint32_t)acc_c) >> 7};
+                const int32_t *q = rec + 2 + depth / 2;
+                for (int32_t c = 0; c < 2; c++) {
+                    int32_t v = mcusim_requant_smmlar(acc2[c], q[3 * c], q[3 * c + 1],
+                                                      q[3 * c + 2]);
+                    v = v < lo ? lo : (v > hi ? hi : v);
+                    out[p * out_c + oc + c] = (int8_t)v;
+                }
+            }
+        }
+        (void)cols;
+#endif
+    }
+    return MCUSIM_OK;
+}

@@ -99,6 +99,31 @@ def packed_records(node, g, p: dict):
     return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max)
 
 
+def _merged_ok(ctx, p: dict) -> bool:
+    """mcusim_convolve_1x1_fast_m_s8's shapes, on the Cortex-M4 only (the M33's and M7's caches
+    hold the doubled rows across groups; their kernels keep them): stride 1, input channels a
+    multiple of 32 and at least 64 (at 32 the four requantization instructions per pixel it
+    adds cost more than the flash lines it saves), even output channels, and a pixel count
+    that is a multiple of 4 or at least 9 (groups of four and three, none overlapping)."""
+    n, oh, ow, oc = p["output_dims"]
+    kc = p["filter_dims"][3]
+    total = n * oh * ow
+    return (str(getattr(ctx, "core", "")).startswith("cortex-m4") and p["stride"] == (1, 1)
+            and kc % 32 == 0 and kc >= 64 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
+
+
+def _merged_records(node, g, p: dict):
+    """conv_pack.records_merged for a 1x1 layer (input offset folded into the bias), or None."""
+    f = g.t(node.inputs[1])
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    w = np.asarray(f.data, dtype=np.int64)
+    bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
+            else np.zeros(w.shape[0], np.int64))
+    bias = bias + int(p["input_offset"]) * w.reshape(w.shape[0], -1).sum(axis=1)
+    return conv_pack.records_merged(w, bias, p["multipliers"], p["shifts"], p["output_offset"],
+                                    128)
+
+
 def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
     oc, kh, kw, kc = p["filter_dims"]
     v = variant(p, dsp, packable)
@@ -159,6 +184,12 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
+    elif v == "1x1_fast" and _merged_ok(ctx, p):
+        # Cortex-M4: both channels of a pair in one int16 (conv_pack.records_merged): half the
+        # flash lines of the doubled rows, which the ART's 256-byte data cache re-reads per group
+        merged = _merged_records(node, g, p)
+        if merged is not None:
+            rec, fn = merged, "mcusim_convolve_1x1_fast_m_s8"
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
