@@ -571,14 +571,16 @@ def test_wrappers_match(make, build, dsp):
 ])
 def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
     """The Cortex-M4's merged records (conv_pack.records_merged, two channels per int16; its C
-    loop on the host): chosen for cortex-m4f, equal to TFLM; other cores keep the int16 rows."""
+    loop on the host): chosen for cortex-m4f, equal to TFLM; the M33 keeps the int16 rows
+    (mcusim_convolve_1x1_fast_pw_s8, on the host the C loops of _fast_s8)."""
     data, _ = mg.conv_2d(rng("pwm", shape, oc, act), shape, oc, (1, 1), padding="VALID",
                          activation=act)
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
     assert "mcusim_convolve_1x1_fast_m_s8(" in c.body
     assert_bit_exact(c, seed=30)
-    assert "mcusim_convolve_1x1_fast_s8(" in Case(data, klib, tmp_path, dsp=True,
-                                                  core="cortex-m33").body
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")     # the int16 rows
+    assert "mcusim_convolve_1x1_fast_pw_s8(" in c.body
+    assert_bit_exact(c, seed=31)
 
 
 def test_conv_pack_records_merged_layout_and_refusals():

@@ -759,20 +759,25 @@ __asm__(
     "  .purgem MCUSIM_PW_KP_FIRST\n"
     "  .purgem MCUSIM_PW_KP\n");
 
-/* the merged-record kernels above (mcusim_mm_pw_s8.c): npx = 4, 3 */
+/* the record loops above, called per group by mcusim_pw_layer */
 void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 #endif
 
-/* mcusim_convolve_1x1_fast_s8 on merged records (conv_pack.records_merged: the compiler's choice
- * on the Cortex-M4 for stride 1, input channels a multiple of 32, even output channels and at
- * least 9 pixels or a multiple of 4): the same groups of four pixels (three at the end), the
- * same column scratch and gathers, the input offset folded into the bias. */
-mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
-                                            const mcusim_dims *input_dims, const int8_t *input,
-                                            const mcusim_dims *filter_dims,
-                                            const int32_t *packed,
-                                            const mcusim_dims *output_dims, int8_t *output)
+/* A 1x1 stride-1 layer with input channels a multiple of 32 and even output channels, in groups
+ * of four pixels (three at the end, as mcusim_convolve_1x1_fast_s8: at least 9 pixels or a
+ * multiple of 4), each gathered into the column scratch and run straight against the record
+ * loops above (no per-group dispatch through mcusim_mat_mult_packed_s8); merged: the records
+ * of conv_pack.records_merged, else those of conv_pack.records. */
+static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *params,
+                                     const mcusim_dims *input_dims, const int8_t *input,
+                                     const mcusim_dims *filter_dims, const int32_t *packed,
+                                     const mcusim_dims *output_dims, int8_t *output,
+                                     int32_t merged)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
@@ -783,6 +788,12 @@ mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_para
         (n3 && total < 9)) {
         return MCUSIM_ARG_ERROR;
     }
+#if !MCUSIM_DSP
+    if (!merged) {      /* the same records: the C loops of mcusim_mat_mult_packed_s8.c */
+        return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims,
+                                           packed, output_dims, output);
+    }
+#endif
     const int32_t lo = params->activation.min, hi = params->activation.max;
     const int32_t depth = in_c, fours = total - 3 * n3;
     int16_t *cols = (int16_t *)buffer;
@@ -791,13 +802,17 @@ mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_para
     const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
     const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
     const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
+    void (*const four)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
+        merged ? mcusim_mm4x2_rqm_s16 : in_c == 32 ? mcusim_mm4x2_rqh32_s16 : mcusim_mm4x2_rqh_s16;
+    void (*const three)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
+        merged ? mcusim_mm3x2_rqm_s16 : mcusim_mm3x2_rqh_s16;
 #endif
     for (int32_t first = 0, npx = 4; first < total; first += npx) {
         npx = first < fours ? 4 : 3;
         int8_t *out = output + first * out_c;
 #if MCUSIM_DSP
         mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, wargs);
-        (npx == 4 ? mcusim_mm4x2_rqm_s16 : mcusim_mm3x2_rqm_s16)(cols, packed, args, out);
+        (npx == 4 ? four : three)(cols, packed, args, out);
         if (lo > -128 || hi < 127) {
             /* a narrower activation range, four lanes at a time (npx * out_c is even: a
              * halfword tail at most): SSUB8 sets GE where the lane is >= the bound, SEL picks */
@@ -846,4 +861,25 @@ mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_para
 #endif
     }
     return MCUSIM_OK;
+}
+
+mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims,
+                                            const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 1);
+}
+
+mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 0);
 }

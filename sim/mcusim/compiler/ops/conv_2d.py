@@ -99,17 +99,25 @@ def packed_records(node, g, p: dict):
     return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max)
 
 
-def _merged_ok(ctx, p: dict) -> bool:
-    """mcusim_convolve_1x1_fast_m_s8's shapes, on the Cortex-M4 only (the M33's and M7's caches
-    hold the doubled rows across groups; their kernels keep them): stride 1, input channels a
-    multiple of 32 and at least 64 (at 32 the four requantization instructions per pixel it
-    adds cost more than the flash lines it saves), even output channels, and a pixel count
-    that is a multiple of 4 or at least 9 (groups of four and three, none overlapping)."""
+def _pw_ok(ctx, p: dict) -> bool:
+    """mcusim_convolve_1x1_fast_pw_s8's (and _m_s8's) shapes, on the Cortex-M4 and M33 (the
+    M7 has its own record loops): stride 1, input channels a multiple of 32, even output
+    channels, and a pixel count that is a multiple of 4 or at least 9 (groups of four and
+    three, none overlapping)."""
     n, oh, ow, oc = p["output_dims"]
     kc = p["filter_dims"][3]
     total = n * oh * ow
-    return (str(getattr(ctx, "core", "")).startswith("cortex-m4") and p["stride"] == (1, 1)
-            and kc % 32 == 0 and kc >= 64 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
+    core = str(getattr(ctx, "core", ""))
+    return ((core.startswith("cortex-m4") or core == "cortex-m33") and p["stride"] == (1, 1)
+            and kc % 32 == 0 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
+
+
+def _merged_ok(ctx, p: dict) -> bool:
+    """The merged records on the Cortex-M4 only (the M33's and M7's caches hold the doubled rows
+    across groups), from 64 input channels (at 32 the four requantization instructions per
+    pixel they add cost more than the flash lines they save)."""
+    return (str(getattr(ctx, "core", "")).startswith("cortex-m4")
+            and p["filter_dims"][3] >= 64)
 
 
 def _merged_records(node, g, p: dict):
@@ -184,12 +192,14 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
-    elif v == "1x1_fast" and _merged_ok(ctx, p):
-        # Cortex-M4: both channels of a pair in one int16 (conv_pack.records_merged): half the
-        # flash lines of the doubled rows, which the ART's 256-byte data cache re-reads per group
-        merged = _merged_records(node, g, p)
-        if merged is not None:
-            rec, fn = merged, "mcusim_convolve_1x1_fast_m_s8"
+    elif v == "1x1_fast" and _pw_ok(ctx, p):
+        # the M4/M33 record loops called per group straight (mcusim_mm_pw_s8.c); on the M4 from
+        # 64 input channels with both channels of a pair in one int16 (conv_pack.records_merged):
+        # half the flash lines of the doubled rows, which the ART's 256-byte data cache re-reads
+        # for every group
+        merged = _merged_records(node, g, p) if _merged_ok(ctx, p) else None
+        rec, fn = (merged, "mcusim_convolve_1x1_fast_m_s8") if merged is not None else \
+            (rec, "mcusim_convolve_1x1_fast_pw_s8")
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
