@@ -585,8 +585,9 @@ def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
 
 def test_conv_pack_records_merged_layout_and_refusals():
     """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
-    bias words b_c and b_c + 256 b_c+1, then `records`' constants; refused for -128 weights, an
-    odd channel count, or acc_c+1 that could reach 2^23."""
+    bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for
+    SMMLA); refused for -128 weights, an odd channel count, acc_c+1 that could reach 2^23 or a
+    shift beyond 16 on an odd channel."""
     from mcusim.compiler.ops import conv_pack
     r = np.random.default_rng(5)
     w = r.integers(-127, 128, (4, 1, 1, 64))
@@ -603,10 +604,13 @@ def test_conv_pack_records_merged_layout_and_refusals():
             v = h[2 * (2 * (k >> 2) + (k & 1)) + (k >> 1 & 1)]
             assert v == 256 * w[2 * pair + 1, 0, 0, k] + w[2 * pair, 0, 0, k]
             assert np.int8(v & 0xFF) == w[2 * pair, 0, 0, k]
-        assert list(rp[34:]) == list(base[pair * 72 + 66:(pair + 1) * 72])
+        q = base[pair * 72 + 66:(pair + 1) * 72]
+        assert list(rp[34:]) == [q[0], q[1], q[2], q[3], 128 * q[4] + 64, q[5] + 7]
     bad = w.copy()
     bad[0, 0, 0, 0] = -128
     assert conv_pack.records_merged(bad, b, m, sh, -5, 128) is None
+    assert conv_pack.records_merged(w, b, m, [-7, -17, -7, -7], -5, 128) is None   # r > 16
+    assert conv_pack.records_merged(w, b, m, [-17, -16, -7, -16], -5, 128) is not None
     assert conv_pack.records_merged(w[:3], b[:3], m[:3], sh[:3], -5, 128) is None
     big = np.full((2, 1, 1, 520), 127)
     assert conv_pack.records_merged(big, None, m[:2], sh[:2], 0, 128) is None   # 128 x 66040

@@ -421,6 +421,43 @@ __asm__(
      * step the loads are W and the columns (5 for four pixels, in groups of 3 + 2) with one
      * SXTB16: 16 cycles per 16 MACs as the int16 rows, half the flash lines. Offsets: columns
      * as MCUSIM_PW_KP (r0 at the iteration's data + 4), weights r1 + 4 s (r1 at its rows). */
+    /* the second channel of a merged record from x = 256 acc_c+1 (A0..A3): the record holds
+     * A' = 128 A + 64 and r' = r + 7 (conv_pack.records_merged), so SMMLA(x, m, A' - 128 [x < 0])
+     * >> r' = SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r exactly (128 times the numerator, the
+     * rounding 2^31 of SMMLAR in the 64 of A'); constants at r1 + 16, r1 then the next
+     * record - 4 */
+    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z\n"
+    "  ldr r0, [r1, #16]\n"
+    "  ldr r2, [r1, #20]\n"
+    "  ldr r3, [r1, #24]!\n"
+    "  .if \\Z\n"
+    "  smmla \\A0, \\A0, r0, r2\n"
+    "  smmla \\A1, \\A1, r0, r2\n"
+    "  smmla \\A2, \\A2, r0, r2\n"
+    "  smmla \\A3, \\A3, r0, r2\n"
+    "  .else\n"
+    "  asr r12, \\A0, #31\n"
+    "  asr lr, \\A1, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla \\A0, \\A0, r0, r12\n"
+    "  smmla \\A1, \\A1, r0, lr\n"
+    "  asr r12, \\A2, #31\n"
+    "  asr lr, \\A3, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla \\A2, \\A2, r0, r12\n"
+    "  smmla \\A3, \\A3, r0, lr\n"
+    "  .endif\n"
+    "  asr \\A0, \\A0, r3\n"
+    "  asr \\A1, \\A1, r3\n"
+    "  asr \\A2, \\A2, r3\n"
+    "  asr \\A3, \\A3, r3\n"
+    "  ssat \\A0, #8, \\A0\n"
+    "  ssat \\A1, #8, \\A1\n"
+    "  ssat \\A2, #8, \\A2\n"
+    "  ssat \\A3, #8, \\A3\n"
+    "  .endm\n"
     "  .macro MCUSIM_PWM_KP X, W, WB=0\n"
     "  .if \\WB\n"
     "  ldr r12, [r1, #\\W]!\n"
@@ -510,21 +547,17 @@ __asm__(
     "  ldr r2, [sp, #16]\n"
     "  cmp r0, r2\n"
     "  bne 11b\n"
-    /* 2 acc_c+1 = (acc_h - acc_c) >> 7, 2 acc_c = acc_c + acc_c */
+    /* 256 acc_c+1 = acc_h - acc_c (MCUSIM_PWM_RQB), 2 acc_c = acc_c + acc_c */
     "  sub r4, r4, r5\n"
     "  sub r6, r6, r7\n"
     "  sub r8, r8, r9\n"
     "  sub r10, r10, r11\n"
-    "  asr r4, r4, #7\n"
-    "  asr r6, r6, #7\n"
-    "  asr r8, r8, #7\n"
-    "  asr r10, r10, #7\n"
     "  add r5, r5, r5\n"
     "  add r7, r7, r7\n"
     "  add r9, r9, r9\n"
     "  add r11, r11, r11\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, \\Z\n"
-    "  MCUSIM_PW_RQ r4, r6, r8, r10, 16, \\Z\n"
+    "  MCUSIM_PWM_RQB r4, r6, r8, r10, \\Z\n"
     "  bfi r5, r4, #8, #8\n"
     "  bfi r7, r6, #8, #8\n"
     "  bfi r9, r8, #8, #8\n"
@@ -608,9 +641,6 @@ __asm__(
     "  sub r4, r4, r5\n"
     "  sub r6, r6, r7\n"
     "  sub r8, r8, r9\n"
-    "  asr r4, r4, #7\n"
-    "  asr r6, r6, #7\n"
-    "  asr r8, r8, #7\n"
     "  add r5, r5, r5\n"
     "  add r7, r7, r7\n"
     "  add r9, r9, r9\n"
@@ -635,20 +665,23 @@ __asm__(
     "  ssat r5, #8, r5\n"
     "  ssat r7, #8, r7\n"
     "  ssat r9, #8, r9\n"
-    "  ldr r0, [r1, #16]\n"
+    "  ldr r0, [r1, #16]\n"             /* as MCUSIM_PWM_RQB */
     "  ldr r2, [r1, #20]\n"
     "  ldr r3, [r1, #24]!\n"
     "  .if \\Z\n"
-    "  smmlar r4, r4, r0, r2\n"
-    "  smmlar r6, r6, r0, r2\n"
-    "  smmlar r8, r8, r0, r2\n"
+    "  smmla r4, r4, r0, r2\n"
+    "  smmla r6, r6, r0, r2\n"
+    "  smmla r8, r8, r0, r2\n"
     "  .else\n"
-    "  sub r12, r2, r4, lsr #31\n"
-    "  sub lr, r2, r6, lsr #31\n"
-    "  smmlar r4, r4, r0, r12\n"
-    "  sub r12, r2, r8, lsr #31\n"
-    "  smmlar r6, r6, r0, lr\n"
-    "  smmlar r8, r8, r0, r12\n"
+    "  asr r12, r4, #31\n"
+    "  asr lr, r6, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla r4, r4, r0, r12\n"
+    "  asr r12, r8, #31\n"
+    "  smmla r6, r6, r0, lr\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  smmla r8, r8, r0, r12\n"
     "  .endif\n"
     "  asr r4, r4, r3\n"
     "  asr r6, r6, r3\n"
@@ -735,6 +768,7 @@ __asm__(
     "  .purgem MCUSIM_PWM_RECORDS\n"
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
+    "  .purgem MCUSIM_PWM_RQB\n"
     /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]) */
     "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
@@ -833,7 +867,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
         }
 #else
         /* the layout spelled out: per pair of channels c (low byte) and c + 1, h = 256 w_c+1 +
-         * w_c, its low byte w_c; the sum over h is 256 acc_c+1 + acc_c */
+         * w_c, its low byte w_c; the sum over h is 256 acc_c+1 + acc_c (modulo 2^32) */
         for (int32_t p = 0; p < npx; p++) {
             const int8_t *x = input + (first + p) * in_c;
             const int32_t *rec = packed;
@@ -847,13 +881,16 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
                     acc_h += (uint32_t)(x[k] * hk);
                     acc_c += x[k] * (int8_t)(hk & 0xFF);
                 }
-                const int32_t acc2[2] = {2 * acc_c, (int32_t)(acc_h - (uint32_t)acc_c) >> 7};
                 const int32_t *q = rec + 2 + depth / 2;
+                /* channel c + 1 from x = 256 acc_c+1: SMMLA(x, m, A' - 128 [x < 0]) >> r' */
+                const int32_t x = (int32_t)(acc_h - (uint32_t)acc_c);
+                const int64_t t = (int64_t)((uint64_t)(uint32_t)(q[4] - (x < 0 ? 128 : 0)) << 32)
+                                  + (int64_t)x * q[3];
+                int32_t v[2] = {mcusim_requant_smmlar(2 * acc_c, q[0], q[1], q[2]),
+                                (int32_t)(t >> 32) >> q[5]};
                 for (int32_t c = 0; c < 2; c++) {
-                    int32_t v = mcusim_requant_smmlar(acc2[c], q[3 * c], q[3 * c + 1],
-                                                      q[3 * c + 2]);
-                    v = v < lo ? lo : (v > hi ? hi : v);
-                    out[p * out_c + oc + c] = (int8_t)v;
+                    v[c] = v[c] < lo ? lo : (v[c] > hi ? hi : v[c]);
+                    out[p * out_c + oc + c] = (int8_t)v[c];
                 }
             }
         }

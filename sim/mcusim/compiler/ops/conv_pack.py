@@ -71,10 +71,12 @@ def records_merged(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarr
     `records`' doubled rows, so half the flash lines per record (the ART's data cache holds 256
     bytes: each record is read from flash once per group of pixels). Record: the bias words
     b_c and b_c + 256 b_c+1 (modulo 2^32), per quad q and pair j the word (h[4q+j],
-    h[4q+j+2]), then m, A, r of each channel as in `records` (the kernel doubles acc_c and takes
-    2 acc_c+1 = (acc_h - acc_c) >> 7). Needs an even channel count, weights in [-127, 127] (the
-    high byte 256 w_c+1 + w_c is w_c+1 - [w_c < 0], an int8) and |acc_c+1| < 2^23 (acc_h - acc_c
-    = 256 acc_c+1 exactly in int32), besides `records`' conditions."""
+    h[4q+j+2]), then m, A, r of channel c as in `records` and m, 128 A + 64, r + 7 of c + 1
+    (the kernel doubles acc_c, and takes x = acc_h - acc_c = 256 acc_c+1 into SMMLA(x, m,
+    128 A + 64 - 128 [x < 0]) >> (r + 7), which is SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r:
+    128 times the numerator). Needs an even channel count, weights in [-127, 127] (the high
+    byte of 256 w_c+1 + w_c is w_c+1 - [w_c < 0], an int8), |acc_c+1| < 2^23 (x exact in int32)
+    and r <= 16 on c + 1 (128 A in int32), besides `records`' conditions."""
     w = np.asarray(w)
     oc = int(w.shape[0])
     base = records(w, bias, mults, shifts, out_off, x_max)
@@ -95,6 +97,10 @@ def records_merged(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarr
     words = (q[..., 0] | (q[..., 1] << 16)).reshape(oc // 2, depth // 2)
     bw = np.stack([b[0::2], b[0::2] + 256 * b[1::2]], axis=1)
     quant = base.reshape(oc // 2, -1)[:, -6:].astype(np.int64)
+    if quant[:, 5].max() > 16:          # 128 A' must stay in int32
+        return None
+    quant[:, 4] = 128 * quant[:, 4] + 64
+    quant[:, 5] += 7
     rec = np.concatenate([bw, words, quant], axis=1)
     return ((rec + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32).reshape(-1)
 
