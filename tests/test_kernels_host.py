@@ -615,3 +615,14 @@ def test_conv_pack_records_merged_layout_and_refusals():
     big = np.full((2, 1, 1, 520), 127)
     assert conv_pack.records_merged(big, None, m[:2], sh[:2], 0, 128) is None   # 128 x 66040
     assert conv_pack.records_merged(big[..., :512], None, m[:2], sh[:2], 0, 128) is not None
+
+
+def test_conv_1x1_two_groups_m4(klib, tmp_path):
+    """32 input channels on the Cortex-M4: two groups of pixels per record pass
+    (mcusim_convolve_1x1_fast_pw2_s8, twice the column scratch; on the host the C loops of
+    _fast_s8), equal to TFLM."""
+    data, _ = mg.conv_2d(rng("pw2"), [1, 5, 4, 32], 6, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert "mcusim_convolve_1x1_fast_pw2_s8(" in c.body
+    assert_bit_exact(c, seed=32)

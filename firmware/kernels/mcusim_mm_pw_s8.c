@@ -196,6 +196,84 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
+    /* Two groups of four pixels per record (n8 = 4 only, the Cortex-M4): the 160-byte record
+     * is read from flash for the first group and from the ART's data cache for the second
+     * (5 lines of its 8). Group B's columns follow group A's (cols + 256), its outputs too
+     * (out + 4 out_c). Frame: [sp] cols B, 4 the records' end - 4, 8 out_c, 12 out A, 16 cols
+     * A, 20 the records' end - 4, 24 out_c, 28 out B. */
+    "  .macro MCUSIM_PW_BODY32 Z, FR\n"
+    "  MCUSIM_PW_KP_BIAS\n"
+    "  MCUSIM_PW_STEPS\n"
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
+    "  bfi r4, r5, #8, #8\n"
+    "  bfi r6, r7, #8, #8\n"
+    "  bfi r8, r9, #8, #8\n"
+    "  bfi r10, r11, #8, #8\n"
+    "  .if \\FR == 0\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols B, the end, out_c, out A */
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #16]\n"          /* cols A, the end */
+    "  ldrd r12, lr, [sp, #24]\n"         /* out_c, out B */
+    "  .endif\n"
+    "  add r5, lr, r12\n"
+    "  add r7, r5, r12\n"
+    "  add r9, r7, r12\n"
+    "  strh r4, [lr], #2\n"
+    "  strh r6, [r5]\n"
+    "  strh r8, [r7]\n"
+    "  strh r10, [r9]\n"
+    "  str lr, [sp, #\\FR+12]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PW_RECORDS2 Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PW_BODY32 \\Z, 0\n"
+    "  sub r1, r1, #160\n"                /* the same record again */
+    "  MCUSIM_PW_BODY32 \\Z, 16\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #36\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rqh32x2_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh32x2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh32x2_s16, %function\n"
+    "mcusim_mm4x2_rqh32x2_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #36\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
+    "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
+    "  ldr r9, [r1, #144]\n"              /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  add r10, r0, #256\n"
+    "  str r10, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r6, [sp, #24]\n"
+    "  add r11, r3, r6, lsl #2\n"
+    "  str r11, [sp, #28]\n"
+    "  add r10, r5, r5, lsl #2\n"         /* records of 160 bytes */
+    "  add r10, r1, r10, lsl #5\n"
+    "  subs r10, r10, #4\n"
+    "  str r10, [sp, #4]\n"
+    "  str r10, [sp, #20]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  MCUSIM_PW_RECORDS2 0\n"
+    "20:\n"
+    "  MCUSIM_PW_RECORDS2 1\n"
+    "  .size mcusim_mm4x2_rqh32x2_s16, .-mcusim_mm4x2_rqh32x2_s16\n"
+    "  .purgem MCUSIM_PW_RECORDS2\n"
+    "  .purgem MCUSIM_PW_BODY32\n"
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
@@ -800,6 +878,33 @@ void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *a
 void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
 void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                              int8_t *out);
+#endif
+
+#if MCUSIM_DSP
+/* n int8 outputs clamped to [lo, hi] when that is narrower than SSAT's int8 (lo4, hi4: the bounds
+ * in four lanes; n even), four lanes at a time: SSUB8 sets GE where the lane is >= the bound,
+ * SEL picks */
+MCUSIM_INLINE void mcusim_pw_clamp(int8_t *out, int32_t n, int32_t lo, int32_t hi, int32_t lo4,
+                                   int32_t hi4)
+{
+    if (lo > -128 || hi < 127) {
+        int32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            int32_t v;
+            __builtin_memcpy(&v, out + i, 4);
+            (void)__ssub8(v, lo4);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
+            (void)__ssub8(hi4, v);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
+            __builtin_memcpy(out + i, &v, 4);
+        }
+        for (; i < n; i++) {
+            out[i] = (int8_t)(out[i] < lo ? lo : (out[i] > hi ? hi : out[i]));
+        }
+    }
+}
 #endif
 
 /* A 1x1 stride-1 layer with input channels a multiple of 32 and even output channels, in groups
@@ -811,7 +916,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
                                      const mcusim_dims *input_dims, const int8_t *input,
                                      const mcusim_dims *filter_dims, const int32_t *packed,
                                      const mcusim_dims *output_dims, int8_t *output,
-                                     int32_t merged)
+                                     int32_t merged, int32_t twice)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
@@ -823,6 +928,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
         return MCUSIM_ARG_ERROR;
     }
 #if !MCUSIM_DSP
+    (void)twice;
     if (!merged) {      /* the same records: the C loops of mcusim_mat_mult_packed_s8.c */
         return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims,
                                            packed, output_dims, output);
@@ -841,30 +947,24 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     void (*const three)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
         merged ? mcusim_mm3x2_rqm_s16 : mcusim_mm3x2_rqh_s16;
 #endif
-    for (int32_t first = 0, npx = 4; first < total; first += npx) {
+    int32_t start = 0;
+#if MCUSIM_DSP
+    if (twice) {        /* pairs of groups of four per record pass (32 inputs) */
+        for (; start + 8 <= fours; start += 8) {
+            mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);
+            mcusim_widen_runs_s8((int32_t *)cols + 64, input + (start + 4) * in_c, 4, wargs);
+            mcusim_mm4x2_rqh32x2_s16(cols, packed, args, output + start * out_c);
+            mcusim_pw_clamp(output + start * out_c, 8 * out_c, lo, hi, lo4, hi4);
+        }
+    }
+#endif
+    for (int32_t first = start, npx = 4; first < total; first += npx) {
         npx = first < fours ? 4 : 3;
         int8_t *out = output + first * out_c;
 #if MCUSIM_DSP
         mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, wargs);
         (npx == 4 ? four : three)(cols, packed, args, out);
-        if (lo > -128 || hi < 127) {
-            /* a narrower activation range, four lanes at a time (npx * out_c is even: a
-             * halfword tail at most): SSUB8 sets GE where the lane is >= the bound, SEL picks */
-            const int32_t n = npx * out_c;
-            int32_t i = 0;
-            for (; i + 4 <= n; i += 4) {
-                int32_t v;
-                __builtin_memcpy(&v, out + i, 4);
-                (void)__ssub8(v, lo4);
-                v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
-                (void)__ssub8(hi4, v);
-                v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
-                __builtin_memcpy(out + i, &v, 4);
-            }
-            for (; i < n; i++) {
-                out[i] = (int8_t)(out[i] < lo ? lo : (out[i] > hi ? hi : out[i]));
-            }
-        }
+        mcusim_pw_clamp(out, npx * out_c, lo, hi, lo4, hi4);
 #else
         /* the layout spelled out: per pair of channels c (low byte) and c + 1, h = 256 w_c+1 +
          * w_c, its low byte w_c; the sum over h is 256 acc_c+1 + acc_c (modulo 2^32) */
@@ -907,7 +1007,7 @@ mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_para
                                             const mcusim_dims *output_dims, int8_t *output)
 {
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1);
+                           output, 1, 0);
 }
 
 mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
@@ -918,5 +1018,22 @@ mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_par
                                              const mcusim_dims *output_dims, int8_t *output)
 {
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0);
+                           output, 0, 0);
+}
+
+/* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
+ * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
+ * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
+mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output)
+{
+    if (input_dims->c != 32) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 0, 1);
 }

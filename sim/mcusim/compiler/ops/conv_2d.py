@@ -112,12 +112,15 @@ def _pw_ok(ctx, p: dict) -> bool:
             and kc % 32 == 0 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
 
 
+def _is_m4(ctx) -> bool:
+    return str(getattr(ctx, "core", "")).startswith("cortex-m4")
+
+
 def _merged_ok(ctx, p: dict) -> bool:
     """The merged records on the Cortex-M4 only (the M33's and M7's caches hold the doubled rows
     across groups), from 64 input channels (at 32 the four requantization instructions per
     pixel they add cost more than the flash lines they save)."""
-    return (str(getattr(ctx, "core", "")).startswith("cortex-m4")
-            and p["filter_dims"][3] >= 64)
+    return _is_m4(ctx) and p["filter_dims"][3] >= 64
 
 
 def _merged_records(node, g, p: dict):
@@ -184,6 +187,10 @@ def emit(node, g, ctx) -> str:
         if groups > 1:
             size = conv_pack.scratch_bytes(kh_ * kw_ * kc_, False) * groups + \
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
+    pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
+    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == 32 and scratch_fits(node, g, 2 * size)
+    if twice:           # two groups' columns (mcusim_convolve_1x1_fast_pw2_s8)
+        size *= 2
     buf = f"{ctx.scratch(size)}, " if size else ""
     if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
         buf += f"{groups}, {block}, "
@@ -192,7 +199,11 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
-    elif v == "1x1_fast" and _pw_ok(ctx, p):
+    elif twice:
+        # the M4 with 32 input channels: two groups of pixels per pass over each 160-byte record,
+        # which the ART's 256-byte data cache keeps between them
+        fn = "mcusim_convolve_1x1_fast_pw2_s8"
+    elif pw:
         # the M4/M33 record loops called per group straight (mcusim_mm_pw_s8.c); on the M4 from
         # 64 input channels with both channels of a pair in one int16 (conv_pack.records_merged):
         # half the flash lines of the doubled rows, which the ART's 256-byte data cache re-reads
