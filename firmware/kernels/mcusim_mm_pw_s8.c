@@ -155,9 +155,35 @@ __asm__(
     "  ssat \\A2, #8, \\A2\n"
     "  ssat \\A3, #8, \\A3\n"
     "  .endm\n"
+    /* steps 1 .. N - 1 of a record straight, after MCUSIM_PW_KP_BIAS (offsets from the data
+     * + 4, no loop test); the last leaves r1 at the rows' end - 4 */
+    "  .macro MCUSIM_PW_STRAIGHT N\n"
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept \\N - 2\n"
+    "  MCUSIM_PW_KP (16 * MCUSIM_PWS - 4), (8 * MCUSIM_PWS - 4)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #(8 * MCUSIM_PWS - 4)]\n"
+    "  ldr lr, [r1, #(8 * MCUSIM_PWS)]\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  add r1, r1, #(8 * MCUSIM_PWS)\n"    /* (a writeback reaches 255 bytes only) */
+    "  .endm\n"
     /* the record loop: r0 cols, r1 the first record - 4, frame [sp] cols, 4 the records' end
      * - 4, 8 out_c, 12 out, 16 where r0 ends (cols + 64 n8 - 4). N8 = 4: one iteration,
-     * straight; 0: any multiple of 4 (a loop of 32 elements). Z: see the top. */
+     * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
+     * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
+     * the top. */
     "  .macro MCUSIM_PW_RECORDS N8, Z\n"
     "  .balign 4\n"
     "3:\n"
@@ -169,7 +195,11 @@ __asm__(
     "  MCUSIM_PW_KP_FIRST\n"
     "12:\n"
     "  .endif\n"
+    "  .if \\N8 > 4\n"
+    "  MCUSIM_PW_STRAIGHT 4 * \\N8\n"
+    "  .else\n"
     "  MCUSIM_PW_STEPS\n"
+    "  .endif\n"
     "  .if \\N8 == 0\n"
     "  ldr r2, [sp, #16]\n"
     "  cmp r0, r2\n"
@@ -324,6 +354,22 @@ __asm__(
     "mcusim_mm4x2_rqh32_s16:\n"
     "  MCUSIM_PW_FN 4\n"
     "  .size mcusim_mm4x2_rqh32_s16, .-mcusim_mm4x2_rqh32_s16\n"
+    "  .section .text.mcusim_mm4x2_rqh64_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh64_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh64_s16, %function\n"
+    "mcusim_mm4x2_rqh64_s16:\n"
+    "  MCUSIM_PW_FN 8\n"
+    "  .size mcusim_mm4x2_rqh64_s16, .-mcusim_mm4x2_rqh64_s16\n"
+    "  .section .text.mcusim_mm4x2_rqh128_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh128_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh128_s16, %function\n"
+    "mcusim_mm4x2_rqh128_s16:\n"
+    "  MCUSIM_PW_FN 16\n"
+    "  .size mcusim_mm4x2_rqh128_s16, .-mcusim_mm4x2_rqh128_s16\n"
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -583,7 +629,7 @@ __asm__(
     "  smlad r11, r3, lr, r11\n"
     "  .endm\n"
     /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
-    "  .macro MCUSIM_PWM_RECORDS Z\n"
+    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"   /* N8 = 8, 16: 64, 128 elements straight */
     "  .balign 4\n"
     "3:\n"
     "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
@@ -602,6 +648,27 @@ __asm__(
     "  smlad r9, r2, lr, r11\n"
     "  smlad r10, r3, r12, r10\n"
     "  smlad r11, r3, lr, r11\n"
+    "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 2\n"
+    "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #(4 * MCUSIM_PWS)]!\n"  /* r1: the rows' end - 4 */
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
     "11:\n"
@@ -625,6 +692,7 @@ __asm__(
     "  ldr r2, [sp, #16]\n"
     "  cmp r0, r2\n"
     "  bne 11b\n"
+    "  .endif\n"
     /* 256 acc_c+1 = acc_h - acc_c (MCUSIM_PWM_RQB), 2 acc_c = acc_c + acc_c */
     "  sub r4, r4, r5\n"
     "  sub r6, r6, r7\n"
@@ -784,7 +852,7 @@ __asm__(
     "  .endm\n"
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
-    "  .macro MCUSIM_PWM_FN NPX\n"
+    "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
@@ -815,9 +883,9 @@ __asm__(
     "  cmp r7, r8\n"
     "  bge 20f\n"
     "  .if \\NPX == 4\n"
-    "  MCUSIM_PWM_RECORDS 0\n"
+    "  MCUSIM_PWM_RECORDS 0, \\N8\n"
     "20:\n"
-    "  MCUSIM_PWM_RECORDS 1\n"
+    "  MCUSIM_PWM_RECORDS 1, \\N8\n"
     "  .else\n"
     "  MCUSIM_PWM3_RECORDS 0\n"
     "20:\n"
@@ -832,6 +900,22 @@ __asm__(
     "mcusim_mm4x2_rqm_s16:\n"
     "  MCUSIM_PWM_FN 4\n"
     "  .size mcusim_mm4x2_rqm_s16, .-mcusim_mm4x2_rqm_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm64_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm64_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm64_s16, %function\n"
+    "mcusim_mm4x2_rqm64_s16:\n"
+    "  MCUSIM_PWM_FN 4, 8\n"
+    "  .size mcusim_mm4x2_rqm64_s16, .-mcusim_mm4x2_rqm64_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm128_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm128_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm128_s16, %function\n"
+    "mcusim_mm4x2_rqm128_s16:\n"
+    "  MCUSIM_PWM_FN 4, 16\n"
+    "  .size mcusim_mm4x2_rqm128_s16, .-mcusim_mm4x2_rqm128_s16\n"
     "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
     "  .global mcusim_mm3x2_rqm_s16\n"
@@ -855,11 +939,15 @@ __asm__(
     "  .type mcusim_mm4x2_pw_s16, %function\n"
     "mcusim_mm4x2_pw_s16:\n"
     "  ldr r12, [r2]\n"
+    "  tst r12, #3\n"
+    "  bne.w mcusim_mm4x2_rq_s16\n"
     "  cmp r12, #4\n"
     "  beq.w mcusim_mm4x2_rqh32_s16\n"
-    "  tst r12, #3\n"
-    "  beq.w mcusim_mm4x2_rqh_s16\n"
-    "  b.w mcusim_mm4x2_rq_s16\n"
+    "  cmp r12, #8\n"
+    "  beq.w mcusim_mm4x2_rqh64_s16\n"
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm4x2_rqh128_s16\n"
+    "  b.w mcusim_mm4x2_rqh_s16\n"
     "  .size mcusim_mm4x2_pw_s16, .-mcusim_mm4x2_pw_s16\n"
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
@@ -867,16 +955,25 @@ __asm__(
     "  .purgem MCUSIM_PW_RECORDS\n"
     "  .purgem MCUSIM_PW_RQ\n"
     "  .purgem MCUSIM_PW_STEPS\n"
+    "  .purgem MCUSIM_PW_STRAIGHT\n"
     "  .purgem MCUSIM_PW_KP_BIAS\n"
     "  .purgem MCUSIM_PW_KP_FIRST\n"
     "  .purgem MCUSIM_PW_KP\n");
 
 /* the record loops above, called per group by mcusim_pw_layer */
 void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqm64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rqm128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
 void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
+void mcusim_mm4x2_rqh64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rqh128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
 void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                               int8_t *out);
@@ -943,7 +1040,10 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
     const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
     void (*const four)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
-        merged ? mcusim_mm4x2_rqm_s16 : in_c == 32 ? mcusim_mm4x2_rqh32_s16 : mcusim_mm4x2_rqh_s16;
+        !merged ? (in_c == 32 ? mcusim_mm4x2_rqh32_s16 : in_c == 64 ? mcusim_mm4x2_rqh64_s16
+                   : in_c == 128 ? mcusim_mm4x2_rqh128_s16 : mcusim_mm4x2_rqh_s16)
+        : in_c == 64 ? mcusim_mm4x2_rqm64_s16 : in_c == 128 ? mcusim_mm4x2_rqm128_s16
+        : mcusim_mm4x2_rqm_s16;
     void (*const three)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
         merged ? mcusim_mm3x2_rqm_s16 : mcusim_mm3x2_rqh_s16;
 #endif
