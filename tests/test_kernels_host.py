@@ -576,7 +576,8 @@ def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
     data, _ = mg.conv_2d(rng("pwm", shape, oc, act), shape, oc, (1, 1), padding="VALID",
                          activation=act)
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
-    assert "mcusim_convolve_1x1_fast_m_s8(" in c.body
+    # 64 inputs: two groups per record pass (_m2_s8), else one (_m_s8)
+    assert f"mcusim_convolve_1x1_fast_{'m2' if shape[-1] == 64 else 'm'}_s8(" in c.body
     assert_bit_exact(c, seed=30)
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")     # the int16 rows
     assert "mcusim_convolve_1x1_fast_pw_s8(" in c.body
@@ -617,12 +618,13 @@ def test_conv_pack_records_merged_layout_and_refusals():
     assert conv_pack.records_merged(big[..., :512], None, m[:2], sh[:2], 0, 128) is not None
 
 
-def test_conv_1x1_two_groups_m4(klib, tmp_path):
-    """32 input channels on the Cortex-M4: two groups of pixels per record pass
-    (mcusim_convolve_1x1_fast_pw2_s8, twice the column scratch; on the host the C loops of
-    _fast_s8), equal to TFLM."""
-    data, _ = mg.conv_2d(rng("pw2"), [1, 5, 4, 32], 6, (1, 1), padding="VALID",
+@pytest.mark.parametrize("in_c,fn", [(32, "pw2"), (64, "m2")])
+def test_conv_1x1_two_groups_m4(klib, tmp_path, in_c, fn):
+    """160-byte records on the Cortex-M4 (32 input channels as int16, 64 merged): two groups of
+    pixels per record pass (mcusim_convolve_1x1_fast_pw2_s8 / _m2_s8, twice the column
+    scratch; on the host the C loops), equal to TFLM."""
+    data, _ = mg.conv_2d(rng("pw2", in_c), [1, 5, 4, in_c], 6, (1, 1), padding="VALID",
                          activation="RELU6")
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
-    assert "mcusim_convolve_1x1_fast_pw2_s8(" in c.body
+    assert f"mcusim_convolve_1x1_fast_{fn}_s8(" in c.body
     assert_bit_exact(c, seed=32)

@@ -226,6 +226,37 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
+    /* the two-group functions' entry: frame and z as MCUSIM_PW_FN, group B's columns at cols +
+     * COLSB bytes and outputs at out + 4 out_c; records of 160 bytes (A of channel 0 at + 140);
+     * branches to 20f for z */
+    "  .macro MCUSIM_PW_X2_ENTRY COLSB\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #36\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
+    "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
+    "  ldr r9, [r1, #144]\n"              /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  add r10, r0, #\\COLSB\n"
+    "  str r10, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r6, [sp, #24]\n"
+    "  add r11, r3, r6, lsl #2\n"
+    "  str r11, [sp, #28]\n"
+    "  add r10, r5, r5, lsl #2\n"         /* records of 160 bytes */
+    "  add r10, r1, r10, lsl #5\n"
+    "  subs r10, r10, #4\n"
+    "  str r10, [sp, #4]\n"
+    "  str r10, [sp, #20]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  .endm\n"
     /* Two groups of four pixels per record (n8 = 4 only, the Cortex-M4): the 160-byte record
      * is read from flash for the first group and from the ART's data cache for the second
      * (5 lines of its 8). Group B's columns follow group A's (cols + 256), its outputs too
@@ -272,32 +303,7 @@ __asm__(
     "  .thumb_func\n"
     "  .type mcusim_mm4x2_rqh32x2_s16, %function\n"
     "mcusim_mm4x2_rqh32x2_s16:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #36\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
-    "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
-    "  ldr r9, [r1, #144]\n"              /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  add r10, r0, #256\n"
-    "  str r10, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
-    "  str r0, [sp, #16]\n"
-    "  str r6, [sp, #24]\n"
-    "  add r11, r3, r6, lsl #2\n"
-    "  str r11, [sp, #28]\n"
-    "  add r10, r5, r5, lsl #2\n"         /* records of 160 bytes */
-    "  add r10, r1, r10, lsl #5\n"
-    "  subs r10, r10, #4\n"
-    "  str r10, [sp, #4]\n"
-    "  str r10, [sp, #20]\n"
-    "  subs r1, r1, #4\n"
-    "  cmp r7, r8\n"
-    "  bge 20f\n"
+    "  MCUSIM_PW_X2_ENTRY 256\n"
     "  MCUSIM_PW_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PW_RECORDS2 1\n"
@@ -629,9 +635,11 @@ __asm__(
     "  smlad r11, r3, lr, r11\n"
     "  .endm\n"
     /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
-    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"   /* N8 = 8, 16: 64, 128 elements straight */
-    "  .balign 4\n"
-    "3:\n"
+    /* a merged record for one group: r1 = the record - 4, r0 = cols; ends with the outputs
+     * stored, r1 at the next record - 4 and r0, r2, r12 from the frame at FR (0: [sp] cols,
+     * 4 the records' end - 4, 8 out_c, 12 out; 16: the second group's, see
+     * mcusim_mm4x2_rqh32x2_s16). N8 = 8, 16: 64, 128 elements straight; 0: the loop. */
+    "  .macro MCUSIM_PWM_BODY Z, N8, FR\n"
     "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
     "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
     "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
@@ -708,7 +716,12 @@ __asm__(
     "  bfi r7, r6, #8, #8\n"
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
-    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
+    "  .if \\FR == 0\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols (B), the records' end - 4, out_c, out (A) */
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #16]\n"          /* cols A, the end */
+    "  ldrd r12, lr, [sp, #24]\n"         /* out_c, out B */
+    "  .endif\n"
     "  add r4, lr, r12\n"
     "  add r6, r4, r12\n"
     "  add r8, r6, r12\n"
@@ -716,10 +729,28 @@ __asm__(
     "  strh r7, [r4]\n"
     "  strh r9, [r6]\n"
     "  strh r11, [r8]\n"
-    "  str lr, [sp, #12]\n"
+    "  str lr, [sp, #\\FR+12]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PWM_BODY \\Z, \\N8, 0\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
     "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* two groups per record pass over merged records of 64 elements (160 bytes), as
+     * mcusim_mm4x2_rqh32x2_s16 */
+    "  .macro MCUSIM_PWM_RECORDS2 Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 0\n"
+    "  sub r1, r1, #160\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 16\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #36\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
     /* the 3 x 2 block on merged records: per step W + 3 columns in one group, one SXTB16, 6
@@ -916,6 +947,20 @@ __asm__(
     "mcusim_mm4x2_rqm128_s16:\n"
     "  MCUSIM_PWM_FN 4, 16\n"
     "  .size mcusim_mm4x2_rqm128_s16, .-mcusim_mm4x2_rqm128_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm64x2_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm64x2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm64x2_s16, %function\n"
+    "mcusim_mm4x2_rqm64x2_s16:\n"
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1\n"
+    "  .size mcusim_mm4x2_rqm64x2_s16, .-mcusim_mm4x2_rqm64x2_s16\n"
+    "  .purgem MCUSIM_PWM_RECORDS2\n"
+    "  .purgem MCUSIM_PWM_BODY\n"
+    "  .purgem MCUSIM_PW_X2_ENTRY\n"
     "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
     "  .global mcusim_mm3x2_rqm_s16\n"
@@ -976,6 +1021,8 @@ void mcusim_mm4x2_rqh128_s16(const int16_t *x, const int32_t *rec, const int32_t
                              int8_t *out);
 void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                              int8_t *out);
+void mcusim_mm4x2_rqm64x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                               int8_t *out);
 #endif
 
@@ -1049,11 +1096,13 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
 #endif
     int32_t start = 0;
 #if MCUSIM_DSP
-    if (twice) {        /* pairs of groups of four per record pass (32 inputs) */
+    if (twice) {        /* pairs of groups of four per record pass (160-byte records) */
         for (; start + 8 <= fours; start += 8) {
             mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);
-            mcusim_widen_runs_s8((int32_t *)cols + 64, input + (start + 4) * in_c, 4, wargs);
-            mcusim_mm4x2_rqh32x2_s16(cols, packed, args, output + start * out_c);
+            mcusim_widen_runs_s8((int32_t *)cols + 2 * in_c, input + (start + 4) * in_c, 4,
+                                 wargs);
+            (merged ? mcusim_mm4x2_rqm64x2_s16 : mcusim_mm4x2_rqh32x2_s16)(
+                cols, packed, args, output + start * out_c);
             mcusim_pw_clamp(output + start * out_c, 8 * out_c, lo, hi, lo4, hi4);
         }
     }
@@ -1124,6 +1173,21 @@ mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_par
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
  * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
  * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
+/* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
+mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    if (input_dims->c != 64) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 1, 1);
+}
+
 mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
                                               const mcusim_dims *input_dims,
                                               const int8_t *input,

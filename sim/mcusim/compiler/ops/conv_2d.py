@@ -188,7 +188,10 @@ def emit(node, g, ctx) -> str:
             size = conv_pack.scratch_bytes(kh_ * kw_ * kc_, False) * groups + \
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
     pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
-    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == 32 and scratch_fits(node, g, 2 * size)
+    merged = _merged_records(node, g, p) if pw and _merged_ok(ctx, p) else None
+    # the M4 with 160-byte records (32 inputs as int16, 64 merged): two groups per record pass
+    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == (32 if merged is None else 64) \
+        and scratch_fits(node, g, 2 * size)
     if twice:           # two groups' columns (mcusim_convolve_1x1_fast_pw2_s8)
         size *= 2
     buf = f"{ctx.scratch(size)}, " if size else ""
@@ -199,18 +202,16 @@ def emit(node, g, ctx) -> str:
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
-    elif twice:
-        # the M4 with 32 input channels: two groups of pixels per pass over each 160-byte record,
-        # which the ART's 256-byte data cache keeps between them
-        fn = "mcusim_convolve_1x1_fast_pw2_s8"
     elif pw:
         # the M4/M33 record loops called per group straight (mcusim_mm_pw_s8.c); on the M4 from
         # 64 input channels with both channels of a pair in one int16 (conv_pack.records_merged):
         # half the flash lines of the doubled rows, which the ART's 256-byte data cache re-reads
-        # for every group
-        merged = _merged_records(node, g, p) if _merged_ok(ctx, p) else None
+        # for every group; with 160-byte records two groups per pass over each record, which
+        # that cache keeps between them
         rec, fn = (merged, "mcusim_convolve_1x1_fast_m_s8") if merged is not None else \
             (rec, "mcusim_convolve_1x1_fast_pw_s8")
+        if twice:
+            fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
