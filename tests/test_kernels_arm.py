@@ -191,6 +191,17 @@ def cases():
     # after the columns) to 34 (17 pairs of 256 B, > the M7's 4 KB only), ReLU
     yield mg.conv_2d(r, [1, 6, 7, 12], 36, (3, 3), padding="SAME")[0]
     yield mg.conv_2d(r, [1, 5, 6, 6], 34, (3, 3), padding="SAME", activation="RELU")[0]
+    # columns of a multiple of 32 elements on the M4/M33 (mcusim_mm_pw_s8.c): K = 32 straight
+    # (_rqh32) and K = 64, 96 in the loop (_rqh), with ReLU/ReLU6 (the rounding without the
+    # [acc < 0] term: the minimum is the zero point) and without (the full rounding); 20 pixels =
+    # 5 fours, 18 = 4 fours + 3 + 3... (groups of three), two images of 4 pixels
+    yield mg.conv_2d(r, [1, 4, 5, 32], 10, (1, 1), padding="VALID", activation="RELU6")[0]
+    yield mg.conv_2d(r, [1, 3, 6, 32], 6, (1, 1), padding="VALID")[0]
+    yield mg.conv_2d(r, [1, 4, 3, 96], 8, (1, 1), padding="VALID", activation="RELU")[0]
+    yield mg.conv_2d(r, [2, 2, 2, 64], 12, (1, 1), padding="VALID", activation="RELU_N1_TO_1")[0]
+    # ... and the 3 x 2 block's (mcusim_mm3x2_rqh_s16): VWW's 3x3 maps, K = 64 with ReLU6 (the
+    # 18-pixel K = 32 case above takes it without)
+    yield mg.conv_2d(r, [1, 3, 3, 64], 12, (1, 1), padding="VALID", activation="RELU6")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]

@@ -599,3 +599,69 @@ def test_wrappers_match(make, build, dsp):
     if re.search(r"_(fast|merged)_s8\(", make(data, dsp=dsp).body):   # packed: the wrapper takes int8
         dsp = False
     assert_bit_exact(make(data, dsp=dsp, rewrite=to_wrapper), seed=26)
+
+
+@pytest.mark.parametrize("shape,oc,act", [
+    ([1, 3, 3, 64], 12, "RELU6"),        # 9 pixels: three groups of three
+    ([2, 2, 2, 64], 10, "NONE"),         # two images, the full rounding
+    ([1, 4, 4, 96], 8, "RELU_N1_TO_1"),  # 96 = 3 x 32, a narrower clamp
+])
+def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
+    """The Cortex-M4's merged records (conv_pack.records_merged, two channels per int16; its C
+    loop on the host): chosen for cortex-m4f, equal to TFLM; the M33 keeps the int16 rows
+    (mcusim_convolve_1x1_fast_pw_s8, on the host the C loops of _fast_s8)."""
+    data, _ = mg.conv_2d(rng("pwm", shape, oc, act), shape, oc, (1, 1), padding="VALID",
+                         activation=act)
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    # 64 inputs: two groups per record pass (_m2_s8), else one (_m_s8)
+    assert f"mcusim_convolve_1x1_fast_{'m2' if shape[-1] == 64 else 'm'}_s8(" in c.body
+    assert_bit_exact(c, seed=30)
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")     # the int16 rows
+    assert "mcusim_convolve_1x1_fast_pw_s8(" in c.body
+    assert_bit_exact(c, seed=31)
+
+
+def test_conv_pack_records_merged_layout_and_refusals():
+    """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
+    bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for
+    SMMLA); refused for -128 weights, an odd channel count, acc_c+1 that could reach 2^23 or a
+    shift beyond 16 on an odd channel."""
+    from mcusim.compiler.ops import conv_pack
+    r = np.random.default_rng(5)
+    w = r.integers(-127, 128, (4, 1, 1, 64))
+    b = r.integers(-3000, 3000, 4)
+    m, sh = [1 << 30] * 4, [-7] * 4
+    rec = conv_pack.records_merged(w, b, m, sh, -5, 128)
+    base = conv_pack.records(w, b, m, sh, -5, 128)
+    assert len(rec) == 2 * (2 + 32 + 6)
+    for pair in range(2):
+        rp = rec[pair * 40:(pair + 1) * 40]
+        assert rp[0] == b[2 * pair] and rp[1] == b[2 * pair] + 256 * b[2 * pair + 1]
+        h = rp[2:34].view(np.int16)
+        for k in range(64):
+            v = h[2 * (2 * (k >> 2) + (k & 1)) + (k >> 1 & 1)]
+            assert v == 256 * w[2 * pair + 1, 0, 0, k] + w[2 * pair, 0, 0, k]
+            assert np.int8(v & 0xFF) == w[2 * pair, 0, 0, k]
+        q = base[pair * 72 + 66:(pair + 1) * 72]
+        assert list(rp[34:]) == [q[0], q[1], q[2], q[3], 128 * q[4] + 64, q[5] + 7]
+    bad = w.copy()
+    bad[0, 0, 0, 0] = -128
+    assert conv_pack.records_merged(bad, b, m, sh, -5, 128) is None
+    assert conv_pack.records_merged(w, b, m, [-7, -17, -7, -7], -5, 128) is None   # r > 16
+    assert conv_pack.records_merged(w, b, m, [-17, -16, -7, -16], -5, 128) is not None
+    assert conv_pack.records_merged(w[:3], b[:3], m[:3], sh[:3], -5, 128) is None
+    big = np.full((2, 1, 1, 520), 127)
+    assert conv_pack.records_merged(big, None, m[:2], sh[:2], 0, 128) is None   # 128 x 66040
+    assert conv_pack.records_merged(big[..., :512], None, m[:2], sh[:2], 0, 128) is not None
+
+
+@pytest.mark.parametrize("in_c,fn", [(32, "pw2"), (64, "m2")])
+def test_conv_1x1_two_groups_m4(klib, tmp_path, in_c, fn):
+    """160-byte records on the Cortex-M4 (32 input channels as int16, 64 merged): two groups of
+    pixels per record pass (mcusim_convolve_1x1_fast_pw2_s8 / _m2_s8, twice the column
+    scratch; on the host the C loops), equal to TFLM."""
+    data, _ = mg.conv_2d(rng("pw2", in_c), [1, 5, 4, in_c], 6, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert f"mcusim_convolve_1x1_fast_{fn}_s8(" in c.body
+    assert_bit_exact(c, seed=32)

@@ -97,6 +97,37 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                             const mcusim_dims *input_dims, const int8_t *input,
                                             const mcusim_dims *filter_dims, const int32_t *packed,
                                             const mcusim_dims *output_dims, int8_t *output);
+/* mcusim_convolve_1x1_fast_s8 on the Cortex-M4's merged records (two channels per int16,
+ * conv_pack.records_merged): stride 1, input channels a multiple of 32, even output channels */
+mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims,
+                                            const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output);
+/* the same shapes on the records of mcusim_convolve_1x1_fast_s8, its groups run straight
+ * against the M4/M33 record loops (mcusim_mm_pw_s8.c) */
+mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output);
+/* mcusim_convolve_1x1_fast_pw_s8 for 32 input channels with scratch for two groups (512 bytes),
+ * two groups of four pixels per record pass (the Cortex-M4's choice) */
+mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output);
+/* mcusim_convolve_1x1_fast_m_s8 for 64 input channels with scratch for two groups (1 KB), two
+ * groups of four pixels per record pass (the Cortex-M4's choice) */
+mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output);
 /* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
  * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and
  * run against block_pairs channel pairs' records at a time, so each block of records is read

@@ -1483,15 +1483,23 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
 
 
 #if MCUSIM_DSP
+/* mcusim_mm4x2_rq_s16, or for columns of a multiple of 32 elements the M4/M33 record loops of
+ * mcusim_mm_pw_s8.c (args[3]: the activation minimum) */
+void mcusim_mm4x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+
 /* npx (3 or 4) pixels' columns x args[1] channel pairs from rec (args: n8, pairs, out_c), SSAT
- * to int8: the core's block kernel for this column length and core */
+ * to int8: the core's block kernel for this column length and core; lo: the activation
+ * minimum */
 MCUSIM_INLINE void mcusim_mm_rq_s16(const int16_t *cols, int32_t depth, int32_t npx,
-                                    const int32_t *rec, const int32_t *args, int8_t *dst)
+                                    const int32_t *rec, const int32_t *args, int32_t lo,
+                                    int8_t *dst)
 {
     if (npx == 3 && mcusim_core_is_m7()) {
         mcusim_mm3x2_rq_s16_m7(cols, rec, args, dst);
     } else if (npx == 3) {
-        mcusim_mm3x2_rq_s16(cols, rec, args, dst);
+        const int32_t args4[4] = {args[0], args[1], args[2], lo};
+        mcusim_mm3x2_pw_s16(cols, rec, args4, dst);
     } else if (depth == 8 && !mcusim_core_is_m7()) {
         mcusim_mm4x2_rq_n1_s16(cols, rec, args, dst);
     } else if (depth == 16 && !mcusim_core_is_m7()) {
@@ -1503,7 +1511,8 @@ MCUSIM_INLINE void mcusim_mm_rq_s16(const int16_t *cols, int32_t depth, int32_t 
     } else if (mcusim_core_is_m7()) {
         mcusim_mm4x2_rq_s16_m7(cols, rec, args, dst);
     } else {
-        mcusim_mm4x2_rq_s16(cols, rec, args, dst);
+        const int32_t args4[4] = {args[0], args[1], args[2], lo};
+        mcusim_mm4x2_pw_s16(cols, rec, args4, dst);
     }
 }
 
@@ -1541,7 +1550,7 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
 #if MCUSIM_DSP
     if ((npx == 4 || npx == 3) && !(out_c & 1)) {
         const int32_t args[3] = {depth >> 3, out_c >> 1, out_c};
-        mcusim_mm_rq_s16(cols, depth, npx, packed, args, out);
+        mcusim_mm_rq_s16(cols, depth, npx, packed, args, lo, out);
         mcusim_packed_clamp(out, npx * out_c, lo, hi);
         return;
     }
@@ -1587,7 +1596,7 @@ void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_
             int8_t *dst = out + 2 * p0;
             for (int32_t g = 0; g < ngroups; g++) {
                 mcusim_mm_rq_s16(cols + 4 * depth * g, depth, npx[g], packed + p0 * words, args,
-                                 dst);
+                                 act->min, dst);
                 dst += npx[g] * out_c;
             }
         }

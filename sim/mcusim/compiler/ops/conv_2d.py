@@ -123,6 +123,42 @@ def packed_records(node, g, p: dict, rgb: bool = False):
                              4 if rgb else 8)
 
 
+def _pw_ok(ctx, p: dict) -> bool:
+    """mcusim_convolve_1x1_fast_pw_s8's (and _m_s8's) shapes, on the Cortex-M4 and M33 (the
+    M7 has its own record loops): stride 1, input channels a multiple of 32, even output
+    channels, and a pixel count that is a multiple of 4 or at least 9 (groups of four and
+    three, none overlapping)."""
+    n, oh, ow, oc = p["output_dims"]
+    kc = p["filter_dims"][3]
+    total = n * oh * ow
+    core = str(getattr(ctx, "core", ""))
+    return ((core.startswith("cortex-m4") or core == "cortex-m33") and p["stride"] == (1, 1)
+            and kc % 32 == 0 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
+
+
+def _is_m4(ctx) -> bool:
+    return str(getattr(ctx, "core", "")).startswith("cortex-m4")
+
+
+def _merged_ok(ctx, p: dict) -> bool:
+    """The merged records on the Cortex-M4 only (the M33's and M7's caches hold the doubled rows
+    across groups), from 64 input channels (at 32 the four requantization instructions per
+    pixel they add cost more than the flash lines they save)."""
+    return _is_m4(ctx) and p["filter_dims"][3] >= 64
+
+
+def _merged_records(node, g, p: dict):
+    """conv_pack.records_merged for a 1x1 layer (input offset folded into the bias), or None."""
+    f = g.t(node.inputs[1])
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
+    w = np.asarray(f.data, dtype=np.int64)
+    bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
+            else np.zeros(w.shape[0], np.int64))
+    bias = bias + int(p["input_offset"]) * w.reshape(w.shape[0], -1).sum(axis=1)
+    return conv_pack.records_merged(w, bias, p["multipliers"], p["shifts"], p["output_offset"],
+                                    128)
+
+
 def buffer_size(p: dict, dsp: bool, packable: bool = False) -> int:
     oc, kh, kw, kc = p["filter_dims"]
     v = variant(p, dsp, packable)
@@ -215,6 +251,13 @@ def emit(node, g, ctx) -> str:
         if groups > 1:
             size = conv_pack.scratch_bytes(kh_ * kw_ * kc_, False) * groups + \
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
+    pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
+    merged = _merged_records(node, g, p) if pw and _merged_ok(ctx, p) else None
+    # the M4 with 160-byte records (32 inputs as int16, 64 merged): two groups per record pass
+    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == (32 if merged is None else 64) \
+        and scratch_fits(node, g, 2 * size)
+    if twice:           # two groups' columns (mcusim_convolve_1x1_fast_pw2_s8)
+        size *= 2
     buf = f"{ctx.scratch(size)}, " if size else ""
     if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
         buf += f"{groups}, {block}, "
@@ -228,6 +271,16 @@ def emit(node, g, ctx) -> str:
         copy = records_copy(ctx, 4 * len(rec))
         size += 4 * len(rec) if copy else 0
         buf = f"{ctx.scratch(size)}, {int(copy)}, "
+    elif pw:
+        # the M4/M33 record loops called per group straight (mcusim_mm_pw_s8.c); on the M4 from
+        # 64 input channels with both channels of a pair in one int16 (conv_pack.records_merged):
+        # half the flash lines of the doubled rows, which the ART's 256-byte data cache re-reads
+        # for every group; with 160-byte records two groups per pass over each record, which
+        # that cache keeps between them
+        rec, fn = (merged, "mcusim_convolve_1x1_fast_m_s8") if merged is not None else \
+            (rec, "mcusim_convolve_1x1_fast_pw_s8")
+        if twice:
+            fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias

@@ -68,6 +68,47 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int,
     return rec.astype(np.int32).reshape(-1)
 
 
+def records_merged(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+    """Cortex-M4 records of `mcusim_convolve_1x1_fast_m_s8` (mcusim_mm_pw_s8.c), or None: the
+    two rows of a channel pair in one int16 per element, h = 256 w_c+1 + w_c (the halfword's low
+    byte is w_c: SXTB16 widens it, and SMLAD on h sums 256 acc_c+1 + acc_c), half the bytes of
+    `records`' doubled rows, so half the flash lines per record (the ART's data cache holds 256
+    bytes: each record is read from flash once per group of pixels). Record: the bias words
+    b_c and b_c + 256 b_c+1 (modulo 2^32), per quad q and pair j the word (h[4q+j],
+    h[4q+j+2]), then m, A, r of channel c as in `records` and m, 128 A + 64, r + 7 of c + 1
+    (the kernel doubles acc_c, and takes x = acc_h - acc_c = 256 acc_c+1 into SMMLA(x, m,
+    128 A + 64 - 128 [x < 0]) >> (r + 7), which is SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r:
+    128 times the numerator). Needs an even channel count, weights in [-127, 127] (the high
+    byte of 256 w_c+1 + w_c is w_c+1 - [w_c < 0], an int8), |acc_c+1| < 2^23 (x exact in int32)
+    and r <= 16 on c + 1 (128 A in int32), besides `records`' conditions."""
+    w = np.asarray(w)
+    oc = int(w.shape[0])
+    base = records(w, bias, mults, shifts, out_off, x_max)
+    if base is None or oc % 2 or np.abs(w).max() > 127:
+        return None
+    b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    bound = np.abs(b) + np.abs(w.reshape(oc, -1).astype(np.int64)).sum(axis=1) * int(x_max)
+    if bound.max() >= (1 << 23):
+        return None
+    rows = w.reshape(oc, -1).astype(np.int64)
+    n = rows.shape[1]
+    depth = packed_depth(n)
+    full = np.zeros((oc, depth), np.int64)
+    full[:, :n] = rows
+    h = (256 * full[1::2] + full[0::2]).astype(np.int16).astype(np.int64) & 0xFFFF   # [pairs, depth]
+    # element 4q + 2h + j -> word (q, j), halfword h
+    q = h.reshape(oc // 2, depth // 4, 2, 2).transpose(0, 1, 3, 2)      # [pair, quad, j, h]
+    words = (q[..., 0] | (q[..., 1] << 16)).reshape(oc // 2, depth // 2)
+    bw = np.stack([b[0::2], b[0::2] + 256 * b[1::2]], axis=1)
+    quant = base.reshape(oc // 2, -1)[:, -6:].astype(np.int64)
+    if quant[:, 5].max() > 16:          # 128 A' must stay in int32
+        return None
+    quant[:, 4] = 128 * quant[:, 4] + 64
+    quant[:, 5] += 7
+    rec = np.concatenate([bw, words, quant], axis=1)
+    return ((rec + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32).reshape(-1)
+
+
 def scratch_bytes(n: int, staging: bool) -> int:
     """Scratch of the packed kernels: four pixels' columns as int16, and for im2col with input
     channels not a multiple of 4 the int8 staging row of one window (depth bytes)."""

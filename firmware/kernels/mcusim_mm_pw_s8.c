@@ -1,0 +1,1203 @@
+/* Record loops of the packed CONV_2D core for columns of a multiple of 32 elements on the
+ * Cortex-M4 and M33 (VWW's and KWS's pointwise layers; the records and columns of
+ * mcusim_mat_mult_packed_s8.c, which dispatches here). Against mcusim_mm4x2_rq_s16 each record:
+ *  - starts with its first step accumulating onto the bias words (no copies of the bias into
+ *    the eight accumulators), its pointers set by the first step's writebacks;
+ *  - requantizes in place (SMMLAR, ASR, SSAT into the accumulator), joins each pixel's two
+ *    channels with BFI and stores them with one STRH (four stores and three pointer adds per
+ *    record instead of eight stores and eight adds);
+ *  - with `z` (the layer's activation minimum at or above the output zero point: RELU, RELU6)
+ *    drops the SUB of [acc < 0] from the rounding: a negative accumulator then comes out at or
+ *    below the zero point either way (the term moves the result by at most one, and only for
+ *    acc < 0, where TFLM's result is at most the zero point too), which the clamp takes to the
+ *    activation minimum, so the outputs are TFLM's;
+ *  - with 32 elements (n8 = 4: VWW's 32-channel inputs, the first conv's 27 padded) runs
+ *    straight, no loop test.
+ * 16 MACs per 16 cycles in the steps on the M4 (as before: 6 loads in two groups + 8 SMLAD is
+ * the ceiling with 14 registers), so what is saved is per record: ~30 cycles of ~85. */
+#include "mcusim_nn.h"
+#include "mcusim_nn_support.h"
+
+#if MCUSIM_DSP
+/* 4 pixels x args[1] channel pairs (args: n8, pairs, out_c, the activation minimum): by n8,
+ * mcusim_mm4x2_rqh32_s16 (n8 = 4), mcusim_mm4x2_rqh_s16 (a multiple of 4) or
+ * mcusim_mm4x2_rq_s16 (mcusim_mat_mult_packed_s8.c) */
+void mcusim_mm4x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                         int8_t *out);
+/* the same for three pixels: mcusim_mm3x2_rqh_s16 (n8 a multiple of 4) or mcusim_mm3x2_rq_s16 */
+void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                         int8_t *out);
+
+__asm__(
+    /* one 4 x 2 step (as mcusim_mat_mult_packed_s8.c's MCUSIM_MM4X2_KP): column words at r0 + X,
+     * weight words at r1 + W; accumulators r4-r11 (pixel p, channel c in r4 + 2p + c) */
+    "  .macro MCUSIM_PW_KP X, W\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* the step opening an iteration: r0/r1 4 bytes before its data, moved 8 on by writeback
+     * (each on the last load of its base in the group: a load right after a writeback from the
+     * same base waits for it) */
+    "  .macro MCUSIM_PW_KP_FIRST\n"
+    "  ldr r12, [r1, #4]\n"
+    "  ldr lr, [r1, #8]!\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]!\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* a record's first step: r1 = record - 4, r0 = cols; the bias words go into r10/r11, which
+     * every SMLAD reads before the last two write them; leaves r1 = rows + 4, r0 = cols + 4
+     * (as after MCUSIM_PW_KP_FIRST) */
+    "  .macro MCUSIM_PW_KP_BIAS\n"
+    "  ldr r10, [r1, #4]\n"
+    "  ldr r11, [r1, #8]\n"
+    "  ldr r12, [r1, #12]\n"
+    "  ldr lr, [r1, #16]!\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]!\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* steps 1..15 of an iteration (offsets from its data + 4); the last moves r0/r1 to the next
+     * iteration's data - 4 */
+    "  .macro MCUSIM_PW_STEPS\n"
+    "  MCUSIM_PW_KP 12, 4\n"
+    "  MCUSIM_PW_KP 28, 12\n"
+    "  MCUSIM_PW_KP 44, 20\n"
+    "  MCUSIM_PW_KP 60, 28\n"
+    "  MCUSIM_PW_KP 76, 36\n"
+    "  MCUSIM_PW_KP 92, 44\n"
+    "  MCUSIM_PW_KP 108, 52\n"
+    "  MCUSIM_PW_KP 124, 60\n"
+    "  MCUSIM_PW_KP 140, 68\n"
+    "  MCUSIM_PW_KP 156, 76\n"
+    "  MCUSIM_PW_KP 172, 84\n"
+    "  MCUSIM_PW_KP 188, 92\n"
+    "  MCUSIM_PW_KP 204, 100\n"
+    "  MCUSIM_PW_KP 220, 108\n"
+    "  ldr r12, [r1, #116]\n"
+    "  ldr lr, [r1, #120]!\n"
+    "  ldr r2, [r0, #236]\n"
+    "  ldr r3, [r0, #240]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #244]\n"
+    "  ldr r3, [r0, #248]!\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
+     * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here) */
+    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z\n"
+    "  ldr r0, [r1, #\\OFF]\n"
+    "  ldr r2, [r1, #\\OFF+4]\n"
+    "  .if \\OFF == 4\n"
+    "  ldr r3, [r1, #\\OFF+8]\n"
+    "  .else\n"
+    "  ldr r3, [r1, #\\OFF+8]!\n"        /* r1: the next record - 4 */
+    "  .endif\n"
+    "  .if \\Z\n"
+    "  smmlar \\A0, \\A0, r0, r2\n"
+    "  smmlar \\A1, \\A1, r0, r2\n"
+    "  smmlar \\A2, \\A2, r0, r2\n"
+    "  smmlar \\A3, \\A3, r0, r2\n"
+    "  .else\n"                            /* each SUB a step ahead of its SMMLAR (M33 latency) */
+    "  sub r12, r2, \\A0, lsr #31\n"
+    "  sub lr, r2, \\A1, lsr #31\n"
+    "  smmlar \\A0, \\A0, r0, r12\n"
+    "  sub r12, r2, \\A2, lsr #31\n"
+    "  smmlar \\A1, \\A1, r0, lr\n"
+    "  sub lr, r2, \\A3, lsr #31\n"
+    "  smmlar \\A2, \\A2, r0, r12\n"
+    "  smmlar \\A3, \\A3, r0, lr\n"
+    "  .endif\n"
+    "  asr \\A0, \\A0, r3\n"
+    "  asr \\A1, \\A1, r3\n"
+    "  asr \\A2, \\A2, r3\n"
+    "  asr \\A3, \\A3, r3\n"
+    "  ssat \\A0, #8, \\A0\n"
+    "  ssat \\A1, #8, \\A1\n"
+    "  ssat \\A2, #8, \\A2\n"
+    "  ssat \\A3, #8, \\A3\n"
+    "  .endm\n"
+    /* steps 1 .. N - 1 of a record straight, after MCUSIM_PW_KP_BIAS (offsets from the data
+     * + 4, no loop test); the last leaves r1 at the rows' end - 4 */
+    "  .macro MCUSIM_PW_STRAIGHT N\n"
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept \\N - 2\n"
+    "  MCUSIM_PW_KP (16 * MCUSIM_PWS - 4), (8 * MCUSIM_PWS - 4)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #(8 * MCUSIM_PWS - 4)]\n"
+    "  ldr lr, [r1, #(8 * MCUSIM_PWS)]\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  add r1, r1, #(8 * MCUSIM_PWS)\n"    /* (a writeback reaches 255 bytes only) */
+    "  .endm\n"
+    /* the record loop: r0 cols, r1 the first record - 4, frame [sp] cols, 4 the records' end
+     * - 4, 8 out_c, 12 out, 16 where r0 ends (cols + 64 n8 - 4). N8 = 4: one iteration,
+     * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
+     * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
+     * the top. */
+    "  .macro MCUSIM_PW_RECORDS N8, Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PW_KP_BIAS\n"
+    "  .if \\N8 == 0\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PW_KP_FIRST\n"
+    "12:\n"
+    "  .endif\n"
+    "  .if \\N8 > 4\n"
+    "  MCUSIM_PW_STRAIGHT 4 * \\N8\n"
+    "  .else\n"
+    "  MCUSIM_PW_STEPS\n"
+    "  .endif\n"
+    "  .if \\N8 == 0\n"
+    "  ldr r2, [sp, #16]\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
+    "  .endif\n"
+    /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
+    "  bfi r4, r5, #8, #8\n"
+    "  bfi r6, r7, #8, #8\n"
+    "  bfi r8, r9, #8, #8\n"
+    "  bfi r10, r11, #8, #8\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
+    "  add r5, lr, r12\n"
+    "  add r7, r5, r12\n"
+    "  add r9, r7, r12\n"
+    "  strh r4, [lr], #2\n"
+    "  strh r6, [r5]\n"
+    "  strh r8, [r7]\n"
+    "  strh r10, [r9]\n"
+    "  str lr, [sp, #12]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* the two-group functions' entry: frame and z as MCUSIM_PW_FN, group B's columns at cols +
+     * COLSB bytes and outputs at out + 4 out_c; records of 160 bytes (A of channel 0 at + 140);
+     * branches to 20f for z */
+    "  .macro MCUSIM_PW_X2_ENTRY COLSB\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #36\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
+    "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
+    "  ldr r9, [r1, #144]\n"              /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  add r10, r0, #\\COLSB\n"
+    "  str r10, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  str r0, [sp, #16]\n"
+    "  str r6, [sp, #24]\n"
+    "  add r11, r3, r6, lsl #2\n"
+    "  str r11, [sp, #28]\n"
+    "  add r10, r5, r5, lsl #2\n"         /* records of 160 bytes */
+    "  add r10, r1, r10, lsl #5\n"
+    "  subs r10, r10, #4\n"
+    "  str r10, [sp, #4]\n"
+    "  str r10, [sp, #20]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  .endm\n"
+    /* Two groups of four pixels per record (n8 = 4 only, the Cortex-M4): the 160-byte record
+     * is read from flash for the first group and from the ART's data cache for the second
+     * (5 lines of its 8). Group B's columns follow group A's (cols + 256), its outputs too
+     * (out + 4 out_c). Frame: [sp] cols B, 4 the records' end - 4, 8 out_c, 12 out A, 16 cols
+     * A, 20 the records' end - 4, 24 out_c, 28 out B. */
+    "  .macro MCUSIM_PW_BODY32 Z, FR\n"
+    "  MCUSIM_PW_KP_BIAS\n"
+    "  MCUSIM_PW_STEPS\n"
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
+    "  bfi r4, r5, #8, #8\n"
+    "  bfi r6, r7, #8, #8\n"
+    "  bfi r8, r9, #8, #8\n"
+    "  bfi r10, r11, #8, #8\n"
+    "  .if \\FR == 0\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols B, the end, out_c, out A */
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #16]\n"          /* cols A, the end */
+    "  ldrd r12, lr, [sp, #24]\n"         /* out_c, out B */
+    "  .endif\n"
+    "  add r5, lr, r12\n"
+    "  add r7, r5, r12\n"
+    "  add r9, r7, r12\n"
+    "  strh r4, [lr], #2\n"
+    "  strh r6, [r5]\n"
+    "  strh r8, [r7]\n"
+    "  strh r10, [r9]\n"
+    "  str lr, [sp, #\\FR+12]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PW_RECORDS2 Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PW_BODY32 \\Z, 0\n"
+    "  sub r1, r1, #160\n"                /* the same record again */
+    "  MCUSIM_PW_BODY32 \\Z, 16\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #36\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rqh32x2_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh32x2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh32x2_s16, %function\n"
+    "mcusim_mm4x2_rqh32x2_s16:\n"
+    "  MCUSIM_PW_X2_ENTRY 256\n"
+    "  MCUSIM_PW_RECORDS2 0\n"
+    "20:\n"
+    "  MCUSIM_PW_RECORDS2 1\n"
+    "  .size mcusim_mm4x2_rqh32x2_s16, .-mcusim_mm4x2_rqh32x2_s16\n"
+    "  .purgem MCUSIM_PW_RECORDS2\n"
+    "  .purgem MCUSIM_PW_BODY32\n"
+    /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
+     * out. z = (minimum >= the output zero point), the zero point from the first record's
+     * A = 2^(r-1) + zp 2^r (conv_pack.records) */
+    "  .macro MCUSIM_PW_FN N8\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #5\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  add r3, r0, r4, lsl #6\n"
+    "  subs r3, r3, #4\n"
+    "  str r3, [sp, #16]\n"
+    "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
+    "  add r3, r1, r3, lsl #5\n"
+    "  subs r3, r3, #4\n"
+    "  str r3, [sp, #4]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  MCUSIM_PW_RECORDS \\N8, 0\n"
+    "20:\n"
+    "  MCUSIM_PW_RECORDS \\N8, 1\n"
+    "  .endm\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .section .text.mcusim_mm4x2_rqh_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh_s16, %function\n"
+    "mcusim_mm4x2_rqh_s16:\n"
+    "  MCUSIM_PW_FN 0\n"
+    "  .size mcusim_mm4x2_rqh_s16, .-mcusim_mm4x2_rqh_s16\n"
+    "  .section .text.mcusim_mm4x2_rqh32_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh32_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh32_s16, %function\n"
+    "mcusim_mm4x2_rqh32_s16:\n"
+    "  MCUSIM_PW_FN 4\n"
+    "  .size mcusim_mm4x2_rqh32_s16, .-mcusim_mm4x2_rqh32_s16\n"
+    "  .section .text.mcusim_mm4x2_rqh64_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh64_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh64_s16, %function\n"
+    "mcusim_mm4x2_rqh64_s16:\n"
+    "  MCUSIM_PW_FN 8\n"
+    "  .size mcusim_mm4x2_rqh64_s16, .-mcusim_mm4x2_rqh64_s16\n"
+    "  .section .text.mcusim_mm4x2_rqh128_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqh128_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqh128_s16, %function\n"
+    "mcusim_mm4x2_rqh128_s16:\n"
+    "  MCUSIM_PW_FN 16\n"
+    "  .size mcusim_mm4x2_rqh128_s16, .-mcusim_mm4x2_rqh128_s16\n"
+    /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
+     * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
+     * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
+     * test against the end kept in r11 (3 cycles per 32 elements, against 5 per 8). Pixel p,
+     * channel c in r4 + 2p + c; column words at r0 + X (pixel 3's skipped), weights at r1 + W. */
+    "  .macro MCUSIM_PW3_KP X, W, WBX=0, WBW=0\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  .if \\WBW\n"
+    "  ldr lr, [r1, #\\W+4]!\n"
+    "  .else\n"
+    "  ldr lr, [r1, #\\W+4]\n"
+    "  .endif\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  .if \\WBX\n"
+    "  ldr r10, [r0, #\\X+8]!\n"
+    "  .else\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  .endif\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  .endm\n"
+    /* a record's records loop: r0 cols, r1 the first record - 4, r11 where r0 ends (cols + 64 n8
+     * - 8); frame as MCUSIM_PW_RECORDS. Iterations: r0 at their data - 8 (data + 8 after the
+     * first step), r1 at their rows - 4 (+ 4). */
+    "  .macro MCUSIM_PW3_RECORDS Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  ldr r8, [r1, #4]\n"                /* the bias words into r8/r9 (read before written) */
+    "  ldr r9, [r1, #8]\n"
+    "  ldr r12, [r1, #12]\n"
+    "  ldr lr, [r1, #16]!\n"
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  ldr r10, [r0, #8]!\n"
+    "  smlad r4, r2, r12, r8\n"
+    "  smlad r5, r2, lr, r9\n"
+    "  smlad r6, r3, r12, r8\n"
+    "  smlad r7, r3, lr, r9\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PW3_KP 8, 4, 1, 1\n"
+    "12:\n"
+    "  MCUSIM_PW3_KP 8, 4\n"
+    "  MCUSIM_PW3_KP 24, 12\n"
+    "  MCUSIM_PW3_KP 40, 20\n"
+    "  MCUSIM_PW3_KP 56, 28\n"
+    "  MCUSIM_PW3_KP 72, 36\n"
+    "  MCUSIM_PW3_KP 88, 44\n"
+    "  MCUSIM_PW3_KP 104, 52\n"
+    "  MCUSIM_PW3_KP 120, 60\n"
+    "  MCUSIM_PW3_KP 136, 68\n"
+    "  MCUSIM_PW3_KP 152, 76\n"
+    "  MCUSIM_PW3_KP 168, 84\n"
+    "  MCUSIM_PW3_KP 184, 92\n"
+    "  MCUSIM_PW3_KP 200, 100\n"
+    "  MCUSIM_PW3_KP 216, 108\n"
+    "  MCUSIM_PW3_KP 232, 116, 1, 1\n"
+    "  cmp r0, r11\n"
+    "  bne 11b\n"
+    /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
+    "  ldr r0, [r1, #4]\n"
+    "  ldr r2, [r1, #8]\n"
+    "  ldr r3, [r1, #12]\n"
+    "  .if \\Z\n"
+    "  smmlar r4, r4, r0, r2\n"
+    "  smmlar r6, r6, r0, r2\n"
+    "  smmlar r8, r8, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, r4, lsr #31\n"
+    "  sub lr, r2, r6, lsr #31\n"
+    "  smmlar r4, r4, r0, r12\n"
+    "  sub r12, r2, r8, lsr #31\n"
+    "  smmlar r6, r6, r0, lr\n"
+    "  smmlar r8, r8, r0, r12\n"
+    "  .endif\n"
+    "  asr r4, r4, r3\n"
+    "  asr r6, r6, r3\n"
+    "  asr r8, r8, r3\n"
+    "  ssat r4, #8, r4\n"
+    "  ssat r6, #8, r6\n"
+    "  ssat r8, #8, r8\n"
+    "  ldr r0, [r1, #16]\n"
+    "  ldr r2, [r1, #20]\n"
+    "  ldr r3, [r1, #24]!\n"              /* r1: the next record - 4 */
+    "  .if \\Z\n"
+    "  smmlar r5, r5, r0, r2\n"
+    "  smmlar r7, r7, r0, r2\n"
+    "  smmlar r9, r9, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, r5, lsr #31\n"
+    "  sub lr, r2, r7, lsr #31\n"
+    "  smmlar r5, r5, r0, r12\n"
+    "  sub r12, r2, r9, lsr #31\n"
+    "  smmlar r7, r7, r0, lr\n"
+    "  smmlar r9, r9, r0, r12\n"
+    "  .endif\n"
+    "  asr r5, r5, r3\n"
+    "  asr r7, r7, r3\n"
+    "  asr r9, r9, r3\n"
+    "  ssat r5, #8, r5\n"
+    "  ssat r7, #8, r7\n"
+    "  ssat r9, #8, r9\n"
+    "  bfi r4, r5, #8, #8\n"
+    "  bfi r6, r7, #8, #8\n"
+    "  bfi r8, r9, #8, #8\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
+    "  add r5, lr, r12\n"
+    "  add r7, r5, r12\n"
+    "  strh r4, [lr], #2\n"
+    "  strh r6, [r5]\n"
+    "  strh r8, [r7]\n"
+    "  str lr, [sp, #12]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm3x2_rqh_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rqh_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rqh_s16, %function\n"
+    "mcusim_mm3x2_rqh_s16:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #5\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  add r11, r0, r4, lsl #6\n"
+    "  sub r11, r11, #8\n"                /* where r0 ends */
+    "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
+    "  add r3, r1, r3, lsl #5\n"
+    "  subs r3, r3, #4\n"
+    "  str r3, [sp, #4]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  MCUSIM_PW3_RECORDS 0\n"
+    "20:\n"
+    "  MCUSIM_PW3_RECORDS 1\n"
+    "  .size mcusim_mm3x2_rqh_s16, .-mcusim_mm3x2_rqh_s16\n"
+    "  .section .text.mcusim_mm3x2_pw_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_pw_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_pw_s16, %function\n"
+    "mcusim_mm3x2_pw_s16:\n"
+    "  ldr r12, [r2]\n"
+    "  tst r12, #3\n"
+    "  beq.w mcusim_mm3x2_rqh_s16\n"
+    "  b.w mcusim_mm3x2_rq_s16\n"
+    "  .size mcusim_mm3x2_pw_s16, .-mcusim_mm3x2_pw_s16\n"
+    /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
+     * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
+     * elements. Pixel p: acc_h in r4 + 2p (sums 256 acc_c+1 + acc_c), acc_c in r5 + 2p. Per
+     * step the loads are W and the columns (5 for four pixels, in groups of 3 + 2) with one
+     * SXTB16: 16 cycles per 16 MACs as the int16 rows, half the flash lines. Offsets: columns
+     * as MCUSIM_PW_KP (r0 at the iteration's data + 4), weights r1 + 4 s (r1 at its rows). */
+    /* the second channel of a merged record from x = 256 acc_c+1 (A0..A3): the record holds
+     * A' = 128 A + 64 and r' = r + 7 (conv_pack.records_merged), so SMMLA(x, m, A' - 128 [x < 0])
+     * >> r' = SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r exactly (128 times the numerator, the
+     * rounding 2^31 of SMMLAR in the 64 of A'); constants at r1 + 16, r1 then the next
+     * record - 4 */
+    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z\n"
+    "  ldr r0, [r1, #16]\n"
+    "  ldr r2, [r1, #20]\n"
+    "  ldr r3, [r1, #24]!\n"
+    "  .if \\Z\n"
+    "  smmla \\A0, \\A0, r0, r2\n"
+    "  smmla \\A1, \\A1, r0, r2\n"
+    "  smmla \\A2, \\A2, r0, r2\n"
+    "  smmla \\A3, \\A3, r0, r2\n"
+    "  .else\n"
+    "  asr r12, \\A0, #31\n"
+    "  asr lr, \\A1, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla \\A0, \\A0, r0, r12\n"
+    "  smmla \\A1, \\A1, r0, lr\n"
+    "  asr r12, \\A2, #31\n"
+    "  asr lr, \\A3, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla \\A2, \\A2, r0, r12\n"
+    "  smmla \\A3, \\A3, r0, lr\n"
+    "  .endif\n"
+    "  asr \\A0, \\A0, r3\n"
+    "  asr \\A1, \\A1, r3\n"
+    "  asr \\A2, \\A2, r3\n"
+    "  asr \\A3, \\A3, r3\n"
+    "  ssat \\A0, #8, \\A0\n"
+    "  ssat \\A1, #8, \\A1\n"
+    "  ssat \\A2, #8, \\A2\n"
+    "  ssat \\A3, #8, \\A3\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM_KP X, W, WB=0\n"
+    "  .if \\WB\n"
+    "  ldr r12, [r1, #\\W]!\n"
+    "  .else\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  .endif\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  .if \\WB\n"
+    "  ldr r3, [r0, #\\X+4]!\n"
+    "  .else\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  .endif\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  .if \\WB\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  .else\n"
+    "  ldr r2, [r0, #\\X+8]\n"
+    "  ldr r3, [r0, #\\X+12]\n"
+    "  .endif\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* the last step of an iteration: r0/r1 to the next iteration's data - 4 */
+    "  .macro MCUSIM_PWM_KP_LAST\n"
+    "  ldr r12, [r1, #60]!\n"
+    "  ldr r2, [r0, #236]\n"
+    "  ldr r3, [r0, #240]\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #244]\n"
+    "  ldr r3, [r0, #248]!\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .endm\n"
+    /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
+    /* a merged record for one group: r1 = the record - 4, r0 = cols; ends with the outputs
+     * stored, r1 at the next record - 4 and r0, r2, r12 from the frame at FR (0: [sp] cols,
+     * 4 the records' end - 4, 8 out_c, 12 out; 16: the second group's, see
+     * mcusim_mm4x2_rqh32x2_s16). N8 = 8, 16: 64, 128 elements straight; 0: the loop. */
+    "  .macro MCUSIM_PWM_BODY Z, N8, FR\n"
+    "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
+    "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
+    "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]!\n"               /* r0: cols + 4 */
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r10\n"
+    "  smlad r5, r2, lr, r11\n"
+    "  smlad r6, r3, r12, r10\n"
+    "  smlad r7, r3, lr, r11\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r3, [r0, #8]\n"
+    "  smlad r8, r2, r12, r10\n"
+    "  smlad r9, r2, lr, r11\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 2\n"
+    "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #(4 * MCUSIM_PWS)]!\n"  /* r1: the rows' end - 4 */
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
+    "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
+    "  smlad r8, r2, r12, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  smlad r10, r3, r12, r10\n"
+    "  smlad r11, r3, lr, r11\n"
+    "  .else\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM_KP 4, 4, 1\n"           /* r1: rows - 4 -> rows, r0: data - 4 -> data + 4 */
+    "12:\n"
+    "  MCUSIM_PWM_KP 12, 4\n"
+    "  MCUSIM_PWM_KP 28, 8\n"
+    "  MCUSIM_PWM_KP 44, 12\n"
+    "  MCUSIM_PWM_KP 60, 16\n"
+    "  MCUSIM_PWM_KP 76, 20\n"
+    "  MCUSIM_PWM_KP 92, 24\n"
+    "  MCUSIM_PWM_KP 108, 28\n"
+    "  MCUSIM_PWM_KP 124, 32\n"
+    "  MCUSIM_PWM_KP 140, 36\n"
+    "  MCUSIM_PWM_KP 156, 40\n"
+    "  MCUSIM_PWM_KP 172, 44\n"
+    "  MCUSIM_PWM_KP 188, 48\n"
+    "  MCUSIM_PWM_KP 204, 52\n"
+    "  MCUSIM_PWM_KP 220, 56\n"
+    "  MCUSIM_PWM_KP_LAST\n"
+    "  ldr r2, [sp, #16]\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
+    "  .endif\n"
+    /* 256 acc_c+1 = acc_h - acc_c (MCUSIM_PWM_RQB), 2 acc_c = acc_c + acc_c */
+    "  sub r4, r4, r5\n"
+    "  sub r6, r6, r7\n"
+    "  sub r8, r8, r9\n"
+    "  sub r10, r10, r11\n"
+    "  add r5, r5, r5\n"
+    "  add r7, r7, r7\n"
+    "  add r9, r9, r9\n"
+    "  add r11, r11, r11\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, \\Z\n"
+    "  MCUSIM_PWM_RQB r4, r6, r8, r10, \\Z\n"
+    "  bfi r5, r4, #8, #8\n"
+    "  bfi r7, r6, #8, #8\n"
+    "  bfi r9, r8, #8, #8\n"
+    "  bfi r11, r10, #8, #8\n"
+    "  .if \\FR == 0\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"       /* cols (B), the records' end - 4, out_c, out (A) */
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #16]\n"          /* cols A, the end */
+    "  ldrd r12, lr, [sp, #24]\n"         /* out_c, out B */
+    "  .endif\n"
+    "  add r4, lr, r12\n"
+    "  add r6, r4, r12\n"
+    "  add r8, r6, r12\n"
+    "  strh r5, [lr], #2\n"
+    "  strh r7, [r4]\n"
+    "  strh r9, [r6]\n"
+    "  strh r11, [r8]\n"
+    "  str lr, [sp, #\\FR+12]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PWM_BODY \\Z, \\N8, 0\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* two groups per record pass over merged records of 64 elements (160 bytes), as
+     * mcusim_mm4x2_rqh32x2_s16 */
+    "  .macro MCUSIM_PWM_RECORDS2 Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 0\n"
+    "  sub r1, r1, #160\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 16\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #36\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* the 3 x 2 block on merged records: per step W + 3 columns in one group, one SXTB16, 6
+     * SMLAD (12 cycles per 12 MACs); acc_h in r4 + 2p, acc_c in r5 + 2p; r11 where r0 ends;
+     * columns as MCUSIM_PW3_KP (r0 at the iteration's data + 8) */
+    "  .macro MCUSIM_PWM3_KP X, W, WBX=0, WBW=0\n"
+    "  .if \\WBW\n"
+    "  ldr r12, [r1, #\\W]!\n"
+    "  .else\n"
+    "  ldr r12, [r1, #\\W]\n"
+    "  .endif\n"
+    "  ldr r2, [r0, #\\X]\n"
+    "  ldr r3, [r0, #\\X+4]\n"
+    "  .if \\WBX\n"
+    "  ldr r10, [r0, #\\X+8]!\n"
+    "  .else\n"
+    "  ldr r10, [r0, #\\X+8]\n"
+    "  .endif\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  smlad r6, r3, r12, r6\n"
+    "  smlad r7, r3, lr, r7\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM3_RECORDS Z\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  ldr r9, [r1, #4]\n"                /* b_c */
+    "  ldr r8, [r1, #8]\n"                /* b_c + 256 b_c+1 */
+    "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
+    "  ldr r2, [r0]\n"
+    "  ldr r3, [r0, #4]\n"
+    "  ldr r10, [r0, #8]!\n"              /* r0: cols + 8 */
+    "  sxtb16 lr, r12\n"
+    "  smlad r4, r2, r12, r8\n"
+    "  smlad r5, r2, lr, r9\n"
+    "  smlad r6, r3, r12, r8\n"
+    "  smlad r7, r3, lr, r9\n"
+    "  smlad r8, r10, r12, r8\n"
+    "  smlad r9, r10, lr, r9\n"
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM3_KP 8, 4, 1, 1\n"
+    "12:\n"
+    "  MCUSIM_PWM3_KP 8, 4\n"
+    "  MCUSIM_PWM3_KP 24, 8\n"
+    "  MCUSIM_PWM3_KP 40, 12\n"
+    "  MCUSIM_PWM3_KP 56, 16\n"
+    "  MCUSIM_PWM3_KP 72, 20\n"
+    "  MCUSIM_PWM3_KP 88, 24\n"
+    "  MCUSIM_PWM3_KP 104, 28\n"
+    "  MCUSIM_PWM3_KP 120, 32\n"
+    "  MCUSIM_PWM3_KP 136, 36\n"
+    "  MCUSIM_PWM3_KP 152, 40\n"
+    "  MCUSIM_PWM3_KP 168, 44\n"
+    "  MCUSIM_PWM3_KP 184, 48\n"
+    "  MCUSIM_PWM3_KP 200, 52\n"
+    "  MCUSIM_PWM3_KP 216, 56\n"
+    "  MCUSIM_PWM3_KP 232, 60, 1, 1\n"
+    "  cmp r0, r11\n"
+    "  bne 11b\n"
+    "  sub r4, r4, r5\n"
+    "  sub r6, r6, r7\n"
+    "  sub r8, r8, r9\n"
+    "  add r5, r5, r5\n"
+    "  add r7, r7, r7\n"
+    "  add r9, r9, r9\n"
+    "  ldr r0, [r1, #4]\n"
+    "  ldr r2, [r1, #8]\n"
+    "  ldr r3, [r1, #12]\n"
+    "  .if \\Z\n"
+    "  smmlar r5, r5, r0, r2\n"
+    "  smmlar r7, r7, r0, r2\n"
+    "  smmlar r9, r9, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, r5, lsr #31\n"
+    "  sub lr, r2, r7, lsr #31\n"
+    "  smmlar r5, r5, r0, r12\n"
+    "  sub r12, r2, r9, lsr #31\n"
+    "  smmlar r7, r7, r0, lr\n"
+    "  smmlar r9, r9, r0, r12\n"
+    "  .endif\n"
+    "  asr r5, r5, r3\n"
+    "  asr r7, r7, r3\n"
+    "  asr r9, r9, r3\n"
+    "  ssat r5, #8, r5\n"
+    "  ssat r7, #8, r7\n"
+    "  ssat r9, #8, r9\n"
+    "  ldr r0, [r1, #16]\n"             /* as MCUSIM_PWM_RQB */
+    "  ldr r2, [r1, #20]\n"
+    "  ldr r3, [r1, #24]!\n"
+    "  .if \\Z\n"
+    "  smmla r4, r4, r0, r2\n"
+    "  smmla r6, r6, r0, r2\n"
+    "  smmla r8, r8, r0, r2\n"
+    "  .else\n"
+    "  asr r12, r4, #31\n"
+    "  asr lr, r6, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  add lr, r2, lr, lsl #7\n"
+    "  smmla r4, r4, r0, r12\n"
+    "  asr r12, r8, #31\n"
+    "  smmla r6, r6, r0, lr\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  smmla r8, r8, r0, r12\n"
+    "  .endif\n"
+    "  asr r4, r4, r3\n"
+    "  asr r6, r6, r3\n"
+    "  asr r8, r8, r3\n"
+    "  ssat r4, #8, r4\n"
+    "  ssat r6, #8, r6\n"
+    "  ssat r8, #8, r8\n"
+    "  bfi r5, r4, #8, #8\n"
+    "  bfi r7, r6, #8, #8\n"
+    "  bfi r9, r8, #8, #8\n"
+    "  ldm sp, {r0, r2, r12, lr}\n"
+    "  add r4, lr, r12\n"
+    "  add r6, r4, r12\n"
+    "  strh r5, [lr], #2\n"
+    "  strh r7, [r4]\n"
+    "  strh r9, [r6]\n"
+    "  str lr, [sp, #12]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
+     * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
+    "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #4\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  add r11, r0, r4, lsl #6\n"
+    "  .if \\NPX == 4\n"
+    "  sub r11, r11, #4\n"
+    "  str r11, [sp, #16]\n"              /* where r0 ends */
+    "  .else\n"
+    "  sub r11, r11, #8\n"                /* kept in r11 */
+    "  .endif\n"
+    "  adds r3, r4, #2\n"                 /* records of 16 (n8 + 2) bytes */
+    "  mul r3, r3, r5\n"
+    "  add r3, r1, r3, lsl #4\n"
+    "  subs r3, r3, #4\n"
+    "  str r3, [sp, #4]\n"
+    "  subs r1, r1, #4\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  .if \\NPX == 4\n"
+    "  MCUSIM_PWM_RECORDS 0, \\N8\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS 1, \\N8\n"
+    "  .else\n"
+    "  MCUSIM_PWM3_RECORDS 0\n"
+    "20:\n"
+    "  MCUSIM_PWM3_RECORDS 1\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .section .text.mcusim_mm4x2_rqm_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm_s16, %function\n"
+    "mcusim_mm4x2_rqm_s16:\n"
+    "  MCUSIM_PWM_FN 4\n"
+    "  .size mcusim_mm4x2_rqm_s16, .-mcusim_mm4x2_rqm_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm64_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm64_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm64_s16, %function\n"
+    "mcusim_mm4x2_rqm64_s16:\n"
+    "  MCUSIM_PWM_FN 4, 8\n"
+    "  .size mcusim_mm4x2_rqm64_s16, .-mcusim_mm4x2_rqm64_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm128_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm128_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm128_s16, %function\n"
+    "mcusim_mm4x2_rqm128_s16:\n"
+    "  MCUSIM_PWM_FN 4, 16\n"
+    "  .size mcusim_mm4x2_rqm128_s16, .-mcusim_mm4x2_rqm128_s16\n"
+    "  .section .text.mcusim_mm4x2_rqm64x2_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_rqm64x2_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_rqm64x2_s16, %function\n"
+    "mcusim_mm4x2_rqm64x2_s16:\n"
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1\n"
+    "  .size mcusim_mm4x2_rqm64x2_s16, .-mcusim_mm4x2_rqm64x2_s16\n"
+    "  .purgem MCUSIM_PWM_RECORDS2\n"
+    "  .purgem MCUSIM_PWM_BODY\n"
+    "  .purgem MCUSIM_PW_X2_ENTRY\n"
+    "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm3x2_rqm_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm3x2_rqm_s16, %function\n"
+    "mcusim_mm3x2_rqm_s16:\n"
+    "  MCUSIM_PWM_FN 3\n"
+    "  .size mcusim_mm3x2_rqm_s16, .-mcusim_mm3x2_rqm_s16\n"
+    "  .purgem MCUSIM_PWM_FN\n"
+    "  .purgem MCUSIM_PWM3_RECORDS\n"
+    "  .purgem MCUSIM_PWM3_KP\n"
+    "  .purgem MCUSIM_PWM_RECORDS\n"
+    "  .purgem MCUSIM_PWM_KP_LAST\n"
+    "  .purgem MCUSIM_PWM_KP\n"
+    "  .purgem MCUSIM_PWM_RQB\n"
+    /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]) */
+    "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
+    "  .balign 4\n"
+    "  .global mcusim_mm4x2_pw_s16\n"
+    "  .thumb_func\n"
+    "  .type mcusim_mm4x2_pw_s16, %function\n"
+    "mcusim_mm4x2_pw_s16:\n"
+    "  ldr r12, [r2]\n"
+    "  tst r12, #3\n"
+    "  bne.w mcusim_mm4x2_rq_s16\n"
+    "  cmp r12, #4\n"
+    "  beq.w mcusim_mm4x2_rqh32_s16\n"
+    "  cmp r12, #8\n"
+    "  beq.w mcusim_mm4x2_rqh64_s16\n"
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm4x2_rqh128_s16\n"
+    "  b.w mcusim_mm4x2_rqh_s16\n"
+    "  .size mcusim_mm4x2_pw_s16, .-mcusim_mm4x2_pw_s16\n"
+    "  .purgem MCUSIM_PW3_RECORDS\n"
+    "  .purgem MCUSIM_PW3_KP\n"
+    "  .purgem MCUSIM_PW_FN\n"
+    "  .purgem MCUSIM_PW_RECORDS\n"
+    "  .purgem MCUSIM_PW_RQ\n"
+    "  .purgem MCUSIM_PW_STEPS\n"
+    "  .purgem MCUSIM_PW_STRAIGHT\n"
+    "  .purgem MCUSIM_PW_KP_BIAS\n"
+    "  .purgem MCUSIM_PW_KP_FIRST\n"
+    "  .purgem MCUSIM_PW_KP\n");
+
+/* the record loops above, called per group by mcusim_pw_layer */
+void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqm64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rqm128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
+void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rqh64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                            int8_t *out);
+void mcusim_mm4x2_rqh128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
+void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                              int8_t *out);
+void mcusim_mm4x2_rqm64x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                              int8_t *out);
+#endif
+
+#if MCUSIM_DSP
+/* n int8 outputs clamped to [lo, hi] when that is narrower than SSAT's int8 (lo4, hi4: the bounds
+ * in four lanes; n even), four lanes at a time: SSUB8 sets GE where the lane is >= the bound,
+ * SEL picks */
+MCUSIM_INLINE void mcusim_pw_clamp(int8_t *out, int32_t n, int32_t lo, int32_t hi, int32_t lo4,
+                                   int32_t hi4)
+{
+    if (lo > -128 || hi < 127) {
+        int32_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            int32_t v;
+            __builtin_memcpy(&v, out + i, 4);
+            (void)__ssub8(v, lo4);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)lo4);
+            (void)__ssub8(hi4, v);
+            v = (int32_t)__sel((uint32_t)v, (uint32_t)hi4);
+            __builtin_memcpy(out + i, &v, 4);
+        }
+        for (; i < n; i++) {
+            out[i] = (int8_t)(out[i] < lo ? lo : (out[i] > hi ? hi : out[i]));
+        }
+    }
+}
+#endif
+
+/* A 1x1 stride-1 layer with input channels a multiple of 32 and even output channels, in groups
+ * of four pixels (three at the end, as mcusim_convolve_1x1_fast_s8: at least 9 pixels or a
+ * multiple of 4), each gathered into the column scratch and run straight against the record
+ * loops above (no per-group dispatch through mcusim_mat_mult_packed_s8); merged: the records
+ * of conv_pack.records_merged, else those of conv_pack.records. */
+static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *params,
+                                     const mcusim_dims *input_dims, const int8_t *input,
+                                     const mcusim_dims *filter_dims, const int32_t *packed,
+                                     const mcusim_dims *output_dims, int8_t *output,
+                                     int32_t merged, int32_t twice)
+{
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    const int32_t n3 = (4 - (total & 3)) & 3;   /* groups of three at the end (as _fast_s8) */
+    if (buffer == 0 || filter_dims->h != 1 || filter_dims->w != 1 || filter_dims->c != in_c ||
+        params->padding.h != 0 || params->padding.w != 0 || params->stride.h != 1 ||
+        params->stride.w != 1 || params->input_offset != 0 || (in_c & 31) || (out_c & 1) ||
+        (n3 && total < 9)) {
+        return MCUSIM_ARG_ERROR;
+    }
+#if !MCUSIM_DSP
+    (void)twice;
+    if (!merged) {      /* the same records: the C loops of mcusim_mat_mult_packed_s8.c */
+        return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims,
+                                           packed, output_dims, output);
+    }
+#endif
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    const int32_t depth = in_c, fours = total - 3 * n3;
+    int16_t *cols = (int16_t *)buffer;
+#if MCUSIM_DSP
+    const int32_t args[4] = {depth >> 3, out_c >> 1, out_c, lo};
+    const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
+    const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
+    const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
+    void (*const four)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
+        !merged ? (in_c == 32 ? mcusim_mm4x2_rqh32_s16 : in_c == 64 ? mcusim_mm4x2_rqh64_s16
+                   : in_c == 128 ? mcusim_mm4x2_rqh128_s16 : mcusim_mm4x2_rqh_s16)
+        : in_c == 64 ? mcusim_mm4x2_rqm64_s16 : in_c == 128 ? mcusim_mm4x2_rqm128_s16
+        : mcusim_mm4x2_rqm_s16;
+    void (*const three)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
+        merged ? mcusim_mm3x2_rqm_s16 : mcusim_mm3x2_rqh_s16;
+#endif
+    int32_t start = 0;
+#if MCUSIM_DSP
+    if (twice) {        /* pairs of groups of four per record pass (160-byte records) */
+        for (; start + 8 <= fours; start += 8) {
+            mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);
+            mcusim_widen_runs_s8((int32_t *)cols + 2 * in_c, input + (start + 4) * in_c, 4,
+                                 wargs);
+            (merged ? mcusim_mm4x2_rqm64x2_s16 : mcusim_mm4x2_rqh32x2_s16)(
+                cols, packed, args, output + start * out_c);
+            mcusim_pw_clamp(output + start * out_c, 8 * out_c, lo, hi, lo4, hi4);
+        }
+    }
+#endif
+    for (int32_t first = start, npx = 4; first < total; first += npx) {
+        npx = first < fours ? 4 : 3;
+        int8_t *out = output + first * out_c;
+#if MCUSIM_DSP
+        mcusim_widen_runs_s8((int32_t *)cols, input + first * in_c, npx, wargs);
+        (npx == 4 ? four : three)(cols, packed, args, out);
+        mcusim_pw_clamp(out, npx * out_c, lo, hi, lo4, hi4);
+#else
+        /* the layout spelled out: per pair of channels c (low byte) and c + 1, h = 256 w_c+1 +
+         * w_c, its low byte w_c; the sum over h is 256 acc_c+1 + acc_c (modulo 2^32) */
+        for (int32_t p = 0; p < npx; p++) {
+            const int8_t *x = input + (first + p) * in_c;
+            const int32_t *rec = packed;
+            for (int32_t oc = 0; oc < out_c; oc += 2, rec += depth / 2 + 8) {
+                const int16_t *h = (const int16_t *)(rec + 2);
+                uint32_t acc_h = (uint32_t)rec[1];
+                int32_t acc_c = rec[0];
+                for (int32_t k = 0; k < depth; k++) {
+                    /* element k = 4q + 2 hh + j: word 2q + j, halfword hh */
+                    const int16_t hk = h[2 * (2 * (k >> 2) + (k & 1)) + ((k >> 1) & 1)];
+                    acc_h += (uint32_t)(x[k] * hk);
+                    acc_c += x[k] * (int8_t)(hk & 0xFF);
+                }
+                const int32_t *q = rec + 2 + depth / 2;
+                /* channel c + 1 from x = 256 acc_c+1: SMMLA(x, m, A' - 128 [x < 0]) >> r' */
+                const int32_t x = (int32_t)(acc_h - (uint32_t)acc_c);
+                const int64_t t = (int64_t)((uint64_t)(uint32_t)(q[4] - (x < 0 ? 128 : 0)) << 32)
+                                  + (int64_t)x * q[3];
+                int32_t v[2] = {mcusim_requant_smmlar(2 * acc_c, q[0], q[1], q[2]),
+                                (int32_t)(t >> 32) >> q[5]};
+                for (int32_t c = 0; c < 2; c++) {
+                    v[c] = v[c] < lo ? lo : (v[c] > hi ? hi : v[c]);
+                    out[p * out_c + oc + c] = (int8_t)v[c];
+                }
+            }
+        }
+        (void)cols;
+#endif
+    }
+    return MCUSIM_OK;
+}
+
+mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims,
+                                            const int32_t *packed,
+                                            const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 1, 0);
+}
+
+mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 0, 0);
+}
+
+/* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
+ * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
+ * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
+/* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
+mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims,
+                                             const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    if (input_dims->c != 64) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 1, 1);
+}
+
+mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output)
+{
+    if (input_dims->c != 32) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 0, 1);
+}
