@@ -239,6 +239,16 @@ def cases():
                      activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 4, 4, 8], 16, (1, 1), padding="VALID", activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 2, 6, 16], 32, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    # those instances drop the requantization's sign term (activation minimum >= output zero
+    # point): RELU at output zero point -20 (the clamp pass) and 3; the same shapes without an
+    # activation (minimum -128 below the zero point) keep the generic routines
+    yield mg.conv_2d(r, [1, 4, 8, 8], 16, (1, 1), padding="VALID", activation="RELU",
+                     out_q=(0.02, -20))[0], RND
+    yield mg.conv_2d(r, [1, 6, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU",
+                     out_q=(0.03, 3))[0], RND
+    yield mg.conv_2d(r, [1, 4, 8, 8], 16, (1, 1), padding="VALID", out_q=(0.02, 5))[0], RND
+    yield mg.conv_2d(r, [1, 3, 4, 16], 32, (1, 1), padding="VALID", out_q=(0.03, -7))[0], RND
+    yield mg.conv_2d(r, [1, 7, 12, 3], 16, (3, 3), (1, 1), padding="SAME", out_q=(0.05, 9))[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

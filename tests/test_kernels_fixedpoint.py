@@ -149,6 +149,37 @@ def test_one_smmlar_requant_matches_tflite_definition(fx):
                     assert fx.requant_smmlar(x, m, s, off) == want, (x, m, s, off)
 
 
+def test_smmlar_requant_without_sign_term_under_a_floor_at_the_zero_point():
+    """The RGB / small-K CONV_2D instances for RELU-like layers (MCUSIM_RQ8 with OUTC != 0) drop
+    the - [acc < 0] of mcusim_requant_smmlar: SMMLAR(2 acc, m, a) >> r. That changes only results
+    of negative accumulators, whose high product is <= 0, so both forms stay <= the output zero
+    point; with the activation minimum lo >= the zero point the clamp makes them equal. Checked
+    against TFLM's definition with ties and every sign, zero points and minima above them."""
+    rng = np.random.default_rng(7)
+    lim = (1 << 30) - 1
+    mults = [0, 1 << 30, (1 << 31) - 1, 1518500250] + \
+        [int(m) for m in rng.integers(1 << 30, 1 << 31, 10)]
+    xs = [x for x in values(rng, 100)[::2] if abs(x) <= lim] + [lim, -lim, -1, 0, 1]
+    for s in (1, 2, 3, 7, 12, 22):        # ties: x m + 2^30 landing on a multiple of 2^(31+r)
+        xs += [(k << (31 + s)) // (1 << 30) for k in (-5, -3, -1, 1, 3)]
+    diffs = 0
+    for x in xs:
+        for m in mults:
+            for r in (1, 2, 3, 5, 9, 16, 22):
+                h = srdhm_def(x, m)
+                for off in (-128, -20, 0, 3, 100):
+                    a = (1 << (r - 1)) + (off << r)
+                    fast = max(-128, min(127, (h + a) >> r))     # SMMLAR, ASR, SSAT
+                    exact = rdivpot_def(h, r) + off
+                    diffs += fast != max(-128, min(127, exact))
+                    for lo in sorted({off, min(off + 7, 127)}):
+                        if lo < -128:
+                            continue
+                        assert max(lo, min(127, fast)) == max(lo, min(127, exact)), \
+                            (x, m, r, off, lo)
+    assert diffs > 0      # without the floor the sign term matters (the test can fail)
+
+
 def test_split_multiplier_requant_matches_tflite_definition(fx):
     """The ARMv6-M pairs kernels' requantization (mcusim_requant_split11: the multiplier in
     9 + 11 + 11 bits, no 64-bit product; |acc| < 2^20, shifts -13..-1) equals

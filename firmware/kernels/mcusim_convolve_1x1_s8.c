@@ -471,16 +471,19 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                          (out_c >> 1) * (in_c + 8));
         }
         const int32_t args[4] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, total >> 2};
-        if (in_c == 8 && out_c == 16) {     /* VWW's shapes: stores at immediate offsets */
+        const int32_t lo = params->activation.min, hi = params->activation.max;
+        /* VWW's shapes with the activation minimum at or above the output zero point (RELU,
+         * RELU6): stores at immediate offsets, no sign term in the requantization */
+        const int32_t nosign = lo >= params->output_offset;
+        if (in_c == 8 && out_c == 16 && nosign) {
             mcusim_conv1x1_g8_o16_s16(input, (int16_t *)buffer, args, output);
         } else if (in_c == 8) {
             mcusim_conv1x1_g8_s16(input, (int16_t *)buffer, args, output);
-        } else if (out_c == 32) {
+        } else if (out_c == 32 && nosign) {
             mcusim_conv1x1_g16_o32_s16(input, (int16_t *)buffer, args, output);
         } else {
             mcusim_conv1x1_g16_s16(input, (int16_t *)buffer, args, output);
         }
-        const int32_t lo = params->activation.min, hi = params->activation.max;
         if (lo > -128 || hi < 127) {
             for (int32_t i = 0; i < total * out_c; i++) {
                 output[i] = mcusim_clamp8(output[i], lo, hi);

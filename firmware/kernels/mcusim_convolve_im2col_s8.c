@@ -681,13 +681,15 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
                                                         int32_t in_w, int32_t sw, int8_t zp,
                                                         const int32_t *packed, int32_t out_c,
                                                         int8_t *dst, int32_t g, int32_t lo,
-                                                        int32_t hi)
+                                                        int32_t hi, int32_t out_off)
 {
     const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
                              (int32_t)((uint32_t)(uint8_t)zp << 24)};
-    if (out_c == 8) {       /* VWW's and IC's channel counts: stores at immediate offsets */
+    /* VWW's and IC's channel counts with the activation minimum at or above the output zero
+     * point (RELU): stores at immediate offsets, no sign term in the requantization */
+    if (out_c == 8 && lo >= out_off) {
         mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
-    } else if (out_c == 16) {
+    } else if (out_c == 16 && lo >= out_off) {
         mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
     } else {
         mcusim_rgb_row_q7_s16(ip, cols, args, dst);
@@ -712,7 +714,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t sh = params->stride.h, sw = params->stride.w;
     const int32_t ph = params->padding.h, pw = params->padding.w;
-    const int32_t in_off = params->input_offset;
+    const int32_t in_off = params->input_offset, out_off = params->output_offset;
     const int32_t lo = params->activation.min, hi = params->activation.max;
     if (buffer == 0 || in_c != 3 || filter_dims->c != 3 || filter_dims->h != 3 ||
         filter_dims->w != 3 || params->dilation.h != 1 || params->dilation.w != 1 ||
@@ -755,10 +757,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                 if (whole) {
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
                     mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
-                                      lo, hi);
+                                      lo, hi, out_off);
                     if (rem) {
                         mcusim_rgb_groups(cols, strip + (out_w - 4) * sw * 3, wpad, sw, zp,
-                                          packed, out_c, tail, 1, lo, hi);
+                                          packed, out_c, tail, 1, lo, hi, out_off);
                         for (int32_t i = 0; i < rem * out_c; i++) {
                             dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                         }
@@ -772,19 +774,20 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     g = g < (out_w - ox) >> 2 ? g : (out_w - ox) >> 2;
                     if (g > 0) {
                         mcusim_rgb_groups(cols, in_b + (y0 * in_w + x0) * 3, in_w, sw, zp,
-                                          packed, out_c, dst + ox * out_c, g, lo, hi);
+                                          packed, out_c, dst + ox * out_c, g, lo, hi, out_off);
                     } else {
                         g = 1;
                         mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, x0, wst, zp);
                         mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c,
-                                          dst + ox * out_c, 1, lo, hi);
+                                          dst + ox * out_c, 1, lo, hi, out_off);
                     }
                     ox += 4 * g;
                 }
                 if (rem) {
                     const int32_t ox = out_w - 4;
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, ox * sw - pw, wst, zp);
-                    mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi);
+                    mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi,
+                                      out_off);
                     for (int32_t i = 0; i < rem * out_c; i++) {
                         dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                     }
@@ -808,7 +811,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             g = g < (total - first) >> 2 ? g : (total - first) >> 2;
             if (g > 0) {
                 mcusim_rgb_groups(cols, input + ((b * in_h + y0) * in_w + x0) * 3, in_w, sw, zp,
-                                  packed, out_c, dst, g, lo, hi);
+                                  packed, out_c, dst, g, lo, hi, out_off);
                 first += 4 * (g - 1);
                 ox += 4 * g;
                 if (ox == out_w) {

@@ -997,14 +997,18 @@ __asm__(
 
 /* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
  * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
- * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12; OUTC != 0: out_c
- * known, the stores at immediate offsets, r12 not loaded). Each output in
+ * the records' end (in r0 for the loop test), [sp, #12] out_c (left in r12). OUTC != 0: out_c
+ * known, the stores at immediate offsets, r12 not loaded, and no sign term: SMMLAR(2 acc, m, a)
+ * >> r without the - [acc < 0], for layers whose activation minimum is at or above the output
+ * zero point only (the callers check): with acc < 0 the high product is <= 0, so both forms give
+ * at most the zero point and the clamp takes either to the minimum. Each output in
  * place in its accumulator, the SUB of the next output issued before the SMMLAR of the current
  * one (a shifted-register result waits a cycle on the M33: profiles/cortex-m33.toml), the loads
  * grouped before the stores (a load after a store waits on the M4). */
 __asm__(
     "  .macro MCUSIM_RQ8 OUTC\n"
     "  ldm r1!, {r0, r2, r3}\n"
+    "  .if \\OUTC == 0\n"
     "  sub r12, r2, r4, lsr #31\n"
     "  sub lr, r2, r6, lsr #31\n"
     "  smmlar r4, r4, r0, r12\n"
@@ -1014,6 +1018,13 @@ __asm__(
     "  smmlar r8, r8, r0, r12\n"
     "  asr r4, r4, r3\n"
     "  smmlar r10, r10, r0, lr\n"
+    "  .else\n"                          /* no sign term (see above) */
+    "  smmlar r4, r4, r0, r2\n"
+    "  smmlar r6, r6, r0, r2\n"
+    "  smmlar r8, r8, r0, r2\n"
+    "  asr r4, r4, r3\n"
+    "  smmlar r10, r10, r0, r2\n"
+    "  .endif\n"
     "  asr r6, r6, r3\n"
     "  ssat r4, #8, r4\n"
     "  asr r8, r8, r3\n"
@@ -1037,6 +1048,7 @@ __asm__(
     "  strb r8, [lr, #2 * \\OUTC]\n"
     "  strb r10, [lr, #3 * \\OUTC]\n"
     "  .endif\n"
+    "  .if \\OUTC == 0\n"
     "  sub r6, r2, r5, lsr #31\n"
     "  sub r8, r2, r7, lsr #31\n"
     "  smmlar r5, r5, r0, r6\n"
@@ -1046,6 +1058,13 @@ __asm__(
     "  smmlar r9, r9, r0, r6\n"
     "  asr r5, r5, r3\n"
     "  smmlar r11, r11, r0, r8\n"
+    "  .else\n"
+    "  smmlar r5, r5, r0, r2\n"
+    "  smmlar r7, r7, r0, r2\n"
+    "  smmlar r9, r9, r0, r2\n"
+    "  asr r5, r5, r3\n"
+    "  smmlar r11, r11, r0, r2\n"
+    "  .endif\n"
     "  asr r7, r7, r3\n"
     "  ssat r5, #8, r5\n"
     "  asr r9, r9, r3\n"
