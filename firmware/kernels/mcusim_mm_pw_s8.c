@@ -976,7 +976,10 @@ __asm__(
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
     "  .purgem MCUSIM_PWM_RQB\n"
-    /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]) */
+    /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]). The straight-line 64/128
+     * loops only on the M33 (ARMv8-M Mainline), whose pointwise layers with several pixel groups
+     * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
+     * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
     "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
     "  .balign 4\n"
     "  .global mcusim_mm4x2_pw_s16\n"
@@ -988,10 +991,12 @@ __asm__(
     "  bne.w mcusim_mm4x2_rq_s16\n"
     "  cmp r12, #4\n"
     "  beq.w mcusim_mm4x2_rqh32_s16\n"
+#if defined(__ARM_ARCH_8M_MAIN__)
     "  cmp r12, #8\n"
     "  beq.w mcusim_mm4x2_rqh64_s16\n"
     "  cmp r12, #16\n"
     "  beq.w mcusim_mm4x2_rqh128_s16\n"
+#endif
     "  b.w mcusim_mm4x2_rqh_s16\n"
     "  .size mcusim_mm4x2_pw_s16, .-mcusim_mm4x2_pw_s16\n"
     "  .purgem MCUSIM_PW3_RECORDS\n"
@@ -1005,25 +1010,7 @@ __asm__(
     "  .purgem MCUSIM_PW_KP_FIRST\n"
     "  .purgem MCUSIM_PW_KP\n");
 
-/* the record loops above, called per group by mcusim_pw_layer */
-void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqm64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqm128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqh64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqh128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                              int8_t *out);
-void mcusim_mm4x2_rqm64x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                              int8_t *out);
+/* the record loops above: declared in mcusim_nn.h (mcusim_pw_loops) */
 #endif
 
 #if MCUSIM_DSP
@@ -1060,7 +1047,8 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
                                      const mcusim_dims *input_dims, const int8_t *input,
                                      const mcusim_dims *filter_dims, const int32_t *packed,
                                      const mcusim_dims *output_dims, int8_t *output,
-                                     int32_t merged, int32_t twice)
+                                     int32_t merged, int32_t twice,
+                                     const mcusim_pw_loops *loops)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
@@ -1071,8 +1059,13 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
         (n3 && total < 9)) {
         return MCUSIM_ARG_ERROR;
     }
-#if !MCUSIM_DSP
+#if MCUSIM_DSP
+    if (loops == 0 || loops->four == 0 || loops->three == 0 || (twice && loops->eight == 0)) {
+        return MCUSIM_ARG_ERROR;
+    }
+#else
     (void)twice;
+    (void)loops;
     if (!merged) {      /* the same records: the C loops of mcusim_mat_mult_packed_s8.c */
         return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims,
                                            packed, output_dims, output);
@@ -1086,13 +1079,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
     const int32_t lo4 = (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u);
     const int32_t hi4 = (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u);
-    void (*const four)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
-        !merged ? (in_c == 32 ? mcusim_mm4x2_rqh32_s16 : in_c == 64 ? mcusim_mm4x2_rqh64_s16
-                   : in_c == 128 ? mcusim_mm4x2_rqh128_s16 : mcusim_mm4x2_rqh_s16)
-        : in_c == 64 ? mcusim_mm4x2_rqm64_s16 : in_c == 128 ? mcusim_mm4x2_rqm128_s16
-        : mcusim_mm4x2_rqm_s16;
-    void (*const three)(const int16_t *, const int32_t *, const int32_t *, int8_t *) =
-        merged ? mcusim_mm3x2_rqm_s16 : mcusim_mm3x2_rqh_s16;
+    const mcusim_pw_loop four = loops->four, three = loops->three;
 #endif
     int32_t start = 0;
 #if MCUSIM_DSP
@@ -1101,7 +1088,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
             mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);
             mcusim_widen_runs_s8((int32_t *)cols + 2 * in_c, input + (start + 4) * in_c, 4,
                                  wargs);
-            (merged ? mcusim_mm4x2_rqm64x2_s16 : mcusim_mm4x2_rqh32x2_s16)(
+            loops->eight(
                 cols, packed, args, output + start * out_c);
             mcusim_pw_clamp(output + start * out_c, 8 * out_c, lo, hi, lo4, hi4);
         }
@@ -1153,10 +1140,11 @@ mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_para
                                             const mcusim_dims *input_dims, const int8_t *input,
                                             const mcusim_dims *filter_dims,
                                             const int32_t *packed,
-                                            const mcusim_dims *output_dims, int8_t *output)
+                                            const mcusim_dims *output_dims, int8_t *output,
+        const mcusim_pw_loops *loops)
 {
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 0);
+                           output, 1, 0, loops);
 }
 
 mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
@@ -1164,10 +1152,11 @@ mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_par
                                              const int8_t *input,
                                              const mcusim_dims *filter_dims,
                                              const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
+                                             const mcusim_dims *output_dims, int8_t *output,
+        const mcusim_pw_loops *loops)
 {
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 0);
+                           output, 0, 0, loops);
 }
 
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
@@ -1179,13 +1168,14 @@ mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_par
                                              const int8_t *input,
                                              const mcusim_dims *filter_dims,
                                              const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
+                                             const mcusim_dims *output_dims, int8_t *output,
+        const mcusim_pw_loops *loops)
 {
     if (input_dims->c != 64) {
         return MCUSIM_ARG_ERROR;
     }
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 1);
+                           output, 1, 1, loops);
 }
 
 mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
@@ -1193,11 +1183,12 @@ mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_pa
                                               const int8_t *input,
                                               const mcusim_dims *filter_dims,
                                               const int32_t *packed,
-                                              const mcusim_dims *output_dims, int8_t *output)
+                                              const mcusim_dims *output_dims, int8_t *output,
+        const mcusim_pw_loops *loops)
 {
     if (input_dims->c != 32) {
         return MCUSIM_ARG_ERROR;
     }
     return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 1);
+                           output, 0, 1, loops);
 }

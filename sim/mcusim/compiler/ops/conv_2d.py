@@ -136,6 +136,17 @@ def _pw_ok(ctx, p: dict) -> bool:
             and kc % 32 == 0 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
 
 
+def _pw_loops(kc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
+    """The record loops (mcusim_mm_pw_s8.c) a pointwise layer over kc input channels runs, named
+    in its MCUSIM_PW_LOOPS table so the linker keeps only those: groups of four (straight-line
+    for 64/128 inputs, 32 too on the int16 records), of three, and two groups of four per record
+    pass (twice: 32 inputs on int16 records, 64 merged)."""
+    kind, sizes = ("m", (64, 128)) if merged else ("h", (32, 64, 128))
+    four = f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}_s16"
+    eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else "0"
+    return four, f"mcusim_mm3x2_rq{kind}_s16", eight
+
+
 def _is_m4(ctx) -> bool:
     return str(getattr(ctx, "core", "")).startswith("cortex-m4")
 
@@ -281,13 +292,17 @@ def emit(node, g, ctx) -> str:
             (rec, "mcusim_convolve_1x1_fast_pw_s8")
         if twice:
             fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
+        loops = _pw_loops(p["filter_dims"][3], merged is not None, twice)
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
-        return (_conv_params(p, in_off) + f"{fn}({buf}&params,\n"
+        table = (f"static const mcusim_pw_loops loops = MCUSIM_PW_LOOPS({', '.join(loops)});\n"
+                 if pw else "")
+        return (_conv_params(p, in_off) + table + f"{fn}({buf}&params,\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['filter_dims'])}, {packed},\n"
-                f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
+                f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])}"
+                f"{', &loops' if pw else ''});\n")
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
