@@ -153,3 +153,22 @@ def test_portable_kernels_on_armv6m_are_the_c_reference(tmp_path):
     assert not [n for n in kernels["portable"] if any(p in n for p in packed)], kernels["portable"]
     assert [n for n in kernels["optimized"] if any(p in n for p in packed)]
     assert np.array_equal(outs["portable"], outs["optimized"])
+
+
+def test_pointwise_links_only_the_record_loops_it_names(tmp_path):
+    """A 1x1 layer over 64 input channels on the Cortex-M4 names its record loops in a table
+    (MCUSIM_PW_LOOPS), so --gc-sections drops the other straight-line loops (several KB each)."""
+    from mcusim.compiler import modelgen as mg
+    from mcusim.sim.elf import load_elf
+    r = np.random.default_rng(7)
+    data, _ = mg.conv_2d(r, [1, 4, 4, 64], 16, (1, 1), padding="VALID", activation="RELU6")
+    model = tmp_path / "pw64.tflite"
+    model.write_bytes(data)
+    out = tmp_path / "proj"
+    compile_model(model, load_board("stm32l4r5"), out_dir=out)
+    assert "MCUSIM_PW_LOOPS(mcusim_mm4x2_rqm64_s16" in (out / "model.c").read_text()
+    elf = load_elf(out / "model.elf")
+    assert elf.symbol("mcusim_mm4x2_rqm64_s16") is not None
+    for unused in ("mcusim_mm4x2_rqm128_s16", "mcusim_mm4x2_rqh128_s16",
+                   "mcusim_mm4x2_rqh64_s16", "mcusim_mm4x2_rqh32x2_s16"):
+        assert elf.symbol(unused) is None, unused
