@@ -191,6 +191,19 @@ def cases():
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
+    # prescaled depthwise records (FPU cores, output zero point -128: SMMLA and SSAT asr #12) in
+    # the row-pair walk: stride 1 with an odd column and a last odd row (dualu, pair1), stride 2
+    # three wide (pair2) and seven wide (a quad, a pair and an odd column); e up to 12 keeps the
+    # unscaled records (same loops without the sign term)
+    r = rng("prescaled")
+    yield mg.depthwise_conv_2d(r, [1, 17, 19, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 17, 6, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 18, 13, 8], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 8, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.5, -128))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

@@ -581,3 +581,45 @@ def test_wrappers_match(make, build, dsp):
     if re.search(r"_(fast|merged)_s8\(", make(data, dsp=dsp).body):   # packed: the wrapper takes int8
         dsp = False
     assert_bit_exact(make(data, dsp=dsp, rewrite=to_wrapper), seed=26)
+
+
+def test_depthwise_pack_prescaled():
+    """Prescaled records (depthwise_pack.pack_3x3 pre=True, the kernel's DW3P_PRE): weights and
+    bias times 2^k more (k = 12 - e), R = 2^(k-1) + 2^k rnd, so SMMLA(2^k 2 acc, m, R) >> 12
+    equals the unscaled SMMLAR(2 acc, m, rnd) >> e for every sum, computed here from the records
+    with exact integers; channels outside e = 5..11 keep the layer unscaled."""
+    from mcusim.compiler.ops import depthwise_pack as dp
+    r = np.random.default_rng(23)
+    w = r.integers(-127, 128, (1, 3, 3, 8)).astype(np.int8)
+    b = r.integers(-5000, 5000, 8)
+    e = np.array([5, 6, 7, 8, 9, 10, 11, 7])
+    p = dict(ch_mult=1, multipliers=r.integers(1 << 30, 1 << 31, 8).tolist(),
+             shifts=(-e).tolist(), input_offset=128, output_offset=-128)
+    base, pre = dp.pack_3x3(w, b, p), dp.pack_3x3(w, b, p, pre=True)
+    assert list(base[:, 9]) == e.tolist() and list(pre[:, 9]) == [dp.PRE | dp.PRE_E] * 8
+    x = r.integers(-128, 128, (3000, 9))
+    for c in range(8):
+        def sums(rec):     # 2 acc (times 2^k) from the record's int16 pairs and bias
+            q = rec[c].astype(np.int64)
+            lo = lambda v: ((v & 0xFFFF) ^ 0x8000) - 0x8000
+            wk = [lo(q[k]) for k in range(3)] + [q[k] >> 16 for k in range(3)] + \
+                 [q[3 + k] >> 16 for k in range(3)]
+            return q[6] + x @ np.array(wk, np.int64)
+        a, ap = sums(base), sums(pre)
+        k = dp.PRE_E - e[c]
+        assert (ap == a << k).all()
+        m = int(base[c, 7])
+        want = [((int(v) * m + (1 << 31)) >> 32) + int(base[c, 8]) >> int(e[c]) for v in a]
+        got = [((int(v) * m) >> 32) + int(pre[c, 8]) >> dp.PRE_E for v in ap]
+        assert got == want
+    # one channel at e = 12 (k = 0) or 4 (k = 8: weights beyond int16): the layer stays unscaled
+    for bad in (12, 4):
+        q = dict(p, shifts=(-np.where(np.arange(8) == 3, bad, e)).tolist())
+        assert not (dp.pack_3x3(w, b, q, pre=True)[:, 9] & dp.PRE).any()
+    # the compiler's rule: FPU, full int8 range at output zero point -128, equal strides 1 or 2
+    lay = dict(stride=(1, 1), activation=(-128, 127), output_offset=-128)
+    assert dp.prescalable(lay, True, True) and dp.prescalable(dict(lay, stride=(2, 2)), True, True)
+    assert not dp.prescalable(lay, True, False) and not dp.prescalable(lay, False, True)
+    assert not dp.prescalable(dict(lay, stride=(1, 2)), True, True)
+    assert not dp.prescalable(dict(lay, output_offset=-127), True, True)
+    assert not dp.prescalable(dict(lay, activation=(-128, 100)), True, True)

@@ -35,6 +35,15 @@
 #include "mcusim_nn_support.h"
 
 enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 };
+/* A prescaled layer (the compiler's choice: FPU, full int8 range, output zero point -128,
+ * equal strides 1 or 2; depthwise_pack.pack_3x3 pre=True) has word [9] = DW3P_PRE | 12 in every
+ * record: channel c's weights and bias are scaled by 2^k more (k = 12 - e >= 1) and [8] holds
+ * R = 2^(k-1) + 2^k rnd, so that
+ *   floor((2 acc m + 2^31 + 2^32 rnd) / 2^(32+e)) = SMMLA(2^k 2 acc, m, R) >> 12
+ * (the same value, numerator and denominator times 2^k, SMMLAR's 2^31 moved into R): the
+ * fused loops requantize with SMMLA and one SSAT ..., asr #12 (no ASR by a register, no
+ * exponent to fetch). Such layers never need the sign term (lo >= the output zero point). */
+enum { DW3P_PRE = 0x100, DW3P_PRE_E = 12 };
 
 #if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
 #define MCUSIM_DW3P_V6M 1
@@ -186,7 +195,8 @@ typedef struct {
     int32_t orow;           /* output row stride (dual) */
     int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
     int32_t lo, hi;
-    int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp) */
+    int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp);
+                               4: prescaled records (fused loops only) */
     int32_t steps;          /* small maps (mcusim_dw3f_*_m): steps per channel, */
     int32_t outstep;        /* output bytes per step */
 } mcusim_dw3p_job;
@@ -448,26 +458,71 @@ void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
+/* prescaled records (DW3P_PRE): SMMLA and SSAT ..., asr #DW3P_PRE_E */
+void mcusim_dw3f_dual_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mop(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mrp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_morp(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mop(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mrp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_morp(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_mp(mcusim_dw3p_job *job);
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     /* high multiply of reg in place: r3 = m; without the sign r12 = rnd already */
     "  .macro MCUSIM_DW3F_MUL sign, reg\n"
-    "  .if \\sign\n"
+    "  .if \\sign == 1\n"
     "  vmov r12, s1\n"
     "  add r12, r12, \\reg, asr #31\n"
     "  .endif\n"
+    "  .if \\sign == 2\n"              /* prescaled record: the rounding is in r12 */
+    "  smmla \\reg, \\reg, r3, r12\n"
+    "  .else\n"
     "  smmlar \\reg, \\reg, r3, r12\n"
+    "  .endif\n"
     "  .endm\n"
-    /* shift by r3 = e and saturate */
-    "  .macro MCUSIM_DW3F_SH reg\n"
+    /* the exponent into r3 (a prescaled record's is the immediate DW3P_PRE_E) */
+    "  .macro MCUSIM_DW3F_E sign\n"
+    "  .if \\sign != 2\n"
+    "  vmov r3, s2\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* shift by r3 = e (prescaled: by 12, DW3P_PRE_E) and saturate */
+    "  .macro MCUSIM_DW3F_SH sign, reg\n"
+    "  .if \\sign == 2\n"
+    "  ssat \\reg, #8, \\reg, asr #12\n"
+    "  .else\n"
     "  asr \\reg, \\reg, r3\n"
     "  ssat \\reg, #8, \\reg\n"
+    "  .endif\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3F_M sign\n"
     "  vmov r3, s0\n"
-    "  .if \\sign == 0\n"
+    "  .if \\sign != 1\n"
     "  vmov r12, s1\n"
     "  .endif\n"
     "  .endm\n"
@@ -548,11 +603,11 @@ __asm__(
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
     "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
     "  vmov r3, s4\n"
     "  .if \\m7\n"                        /* each store after an ALU instruction */
     "  strb r10, [r1]\n"
@@ -576,11 +631,11 @@ __asm__(
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
     "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
     "  vmov r3, s3\n"
     "  vmov r12, s4\n"
     "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
@@ -610,9 +665,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -628,8 +683,8 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
     "  .endm\n"
@@ -879,9 +934,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -910,9 +965,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -936,9 +991,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  vmov r3, s3\n"
     "  strb r10, [r1]\n"
     "  strb r11, [r1, r3]\n"
@@ -950,8 +1005,8 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
     "  .endif\n"
@@ -1000,73 +1055,104 @@ __asm__(
     "  .popsection\n"
     "  .endm\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0p, 1, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1p, 1, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
     /* M4/M33, rows of at least 8 outputs: two passes per loop turn */
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t0, 1, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0p, 1, 0, 4, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1p, 1, 4, 0, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
     /* M4/M33 stride 2, rows of at least 8 outputs: two quads per loop turn */
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0, 4, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0p, 4, 0, 4, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1, 4, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1p, 4, 4, 0, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0s, 4, 0, 4, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1s, 4, 4, 0, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0p, 2, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1p, 2, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t0, 1, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0p, 1, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t1, 1, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1p, 1, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t0s, 1, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t1s, 1, 4, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t0, 2, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0p, 2, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t1, 2, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1p, 2, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t0s, 2, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t1s, 2, 4, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0p, 3, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1p, 3, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t0, 4, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0p, 4, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t1, 4, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1p, 4, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t0s, 4, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t1s, 4, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0, 4, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0p, 4, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1p, 4, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
     /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
      * steps of a channel in one pass over its record */
     "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0\n"      /* even widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mop, 1, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
     /* odd heights: the pair steps, then the last row alone (even, odd widths) */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mr, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mrp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mrs, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mor, 1, 0, 4, 0, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_morp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mors, 1, 0, 4, 1, 0, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_mp, 2, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_mp, 4, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mop, 1, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mr, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mrs, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mor, 1, 0, 4, 0, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_morp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mors, 1, 0, 4, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_mp, 2, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_mp, 4, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_ms, 4, 0, 4, 1, 1, 128, 7, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
+    "  .purgem MCUSIM_DW3F_E\n"
     "  .purgem MCUSIM_DW3F_M\n"
     "  .purgem MCUSIM_DW3F_LD\n"
     "  .purgem MCUSIM_DW3F_LDW\n"
@@ -1243,26 +1329,35 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
 
 #if MCUSIM_DW3P_FUSED
 typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
-/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without][t] */
-static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
-    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1}},
-    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1}},
-    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1}}};
+/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without, prescaled][t] */
+static const mcusim_dw3f_fn mcusim_dw3f_fns[3][3][2] = {
+    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1},
+     {mcusim_dw3f_pair1_t0p, mcusim_dw3f_pair1_t1p}},
+    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1},
+     {mcusim_dw3f_dual_t0p, mcusim_dw3f_dual_t1p}},
+    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1},
+     {mcusim_dw3f_pair2_t0p, mcusim_dw3f_pair2_t1p}}};
 /* the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a multiply; on
  * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
-    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_dual7[3][2] = {
+    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1},
+    {mcusim_dw3f_dual7_t0p, mcusim_dw3f_dual7_t1p}};
 /* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dualu[2][2] = {
-    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2u[2][2] = {
-    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
-    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
-    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
-    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_dualu[3][2] = {
+    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1},
+    {mcusim_dw3f_dualu_t0p, mcusim_dw3f_dualu_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2u[3][2] = {
+    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1},
+    {mcusim_dw3f_quad2u_t0p, mcusim_dw3f_quad2u_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2[3][2] = {
+    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1},
+    {mcusim_dw3f_quad2_t0p, mcusim_dw3f_quad2_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad27[3][2] = {
+    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1},
+    {mcusim_dw3f_quad27_t0p, mcusim_dw3f_quad27_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_pair27[3][2] = {
+    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1},
+    {mcusim_dw3f_pair27_t0p, mcusim_dw3f_pair27_t1p}};
 /* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
  * widths), dual then a last row (odd heights; even, odd widths)][qmode >> 1], M4/M33 and M7
  * schedules in separate tables so that a build links only its core's */
@@ -1290,14 +1385,20 @@ void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[6][2] = {
-    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
-    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo},
-    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr}, {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[6][2] = {
-    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
-    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo},
-    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr}, {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor}};
+static const mcusim_dw3f_fn mcusim_dw3f_small4[6][3] = {
+    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m, mcusim_dw3f_dual_mp},
+    {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m, mcusim_dw3f_quad2_mp},
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m, mcusim_dw3f_pair2_mp},
+    {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo, mcusim_dw3f_dual_mop},
+    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr, mcusim_dw3f_dual_mrp},
+    {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor, mcusim_dw3f_dual_morp}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[6][3] = {
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp},
+    {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m, mcusim_dw3f_quad27_mp},
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m, mcusim_dw3f_pair27_mp},
+    {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo, mcusim_dw3f_dual7_mop},
+    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr, mcusim_dw3f_dual7_mrp},
+    {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor, mcusim_dw3f_dual7_morp}};
 
 #endif
 
@@ -1322,7 +1423,7 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->rec = rec;
     job->out = out;
 #if MCUSIM_DW3P_FUSED
-    if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
+    if (job->qmode == 0 || job->qmode == 2 || job->qmode == 4) {   /* SSAT: in the tap loop */
         if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
             mcusim_dw3f_fns[mode - 1][job->qmode >> 1][t](job);
             return mode == 2 ? 2 : 1;
@@ -1630,7 +1731,10 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
                         acc2 += w2 * xv;
                     }
                 }
-                int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+                int32_t v = q[DW_EXP] & DW3P_PRE
+                                ? ((int32_t)(((int64_t)acc2 * q[DW_MULT]) >> 32) + q[DW_RND]) >>
+                                      (q[DW_EXP] & 0xFF)
+                                : mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
                 v = v < lo ? lo : v;
                 *out++ = (int8_t)(v > hi ? hi : v);
             }
@@ -1657,6 +1761,15 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t ph = params->padding.h, pw = params->padding.w;
     const int32_t row = in_w * ch;
     const int32_t in_n = in_h * row, out_n = out_h * out_w * ch;
+    /* prescaled records: only the fused loops (and the pixel walk) read them */
+    const int32_t pre = (packed[DW_EXP] & DW3P_PRE) != 0;
+    if (pre && !(sh == sw && mcusim_dw3p_all_fused(params, sw) && lo >= params->output_offset)) {
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                               out_h, out_w, sh, sw, ph, pw, zp, lo, hi, tr);
+        }
+        return MCUSIM_OK;
+    }
 #if MCUSIM_DSP
     if (buffer == NULL) {
         return MCUSIM_ARG_ERROR;
@@ -1712,7 +1825,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
             }
         }
     }
-    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+    const int32_t qmode = pre ? 4
+                          : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
     /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
     mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
                            ksh == 1 ? koh / 2 : koh, ksh == 1 ? 2 * ors : ors};
@@ -1735,7 +1849,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                                 : kow >= 8 ? mcusim_dw3f_quad2u[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
-        (qmode != 0 && qmode != 2) ? NULL
+        (qmode != 0 && qmode != 2 && qmode != 4) ? NULL
         : ksh == 1 && ksw == 1 ? fast_s1
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
