@@ -1731,10 +1731,14 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
                         acc2 += w2 * xv;
                     }
                 }
+#if MCUSIM_DW3P_V6M     /* never prescaled: the compiler prescales for FPU cores only */
+                int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+#else
                 int32_t v = q[DW_EXP] & DW3P_PRE
                                 ? ((int32_t)(((int64_t)acc2 * q[DW_MULT]) >> 32) + q[DW_RND]) >>
                                       (q[DW_EXP] & 0xFF)
                                 : mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+#endif
                 v = v < lo ? lo : v;
                 *out++ = (int8_t)(v > hi ? hi : v);
             }
@@ -1761,6 +1765,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t ph = params->padding.h, pw = params->padding.w;
     const int32_t row = in_w * ch;
     const int32_t in_n = in_h * row, out_n = out_h * out_w * ch;
+#if !MCUSIM_DW3P_V6M
     /* prescaled records: only the fused loops (and the pixel walk) read them */
     const int32_t pre = (packed[DW_EXP] & DW3P_PRE) != 0;
     if (pre && !(sh == sw && mcusim_dw3p_all_fused(params, sw) && lo >= params->output_offset)) {
@@ -1770,6 +1775,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         }
         return MCUSIM_OK;
     }
+#endif
 #if MCUSIM_DSP
     if (buffer == NULL) {
         return MCUSIM_ARG_ERROR;
