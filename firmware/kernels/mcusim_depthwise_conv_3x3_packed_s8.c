@@ -742,7 +742,9 @@ __asm__(
     "  vmov s8, r3\n"
     "  vmov s0, r11\n"
     "  vmov s1, r12\n"
+    "  .if \\sign != 2\n"               /* prescaled: the exponent is an immediate */
     "  vmov s2, lr\n"
+    "  .endif\n"
     "  vmov s6, r10\n"
     "  vmov r0, s7\n"
     "  vmov r1, s9\n"
