@@ -691,7 +691,7 @@ __asm__(
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
-    "lastrow=0\n"
+    "lastrow=0, flat=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -713,6 +713,16 @@ __asm__(
     "  ldrd r8, r9, [r0, #44]\n"
     "  vpush {s16}\n"
     "  vmov s16, r9\n"
+    /* flat (small dual maps of even width): the steps run as one loop, a step's end moving r0
+     * back by s13 = pair bytes - 4 and r1 on by s14 = out step - n ch; [sp]: the last step's
+     * end from the channel's first slot, 4 (steps - 1) + pair bytes */
+    "  .if \\flat\n"
+    "  mul r2, r3, r6\n"
+    "  subs r2, r9, r2\n"
+    "  vmov s14, r2\n"
+    "  subs r8, r8, #1\n"
+    "  lsls r8, r8, #2\n"
+    "  .endif\n"
     "  str r8, [sp, #-4]!\n"
     "  .endif\n"
     "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
@@ -731,6 +741,13 @@ __asm__(
     "  .endif\n"
     "  .endif\n"
     "  vmov s10, r3\n"
+    "  .if \\flat\n"
+    "  subs r2, r3, #4\n"
+    "  vmov s13, r2\n"
+    "  ldr r2, [sp]\n"
+    "  add r2, r2, r3\n"
+    "  str r2, [sp]\n"
+    "  .endif\n"
     "  movs r2, #4\n"
     "  vmov s12, r2\n"
     "  .if \\steps\n"
@@ -748,7 +765,11 @@ __asm__(
     "  vmov s6, r10\n"
     "  vmov r0, s7\n"
     "  vmov r1, s9\n"
-    "  .if \\steps\n"                  /* every step of the channel: s13 v, s14 out, s15 left */
+    "  .if \\flat\n"                   /* s15: the last step's end */
+    "  ldr r2, [sp]\n"
+    "  add r2, r0, r2\n"
+    "  vmov s15, r2\n"
+    "  .elseif \\steps\n"             /* every step of the channel: s13 v, s14 out, s15 left */
     "  ldr r2, [sp]\n"
     "  vmov s15, r2\n"
     "  .balign 4\n"
@@ -947,6 +968,18 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "2:\n"                                /* a last odd column */
+    "  .if \\flat\n"                   /* r3 = this step's end (the loop's test) */
+    "  vmov r2, s15\n"
+    "  cmp r3, r2\n"
+    "  beq 5f\n"
+    "  adds r3, #4\n"
+    "  vmov s5, r3\n"
+    "  vmov r2, s13\n"
+    "  sub r0, r0, r2\n"
+    "  vmov r2, s14\n"
+    "  add r1, r1, r2\n"
+    "  b 1b\n"
+    "  .endif\n"
     "  .if \\odd\n"                    /* 0: an even count of columns (the small dual loops) */
     "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
     "  vmov r3, s11\n"
@@ -1016,7 +1049,7 @@ __asm__(
     "  .balign 4\n"
     "  .endif\n"
     "4:\n"
-    "  .if \\steps\n"                  /* next step: slots + 4 bytes, out + out step */
+    "  .if \\steps && !\\flat\n"       /* next step: slots + 4 bytes, out + out step */
     "  vmov r2, s15\n"
     "  subs r2, #1\n"
     "  beq 6f\n"
@@ -1114,9 +1147,9 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
     /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
      * steps of a channel in one pass over its record */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0\n"      /* even widths */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 0, 1\n"      /* even widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mop, 1, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
