@@ -623,3 +623,18 @@ def test_depthwise_pack_prescaled():
     assert not dp.prescalable(dict(lay, stride=(1, 2)), True, True)
     assert not dp.prescalable(dict(lay, output_offset=-127), True, True)
     assert not dp.prescalable(dict(lay, activation=(-128, 100)), True, True)
+
+
+@pytest.mark.parametrize("shape,stride", [([1, 7, 9, 8], (1, 1)), ([1, 9, 8, 12], (2, 2))])
+def test_depthwise_packed_prescaled_pixels(klib, tmp_path, shape, stride):
+    """Prescaled records (the compiler's choice for an FPU core, ReLU at output zero point -128)
+    through the pixel walk, what a build without the fused loops runs: SMMLA(A', m, R) >> 12 in
+    C, bit-exact with TFLM."""
+    data, _ = mg.depthwise_conv_2d(rng("dwpre", shape), shape, 1, (3, 3), stride, (1, 1), "SAME",
+                                   True, "RELU", out_q=(0.05, -128))
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert "mcusim_depthwise_conv_3x3_packed_s8(" in c.body
+    m = re.search(r"dw3x3_packed\[\d*\]\s*=\s*\{([^}]*)\}", c.source)
+    words = [int(x, 0) for x in m.group(1).replace("\n", " ").split(",") if x.strip()]
+    assert words[9] == 0x100 | 12        # depthwise_pack.PRE | PRE_E: prescaled
+    assert_bit_exact(c, seed=6)
