@@ -204,6 +204,19 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 8, 8, 8], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU", out_q=(0.5, -128))[0]
+    # the small layout in equal blocks of rows (mcusim_dw3p_block_rows, rows of 8+ outputs): VWW's
+    # 24-wide stride 1 (two blocks of 12) and stride 2 (two of 6), three blocks of 6 rows with
+    # the sign term
+    r = rng("blocks")
+    yield mg.depthwise_conv_2d(r, [1, 24, 24, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 24, 24, 8], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 18, 10, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
+    # a prime output height keeps the row-pair walk: stride 2 in two quads per turn and an odd
+    # column (quad2u; the 16x9 and 17-row stride-2 maps above now run in blocks)
+    yield mg.depthwise_conv_2d(r, [1, 22, 18, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

@@ -177,8 +177,14 @@ def test_depthwise_small_map_scratch():
     assert dp.buffer_size(p, True, fpu=True) == 128 * 8            # VWW's 6x6 layers
     assert dp.buffer_size(p, True, fpu=False) == 32 * 8 + 4 * 12   # no FPU: the unfused loops
     assert dp.buffer_size(dict(p, activation=(-128, 0)), True, fpu=True) == 32 * 8 + 4 * 12
-    assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 32 * 26
     assert dp.buffer_size(p, True, tr=True, fpu=True) == 32 * 8    # the transposed walk: 2 slots
+    # taller maps with rows of 8+ outputs and a small layout within 4 KB: equal blocks of rows
+    assert dp.block_rows(24, 24, 1, 1) == 12 and dp.block_rows(12, 12, 2, 2) == 6   # VWW 24x24
+    assert dp.block_rows(18, 10, 1, 1) == 6            # 9-row blocks would be odd: three of 6
+    assert dp.block_rows(48, 48, 1, 1) == 0            # 48 wide: 6.4 KB of scratch
+    assert dp.block_rows(25, 5, 1, 1) == 0             # KWS: 5-wide rows keep the row walk
+    assert dp.block_rows(17, 19, 1, 1) == 0 and dp.block_rows(12, 12, 1, 1) == 0   # prime; small
+    assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 128 * 26
 
 
 def test_v6m_split_high_multiply():

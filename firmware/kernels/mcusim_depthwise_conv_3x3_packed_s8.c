@@ -108,12 +108,34 @@ static inline int32_t mcusim_dw3p_small_pairs(int32_t oh, int32_t sh, int32_t sw
     return np <= DW3P_SLOTS ? np : 0;
 }
 
+/* Bigger maps of the fused row walk with rows of 8 or more outputs whose small layout stays
+ * within 4 KB of scratch: the rows in nb equal blocks that each fit the small layout (stride 1:
+ * even heights), one call per group and block running every step of each channel. Returns the
+ * block height, or 0. The compiler's ops/depthwise_pack.py block_rows makes the same choice. */
+enum { DW3P_BLOCK_SCRATCH = 4096 };
+static inline int32_t mcusim_dw3p_block_rows(int32_t oh, int32_t ow, int32_t sh, int32_t sw,
+                                             int32_t fused)
+{
+    if (!fused || sh != sw || ow < 8 || 16 * DW3P_SLOTS * ((ow - 1) * sw + 3) > DW3P_BLOCK_SCRATCH ||
+        mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+        return 0;
+    }
+    for (int32_t nb = 2; nb <= oh; nb++) {
+        const int32_t bh = oh / nb;
+        if (bh * nb == oh && (sh == 2 || !(bh & 1)) && mcusim_dw3p_small_pairs(bh, sh, sw, fused)) {
+            return bh;
+        }
+    }
+    return 0;
+}
+
 /* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame); oh > 0:
  * the row walk, which takes the small layout when mcusim_dw3p_small_pairs allows */
 static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused, int32_t oh)
 {
 #if MCUSIM_DSP
-    if (oh > 0 && mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+    if (oh > 0 && (mcusim_dw3p_small_pairs(oh, sh, sw, fused) ||
+                   mcusim_dw3p_block_rows(oh, ow, sh, sw, fused))) {
         return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
     }
     if (fused) {
@@ -1852,8 +1874,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                                                         n_img * out_n, ch);
     /* small maps (row walk, channel-major): every row pair in its own slot, 8 slots per column
      * of 4 channels (32 words) instead of 2 (8 words) */
-    const int32_t np = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
-                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, mcusim_dw3p_all_fused(params, ksw));
+    const int32_t fall = mcusim_dw3p_all_fused(params, ksw);
+    /* bh: output rows per small-layout block (the whole map, or mcusim_dw3p_block_rows) */
+    const int32_t bh = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
+                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, fall)
+                           ? koh : mcusim_dw3p_block_rows(koh, kow, ksh, ksw, fall);
+    const int32_t np = bh ? mcusim_dw3p_small_pairs(bh, ksh, ksw, fall) : 0;
     const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
     const int32_t j0 = MCUSIM_MIN(kpw, ncol);
@@ -1870,7 +1896,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                           : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
     /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
     mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
-                           ksh == 1 ? koh / 2 : koh, ksh == 1 ? 2 * ors : ors};
+                           ksh == 1 ? bh / 2 : bh, ksh == 1 ? 2 * ors : ors};
     const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
@@ -1895,7 +1921,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
 #if MCUSIM_DW3P_FUSED
-    const int32_t skind = ksh == 1 ? (koh & 1 ? 4 : 0) + (kow & 1 ? (koh & 1 ? 1 : 3) : 0)
+    const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3) : 0)
                           : kow < 4 ? 2 : 1;
     const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
 #endif
@@ -1903,19 +1929,21 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
         int8_t *out_b = output + b * out_n;
 #if MCUSIM_DW3P_FUSED
-        if (np) {
+        for (int32_t oy = 0; np && oy < koh; oy += bh) {   /* small layout, block by block */
             mcusim_dw3p_src src[DW3P_SLOTS];
-            for (int32_t p = 0; p < np; p++) {     /* pair p: rows -kph + 2p and the next */
-                const int32_t y = 2 * p - kph;
+            for (int32_t p = 0; p < np; p++) {     /* pair p: the block's rows 2p and the next */
+                const int32_t y = oy * ksh - kph + 2 * p;
                 const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
                 src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
                                            in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
                                            in0 ? cs : 0, in1 ? cs : 0};
             }
             for (int32_t c = 0; c < ch; c += 4) {
-                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10, out_b + c, np,
-                                        small);
+                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
+                                        out_b + oy * ors + c, np, small);
             }
+        }
+        if (np) {
             continue;
         }
         if (!streamed && fast != NULL) {

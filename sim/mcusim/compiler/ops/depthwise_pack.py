@@ -116,6 +116,25 @@ def small_pairs(oh: int, sh: int, sw: int) -> int:
     return np_ if np_ <= SMALL_SLOTS else 0
 
 
+BLOCK_SCRATCH = 4096
+
+
+def block_rows(oh: int, ow: int, sh: int, sw: int) -> int:
+    """The kernel's mcusim_dw3p_block_rows for the fused row walk: maps too tall for the small
+    layout, with rows of at least 8 outputs and a small-layout scratch within BLOCK_SCRATCH
+    bytes (VWW's 24-wide layers; not its 48-wide ones, not KWS's 5-wide rows, whose arena it
+    would raise), run in equal blocks of rows that each fit it (stride 1: even heights). Returns
+    the block height, or 0."""
+    if sh != sw or sw not in (1, 2) or ow < 8 or small_pairs(oh, sh, sw) \
+            or 16 * SMALL_SLOTS * ((ow - 1) * sw + 3) > BLOCK_SCRATCH:
+        return 0
+    for nb in range(2, oh + 1):
+        bh = oh // nb
+        if bh * nb == oh and (sh == 2 or bh % 2 == 0) and small_pairs(bh, sh, sw):
+            return bh
+    return 0
+
+
 def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
     ARMv6-M; tr: the transposed walk (rows along the width); fpu: the core has an FPU, so with
@@ -128,7 +147,8 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     if not dsp:
         return 16 * cols
     if fpu and tuple(p["activation"]) == (-128, 127) and sw in (1, 2):
-        if not tr and small_pairs(p["output_dims"][1], sh, sw):
+        oh = p["output_dims"][1]
+        if not tr and (small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw)):
             return 16 * SMALL_SLOTS * cols
         return 32 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
