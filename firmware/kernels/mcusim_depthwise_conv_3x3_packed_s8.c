@@ -808,6 +808,9 @@ __asm__(
     "  cmp r0, r2\n"
     "  beq 2f\n"
     "  .endif\n"
+    "  .if \\flat && \\unroll\n"      /* a flat step's start */
+    "12:\n"
+    "  .endif\n"
     "  .if \\unroll\n"                 /* an odd count of passes: in at the second one */
     "  vmov r3, s10\n"
     "  .if \\kind == 4\n"
@@ -1000,7 +1003,11 @@ __asm__(
     "  sub r0, r0, r2\n"
     "  vmov r2, s14\n"
     "  add r1, r1, r2\n"
+    "  .if \\unroll\n"
+    "  b 12b\n"
+    "  .else\n"
     "  b 1b\n"
+    "  .endif\n"
     "  .endif\n"
     "  .if \\odd\n"                    /* 0: an even count of columns (the small dual loops) */
     "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
@@ -1172,6 +1179,10 @@ __asm__(
     "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 0, 1\n"      /* even widths */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 0, 1\n"
+    /* the same for rows of at least 8 outputs: two passes per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mu, 1, 0, 4, 0, 0, 128, 7, 1, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mup, 1, 0, 4, 2, 0, 128, 7, 1, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mus, 1, 0, 4, 1, 0, 128, 7, 1, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mop, 1, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
@@ -1416,9 +1427,13 @@ static const mcusim_dw3f_fn mcusim_dw3f_pair27[3][2] = {
     {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1},
     {mcusim_dw3f_pair27_t0p, mcusim_dw3f_pair27_t1p}};
 /* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
- * widths), dual then a last row (odd heights; even, odd widths)][qmode >> 1], M4/M33 and M7
- * schedules in separate tables so that a build links only its core's */
+ * widths), dual then a last row (odd heights; even, odd widths), dual of two passes per turn
+ * (even widths of 8+ outputs; the M7 keeps its dual)][qmode >> 1], M4/M33 and M7 schedules in
+ * separate tables so that a build links only its core's */
 void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mu(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mus(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mup(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
@@ -1442,20 +1457,22 @@ void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[6][3] = {
+static const mcusim_dw3f_fn mcusim_dw3f_small4[7][3] = {
     {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m, mcusim_dw3f_dual_mp},
     {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m, mcusim_dw3f_quad2_mp},
     {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m, mcusim_dw3f_pair2_mp},
     {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo, mcusim_dw3f_dual_mop},
     {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr, mcusim_dw3f_dual_mrp},
-    {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor, mcusim_dw3f_dual_morp}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[6][3] = {
+    {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor, mcusim_dw3f_dual_morp},
+    {mcusim_dw3f_dual_mus, mcusim_dw3f_dual_mu, mcusim_dw3f_dual_mup}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[7][3] = {
     {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp},
     {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m, mcusim_dw3f_quad27_mp},
     {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m, mcusim_dw3f_pair27_mp},
     {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo, mcusim_dw3f_dual7_mop},
     {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr, mcusim_dw3f_dual7_mrp},
-    {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor, mcusim_dw3f_dual7_morp}};
+    {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor, mcusim_dw3f_dual7_morp},
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp}};
 
 #endif
 
@@ -1921,7 +1938,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
 #if MCUSIM_DW3P_FUSED
-    const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3) : 0)
+    const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
+                                                                  : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
     const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
 #endif
