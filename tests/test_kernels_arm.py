@@ -249,6 +249,32 @@ def cases():
     yield mg.conv_2d(r, [1, 4, 8, 8], 16, (1, 1), padding="VALID", out_q=(0.02, 5))[0], RND
     yield mg.conv_2d(r, [1, 3, 4, 16], 32, (1, 1), padding="VALID", out_q=(0.03, -7))[0], RND
     yield mg.conv_2d(r, [1, 7, 12, 3], 16, (3, 3), (1, 1), padding="SAME", out_q=(0.05, 9))[0], RND
+    # prescaled depthwise records (FPU cores, output zero point -128: SMMLA and SSAT asr #12) in
+    # the row-pair walk: stride 1 with an odd column and a last odd row (dualu, pair1), stride 2
+    # three wide (pair2) and seven wide (a quad, a pair and an odd column); e up to 12 keeps the
+    # unscaled records (same loops without the sign term)
+    r = rng("prescaled")
+    yield mg.depthwise_conv_2d(r, [1, 17, 19, 4], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 17, 6, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 18, 13, 8], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 8, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.5, -128))[0]
+    # the small layout in equal blocks of rows (mcusim_dw3p_block_rows, rows of 8+ outputs): VWW's
+    # 24-wide stride 1 (two blocks of 12) and stride 2 (two of 6), three blocks of 6 rows with
+    # the sign term
+    r = rng("blocks")
+    yield mg.depthwise_conv_2d(r, [1, 24, 24, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 24, 24, 8], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 18, 10, 4], 1, (3, 3), (1, 1), padding="SAME")[0]
+    # a prime output height keeps the row-pair walk: stride 2 in two quads per turn and an odd
+    # column (quad2u; the 16x9 and 17-row stride-2 maps above now run in blocks)
+    yield mg.depthwise_conv_2d(r, [1, 22, 18, 4], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

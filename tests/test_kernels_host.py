@@ -195,8 +195,14 @@ def test_depthwise_small_map_scratch():
     assert dp.buffer_size(p, True, fpu=True) == 128 * 8            # VWW's 6x6 layers
     assert dp.buffer_size(p, True, fpu=False) == 32 * 8 + 4 * 12   # no FPU: the unfused loops
     assert dp.buffer_size(dict(p, activation=(-128, 0)), True, fpu=True) == 32 * 8 + 4 * 12
-    assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 32 * 26
     assert dp.buffer_size(p, True, tr=True, fpu=True) == 32 * 8    # the transposed walk: 2 slots
+    # taller maps with rows of 8+ outputs and a small layout within 4 KB: equal blocks of rows
+    assert dp.block_rows(24, 24, 1, 1) == 12 and dp.block_rows(12, 12, 2, 2) == 6   # VWW 24x24
+    assert dp.block_rows(18, 10, 1, 1) == 6            # 9-row blocks would be odd: three of 6
+    assert dp.block_rows(48, 48, 1, 1) == 0            # 48 wide: 6.4 KB of scratch
+    assert dp.block_rows(25, 5, 1, 1) == 0             # KWS: 5-wide rows keep the row walk
+    assert dp.block_rows(17, 19, 1, 1) == 0 and dp.block_rows(12, 12, 1, 1) == 0   # prime; small
+    assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 128 * 26
 
 
 def test_v6m_split_high_multiply():
@@ -665,3 +671,60 @@ def test_conv_1x1_two_groups_m4(klib, tmp_path, in_c, fn):
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
     assert f"mcusim_convolve_1x1_fast_{fn}_s8(" in c.body
     assert_bit_exact(c, seed=32)
+
+
+def test_depthwise_pack_prescaled():
+    """Prescaled records (depthwise_pack.pack_3x3 pre=True, the kernel's DW3P_PRE): weights and
+    bias times 2^k more (k = 12 - e), R = 2^(k-1) + 2^k rnd, so SMMLA(2^k 2 acc, m, R) >> 12
+    equals the unscaled SMMLAR(2 acc, m, rnd) >> e for every sum, computed here from the records
+    with exact integers; channels outside e = 5..11 keep the layer unscaled."""
+    from mcusim.compiler.ops import depthwise_pack as dp
+    r = np.random.default_rng(23)
+    w = r.integers(-127, 128, (1, 3, 3, 8)).astype(np.int8)
+    b = r.integers(-5000, 5000, 8)
+    e = np.array([5, 6, 7, 8, 9, 10, 11, 7])
+    p = dict(ch_mult=1, multipliers=r.integers(1 << 30, 1 << 31, 8).tolist(),
+             shifts=(-e).tolist(), input_offset=128, output_offset=-128)
+    base, pre = dp.pack_3x3(w, b, p), dp.pack_3x3(w, b, p, pre=True)
+    assert list(base[:, 9]) == e.tolist() and list(pre[:, 9]) == [dp.PRE | dp.PRE_E] * 8
+    x = r.integers(-128, 128, (3000, 9))
+    for c in range(8):
+        def sums(rec):     # 2 acc (times 2^k) from the record's int16 pairs and bias
+            q = rec[c].astype(np.int64)
+            lo = lambda v: ((v & 0xFFFF) ^ 0x8000) - 0x8000
+            wk = [lo(q[k]) for k in range(3)] + [q[k] >> 16 for k in range(3)] + \
+                 [q[3 + k] >> 16 for k in range(3)]
+            return q[6] + x @ np.array(wk, np.int64)
+        a, ap = sums(base), sums(pre)
+        k = dp.PRE_E - e[c]
+        assert (ap == a << k).all()
+        m = int(base[c, 7])
+        want = [((int(v) * m + (1 << 31)) >> 32) + int(base[c, 8]) >> int(e[c]) for v in a]
+        got = [((int(v) * m) >> 32) + int(pre[c, 8]) >> dp.PRE_E for v in ap]
+        assert got == want
+    # one channel at e = 12 (k = 0) or 4 (k = 8: weights beyond int16): the layer stays unscaled
+    for bad in (12, 4):
+        q = dict(p, shifts=(-np.where(np.arange(8) == 3, bad, e)).tolist())
+        assert not (dp.pack_3x3(w, b, q, pre=True)[:, 9] & dp.PRE).any()
+    # the compiler's rule: FPU, full int8 range at output zero point -128, equal strides 1 or 2
+    lay = dict(stride=(1, 1), activation=(-128, 127), output_offset=-128)
+    assert dp.prescalable(lay, True, True) and dp.prescalable(dict(lay, stride=(2, 2)), True, True)
+    assert not dp.prescalable(lay, True, False) and not dp.prescalable(lay, False, True)
+    assert not dp.prescalable(dict(lay, stride=(1, 2)), True, True)
+    assert not dp.prescalable(dict(lay, output_offset=-127), True, True)
+    assert not dp.prescalable(dict(lay, activation=(-128, 100)), True, True)
+
+
+@pytest.mark.parametrize("shape,stride", [([1, 7, 9, 8], (1, 1)), ([1, 9, 8, 12], (2, 2))])
+def test_depthwise_packed_prescaled_pixels(klib, tmp_path, shape, stride):
+    """Prescaled records (the compiler's choice for an FPU core, ReLU at output zero point -128)
+    through the pixel walk, what a build without the fused loops runs: SMMLA(A', m, R) >> 12 in
+    C, bit-exact with TFLM."""
+    data, _ = mg.depthwise_conv_2d(rng("dwpre", shape), shape, 1, (3, 3), stride, (1, 1), "SAME",
+                                   True, "RELU", out_q=(0.05, -128))
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert "mcusim_depthwise_conv_3x3_packed_s8(" in c.body
+    m = re.search(r"dw3x3_packed\[\d*\]\s*=\s*\{([^}]*)\}", c.source)
+    words = [int(x, 0) for x in m.group(1).replace("\n", " ").split(",") if x.strip()]
+    assert words[9] == 0x100 | 12        # depthwise_pack.PRE | PRE_E: prescaled
+    assert_bit_exact(c, seed=6)

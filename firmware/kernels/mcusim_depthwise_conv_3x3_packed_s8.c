@@ -35,6 +35,15 @@
 #include "mcusim_nn_support.h"
 
 enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 };
+/* A prescaled layer (the compiler's choice: FPU, full int8 range, output zero point -128,
+ * equal strides 1 or 2; depthwise_pack.pack_3x3 pre=True) has word [9] = DW3P_PRE | 12 in every
+ * record: channel c's weights and bias are scaled by 2^k more (k = 12 - e >= 1) and [8] holds
+ * R = 2^(k-1) + 2^k rnd, so that
+ *   floor((2 acc m + 2^31 + 2^32 rnd) / 2^(32+e)) = SMMLA(2^k 2 acc, m, R) >> 12
+ * (the same value, numerator and denominator times 2^k, SMMLAR's 2^31 moved into R): the
+ * fused loops requantize with SMMLA and one SSAT ..., asr #12 (no ASR by a register, no
+ * exponent to fetch). Such layers never need the sign term (lo >= the output zero point). */
+enum { DW3P_PRE = 0x100, DW3P_PRE_E = 12 };
 
 #if defined(__ARM_ARCH_6M__) && !MCUSIM_DSP
 #define MCUSIM_DW3P_V6M 1
@@ -99,12 +108,34 @@ static inline int32_t mcusim_dw3p_small_pairs(int32_t oh, int32_t sh, int32_t sw
     return np <= DW3P_SLOTS ? np : 0;
 }
 
+/* Bigger maps of the fused row walk with rows of 8 or more outputs whose small layout stays
+ * within 4 KB of scratch: the rows in nb equal blocks that each fit the small layout (stride 1:
+ * even heights), one call per group and block running every step of each channel. Returns the
+ * block height, or 0. The compiler's ops/depthwise_pack.py block_rows makes the same choice. */
+enum { DW3P_BLOCK_SCRATCH = 4096 };
+static inline int32_t mcusim_dw3p_block_rows(int32_t oh, int32_t ow, int32_t sh, int32_t sw,
+                                             int32_t fused)
+{
+    if (!fused || sh != sw || ow < 8 || 16 * DW3P_SLOTS * ((ow - 1) * sw + 3) > DW3P_BLOCK_SCRATCH ||
+        mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+        return 0;
+    }
+    for (int32_t nb = 2; nb <= oh; nb++) {
+        const int32_t bh = oh / nb;
+        if (bh * nb == oh && (sh == 2 || !(bh & 1)) && mcusim_dw3p_small_pairs(bh, sh, sw, fused)) {
+            return bh;
+        }
+    }
+    return 0;
+}
+
 /* scratch for output rows of ow columns at horizontal stride sw (the kernel's frame); oh > 0:
  * the row walk, which takes the small layout when mcusim_dw3p_small_pairs allows */
 static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fused, int32_t oh)
 {
 #if MCUSIM_DSP
-    if (oh > 0 && mcusim_dw3p_small_pairs(oh, sh, sw, fused)) {
+    if (oh > 0 && (mcusim_dw3p_small_pairs(oh, sh, sw, fused) ||
+                   mcusim_dw3p_block_rows(oh, ow, sh, sw, fused))) {
         return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
     }
     if (fused) {
@@ -186,7 +217,8 @@ typedef struct {
     int32_t orow;           /* output row stride (dual) */
     int32_t vstep;          /* scratch bytes per output column (single: 32 stride_w) */
     int32_t lo, hi;
-    int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp) */
+    int32_t qmode;          /* 0 SSAT, 1 clamp; + 2: without the sign term (lo >= output zp);
+                               4: prescaled records (fused loops only) */
     int32_t steps;          /* small maps (mcusim_dw3f_*_m): steps per channel, */
     int32_t outstep;        /* output bytes per step */
 } mcusim_dw3p_job;
@@ -448,26 +480,71 @@ void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
 void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
+/* prescaled records (DW3P_PRE): SMMLA and SSAT ..., asr #DW3P_PRE_E */
+void mcusim_dw3f_dual_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dualu_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2u_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair1_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t0p(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_t1p(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mop(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mrp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_morp(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair2_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad2_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mop(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_mrp(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual7_morp(mcusim_dw3p_job *job);
+void mcusim_dw3f_pair27_mp(mcusim_dw3p_job *job);
+void mcusim_dw3f_quad27_mp(mcusim_dw3p_job *job);
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     /* high multiply of reg in place: r3 = m; without the sign r12 = rnd already */
     "  .macro MCUSIM_DW3F_MUL sign, reg\n"
-    "  .if \\sign\n"
+    "  .if \\sign == 1\n"
     "  vmov r12, s1\n"
     "  add r12, r12, \\reg, asr #31\n"
     "  .endif\n"
+    "  .if \\sign == 2\n"              /* prescaled record: the rounding is in r12 */
+    "  smmla \\reg, \\reg, r3, r12\n"
+    "  .else\n"
     "  smmlar \\reg, \\reg, r3, r12\n"
+    "  .endif\n"
     "  .endm\n"
-    /* shift by r3 = e and saturate */
-    "  .macro MCUSIM_DW3F_SH reg\n"
+    /* the exponent into r3 (a prescaled record's is the immediate DW3P_PRE_E) */
+    "  .macro MCUSIM_DW3F_E sign\n"
+    "  .if \\sign != 2\n"
+    "  vmov r3, s2\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* shift by r3 = e (prescaled: by 12, DW3P_PRE_E) and saturate */
+    "  .macro MCUSIM_DW3F_SH sign, reg\n"
+    "  .if \\sign == 2\n"
+    "  ssat \\reg, #8, \\reg, asr #12\n"
+    "  .else\n"
     "  asr \\reg, \\reg, r3\n"
     "  ssat \\reg, #8, \\reg\n"
+    "  .endif\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3F_M sign\n"
     "  vmov r3, s0\n"
-    "  .if \\sign == 0\n"
+    "  .if \\sign != 1\n"
     "  vmov r12, s1\n"
     "  .endif\n"
     "  .endm\n"
@@ -548,11 +625,11 @@ __asm__(
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
     "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
     "  vmov r3, s4\n"
     "  .if \\m7\n"                        /* each store after an ALU instruction */
     "  strb r10, [r1]\n"
@@ -576,11 +653,11 @@ __asm__(
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
     "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
-    "  MCUSIM_DW3F_SH r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
     "  vmov r3, s3\n"
     "  vmov r12, s4\n"
     "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
@@ -610,9 +687,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -628,15 +705,15 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
     "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
-    "lastrow=0\n"
+    "lastrow=0, flat=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     "  .balign 4\n"
     "  .global \\name\n"
@@ -658,6 +735,16 @@ __asm__(
     "  ldrd r8, r9, [r0, #44]\n"
     "  vpush {s16}\n"
     "  vmov s16, r9\n"
+    /* flat (small dual maps of even width): the steps run as one loop, a step's end moving r0
+     * back by s13 = pair bytes - 4 and r1 on by s14 = out step - n ch; [sp]: the last step's
+     * end from the channel's first slot, 4 (steps - 1) + pair bytes */
+    "  .if \\flat\n"
+    "  mul r2, r3, r6\n"
+    "  subs r2, r9, r2\n"
+    "  vmov s14, r2\n"
+    "  subs r8, r8, #1\n"
+    "  lsls r8, r8, #2\n"
+    "  .endif\n"
     "  str r8, [sp, #-4]!\n"
     "  .endif\n"
     "  .if \\kind == 4\n"                /* quads of columns, then n & 3 left */
@@ -676,6 +763,13 @@ __asm__(
     "  .endif\n"
     "  .endif\n"
     "  vmov s10, r3\n"
+    "  .if \\flat\n"
+    "  subs r2, r3, #4\n"
+    "  vmov s13, r2\n"
+    "  ldr r2, [sp]\n"
+    "  add r2, r2, r3\n"
+    "  str r2, [sp]\n"
+    "  .endif\n"
     "  movs r2, #4\n"
     "  vmov s12, r2\n"
     "  .if \\steps\n"
@@ -687,11 +781,17 @@ __asm__(
     "  vmov s8, r3\n"
     "  vmov s0, r11\n"
     "  vmov s1, r12\n"
+    "  .if \\sign != 2\n"               /* prescaled: the exponent is an immediate */
     "  vmov s2, lr\n"
+    "  .endif\n"
     "  vmov s6, r10\n"
     "  vmov r0, s7\n"
     "  vmov r1, s9\n"
-    "  .if \\steps\n"                  /* every step of the channel: s13 v, s14 out, s15 left */
+    "  .if \\flat\n"                   /* s15: the last step's end */
+    "  ldr r2, [sp]\n"
+    "  add r2, r0, r2\n"
+    "  vmov s15, r2\n"
+    "  .elseif \\steps\n"             /* every step of the channel: s13 v, s14 out, s15 left */
     "  ldr r2, [sp]\n"
     "  vmov s15, r2\n"
     "  .balign 4\n"
@@ -707,6 +807,9 @@ __asm__(
     "  .if \\steps == 0\n"             /* small maps: at least one pass (the C side's rule) */
     "  cmp r0, r2\n"
     "  beq 2f\n"
+    "  .endif\n"
+    "  .if \\flat && \\unroll\n"      /* a flat step's start */
+    "12:\n"
     "  .endif\n"
     "  .if \\unroll\n"                 /* an odd count of passes: in at the second one */
     "  vmov r3, s10\n"
@@ -879,9 +982,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -890,6 +993,22 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "2:\n"                                /* a last odd column */
+    "  .if \\flat\n"                   /* r3 = this step's end (the loop's test) */
+    "  vmov r2, s15\n"
+    "  cmp r3, r2\n"
+    "  beq 5f\n"
+    "  adds r3, #4\n"
+    "  vmov s5, r3\n"
+    "  vmov r2, s13\n"
+    "  sub r0, r0, r2\n"
+    "  vmov r2, s14\n"
+    "  add r1, r1, r2\n"
+    "  .if \\unroll\n"
+    "  b 12b\n"
+    "  .else\n"
+    "  b 1b\n"
+    "  .endif\n"
+    "  .endif\n"
     "  .if \\odd\n"                    /* 0: an even count of columns (the small dual loops) */
     "  .if \\kind == 4\n"                /* n & 2: one pair2 pass first */
     "  vmov r3, s11\n"
@@ -910,9 +1029,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
-    "  MCUSIM_DW3F_SH lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  vmov r3, s4\n"
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
@@ -936,9 +1055,9 @@ __asm__(
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r10\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  vmov r3, s3\n"
     "  strb r10, [r1]\n"
     "  strb r11, [r1, r3]\n"
@@ -950,8 +1069,8 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  vmov r3, s2\n"
-    "  MCUSIM_DW3F_SH r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  strb r11, [r1]\n"
     "  .endif\n"
     "  .endif\n"
@@ -959,7 +1078,7 @@ __asm__(
     "  .balign 4\n"
     "  .endif\n"
     "4:\n"
-    "  .if \\steps\n"                  /* next step: slots + 4 bytes, out + out step */
+    "  .if \\steps && !\\flat\n"       /* next step: slots + 4 bytes, out + out step */
     "  vmov r2, s15\n"
     "  subs r2, #1\n"
     "  beq 6f\n"
@@ -1000,73 +1119,108 @@ __asm__(
     "  .popsection\n"
     "  .endm\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t0p, 1, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_t1p, 1, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
     /* M4/M33, rows of at least 8 outputs: two passes per loop turn */
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t0, 1, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0p, 1, 0, 4, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1p, 1, 4, 0, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
     /* M4/M33 stride 2, rows of at least 8 outputs: two quads per loop turn */
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0, 4, 0, 4, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0p, 4, 0, 4, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1, 4, 4, 0, 0, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1p, 4, 4, 0, 2, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0s, 4, 0, 4, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1s, 4, 4, 0, 1, 0, 32, 5, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0p, 2, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1p, 2, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t0, 1, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0p, 1, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t1, 1, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1p, 1, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t0s, 1, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_t1s, 1, 4, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t0, 2, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0p, 2, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t1, 2, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1p, 2, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t0s, 2, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_t1s, 2, 4, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0p, 3, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1p, 3, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t0, 4, 0, 4, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0p, 4, 0, 4, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t1, 4, 4, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1p, 4, 4, 0, 2\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t0s, 4, 0, 4, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_t1s, 4, 4, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0, 4, 0, 4, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0p, 4, 0, 4, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1p, 4, 4, 0, 2, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
     /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
      * steps of a channel in one pass over its record */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0\n"      /* even widths */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 0, 1\n"      /* even widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 0, 1\n"
+    /* the same for rows of at least 8 outputs: two passes per loop turn */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mu, 1, 0, 4, 0, 0, 128, 7, 1, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mup, 1, 0, 4, 2, 0, 128, 7, 1, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mus, 1, 0, 4, 1, 0, 128, 7, 1, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mop, 1, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
     /* odd heights: the pair steps, then the last row alone (even, odd widths) */
     "  MCUSIM_DW3F mcusim_dw3f_dual_mr, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_mrp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mrs, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mor, 1, 0, 4, 0, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual_morp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual_mors, 1, 0, 4, 1, 0, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair2_mp, 2, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad2_mp, 4, 0, 4, 2, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mop, 1, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mr, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mrs, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mor, 1, 0, 4, 0, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_dual7_morp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_dual7_mors, 1, 0, 4, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_pair27_mp, 2, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F mcusim_dw3f_quad27_mp, 4, 0, 4, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F mcusim_dw3f_quad27_ms, 4, 0, 4, 1, 1, 128, 7, 1\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
+    "  .purgem MCUSIM_DW3F_E\n"
     "  .purgem MCUSIM_DW3F_M\n"
     "  .purgem MCUSIM_DW3F_LD\n"
     "  .purgem MCUSIM_DW3F_LDW\n"
@@ -1243,30 +1397,43 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
 
 #if MCUSIM_DW3P_FUSED
 typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
-/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without][t] */
-static const mcusim_dw3f_fn mcusim_dw3f_fns[3][2][2] = {
-    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1}},
-    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1}},
-    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1}}};
+/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without, prescaled][t] */
+static const mcusim_dw3f_fn mcusim_dw3f_fns[3][3][2] = {
+    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1},
+     {mcusim_dw3f_pair1_t0p, mcusim_dw3f_pair1_t1p}},
+    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1},
+     {mcusim_dw3f_dual_t0p, mcusim_dw3f_dual_t1p}},
+    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1},
+     {mcusim_dw3f_pair2_t0p, mcusim_dw3f_pair2_t1p}}};
 /* the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a multiply; on
  * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dual7[2][2] = {
-    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_dual7[3][2] = {
+    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1},
+    {mcusim_dw3f_dual7_t0p, mcusim_dw3f_dual7_t1p}};
 /* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dualu[2][2] = {
-    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2u[2][2] = {
-    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2[2][2] = {
-    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad27[2][2] = {
-    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1}};
-static const mcusim_dw3f_fn mcusim_dw3f_pair27[2][2] = {
-    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1}};
+static const mcusim_dw3f_fn mcusim_dw3f_dualu[3][2] = {
+    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1},
+    {mcusim_dw3f_dualu_t0p, mcusim_dw3f_dualu_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2u[3][2] = {
+    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1},
+    {mcusim_dw3f_quad2u_t0p, mcusim_dw3f_quad2u_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad2[3][2] = {
+    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1},
+    {mcusim_dw3f_quad2_t0p, mcusim_dw3f_quad2_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_quad27[3][2] = {
+    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1},
+    {mcusim_dw3f_quad27_t0p, mcusim_dw3f_quad27_t1p}};
+static const mcusim_dw3f_fn mcusim_dw3f_pair27[3][2] = {
+    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1},
+    {mcusim_dw3f_pair27_t0p, mcusim_dw3f_pair27_t1p}};
 /* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
- * widths), dual then a last row (odd heights; even, odd widths)][qmode >> 1], M4/M33 and M7
- * schedules in separate tables so that a build links only its core's */
+ * widths), dual then a last row (odd heights; even, odd widths), dual of two passes per turn
+ * (even widths of 8+ outputs; the M7 keeps its dual)][qmode >> 1], M4/M33 and M7 schedules in
+ * separate tables so that a build links only its core's */
 void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mu(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mus(mcusim_dw3p_job *job);
+void mcusim_dw3f_dual_mup(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
@@ -1290,14 +1457,22 @@ void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[6][2] = {
-    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m}, {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m},
-    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m}, {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo},
-    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr}, {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[6][2] = {
-    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m}, {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m},
-    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m}, {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo},
-    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr}, {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor}};
+static const mcusim_dw3f_fn mcusim_dw3f_small4[7][3] = {
+    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m, mcusim_dw3f_dual_mp},
+    {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m, mcusim_dw3f_quad2_mp},
+    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m, mcusim_dw3f_pair2_mp},
+    {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo, mcusim_dw3f_dual_mop},
+    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr, mcusim_dw3f_dual_mrp},
+    {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor, mcusim_dw3f_dual_morp},
+    {mcusim_dw3f_dual_mus, mcusim_dw3f_dual_mu, mcusim_dw3f_dual_mup}};
+static const mcusim_dw3f_fn mcusim_dw3f_small7[7][3] = {
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp},
+    {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m, mcusim_dw3f_quad27_mp},
+    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m, mcusim_dw3f_pair27_mp},
+    {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo, mcusim_dw3f_dual7_mop},
+    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr, mcusim_dw3f_dual7_mrp},
+    {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor, mcusim_dw3f_dual7_morp},
+    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp}};
 
 #endif
 
@@ -1322,7 +1497,7 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
     job->rec = rec;
     job->out = out;
 #if MCUSIM_DW3P_FUSED
-    if (job->qmode == 0 || job->qmode == 2) {     /* SSAT: requantized in the tap loop */
+    if (job->qmode == 0 || job->qmode == 2 || job->qmode == 4) {   /* SSAT: in the tap loop */
         if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
             mcusim_dw3f_fns[mode - 1][job->qmode >> 1][t](job);
             return mode == 2 ? 2 : 1;
@@ -1630,7 +1805,14 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
                         acc2 += w2 * xv;
                     }
                 }
+#if MCUSIM_DW3P_V6M     /* never prescaled: the compiler prescales for FPU cores only */
                 int32_t v = mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+#else
+                int32_t v = q[DW_EXP] & DW3P_PRE
+                                ? ((int32_t)(((int64_t)acc2 * q[DW_MULT]) >> 32) + q[DW_RND]) >>
+                                      (q[DW_EXP] & 0xFF)
+                                : mcusim_dw3p_requant(acc2, q[DW_MULT], q[DW_RND], q[DW_EXP]);
+#endif
                 v = v < lo ? lo : v;
                 *out++ = (int8_t)(v > hi ? hi : v);
             }
@@ -1657,6 +1839,17 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t ph = params->padding.h, pw = params->padding.w;
     const int32_t row = in_w * ch;
     const int32_t in_n = in_h * row, out_n = out_h * out_w * ch;
+#if !MCUSIM_DW3P_V6M
+    /* prescaled records: only the fused loops (and the pixel walk) read them */
+    const int32_t pre = (packed[DW_EXP] & DW3P_PRE) != 0;
+    if (pre && !(sh == sw && mcusim_dw3p_all_fused(params, sw) && lo >= params->output_offset)) {
+        for (int32_t b = 0; b < input_dims->n; b++) {
+            mcusim_dw3p_pixels(packed, input + b * in_n, output + b * out_n, in_h, in_w, ch,
+                               out_h, out_w, sh, sw, ph, pw, zp, lo, hi, tr);
+        }
+        return MCUSIM_OK;
+    }
+#endif
 #if MCUSIM_DSP
     if (buffer == NULL) {
         return MCUSIM_ARG_ERROR;
@@ -1698,8 +1891,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                                                         n_img * out_n, ch);
     /* small maps (row walk, channel-major): every row pair in its own slot, 8 slots per column
      * of 4 channels (32 words) instead of 2 (8 words) */
-    const int32_t np = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
-                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, mcusim_dw3p_all_fused(params, ksw));
+    const int32_t fall = mcusim_dw3p_all_fused(params, ksw);
+    /* bh: output rows per small-layout block (the whole map, or mcusim_dw3p_block_rows) */
+    const int32_t bh = tr || streamed || kow < 2 ? 0     /* the loops make at least one pass */
+                       : mcusim_dw3p_small_pairs(koh, ksh, ksw, fall)
+                           ? koh : mcusim_dw3p_block_rows(koh, kow, ksh, ksw, fall);
+    const int32_t np = bh ? mcusim_dw3p_small_pairs(bh, ksh, ksw, fall) : 0;
     const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
     const int32_t j0 = MCUSIM_MIN(kpw, ncol);
@@ -1712,10 +1909,11 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
             }
         }
     }
-    const int32_t qmode = (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+    const int32_t qmode = pre ? 4
+                          : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
     /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
     mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
-                           ksh == 1 ? koh / 2 : koh, ksh == 1 ? 2 * ors : ors};
+                           ksh == 1 ? bh / 2 : bh, ksh == 1 ? 2 * ors : ors};
     const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
@@ -1735,12 +1933,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                                 : kow >= 8 ? mcusim_dw3f_quad2u[sgn] : mcusim_dw3f_quad2[sgn];
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
-        (qmode != 0 && qmode != 2) ? NULL
+        (qmode != 0 && qmode != 2 && qmode != 4) ? NULL
         : ksh == 1 && ksw == 1 ? fast_s1
         : ksh == 2 && (ksw == 1 || ksw == 2) ? fast_s2 : NULL;
 #endif
 #if MCUSIM_DW3P_FUSED
-    const int32_t skind = ksh == 1 ? (koh & 1 ? 4 : 0) + (kow & 1 ? (koh & 1 ? 1 : 3) : 0)
+    const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
+                                                                  : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
     const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
 #endif
@@ -1748,19 +1947,21 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
         int8_t *out_b = output + b * out_n;
 #if MCUSIM_DW3P_FUSED
-        if (np) {
+        for (int32_t oy = 0; np && oy < koh; oy += bh) {   /* small layout, block by block */
             mcusim_dw3p_src src[DW3P_SLOTS];
-            for (int32_t p = 0; p < np; p++) {     /* pair p: rows -kph + 2p and the next */
-                const int32_t y = 2 * p - kph;
+            for (int32_t p = 0; p < np; p++) {     /* pair p: the block's rows 2p and the next */
+                const int32_t y = oy * ksh - kph + 2 * p;
                 const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
                 src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
                                            in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
                                            in0 ? cs : 0, in1 ? cs : 0};
             }
             for (int32_t c = 0; c < ch; c += 4) {
-                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10, out_b + c, np,
-                                        small);
+                mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
+                                        out_b + oy * ors + c, np, small);
             }
+        }
+        if (np) {
             continue;
         }
         if (!streamed && fast != NULL) {

@@ -68,7 +68,8 @@ def packed(node, g, p: dict, dsp: bool, core: str = ""):
         return None
     fpu = "-mfloat-abi=hard" in CORE_FLAGS.get(core, ())
     w = f.data.transpose(0, 2, 1, 3) if depthwise_pack.transposed(p, dsp, fpu) else f.data
-    return depthwise_pack.pack_3x3(w, None if b is None else b.data, p, v6m=not dsp)
+    return depthwise_pack.pack_3x3(w, None if b is None else b.data, p, v6m=not dsp,
+                                   pre=depthwise_pack.prescalable(p, dsp, fpu))
 
 
 def macs(node, g) -> int:

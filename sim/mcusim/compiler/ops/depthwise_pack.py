@@ -13,6 +13,8 @@ import numpy as np
 
 RECORD = 10
 _LIM = 1 << 31
+# prescaled records (the kernel's DW3P_PRE, DW3P_PRE_E): word [9] = PRE | PRE_E
+PRE, PRE_E = 0x100, 12
 
 
 def _pair(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -20,9 +22,22 @@ def _pair(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         np.uint32).view(np.int32)
 
 
-def pack_3x3(weights, bias, p: dict, v6m: bool = False) -> np.ndarray | None:
+def prescalable(p: dict, dsp: bool, fpu: bool) -> bool:
+    """Whether the kernel would run every step of the layer in the fused loops without the sign
+    term (an FPU, the full int8 range with the output zero point at -128, equal strides 1 or
+    2), the only loops that read prescaled records."""
+    sh, sw = p["stride"]
+    return (dsp and fpu and tuple(p["activation"]) == (-128, 127)
+            and int(p["output_offset"]) == -128 and sh == sw and sw in (1, 2))
+
+
+def pack_3x3(weights, bias, p: dict, v6m: bool = False, pre: bool = False) -> np.ndarray | None:
     """weights [1, 3, 3, C] int8, bias [C] int32 or None, p: depthwise_conv_2d.prepare().
-    v6m: the ARMv6-M path, whose high multiply needs every |sum| < 2^19."""
+    v6m: the ARMv6-M path, whose high multiply needs every |sum| < 2^19. pre: prescale the
+    records when every channel allows it (prescalable layers; the kernel file's DW3P_PRE): with
+    k = PRE_E - e in 1..7 per channel, weights and bias times 2^k more and the rounding constant
+    R = 2^(k-1) + 2^k rnd, so the kernel's SMMLA(2^k 2 acc, m, R) >> PRE_E equals
+    (SMMLAR(2 acc, m, rnd)) >> e exactly (numerator and denominator times 2^k)."""
     w = np.asarray(weights, dtype=np.int64).reshape(3, 3, -1)
     ch = w.shape[2]
     if ch % 4 or p["ch_mult"] != 1:
@@ -46,15 +61,26 @@ def pack_3x3(weights, bias, p: dict, v6m: bool = False) -> np.ndarray | None:
     # h = floor((acc m + 2^30) / 2^31) + rnd, |floor(...)| <= |acc| + 1, then minus one
     if (np.abs(rnd) + acc_max + 2 >= _LIM).any():
         return None
-    w2 = 2 * w
+    sc = np.ones(ch, np.int64)      # 2^k per channel (1: not prescaled)
+    word9 = e
+    if pre:
+        k = PRE_E - e
+        s = np.left_shift(1, np.clip(k, 0, 30))
+        r_pre = np.where(k >= 1, np.left_shift(1, np.clip(k - 1, 0, 30)), 0) + s * rnd
+        if ((k >= 1) & (k <= 7)).all() and (2 * s * np.abs(w).max(axis=(0, 1)) < 1 << 15).all() \
+                and (2 * s * acc_max < _LIM).all() \
+                and (2 * s * (np.abs(bias_f) + 128 * wabs) < _LIM).all() \
+                and (np.abs(r_pre) + s * acc_max + 2 < _LIM).all():
+            sc, rnd, word9 = s, r_pre, np.full(ch, PRE | PRE_E, np.int64)
+    w2 = 2 * w * sc
     rec = np.zeros((ch, RECORD), np.int64)
     for k in range(3):
         rec[:, k] = _pair(w2[0, k], w2[1, k])
         rec[:, 3 + k] = _pair(w2[1, k], w2[2, k])
-    rec[:, 6] = 2 * bias_f
+    rec[:, 6] = 2 * bias_f * sc
     rec[:, 7] = mult
     rec[:, 8] = rnd
-    rec[:, 9] = e
+    rec[:, 9] = word9
     return rec.astype(np.int32)
 
 
@@ -90,6 +116,25 @@ def small_pairs(oh: int, sh: int, sw: int) -> int:
     return np_ if np_ <= SMALL_SLOTS else 0
 
 
+BLOCK_SCRATCH = 4096
+
+
+def block_rows(oh: int, ow: int, sh: int, sw: int) -> int:
+    """The kernel's mcusim_dw3p_block_rows for the fused row walk: maps too tall for the small
+    layout, with rows of at least 8 outputs and a small-layout scratch within BLOCK_SCRATCH
+    bytes (VWW's 24-wide layers; not its 48-wide ones, not KWS's 5-wide rows, whose arena it
+    would raise), run in equal blocks of rows that each fit it (stride 1: even heights). Returns
+    the block height, or 0."""
+    if sh != sw or sw not in (1, 2) or ow < 8 or small_pairs(oh, sh, sw) \
+            or 16 * SMALL_SLOTS * ((ow - 1) * sw + 3) > BLOCK_SCRATCH:
+        return 0
+    for nb in range(2, oh + 1):
+        bh = oh // nb
+        if bh * nb == oh and (sh == 2 or bh % 2 == 0) and small_pairs(bh, sh, sw):
+            return bh
+    return 0
+
+
 def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
     ARMv6-M; tr: the transposed walk (rows along the width); fpu: the core has an FPU, so with
@@ -102,7 +147,8 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     if not dsp:
         return 16 * cols
     if fpu and tuple(p["activation"]) == (-128, 127) and sw in (1, 2):
-        if not tr and small_pairs(p["output_dims"][1], sh, sw):
+        oh = p["output_dims"][1]
+        if not tr and (small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw)):
             return 16 * SMALL_SLOTS * cols
         return 32 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
