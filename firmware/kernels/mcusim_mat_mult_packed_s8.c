@@ -16,63 +16,19 @@
  * grouped so they pipeline), against 8 SXTB16 more with int8 weights. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+#include "mcusim_asm_macros.h"
 
 #if MCUSIM_DSP
 /* One 4 x 2 step: two column elements of four pixels (x words at X .. X+12) against two
  * channels (w words at W, W+4); accumulators r4-r11 (pixel p, channel c in r4 + 2p + c). */
 __asm__(
-    "  .macro MCUSIM_MM4X2_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_MM4X2_KP)
     /* the first and last steps of an iteration move the pointers by writeback (no ADD), each
      * on the last load of its base in the group (a load right after a writeback from the same
      * base waits for it): r0/r1 sit 4 bytes before the iteration's data on entry, 4 bytes into
      * it after the first step, on its last word after the last */
-    "  .macro MCUSIM_MM4X2_KP_FIRST\n"
-    "  ldr r12, [r1, #4]\n"
-    "  ldr lr, [r1, #8]!\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]!\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_MM4X2_KP_LAST\n"
-    "  ldr r12, [r1, #116]\n"
-    "  ldr lr, [r1, #120]!\n"
-    "  ldr r2, [r0, #236]\n"
-    "  ldr r3, [r0, #240]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #244]\n"
-    "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_FIRST(MCUSIM_MM4X2_KP_FIRST)
+    MCUSIM_ASM_KP4X2_LAST(MCUSIM_MM4X2_KP_LAST)
     /* the column loop: r0 = cols, r1 = rows, r2 = n8, [sp] = cols + 64 n8 - 4 (where r0 ends);
      * 32 elements (16 steps) per iteration; n8 % 4 = q > 0 enters at step 4 (4 - q) with the
      * pointers moved back to match; leaves r1 just past the rows. The middle steps' offsets are
@@ -280,23 +236,7 @@ __asm__(
  * the record's start. Same records, columns and requantization as mcusim_mm4x2_rq_s16.
  * Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. */
 __asm__(
-    "  .macro MCUSIM_MM4X2_KPB X, W\n"    /* the first step: accumulators from the bias */
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_MM4X2_KPB)  /* the first step: accumulators from the bias */
     "  .macro MCUSIM_MM4X2_SMALL N8\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #16\n"
@@ -1119,39 +1059,8 @@ void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args,
 void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                             int8_t *out);
 __asm__(
-    "  .macro MCUSIM_Q_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_Q_KPB\n"              /* the first step: accumulators from the bias */
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #8]\n"
-    "  ldr lr, [r1, #12]\n"
-    "  ldr r2, [r0]\n"
-    "  ldr r3, [r0, #4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #8]\n"
-    "  ldr r3, [r0, #12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_Q_KP)
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_Q_KPB)
     "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
     "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
     "  .if \\S + 1 < \\N\n"
@@ -1178,7 +1087,7 @@ __asm__(
     "  str r4, [sp, #12]\n"
     "1:\n"
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_KPB 0, 8\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"                /* m, a, r of the first channel */
     "  MCUSIM_RQ8 0\n"
@@ -1251,7 +1160,7 @@ __asm__(
     "  str r4, [sp, #4]\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_KPB 0, 8\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"
     "  MCUSIM_RQ8 \\OUTC\n"
@@ -1311,39 +1220,8 @@ void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *
     "  str r8, [r0, #" OFF "]\n"                                                                   \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .macro MCUSIM_G_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_G_KPB\n"
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #8]\n"
-    "  ldr lr, [r1, #12]\n"
-    "  ldr r2, [r0]\n"
-    "  ldr r3, [r0, #4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #8]\n"
-    "  ldr r3, [r0, #12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_G_KPB)
     "  .macro MCUSIM_G_BODY N8, OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #32\n"
@@ -1424,7 +1302,7 @@ __asm__(
     "  str r4, [sp, #4]\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_G_KPB\n"
+    "  MCUSIM_G_KPB 0, 8\n"
     "  MCUSIM_G_KP 16, 16\n"
     "  MCUSIM_G_KP 32, 24\n"
     "  MCUSIM_G_KP 48, 32\n"

@@ -17,6 +17,7 @@
  * the ceiling with 14 registers), so what is saved is per record: ~30 cycles of ~85. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+#include "mcusim_asm_macros.h"
 
 #if MCUSIM_DSP
 /* 4 pixels x args[1] channel pairs (args: n8, pairs, out_c, the activation minimum): by n8,
@@ -33,41 +34,11 @@ void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
 __asm__(
     /* one 4 x 2 step (as mcusim_mat_mult_packed_s8.c's MCUSIM_MM4X2_KP): column words at r0 + X,
      * weight words at r1 + W; accumulators r4-r11 (pixel p, channel c in r4 + 2p + c) */
-    "  .macro MCUSIM_PW_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_PW_KP)
     /* the step opening an iteration: r0/r1 4 bytes before its data, moved 8 on by writeback
      * (each on the last load of its base in the group: a load right after a writeback from the
      * same base waits for it) */
-    "  .macro MCUSIM_PW_KP_FIRST\n"
-    "  ldr r12, [r1, #4]\n"
-    "  ldr lr, [r1, #8]!\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]!\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_FIRST(MCUSIM_PW_KP_FIRST)
     /* a record's first step: r1 = record - 4, r0 = cols; the bias words go into r10/r11, which
      * every SMLAD reads before the last two write them; leaves r1 = rows + 4, r0 = cols + 4
      * (as after MCUSIM_PW_KP_FIRST) */
@@ -89,6 +60,7 @@ __asm__(
     "  smlad r10, r3, r12, r10\n"
     "  smlad r11, r3, lr, r11\n"
     "  .endm\n"
+    MCUSIM_ASM_KP4X2_LAST(MCUSIM_PW_KP_LAST)
     /* steps 1..15 of an iteration (offsets from its data + 4); the last moves r0/r1 to the next
      * iteration's data - 4 */
     "  .macro MCUSIM_PW_STEPS\n"
@@ -106,20 +78,7 @@ __asm__(
     "  MCUSIM_PW_KP 188, 92\n"
     "  MCUSIM_PW_KP 204, 100\n"
     "  MCUSIM_PW_KP 220, 108\n"
-    "  ldr r12, [r1, #116]\n"
-    "  ldr lr, [r1, #120]!\n"
-    "  ldr r2, [r0, #236]\n"
-    "  ldr r3, [r0, #240]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #244]\n"
-    "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    "  MCUSIM_PW_KP_LAST\n"
     "  .endm\n"
     /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
      * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here) */
