@@ -85,14 +85,9 @@ __asm__(
  * optimization level. */
 void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w, int32_t n8, int32_t *acc);
 __asm__(
-    "  .section .text.mcusim_mm4x2_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_s16, %function\n"
-    "mcusim_mm4x2_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_s16)
     "  push {r3, r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #8\n"
     "  add r12, r0, r2, lsl #6\n"
@@ -131,14 +126,9 @@ void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
     "  ssat r12, #8, r12\n"                                                                        \
     "  strb r12, [lr]\n"
 __asm__(
-    "  .section .text.mcusim_mm4x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_s16, %function\n"
-    "mcusim_mm4x2_rq_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #28\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -223,7 +213,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm4x2_rq_s16, .-mcusim_mm4x2_rq_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_s16)
     "  .purgem MCUSIM_MM4X2_LOOP\n"
     "  .purgem MCUSIM_MM4X2_BODY\n"
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
@@ -300,23 +290,18 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_n1_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n1_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n1_s16, %function\n"
-    "mcusim_mm4x2_rq_n1_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n1_s16)
     "  MCUSIM_MM4X2_SMALL 1\n"
-    "  .size mcusim_mm4x2_rq_n1_s16, .-mcusim_mm4x2_rq_n1_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n1_s16)
     "  .balign 4\n"
     "  .global mcusim_mm4x2_rq_n2_s16\n"
     "  .thumb_func\n"
     "  .type mcusim_mm4x2_rq_n2_s16, %function\n"
     "mcusim_mm4x2_rq_n2_s16:\n"
     "  MCUSIM_MM4X2_SMALL 2\n"
-    "  .size mcusim_mm4x2_rq_n2_s16, .-mcusim_mm4x2_rq_n2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n2_s16)
     "  .purgem MCUSIM_MM4X2_SMALL\n"
     "  .purgem MCUSIM_MM4X2_KPB\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
@@ -348,14 +333,9 @@ __asm__(
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rq_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rq_s16, %function\n"
-    "mcusim_mm3x2_rq_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rq_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -410,7 +390,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm3x2_rq_s16, .-mcusim_mm3x2_rq_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rq_s16)
     "  .purgem MCUSIM_MM3X2_KP\n");
 
 /* The 3 x 2 block on the Cortex-M7: each SMLAD paired with a load (the older slot a DSP op, the
@@ -434,14 +414,9 @@ __asm__(
     "  smlad r9, r10, lr, r9\n"
     "  ldr lr, [r1, #\\W+12]\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rq_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rq_s16_m7, %function\n"
-    "mcusim_mm3x2_rq_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rq_s16_m7)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -500,7 +475,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm3x2_rq_s16_m7, .-mcusim_mm3x2_rq_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rq_s16_m7)
     "  .purgem MCUSIM_MM3X2_KP7\n");
 
 /* Cortex-M7 (dual issue, loads a cycle before their use): the same block software-pipelined,
@@ -664,34 +639,19 @@ __asm__(
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_s16_m7)
     "  MCUSIM_MM4X2_M7 0\n"
-    "  .size mcusim_mm4x2_rq_s16_m7, .-mcusim_mm4x2_rq_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_s16_m7)
     /* columns of 8 or 16 elements on the M7 (as mcusim_mm4x2_rq_n1_s16 / _n2_s16: no column
      * loop, no bias copies; the same pipelined steps) */
-    "  .section .text.mcusim_mm4x2_rq_n1_s16_m7,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n1_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n1_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_n1_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n1_s16_m7)
     "  MCUSIM_MM4X2_M7 1\n"
-    "  .size mcusim_mm4x2_rq_n1_s16_m7, .-mcusim_mm4x2_rq_n1_s16_m7\n"
-    "  .section .text.mcusim_mm4x2_rq_n2_s16_m7,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n2_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n2_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_n2_s16_m7:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n1_s16_m7)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n2_s16_m7)
     "  MCUSIM_MM4X2_M7 2\n"
-    "  .size mcusim_mm4x2_rq_n2_s16_m7, .-mcusim_mm4x2_rq_n2_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n2_s16_m7)
     "  .purgem MCUSIM_MM4X2_M7\n"
     "  .purgem MCUSIM_MM4X2_KP7B\n"
     "  .purgem MCUSIM_MM4X2_KP7\n");
@@ -745,14 +705,9 @@ void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32
  * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
  * Returns c32. */
 __asm__(
-    "  .section .text.mcusim_widen_runs_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_runs_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_runs_s8, %function\n"
-    "mcusim_widen_runs_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_runs_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldm r3, {r9, r10, r11, r12}\n"
     "  cmp r2, #0\n"
@@ -786,14 +741,9 @@ __asm__(
     "  str " T ", [r0, #" OFF "]\n"                                                                \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen_rgb3x3_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_s8, %function\n"
-    "mcusim_widen_rgb3x3_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_rgb3x3_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldr lr, [r3, #4]\n"                /* window step */
     "  ldr r4, [r3, #8]\n"                /* off2 */
@@ -841,14 +791,9 @@ __asm__(
     "  str r8, [r0, #" OFF "]\n"                                                                   \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen4x8_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen4x8_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen4x8_s8, %function\n"
-    "mcusim_widen4x8_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen4x8_s8)
     "  push {r4, r5, r6, r7, r8, lr}\n"
     "  ldr r2, [r1]\n"
     "  ldr r3, [r1, #4]\n"
@@ -890,14 +835,9 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
     "  str " T ", [r0, #" OFF "]\n"                                                                \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_raw_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
-    "mcusim_widen_rgb3x3_raw_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_rgb3x3_raw_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldr lr, [r3, #4]\n"                /* window step */
     "  ldr r12, [r3, #8]\n"               /* zp << 24 */
@@ -1067,14 +1007,9 @@ __asm__(
     "  MCUSIM_Q_STEPS (\\S + 1), \\N\n"
     "  .endif\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_q7_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_q7_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_q7_s16, %function\n"
-    "mcusim_mm4x2_rq_q7_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_q7_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #16\n"
     "  str r0, [sp, #0]\n"
@@ -1095,7 +1030,7 @@ __asm__(
     "  bne 1b\n"
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm4x2_rq_q7_s16, .-mcusim_mm4x2_rq_q7_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
     /* args[3] groups of four windows inside the image along one row (the inside groups of
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
      * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
@@ -1171,30 +1106,15 @@ __asm__(
     "  add sp, sp, #44\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_s16, %function\n"
-    "mcusim_rgb_row_q7_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_s16)
     "  MCUSIM_RGB_ROW 0\n"
-    "  .size mcusim_rgb_row_q7_s16, .-mcusim_rgb_row_q7_s16\n"
-    "  .section .text.mcusim_rgb_row_q7_o8_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_o8_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_o8_s16, %function\n"
-    "mcusim_rgb_row_q7_o8_s16:\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_s16)
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o8_s16)
     "  MCUSIM_RGB_ROW 8\n"
-    "  .size mcusim_rgb_row_q7_o8_s16, .-mcusim_rgb_row_q7_o8_s16\n"
-    "  .section .text.mcusim_rgb_row_q7_o16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_o16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_o16_s16, %function\n"
-    "mcusim_rgb_row_q7_o16_s16:\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o8_s16)
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o16_s16)
     "  MCUSIM_RGB_ROW 16\n"
-    "  .size mcusim_rgb_row_q7_o16_s16, .-mcusim_rgb_row_q7_o16_s16\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o16_s16)
     "  .purgem MCUSIM_RGB_ROW\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
@@ -1321,40 +1241,20 @@ __asm__(
     "  add sp, sp, #32\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_conv1x1_g8_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g8_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g8_s16, %function\n"
-    "mcusim_conv1x1_g8_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_s16)
     "  MCUSIM_G_BODY 1, 0\n"
-    "  .size mcusim_conv1x1_g8_s16, .-mcusim_conv1x1_g8_s16\n"
-    "  .section .text.mcusim_conv1x1_g8_o16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g8_o16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g8_o16_s16, %function\n"
-    "mcusim_conv1x1_g8_o16_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g8_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_o16_s16)
     "  MCUSIM_G_BODY 1, 16\n"
-    "  .size mcusim_conv1x1_g8_o16_s16, .-mcusim_conv1x1_g8_o16_s16\n"
-    "  .section .text.mcusim_conv1x1_g16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g16_s16, %function\n"
-    "mcusim_conv1x1_g16_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g8_o16_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_s16)
     "  MCUSIM_G_BODY 2, 0\n"
-    "  .size mcusim_conv1x1_g16_s16, .-mcusim_conv1x1_g16_s16\n"
-    "  .section .text.mcusim_conv1x1_g16_o32_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g16_o32_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g16_o32_s16, %function\n"
-    "mcusim_conv1x1_g16_o32_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g16_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_o32_s16)
     "  MCUSIM_G_BODY 2, 32\n"
-    "  .size mcusim_conv1x1_g16_o32_s16, .-mcusim_conv1x1_g16_o32_s16\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g16_o32_s16)
     "  .purgem MCUSIM_G_BODY\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"

@@ -256,17 +256,12 @@ __asm__(
     "  add sp, sp, #36\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rqh32x2_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh32x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh32x2_s16, %function\n"
-    "mcusim_mm4x2_rqh32x2_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh32x2_s16)
     "  MCUSIM_PW_X2_ENTRY 256\n"
     "  MCUSIM_PW_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PW_RECORDS2 1\n"
-    "  .size mcusim_mm4x2_rqh32x2_s16, .-mcusim_mm4x2_rqh32x2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh32x2_s16)
     "  .purgem MCUSIM_PW_RECORDS2\n"
     "  .purgem MCUSIM_PW_BODY32\n"
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
@@ -303,38 +298,18 @@ __asm__(
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .section .text.mcusim_mm4x2_rqh_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh_s16, %function\n"
-    "mcusim_mm4x2_rqh_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh_s16)
     "  MCUSIM_PW_FN 0\n"
-    "  .size mcusim_mm4x2_rqh_s16, .-mcusim_mm4x2_rqh_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh32_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh32_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh32_s16, %function\n"
-    "mcusim_mm4x2_rqh32_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh32_s16)
     "  MCUSIM_PW_FN 4\n"
-    "  .size mcusim_mm4x2_rqh32_s16, .-mcusim_mm4x2_rqh32_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh64_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh64_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh64_s16, %function\n"
-    "mcusim_mm4x2_rqh64_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh32_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh64_s16)
     "  MCUSIM_PW_FN 8\n"
-    "  .size mcusim_mm4x2_rqh64_s16, .-mcusim_mm4x2_rqh64_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh128_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh128_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh128_s16, %function\n"
-    "mcusim_mm4x2_rqh128_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh128_s16)
     "  MCUSIM_PW_FN 16\n"
-    "  .size mcusim_mm4x2_rqh128_s16, .-mcusim_mm4x2_rqh128_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh128_s16)
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -460,12 +435,7 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rqh_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rqh_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rqh_s16, %function\n"
-    "mcusim_mm3x2_rqh_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
@@ -492,18 +462,13 @@ __asm__(
     "  MCUSIM_PW3_RECORDS 0\n"
     "20:\n"
     "  MCUSIM_PW3_RECORDS 1\n"
-    "  .size mcusim_mm3x2_rqh_s16, .-mcusim_mm3x2_rqh_s16\n"
-    "  .section .text.mcusim_mm3x2_pw_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_pw_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_pw_s16, %function\n"
-    "mcusim_mm3x2_pw_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
     "  beq.w mcusim_mm3x2_rqh_s16\n"
     "  b.w mcusim_mm3x2_rq_s16\n"
-    "  .size mcusim_mm3x2_pw_s16, .-mcusim_mm3x2_pw_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_pw_s16)
     /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
      * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
      * elements. Pixel p: acc_h in r4 + 2p (sums 256 acc_c+1 + acc_c), acc_c in r5 + 2p. Per
@@ -882,52 +847,27 @@ __asm__(
     "  MCUSIM_PWM3_RECORDS 1\n"
     "  .endif\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rqm_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm_s16, %function\n"
-    "mcusim_mm4x2_rqm_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm_s16)
     "  MCUSIM_PWM_FN 4\n"
-    "  .size mcusim_mm4x2_rqm_s16, .-mcusim_mm4x2_rqm_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm64_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm64_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm64_s16, %function\n"
-    "mcusim_mm4x2_rqm64_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64_s16)
     "  MCUSIM_PWM_FN 4, 8\n"
-    "  .size mcusim_mm4x2_rqm64_s16, .-mcusim_mm4x2_rqm64_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm128_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm128_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm128_s16, %function\n"
-    "mcusim_mm4x2_rqm128_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128_s16)
     "  MCUSIM_PWM_FN 4, 16\n"
-    "  .size mcusim_mm4x2_rqm128_s16, .-mcusim_mm4x2_rqm128_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm64x2_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm64x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm64x2_s16, %function\n"
-    "mcusim_mm4x2_rqm64x2_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64x2_s16)
     "  MCUSIM_PW_X2_ENTRY 512\n"
     "  MCUSIM_PWM_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PWM_RECORDS2 1\n"
-    "  .size mcusim_mm4x2_rqm64x2_s16, .-mcusim_mm4x2_rqm64x2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64x2_s16)
     "  .purgem MCUSIM_PWM_RECORDS2\n"
     "  .purgem MCUSIM_PWM_BODY\n"
     "  .purgem MCUSIM_PW_X2_ENTRY\n"
-    "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rqm_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rqm_s16, %function\n"
-    "mcusim_mm3x2_rqm_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm_s16)
     "  MCUSIM_PWM_FN 3\n"
-    "  .size mcusim_mm3x2_rqm_s16, .-mcusim_mm3x2_rqm_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm_s16)
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
@@ -936,12 +876,7 @@ __asm__(
     "  .purgem MCUSIM_PWM_KP\n"
     "  .purgem MCUSIM_PWM_RQB\n"
     /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]) */
-    "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_pw_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_pw_s16, %function\n"
-    "mcusim_mm4x2_pw_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
     "  bne.w mcusim_mm4x2_rq_s16\n"
@@ -952,7 +887,7 @@ __asm__(
     "  cmp r12, #16\n"
     "  beq.w mcusim_mm4x2_rqh128_s16\n"
     "  b.w mcusim_mm4x2_rqh_s16\n"
-    "  .size mcusim_mm4x2_pw_s16, .-mcusim_mm4x2_pw_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
     "  .purgem MCUSIM_PW_FN\n"
