@@ -1043,55 +1043,26 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     return MCUSIM_OK;
 }
 
-mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
-                                            const mcusim_dims *input_dims, const int8_t *input,
-                                            const mcusim_dims *filter_dims,
-                                            const int32_t *packed,
-                                            const mcusim_dims *output_dims, int8_t *output)
-{
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 0);
-}
-
-mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
-{
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 0);
-}
-
+/* the layers' entry points: mcusim_pw_layer on merged (MERGED) or int16 records, two groups per
+ * record pass (PAIR) or one; C: the input channels the entry takes (0: any) */
+#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR)                                                     \
+    mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
+                       const mcusim_dims *input_dims, const int8_t *input,                         \
+                       const mcusim_dims *filter_dims, const int32_t *packed,                      \
+                       const mcusim_dims *output_dims, int8_t *output)                             \
+    {                                                                                              \
+        if (C != 0 && input_dims->c != C) {                                                        \
+            return MCUSIM_ARG_ERROR;                                                               \
+        }                                                                                          \
+        return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed,             \
+                               output_dims, output, MERGED, PAIR);                                 \
+    }
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0)
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
  * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
  * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
 /* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
-mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
-{
-    if (input_dims->c != 64) {
-        return MCUSIM_ARG_ERROR;
-    }
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 1);
-}
-
-mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
-                                              const mcusim_dims *input_dims,
-                                              const int8_t *input,
-                                              const mcusim_dims *filter_dims,
-                                              const int32_t *packed,
-                                              const mcusim_dims *output_dims, int8_t *output)
-{
-    if (input_dims->c != 32) {
-        return MCUSIM_ARG_ERROR;
-    }
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 1);
-}
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1)
+#undef MCUSIM_PW_ENTRY
