@@ -81,4 +81,13 @@
     "  smlad r11, r3, lr, r11\n"                                                                   \
     "  .endm\n"
 
+/* a word V of four int8 (quad bytes 0-3) into its two int16 column slots: bytes 0, 2 to
+ * [r0 + OFF], 1, 3 to [r0 + OFF + 16] (the packed cols layout); T scratch, V overwritten. No
+ * input offset (folded into the bias). */
+#define MCUSIM_ASM_WIDEN_WORD(V, T, OFF)                                                           \
+    "  sxtb16 " T ", " V "\n"                                                                      \
+    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
+    "  str " T ", [r0, #" OFF "]\n"                                                                \
+    "  str " V ", [r0, #" OFF "+16]\n"
+
 #endif

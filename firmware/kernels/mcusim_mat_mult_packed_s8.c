@@ -782,38 +782,38 @@ __asm__(
     "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
 #undef MCUSIM_RGB_WIDEN
 
+/* four contiguous pixels of 8 channels at r1 (32 bytes, in eight loads issued together) and
+ * their words widened into pixel p, quad q at byte 32 q + 4 p of r0 (r8 scratch) */
+#define MCUSIM_W4X8_LOADS                                                                          \
+    "  ldr r2, [r1]\n"                                                                             \
+    "  ldr r3, [r1, #4]\n"                                                                         \
+    "  ldr r4, [r1, #8]\n"                                                                         \
+    "  ldr r5, [r1, #12]\n"                                                                        \
+    "  ldr r6, [r1, #16]\n"                                                                        \
+    "  ldr r7, [r1, #20]\n"                                                                        \
+    "  ldr r12, [r1, #24]\n"                                                                       \
+    "  ldr lr, [r1, #28]\n"
+#define MCUSIM_W4X8_WIDEN                                                                          \
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "0")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "32")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "4")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "36")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "8")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "40")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "12")                                                       \
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "44")
 /* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
  * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
  * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
-#define MCUSIM_W48(V, OFF)                                                                         \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
     "  .syntax unified\n"
     "  .thumb\n"
     MCUSIM_ASM_FUNC(mcusim_widen4x8_s8)
     "  push {r4, r5, r6, r7, r8, lr}\n"
-    "  ldr r2, [r1]\n"
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
-    MCUSIM_W48("r2", "0")
-    MCUSIM_W48("r3", "32")
-    MCUSIM_W48("r4", "4")
-    MCUSIM_W48("r5", "36")
-    MCUSIM_W48("r6", "8")
-    MCUSIM_W48("r7", "40")
-    MCUSIM_W48("r12", "12")
-    MCUSIM_W48("lr", "44")
+    MCUSIM_W4X8_LOADS
+    MCUSIM_W4X8_WIDEN
     "  pop {r4, r5, r6, r7, r8, pc}\n"
     "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
-#undef MCUSIM_W48
 
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 {
@@ -826,14 +826,40 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 
 /* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
  * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
+/* One window at r1 widened into pixel slots at r0 (r2 the row stride, r12 zp << 24): its 27
+ * bytes and the zero point as seven quads; r0, r1 then step to the next pixel's (lr the window
+ * step) and r3 counts down. Also the inner loop of MCUSIM_RGB_ROW. */
+#define MCUSIM_RGB_RAW_WINDOW                                                                      \
+    "  add r8, r1, r2\n"                  /* window row 1 */                                       \
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */                                    \
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */                                                \
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */                                 \
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */                                    \
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */                                                \
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */                             \
+    "  add r8, r8, r2\n"                  /* window row 2 */                                       \
+    "  ldr r4, [r8]\n"                    /* bytes 0-3 */                                          \
+    "  lsls r9, r9, #8\n"                                                                          \
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */                      \
+    MCUSIM_ASM_WIDEN_WORD("r5", "r7", "0")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r7", "32")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r9", "r7", "64")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r10", "r7", "96")                                                       \
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */                                                \
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */                    \
+    "  lsls r4, r4, #16\n"                                                                         \
+    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */                 \
+    "  lsrs r7, r7, #8\n"                                                                          \
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */                    \
+    MCUSIM_ASM_WIDEN_WORD("r11", "r5", "128")                                                      \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r5", "160")                                                       \
+    MCUSIM_ASM_WIDEN_WORD("r7", "r5", "192")                                                       \
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */                             \
+    "  add r1, r1, lr\n"                                                                           \
+    "  subs r3, r3, #1\n"
 /* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
  * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
  * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
-#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
     "  .syntax unified\n"
     "  .thumb\n"
@@ -843,37 +869,10 @@ __asm__(
     "  ldr r12, [r3, #8]\n"               /* zp << 24 */
     "  ldr r3, [r3, #0]\n"                /* pixels */
     "1:\n"
-    "  add r8, r1, r2\n"                  /* window row 1 */
-    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
-    "  ldr r6, [r1, #4]\n"                /* 4-7 */
-    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
-    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
-    "  ldr r10, [r8, #3]\n"               /* 3-6 */
-    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
-    "  add r8, r8, r2\n"                  /* window row 2 */
-    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
-    MCUSIM_RGB_RAW("r5", "r7", "0")
-    MCUSIM_RGB_RAW("r6", "r7", "32")
-    MCUSIM_RGB_RAW("r9", "r7", "64")
-    MCUSIM_RGB_RAW("r10", "r7", "96")
-    "  ldr r6, [r8, #2]\n"                /* 2-5 */
-    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
-    MCUSIM_RGB_RAW("r11", "r5", "128")
-    MCUSIM_RGB_RAW("r6", "r5", "160")
-    MCUSIM_RGB_RAW("r7", "r5", "192")
-    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
+    MCUSIM_RGB_RAW_WINDOW
     "  bne 1b\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
-#undef MCUSIM_RGB_RAW
 
 /* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
  * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
@@ -982,13 +981,6 @@ __asm__(
     "  str r6, [sp, #20]\n"
     "  .endm\n");
 
-/* a word of RGB window bytes into its two column slots (no offset: folded into the bias) */
-#define MCUSIM_RGB_RAW2(V, T, OFF)                                                                 \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
-void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 
 /* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
  * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
@@ -996,8 +988,6 @@ void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args,
  * mcusim_mm4x2_rq_n1_s16 but with records of 32 + 16 nq bytes (conv_pack.records(align=4)).
  * args {pairs, out_c}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. Own macro names,
  * so the shared ones above stay as they are. */
-void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_Q_KP)
     MCUSIM_ASM_KP4X2_BIAS(MCUSIM_Q_KPB)
@@ -1061,33 +1051,7 @@ __asm__(
     "  ldr r12, [sp, #40]\n"
     "  movs r3, #4\n"
     "3:\n"
-    "  add r8, r1, r2\n"
-    "  ldr r5, [r1]\n"
-    "  ldr r6, [r1, #4]\n"
-    "  ldr r7, [r1, #5]\n"
-    "  ldr r9, [r8]\n"
-    "  ldr r10, [r8, #3]\n"
-    "  ldr r11, [r8, #5]\n"
-    "  add r8, r8, r2\n"
-    "  ldr r4, [r8]\n"
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"
-    MCUSIM_RGB_RAW2("r5", "r7", "0")
-    MCUSIM_RGB_RAW2("r6", "r7", "32")
-    MCUSIM_RGB_RAW2("r9", "r7", "64")
-    MCUSIM_RGB_RAW2("r10", "r7", "96")
-    "  ldr r6, [r8, #2]\n"
-    "  ldr r7, [r8, #5]\n"
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"
-    MCUSIM_RGB_RAW2("r11", "r5", "128")
-    MCUSIM_RGB_RAW2("r6", "r5", "160")
-    MCUSIM_RGB_RAW2("r7", "r5", "192")
-    "  adds r0, r0, #4\n"
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
+    MCUSIM_RGB_RAW_WINDOW
     "  bne 3b\n"
     "  str r1, [sp, #16]\n"
     "  ldr r1, [sp, #24]\n"
@@ -1119,7 +1083,7 @@ __asm__(
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
-#undef MCUSIM_RGB_RAW2
+#undef MCUSIM_RGB_RAW_WINDOW
 
 /* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
  * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
@@ -1127,18 +1091,6 @@ __asm__(
  * record (as mcusim_mm4x2_rq_n1_s16 / _n2_s16), so no C runs between groups. args {records,
  * pairs, out_c, groups}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 in, 20 groups
  * left, 24 the records, 28 the group's out. */
-void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
-void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
-void mcusim_conv1x1_g8_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
-                               int8_t *out);
-void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *args,
-                                int8_t *out);
-/* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
-#define MCUSIM_G_W(V, OFF)                                                                         \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
     MCUSIM_ASM_KP4X2_BIAS(MCUSIM_G_KPB)
@@ -1163,41 +1115,20 @@ __asm__(
     "  ldr r1, [sp, #16]\n"
     "  ldr r0, [sp, #0]\n"
     "  .if \\N8 == 1\n"
-    "  ldr r2, [r1]\n"
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
+    MCUSIM_W4X8_LOADS
     "  adds r1, r1, #32\n"
     "  str r1, [sp, #16]\n"
-    MCUSIM_G_W("r2", "0")
-    MCUSIM_G_W("r3", "32")
-    MCUSIM_G_W("r4", "4")
-    MCUSIM_G_W("r5", "36")
-    MCUSIM_G_W("r6", "8")
-    MCUSIM_G_W("r7", "40")
-    MCUSIM_G_W("r12", "12")
-    MCUSIM_G_W("lr", "44")
+    MCUSIM_W4X8_WIDEN
     "  .else\n"
-    "  ldr r2, [r1]\n"                    /* pixels 0, 1: quads 0-3 */
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
-    MCUSIM_G_W("r2", "0")
-    MCUSIM_G_W("r3", "32")
-    MCUSIM_G_W("r4", "64")
-    MCUSIM_G_W("r5", "96")
-    MCUSIM_G_W("r6", "4")
-    MCUSIM_G_W("r7", "36")
-    MCUSIM_G_W("r12", "68")
-    MCUSIM_G_W("lr", "100")
+    MCUSIM_W4X8_LOADS                     /* pixels 0, 1: quads 0-3 */
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "0")
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "32")
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "64")
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "96")
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "4")
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "36")
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "68")
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "100")
     "  ldr r2, [r1, #32]\n"               /* pixels 2, 3 */
     "  ldr r3, [r1, #36]\n"
     "  ldr r4, [r1, #40]\n"
@@ -1208,14 +1139,14 @@ __asm__(
     "  ldr lr, [r1, #60]\n"
     "  adds r1, r1, #64\n"
     "  str r1, [sp, #16]\n"
-    MCUSIM_G_W("r2", "8")
-    MCUSIM_G_W("r3", "40")
-    MCUSIM_G_W("r4", "72")
-    MCUSIM_G_W("r5", "104")
-    MCUSIM_G_W("r6", "12")
-    MCUSIM_G_W("r7", "44")
-    MCUSIM_G_W("r12", "76")
-    MCUSIM_G_W("lr", "108")
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "8")
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "40")
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "72")
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "104")
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "12")
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "44")
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "76")
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "108")
     "  .endif\n"
     "  ldr r1, [sp, #24]\n"
     "  ldr r4, [sp, #28]\n"
@@ -1260,7 +1191,8 @@ __asm__(
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
     "  .purgem MCUSIM_G_KP\n");
-#undef MCUSIM_G_W
+#undef MCUSIM_W4X8_WIDEN
+#undef MCUSIM_W4X8_LOADS
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
