@@ -196,6 +196,31 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
+    /* r8 = the output zero point from the first record's A (in r8) and r (r9): A = 2^(r-1) +
+     * zp 2^r (conv_pack.records); r10, r11 scratch */
+    "  .macro MCUSIM_PW_ZP\n"
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  .endm\n"
+    /* the entry of the functions with a 20-byte frame (r0 cols, r1 records, r2 args, r3 out):
+     * r4-r7 = args {n8, pairs, out_c, minimum}, r8 the zero point (the first record's A, r at
+     * r1 + (n8 << SHIFT) + 12: records of 32 (n8 + 1) bytes, SHIFT 5; merged ones of 16 (n8 + 2),
+     * 4), frame [sp] cols, 8 out_c, 12 out */
+    "  .macro MCUSIM_PW_PROLOGUE SHIFT\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #\\SHIFT\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  MCUSIM_PW_ZP\n"
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  .endm\n"
     /* the two-group functions' entry: frame and z as MCUSIM_PW_FN, group B's columns at cols +
      * COLSB bytes and outputs at out + 4 out_c; records of 160 bytes (A of channel 0 at + 140);
      * branches to 20f for z */
@@ -205,11 +230,7 @@ __asm__(
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
     "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
     "  ldr r9, [r1, #144]\n"              /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  MCUSIM_PW_ZP\n"
     "  add r10, r0, #\\COLSB\n"
     "  str r10, [sp, #0]\n"
     "  str r6, [sp, #8]\n"
@@ -279,20 +300,7 @@ __asm__(
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
     "  .macro MCUSIM_PW_FN N8\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #5\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r3, r0, r4, lsl #6\n"
     "  subs r3, r3, #4\n"
     "  str r3, [sp, #16]\n"
@@ -407,20 +415,7 @@ __asm__(
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #5\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r11, r0, r4, lsl #6\n"
     "  sub r11, r11, #8\n"                /* where r0 ends */
     "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
@@ -759,20 +754,7 @@ __asm__(
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
     "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #4\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    "  MCUSIM_PW_PROLOGUE 4\n"
     "  add r11, r0, r4, lsl #6\n"
     "  .if \\NPX == 4\n"
     "  sub r11, r11, #4\n"
@@ -822,6 +804,8 @@ __asm__(
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
+    "  .purgem MCUSIM_PW_PROLOGUE\n"
+    "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PWM_RECORDS\n"
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
