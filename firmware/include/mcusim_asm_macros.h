@@ -28,6 +28,17 @@
     "  smlad r9, r2, lr, r9\n"                                                                     \
     "  smlad r10, r3, r12, r10\n"                                                                  \
     "  smlad r11, r3, lr, r11\n"
+/* the same onto the bias words r10, r11 (a record's first step; r10, r11 written last) */
+#define MCUSIM_ASM_KP4X2_BIAS_LO                                                                   \
+    "  smlad r4, r2, r12, r10\n"                                                                   \
+    "  smlad r5, r2, lr, r11\n"                                                                    \
+    "  smlad r6, r3, r12, r10\n"                                                                   \
+    "  smlad r7, r3, lr, r11\n"
+#define MCUSIM_ASM_KP4X2_BIAS_HI                                                                   \
+    "  smlad r8, r2, r12, r10\n"                                                                   \
+    "  smlad r9, r2, lr, r11\n"                                                                    \
+    "  smlad r10, r3, r12, r10\n"                                                                  \
+    "  smlad r11, r3, lr, r11\n"
 /* one step: NAME X, W */
 #define MCUSIM_ASM_KP4X2(NAME)                                                                     \
     "  .macro " #NAME " X, W\n"                                                                    \
@@ -69,16 +80,10 @@
     "  ldr lr, [r1, #\\W+4]\n"                                                                     \
     "  ldr r2, [r0, #\\X]\n"                                                                       \
     "  ldr r3, [r0, #\\X+4]\n"                                                                     \
-    "  smlad r4, r2, r12, r10\n"                                                                   \
-    "  smlad r5, r2, lr, r11\n"                                                                    \
-    "  smlad r6, r3, r12, r10\n"                                                                   \
-    "  smlad r7, r3, lr, r11\n"                                                                    \
+    MCUSIM_ASM_KP4X2_BIAS_LO                                                                       \
     "  ldr r2, [r0, #\\X+8]\n"                                                                     \
     "  ldr r3, [r0, #\\X+12]\n"                                                                    \
-    "  smlad r8, r2, r12, r10\n"                                                                   \
-    "  smlad r9, r2, lr, r11\n"                                                                    \
-    "  smlad r10, r3, r12, r10\n"                                                                  \
-    "  smlad r11, r3, lr, r11\n"                                                                   \
+    MCUSIM_ASM_KP4X2_BIAS_HI                                                                       \
     "  .endm\n"
 
 /* a word V of four int8 (quad bytes 0-3) into its two int16 column slots: bytes 0, 2 to

@@ -326,10 +326,7 @@ __asm__(
     "  ldr r2, [r0, #\\X]\n"
     "  ldr r3, [r0, #\\X+4]\n"
     "  ldr r10, [r0, #\\X+8]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"

@@ -49,16 +49,10 @@ __asm__(
     "  ldr lr, [r1, #16]!\n"
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_LO
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_HI
     "  .endm\n"
     MCUSIM_ASM_KP4X2_LAST(MCUSIM_PW_KP_LAST)
     /* steps 1..15 of an iteration (offsets from its data + 4); the last moves r0/r1 to the next
@@ -137,16 +131,10 @@ __asm__(
     "  ldr lr, [r1, #(8 * MCUSIM_PWS)]\n"
     "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  add r1, r1, #(8 * MCUSIM_PWS)\n"    /* (a writeback reaches 255 bytes only) */
     "  .endm\n"
     /* the record loop: r0 cols, r1 the first record - 4, frame [sp] cols, 4 the records' end
@@ -348,10 +336,7 @@ __asm__(
     "  .else\n"
     "  ldr r10, [r0, #\\X+8]\n"
     "  .endif\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
@@ -491,10 +476,7 @@ __asm__(
     "  ldr r3, [r0, #\\X+4]\n"
     "  .endif\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  .if \\WB\n"
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
@@ -502,10 +484,7 @@ __asm__(
     "  ldr r2, [r0, #\\X+8]\n"
     "  ldr r3, [r0, #\\X+12]\n"
     "  .endif\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .endm\n"
     /* the last step of an iteration: r0/r1 to the next iteration's data - 4 */
     "  .macro MCUSIM_PWM_KP_LAST\n"
@@ -513,16 +492,10 @@ __asm__(
     "  ldr r2, [r0, #236]\n"
     "  ldr r3, [r0, #240]\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #244]\n"
     "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .endm\n"
     /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
     /* a merged record for one group: r1 = the record - 4, r0 = cols; ends with the outputs
@@ -536,16 +509,10 @@ __asm__(
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"               /* r0: cols + 4 */
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_LO
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_HI
     "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
     "  .set MCUSIM_PWS, 1\n"
     "  .rept 4 * \\N8 - 2\n"
@@ -556,16 +523,10 @@ __asm__(
     "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
@@ -660,10 +621,7 @@ __asm__(
     "  ldr r10, [r0, #\\X+8]\n"
     "  .endif\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
