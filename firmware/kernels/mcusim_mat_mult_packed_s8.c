@@ -16,63 +16,19 @@
  * grouped so they pipeline), against 8 SXTB16 more with int8 weights. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+#include "mcusim_asm_macros.h"
 
 #if MCUSIM_DSP
 /* One 4 x 2 step: two column elements of four pixels (x words at X .. X+12) against two
  * channels (w words at W, W+4); accumulators r4-r11 (pixel p, channel c in r4 + 2p + c). */
 __asm__(
-    "  .macro MCUSIM_MM4X2_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_MM4X2_KP)
     /* the first and last steps of an iteration move the pointers by writeback (no ADD), each
      * on the last load of its base in the group (a load right after a writeback from the same
      * base waits for it): r0/r1 sit 4 bytes before the iteration's data on entry, 4 bytes into
      * it after the first step, on its last word after the last */
-    "  .macro MCUSIM_MM4X2_KP_FIRST\n"
-    "  ldr r12, [r1, #4]\n"
-    "  ldr lr, [r1, #8]!\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]!\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_MM4X2_KP_LAST\n"
-    "  ldr r12, [r1, #116]\n"
-    "  ldr lr, [r1, #120]!\n"
-    "  ldr r2, [r0, #236]\n"
-    "  ldr r3, [r0, #240]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #244]\n"
-    "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_FIRST(MCUSIM_MM4X2_KP_FIRST)
+    MCUSIM_ASM_KP4X2_LAST(MCUSIM_MM4X2_KP_LAST)
     /* the column loop: r0 = cols, r1 = rows, r2 = n8, [sp] = cols + 64 n8 - 4 (where r0 ends);
      * 32 elements (16 steps) per iteration; n8 % 4 = q > 0 enters at step 4 (4 - q) with the
      * pointers moved back to match; leaves r1 just past the rows. The middle steps' offsets are
@@ -129,14 +85,9 @@ __asm__(
  * optimization level. */
 void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w, int32_t n8, int32_t *acc);
 __asm__(
-    "  .section .text.mcusim_mm4x2_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_s16, %function\n"
-    "mcusim_mm4x2_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_s16)
     "  push {r3, r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #8\n"
     "  add r12, r0, r2, lsl #6\n"
@@ -175,14 +126,9 @@ void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
     "  ssat r12, #8, r12\n"                                                                        \
     "  strb r12, [lr]\n"
 __asm__(
-    "  .section .text.mcusim_mm4x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_s16, %function\n"
-    "mcusim_mm4x2_rq_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #28\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -267,7 +213,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm4x2_rq_s16, .-mcusim_mm4x2_rq_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_s16)
     "  .purgem MCUSIM_MM4X2_LOOP\n"
     "  .purgem MCUSIM_MM4X2_BODY\n"
     "  .purgem MCUSIM_MM4X2_KP_LAST\n"
@@ -280,23 +226,7 @@ __asm__(
  * the record's start. Same records, columns and requantization as mcusim_mm4x2_rq_s16.
  * Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. */
 __asm__(
-    "  .macro MCUSIM_MM4X2_KPB X, W\n"    /* the first step: accumulators from the bias */
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_MM4X2_KPB)  /* the first step: accumulators from the bias */
     "  .macro MCUSIM_MM4X2_SMALL N8\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #16\n"
@@ -360,23 +290,18 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_n1_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n1_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n1_s16, %function\n"
-    "mcusim_mm4x2_rq_n1_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n1_s16)
     "  MCUSIM_MM4X2_SMALL 1\n"
-    "  .size mcusim_mm4x2_rq_n1_s16, .-mcusim_mm4x2_rq_n1_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n1_s16)
     "  .balign 4\n"
     "  .global mcusim_mm4x2_rq_n2_s16\n"
     "  .thumb_func\n"
     "  .type mcusim_mm4x2_rq_n2_s16, %function\n"
     "mcusim_mm4x2_rq_n2_s16:\n"
     "  MCUSIM_MM4X2_SMALL 2\n"
-    "  .size mcusim_mm4x2_rq_n2_s16, .-mcusim_mm4x2_rq_n2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n2_s16)
     "  .purgem MCUSIM_MM4X2_SMALL\n"
     "  .purgem MCUSIM_MM4X2_KPB\n"
     "  .purgem MCUSIM_MM4X2_KP\n");
@@ -401,21 +326,13 @@ __asm__(
     "  ldr r2, [r0, #\\X]\n"
     "  ldr r3, [r0, #\\X+4]\n"
     "  ldr r10, [r0, #\\X+8]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rq_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rq_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rq_s16, %function\n"
-    "mcusim_mm3x2_rq_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rq_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -470,7 +387,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm3x2_rq_s16, .-mcusim_mm3x2_rq_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rq_s16)
     "  .purgem MCUSIM_MM3X2_KP\n");
 
 /* The 3 x 2 block on the Cortex-M7: each SMLAD paired with a load (the older slot a DSP op, the
@@ -494,14 +411,9 @@ __asm__(
     "  smlad r9, r10, lr, r9\n"
     "  ldr lr, [r1, #\\W+12]\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rq_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rq_s16_m7, %function\n"
-    "mcusim_mm3x2_rq_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rq_s16_m7)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #20\n"
     "  ldr r4, [r2, #0]\n"                /* n8 */
@@ -560,7 +472,7 @@ __asm__(
     "  bne 3b\n"
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm3x2_rq_s16_m7, .-mcusim_mm3x2_rq_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rq_s16_m7)
     "  .purgem MCUSIM_MM3X2_KP7\n");
 
 /* Cortex-M7 (dual issue, loads a cycle before their use): the same block software-pipelined,
@@ -724,34 +636,19 @@ __asm__(
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_s16_m7,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_s16_m7)
     "  MCUSIM_MM4X2_M7 0\n"
-    "  .size mcusim_mm4x2_rq_s16_m7, .-mcusim_mm4x2_rq_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_s16_m7)
     /* columns of 8 or 16 elements on the M7 (as mcusim_mm4x2_rq_n1_s16 / _n2_s16: no column
      * loop, no bias copies; the same pipelined steps) */
-    "  .section .text.mcusim_mm4x2_rq_n1_s16_m7,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n1_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n1_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_n1_s16_m7:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n1_s16_m7)
     "  MCUSIM_MM4X2_M7 1\n"
-    "  .size mcusim_mm4x2_rq_n1_s16_m7, .-mcusim_mm4x2_rq_n1_s16_m7\n"
-    "  .section .text.mcusim_mm4x2_rq_n2_s16_m7,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_n2_s16_m7\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_n2_s16_m7, %function\n"
-    "mcusim_mm4x2_rq_n2_s16_m7:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n1_s16_m7)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_n2_s16_m7)
     "  MCUSIM_MM4X2_M7 2\n"
-    "  .size mcusim_mm4x2_rq_n2_s16_m7, .-mcusim_mm4x2_rq_n2_s16_m7\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_n2_s16_m7)
     "  .purgem MCUSIM_MM4X2_M7\n"
     "  .purgem MCUSIM_MM4X2_KP7B\n"
     "  .purgem MCUSIM_MM4X2_KP7\n");
@@ -805,14 +702,9 @@ void mcusim_mm4x2_rq_n2_s16_m7(const int16_t *x, const int32_t *rec, const int32
  * then counts quads): the steps are added after each run (ip and c32 then stand just past it).
  * Returns c32. */
 __asm__(
-    "  .section .text.mcusim_widen_runs_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_runs_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_runs_s8, %function\n"
-    "mcusim_widen_runs_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_runs_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldm r3, {r9, r10, r11, r12}\n"
     "  cmp r2, #0\n"
@@ -846,14 +738,9 @@ __asm__(
     "  str " T ", [r0, #" OFF "]\n"                                                                \
     "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen_rgb3x3_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_s8, %function\n"
-    "mcusim_widen_rgb3x3_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_rgb3x3_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldr lr, [r3, #4]\n"                /* window step */
     "  ldr r4, [r3, #8]\n"                /* off2 */
@@ -892,43 +779,38 @@ __asm__(
     "  .size mcusim_widen_rgb3x3_s8, .-mcusim_widen_rgb3x3_s8\n");
 #undef MCUSIM_RGB_WIDEN
 
+/* four contiguous pixels of 8 channels at r1 (32 bytes, in eight loads issued together) and
+ * their words widened into pixel p, quad q at byte 32 q + 4 p of r0 (r8 scratch) */
+#define MCUSIM_W4X8_LOADS                                                                          \
+    "  ldr r2, [r1]\n"                                                                             \
+    "  ldr r3, [r1, #4]\n"                                                                         \
+    "  ldr r4, [r1, #8]\n"                                                                         \
+    "  ldr r5, [r1, #12]\n"                                                                        \
+    "  ldr r6, [r1, #16]\n"                                                                        \
+    "  ldr r7, [r1, #20]\n"                                                                        \
+    "  ldr r12, [r1, #24]\n"                                                                       \
+    "  ldr lr, [r1, #28]\n"
+#define MCUSIM_W4X8_WIDEN                                                                          \
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "0")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "32")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "4")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "36")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "8")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "40")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "12")                                                       \
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "44")
 /* Four contiguous pixels of 8 channels (VWW's 48x48x8 1x1 layer), input offset folded: the 32
  * bytes in eight loads issued together, each word widened into its pixel's slots (pixel p, quad
  * q at byte 32 q + 4 p, its odd pair 16 bytes on). r0 c32, r1 the first pixel. */
-#define MCUSIM_W48(V, OFF)                                                                         \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen4x8_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen4x8_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen4x8_s8, %function\n"
-    "mcusim_widen4x8_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen4x8_s8)
     "  push {r4, r5, r6, r7, r8, lr}\n"
-    "  ldr r2, [r1]\n"
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
-    MCUSIM_W48("r2", "0")
-    MCUSIM_W48("r3", "32")
-    MCUSIM_W48("r4", "4")
-    MCUSIM_W48("r5", "36")
-    MCUSIM_W48("r6", "8")
-    MCUSIM_W48("r7", "40")
-    MCUSIM_W48("r12", "12")
-    MCUSIM_W48("lr", "44")
+    MCUSIM_W4X8_LOADS
+    MCUSIM_W4X8_WIDEN
     "  pop {r4, r5, r6, r7, r8, pc}\n"
     "  .size mcusim_widen4x8_s8, .-mcusim_widen4x8_s8\n");
-#undef MCUSIM_W48
 
 int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 {
@@ -941,59 +823,53 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 
 /* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
  * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
+/* One window at r1 widened into pixel slots at r0 (r2 the row stride, r12 zp << 24): its 27
+ * bytes and the zero point as seven quads; r0, r1 then step to the next pixel's (lr the window
+ * step) and r3 counts down. Also the inner loop of MCUSIM_RGB_ROW. */
+#define MCUSIM_RGB_RAW_WINDOW                                                                      \
+    "  add r8, r1, r2\n"                  /* window row 1 */                                       \
+    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */                                    \
+    "  ldr r6, [r1, #4]\n"                /* 4-7 */                                                \
+    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */                                 \
+    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */                                    \
+    "  ldr r10, [r8, #3]\n"               /* 3-6 */                                                \
+    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */                             \
+    "  add r8, r8, r2\n"                  /* window row 2 */                                       \
+    "  ldr r4, [r8]\n"                    /* bytes 0-3 */                                          \
+    "  lsls r9, r9, #8\n"                                                                          \
+    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */                      \
+    MCUSIM_ASM_WIDEN_WORD("r5", "r7", "0")                                                         \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r7", "32")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r9", "r7", "64")                                                        \
+    MCUSIM_ASM_WIDEN_WORD("r10", "r7", "96")                                                       \
+    "  ldr r6, [r8, #2]\n"                /* 2-5 */                                                \
+    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */                    \
+    "  lsls r4, r4, #16\n"                                                                         \
+    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */                 \
+    "  lsrs r7, r7, #8\n"                                                                          \
+    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */                    \
+    MCUSIM_ASM_WIDEN_WORD("r11", "r5", "128")                                                      \
+    MCUSIM_ASM_WIDEN_WORD("r6", "r5", "160")                                                       \
+    MCUSIM_ASM_WIDEN_WORD("r7", "r5", "192")                                                       \
+    "  adds r0, r0, #4\n"                 /* the next pixel's slots */                             \
+    "  add r1, r1, lr\n"                                                                           \
+    "  subs r3, r3, #1\n"
 /* The same windows with the input offset folded into the bias (mcusim_convolve_rgb3x3_fast_s8):
  * SXTB16 alone, 14 SADD16 fewer per window, and no eighth quad (columns of 28). r0 c32, r1 the
  * first window, r2 the row stride, r3 args {pixels, window step, zp << 24}. */
-#define MCUSIM_RGB_RAW(V, T, OFF)                                                                  \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .section .text.mcusim_widen_rgb3x3_raw_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_widen_rgb3x3_raw_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_widen_rgb3x3_raw_s8, %function\n"
-    "mcusim_widen_rgb3x3_raw_s8:\n"
+    MCUSIM_ASM_FUNC(mcusim_widen_rgb3x3_raw_s8)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  ldr lr, [r3, #4]\n"                /* window step */
     "  ldr r12, [r3, #8]\n"               /* zp << 24 */
     "  ldr r3, [r3, #0]\n"                /* pixels */
     "1:\n"
-    "  add r8, r1, r2\n"                  /* window row 1 */
-    "  ldr r5, [r1]\n"                    /* row 0 bytes 0-3 */
-    "  ldr r6, [r1, #4]\n"                /* 4-7 */
-    "  ldr r7, [r1, #5]\n"                /* 5-8: byte 8 on top */
-    "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */
-    "  ldr r10, [r8, #3]\n"               /* 3-6 */
-    "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */
-    "  add r8, r8, r2\n"                  /* window row 2 */
-    "  ldr r4, [r8]\n"                    /* bytes 0-3 */
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */
-    MCUSIM_RGB_RAW("r5", "r7", "0")
-    MCUSIM_RGB_RAW("r6", "r7", "32")
-    MCUSIM_RGB_RAW("r9", "r7", "64")
-    MCUSIM_RGB_RAW("r10", "r7", "96")
-    "  ldr r6, [r8, #2]\n"                /* 2-5 */
-    "  ldr r7, [r8, #5]\n"                /* 5-8: bytes 6-8 in the top three */
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"       /* row 1 bytes 7, 8, row 2 bytes 0, 1 */
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"                 /* row 2 bytes 6-8, the zero point */
-    MCUSIM_RGB_RAW("r11", "r5", "128")
-    MCUSIM_RGB_RAW("r6", "r5", "160")
-    MCUSIM_RGB_RAW("r7", "r5", "192")
-    "  adds r0, r0, #4\n"                 /* the next pixel's slots */
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
+    MCUSIM_RGB_RAW_WINDOW
     "  bne 1b\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_widen_rgb3x3_raw_s8, .-mcusim_widen_rgb3x3_raw_s8\n");
-#undef MCUSIM_RGB_RAW
 
 /* The requantization of a 4 x 2 block for the q7 and g routines below: r1 at the record's m, a, r
  * (channel 0) on entry, just past the record on exit; [sp, #4] out (advanced by 2), [sp, #8]
@@ -1102,13 +978,6 @@ __asm__(
     "  str r6, [sp, #20]\n"
     "  .endm\n");
 
-/* a word of RGB window bytes into its two column slots (no offset: folded into the bias) */
-#define MCUSIM_RGB_RAW2(V, T, OFF)                                                                 \
-    "  sxtb16 " T ", " V "\n"                                                                      \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str " T ", [r0, #" OFF "]\n"                                                                \
-    "  str " V ", [r0, #" OFF "+16]\n"
-void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 
 /* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
  * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
@@ -1116,56 +985,18 @@ void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args,
  * mcusim_mm4x2_rq_n1_s16 but with records of 32 + 16 nq bytes (conv_pack.records(align=4)).
  * args {pairs, out_c}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c. Own macro names,
  * so the shared ones above stay as they are. */
-void mcusim_mm4x2_rq_q7_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
 __asm__(
-    "  .macro MCUSIM_Q_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_Q_KPB\n"              /* the first step: accumulators from the bias */
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #8]\n"
-    "  ldr lr, [r1, #12]\n"
-    "  ldr r2, [r0]\n"
-    "  ldr r3, [r0, #4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #8]\n"
-    "  ldr r3, [r0, #12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_Q_KP)
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_Q_KPB)
     "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
     "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
     "  .if \\S + 1 < \\N\n"
     "  MCUSIM_Q_STEPS (\\S + 1), \\N\n"
     "  .endif\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rq_q7_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rq_q7_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rq_q7_s16, %function\n"
-    "mcusim_mm4x2_rq_q7_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rq_q7_s16)
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #16\n"
     "  str r0, [sp, #0]\n"
@@ -1178,7 +1009,7 @@ __asm__(
     "  str r4, [sp, #12]\n"
     "1:\n"
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_KPB 0, 8\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"                /* m, a, r of the first channel */
     "  MCUSIM_RQ8 0\n"
@@ -1186,7 +1017,7 @@ __asm__(
     "  bne 1b\n"
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_mm4x2_rq_q7_s16, .-mcusim_mm4x2_rq_q7_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
     /* args[3] groups of four windows inside the image along one row (the inside groups of
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
      * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
@@ -1217,33 +1048,7 @@ __asm__(
     "  ldr r12, [sp, #40]\n"
     "  movs r3, #4\n"
     "3:\n"
-    "  add r8, r1, r2\n"
-    "  ldr r5, [r1]\n"
-    "  ldr r6, [r1, #4]\n"
-    "  ldr r7, [r1, #5]\n"
-    "  ldr r9, [r8]\n"
-    "  ldr r10, [r8, #3]\n"
-    "  ldr r11, [r8, #5]\n"
-    "  add r8, r8, r2\n"
-    "  ldr r4, [r8]\n"
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"
-    MCUSIM_RGB_RAW2("r5", "r7", "0")
-    MCUSIM_RGB_RAW2("r6", "r7", "32")
-    MCUSIM_RGB_RAW2("r9", "r7", "64")
-    MCUSIM_RGB_RAW2("r10", "r7", "96")
-    "  ldr r6, [r8, #2]\n"
-    "  ldr r7, [r8, #5]\n"
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"
-    MCUSIM_RGB_RAW2("r11", "r5", "128")
-    MCUSIM_RGB_RAW2("r6", "r5", "160")
-    MCUSIM_RGB_RAW2("r7", "r5", "192")
-    "  adds r0, r0, #4\n"
-    "  add r1, r1, lr\n"
-    "  subs r3, r3, #1\n"
+    MCUSIM_RGB_RAW_WINDOW
     "  bne 3b\n"
     "  str r1, [sp, #16]\n"
     "  ldr r1, [sp, #24]\n"
@@ -1251,7 +1056,7 @@ __asm__(
     "  str r4, [sp, #4]\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_Q_KPB\n"
+    "  MCUSIM_Q_KPB 0, 8\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
     "  add r1, r1, #120\n"
     "  MCUSIM_RQ8 \\OUTC\n"
@@ -1262,35 +1067,20 @@ __asm__(
     "  add sp, sp, #44\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_rgb_row_q7_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_s16, %function\n"
-    "mcusim_rgb_row_q7_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_s16)
     "  MCUSIM_RGB_ROW 0\n"
-    "  .size mcusim_rgb_row_q7_s16, .-mcusim_rgb_row_q7_s16\n"
-    "  .section .text.mcusim_rgb_row_q7_o8_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_o8_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_o8_s16, %function\n"
-    "mcusim_rgb_row_q7_o8_s16:\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_s16)
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o8_s16)
     "  MCUSIM_RGB_ROW 8\n"
-    "  .size mcusim_rgb_row_q7_o8_s16, .-mcusim_rgb_row_q7_o8_s16\n"
-    "  .section .text.mcusim_rgb_row_q7_o16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_rgb_row_q7_o16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_rgb_row_q7_o16_s16, %function\n"
-    "mcusim_rgb_row_q7_o16_s16:\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o8_s16)
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o16_s16)
     "  MCUSIM_RGB_ROW 16\n"
-    "  .size mcusim_rgb_row_q7_o16_s16, .-mcusim_rgb_row_q7_o16_s16\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o16_s16)
     "  .purgem MCUSIM_RGB_ROW\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
-#undef MCUSIM_RGB_RAW2
+#undef MCUSIM_RGB_RAW_WINDOW
 
 /* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
  * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
@@ -1298,52 +1088,9 @@ __asm__(
  * record (as mcusim_mm4x2_rq_n1_s16 / _n2_s16), so no C runs between groups. args {records,
  * pairs, out_c, groups}. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 in, 20 groups
  * left, 24 the records, 28 the group's out. */
-void mcusim_conv1x1_g8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
-void mcusim_conv1x1_g16_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
-void mcusim_conv1x1_g8_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
-                               int8_t *out);
-void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *args,
-                                int8_t *out);
-/* a word of pixel p's quad q (int8) into its two column slots: bytes 32 q + 4 p and 16 on */
-#define MCUSIM_G_W(V, OFF)                                                                         \
-    "  sxtb16 r8, " V "\n"                                                                         \
-    "  sxtb16 " V ", " V ", ror #8\n"                                                              \
-    "  str r8, [r0, #" OFF "]\n"                                                                   \
-    "  str " V ", [r0, #" OFF "+16]\n"
 __asm__(
-    "  .macro MCUSIM_G_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
-    "  .macro MCUSIM_G_KPB\n"
-    "  ldrd r10, r11, [r1]\n"
-    "  ldr r12, [r1, #8]\n"
-    "  ldr lr, [r1, #12]\n"
-    "  ldr r2, [r0]\n"
-    "  ldr r3, [r0, #4]\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
-    "  ldr r2, [r0, #8]\n"
-    "  ldr r3, [r0, #12]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
+    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_G_KPB)
     "  .macro MCUSIM_G_BODY N8, OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #32\n"
@@ -1365,41 +1112,20 @@ __asm__(
     "  ldr r1, [sp, #16]\n"
     "  ldr r0, [sp, #0]\n"
     "  .if \\N8 == 1\n"
-    "  ldr r2, [r1]\n"
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
+    MCUSIM_W4X8_LOADS
     "  adds r1, r1, #32\n"
     "  str r1, [sp, #16]\n"
-    MCUSIM_G_W("r2", "0")
-    MCUSIM_G_W("r3", "32")
-    MCUSIM_G_W("r4", "4")
-    MCUSIM_G_W("r5", "36")
-    MCUSIM_G_W("r6", "8")
-    MCUSIM_G_W("r7", "40")
-    MCUSIM_G_W("r12", "12")
-    MCUSIM_G_W("lr", "44")
+    MCUSIM_W4X8_WIDEN
     "  .else\n"
-    "  ldr r2, [r1]\n"                    /* pixels 0, 1: quads 0-3 */
-    "  ldr r3, [r1, #4]\n"
-    "  ldr r4, [r1, #8]\n"
-    "  ldr r5, [r1, #12]\n"
-    "  ldr r6, [r1, #16]\n"
-    "  ldr r7, [r1, #20]\n"
-    "  ldr r12, [r1, #24]\n"
-    "  ldr lr, [r1, #28]\n"
-    MCUSIM_G_W("r2", "0")
-    MCUSIM_G_W("r3", "32")
-    MCUSIM_G_W("r4", "64")
-    MCUSIM_G_W("r5", "96")
-    MCUSIM_G_W("r6", "4")
-    MCUSIM_G_W("r7", "36")
-    MCUSIM_G_W("r12", "68")
-    MCUSIM_G_W("lr", "100")
+    MCUSIM_W4X8_LOADS                     /* pixels 0, 1: quads 0-3 */
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "0")
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "32")
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "64")
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "96")
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "4")
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "36")
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "68")
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "100")
     "  ldr r2, [r1, #32]\n"               /* pixels 2, 3 */
     "  ldr r3, [r1, #36]\n"
     "  ldr r4, [r1, #40]\n"
@@ -1410,21 +1136,21 @@ __asm__(
     "  ldr lr, [r1, #60]\n"
     "  adds r1, r1, #64\n"
     "  str r1, [sp, #16]\n"
-    MCUSIM_G_W("r2", "8")
-    MCUSIM_G_W("r3", "40")
-    MCUSIM_G_W("r4", "72")
-    MCUSIM_G_W("r5", "104")
-    MCUSIM_G_W("r6", "12")
-    MCUSIM_G_W("r7", "44")
-    MCUSIM_G_W("r12", "76")
-    MCUSIM_G_W("lr", "108")
+    MCUSIM_ASM_WIDEN_WORD("r2", "r8", "8")
+    MCUSIM_ASM_WIDEN_WORD("r3", "r8", "40")
+    MCUSIM_ASM_WIDEN_WORD("r4", "r8", "72")
+    MCUSIM_ASM_WIDEN_WORD("r5", "r8", "104")
+    MCUSIM_ASM_WIDEN_WORD("r6", "r8", "12")
+    MCUSIM_ASM_WIDEN_WORD("r7", "r8", "44")
+    MCUSIM_ASM_WIDEN_WORD("r12", "r8", "76")
+    MCUSIM_ASM_WIDEN_WORD("lr", "r8", "108")
     "  .endif\n"
     "  ldr r1, [sp, #24]\n"
     "  ldr r4, [sp, #28]\n"
     "  str r4, [sp, #4]\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_G_KPB\n"
+    "  MCUSIM_G_KPB 0, 8\n"
     "  MCUSIM_G_KP 16, 16\n"
     "  MCUSIM_G_KP 32, 24\n"
     "  MCUSIM_G_KP 48, 32\n"
@@ -1443,46 +1169,27 @@ __asm__(
     "  add sp, sp, #32\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_conv1x1_g8_s16,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g8_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g8_s16, %function\n"
-    "mcusim_conv1x1_g8_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_s16)
     "  MCUSIM_G_BODY 1, 0\n"
-    "  .size mcusim_conv1x1_g8_s16, .-mcusim_conv1x1_g8_s16\n"
-    "  .section .text.mcusim_conv1x1_g8_o16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g8_o16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g8_o16_s16, %function\n"
-    "mcusim_conv1x1_g8_o16_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g8_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_o16_s16)
     "  MCUSIM_G_BODY 1, 16\n"
-    "  .size mcusim_conv1x1_g8_o16_s16, .-mcusim_conv1x1_g8_o16_s16\n"
-    "  .section .text.mcusim_conv1x1_g16_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g16_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g16_s16, %function\n"
-    "mcusim_conv1x1_g16_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g8_o16_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_s16)
     "  MCUSIM_G_BODY 2, 0\n"
-    "  .size mcusim_conv1x1_g16_s16, .-mcusim_conv1x1_g16_s16\n"
-    "  .section .text.mcusim_conv1x1_g16_o32_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_conv1x1_g16_o32_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_conv1x1_g16_o32_s16, %function\n"
-    "mcusim_conv1x1_g16_o32_s16:\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g16_s16)
+    MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_o32_s16)
     "  MCUSIM_G_BODY 2, 32\n"
-    "  .size mcusim_conv1x1_g16_o32_s16, .-mcusim_conv1x1_g16_o32_s16\n"
+    MCUSIM_ASM_END(mcusim_conv1x1_g16_o32_s16)
     "  .purgem MCUSIM_G_BODY\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
     "  .purgem MCUSIM_G_KP\n");
-#undef MCUSIM_G_W
+#undef MCUSIM_W4X8_WIDEN
+#undef MCUSIM_W4X8_LOADS
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */

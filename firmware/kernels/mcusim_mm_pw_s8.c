@@ -17,6 +17,7 @@
  * the ceiling with 14 registers), so what is saved is per record: ~30 cycles of ~85. */
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
+#include "mcusim_asm_macros.h"
 
 #if MCUSIM_DSP
 /* 4 pixels x args[1] channel pairs (args: n8, pairs, out_c, the activation minimum): by n8,
@@ -33,41 +34,11 @@ void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
 __asm__(
     /* one 4 x 2 step (as mcusim_mat_mult_packed_s8.c's MCUSIM_MM4X2_KP): column words at r0 + X,
      * weight words at r1 + W; accumulators r4-r11 (pixel p, channel c in r4 + 2p + c) */
-    "  .macro MCUSIM_PW_KP X, W\n"
-    "  ldr r12, [r1, #\\W]\n"
-    "  ldr lr, [r1, #\\W+4]\n"
-    "  ldr r2, [r0, #\\X]\n"
-    "  ldr r3, [r0, #\\X+4]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #\\X+8]\n"
-    "  ldr r3, [r0, #\\X+12]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2(MCUSIM_PW_KP)
     /* the step opening an iteration: r0/r1 4 bytes before its data, moved 8 on by writeback
      * (each on the last load of its base in the group: a load right after a writeback from the
      * same base waits for it) */
-    "  .macro MCUSIM_PW_KP_FIRST\n"
-    "  ldr r12, [r1, #4]\n"
-    "  ldr lr, [r1, #8]!\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]!\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #4]\n"
-    "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
-    "  .endm\n"
+    MCUSIM_ASM_KP4X2_FIRST(MCUSIM_PW_KP_FIRST)
     /* a record's first step: r1 = record - 4, r0 = cols; the bias words go into r10/r11, which
      * every SMLAD reads before the last two write them; leaves r1 = rows + 4, r0 = cols + 4
      * (as after MCUSIM_PW_KP_FIRST) */
@@ -78,17 +49,12 @@ __asm__(
     "  ldr lr, [r1, #16]!\n"
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_LO
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_HI
     "  .endm\n"
+    MCUSIM_ASM_KP4X2_LAST(MCUSIM_PW_KP_LAST)
     /* steps 1..15 of an iteration (offsets from its data + 4); the last moves r0/r1 to the next
      * iteration's data - 4 */
     "  .macro MCUSIM_PW_STEPS\n"
@@ -106,23 +72,11 @@ __asm__(
     "  MCUSIM_PW_KP 188, 92\n"
     "  MCUSIM_PW_KP 204, 100\n"
     "  MCUSIM_PW_KP 220, 108\n"
-    "  ldr r12, [r1, #116]\n"
-    "  ldr lr, [r1, #120]!\n"
-    "  ldr r2, [r0, #236]\n"
-    "  ldr r3, [r0, #240]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
-    "  ldr r2, [r0, #244]\n"
-    "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    "  MCUSIM_PW_KP_LAST\n"
     "  .endm\n"
     /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
-     * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here) */
+     * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
+     * blank: three (the 3 x 2 blocks) */
     "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z\n"
     "  ldr r0, [r1, #\\OFF]\n"
     "  ldr r2, [r1, #\\OFF+4]\n"
@@ -135,25 +89,35 @@ __asm__(
     "  smmlar \\A0, \\A0, r0, r2\n"
     "  smmlar \\A1, \\A1, r0, r2\n"
     "  smmlar \\A2, \\A2, r0, r2\n"
+    "  .ifnb \\A3\n"
     "  smmlar \\A3, \\A3, r0, r2\n"
+    "  .endif\n"
     "  .else\n"                            /* each SUB a step ahead of its SMMLAR (M33 latency) */
     "  sub r12, r2, \\A0, lsr #31\n"
     "  sub lr, r2, \\A1, lsr #31\n"
     "  smmlar \\A0, \\A0, r0, r12\n"
     "  sub r12, r2, \\A2, lsr #31\n"
     "  smmlar \\A1, \\A1, r0, lr\n"
+    "  .ifnb \\A3\n"
     "  sub lr, r2, \\A3, lsr #31\n"
+    "  .endif\n"
     "  smmlar \\A2, \\A2, r0, r12\n"
+    "  .ifnb \\A3\n"
     "  smmlar \\A3, \\A3, r0, lr\n"
+    "  .endif\n"
     "  .endif\n"
     "  asr \\A0, \\A0, r3\n"
     "  asr \\A1, \\A1, r3\n"
     "  asr \\A2, \\A2, r3\n"
+    "  .ifnb \\A3\n"
     "  asr \\A3, \\A3, r3\n"
+    "  .endif\n"
     "  ssat \\A0, #8, \\A0\n"
     "  ssat \\A1, #8, \\A1\n"
     "  ssat \\A2, #8, \\A2\n"
+    "  .ifnb \\A3\n"
     "  ssat \\A3, #8, \\A3\n"
+    "  .endif\n"
     "  .endm\n"
     /* steps 1 .. N - 1 of a record straight, after MCUSIM_PW_KP_BIAS (offsets from the data
      * + 4, no loop test); the last leaves r1 at the rows' end - 4 */
@@ -167,16 +131,10 @@ __asm__(
     "  ldr lr, [r1, #(8 * MCUSIM_PWS)]\n"
     "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  add r1, r1, #(8 * MCUSIM_PWS)\n"    /* (a writeback reaches 255 bytes only) */
     "  .endm\n"
     /* the record loop: r0 cols, r1 the first record - 4, frame [sp] cols, 4 the records' end
@@ -226,6 +184,31 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
+    /* r8 = the output zero point from the first record's A (in r8) and r (r9): A = 2^(r-1) +
+     * zp 2^r (conv_pack.records); r10, r11 scratch */
+    "  .macro MCUSIM_PW_ZP\n"
+    "  movs r10, #1\n"
+    "  subs r11, r9, #1\n"
+    "  lsl r10, r10, r11\n"
+    "  subs r8, r8, r10\n"
+    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  .endm\n"
+    /* the entry of the functions with a 20-byte frame (r0 cols, r1 records, r2 args, r3 out):
+     * r4-r7 = args {n8, pairs, out_c, minimum}, r8 the zero point (the first record's A, r at
+     * r1 + (n8 << SHIFT) + 12: records of 32 (n8 + 1) bytes, SHIFT 5; merged ones of 16 (n8 + 2),
+     * 4), frame [sp] cols, 8 out_c, 12 out */
+    "  .macro MCUSIM_PW_PROLOGUE SHIFT\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #20\n"
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
+    "  add r9, r1, r4, lsl #\\SHIFT\n"
+    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
+    "  ldr r9, [r9, #16]\n"               /* r */
+    "  MCUSIM_PW_ZP\n"
+    "  str r0, [sp, #0]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r3, [sp, #12]\n"
+    "  .endm\n"
     /* the two-group functions' entry: frame and z as MCUSIM_PW_FN, group B's columns at cols +
      * COLSB bytes and outputs at out + 4 out_c; records of 160 bytes (A of channel 0 at + 140);
      * branches to 20f for z */
@@ -235,11 +218,7 @@ __asm__(
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8 (4), pairs, out_c, minimum */
     "  ldr r8, [r1, #140]\n"              /* A of channel 0 */
     "  ldr r9, [r1, #144]\n"              /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
+    "  MCUSIM_PW_ZP\n"
     "  add r10, r0, #\\COLSB\n"
     "  str r10, [sp, #0]\n"
     "  str r6, [sp, #8]\n"
@@ -297,37 +276,19 @@ __asm__(
     "  add sp, sp, #36\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rqh32x2_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh32x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh32x2_s16, %function\n"
-    "mcusim_mm4x2_rqh32x2_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh32x2_s16)
     "  MCUSIM_PW_X2_ENTRY 256\n"
     "  MCUSIM_PW_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PW_RECORDS2 1\n"
-    "  .size mcusim_mm4x2_rqh32x2_s16, .-mcusim_mm4x2_rqh32x2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh32x2_s16)
     "  .purgem MCUSIM_PW_RECORDS2\n"
     "  .purgem MCUSIM_PW_BODY32\n"
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
     "  .macro MCUSIM_PW_FN N8\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #5\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r3, r0, r4, lsl #6\n"
     "  subs r3, r3, #4\n"
     "  str r3, [sp, #16]\n"
@@ -344,38 +305,18 @@ __asm__(
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
-    "  .section .text.mcusim_mm4x2_rqh_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh_s16, %function\n"
-    "mcusim_mm4x2_rqh_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh_s16)
     "  MCUSIM_PW_FN 0\n"
-    "  .size mcusim_mm4x2_rqh_s16, .-mcusim_mm4x2_rqh_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh32_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh32_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh32_s16, %function\n"
-    "mcusim_mm4x2_rqh32_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh32_s16)
     "  MCUSIM_PW_FN 4\n"
-    "  .size mcusim_mm4x2_rqh32_s16, .-mcusim_mm4x2_rqh32_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh64_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh64_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh64_s16, %function\n"
-    "mcusim_mm4x2_rqh64_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh32_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh64_s16)
     "  MCUSIM_PW_FN 8\n"
-    "  .size mcusim_mm4x2_rqh64_s16, .-mcusim_mm4x2_rqh64_s16\n"
-    "  .section .text.mcusim_mm4x2_rqh128_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqh128_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqh128_s16, %function\n"
-    "mcusim_mm4x2_rqh128_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh128_s16)
     "  MCUSIM_PW_FN 16\n"
-    "  .size mcusim_mm4x2_rqh128_s16, .-mcusim_mm4x2_rqh128_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh128_s16)
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -395,10 +336,7 @@ __asm__(
     "  .else\n"
     "  ldr r10, [r0, #\\X+8]\n"
     "  .endif\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
@@ -444,48 +382,8 @@ __asm__(
     "  cmp r0, r11\n"
     "  bne 11b\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
-    "  ldr r0, [r1, #4]\n"
-    "  ldr r2, [r1, #8]\n"
-    "  ldr r3, [r1, #12]\n"
-    "  .if \\Z\n"
-    "  smmlar r4, r4, r0, r2\n"
-    "  smmlar r6, r6, r0, r2\n"
-    "  smmlar r8, r8, r0, r2\n"
-    "  .else\n"
-    "  sub r12, r2, r4, lsr #31\n"
-    "  sub lr, r2, r6, lsr #31\n"
-    "  smmlar r4, r4, r0, r12\n"
-    "  sub r12, r2, r8, lsr #31\n"
-    "  smmlar r6, r6, r0, lr\n"
-    "  smmlar r8, r8, r0, r12\n"
-    "  .endif\n"
-    "  asr r4, r4, r3\n"
-    "  asr r6, r6, r3\n"
-    "  asr r8, r8, r3\n"
-    "  ssat r4, #8, r4\n"
-    "  ssat r6, #8, r6\n"
-    "  ssat r8, #8, r8\n"
-    "  ldr r0, [r1, #16]\n"
-    "  ldr r2, [r1, #20]\n"
-    "  ldr r3, [r1, #24]!\n"              /* r1: the next record - 4 */
-    "  .if \\Z\n"
-    "  smmlar r5, r5, r0, r2\n"
-    "  smmlar r7, r7, r0, r2\n"
-    "  smmlar r9, r9, r0, r2\n"
-    "  .else\n"
-    "  sub r12, r2, r5, lsr #31\n"
-    "  sub lr, r2, r7, lsr #31\n"
-    "  smmlar r5, r5, r0, r12\n"
-    "  sub r12, r2, r9, lsr #31\n"
-    "  smmlar r7, r7, r0, lr\n"
-    "  smmlar r9, r9, r0, r12\n"
-    "  .endif\n"
-    "  asr r5, r5, r3\n"
-    "  asr r7, r7, r3\n"
-    "  asr r9, r9, r3\n"
-    "  ssat r5, #8, r5\n"
-    "  ssat r7, #8, r7\n"
-    "  ssat r9, #8, r9\n"
+    "  MCUSIM_PW_RQ r4, r6, r8, , 4, \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, , 16, \\Z\n"
     "  bfi r4, r5, #8, #8\n"
     "  bfi r6, r7, #8, #8\n"
     "  bfi r8, r9, #8, #8\n"
@@ -501,26 +399,8 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm3x2_rqh_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rqh_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rqh_s16, %function\n"
-    "mcusim_mm3x2_rqh_s16:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #5\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
+    "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r11, r0, r4, lsl #6\n"
     "  sub r11, r11, #8\n"                /* where r0 ends */
     "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
@@ -533,18 +413,13 @@ __asm__(
     "  MCUSIM_PW3_RECORDS 0\n"
     "20:\n"
     "  MCUSIM_PW3_RECORDS 1\n"
-    "  .size mcusim_mm3x2_rqh_s16, .-mcusim_mm3x2_rqh_s16\n"
-    "  .section .text.mcusim_mm3x2_pw_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_pw_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_pw_s16, %function\n"
-    "mcusim_mm3x2_pw_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
     "  beq.w mcusim_mm3x2_rqh_s16\n"
     "  b.w mcusim_mm3x2_rq_s16\n"
-    "  .size mcusim_mm3x2_pw_s16, .-mcusim_mm3x2_pw_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_pw_s16)
     /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
      * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
      * elements. Pixel p: acc_h in r4 + 2p (sums 256 acc_c+1 + acc_c), acc_c in r5 + 2p. Per
@@ -601,10 +476,7 @@ __asm__(
     "  ldr r3, [r0, #\\X+4]\n"
     "  .endif\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  .if \\WB\n"
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
@@ -612,10 +484,7 @@ __asm__(
     "  ldr r2, [r0, #\\X+8]\n"
     "  ldr r3, [r0, #\\X+12]\n"
     "  .endif\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .endm\n"
     /* the last step of an iteration: r0/r1 to the next iteration's data - 4 */
     "  .macro MCUSIM_PWM_KP_LAST\n"
@@ -623,16 +492,10 @@ __asm__(
     "  ldr r2, [r0, #236]\n"
     "  ldr r3, [r0, #240]\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #244]\n"
     "  ldr r3, [r0, #248]!\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .endm\n"
     /* records of 16 (n8 + 2) bytes; frame as MCUSIM_PW_RECORDS; r1 = the record - 4, r0 = cols */
     /* a merged record for one group: r1 = the record - 4, r0 = cols; ends with the outputs
@@ -646,16 +509,10 @@ __asm__(
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"               /* r0: cols + 4 */
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r10\n"
-    "  smlad r5, r2, lr, r11\n"
-    "  smlad r6, r3, r12, r10\n"
-    "  smlad r7, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_LO
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
-    "  smlad r8, r2, r12, r10\n"
-    "  smlad r9, r2, lr, r11\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_BIAS_HI
     "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
     "  .set MCUSIM_PWS, 1\n"
     "  .rept 4 * \\N8 - 2\n"
@@ -666,16 +523,10 @@ __asm__(
     "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
-    "  smlad r8, r2, r12, r8\n"
-    "  smlad r9, r2, lr, r9\n"
-    "  smlad r10, r3, r12, r10\n"
-    "  smlad r11, r3, lr, r11\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
     "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
@@ -770,10 +621,7 @@ __asm__(
     "  ldr r10, [r0, #\\X+8]\n"
     "  .endif\n"
     "  sxtb16 lr, r12\n"
-    "  smlad r4, r2, r12, r4\n"
-    "  smlad r5, r2, lr, r5\n"
-    "  smlad r6, r3, r12, r6\n"
-    "  smlad r7, r3, lr, r7\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
@@ -821,27 +669,7 @@ __asm__(
     "  add r5, r5, r5\n"
     "  add r7, r7, r7\n"
     "  add r9, r9, r9\n"
-    "  ldr r0, [r1, #4]\n"
-    "  ldr r2, [r1, #8]\n"
-    "  ldr r3, [r1, #12]\n"
-    "  .if \\Z\n"
-    "  smmlar r5, r5, r0, r2\n"
-    "  smmlar r7, r7, r0, r2\n"
-    "  smmlar r9, r9, r0, r2\n"
-    "  .else\n"
-    "  sub r12, r2, r5, lsr #31\n"
-    "  sub lr, r2, r7, lsr #31\n"
-    "  smmlar r5, r5, r0, r12\n"
-    "  sub r12, r2, r9, lsr #31\n"
-    "  smmlar r7, r7, r0, lr\n"
-    "  smmlar r9, r9, r0, r12\n"
-    "  .endif\n"
-    "  asr r5, r5, r3\n"
-    "  asr r7, r7, r3\n"
-    "  asr r9, r9, r3\n"
-    "  ssat r5, #8, r5\n"
-    "  ssat r7, #8, r7\n"
-    "  ssat r9, #8, r9\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, , 4, \\Z\n"
     "  ldr r0, [r1, #16]\n"             /* as MCUSIM_PWM_RQB */
     "  ldr r2, [r1, #20]\n"
     "  ldr r3, [r1, #24]!\n"
@@ -884,20 +712,7 @@ __asm__(
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
     "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
-    "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
-    "  add r9, r1, r4, lsl #4\n"
-    "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
-    "  ldr r9, [r9, #16]\n"               /* r */
-    "  movs r10, #1\n"
-    "  subs r11, r9, #1\n"
-    "  lsl r10, r10, r11\n"
-    "  subs r8, r8, r10\n"
-    "  asr r8, r8, r9\n"                  /* the zero point */
-    "  str r0, [sp, #0]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r3, [sp, #12]\n"
+    "  MCUSIM_PW_PROLOGUE 4\n"
     "  add r11, r0, r4, lsl #6\n"
     "  .if \\NPX == 4\n"
     "  sub r11, r11, #4\n"
@@ -923,55 +738,32 @@ __asm__(
     "  MCUSIM_PWM3_RECORDS 1\n"
     "  .endif\n"
     "  .endm\n"
-    "  .section .text.mcusim_mm4x2_rqm_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm_s16, %function\n"
-    "mcusim_mm4x2_rqm_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm_s16)
     "  MCUSIM_PWM_FN 4\n"
-    "  .size mcusim_mm4x2_rqm_s16, .-mcusim_mm4x2_rqm_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm64_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm64_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm64_s16, %function\n"
-    "mcusim_mm4x2_rqm64_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64_s16)
     "  MCUSIM_PWM_FN 4, 8\n"
-    "  .size mcusim_mm4x2_rqm64_s16, .-mcusim_mm4x2_rqm64_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm128_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm128_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm128_s16, %function\n"
-    "mcusim_mm4x2_rqm128_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128_s16)
     "  MCUSIM_PWM_FN 4, 16\n"
-    "  .size mcusim_mm4x2_rqm128_s16, .-mcusim_mm4x2_rqm128_s16\n"
-    "  .section .text.mcusim_mm4x2_rqm64x2_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_rqm64x2_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_rqm64x2_s16, %function\n"
-    "mcusim_mm4x2_rqm64x2_s16:\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64x2_s16)
     "  MCUSIM_PW_X2_ENTRY 512\n"
     "  MCUSIM_PWM_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PWM_RECORDS2 1\n"
-    "  .size mcusim_mm4x2_rqm64x2_s16, .-mcusim_mm4x2_rqm64x2_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64x2_s16)
     "  .purgem MCUSIM_PWM_RECORDS2\n"
     "  .purgem MCUSIM_PWM_BODY\n"
     "  .purgem MCUSIM_PW_X2_ENTRY\n"
-    "  .section .text.mcusim_mm3x2_rqm_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm3x2_rqm_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm3x2_rqm_s16, %function\n"
-    "mcusim_mm3x2_rqm_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm_s16)
     "  MCUSIM_PWM_FN 3\n"
-    "  .size mcusim_mm3x2_rqm_s16, .-mcusim_mm3x2_rqm_s16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm_s16)
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
+    "  .purgem MCUSIM_PW_PROLOGUE\n"
+    "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PWM_RECORDS\n"
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
@@ -980,12 +772,7 @@ __asm__(
      * loops only on the M33 (ARMv8-M Mainline), whose pointwise layers with several pixel groups
      * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
      * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
-    "  .section .text.mcusim_mm4x2_pw_s16,\"ax\",%progbits\n"
-    "  .balign 4\n"
-    "  .global mcusim_mm4x2_pw_s16\n"
-    "  .thumb_func\n"
-    "  .type mcusim_mm4x2_pw_s16, %function\n"
-    "mcusim_mm4x2_pw_s16:\n"
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
     "  bne.w mcusim_mm4x2_rq_s16\n"
@@ -998,7 +785,7 @@ __asm__(
     "  beq.w mcusim_mm4x2_rqh128_s16\n"
 #endif
     "  b.w mcusim_mm4x2_rqh_s16\n"
-    "  .size mcusim_mm4x2_pw_s16, .-mcusim_mm4x2_pw_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
     "  .purgem MCUSIM_PW_FN\n"
@@ -1136,59 +923,27 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     return MCUSIM_OK;
 }
 
-mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
-                                            const mcusim_dims *input_dims, const int8_t *input,
-                                            const mcusim_dims *filter_dims,
-                                            const int32_t *packed,
-                                            const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops)
-{
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 0, loops);
-}
-
-mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops)
-{
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 0, loops);
-}
-
+/* the layers' entry points: mcusim_pw_layer on merged (MERGED) or int16 records, two groups per
+ * record pass (PAIR) or one; C: the input channels the entry takes (0: any) */
+#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR)                                                     \
+    mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
+                       const mcusim_dims *input_dims, const int8_t *input,                         \
+                       const mcusim_dims *filter_dims, const int32_t *packed,                      \
+                       const mcusim_dims *output_dims, int8_t *output,                             \
+                       const mcusim_pw_loops *loops)                                               \
+    {                                                                                              \
+        if (C != 0 && input_dims->c != C) {                                                        \
+            return MCUSIM_ARG_ERROR;                                                               \
+        }                                                                                          \
+        return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed,             \
+                               output_dims, output, MERGED, PAIR, loops);                          \
+    }
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0)
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
  * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
  * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
 /* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
-mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops)
-{
-    if (input_dims->c != 64) {
-        return MCUSIM_ARG_ERROR;
-    }
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 1, 1, loops);
-}
-
-mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
-                                              const mcusim_dims *input_dims,
-                                              const int8_t *input,
-                                              const mcusim_dims *filter_dims,
-                                              const int32_t *packed,
-                                              const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops)
-{
-    if (input_dims->c != 32) {
-        return MCUSIM_ARG_ERROR;
-    }
-    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
-                           output, 0, 1, loops);
-}
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1)
+#undef MCUSIM_PW_ENTRY
