@@ -297,6 +297,22 @@ mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
                                                     const int8_t *input,
                                                     const mcusim_dims *output_dims,
                                                     int8_t *output);
+/* The same two for one rounding form of the records, named by the compiler so that only that
+ * form's assembly loops are linked (the entries above read it from the records and link all
+ * three): _sign (the requantization's sign term), _nosign (activation minimum >= the output
+ * zero point), _pre (prescaled records, depthwise_pack.prescalable). A layer of another form
+ * gets MCUSIM_ARG_ERROR. */
+#define MCUSIM_DW3P_FORM_DECL(NAME)                                                                \
+    mcusim_status NAME(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,   \
+                       const mcusim_dims *input_dims, const int8_t *input,                         \
+                       const mcusim_dims *output_dims, int8_t *output);
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_sign_s8)
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_sign_s8)
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_nosign_s8)
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_nosign_s8)
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_pre_s8)
+MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_pre_s8)
+#undef MCUSIM_DW3P_FORM_DECL
 
 /* ------------------------------------------------------------------ FULLY_CONNECTED */
 typedef struct {

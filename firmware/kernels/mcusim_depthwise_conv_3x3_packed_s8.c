@@ -1397,39 +1397,6 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
 
 #if MCUSIM_DW3P_FUSED
 typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
-/* [mode - 1: pair1, dual, pair2][qmode >> 1: with the sign term, without, prescaled][t] */
-static const mcusim_dw3f_fn mcusim_dw3f_fns[3][3][2] = {
-    {{mcusim_dw3f_pair1_t0s, mcusim_dw3f_pair1_t1s}, {mcusim_dw3f_pair1_t0, mcusim_dw3f_pair1_t1},
-     {mcusim_dw3f_pair1_t0p, mcusim_dw3f_pair1_t1p}},
-    {{mcusim_dw3f_dual_t0s, mcusim_dw3f_dual_t1s}, {mcusim_dw3f_dual_t0, mcusim_dw3f_dual_t1},
-     {mcusim_dw3f_dual_t0p, mcusim_dw3f_dual_t1p}},
-    {{mcusim_dw3f_pair2_t0s, mcusim_dw3f_pair2_t1s}, {mcusim_dw3f_pair2_t0, mcusim_dw3f_pair2_t1},
-     {mcusim_dw3f_pair2_t0p, mcusim_dw3f_pair2_t1p}}};
-/* the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a multiply; on
- * the M4 a load pipelines only after another load, so there the loads stay in pairs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dual7[3][2] = {
-    {mcusim_dw3f_dual7_t0s, mcusim_dw3f_dual7_t1s}, {mcusim_dw3f_dual7_t0, mcusim_dw3f_dual7_t1},
-    {mcusim_dw3f_dual7_t0p, mcusim_dw3f_dual7_t1p}};
-/* the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) */
-static const mcusim_dw3f_fn mcusim_dw3f_dualu[3][2] = {
-    {mcusim_dw3f_dualu_t0s, mcusim_dw3f_dualu_t1s}, {mcusim_dw3f_dualu_t0, mcusim_dw3f_dualu_t1},
-    {mcusim_dw3f_dualu_t0p, mcusim_dw3f_dualu_t1p}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2u[3][2] = {
-    {mcusim_dw3f_quad2u_t0s, mcusim_dw3f_quad2u_t1s}, {mcusim_dw3f_quad2u_t0, mcusim_dw3f_quad2u_t1},
-    {mcusim_dw3f_quad2u_t0p, mcusim_dw3f_quad2u_t1p}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad2[3][2] = {
-    {mcusim_dw3f_quad2_t0s, mcusim_dw3f_quad2_t1s}, {mcusim_dw3f_quad2_t0, mcusim_dw3f_quad2_t1},
-    {mcusim_dw3f_quad2_t0p, mcusim_dw3f_quad2_t1p}};
-static const mcusim_dw3f_fn mcusim_dw3f_quad27[3][2] = {
-    {mcusim_dw3f_quad27_t0s, mcusim_dw3f_quad27_t1s}, {mcusim_dw3f_quad27_t0, mcusim_dw3f_quad27_t1},
-    {mcusim_dw3f_quad27_t0p, mcusim_dw3f_quad27_t1p}};
-static const mcusim_dw3f_fn mcusim_dw3f_pair27[3][2] = {
-    {mcusim_dw3f_pair27_t0s, mcusim_dw3f_pair27_t1s}, {mcusim_dw3f_pair27_t0, mcusim_dw3f_pair27_t1},
-    {mcusim_dw3f_pair27_t0p, mcusim_dw3f_pair27_t1p}};
-/* the small-map loops (all steps per channel): [dual (even widths), quad2, pair2, dual (odd
- * widths), dual then a last row (odd heights; even, odd widths), dual of two passes per turn
- * (even widths of 8+ outputs; the M7 keeps its dual)][qmode >> 1], M4/M33 and M7 schedules in
- * separate tables so that a build links only its core's */
 void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mu(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual_mus(mcusim_dw3p_job *job);
@@ -1457,31 +1424,57 @@ void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
 void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
-static const mcusim_dw3f_fn mcusim_dw3f_small4[7][3] = {
-    {mcusim_dw3f_dual_ms, mcusim_dw3f_dual_m, mcusim_dw3f_dual_mp},
-    {mcusim_dw3f_quad2_ms, mcusim_dw3f_quad2_m, mcusim_dw3f_quad2_mp},
-    {mcusim_dw3f_pair2_ms, mcusim_dw3f_pair2_m, mcusim_dw3f_pair2_mp},
-    {mcusim_dw3f_dual_mos, mcusim_dw3f_dual_mo, mcusim_dw3f_dual_mop},
-    {mcusim_dw3f_dual_mrs, mcusim_dw3f_dual_mr, mcusim_dw3f_dual_mrp},
-    {mcusim_dw3f_dual_mors, mcusim_dw3f_dual_mor, mcusim_dw3f_dual_morp},
-    {mcusim_dw3f_dual_mus, mcusim_dw3f_dual_mu, mcusim_dw3f_dual_mup}};
-static const mcusim_dw3f_fn mcusim_dw3f_small7[7][3] = {
-    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp},
-    {mcusim_dw3f_quad27_ms, mcusim_dw3f_quad27_m, mcusim_dw3f_quad27_mp},
-    {mcusim_dw3f_pair27_ms, mcusim_dw3f_pair27_m, mcusim_dw3f_pair27_mp},
-    {mcusim_dw3f_dual7_mos, mcusim_dw3f_dual7_mo, mcusim_dw3f_dual7_mop},
-    {mcusim_dw3f_dual7_mrs, mcusim_dw3f_dual7_mr, mcusim_dw3f_dual7_mrp},
-    {mcusim_dw3f_dual7_mors, mcusim_dw3f_dual7_mor, mcusim_dw3f_dual7_morp},
-    {mcusim_dw3f_dual7_ms, mcusim_dw3f_dual7_m, mcusim_dw3f_dual7_mp}};
+/* The loop tables, one set per rounding form (index: qmode >> 1; 0: with the sign term, suffix
+ * s; 1: without; 2: prescaled, suffix p), so that a layer whose form the compiler names (the
+ * _sign/_nosign/_pre entries) links only that form's loops. Per set: [mode - 1: pair1, dual,
+ * pair2][t]; the two-row loops scheduled for the Cortex-M7's dual issue (each load beside a
+ * multiply; on the M4 a load pipelines only after another load, so there the loads stay in
+ * pairs); the M4/M33 two-row loops with two passes per turn (rows of at least 8 outputs) and
+ * the stride-2 quads; the small-map loops (all steps per channel): [dual (even widths), quad2,
+ * pair2, dual (odd widths), dual then a last row (odd heights; even, odd widths), dual of two
+ * passes per turn (even widths of 8+ outputs; the M7 keeps its dual)], M4/M33 and M7 schedules
+ * in separate tables so that a build links only its core's. */
+#define MCUSIM_DW3F_TABLES(N, S)                                                                   \
+    static const mcusim_dw3f_fn mcusim_dw3f_fns_##N[3][2] = {                                      \
+        {mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S},                                        \
+        {mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S},                                          \
+        {mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S}};                                       \
+    static const mcusim_dw3f_fn mcusim_dw3f_dual7_##N[2] = {mcusim_dw3f_dual7_t0##S,              \
+                                                            mcusim_dw3f_dual7_t1##S};             \
+    static const mcusim_dw3f_fn mcusim_dw3f_dualu_##N[2] = {mcusim_dw3f_dualu_t0##S,              \
+                                                            mcusim_dw3f_dualu_t1##S};             \
+    static const mcusim_dw3f_fn mcusim_dw3f_quad2u_##N[2] = {mcusim_dw3f_quad2u_t0##S,            \
+                                                             mcusim_dw3f_quad2u_t1##S};           \
+    static const mcusim_dw3f_fn mcusim_dw3f_quad2_##N[2] = {mcusim_dw3f_quad2_t0##S,              \
+                                                            mcusim_dw3f_quad2_t1##S};             \
+    static const mcusim_dw3f_fn mcusim_dw3f_quad27_##N[2] = {mcusim_dw3f_quad27_t0##S,            \
+                                                             mcusim_dw3f_quad27_t1##S};           \
+    static const mcusim_dw3f_fn mcusim_dw3f_pair27_##N[2] = {mcusim_dw3f_pair27_t0##S,            \
+                                                             mcusim_dw3f_pair27_t1##S};           \
+    static const mcusim_dw3f_fn mcusim_dw3f_small4_##N[7] = {                                     \
+        mcusim_dw3f_dual_m##S, mcusim_dw3f_quad2_m##S, mcusim_dw3f_pair2_m##S,                     \
+        mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S, mcusim_dw3f_dual_mor##S,                   \
+        mcusim_dw3f_dual_mu##S};                                                                   \
+    static const mcusim_dw3f_fn mcusim_dw3f_small7_##N[7] = {                                     \
+        mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
+        mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
+        mcusim_dw3f_dual7_m##S};
+MCUSIM_DW3F_TABLES(0, s)
+MCUSIM_DW3F_TABLES(1, )
+MCUSIM_DW3F_TABLES(2, p)
+#undef MCUSIM_DW3F_TABLES
+/* table T of form q (a constant q selects one set at compile time) */
+#define MCUSIM_DW3F_PICK(T, q) ((q) == 0 ? T##_0 : (q) == 1 ? T##_1 : T##_2)
 
 #endif
 
 /* One step of one group: the pairs (y0, y0+1) and (y0+2, y0+3) in two slots (widened unless
  * held), then the output rows (mode 2: two rows, 3: stride-2 column pairs, 1: one row).
- * Returns the output rows done. */
+ * Returns the output rows done. fns: the layer's form's fused loops, [mode - 1][t]. */
 static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
                                        int32_t *held, const int8_t *in_c, const int32_t *rec,
-                                       int8_t *out, int32_t y0, int32_t mode)
+                                       int8_t *out, int32_t y0, int32_t mode,
+                                       const void *fns)
 {
     /* slot t holds the pair (y0, y0+1), slot 1 - t the pair (y0+2, y0+3) */
     const int32_t t = held[1] == y0 || (held[0] != y0 && held[0] == y0 + 2);
@@ -1499,10 +1492,12 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
 #if MCUSIM_DW3P_FUSED
     if (job->qmode == 0 || job->qmode == 2 || job->qmode == 4) {   /* SSAT: in the tap loop */
         if (mode != 1 || job->vstep == 32) {      /* one row: stride 1 only */
-            mcusim_dw3f_fns[mode - 1][job->qmode >> 1][t](job);
+            ((const mcusim_dw3f_fn (*)[2])fns)[mode - 1][t](job);
             return mode == 2 ? 2 : 1;
         }
     }
+#else
+    (void)fns;
 #endif
     if (mode == 2) {
         (t ? mcusim_dw3p_dual_t1 : mcusim_dw3p_dual_t0)(job);
@@ -1822,10 +1817,10 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
 
 /* tr = 1: the records hold the transposed filter and the DSP path runs in the transposed frame
  * (its rows are the map's columns: strides swapped, nothing copied) */
-static mcusim_status
+static inline __attribute__((always_inline)) mcusim_status
 mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
                 const mcusim_dims *input_dims, const int8_t *input,
-                const mcusim_dims *output_dims, int8_t *output, int32_t tr)
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr, int32_t form)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
@@ -1918,19 +1913,26 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
-    const int32_t sgn = qmode >> 1;
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? mcusim_dw3f_dual7[sgn]
-                                 : kow >= 8 ? mcusim_dw3f_dualu[sgn] : mcusim_dw3f_fns[1][sgn];
+    /* the rounding form: the entry's (form >= 0, a constant once inlined: only that form's
+     * loops are linked) or the records' */
+    if (form >= 0 && (qmode >> 1) != form) {
+        return MCUSIM_ARG_ERROR;
+    }
+    const int32_t sgn = form >= 0 ? form : qmode >> 1;
+    const mcusim_dw3f_fn (*fns)[2] = MCUSIM_DW3F_PICK(mcusim_dw3f_fns, sgn);
+    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? MCUSIM_DW3F_PICK(mcusim_dw3f_dual7, sgn)
+                                 : kow >= 8 ? MCUSIM_DW3F_PICK(mcusim_dw3f_dualu, sgn) : fns[1];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
-        {mcusim_dw3f_fns[0][sgn][0], mcusim_dw3f_fns[0][sgn][1]}};
+        {fns[0][0], fns[0][1]}};
     /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
      * without the quad loop's remainder tests) */
     const int32_t m7 = mcusim_core_is_m7();
-    const mcusim_dw3f_fn *one = ksw != 2 ? mcusim_dw3f_fns[0][sgn]
-                                : kow < 4 ? (m7 ? mcusim_dw3f_pair27[sgn] : mcusim_dw3f_fns[2][sgn])
-                                : m7 ? mcusim_dw3f_quad27[sgn]
-                                : kow >= 8 ? mcusim_dw3f_quad2u[sgn] : mcusim_dw3f_quad2[sgn];
+    const mcusim_dw3f_fn *one = ksw != 2 ? fns[0]
+                                : kow < 4 ? (m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_pair27, sgn) : fns[2])
+                                : m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_quad27, sgn)
+                                : kow >= 8 ? MCUSIM_DW3F_PICK(mcusim_dw3f_quad2u, sgn)
+                                : MCUSIM_DW3F_PICK(mcusim_dw3f_quad2, sgn);
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2 && qmode != 4) ? NULL
@@ -1941,7 +1943,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
-    const mcusim_dw3f_fn small = m7 ? mcusim_dw3f_small7[skind][sgn] : mcusim_dw3f_small4[skind][sgn];
+    const mcusim_dw3f_fn small = m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_small7, sgn)[skind]
+                                    : MCUSIM_DW3F_PICK(mcusim_dw3f_small4, sgn)[skind];
+    const void *step_fns = fns;
+#else
+    const void *step_fns = NULL;
+    (void)form;
 #endif
     for (int32_t b = 0; b < n_img; b++) {
         const int8_t *in_b = input + b * in_n + (j1 > j0 ? j0 - kpw : 0) * cs;
@@ -1978,7 +1985,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                 for (int32_t oy = 0; oy < koh;) {
                     oy += mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
                                            out_b + oy * ors + c, oy * ksh - kph,
-                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1, step_fns);
                 }
             }
         } else {
@@ -1988,7 +1995,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                     int32_t held[2] = {INT32_MIN, INT32_MIN};
                     adv = mcusim_dw3p_step(&job, &rows, held, in_b + c, packed + c * 10,
                                            out_b + oy * ors + c, oy * ksh - kph,
-                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1);
+                                           oy < dual_rows ? 2 : ksw == 2 ? 3 : 1, step_fns);
                 }
                 oy += adv;
             }
@@ -2018,24 +2025,23 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     return MCUSIM_OK;
 }
 
-mcusim_status mcusim_depthwise_conv_3x3_packed_s8(void *buffer,
-                                                  const mcusim_dw_conv_params *params,
-                                                  const int32_t *packed,
-                                                  const mcusim_dims *input_dims,
-                                                  const int8_t *input,
-                                                  const mcusim_dims *output_dims,
-                                                  int8_t *output)
-{
-    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 0);
-}
-
-mcusim_status mcusim_depthwise_conv_3x3_packed_t_s8(void *buffer,
-                                                    const mcusim_dw_conv_params *params,
-                                                    const int32_t *packed,
-                                                    const mcusim_dims *input_dims,
-                                                    const int8_t *input,
-                                                    const mcusim_dims *output_dims,
-                                                    int8_t *output)
-{
-    return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output, 1);
-}
+/* the entries: tr (the transposed frame) and the rounding form (-1: the records' own, read at
+ * run time, so every form's loops are linked; 0 with the sign term, 1 without, 2 prescaled: the
+ * compiler's choice, only that form's loops linked) */
+#define MCUSIM_DW3P_ENTRY(NAME, TR, FORM)                                                          \
+    mcusim_status NAME(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,   \
+                       const mcusim_dims *input_dims, const int8_t *input,                         \
+                       const mcusim_dims *output_dims, int8_t *output)                             \
+    {                                                                                              \
+        return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output,     \
+                               TR, FORM);                                                          \
+    }
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, -1)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, -1)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, 0)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, 0)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, 1)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, 1)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, 2)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, 2)
+#undef MCUSIM_DW3P_ENTRY

@@ -1,6 +1,8 @@
 """DEPTHWISE_CONV_2D int8 (any depth multiplier, per-tensor or per-channel, all paddings)."""
 from __future__ import annotations
 
+import numpy as np
+
 from mcusim.compiler import quant
 from mcusim.compiler.context import V6M_CORES
 from mcusim.compiler.ops import depthwise_pack
@@ -89,7 +91,11 @@ def emit(node, g, ctx) -> str:
     if rec is not None:   # the records replace filter, bias, multipliers and shifts in flash
         fpu = "-mfloat-abi=hard" in CORE_FLAGS.get(ctx.core, ())
         tr = depthwise_pack.transposed(p, ctx.dsp, fpu)
-        return (params + f"mcusim_depthwise_conv_3x3_packed{'_t' if tr else ''}_s8("
+        # DSP cores: the records' rounding form named (as the kernel derives it) so that only
+        # that form's loops are linked; ARMv6-M has one form
+        form = "" if not ctx.dsp else "_pre" if int(np.ravel(rec)[9]) & depthwise_pack.PRE else \
+            "_nosign" if p["activation"][0] >= p["output_offset"] else "_sign"
+        return (params + f"mcusim_depthwise_conv_3x3_packed{'_t' if tr else ''}{form}_s8("
                 f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp, tr, fpu))}, &params,\n"
                 f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
