@@ -51,6 +51,7 @@ int main(void)
     }
     NRF_TIMER_STOP = 1;
 #elif defined(MCUSIM_BOARD_RP2040)
+    RP_IO_GPIO_CTRL(25) = RP_FUNCSEL_SIO;                /* the pin to SIO, as gpio_init */
     SIO_GPIO_OE_SET = 1u << 25;                          /* GPIO25: the Pico's LED */
     uint32_t target = RP_TIMER_RAWL + PERIOD_US;
     for (unsigned i = 0; i < EDGES; i++) {

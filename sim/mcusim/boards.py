@@ -55,7 +55,7 @@ TOP_KEYS += ("reset_clock_hz", "clock_tree")
 TOP_KEYS += ("bitband", "bitband_source", "systick_ref_divider", "systick_ref_source")
 CLOCK_TREE_KEYS = ("kind", "crystal_hz", "source")
 GPIO_KEYS = ("kind", "base", "ports", "stride", "pins", "brr", "moder_reset", "ospeedr_reset",
-             "pupdr_reset", "source")
+             "pupdr_reset", "source", "io_bank", "pads_bank")
 GPIO_KINDS = ("stm32", "nrf52", "rp2040-sio")
 TIMER_KEYS = ("name", "kind", "base", "irq", "bits", "channels", "arr_reset", "bus", "source")
 TIMER_KINDS = ("stm32", "nrf52", "rp2040")
@@ -639,6 +639,9 @@ def _gpio(path: Path, data: dict) -> dict[str, Any]:
         g["pins"] = _int_list(path, raw.get("pins"), "gpio.pins", 1, 32)
         if g["stride"] < 0x300 and len(g["pins"]) > 1:
             raise BadInput(f"board file {path}: key 'gpio.stride' must be at least 0x300")
+    elif "io_bank" in raw or "pads_bank" in raw:
+        # rp2040-sio: IO_BANK0 and PADS_BANK0 together (mcusim.sim.rp2040_io), or neither
+        g["io_bank"], g["pads_bank"] = f.int("io_bank"), f.int("pads_bank")
     return g
 
 

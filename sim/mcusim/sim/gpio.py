@@ -14,6 +14,7 @@ from mcusim.sim.peripherals import Device
 
 if TYPE_CHECKING:
     from mcusim.sim.machine import Machine
+    from mcusim.sim.rp2040_io import Rp2040Pins
     from mcusim.sim.signals import Signals
 
 
@@ -203,7 +204,9 @@ class Rp2040Sio(Port):
     registers): GPIO_OUT/OE with SET/CLR/XOR aliases for GPIO0-29 and the QSPI pins, CPUID (core
     0: one core is simulated), the inter-core FIFO status (empty, ready: no second core), the
     spinlocks, and the integer divider (section 2.3.1.5: results readable at once; the 8-cycle
-    latency the SDK waits out is in its own code). The interpolators are not modelled."""
+    latency the SDK waits out is in its own code). The interpolators are not modelled. With
+    `pins` (mcusim.sim.rp2040_io: IO_BANK0 + PADS_BANK0) SIO drives only the pins whose FUNCSEL
+    is SIO (datasheet 2.19.2), and GPIO_IN reads the pads' inputs."""
 
     name = "sio"
     CPUID, GPIO_IN, GPIO_HI_IN = 0x000, 0x004, 0x008
@@ -216,18 +219,30 @@ class Rp2040Sio(Port):
     SPINLOCK0 = 0x100
     PINS = 30
 
-    def __init__(self, base: int, signals, machine: "Machine | None" = None):
-        self.machine = machine
+    def __init__(self, base: int, signals, machine: "Machine | None" = None,
+                 pins: "Rp2040Pins | None" = None):
+        self.machine, self.pins = machine, pins
         self.r = {self.GPIO_OUT: 0, self.GPIO_OE: 0, self.GPIO_HI_OUT: 0, self.GPIO_HI_OE: 0}
         self.locks = 0
         self.div = {self.DIV_UDIVIDEND: 0, self.DIV_UDIVISOR: 0, self.DIV_SDIVIDEND: 0,
                     self.DIV_SDIVISOR: 0, self.DIV_QUOTIENT: 0, self.DIV_REMAINDER: 0}
         super().__init__(base, 0x180, [f"GPIO{i}" for i in range(self.PINS)], signals)
+        if pins is not None:
+            pins.changed = self.report         # a FUNCSEL or pad write moves the levels too
 
     def levels(self) -> list[str]:
         out, oe = self.r[self.GPIO_OUT], self.r[self.GPIO_OE]
+        if self.pins is not None:
+            self.pins.sio_out, self.pins.sio_oe = out, oe
+            return [self.pins.level(i) for i in range(self.PINS)]
         # an input pin: the pad's reset pull-down (datasheet 2.19.6.3, PADS_BANK0 GPIOx PDE=1)
         return [str((out >> i) & 1) if (oe >> i) & 1 else "0" for i in range(self.PINS)]
+
+    def input_bits(self) -> int:
+        if self.pins is None:
+            return super().input_bits()
+        self.levels()                     # brings the SIO outputs to the pins
+        return sum(self.pins.input(i) << i for i in range(self.PINS))
 
     def read(self, offset, size):
         if offset == self.CPUID:
@@ -314,7 +329,13 @@ def add_gpio(machine: "Machine", signals: "Signals") -> list[Device]:
     elif g["kind"] == "nrf52":
         devices.append(NrfGpio(g["base"], g["stride"], g["pins"], signals))
     elif g["kind"] == "rp2040-sio":
-        devices.append(Rp2040Sio(g["base"], signals, machine))
+        pins = None
+        if g.get("io_bank") is not None:
+            from mcusim.sim.rp2040_io import IoBank0, PadsBank0, Rp2040Pins
+            io, pads = IoBank0(g["io_bank"]), PadsBank0(g["pads_bank"])
+            pins = Rp2040Pins(io, pads)
+            devices += [io, pads]
+        devices.append(Rp2040Sio(g["base"], signals, machine, pins))
     for d in devices:
         machine.bus.add(d)
     return devices
