@@ -109,62 +109,43 @@ typedef struct {
 } mcusim_pw_loops;
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(MCUSIM_PORTABLE)
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {FOUR, THREE, EIGHT}
-void mcusim_mm4x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqm64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqm128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-void mcusim_mm3x2_rqm_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh32_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqh64_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                            int8_t *out);
-void mcusim_mm4x2_rqh128_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-void mcusim_mm3x2_rqh_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-void mcusim_mm4x2_rqh32x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                              int8_t *out);
-void mcusim_mm4x2_rqm64x2_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                              int8_t *out);
+#define MCUSIM_PW_LOOP_DECL(NAME)                                                                  \
+    void NAME(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64x2_s16)
+#undef MCUSIM_PW_LOOP_DECL
 #else
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {0, 0, 0}
 #endif
+/* The 1x1 entries over the record loops (mcusim_mm_pw_s8.c), all with one signature: */
+#define MCUSIM_PW_ENTRY_DECL(NAME)                                                                 \
+    mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
+                       const mcusim_dims *input_dims, const int8_t *input,                         \
+                       const mcusim_dims *filter_dims, const int32_t *packed,                      \
+                       const mcusim_dims *output_dims, int8_t *output,                             \
+                       const mcusim_pw_loops *loops);
 /* mcusim_convolve_1x1_fast_s8 on the Cortex-M4's merged records (two channels per int16,
  * conv_pack.records_merged): stride 1, input channels a multiple of 32, even output channels */
-mcusim_status mcusim_convolve_1x1_fast_m_s8(void *buffer, const mcusim_conv_params *params,
-                                            const mcusim_dims *input_dims, const int8_t *input,
-                                            const mcusim_dims *filter_dims,
-                                            const int32_t *packed,
-                                            const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops);
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_m_s8)
 /* the same shapes on the records of mcusim_convolve_1x1_fast_s8, its groups run straight
- * against the M4/M33 record loops (mcusim_mm_pw_s8.c) */
-mcusim_status mcusim_convolve_1x1_fast_pw_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops);
+ * against the M4/M33 record loops */
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pw_s8)
 /* mcusim_convolve_1x1_fast_pw_s8 for 32 input channels with scratch for two groups (512 bytes),
  * two groups of four pixels per record pass (the Cortex-M4's choice) */
-mcusim_status mcusim_convolve_1x1_fast_pw2_s8(void *buffer, const mcusim_conv_params *params,
-                                              const mcusim_dims *input_dims,
-                                              const int8_t *input,
-                                              const mcusim_dims *filter_dims,
-                                              const int32_t *packed,
-                                              const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops);
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pw2_s8)
 /* mcusim_convolve_1x1_fast_m_s8 for 64 input channels with scratch for two groups (1 KB), two
  * groups of four pixels per record pass (the Cortex-M4's choice) */
-mcusim_status mcusim_convolve_1x1_fast_m2_s8(void *buffer, const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims,
-                                             const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output,
-        const mcusim_pw_loops *loops);
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_m2_s8)
+#undef MCUSIM_PW_ENTRY_DECL
 /* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
  * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and
  * run against block_pairs channel pairs' records at a time, so each block of records is read
