@@ -34,6 +34,15 @@
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
+/* a Thumb function's directives inside an assembler macro whose parameter name is the function
+ * (in the section the macro is in) */
+#define MCUSIM_DW3_ASM_FUNC                                                                        \
+    "  .balign 4\n"                                                                                \
+    "  .global \\name\n"                                                                           \
+    "  .thumb_func\n"                                                                              \
+    "  .type \\name, %function\n"                                                                  \
+    "\\name:\n"
+
 enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 };
 /* A prescaled layer (the compiler's choice: FPU, full int8 range, output zero point -128,
  * equal strides 1 or 2; depthwise_pack.pack_3x3 pre=True) has word [9] = DW3P_PRE | 12 in every
@@ -280,12 +289,26 @@ __asm__(
     "  cmp r0, r2\n"
     "  bne 9b\n"
     "  .endm\n"
+    /* a loop over one-word outputs: r2 at acc's end, then label 1 and one output column's
+     * taps (slot columns 32 bytes apart) into r11 from the bias r10 */
+    "  .macro MCUSIM_DW3P_COL1 t, b\n"
+    "  add r2, r1, r2, lsl #2\n"
+    "1:\n"
+    "  ldr r3, [r0, #\\t]\n"
+    "  ldr r12, [r0, #\\b]\n"
+    "  smlad r11, r3, r4, r10\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3P name, dual, t, b\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     "  sub sp, #8\n"
     "  movs r1, #4\n"
@@ -324,20 +347,7 @@ __asm__(
     "  cmp r1, r2\n"
     "  bne 1b\n"
     "  .elseif \\dual == 2\n"                /* stride 2: output columns in pairs, 5 columns */
-    "  add r2, r1, r2, lsl #2\n"
-    "1:\n"
-    "  ldr r3, [r0, #\\t]\n"
-    "  ldr r12, [r0, #\\b]\n"
-    "  smlad r11, r3, r4, r10\n"
-    "  smlabt r11, r12, r7, r11\n"
-    "  ldr r3, [r0, #32+\\t]\n"
-    "  ldr r12, [r0, #32+\\b]\n"
-    "  smlad r11, r3, r5, r11\n"
-    "  smlabt r11, r12, r8, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
-    "  ldr r12, [r0, #64+\\b]\n"
-    "  smlad r11, r3, r6, r11\n"
-    "  smlabt r11, r12, r9, r11\n"
+    "  MCUSIM_DW3P_COL1 \\t, \\b\n"
     "  smlad lr, r3, r4, r10\n"
     "  smlabt lr, r12, r7, lr\n"
     "  ldr r3, [r0, #96+\\t]\n"
@@ -354,20 +364,7 @@ __asm__(
     "  blo 1b\n"
     "  .else\n"
     "  ldr lr, [r12, #28]\n"              /* vstep */
-    "  add r2, r1, r2, lsl #2\n"
-    "1:\n"
-    "  ldr r3, [r0, #\\t]\n"
-    "  ldr r12, [r0, #\\b]\n"
-    "  smlad r11, r3, r4, r10\n"
-    "  smlabt r11, r12, r7, r11\n"
-    "  ldr r3, [r0, #32+\\t]\n"
-    "  ldr r12, [r0, #32+\\b]\n"
-    "  smlad r11, r3, r5, r11\n"
-    "  smlabt r11, r12, r8, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
-    "  ldr r12, [r0, #64+\\b]\n"
-    "  smlad r11, r3, r6, r11\n"
-    "  smlabt r11, r12, r9, r11\n"
+    "  MCUSIM_DW3P_COL1 \\t, \\b\n"
     "  add r0, r0, lr\n"
     "  str r11, [r1], #4\n"
     "  cmp r1, r2\n"
@@ -739,11 +736,7 @@ __asm__(
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
     "lastrow=0, flat=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
      * s12 channels left; s3 orow, s4 ch */
@@ -1300,11 +1293,7 @@ __asm__(
     "  .endm\n"
     "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r9, lr}\n"
     "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
     "  MCUSIM_DW3P_WIDENLOOP \\c, \\col, 1\n"
