@@ -1397,18 +1397,12 @@ void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
         {mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S},                                        \
         {mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S},                                          \
         {mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S}};                                       \
-    static const mcusim_dw3f_fn mcusim_dw3f_dual7_##N[2] = {mcusim_dw3f_dual7_t0##S,              \
-                                                            mcusim_dw3f_dual7_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_dualu_##N[2] = {mcusim_dw3f_dualu_t0##S,              \
-                                                            mcusim_dw3f_dualu_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad2u_##N[2] = {mcusim_dw3f_quad2u_t0##S,            \
-                                                             mcusim_dw3f_quad2u_t1##S};           \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad2_##N[2] = {mcusim_dw3f_quad2_t0##S,              \
-                                                            mcusim_dw3f_quad2_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad27_##N[2] = {mcusim_dw3f_quad27_t0##S,            \
-                                                             mcusim_dw3f_quad27_t1##S};           \
-    static const mcusim_dw3f_fn mcusim_dw3f_pair27_##N[2] = {mcusim_dw3f_pair27_t0##S,            \
-                                                             mcusim_dw3f_pair27_t1##S};           \
+    MCUSIM_DW3F_T01(N, dual7, S)                                                                   \
+    MCUSIM_DW3F_T01(N, dualu, S)                                                                   \
+    MCUSIM_DW3F_T01(N, quad2u, S)                                                                  \
+    MCUSIM_DW3F_T01(N, quad2, S)                                                                   \
+    MCUSIM_DW3F_T01(N, quad27, S)                                                                  \
+    MCUSIM_DW3F_T01(N, pair27, S)                                                                  \
     static const mcusim_dw3f_fn mcusim_dw3f_small4_##N[7] = {                                     \
         mcusim_dw3f_dual_m##S, mcusim_dw3f_quad2_m##S, mcusim_dw3f_pair2_m##S,                     \
         mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S, mcusim_dw3f_dual_mor##S,                   \
@@ -1417,10 +1411,15 @@ void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
         mcusim_dw3f_dual7_m##S};
+/* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
+#define MCUSIM_DW3F_T01(N, K, S)                                                                   \
+    static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {mcusim_dw3f_##K##_t0##S,               \
+                                                            mcusim_dw3f_##K##_t1##S};
 MCUSIM_DW3F_TABLES(0, s)
 MCUSIM_DW3F_TABLES(1, )
 MCUSIM_DW3F_TABLES(2, p)
 #undef MCUSIM_DW3F_TABLES
+#undef MCUSIM_DW3F_T01
 /* table T of form q (a constant q selects one set at compile time) */
 #define MCUSIM_DW3F_PICK(T, q) ((q) == 0 ? T##_0 : (q) == 1 ? T##_1 : T##_2)
 
