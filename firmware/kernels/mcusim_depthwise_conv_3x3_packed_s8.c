@@ -441,73 +441,26 @@ __asm__(
  *   last odd column alone. pair1: the same at stride 1 (four columns), for a row left alone.
  * sign 1 adds the [acc < 0] term of RoundingDivideByPOT through the rounding constant:
  *   SMMLAR(a, m, rnd - [a < 0]) = SMMLAR(a, m, rnd) - [a < 0]. Same job as mcusim_dw3p_*. */
-void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
-/* prescaled records (DW3P_PRE): SMMLA and SSAT ..., asr #DW3P_PRE_E */
-void mcusim_dw3f_dual_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mop(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mrp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_morp(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mop(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mrp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_morp(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_mp(mcusim_dw3p_job *job);
+/* the loops of one rounding form S (s: with the sign term; none: without; p: prescaled records,
+ * DW3P_PRE: SMMLA and SSAT ..., asr #DW3P_PRE_E): each kind per scratch word order (t0, t1),
+ * then the small-map loops (all steps of a channel in one call) */
+typedef void mcusim_dw3f_loop(mcusim_dw3p_job *job);
+#define MCUSIM_DW3F_DECL(S)                                                                        \
+    mcusim_dw3f_loop mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S, mcusim_dw3f_dualu_t0##S,      \
+        mcusim_dw3f_dualu_t1##S, mcusim_dw3f_quad2u_t0##S, mcusim_dw3f_quad2u_t1##S,               \
+        mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S, mcusim_dw3f_dual7_t0##S,                 \
+        mcusim_dw3f_dual7_t1##S, mcusim_dw3f_pair27_t0##S, mcusim_dw3f_pair27_t1##S,               \
+        mcusim_dw3f_quad2_t0##S, mcusim_dw3f_quad2_t1##S, mcusim_dw3f_quad27_t0##S,                \
+        mcusim_dw3f_quad27_t1##S, mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S,                \
+        mcusim_dw3f_dual_m##S, mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S,                     \
+        mcusim_dw3f_dual_mor##S, mcusim_dw3f_dual_mu##S, mcusim_dw3f_pair2_m##S,                   \
+        mcusim_dw3f_quad2_m##S, mcusim_dw3f_dual7_m##S, mcusim_dw3f_dual7_mo##S,                   \
+        mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S, mcusim_dw3f_pair27_m##S,                \
+        mcusim_dw3f_quad27_m##S;
+MCUSIM_DW3F_DECL(s)
+MCUSIM_DW3F_DECL()
+MCUSIM_DW3F_DECL(p)
+#undef MCUSIM_DW3F_DECL
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -1355,33 +1308,6 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
 
 #if MCUSIM_DW3P_FUSED
 typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
-void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mu(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mus(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mup(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mo(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mos(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mr(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mrs(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mor(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mors(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
 /* The loop tables, one set per rounding form (index: qmode >> 1; 0: with the sign term, suffix
  * s; 1: without; 2: prescaled, suffix p), so that a layer whose form the compiler names (the
  * _sign/_nosign/_pre entries) links only that form's loops. Per set: [mode - 1: pair1, dual,
