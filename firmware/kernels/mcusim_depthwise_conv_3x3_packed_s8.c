@@ -425,6 +425,7 @@ __asm__(
     "  .purgem MCUSIM_DW3P_LOOP\n"
     "  .purgem MCUSIM_DW3P_RQ\n"
     "  .purgem MCUSIM_DW3P_CLAMP\n"
+    "  .purgem MCUSIM_DW3P_COL1\n"
     "  .popsection\n");
 
 #if MCUSIM_DW3P_FUSED
