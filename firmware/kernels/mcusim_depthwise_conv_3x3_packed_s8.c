@@ -34,6 +34,15 @@
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
+/* a Thumb function's directives inside an assembler macro whose parameter name is the function
+ * (in the section the macro is in) */
+#define MCUSIM_DW3_ASM_FUNC                                                                        \
+    "  .balign 4\n"                                                                                \
+    "  .global \\name\n"                                                                           \
+    "  .thumb_func\n"                                                                              \
+    "  .type \\name, %function\n"                                                                  \
+    "\\name:\n"
+
 enum { DW_W01 = 0, DW_W12 = 3, DW_BIAS = 6, DW_MULT = 7, DW_RND = 8, DW_EXP = 9 };
 /* A prescaled layer (the compiler's choice: FPU, full int8 range, output zero point -128,
  * equal strides 1 or 2; depthwise_pack.pack_3x3 pre=True) has word [9] = DW3P_PRE | 12 in every
@@ -280,12 +289,26 @@ __asm__(
     "  cmp r0, r2\n"
     "  bne 9b\n"
     "  .endm\n"
+    /* a loop over one-word outputs: r2 at acc's end, then label 1 and one output column's
+     * taps (slot columns 32 bytes apart) into r11 from the bias r10 */
+    "  .macro MCUSIM_DW3P_COL1 t, b\n"
+    "  add r2, r1, r2, lsl #2\n"
+    "1:\n"
+    "  ldr r3, [r0, #\\t]\n"
+    "  ldr r12, [r0, #\\b]\n"
+    "  smlad r11, r3, r4, r10\n"
+    "  smlabt r11, r12, r7, r11\n"
+    "  ldr r3, [r0, #32+\\t]\n"
+    "  ldr r12, [r0, #32+\\b]\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  ldr r3, [r0, #64+\\t]\n"
+    "  ldr r12, [r0, #64+\\b]\n"
+    "  smlad r11, r3, r6, r11\n"
+    "  smlabt r11, r12, r9, r11\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3P name, dual, t, b\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     "  sub sp, #8\n"
     "  movs r1, #4\n"
@@ -324,20 +347,7 @@ __asm__(
     "  cmp r1, r2\n"
     "  bne 1b\n"
     "  .elseif \\dual == 2\n"                /* stride 2: output columns in pairs, 5 columns */
-    "  add r2, r1, r2, lsl #2\n"
-    "1:\n"
-    "  ldr r3, [r0, #\\t]\n"
-    "  ldr r12, [r0, #\\b]\n"
-    "  smlad r11, r3, r4, r10\n"
-    "  smlabt r11, r12, r7, r11\n"
-    "  ldr r3, [r0, #32+\\t]\n"
-    "  ldr r12, [r0, #32+\\b]\n"
-    "  smlad r11, r3, r5, r11\n"
-    "  smlabt r11, r12, r8, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
-    "  ldr r12, [r0, #64+\\b]\n"
-    "  smlad r11, r3, r6, r11\n"
-    "  smlabt r11, r12, r9, r11\n"
+    "  MCUSIM_DW3P_COL1 \\t, \\b\n"
     "  smlad lr, r3, r4, r10\n"
     "  smlabt lr, r12, r7, lr\n"
     "  ldr r3, [r0, #96+\\t]\n"
@@ -354,20 +364,7 @@ __asm__(
     "  blo 1b\n"
     "  .else\n"
     "  ldr lr, [r12, #28]\n"              /* vstep */
-    "  add r2, r1, r2, lsl #2\n"
-    "1:\n"
-    "  ldr r3, [r0, #\\t]\n"
-    "  ldr r12, [r0, #\\b]\n"
-    "  smlad r11, r3, r4, r10\n"
-    "  smlabt r11, r12, r7, r11\n"
-    "  ldr r3, [r0, #32+\\t]\n"
-    "  ldr r12, [r0, #32+\\b]\n"
-    "  smlad r11, r3, r5, r11\n"
-    "  smlabt r11, r12, r8, r11\n"
-    "  ldr r3, [r0, #64+\\t]\n"
-    "  ldr r12, [r0, #64+\\b]\n"
-    "  smlad r11, r3, r6, r11\n"
-    "  smlabt r11, r12, r9, r11\n"
+    "  MCUSIM_DW3P_COL1 \\t, \\b\n"
     "  add r0, r0, lr\n"
     "  str r11, [r1], #4\n"
     "  cmp r1, r2\n"
@@ -428,6 +425,7 @@ __asm__(
     "  .purgem MCUSIM_DW3P_LOOP\n"
     "  .purgem MCUSIM_DW3P_RQ\n"
     "  .purgem MCUSIM_DW3P_CLAMP\n"
+    "  .purgem MCUSIM_DW3P_COL1\n"
     "  .popsection\n");
 
 #if MCUSIM_DW3P_FUSED
@@ -444,73 +442,26 @@ __asm__(
  *   last odd column alone. pair1: the same at stride 1 (four columns), for a row left alone.
  * sign 1 adds the [acc < 0] term of RoundingDivideByPOT through the rounding constant:
  *   SMMLAR(a, m, rnd - [a < 0]) = SMMLAR(a, m, rnd) - [a < 0]. Same job as mcusim_dw3p_*. */
-void mcusim_dw3f_dual_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0s(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1s(mcusim_dw3p_job *job);
-/* prescaled records (DW3P_PRE): SMMLA and SSAT ..., asr #DW3P_PRE_E */
-void mcusim_dw3f_dual_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dualu_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2u_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair1_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t0p(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_t1p(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mop(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mrp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_morp(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mop(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mrp(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_morp(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_mp(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_mp(mcusim_dw3p_job *job);
+/* the loops of one rounding form S (s: with the sign term; none: without; p: prescaled records,
+ * DW3P_PRE: SMMLA and SSAT ..., asr #DW3P_PRE_E): each kind per scratch word order (t0, t1),
+ * then the small-map loops (all steps of a channel in one call) */
+typedef void mcusim_dw3f_loop(mcusim_dw3p_job *job);
+#define MCUSIM_DW3F_DECL(S)                                                                        \
+    mcusim_dw3f_loop mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S, mcusim_dw3f_dualu_t0##S,      \
+        mcusim_dw3f_dualu_t1##S, mcusim_dw3f_quad2u_t0##S, mcusim_dw3f_quad2u_t1##S,               \
+        mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S, mcusim_dw3f_dual7_t0##S,                 \
+        mcusim_dw3f_dual7_t1##S, mcusim_dw3f_pair27_t0##S, mcusim_dw3f_pair27_t1##S,               \
+        mcusim_dw3f_quad2_t0##S, mcusim_dw3f_quad2_t1##S, mcusim_dw3f_quad27_t0##S,                \
+        mcusim_dw3f_quad27_t1##S, mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S,                \
+        mcusim_dw3f_dual_m##S, mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S,                     \
+        mcusim_dw3f_dual_mor##S, mcusim_dw3f_dual_mu##S, mcusim_dw3f_pair2_m##S,                   \
+        mcusim_dw3f_quad2_m##S, mcusim_dw3f_dual7_m##S, mcusim_dw3f_dual7_mo##S,                   \
+        mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S, mcusim_dw3f_pair27_m##S,                \
+        mcusim_dw3f_quad27_m##S;
+MCUSIM_DW3F_DECL(s)
+MCUSIM_DW3F_DECL()
+MCUSIM_DW3F_DECL(p)
+#undef MCUSIM_DW3F_DECL
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -619,7 +570,8 @@ __asm__(
     "  add r0, r0, #8*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
     "  .endm\n"
-    "  .macro MCUSIM_DW3F_QUADRQ sign, m7=0\n"
+    /* the high multiply, shift and saturation of the four sums r10, r11, lr, r2 */
+    "  .macro MCUSIM_DW3F_RQ4 sign\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r10\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
@@ -630,6 +582,9 @@ __asm__(
     "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  MCUSIM_DW3F_SH \\sign, lr\n"
     "  MCUSIM_DW3F_SH \\sign, r2\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQ sign, m7=0\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
     "  vmov r3, s4\n"
     "  .if \\m7\n"                        /* each store after an ALU instruction */
     "  strb r10, [r1]\n"
@@ -648,16 +603,7 @@ __asm__(
     "  .endif\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3F_DUALRQ sign\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r10\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_MUL \\sign, r2\n"
-    "  MCUSIM_DW3F_E \\sign\n"
-    "  MCUSIM_DW3F_SH \\sign, r10\n"
-    "  MCUSIM_DW3F_SH \\sign, r11\n"
-    "  MCUSIM_DW3F_SH \\sign, lr\n"
-    "  MCUSIM_DW3F_SH \\sign, r2\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
     "  vmov r3, s3\n"
     "  vmov r12, s4\n"
     "  add r3, r1, r3\n"                  /* the second row (no address right after its add) */
@@ -667,13 +613,9 @@ __asm__(
     "  strb r2, [r3, r12]\n"
     "  add r1, r1, r12, lsl #1\n"
     "  .endm\n"
-    /* small maps of odd height: the last output row alone (the pair1 passes, then an odd
-     * column when odd), r0 at its slots, r1 at its outputs */
-    "  .macro MCUSIM_DW3F_ROW1 t, b, cs, sign, odd\n"
-    "  vmov r10, s6\n"
-    "  vmov r2, s10\n"
-    "  add r2, r0, r2\n"
-    "8:\n"
+    /* the taps of a one-row pass (sums r11, lr from init r10): two output columns of stride 1
+     * (COL2: r0 moved 2 columns on) or 2 (COL2_S2: 4 columns on) */
+    "  .macro MCUSIM_DW3F_COL2 t, b, cs\n"
     "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
     "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
@@ -684,6 +626,30 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
     "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_COL2_S2 t, b, cs\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  .endm\n"
+    /* one output column into r11 from init ia, its first column's words already loaded */
+    "  .macro MCUSIM_DW3F_COL1 t, b, cs, ia\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, \\ia\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  .endm\n"
+    /* requantize and store r11, lr (two columns, r1 moved on) or r11 alone */
+    "  .macro MCUSIM_DW3F_RQ2 sign\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_MUL \\sign, lr\n"
@@ -694,20 +660,29 @@ __asm__(
     "  strb r11, [r1]\n"
     "  strb lr, [r1, r3]\n"
     "  add r1, r1, r3, lsl #1\n"
-    "  cmp r0, r2\n"
-    "  bne 8b\n"
-    "  .if \\odd\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_RQ1 sign\n"
     "  MCUSIM_DW3F_M \\sign\n"
     "  MCUSIM_DW3F_MUL \\sign, r11\n"
     "  MCUSIM_DW3F_E \\sign\n"
     "  MCUSIM_DW3F_SH \\sign, r11\n"
     "  strb r11, [r1]\n"
+    "  .endm\n"
+    /* small maps of odd height: the last output row alone (the pair1 passes, then an odd
+     * column when odd), r0 at its slots, r1 at its outputs */
+    "  .macro MCUSIM_DW3F_ROW1 t, b, cs, sign, odd\n"
+    "  vmov r10, s6\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"
+    "8:\n"
+    "  MCUSIM_DW3F_COL2 \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_RQ2 \\sign\n"
+    "  cmp r0, r2\n"
+    "  bne 8b\n"
+    "  .if \\odd\n"
+    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
+    "  MCUSIM_DW3F_COL1 \\t, \\b, \\cs, r10\n"
+    "  MCUSIM_DW3F_RQ1 \\sign\n"
     "  .endif\n"
     "  .endm\n"
     /* each loop in its own section: --gc-sections drops those a build does not call (the
@@ -715,11 +690,7 @@ __asm__(
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
     "lastrow=0, flat=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
      * s12 channels left; s3 orow, s4 ch */
@@ -956,39 +927,11 @@ __asm__(
     "  add r0, r0, #4*\\cs\n"
     "  smlabt lr, r12, r9, lr\n"
     "  .elseif \\kind == 3\n"             /* stride 1, one row: four columns */
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LDW \\t, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_COL2 \\t, \\b, \\cs\n"
     "  .else\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_COL2_S2 \\t, \\b, \\cs\n"
     "  .endif\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_E \\sign\n"
-    "  MCUSIM_DW3F_SH \\sign, r11\n"
-    "  MCUSIM_DW3F_SH \\sign, lr\n"
-    "  vmov r3, s4\n"
-    "  strb r11, [r1]\n"
-    "  strb lr, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
+    "  MCUSIM_DW3F_RQ2 \\sign\n"
     "  cmp r0, r2\n"
     "  bne 1b\n"
     "  .endif\n"
@@ -1015,27 +958,8 @@ __asm__(
     "  tst r3, #2\n"
     "  beq 3f\n"
     "  vmov r10, s6\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 0\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 3*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LDW \\t, 4*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_MUL \\sign, lr\n"
-    "  MCUSIM_DW3F_E \\sign\n"
-    "  MCUSIM_DW3F_SH \\sign, r11\n"
-    "  MCUSIM_DW3F_SH \\sign, lr\n"
-    "  vmov r3, s4\n"
-    "  strb r11, [r1]\n"
-    "  strb lr, [r1, r3]\n"
-    "  add r1, r1, r3, lsl #1\n"
+    "  MCUSIM_DW3F_COL2_S2 \\t, \\b, \\cs\n"
+    "  MCUSIM_DW3F_RQ2 \\sign\n"
     "3:\n"
     "  vmov r3, s11\n"
     "  tst r3, #1\n"
@@ -1062,16 +986,8 @@ __asm__(
     "  strb r10, [r1]\n"
     "  strb r11, [r1, r3]\n"
     "  .else\n"
-    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD \\t, \\b, 2*\\cs\n"
-    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
-    "  MCUSIM_DW3F_M \\sign\n"
-    "  MCUSIM_DW3F_MUL \\sign, r11\n"
-    "  MCUSIM_DW3F_E \\sign\n"
-    "  MCUSIM_DW3F_SH \\sign, r11\n"
-    "  strb r11, [r1]\n"
+    "  MCUSIM_DW3F_COL1 \\t, \\b, \\cs, r2\n"
+    "  MCUSIM_DW3F_RQ1 \\sign\n"
     "  .endif\n"
     "  .endif\n"
     "  .if \\steps\n"
@@ -1118,106 +1034,59 @@ __asm__(
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
     "  .endm\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t0, 1, 0, 4, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t0p, 1, 0, 4, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t1, 1, 4, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t1p, 1, 4, 0, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t0s, 1, 0, 4, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_t1s, 1, 4, 0, 1\n"
+    /* a loop of kind K in each rounding form: T6 in both scratch word orders (_t0, _t1) and
+     * the forms none, p (prescaled), s (sign term) interleaved as the sections were listed; M3
+     * a small-map loop (t 0) as none, p, s; rest: MCUSIM_DW3F's arguments after sign */
+    "  .macro MCUSIM_DW3F_T6 name, kind, rest:vararg\n"
+    "  MCUSIM_DW3F \\name\\()_t0, \\kind, 0, 4, 0, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()_t0p, \\kind, 0, 4, 2, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()_t1, \\kind, 4, 0, 0, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()_t1p, \\kind, 4, 0, 2, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()_t0s, \\kind, 0, 4, 1, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()_t1s, \\kind, 4, 0, 1, \\rest\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_M3 name, kind, rest:vararg\n"
+    "  MCUSIM_DW3F \\name, \\kind, 0, 4, 0, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()p, \\kind, 0, 4, 2, \\rest\n"
+    "  MCUSIM_DW3F \\name\\()s, \\kind, 0, 4, 1, \\rest\n"
+    "  .endm\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_dual, 1\n"
     /* M4/M33, rows of at least 8 outputs: two passes per loop turn */
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0, 1, 0, 4, 0, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0p, 1, 0, 4, 2, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1, 1, 4, 0, 0, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1p, 1, 4, 0, 2, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t0s, 1, 0, 4, 1, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dualu_t1s, 1, 4, 0, 1, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_dualu, 1, 0, 32, 5, 0, 1\n"
     /* M4/M33 stride 2, rows of at least 8 outputs: two quads per loop turn */
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0, 4, 0, 4, 0, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0p, 4, 0, 4, 2, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1, 4, 4, 0, 0, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1p, 4, 4, 0, 2, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t0s, 4, 0, 4, 1, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2u_t1s, 4, 4, 0, 1, 0, 32, 5, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0, 2, 0, 4, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0p, 2, 0, 4, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1, 2, 4, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1p, 2, 4, 0, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t0s, 2, 0, 4, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_t1s, 2, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0, 1, 0, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0p, 1, 0, 4, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1, 1, 4, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1p, 1, 4, 0, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t0s, 1, 0, 4, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_t1s, 1, 4, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0, 2, 0, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0p, 2, 0, 4, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1, 2, 4, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1p, 2, 4, 0, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t0s, 2, 0, 4, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_t1s, 2, 4, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0, 3, 0, 4, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0p, 3, 0, 4, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1, 3, 4, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1p, 3, 4, 0, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t0s, 3, 0, 4, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair1_t1s, 3, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0, 4, 0, 4, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0p, 4, 0, 4, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1, 4, 4, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1p, 4, 4, 0, 2\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t0s, 4, 0, 4, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_t1s, 4, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0, 4, 0, 4, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0p, 4, 0, 4, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1, 4, 4, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1p, 4, 4, 0, 2, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t0s, 4, 0, 4, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_t1s, 4, 4, 0, 1, 1\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_quad2u, 4, 0, 32, 5, 0, 1\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_pair2, 2\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_dual7, 1, 1\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_pair27, 2, 1\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_pair1, 3\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_quad2, 4\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_quad27, 4, 1\n"
     /* small maps: every row pair of the map in its own slot (8 slots, 128-byte columns), all
      * steps of a channel in one pass over its record */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_m, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 0, 1\n"      /* even widths */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_ms, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 0, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual_m, 1, 0, 128, 7, 1, 0, 0, 0, 1\n"     /* even widths */
     /* the same for rows of at least 8 outputs: two passes per loop turn */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mu, 1, 0, 4, 0, 0, 128, 7, 1, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mup, 1, 0, 4, 2, 0, 128, 7, 1, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mus, 1, 0, 4, 1, 0, 128, 7, 1, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mo, 1, 0, 4, 0, 0, 128, 7, 1\n"          /* odd widths */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mop, 1, 0, 4, 2, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mos, 1, 0, 4, 1, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual_mu, 1, 0, 128, 7, 1, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual_mo, 1, 0, 128, 7, 1\n"                /* odd widths */
     /* odd heights: the pair steps, then the last row alone (even, odd widths) */
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mr, 1, 0, 4, 0, 0, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mrp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mrs, 1, 0, 4, 1, 0, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mor, 1, 0, 4, 0, 0, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_morp, 1, 0, 4, 2, 0, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual_mors, 1, 0, 4, 1, 0, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_m, 2, 0, 4, 0, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_mp, 2, 0, 4, 2, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair2_ms, 2, 0, 4, 1, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_m, 4, 0, 4, 0, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_mp, 4, 0, 4, 2, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad2_ms, 4, 0, 4, 1, 0, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_m, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_ms, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mo, 1, 0, 4, 0, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mop, 1, 0, 4, 2, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mos, 1, 0, 4, 1, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mr, 1, 0, 4, 0, 1, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mrs, 1, 0, 4, 1, 1, 128, 7, 1, 0, 0, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mor, 1, 0, 4, 0, 1, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_morp, 1, 0, 4, 2, 1, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_dual7_mors, 1, 0, 4, 1, 1, 128, 7, 1, 0, 1, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_m, 2, 0, 4, 0, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_mp, 2, 0, 4, 2, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_pair27_ms, 2, 0, 4, 1, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_m, 4, 0, 4, 0, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_mp, 4, 0, 4, 2, 1, 128, 7, 1\n"
-    "  MCUSIM_DW3F mcusim_dw3f_quad27_ms, 4, 0, 4, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual_mr, 1, 0, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual_mor, 1, 0, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_pair2_m, 2, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_quad2_m, 4, 0, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_m, 1, 1, 128, 7, 1, 0, 0\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mo, 1, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mr, 1, 1, 128, 7, 1, 0, 0, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mor, 1, 1, 128, 7, 1, 0, 1, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_pair27_m, 2, 1, 128, 7, 1\n"
+    "  MCUSIM_DW3F_M3 mcusim_dw3f_quad27_m, 4, 1, 128, 7, 1\n"
     "  .purgem MCUSIM_DW3F\n"
+    "  .purgem MCUSIM_DW3F_T6\n"
+    "  .purgem MCUSIM_DW3F_M3\n"
+    "  .purgem MCUSIM_DW3F_RQ4\n"
+    "  .purgem MCUSIM_DW3F_COL2\n"
+    "  .purgem MCUSIM_DW3F_COL2_S2\n"
+    "  .purgem MCUSIM_DW3F_COL1\n"
+    "  .purgem MCUSIM_DW3F_RQ2\n"
+    "  .purgem MCUSIM_DW3F_RQ1\n"
     "  .purgem MCUSIM_DW3F_MUL\n"
     "  .purgem MCUSIM_DW3F_SH\n"
     "  .purgem MCUSIM_DW3F_E\n"
@@ -1331,11 +1200,7 @@ __asm__(
     "  .endm\n"
     "  .macro MCUSIM_DW3P_WIDEN name, c, col\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
-    "  .balign 4\n"
-    "  .global \\name\n"
-    "  .thumb_func\n"
-    "  .type \\name, %function\n"
-    "\\name:\n"
+    MCUSIM_DW3_ASM_FUNC
     "  push {r4-r9, lr}\n"
     "  ldrd r4, r5, [sp, #28]\n"          /* s0, s1 */
     "  MCUSIM_DW3P_WIDENLOOP \\c, \\col, 1\n"
@@ -1397,33 +1262,6 @@ static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_
 
 #if MCUSIM_DW3P_FUSED
 typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
-void mcusim_dw3f_dual_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mu(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mus(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mup(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mo(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mos(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair2_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad2_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mo(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mos(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_pair27_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_m(mcusim_dw3p_job *job);
-void mcusim_dw3f_quad27_ms(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mr(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mrs(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mor(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual_mors(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mr(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mrs(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mor(mcusim_dw3p_job *job);
-void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
 /* The loop tables, one set per rounding form (index: qmode >> 1; 0: with the sign term, suffix
  * s; 1: without; 2: prescaled, suffix p), so that a layer whose form the compiler names (the
  * _sign/_nosign/_pre entries) links only that form's loops. Per set: [mode - 1: pair1, dual,
@@ -1439,18 +1277,12 @@ void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
         {mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S},                                        \
         {mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S},                                          \
         {mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S}};                                       \
-    static const mcusim_dw3f_fn mcusim_dw3f_dual7_##N[2] = {mcusim_dw3f_dual7_t0##S,              \
-                                                            mcusim_dw3f_dual7_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_dualu_##N[2] = {mcusim_dw3f_dualu_t0##S,              \
-                                                            mcusim_dw3f_dualu_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad2u_##N[2] = {mcusim_dw3f_quad2u_t0##S,            \
-                                                             mcusim_dw3f_quad2u_t1##S};           \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad2_##N[2] = {mcusim_dw3f_quad2_t0##S,              \
-                                                            mcusim_dw3f_quad2_t1##S};             \
-    static const mcusim_dw3f_fn mcusim_dw3f_quad27_##N[2] = {mcusim_dw3f_quad27_t0##S,            \
-                                                             mcusim_dw3f_quad27_t1##S};           \
-    static const mcusim_dw3f_fn mcusim_dw3f_pair27_##N[2] = {mcusim_dw3f_pair27_t0##S,            \
-                                                             mcusim_dw3f_pair27_t1##S};           \
+    MCUSIM_DW3F_T01(N, dual7, S)                                                                   \
+    MCUSIM_DW3F_T01(N, dualu, S)                                                                   \
+    MCUSIM_DW3F_T01(N, quad2u, S)                                                                  \
+    MCUSIM_DW3F_T01(N, quad2, S)                                                                   \
+    MCUSIM_DW3F_T01(N, quad27, S)                                                                  \
+    MCUSIM_DW3F_T01(N, pair27, S)                                                                  \
     static const mcusim_dw3f_fn mcusim_dw3f_small4_##N[7] = {                                     \
         mcusim_dw3f_dual_m##S, mcusim_dw3f_quad2_m##S, mcusim_dw3f_pair2_m##S,                     \
         mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S, mcusim_dw3f_dual_mor##S,                   \
@@ -1459,10 +1291,15 @@ void mcusim_dw3f_dual7_mors(mcusim_dw3p_job *job);
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
         mcusim_dw3f_dual7_m##S};
+/* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
+#define MCUSIM_DW3F_T01(N, K, S)                                                                   \
+    static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {mcusim_dw3f_##K##_t0##S,               \
+                                                            mcusim_dw3f_##K##_t1##S};
 MCUSIM_DW3F_TABLES(0, s)
 MCUSIM_DW3F_TABLES(1, )
 MCUSIM_DW3F_TABLES(2, p)
 #undef MCUSIM_DW3F_TABLES
+#undef MCUSIM_DW3F_T01
 /* table T of form q (a constant q selects one set at compile time) */
 #define MCUSIM_DW3F_PICK(T, q) ((q) == 0 ? T##_0 : (q) == 1 ? T##_1 : T##_2)
 
