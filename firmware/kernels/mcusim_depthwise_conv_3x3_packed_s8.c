@@ -1272,8 +1272,10 @@ typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
  * pair2, dual (odd widths), dual then a last row (odd heights; even, odd widths), dual of two
  * passes per turn (even widths of 8+ outputs; the M7 keeps its dual)], M4/M33 and M7 schedules
  * in separate tables so that a build links only its core's. */
+/* a core's build names only its own schedules (MCUSIM_DW3F_FORM below) */
+#define MCUSIM_DW3F_UNUSED __attribute__((unused))
 #define MCUSIM_DW3F_TABLES(N, S)                                                                   \
-    static const mcusim_dw3f_fn mcusim_dw3f_fns_##N[3][2] = {                                      \
+    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_fns_##N[3][2] = {                   \
         {mcusim_dw3f_pair1_t0##S, mcusim_dw3f_pair1_t1##S},                                        \
         {mcusim_dw3f_dual_t0##S, mcusim_dw3f_dual_t1##S},                                          \
         {mcusim_dw3f_pair2_t0##S, mcusim_dw3f_pair2_t1##S}};                                       \
@@ -1283,25 +1285,54 @@ typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
     MCUSIM_DW3F_T01(N, quad2, S)                                                                   \
     MCUSIM_DW3F_T01(N, quad27, S)                                                                  \
     MCUSIM_DW3F_T01(N, pair27, S)                                                                  \
-    static const mcusim_dw3f_fn mcusim_dw3f_small4_##N[7] = {                                     \
+    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_small4_##N[7] = {                   \
         mcusim_dw3f_dual_m##S, mcusim_dw3f_quad2_m##S, mcusim_dw3f_pair2_m##S,                     \
         mcusim_dw3f_dual_mo##S, mcusim_dw3f_dual_mr##S, mcusim_dw3f_dual_mor##S,                   \
         mcusim_dw3f_dual_mu##S};                                                                   \
-    static const mcusim_dw3f_fn mcusim_dw3f_small7_##N[7] = {                                     \
+    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_small7_##N[7] = {                   \
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
         mcusim_dw3f_dual7_m##S};
 /* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
 #define MCUSIM_DW3F_T01(N, K, S)                                                                   \
-    static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {mcusim_dw3f_##K##_t0##S,               \
-                                                            mcusim_dw3f_##K##_t1##S};
+    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {                   \
+        mcusim_dw3f_##K##_t0##S, mcusim_dw3f_##K##_t1##S};
 MCUSIM_DW3F_TABLES(0, s)
 MCUSIM_DW3F_TABLES(1, )
 MCUSIM_DW3F_TABLES(2, p)
 #undef MCUSIM_DW3F_TABLES
 #undef MCUSIM_DW3F_T01
-/* table T of form q (a constant q selects one set at compile time) */
-#define MCUSIM_DW3F_PICK(T, q) ((q) == 0 ? T##_0 : (q) == 1 ? T##_1 : T##_2)
+#undef MCUSIM_DW3F_UNUSED
+/* one rounding form's tables, which the form's entries name (and so link) alone */
+typedef struct {
+    int32_t form;                             /* qmode >> 1 */
+    const mcusim_dw3f_fn (*fns)[2];
+    const mcusim_dw3f_fn *dual7, *dualu, *quad2u, *quad2, *quad27, *pair27, *small4, *small7;
+} mcusim_dw3f_form;
+/* a build that names its core (-DMCUSIM_CORE_M7=0/1) keeps only that core's schedules */
+#if defined(MCUSIM_CORE_M7) && MCUSIM_CORE_M7
+#define MCUSIM_DW3F_M4(T) NULL
+#else
+#define MCUSIM_DW3F_M4(T) T
+#endif
+#if defined(MCUSIM_CORE_M7) && !MCUSIM_CORE_M7
+#define MCUSIM_DW3F_M7(T) NULL
+#else
+#define MCUSIM_DW3F_M7(T) T
+#endif
+#define MCUSIM_DW3F_FORM(N)                                                                        \
+    static const mcusim_dw3f_form mcusim_dw3f_form_##N = {                                         \
+        N, mcusim_dw3f_fns_##N, MCUSIM_DW3F_M7(mcusim_dw3f_dual7_##N),                             \
+        MCUSIM_DW3F_M4(mcusim_dw3f_dualu_##N), MCUSIM_DW3F_M4(mcusim_dw3f_quad2u_##N),             \
+        MCUSIM_DW3F_M4(mcusim_dw3f_quad2_##N), MCUSIM_DW3F_M7(mcusim_dw3f_quad27_##N),             \
+        MCUSIM_DW3F_M7(mcusim_dw3f_pair27_##N), MCUSIM_DW3F_M4(mcusim_dw3f_small4_##N),            \
+        MCUSIM_DW3F_M7(mcusim_dw3f_small7_##N)};
+MCUSIM_DW3F_FORM(0)
+MCUSIM_DW3F_FORM(1)
+MCUSIM_DW3F_FORM(2)
+#undef MCUSIM_DW3F_FORM
+#undef MCUSIM_DW3F_M4
+#undef MCUSIM_DW3F_M7
 
 #endif
 
@@ -1654,11 +1685,12 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
 
 /* tr = 1: the records hold the transposed filter and the DSP path runs in the transposed frame
  * (its rows are the map's columns: strides swapped, nothing copied) */
-static inline __attribute__((always_inline)) mcusim_status
+static __attribute__((noinline)) mcusim_status
 mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
                 const mcusim_dims *input_dims, const int8_t *input,
-                const mcusim_dims *output_dims, int8_t *output, int32_t tr, int32_t form)
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr, const void *form)
 {
+    (void)form;     /* the fused loops' tables (DSP cores with an FPU only) */
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
     if ((ch & 3) != 0 || output_dims->c != ch || params->ch_mult != 1 ||
@@ -1750,15 +1782,14 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
-    /* the rounding form: the entry's (form >= 0, a constant once inlined: only that form's
-     * loops are linked) or the records' */
-    if (form >= 0 && (qmode >> 1) != form) {
+    /* the rounding form's loop tables (mcusim_dw3f_form: the entry's) */
+    const mcusim_dw3f_form *f = (const mcusim_dw3f_form *)form;
+    if (f == NULL || f->form != (qmode >> 1)) {
         return MCUSIM_ARG_ERROR;
     }
-    const int32_t sgn = form >= 0 ? form : qmode >> 1;
-    const mcusim_dw3f_fn (*fns)[2] = MCUSIM_DW3F_PICK(mcusim_dw3f_fns, sgn);
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? MCUSIM_DW3F_PICK(mcusim_dw3f_dual7, sgn)
-                                 : kow >= 8 ? MCUSIM_DW3F_PICK(mcusim_dw3f_dualu, sgn) : fns[1];
+    const mcusim_dw3f_fn (*fns)[2] = f->fns;
+    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? f->dual7
+                                 : kow >= 8 ? f->dualu : fns[1];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {fns[0][0], fns[0][1]}};
@@ -1766,10 +1797,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
      * without the quad loop's remainder tests) */
     const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? fns[0]
-                                : kow < 4 ? (m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_pair27, sgn) : fns[2])
-                                : m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_quad27, sgn)
-                                : kow >= 8 ? MCUSIM_DW3F_PICK(mcusim_dw3f_quad2u, sgn)
-                                : MCUSIM_DW3F_PICK(mcusim_dw3f_quad2, sgn);
+                                : kow < 4 ? (m7 ? f->pair27 : fns[2])
+                                : m7 ? f->quad27
+                                : kow >= 8 ? f->quad2u
+                                : f->quad2;
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
     const mcusim_dw3f_fn (*fast)[2] =
         (qmode != 0 && qmode != 2 && qmode != 4) ? NULL
@@ -1780,8 +1811,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
-    const mcusim_dw3f_fn small = m7 ? MCUSIM_DW3F_PICK(mcusim_dw3f_small7, sgn)[skind]
-                                    : MCUSIM_DW3F_PICK(mcusim_dw3f_small4, sgn)[skind];
+    const mcusim_dw3f_fn small = m7 ? f->small7[skind]
+                                    : f->small4[skind];
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -1862,9 +1893,22 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     return MCUSIM_OK;
 }
 
-/* the entries: tr (the transposed frame) and the rounding form (-1: the records' own, read at
- * run time, so every form's loops are linked; 0 with the sign term, 1 without, 2 prescaled: the
- * compiler's choice, only that form's loops linked) */
+/* the entries: tr (the transposed frame) and the rounding form: the form's entries (the
+ * compiler's choice) name that form's tables alone, so only its loops are linked; the plain
+ * entries read the form from the records and the activation, linking all three */
+#if MCUSIM_DW3P_FUSED
+#define MCUSIM_DW3P_FORM(N) (&mcusim_dw3f_form_##N)
+static const void *mcusim_dw3p_form_of(const mcusim_dw_conv_params *params, const int32_t *packed)
+{
+    static const mcusim_dw3f_form *const forms[3] = {&mcusim_dw3f_form_0, &mcusim_dw3f_form_1,
+                                                     &mcusim_dw3f_form_2};
+    return forms[(packed[DW_EXP] & DW3P_PRE) ? 2
+                 : params->activation.min >= params->output_offset ? 1 : 0];
+}
+#else
+#define MCUSIM_DW3P_FORM(N) NULL
+#define mcusim_dw3p_form_of(params, packed) NULL
+#endif
 #define MCUSIM_DW3P_ENTRY(NAME, TR, FORM)                                                          \
     mcusim_status NAME(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,   \
                        const mcusim_dims *input_dims, const int8_t *input,                         \
@@ -1873,12 +1917,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output,     \
                                TR, FORM);                                                          \
     }
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, -1)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, -1)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, 0)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, 0)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, 1)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, 1)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, 2)
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, 2)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, mcusim_dw3p_form_of(params, packed))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, mcusim_dw3p_form_of(params, packed))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, MCUSIM_DW3P_FORM(0))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, MCUSIM_DW3P_FORM(0))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, MCUSIM_DW3P_FORM(1))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, MCUSIM_DW3P_FORM(1))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, MCUSIM_DW3P_FORM(2))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM(2))
 #undef MCUSIM_DW3P_ENTRY
+#undef MCUSIM_DW3P_FORM
