@@ -90,7 +90,7 @@ def test_conv_2d_rgb3x3_portable(make, monkeypatch, shape, oc, stride, pad, act)
     (columns of 28, input offset folded into the bias) against TFLM; the compiler picks it on the
     M4/M33, so the host core is added to its cores here."""
     from mcusim.compiler.ops import conv_2d
-    monkeypatch.setattr(conv_2d, "RGB_CORES", conv_2d.RGB_CORES + ("host",))
+    monkeypatch.setattr(conv_2d, "M4_M33_CORES", conv_2d.M4_M33_CORES + ("host",))
     data, _ = mg.conv_2d(rng("rgb", shape, oc), shape, oc, (3, 3), stride, padding=pad,
                          activation=act)
     c = make(data, dsp=True)

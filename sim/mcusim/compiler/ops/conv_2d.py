@@ -73,9 +73,9 @@ def variant(p: dict, dsp: bool, packable: bool = False) -> str:
     return "im2col" + fast
 
 
-# cores whose packed im2col takes the RGB kernel (mcusim_convolve_rgb3x3_fast_s8: columns of 28,
-# straight-line M4-scheduled block); the M7 keeps im2col_fast with its pipelined schedule
-RGB_CORES = ("cortex-m4", "cortex-m4f", "cortex-m33")
+# cores that take the M4-scheduled kernels (the RGB first layers' mcusim_convolve_rgb3x3_fast_s8,
+# the small-K 1x1 and the pointwise record loops); the M7 keeps its own pipelined schedules
+M4_M33_CORES = ("cortex-m4", "cortex-m4f", "cortex-m33")
 
 
 def _is_rgb3x3(p: dict) -> bool:
@@ -90,7 +90,7 @@ def _small_k_groups(p: dict, core: str) -> bool:
     """mcusim_convolve_1x1_fast_g_s8's case (M4/M33): stride 1 over 8 or 16 input channels, an
     even channel count, the pixels whole groups of four (VWW's 48x48x8 -> 16, 24x24x16 -> 32)."""
     n, oh, ow, oc = p["output_dims"]
-    return core in RGB_CORES and p["stride"] == (1, 1) and p["filter_dims"][3] in (8, 16) and \
+    return core in M4_M33_CORES and p["stride"] == (1, 1) and p["filter_dims"][3] in (8, 16) and \
         oc % 2 == 0 and (n * oh * ow) % 4 == 0
 
 
@@ -110,17 +110,26 @@ def packed_records(node, g, p: dict, rgb: bool = False):
     if f.data is None or (b >= 0 and g.t(b).data is None) or \
             p["filter_dims"][3] != p["input_dims"][3]:
         return None
+    fold = _is_1x1(p) or rgb
+    w, bias = _filter_bias(node, g, p, fold)
+    off = int(p["input_offset"])
+    x_max = 128 if fold else max(abs(-128 + off), abs(127 + off))
+    return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max,
+                             4 if rgb else 8)
+
+
+def _filter_bias(node, g, p: dict, fold: bool):
+    """The constant filter (int64) and bias (int64 per channel, zeros without one), with the
+    input offset folded into the bias when `fold` (every tap real, or the zero point in the
+    ones outside the image)."""
+    f = g.t(node.inputs[1])
+    b = node.inputs[2] if len(node.inputs) > 2 else -1
     w = np.asarray(f.data, dtype=np.int64)
     bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
             else np.zeros(w.shape[0], np.int64))
-    off = int(p["input_offset"])
-    if _is_1x1(p) or rgb:
-        bias = bias + off * w.reshape(w.shape[0], -1).sum(axis=1)
-        x_max = 128
-    else:
-        x_max = max(abs(-128 + off), abs(127 + off))
-    return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max,
-                             4 if rgb else 8)
+    if fold:
+        bias = bias + int(p["input_offset"]) * w.reshape(w.shape[0], -1).sum(axis=1)
+    return w, bias
 
 
 def _pw_ok(ctx, p: dict) -> bool:
@@ -129,11 +138,9 @@ def _pw_ok(ctx, p: dict) -> bool:
     channels, and a pixel count that is a multiple of 4 or at least 9 (groups of four and
     three, none overlapping)."""
     n, oh, ow, oc = p["output_dims"]
-    kc = p["filter_dims"][3]
     total = n * oh * ow
-    core = str(getattr(ctx, "core", ""))
-    return ((core.startswith("cortex-m4") or core == "cortex-m33") and p["stride"] == (1, 1)
-            and kc % 32 == 0 and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
+    return (ctx.core in M4_M33_CORES and p["stride"] == (1, 1) and p["filter_dims"][3] % 32 == 0
+            and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
 
 
 def _pw_loops(kc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
@@ -160,12 +167,7 @@ def _merged_ok(ctx, p: dict) -> bool:
 
 def _merged_records(node, g, p: dict):
     """conv_pack.records_merged for a 1x1 layer (input offset folded into the bias), or None."""
-    f = g.t(node.inputs[1])
-    b = node.inputs[2] if len(node.inputs) > 2 else -1
-    w = np.asarray(f.data, dtype=np.int64)
-    bias = (np.asarray(g.t(b).data, np.int64).reshape(-1) if b >= 0
-            else np.zeros(w.shape[0], np.int64))
-    bias = bias + int(p["input_offset"]) * w.reshape(w.shape[0], -1).sum(axis=1)
+    w, bias = _filter_bias(node, g, p, fold=True)
     return conv_pack.records_merged(w, bias, p["multipliers"], p["shifts"], p["output_offset"],
                                     128)
 
@@ -231,7 +233,7 @@ def _copy_wanted(ctx) -> bool:
 
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
-    if ctx.dsp and getattr(ctx, "optimized", True) and ctx.core in RGB_CORES and \
+    if ctx.dsp and getattr(ctx, "optimized", True) and ctx.core in M4_M33_CORES and \
             _is_rgb3x3(p) and variant(p, True, True) == "im2col_fast":
         rec = packed_records(node, g, p, rgb=True)
         if rec is not None:
