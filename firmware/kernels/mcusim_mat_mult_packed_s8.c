@@ -964,6 +964,68 @@ __asm__(
     "  adds lr, lr, #2\n"
     "  str lr, [sp, #4]\n"
     "  .endm\n"
+    /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS): m, a,
+     * r in r2, r3, r12, so r0 (the columns) survives for the next record; record J of the pass
+     * stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds, no loop test
+     * between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
+    "  .macro MCUSIM_RQ8U J, OUTC\n"
+    "  ldm r1!, {r2, r3, r12}\n"
+    "  smmlar r4, r4, r2, r3\n"
+    "  smmlar r6, r6, r2, r3\n"
+    "  smmlar r8, r8, r2, r3\n"
+    "  asr r4, r4, r12\n"
+    "  smmlar r10, r10, r2, r3\n"
+    "  asr r6, r6, r12\n"
+    "  ssat r4, #8, r4\n"
+    "  asr r8, r8, r12\n"
+    "  ssat r6, #8, r6\n"
+    "  asr r10, r10, r12\n"
+    "  ssat r8, #8, r8\n"
+    "  ssat r10, #8, r10\n"
+    "  ldr lr, [sp, #4]\n"
+    "  ldm r1!, {r2, r3, r12}\n"         /* channel 1's m, a, r */
+    "  strb r4, [lr, #2 * \\J]\n"
+    "  strb r6, [lr, #2 * \\J + \\OUTC]\n"
+    "  strb r8, [lr, #2 * \\J + 2 * \\OUTC]\n"
+    "  strb r10, [lr, #2 * \\J + 3 * \\OUTC]\n"
+    "  smmlar r5, r5, r2, r3\n"
+    "  smmlar r7, r7, r2, r3\n"
+    "  smmlar r9, r9, r2, r3\n"
+    "  asr r5, r5, r12\n"
+    "  smmlar r11, r11, r2, r3\n"
+    "  asr r7, r7, r12\n"
+    "  ssat r5, #8, r5\n"
+    "  asr r9, r9, r12\n"
+    "  ssat r7, #8, r7\n"
+    "  asr r11, r11, r12\n"
+    "  ssat r9, #8, r9\n"
+    "  ssat r11, #8, r11\n"
+    "  strb r5, [lr, #2 * \\J + 1]\n"
+    "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
+    "  strb r9, [lr, #2 * \\J + 1 + 2 * \\OUTC]\n"
+    "  strb r11, [lr, #2 * \\J + 1 + 3 * \\OUTC]\n"
+    "  .endm\n"
+    /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), each record
+     * the steps of macro STEPS (r0 the columns, r1 the record, left at its m, a, r), the pass's
+     * out at [sp, #4] (set by the caller), [sp, #8] the records' end */
+    "  .macro MCUSIM_RECS STEPS, U, OUTC\n"
+    "  .if \\U < \\OUTC / 2\n"
+    "1:\n"
+    "  .endif\n"
+    "  .set MCUSIM_RJ, 0\n"
+    "  .rept \\U\n"
+    "  \\STEPS\n"
+    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC\n"
+    "  .set MCUSIM_RJ, MCUSIM_RJ + 1\n"
+    "  .endr\n"
+    "  .if \\U < \\OUTC / 2\n"
+    "  ldr r2, [sp, #8]\n"
+    "  adds lr, lr, #2 * \\U\n"
+    "  str lr, [sp, #4]\n"
+    "  cmp r1, r2\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "  .endm\n"
     /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
     "  .macro MCUSIM_NEXT_OUT OUTC\n"
     "  ldr r5, [sp, #28]\n"
@@ -1018,6 +1080,12 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
+    /* one record's steps (r0 the columns, r1 the record), r1 left at its m, a, r */
+    "  .macro MCUSIM_Q_REC\n"
+    "  MCUSIM_Q_KPB 0, 8\n"
+    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  add r1, r1, #120\n"
+    "  .endm\n"
     /* args[3] groups of four windows inside the image along one row (the inside groups of
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
      * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
@@ -1054,14 +1122,17 @@ __asm__(
     "  ldr r1, [sp, #24]\n"
     "  ldr r4, [sp, #28]\n"
     "  str r4, [sp, #4]\n"
+    "  .if \\OUTC == 0\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_Q_KPB 0, 8\n"
-    "  MCUSIM_Q_STEPS 1, 14\n"
-    "  add r1, r1, #120\n"
+    "  MCUSIM_Q_REC\n"
     "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
+    "  .else\n"                          /* passes of four records, r0 kept */
+    "  ldr r0, [sp, #0]\n"
+    "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC\n"
+    "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
     "  add sp, sp, #44\n"
@@ -1077,6 +1148,7 @@ __asm__(
     "  MCUSIM_RGB_ROW 16\n"
     MCUSIM_ASM_END(mcusim_rgb_row_q7_o16_s16)
     "  .purgem MCUSIM_RGB_ROW\n"
+    "  .purgem MCUSIM_Q_REC\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
@@ -1091,7 +1163,27 @@ __asm__(
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
     MCUSIM_ASM_KP4X2_BIAS(MCUSIM_G_KPB)
-    "  .macro MCUSIM_G_BODY N8, OUTC\n"
+    /* one record's steps over 8 (REC1) or 16 (REC2) elements, r1 left at its m, a, r */
+    "  .macro MCUSIM_G_REC1\n"
+    "  MCUSIM_G_KPB 0, 8\n"
+    "  MCUSIM_G_KP 16, 16\n"
+    "  MCUSIM_G_KP 32, 24\n"
+    "  MCUSIM_G_KP 48, 32\n"
+    "  add r1, r1, #40\n"
+    "  .endm\n"
+    "  .macro MCUSIM_G_REC2\n"
+    "  MCUSIM_G_KPB 0, 8\n"
+    "  MCUSIM_G_KP 16, 16\n"
+    "  MCUSIM_G_KP 32, 24\n"
+    "  MCUSIM_G_KP 48, 32\n"
+    "  MCUSIM_G_KP 64, 40\n"
+    "  MCUSIM_G_KP 80, 48\n"
+    "  MCUSIM_G_KP 96, 56\n"
+    "  MCUSIM_G_KP 112, 64\n"
+    "  add r1, r1, #72\n"
+    "  .endm\n"
+    /* U: records per unrolled pass when OUTC != 0 (MCUSIM_RECS) */
+    "  .macro MCUSIM_G_BODY N8, OUTC, U=0\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "  sub sp, sp, #32\n"
     "  str r1, [sp, #0]\n"
@@ -1148,22 +1240,16 @@ __asm__(
     "  ldr r1, [sp, #24]\n"
     "  ldr r4, [sp, #28]\n"
     "  str r4, [sp, #4]\n"
+    "  .if \\OUTC == 0\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_G_KPB 0, 8\n"
-    "  MCUSIM_G_KP 16, 16\n"
-    "  MCUSIM_G_KP 32, 24\n"
-    "  MCUSIM_G_KP 48, 32\n"
-    "  .if \\N8 == 2\n"
-    "  MCUSIM_G_KP 64, 40\n"
-    "  MCUSIM_G_KP 80, 48\n"
-    "  MCUSIM_G_KP 96, 56\n"
-    "  MCUSIM_G_KP 112, 64\n"
-    "  .endif\n"
-    "  add r1, r1, #8 + 32 * \\N8\n"
+    "  MCUSIM_G_REC\\N8\n"
     "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
+    "  .else\n"                          /* r0 kept: the columns (never moved above) */
+    "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC\n"
+    "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
     "  add sp, sp, #32\n"
@@ -1175,15 +1261,19 @@ __asm__(
     "  MCUSIM_G_BODY 1, 0\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g8_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_o16_s16)
-    "  MCUSIM_G_BODY 1, 16\n"
+    "  MCUSIM_G_BODY 1, 16, 8\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g8_o16_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_s16)
     "  MCUSIM_G_BODY 2, 0\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g16_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_o32_s16)
-    "  MCUSIM_G_BODY 2, 32\n"
+    "  MCUSIM_G_BODY 2, 32, 4\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g16_o32_s16)
     "  .purgem MCUSIM_G_BODY\n"
+    "  .purgem MCUSIM_G_REC1\n"
+    "  .purgem MCUSIM_G_REC2\n"
+    "  .purgem MCUSIM_RECS\n"
+    "  .purgem MCUSIM_RQ8U\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
