@@ -823,6 +823,22 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 
 /* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
  * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
+/* A record's first step onto its bias words (as MCUSIM_ASM_KP4X2_BIAS) with the bias in two
+ * LDR: six single loads pipeline on the M4 (7 cycles, where LDRD's 3 does not pipeline with the
+ * LDRs after it: 8); the M33 takes 2 cycles either way. */
+#define MCUSIM_KP4X2_BIAS_LDR(NAME)                                                                \
+    "  .macro " #NAME " X, W\n"                                                                    \
+    "  ldr r10, [r1]\n"                                                                            \
+    "  ldr r11, [r1, #4]\n"                                                                        \
+    "  ldr r12, [r1, #\\W]\n"                                                                      \
+    "  ldr lr, [r1, #\\W+4]\n"                                                                     \
+    "  ldr r2, [r0, #\\X]\n"                                                                       \
+    "  ldr r3, [r0, #\\X+4]\n"                                                                     \
+    MCUSIM_ASM_KP4X2_BIAS_LO                                                                       \
+    "  ldr r2, [r0, #\\X+8]\n"                                                                     \
+    "  ldr r3, [r0, #\\X+12]\n"                                                                    \
+    MCUSIM_ASM_KP4X2_BIAS_HI                                                                       \
+    "  .endm\n"
 /* One window at r1 widened into pixel slots at r0 (r2 the row stride, r12 zp << 24): its 27
  * bytes and the zero point as seven quads; r0, r1 then step to the next pixel's (lr the window
  * step) and r3 counts down. Also the inner loop of MCUSIM_RGB_ROW. */
@@ -834,8 +850,8 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
     "  ldr r9, [r8]\n"                    /* row 1 bytes 0-3 */                                    \
     "  ldr r10, [r8, #3]\n"               /* 3-6 */                                                \
     "  ldr r11, [r8, #5]\n"               /* 5-8: bytes 7, 8 on top */                             \
-    "  add r8, r8, r2\n"                  /* window row 2 */                                       \
-    "  ldr r4, [r8]\n"                    /* bytes 0-3 */                                          \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 (no ADD before: its address */         \
+    "  add r8, r8, r2\n"                  /* would wait a cycle on the M4); window row 2 */         \
     "  lsls r9, r9, #8\n"                                                                          \
     "  orr r9, r9, r7, lsr #24\n"         /* row 0 byte 8, row 1 bytes 0-2 */                      \
     MCUSIM_ASM_WIDEN_WORD("r5", "r7", "0")                                                         \
@@ -965,11 +981,14 @@ __asm__(
     "  str lr, [sp, #4]\n"
     "  .endm\n"
     /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS): m, a,
-     * r in r2, r3, r12, so r0 (the columns) survives for the next record; record J of the pass
-     * stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds, no loop test
-     * between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
-    "  .macro MCUSIM_RQ8U J, OUTC\n"
-    "  ldm r1!, {r2, r3, r12}\n"
+     * r (at r1 + MA) in r2, r3, r12, so r0 (the columns) survives for the next record; record J
+     * of the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds,
+     * no loop test between the pass's records; r1 then moves on by the record size RS. No sign
+     * term (as MCUSIM_RQ8 with OUTC != 0). */
+    "  .macro MCUSIM_RQ8U J, OUTC, MA, RS\n"
+    "  ldr r2, [r1, #\\MA]\n"
+    "  ldr r3, [r1, #\\MA + 4]\n"
+    "  ldr r12, [r1, #\\MA + 8]\n"
     "  smmlar r4, r4, r2, r3\n"
     "  smmlar r6, r6, r2, r3\n"
     "  smmlar r8, r8, r2, r3\n"
@@ -983,8 +1002,10 @@ __asm__(
     "  ssat r8, #8, r8\n"
     "  ssat r10, #8, r10\n"
     "  ldr lr, [sp, #4]\n"
-    "  ldm r1!, {r2, r3, r12}\n"         /* channel 1's m, a, r */
-    "  strb r4, [lr, #2 * \\J]\n"
+    "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a, r */
+    "  ldr r3, [r1, #\\MA + 16]\n"
+    "  ldr r12, [r1, #\\MA + 20]\n"
+    "  strb r4, [lr, #2 * \\J]\n"        /* (a store right after a load: M4 one IPC) */
     "  strb r6, [lr, #2 * \\J + \\OUTC]\n"
     "  strb r8, [lr, #2 * \\J + 2 * \\OUTC]\n"
     "  strb r10, [lr, #2 * \\J + 3 * \\OUTC]\n"
@@ -999,6 +1020,7 @@ __asm__(
     "  ssat r7, #8, r7\n"
     "  asr r11, r11, r12\n"
     "  ssat r9, #8, r9\n"
+    "  add r1, r1, #\\RS\n"            /* not last: the next load's address would wait */
     "  ssat r11, #8, r11\n"
     "  strb r5, [lr, #2 * \\J + 1]\n"
     "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
@@ -1006,16 +1028,16 @@ __asm__(
     "  strb r11, [lr, #2 * \\J + 1 + 3 * \\OUTC]\n"
     "  .endm\n"
     /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), each record
-     * the steps of macro STEPS (r0 the columns, r1 the record, left at its m, a, r), the pass's
-     * out at [sp, #4] (set by the caller), [sp, #8] the records' end */
-    "  .macro MCUSIM_RECS STEPS, U, OUTC\n"
+     * the steps of macro STEPS (r0 the columns, r1 the record; its m, a, r at r1 + MA, RS bytes
+     * long), the pass's out at [sp, #4] (set by the caller), [sp, #8] the records' end */
+    "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS\n"
     "  .if \\U < \\OUTC / 2\n"
     "1:\n"
     "  .endif\n"
     "  .set MCUSIM_RJ, 0\n"
     "  .rept \\U\n"
     "  \\STEPS\n"
-    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC\n"
+    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, \\MA, \\RS\n"
     "  .set MCUSIM_RJ, MCUSIM_RJ + 1\n"
     "  .endr\n"
     "  .if \\U < \\OUTC / 2\n"
@@ -1049,7 +1071,7 @@ __asm__(
  * so the shared ones above stay as they are. */
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_Q_KP)
-    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_Q_KPB)
+    MCUSIM_KP4X2_BIAS_LDR(MCUSIM_Q_KPB)
     "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
     "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
     "  .if \\S + 1 < \\N\n"
@@ -1080,11 +1102,10 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
-    /* one record's steps (r0 the columns, r1 the record), r1 left at its m, a, r */
+    /* one record's steps (r0 the columns, r1 the record, not moved) */
     "  .macro MCUSIM_Q_REC\n"
     "  MCUSIM_Q_KPB 0, 8\n"
     "  MCUSIM_Q_STEPS 1, 14\n"
-    "  add r1, r1, #120\n"
     "  .endm\n"
     /* args[3] groups of four windows inside the image along one row (the inside groups of
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
@@ -1126,12 +1147,13 @@ __asm__(
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
     "  MCUSIM_Q_REC\n"
+    "  add r1, r1, #120\n"
     "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
     "  .else\n"                          /* passes of four records, r0 kept */
     "  ldr r0, [sp, #0]\n"
-    "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC\n"
+    "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144\n"
     "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
@@ -1162,14 +1184,13 @@ __asm__(
  * left, 24 the records, 28 the group's out. */
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
-    MCUSIM_ASM_KP4X2_BIAS(MCUSIM_G_KPB)
-    /* one record's steps over 8 (REC1) or 16 (REC2) elements, r1 left at its m, a, r */
+    MCUSIM_KP4X2_BIAS_LDR(MCUSIM_G_KPB)
+    /* one record's steps over 8 (REC1) or 16 (REC2) elements (r1 not moved) */
     "  .macro MCUSIM_G_REC1\n"
     "  MCUSIM_G_KPB 0, 8\n"
     "  MCUSIM_G_KP 16, 16\n"
     "  MCUSIM_G_KP 32, 24\n"
     "  MCUSIM_G_KP 48, 32\n"
-    "  add r1, r1, #40\n"
     "  .endm\n"
     "  .macro MCUSIM_G_REC2\n"
     "  MCUSIM_G_KPB 0, 8\n"
@@ -1180,7 +1201,6 @@ __asm__(
     "  MCUSIM_G_KP 80, 48\n"
     "  MCUSIM_G_KP 96, 56\n"
     "  MCUSIM_G_KP 112, 64\n"
-    "  add r1, r1, #72\n"
     "  .endm\n"
     /* U: records per unrolled pass when OUTC != 0 (MCUSIM_RECS) */
     "  .macro MCUSIM_G_BODY N8, OUTC, U=0\n"
@@ -1244,11 +1264,12 @@ __asm__(
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
     "  MCUSIM_G_REC\\N8\n"
+    "  add r1, r1, #8 + 32 * \\N8\n"
     "  MCUSIM_RQ8 \\OUTC\n"
     "  cmp r1, r0\n"
     "  bne 1b\n"
     "  .else\n"                          /* r0 kept: the columns (never moved above) */
-    "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC\n"
+    "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n"
     "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
@@ -1280,6 +1301,7 @@ __asm__(
     "  .purgem MCUSIM_G_KP\n");
 #undef MCUSIM_W4X8_WIDEN
 #undef MCUSIM_W4X8_LOADS
+#undef MCUSIM_KP4X2_BIAS_LDR
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
