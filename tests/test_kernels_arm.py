@@ -242,6 +242,16 @@ def cases():
                      activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 4, 4, 8], 16, (1, 1), padding="VALID", activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 2, 6, 16], 32, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    # the unrolled record passes of those instances (issue 9: out_c / 2 records per group in
+    # passes of 4 (RGB, 1x1 16 -> 32) or 8 (1x1 8 -> 16), stores at immediate offsets): RGB to 16
+    # channels at stride 2 over an odd map with padding right and below (two passes per group,
+    # edge strips, a last pixel of a row), 1x1 16 -> 32 over two images (four passes, six groups),
+    # 8 -> 16 with RELU6 at a nonzero output zero point (the clamp pass after the call)
+    yield mg.conv_2d(r, [1, 9, 11, 3], 16, (3, 3), (2, 2), padding="SAME",
+                     activation="RELU")[0], RND
+    yield mg.conv_2d(r, [2, 3, 4, 16], 32, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 5, 4, 8], 16, (1, 1), padding="VALID", activation="RELU6",
+                     out_q=(0.04, -9))[0], RND
     # those instances drop the requantization's sign term (activation minimum >= output zero
     # point): RELU at output zero point -20 (the clamp pass) and 3; the same shapes without an
     # activation (minimum -128 below the zero point) keep the generic routines
