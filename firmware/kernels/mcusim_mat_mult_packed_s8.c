@@ -1176,6 +1176,354 @@ __asm__(
     "  .purgem MCUSIM_Q_KP\n");
 #undef MCUSIM_RGB_RAW_WINDOW
 
+/* On the M4F the out_c-known 1x1 routines keep a group's columns in FPU registers (s0-s15 for 8
+ * inputs, s0-s31 for 16): a step takes its columns by VMOV (1 cycle each, Cortex-M4 TRM Table
+ * 7-1) and two steps' weights in one run of four LDRs (5 cycles): 29 cycles per two steps of 16
+ * MACs where loading the columns took 32 (two load groups per step). r0 is free then, so it holds
+ * a weight. The M33 keeps the loads (each 1 cycle there: no gain). */
+#if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
+#define MCUSIM_G_FPU 1
+#define MCUSIM_GF_DEFS \
+    "  .macro MCUSIM_GF_REC1\n" \
+    "  ldr r10, [r1]\n" \
+    "  ldr r11, [r1, #4]\n" \
+    "  ldr r12, [r1, #8]\n" \
+    "  ldr lr, [r1, #12]\n" \
+    "  ldr r0, [r1, #16]\n" \
+    "  ldr r3, [r1, #20]\n" \
+    "  vmov r2, s0\n" \
+    "  smlad r4, r2, r12, r10\n" \
+    "  smlad r5, r2, lr, r11\n" \
+    "  vmov r2, s1\n" \
+    "  smlad r6, r2, r12, r10\n" \
+    "  smlad r7, r2, lr, r11\n" \
+    "  vmov r2, s2\n" \
+    "  smlad r8, r2, r12, r10\n" \
+    "  smlad r9, r2, lr, r11\n" \
+    "  vmov r2, s3\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s4\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s5\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s6\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s7\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  ldr r12, [r1, #24]\n" \
+    "  ldr lr, [r1, #28]\n" \
+    "  ldr r0, [r1, #32]\n" \
+    "  ldr r3, [r1, #36]\n" \
+    "  vmov r2, s8\n" \
+    "  smlad r4, r2, r12, r4\n" \
+    "  smlad r5, r2, lr, r5\n" \
+    "  vmov r2, s9\n" \
+    "  smlad r6, r2, r12, r6\n" \
+    "  smlad r7, r2, lr, r7\n" \
+    "  vmov r2, s10\n" \
+    "  smlad r8, r2, r12, r8\n" \
+    "  smlad r9, r2, lr, r9\n" \
+    "  vmov r2, s11\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s12\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s13\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s14\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s15\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  .endm\n" \
+    "  .macro MCUSIM_GF_REC2\n" \
+    "  ldr r10, [r1]\n" \
+    "  ldr r11, [r1, #4]\n" \
+    "  ldr r12, [r1, #8]\n" \
+    "  ldr lr, [r1, #12]\n" \
+    "  ldr r0, [r1, #16]\n" \
+    "  ldr r3, [r1, #20]\n" \
+    "  vmov r2, s0\n" \
+    "  smlad r4, r2, r12, r10\n" \
+    "  smlad r5, r2, lr, r11\n" \
+    "  vmov r2, s1\n" \
+    "  smlad r6, r2, r12, r10\n" \
+    "  smlad r7, r2, lr, r11\n" \
+    "  vmov r2, s2\n" \
+    "  smlad r8, r2, r12, r10\n" \
+    "  smlad r9, r2, lr, r11\n" \
+    "  vmov r2, s3\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s4\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s5\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s6\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s7\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  ldr r12, [r1, #24]\n" \
+    "  ldr lr, [r1, #28]\n" \
+    "  ldr r0, [r1, #32]\n" \
+    "  ldr r3, [r1, #36]\n" \
+    "  vmov r2, s8\n" \
+    "  smlad r4, r2, r12, r4\n" \
+    "  smlad r5, r2, lr, r5\n" \
+    "  vmov r2, s9\n" \
+    "  smlad r6, r2, r12, r6\n" \
+    "  smlad r7, r2, lr, r7\n" \
+    "  vmov r2, s10\n" \
+    "  smlad r8, r2, r12, r8\n" \
+    "  smlad r9, r2, lr, r9\n" \
+    "  vmov r2, s11\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s12\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s13\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s14\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s15\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  ldr r12, [r1, #40]\n" \
+    "  ldr lr, [r1, #44]\n" \
+    "  ldr r0, [r1, #48]\n" \
+    "  ldr r3, [r1, #52]\n" \
+    "  vmov r2, s16\n" \
+    "  smlad r4, r2, r12, r4\n" \
+    "  smlad r5, r2, lr, r5\n" \
+    "  vmov r2, s17\n" \
+    "  smlad r6, r2, r12, r6\n" \
+    "  smlad r7, r2, lr, r7\n" \
+    "  vmov r2, s18\n" \
+    "  smlad r8, r2, r12, r8\n" \
+    "  smlad r9, r2, lr, r9\n" \
+    "  vmov r2, s19\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s20\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s21\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s22\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s23\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  ldr r12, [r1, #56]\n" \
+    "  ldr lr, [r1, #60]\n" \
+    "  ldr r0, [r1, #64]\n" \
+    "  ldr r3, [r1, #68]\n" \
+    "  vmov r2, s24\n" \
+    "  smlad r4, r2, r12, r4\n" \
+    "  smlad r5, r2, lr, r5\n" \
+    "  vmov r2, s25\n" \
+    "  smlad r6, r2, r12, r6\n" \
+    "  smlad r7, r2, lr, r7\n" \
+    "  vmov r2, s26\n" \
+    "  smlad r8, r2, r12, r8\n" \
+    "  smlad r9, r2, lr, r9\n" \
+    "  vmov r2, s27\n" \
+    "  smlad r10, r2, r12, r10\n" \
+    "  smlad r11, r2, lr, r11\n" \
+    "  vmov r2, s28\n" \
+    "  smlad r4, r2, r0, r4\n" \
+    "  smlad r5, r2, r3, r5\n" \
+    "  vmov r2, s29\n" \
+    "  smlad r6, r2, r0, r6\n" \
+    "  smlad r7, r2, r3, r7\n" \
+    "  vmov r2, s30\n" \
+    "  smlad r8, r2, r0, r8\n" \
+    "  smlad r9, r2, r3, r9\n" \
+    "  vmov r2, s31\n" \
+    "  smlad r10, r2, r0, r10\n" \
+    "  smlad r11, r2, r3, r11\n" \
+    "  .endm\n" \
+    "  .macro MCUSIM_GF_BODY N8, OUTC, U\n" \
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
+    "  .if \\N8 == 2\n" \
+    "  vpush {s16-s31}\n"                 /* callee-saved: the columns' upper half */ \
+    "  .endif\n" \
+    "  sub sp, sp, #32\n" \
+    "  str r0, [sp, #16]\n" \
+    "  str r3, [sp, #28]\n" \
+    "  ldm r2, {r4, r5, r6, r7}\n"        /* records, pairs, out_c, groups */ \
+    "  str r4, [sp, #24]\n" \
+    "  .if \\N8 == 1\n" \
+    "  add r5, r4, r5, lsl #6\n" \
+    "  .else\n" \
+    "  add r5, r5, r5, lsl #1\n" \
+    "  add r5, r4, r5, lsl #5\n" \
+    "  .endif\n" \
+    "  str r5, [sp, #8]\n" \
+    "  str r6, [sp, #12]\n" \
+    "  str r7, [sp, #20]\n" \
+    "2:\n"                                /* a group: its four pixels widened into s0-s15 / s31 */ \
+    "  ldr r1, [sp, #16]\n" \
+    "  .if \\N8 == 1\n" \
+    "  ldr r2, [r1]\n" \
+    "  ldr r3, [r1, #4]\n" \
+    "  ldr r4, [r1, #8]\n" \
+    "  ldr r5, [r1, #12]\n" \
+    "  ldr r6, [r1, #16]\n" \
+    "  ldr r7, [r1, #20]\n" \
+    "  ldr r12, [r1, #24]\n" \
+    "  ldr lr, [r1, #28]\n" \
+    "  adds r1, r1, #32\n" \
+    "  str r1, [sp, #16]\n" \
+    "  sxtb16 r8, r2\n" \
+    "  sxtb16 r2, r2, ror #8\n" \
+    "  vmov s0, r8\n" \
+    "  vmov s4, r2\n" \
+    "  sxtb16 r8, r3\n" \
+    "  sxtb16 r3, r3, ror #8\n" \
+    "  vmov s8, r8\n" \
+    "  vmov s12, r3\n" \
+    "  sxtb16 r8, r4\n" \
+    "  sxtb16 r4, r4, ror #8\n" \
+    "  vmov s1, r8\n" \
+    "  vmov s5, r4\n" \
+    "  sxtb16 r8, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  vmov s9, r8\n" \
+    "  vmov s13, r5\n" \
+    "  sxtb16 r8, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s2, r8\n" \
+    "  vmov s6, r6\n" \
+    "  sxtb16 r8, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  vmov s10, r8\n" \
+    "  vmov s14, r7\n" \
+    "  sxtb16 r8, r12\n" \
+    "  sxtb16 r12, r12, ror #8\n" \
+    "  vmov s3, r8\n" \
+    "  vmov s7, r12\n" \
+    "  sxtb16 r8, lr\n" \
+    "  sxtb16 lr, lr, ror #8\n" \
+    "  vmov s11, r8\n" \
+    "  vmov s15, lr\n" \
+    "  .else\n" \
+    "  ldr r2, [r1]\n" \
+    "  ldr r3, [r1, #4]\n" \
+    "  ldr r4, [r1, #8]\n" \
+    "  ldr r5, [r1, #12]\n" \
+    "  ldr r6, [r1, #16]\n" \
+    "  ldr r7, [r1, #20]\n" \
+    "  ldr r12, [r1, #24]\n" \
+    "  ldr lr, [r1, #28]\n" \
+    "  sxtb16 r8, r2\n" \
+    "  sxtb16 r2, r2, ror #8\n" \
+    "  vmov s0, r8\n" \
+    "  vmov s4, r2\n" \
+    "  sxtb16 r8, r3\n" \
+    "  sxtb16 r3, r3, ror #8\n" \
+    "  vmov s8, r8\n" \
+    "  vmov s12, r3\n" \
+    "  sxtb16 r8, r4\n" \
+    "  sxtb16 r4, r4, ror #8\n" \
+    "  vmov s16, r8\n" \
+    "  vmov s20, r4\n" \
+    "  sxtb16 r8, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  vmov s24, r8\n" \
+    "  vmov s28, r5\n" \
+    "  sxtb16 r8, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s1, r8\n" \
+    "  vmov s5, r6\n" \
+    "  sxtb16 r8, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  vmov s9, r8\n" \
+    "  vmov s13, r7\n" \
+    "  sxtb16 r8, r12\n" \
+    "  sxtb16 r12, r12, ror #8\n" \
+    "  vmov s17, r8\n" \
+    "  vmov s21, r12\n" \
+    "  sxtb16 r8, lr\n" \
+    "  sxtb16 lr, lr, ror #8\n" \
+    "  vmov s25, r8\n" \
+    "  vmov s29, lr\n" \
+    "  ldr r2, [r1, #32]\n" \
+    "  ldr r3, [r1, #36]\n" \
+    "  ldr r4, [r1, #40]\n" \
+    "  ldr r5, [r1, #44]\n" \
+    "  ldr r6, [r1, #48]\n" \
+    "  ldr r7, [r1, #52]\n" \
+    "  ldr r12, [r1, #56]\n" \
+    "  ldr lr, [r1, #60]\n" \
+    "  adds r1, r1, #64\n" \
+    "  str r1, [sp, #16]\n" \
+    "  sxtb16 r8, r2\n" \
+    "  sxtb16 r2, r2, ror #8\n" \
+    "  vmov s2, r8\n" \
+    "  vmov s6, r2\n" \
+    "  sxtb16 r8, r3\n" \
+    "  sxtb16 r3, r3, ror #8\n" \
+    "  vmov s10, r8\n" \
+    "  vmov s14, r3\n" \
+    "  sxtb16 r8, r4\n" \
+    "  sxtb16 r4, r4, ror #8\n" \
+    "  vmov s18, r8\n" \
+    "  vmov s22, r4\n" \
+    "  sxtb16 r8, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  vmov s26, r8\n" \
+    "  vmov s30, r5\n" \
+    "  sxtb16 r8, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s3, r8\n" \
+    "  vmov s7, r6\n" \
+    "  sxtb16 r8, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  vmov s11, r8\n" \
+    "  vmov s15, r7\n" \
+    "  sxtb16 r8, r12\n" \
+    "  sxtb16 r12, r12, ror #8\n" \
+    "  vmov s19, r8\n" \
+    "  vmov s23, r12\n" \
+    "  sxtb16 r8, lr\n" \
+    "  sxtb16 lr, lr, ror #8\n" \
+    "  vmov s27, r8\n" \
+    "  vmov s31, lr\n" \
+    "  .endif\n" \
+    "  ldr r1, [sp, #24]\n" \
+    "  ldr r4, [sp, #28]\n" \
+    "  str r4, [sp, #4]\n" \
+    "  MCUSIM_RECS MCUSIM_GF_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n" \
+    "  MCUSIM_NEXT_OUT \\OUTC\n" \
+    "  bne 2b\n" \
+    "  add sp, sp, #32\n" \
+    "  .if \\N8 == 2\n" \
+    "  vpop {s16-s31}\n" \
+    "  .endif\n" \
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n" \
+    "  .endm\n"
+#else
+#define MCUSIM_G_FPU 0
+#define MCUSIM_GF_DEFS
+#endif
 /* 1x1 convolutions of 8 or 16 input channels at stride 1 (VWW's 48x48x8 -> 16 and 24x24x16 ->
  * 32), input offset folded: args[3] groups of four contiguous pixels in one call, each group's
  * 32 or 64 input bytes widened into the columns (as mcusim_widen4x8_s8) and run against every
@@ -1281,16 +1629,30 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_s16)
     "  MCUSIM_G_BODY 1, 0\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g8_s16)
+    MCUSIM_GF_DEFS
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g8_o16_s16)
+#if MCUSIM_G_FPU
+    "  MCUSIM_GF_BODY 1, 16, 8\n"
+#else
     "  MCUSIM_G_BODY 1, 16, 8\n"
+#endif
     MCUSIM_ASM_END(mcusim_conv1x1_g8_o16_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_s16)
     "  MCUSIM_G_BODY 2, 0\n"
     MCUSIM_ASM_END(mcusim_conv1x1_g16_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_o32_s16)
+#if MCUSIM_G_FPU
+    "  MCUSIM_GF_BODY 2, 32, 4\n"
+#else
     "  MCUSIM_G_BODY 2, 32, 4\n"
+#endif
     MCUSIM_ASM_END(mcusim_conv1x1_g16_o32_s16)
     "  .purgem MCUSIM_G_BODY\n"
+#if MCUSIM_G_FPU
+    "  .purgem MCUSIM_GF_BODY\n"
+    "  .purgem MCUSIM_GF_REC1\n"
+    "  .purgem MCUSIM_GF_REC2\n"
+#endif
     "  .purgem MCUSIM_G_REC1\n"
     "  .purgem MCUSIM_G_REC2\n"
     "  .purgem MCUSIM_RECS\n"
@@ -1302,6 +1664,8 @@ __asm__(
 #undef MCUSIM_W4X8_WIDEN
 #undef MCUSIM_W4X8_LOADS
 #undef MCUSIM_KP4X2_BIAS_LDR
+#undef MCUSIM_GF_DEFS
+#undef MCUSIM_G_FPU
 
 #else
 /* the same sums in C (host tests, portable builds): the layout spelled out */
