@@ -1063,6 +1063,358 @@ __asm__(
     "  .endm\n");
 
 
+/* On the M4F the out_c-known RGB row routines (VWW's and IC's first layers) hold windows 2 and 3
+ * of a group in FPU registers (s0-s27, by VMOV: 1 cycle, Cortex-M4 TRM Table 7-1) and windows 0
+ * and 1 in the columns (8 bytes per element pair): a step loads its two weight words and two
+ * column words in one run (5 cycles) and takes the other two by VMOV, 15 cycles per 16 MACs
+ * instead of 16; the four windows' widening written out (static register numbers). */
+#if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
+#define MCUSIM_Q_FPU 1
+#define MCUSIM_QF_DEFS \
+    "  .macro MCUSIM_QF_REC\n" \
+    "  ldr r10, [r1]\n" \
+    "  ldr r11, [r1, #4]\n" \
+    "  ldr r12, [r1, #8]\n" \
+    "  ldr lr, [r1, #12]\n" \
+    "  ldr r2, [r0]\n" \
+    "  ldr r3, [r0, #4]\n" \
+    "  smlad r4, r2, r12, r10\n" \
+    "  smlad r5, r2, lr, r11\n" \
+    "  smlad r6, r3, r12, r10\n" \
+    "  smlad r7, r3, lr, r11\n" \
+    "  vmov r2, s0\n" \
+    "  vmov r3, s1\n" \
+    "  smlad r8, r2, r12, r10\n" \
+    "  smlad r9, r2, lr, r11\n" \
+    "  smlad r10, r3, r12, r10\n" \
+    "  smlad r11, r3, lr, r11\n" \
+    "  ldr r12, [r1, #16]\n" \
+    "  ldr lr, [r1, #20]\n" \
+    "  ldr r2, [r0, #8]\n" \
+    "  ldr r3, [r0, #12]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s2\n" \
+    "  vmov r3, s3\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #24]\n" \
+    "  ldr lr, [r1, #28]\n" \
+    "  ldr r2, [r0, #16]\n" \
+    "  ldr r3, [r0, #20]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s4\n" \
+    "  vmov r3, s5\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #32]\n" \
+    "  ldr lr, [r1, #36]\n" \
+    "  ldr r2, [r0, #24]\n" \
+    "  ldr r3, [r0, #28]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s6\n" \
+    "  vmov r3, s7\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #40]\n" \
+    "  ldr lr, [r1, #44]\n" \
+    "  ldr r2, [r0, #32]\n" \
+    "  ldr r3, [r0, #36]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s8\n" \
+    "  vmov r3, s9\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #48]\n" \
+    "  ldr lr, [r1, #52]\n" \
+    "  ldr r2, [r0, #40]\n" \
+    "  ldr r3, [r0, #44]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s10\n" \
+    "  vmov r3, s11\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #56]\n" \
+    "  ldr lr, [r1, #60]\n" \
+    "  ldr r2, [r0, #48]\n" \
+    "  ldr r3, [r0, #52]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s12\n" \
+    "  vmov r3, s13\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #64]\n" \
+    "  ldr lr, [r1, #68]\n" \
+    "  ldr r2, [r0, #56]\n" \
+    "  ldr r3, [r0, #60]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s14\n" \
+    "  vmov r3, s15\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #72]\n" \
+    "  ldr lr, [r1, #76]\n" \
+    "  ldr r2, [r0, #64]\n" \
+    "  ldr r3, [r0, #68]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s16\n" \
+    "  vmov r3, s17\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #80]\n" \
+    "  ldr lr, [r1, #84]\n" \
+    "  ldr r2, [r0, #72]\n" \
+    "  ldr r3, [r0, #76]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s18\n" \
+    "  vmov r3, s19\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #88]\n" \
+    "  ldr lr, [r1, #92]\n" \
+    "  ldr r2, [r0, #80]\n" \
+    "  ldr r3, [r0, #84]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s20\n" \
+    "  vmov r3, s21\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #96]\n" \
+    "  ldr lr, [r1, #100]\n" \
+    "  ldr r2, [r0, #88]\n" \
+    "  ldr r3, [r0, #92]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s22\n" \
+    "  vmov r3, s23\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #104]\n" \
+    "  ldr lr, [r1, #108]\n" \
+    "  ldr r2, [r0, #96]\n" \
+    "  ldr r3, [r0, #100]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s24\n" \
+    "  vmov r3, s25\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  ldr r12, [r1, #112]\n" \
+    "  ldr lr, [r1, #116]\n" \
+    "  ldr r2, [r0, #104]\n" \
+    "  ldr r3, [r0, #108]\n" \
+    MCUSIM_ASM_KP4X2_MAC_LO \
+    "  vmov r2, s26\n" \
+    "  vmov r3, s27\n" \
+    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  .endm\n" \
+    "  .macro MCUSIM_RGBF_ROW OUTC\n" \
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
+    "  vpush {s16-s27}\n"                 /* callee-saved */ \
+    "  sub sp, sp, #44\n" \
+    "  str r1, [sp, #0]\n" \
+    "  str r0, [sp, #16]\n" \
+    "  str r3, [sp, #28]\n" \
+    "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n" \
+    "  str r4, [sp, #24]\n" \
+    "  movs r11, #144\n" \
+    "  mla r5, r5, r11, r4\n"             /* the records' end */ \
+    "  str r5, [sp, #8]\n" \
+    "  str r6, [sp, #12]\n" \
+    "  str r7, [sp, #20]\n" \
+    "  add r11, sp, #32\n" \
+    "  stm r11, {r8, r9, r10}\n" \
+    "2:\n"                                /* a group: windows 0, 1 to the columns, 2, 3 to s0-s27 */ \
+    "  ldr r0, [sp, #0]\n" \
+    "  ldr r1, [sp, #16]\n" \
+    "  ldr r2, [sp, #32]\n" \
+    "  ldr lr, [sp, #36]\n" \
+    "  ldr r12, [sp, #40]\n" \
+    "  add r8, r1, r2\n"                  /* window 0: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #0]\n" \
+    "  str r5, [r0, #8]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #16]\n" \
+    "  str r6, [r0, #24]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #32]\n" \
+    "  str r9, [r0, #40]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #48]\n" \
+    "  str r10, [r0, #56]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #64]\n" \
+    "  str r11, [r0, #72]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #80]\n" \
+    "  str r6, [r0, #88]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #96]\n" \
+    "  str r7, [r0, #104]\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 1: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #4]\n" \
+    "  str r5, [r0, #12]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #20]\n" \
+    "  str r6, [r0, #28]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #36]\n" \
+    "  str r9, [r0, #44]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #52]\n" \
+    "  str r10, [r0, #60]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #68]\n" \
+    "  str r11, [r0, #76]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #84]\n" \
+    "  str r6, [r0, #92]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #100]\n" \
+    "  str r7, [r0, #108]\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 2: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  vmov s0, r7\n" \
+    "  vmov s2, r5\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s4, r7\n" \
+    "  vmov s6, r6\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  vmov s8, r7\n" \
+    "  vmov s10, r9\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  vmov s12, r7\n" \
+    "  vmov s14, r10\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  vmov s16, r5\n" \
+    "  vmov s18, r11\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s20, r5\n" \
+    "  vmov s22, r6\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  vmov s24, r5\n" \
+    "  vmov s26, r7\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 3: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  vmov s1, r7\n" \
+    "  vmov s3, r5\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s5, r7\n" \
+    "  vmov s7, r6\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  vmov s9, r7\n" \
+    "  vmov s11, r9\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  vmov s13, r7\n" \
+    "  vmov s15, r10\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  vmov s17, r5\n" \
+    "  vmov s19, r11\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  vmov s21, r5\n" \
+    "  vmov s23, r6\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  vmov s25, r5\n" \
+    "  vmov s27, r7\n" \
+    "  add r1, r1, lr\n" \
+    "  str r1, [sp, #16]\n" \
+    "  ldr r1, [sp, #24]\n" \
+    "  ldr r4, [sp, #28]\n" \
+    "  str r4, [sp, #4]\n" \
+    "  MCUSIM_RECS MCUSIM_QF_REC, 4, \\OUTC, 120, 144\n" \
+    "  MCUSIM_NEXT_OUT \\OUTC\n" \
+    "  bne 2b\n" \
+    "  add sp, sp, #44\n" \
+    "  vpop {s16-s27}\n" \
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n" \
+    "  .endm\n"
+#else
+#define MCUSIM_Q_FPU 0
+#define MCUSIM_QF_DEFS
+#endif
+
 /* Columns of 4 nq elements with nq odd allowed (the 3x3 windows over 3 channels of VWW and IC:
  * K = 27 in 7 quads, not padded to 32; mcusim_convolve_rgb3x3_fast_s8): each record
  * straight-line, 2 nq steps, the first onto the bias words (no copies), as
@@ -1163,18 +1515,32 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_s16)
     "  MCUSIM_RGB_ROW 0\n"
     MCUSIM_ASM_END(mcusim_rgb_row_q7_s16)
+    MCUSIM_QF_DEFS
+#if MCUSIM_Q_FPU
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o8_s16)
+    "  MCUSIM_RGBF_ROW 8\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o8_s16)
+    MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o16_s16)
+    "  MCUSIM_RGBF_ROW 16\n"
+    MCUSIM_ASM_END(mcusim_rgb_row_q7_o16_s16)
+    "  .purgem MCUSIM_RGBF_ROW\n"
+    "  .purgem MCUSIM_QF_REC\n"
+#else
     MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o8_s16)
     "  MCUSIM_RGB_ROW 8\n"
     MCUSIM_ASM_END(mcusim_rgb_row_q7_o8_s16)
     MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_o16_s16)
     "  MCUSIM_RGB_ROW 16\n"
     MCUSIM_ASM_END(mcusim_rgb_row_q7_o16_s16)
+#endif
     "  .purgem MCUSIM_RGB_ROW\n"
     "  .purgem MCUSIM_Q_REC\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
 #undef MCUSIM_RGB_RAW_WINDOW
+#undef MCUSIM_QF_DEFS
+#undef MCUSIM_Q_FPU
 
 /* On the M4F the out_c-known 1x1 routines keep a group's columns in FPU registers (s0-s15 for 8
  * inputs, s0-s31 for 16): a step takes its columns by VMOV (1 cycle each, Cortex-M4 TRM Table
