@@ -754,7 +754,9 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             for (int32_t oy = 0; oy < out_h; oy++, dst += out_w * out_c) {
                 const int32_t y0 = oy * sh - ph;
                 const int32_t yin = y0 >= 0 && y0 + 3 <= in_h;
-                if (whole) {
+                /* a row over the top or bottom padding: every group is an edge group, so its
+                 * padded rows staged whole (one copy and one call, not a strip per group) */
+                if (whole || !yin) {
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
                     mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
                                       lo, hi, out_off);
