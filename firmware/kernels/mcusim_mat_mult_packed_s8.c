@@ -1454,6 +1454,194 @@ __asm__(
     "  add sp, sp, #16\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
+    /* a group's four windows widened (as MCUSIM_RGB_RAW_WINDOW four times, offsets + 4p for
+     * pixel p, r0 not moved); r1 left at the next group's first window */
+    "  .macro MCUSIM_RGB_WIN4\n" \
+    "  add r8, r1, r2\n"                  /* window 0: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #0]\n" \
+    "  str r5, [r0, #16]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #32]\n" \
+    "  str r6, [r0, #48]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #64]\n" \
+    "  str r9, [r0, #80]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #96]\n" \
+    "  str r10, [r0, #112]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #128]\n" \
+    "  str r11, [r0, #144]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #160]\n" \
+    "  str r6, [r0, #176]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #192]\n" \
+    "  str r7, [r0, #208]\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 1: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #4]\n" \
+    "  str r5, [r0, #20]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #36]\n" \
+    "  str r6, [r0, #52]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #68]\n" \
+    "  str r9, [r0, #84]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #100]\n" \
+    "  str r10, [r0, #116]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #132]\n" \
+    "  str r11, [r0, #148]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #164]\n" \
+    "  str r6, [r0, #180]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #196]\n" \
+    "  str r7, [r0, #212]\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 2: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #8]\n" \
+    "  str r5, [r0, #24]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #40]\n" \
+    "  str r6, [r0, #56]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #72]\n" \
+    "  str r9, [r0, #88]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #104]\n" \
+    "  str r10, [r0, #120]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #136]\n" \
+    "  str r11, [r0, #152]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #168]\n" \
+    "  str r6, [r0, #184]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #200]\n" \
+    "  str r7, [r0, #216]\n" \
+    "  add r1, r1, lr\n" \
+    "  add r8, r1, r2\n"                  /* window 3: row 1 */ \
+    "  ldr r5, [r1]\n" \
+    "  ldr r6, [r1, #4]\n" \
+    "  ldr r7, [r1, #5]\n" \
+    "  ldr r9, [r8]\n" \
+    "  ldr r10, [r8, #3]\n" \
+    "  ldr r11, [r8, #5]\n" \
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
+    "  add r8, r8, r2\n" \
+    "  lsls r9, r9, #8\n" \
+    "  orr r9, r9, r7, lsr #24\n" \
+    "  sxtb16 r7, r5\n" \
+    "  sxtb16 r5, r5, ror #8\n" \
+    "  str r7, [r0, #12]\n" \
+    "  str r5, [r0, #28]\n" \
+    "  sxtb16 r7, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r7, [r0, #44]\n" \
+    "  str r6, [r0, #60]\n" \
+    "  sxtb16 r7, r9\n" \
+    "  sxtb16 r9, r9, ror #8\n" \
+    "  str r7, [r0, #76]\n" \
+    "  str r9, [r0, #92]\n" \
+    "  sxtb16 r7, r10\n" \
+    "  sxtb16 r10, r10, ror #8\n" \
+    "  str r7, [r0, #108]\n" \
+    "  str r10, [r0, #124]\n" \
+    "  ldr r6, [r8, #2]\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  lsls r4, r4, #16\n" \
+    "  orr r11, r4, r11, lsr #16\n" \
+    "  lsrs r7, r7, #8\n" \
+    "  orr r7, r7, r12\n" \
+    "  sxtb16 r5, r11\n" \
+    "  sxtb16 r11, r11, ror #8\n" \
+    "  str r5, [r0, #140]\n" \
+    "  str r11, [r0, #156]\n" \
+    "  sxtb16 r5, r6\n" \
+    "  sxtb16 r6, r6, ror #8\n" \
+    "  str r5, [r0, #172]\n" \
+    "  str r6, [r0, #188]\n" \
+    "  sxtb16 r5, r7\n" \
+    "  sxtb16 r7, r7, ror #8\n" \
+    "  str r5, [r0, #204]\n" \
+    "  str r7, [r0, #220]\n" \
+    "  add r1, r1, lr\n" \
+    "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
     "  .macro MCUSIM_Q_REC\n"
     "  MCUSIM_Q_KPB 0, 8\n"
@@ -1487,10 +1675,14 @@ __asm__(
     "  ldr r2, [sp, #32]\n"
     "  ldr lr, [sp, #36]\n"
     "  ldr r12, [sp, #40]\n"
+    "  .if \\OUTC == 0\n"
     "  movs r3, #4\n"
     "3:\n"
     MCUSIM_RGB_RAW_WINDOW
     "  bne 3b\n"
+    "  .else\n"                          /* written out: no counter, no pointer steps */
+    "  MCUSIM_RGB_WIN4\n"
+    "  .endif\n"
     "  str r1, [sp, #16]\n"
     "  ldr r1, [sp, #24]\n"
     "  ldr r4, [sp, #28]\n"
@@ -1535,6 +1727,7 @@ __asm__(
 #endif
     "  .purgem MCUSIM_RGB_ROW\n"
     "  .purgem MCUSIM_Q_REC\n"
+    "  .purgem MCUSIM_RGB_WIN4\n"
     "  .purgem MCUSIM_Q_STEPS\n"
     "  .purgem MCUSIM_Q_KPB\n"
     "  .purgem MCUSIM_Q_KP\n");
