@@ -823,15 +823,15 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
 
 /* ---- issue 9 (first convolutions, small-K 1x1): at the end of the file, so the kernels above
  * keep their addresses (and the code caches' line conflicts) in builds that do not use these */
-/* A record's first step onto its bias words (as MCUSIM_ASM_KP4X2_BIAS) with the bias in two
- * LDR: six single loads pipeline on the M4 (7 cycles, where LDRD's 3 does not pipeline with the
+/* A record's first step onto its bias words (as MCUSIM_ASM_KP4X2_BIAS; the record at r1 + O)
+ * with the bias in two LDR: six single loads pipeline on the M4 (7 cycles, where LDRD's 3 does not pipeline with the
  * LDRs after it: 8); the M33 takes 2 cycles either way. */
 #define MCUSIM_KP4X2_BIAS_LDR(NAME)                                                                \
-    "  .macro " #NAME " X, W\n"                                                                    \
-    "  ldr r10, [r1]\n"                                                                            \
-    "  ldr r11, [r1, #4]\n"                                                                        \
-    "  ldr r12, [r1, #\\W]\n"                                                                      \
-    "  ldr lr, [r1, #\\W+4]\n"                                                                     \
+    "  .macro " #NAME " X, W, O=0\n"                                                              \
+    "  ldr r10, [r1, #\\O]\n"                                                                      \
+    "  ldr r11, [r1, #\\O+4]\n"                                                                    \
+    "  ldr r12, [r1, #\\W+\\O]\n"                                                                  \
+    "  ldr lr, [r1, #\\W+\\O+4]\n"                                                                 \
     "  ldr r2, [r0, #\\X]\n"                                                                       \
     "  ldr r3, [r0, #\\X+4]\n"                                                                     \
     MCUSIM_ASM_KP4X2_BIAS_LO                                                                       \
@@ -983,9 +983,8 @@ __asm__(
     /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS): m, a,
      * r (at r1 + MA) in r2, r3, r12, so r0 (the columns) survives for the next record; record J
      * of the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds,
-     * no loop test between the pass's records; r1 then moves on by the record size RS. No sign
-     * term (as MCUSIM_RQ8 with OUTC != 0). */
-    "  .macro MCUSIM_RQ8U J, OUTC, MA, RS\n"
+     * no loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
+    "  .macro MCUSIM_RQ8U J, OUTC, MA\n"
     "  ldr r2, [r1, #\\MA]\n"
     "  ldr r3, [r1, #\\MA + 4]\n"
     "  ldr r12, [r1, #\\MA + 8]\n"
@@ -1020,26 +1019,27 @@ __asm__(
     "  ssat r7, #8, r7\n"
     "  asr r11, r11, r12\n"
     "  ssat r9, #8, r9\n"
-    "  add r1, r1, #\\RS\n"            /* not last: the next load's address would wait */
     "  ssat r11, #8, r11\n"
     "  strb r5, [lr, #2 * \\J + 1]\n"
     "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
     "  strb r9, [lr, #2 * \\J + 1 + 2 * \\OUTC]\n"
     "  strb r11, [lr, #2 * \\J + 1 + 3 * \\OUTC]\n"
     "  .endm\n"
-    /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), each record
-     * the steps of macro STEPS (r0 the columns, r1 the record; its m, a, r at r1 + MA, RS bytes
-     * long), the pass's out at [sp, #4] (set by the caller), [sp, #8] the records' end */
+    /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), record J of a
+     * pass at r1 + J RS (RS bytes long, its m, a, r at + MA) run by macro STEPS O (r0 the
+     * columns, the record at r1 + O) and MCUSIM_RQ8U, r1 moved on once per pass; the pass's out
+     * at [sp, #4] (set by the caller), [sp, #8] the records' end */
     "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS\n"
     "  .if \\U < \\OUTC / 2\n"
     "1:\n"
     "  .endif\n"
     "  .set MCUSIM_RJ, 0\n"
     "  .rept \\U\n"
-    "  \\STEPS\n"
-    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, \\MA, \\RS\n"
+    "  \\STEPS (\\RS*MCUSIM_RJ)\n"
+    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, (\\MA+\\RS*MCUSIM_RJ)\n"
     "  .set MCUSIM_RJ, MCUSIM_RJ + 1\n"
     "  .endr\n"
+    "  add r1, r1, #(\\RS*\\U)\n"       /* once per pass: the records at fixed offsets */
     "  .if \\U < \\OUTC / 2\n"
     "  ldr r2, [sp, #8]\n"
     "  adds lr, lr, #2 * \\U\n"
@@ -1071,11 +1071,11 @@ __asm__(
 #if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
 #define MCUSIM_Q_FPU 1
 #define MCUSIM_QF_DEFS \
-    "  .macro MCUSIM_QF_REC\n" \
-    "  ldr r10, [r1]\n" \
-    "  ldr r11, [r1, #4]\n" \
-    "  ldr r12, [r1, #8]\n" \
-    "  ldr lr, [r1, #12]\n" \
+    "  .macro MCUSIM_QF_REC O=0\n" \
+    "  ldr r10, [r1, #\\O]\n" \
+    "  ldr r11, [r1, #4+\\O]\n" \
+    "  ldr r12, [r1, #8+\\O]\n" \
+    "  ldr lr, [r1, #12+\\O]\n" \
     "  ldr r2, [r0]\n" \
     "  ldr r3, [r0, #4]\n" \
     "  smlad r4, r2, r12, r10\n" \
@@ -1088,104 +1088,104 @@ __asm__(
     "  smlad r9, r2, lr, r11\n" \
     "  smlad r10, r3, r12, r10\n" \
     "  smlad r11, r3, lr, r11\n" \
-    "  ldr r12, [r1, #16]\n" \
-    "  ldr lr, [r1, #20]\n" \
+    "  ldr r12, [r1, #16+\\O]\n" \
+    "  ldr lr, [r1, #20+\\O]\n" \
     "  ldr r2, [r0, #8]\n" \
     "  ldr r3, [r0, #12]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s2\n" \
     "  vmov r3, s3\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #24]\n" \
-    "  ldr lr, [r1, #28]\n" \
+    "  ldr r12, [r1, #24+\\O]\n" \
+    "  ldr lr, [r1, #28+\\O]\n" \
     "  ldr r2, [r0, #16]\n" \
     "  ldr r3, [r0, #20]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s4\n" \
     "  vmov r3, s5\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #32]\n" \
-    "  ldr lr, [r1, #36]\n" \
+    "  ldr r12, [r1, #32+\\O]\n" \
+    "  ldr lr, [r1, #36+\\O]\n" \
     "  ldr r2, [r0, #24]\n" \
     "  ldr r3, [r0, #28]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s6\n" \
     "  vmov r3, s7\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #40]\n" \
-    "  ldr lr, [r1, #44]\n" \
+    "  ldr r12, [r1, #40+\\O]\n" \
+    "  ldr lr, [r1, #44+\\O]\n" \
     "  ldr r2, [r0, #32]\n" \
     "  ldr r3, [r0, #36]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s8\n" \
     "  vmov r3, s9\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #48]\n" \
-    "  ldr lr, [r1, #52]\n" \
+    "  ldr r12, [r1, #48+\\O]\n" \
+    "  ldr lr, [r1, #52+\\O]\n" \
     "  ldr r2, [r0, #40]\n" \
     "  ldr r3, [r0, #44]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s10\n" \
     "  vmov r3, s11\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #56]\n" \
-    "  ldr lr, [r1, #60]\n" \
+    "  ldr r12, [r1, #56+\\O]\n" \
+    "  ldr lr, [r1, #60+\\O]\n" \
     "  ldr r2, [r0, #48]\n" \
     "  ldr r3, [r0, #52]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s12\n" \
     "  vmov r3, s13\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #64]\n" \
-    "  ldr lr, [r1, #68]\n" \
+    "  ldr r12, [r1, #64+\\O]\n" \
+    "  ldr lr, [r1, #68+\\O]\n" \
     "  ldr r2, [r0, #56]\n" \
     "  ldr r3, [r0, #60]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s14\n" \
     "  vmov r3, s15\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #72]\n" \
-    "  ldr lr, [r1, #76]\n" \
+    "  ldr r12, [r1, #72+\\O]\n" \
+    "  ldr lr, [r1, #76+\\O]\n" \
     "  ldr r2, [r0, #64]\n" \
     "  ldr r3, [r0, #68]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s16\n" \
     "  vmov r3, s17\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #80]\n" \
-    "  ldr lr, [r1, #84]\n" \
+    "  ldr r12, [r1, #80+\\O]\n" \
+    "  ldr lr, [r1, #84+\\O]\n" \
     "  ldr r2, [r0, #72]\n" \
     "  ldr r3, [r0, #76]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s18\n" \
     "  vmov r3, s19\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #88]\n" \
-    "  ldr lr, [r1, #92]\n" \
+    "  ldr r12, [r1, #88+\\O]\n" \
+    "  ldr lr, [r1, #92+\\O]\n" \
     "  ldr r2, [r0, #80]\n" \
     "  ldr r3, [r0, #84]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s20\n" \
     "  vmov r3, s21\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #96]\n" \
-    "  ldr lr, [r1, #100]\n" \
+    "  ldr r12, [r1, #96+\\O]\n" \
+    "  ldr lr, [r1, #100+\\O]\n" \
     "  ldr r2, [r0, #88]\n" \
     "  ldr r3, [r0, #92]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s22\n" \
     "  vmov r3, s23\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #104]\n" \
-    "  ldr lr, [r1, #108]\n" \
+    "  ldr r12, [r1, #104+\\O]\n" \
+    "  ldr lr, [r1, #108+\\O]\n" \
     "  ldr r2, [r0, #96]\n" \
     "  ldr r3, [r0, #100]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
     "  vmov r2, s24\n" \
     "  vmov r3, s25\n" \
     MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #112]\n" \
-    "  ldr lr, [r1, #116]\n" \
+    "  ldr r12, [r1, #112+\\O]\n" \
+    "  ldr lr, [r1, #116+\\O]\n" \
     "  ldr r2, [r0, #104]\n" \
     "  ldr r3, [r0, #108]\n" \
     MCUSIM_ASM_KP4X2_MAC_LO \
@@ -1424,10 +1424,10 @@ __asm__(
 __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_Q_KP)
     MCUSIM_KP4X2_BIAS_LDR(MCUSIM_Q_KPB)
-    "  .macro MCUSIM_Q_STEPS S, N\n"       /* steps S .. N - 1 */
-    "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S)\n"
+    "  .macro MCUSIM_Q_STEPS S, N, O=0\n"  /* steps S .. N - 1 (the record at r1 + O) */
+    "  MCUSIM_Q_KP (16 * \\S), (8 + 8 * \\S + \\O)\n"
     "  .if \\S + 1 < \\N\n"
-    "  MCUSIM_Q_STEPS (\\S + 1), \\N\n"
+    "  MCUSIM_Q_STEPS (\\S + 1), \\N, \\O\n"
     "  .endif\n"
     "  .endm\n"
     "  .syntax unified\n"
@@ -1643,9 +1643,9 @@ __asm__(
     "  add r1, r1, lr\n" \
     "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
-    "  .macro MCUSIM_Q_REC\n"
-    "  MCUSIM_Q_KPB 0, 8\n"
-    "  MCUSIM_Q_STEPS 1, 14\n"
+    "  .macro MCUSIM_Q_REC O=0\n"
+    "  MCUSIM_Q_KPB 0, 8, \\O\n"
+    "  MCUSIM_Q_STEPS 1, 14, \\O\n"
     "  .endm\n"
     /* args[3] groups of four windows inside the image along one row (the inside groups of
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
@@ -1743,13 +1743,13 @@ __asm__(
 #if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
 #define MCUSIM_G_FPU 1
 #define MCUSIM_GF_DEFS \
-    "  .macro MCUSIM_GF_REC1\n" \
-    "  ldr r10, [r1]\n" \
-    "  ldr r11, [r1, #4]\n" \
-    "  ldr r12, [r1, #8]\n" \
-    "  ldr lr, [r1, #12]\n" \
-    "  ldr r0, [r1, #16]\n" \
-    "  ldr r3, [r1, #20]\n" \
+    "  .macro MCUSIM_GF_REC1 O=0\n" \
+    "  ldr r10, [r1, #\\O]\n" \
+    "  ldr r11, [r1, #4+\\O]\n" \
+    "  ldr r12, [r1, #8+\\O]\n" \
+    "  ldr lr, [r1, #12+\\O]\n" \
+    "  ldr r0, [r1, #16+\\O]\n" \
+    "  ldr r3, [r1, #20+\\O]\n" \
     "  vmov r2, s0\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
@@ -1774,10 +1774,10 @@ __asm__(
     "  vmov r2, s7\n" \
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #24]\n" \
-    "  ldr lr, [r1, #28]\n" \
-    "  ldr r0, [r1, #32]\n" \
-    "  ldr r3, [r1, #36]\n" \
+    "  ldr r12, [r1, #24+\\O]\n" \
+    "  ldr lr, [r1, #28+\\O]\n" \
+    "  ldr r0, [r1, #32+\\O]\n" \
+    "  ldr r3, [r1, #36+\\O]\n" \
     "  vmov r2, s8\n" \
     "  smlad r4, r2, r12, r4\n" \
     "  smlad r5, r2, lr, r5\n" \
@@ -1803,13 +1803,13 @@ __asm__(
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
     "  .endm\n" \
-    "  .macro MCUSIM_GF_REC2\n" \
-    "  ldr r10, [r1]\n" \
-    "  ldr r11, [r1, #4]\n" \
-    "  ldr r12, [r1, #8]\n" \
-    "  ldr lr, [r1, #12]\n" \
-    "  ldr r0, [r1, #16]\n" \
-    "  ldr r3, [r1, #20]\n" \
+    "  .macro MCUSIM_GF_REC2 O=0\n" \
+    "  ldr r10, [r1, #\\O]\n" \
+    "  ldr r11, [r1, #4+\\O]\n" \
+    "  ldr r12, [r1, #8+\\O]\n" \
+    "  ldr lr, [r1, #12+\\O]\n" \
+    "  ldr r0, [r1, #16+\\O]\n" \
+    "  ldr r3, [r1, #20+\\O]\n" \
     "  vmov r2, s0\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
@@ -1834,10 +1834,10 @@ __asm__(
     "  vmov r2, s7\n" \
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #24]\n" \
-    "  ldr lr, [r1, #28]\n" \
-    "  ldr r0, [r1, #32]\n" \
-    "  ldr r3, [r1, #36]\n" \
+    "  ldr r12, [r1, #24+\\O]\n" \
+    "  ldr lr, [r1, #28+\\O]\n" \
+    "  ldr r0, [r1, #32+\\O]\n" \
+    "  ldr r3, [r1, #36+\\O]\n" \
     "  vmov r2, s8\n" \
     "  smlad r4, r2, r12, r4\n" \
     "  smlad r5, r2, lr, r5\n" \
@@ -1862,10 +1862,10 @@ __asm__(
     "  vmov r2, s15\n" \
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #40]\n" \
-    "  ldr lr, [r1, #44]\n" \
-    "  ldr r0, [r1, #48]\n" \
-    "  ldr r3, [r1, #52]\n" \
+    "  ldr r12, [r1, #40+\\O]\n" \
+    "  ldr lr, [r1, #44+\\O]\n" \
+    "  ldr r0, [r1, #48+\\O]\n" \
+    "  ldr r3, [r1, #52+\\O]\n" \
     "  vmov r2, s16\n" \
     "  smlad r4, r2, r12, r4\n" \
     "  smlad r5, r2, lr, r5\n" \
@@ -1890,10 +1890,10 @@ __asm__(
     "  vmov r2, s23\n" \
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #56]\n" \
-    "  ldr lr, [r1, #60]\n" \
-    "  ldr r0, [r1, #64]\n" \
-    "  ldr r3, [r1, #68]\n" \
+    "  ldr r12, [r1, #56+\\O]\n" \
+    "  ldr lr, [r1, #60+\\O]\n" \
+    "  ldr r0, [r1, #64+\\O]\n" \
+    "  ldr r3, [r1, #68+\\O]\n" \
     "  vmov r2, s24\n" \
     "  smlad r4, r2, r12, r4\n" \
     "  smlad r5, r2, lr, r5\n" \
@@ -2093,21 +2093,21 @@ __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
     MCUSIM_KP4X2_BIAS_LDR(MCUSIM_G_KPB)
     /* one record's steps over 8 (REC1) or 16 (REC2) elements (r1 not moved) */
-    "  .macro MCUSIM_G_REC1\n"
-    "  MCUSIM_G_KPB 0, 8\n"
-    "  MCUSIM_G_KP 16, 16\n"
-    "  MCUSIM_G_KP 32, 24\n"
-    "  MCUSIM_G_KP 48, 32\n"
+    "  .macro MCUSIM_G_REC1 O=0\n"
+    "  MCUSIM_G_KPB 0, 8, \\O\n"
+    "  MCUSIM_G_KP 16, (16+\\O)\n"
+    "  MCUSIM_G_KP 32, (24+\\O)\n"
+    "  MCUSIM_G_KP 48, (32+\\O)\n"
     "  .endm\n"
-    "  .macro MCUSIM_G_REC2\n"
-    "  MCUSIM_G_KPB 0, 8\n"
-    "  MCUSIM_G_KP 16, 16\n"
-    "  MCUSIM_G_KP 32, 24\n"
-    "  MCUSIM_G_KP 48, 32\n"
-    "  MCUSIM_G_KP 64, 40\n"
-    "  MCUSIM_G_KP 80, 48\n"
-    "  MCUSIM_G_KP 96, 56\n"
-    "  MCUSIM_G_KP 112, 64\n"
+    "  .macro MCUSIM_G_REC2 O=0\n"
+    "  MCUSIM_G_KPB 0, 8, \\O\n"
+    "  MCUSIM_G_KP 16, (16+\\O)\n"
+    "  MCUSIM_G_KP 32, (24+\\O)\n"
+    "  MCUSIM_G_KP 48, (32+\\O)\n"
+    "  MCUSIM_G_KP 64, (40+\\O)\n"
+    "  MCUSIM_G_KP 80, (48+\\O)\n"
+    "  MCUSIM_G_KP 96, (56+\\O)\n"
+    "  MCUSIM_G_KP 112, (64+\\O)\n"
     "  .endm\n"
     /* U: records per unrolled pass when OUTC != 0 (MCUSIM_RECS) */
     "  .macro MCUSIM_G_BODY N8, OUTC, U=0\n"
