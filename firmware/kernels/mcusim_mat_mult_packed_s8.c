@@ -2201,9 +2201,9 @@ __asm__(
     MCUSIM_ASM_END(mcusim_conv1x1_g16_s16)
     MCUSIM_ASM_FUNC(mcusim_conv1x1_g16_o32_s16)
 #if MCUSIM_G_FPU
-    "  MCUSIM_GF_BODY 2, 32, 4\n"
+    "  MCUSIM_GF_BODY 2, 32, 16\n"
 #else
-    "  MCUSIM_G_BODY 2, 32, 4\n"
+    "  MCUSIM_G_BODY 2, 32, 8\n"
 #endif
     MCUSIM_ASM_END(mcusim_conv1x1_g16_o32_s16)
     "  .purgem MCUSIM_G_BODY\n"
