@@ -1000,7 +1000,7 @@ __asm__(
     "  asr r10, r10, r12\n"
     "  ssat r8, #8, r8\n"
     "  ssat r10, #8, r10\n"
-    "  ldr lr, [sp, #4]\n"
+    "  ldr lr, [sp, #MCUSIM_RS_OUT]\n"
     "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a, r */
     "  ldr r3, [r1, #\\MA + 16]\n"
     "  ldr r12, [r1, #\\MA + 20]\n"
@@ -1028,10 +1028,14 @@ __asm__(
     /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), record J of a
      * pass at r1 + J RS (RS bytes long, its m, a, r at + MA) run by macro STEPS O (r0 the
      * columns, the record at r1 + O) and MCUSIM_RQ8U, r1 moved on once per pass; the pass's out
-     * at [sp, #4] (set by the caller), [sp, #8] the records' end */
+     * at [sp, #4] (set by the caller; a single pass reads the group's, [sp, #28]), [sp, #8] the
+     * records' end */
     "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS\n"
     "  .if \\U < \\OUTC / 2\n"
+    "  .set MCUSIM_RS_OUT, 4\n"
     "1:\n"
+    "  .else\n"                          /* one pass: the group's out slot itself */
+    "  .set MCUSIM_RS_OUT, 28\n"
     "  .endif\n"
     "  .set MCUSIM_RJ, 0\n"
     "  .rept \\U\n"
@@ -1401,8 +1405,10 @@ __asm__(
     "  add r1, r1, lr\n" \
     "  str r1, [sp, #16]\n" \
     "  ldr r1, [sp, #24]\n" \
+    "  .if \\OUTC > 8\n" \
     "  ldr r4, [sp, #28]\n" \
     "  str r4, [sp, #4]\n" \
+    "  .endif\n" \
     "  MCUSIM_RECS MCUSIM_QF_REC, 4, \\OUTC, 120, 144\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
@@ -1685,8 +1691,10 @@ __asm__(
     "  .endif\n"
     "  str r1, [sp, #16]\n"
     "  ldr r1, [sp, #24]\n"
+    "  .if (\\OUTC == 0) + (\\OUTC > 8)\n"
     "  ldr r4, [sp, #28]\n"
     "  str r4, [sp, #4]\n"
+    "  .endif\n"
     "  .if \\OUTC == 0\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
@@ -2068,8 +2076,10 @@ __asm__(
     "  vmov s31, lr\n" \
     "  .endif\n" \
     "  ldr r1, [sp, #24]\n" \
+    "  .if \\U < \\OUTC / 2\n" \
     "  ldr r4, [sp, #28]\n" \
     "  str r4, [sp, #4]\n" \
+    "  .endif\n" \
     "  MCUSIM_RECS MCUSIM_GF_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
@@ -2165,8 +2175,10 @@ __asm__(
     MCUSIM_ASM_WIDEN_WORD("lr", "r8", "108")
     "  .endif\n"
     "  ldr r1, [sp, #24]\n"
+    "  .if (\\OUTC == 0) + (\\U < \\OUTC / 2)\n"
     "  ldr r4, [sp, #28]\n"
     "  str r4, [sp, #4]\n"
+    "  .endif\n"
     "  .if \\OUTC == 0\n"
     "1:\n"                                /* a record */
     "  ldr r0, [sp, #0]\n"
