@@ -1244,11 +1244,11 @@ __asm__(
     "  str r9, [r0, #40]\n" \
     "  sxtb16 r7, r10\n" \
     "  sxtb16 r10, r10, ror #8\n" \
+    "  ldr r6, [r8, #2]\n"               /* each store right after a load (free on the M4) */ \
     "  str r7, [r0, #48]\n" \
-    "  str r10, [r0, #56]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
     "  lsls r4, r4, #16\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  str r10, [r0, #56]\n" \
     "  orr r11, r4, r11, lsr #16\n" \
     "  lsrs r7, r7, #8\n" \
     "  orr r7, r7, r12\n" \
@@ -1290,11 +1290,11 @@ __asm__(
     "  str r9, [r0, #44]\n" \
     "  sxtb16 r7, r10\n" \
     "  sxtb16 r10, r10, ror #8\n" \
+    "  ldr r6, [r8, #2]\n"               /* each store right after a load (free on the M4) */ \
     "  str r7, [r0, #52]\n" \
-    "  str r10, [r0, #60]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
     "  lsls r4, r4, #16\n" \
+    "  ldr r7, [r8, #5]\n" \
+    "  str r10, [r0, #60]\n" \
     "  orr r11, r4, r11, lsr #16\n" \
     "  lsrs r7, r7, #8\n" \
     "  orr r7, r7, r12\n" \
