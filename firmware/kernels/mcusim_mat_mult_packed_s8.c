@@ -827,13 +827,22 @@ int32_t *mcusim_zero_quads_s8(int32_t *c32, int32_t n4)
  * with the bias in two LDR: six single loads pipeline on the M4 (7 cycles, where LDRD's 3 does not pipeline with the
  * LDRs after it: 8); the M33 takes 2 cycles either way. */
 #define MCUSIM_KP4X2_BIAS_LDR(NAME)                                                                \
-    "  .macro " #NAME " X, W, O=0\n"                                                              \
+    "  .macro " #NAME " X, W, O=0, D=0, DJ=0, OUTC=0\n"                                           \
+    "  .if \\D\n"                                                            \
+    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n"                                                            \
+    "  .endif\n"                                                            \
     "  ldr r10, [r1, #\\O]\n"                                                                      \
     "  ldr r11, [r1, #\\O+4]\n"                                                                    \
     "  ldr r12, [r1, #\\W+\\O]\n"                                                                  \
     "  ldr lr, [r1, #\\W+\\O+4]\n"                                                                 \
     "  ldr r2, [r0, #\\X]\n"                                                                       \
     "  ldr r3, [r0, #\\X+4]\n"                                                                     \
+    "  .if \\D\n"                                                            \
+    "  strb r5, [r6, #2*\\DJ+1]\n"                                                            \
+    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n"                                                            \
+    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n"                                                            \
+    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n"                                                            \
+    "  .endif\n"                                                            \
     MCUSIM_ASM_KP4X2_BIAS_LO                                                                       \
     "  ldr r2, [r0, #\\X+8]\n"                                                                     \
     "  ldr r3, [r0, #\\X+12]\n"                                                                    \
@@ -898,6 +907,11 @@ __asm__(
  * one (a shifted-register result waits a cycle on the M33: profiles/cortex-m33.toml), the loads
  * grouped before the stores (a load after a store waits on the M4). */
 __asm__(
+#if defined(__ARM_ARCH_7EM__)
+    "  .set MCUSIM_DEFER, 1\n"
+#else
+    "  .set MCUSIM_DEFER, 0\n"
+#endif
     "  .macro MCUSIM_RQ8 OUTC\n"
     "  ldm r1!, {r0, r2, r3}\n"
     "  .if \\OUTC == 0\n"
@@ -984,7 +998,7 @@ __asm__(
      * r (at r1 + MA) in r2, r3, r12, so r0 (the columns) survives for the next record; record J
      * of the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds,
      * no loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
-    "  .macro MCUSIM_RQ8U J, OUTC, MA\n"
+    "  .macro MCUSIM_RQ8U J, OUTC, MA, DEF=0\n"
     "  ldr r2, [r1, #\\MA]\n"
     "  ldr r3, [r1, #\\MA + 4]\n"
     "  ldr r12, [r1, #\\MA + 8]\n"
@@ -1019,17 +1033,24 @@ __asm__(
     "  ssat r7, #8, r7\n"
     "  asr r11, r11, r12\n"
     "  ssat r9, #8, r9\n"
+    "  .if \\DEF\n"                    /* stored by the next record, after its first loads */
+    "  ssat r4, #8, r11\n"
+    "  .else\n"
     "  ssat r11, #8, r11\n"
     "  strb r5, [lr, #2 * \\J + 1]\n"
     "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
     "  strb r9, [lr, #2 * \\J + 1 + 2 * \\OUTC]\n"
     "  strb r11, [lr, #2 * \\J + 1 + 3 * \\OUTC]\n"
+    "  .endif\n"
     "  .endm\n"
     /* a group's records for out_c = OUTC: passes of U records (U divides OUTC / 2), record J of a
-     * pass at r1 + J RS (RS bytes long, its m, a, r at + MA) run by macro STEPS O (r0 the
-     * columns, the record at r1 + O) and MCUSIM_RQ8U, r1 moved on once per pass; the pass's out
-     * at [sp, #4] (set by the caller; a single pass reads the group's, [sp, #28]), [sp, #8] the
-     * records' end */
+     * pass at r1 + J RS (RS bytes long, its m, a, r at + MA) run by macro STEPS O, D, DJ, OUTC
+     * (r0 the columns, the record at r1 + O) and MCUSIM_RQ8U, r1 moved on once per pass; the
+     * pass's out at [sp, #4] (set by the caller; a single pass reads the group's, [sp, #28]),
+     * [sp, #8] the records' end. MCUSIM_DEFER (the M4): a record's second channel's four
+     * outputs (r5, r7, r9, r4) are stored by the next record of the pass (D, record DJ) right
+     * after its first run of loads, with the out base loaded into r6 in that run: a load after
+     * a store waits a cycle on the M4, a store after a load is free. */
     "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS\n"
     "  .if \\U < \\OUTC / 2\n"
     "  .set MCUSIM_RS_OUT, 4\n"
@@ -1039,8 +1060,10 @@ __asm__(
     "  .endif\n"
     "  .set MCUSIM_RJ, 0\n"
     "  .rept \\U\n"
-    "  \\STEPS (\\RS*MCUSIM_RJ)\n"
-    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, (\\MA+\\RS*MCUSIM_RJ)\n"
+    "  .set MCUSIM_RD, MCUSIM_DEFER * (MCUSIM_RJ > 0)\n"
+    "  .set MCUSIM_RF, MCUSIM_DEFER * (MCUSIM_RJ < \\U - 1)\n"
+    "  \\STEPS (\\RS*MCUSIM_RJ), MCUSIM_RD, (MCUSIM_RJ-1), \\OUTC\n"
+    "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, (\\MA+\\RS*MCUSIM_RJ), MCUSIM_RF\n"
     "  .set MCUSIM_RJ, MCUSIM_RJ + 1\n"
     "  .endr\n"
     "  add r1, r1, #(\\RS*\\U)\n"       /* once per pass: the records at fixed offsets */
@@ -1075,13 +1098,22 @@ __asm__(
 #if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
 #define MCUSIM_Q_FPU 1
 #define MCUSIM_QF_DEFS \
-    "  .macro MCUSIM_QF_REC O=0\n" \
+    "  .macro MCUSIM_QF_REC O=0, D=0, DJ=0, OUTC=0\n" \
+    "  .if \\D\n" \
+    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n" \
+    "  .endif\n" \
     "  ldr r10, [r1, #\\O]\n" \
     "  ldr r11, [r1, #4+\\O]\n" \
     "  ldr r12, [r1, #8+\\O]\n" \
     "  ldr lr, [r1, #12+\\O]\n" \
     "  ldr r2, [r0]\n" \
     "  ldr r3, [r0, #4]\n" \
+    "  .if \\D\n" \
+    "  strb r5, [r6, #2*\\DJ+1]\n" \
+    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
+    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
+    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
+    "  .endif\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
     "  smlad r6, r3, r12, r10\n" \
@@ -1649,8 +1681,8 @@ __asm__(
     "  add r1, r1, lr\n" \
     "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
-    "  .macro MCUSIM_Q_REC O=0\n"
-    "  MCUSIM_Q_KPB 0, 8, \\O\n"
+    "  .macro MCUSIM_Q_REC O=0, D=0, DJ=0, OUTC=0\n"
+    "  MCUSIM_Q_KPB 0, 8, \\O, \\D, \\DJ, \\OUTC\n"
     "  MCUSIM_Q_STEPS 1, 14, \\O\n"
     "  .endm\n"
     /* args[3] groups of four windows inside the image along one row (the inside groups of
@@ -1751,13 +1783,22 @@ __asm__(
 #if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
 #define MCUSIM_G_FPU 1
 #define MCUSIM_GF_DEFS \
-    "  .macro MCUSIM_GF_REC1 O=0\n" \
+    "  .macro MCUSIM_GF_REC1 O=0, D=0, DJ=0, OUTC=0\n" \
+    "  .if \\D\n" \
+    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n" \
+    "  .endif\n" \
     "  ldr r10, [r1, #\\O]\n" \
     "  ldr r11, [r1, #4+\\O]\n" \
     "  ldr r12, [r1, #8+\\O]\n" \
     "  ldr lr, [r1, #12+\\O]\n" \
     "  ldr r0, [r1, #16+\\O]\n" \
     "  ldr r3, [r1, #20+\\O]\n" \
+    "  .if \\D\n" \
+    "  strb r5, [r6, #2*\\DJ+1]\n" \
+    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
+    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
+    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
+    "  .endif\n" \
     "  vmov r2, s0\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
@@ -1811,13 +1852,22 @@ __asm__(
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
     "  .endm\n" \
-    "  .macro MCUSIM_GF_REC2 O=0\n" \
+    "  .macro MCUSIM_GF_REC2 O=0, D=0, DJ=0, OUTC=0\n" \
+    "  .if \\D\n" \
+    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n" \
+    "  .endif\n" \
     "  ldr r10, [r1, #\\O]\n" \
     "  ldr r11, [r1, #4+\\O]\n" \
     "  ldr r12, [r1, #8+\\O]\n" \
     "  ldr lr, [r1, #12+\\O]\n" \
     "  ldr r0, [r1, #16+\\O]\n" \
     "  ldr r3, [r1, #20+\\O]\n" \
+    "  .if \\D\n" \
+    "  strb r5, [r6, #2*\\DJ+1]\n" \
+    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
+    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
+    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
+    "  .endif\n" \
     "  vmov r2, s0\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
@@ -2103,14 +2153,14 @@ __asm__(
     MCUSIM_ASM_KP4X2(MCUSIM_G_KP)
     MCUSIM_KP4X2_BIAS_LDR(MCUSIM_G_KPB)
     /* one record's steps over 8 (REC1) or 16 (REC2) elements (r1 not moved) */
-    "  .macro MCUSIM_G_REC1 O=0\n"
-    "  MCUSIM_G_KPB 0, 8, \\O\n"
+    "  .macro MCUSIM_G_REC1 O=0, D=0, DJ=0, OUTC=0\n"
+    "  MCUSIM_G_KPB 0, 8, \\O, \\D, \\DJ, \\OUTC\n"
     "  MCUSIM_G_KP 16, (16+\\O)\n"
     "  MCUSIM_G_KP 32, (24+\\O)\n"
     "  MCUSIM_G_KP 48, (32+\\O)\n"
     "  .endm\n"
-    "  .macro MCUSIM_G_REC2 O=0\n"
-    "  MCUSIM_G_KPB 0, 8, \\O\n"
+    "  .macro MCUSIM_G_REC2 O=0, D=0, DJ=0, OUTC=0\n"
+    "  MCUSIM_G_KPB 0, 8, \\O, \\D, \\DJ, \\OUTC\n"
     "  MCUSIM_G_KP 16, (16+\\O)\n"
     "  MCUSIM_G_KP 32, (24+\\O)\n"
     "  MCUSIM_G_KP 48, (32+\\O)\n"
