@@ -1051,7 +1051,7 @@ __asm__(
      * outputs (r5, r7, r9, r4) are stored by the next record of the pass (D, record DJ) right
      * after its first run of loads, with the out base loaded into r6 in that run: a load after
      * a store waits a cycle on the M4, a store after a load is free. */
-    "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS\n"
+    "  .macro MCUSIM_RECS STEPS, U, OUTC, MA, RS, FIXED=0\n"
     "  .if \\U < \\OUTC / 2\n"
     "  .set MCUSIM_RS_OUT, 4\n"
     "1:\n"
@@ -1066,7 +1066,9 @@ __asm__(
     "  MCUSIM_RQ8U MCUSIM_RJ, \\OUTC, (\\MA+\\RS*MCUSIM_RJ), MCUSIM_RF\n"
     "  .set MCUSIM_RJ, MCUSIM_RJ + 1\n"
     "  .endr\n"
+    "  .if \\FIXED == 0\n"
     "  add r1, r1, #(\\RS*\\U)\n"       /* once per pass: the records at fixed offsets */
+    "  .endif\n"
     "  .if \\U < \\OUTC / 2\n"
     "  ldr r2, [sp, #8]\n"
     "  adds lr, lr, #2 * \\U\n"
@@ -1996,19 +1998,23 @@ __asm__(
     "  str r5, [sp, #8]\n" \
     "  str r6, [sp, #12]\n" \
     "  str r7, [sp, #20]\n" \
-    "2:\n"                                /* a group: its four pixels widened into s0-s15 / s31 */ \
-    "  ldr r1, [sp, #16]\n" \
+    "  .if \\U != \\OUTC / 2\n" \
+    "  .error \"MCUSIM_GF_BODY runs a group in one pass\"\n" \
+    "  .endif\n" \
+    "  mov r1, r4\n"                     /* the records, at fixed offsets for every group */ \
+    "2:\n"                                /* a group: its four pixels (r9) widened into s0-s15 / s31 */ \
+    "  ldr r9, [sp, #16]\n" \
     "  .if \\N8 == 1\n" \
-    "  ldr r2, [r1]\n" \
-    "  ldr r3, [r1, #4]\n" \
-    "  ldr r4, [r1, #8]\n" \
-    "  ldr r5, [r1, #12]\n" \
-    "  ldr r6, [r1, #16]\n" \
-    "  ldr r7, [r1, #20]\n" \
-    "  ldr r12, [r1, #24]\n" \
-    "  ldr lr, [r1, #28]\n" \
-    "  adds r1, r1, #32\n" \
-    "  str r1, [sp, #16]\n" \
+    "  ldr r2, [r9]\n" \
+    "  ldr r3, [r9, #4]\n" \
+    "  ldr r4, [r9, #8]\n" \
+    "  ldr r5, [r9, #12]\n" \
+    "  ldr r6, [r9, #16]\n" \
+    "  ldr r7, [r9, #20]\n" \
+    "  ldr r12, [r9, #24]\n" \
+    "  ldr lr, [r9, #28]\n" \
+    "  adds r9, r9, #32\n" \
+    "  str r9, [sp, #16]\n" \
     "  sxtb16 r8, r2\n" \
     "  sxtb16 r2, r2, ror #8\n" \
     "  vmov s0, r8\n" \
@@ -2042,14 +2048,14 @@ __asm__(
     "  vmov s11, r8\n" \
     "  vmov s15, lr\n" \
     "  .else\n" \
-    "  ldr r2, [r1]\n" \
-    "  ldr r3, [r1, #4]\n" \
-    "  ldr r4, [r1, #8]\n" \
-    "  ldr r5, [r1, #12]\n" \
-    "  ldr r6, [r1, #16]\n" \
-    "  ldr r7, [r1, #20]\n" \
-    "  ldr r12, [r1, #24]\n" \
-    "  ldr lr, [r1, #28]\n" \
+    "  ldr r2, [r9]\n" \
+    "  ldr r3, [r9, #4]\n" \
+    "  ldr r4, [r9, #8]\n" \
+    "  ldr r5, [r9, #12]\n" \
+    "  ldr r6, [r9, #16]\n" \
+    "  ldr r7, [r9, #20]\n" \
+    "  ldr r12, [r9, #24]\n" \
+    "  ldr lr, [r9, #28]\n" \
     "  sxtb16 r8, r2\n" \
     "  sxtb16 r2, r2, ror #8\n" \
     "  vmov s0, r8\n" \
@@ -2082,16 +2088,16 @@ __asm__(
     "  sxtb16 lr, lr, ror #8\n" \
     "  vmov s25, r8\n" \
     "  vmov s29, lr\n" \
-    "  ldr r2, [r1, #32]\n" \
-    "  ldr r3, [r1, #36]\n" \
-    "  ldr r4, [r1, #40]\n" \
-    "  ldr r5, [r1, #44]\n" \
-    "  ldr r6, [r1, #48]\n" \
-    "  ldr r7, [r1, #52]\n" \
-    "  ldr r12, [r1, #56]\n" \
-    "  ldr lr, [r1, #60]\n" \
-    "  adds r1, r1, #64\n" \
-    "  str r1, [sp, #16]\n" \
+    "  ldr r2, [r9, #32]\n" \
+    "  ldr r3, [r9, #36]\n" \
+    "  ldr r4, [r9, #40]\n" \
+    "  ldr r5, [r9, #44]\n" \
+    "  ldr r6, [r9, #48]\n" \
+    "  ldr r7, [r9, #52]\n" \
+    "  ldr r12, [r9, #56]\n" \
+    "  ldr lr, [r9, #60]\n" \
+    "  adds r9, r9, #64\n" \
+    "  str r9, [sp, #16]\n" \
     "  sxtb16 r8, r2\n" \
     "  sxtb16 r2, r2, ror #8\n" \
     "  vmov s2, r8\n" \
@@ -2125,12 +2131,7 @@ __asm__(
     "  vmov s27, r8\n" \
     "  vmov s31, lr\n" \
     "  .endif\n" \
-    "  ldr r1, [sp, #24]\n" \
-    "  .if \\U < \\OUTC / 2\n" \
-    "  ldr r4, [sp, #28]\n" \
-    "  str r4, [sp, #4]\n" \
-    "  .endif\n" \
-    "  MCUSIM_RECS MCUSIM_GF_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n" \
+    "  MCUSIM_RECS MCUSIM_GF_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32), 1\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
     "  add sp, sp, #32\n" \
