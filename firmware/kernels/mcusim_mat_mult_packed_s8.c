@@ -1077,6 +1077,76 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "  .endm\n"
+    /* helpers of the routines below: VMOV to/from an s register by number, the deferred
+     * stores, and the RGB window widening (written out per window: static register numbers) */
+    "  .macro MCUSIM_VS R, N\n"           /* vmov R, sN (N a number: with .altmacro, %(expr)) */
+    "  vmov \\R, s\\N\n"
+    "  .endm\n"
+    "  .macro MCUSIM_SV N, R\n"
+    "  vmov s\\N, \\R\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DEFST D, DJ, OUTC\n" /* the previous record's deferred stores (MCUSIM_RECS) */
+    "  .if \\D\n"
+    "  strb r5, [r6, #2*\\DJ+1]\n"
+    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n"
+    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n"
+    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_RGBW_W V, T, Q, P, MODE\n"/* word Q of window P: T, V to its two slots */
+    "  sxtb16 \\T, \\V\n"
+    "  sxtb16 \\V, \\V, ror #8\n"
+    "  .if \\MODE == 0\n"
+    "  str \\T, [r0, #32*\\Q+4*\\P]\n"
+    "  str \\V, [r0, #32*\\Q+16+4*\\P]\n"
+    "  .elseif \\MODE == 1\n"
+    "  str \\T, [r0, #16*\\Q+4*\\P]\n"
+    "  str \\V, [r0, #16*\\Q+8+4*\\P]\n"
+    "  .else\n"
+    "  .altmacro\n"
+    "  MCUSIM_SV %(4*\\Q+\\P-2), \\T\n"
+    "  MCUSIM_SV %(4*\\Q+\\P), \\V\n"
+    "  .noaltmacro\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_RGBW P, MODE\n"      /* window P of a group (MODE as MCUSIM_RGBW_W) */
+    "  add r8, r1, r2\n"                  /* row 1 */
+    "  ldr r5, [r1]\n"
+    "  ldr r6, [r1, #4]\n"
+    "  ldr r7, [r1, #5]\n"
+    "  ldr r9, [r8]\n"
+    "  ldr r10, [r8, #3]\n"
+    "  ldr r11, [r8, #5]\n"
+    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 (no ADD right before) */
+    "  add r8, r8, r2\n"
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r7, lsr #24\n"
+    "  MCUSIM_RGBW_W r5, r7, 0, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r7, 1, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r9, r7, 2, \\P, \\MODE\n"
+    "  .if \\MODE == 1\n"                 /* each store right after a load (free on the M4) */
+    "  sxtb16 r7, r10\n"
+    "  sxtb16 r10, r10, ror #8\n"
+    "  ldr r6, [r8, #2]\n"
+    "  str r7, [r0, #48+4*\\P]\n"
+    "  lsls r4, r4, #16\n"
+    "  ldr r7, [r8, #5]\n"
+    "  str r10, [r0, #56+4*\\P]\n"
+    "  orr r11, r4, r11, lsr #16\n"
+    "  .else\n"
+    "  MCUSIM_RGBW_W r10, r7, 3, \\P, \\MODE\n"
+    "  ldr r6, [r8, #2]\n"
+    "  ldr r7, [r8, #5]\n"
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, r11, lsr #16\n"
+    "  .endif\n"
+    "  lsrs r7, r7, #8\n"
+    "  orr r7, r7, r12\n"
+    "  MCUSIM_RGBW_W r11, r5, 4, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r5, 5, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r7, r5, 6, \\P, \\MODE\n"
+    "  add r1, r1, lr\n"
+    "  .endm\n"
     /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
     "  .macro MCUSIM_NEXT_OUT OUTC\n"
     "  ldr r5, [sp, #28]\n"
@@ -1110,12 +1180,7 @@ __asm__(
     "  ldr lr, [r1, #12+\\O]\n" \
     "  ldr r2, [r0]\n" \
     "  ldr r3, [r0, #4]\n" \
-    "  .if \\D\n" \
-    "  strb r5, [r6, #2*\\DJ+1]\n" \
-    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
-    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
-    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
-    "  .endif\n" \
+    "  MCUSIM_DEFST \\D, \\DJ, \\OUTC\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
     "  smlad r6, r3, r12, r10\n" \
@@ -1126,110 +1191,26 @@ __asm__(
     "  smlad r9, r2, lr, r11\n" \
     "  smlad r10, r3, r12, r10\n" \
     "  smlad r11, r3, lr, r11\n" \
-    "  ldr r12, [r1, #16+\\O]\n" \
-    "  ldr lr, [r1, #20+\\O]\n" \
-    "  ldr r2, [r0, #8]\n" \
-    "  ldr r3, [r0, #12]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s2\n" \
-    "  vmov r3, s3\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #24+\\O]\n" \
-    "  ldr lr, [r1, #28+\\O]\n" \
-    "  ldr r2, [r0, #16]\n" \
-    "  ldr r3, [r0, #20]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s4\n" \
-    "  vmov r3, s5\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #32+\\O]\n" \
-    "  ldr lr, [r1, #36+\\O]\n" \
-    "  ldr r2, [r0, #24]\n" \
-    "  ldr r3, [r0, #28]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s6\n" \
-    "  vmov r3, s7\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #40+\\O]\n" \
-    "  ldr lr, [r1, #44+\\O]\n" \
-    "  ldr r2, [r0, #32]\n" \
-    "  ldr r3, [r0, #36]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s8\n" \
-    "  vmov r3, s9\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #48+\\O]\n" \
-    "  ldr lr, [r1, #52+\\O]\n" \
-    "  ldr r2, [r0, #40]\n" \
-    "  ldr r3, [r0, #44]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s10\n" \
-    "  vmov r3, s11\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #56+\\O]\n" \
-    "  ldr lr, [r1, #60+\\O]\n" \
-    "  ldr r2, [r0, #48]\n" \
-    "  ldr r3, [r0, #52]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s12\n" \
-    "  vmov r3, s13\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #64+\\O]\n" \
-    "  ldr lr, [r1, #68+\\O]\n" \
-    "  ldr r2, [r0, #56]\n" \
-    "  ldr r3, [r0, #60]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s14\n" \
-    "  vmov r3, s15\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #72+\\O]\n" \
-    "  ldr lr, [r1, #76+\\O]\n" \
-    "  ldr r2, [r0, #64]\n" \
-    "  ldr r3, [r0, #68]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s16\n" \
-    "  vmov r3, s17\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #80+\\O]\n" \
-    "  ldr lr, [r1, #84+\\O]\n" \
-    "  ldr r2, [r0, #72]\n" \
-    "  ldr r3, [r0, #76]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s18\n" \
-    "  vmov r3, s19\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #88+\\O]\n" \
-    "  ldr lr, [r1, #92+\\O]\n" \
-    "  ldr r2, [r0, #80]\n" \
-    "  ldr r3, [r0, #84]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s20\n" \
-    "  vmov r3, s21\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #96+\\O]\n" \
-    "  ldr lr, [r1, #100+\\O]\n" \
-    "  ldr r2, [r0, #88]\n" \
-    "  ldr r3, [r0, #92]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s22\n" \
-    "  vmov r3, s23\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #104+\\O]\n" \
-    "  ldr lr, [r1, #108+\\O]\n" \
-    "  ldr r2, [r0, #96]\n" \
-    "  ldr r3, [r0, #100]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s24\n" \
-    "  vmov r3, s25\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
-    "  ldr r12, [r1, #112+\\O]\n" \
-    "  ldr lr, [r1, #116+\\O]\n" \
-    "  ldr r2, [r0, #104]\n" \
-    "  ldr r3, [r0, #108]\n" \
-    MCUSIM_ASM_KP4X2_MAC_LO \
-    "  vmov r2, s26\n" \
-    "  vmov r3, s27\n" \
-    MCUSIM_ASM_KP4X2_MAC_HI \
+    "  .set MCUSIM_QK, 1\n" \
+    "  .rept 13\n"                        /* steps 1-13 */ \
+    "  ldr r12, [r1, #8+8*MCUSIM_QK+\\O]\n" \
+    "  ldr lr, [r1, #12+8*MCUSIM_QK+\\O]\n" \
+    "  ldr r2, [r0, #8*MCUSIM_QK]\n" \
+    "  ldr r3, [r0, #8*MCUSIM_QK+4]\n" \
+    "  smlad r4, r2, r12, r4\n" \
+    "  smlad r5, r2, lr, r5\n" \
+    "  smlad r6, r3, r12, r6\n" \
+    "  smlad r7, r3, lr, r7\n" \
+    "  .altmacro\n" \
+    "  MCUSIM_VS r2, %(2*MCUSIM_QK)\n" \
+    "  MCUSIM_VS r3, %(2*MCUSIM_QK+1)\n" \
+    "  .noaltmacro\n" \
+    "  smlad r8, r2, r12, r8\n" \
+    "  smlad r9, r2, lr, r9\n" \
+    "  smlad r10, r3, r12, r10\n" \
+    "  smlad r11, r3, lr, r11\n" \
+    "  .set MCUSIM_QK, MCUSIM_QK+1\n" \
+    "  .endr\n" \
     "  .endm\n" \
     "  .macro MCUSIM_RGBF_ROW OUTC\n" \
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
@@ -1253,190 +1234,10 @@ __asm__(
     "  ldr r2, [sp, #32]\n" \
     "  ldr lr, [sp, #36]\n" \
     "  ldr r12, [sp, #40]\n" \
-    "  add r8, r1, r2\n"                  /* window 0: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #0]\n" \
-    "  str r5, [r0, #8]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #16]\n" \
-    "  str r6, [r0, #24]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #32]\n" \
-    "  str r9, [r0, #40]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  ldr r6, [r8, #2]\n"               /* each store right after a load (free on the M4) */ \
-    "  str r7, [r0, #48]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  str r10, [r0, #56]\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #64]\n" \
-    "  str r11, [r0, #72]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #80]\n" \
-    "  str r6, [r0, #88]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #96]\n" \
-    "  str r7, [r0, #104]\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 1: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #4]\n" \
-    "  str r5, [r0, #12]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #20]\n" \
-    "  str r6, [r0, #28]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #36]\n" \
-    "  str r9, [r0, #44]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  ldr r6, [r8, #2]\n"               /* each store right after a load (free on the M4) */ \
-    "  str r7, [r0, #52]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  str r10, [r0, #60]\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #68]\n" \
-    "  str r11, [r0, #76]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #84]\n" \
-    "  str r6, [r0, #92]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #100]\n" \
-    "  str r7, [r0, #108]\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 2: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  vmov s0, r7\n" \
-    "  vmov s2, r5\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s4, r7\n" \
-    "  vmov s6, r6\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  vmov s8, r7\n" \
-    "  vmov s10, r9\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  vmov s12, r7\n" \
-    "  vmov s14, r10\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  vmov s16, r5\n" \
-    "  vmov s18, r11\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s20, r5\n" \
-    "  vmov s22, r6\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  vmov s24, r5\n" \
-    "  vmov s26, r7\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 3: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  vmov s1, r7\n" \
-    "  vmov s3, r5\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s5, r7\n" \
-    "  vmov s7, r6\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  vmov s9, r7\n" \
-    "  vmov s11, r9\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  vmov s13, r7\n" \
-    "  vmov s15, r10\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  vmov s17, r5\n" \
-    "  vmov s19, r11\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s21, r5\n" \
-    "  vmov s23, r6\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  vmov s25, r5\n" \
-    "  vmov s27, r7\n" \
-    "  add r1, r1, lr\n" \
+    "  MCUSIM_RGBW 0, 1\n" \
+    "  MCUSIM_RGBW 1, 1\n" \
+    "  MCUSIM_RGBW 2, 2\n" \
+    "  MCUSIM_RGBW 3, 2\n" \
     "  str r1, [sp, #16]\n" \
     "  ldr r1, [sp, #24]\n" \
     "  .if \\OUTC > 8\n" \
@@ -1496,191 +1297,11 @@ __asm__(
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
     /* a group's four windows widened (as MCUSIM_RGB_RAW_WINDOW four times, offsets + 4p for
      * pixel p, r0 not moved); r1 left at the next group's first window */
-    "  .macro MCUSIM_RGB_WIN4\n" \
-    "  add r8, r1, r2\n"                  /* window 0: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #0]\n" \
-    "  str r5, [r0, #16]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #32]\n" \
-    "  str r6, [r0, #48]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #64]\n" \
-    "  str r9, [r0, #80]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  str r7, [r0, #96]\n" \
-    "  str r10, [r0, #112]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #128]\n" \
-    "  str r11, [r0, #144]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #160]\n" \
-    "  str r6, [r0, #176]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #192]\n" \
-    "  str r7, [r0, #208]\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 1: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #4]\n" \
-    "  str r5, [r0, #20]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #36]\n" \
-    "  str r6, [r0, #52]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #68]\n" \
-    "  str r9, [r0, #84]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  str r7, [r0, #100]\n" \
-    "  str r10, [r0, #116]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #132]\n" \
-    "  str r11, [r0, #148]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #164]\n" \
-    "  str r6, [r0, #180]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #196]\n" \
-    "  str r7, [r0, #212]\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 2: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #8]\n" \
-    "  str r5, [r0, #24]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #40]\n" \
-    "  str r6, [r0, #56]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #72]\n" \
-    "  str r9, [r0, #88]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  str r7, [r0, #104]\n" \
-    "  str r10, [r0, #120]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #136]\n" \
-    "  str r11, [r0, #152]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #168]\n" \
-    "  str r6, [r0, #184]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #200]\n" \
-    "  str r7, [r0, #216]\n" \
-    "  add r1, r1, lr\n" \
-    "  add r8, r1, r2\n"                  /* window 3: row 1 */ \
-    "  ldr r5, [r1]\n" \
-    "  ldr r6, [r1, #4]\n" \
-    "  ldr r7, [r1, #5]\n" \
-    "  ldr r9, [r8]\n" \
-    "  ldr r10, [r8, #3]\n" \
-    "  ldr r11, [r8, #5]\n" \
-    "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 */ \
-    "  add r8, r8, r2\n" \
-    "  lsls r9, r9, #8\n" \
-    "  orr r9, r9, r7, lsr #24\n" \
-    "  sxtb16 r7, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  str r7, [r0, #12]\n" \
-    "  str r5, [r0, #28]\n" \
-    "  sxtb16 r7, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r7, [r0, #44]\n" \
-    "  str r6, [r0, #60]\n" \
-    "  sxtb16 r7, r9\n" \
-    "  sxtb16 r9, r9, ror #8\n" \
-    "  str r7, [r0, #76]\n" \
-    "  str r9, [r0, #92]\n" \
-    "  sxtb16 r7, r10\n" \
-    "  sxtb16 r10, r10, ror #8\n" \
-    "  str r7, [r0, #108]\n" \
-    "  str r10, [r0, #124]\n" \
-    "  ldr r6, [r8, #2]\n" \
-    "  ldr r7, [r8, #5]\n" \
-    "  lsls r4, r4, #16\n" \
-    "  orr r11, r4, r11, lsr #16\n" \
-    "  lsrs r7, r7, #8\n" \
-    "  orr r7, r7, r12\n" \
-    "  sxtb16 r5, r11\n" \
-    "  sxtb16 r11, r11, ror #8\n" \
-    "  str r5, [r0, #140]\n" \
-    "  str r11, [r0, #156]\n" \
-    "  sxtb16 r5, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  str r5, [r0, #172]\n" \
-    "  str r6, [r0, #188]\n" \
-    "  sxtb16 r5, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  str r5, [r0, #204]\n" \
-    "  str r7, [r0, #220]\n" \
-    "  add r1, r1, lr\n" \
+    "  .macro MCUSIM_RGB_WIN4\n"
+    "  MCUSIM_RGBW 0, 0\n"
+    "  MCUSIM_RGBW 1, 0\n"
+    "  MCUSIM_RGBW 2, 0\n"
+    "  MCUSIM_RGBW 3, 0\n"
     "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
     "  .macro MCUSIM_Q_REC O=0, D=0, DJ=0, OUTC=0\n"
@@ -1785,199 +1406,78 @@ __asm__(
 #if defined(__ARM_FP) && defined(__ARM_ARCH_7EM__)
 #define MCUSIM_G_FPU 1
 #define MCUSIM_GF_DEFS \
-    "  .macro MCUSIM_GF_REC1 O=0, D=0, DJ=0, OUTC=0\n" \
+    "  .macro MCUSIM_GF_RECN N8, O, D, DJ, OUTC\n"/* a record: step pairs, two steps' weights in one run */ \
     "  .if \\D\n" \
     "  ldr r6, [sp, #MCUSIM_RS_OUT]\n" \
     "  .endif\n" \
     "  ldr r10, [r1, #\\O]\n" \
     "  ldr r11, [r1, #4+\\O]\n" \
-    "  ldr r12, [r1, #8+\\O]\n" \
-    "  ldr lr, [r1, #12+\\O]\n" \
-    "  ldr r0, [r1, #16+\\O]\n" \
-    "  ldr r3, [r1, #20+\\O]\n" \
-    "  .if \\D\n" \
-    "  strb r5, [r6, #2*\\DJ+1]\n" \
-    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
-    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
-    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
-    "  .endif\n" \
-    "  vmov r2, s0\n" \
+    "  .set MCUSIM_GS, 0\n" \
+    "  .rept 2*\\N8\n" \
+    "  ldr r12, [r1, #8+8*MCUSIM_GS+\\O]\n" \
+    "  ldr lr, [r1, #12+8*MCUSIM_GS+\\O]\n" \
+    "  ldr r0, [r1, #16+8*MCUSIM_GS+\\O]\n" \
+    "  ldr r3, [r1, #20+8*MCUSIM_GS+\\O]\n" \
+    "  .altmacro\n" \
+    "  .if MCUSIM_GS == 0\n" \
+    "  .noaltmacro\n" \
+    "  MCUSIM_DEFST \\D, \\DJ, \\OUTC\n" \
+    "  .altmacro\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+0)\n" \
     "  smlad r4, r2, r12, r10\n" \
     "  smlad r5, r2, lr, r11\n" \
-    "  vmov r2, s1\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+1)\n" \
     "  smlad r6, r2, r12, r10\n" \
     "  smlad r7, r2, lr, r11\n" \
-    "  vmov r2, s2\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+2)\n" \
     "  smlad r8, r2, r12, r10\n" \
     "  smlad r9, r2, lr, r11\n" \
-    "  vmov r2, s3\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+3)\n" \
     "  smlad r10, r2, r12, r10\n" \
     "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s4\n" \
-    "  smlad r4, r2, r0, r4\n" \
-    "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s5\n" \
-    "  smlad r6, r2, r0, r6\n" \
-    "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s6\n" \
-    "  smlad r8, r2, r0, r8\n" \
-    "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s7\n" \
-    "  smlad r10, r2, r0, r10\n" \
-    "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #24+\\O]\n" \
-    "  ldr lr, [r1, #28+\\O]\n" \
-    "  ldr r0, [r1, #32+\\O]\n" \
-    "  ldr r3, [r1, #36+\\O]\n" \
-    "  vmov r2, s8\n" \
+    "  .else\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+0)\n" \
     "  smlad r4, r2, r12, r4\n" \
     "  smlad r5, r2, lr, r5\n" \
-    "  vmov r2, s9\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+1)\n" \
     "  smlad r6, r2, r12, r6\n" \
     "  smlad r7, r2, lr, r7\n" \
-    "  vmov r2, s10\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+2)\n" \
     "  smlad r8, r2, r12, r8\n" \
     "  smlad r9, r2, lr, r9\n" \
-    "  vmov r2, s11\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS)+3)\n" \
     "  smlad r10, r2, r12, r10\n" \
     "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s12\n" \
+    "  .endif\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS+1)+0)\n" \
     "  smlad r4, r2, r0, r4\n" \
     "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s13\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS+1)+1)\n" \
     "  smlad r6, r2, r0, r6\n" \
     "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s14\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS+1)+2)\n" \
     "  smlad r8, r2, r0, r8\n" \
     "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s15\n" \
+    "  MCUSIM_VS r2, %(4*(MCUSIM_GS+1)+3)\n" \
     "  smlad r10, r2, r0, r10\n" \
     "  smlad r11, r2, r3, r11\n" \
+    "  .noaltmacro\n" \
+    "  .set MCUSIM_GS, MCUSIM_GS+2\n" \
+    "  .endr\n" \
+    "  .endm\n" \
+    "  .macro MCUSIM_GF_REC1 O=0, D=0, DJ=0, OUTC=0\n" \
+    "  MCUSIM_GF_RECN 1, \\O, \\D, \\DJ, \\OUTC\n" \
     "  .endm\n" \
     "  .macro MCUSIM_GF_REC2 O=0, D=0, DJ=0, OUTC=0\n" \
-    "  .if \\D\n" \
-    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n" \
-    "  .endif\n" \
-    "  ldr r10, [r1, #\\O]\n" \
-    "  ldr r11, [r1, #4+\\O]\n" \
-    "  ldr r12, [r1, #8+\\O]\n" \
-    "  ldr lr, [r1, #12+\\O]\n" \
-    "  ldr r0, [r1, #16+\\O]\n" \
-    "  ldr r3, [r1, #20+\\O]\n" \
-    "  .if \\D\n" \
-    "  strb r5, [r6, #2*\\DJ+1]\n" \
-    "  strb r7, [r6, #2*\\DJ+1+\\OUTC]\n" \
-    "  strb r9, [r6, #2*\\DJ+1+2*\\OUTC]\n" \
-    "  strb r4, [r6, #2*\\DJ+1+3*\\OUTC]\n" \
-    "  .endif\n" \
-    "  vmov r2, s0\n" \
-    "  smlad r4, r2, r12, r10\n" \
-    "  smlad r5, r2, lr, r11\n" \
-    "  vmov r2, s1\n" \
-    "  smlad r6, r2, r12, r10\n" \
-    "  smlad r7, r2, lr, r11\n" \
-    "  vmov r2, s2\n" \
-    "  smlad r8, r2, r12, r10\n" \
-    "  smlad r9, r2, lr, r11\n" \
-    "  vmov r2, s3\n" \
-    "  smlad r10, r2, r12, r10\n" \
-    "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s4\n" \
-    "  smlad r4, r2, r0, r4\n" \
-    "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s5\n" \
-    "  smlad r6, r2, r0, r6\n" \
-    "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s6\n" \
-    "  smlad r8, r2, r0, r8\n" \
-    "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s7\n" \
-    "  smlad r10, r2, r0, r10\n" \
-    "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #24+\\O]\n" \
-    "  ldr lr, [r1, #28+\\O]\n" \
-    "  ldr r0, [r1, #32+\\O]\n" \
-    "  ldr r3, [r1, #36+\\O]\n" \
-    "  vmov r2, s8\n" \
-    "  smlad r4, r2, r12, r4\n" \
-    "  smlad r5, r2, lr, r5\n" \
-    "  vmov r2, s9\n" \
-    "  smlad r6, r2, r12, r6\n" \
-    "  smlad r7, r2, lr, r7\n" \
-    "  vmov r2, s10\n" \
-    "  smlad r8, r2, r12, r8\n" \
-    "  smlad r9, r2, lr, r9\n" \
-    "  vmov r2, s11\n" \
-    "  smlad r10, r2, r12, r10\n" \
-    "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s12\n" \
-    "  smlad r4, r2, r0, r4\n" \
-    "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s13\n" \
-    "  smlad r6, r2, r0, r6\n" \
-    "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s14\n" \
-    "  smlad r8, r2, r0, r8\n" \
-    "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s15\n" \
-    "  smlad r10, r2, r0, r10\n" \
-    "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #40+\\O]\n" \
-    "  ldr lr, [r1, #44+\\O]\n" \
-    "  ldr r0, [r1, #48+\\O]\n" \
-    "  ldr r3, [r1, #52+\\O]\n" \
-    "  vmov r2, s16\n" \
-    "  smlad r4, r2, r12, r4\n" \
-    "  smlad r5, r2, lr, r5\n" \
-    "  vmov r2, s17\n" \
-    "  smlad r6, r2, r12, r6\n" \
-    "  smlad r7, r2, lr, r7\n" \
-    "  vmov r2, s18\n" \
-    "  smlad r8, r2, r12, r8\n" \
-    "  smlad r9, r2, lr, r9\n" \
-    "  vmov r2, s19\n" \
-    "  smlad r10, r2, r12, r10\n" \
-    "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s20\n" \
-    "  smlad r4, r2, r0, r4\n" \
-    "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s21\n" \
-    "  smlad r6, r2, r0, r6\n" \
-    "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s22\n" \
-    "  smlad r8, r2, r0, r8\n" \
-    "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s23\n" \
-    "  smlad r10, r2, r0, r10\n" \
-    "  smlad r11, r2, r3, r11\n" \
-    "  ldr r12, [r1, #56+\\O]\n" \
-    "  ldr lr, [r1, #60+\\O]\n" \
-    "  ldr r0, [r1, #64+\\O]\n" \
-    "  ldr r3, [r1, #68+\\O]\n" \
-    "  vmov r2, s24\n" \
-    "  smlad r4, r2, r12, r4\n" \
-    "  smlad r5, r2, lr, r5\n" \
-    "  vmov r2, s25\n" \
-    "  smlad r6, r2, r12, r6\n" \
-    "  smlad r7, r2, lr, r7\n" \
-    "  vmov r2, s26\n" \
-    "  smlad r8, r2, r12, r8\n" \
-    "  smlad r9, r2, lr, r9\n" \
-    "  vmov r2, s27\n" \
-    "  smlad r10, r2, r12, r10\n" \
-    "  smlad r11, r2, lr, r11\n" \
-    "  vmov r2, s28\n" \
-    "  smlad r4, r2, r0, r4\n" \
-    "  smlad r5, r2, r3, r5\n" \
-    "  vmov r2, s29\n" \
-    "  smlad r6, r2, r0, r6\n" \
-    "  smlad r7, r2, r3, r7\n" \
-    "  vmov r2, s30\n" \
-    "  smlad r8, r2, r0, r8\n" \
-    "  smlad r9, r2, r3, r9\n" \
-    "  vmov r2, s31\n" \
-    "  smlad r10, r2, r0, r10\n" \
-    "  smlad r11, r2, r3, r11\n" \
+    "  MCUSIM_GF_RECN 2, \\O, \\D, \\DJ, \\OUTC\n" \
+    "  .endm\n" \
+    "  .macro MCUSIM_GFW V, OFF\n"        /* a pixel word into s(OFF/4) and s(OFF/4 + 4) */ \
+    "  sxtb16 r8, \\V\n" \
+    "  sxtb16 \\V, \\V, ror #8\n" \
+    "  .altmacro\n" \
+    "  MCUSIM_SV %(\\OFF/4), r8\n" \
+    "  MCUSIM_SV %(\\OFF/4+4), \\V\n" \
+    "  .noaltmacro\n" \
     "  .endm\n" \
     "  .macro MCUSIM_GF_BODY N8, OUTC, U\n" \
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
@@ -2015,38 +1515,14 @@ __asm__(
     "  ldr lr, [r9, #28]\n" \
     "  adds r9, r9, #32\n" \
     "  str r9, [sp, #16]\n" \
-    "  sxtb16 r8, r2\n" \
-    "  sxtb16 r2, r2, ror #8\n" \
-    "  vmov s0, r8\n" \
-    "  vmov s4, r2\n" \
-    "  sxtb16 r8, r3\n" \
-    "  sxtb16 r3, r3, ror #8\n" \
-    "  vmov s8, r8\n" \
-    "  vmov s12, r3\n" \
-    "  sxtb16 r8, r4\n" \
-    "  sxtb16 r4, r4, ror #8\n" \
-    "  vmov s1, r8\n" \
-    "  vmov s5, r4\n" \
-    "  sxtb16 r8, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  vmov s9, r8\n" \
-    "  vmov s13, r5\n" \
-    "  sxtb16 r8, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s2, r8\n" \
-    "  vmov s6, r6\n" \
-    "  sxtb16 r8, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  vmov s10, r8\n" \
-    "  vmov s14, r7\n" \
-    "  sxtb16 r8, r12\n" \
-    "  sxtb16 r12, r12, ror #8\n" \
-    "  vmov s3, r8\n" \
-    "  vmov s7, r12\n" \
-    "  sxtb16 r8, lr\n" \
-    "  sxtb16 lr, lr, ror #8\n" \
-    "  vmov s11, r8\n" \
-    "  vmov s15, lr\n" \
+    "  MCUSIM_GFW r2, 0\n" \
+    "  MCUSIM_GFW r3, 32\n" \
+    "  MCUSIM_GFW r4, 4\n" \
+    "  MCUSIM_GFW r5, 36\n" \
+    "  MCUSIM_GFW r6, 8\n" \
+    "  MCUSIM_GFW r7, 40\n" \
+    "  MCUSIM_GFW r12, 12\n" \
+    "  MCUSIM_GFW lr, 44\n" \
     "  .else\n" \
     "  ldr r2, [r9]\n" \
     "  ldr r3, [r9, #4]\n" \
@@ -2056,38 +1532,14 @@ __asm__(
     "  ldr r7, [r9, #20]\n" \
     "  ldr r12, [r9, #24]\n" \
     "  ldr lr, [r9, #28]\n" \
-    "  sxtb16 r8, r2\n" \
-    "  sxtb16 r2, r2, ror #8\n" \
-    "  vmov s0, r8\n" \
-    "  vmov s4, r2\n" \
-    "  sxtb16 r8, r3\n" \
-    "  sxtb16 r3, r3, ror #8\n" \
-    "  vmov s8, r8\n" \
-    "  vmov s12, r3\n" \
-    "  sxtb16 r8, r4\n" \
-    "  sxtb16 r4, r4, ror #8\n" \
-    "  vmov s16, r8\n" \
-    "  vmov s20, r4\n" \
-    "  sxtb16 r8, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  vmov s24, r8\n" \
-    "  vmov s28, r5\n" \
-    "  sxtb16 r8, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s1, r8\n" \
-    "  vmov s5, r6\n" \
-    "  sxtb16 r8, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  vmov s9, r8\n" \
-    "  vmov s13, r7\n" \
-    "  sxtb16 r8, r12\n" \
-    "  sxtb16 r12, r12, ror #8\n" \
-    "  vmov s17, r8\n" \
-    "  vmov s21, r12\n" \
-    "  sxtb16 r8, lr\n" \
-    "  sxtb16 lr, lr, ror #8\n" \
-    "  vmov s25, r8\n" \
-    "  vmov s29, lr\n" \
+    "  MCUSIM_GFW r2, 0\n" \
+    "  MCUSIM_GFW r3, 32\n" \
+    "  MCUSIM_GFW r4, 64\n" \
+    "  MCUSIM_GFW r5, 96\n" \
+    "  MCUSIM_GFW r6, 4\n" \
+    "  MCUSIM_GFW r7, 36\n" \
+    "  MCUSIM_GFW r12, 68\n" \
+    "  MCUSIM_GFW lr, 100\n" \
     "  ldr r2, [r9, #32]\n" \
     "  ldr r3, [r9, #36]\n" \
     "  ldr r4, [r9, #40]\n" \
@@ -2098,38 +1550,14 @@ __asm__(
     "  ldr lr, [r9, #60]\n" \
     "  adds r9, r9, #64\n" \
     "  str r9, [sp, #16]\n" \
-    "  sxtb16 r8, r2\n" \
-    "  sxtb16 r2, r2, ror #8\n" \
-    "  vmov s2, r8\n" \
-    "  vmov s6, r2\n" \
-    "  sxtb16 r8, r3\n" \
-    "  sxtb16 r3, r3, ror #8\n" \
-    "  vmov s10, r8\n" \
-    "  vmov s14, r3\n" \
-    "  sxtb16 r8, r4\n" \
-    "  sxtb16 r4, r4, ror #8\n" \
-    "  vmov s18, r8\n" \
-    "  vmov s22, r4\n" \
-    "  sxtb16 r8, r5\n" \
-    "  sxtb16 r5, r5, ror #8\n" \
-    "  vmov s26, r8\n" \
-    "  vmov s30, r5\n" \
-    "  sxtb16 r8, r6\n" \
-    "  sxtb16 r6, r6, ror #8\n" \
-    "  vmov s3, r8\n" \
-    "  vmov s7, r6\n" \
-    "  sxtb16 r8, r7\n" \
-    "  sxtb16 r7, r7, ror #8\n" \
-    "  vmov s11, r8\n" \
-    "  vmov s15, r7\n" \
-    "  sxtb16 r8, r12\n" \
-    "  sxtb16 r12, r12, ror #8\n" \
-    "  vmov s19, r8\n" \
-    "  vmov s23, r12\n" \
-    "  sxtb16 r8, lr\n" \
-    "  sxtb16 lr, lr, ror #8\n" \
-    "  vmov s27, r8\n" \
-    "  vmov s31, lr\n" \
+    "  MCUSIM_GFW r2, 8\n" \
+    "  MCUSIM_GFW r3, 40\n" \
+    "  MCUSIM_GFW r4, 72\n" \
+    "  MCUSIM_GFW r5, 104\n" \
+    "  MCUSIM_GFW r6, 12\n" \
+    "  MCUSIM_GFW r7, 44\n" \
+    "  MCUSIM_GFW r12, 76\n" \
+    "  MCUSIM_GFW lr, 108\n" \
     "  .endif\n" \
     "  MCUSIM_RECS MCUSIM_GF_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32), 1\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
@@ -2274,11 +1702,18 @@ __asm__(
     "  .purgem MCUSIM_GF_BODY\n"
     "  .purgem MCUSIM_GF_REC1\n"
     "  .purgem MCUSIM_GF_REC2\n"
+    "  .purgem MCUSIM_GF_RECN\n"
+    "  .purgem MCUSIM_GFW\n"
 #endif
     "  .purgem MCUSIM_G_REC1\n"
     "  .purgem MCUSIM_G_REC2\n"
     "  .purgem MCUSIM_RECS\n"
     "  .purgem MCUSIM_RQ8U\n"
+    "  .purgem MCUSIM_VS\n"
+    "  .purgem MCUSIM_SV\n"
+    "  .purgem MCUSIM_DEFST\n"
+    "  .purgem MCUSIM_RGBW_W\n"
+    "  .purgem MCUSIM_RGBW\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
