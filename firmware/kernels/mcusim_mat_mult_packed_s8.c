@@ -1240,11 +1240,7 @@ __asm__(
     "  MCUSIM_RGBW 3, 2\n" \
     "  str r1, [sp, #16]\n" \
     "  ldr r1, [sp, #24]\n" \
-    "  .if \\OUTC > 8\n" \
-    "  ldr r4, [sp, #28]\n" \
-    "  str r4, [sp, #4]\n" \
-    "  .endif\n" \
-    "  MCUSIM_RECS MCUSIM_QF_REC, 4, \\OUTC, 120, 144\n" \
+    "  MCUSIM_RECS MCUSIM_QF_REC, (\\OUTC/2), \\OUTC, 120, 144\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
     "  add sp, sp, #44\n" \
