@@ -1109,11 +1109,11 @@ __asm__(
     "  .noaltmacro\n"
     "  .endif\n"
     "  .endm\n"
-    "  .macro MCUSIM_RGBW P, MODE\n"      /* window P of a group (MODE as MCUSIM_RGBW_W) */
-    "  add r8, r1, r2\n"                  /* row 1 */
-    "  ldr r5, [r1]\n"
-    "  ldr r6, [r1, #4]\n"
-    "  ldr r7, [r1, #5]\n"
+    "  .macro MCUSIM_RGBW P, MODE, B=r1\n"      /* window P of a group at B (MODE as MCUSIM_RGBW_W) */
+    "  add r8, \\B, r2\n"                  /* row 1 */
+    "  ldr r5, [\\B]\n"
+    "  ldr r6, [\\B, #4]\n"
+    "  ldr r7, [\\B, #5]\n"
     "  ldr r9, [r8]\n"
     "  ldr r10, [r8, #3]\n"
     "  ldr r11, [r8, #5]\n"
@@ -1145,7 +1145,7 @@ __asm__(
     "  MCUSIM_RGBW_W r11, r5, 4, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r6, r5, 5, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r7, r5, 6, \\P, \\MODE\n"
-    "  add r1, r1, lr\n"
+    "  add \\B, \\B, lr\n"
     "  .endm\n"
     /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
     "  .macro MCUSIM_NEXT_OUT OUTC\n"
@@ -1228,19 +1228,19 @@ __asm__(
     "  str r7, [sp, #20]\n" \
     "  add r11, sp, #32\n" \
     "  stm r11, {r8, r9, r10}\n" \
-    "2:\n"                                /* a group: windows 0, 1 to the columns, 2, 3 to s0-s27 */ \
+    "  mov r1, r4\n"                     /* the records, at fixed offsets for every group */ \
+    "2:\n"                                /* a group (r3): windows 0, 1 to the columns, 2, 3 to s0-s27 */ \
     "  ldr r0, [sp, #0]\n" \
-    "  ldr r1, [sp, #16]\n" \
+    "  ldr r3, [sp, #16]\n" \
     "  ldr r2, [sp, #32]\n" \
     "  ldr lr, [sp, #36]\n" \
     "  ldr r12, [sp, #40]\n" \
-    "  MCUSIM_RGBW 0, 1\n" \
-    "  MCUSIM_RGBW 1, 1\n" \
-    "  MCUSIM_RGBW 2, 2\n" \
-    "  MCUSIM_RGBW 3, 2\n" \
-    "  str r1, [sp, #16]\n" \
-    "  ldr r1, [sp, #24]\n" \
-    "  MCUSIM_RECS MCUSIM_QF_REC, (\\OUTC/2), \\OUTC, 120, 144\n" \
+    "  MCUSIM_RGBW 0, 1, r3\n" \
+    "  MCUSIM_RGBW 1, 1, r3\n" \
+    "  MCUSIM_RGBW 2, 2, r3\n" \
+    "  MCUSIM_RGBW 3, 2, r3\n" \
+    "  str r3, [sp, #16]\n" \
+    "  MCUSIM_RECS MCUSIM_QF_REC, (\\OUTC/2), \\OUTC, 120, 144, 1\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
     "  add sp, sp, #44\n" \
