@@ -278,6 +278,20 @@ def cases():
     # column (quad2u; the 16x9 and 17-row stride-2 maps above now run in blocks)
     yield mg.depthwise_conv_2d(r, [1, 22, 18, 4], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # M4/M33 small maps of widths 6, 12 and 24 at even heights: each step's passes unrolled
+    # (mcusim_dw3f_dualf*): VWW's 6x6 prescaled, 12 wide with the sign term and two images,
+    # VALID padding into 6x6 and 6x12, 12 channels (three groups)
+    r = rng("dualf")
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 12], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [2, 12, 12, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 8, 4], 1, (3, 3), (1, 1), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 14, 12], 1, (3, 3), (1, 1), padding="VALID")[0]
+    # stride 2 at width 12 (mcusim_dw3f_quadf3_*): SAME with the sign term, VALID prescaled
+    yield mg.depthwise_conv_2d(r, [1, 12, 23, 4], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 13, 25, 8], 1, (3, 3), (2, 2), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

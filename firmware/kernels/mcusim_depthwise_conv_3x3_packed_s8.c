@@ -457,7 +457,8 @@ typedef void mcusim_dw3f_loop(mcusim_dw3p_job *job);
         mcusim_dw3f_dual_mor##S, mcusim_dw3f_dual_mu##S, mcusim_dw3f_pair2_m##S,                   \
         mcusim_dw3f_quad2_m##S, mcusim_dw3f_dual7_m##S, mcusim_dw3f_dual7_mo##S,                   \
         mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S, mcusim_dw3f_pair27_m##S,                \
-        mcusim_dw3f_quad27_m##S;
+        mcusim_dw3f_quad27_m##S, mcusim_dw3f_dualf3_m##S, mcusim_dw3f_dualf6_m##S,                 \
+        mcusim_dw3f_dualf12_m##S, mcusim_dw3f_quadf3_m##S;
 MCUSIM_DW3F_DECL(s)
 MCUSIM_DW3F_DECL()
 MCUSIM_DW3F_DECL(p)
@@ -1078,6 +1079,135 @@ __asm__(
     "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mor, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_pair27_m, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_quad27_m, 4, 1, 128, 7, 1\n"
+    /* M4/M33 small maps of even heights and widths 2P (P in DW3P_DUALF_P): each step's P
+     * passes unrolled at fixed offsets from the step's slot (no pointer move, no end test per
+     * pass), one test per step: a pass's taps at byte q 256 of the step (a column is 128
+     * bytes; q 256 + 3 128 <= 4095, LDR's immediate) */
+    "  .macro MCUSIM_DW3F_DUALTAPSO off\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endm\n"
+    /* the same for stride 2 (quads of output columns over nine scratch columns, 1024 bytes
+     * a quad) */
+    "  .macro MCUSIM_DW3F_QUADTAPSO off\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+640\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+768\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_LD 0, 4, \\off+896\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+1024\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  .endm\n"
+    /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
+     * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
+     * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
+    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  push {r4-r11, lr}\n"
+    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
+    "  ldr r5, [r0, #16]\n"
+    "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
+    "  ldrd r8, r9, [r0, #44]\n"         /* steps, out step */
+    "  vmov s7, r1\n"
+    "  vmov s8, r4\n"
+    "  vmov s9, r5\n"
+    "  vmov s4, r6\n"
+    "  vmov s3, r7\n"
+    "  mul r2, r3, r6\n"
+    "  subs r2, r9, r2\n"
+    "  vmov s14, r2\n"
+    "  lsls r8, r8, #2\n"
+    "  vmov s10, r8\n"
+    "  movs r2, #4\n"
+    "  vmov s12, r2\n"
+    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
+    "  vmov r3, s8\n"
+    "  ldm r3!, {r4-r12, lr}\n"
+    "  vmov s8, r3\n"
+    "  vmov s0, r11\n"
+    "  vmov s1, r12\n"
+    "  .if \\sign != 2\n"
+    "  vmov s2, lr\n"
+    "  .endif\n"
+    "  vmov s6, r10\n"
+    "  vmov r0, s7\n"
+    "  vmov r1, s9\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"
+    "  vmov s15, r2\n"
+    "1:\n"
+    "  .set mcusim_dw3f_q, 0\n"
+    "  .rept \\P\n"
+    "  .if \\kind == 4\n"
+    "  MCUSIM_DW3F_QUADTAPSO mcusim_dw3f_q\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1024\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALTAPSO mcusim_dw3f_q\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+256\n"
+    "  .endif\n"
+    "  .endr\n"
+    "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
+    "  vmov r2, s14\n"
+    "  add r1, r1, r2\n"
+    "  vmov r2, s15\n"
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "  vmov r0, s7\n"                    /* next channel: v + 32 bytes, out + 1 (rec: LDM) */
+    "  adds r0, #32\n"
+    "  vmov s7, r0\n"
+    "  vmov r1, s9\n"
+    "  adds r1, #1\n"
+    "  vmov s9, r1\n"
+    "  vmov r2, s12\n"
+    "  subs r2, #1\n"
+    "  vmov s12, r2\n"
+    "  bne 10b\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_DUALF3 P\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_m, 0, \\P\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_mp, 2, \\P\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_ms, 1, \\P\n"
+    "  .endm\n"
+    "  MCUSIM_DW3F_DUALF3 3\n"
+    "  MCUSIM_DW3F_DUALF3 6\n"
+    "  MCUSIM_DW3F_DUALF3 12\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_m, 0, 3, 4\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_mp, 2, 3, 4\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_ms, 1, 3, 4\n"
+    "  .purgem MCUSIM_DW3F_DUALF3\n"
+    "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
+    "  .purgem MCUSIM_DW3F_DUALF\n"
+    "  .purgem MCUSIM_DW3F_DUALTAPSO\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_T6\n"
     "  .purgem MCUSIM_DW3F_M3\n"
@@ -1162,33 +1292,29 @@ __asm__(
     "  add r1, r1, r4, lsl #1\n"
     "  add r2, r2, r5, lsl #1\n"
     /* WIDEN1 twice, interleaved so that each store follows an ALU instruction (the M7 issues
-     * the pair together; the same cycles on the M4/M33) */
+     * the pair together; the same cycles on the M4/M33); each column's word 0 stored last,
+     * post-indexed to the next column (no pointer ADD) */
     "  pkhbt r12, r6, r7, lsl #16\n"
     "  pkhtb lr, r7, r6, asr #16\n"
     "  sxtb16 r6, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r6, [r0]\n"
-    "  sxtb16 r7, lr\n"
     "  str r12, [r0, #\\c]\n"
-    "  sxtb16 lr, lr, ror #8\n"
+    "  sxtb16 r7, lr\n"
     "  str r7, [r0, #2*\\c]\n"
-    "  pkhbt r6, r8, r9, lsl #16\n"
+    "  sxtb16 lr, lr, ror #8\n"
     "  str lr, [r0, #3*\\c]\n"
-    "  pkhtb r12, r9, r8, asr #16\n"
-    "  sxtb16 r8, r6\n"
-    "  sxtb16 r6, r6, ror #8\n"
-    "  str r8, [r0, #\\col]\n"
-    "  sxtb16 r9, r12\n"
-    "  str r6, [r0, #\\col+\\c]\n"
+    "  pkhbt r12, r8, r9, lsl #16\n"
+    "  str r6, [r0], #\\col\n"
+    "  pkhtb r6, r9, r8, asr #16\n"
+    "  sxtb16 r8, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r9, [r0, #\\col+2*\\c]\n"
-    "  str r12, [r0, #\\col+3*\\c]\n"
-    "  .if \\col == 32\n"
-    "  adds r0, #64\n"
-    "  .else\n"
-    "  add r0, r0, #2*\\col\n"
-    "  .endif\n"
+    "  str r12, [r0, #\\c]\n"
+    "  sxtb16 r9, r6\n"
+    "  str r9, [r0, #2*\\c]\n"
+    "  sxtb16 r6, r6, ror #8\n"
+    "  str r6, [r0, #3*\\c]\n"
     "  subs r3, #2\n"
+    "  str r8, [r0], #\\col\n"
     "  bge 1b\n"
     "2:\n"
     "  adds r3, #2\n"
@@ -1292,7 +1418,10 @@ typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
     MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_small7_##N[7] = {                   \
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
-        mcusim_dw3f_dual7_m##S};
+        mcusim_dw3f_dual7_m##S};                                                                   \
+    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_dualf_##N[4] = {                    \
+        mcusim_dw3f_dualf3_m##S, mcusim_dw3f_dualf6_m##S, mcusim_dw3f_dualf12_m##S,               \
+        mcusim_dw3f_quadf3_m##S};
 /* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
 #define MCUSIM_DW3F_T01(N, K, S)                                                                   \
     MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {                   \
@@ -1308,6 +1437,8 @@ typedef struct {
     int32_t form;                             /* qmode >> 1 */
     const mcusim_dw3f_fn (*fns)[2];
     const mcusim_dw3f_fn *dual7, *dualu, *quad2u, *quad2, *quad27, *pair27, *small4, *small7;
+    const mcusim_dw3f_fn *dualf;              /* M4/M33 small maps: stride 1 widths 6, 12, 24;
+                                                 stride 2 width 12 */
 } mcusim_dw3f_form;
 /* a build that names its core (-DMCUSIM_CORE_M7=0/1) keeps only that core's schedules */
 #if defined(MCUSIM_CORE_M7) && MCUSIM_CORE_M7
@@ -1326,7 +1457,7 @@ typedef struct {
         MCUSIM_DW3F_M4(mcusim_dw3f_dualu_##N), MCUSIM_DW3F_M4(mcusim_dw3f_quad2u_##N),             \
         MCUSIM_DW3F_M4(mcusim_dw3f_quad2_##N), MCUSIM_DW3F_M7(mcusim_dw3f_quad27_##N),             \
         MCUSIM_DW3F_M7(mcusim_dw3f_pair27_##N), MCUSIM_DW3F_M4(mcusim_dw3f_small4_##N),            \
-        MCUSIM_DW3F_M7(mcusim_dw3f_small7_##N)};
+        MCUSIM_DW3F_M7(mcusim_dw3f_small7_##N), MCUSIM_DW3F_M4(mcusim_dw3f_dualf_##N)};
 MCUSIM_DW3F_FORM(0)
 MCUSIM_DW3F_FORM(1)
 MCUSIM_DW3F_FORM(2)
@@ -1811,8 +1942,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
+    /* M4/M33 small maps, stride 1 at even heights and widths 6, 12, 24, stride 2 at width 12:
+     * the steps' passes unrolled (dualf) */
+    const int32_t pf = m7 ? -1
+                       : ksh == 1 && !(bh & 1) ? (kow == 6 ? 0 : kow == 12 ? 1 : kow == 24 ? 2 : -1)
+                       : ksh == 2 && kow == 12 ? 3 : -1;
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                    : f->small4[skind];
+                                 : pf >= 0 ? f->dualf[pf] : f->small4[skind];
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
