@@ -292,6 +292,16 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 12, 23, 4], 1, (3, 3), (2, 2), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 13, 25, 8], 1, (3, 3), (2, 2), padding="VALID",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # the instances with immediate output offsets for VWW's channel counts (_ud3c128, _ud6c64,
+    # _ud12c32, _uq3c32), with and without the sign term; 4 rows (two steps) so that the
+    # image's static buffers stay within the stm32f4's SRAM
+    yield mg.depthwise_conv_2d(r, [1, 4, 6, 128], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 12, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -360,6 +370,12 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     # DSP and ARMv6-M paths; on DSP cores the entry names the records' rounding form
     form = "(_sign|_nosign|_pre)" if dsp else ""
     assert re.search(rf"mcusim_depthwise_conv_3x3_packed{form}_s8\(", src)
+    # M4/M33 with an FPU: small maps name their unrolled loop (the specialised instances too)
+    unrolled = set(re.findall(r"mcusim_depthwise_conv_3x3_packed_(?:sign|nosign|pre)_u(\w+?)_s8\(",
+                              src))
+    fpu = dsp and h.core in ("cortex-m4f", "cortex-m33")
+    assert unrolled >= ({"d3c0", "d6c0", "d12c0", "q3c0", "d3c128", "d6c64", "d12c32", "q3c32"}
+                        if fpu else set()) and (fpu or not unrolled)
     assert bool(re.search(rf"mcusim_depthwise_conv_3x3_packed_t{form}_s8\(", src)) == dsp
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
@@ -386,7 +402,8 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
                                    activation="RELU6")[0],
               # small map, fused (full range): every row pair widened before any output of
-              # the group (mcusim_dw3f_dual_m), the raster walk for the other gap
+              # the group (mcusim_dw3f_dual_m; M4/M33: the unrolled loop the entry names), the
+              # raster walk for the other gap
               mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
                                    activation="RELU", out_q=(0.05, -128))[0],
               # tall: the transposed walk on DSP cores, column-major, safe over the input only
@@ -411,8 +428,8 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
             tin, tout = g.inputs[0], node.outputs[0]
             nin = int(np.prod(g.t(tin).shape))
             part = h.parts[i]
-            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?(_sign|_nosign|_pre)?_s8\(",
-                             part)
+            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?(_sign|_nosign|_pre)?(_u\w+?)?"
+                             r"_s8\(", part)
             part = part.replace(f"    T[{tout}] = b{i}_{tout};",
                                 f"    static int8_t shared{i}[{gap + nin}] __attribute__((aligned(8)));\n"
                                 f"    for (int j = 0; j < {nin}; j++) shared{i}[{gap} + j] = b{i}_{tin}[j];\n"

@@ -457,12 +457,19 @@ typedef void mcusim_dw3f_loop(mcusim_dw3p_job *job);
         mcusim_dw3f_dual_mor##S, mcusim_dw3f_dual_mu##S, mcusim_dw3f_pair2_m##S,                   \
         mcusim_dw3f_quad2_m##S, mcusim_dw3f_dual7_m##S, mcusim_dw3f_dual7_mo##S,                   \
         mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S, mcusim_dw3f_pair27_m##S,                \
-        mcusim_dw3f_quad27_m##S, mcusim_dw3f_dualf3_m##S, mcusim_dw3f_dualf6_m##S,                 \
-        mcusim_dw3f_dualf12_m##S, mcusim_dw3f_quadf3_m##S;
+        mcusim_dw3f_quad27_m##S;
 MCUSIM_DW3F_DECL(s)
 MCUSIM_DW3F_DECL()
 MCUSIM_DW3F_DECL(p)
 #undef MCUSIM_DW3F_DECL
+/* the unrolled small-map loops (MCUSIM_DW3P_U_LIST, mcusim_nn.h) in the three forms */
+#define MCUSIM_DW3F_UDECL(k, kind, P, ch)                                                          \
+    mcusim_dw3f_loop mcusim_dw3f_u##k##P##c##ch, mcusim_dw3f_u##k##P##c##ch##p,                    \
+        mcusim_dw3f_u##k##P##c##ch##s;
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_UDECL)
+#undef MCUSIM_DW3F_UDECL
+#define MCUSIM_DW3P_U_ASM1(k, kind, P, ch) "  MCUSIM_DW3F_DUALF3 " #kind ", " #P ", " #ch "\n"
+#define MCUSIM_DW3P_U_ASM MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_U_ASM1)
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -1084,8 +1091,8 @@ __asm__(
      * pass), one test per step: a pass's taps at byte q 256 of the step (a column is 128
      * bytes; q 256 + 3 128 <= 4095, LDR's immediate) */
     "  .macro MCUSIM_DW3F_DUALTAPSO off\n"
+    "  vmov r2, s6\n"                    /* first: no load right after the stores */
     "  MCUSIM_DW3F_LD 0, 4, \\off\n"
-    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
     "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
@@ -1099,8 +1106,8 @@ __asm__(
     /* the same for stride 2 (quads of output columns over nine scratch columns, 1024 bytes
      * a quad) */
     "  .macro MCUSIM_DW3F_QUADTAPSO off\n"
+    "  vmov r2, s6\n"                    /* first: no load right after the stores */
     "  MCUSIM_DW3F_LD 0, 4, \\off\n"
-    "  vmov r2, s6\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
     "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
@@ -1125,7 +1132,24 @@ __asm__(
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
      * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
      * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
-    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1\n"
+    /* ch != 0: the output strides as immediates (ch the column stride, rows 2P ch apart for
+     * the dual, 4P ch for the quad): every pass stores at fixed offsets from the step's first
+     * output, no stride VMOVs, no register-offset stores, no pointer ADD per pass */
+    "  .macro MCUSIM_DW3F_DUALRQC sign, off, ch, orow\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\orow]\n"
+    "  strb lr, [r1, #\\off+\\ch]\n"
+    "  strb r2, [r1, #\\off+\\orow+\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQC sign, off, ch\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\ch]\n"
+    "  strb lr, [r1, #\\off+2*\\ch]\n"
+    "  strb r2, [r1, #\\off+3*\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
@@ -1160,22 +1184,34 @@ __asm__(
     "  vmov r2, s10\n"
     "  add r2, r0, r2\n"
     "  vmov s15, r2\n"
+    "  .balign 4\n"                      /* the step loop's head is a 32-bit VMOV */
     "1:\n"
     "  .set mcusim_dw3f_q, 0\n"
     "  .rept \\P\n"
     "  .if \\kind == 4\n"
-    "  MCUSIM_DW3F_QUADTAPSO mcusim_dw3f_q\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
-    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1024\n"
+    "  MCUSIM_DW3F_QUADTAPSO 1024*mcusim_dw3f_q\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_QUADRQC \\sign, 4*\\ch*mcusim_dw3f_q, \\ch\n"
     "  .else\n"
-    "  MCUSIM_DW3F_DUALTAPSO mcusim_dw3f_q\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
-    "  .set mcusim_dw3f_q, mcusim_dw3f_q+256\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .endif\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALTAPSO 256*mcusim_dw3f_q\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .endif\n"
+    "  .endif\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
     "  .endr\n"
     "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
+    "  .if \\ch\n"
+    "  addw r1, r1, #4*\\P*\\ch\n"
+    "  .else\n"
     "  vmov r2, s14\n"
     "  add r1, r1, r2\n"
+    "  .endif\n"
     "  vmov r2, s15\n"
     "  cmp r0, r2\n"
     "  bne 1b\n"
@@ -1193,18 +1229,22 @@ __asm__(
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
     "  .endm\n"
-    "  .macro MCUSIM_DW3F_DUALF3 P\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_m, 0, \\P\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_mp, 2, \\P\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_dualf\\P\\()_ms, 1, \\P\n"
+    /* mcusim_dw3f_u{d,q}<P>c<ch>{,p,s}: the instances the compiler can name (MCUSIM_DW3P_U) */
+    "  .macro MCUSIM_DW3F_DUALF3 k, P, ch\n"
+    "  .if \\k == 1\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch, 0, \\P, 1, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()p, 2, \\P, 1, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()s, 1, \\P, 1, \\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch, 0, \\P, 4, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch\\()p, 2, \\P, 4, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch\\()s, 1, \\P, 4, \\ch\n"
+    "  .endif\n"
     "  .endm\n"
-    "  MCUSIM_DW3F_DUALF3 3\n"
-    "  MCUSIM_DW3F_DUALF3 6\n"
-    "  MCUSIM_DW3F_DUALF3 12\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_m, 0, 3, 4\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_mp, 2, 3, 4\n"
-    "  MCUSIM_DW3F_DUALF mcusim_dw3f_quadf3_ms, 1, 3, 4\n"
+    MCUSIM_DW3P_U_ASM
     "  .purgem MCUSIM_DW3F_DUALF3\n"
+    "  .purgem MCUSIM_DW3F_DUALRQC\n"
+    "  .purgem MCUSIM_DW3F_QUADRQC\n"
     "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
     "  .purgem MCUSIM_DW3F_DUALF\n"
     "  .purgem MCUSIM_DW3F_DUALTAPSO\n"
@@ -1419,9 +1459,7 @@ typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
         mcusim_dw3f_dual7_m##S};                                                                   \
-    MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_dualf_##N[4] = {                    \
-        mcusim_dw3f_dualf3_m##S, mcusim_dw3f_dualf6_m##S, mcusim_dw3f_dualf12_m##S,               \
-        mcusim_dw3f_quadf3_m##S};
+
 /* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
 #define MCUSIM_DW3F_T01(N, K, S)                                                                   \
     MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {                   \
@@ -1437,8 +1475,6 @@ typedef struct {
     int32_t form;                             /* qmode >> 1 */
     const mcusim_dw3f_fn (*fns)[2];
     const mcusim_dw3f_fn *dual7, *dualu, *quad2u, *quad2, *quad27, *pair27, *small4, *small7;
-    const mcusim_dw3f_fn *dualf;              /* M4/M33 small maps: stride 1 widths 6, 12, 24;
-                                                 stride 2 width 12 */
 } mcusim_dw3f_form;
 /* a build that names its core (-DMCUSIM_CORE_M7=0/1) keeps only that core's schedules */
 #if defined(MCUSIM_CORE_M7) && MCUSIM_CORE_M7
@@ -1457,13 +1493,32 @@ typedef struct {
         MCUSIM_DW3F_M4(mcusim_dw3f_dualu_##N), MCUSIM_DW3F_M4(mcusim_dw3f_quad2u_##N),             \
         MCUSIM_DW3F_M4(mcusim_dw3f_quad2_##N), MCUSIM_DW3F_M7(mcusim_dw3f_quad27_##N),             \
         MCUSIM_DW3F_M7(mcusim_dw3f_pair27_##N), MCUSIM_DW3F_M4(mcusim_dw3f_small4_##N),            \
-        MCUSIM_DW3F_M7(mcusim_dw3f_small7_##N), MCUSIM_DW3F_M4(mcusim_dw3f_dualf_##N)};
+        MCUSIM_DW3F_M7(mcusim_dw3f_small7_##N)};
 MCUSIM_DW3F_FORM(0)
 MCUSIM_DW3F_FORM(1)
 MCUSIM_DW3F_FORM(2)
 #undef MCUSIM_DW3F_FORM
 #undef MCUSIM_DW3F_M4
 #undef MCUSIM_DW3F_M7
+/* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
+ * the layer shape it fits, checked before it runs */
+typedef struct {
+    mcusim_dw3f_fn fn;
+    int32_t kind;       /* 1: stride 1, two rows per pass (width 2P, even heights); 4: stride 2,
+                           quads (width 4P) */
+    int32_t p, ch;      /* passes per step; the channel count of its immediate offsets, 0: any */
+    int32_t form;       /* qmode >> 1 */
+} mcusim_dw3f_unrolled;
+#define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
+    static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
+        mcusim_dw3f_u##k##P##c##ch##S, kind, P, ch, N};
+#define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 2, p)
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
+#undef MCUSIM_DW3F_USPEC
+#undef MCUSIM_DW3F_USPEC1
 
 #endif
 
@@ -1819,9 +1874,11 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
 static __attribute__((noinline)) mcusim_status
 mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
                 const mcusim_dims *input_dims, const int8_t *input,
-                const mcusim_dims *output_dims, int8_t *output, int32_t tr, const void *form)
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr, const void *form,
+                const void *unrolled)
 {
     (void)form;     /* the fused loops' tables (DSP cores with an FPU only) */
+    (void)unrolled; /* a small map's unrolled loop (the same) */
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
     if ((ch & 3) != 0 || output_dims->c != ch || params->ch_mult != 1 ||
@@ -1942,13 +1999,14 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
-    /* M4/M33 small maps, stride 1 at even heights and widths 6, 12, 24, stride 2 at width 12:
-     * the steps' passes unrolled (dualf) */
-    const int32_t pf = m7 ? -1
-                       : ksh == 1 && !(bh & 1) ? (kow == 6 ? 0 : kow == 12 ? 1 : kow == 24 ? 2 : -1)
-                       : ksh == 2 && kow == 12 ? 3 : -1;
+    /* the unrolled loop the entry names (M4/M33), when the layer fits it */
+    const mcusim_dw3f_unrolled *u = (const mcusim_dw3f_unrolled *)unrolled;
+    const int32_t ufit =
+        u != NULL && !m7 && np && u->form == (qmode >> 1) && (u->ch == 0 || u->ch == ch) &&
+        (u->kind == 1 ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
+                      : ksh == 2 && ksw == 2 && kow == 4 * u->p);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                 : pf >= 0 ? f->dualf[pf] : f->small4[skind];
+                                 : ufit ? u->fn : f->small4[skind];
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -2045,21 +2103,36 @@ static const void *mcusim_dw3p_form_of(const mcusim_dw_conv_params *params, cons
 #define MCUSIM_DW3P_FORM(N) NULL
 #define mcusim_dw3p_form_of(params, packed) NULL
 #endif
-#define MCUSIM_DW3P_ENTRY(NAME, TR, FORM)                                                          \
+#define MCUSIM_DW3P_ENTRY(NAME, TR, FORM, U)                                                       \
     mcusim_status NAME(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,   \
                        const mcusim_dims *input_dims, const int8_t *input,                         \
                        const mcusim_dims *output_dims, int8_t *output)                             \
     {                                                                                              \
         return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output,     \
-                               TR, FORM);                                                          \
+                               TR, FORM, U);                                                       \
     }
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, mcusim_dw3p_form_of(params, packed))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, mcusim_dw3p_form_of(params, packed))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, MCUSIM_DW3P_FORM(0))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, MCUSIM_DW3P_FORM(0))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, MCUSIM_DW3P_FORM(1))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, MCUSIM_DW3P_FORM(1))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, MCUSIM_DW3P_FORM(2))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM(2))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, mcusim_dw3p_form_of(params, packed), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, mcusim_dw3p_form_of(params, packed), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, MCUSIM_DW3P_FORM(0), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, MCUSIM_DW3P_FORM(0), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, MCUSIM_DW3P_FORM(1), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, MCUSIM_DW3P_FORM(1), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, MCUSIM_DW3P_FORM(2), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM(2), NULL)
+#if MCUSIM_DW3P_FUSED
+#define MCUSIM_DW3P_USPEC(X) (&mcusim_dw3f_us_##X)
+#else
+#define MCUSIM_DW3P_USPEC(X) NULL
+#endif
+#define MCUSIM_DW3P_UENTRY(k, kind, P, ch)                                                         \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_u##k##P##c##ch##_s8, 0,                \
+                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_USPEC(k##P##c##ch##_0))                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_u##k##P##c##ch##_s8, 0,              \
+                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_USPEC(k##P##c##ch##_1))                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_u##k##P##c##ch##_s8, 0,                 \
+                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_USPEC(k##P##c##ch##_2))
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_UENTRY)
+#undef MCUSIM_DW3P_UENTRY
+#undef MCUSIM_DW3P_USPEC
 #undef MCUSIM_DW3P_ENTRY
 #undef MCUSIM_DW3P_FORM

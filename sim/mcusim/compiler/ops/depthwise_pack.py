@@ -156,3 +156,34 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     spare = 2 if sw == 2 else 0
     sums = 2 * ow if (sh, sw) == (1, 1) else ow + 1
     return 32 * (cols + spare) + 4 * sums
+
+
+# The unrolled small-map loops the kernel has (mcusim_nn.h MCUSIM_DW3P_U_LIST; a test checks
+# the two lists agree): (k, kind, P, ch), k = d: stride 1, two output rows per pass, width 2P,
+# even (block) heights; q: stride 2, quads, width 4P; ch: the channel count whose output
+# offsets are immediates (0: any)
+UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
+            ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32))
+
+
+def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
+    """The entry suffix (`_u<k><P>c<ch>`) naming the unrolled loop the kernel would run for this
+    layer's small layout, or "": an M4/M33 with an FPU (the M7 keeps its own schedules), the
+    row walk (not transposed), the fused loops (full int8 range, equal strides 1 or 2), the
+    small layout (small_pairs, or block_rows blocks) and a width of 2P (stride 1, even
+    heights) or 4P (stride 2). The kernel checks the same before it runs the loop (and takes
+    its generic loops when the output overlaps the input other than as the planner streams)."""
+    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+        return ""
+    sh, sw = p["stride"]
+    _, oh, ow, ch = p["output_dims"]
+    if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
+        return ""
+    bh = oh if small_pairs(oh, sh, sw) else block_rows(oh, ow, sh, sw)
+    if not bh or (sh == 1 and bh % 2):
+        return ""
+    k, n = ("d", 2) if sh == 1 else ("q", 4)
+    if ow % n:
+        return ""
+    fits = [c for kk, _, pp, c in UNROLLED if kk == k and pp == ow // n and c in (0, ch)]
+    return f"_u{k}{ow // n}c{max(fits)}" if fits else ""
