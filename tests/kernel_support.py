@@ -234,6 +234,7 @@ class ArmHarness:
         lines += [f"    T[{t}] = {name};" for t, name in ptrs]
         lines += ["    " + ln for ln in body.strip().splitlines()]
         lines.append(f'    dump({i}, (const uint8_t *)b{i}_{out_t}, {nbytes});')
+        self.max_out = max(getattr(self, "max_out", 0), nbytes)
         lines.append("}")
         self.parts.append("\n".join(lines))
         self.cases.append((data, inputs))
@@ -243,7 +244,10 @@ class ArmHarness:
         head = ("#include <stdint.h>\n#include <stddef.h>\n#include <stdio.h>\n"
                 '#include "mcusim_nn.h"\n' + scratch + "\n"
                 "static void dump(int i, const uint8_t *p, int n)\n{\n"
-                "    static char line[4096];\n    static const char hx[] = \"0123456789abcdef\";\n"
+                # two hex digits per byte of the largest output (a fixed 4 KB line overflowed
+                # into the next static buffers for outputs over 2047 bytes)
+                f"    static char line[{2 * getattr(self, 'max_out', 0) + 1}];\n"
+                "    static const char hx[] = \"0123456789abcdef\";\n"
                 "    int k = 0;\n    for (int j = 0; j < n; j++) {\n"
                 "        line[k++] = hx[p[j] >> 4];\n        line[k++] = hx[p[j] & 15];\n    }\n"
                 "    line[k] = 0;\n    printf(\"case %d %s\\n\", i, line);\n}\n")

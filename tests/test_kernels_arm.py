@@ -302,6 +302,13 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # the row walk's instances with immediate output offsets (_rd48c8, _rq24c16, _rd5c64): VWW's
+    # 48-wide layers (an odd height: a last row alone), KWS's 5-wide rows with the sign term
+    yield mg.depthwise_conv_2d(r, [1, 15, 48, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 15, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 16, 5, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -371,11 +378,12 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     form = "(_sign|_nosign|_pre)" if dsp else ""
     assert re.search(rf"mcusim_depthwise_conv_3x3_packed{form}_s8\(", src)
     # M4/M33 with an FPU: small maps name their unrolled loop (the specialised instances too)
-    unrolled = set(re.findall(r"mcusim_depthwise_conv_3x3_packed_(?:sign|nosign|pre)_u(\w+?)_s8\(",
+    unrolled = set(re.findall(r"mcusim_depthwise_conv_3x3_packed_(?:sign|nosign|pre)_([ur]\w+?)_s8\(",
                               src))
     fpu = dsp and h.core in ("cortex-m4f", "cortex-m33")
-    assert unrolled >= ({"d3c0", "d6c0", "d12c0", "q3c0", "d3c128", "d6c64", "d12c32", "q3c32"}
-                        if fpu else set()) and (fpu or not unrolled)
+    assert unrolled >= ({"ud3c0", "ud6c0", "ud12c0", "uq3c0", "ud3c128", "ud6c64", "ud12c32",
+                         "uq3c32", "rd48c8", "rq24c16", "rd5c64"} if fpu else set())
+    assert fpu or not unrolled
     assert bool(re.search(rf"mcusim_depthwise_conv_3x3_packed_t{form}_s8\(", src)) == dsp
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)

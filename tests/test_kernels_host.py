@@ -231,6 +231,19 @@ def test_depthwise_unrolled_loop_names():
     assert name((6, 6, 128), 1, act=(-128, 0)) == "" and name((5, 6, 8), 1) == ""
     assert name((6, 8, 8), 1) == "" and name((6, 6, 64), 2) == ""
     assert name((48, 48, 8), 1) == "" and name((25, 5, 64), 1) == ""
+    # the row walk's instances (no small layout): VWW's 48-wide layers, KWS's 25x5x64
+    body = src[src.index("#define MCUSIM_DW3P_R_LIST(X)"):].split("\n", 1)[0]
+    got = [(k, int(a), int(b), int(c), int(u)) for k, a, b, c, u in
+           re.findall(r"X\((\w), (\d+), (\d+), (\d+), (\d+)\)", body)]
+    assert got == list(dp.ROW_LOOPS)
+
+    def row(shape, stride, core="cortex-m4f"):
+        return dp.row_loop(dict(stride=(stride, stride), output_dims=(1, *shape),
+                                activation=(-128, 127)), True, True, core)
+    assert [row((48, 48, 8), 1), row((24, 24, 16), 2), row((25, 5, 64), 1)] == \
+        ["_rd48c8", "_rq24c16", "_rd5c64"]
+    assert row((48, 48, 16), 1) == "" and row((6, 6, 128), 1) == ""      # no instance; small
+    assert row((48, 48, 8), 1, core="cortex-m7") == ""
 
 
 def test_v6m_split_high_multiply():

@@ -307,6 +307,17 @@ MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_pre_s8)
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_pre_u##k##P##c##ch##_s8)
 MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_U_DECL)
 #undef MCUSIM_DW3P_U_DECL
+/* ... and with a row walk's loops named (no small layout): _r<k><ow>c<ch>, rows of ow outputs
+ * and ch channels, whose output offsets the loops hold as immediates; k = d: stride 1, q:
+ * stride 2 (ow >= 4). X(k, kind, ow, ch, u): u = 1 for the loops of two passes per turn (ow >= 8;
+ * the kernel's dualu/quad2u). A layer the loops do not fit runs the generic ones. */
+#define MCUSIM_DW3P_R_LIST(X) X(d, 1, 48, 8, 1) X(q, 4, 24, 16, 1) X(d, 1, 5, 64, 0)
+#define MCUSIM_DW3P_R_DECL(k, kind, ow, ch, u)                                                     \
+    MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_sign_r##k##ow##c##ch##_s8)              \
+    MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_nosign_r##k##ow##c##ch##_s8)            \
+    MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_pre_r##k##ow##c##ch##_s8)
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_R_DECL)
+#undef MCUSIM_DW3P_R_DECL
 #undef MCUSIM_DW3P_FORM_DECL
 
 /* ------------------------------------------------------------------ FULLY_CONNECTED */

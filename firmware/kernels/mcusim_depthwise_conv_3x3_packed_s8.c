@@ -470,6 +470,18 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_UDECL)
 #undef MCUSIM_DW3F_UDECL
 #define MCUSIM_DW3P_U_ASM1(k, kind, P, ch) "  MCUSIM_DW3F_DUALF3 " #kind ", " #P ", " #ch "\n"
 #define MCUSIM_DW3P_U_ASM MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_U_ASM1)
+#define MCUSIM_DW3F_RDECL(k, kind, ow, ch, u)                                                      \
+    mcusim_dw3f_loop mcusim_dw3f_r##k##ow##c##ch##_t0, mcusim_dw3f_r##k##ow##c##ch##_t0p,          \
+        mcusim_dw3f_r##k##ow##c##ch##_t0s, mcusim_dw3f_r##k##ow##c##ch##_t1,                       \
+        mcusim_dw3f_r##k##ow##c##ch##_t1p, mcusim_dw3f_r##k##ow##c##ch##_t1s;
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RDECL)
+#undef MCUSIM_DW3F_RDECL
+/* MCUSIM_DW3F_T6 name, kind, m7=0, cs=32, lg=5, steps=0, unroll, odd=1, lastrow=0, flat=0, ch,
+ * orow (one row of ow outputs) */
+#define MCUSIM_DW3P_R_ASM1(k, kind, ow, ch, u)                                                     \
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_r" #k #ow "c" #ch ", " #kind ", 0, 32, 5, 0, " #u                \
+    ", 1, 0, 0, " #ch ", " #ow "*" #ch "\n"
+#define MCUSIM_DW3P_R_ASM MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_R_ASM1)
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -621,6 +633,41 @@ __asm__(
     "  strb r2, [r3, r12]\n"
     "  add r1, r1, r12, lsl #1\n"
     "  .endm\n"
+    /* ch != 0: the output strides as immediates (ch the column stride, rows 2P ch apart for
+     * the dual, 4P ch for the quad): every pass stores at fixed offsets from the step's first
+     * output, no stride VMOVs, no register-offset stores, no pointer ADD per pass (the
+     * unrolled small-map loops), or from r1 moved on per pass (the row walk's instances) */
+    "  .macro MCUSIM_DW3F_DUALRQC sign, off, ch, orow\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\orow]\n"
+    "  strb lr, [r1, #\\off+\\ch]\n"
+    "  strb r2, [r1, #\\off+\\orow+\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQC sign, off, ch\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\ch]\n"
+    "  strb lr, [r1, #\\off+2*\\ch]\n"
+    "  strb r2, [r1, #\\off+3*\\ch]\n"
+    "  .endm\n"
+    /* the row walk's requantization and stores: the strides from s3/s4, or immediates */
+    "  .macro MCUSIM_DW3F_DUALRQR sign, ch, orow\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 0, \\ch, \\orow\n"
+    "  add r1, r1, #2*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQR sign, ch\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_QUADRQC \\sign, 0, \\ch\n"
+    "  add r1, r1, #4*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  .endif\n"
+    "  .endm\n"
     /* the taps of a one-row pass (sums r11, lr from init r10): two output columns of stride 1
      * (COL2: r0 moved 2 columns on) or 2 (COL2_S2: 4 columns on) */
     "  .macro MCUSIM_DW3F_COL2 t, b, cs\n"
@@ -696,7 +743,7 @@ __asm__(
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
-    "lastrow=0, flat=0\n"
+    "lastrow=0, flat=0, ch=0, orow=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
@@ -840,13 +887,13 @@ __asm__(
     "  MCUSIM_DW3F_DUALRQ \\sign\n"
     "  .elseif \\unroll\n"             /* two passes per turn: one end test per 8 outputs */
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "7:\n"
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "  .else\n"
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "  .endif\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
@@ -899,13 +946,13 @@ __asm__(
     "  MCUSIM_DW3F_QUADRQ \\sign, 1\n"
     "  .elseif \\unroll\n"             /* two passes per turn */
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "7:\n"
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "  .else\n"
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "  .endif\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
@@ -1086,6 +1133,9 @@ __asm__(
     "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mor, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_pair27_m, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_quad27_m, 4, 1, 128, 7, 1\n"
+    /* the row walk's instances the compiler can name (MCUSIM_DW3P_R_LIST): output strides as
+     * immediates for one channel count and width */
+    MCUSIM_DW3P_R_ASM
     /* M4/M33 small maps of even heights and widths 2P (P in DW3P_DUALF_P): each step's P
      * passes unrolled at fixed offsets from the step's slot (no pointer move, no end test per
      * pass), one test per step: a pass's taps at byte q 256 of the step (a column is 128
@@ -1132,23 +1182,6 @@ __asm__(
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
      * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
      * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
-    /* ch != 0: the output strides as immediates (ch the column stride, rows 2P ch apart for
-     * the dual, 4P ch for the quad): every pass stores at fixed offsets from the step's first
-     * output, no stride VMOVs, no register-offset stores, no pointer ADD per pass */
-    "  .macro MCUSIM_DW3F_DUALRQC sign, off, ch, orow\n"
-    "  MCUSIM_DW3F_RQ4 \\sign\n"
-    "  strb r10, [r1, #\\off]\n"
-    "  strb r11, [r1, #\\off+\\orow]\n"
-    "  strb lr, [r1, #\\off+\\ch]\n"
-    "  strb r2, [r1, #\\off+\\orow+\\ch]\n"
-    "  .endm\n"
-    "  .macro MCUSIM_DW3F_QUADRQC sign, off, ch\n"
-    "  MCUSIM_DW3F_RQ4 \\sign\n"
-    "  strb r10, [r1, #\\off]\n"
-    "  strb r11, [r1, #\\off+\\ch]\n"
-    "  strb lr, [r1, #\\off+2*\\ch]\n"
-    "  strb r2, [r1, #\\off+3*\\ch]\n"
-    "  .endm\n"
     "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
@@ -1245,6 +1278,8 @@ __asm__(
     "  .purgem MCUSIM_DW3F_DUALF3\n"
     "  .purgem MCUSIM_DW3F_DUALRQC\n"
     "  .purgem MCUSIM_DW3F_QUADRQC\n"
+    "  .purgem MCUSIM_DW3F_DUALRQR\n"
+    "  .purgem MCUSIM_DW3F_QUADRQR\n"
     "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
     "  .purgem MCUSIM_DW3F_DUALF\n"
     "  .purgem MCUSIM_DW3F_DUALTAPSO\n"
@@ -1503,15 +1538,17 @@ MCUSIM_DW3F_FORM(2)
 /* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
  * the layer shape it fits, checked before it runs */
 typedef struct {
-    mcusim_dw3f_fn fn;
-    int32_t kind;       /* 1: stride 1, two rows per pass (width 2P, even heights); 4: stride 2,
-                           quads (width 4P) */
-    int32_t p, ch;      /* passes per step; the channel count of its immediate offsets, 0: any */
+    mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
+    int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
+                           stride 2, quads (small: width 4P) */
+    int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
+                           the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
+    int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
 } mcusim_dw3f_unrolled;
 #define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
     static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
-        mcusim_dw3f_u##k##P##c##ch##S, kind, P, ch, N};
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0};
 #define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
@@ -1519,6 +1556,17 @@ typedef struct {
 MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
 #undef MCUSIM_DW3F_USPEC
 #undef MCUSIM_DW3F_USPEC1
+#define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
+    static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
+        {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
+        N, 1};
+#define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 2, p)
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RSPEC)
+#undef MCUSIM_DW3F_RSPEC
+#undef MCUSIM_DW3F_RSPEC1
 
 #endif
 
@@ -1976,17 +2024,25 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         return MCUSIM_ARG_ERROR;
     }
     const mcusim_dw3f_fn (*fns)[2] = f->fns;
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? f->dual7
+    const int32_t m7 = mcusim_core_is_m7();
+    /* the row walk's instance the entry names (M4/M33: immediate output offsets for this
+     * channel count and width), when the layer fits it */
+    const mcusim_dw3f_unrolled *ur = (const mcusim_dw3f_unrolled *)unrolled;
+    const int32_t rfit = ur != NULL && ur->row && !m7 && !tr && ur->form == (qmode >> 1) &&
+                         ur->ch == ch && kow == ur->p && ksh == ksw &&
+                         (ur->kind == 1 ? ksw == 1 : ksw == 2 && kow >= 4);
+    const mcusim_dw3f_fn *dual = m7 ? f->dual7
+                                 : rfit && ur->kind == 1 ? ur->fn
                                  : kow >= 8 ? f->dualu : fns[1];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {fns[0][0], fns[0][1]}};
     /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
      * without the quad loop's remainder tests) */
-    const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? fns[0]
                                 : kow < 4 ? (m7 ? f->pair27 : fns[2])
                                 : m7 ? f->quad27
+                                : rfit && ur->kind == 4 ? ur->fn
                                 : kow >= 8 ? f->quad2u
                                 : f->quad2;
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
@@ -2002,11 +2058,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     /* the unrolled loop the entry names (M4/M33), when the layer fits it */
     const mcusim_dw3f_unrolled *u = (const mcusim_dw3f_unrolled *)unrolled;
     const int32_t ufit =
-        u != NULL && !m7 && np && u->form == (qmode >> 1) && (u->ch == 0 || u->ch == ch) &&
+        u != NULL && !u->row && !m7 && np && u->form == (qmode >> 1) &&
+        (u->ch == 0 || u->ch == ch) &&
         (u->kind == 1 ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
                       : ksh == 2 && ksw == 2 && kow == 4 * u->p);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                 : ufit ? u->fn : f->small4[skind];
+                                 : ufit ? u->fn[0] : f->small4[skind];
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -2133,6 +2190,21 @@ MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM
                       MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_USPEC(k##P##c##ch##_2))
 MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_UENTRY)
 #undef MCUSIM_DW3P_UENTRY
+#if MCUSIM_DW3P_FUSED
+#define MCUSIM_DW3P_RSPEC(X) (&mcusim_dw3f_rs_##X)
+#else
+#define MCUSIM_DW3P_RSPEC(X) NULL
+#endif
+#define MCUSIM_DW3P_RENTRY(k, kind, ow, ch, u)                                                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_r##k##ow##c##ch##_s8, 0,               \
+                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_0))                    \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_r##k##ow##c##ch##_s8, 0,             \
+                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_1))                    \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_r##k##ow##c##ch##_s8, 0,                \
+                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_2))
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_RENTRY)
+#undef MCUSIM_DW3P_RENTRY
+#undef MCUSIM_DW3P_RSPEC
 #undef MCUSIM_DW3P_USPEC
 #undef MCUSIM_DW3P_ENTRY
 #undef MCUSIM_DW3P_FORM

@@ -187,3 +187,27 @@ def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
         return ""
     fits = [c for kk, _, pp, c in UNROLLED if kk == k and pp == ow // n and c in (0, ch)]
     return f"_u{k}{ow // n}c{max(fits)}" if fits else ""
+
+
+# The row walk's instances (mcusim_nn.h MCUSIM_DW3P_R_LIST): (k, kind, ow, ch, u), rows of ow
+# outputs and ch channels with the output offsets as immediates; u: two passes per loop turn
+# (the kernel's choice for rows of 8+ outputs)
+ROW_LOOPS = (("d", 1, 48, 8, 1), ("q", 4, 24, 16, 1), ("d", 1, 5, 64, 0))
+
+
+def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
+    """The entry suffix (`_r<k><ow>c<ch>`) naming the row walk's loops with immediate output
+    offsets for this layer, or "": as unrolled_loop (M4/M33 with an FPU, not transposed, fused)
+    for a layer without the small layout whose width and channel count have an instance
+    (stride 1, or stride 2 with rows of 4+ outputs)."""
+    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+        return ""
+    sh, sw = p["stride"]
+    _, oh, ow, ch = p["output_dims"]
+    if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
+        return ""
+    if small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw):
+        return ""
+    k = "d" if sh == 1 else "q"
+    fits = any(kk == k and w == ow and c == ch for kk, _, w, c, _ in ROW_LOOPS)
+    return f"_r{k}{ow}c{ch}" if fits else ""
