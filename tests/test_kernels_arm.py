@@ -302,6 +302,14 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # 3x3 maps, every output of a channel without a loop (_um3c256 stride 1, _un3c128 stride 2:
+    # VWW's last two depthwise layers), SAME and VALID, sign term and prescaled
+    yield mg.depthwise_conv_2d(r, [1, 3, 3, 256], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 3, 3, 256], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 128], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 7, 7, 128], 1, (3, 3), (2, 2), padding="VALID")[0]
     # the row walk's instances with immediate output offsets (_rd48c8, _rq24c16, _rd5c64): VWW's
     # 48-wide layers (an odd height: a last row alone), KWS's 5-wide rows with the sign term
     yield mg.depthwise_conv_2d(r, [1, 15, 48, 8], 1, (3, 3), (1, 1), padding="SAME",
@@ -382,7 +390,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
                               src))
     fpu = dsp and h.core in ("cortex-m4f", "cortex-m33")
     assert unrolled >= ({"ud3c0", "ud6c0", "ud12c0", "uq3c0", "ud3c128", "ud6c64", "ud12c32",
-                         "uq3c32", "rd48c8", "rq24c16", "rd5c64"} if fpu else set())
+                         "uq3c32", "um3c256", "un3c128", "rd48c8", "rq24c16", "rd5c64"}
+                        if fpu else set())
     assert fpu or not unrolled
     assert bool(re.search(rf"mcusim_depthwise_conv_3x3_packed_t{form}_s8\(", src)) == dsp
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src

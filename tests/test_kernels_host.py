@@ -226,6 +226,9 @@ def test_depthwise_unrolled_loop_names():
             name((12, 12, 32), 2)] == ["_ud3c128", "_ud6c64", "_ud12c32", "_uq3c32"]
     assert name((6, 6, 12), 1) == "_ud3c0" and name((6, 12, 8), 2) == "_uq3c0"   # any channels
     assert name((6, 6, 128), 1, core="cortex-m33") == "_ud3c128"
+    # 3x3 maps: the channel counts of VWW's last two layers only
+    assert [name((3, 3, 256), 1), name((3, 3, 128), 2)] == ["_um3c256", "_un3c128"]
+    assert name((3, 3, 64), 1) == "" and name((3, 3, 256), 2) == ""
     # not: the M7, no FPU, a clamped activation, odd heights, other widths, 48 wide, KWS 25x5
     assert name((6, 6, 128), 1, core="cortex-m7") == "" and name((6, 6, 128), 1, fpu=False) == ""
     assert name((6, 6, 128), 1, act=(-128, 0)) == "" and name((5, 6, 8), 1) == ""

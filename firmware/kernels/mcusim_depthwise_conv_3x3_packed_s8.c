@@ -1182,6 +1182,88 @@ __asm__(
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
      * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
      * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
+    /* 3x3 maps with the channel count's immediate offsets, every output of a channel without
+     * a loop: stride 1 (kind 2; slots 0-2, 5 scratch columns): rows 0-1 as a dual pass and
+     * its third column, then row 2 (slots 1, 2); stride 2 (kind 6; 7 columns): each row's
+     * three outputs from its slot pair (slot base + 4 per row), one load pair per column */
+    "  .macro MCUSIM_DW3F_MAP3S1 sign, ch\n"
+    "  MCUSIM_DW3F_DUALTAPSO 0\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 0, \\ch, 3*\\ch\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD 0, 4, 256\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 384\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, 512\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  strb r10, [r1, #2*\\ch]\n"
+    "  strb r11, [r1, #5*\\ch]\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+384\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  strb r10, [r1, #6*\\ch]\n"
+    "  strb r11, [r1, #7*\\ch]\n"
+    "  strb lr, [r1, #8*\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_MAP3S2 sign, ch\n"
+    "  vmov r10, s6\n"
+    "  .set mcusim_dw3f_s, 0\n"
+    "  .rept 3\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+384\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+640\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+768\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
+    "  strb r11, [r1, #3*\\ch*mcusim_dw3f_s]\n"
+    "  strb lr, [r1, #3*\\ch*mcusim_dw3f_s+\\ch]\n"
+    "  strb r2, [r1, #3*\\ch*mcusim_dw3f_s+2*\\ch]\n"
+    "  .set mcusim_dw3f_s, mcusim_dw3f_s+1\n"
+    "  .endr\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
@@ -1214,6 +1296,11 @@ __asm__(
     "  vmov s6, r10\n"
     "  vmov r0, s7\n"
     "  vmov r1, s9\n"
+    "  .if \\kind == 2\n"
+    "  MCUSIM_DW3F_MAP3S1 \\sign, \\ch\n"
+    "  .elseif \\kind == 6\n"
+    "  MCUSIM_DW3F_MAP3S2 \\sign, \\ch\n"
+    "  .else\n"
     "  vmov r2, s10\n"
     "  add r2, r0, r2\n"
     "  vmov s15, r2\n"
@@ -1248,6 +1335,7 @@ __asm__(
     "  vmov r2, s15\n"
     "  cmp r0, r2\n"
     "  bne 1b\n"
+    "  .endif\n"
     "  vmov r0, s7\n"                    /* next channel: v + 32 bytes, out + 1 (rec: LDM) */
     "  adds r0, #32\n"
     "  vmov s7, r0\n"
@@ -1264,7 +1352,15 @@ __asm__(
     "  .endm\n"
     /* mcusim_dw3f_u{d,q}<P>c<ch>{,p,s}: the instances the compiler can name (MCUSIM_DW3P_U) */
     "  .macro MCUSIM_DW3F_DUALF3 k, P, ch\n"
-    "  .if \\k == 1\n"
+    "  .if \\k == 2\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch, 0, \\P, 2, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch\\()p, 2, \\P, 2, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch\\()s, 1, \\P, 2, \\ch\n"
+    "  .elseif \\k == 6\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch, 0, \\P, 6, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()p, 2, \\P, 6, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()s, 1, \\P, 6, \\ch\n"
+    "  .elseif \\k == 1\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch, 0, \\P, 1, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()p, 2, \\P, 1, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()s, 1, \\P, 1, \\ch\n"
@@ -1279,6 +1375,8 @@ __asm__(
     "  .purgem MCUSIM_DW3F_DUALRQC\n"
     "  .purgem MCUSIM_DW3F_QUADRQC\n"
     "  .purgem MCUSIM_DW3F_DUALRQR\n"
+    "  .purgem MCUSIM_DW3F_MAP3S1\n"
+    "  .purgem MCUSIM_DW3F_MAP3S2\n"
     "  .purgem MCUSIM_DW3F_QUADRQR\n"
     "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
     "  .purgem MCUSIM_DW3F_DUALF\n"
@@ -1540,7 +1638,7 @@ MCUSIM_DW3F_FORM(2)
 typedef struct {
     mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
     int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
-                           stride 2, quads (small: width 4P) */
+                           stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2 */
     int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
@@ -2060,8 +2158,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t ufit =
         u != NULL && !u->row && !m7 && np && u->form == (qmode >> 1) &&
         (u->ch == 0 || u->ch == ch) &&
-        (u->kind == 1 ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
-                      : ksh == 2 && ksw == 2 && kow == 4 * u->p);
+        (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
+         : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
+                        : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
+                              bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
                                  : ufit ? u->fn[0] : f->small4[skind];
     const void *step_fns = fns;

@@ -160,10 +160,12 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
 
 # The unrolled small-map loops the kernel has (mcusim_nn.h MCUSIM_DW3P_U_LIST; a test checks
 # the two lists agree): (k, kind, P, ch), k = d: stride 1, two output rows per pass, width 2P,
-# even (block) heights; q: stride 2, quads, width 4P; ch: the channel count whose output
-# offsets are immediates (0: any)
+# even (block) heights; q: stride 2, quads, width 4P; m, n: a 3x3 map at stride 1, 2 (P 3,
+# a whole channel without a loop); ch: the channel count whose output offsets are immediates
+# (0: any)
 UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
-            ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32))
+            ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32),
+            ("m", 2, 3, 256), ("n", 6, 3, 128))
 
 
 def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
@@ -180,6 +182,9 @@ def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
     if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
         return ""
     bh = oh if small_pairs(oh, sh, sw) else block_rows(oh, ow, sh, sw)
+    if bh == 3 and ow == 3:         # a 3x3 map (its own instances, the channel count's)
+        k = "m" if sh == 1 else "n"
+        return f"_u{k}3c{ch}" if (k, 2 if sh == 1 else 6, 3, ch) in UNROLLED else ""
     if not bh or (sh == 1 and bh % 2):
         return ""
     k, n = ("d", 2) if sh == 1 else ("q", 4)
