@@ -232,7 +232,8 @@ def test_depthwise_unrolled_loop_names():
     # not: the M7, no FPU, a clamped activation, odd heights, other widths, 48 wide, KWS 25x5
     assert name((6, 6, 128), 1, core="cortex-m7") == "" and name((6, 6, 128), 1, fpu=False) == ""
     assert name((6, 6, 128), 1, act=(-128, 0)) == "" and name((5, 6, 8), 1) == ""
-    assert name((6, 8, 8), 1) == "" and name((6, 6, 64), 2) == ""
+    assert name((6, 8, 8), 1) == "" and name((6, 6, 32), 2) == ""
+    assert name((6, 6, 64), 2) == "_uv1c64"            # VWW's 12 -> 6: a quad and a pair per row
     assert name((48, 48, 8), 1) == "" and name((25, 5, 64), 1) == ""
     # the row walk's instances (no small layout): VWW's 48-wide layers, KWS's 25x5x64
     body = src[src.index("#define MCUSIM_DW3P_R_LIST(X)"):].split("\n", 1)[0]

@@ -1186,6 +1186,30 @@ __asm__(
      * a loop: stride 1 (kind 2; slots 0-2, 5 scratch columns): rows 0-1 as a dual pass and
      * its third column, then row 2 (slots 1, 2); stride 2 (kind 6; 7 columns): each row's
      * three outputs from its slot pair (slot base + 4 per row), one load pair per column */
+    /* two stride-2 outputs over five scratch columns from byte off, stored at out bytes o, o + ch
+     * (kind 8: a row of 4P + 2 outputs ends with one) */
+    "  .macro MCUSIM_DW3F_PAIR2O off, sign, o, ch\n"
+    "  vmov r10, s6\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  strb r11, [r1, #\\o]\n"
+    "  strb lr, [r1, #\\o+\\ch]\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3F_MAP3S1 sign, ch\n"
     "  MCUSIM_DW3F_DUALTAPSO 0\n"
     "  MCUSIM_DW3F_DUALRQC \\sign, 0, \\ch, 3*\\ch\n"
@@ -1308,7 +1332,7 @@ __asm__(
     "1:\n"
     "  .set mcusim_dw3f_q, 0\n"
     "  .rept \\P\n"
-    "  .if \\kind == 4\n"
+    "  .if \\kind == 4 || \\kind == 8\n"
     "  MCUSIM_DW3F_QUADTAPSO 1024*mcusim_dw3f_q\n"
     "  .if \\ch\n"
     "  MCUSIM_DW3F_QUADRQC \\sign, 4*\\ch*mcusim_dw3f_q, \\ch\n"
@@ -1325,8 +1349,13 @@ __asm__(
     "  .endif\n"
     "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
     "  .endr\n"
+    "  .if \\kind == 8\n"                /* width 4P + 2: a last pair of outputs */
+    "  MCUSIM_DW3F_PAIR2O 1024*\\P, \\sign, 4*\\P*\\ch, \\ch\n"
+    "  .endif\n"
     "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
-    "  .if \\ch\n"
+    "  .if \\kind == 8\n"
+    "  addw r1, r1, #(4*\\P+2)*\\ch\n"
+    "  .elseif \\ch\n"
     "  addw r1, r1, #4*\\P*\\ch\n"
     "  .else\n"
     "  vmov r2, s14\n"
@@ -1360,6 +1389,10 @@ __asm__(
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch, 0, \\P, 6, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()p, 2, \\P, 6, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()s, 1, \\P, 6, \\ch\n"
+    "  .elseif \\k == 8\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch, 0, \\P, 8, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()p, 2, \\P, 8, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()s, 1, \\P, 8, \\ch\n"
     "  .elseif \\k == 1\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch, 0, \\P, 1, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()p, 2, \\P, 1, \\ch\n"
@@ -1376,6 +1409,7 @@ __asm__(
     "  .purgem MCUSIM_DW3F_QUADRQC\n"
     "  .purgem MCUSIM_DW3F_DUALRQR\n"
     "  .purgem MCUSIM_DW3F_MAP3S1\n"
+    "  .purgem MCUSIM_DW3F_PAIR2O\n"
     "  .purgem MCUSIM_DW3F_MAP3S2\n"
     "  .purgem MCUSIM_DW3F_QUADRQR\n"
     "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
@@ -1638,7 +1672,8 @@ MCUSIM_DW3F_FORM(2)
 typedef struct {
     mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
     int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
-                           stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2 */
+                           stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2;
+                           8: stride 2, width 4P + 2 (quads, then a pair) */
     int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
@@ -2160,6 +2195,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         (u->ch == 0 || u->ch == ch) &&
         (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
          : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
+        : u->kind == 8 ? ksh == 2 && ksw == 2 && kow == 4 * u->p + 2 && u->ch == ch
                         : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
                               bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
