@@ -476,11 +476,17 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_UDECL)
         mcusim_dw3f_r##k##ow##c##ch##_t1p, mcusim_dw3f_r##k##ow##c##ch##_t1s;
 MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RDECL)
 #undef MCUSIM_DW3F_RDECL
-/* MCUSIM_DW3F_T6 name, kind, m7=0, cs=32, lg=5, steps=0, unroll, odd=1, lastrow=0, flat=0, ch,
- * orow (one row of ow outputs) */
+/* MCUSIM_DW3F_RINST: rows of ow outputs, u: unrolled (else the generic loops, T6) */
+/* fr: the whole row unrolled at any width; the M33 (ARMv8-M) takes it only for rows up to 24
+ * outputs: a 48-wide row's two 4.6 KB loops outgrow its instruction cache (VWW's 48x48x8 on
+ * stm32u575: 281k -> 289k cycles unrolled, 287k on the M4 from 305k) */
+#if defined(__ARM_ARCH_8M_MAIN__)
+#define MCUSIM_DW3P_FULLROW "0"
+#else
+#define MCUSIM_DW3P_FULLROW "1"
+#endif
 #define MCUSIM_DW3P_R_ASM1(k, kind, ow, ch, u)                                                     \
-    "  MCUSIM_DW3F_T6 mcusim_dw3f_r" #k #ow "c" #ch ", " #kind ", 0, 32, 5, 0, " #u                \
-    ", 1, 0, 0, " #ch ", " #ow "*" #ch "\n"
+    "  MCUSIM_DW3F_RINST " #k ", " #kind ", " #ow ", " #ch ", " #u ", " MCUSIM_DW3P_FULLROW "\n"
 #define MCUSIM_DW3P_R_ASM MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_R_ASM1)
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
@@ -1133,50 +1139,47 @@ __asm__(
     "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mor, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_pair27_m, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_quad27_m, 4, 1, 128, 7, 1\n"
-    /* the row walk's instances the compiler can name (MCUSIM_DW3P_R_LIST): output strides as
-     * immediates for one channel count and width */
-    MCUSIM_DW3P_R_ASM
     /* M4/M33 small maps of even heights and widths 2P (P in DW3P_DUALF_P): each step's P
      * passes unrolled at fixed offsets from the step's slot (no pointer move, no end test per
      * pass), one test per step: a pass's taps at byte q 256 of the step (a column is 128
      * bytes; q 256 + 3 128 <= 4095, LDR's immediate) */
-    "  .macro MCUSIM_DW3F_DUALTAPSO off\n"
+    "  .macro MCUSIM_DW3F_DUALTAPSO off, cs=128, t=0\n"
     "  vmov r2, s6\n"                    /* first: no load right after the stores */
-    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+0*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+1*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+2*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
     "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+3*\\cs\n"
     "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
     "  .endm\n"
     /* the same for stride 2 (quads of output columns over nine scratch columns, 1024 bytes
      * a quad) */
-    "  .macro MCUSIM_DW3F_QUADTAPSO off\n"
+    "  .macro MCUSIM_DW3F_QUADTAPSO off, cs=128, t=0\n"
     "  vmov r2, s6\n"                    /* first: no load right after the stores */
-    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+0*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+1*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+2*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+3*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+512\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+4*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+640\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+5*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+768\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+6*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
     "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
-    "  MCUSIM_DW3F_LD 0, 4, \\off+896\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+7*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
-    "  MCUSIM_DW3F_LD 0, 4, \\off+1024\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+8*\\cs\n"
     "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
     "  .endm\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
@@ -1288,7 +1291,9 @@ __asm__(
     "  .set mcusim_dw3f_s, mcusim_dw3f_s+1\n"
     "  .endr\n"
     "  .endm\n"
-    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0\n"
+    /* cs, t: the scratch's column bytes and word order (the row walk's 2-slot layout: 32, t0/t1);
+     * row: one step per call (the row walk's loops, called per row or row pair) */
+    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0, cs=128, t=0, row=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
@@ -1304,7 +1309,11 @@ __asm__(
     "  mul r2, r3, r6\n"
     "  subs r2, r9, r2\n"
     "  vmov s14, r2\n"
+    "  .if \\row\n"
+    "  movs r8, #4\n"
+    "  .else\n"
     "  lsls r8, r8, #2\n"
+    "  .endif\n"
     "  vmov s10, r8\n"
     "  movs r2, #4\n"
     "  vmov s12, r2\n"
@@ -1333,14 +1342,14 @@ __asm__(
     "  .set mcusim_dw3f_q, 0\n"
     "  .rept \\P\n"
     "  .if \\kind == 4 || \\kind == 8\n"
-    "  MCUSIM_DW3F_QUADTAPSO 1024*mcusim_dw3f_q\n"
+    "  MCUSIM_DW3F_QUADTAPSO 8*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
     "  .if \\ch\n"
     "  MCUSIM_DW3F_QUADRQC \\sign, 4*\\ch*mcusim_dw3f_q, \\ch\n"
     "  .else\n"
     "  MCUSIM_DW3F_QUADRQ \\sign\n"
     "  .endif\n"
     "  .else\n"
-    "  MCUSIM_DW3F_DUALTAPSO 256*mcusim_dw3f_q\n"
+    "  MCUSIM_DW3F_DUALTAPSO 2*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
     "  .if \\ch\n"
     "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
     "  .else\n"
@@ -1365,8 +1374,8 @@ __asm__(
     "  cmp r0, r2\n"
     "  bne 1b\n"
     "  .endif\n"
-    "  vmov r0, s7\n"                    /* next channel: v + 32 bytes, out + 1 (rec: LDM) */
-    "  adds r0, #32\n"
+    "  vmov r0, s7\n"                    /* next channel: v + cs/4 bytes, out + 1 (rec: LDM) */
+    "  adds r0, #\\cs/4\n"
     "  vmov s7, r0\n"
     "  vmov r1, s9\n"
     "  adds r1, #1\n"
@@ -1404,6 +1413,25 @@ __asm__(
     "  .endif\n"
     "  .endm\n"
     MCUSIM_DW3P_U_ASM
+    /* the row walk's instances the compiler can name (MCUSIM_DW3P_R_LIST): output strides as
+     * immediates for one channel count and width; u: the whole row's passes unrolled (one
+     * step per call over the 2-slot layout, both word orders), else the generic loops */
+    "  .macro MCUSIM_DW3F_RINST1 name, kind, P, ch, t\n"
+    "  MCUSIM_DW3F_DUALF \\name, 0, \\P, \\kind, \\ch, 32, \\t, 1\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()p, 2, \\P, \\kind, \\ch, 32, \\t, 1\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()s, 1, \\P, \\kind, \\ch, 32, \\t, 1\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_RINST k, kind, ow, ch, u, fr\n"
+    "  .if \\u && (\\fr || \\ow <= 24)\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 0\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 4\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_r\\k\\ow\\()c\\ch, \\kind, 0, 32, 5, 0, \\u, 1, 0, 0, \\ch, \\ow*\\ch\n"
+    "  .endif\n"
+    "  .endm\n"
+    MCUSIM_DW3P_R_ASM
+    "  .purgem MCUSIM_DW3F_RINST\n"
+    "  .purgem MCUSIM_DW3F_RINST1\n"
     "  .purgem MCUSIM_DW3F_DUALF3\n"
     "  .purgem MCUSIM_DW3F_DUALRQC\n"
     "  .purgem MCUSIM_DW3F_QUADRQC\n"
