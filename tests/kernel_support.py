@@ -234,7 +234,6 @@ class ArmHarness:
         lines += [f"    T[{t}] = {name};" for t, name in ptrs]
         lines += ["    " + ln for ln in body.strip().splitlines()]
         lines.append(f'    dump({i}, (const uint8_t *)b{i}_{out_t}, {nbytes});')
-        self.max_out = max(getattr(self, "max_out", 0), nbytes)
         lines.append("}")
         self.parts.append("\n".join(lines))
         self.cases.append((data, inputs))
@@ -244,13 +243,16 @@ class ArmHarness:
         head = ("#include <stdint.h>\n#include <stddef.h>\n#include <stdio.h>\n"
                 '#include "mcusim_nn.h"\n' + scratch + "\n"
                 "static void dump(int i, const uint8_t *p, int n)\n{\n"
-                # two hex digits per byte of the largest output (a fixed 4 KB line overflowed
-                # into the next static buffers for outputs over 2047 bytes)
-                f"    static char line[{2 * getattr(self, 'max_out', 0) + 1}];\n"
-                "    static const char hx[] = \"0123456789abcdef\";\n"
-                "    int k = 0;\n    for (int j = 0; j < n; j++) {\n"
-                "        line[k++] = hx[p[j] >> 4];\n        line[k++] = hx[p[j] & 15];\n    }\n"
-                "    line[k] = 0;\n    printf(\"case %d %s\\n\", i, line);\n}\n")
+                # the hex line in pieces of 2,047 bytes (a whole line in the 4 KB buffer
+                # overflowed into the next static buffers for larger outputs)
+                "    static char line[4096];\n    static const char hx[] = \"0123456789abcdef\";\n"
+                "    printf(\"case %d \", i);\n"
+                "    for (int j0 = 0; j0 < n; j0 += 2047) {\n"
+                "        int k = 0;\n"
+                "        for (int j = j0; j < n && j < j0 + 2047; j++) {\n"
+                "            line[k++] = hx[p[j] >> 4];\n            line[k++] = hx[p[j] & 15];\n"
+                "        }\n        line[k] = 0;\n        printf(\"%s\", line);\n    }\n"
+                "    printf(\"\\n\");\n}\n")
         calls = "\n".join(f"    case{i}();" for i in range(len(self.cases)))
         return head + "\n\n".join(self.parts) + f"\n\nint main(void)\n{{\n{calls}\n    return 0;\n}}\n"
 

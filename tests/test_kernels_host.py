@@ -223,9 +223,10 @@ def test_depthwise_unrolled_loop_names():
                                      activation=act), True, fpu, core)
     # VWW's layers: 6x6x128, 12x12x64, 24x24x32 (blocks of 12 rows), 24 -> 12 stride 2
     assert [name((6, 6, 128), 1), name((12, 12, 64), 1), name((24, 24, 32), 1),
-            name((12, 12, 32), 2)] == ["_ud3c128", "_ud6c64", "_ud12c32", "_uq3c32"]
+            name((12, 12, 32), 2)] == ["_ue3c128", "_ud6c64", "_ud12c32", "_uq3c32"]
+    assert name((4, 6, 128), 1) == "_ud3c128"          # not square: the step loop
     assert name((6, 6, 12), 1) == "_ud3c0" and name((6, 12, 8), 2) == "_uq3c0"   # any channels
-    assert name((6, 6, 128), 1, core="cortex-m33") == "_ud3c128"
+    assert name((6, 6, 128), 1, core="cortex-m33") == "_ue3c128"
     # 3x3 maps: the channel counts of VWW's last two layers only
     assert [name((3, 3, 256), 1), name((3, 3, 128), 2)] == ["_um3c256", "_un3c128"]
     assert name((3, 3, 64), 1) == "" and name((3, 3, 256), 2) == ""

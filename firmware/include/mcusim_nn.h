@@ -298,12 +298,13 @@ MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_pre_s8)
  * step's P passes unrolled, k = d: stride 1, width 2P, even heights; q: stride 2, width 4P;
  * ch: the channel count the output offsets are immediates for (0: any); k = m, n: a 3x3 map
  * at stride 1, 2, every output of a channel without a loop (P 3, ch given); v: stride 2, width
- * 4P + 2 (P quads, then a pair; ch given). A layer the loop
+ * 4P + 2 (P quads, then a pair; ch given); e: stride 1, a 2P x 2P map with its steps unrolled
+ * too (ch given). A layer the loop
  * does not fit runs the generic loops. X(k, kind, P, ch): the instances. */
 #define MCUSIM_DW3P_U_LIST(X)                                                                      \
     X(d, 1, 3, 0) X(d, 1, 6, 0) X(d, 1, 12, 0) X(q, 4, 3, 0) X(d, 1, 3, 128) X(d, 1, 6, 64)        \
     X(d, 1, 12, 32) X(q, 4, 3, 32) X(m, 2, 3, 256) X(n, 6, 3, 128)     \
-    X(v, 8, 1, 64)
+    X(v, 8, 1, 64) X(e, 3, 3, 128)
 #define MCUSIM_DW3P_U_DECL(k, kind, P, ch)                                                         \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_sign_u##k##P##c##ch##_s8)               \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_nosign_u##k##P##c##ch##_s8)             \

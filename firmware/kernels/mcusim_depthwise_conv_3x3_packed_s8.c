@@ -1333,6 +1333,18 @@ __asm__(
     "  MCUSIM_DW3F_MAP3S1 \\sign, \\ch\n"
     "  .elseif \\kind == 6\n"
     "  MCUSIM_DW3F_MAP3S2 \\sign, \\ch\n"
+    "  .elseif \\kind == 3\n"             /* a 2P x 2P map: its P steps unrolled too */
+    "  .set mcusim_dw3f_st, 0\n"
+    "  .rept \\P\n"
+    "  .set mcusim_dw3f_q, 0\n"
+    "  .rept \\P\n"
+    "  MCUSIM_DW3F_DUALTAPSO 2*\\cs*mcusim_dw3f_q+4*mcusim_dw3f_st, \\cs, \\t\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
+    "  .endr\n"
+    "  addw r1, r1, #4*\\P*\\ch\n"
+    "  .set mcusim_dw3f_st, mcusim_dw3f_st+1\n"
+    "  .endr\n"
     "  .else\n"
     "  vmov r2, s10\n"
     "  add r2, r0, r2\n"
@@ -1398,6 +1410,10 @@ __asm__(
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch, 0, \\P, 6, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()p, 2, \\P, 6, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()s, 1, \\P, 6, \\ch\n"
+    "  .elseif \\k == 3\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch, 0, \\P, 3, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch\\()p, 2, \\P, 3, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch\\()s, 1, \\P, 3, \\ch\n"
     "  .elseif \\k == 8\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch, 0, \\P, 8, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()p, 2, \\P, 8, \\ch\n"
@@ -1701,7 +1717,8 @@ typedef struct {
     mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
     int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
                            stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2;
-                           8: stride 2, width 4P + 2 (quads, then a pair) */
+                           8: stride 2, width 4P + 2 (quads, then a pair); 3: stride 1, a
+                           2P x 2P map, every step unrolled */
     int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
@@ -2224,6 +2241,8 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
          : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
         : u->kind == 8 ? ksh == 2 && ksw == 2 && kow == 4 * u->p + 2 && u->ch == ch
+        : u->kind == 3 ? ksh == 1 && ksw == 1 && kow == 2 * u->p && bh == kow && koh == bh &&
+                             u->ch == ch
                         : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
                               bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]

@@ -161,11 +161,12 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
 # The unrolled small-map loops the kernel has (mcusim_nn.h MCUSIM_DW3P_U_LIST; a test checks
 # the two lists agree): (k, kind, P, ch), k = d: stride 1, two output rows per pass, width 2P,
 # even (block) heights; q: stride 2, quads, width 4P; m, n: a 3x3 map at stride 1, 2 (P 3,
-# a whole channel without a loop); v: stride 2, width 4P + 2 (P quads then a pair); ch: the
-# channel count whose output offsets are immediates (0: any; m, n, v: given)
+# a whole channel without a loop); v: stride 2, width 4P + 2 (P quads then a pair); e: stride
+# 1, a 2P x 2P map, its steps unrolled too; ch: the channel count whose output offsets are
+# immediates (0: any; m, n, v, e: given)
 UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
             ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32),
-            ("m", 2, 3, 256), ("n", 6, 3, 128), ("v", 8, 1, 64))
+            ("m", 2, 3, 256), ("n", 6, 3, 128), ("v", 8, 1, 64), ("e", 3, 3, 128))
 
 
 def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
@@ -187,6 +188,8 @@ def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
         return f"_u{k}3c{ch}" if (k, 2 if sh == 1 else 6, 3, ch) in UNROLLED else ""
     if not bh or (sh == 1 and bh % 2):
         return ""
+    if sh == 1 and bh == oh == ow and ("e", 3, ow // 2, ch) in UNROLLED:
+        return f"_ue{ow // 2}c{ch}"         # a square map, every step unrolled
     k, n = ("d", 2) if sh == 1 else ("q", 4)
     if sh == 2 and ow % 4 == 2:     # quads, then a pair
         return f"_uv{ow // 4}c{ch}" if ("v", 8, ow // 4, ch) in UNROLLED else ""
