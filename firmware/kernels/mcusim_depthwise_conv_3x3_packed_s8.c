@@ -478,8 +478,9 @@ MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RDECL)
 #undef MCUSIM_DW3F_RDECL
 /* MCUSIM_DW3F_RINST: rows of ow outputs, u: unrolled (else the generic loops, T6) */
 /* fr: the whole row unrolled at any width; the M33 (ARMv8-M) takes it only for rows up to 24
- * outputs: a 48-wide row's two 4.6 KB loops outgrow its instruction cache (VWW's 48x48x8 on
- * stm32u575: 281k -> 289k cycles unrolled, 287k on the M4 from 305k) */
+ * outputs and unrolls half a row, run twice, for wider ones: a 48-wide row's two 4.6 KB loops
+ * outgrow its instruction cache (VWW's 48x48x8 on stm32u575: generic loops 281k cycles, whole
+ * row 289k, half a row 267k; on the M4 305k -> 287k whole) */
 #if defined(__ARM_ARCH_8M_MAIN__)
 #define MCUSIM_DW3P_FULLROW "0"
 #else
@@ -1309,7 +1310,9 @@ __asm__(
     "  mul r2, r3, r6\n"
     "  subs r2, r9, r2\n"
     "  vmov s14, r2\n"
-    "  .if \\row\n"
+    "  .if \\row == 2\n"                 /* two chunks of P passes: r0's end 4 P cs on */
+    "  mov r8, #4*\\P*\\cs\n"
+    "  .elseif \\row\n"
     "  movs r8, #4\n"
     "  .else\n"
     "  lsls r8, r8, #2\n"
@@ -1363,7 +1366,7 @@ __asm__(
     "  .else\n"
     "  MCUSIM_DW3F_DUALTAPSO 2*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
     "  .if \\ch\n"
-    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, (\\row/2+1)*2*\\P*\\ch\n"
     "  .else\n"
     "  MCUSIM_DW3F_DUALRQ \\sign\n"
     "  .endif\n"
@@ -1373,8 +1376,14 @@ __asm__(
     "  .if \\kind == 8\n"                /* width 4P + 2: a last pair of outputs */
     "  MCUSIM_DW3F_PAIR2O 1024*\\P, \\sign, 4*\\P*\\ch, \\ch\n"
     "  .endif\n"
+    "  .if \\row == 2\n"                 /* the row's next chunk: 2P columns, 2P outputs on */
+    "  add r0, r0, #2*\\P*\\cs\n"
+    "  add r1, r1, #2*\\P*\\ch\n"
+    "  .else\n"
     "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
-    "  .if \\kind == 8\n"
+    "  .endif\n"
+    "  .if \\row == 2\n"
+    "  .elseif \\kind == 8\n"
     "  addw r1, r1, #(4*\\P+2)*\\ch\n"
     "  .elseif \\ch\n"
     "  addw r1, r1, #4*\\P*\\ch\n"
@@ -1432,15 +1441,18 @@ __asm__(
     /* the row walk's instances the compiler can name (MCUSIM_DW3P_R_LIST): output strides as
      * immediates for one channel count and width; u: the whole row's passes unrolled (one
      * step per call over the 2-slot layout, both word orders), else the generic loops */
-    "  .macro MCUSIM_DW3F_RINST1 name, kind, P, ch, t\n"
-    "  MCUSIM_DW3F_DUALF \\name, 0, \\P, \\kind, \\ch, 32, \\t, 1\n"
-    "  MCUSIM_DW3F_DUALF \\name\\()p, 2, \\P, \\kind, \\ch, 32, \\t, 1\n"
-    "  MCUSIM_DW3F_DUALF \\name\\()s, 1, \\P, \\kind, \\ch, 32, \\t, 1\n"
+    "  .macro MCUSIM_DW3F_RINST1 name, kind, P, ch, t, row=1\n"
+    "  MCUSIM_DW3F_DUALF \\name, 0, \\P, \\kind, \\ch, 32, \\t, \\row\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()p, 2, \\P, \\kind, \\ch, 32, \\t, \\row\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()s, 1, \\P, \\kind, \\ch, 32, \\t, \\row\n"
     "  .endm\n"
     "  .macro MCUSIM_DW3F_RINST k, kind, ow, ch, u, fr\n"
     "  .if \\u && (\\fr || \\ow <= 24)\n"
     "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 0\n"
     "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 4\n"
+    "  .elseif \\u && \\kind == 1\n"        /* M33, wide rows: half a row unrolled, twice */
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, 1, \\ow/4, \\ch, 0, 2\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, 1, \\ow/4, \\ch, 4, 2\n"
     "  .else\n"
     "  MCUSIM_DW3F_T6 mcusim_dw3f_r\\k\\ow\\()c\\ch, \\kind, 0, 32, 5, 0, \\u, 1, 0, 0, \\ch, \\ow*\\ch\n"
     "  .endif\n"
