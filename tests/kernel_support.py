@@ -243,10 +243,16 @@ class ArmHarness:
         head = ("#include <stdint.h>\n#include <stddef.h>\n#include <stdio.h>\n"
                 '#include "mcusim_nn.h"\n' + scratch + "\n"
                 "static void dump(int i, const uint8_t *p, int n)\n{\n"
+                # the hex line in pieces of 2,047 bytes (a whole line in the 4 KB buffer
+                # overflowed into the next static buffers for larger outputs)
                 "    static char line[4096];\n    static const char hx[] = \"0123456789abcdef\";\n"
-                "    int k = 0;\n    for (int j = 0; j < n; j++) {\n"
-                "        line[k++] = hx[p[j] >> 4];\n        line[k++] = hx[p[j] & 15];\n    }\n"
-                "    line[k] = 0;\n    printf(\"case %d %s\\n\", i, line);\n}\n")
+                "    printf(\"case %d \", i);\n"
+                "    for (int j0 = 0; j0 < n; j0 += 2047) {\n"
+                "        int k = 0;\n"
+                "        for (int j = j0; j < n && j < j0 + 2047; j++) {\n"
+                "            line[k++] = hx[p[j] >> 4];\n            line[k++] = hx[p[j] & 15];\n"
+                "        }\n        line[k] = 0;\n        printf(\"%s\", line);\n    }\n"
+                "    printf(\"\\n\");\n}\n")
         calls = "\n".join(f"    case{i}();" for i in range(len(self.cases)))
         return head + "\n\n".join(self.parts) + f"\n\nint main(void)\n{{\n{calls}\n    return 0;\n}}\n"
 

@@ -288,6 +288,53 @@ def cases():
     # column (quad2u; the 16x9 and 17-row stride-2 maps above now run in blocks)
     yield mg.depthwise_conv_2d(r, [1, 22, 18, 4], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # M4/M33 small maps of widths 6, 12 and 24 at even heights: each step's passes unrolled
+    # (mcusim_dw3f_dualf*): VWW's 6x6 prescaled, 12 wide with the sign term and two images,
+    # VALID padding into 6x6 and 6x12, 12 channels (three groups)
+    r = rng("dualf")
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 12], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [2, 12, 12, 8], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 8, 4], 1, (3, 3), (1, 1), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 8, 14, 12], 1, (3, 3), (1, 1), padding="VALID")[0]
+    # stride 2 at width 12 (mcusim_dw3f_quadf3_*): SAME with the sign term, VALID prescaled
+    yield mg.depthwise_conv_2d(r, [1, 12, 23, 4], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 13, 25, 8], 1, (3, 3), (2, 2), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    # the instances with immediate output offsets for VWW's channel counts (_ud3c128, _ud6c64,
+    # _ud12c32, _uq3c32), with and without the sign term; 4 rows (two steps) so that the
+    # image's static buffers stay within the stm32f4's SRAM
+    yield mg.depthwise_conv_2d(r, [1, 4, 6, 128], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 12, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 4, 24, 32], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    # 3x3 maps, every output of a channel without a loop (_um3c256 stride 1, _un3c128 stride 2:
+    # VWW's last two depthwise layers), SAME and VALID, sign term and prescaled
+    yield mg.depthwise_conv_2d(r, [1, 3, 3, 256], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 3, 3, 256], 1, (3, 3), (1, 1), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 128], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 7, 7, 128], 1, (3, 3), (2, 2), padding="VALID")[0]
+    # a 6x6 map with 128 channels, every step unrolled (_ue3c128: VWW's 6x6 layers; one case:
+    # the image's static buffers are near the stm32f4's 128 KB of SRAM)
+    yield mg.depthwise_conv_2d(r, [1, 6, 6, 128], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    # stride 2, 6 wide (_uv1c64: a quad and a pair per row, VWW's 12x12x64 -> 6x6)
+    yield mg.depthwise_conv_2d(r, [1, 4, 12, 64], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 5, 13, 64], 1, (3, 3), (2, 2), padding="VALID")[0]
+    # the row walk's instances with immediate output offsets (_rd48c8, _rq24c16, _rd5c64): VWW's
+    # 48-wide layers (an odd height: a last row alone), KWS's 5-wide rows with the sign term
+    yield mg.depthwise_conv_2d(r, [1, 15, 48, 8], 1, (3, 3), (1, 1), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 15, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 16, 5, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
@@ -356,6 +403,15 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     # DSP and ARMv6-M paths; on DSP cores the entry names the records' rounding form
     form = "(_sign|_nosign|_pre)" if dsp else ""
     assert re.search(rf"mcusim_depthwise_conv_3x3_packed{form}_s8\(", src)
+    # M4/M33 with an FPU: small maps name their unrolled loop (the specialised instances too)
+    unrolled = set(re.findall(r"mcusim_depthwise_conv_3x3_packed_(?:sign|nosign|pre)_([ur]\w+?)_s8\(",
+                              src))
+    fpu = dsp and h.core in ("cortex-m4f", "cortex-m33")
+    assert unrolled >= ({"ud3c0", "ud6c0", "ud12c0", "uq3c0", "ud3c128", "ud6c64", "ud12c32",
+                         "uq3c32", "um3c256", "un3c128", "uv1c64", "ue3c128", "rd48c8",
+                         "rq24c16", "rd5c64"}
+                        if fpu else set())
+    assert fpu or not unrolled
     assert bool(re.search(rf"mcusim_depthwise_conv_3x3_packed_t{form}_s8\(", src)) == dsp
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
@@ -382,7 +438,8 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
               mg.depthwise_conv_2d(r, [1, 9, 8, 8], 1, (3, 3), (2, 2), padding="SAME",
                                    activation="RELU6")[0],
               # small map, fused (full range): every row pair widened before any output of
-              # the group (mcusim_dw3f_dual_m), the raster walk for the other gap
+              # the group (mcusim_dw3f_dual_m; M4/M33: the unrolled loop the entry names), the
+              # raster walk for the other gap
               mg.depthwise_conv_2d(r, [1, 6, 6, 8], 1, (3, 3), (1, 1), padding="SAME",
                                    activation="RELU", out_q=(0.05, -128))[0],
               # tall: the transposed walk on DSP cores, column-major, safe over the input only
@@ -407,8 +464,8 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
             tin, tout = g.inputs[0], node.outputs[0]
             nin = int(np.prod(g.t(tin).shape))
             part = h.parts[i]
-            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?(_sign|_nosign|_pre)?_s8\(",
-                             part)
+            assert re.search(r"mcusim_depthwise_conv_3x3_packed(_t)?(_sign|_nosign|_pre)?(_u\w+?)?"
+                             r"_s8\(", part)
             part = part.replace(f"    T[{tout}] = b{i}_{tout};",
                                 f"    static int8_t shared{i}[{gap + nin}] __attribute__((aligned(8)));\n"
                                 f"    for (int j = 0; j < {nin}; j++) shared{i}[{gap} + j] = b{i}_{tin}[j];\n"

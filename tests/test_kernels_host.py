@@ -206,6 +206,51 @@ def test_depthwise_small_map_scratch():
     assert dp.buffer_size(dict(p, output_dims=(1, 24, 24, 32)), True, fpu=True) == 128 * 26
 
 
+def test_depthwise_unrolled_loop_names():
+    """The entry suffix naming a small map's unrolled loop (M4/M33 with an FPU, fused, small
+    layout, width 2P at stride 1 with even heights or 4P at stride 2), with the channel count's
+    immediate offsets when the kernel has that instance; the list agrees with mcusim_nn.h's."""
+    from kernel_support import INCLUDE
+    from mcusim.compiler.ops import depthwise_pack as dp
+    src = (INCLUDE / "mcusim_nn.h").read_text()
+    body = src[src.index("#define MCUSIM_DW3P_U_LIST(X)"):].split("\n#define", 1)[0]
+    got = [(k, int(a), int(b), int(c)) for k, a, b, c in
+           re.findall(r"X\((\w), (\d+), (\d+), (\d+)\)", body)]
+    assert got == list(dp.UNROLLED)
+
+    def name(shape, stride, act=(-128, 127), core="cortex-m4f", fpu=True):
+        return dp.unrolled_loop(dict(stride=(stride, stride), output_dims=(1, *shape),
+                                     activation=act), True, fpu, core)
+    # VWW's layers: 6x6x128, 12x12x64, 24x24x32 (blocks of 12 rows), 24 -> 12 stride 2
+    assert [name((6, 6, 128), 1), name((12, 12, 64), 1), name((24, 24, 32), 1),
+            name((12, 12, 32), 2)] == ["_ue3c128", "_ud6c64", "_ud12c32", "_uq3c32"]
+    assert name((4, 6, 128), 1) == "_ud3c128"          # not square: the step loop
+    assert name((6, 6, 12), 1) == "_ud3c0" and name((6, 12, 8), 2) == "_uq3c0"   # any channels
+    assert name((6, 6, 128), 1, core="cortex-m33") == "_ue3c128"
+    # 3x3 maps: the channel counts of VWW's last two layers only
+    assert [name((3, 3, 256), 1), name((3, 3, 128), 2)] == ["_um3c256", "_un3c128"]
+    assert name((3, 3, 64), 1) == "" and name((3, 3, 256), 2) == ""
+    # not: the M7, no FPU, a clamped activation, odd heights, other widths, 48 wide, KWS 25x5
+    assert name((6, 6, 128), 1, core="cortex-m7") == "" and name((6, 6, 128), 1, fpu=False) == ""
+    assert name((6, 6, 128), 1, act=(-128, 0)) == "" and name((5, 6, 8), 1) == ""
+    assert name((6, 8, 8), 1) == "" and name((6, 6, 32), 2) == ""
+    assert name((6, 6, 64), 2) == "_uv1c64"            # VWW's 12 -> 6: a quad and a pair per row
+    assert name((48, 48, 8), 1) == "" and name((25, 5, 64), 1) == ""
+    # the row walk's instances (no small layout): VWW's 48-wide layers, KWS's 25x5x64
+    body = src[src.index("#define MCUSIM_DW3P_R_LIST(X)"):].split("\n", 1)[0]
+    got = [(k, int(a), int(b), int(c), int(u)) for k, a, b, c, u in
+           re.findall(r"X\((\w), (\d+), (\d+), (\d+), (\d+)\)", body)]
+    assert got == list(dp.ROW_LOOPS)
+
+    def row(shape, stride, core="cortex-m4f"):
+        return dp.row_loop(dict(stride=(stride, stride), output_dims=(1, *shape),
+                                activation=(-128, 127)), True, True, core)
+    assert [row((48, 48, 8), 1), row((24, 24, 16), 2), row((25, 5, 64), 1)] == \
+        ["_rd48c8", "_rq24c16", "_rd5c64"]
+    assert row((48, 48, 16), 1) == "" and row((6, 6, 128), 1) == ""      # no instance; small
+    assert row((48, 48, 8), 1, core="cortex-m7") == ""
+
+
 def test_v6m_split_high_multiply():
     """The ARMv6-M packed path's floor((a m + 2^30) / 2^31) as three MULS on an 9/11/11-bit split
     of m with nested floors (mcusim_dw3p_v6m_line): equal to the exact value for |a| < 2^19, every

@@ -462,6 +462,33 @@ MCUSIM_DW3F_DECL(s)
 MCUSIM_DW3F_DECL()
 MCUSIM_DW3F_DECL(p)
 #undef MCUSIM_DW3F_DECL
+/* the unrolled small-map loops (MCUSIM_DW3P_U_LIST, mcusim_nn.h) in the three forms */
+#define MCUSIM_DW3F_UDECL(k, kind, P, ch)                                                          \
+    mcusim_dw3f_loop mcusim_dw3f_u##k##P##c##ch, mcusim_dw3f_u##k##P##c##ch##p,                    \
+        mcusim_dw3f_u##k##P##c##ch##s;
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_UDECL)
+#undef MCUSIM_DW3F_UDECL
+#define MCUSIM_DW3P_U_ASM1(k, kind, P, ch) "  MCUSIM_DW3F_DUALF3 " #kind ", " #P ", " #ch "\n"
+#define MCUSIM_DW3P_U_ASM MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_U_ASM1)
+#define MCUSIM_DW3F_RDECL(k, kind, ow, ch, u)                                                      \
+    mcusim_dw3f_loop mcusim_dw3f_r##k##ow##c##ch##_t0, mcusim_dw3f_r##k##ow##c##ch##_t0p,          \
+        mcusim_dw3f_r##k##ow##c##ch##_t0s, mcusim_dw3f_r##k##ow##c##ch##_t1,                       \
+        mcusim_dw3f_r##k##ow##c##ch##_t1p, mcusim_dw3f_r##k##ow##c##ch##_t1s;
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RDECL)
+#undef MCUSIM_DW3F_RDECL
+/* MCUSIM_DW3F_RINST: rows of ow outputs, u: unrolled (else the generic loops, T6) */
+/* fr: the whole row unrolled at any width; the M33 (ARMv8-M) takes it only for rows up to 24
+ * outputs and unrolls half a row, run twice, for wider ones: a 48-wide row's two 4.6 KB loops
+ * outgrow its instruction cache (VWW's 48x48x8 on stm32u575: generic loops 281k cycles, whole
+ * row 289k, half a row 267k; on the M4 305k -> 287k whole) */
+#if defined(__ARM_ARCH_8M_MAIN__)
+#define MCUSIM_DW3P_FULLROW "0"
+#else
+#define MCUSIM_DW3P_FULLROW "1"
+#endif
+#define MCUSIM_DW3P_R_ASM1(k, kind, ow, ch, u)                                                     \
+    "  MCUSIM_DW3F_RINST " #k ", " #kind ", " #ow ", " #ch ", " #u ", " MCUSIM_DW3P_FULLROW "\n"
+#define MCUSIM_DW3P_R_ASM MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_R_ASM1)
 __asm__(
     "  .pushsection .text.mcusim_dw3f, \"ax\", %progbits\n"
     "  .syntax unified\n"
@@ -613,6 +640,41 @@ __asm__(
     "  strb r2, [r3, r12]\n"
     "  add r1, r1, r12, lsl #1\n"
     "  .endm\n"
+    /* ch != 0: the output strides as immediates (ch the column stride, rows 2P ch apart for
+     * the dual, 4P ch for the quad): every pass stores at fixed offsets from the step's first
+     * output, no stride VMOVs, no register-offset stores, no pointer ADD per pass (the
+     * unrolled small-map loops), or from r1 moved on per pass (the row walk's instances) */
+    "  .macro MCUSIM_DW3F_DUALRQC sign, off, ch, orow\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\orow]\n"
+    "  strb lr, [r1, #\\off+\\ch]\n"
+    "  strb r2, [r1, #\\off+\\orow+\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQC sign, off, ch\n"
+    "  MCUSIM_DW3F_RQ4 \\sign\n"
+    "  strb r10, [r1, #\\off]\n"
+    "  strb r11, [r1, #\\off+\\ch]\n"
+    "  strb lr, [r1, #\\off+2*\\ch]\n"
+    "  strb r2, [r1, #\\off+3*\\ch]\n"
+    "  .endm\n"
+    /* the row walk's requantization and stores: the strides from s3/s4, or immediates */
+    "  .macro MCUSIM_DW3F_DUALRQR sign, ch, orow\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 0, \\ch, \\orow\n"
+    "  add r1, r1, #2*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_QUADRQR sign, ch\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_QUADRQC \\sign, 0, \\ch\n"
+    "  add r1, r1, #4*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  .endif\n"
+    "  .endm\n"
     /* the taps of a one-row pass (sums r11, lr from init r10): two output columns of stride 1
      * (COL2: r0 moved 2 columns on) or 2 (COL2_S2: 4 columns on) */
     "  .macro MCUSIM_DW3F_COL2 t, b, cs\n"
@@ -688,7 +750,7 @@ __asm__(
     /* each loop in its own section: --gc-sections drops those a build does not call (the
      * other core's schedules: mcusim_core_is_m7 is a constant in mcusim's builds) */
     "  .macro MCUSIM_DW3F name, kind, t, b, sign, m7=0, cs=32, lg=5, steps=0, unroll=0, odd=1, "
-    "lastrow=0, flat=0\n"
+    "lastrow=0, flat=0, ch=0, orow=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
@@ -832,13 +894,13 @@ __asm__(
     "  MCUSIM_DW3F_DUALRQ \\sign\n"
     "  .elseif \\unroll\n"             /* two passes per turn: one end test per 8 outputs */
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "7:\n"
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "  .else\n"
     "  MCUSIM_DW3F_DUALTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  MCUSIM_DW3F_DUALRQR \\sign, \\ch, \\orow\n"
     "  .endif\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
@@ -891,13 +953,13 @@ __asm__(
     "  MCUSIM_DW3F_QUADRQ \\sign, 1\n"
     "  .elseif \\unroll\n"             /* two passes per turn */
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "7:\n"
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "  .else\n"
     "  MCUSIM_DW3F_QUADTAPS \\t, \\b, \\cs\n"
-    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  MCUSIM_DW3F_QUADRQR \\sign, \\ch\n"
     "  .endif\n"
     "  vmov r3, s5\n"
     "  cmp r0, r3\n"
@@ -1078,6 +1140,337 @@ __asm__(
     "  MCUSIM_DW3F_M3 mcusim_dw3f_dual7_mor, 1, 1, 128, 7, 1, 0, 1, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_pair27_m, 2, 1, 128, 7, 1\n"
     "  MCUSIM_DW3F_M3 mcusim_dw3f_quad27_m, 4, 1, 128, 7, 1\n"
+    /* M4/M33 small maps of even heights and widths 2P (P in DW3P_DUALF_P): each step's P
+     * passes unrolled at fixed offsets from the step's slot (no pointer move, no end test per
+     * pass), one test per step: a pass's taps at byte q 256 of the step (a column is 128
+     * bytes; q 256 + 3 128 <= 4095, LDR's immediate) */
+    "  .macro MCUSIM_DW3F_DUALTAPSO off, cs=128, t=0\n"
+    "  vmov r2, s6\n"                    /* first: no load right after the stores */
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+0*\\cs\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+1*\\cs\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, lr, r2, r2, r2\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+2*\\cs\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, lr, r2, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+3*\\cs\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, lr, r2, lr, r2\n"
+    "  .endm\n"
+    /* the same for stride 2 (quads of output columns over nine scratch columns, 1024 bytes
+     * a quad) */
+    "  .macro MCUSIM_DW3F_QUADTAPSO off, cs=128, t=0\n"
+    "  vmov r2, s6\n"                    /* first: no load right after the stores */
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+0*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+1*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+2*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+3*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+4*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+5*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+6*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r2\n"   /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+7*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD \\t, 4-\\t, \\off+8*\\cs\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  .endm\n"
+    /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
+     * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
+     * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
+    /* 3x3 maps with the channel count's immediate offsets, every output of a channel without
+     * a loop: stride 1 (kind 2; slots 0-2, 5 scratch columns): rows 0-1 as a dual pass and
+     * its third column, then row 2 (slots 1, 2); stride 2 (kind 6; 7 columns): each row's
+     * three outputs from its slot pair (slot base + 4 per row), one load pair per column */
+    /* two stride-2 outputs over five scratch columns from byte off, stored at out bytes o, o + ch
+     * (kind 8: a row of 4P + 2 outputs ends with one) */
+    "  .macro MCUSIM_DW3F_PAIR2O off, sign, o, ch\n"
+    "  vmov r10, s6\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+384\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, \\off+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  strb r11, [r1, #\\o]\n"
+    "  strb lr, [r1, #\\o+\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_MAP3S1 sign, ch\n"
+    "  MCUSIM_DW3F_DUALTAPSO 0\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 0, \\ch, 3*\\ch\n"
+    "  vmov r2, s6\n"
+    "  MCUSIM_DW3F_LD 0, 4, 256\n"
+    "  MCUSIM_DW3F_TAP2 r4, r7, r10, r11, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 384\n"
+    "  MCUSIM_DW3F_TAP2 r5, r8, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, 512\n"
+    "  MCUSIM_DW3F_TAP2 r6, r9, r10, r11, r10, r11\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  strb r10, [r1, #2*\\ch]\n"
+    "  strb r11, [r1, #5*\\ch]\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r10, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r10, r10\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+384\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r10\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r10\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  strb r10, [r1, #6*\\ch]\n"
+    "  strb r11, [r1, #7*\\ch]\n"
+    "  strb lr, [r1, #8*\\ch]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_MAP3S2 sign, ch\n"
+    "  vmov r10, s6\n"
+    "  .set mcusim_dw3f_s, 0\n"
+    "  .rept 3\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r11, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+128\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r11, r11\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+256\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r11, r11\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, lr, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+384\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, lr, lr\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+512\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, lr, lr\n"
+    "  MCUSIM_DW3F_TAP1 r4, r7, r2, r10\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+640\n"
+    "  MCUSIM_DW3F_TAP1 r5, r8, r2, r2\n"
+    "  MCUSIM_DW3F_LD 0, 4, 4*mcusim_dw3f_s+768\n"
+    "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
+    "  MCUSIM_DW3F_M \\sign\n"
+    "  MCUSIM_DW3F_MUL \\sign, r11\n"
+    "  MCUSIM_DW3F_MUL \\sign, lr\n"
+    "  MCUSIM_DW3F_MUL \\sign, r2\n"
+    "  MCUSIM_DW3F_E \\sign\n"
+    "  MCUSIM_DW3F_SH \\sign, r11\n"
+    "  MCUSIM_DW3F_SH \\sign, lr\n"
+    "  MCUSIM_DW3F_SH \\sign, r2\n"
+    "  strb r11, [r1, #3*\\ch*mcusim_dw3f_s]\n"
+    "  strb lr, [r1, #3*\\ch*mcusim_dw3f_s+\\ch]\n"
+    "  strb r2, [r1, #3*\\ch*mcusim_dw3f_s+2*\\ch]\n"
+    "  .set mcusim_dw3f_s, mcusim_dw3f_s+1\n"
+    "  .endr\n"
+    "  .endm\n"
+    /* cs, t: the scratch's column bytes and word order (the row walk's 2-slot layout: 32, t0/t1);
+     * row: one step per call (the row walk's loops, called per row or row pair) */
+    "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0, cs=128, t=0, row=0\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  push {r4-r11, lr}\n"
+    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
+    "  ldr r5, [r0, #16]\n"
+    "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
+    "  ldrd r8, r9, [r0, #44]\n"         /* steps, out step */
+    "  vmov s7, r1\n"
+    "  vmov s8, r4\n"
+    "  vmov s9, r5\n"
+    "  vmov s4, r6\n"
+    "  vmov s3, r7\n"
+    "  mul r2, r3, r6\n"
+    "  subs r2, r9, r2\n"
+    "  vmov s14, r2\n"
+    "  .if \\row == 2\n"                 /* two chunks of P passes: r0's end 4 P cs on */
+    "  mov r8, #4*\\P*\\cs\n"
+    "  .elseif \\row\n"
+    "  movs r8, #4\n"
+    "  .else\n"
+    "  lsls r8, r8, #2\n"
+    "  .endif\n"
+    "  vmov s10, r8\n"
+    "  movs r2, #4\n"
+    "  vmov s12, r2\n"
+    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
+    "  vmov r3, s8\n"
+    "  ldm r3!, {r4-r12, lr}\n"
+    "  vmov s8, r3\n"
+    "  vmov s0, r11\n"
+    "  vmov s1, r12\n"
+    "  .if \\sign != 2\n"
+    "  vmov s2, lr\n"
+    "  .endif\n"
+    "  vmov s6, r10\n"
+    "  vmov r0, s7\n"
+    "  vmov r1, s9\n"
+    "  .if \\kind == 2\n"
+    "  MCUSIM_DW3F_MAP3S1 \\sign, \\ch\n"
+    "  .elseif \\kind == 6\n"
+    "  MCUSIM_DW3F_MAP3S2 \\sign, \\ch\n"
+    "  .elseif \\kind == 3\n"             /* a 2P x 2P map: its P steps unrolled too */
+    "  .set mcusim_dw3f_st, 0\n"
+    "  .rept \\P\n"
+    "  .set mcusim_dw3f_q, 0\n"
+    "  .rept \\P\n"
+    "  MCUSIM_DW3F_DUALTAPSO 2*\\cs*mcusim_dw3f_q+4*mcusim_dw3f_st, \\cs, \\t\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
+    "  .endr\n"
+    "  addw r1, r1, #4*\\P*\\ch\n"
+    "  .set mcusim_dw3f_st, mcusim_dw3f_st+1\n"
+    "  .endr\n"
+    "  .else\n"
+    "  vmov r2, s10\n"
+    "  add r2, r0, r2\n"
+    "  vmov s15, r2\n"
+    "  .balign 4\n"                      /* the step loop's head is a 32-bit VMOV */
+    "1:\n"
+    "  .set mcusim_dw3f_q, 0\n"
+    "  .rept \\P\n"
+    "  .if \\kind == 4 || \\kind == 8\n"
+    "  MCUSIM_DW3F_QUADTAPSO 8*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_QUADRQC \\sign, 4*\\ch*mcusim_dw3f_q, \\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_QUADRQ \\sign\n"
+    "  .endif\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALTAPSO 2*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
+    "  .if \\ch\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, (\\row/2+1)*2*\\P*\\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALRQ \\sign\n"
+    "  .endif\n"
+    "  .endif\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
+    "  .endr\n"
+    "  .if \\kind == 8\n"                /* width 4P + 2: a last pair of outputs */
+    "  MCUSIM_DW3F_PAIR2O 1024*\\P, \\sign, 4*\\P*\\ch, \\ch\n"
+    "  .endif\n"
+    "  .if \\row == 2\n"                 /* the row's next chunk: 2P columns, 2P outputs on */
+    "  add r0, r0, #2*\\P*\\cs\n"
+    "  add r1, r1, #2*\\P*\\ch\n"
+    "  .else\n"
+    "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
+    "  .endif\n"
+    "  .if \\row == 2\n"
+    "  .elseif \\kind == 8\n"
+    "  addw r1, r1, #(4*\\P+2)*\\ch\n"
+    "  .elseif \\ch\n"
+    "  addw r1, r1, #4*\\P*\\ch\n"
+    "  .else\n"
+    "  vmov r2, s14\n"
+    "  add r1, r1, r2\n"
+    "  .endif\n"
+    "  vmov r2, s15\n"
+    "  cmp r0, r2\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "  vmov r0, s7\n"                    /* next channel: v + cs/4 bytes, out + 1 (rec: LDM) */
+    "  adds r0, #\\cs/4\n"
+    "  vmov s7, r0\n"
+    "  vmov r1, s9\n"
+    "  adds r1, #1\n"
+    "  vmov s9, r1\n"
+    "  vmov r2, s12\n"
+    "  subs r2, #1\n"
+    "  vmov s12, r2\n"
+    "  bne 10b\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+    /* mcusim_dw3f_u{d,q}<P>c<ch>{,p,s}: the instances the compiler can name (MCUSIM_DW3P_U) */
+    "  .macro MCUSIM_DW3F_DUALF3 k, P, ch\n"
+    "  .if \\k == 2\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch, 0, \\P, 2, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch\\()p, 2, \\P, 2, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_um\\P\\()c\\ch\\()s, 1, \\P, 2, \\ch\n"
+    "  .elseif \\k == 6\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch, 0, \\P, 6, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()p, 2, \\P, 6, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_un\\P\\()c\\ch\\()s, 1, \\P, 6, \\ch\n"
+    "  .elseif \\k == 3\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch, 0, \\P, 3, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch\\()p, 2, \\P, 3, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ue\\P\\()c\\ch\\()s, 1, \\P, 3, \\ch\n"
+    "  .elseif \\k == 8\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch, 0, \\P, 8, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()p, 2, \\P, 8, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()s, 1, \\P, 8, \\ch\n"
+    "  .elseif \\k == 1\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch, 0, \\P, 1, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()p, 2, \\P, 1, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()s, 1, \\P, 1, \\ch\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch, 0, \\P, 4, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch\\()p, 2, \\P, 4, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uq\\P\\()c\\ch\\()s, 1, \\P, 4, \\ch\n"
+    "  .endif\n"
+    "  .endm\n"
+    MCUSIM_DW3P_U_ASM
+    /* the row walk's instances the compiler can name (MCUSIM_DW3P_R_LIST): output strides as
+     * immediates for one channel count and width; u: the whole row's passes unrolled (one
+     * step per call over the 2-slot layout, both word orders), else the generic loops */
+    "  .macro MCUSIM_DW3F_RINST1 name, kind, P, ch, t, row=1\n"
+    "  MCUSIM_DW3F_DUALF \\name, 0, \\P, \\kind, \\ch, 32, \\t, \\row\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()p, 2, \\P, \\kind, \\ch, 32, \\t, \\row\n"
+    "  MCUSIM_DW3F_DUALF \\name\\()s, 1, \\P, \\kind, \\ch, 32, \\t, \\row\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_RINST k, kind, ow, ch, u, fr\n"
+    "  .if \\u && (\\fr || \\ow <= 24)\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 0\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 4\n"
+    "  .elseif \\u && \\kind == 1\n"        /* M33, wide rows: half a row unrolled, twice */
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, 1, \\ow/4, \\ch, 0, 2\n"
+    "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, 1, \\ow/4, \\ch, 4, 2\n"
+    "  .else\n"
+    "  MCUSIM_DW3F_T6 mcusim_dw3f_r\\k\\ow\\()c\\ch, \\kind, 0, 32, 5, 0, \\u, 1, 0, 0, \\ch, \\ow*\\ch\n"
+    "  .endif\n"
+    "  .endm\n"
+    MCUSIM_DW3P_R_ASM
+    "  .purgem MCUSIM_DW3F_RINST\n"
+    "  .purgem MCUSIM_DW3F_RINST1\n"
+    "  .purgem MCUSIM_DW3F_DUALF3\n"
+    "  .purgem MCUSIM_DW3F_DUALRQC\n"
+    "  .purgem MCUSIM_DW3F_QUADRQC\n"
+    "  .purgem MCUSIM_DW3F_DUALRQR\n"
+    "  .purgem MCUSIM_DW3F_MAP3S1\n"
+    "  .purgem MCUSIM_DW3F_PAIR2O\n"
+    "  .purgem MCUSIM_DW3F_MAP3S2\n"
+    "  .purgem MCUSIM_DW3F_QUADRQR\n"
+    "  .purgem MCUSIM_DW3F_QUADTAPSO\n"
+    "  .purgem MCUSIM_DW3F_DUALF\n"
+    "  .purgem MCUSIM_DW3F_DUALTAPSO\n"
     "  .purgem MCUSIM_DW3F\n"
     "  .purgem MCUSIM_DW3F_T6\n"
     "  .purgem MCUSIM_DW3F_M3\n"
@@ -1162,33 +1555,29 @@ __asm__(
     "  add r1, r1, r4, lsl #1\n"
     "  add r2, r2, r5, lsl #1\n"
     /* WIDEN1 twice, interleaved so that each store follows an ALU instruction (the M7 issues
-     * the pair together; the same cycles on the M4/M33) */
+     * the pair together; the same cycles on the M4/M33); each column's word 0 stored last,
+     * post-indexed to the next column (no pointer ADD) */
     "  pkhbt r12, r6, r7, lsl #16\n"
     "  pkhtb lr, r7, r6, asr #16\n"
     "  sxtb16 r6, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r6, [r0]\n"
-    "  sxtb16 r7, lr\n"
     "  str r12, [r0, #\\c]\n"
-    "  sxtb16 lr, lr, ror #8\n"
+    "  sxtb16 r7, lr\n"
     "  str r7, [r0, #2*\\c]\n"
-    "  pkhbt r6, r8, r9, lsl #16\n"
+    "  sxtb16 lr, lr, ror #8\n"
     "  str lr, [r0, #3*\\c]\n"
-    "  pkhtb r12, r9, r8, asr #16\n"
-    "  sxtb16 r8, r6\n"
-    "  sxtb16 r6, r6, ror #8\n"
-    "  str r8, [r0, #\\col]\n"
-    "  sxtb16 r9, r12\n"
-    "  str r6, [r0, #\\col+\\c]\n"
+    "  pkhbt r12, r8, r9, lsl #16\n"
+    "  str r6, [r0], #\\col\n"
+    "  pkhtb r6, r9, r8, asr #16\n"
+    "  sxtb16 r8, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r9, [r0, #\\col+2*\\c]\n"
-    "  str r12, [r0, #\\col+3*\\c]\n"
-    "  .if \\col == 32\n"
-    "  adds r0, #64\n"
-    "  .else\n"
-    "  add r0, r0, #2*\\col\n"
-    "  .endif\n"
+    "  str r12, [r0, #\\c]\n"
+    "  sxtb16 r9, r6\n"
+    "  str r9, [r0, #2*\\c]\n"
+    "  sxtb16 r6, r6, ror #8\n"
+    "  str r6, [r0, #3*\\c]\n"
     "  subs r3, #2\n"
+    "  str r8, [r0], #\\col\n"
     "  bge 1b\n"
     "2:\n"
     "  adds r3, #2\n"
@@ -1292,7 +1681,8 @@ typedef void (*mcusim_dw3f_fn)(mcusim_dw3p_job *);
     MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_small7_##N[7] = {                   \
         mcusim_dw3f_dual7_m##S, mcusim_dw3f_quad27_m##S, mcusim_dw3f_pair27_m##S,                  \
         mcusim_dw3f_dual7_mo##S, mcusim_dw3f_dual7_mr##S, mcusim_dw3f_dual7_mor##S,                \
-        mcusim_dw3f_dual7_m##S};
+        mcusim_dw3f_dual7_m##S};                                                                   \
+
 /* the two loops of kind K and form S, one for each scratch word order (t0, t1) */
 #define MCUSIM_DW3F_T01(N, K, S)                                                                   \
     MCUSIM_DW3F_UNUSED static const mcusim_dw3f_fn mcusim_dw3f_##K##_##N[2] = {                   \
@@ -1333,6 +1723,40 @@ MCUSIM_DW3F_FORM(2)
 #undef MCUSIM_DW3F_FORM
 #undef MCUSIM_DW3F_M4
 #undef MCUSIM_DW3F_M7
+/* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
+ * the layer shape it fits, checked before it runs */
+typedef struct {
+    mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
+    int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
+                           stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2;
+                           8: stride 2, width 4P + 2 (quads, then a pair); 3: stride 1, a
+                           2P x 2P map, every step unrolled */
+    int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
+                           the immediate offsets (0: any, small maps only) */
+    int32_t form;       /* qmode >> 1 */
+    int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
+} mcusim_dw3f_unrolled;
+#define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
+    static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0};
+#define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
+    MCUSIM_DW3F_USPEC1(k, P, ch, kind, 2, p)
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
+#undef MCUSIM_DW3F_USPEC
+#undef MCUSIM_DW3F_USPEC1
+#define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
+    static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
+        {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
+        N, 1};
+#define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
+    MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 2, p)
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RSPEC)
+#undef MCUSIM_DW3F_RSPEC
+#undef MCUSIM_DW3F_RSPEC1
 
 #endif
 
@@ -1688,9 +2112,11 @@ static void mcusim_dw3p_pixels(const int32_t *packed, const int8_t *in_b, int8_t
 static __attribute__((noinline)) mcusim_status
 mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,
                 const mcusim_dims *input_dims, const int8_t *input,
-                const mcusim_dims *output_dims, int8_t *output, int32_t tr, const void *form)
+                const mcusim_dims *output_dims, int8_t *output, int32_t tr, const void *form,
+                const void *unrolled)
 {
     (void)form;     /* the fused loops' tables (DSP cores with an FPU only) */
+    (void)unrolled; /* a small map's unrolled loop (the same) */
     const int32_t in_h = input_dims->h, in_w = input_dims->w, ch = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w;
     if ((ch & 3) != 0 || output_dims->c != ch || params->ch_mult != 1 ||
@@ -1788,17 +2214,25 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         return MCUSIM_ARG_ERROR;
     }
     const mcusim_dw3f_fn (*fns)[2] = f->fns;
-    const mcusim_dw3f_fn *dual = mcusim_core_is_m7() ? f->dual7
+    const int32_t m7 = mcusim_core_is_m7();
+    /* the row walk's instance the entry names (M4/M33: immediate output offsets for this
+     * channel count and width), when the layer fits it */
+    const mcusim_dw3f_unrolled *ur = (const mcusim_dw3f_unrolled *)unrolled;
+    const int32_t rfit = ur != NULL && ur->row && !m7 && !tr && ur->form == (qmode >> 1) &&
+                         ur->ch == ch && kow == ur->p && ksh == ksw &&
+                         (ur->kind == 1 ? ksw == 1 : ksw == 2 && kow >= 4);
+    const mcusim_dw3f_fn *dual = m7 ? f->dual7
+                                 : rfit && ur->kind == 1 ? ur->fn
                                  : kow >= 8 ? f->dualu : fns[1];
     const mcusim_dw3f_fn fast_s1[2][2] = {
         {dual[0], dual[1]},
         {fns[0][0], fns[0][1]}};
     /* stride 2: quads of output columns once a row has four (a narrower row: the pair loop,
      * without the quad loop's remainder tests) */
-    const int32_t m7 = mcusim_core_is_m7();
     const mcusim_dw3f_fn *one = ksw != 2 ? fns[0]
                                 : kow < 4 ? (m7 ? f->pair27 : fns[2])
                                 : m7 ? f->quad27
+                                : rfit && ur->kind == 4 ? ur->fn
                                 : kow >= 8 ? f->quad2u
                                 : f->quad2;
     const mcusim_dw3f_fn fast_s2[2][2] = {{one[0], one[1]}, {one[0], one[1]}};
@@ -1811,8 +2245,20 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
+    /* the unrolled loop the entry names (M4/M33), when the layer fits it */
+    const mcusim_dw3f_unrolled *u = (const mcusim_dw3f_unrolled *)unrolled;
+    const int32_t ufit =
+        u != NULL && !u->row && !m7 && np && u->form == (qmode >> 1) &&
+        (u->ch == 0 || u->ch == ch) &&
+        (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
+         : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
+        : u->kind == 8 ? ksh == 2 && ksw == 2 && kow == 4 * u->p + 2 && u->ch == ch
+        : u->kind == 3 ? ksh == 1 && ksw == 1 && kow == 2 * u->p && bh == kow && koh == bh &&
+                             u->ch == ch
+                        : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
+                              bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                    : f->small4[skind];
+                                 : ufit ? u->fn[0] : f->small4[skind];
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -1909,21 +2355,51 @@ static const void *mcusim_dw3p_form_of(const mcusim_dw_conv_params *params, cons
 #define MCUSIM_DW3P_FORM(N) NULL
 #define mcusim_dw3p_form_of(params, packed) NULL
 #endif
-#define MCUSIM_DW3P_ENTRY(NAME, TR, FORM)                                                          \
+#define MCUSIM_DW3P_ENTRY(NAME, TR, FORM, U)                                                       \
     mcusim_status NAME(void *buffer, const mcusim_dw_conv_params *params, const int32_t *packed,   \
                        const mcusim_dims *input_dims, const int8_t *input,                         \
                        const mcusim_dims *output_dims, int8_t *output)                             \
     {                                                                                              \
         return mcusim_dw3p_run(buffer, params, packed, input_dims, input, output_dims, output,     \
-                               TR, FORM);                                                          \
+                               TR, FORM, U);                                                       \
     }
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, mcusim_dw3p_form_of(params, packed))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, mcusim_dw3p_form_of(params, packed))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, MCUSIM_DW3P_FORM(0))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, MCUSIM_DW3P_FORM(0))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, MCUSIM_DW3P_FORM(1))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, MCUSIM_DW3P_FORM(1))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, MCUSIM_DW3P_FORM(2))
-MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM(2))
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_s8, 0, mcusim_dw3p_form_of(params, packed), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_s8, 1, mcusim_dw3p_form_of(params, packed), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_s8, 0, MCUSIM_DW3P_FORM(0), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_sign_s8, 1, MCUSIM_DW3P_FORM(0), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_s8, 0, MCUSIM_DW3P_FORM(1), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_nosign_s8, 1, MCUSIM_DW3P_FORM(1), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_s8, 0, MCUSIM_DW3P_FORM(2), NULL)
+MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM(2), NULL)
+#if MCUSIM_DW3P_FUSED
+#define MCUSIM_DW3P_USPEC(X) (&mcusim_dw3f_us_##X)
+#else
+#define MCUSIM_DW3P_USPEC(X) NULL
+#endif
+#define MCUSIM_DW3P_UENTRY(k, kind, P, ch)                                                         \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_u##k##P##c##ch##_s8, 0,                \
+                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_USPEC(k##P##c##ch##_0))                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_u##k##P##c##ch##_s8, 0,              \
+                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_USPEC(k##P##c##ch##_1))                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_u##k##P##c##ch##_s8, 0,                 \
+                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_USPEC(k##P##c##ch##_2))
+MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_UENTRY)
+#undef MCUSIM_DW3P_UENTRY
+#if MCUSIM_DW3P_FUSED
+#define MCUSIM_DW3P_RSPEC(X) (&mcusim_dw3f_rs_##X)
+#else
+#define MCUSIM_DW3P_RSPEC(X) NULL
+#endif
+#define MCUSIM_DW3P_RENTRY(k, kind, ow, ch, u)                                                     \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_r##k##ow##c##ch##_s8, 0,               \
+                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_0))                    \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_r##k##ow##c##ch##_s8, 0,             \
+                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_1))                    \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_r##k##ow##c##ch##_s8, 0,                \
+                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_2))
+MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_RENTRY)
+#undef MCUSIM_DW3P_RENTRY
+#undef MCUSIM_DW3P_RSPEC
+#undef MCUSIM_DW3P_USPEC
 #undef MCUSIM_DW3P_ENTRY
 #undef MCUSIM_DW3P_FORM

@@ -95,6 +95,10 @@ def emit(node, g, ctx) -> str:
         # that form's loops are linked; ARMv6-M has one form
         form = "" if not ctx.dsp else "_pre" if int(np.ravel(rec)[9]) & depthwise_pack.PRE else \
             "_nosign" if p["activation"][0] >= p["output_offset"] else "_sign"
+        # M4/M33: a small map's unrolled loop, or the row walk's loops with immediate output
+        # offsets, named in the entry (only they are linked)
+        form += (depthwise_pack.unrolled_loop(p, ctx.dsp, fpu, ctx.core)
+                 or depthwise_pack.row_loop(p, ctx.dsp, fpu, ctx.core)) if form else ""
         return (params + f"mcusim_depthwise_conv_3x3_packed{'_t' if tr else ''}{form}_s8("
                 f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp, tr, fpu))}, &params,\n"
                 f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"

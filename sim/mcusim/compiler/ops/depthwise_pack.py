@@ -156,3 +156,68 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
     spare = 2 if sw == 2 else 0
     sums = 2 * ow if (sh, sw) == (1, 1) else ow + 1
     return 32 * (cols + spare) + 4 * sums
+
+
+# The unrolled small-map loops the kernel has (mcusim_nn.h MCUSIM_DW3P_U_LIST; a test checks
+# the two lists agree): (k, kind, P, ch), k = d: stride 1, two output rows per pass, width 2P,
+# even (block) heights; q: stride 2, quads, width 4P; m, n: a 3x3 map at stride 1, 2 (P 3,
+# a whole channel without a loop); v: stride 2, width 4P + 2 (P quads then a pair); e: stride
+# 1, a 2P x 2P map, its steps unrolled too; ch: the channel count whose output offsets are
+# immediates (0: any; m, n, v, e: given)
+UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
+            ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32),
+            ("m", 2, 3, 256), ("n", 6, 3, 128), ("v", 8, 1, 64), ("e", 3, 3, 128))
+
+
+def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
+    """The entry suffix (`_u<k><P>c<ch>`) naming the unrolled loop the kernel would run for this
+    layer's small layout, or "": an M4/M33 with an FPU (the M7 keeps its own schedules), the
+    row walk (not transposed), the fused loops (full int8 range, equal strides 1 or 2), the
+    small layout (small_pairs, or block_rows blocks) and a width of 2P (stride 1, even
+    heights) or 4P (stride 2). The kernel checks the same before it runs the loop (and takes
+    its generic loops when the output overlaps the input other than as the planner streams)."""
+    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+        return ""
+    sh, sw = p["stride"]
+    _, oh, ow, ch = p["output_dims"]
+    if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
+        return ""
+    bh = oh if small_pairs(oh, sh, sw) else block_rows(oh, ow, sh, sw)
+    if bh == 3 and ow == 3:         # a 3x3 map (its own instances, the channel count's)
+        k = "m" if sh == 1 else "n"
+        return f"_u{k}3c{ch}" if (k, 2 if sh == 1 else 6, 3, ch) in UNROLLED else ""
+    if not bh or (sh == 1 and bh % 2):
+        return ""
+    if sh == 1 and bh == oh == ow and ("e", 3, ow // 2, ch) in UNROLLED:
+        return f"_ue{ow // 2}c{ch}"         # a square map, every step unrolled
+    k, n = ("d", 2) if sh == 1 else ("q", 4)
+    if sh == 2 and ow % 4 == 2:     # quads, then a pair
+        return f"_uv{ow // 4}c{ch}" if ("v", 8, ow // 4, ch) in UNROLLED else ""
+    if ow % n:
+        return ""
+    fits = [c for kk, _, pp, c in UNROLLED if kk == k and pp == ow // n and c in (0, ch)]
+    return f"_u{k}{ow // n}c{max(fits)}" if fits else ""
+
+
+# The row walk's instances (mcusim_nn.h MCUSIM_DW3P_R_LIST): (k, kind, ow, ch, u), rows of ow
+# outputs and ch channels with the output offsets as immediates; u: two passes per loop turn
+# (the kernel's choice for rows of 8+ outputs)
+ROW_LOOPS = (("d", 1, 48, 8, 1), ("q", 4, 24, 16, 1), ("d", 1, 5, 64, 0))
+
+
+def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
+    """The entry suffix (`_r<k><ow>c<ch>`) naming the row walk's loops with immediate output
+    offsets for this layer, or "": as unrolled_loop (M4/M33 with an FPU, not transposed, fused)
+    for a layer without the small layout whose width and channel count have an instance
+    (stride 1, or stride 2 with rows of 4+ outputs)."""
+    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+        return ""
+    sh, sw = p["stride"]
+    _, oh, ow, ch = p["output_dims"]
+    if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
+        return ""
+    if small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw):
+        return ""
+    k = "d" if sh == 1 else "q"
+    fits = any(kk == k and w == ow and c == ch for kk, _, w, c, _ in ROW_LOOPS)
+    return f"_r{k}{ow}c{ch}" if fits else ""
