@@ -278,6 +278,14 @@ def cases():
     # column (quad2u; the 16x9 and 17-row stride-2 maps above now run in blocks)
     yield mg.depthwise_conv_2d(r, [1, 22, 18, 4], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # pointwise layers whose records the M4 copies into the scratch first (_mc_s8 / _pwc_s8:
+    # from six passes over them): merged 128 -> 16 over 36 pixels (the straight 128 loop), 96
+    # merged over 25 pixels (the loop, groups of three at the end), int16 32 -> 10 over 49 pixels
+    # with the full rounding (13 groups, three of three); the M33 runs them as before
+    r = rng("pwcopy")
+    yield mg.conv_2d(r, [1, 6, 6, 128], 16, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 5, 5, 96], 6, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 7, 7, 32], 10, (1, 1), padding="VALID")[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

@@ -628,6 +628,30 @@ def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
     assert_bit_exact(c, seed=31)
 
 
+@pytest.mark.parametrize("shape,oc,act,fn", [
+    ([1, 6, 6, 128], 16, "RELU6", "mc"),     # 9 groups of merged records
+    ([1, 5, 5, 96], 6, "NONE", "mc"),        # 7 groups, three of them of three pixels
+    ([1, 7, 7, 32], 10, "RELU", "pwc"),      # int16 rows: 13 groups, 7 passes of two
+])
+def test_conv_1x1_records_copied(klib, tmp_path, shape, oc, act, fn):
+    """On the Cortex-M4 a pointwise layer with six or more passes over its records copies them
+    into its scratch first (mcusim_convolve_1x1_fast_mc_s8 / _pwc_s8); the copy is bit-exact
+    (on the host the C loops over the copied records)."""
+    data, _ = mg.conv_2d(rng("pwc", shape, oc, act), shape, oc, (1, 1), padding="VALID",
+                         activation=act)
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert f"mcusim_convolve_1x1_fast_{fn}_s8(" in c.body
+    assert_bit_exact(c, seed=32)
+
+
+def test_conv_1x1_records_not_copied_below_six_passes(klib, tmp_path):
+    """Five passes (9 groups, two per pass over 160-byte merged records) stay in flash."""
+    data, _ = mg.conv_2d(rng("pwc5"), [1, 6, 6, 64], 16, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert "mcusim_convolve_1x1_fast_m2_s8(" in c.body
+
+
 def test_conv_pack_records_merged_layout_and_refusals():
     """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
     bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for

@@ -145,6 +145,10 @@ MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pw2_s8)
 /* mcusim_convolve_1x1_fast_m_s8 for 64 input channels with scratch for two groups (1 KB), two
  * groups of four pixels per record pass (the Cortex-M4's choice) */
 MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_m2_s8)
+/* mcusim_convolve_1x1_fast_m_s8 / _pw_s8 with the records copied into the scratch after the
+ * columns (one group's: 8 in_c bytes), once per call */
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_mc_s8)
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pwc_s8)
 #undef MCUSIM_PW_ENTRY_DECL
 /* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
  * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and

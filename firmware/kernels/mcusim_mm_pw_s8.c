@@ -30,6 +30,8 @@ void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
 void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                          int8_t *out);
+/* n words (a multiple of 8) from src to dst with LDM/STM of eight */
+void mcusim_pw_copy8(int32_t *dst, const int32_t *src, int32_t n);
 
 __asm__(
     /* one 4 x 2 step (as mcusim_mat_mult_packed_s8.c's MCUSIM_MM4X2_KP): column words at r0 + X,
@@ -772,6 +774,19 @@ __asm__(
      * loops only on the M33 (ARMv8-M Mainline), whose pointwise layers with several pixel groups
      * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
      * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
+    /* n words (a multiple of 8, n > 0) of records from src (r1) to dst (r0): 8 per LDM/STM pair,
+     * one flash line of the ART per LDM */
+    MCUSIM_ASM_FUNC(mcusim_pw_copy8)
+    "  push {r4, r5, r6, r7, r8, r9}\n"
+    "  add r2, r1, r2, lsl #2\n"
+    "1:\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  cmp r1, r2\n"
+    "  bne 1b\n"
+    "  pop {r4, r5, r6, r7, r8, r9}\n"
+    "  bx lr\n"
+    MCUSIM_ASM_END(mcusim_pw_copy8)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
@@ -834,7 +849,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
                                      const mcusim_dims *input_dims, const int8_t *input,
                                      const mcusim_dims *filter_dims, const int32_t *packed,
                                      const mcusim_dims *output_dims, int8_t *output,
-                                     int32_t merged, int32_t twice,
+                                     int32_t merged, int32_t twice, int32_t copy,
                                      const mcusim_pw_loops *loops)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
@@ -861,6 +876,16 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     const int32_t lo = params->activation.min, hi = params->activation.max;
     const int32_t depth = in_c, fours = total - 3 * n3;
     int16_t *cols = (int16_t *)buffer;
+    if (copy) {         /* the records after the columns: no flash wait states per group */
+        int32_t *dst = (int32_t *)buffer + (twice ? 4 : 2) * depth;
+        const int32_t words = (out_c >> 1) * (merged ? depth / 2 + 8 : depth + 8);
+#if MCUSIM_DSP
+        mcusim_pw_copy8(dst, packed, words);    /* words: a multiple of 8 (depth of 32) */
+        packed = dst;
+#else
+        packed = mcusim_copy_records(dst, packed, words);
+#endif
+    }
 #if MCUSIM_DSP
     const int32_t args[4] = {depth >> 3, out_c >> 1, out_c, lo};
     const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
@@ -924,8 +949,9 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
 }
 
 /* the layers' entry points: mcusim_pw_layer on merged (MERGED) or int16 records, two groups per
- * record pass (PAIR) or one; C: the input channels the entry takes (0: any) */
-#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR)                                                     \
+ * record pass (PAIR) or one, the records copied into the scratch first (COPY); C: the input
+ * channels the entry takes (0: any) */
+#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR, COPY)                                               \
     mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
                        const mcusim_dims *input_dims, const int8_t *input,                         \
                        const mcusim_dims *filter_dims, const int32_t *packed,                      \
@@ -936,14 +962,19 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
             return MCUSIM_ARG_ERROR;                                                               \
         }                                                                                          \
         return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed,             \
-                               output_dims, output, MERGED, PAIR, loops);                          \
+                               output_dims, output, MERGED, PAIR, COPY, loops);                    \
     }
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0)
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0, 0)
+/* the same with the records copied into the scratch after one group's columns (the compiler's
+ * choice on the Cortex-M4 where the arena does not grow: its ART's 256-byte data cache re-reads
+ * every record from flash for every group of pixels otherwise) */
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_mc_s8, 0, 1, 0, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pwc_s8, 0, 0, 0, 1)
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
  * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
  * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
 /* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1)
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1, 0)
 #undef MCUSIM_PW_ENTRY

@@ -165,6 +165,24 @@ def _merged_ok(ctx, p: dict) -> bool:
     return _is_m4(ctx) and p["filter_dims"][3] >= 64
 
 
+# groups of four pixels from which copying a pointwise layer's records into RAM pays on the
+# M4: a copy costs about one load, one store and the flash line's 5 wait states per 32 bytes
+# (~0.7 cycles a byte), a pass over them from flash those wait states (~0.16 a byte)
+PW_COPY_MIN_GROUPS = 6
+
+
+def _pw_copy_pays(ctx, p: dict, merged: bool) -> bool:
+    """Whether a pointwise layer on the Cortex-M4 copies its records into its scratch
+    (mcusim_convolve_1x1_fast_pwc_s8 / _mc_s8): from PW_COPY_MIN_GROUPS passes over them from
+    flash, the ART's data cache (256 bytes) holding no record set; a layer with 160-byte records
+    (32 inputs as int16, 64 merged) makes one pass per two groups otherwise (_pw2_s8 / _m2_s8).
+    VWW l4r5: 6x6x64 -> 128 (five passes) 347,702 cycles copied against 345,601."""
+    n, oh, ow, _ = p["output_dims"]
+    groups = (n * oh * ow + 3) // 4
+    pair = p["filter_dims"][3] == (64 if merged else 32)
+    return _is_m4(ctx) and (groups + 1) // (2 if pair else 1) >= PW_COPY_MIN_GROUPS
+
+
 def _merged_records(node, g, p: dict):
     """conv_pack.records_merged for a 1x1 layer (input offset folded into the bias), or None."""
     w, bias = _filter_bias(node, g, p, fold=True)
@@ -266,11 +284,16 @@ def emit(node, g, ctx) -> str:
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
     pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
     merged = _merged_records(node, g, p) if pw and _merged_ok(ctx, p) else None
+    # the M4: the records copied into the scratch where that pays and the arena does not grow
+    pw_copy = pw and _pw_copy_pays(ctx, p, merged is not None) and \
+        records_copy(ctx, 4 * len(merged if merged is not None else rec))
     # the M4 with 160-byte records (32 inputs as int16, 64 merged): two groups per record pass
-    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == (32 if merged is None else 64) \
-        and scratch_fits(node, g, 2 * size)
+    twice = pw and not pw_copy and _is_m4(ctx) and \
+        p["filter_dims"][3] == (32 if merged is None else 64) and scratch_fits(node, g, 2 * size)
     if twice:           # two groups' columns (mcusim_convolve_1x1_fast_pw2_s8)
         size *= 2
+    if pw_copy:         # one group's columns, then the records (mcusim_convolve_1x1_fast_pwc_s8)
+        size += 4 * len(merged if merged is not None else rec)
     buf = f"{ctx.scratch(size)}, " if size else ""
     if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
         buf += f"{groups}, {block}, "
@@ -294,6 +317,8 @@ def emit(node, g, ctx) -> str:
             (rec, "mcusim_convolve_1x1_fast_pw_s8")
         if twice:
             fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
+        elif pw_copy:
+            fn = fn[:-len("_s8")] + "c_s8"     # _pwc_s8 / _mc_s8
         loops = _pw_loops(p["filter_dims"][3], merged is not None, twice)
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
