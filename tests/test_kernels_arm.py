@@ -286,6 +286,16 @@ def cases():
     yield mg.conv_2d(r, [1, 6, 6, 128], 16, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 5, 5, 96], 6, (1, 1), padding="VALID", activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 7, 7, 32], 10, (1, 1), padding="VALID")[0], RND
+    # the straight loops for a known out_c (rqh<K>o<out_c>, outputs at immediate offsets; M4
+    # int16 at 32 inputs and merged rqm128o128, M33 through the blocks' dispatch): with the
+    # activation minimum at the zero point (r0 kept) and without (the frame reload)
+    r = rng("pwoc")
+    yield mg.conv_2d(r, [1, 3, 4, 32], 32, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 2, 6, 32], 64, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 3, 4, 64], 64, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 2, 4, 64], 128, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 4, 4, 128], 128, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 3, 4, 128], 128, (1, 1), padding="VALID", activation="RELU")[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

@@ -79,8 +79,8 @@ __asm__(
     /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
      * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
      * blank: three (the 3 x 2 blocks) */
-    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z\n"
-    "  ldr r0, [r1, #\\OFF]\n"
+    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z, M=r0\n"
+    "  ldr \\M, [r1, #\\OFF]\n"
     "  ldr r2, [r1, #\\OFF+4]\n"
     "  .if \\OFF == 4\n"
     "  ldr r3, [r1, #\\OFF+8]\n"
@@ -88,24 +88,24 @@ __asm__(
     "  ldr r3, [r1, #\\OFF+8]!\n"        /* r1: the next record - 4 */
     "  .endif\n"
     "  .if \\Z\n"
-    "  smmlar \\A0, \\A0, r0, r2\n"
-    "  smmlar \\A1, \\A1, r0, r2\n"
-    "  smmlar \\A2, \\A2, r0, r2\n"
+    "  smmlar \\A0, \\A0, \\M, r2\n"
+    "  smmlar \\A1, \\A1, \\M, r2\n"
+    "  smmlar \\A2, \\A2, \\M, r2\n"
     "  .ifnb \\A3\n"
-    "  smmlar \\A3, \\A3, r0, r2\n"
+    "  smmlar \\A3, \\A3, \\M, r2\n"
     "  .endif\n"
     "  .else\n"                            /* each SUB a step ahead of its SMMLAR (M33 latency) */
     "  sub r12, r2, \\A0, lsr #31\n"
     "  sub lr, r2, \\A1, lsr #31\n"
-    "  smmlar \\A0, \\A0, r0, r12\n"
+    "  smmlar \\A0, \\A0, \\M, r12\n"
     "  sub r12, r2, \\A2, lsr #31\n"
-    "  smmlar \\A1, \\A1, r0, lr\n"
+    "  smmlar \\A1, \\A1, \\M, lr\n"
     "  .ifnb \\A3\n"
     "  sub lr, r2, \\A3, lsr #31\n"
     "  .endif\n"
-    "  smmlar \\A2, \\A2, r0, r12\n"
+    "  smmlar \\A2, \\A2, \\M, r12\n"
     "  .ifnb \\A3\n"
-    "  smmlar \\A3, \\A3, r0, lr\n"
+    "  smmlar \\A3, \\A3, \\M, lr\n"
     "  .endif\n"
     "  .endif\n"
     "  asr \\A0, \\A0, r3\n"
@@ -144,7 +144,7 @@ __asm__(
      * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
      * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
      * the top. */
-    "  .macro MCUSIM_PW_RECORDS N8, Z\n"
+    "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0\n"
     "  .balign 4\n"
     "3:\n"
     "  MCUSIM_PW_KP_BIAS\n"
@@ -166,12 +166,24 @@ __asm__(
     "  bne 11b\n"
     "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
+    "  .if \\OC && \\Z\n"                 /* r0 (cols + 4) kept: the multiplier in r12 */
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, 1, r12\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, 1, r12\n"
+    "  .else\n"
     "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
+    "  .endif\n"
     "  bfi r4, r5, #8, #8\n"
     "  bfi r6, r7, #8, #8\n"
     "  bfi r8, r9, #8, #8\n"
     "  bfi r10, r11, #8, #8\n"
+    "  .if \\OC\n"                       /* out_c known: r0 back by 4, stores at immediates */
+    "  .if \\N8 == 4\n"                    /* r0 after MCUSIM_PW_STEPS: cols + 252 */
+    "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z, 252\n"
+    "  .else\n"
+    "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z\n"
+    "  .endif\n"
+    "  .else\n"
     "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
     "  add r5, lr, r12\n"
     "  add r7, r5, r12\n"
@@ -181,10 +193,30 @@ __asm__(
     "  strh r8, [r7]\n"
     "  strh r10, [r9]\n"
     "  str lr, [sp, #12]\n"
+    "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* the straight records' outputs for a known out_c (OC, at most 1365): the four pixels'
+     * halfwords at immediate offsets from out (no adds, no out_c load); with Z r0 = cols + BACK
+     * after the record (the requantization kept off it), so it steps back instead of a frame
+     * load */
+    "  .macro MCUSIM_PW_STORE_OC P0, P1, P2, P3, OC, Z, BACK=4\n"
+    "  .if \\Z\n"
+    "  ldr r2, [sp, #4]\n"                /* the records' end - 4 */
+    "  ldr lr, [sp, #12]\n"               /* out */
+    "  sub r0, r0, #\\BACK\n"
+    "  .else\n"
+    "  ldm sp, {r0, r2}\n"                /* cols, the records' end - 4 */
+    "  ldr lr, [sp, #12]\n"
+    "  .endif\n"
+    "  strh \\P1, [lr, #\\OC]\n"
+    "  strh \\P2, [lr, #2*\\OC]\n"
+    "  strh \\P3, [lr, #3*\\OC]\n"
+    "  strh \\P0, [lr], #2\n"
+    "  str lr, [sp, #12]\n"
     "  .endm\n"
     /* r8 = the output zero point from the first record's A (in r8) and r (r9): A = 2^(r-1) +
      * zp 2^r (conv_pack.records); r10, r11 scratch */
@@ -289,7 +321,7 @@ __asm__(
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
-    "  .macro MCUSIM_PW_FN N8\n"
+    "  .macro MCUSIM_PW_FN N8, OC=0\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r3, r0, r4, lsl #6\n"
     "  subs r3, r3, #4\n"
@@ -301,9 +333,9 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW_RECORDS \\N8, 0\n"
+    "  MCUSIM_PW_RECORDS \\N8, 0, \\OC\n"
     "20:\n"
-    "  MCUSIM_PW_RECORDS \\N8, 1\n"
+    "  MCUSIM_PW_RECORDS \\N8, 1, \\OC\n"
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
@@ -319,6 +351,18 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh128_s16)
     "  MCUSIM_PW_FN 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqh128_s16)
+    /* mcusim_mm4x2_rqh<K>_s16 for a known out_c, the outputs at immediate offsets (VWW's and
+     * KWS's shapes: rqh<K>o<out_c>; conv_2d._pw_loops and mcusim_mm4x2_pw_s16 name them) */
+#define MCUSIM_PW_FN_OC(K, N8, OC)                                                                 \
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh##K##o##OC##_s16)                                             \
+    "  MCUSIM_PW_FN " #N8 ", " #OC "\n"                                                           \
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh##K##o##OC##_s16)
+    MCUSIM_PW_FN_OC(32, 4, 32)
+    MCUSIM_PW_FN_OC(32, 4, 64)
+    MCUSIM_PW_FN_OC(64, 8, 64)
+    MCUSIM_PW_FN_OC(64, 8, 128)
+    MCUSIM_PW_FN_OC(128, 16, 128)
+#undef MCUSIM_PW_FN_OC
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -433,28 +477,28 @@ __asm__(
      * >> r' = SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r exactly (128 times the numerator, the
      * rounding 2^31 of SMMLAR in the 64 of A'); constants at r1 + 16, r1 then the next
      * record - 4 */
-    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z\n"
-    "  ldr r0, [r1, #16]\n"
+    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z, M=r0\n"
+    "  ldr \\M, [r1, #16]\n"
     "  ldr r2, [r1, #20]\n"
     "  ldr r3, [r1, #24]!\n"
     "  .if \\Z\n"
-    "  smmla \\A0, \\A0, r0, r2\n"
-    "  smmla \\A1, \\A1, r0, r2\n"
-    "  smmla \\A2, \\A2, r0, r2\n"
-    "  smmla \\A3, \\A3, r0, r2\n"
+    "  smmla \\A0, \\A0, \\M, r2\n"
+    "  smmla \\A1, \\A1, \\M, r2\n"
+    "  smmla \\A2, \\A2, \\M, r2\n"
+    "  smmla \\A3, \\A3, \\M, r2\n"
     "  .else\n"
     "  asr r12, \\A0, #31\n"
     "  asr lr, \\A1, #31\n"
     "  add r12, r2, r12, lsl #7\n"
     "  add lr, r2, lr, lsl #7\n"
-    "  smmla \\A0, \\A0, r0, r12\n"
-    "  smmla \\A1, \\A1, r0, lr\n"
+    "  smmla \\A0, \\A0, \\M, r12\n"
+    "  smmla \\A1, \\A1, \\M, lr\n"
     "  asr r12, \\A2, #31\n"
     "  asr lr, \\A3, #31\n"
     "  add r12, r2, r12, lsl #7\n"
     "  add lr, r2, lr, lsl #7\n"
-    "  smmla \\A2, \\A2, r0, r12\n"
-    "  smmla \\A3, \\A3, r0, lr\n"
+    "  smmla \\A2, \\A2, \\M, r12\n"
+    "  smmla \\A3, \\A3, \\M, lr\n"
     "  .endif\n"
     "  asr \\A0, \\A0, r3\n"
     "  asr \\A1, \\A1, r3\n"
@@ -504,7 +548,7 @@ __asm__(
      * stored, r1 at the next record - 4 and r0, r2, r12 from the frame at FR (0: [sp] cols,
      * 4 the records' end - 4, 8 out_c, 12 out; 16: the second group's, see
      * mcusim_mm4x2_rqh32x2_s16). N8 = 8, 16: 64, 128 elements straight; 0: the loop. */
-    "  .macro MCUSIM_PWM_BODY Z, N8, FR\n"
+    "  .macro MCUSIM_PWM_BODY Z, N8, FR, OC=0\n"
     "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
     "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
     "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
@@ -563,12 +607,20 @@ __asm__(
     "  add r7, r7, r7\n"
     "  add r9, r9, r9\n"
     "  add r11, r11, r11\n"
+    "  .if \\OC && \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, 1, r12\n"
+    "  MCUSIM_PWM_RQB r4, r6, r8, r10, 1, r12\n"
+    "  .else\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, \\Z\n"
     "  MCUSIM_PWM_RQB r4, r6, r8, r10, \\Z\n"
+    "  .endif\n"
     "  bfi r5, r4, #8, #8\n"
     "  bfi r7, r6, #8, #8\n"
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
+    "  .if \\OC\n"
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z\n"
+    "  .else\n"
     "  .if \\FR == 0\n"
     "  ldm sp, {r0, r2, r12, lr}\n"       /* cols (B), the records' end - 4, out_c, out (A) */
     "  .else\n"
@@ -583,11 +635,12 @@ __asm__(
     "  strh r9, [r6]\n"
     "  strh r11, [r8]\n"
     "  str lr, [sp, #\\FR+12]\n"
+    "  .endif\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"
+    "  .macro MCUSIM_PWM_RECORDS Z, N8=0, OC=0\n"
     "  .balign 4\n"
     "3:\n"
-    "  MCUSIM_PWM_BODY \\Z, \\N8, 0\n"
+    "  MCUSIM_PWM_BODY \\Z, \\N8, 0, \\OC\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
     "  add sp, sp, #20\n"
@@ -713,7 +766,7 @@ __asm__(
     "  .endm\n"
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
-    "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
+    "  .macro MCUSIM_PWM_FN NPX, N8=0, OC=0\n"
     "  MCUSIM_PW_PROLOGUE 4\n"
     "  add r11, r0, r4, lsl #6\n"
     "  .if \\NPX == 4\n"
@@ -731,9 +784,9 @@ __asm__(
     "  cmp r7, r8\n"
     "  bge 20f\n"
     "  .if \\NPX == 4\n"
-    "  MCUSIM_PWM_RECORDS 0, \\N8\n"
+    "  MCUSIM_PWM_RECORDS 0, \\N8, \\OC\n"
     "20:\n"
-    "  MCUSIM_PWM_RECORDS 1, \\N8\n"
+    "  MCUSIM_PWM_RECORDS 1, \\N8, \\OC\n"
     "  .else\n"
     "  MCUSIM_PWM3_RECORDS 0\n"
     "20:\n"
@@ -749,6 +802,9 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128_s16)
     "  MCUSIM_PWM_FN 4, 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128_s16)
+    "  MCUSIM_PWM_FN 4, 16, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128o128_s16)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64x2_s16)
     "  MCUSIM_PW_X2_ENTRY 512\n"
     "  MCUSIM_PWM_RECORDS2 0\n"
@@ -764,8 +820,6 @@ __asm__(
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
-    "  .purgem MCUSIM_PW_PROLOGUE\n"
-    "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PWM_RECORDS\n"
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
@@ -795,16 +849,33 @@ __asm__(
     "  beq.w mcusim_mm4x2_rqh32_s16\n"
 #if defined(__ARM_ARCH_8M_MAIN__)
     "  cmp r12, #8\n"
-    "  beq.w mcusim_mm4x2_rqh64_s16\n"
+    "  beq 2f\n"
     "  cmp r12, #16\n"
-    "  beq.w mcusim_mm4x2_rqh128_s16\n"
+    "  beq 1f\n"
 #endif
     "  b.w mcusim_mm4x2_rqh_s16\n"
+#if defined(__ARM_ARCH_8M_MAIN__)
+    "1:\n"
+    "  ldr r12, [r2, #8]\n"               /* out_c */
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh128o128_s16\n"
+    "  b.w mcusim_mm4x2_rqh128_s16\n"
+    "2:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #64\n"
+    "  beq.w mcusim_mm4x2_rqh64o64_s16\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh64o128_s16\n"
+    "  b.w mcusim_mm4x2_rqh64_s16\n"
+#endif
     MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
     "  .purgem MCUSIM_PW_FN\n"
     "  .purgem MCUSIM_PW_RECORDS\n"
+    "  .purgem MCUSIM_PW_STORE_OC\n"
+    "  .purgem MCUSIM_PW_ZP\n"
+    "  .purgem MCUSIM_PW_PROLOGUE\n"
     "  .purgem MCUSIM_PW_RQ\n"
     "  .purgem MCUSIM_PW_STEPS\n"
     "  .purgem MCUSIM_PW_STRAIGHT\n"
