@@ -296,6 +296,12 @@ def cases():
     yield mg.conv_2d(r, [1, 2, 4, 64], 128, (1, 1), padding="VALID")[0], RND
     yield mg.conv_2d(r, [1, 4, 4, 128], 128, (1, 1), padding="VALID")[0], RND
     yield mg.conv_2d(r, [1, 3, 4, 128], 128, (1, 1), padding="VALID", activation="RELU")[0], RND
+    # the 3 x 2 block straight over 128 and 256 elements (VWW's 3x3 maps: mcusim_mm3x2_rqm128/256
+    # on the M4's merged records, rqh128/256 through the M33 blocks' dispatch: 17 and 9 pairs
+    # beyond its 8 KB cache), with and without the [acc < 0] term
+    r = rng("pw3")
+    yield mg.conv_2d(r, [1, 3, 3, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

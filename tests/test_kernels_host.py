@@ -654,13 +654,17 @@ def test_conv_1x1_records_not_copied_below_six_passes(klib, tmp_path):
 
 def test_pointwise_loops_for_a_known_out_c():
     """The straight loops with the outputs at immediate offsets are named for their shapes only
-    (conv_2d.PW_OUT_C_LOOPS); other channel counts keep the generic ones."""
+    (conv_2d.PW_OUT_C_LOOPS), the straight 3 x 2 loops for 128 and 256 inputs; other channel
+    counts keep the generic ones."""
     from mcusim.compiler.ops import conv_2d
     assert conv_2d._pw_loops(128, 128, True, False)[0] == "mcusim_mm4x2_rqm128o128_s16"
     assert conv_2d._pw_loops(128, 64, True, False)[0] == "mcusim_mm4x2_rqm128_s16"
     assert conv_2d._pw_loops(32, 64, False, True) == (
         "mcusim_mm4x2_rqh32o64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32x2_s16")
     assert conv_2d._pw_loops(96, 96, False, False)[0] == "mcusim_mm4x2_rqh_s16"
+    assert conv_2d._pw_loops(256, 256, True, False)[1] == "mcusim_mm3x2_rqm256_s16"
+    assert conv_2d._pw_loops(128, 256, False, False)[1] == "mcusim_mm3x2_rqh128_s16"
+    assert conv_2d._pw_loops(64, 64, True, True)[1] == "mcusim_mm3x2_rqm_s16"
 
 
 def test_conv_pack_records_merged_layout_and_refusals():

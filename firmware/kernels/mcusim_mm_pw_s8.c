@@ -389,7 +389,7 @@ __asm__(
     /* a record's records loop: r0 cols, r1 the first record - 4, r11 where r0 ends (cols + 64 n8
      * - 8); frame as MCUSIM_PW_RECORDS. Iterations: r0 at their data - 8 (data + 8 after the
      * first step), r1 at their rows - 4 (+ 4). */
-    "  .macro MCUSIM_PW3_RECORDS Z\n"
+    "  .macro MCUSIM_PW3_RECORDS Z, N8=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r8, [r1, #4]\n"                /* the bias words into r8/r9 (read before written) */
@@ -405,6 +405,14 @@ __asm__(
     "  smlad r7, r3, lr, r9\n"
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
+    "  .if \\N8\n"                      /* 8 N8 elements straight: r0 = cols + 8, r1 = rows + 4 */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 1\n"
+    "  MCUSIM_PW3_KP (16 * MCUSIM_PWS - 8), (8 * MCUSIM_PWS - 4)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  add r1, r1, #(32 * \\N8 - 8)\n"   /* the rows' end - 4 */
+    "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
     "11:\n"
@@ -427,6 +435,7 @@ __asm__(
     "  MCUSIM_PW3_KP 232, 116, 1, 1\n"
     "  cmp r0, r11\n"
     "  bne 11b\n"
+    "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
     "  MCUSIM_PW_RQ r4, r6, r8, , 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, , 16, \\Z\n"
@@ -445,7 +454,7 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
+    "  .macro MCUSIM_PW3_FN N8=0\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
     "  add r11, r0, r4, lsl #6\n"
     "  sub r11, r11, #8\n"                /* where r0 ends */
@@ -456,15 +465,32 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW3_RECORDS 0\n"
+    "  MCUSIM_PW3_RECORDS 0, \\N8\n"
     "20:\n"
-    "  MCUSIM_PW3_RECORDS 1\n"
+    "  MCUSIM_PW3_RECORDS 1, \\N8\n"
+    "  .endm\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
+    "  MCUSIM_PW3_FN\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqh_s16)
+    /* 128 and 256 elements straight (VWW's 3x3 maps: no loop test, ~3 cycles per 32 elements) */
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh128_s16)
+    "  MCUSIM_PW3_FN 16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256_s16)
+    "  MCUSIM_PW3_FN 32\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh256_s16)
+    "  .purgem MCUSIM_PW3_FN\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
-    "  beq.w mcusim_mm3x2_rqh_s16\n"
-    "  b.w mcusim_mm3x2_rq_s16\n"
+    "  bne.w mcusim_mm3x2_rq_s16\n"
+#if defined(__ARM_ARCH_8M_MAIN__)                /* the M33's blocks (as mcusim_mm4x2_pw_s16) */
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm3x2_rqh128_s16\n"
+    "  cmp r12, #32\n"
+    "  beq.w mcusim_mm3x2_rqh256_s16\n"
+#endif
+    "  b.w mcusim_mm3x2_rqh_s16\n"
     MCUSIM_ASM_END(mcusim_mm3x2_pw_s16)
     /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
      * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
@@ -680,7 +706,7 @@ __asm__(
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM3_RECORDS Z\n"
+    "  .macro MCUSIM_PWM3_RECORDS Z, N8=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r9, [r1, #4]\n"                /* b_c */
@@ -696,6 +722,14 @@ __asm__(
     "  smlad r7, r3, lr, r9\n"
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
+    "  .if \\N8\n"                      /* straight: r0 = cols + 8, r1 = the rows */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 1\n"
+    "  MCUSIM_PWM3_KP (16 * MCUSIM_PWS - 8), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  add r1, r1, #(16 * \\N8 - 4)\n"   /* the rows' end - 4 */
+    "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
     "11:\n"
@@ -718,6 +752,7 @@ __asm__(
     "  MCUSIM_PWM3_KP 232, 60, 1, 1\n"
     "  cmp r0, r11\n"
     "  bne 11b\n"
+    "  .endif\n"
     "  sub r4, r4, r5\n"
     "  sub r6, r6, r7\n"
     "  sub r8, r8, r9\n"
@@ -788,9 +823,9 @@ __asm__(
     "20:\n"
     "  MCUSIM_PWM_RECORDS 1, \\N8, \\OC\n"
     "  .else\n"
-    "  MCUSIM_PWM3_RECORDS 0\n"
+    "  MCUSIM_PWM3_RECORDS 0, \\N8\n"
     "20:\n"
-    "  MCUSIM_PWM3_RECORDS 1\n"
+    "  MCUSIM_PWM3_RECORDS 1, \\N8\n"
     "  .endif\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm_s16)
@@ -817,6 +852,12 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm_s16)
     "  MCUSIM_PWM_FN 3\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqm_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm128_s16)
+    "  MCUSIM_PWM_FN 3, 16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm256_s16)
+    "  MCUSIM_PWM_FN 3, 32\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm256_s16)
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"

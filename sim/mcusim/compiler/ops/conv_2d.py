@@ -153,14 +153,15 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     """The record loops (mcusim_mm_pw_s8.c) a pointwise layer over kc input channels to oc runs,
     named in its MCUSIM_PW_LOOPS table so the linker keeps only those: groups of four
     (straight-line for 64/128 inputs, 32 too on the int16 records; 128 -> 128 with the outputs
-    at immediate offsets), of three, and two groups of four per record pass (twice: 32 inputs on
-    int16 records, 64 merged)."""
+    at immediate offsets), of three (straight for 128/256 inputs), and two groups of four per
+    record pass (twice: 32 inputs on int16 records, 64 merged)."""
     kind, sizes = ("m", (64, 128)) if merged else ("h", (32, 64, 128))
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
             f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
     eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else "0"
-    return four, f"mcusim_mm3x2_rq{kind}_s16", eight
+    three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
+    return four, three, eight
 
 
 def _is_m4(ctx) -> bool:
