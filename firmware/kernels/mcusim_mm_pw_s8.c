@@ -144,7 +144,7 @@ __asm__(
      * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
      * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
      * the top. */
-    "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0\n"
+    "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
     "  MCUSIM_PW_KP_BIAS\n"
@@ -196,7 +196,27 @@ __asm__(
     "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G\n"                        /* the next group: columns 64 N8 bytes on, outputs */
+    "  ldr r3, [sp, #20]\n"               /* 4 out_c; the records again */
+    "  subs r3, r3, #1\n"
+    "  beq 8f\n"
+    "  str r3, [sp, #20]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r12, [sp, #8]\n"
+    "  ldr lr, [sp, #28]\n"
+    "  add r0, r0, #(64 * \\N8)\n"
+    "  add lr, lr, r12, lsl #2\n"
+    "  str r0, [sp, #0]\n"
+    "  str lr, [sp, #28]\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  b 3b\n"
+    "8:\n"
+    "  movs r0, #1\n"                     /* taken (mcusim_mm4x2_pwg_s16) */
+    "  add sp, sp, #32\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
     /* the straight records' outputs for a known out_c (OC, at most 1365): the four pixels'
@@ -231,9 +251,9 @@ __asm__(
      * r4-r7 = args {n8, pairs, out_c, minimum}, r8 the zero point (the first record's A, r at
      * r1 + (n8 << SHIFT) + 12: records of 32 (n8 + 1) bytes, SHIFT 5; merged ones of 16 (n8 + 2),
      * 4), frame [sp] cols, 8 out_c, 12 out */
-    "  .macro MCUSIM_PW_PROLOGUE SHIFT\n"
+    "  .macro MCUSIM_PW_PROLOGUE SHIFT, FRAME=20\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
+    "  sub sp, sp, #\\FRAME\n"
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
     "  add r9, r1, r4, lsl #\\SHIFT\n"
     "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
@@ -321,8 +341,17 @@ __asm__(
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
-    "  .macro MCUSIM_PW_FN N8, OC=0\n"
+    "  .macro MCUSIM_PW_FN N8, OC=0, G=0\n"
+    "  .if \\G\n"                        /* args[4] groups; frame 20 groups left, 24 the */
+    "  MCUSIM_PW_PROLOGUE 5, 32\n"        /* records - 4, 28 the group's out */
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  .else\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
+    "  .endif\n"
     "  add r3, r0, r4, lsl #6\n"
     "  subs r3, r3, #4\n"
     "  str r3, [sp, #16]\n"
@@ -333,9 +362,9 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW_RECORDS \\N8, 0, \\OC\n"
+    "  MCUSIM_PW_RECORDS \\N8, 0, \\OC, \\G\n"
     "20:\n"
-    "  MCUSIM_PW_RECORDS \\N8, 1, \\OC\n"
+    "  MCUSIM_PW_RECORDS \\N8, 1, \\OC, \\G\n"
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
@@ -910,6 +939,45 @@ __asm__(
     "  b.w mcusim_mm4x2_rqh64_s16\n"
 #endif
     MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
+#if defined(__ARM_ARCH_8M_MAIN__)
+    /* every group of a block in one call (the M33's blocks, mcusim_mat_mult_packed_groups_s8):
+     * args {n8, pairs, out_c, minimum, groups}, the groups' columns 8 depth bytes apart and
+     * their outputs 4 out_c apart; after the last group the records start over for the next
+     * (no C loop, dispatch, prologue and epilogue per group; placed last so the other loops
+     * keep their addresses in the M33's 2-way cache). mcusim_mm4x2_pwg_s16 picks them
+     * by n8 and out_c and returns 1, or 0 for a shape it has none for. */
+#define MCUSIM_PW_FN_G(NAME, N8, OC)                                                               \
+    MCUSIM_ASM_FUNC(NAME)                                                                          \
+    "  MCUSIM_PW_FN " #N8 ", " #OC ", 1\n"                                                        \
+    MCUSIM_ASM_END(NAME)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64g_s16, 8, 0)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64o64g_s16, 8, 64)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64o128g_s16, 8, 128)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128g_s16, 16, 0)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128o128g_s16, 16, 128)
+#undef MCUSIM_PW_FN_G
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_pwg_s16)
+    "  ldr r12, [r2]\n"
+    "  cmp r12, #16\n"
+    "  beq 1f\n"
+    "  cmp r12, #8\n"
+    "  beq 2f\n"
+    "  movs r0, #0\n"
+    "  bx lr\n"
+    "1:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh128o128g_s16\n"
+    "  b.w mcusim_mm4x2_rqh128g_s16\n"
+    "2:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #64\n"
+    "  beq.w mcusim_mm4x2_rqh64o64g_s16\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh64o128g_s16\n"
+    "  b.w mcusim_mm4x2_rqh64g_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_pwg_s16)
+#endif
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
     "  .purgem MCUSIM_PW_FN\n"
