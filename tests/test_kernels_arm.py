@@ -299,6 +299,12 @@ def cases():
     # the 3 x 2 block straight over 128 and 256 elements (VWW's 3x3 maps: mcusim_mm3x2_rqm128/256
     # on the M4's merged records, rqh128/256 through the M33 blocks' dispatch: 17 and 9 pairs
     # beyond its 8 KB cache), with and without the [acc < 0] term
+    # every group of four in one call, the next widened in it (rqh32o32w / rqh32o64w: the
+    # M4's copied int16 records, 10 and 12 groups, then groups of three; the M33's one group per
+    # pass), with and without the [acc < 0] term
+    r = rng("pww")
+    yield mg.conv_2d(r, [1, 7, 7, 32], 32, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 6, 8, 32], 64, (1, 1), padding="VALID")[0], RND
     r = rng("pw3")
     yield mg.conv_2d(r, [1, 3, 3, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND

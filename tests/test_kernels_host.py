@@ -661,6 +661,9 @@ def test_pointwise_loops_for_a_known_out_c():
     assert conv_2d._pw_loops(128, 64, True, False)[0] == "mcusim_mm4x2_rqm128_s16"
     assert conv_2d._pw_loops(32, 64, False, True) == (
         "mcusim_mm4x2_rqh32o64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32x2_s16")
+    assert conv_2d._pw_loops(32, 64, False, False) == (
+        "mcusim_mm4x2_rqh32o64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32o64w_s16")
+    assert conv_2d._pw_loops(128, 128, False, False)[2] == "0"
     assert conv_2d._pw_loops(96, 96, False, False)[0] == "mcusim_mm4x2_rqh_s16"
     assert conv_2d._pw_loops(256, 256, True, False)[1] == "mcusim_mm3x2_rqm256_s16"
     assert conv_2d._pw_loops(128, 256, False, False)[1] == "mcusim_mm3x2_rqh128_s16"

@@ -99,7 +99,8 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                             const mcusim_dims *output_dims, int8_t *output);
 /* The record loops a pointwise layer runs (mcusim_mm_pw_s8.c, several KB of straight-line
  * assembly each): groups of four pixels, groups of three, and two groups of four per record pass
- * (0 where the layer takes one). The compiler names the ones its layer needs in a table
+ * (0 where the layer takes one; in a layer of one group per pass, the loop that runs every group
+ * of four in one call, or 0). The compiler names the ones its layer needs in a table
  * (MCUSIM_PW_LOOPS), so --gc-sections keeps only those; builds without the DSP extension run C
  * loops and leave the table empty. */
 typedef void (*mcusim_pw_loop)(const int16_t *x, const int32_t *rec, const int32_t *args,
@@ -120,6 +121,9 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o64_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o64_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o128_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128o128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o32w_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o64w_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o64w_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm128_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm256_s16)

@@ -196,7 +196,7 @@ __asm__(
     "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
-    "  .if \\G\n"                        /* the next group: columns 64 N8 bytes on, outputs */
+    "  .if \\G == 1\n"                   /* the next group: columns 64 N8 bytes on, outputs */
     "  ldr r3, [sp, #20]\n"               /* 4 out_c; the records again */
     "  subs r3, r3, #1\n"
     "  beq 8f\n"
@@ -214,6 +214,28 @@ __asm__(
     "8:\n"
     "  movs r0, #1\n"                     /* taken (mcusim_mm4x2_pwg_s16) */
     "  add sp, sp, #32\n"
+    "  .elseif \\G == 2\n"               /* the next group widened into the same columns */
+    "  ldr r3, [sp, #20]\n"               /* (its input 32 N8 bytes on), outputs 4 out_c on */
+    "  subs r3, r3, #1\n"
+    "  beq 8f\n"
+    "  str r3, [sp, #20]\n"
+    "  ldr r1, [sp, #32]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  add r12, r1, #(32 * \\N8)\n"
+    "  ldr r3, [sp, #36]\n"
+    "  str r12, [sp, #32]\n"
+    "  movs r2, #4\n"
+    "  bl mcusim_widen_runs_s8\n"
+    "  ldr r12, [sp, #8]\n"
+    "  ldr lr, [sp, #28]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  add lr, lr, r12, lsl #2\n"
+    "  str lr, [sp, #28]\n"
+    "  str lr, [sp, #12]\n"
+    "  b 3b\n"
+    "8:\n"
+    "  add sp, sp, #40\n"
     "  .else\n"
     "  add sp, sp, #20\n"
     "  .endif\n"
@@ -343,12 +365,18 @@ __asm__(
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
     "  .macro MCUSIM_PW_FN N8, OC=0, G=0\n"
     "  .if \\G\n"                        /* args[4] groups; frame 20 groups left, 24 the */
-    "  MCUSIM_PW_PROLOGUE 5, 32\n"        /* records - 4, 28 the group's out */
+    "  MCUSIM_PW_PROLOGUE 5, (24 + 8 * \\G)\n"   /* records - 4, 28 the group's out */
     "  ldr r12, [r2, #16]\n"
     "  str r12, [sp, #20]\n"
     "  sub r12, r1, #4\n"
     "  str r12, [sp, #24]\n"
     "  str r3, [sp, #28]\n"
+    "  .if \\G == 2\n"                   /* 32 the next group's input, 36 the widening args */
+    "  ldr r12, [r2, #20]\n"
+    "  str r12, [sp, #32]\n"
+    "  ldr r12, [r2, #24]\n"
+    "  str r12, [sp, #36]\n"
+    "  .endif\n"
     "  .else\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
     "  .endif\n"
@@ -392,6 +420,17 @@ __asm__(
     MCUSIM_PW_FN_OC(64, 8, 128)
     MCUSIM_PW_FN_OC(128, 16, 128)
 #undef MCUSIM_PW_FN_OC
+    /* the same with every group of four of a layer in one call, each next group widened into
+     * the columns in the call (mcusim_convolve_1x1_fast_pw_s8 one group per pass: args {n8,
+     * pairs, out_c, minimum, groups, the second group's input, the widening args}) */
+#define MCUSIM_PW_FN_W(K, N8, OC)                                                                  \
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh##K##o##OC##w_s16)                                            \
+    "  MCUSIM_PW_FN " #N8 ", " #OC ", 2\n"                                                        \
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh##K##o##OC##w_s16)
+    MCUSIM_PW_FN_W(32, 4, 32)
+    MCUSIM_PW_FN_W(32, 4, 64)
+    MCUSIM_PW_FN_W(64, 8, 64)
+#undef MCUSIM_PW_FN_W
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -899,15 +938,25 @@ __asm__(
      * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
      * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
     /* n words (a multiple of 8, n > 0) of records from src (r1) to dst (r0): 8 per LDM/STM pair,
-     * one flash line of the ART per LDM */
+     * one flash line of the ART per LDM, two pairs per loop test (an odd eight first) */
     MCUSIM_ASM_FUNC(mcusim_pw_copy8)
     "  push {r4, r5, r6, r7, r8, r9}\n"
     "  add r2, r1, r2, lsl #2\n"
+    "  eor r12, r1, r2\n"                 /* bit 5 of the length: an odd count of eights */
+    "  tst r12, #32\n"
+    "  beq 1f\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  cmp r1, r2\n"
+    "  beq 2f\n"
     "1:\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
     "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
     "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
     "  cmp r1, r2\n"
     "  bne 1b\n"
+    "2:\n"
     "  pop {r4, r5, r6, r7, r8, r9}\n"
     "  bx lr\n"
     MCUSIM_ASM_END(mcusim_pw_copy8)
@@ -1075,6 +1124,16 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
 #endif
     int32_t start = 0;
 #if MCUSIM_DSP
+    if (!twice && loops->eight != 0 && fours >= 4) {
+        /* every group of four in one call, which widens each next one (`eight` without twice) */
+        const int32_t gargs[7] = {depth >> 3, out_c >> 1, out_c, lo, fours >> 2,
+                                  (int32_t)(uintptr_t)(input + 4 * in_c),
+                                  (int32_t)(uintptr_t)wargs};
+        mcusim_widen_runs_s8((int32_t *)cols, input, 4, wargs);
+        loops->eight(cols, packed, gargs, output);
+        mcusim_pw_clamp(output, fours * out_c, lo, hi, lo4, hi4);
+        start = fours;
+    }
     if (twice) {        /* pairs of groups of four per record pass (160-byte records) */
         for (; start + 8 <= fours; start += 8) {
             mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);

@@ -147,6 +147,9 @@ def _pw_ok(ctx, p: dict) -> bool:
 # VWW's and KWS's pointwise shapes, 4 cycles less per record
 PW_OUT_C_LOOPS = {"h": ((32, 32), (32, 64), (64, 64), (64, 128), (128, 128)),
                   "m": ((128, 128),)}
+# ... of which these also come with every group of four in one call (rqhKoOCw: the next
+# group widened in it), in the `eight` slot of a layer of one group per pass
+PW_GROUPS_LOOPS = ((32, 32), (32, 64), (64, 64))
 
 
 def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
@@ -159,7 +162,8 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
             f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
-    eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else "0"
+    eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else \
+        (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS and not merged else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
     return four, three, eight
 
