@@ -144,6 +144,37 @@ __asm__(
      * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
      * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
      * the top. */
+    /* four pixels of 8 N8 int8 each from r1 (contiguous) widened into the columns at r0 as
+     * mcusim_widen_runs_s8 lays them out (no offset: folded): pixel p's quad q into the words
+     * at 4 p + 32 q (elements 0, 2) and 16 bytes on (1, 3); eight words loaded together per
+     * pass (unaligned LDR), a loop over the pixels (small for the M4's 1 KB instruction
+     * cache). Clobbers r0-r11 (r0 ends 16 bytes on). */
+    "  .macro MCUSIM_PW_WIDEN4 N8\n"
+    "  movs r11, #4\n"
+    "1:\n"
+    "  .set MCUSIM_PWH, 0\n"
+    "  .rept \\N8 / 4\n"
+    "  ldr r2, [r1, #0]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r8, [r1, #24]\n"
+    "  ldr r9, [r1, #28]\n"
+    "  adds r1, r1, #32\n"
+    "  .irp R, r2, r3, r4, r5, r6, r7, r8, r9\n"
+    "  sxtb16 r10, \\R\n"
+    "  sxtb16 \\R, \\R, ror #8\n"
+    "  str r10, [r0, #(32 * MCUSIM_PWH)]\n"
+    "  str \\R, [r0, #(32 * MCUSIM_PWH + 16)]\n"
+    "  .set MCUSIM_PWH, MCUSIM_PWH + 1\n"
+    "  .endr\n"
+    "  .endr\n"
+    "  adds r0, r0, #4\n"
+    "  subs r11, r11, #1\n"
+    "  bne 1b\n"
+    "  .endm\n"
     "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
@@ -222,10 +253,8 @@ __asm__(
     "  ldr r1, [sp, #32]\n"
     "  ldr r0, [sp, #0]\n"
     "  add r12, r1, #(32 * \\N8)\n"
-    "  ldr r3, [sp, #36]\n"
     "  str r12, [sp, #32]\n"
-    "  movs r2, #4\n"
-    "  bl mcusim_widen_runs_s8\n"
+    "  MCUSIM_PW_WIDEN4 \\N8\n"
     "  ldr r12, [sp, #8]\n"
     "  ldr lr, [sp, #28]\n"
     "  ldr r0, [sp, #0]\n"
@@ -1032,6 +1061,7 @@ __asm__(
     "  .purgem MCUSIM_PW_FN\n"
     "  .purgem MCUSIM_PW_RECORDS\n"
     "  .purgem MCUSIM_PW_STORE_OC\n"
+    "  .purgem MCUSIM_PW_WIDEN4\n"
     "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PW_PROLOGUE\n"
     "  .purgem MCUSIM_PW_RQ\n"
