@@ -149,7 +149,7 @@ PW_OUT_C_LOOPS = {"h": ((32, 32), (32, 64), (64, 64), (64, 128), (128, 128)),
                   "m": ((128, 128),)}
 # ... of which these also come with every group of four in one call (rqhKoOCw: the next
 # group widened in it), in the `eight` slot of a layer of one group per pass
-PW_GROUPS_LOOPS = ((32, 32), (32, 64), (64, 64))
+PW_GROUPS_LOOPS = {"h": ((32, 32), (32, 64), (64, 64)), "m": ((128, 128),)}
 
 
 def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
@@ -163,7 +163,7 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
             f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
     eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else \
-        (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS and not merged else "0")
+        (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
     return four, three, eight
 
