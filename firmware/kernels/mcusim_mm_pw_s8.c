@@ -175,6 +175,33 @@ __asm__(
     "  subs r11, r11, #1\n"
     "  bne 1b\n"
     "  .endm\n"
+    /* after a group's last record in the M33's blocks (frame 20 groups left, 24 the records -
+     * 4, 28 the group's out): the next group's columns 64 N8 bytes on, its outputs NPX out_c
+     * on, the records again (3b); after the last, r0 = 1 (taken) and the frame dropped */
+    "  .macro MCUSIM_PW_NEXT_BLOCK_GROUP N8, NPX\n"
+    "  ldr r3, [sp, #20]\n"
+    "  subs r3, r3, #1\n"
+    "  beq 8f\n"
+    "  str r3, [sp, #20]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r12, [sp, #8]\n"
+    "  ldr lr, [sp, #28]\n"
+    "  add r0, r0, #(64 * \\N8)\n"
+    "  .if \\NPX == 4\n"
+    "  add lr, lr, r12, lsl #2\n"
+    "  .else\n"
+    "  add lr, lr, r12\n"
+    "  add lr, lr, r12, lsl #1\n"
+    "  .endif\n"
+    "  str r0, [sp, #0]\n"
+    "  str lr, [sp, #28]\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  b 3b\n"
+    "8:\n"
+    "  movs r0, #1\n"
+    "  add sp, sp, #32\n"
+    "  .endm\n"
     /* after a group's last record (frame of the w loops: 20 groups left, 24 the records - 4,
      * 28 the group's out, 32 the next group's input): the next group widened into the same
      * columns (its input 32 N8 bytes on), its outputs 4 out_c on, the records from the start
@@ -252,24 +279,8 @@ __asm__(
     "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
-    "  .if \\G == 1\n"                   /* the next group: columns 64 N8 bytes on, outputs */
-    "  ldr r3, [sp, #20]\n"               /* 4 out_c; the records again */
-    "  subs r3, r3, #1\n"
-    "  beq 8f\n"
-    "  str r3, [sp, #20]\n"
-    "  ldr r0, [sp, #0]\n"
-    "  ldr r12, [sp, #8]\n"
-    "  ldr lr, [sp, #28]\n"
-    "  add r0, r0, #(64 * \\N8)\n"
-    "  add lr, lr, r12, lsl #2\n"
-    "  str r0, [sp, #0]\n"
-    "  str lr, [sp, #28]\n"
-    "  str lr, [sp, #12]\n"
-    "  ldr r1, [sp, #24]\n"
-    "  b 3b\n"
-    "8:\n"
-    "  movs r0, #1\n"                     /* taken (mcusim_mm4x2_pwg_s16) */
-    "  add sp, sp, #32\n"
+    "  .if \\G == 1\n"
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 4\n"
     "  .elseif \\G == 2\n"
     "  MCUSIM_PW_NEXT_GROUP \\N8\n"
     "  .else\n"
@@ -493,7 +504,7 @@ __asm__(
     /* a record's records loop: r0 cols, r1 the first record - 4, r11 where r0 ends (cols + 64 n8
      * - 8); frame as MCUSIM_PW_RECORDS. Iterations: r0 at their data - 8 (data + 8 after the
      * first step), r1 at their rows - 4 (+ 4). */
-    "  .macro MCUSIM_PW3_RECORDS Z, N8=0\n"
+    "  .macro MCUSIM_PW3_RECORDS Z, N8=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r8, [r1, #4]\n"                /* the bias words into r8/r9 (read before written) */
@@ -555,11 +566,24 @@ __asm__(
     "  str lr, [sp, #12]\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G\n"
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 3\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .macro MCUSIM_PW3_FN N8=0\n"
+    "  .macro MCUSIM_PW3_FN N8=0, G=0\n"
+    "  .if \\G\n"                        /* as MCUSIM_PW_FN's block groups */
+    "  MCUSIM_PW_PROLOGUE 5, 32\n"
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  .else\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
+    "  .endif\n"
     "  add r11, r0, r4, lsl #6\n"
     "  sub r11, r11, #8\n"                /* where r0 ends */
     "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
@@ -569,9 +593,9 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW3_RECORDS 0, \\N8\n"
+    "  MCUSIM_PW3_RECORDS 0, \\N8, \\G\n"
     "20:\n"
-    "  MCUSIM_PW3_RECORDS 1, \\N8\n"
+    "  MCUSIM_PW3_RECORDS 1, \\N8, \\G\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
     "  MCUSIM_PW3_FN\n"
@@ -583,7 +607,6 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256_s16)
     "  MCUSIM_PW3_FN 32\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqh256_s16)
-    "  .purgem MCUSIM_PW3_FN\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
@@ -1059,6 +1082,22 @@ __asm__(
     MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128g_s16, 16, 0)
     MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128o128g_s16, 16, 128)
 #undef MCUSIM_PW_FN_G
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh128g_s16)
+    "  MCUSIM_PW3_FN 16, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh128g_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256g_s16)
+    "  MCUSIM_PW3_FN 32, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh256g_s16)
+    /* the same for groups of three over 128 / 256 elements (VWW's 3x3 maps) */
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_pwg_s16)
+    "  ldr r12, [r2]\n"
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm3x2_rqh128g_s16\n"
+    "  cmp r12, #32\n"
+    "  beq.w mcusim_mm3x2_rqh256g_s16\n"
+    "  movs r0, #0\n"
+    "  bx lr\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_pwg_s16)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_pwg_s16)
     "  ldr r12, [r2]\n"
     "  cmp r12, #16\n"
@@ -1088,6 +1127,8 @@ __asm__(
     "  .purgem MCUSIM_PW_STORE_OC\n"
     "  .purgem MCUSIM_PW_WIDEN4\n"
     "  .purgem MCUSIM_PW_NEXT_GROUP\n"
+    "  .purgem MCUSIM_PW_NEXT_BLOCK_GROUP\n"
+    "  .purgem MCUSIM_PW3_FN\n"
     "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PW_PROLOGUE\n"
     "  .purgem MCUSIM_PW_RQ\n"
