@@ -985,6 +985,13 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128w_s16)
     "  MCUSIM_PWM_FN 4, 16, 128, 1\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128o128w_s16)
+    /* KWS's 64 -> 64 (merged, out_c known; w: every group in one call) */
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64_s16)
+    "  MCUSIM_PWM_FN 4, 8, 64\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64w_s16)
+    "  MCUSIM_PWM_FN 4, 8, 64, 1\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64w_s16)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64x2_s16)
     "  MCUSIM_PW_X2_ENTRY 512\n"
     "  MCUSIM_PWM_RECORDS2 0\n"
