@@ -310,6 +310,9 @@ def cases():
     r = rng("pwm64")
     yield mg.conv_2d(r, [1, 7, 7, 64], 64, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 5, 9, 64], 64, (1, 1), padding="VALID")[0], RND
+    # ... and not copied, two groups per record pass (rqm64o64x2: group B's columns and
+    # outputs from the frame at immediates), the full rounding; the ReLU case is 3x4x64 above
+    yield mg.conv_2d(r, [1, 4, 4, 64], 64, (1, 1), padding="VALID")[0], RND
     r = rng("pw3")
     yield mg.conv_2d(r, [1, 3, 3, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND

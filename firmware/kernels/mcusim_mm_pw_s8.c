@@ -292,20 +292,26 @@ __asm__(
      * halfwords at immediate offsets from out (no adds, no out_c load); with Z r0 = cols + BACK
      * after the record (the requantization kept off it), so it steps back instead of a frame
      * load */
-    "  .macro MCUSIM_PW_STORE_OC P0, P1, P2, P3, OC, Z, BACK=4\n"
+    "  .macro MCUSIM_PW_STORE_OC P0, P1, P2, P3, OC, Z, BACK=4, FR=0, ADJ=0\n"
     "  .if \\Z\n"
-    "  ldr r2, [sp, #4]\n"                /* the records' end - 4 */
-    "  ldr lr, [sp, #12]\n"               /* out */
-    "  sub r0, r0, #\\BACK\n"
+    "  ldr r2, [sp, #\\FR+4]\n"          /* the records' end - 4 */
+    "  ldr lr, [sp, #\\FR+12]\n"         /* out */
+    "  .if \\ADJ > 0\n"                  /* two groups per pass: the other group's columns */
+    "  add r0, r0, #\\ADJ-\\BACK\n"
+    "  .elseif \\ADJ < 0\n"
+    "  sub r0, r0, #-\\ADJ+\\BACK\n"
     "  .else\n"
-    "  ldm sp, {r0, r2}\n"                /* cols, the records' end - 4 */
-    "  ldr lr, [sp, #12]\n"
+    "  sub r0, r0, #\\BACK\n"
+    "  .endif\n"
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #\\FR]\n"        /* cols (the next group's), the records' end - 4 */
+    "  ldr lr, [sp, #\\FR+12]\n"
     "  .endif\n"
     "  strh \\P1, [lr, #\\OC]\n"
     "  strh \\P2, [lr, #2*\\OC]\n"
     "  strh \\P3, [lr, #3*\\OC]\n"
     "  strh \\P0, [lr], #2\n"
-    "  str lr, [sp, #12]\n"
+    "  str lr, [sp, #\\FR+12]\n"
     "  .endm\n"
     /* r8 = the output zero point from the first record's A (in r8) and r (r9): A = 2^(r-1) +
      * zp 2^r (conv_pack.records); r10, r11 scratch */
@@ -701,7 +707,7 @@ __asm__(
      * stored, r1 at the next record - 4 and r0, r2, r12 from the frame at FR (0: [sp] cols,
      * 4 the records' end - 4, 8 out_c, 12 out; 16: the second group's, see
      * mcusim_mm4x2_rqh32x2_s16). N8 = 8, 16: 64, 128 elements straight; 0: the loop. */
-    "  .macro MCUSIM_PWM_BODY Z, N8, FR, OC=0\n"
+    "  .macro MCUSIM_PWM_BODY Z, N8, FR, OC=0, X2=0\n"
     "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
     "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
     "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
@@ -772,7 +778,13 @@ __asm__(
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
     "  .if \\OC\n"
+    "  .if \\X2 == 0\n"
     "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z\n"
+    "  .elseif \\FR == 0\n"              /* group A done: r0 to group B's columns (+ X2) */
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 0, \\X2\n"
+    "  .else\n"
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 16, -\\X2\n"
+    "  .endif\n"
     "  .else\n"
     "  .if \\FR == 0\n"
     "  ldm sp, {r0, r2, r12, lr}\n"       /* cols (B), the records' end - 4, out_c, out (A) */
@@ -805,12 +817,12 @@ __asm__(
     "  .endm\n"
     /* two groups per record pass over merged records of 64 elements (160 bytes), as
      * mcusim_mm4x2_rqh32x2_s16 */
-    "  .macro MCUSIM_PWM_RECORDS2 Z\n"
+    "  .macro MCUSIM_PWM_RECORDS2 Z, OC=0\n"
     "  .balign 4\n"
     "3:\n"
-    "  MCUSIM_PWM_BODY \\Z, 8, 0\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 0, \\OC, 512\n"
     "  sub r1, r1, #160\n"
-    "  MCUSIM_PWM_BODY \\Z, 8, 16\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 16, \\OC, 512\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
     "  add sp, sp, #36\n"
@@ -998,6 +1010,12 @@ __asm__(
     "20:\n"
     "  MCUSIM_PWM_RECORDS2 1\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm64x2_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64x2_s16)
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0, 64\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1, 64\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64x2_s16)
     "  .purgem MCUSIM_PWM_RECORDS2\n"
     "  .purgem MCUSIM_PWM_BODY\n"
     "  .purgem MCUSIM_PW_X2_ENTRY\n"

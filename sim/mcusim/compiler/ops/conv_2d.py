@@ -162,7 +162,8 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
             f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
-    eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else \
+    eight = f"mcusim_mm4x2_rq{kind}{kc}{'o64' if merged and (kc, oc) == (64, 64) else ''}x2_s16" \
+        if twice else \
         (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
     return four, three, eight
