@@ -313,6 +313,9 @@ def cases():
     # ... and not copied, two groups per record pass (rqm64o64x2: group B's columns and
     # outputs from the frame at immediates), the full rounding; the ReLU case is 3x4x64 above
     yield mg.conv_2d(r, [1, 4, 4, 64], 64, (1, 1), padding="VALID")[0], RND
+    # VWW's 64 -> 128 on the M4 (rqm64o128x2, then rqm64o128 for the odd group), ReLU6; the
+    # full rounding is 2x4x64 -> 128 above
+    yield mg.conv_2d(r, [1, 3, 4, 64], 128, (1, 1), padding="VALID", activation="RELU6")[0], RND
     r = rng("pw3")
     yield mg.conv_2d(r, [1, 3, 3, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND

@@ -668,6 +668,8 @@ def test_pointwise_loops_for_a_known_out_c():
     assert conv_2d._pw_loops(64, 64, True, True) == (
         "mcusim_mm4x2_rqm64o64_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o64x2_s16")
     assert conv_2d._pw_loops(64, 16, True, True)[2] == "mcusim_mm4x2_rqm64x2_s16"
+    assert conv_2d._pw_loops(64, 128, True, True) == (
+        "mcusim_mm4x2_rqm64o128_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o128x2_s16")
     assert conv_2d._pw_loops(96, 96, False, False)[0] == "mcusim_mm4x2_rqh_s16"
     assert conv_2d._pw_loops(256, 256, True, False)[1] == "mcusim_mm3x2_rqm256_s16"
     assert conv_2d._pw_loops(128, 256, False, False)[1] == "mcusim_mm3x2_rqh128_s16"

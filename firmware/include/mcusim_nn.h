@@ -140,6 +140,8 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh256_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o64x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128_s16)
 #undef MCUSIM_PW_LOOP_DECL
 #else
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {0, 0, 0}

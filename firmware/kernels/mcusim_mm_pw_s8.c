@@ -1001,6 +1001,9 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64_s16)
     "  MCUSIM_PWM_FN 4, 8, 64\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o128_s16)
+    "  MCUSIM_PWM_FN 4, 8, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o128_s16)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64w_s16)
     "  MCUSIM_PWM_FN 4, 8, 64, 1\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64w_s16)
@@ -1016,6 +1019,12 @@ __asm__(
     "20:\n"
     "  MCUSIM_PWM_RECORDS2 1, 64\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64x2_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o128x2_s16)   /* VWW's 6x6 64 -> 128 */
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0, 128\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o128x2_s16)
     "  .purgem MCUSIM_PWM_RECORDS2\n"
     "  .purgem MCUSIM_PWM_BODY\n"
     "  .purgem MCUSIM_PW_X2_ENTRY\n"

@@ -146,7 +146,7 @@ def _pw_ok(ctx, p: dict) -> bool:
 # (input, output channels) with a straight loop storing at immediate offsets (rq<h|m>KoOC):
 # VWW's and KWS's pointwise shapes, 4 cycles less per record
 PW_OUT_C_LOOPS = {"h": ((32, 32), (32, 64), (64, 64), (64, 128), (128, 128)),
-                  "m": ((64, 64), (128, 128))}
+                  "m": ((64, 64), (64, 128), (128, 128))}
 # ... of which these also come with every group of four in one call (rqhKoOCw: the next
 # group widened in it), in the `eight` slot of a layer of one group per pass
 PW_GROUPS_LOOPS = {"h": ((32, 32), (32, 64), (64, 64)), "m": ((64, 64), (128, 128))}
@@ -162,8 +162,8 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
             f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
-    eight = f"mcusim_mm4x2_rq{kind}{kc}{'o64' if merged and (kc, oc) == (64, 64) else ''}x2_s16" \
-        if twice else \
+    x2oc = f"o{oc}" if merged and kc == 64 and (kc, oc) in known else ""
+    eight = f"mcusim_mm4x2_rq{kind}{kc}{x2oc}x2_s16" if twice else \
         (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
     return four, three, eight
