@@ -305,8 +305,8 @@ def cases():
     r = rng("pww")
     yield mg.conv_2d(r, [1, 7, 7, 32], 32, (1, 1), padding="VALID", activation="RELU")[0], RND
     yield mg.conv_2d(r, [1, 6, 8, 32], 64, (1, 1), padding="VALID")[0], RND
-    # KWS's merged 64 -> 64 with the records copied (M4: rqm64o64w then rqm3x2 for the threes;
-    # M33: the blocks' rqh64o64g)
+    # KWS's merged 64 -> 64 with the records copied (M4: rqm64o64 per group, then rqm3x2 for
+    # the threes; M33: the blocks' rqh64o64g)
     r = rng("pwm64")
     yield mg.conv_2d(r, [1, 7, 7, 64], 64, (1, 1), padding="VALID", activation="RELU6")[0], RND
     yield mg.conv_2d(r, [1, 5, 9, 64], 64, (1, 1), padding="VALID")[0], RND
