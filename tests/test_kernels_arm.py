@@ -335,6 +335,47 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 15, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 16, 5, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
+    # pointwise layers whose records the M4 copies into the scratch first (_mc_s8 / _pwc_s8:
+    # from six passes over them): merged 128 -> 16 over 36 pixels (the straight 128 loop), 96
+    # merged over 25 pixels (the loop, groups of three at the end), int16 32 -> 10 over 49 pixels
+    # with the full rounding (13 groups, three of three); the M33 runs them as before
+    r = rng("pwcopy")
+    yield mg.conv_2d(r, [1, 6, 6, 128], 16, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 5, 5, 96], 6, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 7, 7, 32], 10, (1, 1), padding="VALID")[0], RND
+    # the straight loops for a known out_c (rqh<K>o<out_c>, outputs at immediate offsets; M4
+    # int16 at 32 inputs and merged rqm128o128, M33 through the blocks' dispatch): with the
+    # activation minimum at the zero point (r0 kept) and without (the frame reload)
+    r = rng("pwoc")
+    yield mg.conv_2d(r, [1, 3, 4, 32], 32, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 2, 6, 32], 64, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 3, 4, 64], 64, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 2, 4, 64], 128, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 4, 4, 128], 128, (1, 1), padding="VALID")[0], RND
+    yield mg.conv_2d(r, [1, 3, 4, 128], 128, (1, 1), padding="VALID", activation="RELU")[0], RND
+    # the 3 x 2 block straight over 128 and 256 elements (VWW's 3x3 maps: mcusim_mm3x2_rqm128/256
+    # on the M4's merged records, rqh128/256 through the M33 blocks' dispatch: 17 and 9 pairs
+    # beyond its 8 KB cache), with and without the [acc < 0] term
+    # every group of four in one call, the next widened in it (rqh32o32w / rqh32o64w: the
+    # M4's copied int16 records, 10 and 12 groups, then groups of three; the M33's one group per
+    # pass), with and without the [acc < 0] term
+    r = rng("pww")
+    yield mg.conv_2d(r, [1, 7, 7, 32], 32, (1, 1), padding="VALID", activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 6, 8, 32], 64, (1, 1), padding="VALID")[0], RND
+    # KWS's merged 64 -> 64 with the records copied (M4: rqm64o64 per group, then rqm3x2 for
+    # the threes; M33: the blocks' rqh64o64g)
+    r = rng("pwm64")
+    yield mg.conv_2d(r, [1, 7, 7, 64], 64, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 5, 9, 64], 64, (1, 1), padding="VALID")[0], RND
+    # ... and not copied, two groups per record pass (rqm64o64x2: group B's columns and
+    # outputs from the frame at immediates), the full rounding; the ReLU case is 3x4x64 above
+    yield mg.conv_2d(r, [1, 4, 4, 64], 64, (1, 1), padding="VALID")[0], RND
+    # VWW's 64 -> 128 on the M4 (rqm64o128x2, then rqm64o128 for the odd group), ReLU6; the
+    # full rounding is 2x4x64 -> 128 above
+    yield mg.conv_2d(r, [1, 3, 4, 64], 128, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    r = rng("pw3")
+    yield mg.conv_2d(r, [1, 3, 3, 128], 34, (1, 1), padding="VALID", activation="RELU6")[0], RND
+    yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),

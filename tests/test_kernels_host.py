@@ -673,6 +673,54 @@ def test_conv_1x1_merged(klib, tmp_path, shape, oc, act):
     assert_bit_exact(c, seed=31)
 
 
+@pytest.mark.parametrize("shape,oc,act,fn", [
+    ([1, 6, 6, 128], 16, "RELU6", "mc"),     # 9 groups of merged records
+    ([1, 5, 5, 96], 6, "NONE", "mc"),        # 7 groups, three of them of three pixels
+    ([1, 7, 7, 32], 10, "RELU", "pwc"),      # int16 rows: 13 groups, 7 passes of two
+])
+def test_conv_1x1_records_copied(klib, tmp_path, shape, oc, act, fn):
+    """On the Cortex-M4 a pointwise layer with six or more passes over its records copies them
+    into its scratch first (mcusim_convolve_1x1_fast_mc_s8 / _pwc_s8); the copy is bit-exact
+    (on the host the C loops over the copied records)."""
+    data, _ = mg.conv_2d(rng("pwc", shape, oc, act), shape, oc, (1, 1), padding="VALID",
+                         activation=act)
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert f"mcusim_convolve_1x1_fast_{fn}_s8(" in c.body
+    assert_bit_exact(c, seed=32)
+
+
+def test_conv_1x1_records_not_copied_below_six_passes(klib, tmp_path):
+    """Five passes (9 groups, two per pass over 160-byte merged records) stay in flash."""
+    data, _ = mg.conv_2d(rng("pwc5"), [1, 6, 6, 64], 16, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m4f")
+    assert "mcusim_convolve_1x1_fast_m2_s8(" in c.body
+
+
+def test_pointwise_loops_for_a_known_out_c():
+    """The straight loops with the outputs at immediate offsets are named for their shapes only
+    (conv_2d.PW_OUT_C_LOOPS), the straight 3 x 2 loops for 128 and 256 inputs; other channel
+    counts keep the generic ones."""
+    from mcusim.compiler.ops import conv_2d
+    assert conv_2d._pw_loops(128, 128, True, False)[0] == "mcusim_mm4x2_rqm128o128_s16"
+    assert conv_2d._pw_loops(128, 64, True, False)[0] == "mcusim_mm4x2_rqm128_s16"
+    assert conv_2d._pw_loops(32, 64, False, True) == (
+        "mcusim_mm4x2_rqh32o64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32x2_s16")
+    assert conv_2d._pw_loops(32, 64, False, False) == (
+        "mcusim_mm4x2_rqh32o64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32o64w_s16")
+    assert conv_2d._pw_loops(128, 128, False, False)[2] == "0"
+    assert conv_2d._pw_loops(128, 128, True, False)[2] == "mcusim_mm4x2_rqm128o128w_s16"
+    assert conv_2d._pw_loops(64, 64, True, True) == (
+        "mcusim_mm4x2_rqm64o64_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o64x2_s16")
+    assert conv_2d._pw_loops(64, 16, True, True)[2] == "mcusim_mm4x2_rqm64x2_s16"
+    assert conv_2d._pw_loops(64, 128, True, True) == (
+        "mcusim_mm4x2_rqm64o128_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o128x2_s16")
+    assert conv_2d._pw_loops(96, 96, False, False)[0] == "mcusim_mm4x2_rqh_s16"
+    assert conv_2d._pw_loops(256, 256, True, False)[1] == "mcusim_mm3x2_rqm256_s16"
+    assert conv_2d._pw_loops(128, 256, False, False)[1] == "mcusim_mm3x2_rqh128_s16"
+    assert conv_2d._pw_loops(64, 64, True, True)[1] == "mcusim_mm3x2_rqm_s16"
+
+
 def test_conv_pack_records_merged_layout_and_refusals():
     """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
     bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for

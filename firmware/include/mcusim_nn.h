@@ -99,7 +99,8 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                             const mcusim_dims *output_dims, int8_t *output);
 /* The record loops a pointwise layer runs (mcusim_mm_pw_s8.c, several KB of straight-line
  * assembly each): groups of four pixels, groups of three, and two groups of four per record pass
- * (0 where the layer takes one). The compiler names the ones its layer needs in a table
+ * (0 where the layer takes one; in a layer of one group per pass, the loop that runs every group
+ * of four in one call, or 0). The compiler names the ones its layer needs in a table
  * (MCUSIM_PW_LOOPS), so --gc-sections keeps only those; builds without the DSP extension run C
  * loops and leave the table empty. */
 typedef void (*mcusim_pw_loop)(const int16_t *x, const int32_t *rec, const int32_t *args,
@@ -114,14 +115,32 @@ typedef struct {
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm128o128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm128o128w_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o64_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o32_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o64_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o64_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128o128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o32w_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32o64w_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o64w_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm256_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh256_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh32x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o64x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128x2_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128_s16)
 #undef MCUSIM_PW_LOOP_DECL
 #else
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {0, 0, 0}
@@ -145,6 +164,10 @@ MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pw2_s8)
 /* mcusim_convolve_1x1_fast_m_s8 for 64 input channels with scratch for two groups (1 KB), two
  * groups of four pixels per record pass (the Cortex-M4's choice) */
 MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_m2_s8)
+/* mcusim_convolve_1x1_fast_m_s8 / _pw_s8 with the records copied into the scratch after the
+ * columns (one group's: 8 in_c bytes), once per call */
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_mc_s8)
+MCUSIM_PW_ENTRY_DECL(mcusim_convolve_1x1_fast_pwc_s8)
 #undef MCUSIM_PW_ENTRY_DECL
 /* mcusim_convolve_1x1_fast_s8 with up to `groups` (1..16) groups of four pixels gathered at once
  * (stride 1, input channels a multiple of 4; scratch: groups x the columns of four pixels) and

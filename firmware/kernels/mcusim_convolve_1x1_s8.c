@@ -398,8 +398,8 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
 #if MCUSIM_DSP
     const int32_t depth = MCUSIM_PACKED_DEPTH(in_c);
     int16_t *cols = (int16_t *)buffer;
-    for (int32_t k = 0; k < 4 * depth * groups; k++) {
-        cols[k] = 0;    /* the padding past in_c stays zero */
+    for (int32_t k = 0; depth != in_c && k < 4 * depth * groups; k++) {
+        cols[k] = 0;    /* the padding past in_c stays zero (none at a multiple of 8) */
     }
     const int32_t per_image = output_dims->h * output_dims->w;
     const int32_t total = input_dims->n * per_image;

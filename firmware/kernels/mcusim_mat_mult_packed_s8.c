@@ -1742,6 +1742,13 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
  * mcusim_mm_pw_s8.c (args[3]: the activation minimum) */
 void mcusim_mm4x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
+#if defined(__ARM_ARCH_8M_MAIN__)
+/* every group of four of a block in one call (mcusim_mm_pw_s8.c): 1, or 0 for no such loop */
+int32_t mcusim_mm4x2_pwg_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
+int32_t mcusim_mm3x2_pwg_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
+                             int8_t *out);
+#endif
 
 /* npx (3 or 4) pixels' columns x args[1] channel pairs from rec (args: n8, pairs, out_c), SSAT
  * to int8: the core's block kernel for this column length and core; lo: the activation
@@ -1845,10 +1852,23 @@ void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_
     }
     if (ok) {
         const int32_t pairs = out_c >> 1, words = depth + 8;   /* a record: 2 + depth + 6 */
+#if defined(__ARM_ARCH_8M_MAIN__)
+        /* groups of four over 64 or 128 elements, of three over 128 or 256: the loops of
+         * mcusim_mm4x2_pwg_s16 / mcusim_mm3x2_pwg_s16 */
+        const int32_t fours = total == 4 * ngroups && (depth == 64 || depth == 128);
+        const int32_t threes = total == 3 * ngroups && (depth == 128 || depth == 256);
+#endif
         for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
             const int32_t args[3] = {depth >> 3, pairs - p0 < block_pairs ? pairs - p0
                                                                           : block_pairs, out_c};
             int8_t *dst = out + 2 * p0;
+#if defined(__ARM_ARCH_8M_MAIN__)
+            const int32_t args5[5] = {args[0], args[1], out_c, act->min, ngroups};
+            if ((fours && mcusim_mm4x2_pwg_s16(cols, packed + p0 * words, args5, dst)) ||
+                (threes && mcusim_mm3x2_pwg_s16(cols, packed + p0 * words, args5, dst))) {
+                continue;   /* every group in one call */
+            }
+#endif
             for (int32_t g = 0; g < ngroups; g++) {
                 mcusim_mm_rq_s16(cols + 4 * depth * g, depth, npx[g], packed + p0 * words, args,
                                  act->min, dst);

@@ -30,6 +30,8 @@ void mcusim_mm4x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *ar
 void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm3x2_rq_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
                          int8_t *out);
+/* n words (a multiple of 8) from src to dst with LDM/STM of eight */
+void mcusim_pw_copy8(int32_t *dst, const int32_t *src, int32_t n);
 
 __asm__(
     /* one 4 x 2 step (as mcusim_mat_mult_packed_s8.c's MCUSIM_MM4X2_KP): column words at r0 + X,
@@ -77,8 +79,8 @@ __asm__(
     /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
      * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
      * blank: three (the 3 x 2 blocks) */
-    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z\n"
-    "  ldr r0, [r1, #\\OFF]\n"
+    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z, M=r0\n"
+    "  ldr \\M, [r1, #\\OFF]\n"
     "  ldr r2, [r1, #\\OFF+4]\n"
     "  .if \\OFF == 4\n"
     "  ldr r3, [r1, #\\OFF+8]\n"
@@ -86,24 +88,24 @@ __asm__(
     "  ldr r3, [r1, #\\OFF+8]!\n"        /* r1: the next record - 4 */
     "  .endif\n"
     "  .if \\Z\n"
-    "  smmlar \\A0, \\A0, r0, r2\n"
-    "  smmlar \\A1, \\A1, r0, r2\n"
-    "  smmlar \\A2, \\A2, r0, r2\n"
+    "  smmlar \\A0, \\A0, \\M, r2\n"
+    "  smmlar \\A1, \\A1, \\M, r2\n"
+    "  smmlar \\A2, \\A2, \\M, r2\n"
     "  .ifnb \\A3\n"
-    "  smmlar \\A3, \\A3, r0, r2\n"
+    "  smmlar \\A3, \\A3, \\M, r2\n"
     "  .endif\n"
     "  .else\n"                            /* each SUB a step ahead of its SMMLAR (M33 latency) */
     "  sub r12, r2, \\A0, lsr #31\n"
     "  sub lr, r2, \\A1, lsr #31\n"
-    "  smmlar \\A0, \\A0, r0, r12\n"
+    "  smmlar \\A0, \\A0, \\M, r12\n"
     "  sub r12, r2, \\A2, lsr #31\n"
-    "  smmlar \\A1, \\A1, r0, lr\n"
+    "  smmlar \\A1, \\A1, \\M, lr\n"
     "  .ifnb \\A3\n"
     "  sub lr, r2, \\A3, lsr #31\n"
     "  .endif\n"
-    "  smmlar \\A2, \\A2, r0, r12\n"
+    "  smmlar \\A2, \\A2, \\M, r12\n"
     "  .ifnb \\A3\n"
-    "  smmlar \\A3, \\A3, r0, lr\n"
+    "  smmlar \\A3, \\A3, \\M, lr\n"
     "  .endif\n"
     "  .endif\n"
     "  asr \\A0, \\A0, r3\n"
@@ -142,7 +144,90 @@ __asm__(
      * straight; 8, 16: 64 and 128 elements straight (the M33's blocks of records; no loop
      * test: 5 cycles per 32 elements); 0: any multiple of 4 (a loop of 32 elements). Z: see
      * the top. */
-    "  .macro MCUSIM_PW_RECORDS N8, Z\n"
+    /* four pixels of 8 N8 int8 each from r1 (contiguous) widened into the columns at r0 as
+     * mcusim_widen_runs_s8 lays them out (no offset: folded): pixel p's quad q into the words
+     * at 4 p + 32 q (elements 0, 2) and 16 bytes on (1, 3); eight words loaded together per
+     * pass (unaligned LDR), a loop over the pixels (small for the M4's 1 KB instruction
+     * cache). Clobbers r0-r11 (r0 ends 16 bytes on). */
+    "  .macro MCUSIM_PW_WIDEN4 N8\n"
+    "  movs r11, #4\n"
+    "1:\n"
+    "  .set MCUSIM_PWH, 0\n"
+    "  .rept \\N8 / 4\n"
+    "  ldr r2, [r1, #0]\n"
+    "  ldr r3, [r1, #4]\n"
+    "  ldr r4, [r1, #8]\n"
+    "  ldr r5, [r1, #12]\n"
+    "  ldr r6, [r1, #16]\n"
+    "  ldr r7, [r1, #20]\n"
+    "  ldr r8, [r1, #24]\n"
+    "  ldr r9, [r1, #28]\n"
+    "  adds r1, r1, #32\n"
+    "  .irp R, r2, r3, r4, r5, r6, r7, r8, r9\n"
+    "  sxtb16 r10, \\R\n"
+    "  sxtb16 \\R, \\R, ror #8\n"
+    "  str r10, [r0, #(32 * MCUSIM_PWH)]\n"
+    "  str \\R, [r0, #(32 * MCUSIM_PWH + 16)]\n"
+    "  .set MCUSIM_PWH, MCUSIM_PWH + 1\n"
+    "  .endr\n"
+    "  .endr\n"
+    "  adds r0, r0, #4\n"
+    "  subs r11, r11, #1\n"
+    "  bne 1b\n"
+    "  .endm\n"
+    /* after a group's last record in the M33's blocks (frame 20 groups left, 24 the records -
+     * 4, 28 the group's out): the next group's columns 64 N8 bytes on, its outputs NPX out_c
+     * on, the records again (3b); after the last, r0 = 1 (taken) and the frame dropped */
+    "  .macro MCUSIM_PW_NEXT_BLOCK_GROUP N8, NPX\n"
+    "  ldr r3, [sp, #20]\n"
+    "  subs r3, r3, #1\n"
+    "  beq 8f\n"
+    "  str r3, [sp, #20]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r12, [sp, #8]\n"
+    "  ldr lr, [sp, #28]\n"
+    "  add r0, r0, #(64 * \\N8)\n"
+    "  .if \\NPX == 4\n"
+    "  add lr, lr, r12, lsl #2\n"
+    "  .else\n"
+    "  add lr, lr, r12\n"
+    "  add lr, lr, r12, lsl #1\n"
+    "  .endif\n"
+    "  str r0, [sp, #0]\n"
+    "  str lr, [sp, #28]\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  b 3b\n"
+    "8:\n"
+    "  movs r0, #1\n"
+    "  add sp, sp, #32\n"
+    "  .endm\n"
+    /* after a group's last record (frame of the w loops: 20 groups left, 24 the records - 4,
+     * 28 the group's out, 32 the next group's input): the next group widened into the same
+     * columns (its input 32 N8 bytes on), its outputs 4 out_c on, the records from the start
+     * (3b); after the last, the frame dropped */
+    "  .macro MCUSIM_PW_NEXT_GROUP N8\n"
+    "  ldr r3, [sp, #20]\n"
+    "  subs r3, r3, #1\n"
+    "  beq 8f\n"
+    "  str r3, [sp, #20]\n"
+    "  ldr r1, [sp, #32]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  add r12, r1, #(32 * \\N8)\n"
+    "  str r12, [sp, #32]\n"
+    "  MCUSIM_PW_WIDEN4 \\N8\n"
+    "  ldr r12, [sp, #8]\n"
+    "  ldr lr, [sp, #28]\n"
+    "  ldr r0, [sp, #0]\n"
+    "  ldr r1, [sp, #24]\n"
+    "  add lr, lr, r12, lsl #2\n"
+    "  str lr, [sp, #28]\n"
+    "  str lr, [sp, #12]\n"
+    "  b 3b\n"
+    "8:\n"
+    "  add sp, sp, #40\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
     "  MCUSIM_PW_KP_BIAS\n"
@@ -164,12 +249,24 @@ __asm__(
     "  bne 11b\n"
     "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
+    "  .if \\OC && \\Z\n"                 /* r0 (cols + 4) kept: the multiplier in r12 */
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, 1, r12\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, 1, r12\n"
+    "  .else\n"
     "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
+    "  .endif\n"
     "  bfi r4, r5, #8, #8\n"
     "  bfi r6, r7, #8, #8\n"
     "  bfi r8, r9, #8, #8\n"
     "  bfi r10, r11, #8, #8\n"
+    "  .if \\OC\n"                       /* out_c known: r0 back by 4, stores at immediates */
+    "  .if \\N8 == 4\n"                    /* r0 after MCUSIM_PW_STEPS: cols + 252 */
+    "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z, 252\n"
+    "  .else\n"
+    "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z\n"
+    "  .endif\n"
+    "  .else\n"
     "  ldm sp, {r0, r2, r12, lr}\n"       /* cols, the records' end - 4, out_c, out */
     "  add r5, lr, r12\n"
     "  add r7, r5, r12\n"
@@ -179,10 +276,42 @@ __asm__(
     "  strh r8, [r7]\n"
     "  strh r10, [r9]\n"
     "  str lr, [sp, #12]\n"
+    "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G == 1\n"
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 4\n"
+    "  .elseif \\G == 2\n"
+    "  MCUSIM_PW_NEXT_GROUP \\N8\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    /* the straight records' outputs for a known out_c (OC, at most 1365): the four pixels'
+     * halfwords at immediate offsets from out (no adds, no out_c load); with Z r0 = cols + BACK
+     * after the record (the requantization kept off it), so it steps back instead of a frame
+     * load */
+    "  .macro MCUSIM_PW_STORE_OC P0, P1, P2, P3, OC, Z, BACK=4, FR=0, ADJ=0\n"
+    "  .if \\Z\n"
+    "  ldr r2, [sp, #\\FR+4]\n"          /* the records' end - 4 */
+    "  ldr lr, [sp, #\\FR+12]\n"         /* out */
+    "  .if \\ADJ > 0\n"                  /* two groups per pass: the other group's columns */
+    "  add r0, r0, #\\ADJ-\\BACK\n"
+    "  .elseif \\ADJ < 0\n"
+    "  sub r0, r0, #-\\ADJ+\\BACK\n"
+    "  .else\n"
+    "  sub r0, r0, #\\BACK\n"
+    "  .endif\n"
+    "  .else\n"
+    "  ldrd r0, r2, [sp, #\\FR]\n"        /* cols (the next group's), the records' end - 4 */
+    "  ldr lr, [sp, #\\FR+12]\n"
+    "  .endif\n"
+    "  strh \\P1, [lr, #\\OC]\n"
+    "  strh \\P2, [lr, #2*\\OC]\n"
+    "  strh \\P3, [lr, #3*\\OC]\n"
+    "  strh \\P0, [lr], #2\n"
+    "  str lr, [sp, #\\FR+12]\n"
     "  .endm\n"
     /* r8 = the output zero point from the first record's A (in r8) and r (r9): A = 2^(r-1) +
      * zp 2^r (conv_pack.records); r10, r11 scratch */
@@ -197,9 +326,9 @@ __asm__(
      * r4-r7 = args {n8, pairs, out_c, minimum}, r8 the zero point (the first record's A, r at
      * r1 + (n8 << SHIFT) + 12: records of 32 (n8 + 1) bytes, SHIFT 5; merged ones of 16 (n8 + 2),
      * 4), frame [sp] cols, 8 out_c, 12 out */
-    "  .macro MCUSIM_PW_PROLOGUE SHIFT\n"
+    "  .macro MCUSIM_PW_PROLOGUE SHIFT, FRAME=20\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #20\n"
+    "  sub sp, sp, #\\FRAME\n"
     "  ldm r2, {r4, r5, r6, r7}\n"        /* n8, pairs, out_c, minimum */
     "  add r9, r1, r4, lsl #\\SHIFT\n"
     "  ldr r8, [r9, #12]\n"               /* A of channel 0 */
@@ -287,8 +416,23 @@ __asm__(
     /* the function: r0 cols, r1 records, r2 args {n8, pairs, out_c, activation minimum}, r3
      * out. z = (minimum >= the output zero point), the zero point from the first record's
      * A = 2^(r-1) + zp 2^r (conv_pack.records) */
-    "  .macro MCUSIM_PW_FN N8\n"
+    "  .macro MCUSIM_PW_FN N8, OC=0, G=0\n"
+    "  .if \\G\n"                        /* args[4] groups; frame 20 groups left, 24 the */
+    "  MCUSIM_PW_PROLOGUE 5, (24 + 8 * \\G)\n"   /* records - 4, 28 the group's out */
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  .if \\G == 2\n"                   /* 32 the next group's input, 36 the widening args */
+    "  ldr r12, [r2, #20]\n"
+    "  str r12, [sp, #32]\n"
+    "  ldr r12, [r2, #24]\n"
+    "  str r12, [sp, #36]\n"
+    "  .endif\n"
+    "  .else\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
+    "  .endif\n"
     "  add r3, r0, r4, lsl #6\n"
     "  subs r3, r3, #4\n"
     "  str r3, [sp, #16]\n"
@@ -299,9 +443,9 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW_RECORDS \\N8, 0\n"
+    "  MCUSIM_PW_RECORDS \\N8, 0, \\OC, \\G\n"
     "20:\n"
-    "  MCUSIM_PW_RECORDS \\N8, 1\n"
+    "  MCUSIM_PW_RECORDS \\N8, 1, \\OC, \\G\n"
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
@@ -317,6 +461,29 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh128_s16)
     "  MCUSIM_PW_FN 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqh128_s16)
+    /* mcusim_mm4x2_rqh<K>_s16 for a known out_c, the outputs at immediate offsets (VWW's and
+     * KWS's shapes: rqh<K>o<out_c>; conv_2d._pw_loops and mcusim_mm4x2_pw_s16 name them) */
+#define MCUSIM_PW_FN_OC(K, N8, OC)                                                                 \
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh##K##o##OC##_s16)                                             \
+    "  MCUSIM_PW_FN " #N8 ", " #OC "\n"                                                           \
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh##K##o##OC##_s16)
+    MCUSIM_PW_FN_OC(32, 4, 32)
+    MCUSIM_PW_FN_OC(32, 4, 64)
+    MCUSIM_PW_FN_OC(64, 8, 64)
+    MCUSIM_PW_FN_OC(64, 8, 128)
+    MCUSIM_PW_FN_OC(128, 16, 128)
+#undef MCUSIM_PW_FN_OC
+    /* the same with every group of four of a layer in one call, each next group widened into
+     * the columns in the call (mcusim_convolve_1x1_fast_pw_s8 one group per pass: args {n8,
+     * pairs, out_c, minimum, groups, the second group's input, the widening args}) */
+#define MCUSIM_PW_FN_W(K, N8, OC)                                                                  \
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqh##K##o##OC##w_s16)                                            \
+    "  MCUSIM_PW_FN " #N8 ", " #OC ", 2\n"                                                        \
+    MCUSIM_ASM_END(mcusim_mm4x2_rqh##K##o##OC##w_s16)
+    MCUSIM_PW_FN_W(32, 4, 32)
+    MCUSIM_PW_FN_W(32, 4, 64)
+    MCUSIM_PW_FN_W(64, 8, 64)
+#undef MCUSIM_PW_FN_W
     /* The 3 x 2 block (a layer's groups of three pixels: VWW's 3x3 maps) likewise, and 32
      * elements per iteration instead of 8: per step 5 loads together + 6 SMLAD (12 MACs in 12
      * cycles on the M4), the pointers moved by the first and last steps' writebacks, the loop
@@ -343,7 +510,7 @@ __asm__(
     /* a record's records loop: r0 cols, r1 the first record - 4, r11 where r0 ends (cols + 64 n8
      * - 8); frame as MCUSIM_PW_RECORDS. Iterations: r0 at their data - 8 (data + 8 after the
      * first step), r1 at their rows - 4 (+ 4). */
-    "  .macro MCUSIM_PW3_RECORDS Z\n"
+    "  .macro MCUSIM_PW3_RECORDS Z, N8=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r8, [r1, #4]\n"                /* the bias words into r8/r9 (read before written) */
@@ -359,6 +526,14 @@ __asm__(
     "  smlad r7, r3, lr, r9\n"
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
+    "  .if \\N8\n"                      /* 8 N8 elements straight: r0 = cols + 8, r1 = rows + 4 */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 1\n"
+    "  MCUSIM_PW3_KP (16 * MCUSIM_PWS - 8), (8 * MCUSIM_PWS - 4)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  add r1, r1, #(32 * \\N8 - 8)\n"   /* the rows' end - 4 */
+    "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
     "11:\n"
@@ -381,6 +556,7 @@ __asm__(
     "  MCUSIM_PW3_KP 232, 116, 1, 1\n"
     "  cmp r0, r11\n"
     "  bne 11b\n"
+    "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
     "  MCUSIM_PW_RQ r4, r6, r8, , 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, , 16, \\Z\n"
@@ -396,11 +572,24 @@ __asm__(
     "  str lr, [sp, #12]\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G\n"
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 3\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
+    "  .macro MCUSIM_PW3_FN N8=0, G=0\n"
+    "  .if \\G\n"                        /* as MCUSIM_PW_FN's block groups */
+    "  MCUSIM_PW_PROLOGUE 5, 32\n"
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  .else\n"
     "  MCUSIM_PW_PROLOGUE 5\n"
+    "  .endif\n"
     "  add r11, r0, r4, lsl #6\n"
     "  sub r11, r11, #8\n"                /* where r0 ends */
     "  mla r3, r4, r5, r5\n"              /* records of 32 (n8 + 1) bytes */
@@ -410,15 +599,31 @@ __asm__(
     "  subs r1, r1, #4\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PW3_RECORDS 0\n"
+    "  MCUSIM_PW3_RECORDS 0, \\N8, \\G\n"
     "20:\n"
-    "  MCUSIM_PW3_RECORDS 1\n"
+    "  MCUSIM_PW3_RECORDS 1, \\N8, \\G\n"
+    "  .endm\n"
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
+    "  MCUSIM_PW3_FN\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqh_s16)
+    /* 128 and 256 elements straight (VWW's 3x3 maps: no loop test, ~3 cycles per 32 elements) */
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh128_s16)
+    "  MCUSIM_PW3_FN 16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256_s16)
+    "  MCUSIM_PW3_FN 32\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh256_s16)
     MCUSIM_ASM_FUNC(mcusim_mm3x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
-    "  beq.w mcusim_mm3x2_rqh_s16\n"
-    "  b.w mcusim_mm3x2_rq_s16\n"
+    "  bne.w mcusim_mm3x2_rq_s16\n"
+#if defined(__ARM_ARCH_8M_MAIN__)                /* the M33's blocks (as mcusim_mm4x2_pw_s16) */
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm3x2_rqh128_s16\n"
+    "  cmp r12, #32\n"
+    "  beq.w mcusim_mm3x2_rqh256_s16\n"
+#endif
+    "  b.w mcusim_mm3x2_rqh_s16\n"
     MCUSIM_ASM_END(mcusim_mm3x2_pw_s16)
     /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
      * both channels, h = 256 w_c+1 + w_c per element; SXTB16 gives A = (w_c, w_c) of the two
@@ -431,28 +636,28 @@ __asm__(
      * >> r' = SMMLAR(2 acc_c+1, m, A - [x < 0]) >> r exactly (128 times the numerator, the
      * rounding 2^31 of SMMLAR in the 64 of A'); constants at r1 + 16, r1 then the next
      * record - 4 */
-    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z\n"
-    "  ldr r0, [r1, #16]\n"
+    "  .macro MCUSIM_PWM_RQB A0, A1, A2, A3, Z, M=r0\n"
+    "  ldr \\M, [r1, #16]\n"
     "  ldr r2, [r1, #20]\n"
     "  ldr r3, [r1, #24]!\n"
     "  .if \\Z\n"
-    "  smmla \\A0, \\A0, r0, r2\n"
-    "  smmla \\A1, \\A1, r0, r2\n"
-    "  smmla \\A2, \\A2, r0, r2\n"
-    "  smmla \\A3, \\A3, r0, r2\n"
+    "  smmla \\A0, \\A0, \\M, r2\n"
+    "  smmla \\A1, \\A1, \\M, r2\n"
+    "  smmla \\A2, \\A2, \\M, r2\n"
+    "  smmla \\A3, \\A3, \\M, r2\n"
     "  .else\n"
     "  asr r12, \\A0, #31\n"
     "  asr lr, \\A1, #31\n"
     "  add r12, r2, r12, lsl #7\n"
     "  add lr, r2, lr, lsl #7\n"
-    "  smmla \\A0, \\A0, r0, r12\n"
-    "  smmla \\A1, \\A1, r0, lr\n"
+    "  smmla \\A0, \\A0, \\M, r12\n"
+    "  smmla \\A1, \\A1, \\M, lr\n"
     "  asr r12, \\A2, #31\n"
     "  asr lr, \\A3, #31\n"
     "  add r12, r2, r12, lsl #7\n"
     "  add lr, r2, lr, lsl #7\n"
-    "  smmla \\A2, \\A2, r0, r12\n"
-    "  smmla \\A3, \\A3, r0, lr\n"
+    "  smmla \\A2, \\A2, \\M, r12\n"
+    "  smmla \\A3, \\A3, \\M, lr\n"
     "  .endif\n"
     "  asr \\A0, \\A0, r3\n"
     "  asr \\A1, \\A1, r3\n"
@@ -502,7 +707,7 @@ __asm__(
      * stored, r1 at the next record - 4 and r0, r2, r12 from the frame at FR (0: [sp] cols,
      * 4 the records' end - 4, 8 out_c, 12 out; 16: the second group's, see
      * mcusim_mm4x2_rqh32x2_s16). N8 = 8, 16: 64, 128 elements straight; 0: the loop. */
-    "  .macro MCUSIM_PWM_BODY Z, N8, FR\n"
+    "  .macro MCUSIM_PWM_BODY Z, N8, FR, OC=0, X2=0\n"
     "  ldr r11, [r1, #4]\n"               /* b_c: acc_c's start */
     "  ldr r10, [r1, #8]\n"               /* b_c + 256 b_c+1: acc_h's */
     "  ldr r12, [r1, #12]!\n"             /* r1: the rows */
@@ -561,12 +766,26 @@ __asm__(
     "  add r7, r7, r7\n"
     "  add r9, r9, r9\n"
     "  add r11, r11, r11\n"
+    "  .if \\OC && \\Z\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, 1, r12\n"
+    "  MCUSIM_PWM_RQB r4, r6, r8, r10, 1, r12\n"
+    "  .else\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 4, \\Z\n"
     "  MCUSIM_PWM_RQB r4, r6, r8, r10, \\Z\n"
+    "  .endif\n"
     "  bfi r5, r4, #8, #8\n"
     "  bfi r7, r6, #8, #8\n"
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
+    "  .if \\OC\n"
+    "  .if \\X2 == 0\n"
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z\n"
+    "  .elseif \\FR == 0\n"              /* group A done: r0 to group B's columns (+ X2) */
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 0, \\X2\n"
+    "  .else\n"
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 16, -\\X2\n"
+    "  .endif\n"
+    "  .else\n"
     "  .if \\FR == 0\n"
     "  ldm sp, {r0, r2, r12, lr}\n"       /* cols (B), the records' end - 4, out_c, out (A) */
     "  .else\n"
@@ -581,24 +800,29 @@ __asm__(
     "  strh r9, [r6]\n"
     "  strh r11, [r8]\n"
     "  str lr, [sp, #\\FR+12]\n"
+    "  .endif\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM_RECORDS Z, N8=0\n"
+    "  .macro MCUSIM_PWM_RECORDS Z, N8=0, OC=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
-    "  MCUSIM_PWM_BODY \\Z, \\N8, 0\n"
+    "  MCUSIM_PWM_BODY \\Z, \\N8, 0, \\OC\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G\n"
+    "  MCUSIM_PW_NEXT_GROUP \\N8\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
     /* two groups per record pass over merged records of 64 elements (160 bytes), as
      * mcusim_mm4x2_rqh32x2_s16 */
-    "  .macro MCUSIM_PWM_RECORDS2 Z\n"
+    "  .macro MCUSIM_PWM_RECORDS2 Z, OC=0\n"
     "  .balign 4\n"
     "3:\n"
-    "  MCUSIM_PWM_BODY \\Z, 8, 0\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 0, \\OC, 512\n"
     "  sub r1, r1, #160\n"
-    "  MCUSIM_PWM_BODY \\Z, 8, 16\n"
+    "  MCUSIM_PWM_BODY \\Z, 8, 16, \\OC, 512\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
     "  add sp, sp, #36\n"
@@ -625,7 +849,7 @@ __asm__(
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM3_RECORDS Z\n"
+    "  .macro MCUSIM_PWM3_RECORDS Z, N8=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r9, [r1, #4]\n"                /* b_c */
@@ -641,6 +865,14 @@ __asm__(
     "  smlad r7, r3, lr, r9\n"
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
+    "  .if \\N8\n"                      /* straight: r0 = cols + 8, r1 = the rows */
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 4 * \\N8 - 1\n"
+    "  MCUSIM_PWM3_KP (16 * MCUSIM_PWS - 8), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  add r1, r1, #(16 * \\N8 - 4)\n"   /* the rows' end - 4 */
+    "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
     "11:\n"
@@ -663,6 +895,7 @@ __asm__(
     "  MCUSIM_PWM3_KP 232, 60, 1, 1\n"
     "  cmp r0, r11\n"
     "  bne 11b\n"
+    "  .endif\n"
     "  sub r4, r4, r5\n"
     "  sub r6, r6, r7\n"
     "  sub r8, r8, r9\n"
@@ -711,8 +944,19 @@ __asm__(
     "  .endm\n"
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
-    "  .macro MCUSIM_PWM_FN NPX, N8=0\n"
+    "  .macro MCUSIM_PWM_FN NPX, N8=0, OC=0, G=0\n"
+    "  .if \\G\n"                        /* as MCUSIM_PW_FN's w loops */
+    "  MCUSIM_PW_PROLOGUE 4, 40\n"
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  ldr r12, [r2, #20]\n"
+    "  str r12, [sp, #32]\n"
+    "  .else\n"
     "  MCUSIM_PW_PROLOGUE 4\n"
+    "  .endif\n"
     "  add r11, r0, r4, lsl #6\n"
     "  .if \\NPX == 4\n"
     "  sub r11, r11, #4\n"
@@ -729,13 +973,13 @@ __asm__(
     "  cmp r7, r8\n"
     "  bge 20f\n"
     "  .if \\NPX == 4\n"
-    "  MCUSIM_PWM_RECORDS 0, \\N8\n"
+    "  MCUSIM_PWM_RECORDS 0, \\N8, \\OC, \\G\n"
     "20:\n"
-    "  MCUSIM_PWM_RECORDS 1, \\N8\n"
+    "  MCUSIM_PWM_RECORDS 1, \\N8, \\OC, \\G\n"
     "  .else\n"
-    "  MCUSIM_PWM3_RECORDS 0\n"
+    "  MCUSIM_PWM3_RECORDS 0, \\N8\n"
     "20:\n"
-    "  MCUSIM_PWM3_RECORDS 1\n"
+    "  MCUSIM_PWM3_RECORDS 1, \\N8\n"
     "  .endif\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm_s16)
@@ -747,23 +991,53 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128_s16)
     "  MCUSIM_PWM_FN 4, 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128_s16)
+    "  MCUSIM_PWM_FN 4, 16, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128o128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128w_s16)
+    "  MCUSIM_PWM_FN 4, 16, 128, 1\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128o128w_s16)
+    /* KWS's 64 -> 64 and VWW's 64 -> 128 (merged, out_c known; no w loop for them: KWS on
+     * the M4 would pass its flash budget for ~13k cycles) */
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64_s16)
+    "  MCUSIM_PWM_FN 4, 8, 64\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o128_s16)
+    "  MCUSIM_PWM_FN 4, 8, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o128_s16)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64x2_s16)
     "  MCUSIM_PW_X2_ENTRY 512\n"
     "  MCUSIM_PWM_RECORDS2 0\n"
     "20:\n"
     "  MCUSIM_PWM_RECORDS2 1\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm64x2_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o64x2_s16)
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0, 64\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1, 64\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o64x2_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm64o128x2_s16)   /* VWW's 6x6 64 -> 128 */
+    "  MCUSIM_PW_X2_ENTRY 512\n"
+    "  MCUSIM_PWM_RECORDS2 0, 128\n"
+    "20:\n"
+    "  MCUSIM_PWM_RECORDS2 1, 128\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm64o128x2_s16)
     "  .purgem MCUSIM_PWM_RECORDS2\n"
     "  .purgem MCUSIM_PWM_BODY\n"
     "  .purgem MCUSIM_PW_X2_ENTRY\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm_s16)
     "  MCUSIM_PWM_FN 3\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqm_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm128_s16)
+    "  MCUSIM_PWM_FN 3, 16\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm256_s16)
+    "  MCUSIM_PWM_FN 3, 32\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm256_s16)
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
-    "  .purgem MCUSIM_PW_PROLOGUE\n"
-    "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PWM_RECORDS\n"
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
@@ -772,6 +1046,29 @@ __asm__(
      * loops only on the M33 (ARMv8-M Mainline), whose pointwise layers with several pixel groups
      * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
      * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
+    /* n words (a multiple of 8, n > 0) of records from src (r1) to dst (r0): 8 per LDM/STM pair,
+     * one flash line of the ART per LDM, two pairs per loop test (an odd eight first) */
+    MCUSIM_ASM_FUNC(mcusim_pw_copy8)
+    "  push {r4, r5, r6, r7, r8, r9}\n"
+    "  add r2, r1, r2, lsl #2\n"
+    "  eor r12, r1, r2\n"                 /* bit 5 of the length: an odd count of eights */
+    "  tst r12, #32\n"
+    "  beq 1f\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  cmp r1, r2\n"
+    "  beq 2f\n"
+    "1:\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  ldmia r1!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  stmia r0!, {r3, r4, r5, r6, r7, r8, r9, r12}\n"
+    "  cmp r1, r2\n"
+    "  bne 1b\n"
+    "2:\n"
+    "  pop {r4, r5, r6, r7, r8, r9}\n"
+    "  bx lr\n"
+    MCUSIM_ASM_END(mcusim_pw_copy8)
     MCUSIM_ASM_FUNC(mcusim_mm4x2_pw_s16)
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
@@ -780,16 +1077,92 @@ __asm__(
     "  beq.w mcusim_mm4x2_rqh32_s16\n"
 #if defined(__ARM_ARCH_8M_MAIN__)
     "  cmp r12, #8\n"
-    "  beq.w mcusim_mm4x2_rqh64_s16\n"
+    "  beq 2f\n"
     "  cmp r12, #16\n"
-    "  beq.w mcusim_mm4x2_rqh128_s16\n"
+    "  beq 1f\n"
 #endif
     "  b.w mcusim_mm4x2_rqh_s16\n"
+#if defined(__ARM_ARCH_8M_MAIN__)
+    "1:\n"
+    "  ldr r12, [r2, #8]\n"               /* out_c */
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh128o128_s16\n"
+    "  b.w mcusim_mm4x2_rqh128_s16\n"
+    "2:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #64\n"
+    "  beq.w mcusim_mm4x2_rqh64o64_s16\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh64o128_s16\n"
+    "  b.w mcusim_mm4x2_rqh64_s16\n"
+#endif
     MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
+#if defined(__ARM_ARCH_8M_MAIN__)
+    /* every group of a block in one call (the M33's blocks, mcusim_mat_mult_packed_groups_s8):
+     * args {n8, pairs, out_c, minimum, groups}, the groups' columns 8 depth bytes apart and
+     * their outputs 4 out_c apart; after the last group the records start over for the next
+     * (no C loop, dispatch, prologue and epilogue per group; placed last so the other loops
+     * keep their addresses in the M33's 2-way cache). mcusim_mm4x2_pwg_s16 picks them
+     * by n8 and out_c and returns 1, or 0 for a shape it has none for. */
+#define MCUSIM_PW_FN_G(NAME, N8, OC)                                                               \
+    MCUSIM_ASM_FUNC(NAME)                                                                          \
+    "  MCUSIM_PW_FN " #N8 ", " #OC ", 1\n"                                                        \
+    MCUSIM_ASM_END(NAME)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64g_s16, 8, 0)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64o64g_s16, 8, 64)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh64o128g_s16, 8, 128)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128g_s16, 16, 0)
+    MCUSIM_PW_FN_G(mcusim_mm4x2_rqh128o128g_s16, 16, 128)
+#undef MCUSIM_PW_FN_G
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh128g_s16)
+    "  MCUSIM_PW3_FN 16, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh128g_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256g_s16)
+    "  MCUSIM_PW3_FN 32, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqh256g_s16)
+    /* the same for groups of three over 128 / 256 elements (VWW's 3x3 maps) */
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_pwg_s16)
+    "  ldr r12, [r2]\n"
+    "  cmp r12, #16\n"
+    "  beq.w mcusim_mm3x2_rqh128g_s16\n"
+    "  cmp r12, #32\n"
+    "  beq.w mcusim_mm3x2_rqh256g_s16\n"
+    "  movs r0, #0\n"
+    "  bx lr\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_pwg_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_pwg_s16)
+    "  ldr r12, [r2]\n"
+    "  cmp r12, #16\n"
+    "  beq 1f\n"
+    "  cmp r12, #8\n"
+    "  beq 2f\n"
+    "  movs r0, #0\n"
+    "  bx lr\n"
+    "1:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh128o128g_s16\n"
+    "  b.w mcusim_mm4x2_rqh128g_s16\n"
+    "2:\n"
+    "  ldr r12, [r2, #8]\n"
+    "  cmp r12, #64\n"
+    "  beq.w mcusim_mm4x2_rqh64o64g_s16\n"
+    "  cmp r12, #128\n"
+    "  beq.w mcusim_mm4x2_rqh64o128g_s16\n"
+    "  b.w mcusim_mm4x2_rqh64g_s16\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_pwg_s16)
+#endif
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"
     "  .purgem MCUSIM_PW_FN\n"
     "  .purgem MCUSIM_PW_RECORDS\n"
+    "  .purgem MCUSIM_PW_STORE_OC\n"
+    "  .purgem MCUSIM_PW_WIDEN4\n"
+    "  .purgem MCUSIM_PW_NEXT_GROUP\n"
+    "  .purgem MCUSIM_PW_NEXT_BLOCK_GROUP\n"
+    "  .purgem MCUSIM_PW3_FN\n"
+    "  .purgem MCUSIM_PW_ZP\n"
+    "  .purgem MCUSIM_PW_PROLOGUE\n"
     "  .purgem MCUSIM_PW_RQ\n"
     "  .purgem MCUSIM_PW_STEPS\n"
     "  .purgem MCUSIM_PW_STRAIGHT\n"
@@ -834,7 +1207,7 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
                                      const mcusim_dims *input_dims, const int8_t *input,
                                      const mcusim_dims *filter_dims, const int32_t *packed,
                                      const mcusim_dims *output_dims, int8_t *output,
-                                     int32_t merged, int32_t twice,
+                                     int32_t merged, int32_t twice, int32_t copy,
                                      const mcusim_pw_loops *loops)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
@@ -861,6 +1234,16 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     const int32_t lo = params->activation.min, hi = params->activation.max;
     const int32_t depth = in_c, fours = total - 3 * n3;
     int16_t *cols = (int16_t *)buffer;
+    if (copy) {         /* the records after the columns: no flash wait states per group */
+        int32_t *dst = (int32_t *)buffer + (twice ? 4 : 2) * depth;
+        const int32_t words = (out_c >> 1) * (merged ? depth / 2 + 8 : depth + 8);
+#if MCUSIM_DSP
+        mcusim_pw_copy8(dst, packed, words);    /* words: a multiple of 8 (depth of 32) */
+        packed = dst;
+#else
+        packed = mcusim_copy_records(dst, packed, words);
+#endif
+    }
 #if MCUSIM_DSP
     const int32_t args[4] = {depth >> 3, out_c >> 1, out_c, lo};
     const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
@@ -870,6 +1253,16 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
 #endif
     int32_t start = 0;
 #if MCUSIM_DSP
+    if (!twice && loops->eight != 0 && fours >= 4) {
+        /* every group of four in one call, which widens each next one (`eight` without twice) */
+        const int32_t gargs[7] = {depth >> 3, out_c >> 1, out_c, lo, fours >> 2,
+                                  (int32_t)(uintptr_t)(input + 4 * in_c),
+                                  (int32_t)(uintptr_t)wargs};
+        mcusim_widen_runs_s8((int32_t *)cols, input, 4, wargs);
+        loops->eight(cols, packed, gargs, output);
+        mcusim_pw_clamp(output, fours * out_c, lo, hi, lo4, hi4);
+        start = fours;
+    }
     if (twice) {        /* pairs of groups of four per record pass (160-byte records) */
         for (; start + 8 <= fours; start += 8) {
             mcusim_widen_runs_s8((int32_t *)cols, input + start * in_c, 4, wargs);
@@ -924,8 +1317,9 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
 }
 
 /* the layers' entry points: mcusim_pw_layer on merged (MERGED) or int16 records, two groups per
- * record pass (PAIR) or one; C: the input channels the entry takes (0: any) */
-#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR)                                                     \
+ * record pass (PAIR) or one, the records copied into the scratch first (COPY); C: the input
+ * channels the entry takes (0: any) */
+#define MCUSIM_PW_ENTRY(NAME, C, MERGED, PAIR, COPY)                                               \
     mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
                        const mcusim_dims *input_dims, const int8_t *input,                         \
                        const mcusim_dims *filter_dims, const int32_t *packed,                      \
@@ -936,14 +1330,19 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
             return MCUSIM_ARG_ERROR;                                                               \
         }                                                                                          \
         return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed,             \
-                               output_dims, output, MERGED, PAIR, loops);                          \
+                               output_dims, output, MERGED, PAIR, COPY, loops);                    \
     }
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0)
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m_s8, 0, 1, 0, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw_s8, 0, 0, 0, 0)
+/* the same with the records copied into the scratch after one group's columns (the compiler's
+ * choice on the Cortex-M4 where the arena does not grow: its ART's 256-byte data cache re-reads
+ * every record from flash for every group of pixels otherwise) */
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_mc_s8, 0, 1, 0, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pwc_s8, 0, 0, 0, 1)
 /* The same with 32 input channels and scratch for two groups' columns (512 bytes): pairs of
  * groups of four against each record (mcusim_mm4x2_rqh32x2_s16), the compiler's choice on the
  * Cortex-M4, whose 256-byte data cache holds one 160-byte record between the two */
 /* ... and on merged records of 64 input channels (160 bytes too; scratch 1 KB) */
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1)
-MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1, 0)
+MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1, 0)
 #undef MCUSIM_PW_ENTRY

@@ -143,15 +143,31 @@ def _pw_ok(ctx, p: dict) -> bool:
             and oc % 2 == 0 and (total % 4 == 0 or total >= 9))
 
 
-def _pw_loops(kc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
-    """The record loops (mcusim_mm_pw_s8.c) a pointwise layer over kc input channels runs, named
-    in its MCUSIM_PW_LOOPS table so the linker keeps only those: groups of four (straight-line
-    for 64/128 inputs, 32 too on the int16 records), of three, and two groups of four per record
-    pass (twice: 32 inputs on int16 records, 64 merged)."""
+# (input, output channels) with a straight loop storing at immediate offsets (rq<h|m>KoOC):
+# VWW's and KWS's pointwise shapes, 4 cycles less per record
+PW_OUT_C_LOOPS = {"h": ((32, 32), (32, 64), (64, 64), (64, 128), (128, 128)),
+                  "m": ((64, 64), (64, 128), (128, 128))}
+# ... of which these also come with every group of four in one call (rqhKoOCw: the next
+# group widened in it), in the `eight` slot of a layer of one group per pass (not merged 64 ->
+# 64: KWS on the M4 would pass its flash budget, examples/budgets.toml, for ~13k cycles)
+PW_GROUPS_LOOPS = {"h": ((32, 32), (32, 64), (64, 64)), "m": ((128, 128),)}
+
+
+def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
+    """The record loops (mcusim_mm_pw_s8.c) a pointwise layer over kc input channels to oc runs,
+    named in its MCUSIM_PW_LOOPS table so the linker keeps only those: groups of four
+    (straight-line for 64/128 inputs, 32 too on the int16 records; 128 -> 128 with the outputs
+    at immediate offsets), of three (straight for 128/256 inputs), and two groups of four per
+    record pass (twice: 32 inputs on int16 records, 64 merged)."""
     kind, sizes = ("m", (64, 128)) if merged else ("h", (32, 64, 128))
-    four = f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}_s16"
-    eight = f"mcusim_mm4x2_rq{kind}{kc}x2_s16" if twice else "0"
-    return four, f"mcusim_mm3x2_rq{kind}_s16", eight
+    known = PW_OUT_C_LOOPS["m" if merged else "h"]
+    four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
+            f"{f'o{oc}' if (kc, oc) in known else ''}_s16")
+    x2oc = f"o{oc}" if merged and kc == 64 and (kc, oc) in known else ""
+    eight = f"mcusim_mm4x2_rq{kind}{kc}{x2oc}x2_s16" if twice else \
+        (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
+    three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
+    return four, three, eight
 
 
 def _is_m4(ctx) -> bool:
@@ -163,6 +179,29 @@ def _merged_ok(ctx, p: dict) -> bool:
     across groups), from 64 input channels (at 32 the four requantization instructions per
     pixel they add cost more than the flash lines they save)."""
     return _is_m4(ctx) and p["filter_dims"][3] >= 64
+
+
+# groups of four pixels from which copying a pointwise layer's records into RAM pays on the
+# M4: a copy costs about one load, one store and the flash line's 5 wait states per 32 bytes
+# (~0.7 cycles a byte), a pass over them from flash those wait states (~0.16 a byte)
+PW_COPY_MIN_GROUPS = 6
+# copied records up to this many input channels take the int16 rows rather than the merged ones
+# (twice the bytes in RAM, ~8 cycles less per record: no acc_c / acc_h split) where the layer's
+# input + output + that scratch stays within the largest input + output of the model (else the
+# arena would likely grow, and the merged copy is kept: KWS's 64-channel layers)
+PW_COPY_INT16_MAX_K = 64
+
+
+def _pw_copy_pays(ctx, p: dict, merged: bool) -> bool:
+    """Whether a pointwise layer on the Cortex-M4 copies its records into its scratch
+    (mcusim_convolve_1x1_fast_pwc_s8 / _mc_s8): from PW_COPY_MIN_GROUPS passes over them from
+    flash, the ART's data cache (256 bytes) holding no record set; a layer with 160-byte records
+    (32 inputs as int16, 64 merged) makes one pass per two groups otherwise (_pw2_s8 / _m2_s8).
+    VWW l4r5: 6x6x64 -> 128 (five passes) 347,702 cycles copied against 345,601."""
+    n, oh, ow, _ = p["output_dims"]
+    groups = (n * oh * ow + 3) // 4
+    pair = p["filter_dims"][3] == (64 if merged else 32)
+    return _is_m4(ctx) and (groups + 1) // (2 if pair else 1) >= PW_COPY_MIN_GROUPS
 
 
 def _merged_records(node, g, p: dict):
@@ -191,17 +230,18 @@ def _nbytes(g, t: int) -> int:
     return int(np.prod(ten.shape)) * (4 if ten.dtype in ("int32", "float32") else 1)
 
 
-def scratch_fits(node, g, scratch: int) -> bool:
+def scratch_fits(node, g, scratch: int, slack: float = 1.05) -> bool:
     """The packed kernels' column scratch must not grow the arena much: at most 2 KB, or this
     layer's input + output + scratch within 1.05 x the largest such sum (without scratch) of any
     layer of the model (a lower bound of the arena). cnn_s's second conv (10x4x28 window: 9 KB
     of columns) keeps the unpacked im2col; KWS's 1x1 layers (+512 B on 16 KB) and IC's 3x3x64
-    (4.5 KB beside 8 KB of activations, where the model needs 32 KB) take the packed ones."""
+    (4.5 KB beside 8 KB of activations, where the model needs 32 KB) take the packed ones.
+    slack: that 1.05 (1.0: within the bound itself, no 2 KB allowance)."""
     def live(n):
         ts = [t for t in list(n.inputs) + list(n.outputs) if t >= 0 and not g.t(t).is_const]
         return sum(_nbytes(g, t) for t in ts)
     peak = max(live(n) for n in g.nodes)
-    return scratch <= 2048 or live(node) + scratch <= 1.05 * peak
+    return (scratch <= 2048 and slack > 1.0) or live(node) + scratch <= slack * peak
 
 
 def _rgb_buffer_size(p: dict, copy: int = 0) -> int:
@@ -266,11 +306,21 @@ def emit(node, g, ctx) -> str:
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
     pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
     merged = _merged_records(node, g, p) if pw and _merged_ok(ctx, p) else None
+    # the M4: the records copied into the scratch where that pays and the arena does not grow
+    pw_copy = pw and _pw_copy_pays(ctx, p, merged is not None)
+    if pw_copy and merged is not None and p["filter_dims"][3] <= PW_COPY_INT16_MAX_K and \
+            scratch_fits(node, g, size + 4 * len(rec), slack=1.0):
+        merged = None   # in RAM the int16 rows: no split of the channels per record
+    pw_copy = pw_copy and records_copy(ctx, 4 * len(merged if merged is not None else rec))
+    if pw and not pw_copy and merged is None and _merged_ok(ctx, p):
+        merged = _merged_records(node, g, p)    # not copied after all: the flash-saving rows
     # the M4 with 160-byte records (32 inputs as int16, 64 merged): two groups per record pass
-    twice = pw and _is_m4(ctx) and p["filter_dims"][3] == (32 if merged is None else 64) \
-        and scratch_fits(node, g, 2 * size)
+    twice = pw and not pw_copy and _is_m4(ctx) and \
+        p["filter_dims"][3] == (32 if merged is None else 64) and scratch_fits(node, g, 2 * size)
     if twice:           # two groups' columns (mcusim_convolve_1x1_fast_pw2_s8)
         size *= 2
+    if pw_copy:         # one group's columns, then the records (mcusim_convolve_1x1_fast_pwc_s8)
+        size += 4 * len(merged if merged is not None else rec)
     buf = f"{ctx.scratch(size)}, " if size else ""
     if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
         buf += f"{groups}, {block}, "
@@ -294,7 +344,9 @@ def emit(node, g, ctx) -> str:
             (rec, "mcusim_convolve_1x1_fast_pw_s8")
         if twice:
             fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
-        loops = _pw_loops(p["filter_dims"][3], merged is not None, twice)
+        elif pw_copy:
+            fn = fn[:-len("_s8")] + "c_s8"     # _pwc_s8 / _mc_s8
+        loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice)
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
