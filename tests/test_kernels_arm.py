@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 from mcusim.compiler import modelgen as mg
-from kernel_support import INCLUDE, KERNELS, ArmHarness, input_sets, tflm, importer
+from kernel_support import INCLUDE, KERNELS, NP, ArmHarness, input_sets, tflm, importer
 
-CHUNK = 64      # cases per firmware image (test_kernels_on_simulated_core)
+CHUNK = 64              # cases per firmware image (test_kernels_on_simulated_core) ...
+IMAGE_RAM = 80 * 1024   # ... and their static buffers' bytes: the stm32f4 has 128 KB of SRAM
 
 pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None,
                                 reason="arm-none-eabi-gcc not installed")
@@ -378,6 +379,12 @@ def cases():
     yield mg.conv_2d(r, [1, 3, 3, 256], 18, (1, 1), padding="VALID")[0], RND
 
 
+def _buffer_bytes(g) -> int:
+    """RAM of a case's static buffers in the harness: its inputs and its operator's outputs."""
+    ts = list(g.inputs) + list(g.nodes[0].outputs)
+    return sum(int(np.prod(g.t(t).shape)) * np.dtype(NP[g.t(t).dtype]).itemsize + 3 for t in ts)
+
+
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
                                        ("stm32f4:cortex-m4", True), ("stm32u575", True)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):
@@ -403,14 +410,23 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         sets = input_sets(g, seed=100 + k, n_random=1)
         # random inputs for most, the extremes for some
         xs = sets[0] if attrs.pop("random", False) else sets[k % len(sets)]
-        items.append((data, xs, attrs))
+        items.append((data, xs, attrs, _buffer_bytes(g)))
         want.append(np.asarray(tflm(data, xs)[0]))
-    # in images of at most CHUNK cases: every case's buffers are static, and all of them at
-    # once outgrow the stm32f4's 128 KB of SRAM
+    # in images of at most CHUNK cases and IMAGE_RAM bytes: every case's buffers are static,
+    # and all of them at once outgrow the stm32f4's 128 KB of SRAM
+    images, size = [], IMAGE_RAM
+    for k, item in enumerate(items):
+        if len(images[-1] if images else ()) == CHUNK or size + item[3] > IMAGE_RAM:
+            images.append([])
+            size = 0
+        images[-1].append(k)
+        size += item[3]
     got, srcs = {}, []
-    for first in range(0, len(items), CHUNK):
+    for ks in images:
+        first = ks[0]
         h = ArmHarness(dsp, load_board(board).core)
-        for data, xs, attrs in items[first:first + CHUNK]:
+        for k in ks:
+            data, xs, attrs, _ = items[k]
             h.add(data, xs, **attrs)
         src = tmp_path / f"kernels_harness{first}.c"
         src.write_text(h.source())

@@ -1,6 +1,7 @@
 """The cross-compiler: locating arm-none-eabi-gcc and the flags for each core."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,9 +39,16 @@ def core_flags(core: str) -> list[str]:
     return flags + [f"-DMCUSIM_CORE_M7={int(core == 'cortex-m7')}"]
 
 
+_ERROR_WORDS = re.compile(r"error|overflowed|undefined reference|will not fit")
+
+
 def run_gcc(args: list[str], cwd: Path | None = None) -> None:
     """Run arm-none-eabi-gcc; on failure raise BuildError with the first error line."""
     proc = subprocess.run([gcc(), *args], cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
-        lines = [l for l in proc.stderr.splitlines() if "error" in l] or proc.stderr.splitlines()
+        err = proc.stderr.splitlines()
+        # the linker's own line (a region overflowed, an undefined reference) before collect2's
+        # "ld returned 1 exit status", which says only that it failed
+        lines = ([l for l in err if _ERROR_WORDS.search(l) and "collect2" not in l]
+                 or [l for l in err if "error" in l] or err)
         raise BuildError(f"arm-none-eabi-gcc failed: {lines[0] if lines else 'no output'}")
