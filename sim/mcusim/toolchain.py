@@ -39,7 +39,7 @@ def core_flags(core: str) -> list[str]:
     return flags + [f"-DMCUSIM_CORE_M7={int(core == 'cortex-m7')}"]
 
 
-_ERROR_WORDS = re.compile(r"error|overflowed|undefined reference|will not fit")
+_ERROR_WORDS = re.compile(r"error:|overflowed|undefined reference|will not fit")
 
 
 def run_gcc(args: list[str], cwd: Path | None = None) -> None:
