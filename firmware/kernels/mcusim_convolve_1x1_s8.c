@@ -452,6 +452,8 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
  * mcusim_conv1x1_g8_s16 / _g16_s16 (widening and records in assembly, no C between groups);
  * copy != 0: the records copied into the scratch after the columns first. Anything else goes to
  * mcusim_convolve_1x1_fast_s8 (the columns' scratch only). */
+/* channel 0's r word in prescaled records (conv_pack.PRE_FLAG) */
+#define MCUSIM_CONV_PRE_FLAG 0x100
 mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                             const mcusim_conv_params *params,
                                             const mcusim_dims *input_dims, const int8_t *input,
@@ -466,6 +468,9 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
         (total & 3) == 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && input_dims->h == output_dims->h &&
         input_dims->w == output_dims->w && !mcusim_core_is_m7()) {
+        /* prescaled records (channel 0's r word flagged: conv_pack.prescale_shifts) run in the
+         * out_c-known routines only, which take nothing else */
+        const int32_t pre = (packed[in_c + 4] & MCUSIM_CONV_PRE_FLAG) != 0;
         if (copy) {     /* the records after the columns: no flash wait states per group */
             packed = mcusim_copy_records((int32_t *)buffer + 2 * in_c, packed,
                                          (out_c >> 1) * (in_c + 8));
@@ -475,11 +480,14 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
         /* VWW's shapes with the activation minimum at or above the output zero point (RELU,
          * RELU6): stores at immediate offsets, no sign term in the requantization */
         const int32_t nosign = lo >= params->output_offset;
-        if (in_c == 8 && out_c == 16 && nosign) {
+        if (pre && !(nosign && out_c == 2 * in_c)) {
+            return MCUSIM_ARG_ERROR;
+        }
+        if (in_c == 8 && pre) {
             mcusim_conv1x1_g8_o16_s16(input, (int16_t *)buffer, args, output);
         } else if (in_c == 8) {
             mcusim_conv1x1_g8_s16(input, (int16_t *)buffer, args, output);
-        } else if (out_c == 32 && nosign) {
+        } else if (pre) {
             mcusim_conv1x1_g16_o32_s16(input, (int16_t *)buffer, args, output);
         } else {
             mcusim_conv1x1_g16_s16(input, (int16_t *)buffer, args, output);
@@ -490,6 +498,9 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
             }
         }
         return MCUSIM_OK;
+    }
+    if ((in_c == 8 || in_c == 16) && (packed[in_c + 4] & MCUSIM_CONV_PRE_FLAG)) {
+        return MCUSIM_ARG_ERROR;    /* prescaled: the routines above only */
     }
 #endif
     return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims, packed,

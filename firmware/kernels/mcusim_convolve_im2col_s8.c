@@ -582,6 +582,9 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
 
 /* the records of one channel pair: 2 bias words, 28 words of rows, 6 constants */
 #define MCUSIM_RGB_RECORD_BYTES (4 * (2 + MCUSIM_RGB_DEPTH + 6))
+/* channel 0's r word, flagged in prescaled records (conv_pack.PRE_FLAG) */
+#define MCUSIM_RGB_R0 (2 + MCUSIM_RGB_DEPTH + 2)
+#define MCUSIM_CONV_PRE_FLAG 0x100
 
 /* the width (pixels) of a staged strip: the windows of one group of four, or of a whole row */
 #define MCUSIM_RGB_WSTRIP(sw) (3 * (sw) + 3)
@@ -705,10 +708,13 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
     const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
                              (int32_t)((uint32_t)(uint8_t)zp << 24)};
     /* VWW's and IC's channel counts with the activation minimum at or above the output zero
-     * point (RELU): stores at immediate offsets, no sign term in the requantization */
-    if (out_c == 8 && lo >= out_off) {
+     * point (RELU) over prescaled records (the driver checks): stores at immediate offsets, no
+     * sign term in the requantization, SMMLA and SSAT with the shift */
+    const int32_t pre = (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) != 0;
+    (void)out_off;
+    if (out_c == 8 && pre) {
         mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
-    } else if (out_c == 16 && lo >= out_off) {
+    } else if (out_c == 16 && pre) {
         mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
     } else {
         mcusim_rgb_row_q7_s16(ip, cols, args, dst);
@@ -739,6 +745,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
         filter_dims->w != 3 || params->dilation.h != 1 || params->dilation.w != 1 ||
         (out_c & 1) || in_off < -127 || in_off > 128) {
         return MCUSIM_ARG_ERROR;
+    }
+    if ((packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) &&
+        !(MCUSIM_DSP && (copy & 2) && out_w >= 4 && (out_c == 8 || out_c == 16) && lo >= out_off)) {
+        return MCUSIM_ARG_ERROR;    /* prescaled records: the row kernel's OUTC routines only */
     }
     int16_t *const cols = (int16_t *)buffer;
     int8_t *stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;

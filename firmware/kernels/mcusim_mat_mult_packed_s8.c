@@ -994,49 +994,41 @@ __asm__(
     "  adds lr, lr, #2\n"
     "  str lr, [sp, #4]\n"
     "  .endm\n"
-    /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS): m, a,
-     * r (at r1 + MA) in r2, r3, r12, so r0 (the columns) survives for the next record; record J
-     * of the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds,
-     * no loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
+    /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS) over
+     * prescaled records (conv_pack.prescale_shifts: SMMLA(acc, m, A) >> 12 = SMMLAR(acc', m,
+     * a) >> r, so SMMLA and SSAT #8, asr #12: 3 instructions per output, no shift loaded): m,
+     * A (at r1 + MA) in r2, r3, so r0 (the columns) survives for the next record; record J of
+     * the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds, no
+     * loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
     "  .macro MCUSIM_RQ8U J, OUTC, MA, DEF=0\n"
     "  ldr r2, [r1, #\\MA]\n"
     "  ldr r3, [r1, #\\MA + 4]\n"
-    "  ldr r12, [r1, #\\MA + 8]\n"
-    "  smmlar r4, r4, r2, r3\n"
-    "  smmlar r6, r6, r2, r3\n"
-    "  smmlar r8, r8, r2, r3\n"
-    "  asr r4, r4, r12\n"
-    "  smmlar r10, r10, r2, r3\n"
-    "  asr r6, r6, r12\n"
-    "  ssat r4, #8, r4\n"
-    "  asr r8, r8, r12\n"
-    "  ssat r6, #8, r6\n"
-    "  asr r10, r10, r12\n"
-    "  ssat r8, #8, r8\n"
-    "  ssat r10, #8, r10\n"
+    "  smmla r4, r4, r2, r3\n"
+    "  smmla r6, r6, r2, r3\n"
+    "  smmla r8, r8, r2, r3\n"
+    "  smmla r10, r10, r2, r3\n"
+    "  ssat r4, #8, r4, asr #12\n"
+    "  ssat r6, #8, r6, asr #12\n"
+    "  ssat r8, #8, r8, asr #12\n"
+    "  ssat r10, #8, r10, asr #12\n"
     "  ldr lr, [sp, #MCUSIM_RS_OUT]\n"
-    "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a, r */
+    "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a */
     "  ldr r3, [r1, #\\MA + 16]\n"
-    "  ldr r12, [r1, #\\MA + 20]\n"
     "  strb r4, [lr, #2 * \\J]\n"        /* (a store right after a load: M4 one IPC) */
     "  strb r6, [lr, #2 * \\J + \\OUTC]\n"
     "  strb r8, [lr, #2 * \\J + 2 * \\OUTC]\n"
     "  strb r10, [lr, #2 * \\J + 3 * \\OUTC]\n"
-    "  smmlar r5, r5, r2, r3\n"
-    "  smmlar r7, r7, r2, r3\n"
-    "  smmlar r9, r9, r2, r3\n"
-    "  asr r5, r5, r12\n"
-    "  smmlar r11, r11, r2, r3\n"
-    "  asr r7, r7, r12\n"
-    "  ssat r5, #8, r5\n"
-    "  asr r9, r9, r12\n"
-    "  ssat r7, #8, r7\n"
-    "  asr r11, r11, r12\n"
-    "  ssat r9, #8, r9\n"
+    "  smmla r5, r5, r2, r3\n"
+    "  smmla r7, r7, r2, r3\n"
+    "  smmla r9, r9, r2, r3\n"
+    "  smmla r11, r11, r2, r3\n"
+    "  ssat r5, #8, r5, asr #12\n"
+    "  ssat r7, #8, r7, asr #12\n"
+    "  ssat r9, #8, r9, asr #12\n"
     "  .if \\DEF\n"                    /* stored by the next record, after its first loads */
-    "  ssat r4, #8, r11\n"
+    "  ssat r4, #8, r11, asr #12\n"
     "  .else\n"
-    "  ssat r11, #8, r11\n"
+    "  ssat r11, #8, r11, asr #12\n"
     "  strb r5, [lr, #2 * \\J + 1]\n"
     "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
     "  strb r9, [lr, #2 * \\J + 1 + 2 * \\OUTC]\n"
