@@ -1285,11 +1285,11 @@ __asm__(
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
     /* a group's four windows widened (as MCUSIM_RGB_RAW_WINDOW four times, offsets + 4p for
      * pixel p, r0 not moved); r1 left at the next group's first window */
-    "  .macro MCUSIM_RGB_WIN4\n"
-    "  MCUSIM_RGBW 0, 0\n"
-    "  MCUSIM_RGBW 1, 0\n"
-    "  MCUSIM_RGBW 2, 0\n"
-    "  MCUSIM_RGBW 3, 0\n"
+    "  .macro MCUSIM_RGB_WIN4 B=r1\n"
+    "  MCUSIM_RGBW 0, 0, \\B\n"
+    "  MCUSIM_RGBW 1, 0, \\B\n"
+    "  MCUSIM_RGBW 2, 0, \\B\n"
+    "  MCUSIM_RGBW 3, 0, \\B\n"
     "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
     "  .macro MCUSIM_Q_REC O=0, D=0, DJ=0, OUTC=0\n"
@@ -1318,6 +1318,18 @@ __asm__(
     "  str r7, [sp, #20]\n"
     "  add r11, sp, #32\n"
     "  stm r11, {r8, r9, r10}\n"
+    "  .if \\OUTC == 8\n"                /* one pass per group: r0 the columns, r1 the */
+    "  mov r0, r1\n"                     /* records for the whole call, the windows by r3 */
+    "  mov r1, r4\n"
+    "2:\n"
+    "  ldr r3, [sp, #16]\n"
+    "  ldr r2, [sp, #32]\n"
+    "  ldr lr, [sp, #36]\n"
+    "  ldr r12, [sp, #40]\n"
+    "  MCUSIM_RGB_WIN4 r3\n"
+    "  str r3, [sp, #16]\n"
+    "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144, 1\n"
+    "  .else\n"
     "2:\n"                                /* a group: its four windows widened */
     "  ldr r0, [sp, #0]\n"
     "  ldr r1, [sp, #16]\n"
@@ -1349,6 +1361,7 @@ __asm__(
     "  .else\n"                          /* passes of four records, r0 kept */
     "  ldr r0, [sp, #0]\n"
     "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144\n"
+    "  .endif\n"
     "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
@@ -1604,6 +1617,24 @@ __asm__(
     "  str r5, [sp, #8]\n"
     "  str r6, [sp, #12]\n"
     "  str r7, [sp, #20]\n"
+    "  .if (\\N8 == 1) * (\\OUTC > 0) * (\\U == \\OUTC / 2)\n"  /* one pass per group: r0 the */
+    "  mov r0, r1\n"                     /* columns, r1 the records for the whole call, */
+    "  mov r1, r4\n"                     /* the pixels by r9 */
+    "2:\n"
+    "  ldr r9, [sp, #16]\n"
+    "  ldr r2, [r9]\n"
+    "  ldr r3, [r9, #4]\n"
+    "  ldr r4, [r9, #8]\n"
+    "  ldr r5, [r9, #12]\n"
+    "  ldr r6, [r9, #16]\n"
+    "  ldr r7, [r9, #20]\n"
+    "  ldr r12, [r9, #24]\n"
+    "  ldr lr, [r9, #28]\n"
+    "  adds r9, r9, #32\n"
+    "  str r9, [sp, #16]\n"
+    MCUSIM_W4X8_WIDEN
+    "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32), 1\n"
+    "  .else\n"
     "2:\n"                                /* a group: widen its four pixels */
     "  ldr r1, [sp, #16]\n"
     "  ldr r0, [sp, #0]\n"
@@ -1656,6 +1687,7 @@ __asm__(
     "  bne 1b\n"
     "  .else\n"                          /* r0 kept: the columns (never moved above) */
     "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n"
+    "  .endif\n"
     "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
