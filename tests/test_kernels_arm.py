@@ -262,6 +262,14 @@ def cases():
     yield mg.conv_2d(r, [1, 4, 8, 8], 16, (1, 1), padding="VALID", out_q=(0.02, 5))[0], RND
     yield mg.conv_2d(r, [1, 3, 4, 16], 32, (1, 1), padding="VALID", out_q=(0.03, -7))[0], RND
     yield mg.conv_2d(r, [1, 7, 12, 3], 16, (3, 3), (1, 1), padding="SAME", out_q=(0.05, 9))[0], RND
+    # prescaled small-K records (conv_pack.prescale_shifts; the OUTC routines: SMMLA and SSAT
+    # asr #12) with VWW's edge group in the row call (its window 3 one pixel past the right
+    # edge, MCUSIM_RGBW_E): stride 2, padding right and below, two images, three groups a row
+    # (the last one the edge group), and a map of one group a row (edge group alone, g = 0)
+    yield mg.conv_2d(r, [2, 9, 24, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU",
+                     out_q=(0.05, -128))[0], RND
+    yield mg.conv_2d(r, [1, 7, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU6",
+                     out_q=(0.12, -128))[0], RND
     # prescaled depthwise records (FPU cores, output zero point -128: SMMLA and SSAT asr #12) in
     # the row-pair walk: stride 1 with an odd column and a last odd row (dualu, pair1), stride 2
     # three wide (pair2) and seven wide (a quad, a pair and an odd column); e up to 12 keeps the

@@ -703,10 +703,12 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
                                                         int32_t in_w, int32_t sw, int8_t zp,
                                                         const int32_t *packed, int32_t out_c,
                                                         int8_t *dst, int32_t g, int32_t lo,
-                                                        int32_t hi, int32_t out_off)
+                                                        int32_t hi, int32_t out_off,
+                                                        const int8_t *e3)
 {
-    const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
-                             (int32_t)((uint32_t)(uint8_t)zp << 24)};
+    /* e3: the last group's window 3 when its third pixel is one past the right edge (o8) */
+    const int32_t args[8] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
+                             (int32_t)((uint32_t)(uint8_t)zp << 24), (int32_t)(uintptr_t)e3};
     /* VWW's and IC's channel counts with the activation minimum at or above the output zero
      * point (RELU) over prescaled records (the driver checks): stores at immediate offsets, no
      * sign term in the requantization, SMMLA and SSAT with the shift */
@@ -777,6 +779,8 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             nb += ox * sw - pw < 0 || (ox + 3) * sw - pw + 3 > in_w;
         }
         const int32_t whole = 9 * wpad <= 256 * nb;
+        /* o8 over prescaled records (mcusim_rgb_groups' choice) takes an edge window 3 */
+        const int32_t e3_ok = out_c == 8 && (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG);
         int8_t *dst = output;
         for (int32_t b = 0; b < input_dims->n; b++) {
             const int8_t *in_b = input + b * in_h * in_w * 3;
@@ -788,10 +792,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                 if (whole || !yin) {
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
                     mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
-                                      lo, hi, out_off);
+                                      lo, hi, out_off, 0);
                     if (rem) {
                         mcusim_rgb_groups(cols, strip + (out_w - 4) * sw * 3, wpad, sw, zp,
-                                          packed, out_c, tail, 1, lo, hi, out_off);
+                                          packed, out_c, tail, 1, lo, hi, out_off, 0);
                         for (int32_t i = 0; i < rem * out_c; i++) {
                             dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                         }
@@ -803,14 +807,24 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     int32_t g = yin && x0 >= 0 && x0 + 3 <= in_w
                                     ? ((in_w - 3 - x0) / sw + 1) >> 2 : 0;
                     g = g < (out_w - ox) >> 2 ? g : (out_w - ox) >> 2;
-                    if (g > 0) {
+                    /* the next group's window 3 one pixel past the right edge, the rest
+                     * inside (VWW's last group of a row): in the same call (o8, RGBW_E) */
+                    const int32_t xe = x0 + 4 * g * sw;
+                    const int8_t *e3 = 0;
+                    if (e3_ok && yin && ox + 4 * g + 4 <= out_w && xe >= 0 &&
+                        xe + 3 * sw + 3 == in_w + 1 && xe + 2 * sw + 3 <= in_w) {
+                        e3 = in_b + (y0 * in_w + xe + 3 * sw) * 3;
+                    }
+                    if (g > 0 || e3) {
                         mcusim_rgb_groups(cols, in_b + (y0 * in_w + x0) * 3, in_w, sw, zp,
-                                          packed, out_c, dst + ox * out_c, g, lo, hi, out_off);
+                                          packed, out_c, dst + ox * out_c, g + (e3 != 0), lo,
+                                          hi, out_off, e3);
+                        g += e3 != 0;
                     } else {
                         g = 1;
                         mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, x0, wst, zp);
                         mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c,
-                                          dst + ox * out_c, 1, lo, hi, out_off);
+                                          dst + ox * out_c, 1, lo, hi, out_off, 0);
                     }
                     ox += 4 * g;
                 }
@@ -818,7 +832,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     const int32_t ox = out_w - 4;
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, ox * sw - pw, wst, zp);
                     mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi,
-                                      out_off);
+                                      out_off, 0);
                     for (int32_t i = 0; i < rem * out_c; i++) {
                         dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                     }
@@ -842,7 +856,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             g = g < (total - first) >> 2 ? g : (total - first) >> 2;
             if (g > 0) {
                 mcusim_rgb_groups(cols, input + ((b * in_h + y0) * in_w + x0) * 3, in_w, sw, zp,
-                                  packed, out_c, dst, g, lo, hi, out_off);
+                                  packed, out_c, dst, g, lo, hi, out_off, 0);
                 first += 4 * (g - 1);
                 ox += 4 * g;
                 if (ox == out_w) {

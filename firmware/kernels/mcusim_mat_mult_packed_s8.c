@@ -1139,6 +1139,35 @@ __asm__(
     "  MCUSIM_RGBW_W r7, r5, 6, \\P, \\MODE\n"
     "  add \\B, \\B, lr\n"
     "  .endm\n"
+    /* window P at B whose third pixel is one past the image's right edge (VWW's last group of
+     * a row: stride 2, padding right): as MCUSIM_RGBW with that pixel's bytes (row bytes 6-8)
+     * the zero point, lr = zp in every byte (B not stepped: the row's last window); the loads
+     * read at most row byte 7 (rows 0 and 1, inside the image: the next row's first pixel) */
+    "  .macro MCUSIM_RGBW_E P, MODE, B\n"
+    "  orr lr, r12, r12, lsr #8\n"
+    "  add r8, \\B, r2\n"
+    "  ldr r5, [\\B]\n"
+    "  ldr r6, [\\B, #4]\n"
+    "  ldr r9, [r8]\n"
+    "  ldr r10, [r8, #3]\n"
+    "  ldr r4, [r8, r2]\n"
+    "  orr lr, lr, lr, lsr #16\n"
+    "  add r8, r8, r2\n"
+    "  pkhbt r6, r6, lr\n"              /* row 0 bytes 6, 7 */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r12, lsr #24\n"      /* row 0 byte 8 */
+    "  bfi r10, lr, #24, #8\n"           /* row 1 byte 6 */
+    "  MCUSIM_RGBW_W r5, r7, 0, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r7, 1, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r9, r7, 2, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r10, r7, 3, \\P, \\MODE\n"
+    "  ldr r6, [r8, #2]\n"
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, lr, lsr #16\n"      /* row 1 bytes 7, 8 */
+    "  MCUSIM_RGBW_W r11, r5, 4, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r5, 5, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W lr, r5, 6, \\P, \\MODE\n"   /* row 2 bytes 6-8, the zero point */
+    "  .endm\n"
     /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
     "  .macro MCUSIM_NEXT_OUT OUTC\n"
     "  ldr r5, [sp, #28]\n"
@@ -1207,10 +1236,12 @@ __asm__(
     "  .macro MCUSIM_RGBF_ROW OUTC\n" \
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
     "  vpush {s16-s27}\n"                 /* callee-saved */ \
-    "  sub sp, sp, #44\n" \
+    "  sub sp, sp, #48\n" \
     "  str r1, [sp, #0]\n" \
     "  str r0, [sp, #16]\n" \
     "  str r3, [sp, #28]\n" \
+    "  ldr r11, [r2, #28]\n"            /* the edge group's window 3, or 0 */ \
+    "  str r11, [sp, #44]\n" \
     "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n" \
     "  str r4, [sp, #24]\n" \
     "  movs r11, #144\n" \
@@ -1230,14 +1261,25 @@ __asm__(
     "  MCUSIM_RGBW 0, 1, r3\n" \
     "  MCUSIM_RGBW 1, 1, r3\n" \
     "  MCUSIM_RGBW 2, 2, r3\n" \
+    "  .if \\OUTC == 8\n"                /* VWW's edge group (MCUSIM_RGB_ROW) */ \
+    "  ldr r4, [sp, #44]\n" \
+    "  cmp r3, r4\n" \
+    "  beq 5f\n" \
+    "  .endif\n" \
     "  MCUSIM_RGBW 3, 2, r3\n" \
+    "4:\n" \
     "  str r3, [sp, #16]\n" \
     "  MCUSIM_RECS MCUSIM_QF_REC, (\\OUTC/2), \\OUTC, 120, 144, 1\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
-    "  add sp, sp, #44\n" \
+    "  add sp, sp, #48\n" \
     "  vpop {s16-s27}\n" \
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n" \
+    "  .if \\OUTC == 8\n" \
+    "5:\n" \
+    "  MCUSIM_RGBW_E 3, 2, r3\n" \
+    "  b 4b\n" \
+    "  .endif\n" \
     "  .endm\n"
 #else
 #define MCUSIM_Q_FPU 0
@@ -1300,15 +1342,21 @@ __asm__(
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
      * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
      * r0 the first window, r1 cols, r2 args {records, pairs, out_c, groups, row stride, window
-     * step, zp << 24}, r3 out. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 the
-     * group's first window, 20 groups left, 24 the records, 28 the group's out, 32 row stride,
-     * 36 window step, 40 zp << 24. */
+     * step, zp << 24, e3}, r3 out; OUTC = 8 (and the FPU routines): the group whose window 3
+     * starts at e3 (0: none) has that window's third pixel one past the right edge
+     * (MCUSIM_RGBW_E: no staged strip for VWW's last group of a row). Frame: [sp] cols, 4 out,
+     * 8 the records' end, 12 out_c, 16 the group's first window, 20 groups left, 24 the
+     * records, 28 the group's out, 32 row stride, 36 window step, 40 zp << 24, 44 e3. */
     "  .macro MCUSIM_RGB_ROW OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #44\n"
+    "  sub sp, sp, #48\n"
     "  str r1, [sp, #0]\n"
     "  str r0, [sp, #16]\n"
     "  str r3, [sp, #28]\n"
+    "  .if \\OUTC == 8\n"
+    "  ldr r11, [r2, #28]\n"            /* the edge group's window 3, or 0 */
+    "  str r11, [sp, #44]\n"
+    "  .endif\n"
     "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n"
     "  str r4, [sp, #24]\n"
     "  movs r11, #144\n"
@@ -1326,7 +1374,14 @@ __asm__(
     "  ldr r2, [sp, #32]\n"
     "  ldr lr, [sp, #36]\n"
     "  ldr r12, [sp, #40]\n"
-    "  MCUSIM_RGB_WIN4 r3\n"
+    "  MCUSIM_RGBW 0, 0, r3\n"
+    "  MCUSIM_RGBW 1, 0, r3\n"
+    "  MCUSIM_RGBW 2, 0, r3\n"
+    "  ldr r4, [sp, #44]\n"
+    "  cmp r3, r4\n"
+    "  beq 5f\n"
+    "  MCUSIM_RGBW 3, 0, r3\n"
+    "4:\n"
     "  str r3, [sp, #16]\n"
     "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144, 1\n"
     "  .else\n"
@@ -1365,8 +1420,13 @@ __asm__(
     "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
-    "  add sp, sp, #44\n"
+    "  add sp, sp, #48\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .if \\OUTC == 8\n"
+    "5:\n"
+    "  MCUSIM_RGBW_E 3, 0, r3\n"
+    "  b 4b\n"
+    "  .endif\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_s16)
     "  MCUSIM_RGB_ROW 0\n"
@@ -1734,6 +1794,7 @@ __asm__(
     "  .purgem MCUSIM_DEFST\n"
     "  .purgem MCUSIM_RGBW_W\n"
     "  .purgem MCUSIM_RGBW\n"
+    "  .purgem MCUSIM_RGBW_E\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"
