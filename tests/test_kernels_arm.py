@@ -354,6 +354,10 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
         assert ("mcusim_convolve_rgb3x3_fast_s8(" in src) == (h.core != "cortex-m7")
         assert ("mcusim_convolve_1x1_fast_g_s8(" in src) == (h.core != "cortex-m7")
+        # prescaled records name their routine (MCUSIM_SMALL_K_ROW): the linker drops the rest
+        for row in ("mcusim_rgb_row_q7_o8_s16", "mcusim_rgb_row_q7_o16_s16",
+                    "mcusim_conv1x1_g8_o16_s16", "mcusim_conv1x1_g16_o32_s16"):
+            assert (f"MCUSIM_SMALL_K_ROW({row})" in src) == (h.core != "cortex-m7")
         assert "mcusim_fully_connected_merged_s8(" in src
         for v in ("1x1", "im2col"):
             assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (h.core in ("cortex-m7",

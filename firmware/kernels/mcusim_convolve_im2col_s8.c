@@ -703,24 +703,13 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
                                                         int32_t in_w, int32_t sw, int8_t zp,
                                                         const int32_t *packed, int32_t out_c,
                                                         int8_t *dst, int32_t g, int32_t lo,
-                                                        int32_t hi, int32_t out_off,
+                                                        int32_t hi, mcusim_small_k_row row,
                                                         const int8_t *e3)
 {
     /* e3: the last group's window 3 when its third pixel is one past the right edge (o8) */
     const int32_t args[8] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
                              (int32_t)((uint32_t)(uint8_t)zp << 24), (int32_t)(uintptr_t)e3};
-    /* VWW's and IC's channel counts with the activation minimum at or above the output zero
-     * point (RELU) over prescaled records (the driver checks): stores at immediate offsets, no
-     * sign term in the requantization, SMMLA and SSAT with the shift */
-    const int32_t pre = (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) != 0;
-    (void)out_off;
-    if (out_c == 8 && pre) {
-        mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
-    } else if (out_c == 16 && pre) {
-        mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
-    } else {
-        mcusim_rgb_row_q7_s16(ip, cols, args, dst);
-    }
+    row(ip, cols, args, dst);     /* the entry's choice (mcusim_rgb3x3_row) */
     if (lo > -128 || hi < 127) {
         for (int32_t i = 0; i < 4 * g * out_c; i++) {
             dst[i] = mcusim_clamp8(dst[i], lo, hi);
@@ -729,14 +718,15 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
 }
 #endif
 
+/* the driver of both entries below; row: the row routine of mcusim_rgb_groups (DSP builds) */
 MCUSIM_NO_MEMSET
-mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
-                                             const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims, const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
+static inline __attribute__((always_inline)) mcusim_status
+mcusim_rgb3x3_run(void *buffer, int32_t copy, const mcusim_conv_params *params,
+                  const mcusim_dims *input_dims, const int8_t *input,
+                  const mcusim_dims *filter_dims, const int32_t *packed,
+                  const mcusim_dims *output_dims, int8_t *output, mcusim_small_k_row row)
 {
+    (void)row;
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t sh = params->stride.h, sw = params->stride.w;
@@ -792,10 +782,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                 if (whole || !yin) {
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
                     mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
-                                      lo, hi, out_off, 0);
+                                      lo, hi, row, 0);
                     if (rem) {
                         mcusim_rgb_groups(cols, strip + (out_w - 4) * sw * 3, wpad, sw, zp,
-                                          packed, out_c, tail, 1, lo, hi, out_off, 0);
+                                          packed, out_c, tail, 1, lo, hi, row, 0);
                         for (int32_t i = 0; i < rem * out_c; i++) {
                             dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                         }
@@ -818,13 +808,13 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     if (g > 0 || e3) {
                         mcusim_rgb_groups(cols, in_b + (y0 * in_w + x0) * 3, in_w, sw, zp,
                                           packed, out_c, dst + ox * out_c, g + (e3 != 0), lo,
-                                          hi, out_off, e3);
+                                          hi, row, e3);
                         g += e3 != 0;
                     } else {
                         g = 1;
                         mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, x0, wst, zp);
                         mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c,
-                                          dst + ox * out_c, 1, lo, hi, out_off, 0);
+                                          dst + ox * out_c, 1, lo, hi, row, 0);
                     }
                     ox += 4 * g;
                 }
@@ -832,7 +822,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     const int32_t ox = out_w - 4;
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, ox * sw - pw, wst, zp);
                     mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi,
-                                      out_off, 0);
+                                      row, 0);
                     for (int32_t i = 0; i < rem * out_c; i++) {
                         dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                     }
@@ -856,7 +846,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             g = g < (total - first) >> 2 ? g : (total - first) >> 2;
             if (g > 0) {
                 mcusim_rgb_groups(cols, input + ((b * in_h + y0) * in_w + x0) * 3, in_w, sw, zp,
-                                  packed, out_c, dst, g, lo, hi, out_off, 0);
+                                  packed, out_c, dst, g, lo, hi, row, 0);
                 first += 4 * (g - 1);
                 ox += 4 * g;
                 if (ox == out_w) {
@@ -925,6 +915,45 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
         }
     }
     return MCUSIM_OK;
+}
+
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
+                                             const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    mcusim_small_k_row row = 0;
+#if MCUSIM_DSP
+    /* VWW's and IC's channel counts over prescaled records (the driver checks the rest): the
+     * out_c-known routines (stores at immediate offsets, SMMLA and SSAT with the shift) */
+    const int32_t pre = (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) != 0;
+    row = !pre ? mcusim_rgb_row_q7_s16 : output_dims->c == 8 ? mcusim_rgb_row_q7_o8_s16
+                                                              : mcusim_rgb_row_q7_o16_s16;
+#endif
+    return mcusim_rgb3x3_run(buffer, copy, params, input_dims, input, filter_dims, packed,
+                             output_dims, output, row);
+}
+
+/* the same with the row routine named by the compiler (MCUSIM_SMALL_K_ROW: prescaled records'
+ * o8 / o16), so --gc-sections drops the other row routines */
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_fast_r_s8(void *buffer, int32_t copy,
+                                               const mcusim_conv_params *params,
+                                               const mcusim_dims *input_dims,
+                                               const int8_t *input,
+                                               const mcusim_dims *filter_dims,
+                                               const int32_t *packed,
+                                               const mcusim_dims *output_dims, int8_t *output,
+                                               mcusim_small_k_row row)
+{
+    if (row == 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_rgb3x3_run(buffer, copy, params, input_dims, input, filter_dims, packed,
+                             output_dims, output, row);
 }
 
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
