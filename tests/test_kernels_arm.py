@@ -263,6 +263,14 @@ def cases():
     yield mg.conv_2d(r, [1, 4, 8, 8], 16, (1, 1), padding="VALID", out_q=(0.02, 5))[0], RND
     yield mg.conv_2d(r, [1, 3, 4, 16], 32, (1, 1), padding="VALID", out_q=(0.03, -7))[0], RND
     yield mg.conv_2d(r, [1, 7, 12, 3], 16, (3, 3), (1, 1), padding="SAME", out_q=(0.05, 9))[0], RND
+    # prescaled small-K records (conv_pack.prescale_shifts; the OUTC routines: SMMLA and SSAT
+    # asr #12) with VWW's edge group in the row call (its window 3 one pixel past the right
+    # edge, MCUSIM_RGBW_E): stride 2, padding right and below, two images, three groups a row
+    # (the last one the edge group), and a map of one group a row (edge group alone, g = 0)
+    yield mg.conv_2d(r, [2, 9, 24, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU",
+                     out_q=(0.05, -128))[0], RND
+    yield mg.conv_2d(r, [1, 7, 8, 3], 8, (3, 3), (2, 2), padding="SAME", activation="RELU6",
+                     out_q=(0.12, -128))[0], RND
     # prescaled depthwise records (FPU cores, output zero point -128: SMMLA and SSAT asr #12) in
     # the row-pair walk: stride 1 with an odd column and a last odd row (dualu, pair1), stride 2
     # three wide (pair2) and seven wide (a quad, a pair and an odd column); e up to 12 keeps the
@@ -450,6 +458,10 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
         assert "mcusim_convolve_im2col_fast_s8(" in src and "mcusim_convolve_1x1_fast_s8(" in src
         assert ("mcusim_convolve_rgb3x3_fast_s8(" in src) == (h.core != "cortex-m7")
         assert ("mcusim_convolve_1x1_fast_g_s8(" in src) == (h.core != "cortex-m7")
+        # prescaled records name their routine (MCUSIM_SMALL_K_ROW): the linker drops the rest
+        for row in ("mcusim_rgb_row_q7_o8_s16", "mcusim_rgb_row_q7_o16_s16",
+                    "mcusim_conv1x1_g8_o16_s16", "mcusim_conv1x1_g16_o32_s16"):
+            assert (f"MCUSIM_SMALL_K_ROW({row})" in src) == (h.core != "cortex-m7")
         assert "mcusim_fully_connected_merged_s8(" in src
         for v in ("1x1", "im2col"):
             assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (h.core in ("cortex-m7",

@@ -755,6 +755,52 @@ def test_conv_pack_records_merged_layout_and_refusals():
     assert conv_pack.records_merged(big[..., :512], None, m[:2], sh[:2], 0, 128) is not None
 
 
+def test_conv_pack_prescaled_records_requantize_as_smmlar():
+    """Prescaled records (conv_pack.prescale_shifts, the small-K OUTC routines): each channel's
+    bias and weights times 2^k, k = 12 - r, A -> 2^k A + 2^(k-1), r words 12 (channel 0's
+    flagged 0x100); SSAT(SMMLA(2^k 2acc, m, A') >> 12) equals SSAT(SMMLAR(2acc, m, A) >> r) for
+    sums over the whole input range, -128 weights included (-32768 as int16). Refused (the
+    unscaled records) for r outside 5..11 or 2^k |acc| that could reach 2^30."""
+    from mcusim.compiler.ops import conv_pack
+    r = np.random.default_rng(9)
+    oc, n = 6, 28
+    w = r.integers(-128, 128, (oc, n))
+    w[0, 0] = -128
+    b = r.integers(-20000, 20000, oc)
+    m = r.integers(1 << 30, (1 << 31) - 1, oc)
+    sh = np.array([-5, -11, -7, -8, -6, -10])
+    base = conv_pack.records(w, b, m, sh, -17, 128, align=4)
+    pre = conv_pack.records(w, b, m, sh, -17, 128, align=4, pre=True)
+    words = 2 + n + 6
+    k = 12 + sh
+    for p in range(oc // 2):
+        bp, pp = base[p * words:(p + 1) * words], pre[p * words:(p + 1) * words]
+        for c in range(2):
+            kc = int(k[2 * p + c])
+            assert pp[c] == bp[c] << kc
+            hb = bp[2:2 + n].view(np.int16).reshape(-1, 2, 2)[:, c].astype(np.int64)
+            hp = pp[2:2 + n].view(np.int16).reshape(-1, 2, 2)[:, c].astype(np.int64)
+            assert np.array_equal(hp, hb << kc)
+            mm, a, rr = (int(v) for v in bp[words - 6 + 3 * c:words - 3 + 3 * c])
+            mp, ap, rp = (int(v) for v in pp[words - 6 + 3 * c:words - 3 + 3 * c])
+            assert mp == mm and rp == 12 | (0x100 if p == c == 0 else 0)
+            bound = abs(int(b[2 * p + c])) + 128 * int(np.abs(w[2 * p + c]).sum())
+            acc = np.concatenate([r.integers(-bound, bound + 1, 4000), [-bound, bound, 0, -1]])
+            acc = acc.astype(np.int64)
+            ref = np.clip(((2 * acc * mm + (a << 32) + (1 << 31)) >> 32) >> rr, -128, 127)
+            got = np.clip((((acc << (kc + 1)) * mm + (ap << 32)) >> 32) >> 12, -128, 127)
+            assert np.array_equal(got, ref)
+    # refusals: a shift of 4 or 12, and sums that 2^k would take to 2^30
+    for bad in ([-4] + [-8] * 5, [-12] + [-8] * 5):
+        rec = conv_pack.records(w, b, m, bad, -17, 128, align=4, pre=True)
+        assert np.array_equal(rec, conv_pack.records(w, b, m, bad, -17, 128, align=4))
+    big = np.full((2, 1, 1, 8192), 127)     # |acc| <= 2^27: 2^(12-5) of it reaches 2^30
+    rec = conv_pack.records(big, None, m[:2], [-5, -5], 0, 128, pre=True)
+    assert rec is not None and not rec[2 + 8192 + 2] & 0x100
+    assert conv_pack.records(big, None, m[:2], [-9, -9], 0, 128, pre=True)[2 + 8192 + 2] == \
+        12 | 0x100
+
+
 @pytest.mark.parametrize("in_c,fn", [(32, "pw2"), (64, "m2")])
 def test_conv_1x1_two_groups_m4(klib, tmp_path, in_c, fn):
     """160-byte records on the Cortex-M4 (32 input channels as int16, 64 merged): two groups of

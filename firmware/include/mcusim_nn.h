@@ -215,6 +215,39 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                                              const mcusim_dims *filter_dims,
                                              const int32_t *packed,
                                              const mcusim_dims *output_dims, int8_t *output);
+/* The same two kernels over prescaled records (conv_pack.prescale_shifts) with the assembly
+ * routine named by the compiler (MCUSIM_SMALL_K_ROW: RGB -> 8 / 16, 1x1 8 -> 16 / 16 -> 32), so
+ * --gc-sections keeps only that one of the small-K routines (several KB each). */
+typedef void (*mcusim_small_k_row)(const int8_t *in, int16_t *cols, const int32_t *args,
+                                   int8_t *out);
+mcusim_status mcusim_convolve_rgb3x3_fast_r_s8(void *buffer, int32_t copy,
+                                               const mcusim_conv_params *params,
+                                               const mcusim_dims *input_dims,
+                                               const int8_t *input,
+                                               const mcusim_dims *filter_dims,
+                                               const int32_t *packed,
+                                               const mcusim_dims *output_dims, int8_t *output,
+                                               mcusim_small_k_row row);
+mcusim_status mcusim_convolve_1x1_fast_g_r_s8(void *buffer, int32_t copy,
+                                              const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output,
+                                              mcusim_small_k_row row);
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(MCUSIM_PORTABLE)
+#define MCUSIM_SMALL_K_ROW(NAME) NAME
+void mcusim_rgb_row_q7_o8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
+void mcusim_rgb_row_q7_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                               int8_t *out);
+void mcusim_conv1x1_g8_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                               int8_t *out);
+void mcusim_conv1x1_g16_o32_s16(const int8_t *in, int16_t *cols, const int32_t *args,
+                                int8_t *out);
+#else
+#define MCUSIM_SMALL_K_ROW(NAME) 0
+#endif
 
 /* ARMv6-M (the compiler's choice on the M0/M0+): the 1x1 variant with the filter rows packed
  * in pairs interleaved byte by byte (an odd last row plain after them; rows padded to an even

@@ -452,6 +452,27 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
  * mcusim_conv1x1_g8_s16 / _g16_s16 (widening and records in assembly, no C between groups);
  * copy != 0: the records copied into the scratch after the columns first. Anything else goes to
  * mcusim_convolve_1x1_fast_s8 (the columns' scratch only). */
+#if MCUSIM_DSP
+/* mcusim_convolve_1x1_fast_g_s8's shape: stride 1 over 8 or 16 input channels, offset folded,
+ * even out_c, whole groups of four pixels (not the M7) */
+static inline int32_t mcusim_1x1_g_shape(const void *buffer, const mcusim_conv_params *params,
+                                         const mcusim_dims *input_dims,
+                                         const mcusim_dims *filter_dims,
+                                         const mcusim_dims *output_dims)
+{
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    return buffer != 0 && params->stride.h == 1 && params->stride.w == 1 &&
+           (in_c == 8 || in_c == 16) && params->input_offset == 0 && !(out_c & 1) &&
+           (total & 3) == 0 && filter_dims->h == 1 && filter_dims->w == 1 &&
+           filter_dims->c == in_c && params->padding.h == 0 && params->padding.w == 0 &&
+           input_dims->h == output_dims->h && input_dims->w == output_dims->w &&
+           !mcusim_core_is_m7();
+}
+#endif
+
+/* channel 0's r word in prescaled records (conv_pack.PRE_FLAG) */
+#define MCUSIM_CONV_PRE_FLAG 0x100
 mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
                                             const mcusim_conv_params *params,
                                             const mcusim_dims *input_dims, const int8_t *input,
@@ -466,6 +487,9 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
         (total & 3) == 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && input_dims->h == output_dims->h &&
         input_dims->w == output_dims->w && !mcusim_core_is_m7()) {
+        /* prescaled records (channel 0's r word flagged: conv_pack.prescale_shifts) run in the
+         * out_c-known routines only, which take nothing else */
+        const int32_t pre = (packed[in_c + 4] & MCUSIM_CONV_PRE_FLAG) != 0;
         if (copy) {     /* the records after the columns: no flash wait states per group */
             packed = mcusim_copy_records((int32_t *)buffer + 2 * in_c, packed,
                                          (out_c >> 1) * (in_c + 8));
@@ -475,11 +499,14 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
         /* VWW's shapes with the activation minimum at or above the output zero point (RELU,
          * RELU6): stores at immediate offsets, no sign term in the requantization */
         const int32_t nosign = lo >= params->output_offset;
-        if (in_c == 8 && out_c == 16 && nosign) {
+        if (pre && !(nosign && out_c == 2 * in_c)) {
+            return MCUSIM_ARG_ERROR;
+        }
+        if (in_c == 8 && pre) {
             mcusim_conv1x1_g8_o16_s16(input, (int16_t *)buffer, args, output);
         } else if (in_c == 8) {
             mcusim_conv1x1_g8_s16(input, (int16_t *)buffer, args, output);
-        } else if (out_c == 32 && nosign) {
+        } else if (pre) {
             mcusim_conv1x1_g16_o32_s16(input, (int16_t *)buffer, args, output);
         } else {
             mcusim_conv1x1_g16_s16(input, (int16_t *)buffer, args, output);
@@ -491,9 +518,50 @@ mcusim_status mcusim_convolve_1x1_fast_g_s8(void *buffer, int32_t copy,
         }
         return MCUSIM_OK;
     }
+    if ((in_c == 8 || in_c == 16) && (packed[in_c + 4] & MCUSIM_CONV_PRE_FLAG)) {
+        return MCUSIM_ARG_ERROR;    /* prescaled: the routines above only */
+    }
 #endif
     return mcusim_convolve_1x1_fast_s8(buffer, params, input_dims, input, filter_dims, packed,
                                        output_dims, output);
+}
+
+/* the same for prescaled records with the routine named by the compiler (MCUSIM_SMALL_K_ROW:
+ * mcusim_conv1x1_g8_o16_s16 / _g16_o32_s16), so --gc-sections drops the other routines */
+mcusim_status mcusim_convolve_1x1_fast_g_r_s8(void *buffer, int32_t copy,
+                                              const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims,
+                                              const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output,
+                                              mcusim_small_k_row row)
+{
+#if MCUSIM_DSP
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    if (row != 0 && mcusim_1x1_g_shape(buffer, params, input_dims, filter_dims, output_dims) &&
+        (packed[in_c + 4] & MCUSIM_CONV_PRE_FLAG) && out_c == 2 * in_c &&
+        lo >= params->output_offset) {
+        if (copy) {     /* the records after the columns: no flash wait states per group */
+            packed = mcusim_copy_records((int32_t *)buffer + 2 * in_c, packed,
+                                         (out_c >> 1) * (in_c + 8));
+        }
+        const int32_t args[4] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, total >> 2};
+        row(input, (int16_t *)buffer, args, output);
+        if (lo > -128 || hi < 127) {
+            for (int32_t i = 0; i < total * out_c; i++) {
+                output[i] = mcusim_clamp8(output[i], lo, hi);
+            }
+        }
+        return MCUSIM_OK;
+    }
+#else
+    (void)buffer, (void)copy, (void)params, (void)input_dims, (void)input, (void)filter_dims;
+    (void)packed, (void)output_dims, (void)output, (void)row;
+#endif
+    return MCUSIM_ARG_ERROR;
 }
 
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,

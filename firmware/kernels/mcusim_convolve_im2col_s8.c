@@ -582,6 +582,9 @@ mcusim_status mcusim_convolve_im2col_fast_blk_s8(void *buffer, int32_t groups,
 
 /* the records of one channel pair: 2 bias words, 28 words of rows, 6 constants */
 #define MCUSIM_RGB_RECORD_BYTES (4 * (2 + MCUSIM_RGB_DEPTH + 6))
+/* channel 0's r word, flagged in prescaled records (conv_pack.PRE_FLAG) */
+#define MCUSIM_RGB_R0 (2 + MCUSIM_RGB_DEPTH + 2)
+#define MCUSIM_CONV_PRE_FLAG 0x100
 
 /* the width (pixels) of a staged strip: the windows of one group of four, or of a whole row */
 #define MCUSIM_RGB_WSTRIP(sw) (3 * (sw) + 3)
@@ -700,19 +703,13 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
                                                         int32_t in_w, int32_t sw, int8_t zp,
                                                         const int32_t *packed, int32_t out_c,
                                                         int8_t *dst, int32_t g, int32_t lo,
-                                                        int32_t hi, int32_t out_off)
+                                                        int32_t hi, mcusim_small_k_row row,
+                                                        const int8_t *e3)
 {
-    const int32_t args[7] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
-                             (int32_t)((uint32_t)(uint8_t)zp << 24)};
-    /* VWW's and IC's channel counts with the activation minimum at or above the output zero
-     * point (RELU): stores at immediate offsets, no sign term in the requantization */
-    if (out_c == 8 && lo >= out_off) {
-        mcusim_rgb_row_q7_o8_s16(ip, cols, args, dst);
-    } else if (out_c == 16 && lo >= out_off) {
-        mcusim_rgb_row_q7_o16_s16(ip, cols, args, dst);
-    } else {
-        mcusim_rgb_row_q7_s16(ip, cols, args, dst);
-    }
+    /* e3: the last group's window 3 when its third pixel is one past the right edge (o8) */
+    const int32_t args[8] = {(int32_t)(uintptr_t)packed, out_c >> 1, out_c, g, 3 * in_w, 3 * sw,
+                             (int32_t)((uint32_t)(uint8_t)zp << 24), (int32_t)(uintptr_t)e3};
+    row(ip, cols, args, dst);     /* the entry's choice (mcusim_rgb3x3_row) */
     if (lo > -128 || hi < 127) {
         for (int32_t i = 0; i < 4 * g * out_c; i++) {
             dst[i] = mcusim_clamp8(dst[i], lo, hi);
@@ -721,14 +718,15 @@ static __attribute__((noinline)) void mcusim_rgb_groups(int16_t *cols, const int
 }
 #endif
 
+/* the driver of both entries below; row: the row routine of mcusim_rgb_groups (DSP builds) */
 MCUSIM_NO_MEMSET
-mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
-                                             const mcusim_conv_params *params,
-                                             const mcusim_dims *input_dims, const int8_t *input,
-                                             const mcusim_dims *filter_dims,
-                                             const int32_t *packed,
-                                             const mcusim_dims *output_dims, int8_t *output)
+static inline __attribute__((always_inline)) mcusim_status
+mcusim_rgb3x3_run(void *buffer, int32_t copy, const mcusim_conv_params *params,
+                  const mcusim_dims *input_dims, const int8_t *input,
+                  const mcusim_dims *filter_dims, const int32_t *packed,
+                  const mcusim_dims *output_dims, int8_t *output, mcusim_small_k_row row)
 {
+    (void)row;
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
     const int32_t sh = params->stride.h, sw = params->stride.w;
@@ -739,6 +737,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
         filter_dims->w != 3 || params->dilation.h != 1 || params->dilation.w != 1 ||
         (out_c & 1) || in_off < -127 || in_off > 128) {
         return MCUSIM_ARG_ERROR;
+    }
+    if ((packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) &&
+        !(MCUSIM_DSP && (copy & 2) && out_w >= 4 && (out_c == 8 || out_c == 16) && lo >= out_off)) {
+        return MCUSIM_ARG_ERROR;    /* prescaled records: the row kernel's OUTC routines only */
     }
     int16_t *const cols = (int16_t *)buffer;
     int8_t *stage = (int8_t *)buffer + MCUSIM_RGB_COLS_BYTES;
@@ -767,6 +769,8 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             nb += ox * sw - pw < 0 || (ox + 3) * sw - pw + 3 > in_w;
         }
         const int32_t whole = 9 * wpad <= 256 * nb;
+        /* o8 over prescaled records (mcusim_rgb_groups' choice) takes an edge window 3 */
+        const int32_t e3_ok = out_c == 8 && (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG);
         int8_t *dst = output;
         for (int32_t b = 0; b < input_dims->n; b++) {
             const int8_t *in_b = input + b * in_h * in_w * 3;
@@ -778,10 +782,10 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                 if (whole || !yin) {
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, -pw, wpad, zp);
                     mcusim_rgb_groups(cols, strip, wpad, sw, zp, packed, out_c, dst, out_w >> 2,
-                                      lo, hi, out_off);
+                                      lo, hi, row, 0);
                     if (rem) {
                         mcusim_rgb_groups(cols, strip + (out_w - 4) * sw * 3, wpad, sw, zp,
-                                          packed, out_c, tail, 1, lo, hi, out_off);
+                                          packed, out_c, tail, 1, lo, hi, row, 0);
                         for (int32_t i = 0; i < rem * out_c; i++) {
                             dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                         }
@@ -793,14 +797,24 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     int32_t g = yin && x0 >= 0 && x0 + 3 <= in_w
                                     ? ((in_w - 3 - x0) / sw + 1) >> 2 : 0;
                     g = g < (out_w - ox) >> 2 ? g : (out_w - ox) >> 2;
-                    if (g > 0) {
+                    /* the next group's window 3 one pixel past the right edge, the rest
+                     * inside (VWW's last group of a row): in the same call (o8, RGBW_E) */
+                    const int32_t xe = x0 + 4 * g * sw;
+                    const int8_t *e3 = 0;
+                    if (e3_ok && yin && ox + 4 * g + 4 <= out_w && xe >= 0 &&
+                        xe + 3 * sw + 3 == in_w + 1 && xe + 2 * sw + 3 <= in_w) {
+                        e3 = in_b + (y0 * in_w + xe + 3 * sw) * 3;
+                    }
+                    if (g > 0 || e3) {
                         mcusim_rgb_groups(cols, in_b + (y0 * in_w + x0) * 3, in_w, sw, zp,
-                                          packed, out_c, dst + ox * out_c, g, lo, hi, out_off);
+                                          packed, out_c, dst + ox * out_c, g + (e3 != 0), lo,
+                                          hi, row, e3);
+                        g += e3 != 0;
                     } else {
                         g = 1;
                         mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, x0, wst, zp);
                         mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c,
-                                          dst + ox * out_c, 1, lo, hi, out_off);
+                                          dst + ox * out_c, 1, lo, hi, row, 0);
                     }
                     ox += 4 * g;
                 }
@@ -808,7 +822,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
                     const int32_t ox = out_w - 4;
                     mcusim_rgb_stage_strip(strip, in_b, in_h, in_w, y0, ox * sw - pw, wst, zp);
                     mcusim_rgb_groups(cols, strip, wst, sw, zp, packed, out_c, tail, 1, lo, hi,
-                                      out_off);
+                                      row, 0);
                     for (int32_t i = 0; i < rem * out_c; i++) {
                         dst[(out_w - rem) * out_c + i] = tail[(4 - rem) * out_c + i];
                     }
@@ -832,7 +846,7 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
             g = g < (total - first) >> 2 ? g : (total - first) >> 2;
             if (g > 0) {
                 mcusim_rgb_groups(cols, input + ((b * in_h + y0) * in_w + x0) * 3, in_w, sw, zp,
-                                  packed, out_c, dst, g, lo, hi, out_off);
+                                  packed, out_c, dst, g, lo, hi, row, 0);
                 first += 4 * (g - 1);
                 ox += 4 * g;
                 if (ox == out_w) {
@@ -901,6 +915,45 @@ mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
         }
     }
     return MCUSIM_OK;
+}
+
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_fast_s8(void *buffer, int32_t copy,
+                                             const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+    mcusim_small_k_row row = 0;
+#if MCUSIM_DSP
+    /* VWW's and IC's channel counts over prescaled records (the driver checks the rest): the
+     * out_c-known routines (stores at immediate offsets, SMMLA and SSAT with the shift) */
+    const int32_t pre = (packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) != 0;
+    row = !pre ? mcusim_rgb_row_q7_s16 : output_dims->c == 8 ? mcusim_rgb_row_q7_o8_s16
+                                                              : mcusim_rgb_row_q7_o16_s16;
+#endif
+    return mcusim_rgb3x3_run(buffer, copy, params, input_dims, input, filter_dims, packed,
+                             output_dims, output, row);
+}
+
+/* the same with the row routine named by the compiler (MCUSIM_SMALL_K_ROW: prescaled records'
+ * o8 / o16), so --gc-sections drops the other row routines */
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_fast_r_s8(void *buffer, int32_t copy,
+                                               const mcusim_conv_params *params,
+                                               const mcusim_dims *input_dims,
+                                               const int8_t *input,
+                                               const mcusim_dims *filter_dims,
+                                               const int32_t *packed,
+                                               const mcusim_dims *output_dims, int8_t *output,
+                                               mcusim_small_k_row row)
+{
+    if (row == 0) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_rgb3x3_run(buffer, copy, params, input_dims, input, filter_dims, packed,
+                             output_dims, output, row);
 }
 
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,

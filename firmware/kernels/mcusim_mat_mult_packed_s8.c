@@ -994,49 +994,41 @@ __asm__(
     "  adds lr, lr, #2\n"
     "  str lr, [sp, #4]\n"
     "  .endm\n"
-    /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS): m, a,
-     * r (at r1 + MA) in r2, r3, r12, so r0 (the columns) survives for the next record; record J
-     * of the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds,
-     * no loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
+    /* MCUSIM_RQ8 for out_c known (OUTC) inside a pass of U records unrolled (MCUSIM_RECS) over
+     * prescaled records (conv_pack.prescale_shifts: SMMLA(acc, m, A) >> 12 = SMMLAR(acc', m,
+     * a) >> r, so SMMLA and SSAT #8, asr #12: 3 instructions per output, no shift loaded): m,
+     * A (at r1 + MA) in r2, r3, so r0 (the columns) survives for the next record; record J of
+     * the pass stores at immediate offsets from the pass's out ([sp, #4]), no pointer adds, no
+     * loop test between the pass's records. No sign term (as MCUSIM_RQ8 with OUTC != 0). */
     "  .macro MCUSIM_RQ8U J, OUTC, MA, DEF=0\n"
     "  ldr r2, [r1, #\\MA]\n"
     "  ldr r3, [r1, #\\MA + 4]\n"
-    "  ldr r12, [r1, #\\MA + 8]\n"
-    "  smmlar r4, r4, r2, r3\n"
-    "  smmlar r6, r6, r2, r3\n"
-    "  smmlar r8, r8, r2, r3\n"
-    "  asr r4, r4, r12\n"
-    "  smmlar r10, r10, r2, r3\n"
-    "  asr r6, r6, r12\n"
-    "  ssat r4, #8, r4\n"
-    "  asr r8, r8, r12\n"
-    "  ssat r6, #8, r6\n"
-    "  asr r10, r10, r12\n"
-    "  ssat r8, #8, r8\n"
-    "  ssat r10, #8, r10\n"
+    "  smmla r4, r4, r2, r3\n"
+    "  smmla r6, r6, r2, r3\n"
+    "  smmla r8, r8, r2, r3\n"
+    "  smmla r10, r10, r2, r3\n"
+    "  ssat r4, #8, r4, asr #12\n"
+    "  ssat r6, #8, r6, asr #12\n"
+    "  ssat r8, #8, r8, asr #12\n"
+    "  ssat r10, #8, r10, asr #12\n"
     "  ldr lr, [sp, #MCUSIM_RS_OUT]\n"
-    "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a, r */
+    "  ldr r2, [r1, #\\MA + 12]\n"      /* channel 1's m, a */
     "  ldr r3, [r1, #\\MA + 16]\n"
-    "  ldr r12, [r1, #\\MA + 20]\n"
     "  strb r4, [lr, #2 * \\J]\n"        /* (a store right after a load: M4 one IPC) */
     "  strb r6, [lr, #2 * \\J + \\OUTC]\n"
     "  strb r8, [lr, #2 * \\J + 2 * \\OUTC]\n"
     "  strb r10, [lr, #2 * \\J + 3 * \\OUTC]\n"
-    "  smmlar r5, r5, r2, r3\n"
-    "  smmlar r7, r7, r2, r3\n"
-    "  smmlar r9, r9, r2, r3\n"
-    "  asr r5, r5, r12\n"
-    "  smmlar r11, r11, r2, r3\n"
-    "  asr r7, r7, r12\n"
-    "  ssat r5, #8, r5\n"
-    "  asr r9, r9, r12\n"
-    "  ssat r7, #8, r7\n"
-    "  asr r11, r11, r12\n"
-    "  ssat r9, #8, r9\n"
+    "  smmla r5, r5, r2, r3\n"
+    "  smmla r7, r7, r2, r3\n"
+    "  smmla r9, r9, r2, r3\n"
+    "  smmla r11, r11, r2, r3\n"
+    "  ssat r5, #8, r5, asr #12\n"
+    "  ssat r7, #8, r7, asr #12\n"
+    "  ssat r9, #8, r9, asr #12\n"
     "  .if \\DEF\n"                    /* stored by the next record, after its first loads */
-    "  ssat r4, #8, r11\n"
+    "  ssat r4, #8, r11, asr #12\n"
     "  .else\n"
-    "  ssat r11, #8, r11\n"
+    "  ssat r11, #8, r11, asr #12\n"
     "  strb r5, [lr, #2 * \\J + 1]\n"
     "  strb r7, [lr, #2 * \\J + 1 + \\OUTC]\n"
     "  strb r9, [lr, #2 * \\J + 1 + 2 * \\OUTC]\n"
@@ -1147,6 +1139,35 @@ __asm__(
     "  MCUSIM_RGBW_W r7, r5, 6, \\P, \\MODE\n"
     "  add \\B, \\B, lr\n"
     "  .endm\n"
+    /* window P at B whose third pixel is one past the image's right edge (VWW's last group of
+     * a row: stride 2, padding right): as MCUSIM_RGBW with that pixel's bytes (row bytes 6-8)
+     * the zero point, lr = zp in every byte (B not stepped: the row's last window); the loads
+     * read at most row byte 7 (rows 0 and 1, inside the image: the next row's first pixel) */
+    "  .macro MCUSIM_RGBW_E P, MODE, B\n"
+    "  orr lr, r12, r12, lsr #8\n"
+    "  add r8, \\B, r2\n"
+    "  ldr r5, [\\B]\n"
+    "  ldr r6, [\\B, #4]\n"
+    "  ldr r9, [r8]\n"
+    "  ldr r10, [r8, #3]\n"
+    "  ldr r4, [r8, r2]\n"
+    "  orr lr, lr, lr, lsr #16\n"
+    "  add r8, r8, r2\n"
+    "  pkhbt r6, r6, lr\n"              /* row 0 bytes 6, 7 */
+    "  lsls r9, r9, #8\n"
+    "  orr r9, r9, r12, lsr #24\n"      /* row 0 byte 8 */
+    "  bfi r10, lr, #24, #8\n"           /* row 1 byte 6 */
+    "  MCUSIM_RGBW_W r5, r7, 0, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r7, 1, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r9, r7, 2, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r10, r7, 3, \\P, \\MODE\n"
+    "  ldr r6, [r8, #2]\n"
+    "  lsls r4, r4, #16\n"
+    "  orr r11, r4, lr, lsr #16\n"      /* row 1 bytes 7, 8 */
+    "  MCUSIM_RGBW_W r11, r5, 4, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W r6, r5, 5, \\P, \\MODE\n"
+    "  MCUSIM_RGBW_W lr, r5, 6, \\P, \\MODE\n"   /* row 2 bytes 6-8, the zero point */
+    "  .endm\n"
     /* the next group's outputs: [sp, #28] += 4 out_c (r12 = out_c when OUTC = 0) */
     "  .macro MCUSIM_NEXT_OUT OUTC\n"
     "  ldr r5, [sp, #28]\n"
@@ -1215,10 +1236,12 @@ __asm__(
     "  .macro MCUSIM_RGBF_ROW OUTC\n" \
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
     "  vpush {s16-s27}\n"                 /* callee-saved */ \
-    "  sub sp, sp, #44\n" \
+    "  sub sp, sp, #48\n" \
     "  str r1, [sp, #0]\n" \
     "  str r0, [sp, #16]\n" \
     "  str r3, [sp, #28]\n" \
+    "  ldr r11, [r2, #28]\n"            /* the edge group's window 3, or 0 */ \
+    "  str r11, [sp, #44]\n" \
     "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n" \
     "  str r4, [sp, #24]\n" \
     "  movs r11, #144\n" \
@@ -1238,14 +1261,25 @@ __asm__(
     "  MCUSIM_RGBW 0, 1, r3\n" \
     "  MCUSIM_RGBW 1, 1, r3\n" \
     "  MCUSIM_RGBW 2, 2, r3\n" \
+    "  .if \\OUTC == 8\n"                /* VWW's edge group (MCUSIM_RGB_ROW) */ \
+    "  ldr r4, [sp, #44]\n" \
+    "  cmp r3, r4\n" \
+    "  beq 5f\n" \
+    "  .endif\n" \
     "  MCUSIM_RGBW 3, 2, r3\n" \
+    "4:\n" \
     "  str r3, [sp, #16]\n" \
     "  MCUSIM_RECS MCUSIM_QF_REC, (\\OUTC/2), \\OUTC, 120, 144, 1\n" \
     "  MCUSIM_NEXT_OUT \\OUTC\n" \
     "  bne 2b\n" \
-    "  add sp, sp, #44\n" \
+    "  add sp, sp, #48\n" \
     "  vpop {s16-s27}\n" \
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n" \
+    "  .if \\OUTC == 8\n" \
+    "5:\n" \
+    "  MCUSIM_RGBW_E 3, 2, r3\n" \
+    "  b 4b\n" \
+    "  .endif\n" \
     "  .endm\n"
 #else
 #define MCUSIM_Q_FPU 0
@@ -1293,11 +1327,11 @@ __asm__(
     MCUSIM_ASM_END(mcusim_mm4x2_rq_q7_s16)
     /* a group's four windows widened (as MCUSIM_RGB_RAW_WINDOW four times, offsets + 4p for
      * pixel p, r0 not moved); r1 left at the next group's first window */
-    "  .macro MCUSIM_RGB_WIN4\n"
-    "  MCUSIM_RGBW 0, 0\n"
-    "  MCUSIM_RGBW 1, 0\n"
-    "  MCUSIM_RGBW 2, 0\n"
-    "  MCUSIM_RGBW 3, 0\n"
+    "  .macro MCUSIM_RGB_WIN4 B=r1\n"
+    "  MCUSIM_RGBW 0, 0, \\B\n"
+    "  MCUSIM_RGBW 1, 0, \\B\n"
+    "  MCUSIM_RGBW 2, 0, \\B\n"
+    "  MCUSIM_RGBW 3, 0, \\B\n"
     "  .endm\n"
     /* one record's steps (r0 the columns, r1 the record, not moved) */
     "  .macro MCUSIM_Q_REC O=0, D=0, DJ=0, OUTC=0\n"
@@ -1308,15 +1342,21 @@ __asm__(
      * mcusim_convolve_rgb3x3_fast_s8): each group's windows widened as in
      * mcusim_widen_rgb3x3_raw_s8, then every record as above, with no call or C between groups.
      * r0 the first window, r1 cols, r2 args {records, pairs, out_c, groups, row stride, window
-     * step, zp << 24}, r3 out. Frame: [sp] cols, 4 out, 8 the records' end, 12 out_c, 16 the
-     * group's first window, 20 groups left, 24 the records, 28 the group's out, 32 row stride,
-     * 36 window step, 40 zp << 24. */
+     * step, zp << 24, e3}, r3 out; OUTC = 8 (and the FPU routines): the group whose window 3
+     * starts at e3 (0: none) has that window's third pixel one past the right edge
+     * (MCUSIM_RGBW_E: no staged strip for VWW's last group of a row). Frame: [sp] cols, 4 out,
+     * 8 the records' end, 12 out_c, 16 the group's first window, 20 groups left, 24 the
+     * records, 28 the group's out, 32 row stride, 36 window step, 40 zp << 24, 44 e3. */
     "  .macro MCUSIM_RGB_ROW OUTC\n"
     "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #44\n"
+    "  sub sp, sp, #48\n"
     "  str r1, [sp, #0]\n"
     "  str r0, [sp, #16]\n"
     "  str r3, [sp, #28]\n"
+    "  .if \\OUTC == 8\n"
+    "  ldr r11, [r2, #28]\n"            /* the edge group's window 3, or 0 */
+    "  str r11, [sp, #44]\n"
+    "  .endif\n"
     "  ldm r2, {r4, r5, r6, r7, r8, r9, r10}\n"
     "  str r4, [sp, #24]\n"
     "  movs r11, #144\n"
@@ -1326,6 +1366,25 @@ __asm__(
     "  str r7, [sp, #20]\n"
     "  add r11, sp, #32\n"
     "  stm r11, {r8, r9, r10}\n"
+    "  .if \\OUTC == 8\n"                /* one pass per group: r0 the columns, r1 the */
+    "  mov r0, r1\n"                     /* records for the whole call, the windows by r3 */
+    "  mov r1, r4\n"
+    "2:\n"
+    "  ldr r3, [sp, #16]\n"
+    "  ldr r2, [sp, #32]\n"
+    "  ldr lr, [sp, #36]\n"
+    "  ldr r12, [sp, #40]\n"
+    "  MCUSIM_RGBW 0, 0, r3\n"
+    "  MCUSIM_RGBW 1, 0, r3\n"
+    "  MCUSIM_RGBW 2, 0, r3\n"
+    "  ldr r4, [sp, #44]\n"
+    "  cmp r3, r4\n"
+    "  beq 5f\n"
+    "  MCUSIM_RGBW 3, 0, r3\n"
+    "4:\n"
+    "  str r3, [sp, #16]\n"
+    "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144, 1\n"
+    "  .else\n"
     "2:\n"                                /* a group: its four windows widened */
     "  ldr r0, [sp, #0]\n"
     "  ldr r1, [sp, #16]\n"
@@ -1358,10 +1417,16 @@ __asm__(
     "  ldr r0, [sp, #0]\n"
     "  MCUSIM_RECS MCUSIM_Q_REC, 4, \\OUTC, 120, 144\n"
     "  .endif\n"
+    "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
-    "  add sp, sp, #44\n"
+    "  add sp, sp, #48\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .if \\OUTC == 8\n"
+    "5:\n"
+    "  MCUSIM_RGBW_E 3, 0, r3\n"
+    "  b 4b\n"
+    "  .endif\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_rgb_row_q7_s16)
     "  MCUSIM_RGB_ROW 0\n"
@@ -1612,6 +1677,24 @@ __asm__(
     "  str r5, [sp, #8]\n"
     "  str r6, [sp, #12]\n"
     "  str r7, [sp, #20]\n"
+    "  .if (\\N8 == 1) * (\\OUTC > 0) * (\\U == \\OUTC / 2)\n"  /* one pass per group: r0 the */
+    "  mov r0, r1\n"                     /* columns, r1 the records for the whole call, */
+    "  mov r1, r4\n"                     /* the pixels by r9 */
+    "2:\n"
+    "  ldr r9, [sp, #16]\n"
+    "  ldr r2, [r9]\n"
+    "  ldr r3, [r9, #4]\n"
+    "  ldr r4, [r9, #8]\n"
+    "  ldr r5, [r9, #12]\n"
+    "  ldr r6, [r9, #16]\n"
+    "  ldr r7, [r9, #20]\n"
+    "  ldr r12, [r9, #24]\n"
+    "  ldr lr, [r9, #28]\n"
+    "  adds r9, r9, #32\n"
+    "  str r9, [sp, #16]\n"
+    MCUSIM_W4X8_WIDEN
+    "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32), 1\n"
+    "  .else\n"
     "2:\n"                                /* a group: widen its four pixels */
     "  ldr r1, [sp, #16]\n"
     "  ldr r0, [sp, #0]\n"
@@ -1665,6 +1748,7 @@ __asm__(
     "  .else\n"                          /* r0 kept: the columns (never moved above) */
     "  MCUSIM_RECS MCUSIM_G_REC\\N8, \\U, \\OUTC, (8+32*\\N8), (32*\\N8+32)\n"
     "  .endif\n"
+    "  .endif\n"
     "  MCUSIM_NEXT_OUT \\OUTC\n"
     "  bne 2b\n"
     "  add sp, sp, #32\n"
@@ -1710,6 +1794,7 @@ __asm__(
     "  .purgem MCUSIM_DEFST\n"
     "  .purgem MCUSIM_RGBW_W\n"
     "  .purgem MCUSIM_RGBW\n"
+    "  .purgem MCUSIM_RGBW_E\n"
     "  .purgem MCUSIM_NEXT_OUT\n"
     "  .purgem MCUSIM_RQ8\n"
     "  .purgem MCUSIM_G_KPB\n"

@@ -99,7 +99,7 @@ def _is_1x1(p: dict) -> bool:
     return kh == 1 and kw == 1 and p["padding"] == (0, 0) and p["dilation"] == (1, 1)
 
 
-def packed_records(node, g, p: dict, rgb: bool = False):
+def packed_records(node, g, p: dict, rgb: bool = False, pre: bool = False):
     """The packed kernels' record stream (conv_pack.records) or None: needs a constant filter
     and bias, no groups, and constants the register requantization takes. 1x1 convolutions
     fold the input offset into the bias (no padding: every tap is real), and so does the RGB
@@ -115,7 +115,22 @@ def packed_records(node, g, p: dict, rgb: bool = False):
     off = int(p["input_offset"])
     x_max = 128 if fold else max(abs(-128 + off), abs(127 + off))
     return conv_pack.records(w, bias, p["multipliers"], p["shifts"], p["output_offset"], x_max,
-                             4 if rgb else 8)
+                             4 if rgb else 8, pre)
+
+
+def _is_prescaled(rec, depth: int) -> bool:
+    """Whether records of `depth` column words came out prescaled (channel 0's flag)."""
+    return rec is not None and bool(rec[2 + depth + 2] & conv_pack.PRE_FLAG)
+
+
+def _prescaled_outc(p: dict, pairs, core: str) -> bool:
+    """The small-K assembly routines with out_c known (`OUTC`: RGB -> 8/16, 1x1 8 -> 16,
+    16 -> 32) and no sign term (activation minimum at or above the output zero point) take
+    prescaled records (conv_pack.prescale_shifts); the kernels run them in those routines only
+    (the ARMv7E-M/ARMv8-M DSP builds: not the C loops of a host build)."""
+    oc, kc = p["filter_dims"][0], p["filter_dims"][3]
+    return core in ("cortex-m4", "cortex-m4f", "cortex-m33") and (kc, oc) in pairs and \
+        p["activation"][0] >= p["output_offset"]
 
 
 def _filter_bias(node, g, p: dict, fold: bool):
@@ -277,15 +292,22 @@ def emit(node, g, ctx) -> str:
             _is_rgb3x3(p) and variant(p, True, True) == "im2col_fast":
         rec = packed_records(node, g, p, rgb=True)
         if rec is not None:
-            packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
             # bit 0: records in RAM; bit 1: edge groups through a staged strip (the row kernel)
             copy = int(records_copy(ctx, 4 * len(rec))) | (2 if _copy_wanted(ctx) else 0)
+            fn, row = "mcusim_convolve_rgb3x3_fast_s8", ""
+            if copy & 2 and p["output_dims"][2] >= 4 and \
+                    _prescaled_outc(p, ((3, 8), (3, 16)), ctx.core):   # all in the row kernel
+                pre = packed_records(node, g, p, rgb=True, pre=True)
+                if _is_prescaled(pre, 28):  # the routine named: the linker drops the others
+                    rec, fn = pre, "mcusim_convolve_rgb3x3_fast_r_s8"
+                    row = f", MCUSIM_SMALL_K_ROW(mcusim_rgb_row_q7_o{p['filter_dims'][0]}_s16)"
+            packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
             return (_conv_params(p, p["input_offset"]) +
-                    f"mcusim_convolve_rgb3x3_fast_s8({ctx.scratch(_rgb_buffer_size(p, copy))}, "
+                    f"{fn}({ctx.scratch(_rgb_buffer_size(p, copy))}, "
                     f"{copy}, &params,\n"
                     f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                     f"    {dims_lit(p['filter_dims'])}, {packed},\n"
-                    f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
+                    f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])}{row});\n")
     rec = packed_records(node, g, p) if ctx.dsp else None
     if rec is not None and not scratch_fits(node, g, buffer_size(p, True, True)):
         rec = None
@@ -322,6 +344,7 @@ def emit(node, g, ctx) -> str:
     if pw_copy:         # one group's columns, then the records (mcusim_convolve_1x1_fast_pwc_s8)
         size += 4 * len(merged if merged is not None else rec)
     buf = f"{ctx.scratch(size)}, " if size else ""
+    small_k_row = ""    # the named routine of mcusim_convolve_1x1_fast_g_r_s8
     if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
         buf += f"{groups}, {block}, "
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
@@ -331,6 +354,12 @@ def emit(node, g, ctx) -> str:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
     elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
         fn = "mcusim_convolve_1x1_fast_g_s8"
+        if _prescaled_outc(p, ((8, 16), (16, 32)), ctx.core):
+            rec = packed_records(node, g, p, pre=True)
+            if _is_prescaled(rec, p["filter_dims"][3]):  # the routine named (MCUSIM_SMALL_K_ROW)
+                kc, oc = p["filter_dims"][3], p["filter_dims"][0]
+                fn, small_k_row = "mcusim_convolve_1x1_fast_g_r_s8", \
+                    f", MCUSIM_SMALL_K_ROW(mcusim_conv1x1_g{kc}_o{oc}_s16)"
         copy = records_copy(ctx, 4 * len(rec))
         size += 4 * len(rec) if copy else 0
         buf = f"{ctx.scratch(size)}, {int(copy)}, "
@@ -356,7 +385,7 @@ def emit(node, g, ctx) -> str:
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['filter_dims'])}, {packed},\n"
                 f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])}"
-                f"{', &loops' if pw else ''});\n")
+                f"{', &loops' if pw else ''}{small_k_row});\n")
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],

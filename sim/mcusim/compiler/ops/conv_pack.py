@@ -43,10 +43,11 @@ def pack_rows(w, align: int = 8) -> np.ndarray:
 
 
 def records(w, bias, mults, shifts, out_off: int, x_max: int,
-            align: int = 8) -> np.ndarray | None:
+            align: int = 8, pre: bool = False) -> np.ndarray | None:
     """The record stream, or None when the requantization cannot take every channel.
     bias: int64 per channel (None: zeros); x_max: the largest |input value + offset|;
-    align: the column length's rounding (packed_depth)."""
+    align: the column length's rounding (packed_depth); pre: prescaled when every channel
+    allows it (prescale_shifts), for the routines without the sign term only."""
     w = np.asarray(w)
     oc = int(w.shape[0])
     b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
@@ -58,6 +59,12 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int,
     if r.min() < R_MIN or r.max() > R_MAX or bound.max() >= (1 << 30):
         return None
     a = (np.int64(1) << (r - 1)) + (int(out_off) << r)
+    k = prescale_shifts(r, bound) if pre else None
+    if k is not None:   # SMMLA(2^k 2 acc, m, 2^k A + 2^(k-1)) >> 12 (see prescale_shifts)
+        w = np.asarray(w, np.int64) << k.reshape((-1,) + (1,) * (w.ndim - 1))
+        b, a = b << k, (a << k) + (np.int64(1) << (k - 1))
+        r = np.full(oc, PRE_SHIFT, np.int64)
+        r[0] |= PRE_FLAG
     pairs = (oc + 1) // 2
     pad = lambda v: np.concatenate([v, np.zeros(2 * pairs - oc, np.int64)])
     b2, m, a = pad(2 * b), pad(m), pad(a)
@@ -66,6 +73,24 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int,
     rec = np.concatenate([b2.reshape(pairs, 2), pack_rows(w, align).astype(np.int64), quant],
                          axis=1)
     return rec.astype(np.int32).reshape(-1)
+
+
+PRE_SHIFT, PRE_FLAG = 12, 0x100
+
+
+def prescale_shifts(r, bound) -> np.ndarray | None:
+    """Per channel k = 12 - r for prescaled records, or None when a channel cannot take it.
+    Numerator and denominator of the requantization times 2^k:
+        floor((2acc m + 2^31 + 2^32 A) / 2^(32+r)) = SMMLA(2^k 2acc, m, 2^k A + 2^(k-1)) >> 12
+    (SMMLAR's rounding half moves into the addend, so k >= 1), and the kernels requantize by
+    SMMLA and SSAT #8, asr #12: one instruction per output less, no shift loaded (as
+    depthwise_pack's prescaled records). Needs 1 <= k <= 7 (the doubled int16 weights times
+    2^k: 2^(k+1) 128 <= 2^15) and 2^k |acc| < 2^30. Channel 0's r word is PRE_SHIFT | PRE_FLAG:
+    the kernels read the flag there (the low byte is the shift either way)."""
+    k = PRE_SHIFT - np.asarray(r, np.int64)
+    if k.min() < 1 or k.max() > 7 or (np.asarray(bound, np.int64) << k).max() >= (1 << 30):
+        return None
+    return k
 
 
 def records_merged(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
