@@ -685,11 +685,14 @@ def test_pointwise_loops_unused_slots_name_the_generic_loops():
     assert conv_2d._pw_loops(64, 64, False, False, 25) == (     # 4 fours + 3 threes
         "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh64o64w_s16")
     assert conv_2d._pw_loops(128, 256, False, False, 9)[:2] == (
-        "mcusim_mm4x2_rqh128_s16", "mcusim_mm3x2_rqh128_s16")
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh128_s16")
     assert conv_2d._pw_loops(64, 64, False, True, 16)[0] == "mcusim_mm4x2_rqh64o64_s16"
-    # merged records keep their loops (their generic ones are not linked otherwise)
     assert conv_2d._pw_loops(128, 128, True, False, 36) == (
-        "mcusim_mm4x2_rqm128o128_s16", "mcusim_mm3x2_rqm128_s16", "mcusim_mm4x2_rqm128o128w_s16")
+        "mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm128o128w_s16")
+    assert conv_2d._pw_loops(128, 256, True, False, 9)[:2] == (     # three groups of three
+        "mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm128_s16")
+    assert conv_2d._pw_loops(64, 64, True, True, 125) == (          # KWS: 29 fours + 3 threes
+        "mcusim_mm4x2_rqm64o64_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o64x2_s16")
 
 
 def test_pointwise_block_loops_named_per_layer():

@@ -160,8 +160,8 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool,
     (straight-line for 64/128 inputs, 32 too on the int16 records; 128 -> 128 with the outputs
     at immediate offsets), of three (straight for 128/256 inputs), and two groups of four per
     record pass (twice: 32 inputs on int16 records, 64 merged). With the layer's pixel count,
-    an int16-record slot it never runs (no groups of three; groups of four all in the `eight`
-    loop) names the generic loop mcusim_mm4x2_pw_s16 / mcusim_mm3x2_pw_s16 link anyway."""
+    a slot it never runs (no groups of three; no groups of four, or all in the `eight` loop)
+    names the small generic loop (on int16 records linked anyway by mcusim_mm4x2_pw_s16)."""
     kind, sizes = ("m", (64, 128)) if merged else ("h", (32, 64, 128))
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
@@ -170,12 +170,14 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool,
     eight = f"mcusim_mm4x2_rq{kind}{kc}{x2oc}x2_s16" if twice else \
         (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
-    if pixels is not None and not merged:
+    if pixels is not None:
         n3 = (4 - pixels % 4) % 4
-        if not twice and eight != "0" and pixels - 3 * n3 >= 4:    # as mcusim_pw_layer
-            four = "mcusim_mm4x2_rqh32_s16" if kc == 32 else "mcusim_mm4x2_rqh_s16"
+        fours = pixels - 3 * n3
+        if fours == 0 or (not twice and eight != "0" and fours >= 4):  # as mcusim_pw_layer
+            four = "mcusim_mm4x2_rqh32_s16" if kc == 32 and not merged else \
+                f"mcusim_mm4x2_rq{kind}_s16"
         if n3 == 0:
-            three = "mcusim_mm3x2_rqh_s16"
+            three = f"mcusim_mm3x2_rq{kind}_s16"
     return four, three, eight
 
 
