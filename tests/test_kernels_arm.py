@@ -464,8 +464,10 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
             assert (f"MCUSIM_SMALL_K_ROW({row})" in src) == (h.core != "cortex-m7")
         assert "mcusim_fully_connected_merged_s8(" in src
         for v in ("1x1", "im2col"):
-            assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (h.core in ("cortex-m7",
-                                                                              "cortex-m33"))
+            assert (f"mcusim_convolve_{v}_fast_blk_s8(" in src) == (
+                h.core in ("cortex-m7", "cortex-m33") if v == "im2col" else h.core == "cortex-m7")
+        # the M33's pointwise blocks with the loops their layers name (mcusim_pw_block_loops)
+        assert ("mcusim_convolve_1x1_fast_blk_pw_s8(" in src) == (h.core == "cortex-m33")
     else:       # ARMv6-M: conv rows in pairs, FC rows in unsigned quads; split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src

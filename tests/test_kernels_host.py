@@ -721,6 +721,60 @@ def test_pointwise_loops_for_a_known_out_c():
     assert conv_2d._pw_loops(64, 64, True, True)[1] == "mcusim_mm3x2_rqm_s16"
 
 
+def test_pointwise_loops_unused_slots_name_the_generic_loops():
+    """With the layer's pixel count a slot it never runs names the generic loop (linked anyway):
+    no groups of three (pixels a multiple of 4), or every group of four in the `eight` loop."""
+    from mcusim.compiler.ops import conv_2d
+    assert conv_2d._pw_loops(32, 64, False, False, 144) == (
+        "mcusim_mm4x2_rqh32_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh32o64w_s16")
+    assert conv_2d._pw_loops(64, 64, False, False, 25) == (     # 4 fours + 3 threes
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh64o64w_s16")
+    assert conv_2d._pw_loops(128, 256, False, False, 9)[:2] == (
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh128_s16")
+    assert conv_2d._pw_loops(64, 64, False, True, 16)[0] == "mcusim_mm4x2_rqh64o64_s16"
+    assert conv_2d._pw_loops(128, 128, True, False, 36) == (
+        "mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm128o128w_s16")
+    assert conv_2d._pw_loops(128, 256, True, False, 9)[:2] == (     # three groups of three
+        "mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm128_s16")
+    assert conv_2d._pw_loops(64, 64, True, True, 125) == (          # KWS: 29 fours + 3 threes
+        "mcusim_mm4x2_rqm64o64_s16", "mcusim_mm3x2_rqm_s16", "mcusim_mm4x2_rqm64o64x2_s16")
+
+
+def test_pointwise_block_loops_named_per_layer():
+    """The M33's pointwise blocks name the loops their layer runs (MCUSIM_PW_BLOCK_LOOPS): every
+    group in one call for all fours over 64/128 inputs and all threes over 128/256, the
+    per-group loops where a pass mixes fours and threes, the generic ones in unused slots."""
+    from mcusim.compiler.ops import conv_2d
+    assert conv_2d._pw_block_loops(128, 128, 36) == (
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh128o128g_s16", "0")
+    assert conv_2d._pw_block_loops(256, 256, 9) == (
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "0", "mcusim_mm3x2_rqh256g_s16")
+    assert conv_2d._pw_block_loops(64, 128, 144)[2] == "mcusim_mm4x2_rqh64o128g_s16"
+    assert conv_2d._pw_block_loops(128, 34, 35) == (     # 8 fours + 1 three
+        "mcusim_mm4x2_rqh128_s16", "mcusim_mm3x2_rqh128_s16", "mcusim_mm4x2_rqh128g_s16", "0")
+    assert conv_2d._pw_block_loops(64, 36, 18) == (
+        "mcusim_mm4x2_rqh64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh64g_s16", "0")
+    assert conv_2d._pw_block_loops(96, 64, 16) == (
+        "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "0", "0")
+
+
+@pytest.mark.parametrize("shape,oc,table", [
+    ([1, 6, 6, 128], 128, "mcusim_mm4x2_rqh_s16, mcusim_mm3x2_rqh_s16, "
+                          "mcusim_mm4x2_rqh128o128g_s16, 0"),
+    ([1, 5, 7, 128], 34, "mcusim_mm4x2_rqh128_s16, mcusim_mm3x2_rqh128_s16, "
+                         "mcusim_mm4x2_rqh128g_s16, 0"),       # 8 fours + a three
+])
+def test_conv_1x1_blocks_name_their_loops_on_m33(klib, tmp_path, shape, oc, table):
+    """A pointwise layer in blocks on the M33 calls mcusim_convolve_1x1_fast_blk_pw_s8 with its
+    table (so the build links only those loops); bit-exact (the host runs the C loops)."""
+    data, _ = mg.conv_2d(rng("pwblk", shape, oc), shape, oc, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+    assert "mcusim_convolve_1x1_fast_blk_pw_s8(" in c.body
+    assert f"MCUSIM_PW_BLOCK_LOOPS({table})" in c.body
+    assert_bit_exact(c, seed=33)
+
+
 def test_conv_pack_records_merged_layout_and_refusals():
     """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
     bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for

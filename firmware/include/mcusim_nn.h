@@ -141,10 +141,26 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o64x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128x2_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm64o128_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o64g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh64o128g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128o128g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh128g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh256g_s16)
 #undef MCUSIM_PW_LOOP_DECL
+#define MCUSIM_PW_BLOCK_LOOPS(FOUR, THREE, FOURS, THREES) {FOUR, THREE, FOURS, THREES}
 #else
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {0, 0, 0}
+#define MCUSIM_PW_BLOCK_LOOPS(FOUR, THREE, FOURS, THREES) {0, 0, 0, 0}
 #endif
+/* The loops of a pointwise layer in blocks (mcusim_convolve_1x1_fast_blk_pw_s8, the Cortex-M33):
+ * one group of four / of three against a block of records, and every group of a block in one
+ * call when all are fours / all threes (mcusim_mm4x2_rqh64g_s16 and kin, 0 for none); named by
+ * the compiler as MCUSIM_PW_LOOPS, so the block kernels link only the layers' loops */
+typedef struct {
+    mcusim_pw_loop four, three, fours, threes;
+} mcusim_pw_block_loops;
 /* The 1x1 entries over the record loops (mcusim_mm_pw_s8.c), all with one signature: */
 #define MCUSIM_PW_ENTRY_DECL(NAME)                                                                 \
     mcusim_status NAME(void *buffer, const mcusim_conv_params *params,                             \
@@ -180,6 +196,17 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
                                               const mcusim_dims *filter_dims,
                                               const int32_t *packed,
                                               const mcusim_dims *output_dims, int8_t *output);
+/* the same over input channels a multiple of 32 with the record loops of its table (the
+ * compiler's choice on the Cortex-M33) */
+mcusim_status mcusim_convolve_1x1_fast_blk_pw_s8(void *buffer, int32_t groups,
+                                                 int32_t block_pairs,
+                                                 const mcusim_conv_params *params,
+                                                 const mcusim_dims *input_dims,
+                                                 const int8_t *input,
+                                                 const mcusim_dims *filter_dims,
+                                                 const int32_t *packed,
+                                                 const mcusim_dims *output_dims, int8_t *output,
+                                                 const mcusim_pw_block_loops *loops);
 mcusim_status mcusim_convolve_im2col_fast_s8(void *buffer, const mcusim_conv_params *params,
                                              const mcusim_dims *input_dims, const int8_t *input,
                                              const mcusim_dims *filter_dims,

@@ -337,6 +337,13 @@ void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_
                                       const int8_t *npx, const int32_t *packed,
                                       const mcusim_activation *act, int32_t out_c,
                                       int32_t block_pairs, int8_t *out);
+/* the same with the record loops of a layer's table (mcusim_nn.h, the Cortex-M33's pointwise
+ * blocks; depth a multiple of 32) */
+void mcusim_mat_mult_packed_groups_pw_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                         const int8_t *npx, const int32_t *packed,
+                                         const mcusim_activation *act, int32_t out_c,
+                                         int32_t block_pairs, int8_t *out,
+                                         const mcusim_pw_block_loops *loops);
 /* most groups of four pixels gathered per call of the groups kernel */
 #define MCUSIM_PACKED_MAX_GROUPS 16
 /* scratch of the packed kernels: four int16 columns */

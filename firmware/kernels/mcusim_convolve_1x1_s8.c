@@ -377,12 +377,16 @@ mcusim_status mcusim_convolve_1x1_fast_s8(void *buffer, const mcusim_conv_params
  * is read from flash once per `groups` groups: the compiler's choice where a layer's records
  * outgrow the core's data cache (conv_pack.groups_plan). All of a pass's gathers precede its
  * writes, so the planner's streaming-overlap contract holds as for one group per pass. */
-mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int32_t block_pairs,
-                                              const mcusim_conv_params *params,
-                                              const mcusim_dims *input_dims, const int8_t *input,
-                                              const mcusim_dims *filter_dims,
-                                              const int32_t *packed,
-                                              const mcusim_dims *output_dims, int8_t *output)
+/* the groups kernel with the layer's loops, or without (its generic dispatch) */
+#define MCUSIM_1X1_BLK_GROUPS(...)                                                                 \
+    (loops != 0 ? mcusim_mat_mult_packed_groups_pw_s8(__VA_ARGS__, loops)                          \
+                : mcusim_mat_mult_packed_groups_s8(__VA_ARGS__))
+
+static inline __attribute__((always_inline)) mcusim_status
+mcusim_1x1_blk(void *buffer, int32_t groups, int32_t block_pairs, const mcusim_conv_params *params,
+               const mcusim_dims *input_dims, const int8_t *input, const mcusim_dims *filter_dims,
+               const int32_t *packed, const mcusim_dims *output_dims, int8_t *output,
+               const mcusim_pw_block_loops *loops)
 {
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     if (!MCUSIM_DSP || groups <= 1 || groups > MCUSIM_PACKED_MAX_GROUPS || block_pairs < 1 ||
@@ -414,9 +418,8 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
             if (per_image >= 4 && output_dims->w >= 2) {
                 /* the overlapping last group (as above): its own pass, after the others' */
                 if (ng > 0) {
-                    mcusim_mat_mult_packed_groups_s8(cols, depth, ng, npx, packed,
-                                                     &params->activation, out_c, block_pairs,
-                                                     output + gfirst * out_c);
+                    MCUSIM_1X1_BLK_GROUPS(cols, depth, ng, npx, packed, &params->activation,
+                                          out_c, block_pairs, output + gfirst * out_c);
                     ng = 0;
                 }
                 first = total - 4;
@@ -435,16 +438,49 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
         }
         npx[ng++] = (int8_t)n;
         if (ng == groups || first + n >= total) {
-            mcusim_mat_mult_packed_groups_s8(cols, depth, ng, npx, packed, &params->activation,
-                                             out_c, block_pairs, output + gfirst * out_c);
+            MCUSIM_1X1_BLK_GROUPS(cols, depth, ng, npx, packed, &params->activation, out_c,
+                                  block_pairs, output + gfirst * out_c);
             ng = 0;
         }
     }
 #else
     (void)out_c;
+    (void)loops;
 #endif
     return MCUSIM_OK;
 }
+
+mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int32_t block_pairs,
+                                              const mcusim_conv_params *params,
+                                              const mcusim_dims *input_dims, const int8_t *input,
+                                              const mcusim_dims *filter_dims,
+                                              const int32_t *packed,
+                                              const mcusim_dims *output_dims, int8_t *output)
+{
+    return mcusim_1x1_blk(buffer, groups, block_pairs, params, input_dims, input, filter_dims,
+                          packed, output_dims, output, 0);
+}
+
+/* the same with the record loops of the layer's table (mcusim_nn.h): input channels a multiple
+ * of 32 and even output channels (the compiler's choice on the Cortex-M33) */
+mcusim_status mcusim_convolve_1x1_fast_blk_pw_s8(void *buffer, int32_t groups,
+                                                 int32_t block_pairs,
+                                                 const mcusim_conv_params *params,
+                                                 const mcusim_dims *input_dims,
+                                                 const int8_t *input,
+                                                 const mcusim_dims *filter_dims,
+                                                 const int32_t *packed,
+                                                 const mcusim_dims *output_dims, int8_t *output,
+                                                 const mcusim_pw_block_loops *loops)
+{
+    if ((input_dims->c & 31) || (output_dims->c & 1) ||
+        (MCUSIM_DSP && (loops == 0 || loops->four == 0 || loops->three == 0))) {
+        return MCUSIM_ARG_ERROR;
+    }
+    return mcusim_1x1_blk(buffer, groups, block_pairs, params, input_dims, input, filter_dims,
+                          packed, output_dims, output, MCUSIM_DSP ? loops : 0);
+}
+#undef MCUSIM_1X1_BLK_GROUPS
 
 /* 1x1 stride 1 over 8 or 16 input channels (VWW's 48x48x8 -> 16 and 24x24x16 -> 32), the
  * compiler's choice on the M4/M33 when the pixels are whole groups of four: the records and

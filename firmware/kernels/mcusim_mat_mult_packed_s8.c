@@ -1827,14 +1827,6 @@ static void mcusim_mm4x2_s16(const int16_t *x, const int32_t *w32, int32_t n8, i
  * mcusim_mm_pw_s8.c (args[3]: the activation minimum) */
 void mcusim_mm4x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
 void mcusim_mm3x2_pw_s16(const int16_t *x, const int32_t *rec, const int32_t *args, int8_t *out);
-#if defined(__ARM_ARCH_8M_MAIN__)
-/* every group of four of a block in one call (mcusim_mm_pw_s8.c): 1, or 0 for no such loop */
-int32_t mcusim_mm4x2_pwg_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-int32_t mcusim_mm3x2_pwg_s16(const int16_t *x, const int32_t *rec, const int32_t *args,
-                             int8_t *out);
-#endif
-
 /* npx (3 or 4) pixels' columns x args[1] channel pairs from rec (args: n8, pairs, out_c), SSAT
  * to int8: the core's block kernel for this column length and core; lo: the activation
  * minimum */
@@ -1923,11 +1915,14 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
  * cores) has its columns at cols + 4 depth g and its outputs after the groups before it; each
  * block of block_pairs records is run for every group back to back, so a block that fits the
  * core's data cache is read from flash once per call instead of once per group (the records
- * of a 128 -> 128 layer are 34 KB of int16: VWW's 6x6 maps re-read them 9 times otherwise). */
-void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
-                                      const int8_t *npx, const int32_t *packed,
-                                      const mcusim_activation *act, int32_t out_c,
-                                      int32_t block_pairs, int8_t *out)
+ * of a 128 -> 128 layer are 34 KB of int16: VWW's 6x6 maps re-read them 9 times otherwise).
+ * loops (the M33's pointwise blocks, depth a multiple of 32): the layer's record loops, every
+ * group of the block in one call where the table has that loop; 0: the generic dispatch. */
+MCUSIM_INLINE void mcusim_packed_groups(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                        const int8_t *npx, const int32_t *packed,
+                                        const mcusim_activation *act, int32_t out_c,
+                                        int32_t block_pairs, int8_t *out,
+                                        const mcusim_pw_block_loops *loops)
 {
 #if MCUSIM_DSP
     int32_t total = 0, ok = !(out_c & 1) && block_pairs > 0;
@@ -1937,26 +1932,27 @@ void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_
     }
     if (ok) {
         const int32_t pairs = out_c >> 1, words = depth + 8;   /* a record: 2 + depth + 6 */
-#if defined(__ARM_ARCH_8M_MAIN__)
-        /* groups of four over 64 or 128 elements, of three over 128 or 256: the loops of
-         * mcusim_mm4x2_pwg_s16 / mcusim_mm3x2_pwg_s16 */
-        const int32_t fours = total == 4 * ngroups && (depth == 64 || depth == 128);
-        const int32_t threes = total == 3 * ngroups && (depth == 128 || depth == 256);
-#endif
+        /* every group in one call (mcusim_mm4x2_rqh64g_s16 and kin): all fours or all threes */
+        const mcusim_pw_loop every = loops == 0 ? 0 : total == 4 * ngroups ? loops->fours
+                                     : total == 3 * ngroups ? loops->threes : 0;
         for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
             const int32_t args[3] = {depth >> 3, pairs - p0 < block_pairs ? pairs - p0
                                                                           : block_pairs, out_c};
             int8_t *dst = out + 2 * p0;
-#if defined(__ARM_ARCH_8M_MAIN__)
-            const int32_t args5[5] = {args[0], args[1], out_c, act->min, ngroups};
-            if ((fours && mcusim_mm4x2_pwg_s16(cols, packed + p0 * words, args5, dst)) ||
-                (threes && mcusim_mm3x2_pwg_s16(cols, packed + p0 * words, args5, dst))) {
-                continue;   /* every group in one call */
+            if (every != 0) {
+                const int32_t args5[5] = {args[0], args[1], out_c, act->min, ngroups};
+                every(cols, packed + p0 * words, args5, dst);
+                continue;
             }
-#endif
             for (int32_t g = 0; g < ngroups; g++) {
-                mcusim_mm_rq_s16(cols + 4 * depth * g, depth, npx[g], packed + p0 * words, args,
-                                 act->min, dst);
+                if (loops != 0) {
+                    const int32_t args4[4] = {args[0], args[1], out_c, act->min};
+                    (npx[g] == 4 ? loops->four : loops->three)(cols + 4 * depth * g,
+                                                               packed + p0 * words, args4, dst);
+                } else {
+                    mcusim_mm_rq_s16(cols + 4 * depth * g, depth, npx[g], packed + p0 * words,
+                                     args, act->min, dst);
+                }
                 dst += npx[g] * out_c;
             }
         }
@@ -1965,9 +1961,27 @@ void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_
     }
 #else
     (void)block_pairs;
+    (void)loops;
 #endif
     for (int32_t g = 0; g < ngroups; g++) {
         mcusim_mat_mult_packed_s8(cols + 4 * depth * g, depth, npx[g], packed, act, out_c, out);
         out += npx[g] * out_c;
     }
+}
+
+void mcusim_mat_mult_packed_groups_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                      const int8_t *npx, const int32_t *packed,
+                                      const mcusim_activation *act, int32_t out_c,
+                                      int32_t block_pairs, int8_t *out)
+{
+    mcusim_packed_groups(cols, depth, ngroups, npx, packed, act, out_c, block_pairs, out, 0);
+}
+
+void mcusim_mat_mult_packed_groups_pw_s8(const int16_t *cols, int32_t depth, int32_t ngroups,
+                                         const int8_t *npx, const int32_t *packed,
+                                         const mcusim_activation *act, int32_t out_c,
+                                         int32_t block_pairs, int8_t *out,
+                                         const mcusim_pw_block_loops *loops)
+{
+    mcusim_packed_groups(cols, depth, ngroups, npx, packed, act, out_c, block_pairs, out, loops);
 }

@@ -228,7 +228,7 @@ __asm__(
     "  add sp, sp, #40\n"
     "  .endm\n"
     "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
-    "  .balign 4\n"
+    "  .balign 16\n"                     /* the records loop's head: not its address's luck */
     "3:\n"
     "  MCUSIM_PW_KP_BIAS\n"
     "  .if \\N8 == 0\n"
@@ -617,12 +617,6 @@ __asm__(
     "  ldr r12, [r2]\n"
     "  tst r12, #3\n"
     "  bne.w mcusim_mm3x2_rq_s16\n"
-#if defined(__ARM_ARCH_8M_MAIN__)                /* the M33's blocks (as mcusim_mm4x2_pw_s16) */
-    "  cmp r12, #16\n"
-    "  beq.w mcusim_mm3x2_rqh128_s16\n"
-    "  cmp r12, #32\n"
-    "  beq.w mcusim_mm3x2_rqh256_s16\n"
-#endif
     "  b.w mcusim_mm3x2_rqh_s16\n"
     MCUSIM_ASM_END(mcusim_mm3x2_pw_s16)
     /* Merged records (conv_pack.records_merged, Cortex-M4): one weight word W per step holds
@@ -1042,10 +1036,9 @@ __asm__(
     "  .purgem MCUSIM_PWM_KP_LAST\n"
     "  .purgem MCUSIM_PWM_KP\n"
     "  .purgem MCUSIM_PWM_RQB\n"
-    /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]). The straight-line 64/128
-     * loops only on the M33 (ARMv8-M Mainline), whose pointwise layers with several pixel groups
-     * per weight pass (the _blk kernels) come through here; the M4's pointwise layers name
-     * them in their own tables (mcusim_pw_loops), so its generic layers do not link them (11 KB) */
+    /* the entry mcusim_mat_mult_packed_s8.c calls: by n8 (args[0]), the generic loops only:
+     * the straight-line 64/128 loops and their out_c forms are named per layer in tables
+     * (mcusim_pw_loops, the M33's mcusim_pw_block_loops), so other builds do not link them */
     /* n words (a multiple of 8, n > 0) of records from src (r1) to dst (r0): 8 per LDM/STM pair,
      * one flash line of the ART per LDM, two pairs per loop test (an odd eight first) */
     MCUSIM_ASM_FUNC(mcusim_pw_copy8)
@@ -1075,35 +1068,15 @@ __asm__(
     "  bne.w mcusim_mm4x2_rq_s16\n"
     "  cmp r12, #4\n"
     "  beq.w mcusim_mm4x2_rqh32_s16\n"
-#if defined(__ARM_ARCH_8M_MAIN__)
-    "  cmp r12, #8\n"
-    "  beq 2f\n"
-    "  cmp r12, #16\n"
-    "  beq 1f\n"
-#endif
     "  b.w mcusim_mm4x2_rqh_s16\n"
-#if defined(__ARM_ARCH_8M_MAIN__)
-    "1:\n"
-    "  ldr r12, [r2, #8]\n"               /* out_c */
-    "  cmp r12, #128\n"
-    "  beq.w mcusim_mm4x2_rqh128o128_s16\n"
-    "  b.w mcusim_mm4x2_rqh128_s16\n"
-    "2:\n"
-    "  ldr r12, [r2, #8]\n"
-    "  cmp r12, #64\n"
-    "  beq.w mcusim_mm4x2_rqh64o64_s16\n"
-    "  cmp r12, #128\n"
-    "  beq.w mcusim_mm4x2_rqh64o128_s16\n"
-    "  b.w mcusim_mm4x2_rqh64_s16\n"
-#endif
     MCUSIM_ASM_END(mcusim_mm4x2_pw_s16)
 #if defined(__ARM_ARCH_8M_MAIN__)
-    /* every group of a block in one call (the M33's blocks, mcusim_mat_mult_packed_groups_s8):
+    /* every group of a block in one call (the M33's blocks, mcusim_mat_mult_packed_groups_pw_s8):
      * args {n8, pairs, out_c, minimum, groups}, the groups' columns 8 depth bytes apart and
      * their outputs 4 out_c apart; after the last group the records start over for the next
      * (no C loop, dispatch, prologue and epilogue per group; placed last so the other loops
-     * keep their addresses in the M33's 2-way cache). mcusim_mm4x2_pwg_s16 picks them
-     * by n8 and out_c and returns 1, or 0 for a shape it has none for. */
+     * keep their addresses in the M33's 2-way cache); the layers name them in their
+     * mcusim_pw_block_loops (conv_2d._pw_block_loops), each returns 1 in r0 */
 #define MCUSIM_PW_FN_G(NAME, N8, OC)                                                               \
     MCUSIM_ASM_FUNC(NAME)                                                                          \
     "  MCUSIM_PW_FN " #N8 ", " #OC ", 1\n"                                                        \
@@ -1120,37 +1093,6 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh256g_s16)
     "  MCUSIM_PW3_FN 32, 1\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqh256g_s16)
-    /* the same for groups of three over 128 / 256 elements (VWW's 3x3 maps) */
-    MCUSIM_ASM_FUNC(mcusim_mm3x2_pwg_s16)
-    "  ldr r12, [r2]\n"
-    "  cmp r12, #16\n"
-    "  beq.w mcusim_mm3x2_rqh128g_s16\n"
-    "  cmp r12, #32\n"
-    "  beq.w mcusim_mm3x2_rqh256g_s16\n"
-    "  movs r0, #0\n"
-    "  bx lr\n"
-    MCUSIM_ASM_END(mcusim_mm3x2_pwg_s16)
-    MCUSIM_ASM_FUNC(mcusim_mm4x2_pwg_s16)
-    "  ldr r12, [r2]\n"
-    "  cmp r12, #16\n"
-    "  beq 1f\n"
-    "  cmp r12, #8\n"
-    "  beq 2f\n"
-    "  movs r0, #0\n"
-    "  bx lr\n"
-    "1:\n"
-    "  ldr r12, [r2, #8]\n"
-    "  cmp r12, #128\n"
-    "  beq.w mcusim_mm4x2_rqh128o128g_s16\n"
-    "  b.w mcusim_mm4x2_rqh128g_s16\n"
-    "2:\n"
-    "  ldr r12, [r2, #8]\n"
-    "  cmp r12, #64\n"
-    "  beq.w mcusim_mm4x2_rqh64o64g_s16\n"
-    "  cmp r12, #128\n"
-    "  beq.w mcusim_mm4x2_rqh64o128g_s16\n"
-    "  b.w mcusim_mm4x2_rqh64g_s16\n"
-    MCUSIM_ASM_END(mcusim_mm4x2_pwg_s16)
 #endif
     "  .purgem MCUSIM_PW3_RECORDS\n"
     "  .purgem MCUSIM_PW3_KP\n"

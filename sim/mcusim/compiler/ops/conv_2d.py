@@ -168,12 +168,15 @@ PW_OUT_C_LOOPS = {"h": ((32, 32), (32, 64), (64, 64), (64, 128), (128, 128)),
 PW_GROUPS_LOOPS = {"h": ((32, 32), (32, 64), (64, 64)), "m": ((128, 128),)}
 
 
-def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, str]:
+def _pw_loops(kc: int, oc: int, merged: bool, twice: bool,
+              pixels: int | None = None) -> tuple[str, str, str]:
     """The record loops (mcusim_mm_pw_s8.c) a pointwise layer over kc input channels to oc runs,
     named in its MCUSIM_PW_LOOPS table so the linker keeps only those: groups of four
     (straight-line for 64/128 inputs, 32 too on the int16 records; 128 -> 128 with the outputs
     at immediate offsets), of three (straight for 128/256 inputs), and two groups of four per
-    record pass (twice: 32 inputs on int16 records, 64 merged)."""
+    record pass (twice: 32 inputs on int16 records, 64 merged). With the layer's pixel count,
+    a slot it never runs (no groups of three; no groups of four, or all in the `eight` loop)
+    names the small generic loop (on int16 records linked anyway by mcusim_mm4x2_pw_s16)."""
     kind, sizes = ("m", (64, 128)) if merged else ("h", (32, 64, 128))
     known = PW_OUT_C_LOOPS["m" if merged else "h"]
     four = (f"mcusim_mm4x2_rq{kind}{kc if kc in sizes else ''}"
@@ -182,7 +185,37 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool) -> tuple[str, str, st
     eight = f"mcusim_mm4x2_rq{kind}{kc}{x2oc}x2_s16" if twice else \
         (four[:-len("_s16")] + "w_s16" if (kc, oc) in PW_GROUPS_LOOPS[kind] else "0")
     three = f"mcusim_mm3x2_rq{kind}{kc if kc in (128, 256) else ''}_s16"
+    if pixels is not None:
+        n3 = (4 - pixels % 4) % 4
+        fours = pixels - 3 * n3
+        if fours == 0 or (not twice and eight != "0" and fours >= 4):  # as mcusim_pw_layer
+            four = "mcusim_mm4x2_rqh32_s16" if kc == 32 and not merged else \
+                f"mcusim_mm4x2_rq{kind}_s16"
+        if n3 == 0:
+            three = f"mcusim_mm3x2_rq{kind}_s16"
     return four, three, eight
+
+
+def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
+    """The record loops the Cortex-M33's pointwise blocks (mcusim_convolve_1x1_fast_blk_pw_s8)
+    run for kc (a multiple of 32) inputs to oc over `pixels` output pixels, named in the
+    layer's MCUSIM_PW_BLOCK_LOOPS table so the linker keeps only those: a group of four
+    (straight for 32/64/128 inputs, 64/128 with the outputs at immediates for VWW's out_c), of
+    three (straight for 128/256), and every group of a block in one call, for fours over 64/128
+    inputs and threes over 128/256. A slot the layer never runs (no groups of three, or every
+    block call all fours / all threes with its loop) names the generic loop, linked anyway."""
+    known = PW_OUT_C_LOOPS["h"]
+    oc_ = f"o{oc}" if (kc, oc) in known and kc in (64, 128) else ""
+    n3 = (4 - pixels % 4) % 4               # groups of three at the end (as the kernel)
+    fours = f"mcusim_mm4x2_rqh{kc}{oc_}g_s16" if kc in (64, 128) and pixels > 3 * n3 else "0"
+    threes = f"mcusim_mm3x2_rqh{kc}g_s16" if kc in (128, 256) and pixels == 3 * n3 else "0"
+    four = f"mcusim_mm4x2_rqh{kc if kc in (32, 64, 128) else ''}{oc_}_s16"
+    three = f"mcusim_mm3x2_rqh{kc if kc in (128, 256) else ''}_s16"
+    if n3 == 0 and fours != "0" or pixels == 3 * n3:
+        four = "mcusim_mm4x2_rqh_s16"       # no group of four, or all in `fours`
+    if n3 == 0 or threes != "0":
+        three = "mcusim_mm3x2_rqh_s16"
+    return four, three, fours, threes
 
 
 def _is_m4(ctx) -> bool:
@@ -350,8 +383,14 @@ def emit(node, g, ctx) -> str:
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8", "1x1_fast": "mcusim_convolve_1x1_fast_s8",
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
+    block_loops = None
     if groups > 1:
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
+        if v == "1x1_fast" and ctx.core == "cortex-m33" and _pw_ok(ctx, p):
+            # the M33's pointwise blocks name their record loops (the others are not linked)
+            fn = "mcusim_convolve_1x1_fast_blk_pw_s8"
+            n_, oh, ow, _ = p["output_dims"]
+            block_loops = _pw_block_loops(p["filter_dims"][3], p["filter_dims"][0], n_ * oh * ow)
     elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
         fn = "mcusim_convolve_1x1_fast_g_s8"
         if _prescaled_outc(p, ((8, 16), (16, 32)), ctx.core):
@@ -375,17 +414,22 @@ def emit(node, g, ctx) -> str:
             fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
         elif pw_copy:
             fn = fn[:-len("_s8")] + "c_s8"     # _pwc_s8 / _mc_s8
-        loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice)
+        n_, oh, ow, _ = p["output_dims"]
+        loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice,
+                          n_ * oh * ow)
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
         table = (f"static const mcusim_pw_loops loops = MCUSIM_PW_LOOPS({', '.join(loops)});\n"
                  if pw else "")
+        if block_loops is not None:
+            table = ("static const mcusim_pw_block_loops loops = "
+                     f"MCUSIM_PW_BLOCK_LOOPS({', '.join(block_loops)});\n")
         return (_conv_params(p, in_off) + table + f"{fn}({buf}&params,\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['filter_dims'])}, {packed},\n"
                 f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])}"
-                f"{', &loops' if pw else ''}{small_k_row});\n")
+                f"{', &loops' if pw or block_loops is not None else ''}{small_k_row});\n")
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
     # the 1x1 variant has no padding: its input offset can be folded into the bias at build time
     bias_ref, in_off = bias_arg(ctx, g, node, p["input_offset"], p["filter_dims"][0],
