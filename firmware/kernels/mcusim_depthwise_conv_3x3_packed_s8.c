@@ -1637,6 +1637,163 @@ __asm__(
     "  .purgem MCUSIM_DW3P_WIDEN\n"
     "  .purgem MCUSIM_DW3P_WIDEN1\n");
 
+#if MCUSIM_DW3P_FUSED
+/* A small map's widening for one channel count CH and width N (the unrolled entries', so linked
+ * with them alone): every column of a pair at immediate offsets (no pointer or stride moves, no
+ * per-column loop test; widths over 12 in turns of 12 columns), the rows outside the image from
+ * a register (one body per in/out combination of the pair's two rows), each pair's last store
+ * after the next pair's loads (the M4 pipelines no load after a store). Another width takes
+ * mcusim_dw3p_widen_pairs8. Same arguments. */
+typedef void (*mcusim_dw3p_widen_fn)(int32_t *, const mcusim_dw3p_src *, int32_t, int32_t,
+                                     int32_t);
+#define MCUSIM_DW3W_LIST(X) X(128, 6) X(64, 12) X(32, 24) X(256, 3)
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    void mcusim_dw3p_widen_pairs8_c##ch##n##w(int32_t *o, const mcusim_dw3p_src *src, int32_t np,  \
+                                               int32_t nc, int32_t c);
+MCUSIM_DW3W_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
+__asm__(
+    "  .syntax unified\n"
+    "  .thumb\n"
+    /* a row's word at column j: loaded, or the zero-point word r3 (a row outside the image) */
+    "  .macro MCUSIM_DW3W_LD z, reg, p, off\n"
+    "  .if \\z\n"
+    "  mov \\reg, r3\n"
+    "  .else\n"
+    "  ldr \\reg, [\\p, #\\off]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* columns j and j + 1 (one if one): pend >= 0, the previous columns' last word (lr) still
+     * to store at that offset */
+    "  .macro MCUSIM_DW3W_2 zt, zb, ch, j, pend, one\n"
+    "  MCUSIM_DW3W_LD \\zt, r6, r1, (\\j)*\\ch\n"
+    "  MCUSIM_DW3W_LD \\zb, r7, r2, (\\j)*\\ch\n"
+    "  .if \\one == 0\n"
+    "  MCUSIM_DW3W_LD \\zt, r8, r1, (\\j+1)*\\ch\n"
+    "  MCUSIM_DW3W_LD \\zb, r9, r2, (\\j+1)*\\ch\n"
+    "  .endif\n"
+    "  .if \\pend >= 0\n"
+    "  str lr, [r0, #\\pend]\n"
+    "  .endif\n"
+    "  pkhbt r12, r6, r7, lsl #16\n"
+    "  pkhtb lr, r7, r6, asr #16\n"
+    "  sxtb16 r6, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r6, [r0, #128*(\\j)]\n"
+    "  sxtb16 r7, lr\n"
+    "  str r12, [r0, #128*(\\j)+32]\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str r7, [r0, #128*(\\j)+64]\n"
+    "  .if \\one == 0\n"
+    "  pkhbt r12, r8, r9, lsl #16\n"
+    "  str lr, [r0, #128*(\\j)+96]\n"
+    "  pkhtb lr, r9, r8, asr #16\n"
+    "  sxtb16 r8, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r8, [r0, #128*(\\j)+128]\n"
+    "  sxtb16 r9, lr\n"
+    "  str r12, [r0, #128*(\\j)+160]\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str r9, [r0, #128*(\\j)+192]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* columns j..k-1 of a turn */
+    "  .macro MCUSIM_DW3W_RUN zt, zb, ch, j, k, pend\n"
+    "  .if (\\k) - (\\j) >= 2\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 0\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, (\\j+2), \\k, (128*(\\j)+224)\n"
+    "  .elseif (\\k) - (\\j) == 1\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 1\n"
+    "  str lr, [r0, #128*(\\j)+96]\n"
+    "  .else\n"
+    "  str lr, [r0, #\\pend]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* one pair's n columns (r0 the slot's first column, r1/r2 the rows) */
+    "  .macro MCUSIM_DW3W_PAIR zt, zb, ch, n\n"
+    "  .if \\n <= 12\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\n, -1\n"
+    "  .else\n"
+    "  add r11, r0, #128*\\n\n"
+    "1:\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, 12, -1\n"
+    "  add r1, r1, #12*\\ch\n"
+    "  add r2, r2, #12*\\ch\n"
+    "  add r0, r0, #12*128\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3W name, ch, n\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  cmp r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_pairs8\n"   /* another width: the generic loop (a tail call) */
+    "  push {r4-r11, lr}\n"
+    "  ldr r5, [sp, #36]\n"               /* c */
+    "  add r12, r1, r2, lsl #4\n"
+    "  sub sp, #4\n"
+    "  str r12, [sp]\n"                   /* src's end */
+    "  mov r10, r1\n"
+    "  mov r4, r0\n"
+    "20:\n"
+    "  ldm r10!, {r1, r2, r6, r7}\n"      /* p0, p1, s0, s1 (0: a row outside the image) */
+    "  mov r0, r4\n"
+    "  adds r4, #4\n"
+    "  cmp r6, #0\n"
+    "  beq 30f\n"
+    "  add r1, r1, r5\n"
+    "  cmp r7, #0\n"
+    "  beq 40f\n"
+    "  add r2, r2, r5\n"
+    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n\n"
+    "  b 90f\n"
+    "30:\n"
+    "  ldr r3, [r1]\n"
+    "  cmp r7, #0\n"
+    "  beq 50f\n"
+    "  add r2, r2, r5\n"
+    "  MCUSIM_DW3W_PAIR 1, 0, \\ch, \\n\n"
+    "  b 90f\n"
+    "40:\n"
+    "  ldr r3, [r2]\n"
+    "  MCUSIM_DW3W_PAIR 0, 1, \\ch, \\n\n"
+    "  b 90f\n"
+    "50:\n"
+    "  MCUSIM_DW3W_PAIR 1, 1, \\ch, \\n\n"
+    "90:\n"
+    "  ldr r12, [sp]\n"
+    "  cmp r10, r12\n"
+    "  bne 20b\n"
+    "  add sp, #4\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+#define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3W mcusim_dw3p_widen_pairs8_c" #ch "n" #n ", " #ch ", " #n "\n"
+    MCUSIM_DW3W_LIST(MCUSIM_DW3W_INST)
+#undef MCUSIM_DW3W_INST
+    "  .purgem MCUSIM_DW3W\n"
+    "  .purgem MCUSIM_DW3W_PAIR\n"
+    "  .purgem MCUSIM_DW3W_RUN\n"
+    "  .purgem MCUSIM_DW3W_2\n"
+    "  .purgem MCUSIM_DW3W_LD\n");
+/* the widening an unrolled instance's layer takes (the channel count and width it names; the
+ * any-channel instances: the generic loop) */
+#define MCUSIM_DW3W_OF_d3c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d6c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d12c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_q3c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_e3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_n3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_d6c64 mcusim_dw3p_widen_pairs8_c64n12
+#define MCUSIM_DW3W_OF_v1c64 mcusim_dw3p_widen_pairs8_c64n12
+#define MCUSIM_DW3W_OF_d12c32 mcusim_dw3p_widen_pairs8_c32n24
+#define MCUSIM_DW3W_OF_q3c32 mcusim_dw3p_widen_pairs8_c32n24
+#define MCUSIM_DW3W_OF_m3c256 mcusim_dw3p_widen_pairs8_c256n3
+#endif
+
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
                                           int32_t r, int32_t s)
 {
@@ -1735,10 +1892,11 @@ typedef struct {
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
     int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
+    mcusim_dw3p_widen_fn widen; /* small map: its widening (MCUSIM_DW3W_OF_*) */
 } mcusim_dw3f_unrolled;
 #define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
     static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
-        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0};
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0, MCUSIM_DW3W_OF_##k##P##c##ch};
 #define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
@@ -1749,7 +1907,7 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
 #define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
     static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
         {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
-        N, 1};
+        N, 1, NULL};
 #define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
@@ -1847,9 +2005,10 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
  * (job: steps set) */
 static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
                                     const mcusim_dw3p_src *src, int32_t c, const int32_t *rec,
-                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn)
+                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn,
+                                    mcusim_dw3p_widen_fn widen)
 {
-    mcusim_dw3p_widen_pairs8(rows->v, src, np, rows->n, c);
+    widen(rows->v, src, np, rows->n, c);
     job->v = rows->base;
     job->rec = rec;
     job->out = out_c;
@@ -2259,6 +2418,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                               bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
                                  : ufit ? u->fn[0] : f->small4[skind];
+    const mcusim_dw3p_widen_fn widen = ufit ? u->widen : mcusim_dw3p_widen_pairs8;
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -2279,7 +2439,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
             }
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
-                                        out_b + oy * ors + c, np, small);
+                                        out_b + oy * ors + c, np, small, widen);
             }
         }
         if (np) {
