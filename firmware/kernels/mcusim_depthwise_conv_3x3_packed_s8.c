@@ -1652,6 +1652,14 @@ typedef void (*mcusim_dw3p_widen_fn)(int32_t *, const mcusim_dw3p_src *, int32_t
                                                int32_t nc, int32_t c);
 MCUSIM_DW3W_LIST(MCUSIM_DW3W_DECL)
 #undef MCUSIM_DW3W_DECL
+typedef void (*mcusim_dw3p_widenc_fn)(int32_t *, const int8_t *, const int8_t *, int32_t, int32_t,
+                                      int32_t);
+#define MCUSIM_DW3WC_LIST(X) X(8, 48) X(16, 48)
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    void mcusim_dw3p_widen_cols_c##ch##n##w(int32_t *o, const int8_t *p0, const int8_t *p1,       \
+                                            int32_t nc, int32_t s0, int32_t s1);
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
 __asm__(
     "  .syntax unified\n"
     "  .thumb\n"
@@ -1663,9 +1671,9 @@ __asm__(
     "  ldr \\reg, [\\p, #\\off]\n"
     "  .endif\n"
     "  .endm\n"
-    /* columns j and j + 1 (one if one): pend >= 0, the previous columns' last word (lr) still
-     * to store at that offset */
-    "  .macro MCUSIM_DW3W_2 zt, zb, ch, j, pend, one\n"
+    /* columns j and j + 1 (one if one), cs bytes apart in the scratch, channels ws apart:
+     * pend >= 0, the previous columns' last word (lr) still to store at that offset */
+    "  .macro MCUSIM_DW3W_2 zt, zb, ch, j, pend, one, cs, ws\n"
     "  MCUSIM_DW3W_LD \\zt, r6, r1, (\\j)*\\ch\n"
     "  MCUSIM_DW3W_LD \\zb, r7, r2, (\\j)*\\ch\n"
     "  .if \\one == 0\n"
@@ -1679,47 +1687,48 @@ __asm__(
     "  pkhtb lr, r7, r6, asr #16\n"
     "  sxtb16 r6, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r6, [r0, #128*(\\j)]\n"
+    "  str r6, [r0, #\\cs*(\\j)]\n"
     "  sxtb16 r7, lr\n"
-    "  str r12, [r0, #128*(\\j)+32]\n"
+    "  str r12, [r0, #\\cs*(\\j)+\\ws]\n"
     "  sxtb16 lr, lr, ror #8\n"
-    "  str r7, [r0, #128*(\\j)+64]\n"
+    "  str r7, [r0, #\\cs*(\\j)+2*\\ws]\n"
     "  .if \\one == 0\n"
     "  pkhbt r12, r8, r9, lsl #16\n"
-    "  str lr, [r0, #128*(\\j)+96]\n"
+    "  str lr, [r0, #\\cs*(\\j)+3*\\ws]\n"
     "  pkhtb lr, r9, r8, asr #16\n"
     "  sxtb16 r8, r12\n"
     "  sxtb16 r12, r12, ror #8\n"
-    "  str r8, [r0, #128*(\\j)+128]\n"
+    "  str r8, [r0, #\\cs*(\\j)+\\cs]\n"
     "  sxtb16 r9, lr\n"
-    "  str r12, [r0, #128*(\\j)+160]\n"
+    "  str r12, [r0, #\\cs*(\\j)+\\cs+\\ws]\n"
     "  sxtb16 lr, lr, ror #8\n"
-    "  str r9, [r0, #128*(\\j)+192]\n"
+    "  str r9, [r0, #\\cs*(\\j)+\\cs+2*\\ws]\n"
     "  .endif\n"
     "  .endm\n"
     /* columns j..k-1 of a turn */
-    "  .macro MCUSIM_DW3W_RUN zt, zb, ch, j, k, pend\n"
+    "  .macro MCUSIM_DW3W_RUN zt, zb, ch, j, k, pend, cs, ws\n"
     "  .if (\\k) - (\\j) >= 2\n"
-    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 0\n"
-    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, (\\j+2), \\k, (128*(\\j)+224)\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 0, \\cs, \\ws\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, (\\j+2), \\k, (\\cs*(\\j)+\\cs+3*\\ws), \\cs, \\ws\n"
     "  .elseif (\\k) - (\\j) == 1\n"
-    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 1\n"
-    "  str lr, [r0, #128*(\\j)+96]\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 1, \\cs, \\ws\n"
+    "  str lr, [r0, #\\cs*(\\j)+3*\\ws]\n"
     "  .else\n"
     "  str lr, [r0, #\\pend]\n"
     "  .endif\n"
     "  .endm\n"
-    /* one pair's n columns (r0 the slot's first column, r1/r2 the rows) */
-    "  .macro MCUSIM_DW3W_PAIR zt, zb, ch, n\n"
-    "  .if \\n <= 12\n"
-    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\n, -1\n"
+    /* one pair's n columns (r0 the slot's first column, r1/r2 the rows; over 12: turns of 12,
+     * r11 the end) */
+    "  .macro MCUSIM_DW3W_PAIR zt, zb, ch, n, cs=128, ws=32, tk=12\n"
+    "  .if \\n <= \\tk\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\n, -1, \\cs, \\ws\n"
     "  .else\n"
-    "  add r11, r0, #128*\\n\n"
+    "  add r11, r0, #\\cs*\\n\n"
     "1:\n"
-    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, 12, -1\n"
-    "  add r1, r1, #12*\\ch\n"
-    "  add r2, r2, #12*\\ch\n"
-    "  add r0, r0, #12*128\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\tk, -1, \\cs, \\ws\n"
+    "  add r1, r1, #\\tk*\\ch\n"
+    "  add r2, r2, #\\tk*\\ch\n"
+    "  add r0, r0, #\\tk*\\cs\n"
     "  cmp r0, r11\n"
     "  bne 1b\n"
     "  .endif\n"
@@ -1773,6 +1782,29 @@ __asm__(
 #define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3W mcusim_dw3p_widen_pairs8_c" #ch "n" #n ", " #ch ", " #n "\n"
     MCUSIM_DW3W_LIST(MCUSIM_DW3W_INST)
 #undef MCUSIM_DW3W_INST
+    /* the row walk's pair of rows (mcusim_dw3p_widen_cols' arguments, both rows inside the
+     * image at stride ch; anything else: the generic loop) */
+    "  .macro MCUSIM_DW3WC name, ch, n\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  cmp r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  ldrd r12, r3, [sp]\n"             /* s0, s1 */
+    "  cmp r12, #\\ch\n"
+    "  it eq\n"
+    "  cmpeq r3, #\\ch\n"
+    "  mov r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  push {r6-r9, r11, lr}\n"             /* turns of 24 columns: 12 and 6 lose to the turn tests, the whole row (48) to the M33 instruction cache */
+    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n, 32, 8, 24\n"
+    "  pop {r6-r9, r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+#define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3WC mcusim_dw3p_widen_cols_c" #ch "n" #n ", " #ch ", " #n "\n"
+    MCUSIM_DW3WC_LIST(MCUSIM_DW3W_INST)
+#undef MCUSIM_DW3W_INST
+    "  .purgem MCUSIM_DW3WC\n"
     "  .purgem MCUSIM_DW3W\n"
     "  .purgem MCUSIM_DW3W_PAIR\n"
     "  .purgem MCUSIM_DW3W_RUN\n"
@@ -1792,6 +1824,11 @@ __asm__(
 #define MCUSIM_DW3W_OF_d12c32 mcusim_dw3p_widen_pairs8_c32n24
 #define MCUSIM_DW3W_OF_q3c32 mcusim_dw3p_widen_pairs8_c32n24
 #define MCUSIM_DW3W_OF_m3c256 mcusim_dw3p_widen_pairs8_c256n3
+/* the row walk's instances: VWW's 48-wide layers (KWS's 5-wide rows keep the generic loop: its
+ * flash budget) */
+#define MCUSIM_DW3WG_OF_d48c8 mcusim_dw3p_group_c8n48
+#define MCUSIM_DW3WG_OF_q24c16 mcusim_dw3p_group_c16n48
+#define MCUSIM_DW3WG_OF_d5c64 NULL
 #endif
 
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
@@ -1880,6 +1917,16 @@ MCUSIM_DW3F_FORM(2)
 #undef MCUSIM_DW3F_FORM
 #undef MCUSIM_DW3F_M4
 #undef MCUSIM_DW3F_M7
+typedef void (*mcusim_dw3p_group_fn)(mcusim_dw3p_job *, const mcusim_dw3p_rows *,
+                                     const int8_t *, const int32_t *, int8_t *, int32_t, int32_t,
+                                     int32_t, int32_t, const mcusim_dw3f_fn (*)[2]);
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    static void mcusim_dw3p_group_c##ch##n##w(mcusim_dw3p_job *, const mcusim_dw3p_rows *,        \
+                                              const int8_t *, const int32_t *, int8_t *, int32_t, \
+                                              int32_t, int32_t, int32_t,                          \
+                                              const mcusim_dw3f_fn (*)[2]);
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
 /* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
  * the layer shape it fits, checked before it runs */
 typedef struct {
@@ -1892,11 +1939,17 @@ typedef struct {
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
     int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
-    mcusim_dw3p_widen_fn widen; /* small map: its widening (MCUSIM_DW3W_OF_*) */
+    union {
+        mcusim_dw3p_widen_fn widen; /* small map: its widening (MCUSIM_DW3W_OF_*) */
+        mcusim_dw3p_group_fn group; /* row walk: the group walk with its widening
+                                       (MCUSIM_DW3WG_OF_*), or NULL: the generic widening
+                                       (KWS's 5-wide rows: its flash budget) */
+    };
 } mcusim_dw3f_unrolled;
 #define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
     static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
-        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0, MCUSIM_DW3W_OF_##k##P##c##ch};
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0,                                 \
+        {.widen = MCUSIM_DW3W_OF_##k##P##c##ch}};
 #define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
@@ -1907,7 +1960,7 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
 #define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
     static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
         {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
-        N, 1, NULL};
+        N, 1, {.group = MCUSIM_DW3WG_OF_##k##ow##c##ch}};
 #define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
@@ -1965,11 +2018,13 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
 /* All output rows of one group when every step moves two input rows down (stride 1 in pairs
  * of rows then a last odd row, or vertical stride 2): the slots simply alternate, the pair
  * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
- * two-row loops, fn[1]: the one-row loops, each [t]. */
-static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
-                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
-                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
-                              const mcusim_dw3f_fn (*fn)[2])
+ * two-row loops, fn[1]: the one-row loops, each [t]; widenc: the widening of a pair of rows
+ * inside the image. */
+static inline __attribute__((always_inline)) void
+mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,
+                       const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,
+                       int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2],
+                       mcusim_dw3p_widenc_fn widenc)
 {
     int32_t t = 0;
     mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
@@ -1989,13 +2044,35 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
         y0 += 2;
         if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {  /* both rows in */
             const int8_t *p = in_c + (y0 + 2) * rows->row;
-            mcusim_dw3p_widen_cols(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
+            widenc(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
         } else {
             mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
         }
         t ^= 1;
     }
 }
+/* the generic widening, inlined where the kernel runs it */
+static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
+                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
+                              const mcusim_dw3f_fn (*fn)[2])
+{
+    mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,
+                           mcusim_dw3p_widen_cols);
+}
+/* a row walk instance's widening (a copy per instance, linked only through the instance's
+ * spec, so a model that never names it keeps the generic loop's code alone) */
+#define MCUSIM_DW3W_GROUP(ch, w)                                                                   \
+    static __attribute__((noinline)) void mcusim_dw3p_group_c##ch##n##w(                           \
+        mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,                   \
+        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,                  \
+        int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2])                                         \
+    {                                                                                              \
+        mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,           \
+                               mcusim_dw3p_widen_cols_c##ch##n##w);                               \
+    }
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_GROUP)
+#undef MCUSIM_DW3W_GROUP
 #endif
 #endif
 
@@ -2447,8 +2524,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         }
         if (!streamed && fast != NULL) {
             for (int32_t c = 0; c < ch; c += 4) {
-                mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,
-                                  -kph, dual_rows, fast);
+                if (rfit && ur->group != NULL) {
+                    ur->group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors, -kph,
+                              dual_rows, fast);
+                } else {
+                    mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh,
+                                      ors, -kph, dual_rows, fast);
+                }
             }
             continue;
         }
