@@ -1318,8 +1318,10 @@ __asm__(
     "  lsls r8, r8, #2\n"
     "  .endif\n"
     "  vmov s10, r8\n"
-    "  movs r2, #4\n"
+    "  adds r2, r5, #4\n"               /* the group's end: out + 4 channels */
     "  vmov s12, r2\n"
+    "  vmov r0, s7\n"                   /* later channels: r0, r1 from the channel's end */
+    "  vmov r1, s9\n"
     "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
     "  vmov r3, s8\n"
     "  ldm r3!, {r4-r12, lr}\n"
@@ -1330,8 +1332,6 @@ __asm__(
     "  vmov s2, lr\n"
     "  .endif\n"
     "  vmov s6, r10\n"
-    "  vmov r0, s7\n"
-    "  vmov r1, s9\n"
     "  .if \\kind == 2\n"
     "  MCUSIM_DW3F_MAP3S1 \\sign, \\ch\n"
     "  .elseif \\kind == 6\n"
@@ -1402,8 +1402,7 @@ __asm__(
     "  adds r1, #1\n"
     "  vmov s9, r1\n"
     "  vmov r2, s12\n"
-    "  subs r2, #1\n"
-    "  vmov s12, r2\n"
+    "  cmp r1, r2\n"
     "  bne 10b\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
