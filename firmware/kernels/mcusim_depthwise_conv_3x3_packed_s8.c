@@ -755,7 +755,7 @@ __asm__(
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
-     * s12 channels left; s3 orow, s4 ch */
+     * s12 the group's end (out + 4); s3 orow, s4 ch */
     "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
     "  ldr r5, [r0, #16]\n"
     "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
@@ -803,8 +803,10 @@ __asm__(
     "  add r2, r2, r3\n"
     "  str r2, [sp]\n"
     "  .endif\n"
-    "  movs r2, #4\n"
+    "  adds r2, r5, #4\n"               /* the group's end: out + 4 channels */
     "  vmov s12, r2\n"
+    "  vmov r0, s7\n"                   /* later channels: r0, r1 from the channel's end */
+    "  vmov r1, s9\n"
     "  .if \\steps\n"
     "  .balign 4\n"                      /* branch targets word-aligned (see the loop head) */
     "  .endif\n"
@@ -818,8 +820,6 @@ __asm__(
     "  vmov s2, lr\n"
     "  .endif\n"
     "  vmov s6, r10\n"
-    "  vmov r0, s7\n"
-    "  vmov r1, s9\n"
     "  .if \\flat\n"                   /* s15: the last step's end */
     "  ldr r2, [sp]\n"
     "  add r2, r0, r2\n"
@@ -1085,8 +1085,7 @@ __asm__(
     "  adds r1, #1\n"
     "  vmov s9, r1\n"
     "  vmov r2, s12\n"
-    "  subs r2, #1\n"
-    "  vmov s12, r2\n"
+    "  cmp r1, r2\n"
     "  bne 10b\n"
     "  .if \\steps\n"
     "  add sp, #4\n"
