@@ -1183,7 +1183,7 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
     "  .endm\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
-     * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
+     * the channel's first slot), s12 the group's end (out + 4), s14 r1's move from a step's end to the
      * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
     /* 3x3 maps with the channel count's immediate offsets, every output of a channel without
      * a loop: stride 1 (kind 2; slots 0-2, 5 scratch columns): rows 0-1 as a dual pass and
