@@ -313,7 +313,10 @@ def cases():
                                activation="RELU", out_q=(0.05, -128))[0]
     # the instances with immediate output offsets for VWW's channel counts (_ud3c128, _ud6c64,
     # _ud12c32, _uq3c32), with and without the sign term; 4 rows (two steps) so that the
-    # image's static buffers stay within the stm32f4's SRAM
+    # image's static buffers stay within the stm32f4's SRAM. Their widening at immediate
+    # offsets (mcusim_dw3p_widen_pairs8_c<ch>n<w>): pairs with the top row, the bottom row or
+    # both rows outside the image (the last: the stride-2 24-wide case), 24 columns in turns of
+    # 12; the VALID cases below (7 and 13 columns) take the generic loop
     yield mg.depthwise_conv_2d(r, [1, 4, 6, 128], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 4, 12, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
@@ -487,6 +490,37 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
         assert src.count(".q = 0,") == 0
+
+
+@pytest.mark.parametrize("board", ["stm32l4r5", "stm32u575"])
+def test_depthwise_row_widening_other_width(tmp_path, board):
+    """The 48-wide row walk instances (_rd48c8, _rq24c16) widen at immediate offsets for 48
+    input columns (mcusim_dw3p_widen_cols_c8n48, _c16n48); a VALID input of 50 columns takes
+    the generic loop. Its own image: 15+ output rows (past the small layout) of these widths
+    outgrow the stm32f4's SRAM beside the other cases."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+
+    r = rng("dwwiden")
+    h = ArmHarness(True, load_board(board).core)
+    want = []
+    for shape, stride in (([1, 17, 50, 8], (1, 1)), ([1, 17, 50, 16], (2, 2))):
+        data = mg.depthwise_conv_2d(r, shape, 1, (3, 3), stride, padding="VALID",
+                                    activation="RELU", out_q=(0.05, -128))[0]
+        xs = input_sets(importer.parse(data, "case"), seed=len(want), n_random=1)[-1]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = tmp_path / "widen.c"
+    src.write_text(h.source())
+    assert "_rd48c8_s8(" in h.source() and "_rq24c16_s8(" in h.source()
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "w.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=100_000_000))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    got = ArmHarness.parse(res.stdout)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
 
 
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])

@@ -755,7 +755,7 @@ __asm__(
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 the pair loop's bytes, s11 n odd,
-     * s12 channels left; s3 orow, s4 ch */
+     * s12 the group's end (out + 4); s3 orow, s4 ch */
     "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
     "  ldr r5, [r0, #16]\n"
     "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
@@ -803,8 +803,10 @@ __asm__(
     "  add r2, r2, r3\n"
     "  str r2, [sp]\n"
     "  .endif\n"
-    "  movs r2, #4\n"
+    "  adds r2, r5, #4\n"               /* the group's end: out + 4 channels */
     "  vmov s12, r2\n"
+    "  vmov r0, s7\n"                   /* later channels: r0, r1 from the channel's end */
+    "  vmov r1, s9\n"
     "  .if \\steps\n"
     "  .balign 4\n"                      /* branch targets word-aligned (see the loop head) */
     "  .endif\n"
@@ -818,8 +820,6 @@ __asm__(
     "  vmov s2, lr\n"
     "  .endif\n"
     "  vmov s6, r10\n"
-    "  vmov r0, s7\n"
-    "  vmov r1, s9\n"
     "  .if \\flat\n"                   /* s15: the last step's end */
     "  ldr r2, [sp]\n"
     "  add r2, r0, r2\n"
@@ -1085,8 +1085,7 @@ __asm__(
     "  adds r1, #1\n"
     "  vmov s9, r1\n"
     "  vmov r2, s12\n"
-    "  subs r2, #1\n"
-    "  vmov s12, r2\n"
+    "  cmp r1, r2\n"
     "  bne 10b\n"
     "  .if \\steps\n"
     "  add sp, #4\n"
@@ -1184,7 +1183,7 @@ __asm__(
     "  MCUSIM_DW3F_TAP1 r6, r9, r2, r2\n"
     "  .endm\n"
     /* per call: s7 v, s8 rec, s9 out (the channel's), s10 4 steps (the end of the steps from
-     * the channel's first slot), s12 channels left, s14 r1's move from a step's end to the
+     * the channel's first slot), s12 the group's end (out + 4), s14 r1's move from a step's end to the
      * next (out step - n ch); s3 orow, s4 ch; per channel s15 its steps' end */
     /* 3x3 maps with the channel count's immediate offsets, every output of a channel without
      * a loop: stride 1 (kind 2; slots 0-2, 5 scratch columns): rows 0-1 as a dual pass and
@@ -1318,8 +1317,10 @@ __asm__(
     "  lsls r8, r8, #2\n"
     "  .endif\n"
     "  vmov s10, r8\n"
-    "  movs r2, #4\n"
+    "  adds r2, r5, #4\n"               /* the group's end: out + 4 channels */
     "  vmov s12, r2\n"
+    "  vmov r0, s7\n"                   /* later channels: r0, r1 from the channel's end */
+    "  vmov r1, s9\n"
     "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
     "  vmov r3, s8\n"
     "  ldm r3!, {r4-r12, lr}\n"
@@ -1330,8 +1331,6 @@ __asm__(
     "  vmov s2, lr\n"
     "  .endif\n"
     "  vmov s6, r10\n"
-    "  vmov r0, s7\n"
-    "  vmov r1, s9\n"
     "  .if \\kind == 2\n"
     "  MCUSIM_DW3F_MAP3S1 \\sign, \\ch\n"
     "  .elseif \\kind == 6\n"
@@ -1402,8 +1401,7 @@ __asm__(
     "  adds r1, #1\n"
     "  vmov s9, r1\n"
     "  vmov r2, s12\n"
-    "  subs r2, #1\n"
-    "  vmov s12, r2\n"
+    "  cmp r1, r2\n"
     "  bne 10b\n"
     "  pop {r4-r11, pc}\n"
     "  .size \\name, .-\\name\n"
@@ -1637,6 +1635,200 @@ __asm__(
     "  .purgem MCUSIM_DW3P_WIDEN\n"
     "  .purgem MCUSIM_DW3P_WIDEN1\n");
 
+#if MCUSIM_DW3P_FUSED
+/* A small map's widening for one channel count CH and width N (the unrolled entries', so linked
+ * with them alone): every column of a pair at immediate offsets (no pointer or stride moves, no
+ * per-column loop test; widths over 12 in turns of 12 columns), the rows outside the image from
+ * a register (one body per in/out combination of the pair's two rows), each pair's last store
+ * after the next pair's loads (the M4 pipelines no load after a store). Another width takes
+ * mcusim_dw3p_widen_pairs8. Same arguments. */
+typedef void (*mcusim_dw3p_widen_fn)(int32_t *, const mcusim_dw3p_src *, int32_t, int32_t,
+                                     int32_t);
+#define MCUSIM_DW3W_LIST(X) X(128, 6) X(64, 12) X(32, 24) X(256, 3)
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    void mcusim_dw3p_widen_pairs8_c##ch##n##w(int32_t *o, const mcusim_dw3p_src *src, int32_t np,  \
+                                               int32_t nc, int32_t c);
+MCUSIM_DW3W_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
+typedef void (*mcusim_dw3p_widenc_fn)(int32_t *, const int8_t *, const int8_t *, int32_t, int32_t,
+                                      int32_t);
+#define MCUSIM_DW3WC_LIST(X) X(8, 48) X(16, 48)
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    void mcusim_dw3p_widen_cols_c##ch##n##w(int32_t *o, const int8_t *p0, const int8_t *p1,       \
+                                            int32_t nc, int32_t s0, int32_t s1);
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
+__asm__(
+    "  .syntax unified\n"
+    "  .thumb\n"
+    /* a row's word at column j: loaded, or the zero-point word r3 (a row outside the image) */
+    "  .macro MCUSIM_DW3W_LD z, reg, p, off\n"
+    "  .if \\z\n"
+    "  mov \\reg, r3\n"
+    "  .else\n"
+    "  ldr \\reg, [\\p, #\\off]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* columns j and j + 1 (one if one), cs bytes apart in the scratch, channels ws apart:
+     * pend >= 0, the previous columns' last word (lr) still to store at that offset */
+    "  .macro MCUSIM_DW3W_2 zt, zb, ch, j, pend, one, cs, ws\n"
+    "  MCUSIM_DW3W_LD \\zt, r6, r1, (\\j)*\\ch\n"
+    "  MCUSIM_DW3W_LD \\zb, r7, r2, (\\j)*\\ch\n"
+    "  .if \\one == 0\n"
+    "  MCUSIM_DW3W_LD \\zt, r8, r1, (\\j+1)*\\ch\n"
+    "  MCUSIM_DW3W_LD \\zb, r9, r2, (\\j+1)*\\ch\n"
+    "  .endif\n"
+    "  .if \\pend >= 0\n"
+    "  str lr, [r0, #\\pend]\n"
+    "  .endif\n"
+    "  pkhbt r12, r6, r7, lsl #16\n"
+    "  pkhtb lr, r7, r6, asr #16\n"
+    "  sxtb16 r6, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r6, [r0, #\\cs*(\\j)]\n"
+    "  sxtb16 r7, lr\n"
+    "  str r12, [r0, #\\cs*(\\j)+\\ws]\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str r7, [r0, #\\cs*(\\j)+2*\\ws]\n"
+    "  .if \\one == 0\n"
+    "  pkhbt r12, r8, r9, lsl #16\n"
+    "  str lr, [r0, #\\cs*(\\j)+3*\\ws]\n"
+    "  pkhtb lr, r9, r8, asr #16\n"
+    "  sxtb16 r8, r12\n"
+    "  sxtb16 r12, r12, ror #8\n"
+    "  str r8, [r0, #\\cs*(\\j)+\\cs]\n"
+    "  sxtb16 r9, lr\n"
+    "  str r12, [r0, #\\cs*(\\j)+\\cs+\\ws]\n"
+    "  sxtb16 lr, lr, ror #8\n"
+    "  str r9, [r0, #\\cs*(\\j)+\\cs+2*\\ws]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* columns j..k-1 of a turn */
+    "  .macro MCUSIM_DW3W_RUN zt, zb, ch, j, k, pend, cs, ws\n"
+    "  .if (\\k) - (\\j) >= 2\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 0, \\cs, \\ws\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, (\\j+2), \\k, (\\cs*(\\j)+\\cs+3*\\ws), \\cs, \\ws\n"
+    "  .elseif (\\k) - (\\j) == 1\n"
+    "  MCUSIM_DW3W_2 \\zt, \\zb, \\ch, \\j, \\pend, 1, \\cs, \\ws\n"
+    "  str lr, [r0, #\\cs*(\\j)+3*\\ws]\n"
+    "  .else\n"
+    "  str lr, [r0, #\\pend]\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* one pair's n columns (r0 the slot's first column, r1/r2 the rows; over 12: turns of 12,
+     * r11 the end) */
+    "  .macro MCUSIM_DW3W_PAIR zt, zb, ch, n, cs=128, ws=32, tk=12\n"
+    "  .if \\n <= \\tk\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\n, -1, \\cs, \\ws\n"
+    "  .else\n"
+    "  add r11, r0, #\\cs*\\n\n"
+    "1:\n"
+    "  MCUSIM_DW3W_RUN \\zt, \\zb, \\ch, 0, \\tk, -1, \\cs, \\ws\n"
+    "  add r1, r1, #\\tk*\\ch\n"
+    "  add r2, r2, #\\tk*\\ch\n"
+    "  add r0, r0, #\\tk*\\cs\n"
+    "  cmp r0, r11\n"
+    "  bne 1b\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3W name, ch, n\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  cmp r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_pairs8\n"   /* another width: the generic loop (a tail call) */
+    "  push {r4-r11, lr}\n"
+    "  ldr r5, [sp, #36]\n"               /* c */
+    "  add r12, r1, r2, lsl #4\n"
+    "  sub sp, #4\n"
+    "  str r12, [sp]\n"                   /* src's end */
+    "  mov r10, r1\n"
+    "  mov r4, r0\n"
+    "20:\n"
+    "  ldm r10!, {r1, r2, r6, r7}\n"      /* p0, p1, s0, s1 (0: a row outside the image) */
+    "  mov r0, r4\n"
+    "  adds r4, #4\n"
+    "  cmp r6, #0\n"
+    "  beq 30f\n"
+    "  add r1, r1, r5\n"
+    "  cmp r7, #0\n"
+    "  beq 40f\n"
+    "  add r2, r2, r5\n"
+    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n\n"   /* both rows inside: no branch to the test */
+    "90:\n"
+    "  ldr r12, [sp]\n"
+    "  cmp r10, r12\n"
+    "  bne 20b\n"
+    "  add sp, #4\n"
+    "  pop {r4-r11, pc}\n"
+    "30:\n"
+    "  ldr r3, [r1]\n"
+    "  cmp r7, #0\n"
+    "  beq 50f\n"
+    "  add r2, r2, r5\n"
+    "  MCUSIM_DW3W_PAIR 1, 0, \\ch, \\n\n"
+    "  b 90b\n"
+    "40:\n"
+    "  ldr r3, [r2]\n"
+    "  MCUSIM_DW3W_PAIR 0, 1, \\ch, \\n\n"
+    "  b 90b\n"
+    "50:\n"
+    "  MCUSIM_DW3W_PAIR 1, 1, \\ch, \\n\n"
+    "  b 90b\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+#define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3W mcusim_dw3p_widen_pairs8_c" #ch "n" #n ", " #ch ", " #n "\n"
+    MCUSIM_DW3W_LIST(MCUSIM_DW3W_INST)
+#undef MCUSIM_DW3W_INST
+    /* the row walk's pair of rows (mcusim_dw3p_widen_cols' arguments, both rows inside the
+     * image at stride ch; anything else: the generic loop) */
+    "  .macro MCUSIM_DW3WC name, ch, n\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  cmp r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  ldrd r12, r3, [sp]\n"             /* s0, s1 */
+    "  cmp r12, #\\ch\n"
+    "  it eq\n"
+    "  cmpeq r3, #\\ch\n"
+    "  mov r3, #\\n\n"
+    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  push {r6-r9, r11, lr}\n"             /* turns of 24 columns: 12 and 6 lose to the turn tests, the whole row (48) to the M33 instruction cache */
+    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n, 32, 8, 24\n"
+    "  pop {r6-r9, r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+#define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3WC mcusim_dw3p_widen_cols_c" #ch "n" #n ", " #ch ", " #n "\n"
+    MCUSIM_DW3WC_LIST(MCUSIM_DW3W_INST)
+#undef MCUSIM_DW3W_INST
+    "  .purgem MCUSIM_DW3WC\n"
+    "  .purgem MCUSIM_DW3W\n"
+    "  .purgem MCUSIM_DW3W_PAIR\n"
+    "  .purgem MCUSIM_DW3W_RUN\n"
+    "  .purgem MCUSIM_DW3W_2\n"
+    "  .purgem MCUSIM_DW3W_LD\n");
+/* the widening an unrolled instance's layer takes (the channel count and width it names; the
+ * any-channel instances: the generic loop) */
+#define MCUSIM_DW3W_OF_d3c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d6c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d12c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_q3c0 mcusim_dw3p_widen_pairs8
+#define MCUSIM_DW3W_OF_d3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_e3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_n3c128 mcusim_dw3p_widen_pairs8_c128n6
+#define MCUSIM_DW3W_OF_d6c64 mcusim_dw3p_widen_pairs8_c64n12
+#define MCUSIM_DW3W_OF_v1c64 mcusim_dw3p_widen_pairs8_c64n12
+#define MCUSIM_DW3W_OF_d12c32 mcusim_dw3p_widen_pairs8_c32n24
+#define MCUSIM_DW3W_OF_q3c32 mcusim_dw3p_widen_pairs8_c32n24
+#define MCUSIM_DW3W_OF_m3c256 mcusim_dw3p_widen_pairs8_c256n3
+/* the row walk's instances: VWW's 48-wide layers (KWS's 5-wide rows keep the generic loop: its
+ * flash budget) */
+#define MCUSIM_DW3WG_OF_d48c8 mcusim_dw3p_group_c8n48
+#define MCUSIM_DW3WG_OF_q24c16 mcusim_dw3p_group_c16n48
+#define MCUSIM_DW3WG_OF_d5c64 NULL
+#endif
+
 static inline void mcusim_dw3p_widen_pair(const mcusim_dw3p_rows *k, const int8_t *in_c,
                                           int32_t r, int32_t s)
 {
@@ -1723,6 +1915,16 @@ MCUSIM_DW3F_FORM(2)
 #undef MCUSIM_DW3F_FORM
 #undef MCUSIM_DW3F_M4
 #undef MCUSIM_DW3F_M7
+typedef void (*mcusim_dw3p_group_fn)(mcusim_dw3p_job *, const mcusim_dw3p_rows *,
+                                     const int8_t *, const int32_t *, int8_t *, int32_t, int32_t,
+                                     int32_t, int32_t, const mcusim_dw3f_fn (*)[2]);
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    static void mcusim_dw3p_group_c##ch##n##w(mcusim_dw3p_job *, const mcusim_dw3p_rows *,        \
+                                              const int8_t *, const int32_t *, int8_t *, int32_t, \
+                                              int32_t, int32_t, int32_t,                          \
+                                              const mcusim_dw3f_fn (*)[2]);
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
 /* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
  * the layer shape it fits, checked before it runs */
 typedef struct {
@@ -1735,10 +1937,17 @@ typedef struct {
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
     int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
+    union {
+        mcusim_dw3p_widen_fn widen; /* small map: its widening (MCUSIM_DW3W_OF_*) */
+        mcusim_dw3p_group_fn group; /* row walk: the group walk with its widening
+                                       (MCUSIM_DW3WG_OF_*), or NULL: the generic widening
+                                       (KWS's 5-wide rows: its flash budget) */
+    };
 } mcusim_dw3f_unrolled;
 #define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
     static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
-        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0};
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0,                                 \
+        {.widen = MCUSIM_DW3W_OF_##k##P##c##ch}};
 #define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
@@ -1749,7 +1958,7 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
 #define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
     static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
         {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
-        N, 1};
+        N, 1, {.group = MCUSIM_DW3WG_OF_##k##ow##c##ch}};
 #define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
@@ -1807,11 +2016,13 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
 /* All output rows of one group when every step moves two input rows down (stride 1 in pairs
  * of rows then a last odd row, or vertical stride 2): the slots simply alternate, the pair
  * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
- * two-row loops, fn[1]: the one-row loops, each [t]. */
-static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
-                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
-                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
-                              const mcusim_dw3f_fn (*fn)[2])
+ * two-row loops, fn[1]: the one-row loops, each [t]; widenc: the widening of a pair of rows
+ * inside the image. */
+static inline __attribute__((always_inline)) void
+mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,
+                       const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,
+                       int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2],
+                       mcusim_dw3p_widenc_fn widenc)
 {
     int32_t t = 0;
     mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
@@ -1831,13 +2042,35 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
         y0 += 2;
         if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {  /* both rows in */
             const int8_t *p = in_c + (y0 + 2) * rows->row;
-            mcusim_dw3p_widen_cols(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
+            widenc(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
         } else {
             mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
         }
         t ^= 1;
     }
 }
+/* the generic widening, inlined where the kernel runs it */
+static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
+                              const int8_t *in_c, const int32_t *rec, int8_t *out_c,
+                              int32_t koh, int32_t ors, int32_t y0, int32_t dual_rows,
+                              const mcusim_dw3f_fn (*fn)[2])
+{
+    mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,
+                           mcusim_dw3p_widen_cols);
+}
+/* a row walk instance's widening (a copy per instance, linked only through the instance's
+ * spec, so a model that never names it keeps the generic loop's code alone) */
+#define MCUSIM_DW3W_GROUP(ch, w)                                                                   \
+    static __attribute__((noinline)) void mcusim_dw3p_group_c##ch##n##w(                           \
+        mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,                   \
+        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,                  \
+        int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2])                                         \
+    {                                                                                              \
+        mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,           \
+                               mcusim_dw3p_widen_cols_c##ch##n##w);                               \
+    }
+MCUSIM_DW3WC_LIST(MCUSIM_DW3W_GROUP)
+#undef MCUSIM_DW3W_GROUP
 #endif
 #endif
 
@@ -1847,9 +2080,10 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
  * (job: steps set) */
 static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
                                     const mcusim_dw3p_src *src, int32_t c, const int32_t *rec,
-                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn)
+                                    int8_t *out_c, int32_t np, mcusim_dw3f_fn fn,
+                                    mcusim_dw3p_widen_fn widen)
 {
-    mcusim_dw3p_widen_pairs8(rows->v, src, np, rows->n, c);
+    widen(rows->v, src, np, rows->n, c);
     job->v = rows->base;
     job->rec = rec;
     job->out = out_c;
@@ -2259,6 +2493,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                               bh == 3 && kow == 3);
     const mcusim_dw3f_fn small = m7 ? f->small7[skind]
                                  : ufit ? u->fn[0] : f->small4[skind];
+    const mcusim_dw3p_widen_fn widen = ufit ? u->widen : mcusim_dw3p_widen_pairs8;
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -2279,7 +2514,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
             }
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
-                                        out_b + oy * ors + c, np, small);
+                                        out_b + oy * ors + c, np, small, widen);
             }
         }
         if (np) {
@@ -2287,8 +2522,13 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         }
         if (!streamed && fast != NULL) {
             for (int32_t c = 0; c < ch; c += 4) {
-                mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors,
-                                  -kph, dual_rows, fast);
+                if (rfit && ur->group != NULL) {
+                    ur->group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors, -kph,
+                              dual_rows, fast);
+                } else {
+                    mcusim_dw3p_group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh,
+                                      ors, -kph, dual_rows, fast);
+                }
             }
             continue;
         }
