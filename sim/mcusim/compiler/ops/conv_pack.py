@@ -68,6 +68,56 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int,
     return rec.astype(np.int32).reshape(-1)
 
 
+# Prescaled pointwise records (the Cortex-M33's 4 x 2 loops, mcusim_mm_pw_s8.c): every channel's
+# r word is PW_PRE_SHIFT | PW_PRE_FLAG (the low byte the shift, as the prologues read it)
+PW_PRE_SHIFT, PW_PRE_FLAG = 12, 0x100
+
+
+def pw_prescale_shifts(r, bound) -> np.ndarray | None:
+    """Per channel k = 12 - r for `records_pw_prescaled`, or None when a channel cannot take it.
+    Numerator and denominator of the requantization times 2^k:
+        floor((2acc m + 2^31 + 2^32 A) / 2^(32+r)) = SMMLA(2^k 2acc, m, 2^k A + 2^(k-1)) >> 12
+    (SMMLAR's rounding half moves into the addend, so k >= 1). Needs 1 <= k <= 7 (the doubled
+    int16 weights times 2^k: 2^(k+1) 128 <= 2^15) and 2^k |acc| < 2^30 (bound: the largest
+    |acc| per channel), as depthwise_pack's prescaled records."""
+    k = PW_PRE_SHIFT - np.asarray(r, np.int64).reshape(-1)
+    if k.min() < 1 or k.max() > 7 or (np.asarray(bound, np.int64) << k).max() >= (1 << 30):
+        return None
+    return k
+
+
+def records_pw_prescaled(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+    """`records` with each channel's bias and weights times 2^k (pw_prescale_shifts), A ->
+    2^k A + 2^(k-1) and r -> 12 | PW_PRE_FLAG, or None when `records` refuses or a channel
+    cannot be prescaled (the layer keeps `records`). The M33's pointwise loops then requantize
+    by SMMLA and SSAT #8, asr #12 (no shift load, no ASR). Only for layers without the
+    [acc < 0] term (activation minimum at or above the output zero point) and an even channel
+    count: the loops take prescaled records on that path only."""
+    w = np.asarray(w)
+    oc = int(w.shape[0])
+    if oc % 2 or records(w, bias, mults, shifts, out_off, x_max) is None:
+        return None
+    b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
+    r = -np.asarray(shifts, np.int64).reshape(-1)
+    m = np.asarray(mults, np.int64).reshape(-1)
+    if len(r) == 1:
+        r, m = np.repeat(r, oc), np.repeat(m, oc)
+    bound = np.abs(b) + np.abs(w.reshape(oc, -1).astype(np.int64)).sum(axis=1) * int(x_max)
+    k = pw_prescale_shifts(r, bound)
+    if k is None:
+        return None
+    ws = np.asarray(w, np.int64) << k.reshape((-1,) + (1,) * (w.ndim - 1))
+    rec = records(ws, b << k, m, np.full(oc, -PW_PRE_SHIFT), out_off, x_max)
+    if rec is None:
+        return None
+    quant = rec.reshape(oc // 2, -1)[:, -6:].reshape(oc, 3).astype(np.int64)
+    quant[:, 1] += np.int64(1) << (k - 1)      # A = 2^11 + zp 2^12 from `records`, + 2^(k-1)
+    quant[:, 2] = PW_PRE_SHIFT | PW_PRE_FLAG
+    rec = rec.reshape(oc // 2, -1).copy()
+    rec[:, -6:] = quant.reshape(oc // 2, 6).astype(np.int32)
+    return rec.reshape(-1)
+
+
 def records_merged(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
     """Cortex-M4 records of `mcusim_convolve_1x1_fast_m_s8` (mcusim_mm_pw_s8.c), or None: the
     two rows of a channel pair in one int16 per element, h = 256 w_c+1 + w_c (the halfword's low
