@@ -193,6 +193,7 @@ class ArmHarness:
         self.dsp, self.core = dsp, core    # core: emit() picks core-specific variants (ARMv6-M)
         self.parts: list[str] = []
         self.cases: list[tuple[bytes, list[np.ndarray]]] = []
+        self.scratch_bytes = 8192     # the largest scratch a case's emitted body asks for
 
     def add(self, data: bytes, inputs: list[np.ndarray], **ctx_attrs) -> None:
         """ctx_attrs: set on the emit context (e.g. records_copy=frozenset(), the compiler's
@@ -207,6 +208,7 @@ class ArmHarness:
         for k, v in ctx_attrs.items():
             setattr(ctx, k, v)
         body = mod.emit(node, g, ctx)
+        self.scratch_bytes = max(self.scratch_bytes, ctx.scratch_bytes)
         lines = []
         for name, ct, a in ctx.arrays:
             vals = ", ".join((float(v).hex() + "f") if ct == "float" else str(int(v)) for v in a)
@@ -239,7 +241,9 @@ class ArmHarness:
         self.cases.append((data, inputs))
 
     def source(self) -> str:
-        scratch = "static int32_t scratch[2048];"
+        # as large as the largest scratch a case asked for (a fixed 8 KB let the records copies
+        # of wide 1x1 layers, 12 KB and more, overwrite the heap)
+        scratch = f"static int32_t scratch[{(self.scratch_bytes + 3) // 4}];"
         head = ("#include <stdint.h>\n#include <stddef.h>\n#include <stdio.h>\n"
                 '#include "mcusim_nn.h"\n' + scratch + "\n"
                 "static void dump(int i, const uint8_t *p, int n)\n{\n"

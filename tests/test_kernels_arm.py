@@ -396,6 +396,58 @@ def _buffer_bytes(g) -> int:
     return sum(int(np.prod(g.t(t).shape)) * np.dtype(NP[g.t(t).dtype]).itemsize + 3 for t in ts)
 
 
+def pw_prescale_cases():
+    """Prescaled records on the M33 (conv_pack.records_pw_prescaled: SMMLA + SSAT asr #12 in
+    the 4 x 2 and 3 x 2 loops, blocks and single groups): ReLU/ReLU6, K = 32..256, the
+    channels' largest shift 11 or smallest 5 (the limits of k = 12 - r in 1..7), and one past
+    a limit (r = 12: the plain records)."""
+    for k, (shape, oc, act, lim) in enumerate((
+            ([1, 6, 6, 32], 32, "RELU", 11), ([1, 3, 5, 64], 64, "RELU6", 5),
+            ([1, 5, 4, 128], 96, "RELU", 5), ([1, 3, 3, 256], 18, "RELU6", 11),
+            ([1, 4, 9, 128], 34, "RELU6", 11), ([1, 4, 4, 64], 36, "RELU", 12))):
+        yield pw_prescale_case(("pwpre", k), shape, oc, act, lim)
+
+
+@pytest.mark.parametrize("board", ["stm32u575", "stm32l4r5"])
+def test_pointwise_prescaled_records(tmp_path, board):
+    """pw_prescale_cases on the M33, bit-exact with TFLM, its image with prescaled records (r
+    words 12 | 0x100 = 268) but in the r = 12 case; on the M4 the same layers on its own records
+    (the wide ones copied into the scratch first: mcusim_convolve_1x1_fast_mc_s8)."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    h = ArmHarness(True, load_board(board).core)
+    want = []
+    for k, data in enumerate(pw_prescale_cases()):
+        xs = input_sets(importer.parse(data, "case"), seed=300 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = tmp_path / "pwpre.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "p.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert r.exit_code == 0, str(r.stop)
+    got = ArmHarness.parse(r.stdout)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    if board == "stm32u575":
+        assert "268," in h.source() or "0x10c" in h.source().lower()
+
+
+def pw_prescale_case(key, shape, oc, act, lim):
+    """A 1x1 layer whose per-channel shifts reach `lim` (-shift): 11 and 12 at the channel with
+    the smallest scale, 5 at the largest (the output scale set from the filter's scales)."""
+    in_q = (0.03, -7)
+    g = importer.parse(mg.conv_2d(rng(*key), shape, oc, (1, 1), padding="VALID",
+                                  activation=act, in_q=in_q)[0], "probe")
+    ws = np.asarray(g.t(g.nodes[0].inputs[1]).scale, np.float64)
+    w_ref = ws.min() if lim >= 11 else ws.max()
+    s_out = in_q[0] * w_ref / (1.5 * 2.0 ** -(lim + 1))   # effective scale 1.5 2^-(lim+1)
+    return mg.conv_2d(rng(*key), shape, oc, (1, 1), padding="VALID", activation=act,
+                      in_q=in_q, out_q=(float(s_out), -128))[0]
+
+
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("stm32f746", True), ("rp2040", False),
                                        ("stm32f4:cortex-m4", True), ("stm32u575", True)])
 def test_kernels_on_simulated_core(tmp_path, board, dsp):

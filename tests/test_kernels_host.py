@@ -775,6 +775,98 @@ def test_conv_1x1_blocks_name_their_loops_on_m33(klib, tmp_path, shape, oc, tabl
     assert_bit_exact(c, seed=33)
 
 
+def _tflm_requant(acc, m, shift, zp, lo, hi):
+    """TFLM's MultiplyByQuantizedMultiplier (right shifts) + zero point + clamp, int64 arrays."""
+    ab = acc * m
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    x = ab + nudge
+    x = np.where(x >= 0, x >> 31, -((-x) >> 31))          # C division: toward zero
+    e = -shift
+    mask = (1 << e) - 1
+    thr = (mask >> 1) + (x < 0)
+    x = (x >> e) + ((x & mask) > thr)
+    return np.clip(x + zp, lo, hi)
+
+
+@pytest.mark.parametrize("depth", [32, 64, 128, 256])
+def test_conv_pack_pw_prescaled_requantizes_as_tflm(depth):
+    """Prescaled pointwise records (conv_pack.records_pw_prescaled, the M33's loops): bias and
+    weights times 2^k, k = 12 - r, A -> 2^k A + 2^(k-1), every r word 12 | 0x100; the loops'
+    SSAT(SMMLA(2^k 2acc, m, A') >> 12) then the activation clamp (minimum at or above the zero
+    point) equals TFLM over the whole accumulator range, for every shift 5..11 and K = 32..256
+    (2^k 2acc stays in int32). Refused (None: the plain records) for r outside 5..11, sums that
+    2^k would take to 2^30, and odd channel counts."""
+    from mcusim.compiler.ops import conv_pack
+    r = np.random.default_rng(depth)
+    sh = np.array([-5, -6, -7, -8, -9, -10, -11, -11])
+    oc = len(sh)
+    w = r.integers(-128, 128, (oc, 1, 1, depth))
+    w[0, 0, 0, :] = -128                                  # -32768 as int16 at k = 7
+    b = r.integers(-50000, 50000, oc)
+    m = r.integers(1 << 30, (1 << 31) - 1, oc)
+    zp = -128
+    base = conv_pack.records(w, b, m, sh, zp, 128)
+    pre = conv_pack.records_pw_prescaled(w, b, m, sh, zp, 128)
+    k = 12 + sh
+    scaled = conv_pack.records(w << k.reshape(-1, 1, 1, 1), b << k, m, [-12] * oc, zp, 128)
+    words = 2 + depth + 6
+    for p in range(oc // 2):
+        bp, pp, sp = (v[p * words:(p + 1) * words] for v in (base, pre, scaled))
+        assert np.array_equal(pp[:-6], sp[:-6])           # bias words and rows: times 2^k
+        for c in range(2):
+            ch, kc = 2 * p + c, int(k[2 * p + c])
+            assert pp[c] == bp[c] << kc
+            mm, a, rr = (int(v) for v in bp[words - 6 + 3 * c:words - 3 + 3 * c])
+            mp, ap, rp = (int(v) for v in pp[words - 6 + 3 * c:words - 3 + 3 * c])
+            assert mp == mm and rp == 12 | 0x100 and rr == -sh[ch]
+            assert ap == (a << kc) + (1 << (kc - 1))
+            bound = abs(int(b[ch])) + 128 * int(np.abs(w[ch]).sum())
+            acc = np.concatenate([r.integers(-bound, bound + 1, 20000),
+                                  [-bound, bound, 0, -1, 1]]).astype(np.int64)
+            x2 = acc << (kc + 1)                          # the loops' accumulator
+            assert np.abs(x2).max() < (1 << 31)
+            got = ((x2 * mp + (ap << 32)) >> 32) >> 12    # SMMLA, asr #12
+            got = np.clip(got, -128, 127)                 # SSAT #8
+            for lo, hi in ((zp, 127), (zp, zp + 40), (zp + 3, 127)):   # ReLU, ReLU6, above zp
+                want = _tflm_requant(acc, mm, int(sh[ch]), zp, lo, hi)
+                assert np.array_equal(np.clip(got, lo, hi), want), (depth, ch, lo, hi)
+    # refusals: a shift of 4 or 12 on one channel, an odd channel count, and sums that 2^7
+    # would take to 2^30 (a bias of 2^23 at r = 5)
+    for bad in (-4, -12):
+        assert conv_pack.records_pw_prescaled(w, b, m, np.r_[bad, sh[1:]], zp, 128) is None
+    assert conv_pack.records_pw_prescaled(w[:7], b[:7], m[:7], sh[:7], zp, 128) is None
+    big = b.copy()
+    big[0] = 1 << 23
+    assert conv_pack.records(w, big, m, sh, zp, 128) is not None
+    assert conv_pack.records_pw_prescaled(w, big, m, sh, zp, 128) is None
+
+
+@pytest.mark.parametrize("act,core,pre", [("RELU", "cortex-m33", True),
+                                           ("RELU6", "cortex-m33", True),
+                                           ("NONE", "cortex-m33", False),
+                                           ("RELU", "cortex-m4f", False)])
+def test_conv_1x1_prescaled_only_on_m33_without_sign_term(klib, tmp_path, act, core, pre):
+    """The compiler emits prescaled pointwise records (r words 12 | 0x100) for the M33 with the
+    activation minimum at or above the output zero point only (conv_2d._pw_prescalable: not
+    NONE at zero point -3, not the M4); the host build runs them through the C loop,
+    bit-exact with TFLM."""
+    from kernel_support import HostCtx
+    from mcusim.compiler import importer
+    from mcusim.compiler.ops import conv_2d
+    data, _ = mg.conv_2d(rng("pwpre", act), [1, 6, 6, 64], 64, (1, 1), padding="VALID",
+                         activation=act, out_q=(0.1, -3))
+    g = importer.parse(data, "x")
+    ctx = HostCtx(g, True)
+    ctx.core = core
+    conv_2d.emit(g.nodes[0], g, ctx)
+    rec = [a for name, _, a in ctx.arrays if name.endswith("conv_packed")]
+    assert len(rec) == 1
+    r_words = rec[0].reshape(32, -1)[:, [-4, -1]]
+    assert bool((r_words & 0x100).all()) == pre and bool((r_words & 0x100).any()) == pre
+    c = Case(data, klib, tmp_path, dsp=True, core=core)
+    assert_bit_exact(c, seed=34)
+
+
 def test_conv_pack_records_merged_layout_and_refusals():
     """Each element's int16 is 256 w_c+1 + w_c with the low byte w_c, in SXTB16's order; the
     bias words b_c and b_c + 256 b_c+1, then `records`' constants (c + 1's A and r scaled for

@@ -1900,8 +1900,17 @@ void mcusim_mat_mult_packed_s8(const int16_t *cols, int32_t depth, int32_t npx,
         const int32_t *q = rec + 2 + depth;      /* m, a, r of each channel */
         for (int32_t c = 0; c < 2 && oc + c < out_c; c++) {
             for (int32_t p = 0; p < npx; p++) {
-                int32_t v = mcusim_requant_smmlar(acc[2 * p + c], q[3 * c], q[3 * c + 1],
-                                                  q[3 * c + 2]);
+                int32_t v;
+#if !MCUSIM_DSP
+                if (q[3 * c + 2] & 0x100) {
+                    /* prescaled (conv_pack.records_pw_prescaled, the M33's loops; here the
+                     * host build): SMMLA(2^k 2acc, m, A') >> 12, no [acc < 0] term */
+                    const int64_t t = (int64_t)((uint64_t)(uint32_t)q[3 * c + 1] << 32) +
+                                      (int64_t)acc[2 * p + c] * q[3 * c];
+                    v = (int32_t)(t >> 32) >> 12;
+                } else
+#endif
+                v = mcusim_requant_smmlar(acc[2 * p + c], q[3 * c], q[3 * c + 1], q[3 * c + 2]);
                 v = v < lo ? lo : v;
                 v = v > hi ? hi : v;
                 out[p * out_c + oc + c] = (int8_t)v;

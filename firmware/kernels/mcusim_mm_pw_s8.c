@@ -20,6 +20,20 @@
 #include "mcusim_asm_macros.h"
 
 #if MCUSIM_DSP
+/* The Cortex-M33's 4 x 2 and 3 x 2 loops (MCUSIM_PW_FN, MCUSIM_PW3_FN) also run prescaled
+ * records (conv_pack.records_pw_prescaled, flag 0x100 in every record's r words; the compiler emits
+ * them for the M33 with the activation minimum at or above the output zero point only, so the
+ * test sits on the z path): SMMLA + SSAT asr #12 per output, no ASR by a loaded shift. The M4
+ * keeps two bodies per loop (its flash budgets). */
+#if defined(__ARM_ARCH_8M_MAIN__)
+#define MCUSIM_PW_PRE_TEST "  tst r9, #256\n  bne.w 21f\n"
+#define MCUSIM_PW_PRE_BODY "21:\n  MCUSIM_PW_RECORDS \\N8, 2, \\OC, \\G\n"
+#define MCUSIM_PW3_PRE_BODY "21:\n  MCUSIM_PW3_RECORDS 2, \\N8, \\G\n"
+#else
+#define MCUSIM_PW_PRE_TEST ""
+#define MCUSIM_PW_PRE_BODY ""
+#define MCUSIM_PW3_PRE_BODY ""
+#endif
 /* 4 pixels x args[1] channel pairs (args: n8, pairs, out_c, the activation minimum): by n8,
  * mcusim_mm4x2_rqh32_s16 (n8 = 4), mcusim_mm4x2_rqh_s16 (a multiple of 4) or
  * mcusim_mm4x2_rq_s16 (mcusim_mat_mult_packed_s8.c) */
@@ -80,6 +94,25 @@ __asm__(
      * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
      * blank: three (the 3 x 2 blocks) */
     "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z, M=r0\n"
+    "  .if \\Z == 2\n"                     /* prescaled records (conv_pack.records_pw_prescaled): */
+    "  ldr \\M, [r1, #\\OFF]\n"            /* SMMLA, then SSAT #8 asr #12; no shift loaded */
+    "  ldr r2, [r1, #\\OFF+4]\n"
+    "  .if \\OFF != 4\n"
+    "  add r1, r1, #\\OFF+8\n"             /* r1: the next record - 4 */
+    "  .endif\n"
+    "  smmla \\A0, \\A0, \\M, r2\n"
+    "  smmla \\A1, \\A1, \\M, r2\n"
+    "  smmla \\A2, \\A2, \\M, r2\n"
+    "  .ifnb \\A3\n"
+    "  smmla \\A3, \\A3, \\M, r2\n"
+    "  .endif\n"
+    "  ssat \\A0, #8, \\A0, asr #12\n"
+    "  ssat \\A1, #8, \\A1, asr #12\n"
+    "  ssat \\A2, #8, \\A2, asr #12\n"
+    "  .ifnb \\A3\n"
+    "  ssat \\A3, #8, \\A3, asr #12\n"
+    "  .endif\n"
+    "  .else\n"
     "  ldr \\M, [r1, #\\OFF]\n"
     "  ldr r2, [r1, #\\OFF+4]\n"
     "  .if \\OFF == 4\n"
@@ -119,6 +152,7 @@ __asm__(
     "  ssat \\A2, #8, \\A2\n"
     "  .ifnb \\A3\n"
     "  ssat \\A3, #8, \\A3\n"
+    "  .endif\n"
     "  .endif\n"
     "  .endm\n"
     /* steps 1 .. N - 1 of a record straight, after MCUSIM_PW_KP_BIAS (offsets from the data
@@ -250,8 +284,8 @@ __asm__(
     "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
     "  .if \\OC && \\Z\n"                 /* r0 (cols + 4) kept: the multiplier in r12 */
-    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, 1, r12\n"
-    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, 1, r12\n"
+    "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z, r12\n"
+    "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z, r12\n"
     "  .else\n"
     "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z\n"
@@ -445,7 +479,9 @@ __asm__(
     "  bge 20f\n"
     "  MCUSIM_PW_RECORDS \\N8, 0, \\OC, \\G\n"
     "20:\n"
+    MCUSIM_PW_PRE_TEST
     "  MCUSIM_PW_RECORDS \\N8, 1, \\OC, \\G\n"
+    MCUSIM_PW_PRE_BODY
     "  .endm\n"
     "  .syntax unified\n"
     "  .thumb\n"
@@ -601,7 +637,9 @@ __asm__(
     "  bge 20f\n"
     "  MCUSIM_PW3_RECORDS 0, \\N8, \\G\n"
     "20:\n"
+    MCUSIM_PW_PRE_TEST
     "  MCUSIM_PW3_RECORDS 1, \\N8, \\G\n"
+    MCUSIM_PW3_PRE_BODY
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqh_s16)
     "  MCUSIM_PW3_FN\n"
@@ -1113,6 +1151,9 @@ __asm__(
     "  .purgem MCUSIM_PW_KP\n");
 
 /* the record loops above: declared in mcusim_nn.h (mcusim_pw_loops) */
+#undef MCUSIM_PW_PRE_TEST
+#undef MCUSIM_PW_PRE_BODY
+#undef MCUSIM_PW3_PRE_BODY
 #endif
 
 #if MCUSIM_DSP

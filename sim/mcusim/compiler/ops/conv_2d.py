@@ -218,6 +218,20 @@ def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
     return four, three, fours, threes
 
 
+def _pw_prescalable(ctx, p: dict) -> bool:
+    """The Cortex-M33's pointwise record loops (mcusim_mm_pw_s8.c, 4 x 2 and 3 x 2) take
+    prescaled records (conv_pack.records_pw_prescaled) on their path without the sign term
+    (activation minimum at or above the output zero point)."""
+    return ctx.core == "cortex-m33" and p["activation"][0] >= p["output_offset"]
+
+
+def _pw_prescaled_records(node, g, p: dict):
+    """conv_pack.records_pw_prescaled for a 1x1 layer (input offset folded), or None."""
+    w, bias = _filter_bias(node, g, p, fold=True)
+    return conv_pack.records_pw_prescaled(w, bias, p["multipliers"], p["shifts"],
+                                          p["output_offset"], 128)
+
+
 def _is_m4(ctx) -> bool:
     return str(getattr(ctx, "core", "")).startswith("cortex-m4")
 
@@ -417,6 +431,9 @@ def emit(node, g, ctx) -> str:
         n_, oh, ow, _ = p["output_dims"]
         loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice,
                           n_ * oh * ow)
+    if (block_loops is not None or (pw and merged is None)) and _pw_prescalable(ctx, p):
+        pre = _pw_prescaled_records(node, g, p)
+        rec = pre if pre is not None else rec
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
         packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
