@@ -1105,14 +1105,13 @@ __asm__(
     "  add r8, \\B, r2\n"                  /* row 1 */
     "  ldr r5, [\\B]\n"
     "  ldr r6, [\\B, #4]\n"
-    "  ldr r7, [\\B, #5]\n"
+    "  ldrb r7, [\\B, #8]\n"             /* row 0 byte 8 */
     "  ldr r9, [r8]\n"
     "  ldr r10, [r8, #3]\n"
-    "  ldr r11, [r8, #5]\n"
+    "  ldr r11, [r8, #7]\n"              /* row 1 bytes 7, 8 (9, 10 in the buffer, unused) */
     "  ldr r4, [r8, r2]\n"                /* row 2 bytes 0-3 (no ADD right before) */
     "  add r8, r8, r2\n"
-    "  lsls r9, r9, #8\n"
-    "  orr r9, r9, r7, lsr #24\n"
+    "  orr r9, r7, r9, lsl #8\n"
     "  MCUSIM_RGBW_W r5, r7, 0, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r6, r7, 1, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r9, r7, 2, \\P, \\MODE\n"
@@ -1121,19 +1120,16 @@ __asm__(
     "  sxtb16 r10, r10, ror #8\n"
     "  ldr r6, [r8, #2]\n"
     "  str r7, [r0, #48+4*\\P]\n"
-    "  lsls r4, r4, #16\n"
     "  ldr r7, [r8, #5]\n"
     "  str r10, [r0, #56+4*\\P]\n"
-    "  orr r11, r4, r11, lsr #16\n"
+    "  pkhbt r11, r11, r4, lsl #16\n"
     "  .else\n"
     "  MCUSIM_RGBW_W r10, r7, 3, \\P, \\MODE\n"
     "  ldr r6, [r8, #2]\n"
     "  ldr r7, [r8, #5]\n"
-    "  lsls r4, r4, #16\n"
-    "  orr r11, r4, r11, lsr #16\n"
+    "  pkhbt r11, r11, r4, lsl #16\n"    /* row 1 bytes 7, 8 | row 2 bytes 0, 1 */
     "  .endif\n"
-    "  lsrs r7, r7, #8\n"
-    "  orr r7, r7, r12\n"
+    "  orr r7, r12, r7, lsr #8\n"         /* row 2 bytes 6-8 | the zero point */
     "  MCUSIM_RGBW_W r11, r5, 4, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r6, r5, 5, \\P, \\MODE\n"
     "  MCUSIM_RGBW_W r7, r5, 6, \\P, \\MODE\n"
