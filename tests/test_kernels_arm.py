@@ -136,6 +136,10 @@ def cases():
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 25, 5, 20], (25, 5), (1, 1), "VALID")[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [2, 6, 6, 16], (3, 3), (2, 2), "SAME", "RELU")[0]
     yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 17, 17, 8], (17, 17), (1, 1), "VALID")[0]
+    # the DSP means by reciprocal (mean_recip): 256 taps (the lanes' limit, |sum| up to 32,768)
+    # and windows of one valid tap (count 1: no reciprocal) at SAME's right and bottom edges
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 16, 16, 8], (16, 16), (1, 1), "VALID")[0]
+    yield mg.pool_2d(r, "AVERAGE_POOL_2D", [1, 5, 5, 16], (2, 2), (2, 2), "SAME")[0]
     yield mg.pool_2d(r, "MAX_POOL_2D", [1, 8, 8, 4], (2, 2), (2, 2), "VALID", "RELU")[0]
     yield mg.binary(r, "ADD", [1, 5, 5, 4], [4], "RELU6")[0]
     yield mg.binary(r, "MUL", [1, 6, 1, 5], [1, 1, 7, 1])[0]

@@ -284,6 +284,16 @@ def test_fully_connected(make, shape, units, pc, act, bias, dsp):
     assert_bit_exact(make(data, dsp), seed=5)
 
 
+def test_avgpool_reciprocal_division_is_exact():
+    """mcusim_avgpool_s8's DSP means divide by multiplying: floor(n / c) = (n * recip) >> 32 with
+    recip = 0xffffffff // c + 1, for every count c = 2..256 and every n the lanes can give
+    (|sum| + c // 2 <= 256 * 128 + 128)."""
+    n = np.arange(0, 256 * 128 + 129, dtype=np.uint64)
+    for c in range(2, 257):
+        recip = np.uint64(0xFFFFFFFF // c + 1)
+        assert np.array_equal((n * recip) >> np.uint64(32), n // np.uint64(c)), c
+
+
 # ------------------------------------------------------------------ pooling
 @pytest.mark.parametrize("op", ["AVERAGE_POOL_2D", "MAX_POOL_2D"])
 @pytest.mark.parametrize("shape,f,s,pad,act", [

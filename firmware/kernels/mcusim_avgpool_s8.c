@@ -13,6 +13,20 @@ static inline int32_t mean_of(int32_t acc, int32_t count, const mcusim_pool_para
 }
 
 #if MCUSIM_DSP
+/* mean_of without a division: q = floor(n / count) = (n * recip) >> 32 with recip =
+ * ceil(2^32 / count) = 0xffffffff / count + 1 (0 for count 1: q = n). Exact for n < 2^24:
+ * recip = (2^32 + e) / count with e < count <= 256, so n e / 2^32 < 1 cannot carry the
+ * remainder past count; here n = |acc| + count / 2 <= 256 * 128 + 128. Rounded half away
+ * from zero as mean_of (TFLM: (acc -/+ count / 2) / count, truncating). */
+static inline int32_t mean_recip(int32_t acc, uint32_t half, uint32_t recip, int32_t lo,
+                                 int32_t hi)
+{
+    const uint32_t n = (uint32_t)(acc < 0 ? -acc : acc) + half;
+    int32_t q = recip ? (int32_t)(((uint64_t)n * recip) >> 32) : (int32_t)n;
+    q = acc < 0 ? -q : q;
+    return MCUSIM_CLAMP(q, lo, hi);
+}
+
 static inline int32_t sxtab16_ror8(int32_t acc, int32_t x)
 {
     int32_t r;
@@ -24,7 +38,8 @@ static inline int32_t sxtab16_ror8(int32_t acc, int32_t x)
  * `first` (the window's top-left tap, channel c), `row` bytes between image rows. */
 static __attribute__((noinline)) void sum8(const int8_t *first, int32_t rows, int32_t cols,
                                            int32_t ch, int32_t row, int32_t count,
-                                           const mcusim_pool_params *params, int8_t *out)
+                                           uint32_t recip, const mcusim_pool_params *params,
+                                           int8_t *out)
 {
     int32_t a02 = 0, a13 = 0, a46 = 0, a57 = 0;
     for (int32_t y = 0; y < rows; y++) {
@@ -41,8 +56,9 @@ static __attribute__((noinline)) void sum8(const int8_t *first, int32_t rows, in
     }
     const int32_t lanes[8] = {(int16_t)a02, (int16_t)a13, a02 >> 16, a13 >> 16,
                               (int16_t)a46, (int16_t)a57, a46 >> 16, a57 >> 16};
-    for (int32_t k = 0; k < 8; k++) {
-        out[k] = (int8_t)mean_of(lanes[k], count, params);
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    for (int32_t k = 0; k < 8; k++) {   /* (lo, hi in locals: the byte stores may alias params) */
+        out[k] = (int8_t)mean_recip(lanes[k], (uint32_t)count / 2, recip, lo, hi);
     }
 }
 #endif
@@ -71,9 +87,10 @@ mcusim_status mcusim_avgpool_s8(const mcusim_pool_params *params,
 #if MCUSIM_DSP
                 if (count <= 256) {
                     const int8_t *first = in_b + ((y0 + fy0) * in_w + x0 + fx0) * ch;
+                    const uint32_t recip = count > 1 ? 0xffffffffu / (uint32_t)count + 1u : 0u;
                     for (; c + 8 <= ch; c += 8) {
-                        sum8(first + c, fy1 - fy0, fx1 - fx0, ch, in_w * ch, count, params,
-                             out_px + c);
+                        sum8(first + c, fy1 - fy0, fx1 - fx0, ch, in_w * ch, count, recip,
+                             params, out_px + c);
                     }
                 }
 #endif
