@@ -2649,13 +2649,17 @@ MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_t_pre_s8, 1, MCUSIM_DW3P_FORM
 #else
 #define MCUSIM_DW3P_USPEC(X) NULL
 #endif
+/* the three rounding forms' entries of one named loop: mcusim_depthwise_conv_3x3_packed_
+ * {sign,nosign,pre}_NAME_s8, each with its form's loop table SPEC(X_form) */
+#define MCUSIM_DW3P_FORM_ENTRIES(NAME, SPEC, X)                                                    \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_##NAME##_s8, 0, MCUSIM_DW3P_FORM(0),   \
+                      SPEC(X##_0))                                                                 \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_##NAME##_s8, 0, MCUSIM_DW3P_FORM(1), \
+                      SPEC(X##_1))                                                                 \
+    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_##NAME##_s8, 0, MCUSIM_DW3P_FORM(2),    \
+                      SPEC(X##_2))
 #define MCUSIM_DW3P_UENTRY(k, kind, P, ch)                                                         \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_u##k##P##c##ch##_s8, 0,                \
-                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_USPEC(k##P##c##ch##_0))                     \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_u##k##P##c##ch##_s8, 0,              \
-                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_USPEC(k##P##c##ch##_1))                     \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_u##k##P##c##ch##_s8, 0,                 \
-                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_USPEC(k##P##c##ch##_2))
+    MCUSIM_DW3P_FORM_ENTRIES(u##k##P##c##ch, MCUSIM_DW3P_USPEC, k##P##c##ch)
 MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_UENTRY)
 #undef MCUSIM_DW3P_UENTRY
 #if MCUSIM_DW3P_FUSED
@@ -2664,15 +2668,11 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_UENTRY)
 #define MCUSIM_DW3P_RSPEC(X) NULL
 #endif
 #define MCUSIM_DW3P_RENTRY(k, kind, ow, ch, u)                                                     \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_sign_r##k##ow##c##ch##_s8, 0,               \
-                      MCUSIM_DW3P_FORM(0), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_0))                    \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_nosign_r##k##ow##c##ch##_s8, 0,             \
-                      MCUSIM_DW3P_FORM(1), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_1))                    \
-    MCUSIM_DW3P_ENTRY(mcusim_depthwise_conv_3x3_packed_pre_r##k##ow##c##ch##_s8, 0,                \
-                      MCUSIM_DW3P_FORM(2), MCUSIM_DW3P_RSPEC(k##ow##c##ch##_2))
+    MCUSIM_DW3P_FORM_ENTRIES(r##k##ow##c##ch, MCUSIM_DW3P_RSPEC, k##ow##c##ch)
 MCUSIM_DW3P_R_LIST(MCUSIM_DW3P_RENTRY)
 #undef MCUSIM_DW3P_RENTRY
 #undef MCUSIM_DW3P_RSPEC
 #undef MCUSIM_DW3P_USPEC
+#undef MCUSIM_DW3P_FORM_ENTRIES
 #undef MCUSIM_DW3P_ENTRY
 #undef MCUSIM_DW3P_FORM

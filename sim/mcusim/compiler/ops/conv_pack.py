@@ -94,34 +94,18 @@ def prescale_shifts(r, bound) -> np.ndarray | None:
 
 
 def records_pw_prescaled(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
-    """`records` with each channel's bias and weights times 2^k (prescale_shifts), A ->
-    2^k A + 2^(k-1) and r -> 12 | PRE_FLAG, or None when `records` refuses or a channel
-    cannot be prescaled (the layer keeps `records`). The M33's pointwise loops then requantize
-    by SMMLA and SSAT #8, asr #12 (no shift load, no ASR). Only for layers without the
-    [acc < 0] term (activation minimum at or above the output zero point) and an even channel
-    count: the loops take prescaled records on that path only."""
-    w = np.asarray(w)
-    oc = int(w.shape[0])
-    if oc % 2 or records(w, bias, mults, shifts, out_off, x_max) is None:
+    """`records(..., pre=True)` with every channel's r word PRE_SHIFT | PRE_FLAG (the M33's
+    pointwise loops read the flag in each block call's first record), or None when `records`
+    refuses or a channel cannot be prescaled (the layer keeps `records`). The loops then
+    requantize by SMMLA and SSAT #8, asr #12 (no shift load, no ASR). Only for layers without
+    the [acc < 0] term (activation minimum at or above the output zero point) and an even
+    channel count: the loops take prescaled records on that path only."""
+    oc = int(np.asarray(w).shape[0])
+    rec = None if oc % 2 else records(w, bias, mults, shifts, out_off, x_max, pre=True)
+    if rec is None or not rec.reshape(oc // 2, -1)[0, -4] & PRE_FLAG:
         return None
-    b = np.zeros(oc, np.int64) if bias is None else np.asarray(bias, np.int64).reshape(-1)
-    r = -np.asarray(shifts, np.int64).reshape(-1)
-    m = np.asarray(mults, np.int64).reshape(-1)
-    if len(r) == 1:
-        r, m = np.repeat(r, oc), np.repeat(m, oc)
-    bound = np.abs(b) + np.abs(w.reshape(oc, -1).astype(np.int64)).sum(axis=1) * int(x_max)
-    k = prescale_shifts(r, bound)
-    if k is None:
-        return None
-    ws = np.asarray(w, np.int64) << k.reshape((-1,) + (1,) * (w.ndim - 1))
-    rec = records(ws, b << k, m, np.full(oc, -PRE_SHIFT), out_off, x_max)
-    if rec is None:
-        return None
-    quant = rec.reshape(oc // 2, -1)[:, -6:].reshape(oc, 3).astype(np.int64)
-    quant[:, 1] += np.int64(1) << (k - 1)      # A = 2^11 + zp 2^12 from `records`, + 2^(k-1)
-    quant[:, 2] = PRE_SHIFT | PRE_FLAG
     rec = rec.reshape(oc // 2, -1).copy()
-    rec[:, -6:] = quant.reshape(oc // 2, 6).astype(np.int32)
+    rec[:, -4] = rec[:, -1] = PRE_SHIFT | PRE_FLAG
     return rec.reshape(-1)
 
 
