@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install.sh --test
-exec .venv/bin/python -m pytest -q "$@"
+# one worker per core (pytest-xdist): the suite is mostly arm-none-eabi-gcc builds and simulation;
+# ./test.sh -n0 runs it in one process
+exec .venv/bin/python -m pytest -q -n auto "$@"
