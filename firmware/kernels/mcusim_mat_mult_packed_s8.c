@@ -1561,7 +1561,6 @@ __asm__(
     "  mov r1, r4\n"                     /* the records, at fixed offsets for every group */ \
     "2:\n"                                /* a group: its four pixels (r9) widened into s0-s15 / s31 */ \
     "  ldr r9, [sp, #16]\n" \
-    "  .if \\N8 == 1\n" \
     "  ldr r2, [r9]\n" \
     "  ldr r3, [r9, #4]\n" \
     "  ldr r4, [r9, #8]\n" \
@@ -1570,6 +1569,7 @@ __asm__(
     "  ldr r7, [r9, #20]\n" \
     "  ldr r12, [r9, #24]\n" \
     "  ldr lr, [r9, #28]\n" \
+    "  .if \\N8 == 1\n" \
     "  adds r9, r9, #32\n" \
     "  str r9, [sp, #16]\n" \
     "  MCUSIM_GFW r2, 0\n" \
@@ -1581,14 +1581,6 @@ __asm__(
     "  MCUSIM_GFW r12, 12\n" \
     "  MCUSIM_GFW lr, 44\n" \
     "  .else\n" \
-    "  ldr r2, [r9]\n" \
-    "  ldr r3, [r9, #4]\n" \
-    "  ldr r4, [r9, #8]\n" \
-    "  ldr r5, [r9, #12]\n" \
-    "  ldr r6, [r9, #16]\n" \
-    "  ldr r7, [r9, #20]\n" \
-    "  ldr r12, [r9, #24]\n" \
-    "  ldr lr, [r9, #28]\n" \
     "  MCUSIM_GFW r2, 0\n" \
     "  MCUSIM_GFW r3, 32\n" \
     "  MCUSIM_GFW r4, 64\n" \
