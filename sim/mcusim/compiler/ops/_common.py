@@ -14,6 +14,13 @@ def act(node) -> str:
     return str(opt(node, "fused_activation_function", "NONE") or "NONE").upper()
 
 
+def no_sign_term(p: dict) -> bool:
+    """Whether the layer's activation minimum is at or above its output zero point (RELU,
+    RELU6): the requantization's [acc < 0] rounding term can then move no output past the clamp,
+    so kernels drop it (and may take prescaled records, which have no such term)."""
+    return p["activation"][0] >= p["output_offset"]
+
+
 def i32(values) -> np.ndarray:
     return np.asarray(values, dtype=np.int32)
 

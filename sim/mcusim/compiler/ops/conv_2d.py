@@ -9,7 +9,7 @@ from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bi
                                          check_filter_quant, check_int8_filter, check_operands,
                                          check_rank, check_shape, check_window,
                                          check_zero_filter_offset, conv_geometry, cptr, dims_lit,
-                                         opt, params_lit, quant_arrays, tdesc)
+                                         no_sign_term, opt, params_lit, quant_arrays, tdesc)
 
 OPS = ("CONV_2D",)
 
@@ -130,7 +130,7 @@ def _prescaled_outc(p: dict, pairs, core: str) -> bool:
     (the ARMv7E-M/ARMv8-M DSP builds: not the C loops of a host build)."""
     oc, kc = p["filter_dims"][0], p["filter_dims"][3]
     return core in ("cortex-m4", "cortex-m4f", "cortex-m33") and (kc, oc) in pairs and \
-        p["activation"][0] >= p["output_offset"]
+        no_sign_term(p)
 
 
 def _filter_bias(node, g, p: dict, fold: bool):
@@ -222,7 +222,7 @@ def _pw_prescalable(ctx, p: dict) -> bool:
     """The Cortex-M33's pointwise record loops (mcusim_mm_pw_s8.c, 4 x 2 and 3 x 2) take
     prescaled records (conv_pack.records_pw_prescaled) on their path without the sign term
     (activation minimum at or above the output zero point)."""
-    return ctx.core == "cortex-m33" and p["activation"][0] >= p["output_offset"]
+    return ctx.core == "cortex-m33" and no_sign_term(p)
 
 
 def _pw_prescaled_records(node, g, p: dict):

@@ -9,8 +9,8 @@ from mcusim.compiler.ops import depthwise_pack
 from mcusim.compiler.ops._common import (act, bad, check_act, check_bias, check_filter_quant,
                                          check_int8_filter, check_operands, check_rank,
                                          check_shape, check_window, check_zero_filter_offset,
-                                         conv_geometry, cptr, dims_lit, params_lit,
-                                         quant_arrays, tdesc)
+                                         conv_geometry, cptr, dims_lit, no_sign_term,
+                                         params_lit, quant_arrays, tdesc)
 from mcusim.compiler.ops.conv_2d import _why
 from mcusim.toolchain import CORE_FLAGS
 
@@ -94,7 +94,7 @@ def emit(node, g, ctx) -> str:
         # DSP cores: the records' rounding form named (as the kernel derives it) so that only
         # that form's loops are linked; ARMv6-M has one form
         form = "" if not ctx.dsp else "_pre" if int(np.ravel(rec)[9]) & depthwise_pack.PRE else \
-            "_nosign" if p["activation"][0] >= p["output_offset"] else "_sign"
+            "_nosign" if no_sign_term(p) else "_sign"
         # M4/M33: a small map's unrolled loop, or the row walk's loops with immediate output
         # offsets, named in the entry (only they are linked)
         form += (depthwise_pack.unrolled_loop(p, ctx.dsp, fpu, ctx.core)
