@@ -148,6 +148,8 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128g_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqh128o128g_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh128g_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqh256g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm128g_s16)
+MCUSIM_PW_LOOP_DECL(mcusim_mm3x2_rqm256g_s16)
 #undef MCUSIM_PW_LOOP_DECL
 #define MCUSIM_PW_BLOCK_LOOPS(FOUR, THREE, FOURS, THREES) {FOUR, THREE, FOURS, THREES}
 #else
@@ -199,6 +201,17 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
 /* the same over input channels a multiple of 32 with the record loops of its table (the
  * compiler's choice on the Cortex-M33) */
 mcusim_status mcusim_convolve_1x1_fast_blk_pw_s8(void *buffer, int32_t groups,
+                                                 int32_t block_pairs,
+                                                 const mcusim_conv_params *params,
+                                                 const mcusim_dims *input_dims,
+                                                 const int8_t *input,
+                                                 const mcusim_dims *filter_dims,
+                                                 const int32_t *packed,
+                                                 const mcusim_dims *output_dims, int8_t *output,
+                                                 const mcusim_pw_block_loops *loops);
+/* the same on merged records (conv_pack.records_merged), the M33's 3x3 maps: every group of
+ * three of a block in one call (loops->threes), else mcusim_convolve_1x1_fast_m_s8's loops */
+mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups,
                                                  int32_t block_pairs,
                                                  const mcusim_conv_params *params,
                                                  const mcusim_dims *input_dims,

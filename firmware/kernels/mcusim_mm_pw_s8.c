@@ -881,7 +881,7 @@ __asm__(
     "  smlad r8, r10, r12, r8\n"
     "  smlad r9, r10, lr, r9\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM3_RECORDS Z, N8=0\n"
+    "  .macro MCUSIM_PWM3_RECORDS Z, N8=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
     "  ldr r9, [r1, #4]\n"                /* b_c */
@@ -971,13 +971,24 @@ __asm__(
     "  str lr, [sp, #12]\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
+    "  .if \\G\n"                        /* the M33's blocks: the block's next group of three */
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 3\n"
+    "  .else\n"
     "  add sp, sp, #20\n"
+    "  .endif\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
     /* mcusim_mm4x2_rqm_s16 / mcusim_mm3x2_rqm_s16 (npx = 4, 3): r0 cols, r1 records, r2 args
      * {n8 (a multiple of 4), pairs, out_c, activation minimum}, r3 out; z as MCUSIM_PW_FN */
     "  .macro MCUSIM_PWM_FN NPX, N8=0, OC=0, G=0\n"
-    "  .if \\G\n"                        /* as MCUSIM_PW_FN's w loops */
+    "  .if \\G && \\NPX == 3\n"           /* as MCUSIM_PW3_FN's block groups (the M33) */
+    "  MCUSIM_PW_PROLOGUE 4, 32\n"
+    "  ldr r12, [r2, #16]\n"
+    "  str r12, [sp, #20]\n"
+    "  sub r12, r1, #4\n"
+    "  str r12, [sp, #24]\n"
+    "  str r3, [sp, #28]\n"
+    "  .elseif \\G\n"                    /* as MCUSIM_PW_FN's w loops */
     "  MCUSIM_PW_PROLOGUE 4, 40\n"
     "  ldr r12, [r2, #16]\n"
     "  str r12, [sp, #20]\n"
@@ -1009,9 +1020,9 @@ __asm__(
     "20:\n"
     "  MCUSIM_PWM_RECORDS 1, \\N8, \\OC, \\G\n"
     "  .else\n"
-    "  MCUSIM_PWM3_RECORDS 0, \\N8\n"
+    "  MCUSIM_PWM3_RECORDS 0, \\N8, \\G\n"
     "20:\n"
-    "  MCUSIM_PWM3_RECORDS 1, \\N8\n"
+    "  MCUSIM_PWM3_RECORDS 1, \\N8, \\G\n"
     "  .endif\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm_s16)
@@ -1067,6 +1078,17 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm256_s16)
     "  MCUSIM_PWM_FN 3, 32\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqm256_s16)
+#if defined(__ARM_ARCH_8M_MAIN__)
+    /* every group of three of a block in one call on merged records (the M33's 3x3 maps,
+     * mcusim_convolve_1x1_fast_blk_m_s8): args {n8, pairs, out_c, minimum, groups}, as
+     * mcusim_mm3x2_rqh128g_s16; half the flash lines of its int16 records per block */
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm128g_s16)
+    "  MCUSIM_PWM_FN 3, 16, 0, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm128g_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm256g_s16)
+    "  MCUSIM_PWM_FN 3, 32, 0, 1\n"
+    MCUSIM_ASM_END(mcusim_mm3x2_rqm256g_s16)
+#endif
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
     "  .purgem MCUSIM_PWM3_KP\n"
@@ -1329,3 +1351,54 @@ MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pwc_s8, 0, 0, 0, 1)
 MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_m2_s8, 64, 1, 1, 0)
 MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1, 0)
 #undef MCUSIM_PW_ENTRY
+
+/* 1x1 stride 1 on merged records (conv_pack.records_merged) in blocks of block_pairs records,
+ * the compiler's choice on the Cortex-M33 for VWW's 3x3 maps (9 pixels, 128 or 256 inputs): the
+ * three groups of three widened into the scratch, then per block every group in one call
+ * (loops->threes, mcusim_mm3x2_rqm128g_s16 / _rqm256g_s16). A block is read from flash once for
+ * the three groups, and a merged record has half the flash lines of an int16 one (the blocks'
+ * reads from flash are compulsory: 135 KB of int16 records for 256 -> 256). Other pixel counts,
+ * and builds without the DSP extension, run mcusim_pw_layer on the same records (loops->four,
+ * loops->three: merged loops). */
+mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, int32_t block_pairs,
+                                                const mcusim_conv_params *params,
+                                                const mcusim_dims *input_dims,
+                                                const int8_t *input,
+                                                const mcusim_dims *filter_dims,
+                                                const int32_t *packed,
+                                                const mcusim_dims *output_dims, int8_t *output,
+                                                const mcusim_pw_block_loops *loops)
+{
+    const mcusim_pw_loops one = {loops != 0 ? loops->four : 0, loops != 0 ? loops->three : 0, 0};
+#if MCUSIM_DSP
+    const int32_t in_c = input_dims->c, out_c = output_dims->c;
+    const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    if (loops != 0 && loops->threes != 0 && total == 9 && groups >= 3 && block_pairs > 0 &&
+        buffer != 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
+        params->padding.h == 0 && params->padding.w == 0 && params->stride.h == 1 &&
+        params->stride.w == 1 && params->input_offset == 0 && !(in_c & 31) && !(out_c & 1)) {
+        const int32_t lo = params->activation.min, hi = params->activation.max;
+        const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
+        const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */
+        int32_t *cols = (int32_t *)buffer;
+        for (int32_t g = 0; g < 3; g++) {   /* group g: pixels 3g .. 3g + 2 */
+            mcusim_widen_runs_s8(cols + 2 * in_c * g, input + 3 * g * in_c, 3, wargs);
+        }
+        for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
+            const int32_t args[5] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                         : block_pairs,
+                                     out_c, lo, 3};
+            loops->threes((const int16_t *)cols, packed + p0 * words, args, output + 2 * p0);
+        }
+        mcusim_pw_clamp(output, 9 * out_c, lo, hi,
+                        (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u),
+                        (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u));
+        return MCUSIM_OK;
+    }
+#else
+    (void)groups;
+    (void)block_pairs;
+#endif
+    return mcusim_pw_layer(buffer, params, input_dims, input, filter_dims, packed, output_dims,
+                           output, 1, 0, 0, &one);
+}

@@ -218,6 +218,26 @@ def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
     return four, three, fours, threes
 
 
+def _pw_block_merged(node, g, p: dict, pixels: int):
+    """The Cortex-M33's 3x3 maps (9 pixels: three groups of three, every one in a block call)
+    over 128 or 256 inputs on merged records (conv_pack.records_merged): (records, kernel, block
+    loops, channel pairs per block) or None. Their blocks' reads from flash are compulsory (one
+    per record for the three groups), and a merged record has half the lines of the int16 one
+    (VWW 3x3 256 -> 256: 135 KB -> 70 KB); the requantization of a merged pair costs ~12
+    instructions more per group, which the 6x6 maps' nine groups per record do not repay."""
+    kc, oc = p["filter_dims"][3], p["filter_dims"][0]
+    if pixels != 9 or kc not in (128, 256):
+        return None
+    rec = _merged_records(node, g, p)
+    if rec is None:
+        return None
+    words = kc // 2 + 8
+    block = max(1, int(conv_pack.BLOCK_CACHE_BYTES["cortex-m33"] * conv_pack.BLOCK_SHARE)
+                // (4 * words))
+    loops = ("mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "0", f"mcusim_mm3x2_rqm{kc}g_s16")
+    return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block
+
+
 def _pw_prescalable(ctx, p: dict) -> bool:
     """The Cortex-M33's pointwise record loops (mcusim_mm_pw_s8.c, 4 x 2 and 3 x 2) take
     prescaled records (conv_pack.records_pw_prescaled) on their path without the sign term
@@ -405,6 +425,10 @@ def emit(node, g, ctx) -> str:
             fn = "mcusim_convolve_1x1_fast_blk_pw_s8"
             n_, oh, ow, _ = p["output_dims"]
             block_loops = _pw_block_loops(p["filter_dims"][3], p["filter_dims"][0], n_ * oh * ow)
+            blk_m = _pw_block_merged(node, g, p, n_ * oh * ow)
+            if blk_m is not None:   # merged records, blocks of their size
+                rec, fn, block_loops, mblock = blk_m
+                buf = buf[:-len(f"{groups}, {block}, ")] + f"{groups}, {mblock}, "
     elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
         fn = "mcusim_convolve_1x1_fast_g_s8"
         if _prescaled_outc(p, ((8, 16), (16, 32)), ctx.core):
@@ -431,7 +455,8 @@ def emit(node, g, ctx) -> str:
         n_, oh, ow, _ = p["output_dims"]
         loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice,
                           n_ * oh * ow)
-    if (block_loops is not None or (pw and merged is None)) and _pw_prescalable(ctx, p):
+    if (block_loops is not None or (pw and merged is None)) and _pw_prescalable(ctx, p) and \
+            fn != "mcusim_convolve_1x1_fast_blk_m_s8":
         pre = _pw_prescaled_records(node, g, p)
         rec = pre if pre is not None else rec
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
