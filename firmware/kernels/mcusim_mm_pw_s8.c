@@ -27,8 +27,13 @@
  * keeps two bodies per loop (its flash budgets). */
 #if defined(__ARM_ARCH_8M_MAIN__)
 #define MCUSIM_PW_PRE_TEST "  tst r9, #256\n  bne.w 21f\n"
-#define MCUSIM_PW_PRE_BODY "21:\n  MCUSIM_PW_RECORDS \\N8, 2, \\OC, \\G\n"
-#define MCUSIM_PW3_PRE_BODY "21:\n  MCUSIM_PW3_RECORDS 2, \\N8, \\G\n"
+/* the prescaled bodies leave r1 at a record's rows' end - 4 (no ADD per record): r1, the records'
+ * end and (block groups, w loops) their restart in the frame 24 bytes lower */
+#define MCUSIM_PW_PRE_ENTRY                                                                        \
+    "21:\n  subs r1, r1, #24\n  ldr r3, [sp, #4]\n  subs r3, r3, #24\n  str r3, [sp, #4]\n"         \
+    "  .if \\G\n  ldr r3, [sp, #24]\n  subs r3, r3, #24\n  str r3, [sp, #24]\n  .endif\n"
+#define MCUSIM_PW_PRE_BODY MCUSIM_PW_PRE_ENTRY "  MCUSIM_PW_RECORDS \\N8, 2, \\OC, \\G\n"
+#define MCUSIM_PW3_PRE_BODY MCUSIM_PW_PRE_ENTRY "  MCUSIM_PW3_RECORDS 2, \\N8, \\G\n"
 #else
 #define MCUSIM_PW_PRE_TEST ""
 #define MCUSIM_PW_PRE_BODY ""
@@ -58,11 +63,11 @@ __asm__(
     /* a record's first step: r1 = record - 4, r0 = cols; the bias words go into r10/r11, which
      * every SMLAD reads before the last two write them; leaves r1 = rows + 4, r0 = cols + 4
      * (as after MCUSIM_PW_KP_FIRST) */
-    "  .macro MCUSIM_PW_KP_BIAS\n"
-    "  ldr r10, [r1, #4]\n"
-    "  ldr r11, [r1, #8]\n"
-    "  ldr r12, [r1, #12]\n"
-    "  ldr lr, [r1, #16]!\n"
+    "  .macro MCUSIM_PW_KP_BIAS D=0\n"      /* D: r1 = record - 4 - D (the prescaled bodies) */
+    "  ldr r10, [r1, #4+\\D]\n"
+    "  ldr r11, [r1, #8+\\D]\n"
+    "  ldr r12, [r1, #12+\\D]\n"
+    "  ldr lr, [r1, #16+\\D]!\n"
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"
     MCUSIM_ASM_KP4X2_BIAS_LO
@@ -90,29 +95,45 @@ __asm__(
     "  MCUSIM_PW_KP 220, 108\n"
     "  MCUSIM_PW_KP_LAST\n"
     "  .endm\n"
-    /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
-     * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
-     * blank: three (the 3 x 2 blocks) */
-    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z, M=r0\n"
-    "  .if \\Z == 2\n"                     /* prescaled records (conv_pack.records_pw_prescaled): */
-    "  ldr \\M, [r1, #\\OFF]\n"            /* SMMLA, then SSAT #8 asr #12; no shift loaded */
-    "  ldr r2, [r1, #\\OFF+4]\n"
-    "  .if \\OFF != 4\n"
-    "  add r1, r1, #\\OFF+8\n"             /* r1: the next record - 4 */
-    "  .endif\n"
+    /* both channels of a prescaled record (conv_pack.records_pw_prescaled; Z = 2, the M33's
+     * third bodies) requantized: SMMLA, then SSAT #8 asr #12, no shift loaded; accumulators
+     * A0..A3 (channel c), B0..B3 (c + 1), A3/B3 blank: three (the 3 x 2 blocks). Every load at
+     * least one instruction before its use (the M33's load-to-use latency 2); r1 stays at the
+     * rows' end - 4 (the next record's first loads reach 24 bytes further: MCUSIM_PW_PRE_ENTRY) */
+    "  .macro MCUSIM_PW_RQP A0, A1, A2, A3, B0, B1, B2, B3, M=r0\n"
+    "  ldr \\M, [r1, #4]\n"
+    "  ldr r2, [r1, #8]\n"
+    "  ldr r3, [r1, #20]\n"
     "  smmla \\A0, \\A0, \\M, r2\n"
     "  smmla \\A1, \\A1, \\M, r2\n"
     "  smmla \\A2, \\A2, \\M, r2\n"
     "  .ifnb \\A3\n"
     "  smmla \\A3, \\A3, \\M, r2\n"
     "  .endif\n"
+    "  ldr \\M, [r1, #16]\n"
     "  ssat \\A0, #8, \\A0, asr #12\n"
     "  ssat \\A1, #8, \\A1, asr #12\n"
     "  ssat \\A2, #8, \\A2, asr #12\n"
     "  .ifnb \\A3\n"
     "  ssat \\A3, #8, \\A3, asr #12\n"
     "  .endif\n"
-    "  .else\n"
+    "  smmla \\B0, \\B0, \\M, r3\n"
+    "  smmla \\B1, \\B1, \\M, r3\n"
+    "  smmla \\B2, \\B2, \\M, r3\n"
+    "  .ifnb \\B3\n"
+    "  smmla \\B3, \\B3, \\M, r3\n"
+    "  .endif\n"
+    "  ssat \\B0, #8, \\B0, asr #12\n"
+    "  ssat \\B1, #8, \\B1, asr #12\n"
+    "  ssat \\B2, #8, \\B2, asr #12\n"
+    "  .ifnb \\B3\n"
+    "  ssat \\B3, #8, \\B3, asr #12\n"
+    "  .endif\n"
+    "  .endm\n"
+    /* requantize one channel's four accumulators A0..A3 in place, constants at r1 + OFF (m, a,
+     * r; the last loaded with writeback W); Z: no [acc < 0] term (r12, lr are free here); A3
+     * blank: three (the 3 x 2 blocks) */
+    "  .macro MCUSIM_PW_RQ A0, A1, A2, A3, OFF, Z, M=r0\n"
     "  ldr \\M, [r1, #\\OFF]\n"
     "  ldr r2, [r1, #\\OFF+4]\n"
     "  .if \\OFF == 4\n"
@@ -152,7 +173,6 @@ __asm__(
     "  ssat \\A2, #8, \\A2\n"
     "  .ifnb \\A3\n"
     "  ssat \\A3, #8, \\A3\n"
-    "  .endif\n"
     "  .endif\n"
     "  .endm\n"
     /* steps 1 .. N - 1 of a record straight, after MCUSIM_PW_KP_BIAS (offsets from the data
@@ -264,7 +284,11 @@ __asm__(
     "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
     "  .balign 16\n"                     /* the records loop's head: not its address's luck */
     "3:\n"
+    "  .if \\Z == 2\n"                   /* r1 left at the rows' end - 4 (MCUSIM_PW_RQ) */
+    "  MCUSIM_PW_KP_BIAS 24\n"
+    "  .else\n"
     "  MCUSIM_PW_KP_BIAS\n"
+    "  .endif\n"
     "  .if \\N8 == 0\n"
     "  b 12f\n"
     "  .balign 4\n"
@@ -283,7 +307,11 @@ __asm__(
     "  bne 11b\n"
     "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
-    "  .if \\OC && \\Z\n"                 /* r0 (cols + 4) kept: the multiplier in r12 */
+    "  .if \\OC && \\Z == 2\n"
+    "  MCUSIM_PW_RQP r4, r6, r8, r10, r5, r7, r9, r11, r12\n"
+    "  .elseif \\Z == 2\n"
+    "  MCUSIM_PW_RQP r4, r6, r8, r10, r5, r7, r9, r11\n"
+    "  .elseif \\OC && \\Z\n"             /* r0 (cols + 4) kept: the multiplier in r12 */
     "  MCUSIM_PW_RQ r4, r6, r8, r10, 4, \\Z, r12\n"
     "  MCUSIM_PW_RQ r5, r7, r9, r11, 16, \\Z, r12\n"
     "  .else\n"
@@ -549,10 +577,17 @@ __asm__(
     "  .macro MCUSIM_PW3_RECORDS Z, N8=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
+    "  .if \\Z == 2\n"                   /* r1 = the record - 28 (see MCUSIM_PW_RQ) */
+    "  ldr r8, [r1, #28]\n"
+    "  ldr r9, [r1, #32]\n"
+    "  ldr r12, [r1, #36]\n"
+    "  ldr lr, [r1, #40]!\n"
+    "  .else\n"
     "  ldr r8, [r1, #4]\n"                /* the bias words into r8/r9 (read before written) */
     "  ldr r9, [r1, #8]\n"
     "  ldr r12, [r1, #12]\n"
     "  ldr lr, [r1, #16]!\n"
+    "  .endif\n"
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]\n"
     "  ldr r10, [r0, #8]!\n"
@@ -594,8 +629,12 @@ __asm__(
     "  bne 11b\n"
     "  .endif\n"
     /* r1 = the rows' end - 4: m, a, r of the first channel at r1 + 4, of the second at + 16 */
+    "  .if \\Z == 2\n"
+    "  MCUSIM_PW_RQP r4, r6, r8, , r5, r7, r9, \n"
+    "  .else\n"
     "  MCUSIM_PW_RQ r4, r6, r8, , 4, \\Z\n"
     "  MCUSIM_PW_RQ r5, r7, r9, , 16, \\Z\n"
+    "  .endif\n"
     "  bfi r4, r5, #8, #8\n"
     "  bfi r6, r7, #8, #8\n"
     "  bfi r8, r9, #8, #8\n"
@@ -1166,6 +1205,7 @@ __asm__(
     "  .purgem MCUSIM_PW_ZP\n"
     "  .purgem MCUSIM_PW_PROLOGUE\n"
     "  .purgem MCUSIM_PW_RQ\n"
+    "  .purgem MCUSIM_PW_RQP\n"
     "  .purgem MCUSIM_PW_STEPS\n"
     "  .purgem MCUSIM_PW_STRAIGHT\n"
     "  .purgem MCUSIM_PW_KP_BIAS\n"
@@ -1175,6 +1215,7 @@ __asm__(
 /* the record loops above: declared in mcusim_nn.h (mcusim_pw_loops) */
 #undef MCUSIM_PW_PRE_TEST
 #undef MCUSIM_PW_PRE_BODY
+#undef MCUSIM_PW_PRE_ENTRY
 #undef MCUSIM_PW3_PRE_BODY
 #endif
 
