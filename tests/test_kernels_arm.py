@@ -439,6 +439,46 @@ def test_pointwise_prescaled_records(tmp_path, board):
         assert "268," in h.source() or "0x10c" in h.source().lower()
 
 
+def pw_merged_block_cases():
+    """The M33's 3x3 maps (9 pixels) over 128/256 inputs on merged records in blocks
+    (mcusim_convolve_1x1_fast_blk_m_s8: every group of three of a block in one call,
+    mcusim_mm3x2_rqm128g/256g_s16): blocks of 21 / 11 pairs with a short last block, one block,
+    ReLU6 / ReLU (no sign term), NONE (the full rounding), a narrower clamp, three images."""
+    for k, (shape, oc, act) in enumerate((
+            ([1, 3, 3, 128], 60, "RELU6"), ([1, 3, 3, 256], 50, "NONE"),
+            ([1, 3, 3, 256], 18, "RELU_N1_TO_1"), ([3, 1, 3, 128], 34, "RELU"),
+            ([1, 3, 3, 256], 26, "RELU6"))):
+        yield mg.conv_2d(rng("pwblkm", k), shape, oc, (1, 1), padding="VALID", activation=act)[0]
+
+
+@pytest.mark.parametrize("board", ["stm32u575", "stm32l4r5"])
+def test_pointwise_merged_blocks(tmp_path, board):
+    """pw_merged_block_cases bit-exact with TFLM: on the M33 through the merged blocks (each
+    case's body names mcusim_convolve_1x1_fast_blk_m_s8), on the M4 through its own merged
+    records per group."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    h = ArmHarness(True, load_board(board).core)
+    want = []
+    for k, data in enumerate(pw_merged_block_cases()):
+        xs = input_sets(importer.parse(data, "case"), seed=400 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = tmp_path / "pwblkm.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "p.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert r.exit_code == 0, str(r.stop)
+    got = ArmHarness.parse(r.stdout)
+    assert len(got) == len(want)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    if board == "stm32u575":
+        assert h.source().count("mcusim_convolve_1x1_fast_blk_m_s8(") == len(want)
+
+
 def pw_prescale_case(key, shape, oc, act, lim):
     """A 1x1 layer whose per-channel shifts reach `lim` (-shift): 11 and 12 at the channel with
     the smallest scale, 5 at the largest (the output scale set from the filter's scales)."""

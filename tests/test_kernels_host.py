@@ -785,6 +785,41 @@ def test_conv_1x1_blocks_name_their_loops_on_m33(klib, tmp_path, shape, oc, tabl
     assert_bit_exact(c, seed=33)
 
 
+@pytest.mark.parametrize("shape,oc,act", [
+    ([1, 3, 3, 128], 60, "RELU6"),          # 30 pairs: blocks of 21 + 9
+    ([1, 3, 3, 256], 50, "NONE"),           # 25 pairs: 11 + 11 + 3, the full rounding
+    ([1, 3, 3, 256], 18, "RELU_N1_TO_1"),   # a narrower clamp
+])
+def test_conv_1x1_merged_blocks_on_m33(klib, tmp_path, shape, oc, act):
+    """The M33's 3x3 maps over 128/256 inputs take merged records in blocks of their own size
+    (mcusim_convolve_1x1_fast_blk_m_s8 with the straight all-threes loop); bit-exact (the host:
+    mcusim_pw_layer's C loop over the merged records)."""
+    data, _ = mg.conv_2d(rng("pwblkm", shape, oc, act), shape, oc, (1, 1), padding="VALID",
+                         activation=act)
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+    block = 6144 // (4 * (shape[-1] // 2 + 8))      # 0.75 of the 8 KB cache per block
+    # one-op models: two groups' columns in the scratch for 128 inputs, one for 256
+    # (conv_2d.scratch_fits), so two and three passes over the blocks
+    groups = 2 if shape[-1] == 128 else 1
+    assert f"mcusim_convolve_1x1_fast_blk_m_s8(((void *)scratch), {groups}, {block}, " in c.body
+    assert (f"MCUSIM_PW_BLOCK_LOOPS(mcusim_mm4x2_rqm_s16, mcusim_mm3x2_rqm_s16, 0, "
+            f"mcusim_mm3x2_rqm{shape[-1]}g_s16)") in c.body
+    assert_bit_exact(c, seed=34)
+
+
+@pytest.mark.parametrize("shape,oc", [
+    ([1, 6, 6, 128], 128),      # 36 pixels: nine groups per record repay no merged requantization
+    ([1, 3, 3, 64], 160),       # 64 inputs: no straight all-threes merged loop
+])
+def test_conv_1x1_merged_blocks_only_for_3x3_maps(klib, tmp_path, shape, oc):
+    """Other pointwise layers in blocks on the M33 keep the int16 records (_blk_pw_s8)."""
+    data, _ = mg.conv_2d(rng("pwblkm-no", shape, oc), shape, oc, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+    assert "mcusim_convolve_1x1_fast_blk_pw_s8(" in c.body
+    assert "blk_m_s8" not in c.body
+
+
 def _tflm_requant(acc, m, shift, zp, lo, hi):
     """TFLM's MultiplyByQuantizedMultiplier (right shifts) + zero point + clamp, int64 arrays."""
     ab = acc * m

@@ -1395,12 +1395,13 @@ MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1, 0)
 
 /* 1x1 stride 1 on merged records (conv_pack.records_merged) in blocks of block_pairs records,
  * the compiler's choice on the Cortex-M33 for VWW's 3x3 maps (9 pixels, 128 or 256 inputs): the
- * three groups of three widened into the scratch, then per block every group in one call
- * (loops->threes, mcusim_mm3x2_rqm128g_s16 / _rqm256g_s16). A block is read from flash once for
- * the three groups, and a merged record has half the flash lines of an int16 one (the blocks'
- * reads from flash are compulsory: 135 KB of int16 records for 256 -> 256). Other pixel counts,
- * and builds without the DSP extension, run mcusim_pw_layer on the same records (loops->four,
- * loops->three: merged loops). */
+ * three groups of three widened into the scratch (`groups` column slots of four pixels: up to
+ * that many per pass), then per block every group of the pass in one call (loops->threes,
+ * mcusim_mm3x2_rqm128g_s16 / _rqm256g_s16). A block is read from flash once per pass (VWW: one
+ * pass of three groups), and a merged record has half the flash lines of an int16 one (the
+ * blocks' reads from flash are compulsory: 135 KB of int16 records for 256 -> 256). Other
+ * pixel counts, and builds without the DSP extension, run mcusim_pw_layer on the same records
+ * (loops->four, loops->three: merged loops). */
 mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, int32_t block_pairs,
                                                 const mcusim_conv_params *params,
                                                 const mcusim_dims *input_dims,
@@ -1414,7 +1415,7 @@ mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, in
 #if MCUSIM_DSP
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
-    if (loops != 0 && loops->threes != 0 && total == 9 && groups >= 3 && block_pairs > 0 &&
+    if (loops != 0 && loops->threes != 0 && total == 9 && groups >= 1 && block_pairs > 0 &&
         buffer != 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && params->stride.h == 1 &&
         params->stride.w == 1 && params->input_offset == 0 && !(in_c & 31) && !(out_c & 1)) {
@@ -1422,14 +1423,18 @@ mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, in
         const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
         const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */
         int32_t *cols = (int32_t *)buffer;
-        for (int32_t g = 0; g < 3; g++) {   /* group g: pixels 3g .. 3g + 2 */
-            mcusim_widen_runs_s8(cols + 2 * in_c * g, input + 3 * g * in_c, 3, wargs);
-        }
-        for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
-            const int32_t args[5] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
-                                                                         : block_pairs,
-                                     out_c, lo, 3};
-            loops->threes((const int16_t *)cols, packed + p0 * words, args, output + 2 * p0);
+        for (int32_t g0 = 0; g0 < 3; g0 += groups) {   /* passes of up to `groups` groups */
+            const int32_t ng = 3 - g0 < groups ? 3 - g0 : groups;
+            for (int32_t g = 0; g < ng; g++) {          /* group g0 + g: its three pixels */
+                mcusim_widen_runs_s8(cols + 2 * in_c * g, input + 3 * (g0 + g) * in_c, 3, wargs);
+            }
+            for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
+                const int32_t args[5] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                             : block_pairs,
+                                         out_c, lo, ng};
+                loops->threes((const int16_t *)cols, packed + p0 * words, args,
+                              output + 3 * g0 * out_c + 2 * p0);
+            }
         }
         mcusim_pw_clamp(output, 9 * out_c, lo, hi,
                         (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u),

@@ -455,6 +455,10 @@ def emit(node, g, ctx) -> str:
         n_, oh, ow, _ = p["output_dims"]
         loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice,
                           n_ * oh * ow)
+        blk_m = _pw_block_merged(node, g, p, n_ * oh * ow) if ctx.core == "cortex-m33" else None
+        if blk_m is not None:   # no room for more: one group's columns per pass over the blocks
+            rec, fn, block_loops, mblock = blk_m
+            buf += f"1, {mblock}, "
     if (block_loops is not None or (pw and merged is None)) and _pw_prescalable(ctx, p) and \
             fn != "mcusim_convolve_1x1_fast_blk_m_s8":
         pre = _pw_prescaled_records(node, g, p)
