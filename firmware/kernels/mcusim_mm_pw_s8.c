@@ -32,7 +32,12 @@
 #define MCUSIM_PW_PRE_ENTRY                                                                        \
     "21:\n  subs r1, r1, #24\n  ldr r3, [sp, #4]\n  subs r3, r3, #24\n  str r3, [sp, #4]\n"         \
     "  .if \\G\n  ldr r3, [sp, #24]\n  subs r3, r3, #24\n  str r3, [sp, #24]\n  .endif\n"
-#define MCUSIM_PW_PRE_BODY MCUSIM_PW_PRE_ENTRY "  MCUSIM_PW_RECORDS \\N8, 2, \\OC, \\G\n"
+/* ... and with out_c known r0 where the steps leave it (cols + 252 after 32 elements, + 4 after
+ * the straight ones): the next record's first column loads reach back (no SUB per record) */
+#define MCUSIM_PW_PRE_BODY                                                                         \
+    MCUSIM_PW_PRE_ENTRY                                                                            \
+    "  .if \\OC && \\N8 == 4\n  add r0, r0, #252\n  .elseif \\OC\n  add r0, r0, #4\n  .endif\n"     \
+    "  MCUSIM_PW_RECORDS \\N8, 2, \\OC, \\G\n"
 #define MCUSIM_PW3_PRE_BODY MCUSIM_PW_PRE_ENTRY "  MCUSIM_PW3_RECORDS 2, \\N8, \\G\n"
 #else
 #define MCUSIM_PW_PRE_TEST ""
@@ -63,13 +68,18 @@ __asm__(
     /* a record's first step: r1 = record - 4, r0 = cols; the bias words go into r10/r11, which
      * every SMLAD reads before the last two write them; leaves r1 = rows + 4, r0 = cols + 4
      * (as after MCUSIM_PW_KP_FIRST) */
-    "  .macro MCUSIM_PW_KP_BIAS D=0\n"      /* D: r1 = record - 4 - D (the prescaled bodies) */
+    "  .macro MCUSIM_PW_KP_BIAS D=0, E=0\n"  /* r1 = record - 4 - D, r0 = cols + E (prescaled) */
     "  ldr r10, [r1, #4+\\D]\n"
     "  ldr r11, [r1, #8+\\D]\n"
     "  ldr r12, [r1, #12+\\D]\n"
     "  ldr lr, [r1, #16+\\D]!\n"
+    "  .if \\E\n"
+    "  ldr r2, [r0, #-\\E]\n"
+    "  ldr r3, [r0, #4-\\E]!\n"
+    "  .else\n"
     "  ldr r2, [r0]\n"
     "  ldr r3, [r0, #4]!\n"
+    "  .endif\n"
     MCUSIM_ASM_KP4X2_BIAS_LO
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
@@ -232,7 +242,7 @@ __asm__(
     /* after a group's last record in the M33's blocks (frame 20 groups left, 24 the records -
      * 4, 28 the group's out): the next group's columns 64 N8 bytes on, its outputs NPX out_c
      * on, the records again (3b); after the last, r0 = 1 (taken) and the frame dropped */
-    "  .macro MCUSIM_PW_NEXT_BLOCK_GROUP N8, NPX\n"
+    "  .macro MCUSIM_PW_NEXT_BLOCK_GROUP N8, NPX, E=0\n"
     "  ldr r3, [sp, #20]\n"
     "  subs r3, r3, #1\n"
     "  beq 8f\n"
@@ -251,6 +261,9 @@ __asm__(
     "  str lr, [sp, #28]\n"
     "  str lr, [sp, #12]\n"
     "  ldr r1, [sp, #24]\n"
+    "  .if \\E\n"                        /* the records' loads from cols + E */
+    "  add r0, r0, #\\E\n"
+    "  .endif\n"
     "  b 3b\n"
     "8:\n"
     "  movs r0, #1\n"
@@ -260,7 +273,7 @@ __asm__(
      * 28 the group's out, 32 the next group's input): the next group widened into the same
      * columns (its input 32 N8 bytes on), its outputs 4 out_c on, the records from the start
      * (3b); after the last, the frame dropped */
-    "  .macro MCUSIM_PW_NEXT_GROUP N8\n"
+    "  .macro MCUSIM_PW_NEXT_GROUP N8, E=0\n"
     "  ldr r3, [sp, #20]\n"
     "  subs r3, r3, #1\n"
     "  beq 8f\n"
@@ -277,6 +290,9 @@ __asm__(
     "  add lr, lr, r12, lsl #2\n"
     "  str lr, [sp, #28]\n"
     "  str lr, [sp, #12]\n"
+    "  .if \\E\n"                        /* the records' loads from cols + E */
+    "  add r0, r0, #\\E\n"
+    "  .endif\n"
     "  b 3b\n"
     "8:\n"
     "  add sp, sp, #40\n"
@@ -284,7 +300,11 @@ __asm__(
     "  .macro MCUSIM_PW_RECORDS N8, Z, OC=0, G=0\n"
     "  .balign 16\n"                     /* the records loop's head: not its address's luck */
     "3:\n"
-    "  .if \\Z == 2\n"                   /* r1 left at the rows' end - 4 (MCUSIM_PW_RQ) */
+    "  .if \\Z == 2 && \\OC && \\N8 == 4\n"  /* r0 left where the steps end (PW_PRE_ENTRY) */
+    "  MCUSIM_PW_KP_BIAS 24, 252\n"
+    "  .elseif \\Z == 2 && \\OC\n"
+    "  MCUSIM_PW_KP_BIAS 24, 4\n"
+    "  .elseif \\Z == 2\n"                /* r1 left at the rows' end - 4 (MCUSIM_PW_RQP) */
     "  MCUSIM_PW_KP_BIAS 24\n"
     "  .else\n"
     "  MCUSIM_PW_KP_BIAS\n"
@@ -323,7 +343,9 @@ __asm__(
     "  bfi r8, r9, #8, #8\n"
     "  bfi r10, r11, #8, #8\n"
     "  .if \\OC\n"                       /* out_c known: r0 back by 4, stores at immediates */
-    "  .if \\N8 == 4\n"                    /* r0 after MCUSIM_PW_STEPS: cols + 252 */
+    "  .if \\Z == 2\n"                     /* r0 stays (the next record's loads reach back) */
+    "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z, 0\n"
+    "  .elseif \\N8 == 4\n"                /* r0 after MCUSIM_PW_STEPS: cols + 252 */
     "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z, 252\n"
     "  .else\n"
     "  MCUSIM_PW_STORE_OC r4, r6, r8, r10, \\OC, \\Z\n"
@@ -341,7 +363,15 @@ __asm__(
     "  .endif\n"
     "  cmp r1, r2\n"
     "  bne 3b\n"
-    "  .if \\G == 1\n"
+    "  .if \\G == 1 && \\Z == 2 && \\OC && \\N8 == 4\n"   /* r0 from cols + E: as */
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 4, 252\n"          /* MCUSIM_PW_PRE_BODY */
+    "  .elseif \\G == 1 && \\Z == 2 && \\OC\n"
+    "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 4, 4\n"
+    "  .elseif \\G == 2 && \\Z == 2 && \\OC && \\N8 == 4\n"
+    "  MCUSIM_PW_NEXT_GROUP \\N8, 252\n"
+    "  .elseif \\G == 2 && \\Z == 2 && \\OC\n"
+    "  MCUSIM_PW_NEXT_GROUP \\N8, 4\n"
+    "  .elseif \\G == 1\n"
     "  MCUSIM_PW_NEXT_BLOCK_GROUP \\N8, 4\n"
     "  .elseif \\G == 2\n"
     "  MCUSIM_PW_NEXT_GROUP \\N8\n"
@@ -355,14 +385,17 @@ __asm__(
      * after the record (the requantization kept off it), so it steps back instead of a frame
      * load */
     "  .macro MCUSIM_PW_STORE_OC P0, P1, P2, P3, OC, Z, BACK=4, FR=0, ADJ=0\n"
-    "  .if \\Z\n"
+    "  .if \\Z && \\BACK == 0 && \\ADJ == 0\n"   /* out first: a load before its use */
+    "  ldr lr, [sp, #\\FR+12]\n"
+    "  ldr r2, [sp, #\\FR+4]\n"
+    "  .elseif \\Z\n"
     "  ldr r2, [sp, #\\FR+4]\n"          /* the records' end - 4 */
     "  ldr lr, [sp, #\\FR+12]\n"         /* out */
     "  .if \\ADJ > 0\n"                  /* two groups per pass: the other group's columns */
     "  add r0, r0, #\\ADJ-\\BACK\n"
     "  .elseif \\ADJ < 0\n"
     "  sub r0, r0, #-\\ADJ+\\BACK\n"
-    "  .else\n"
+    "  .elseif \\BACK\n"
     "  sub r0, r0, #\\BACK\n"
     "  .endif\n"
     "  .else\n"
