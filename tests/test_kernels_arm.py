@@ -404,7 +404,8 @@ def pw_prescale_cases():
     """Prescaled records on the M33 (conv_pack.records_pw_prescaled: SMMLA + SSAT asr #12 in
     the 4 x 2 and 3 x 2 loops, blocks and single groups): ReLU/ReLU6, K = 32..256, the
     channels' largest shift 11 or smallest 5 (the limits of k = 12 - r in 1..7), and one past
-    a limit (r = 12: the plain records)."""
+    a limit (r = 12: the plain records). The 3x3 256-input case runs on the M33's merged blocks
+    (mcusim_convolve_1x1_fast_blk_m_s8) since they exist; the others keep prescaled records."""
     for k, (shape, oc, act, lim) in enumerate((
             ([1, 6, 6, 32], 32, "RELU", 11), ([1, 3, 5, 64], 64, "RELU6", 5),
             ([1, 5, 4, 128], 96, "RELU", 5), ([1, 3, 3, 256], 18, "RELU6", 11),
