@@ -610,7 +610,7 @@ __asm__(
     "  .macro MCUSIM_PW3_RECORDS Z, N8=0, G=0\n"
     "  .balign 4\n"
     "3:\n"
-    "  .if \\Z == 2\n"                   /* r1 = the record - 28 (see MCUSIM_PW_RQ) */
+    "  .if \\Z == 2\n"                   /* r1 = the record - 28 (see MCUSIM_PW_RQP) */
     "  ldr r8, [r1, #28]\n"
     "  ldr r9, [r1, #32]\n"
     "  ldr r12, [r1, #36]\n"
