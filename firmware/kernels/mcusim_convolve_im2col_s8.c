@@ -966,36 +966,35 @@ int32_t mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size(void)
 }
 
 #if MCUSIM_DSP
-/* input row y (zp outside the image) as int16 elements 0 .. need - 1 (even) into dst (and
- * dst2): runs of 16 in assembly, the rest in pairs */
-MCUSIM_NO_MEMSET static void mcusim_rgb_s2_widen(int16_t *dst, int16_t *dst2, const int8_t *in_b,
-                                                 int32_t in_h, int32_t in_w, int32_t y,
-                                                 int32_t need, int8_t zp)
+/* input row y as int16 elements 0 .. n - 1 into dst (and dst2): runs of 16 in assembly, the
+ * rest in pairs (the last pair's high half zp when n is odd); elements n .. need - 1 hold zp
+ * from mcusim_rgb_s2_fill; a row below the image is zp throughout */
+MCUSIM_NO_MEMSET static inline __attribute__((always_inline)) void
+mcusim_rgb_s2_widen(int16_t *dst, int16_t *dst2, const int8_t *in_b, int32_t in_h, int32_t in_w,
+                    int32_t y, int32_t n, int32_t need, uint32_t zz)
 {
-    int32_t n = 0, k = 0;
-    const int8_t *src = in_b + y * in_w * 3;
-    if (y < in_h) {
-        n = 3 * in_w < need ? 3 * in_w : need;
-        k = n & ~15;
-        if (k > 0) {
-            mcusim_rgb_widen_s16(src, dst, k >> 4, dst2);
-        }
-    }
     uint32_t *d = (uint32_t *)(void *)dst, *d2 = (uint32_t *)(void *)dst2;
-    const uint32_t zz = (uint16_t)zp * 0x10001u;
-    for (; k < n; k += 2) {     /* the row's last bytes, the last pair's high half zp past it */
+    if (y >= in_h) {
+        for (int32_t i = 0; i < need >> 1; i++) {
+            d[i] = zz;
+        }
+        for (int32_t i = 0; d2 != 0 && i < need >> 1; i++) {
+            d2[i] = zz;
+        }
+        return;
+    }
+    const int8_t *src = in_b + y * in_w * 3;
+    int32_t k = n & ~15;
+    if (k > 0) {
+        mcusim_rgb_widen_s16(src, dst, k >> 4, dst2);
+    }
+    for (; k < n; k += 2) {
         const uint32_t v = (uint16_t)src[k] |
                            (k + 1 < n ? (uint32_t)(uint16_t)src[k + 1] << 16 : zz & 0xFFFF0000u);
         d[k >> 1] = v;
         if (d2 != 0) {
             d2[k >> 1] = v;
         }
-    }
-    for (int32_t i = k >> 1; i < need >> 1; i++) {  /* zp past the right edge or the bottom */
-        d[i] = zz;
-    }
-    for (int32_t i = k >> 1; d2 != 0 && i < need >> 1; i++) {
-        d2[i] = zz;
     }
 }
 #endif
@@ -1028,15 +1027,22 @@ mcusim_status mcusim_convolve_rgb3x3_s2_r_s8(void *buffer, const mcusim_conv_par
                            (int16_t *)((int8_t *)buffer + 2 * MCUSIM_RGB_S2_SLOT),
                            (int16_t *)((int8_t *)buffer + 3 * MCUSIM_RGB_S2_SLOT),
                            (int16_t *)((int8_t *)buffer + 4 * MCUSIM_RGB_S2_SLOT)};
+    const uint32_t zz = (uint16_t)zp * 0x10001u;
+    const int32_t n = 3 * in_w < need ? 3 * in_w : need;   /* elements from the image */
+    for (int32_t j = 0; j < 5; j++) {   /* the zp past the right edge, kept by every row */
+        for (int32_t i = (n + 1) >> 1; i < need >> 1; i++) {
+            ((uint32_t *)(void *)s[j])[i] = zz;
+        }
+    }
     int8_t *dst = output;
     for (int32_t b = 0; b < input_dims->n; b++) {
         const int8_t *in_b = input + b * in_h * in_w * 3;
-        mcusim_rgb_s2_widen(s[0], 0, in_b, in_h, in_w, 0, need, zp);
+        mcusim_rgb_s2_widen(s[0], 0, in_b, in_h, in_w, 0, n, need, zz);
         for (int32_t oy = 0; oy < out_h; oy++, dst += out_w * 8) {
             const int32_t odd = oy & 1;
-            mcusim_rgb_s2_widen(s[1 + 2 * odd], 0, in_b, in_h, in_w, 2 * oy + 1, need, zp);
+            mcusim_rgb_s2_widen(s[1 + 2 * odd], 0, in_b, in_h, in_w, 2 * oy + 1, n, need, zz);
             mcusim_rgb_s2_widen(s[2 + 2 * odd], odd ? s[0] : 0, in_b, in_h, in_w, 2 * oy + 2,
-                                need, zp);
+                                n, need, zz);
             mcusim_rgb_s2_row_o8_s16(s[2 * odd], packed, out_w >> 2, dst);
         }
     }

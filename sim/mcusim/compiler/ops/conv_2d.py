@@ -324,7 +324,7 @@ RGB_S2_SCRATCH = 5 * 584
 
 def _rgb_s2_records(node, g, p: dict, ctx):
     """mcusim_convolve_rgb3x3_s2_r_s8's records (conv_pack.records_rgb_s2) or None: on the M33
-    (each input row widened once instead of every window: VWW's first layer 649,894 -> 612,015
+    (each input row widened once instead of every window: VWW's first layer 649,894 -> 606,100
     cycles; the M4F keeps its FPU-held windows), 3x3 stride 2 over 3 channels -> 8, no padding
     at the top or left (so at most one row and column of it below and right), out_w a multiple
     of 4 up to 48 (the row slots' immediate offsets), no sign term (prescaled records)."""
