@@ -400,6 +400,53 @@ def _buffer_bytes(g) -> int:
     return sum(int(np.prod(g.t(t).shape)) * np.dtype(NP[g.t(t).dtype]).itemsize + 3 for t in ts)
 
 
+def rgb_s2_cases():
+    """3x3 stride 2 over RGB to 8 channels, no top/left padding, prescaled (VWW's first layer:
+    mcusim_convolve_rgb3x3_s2_r_s8 on the M33, input rows widened once into five slots): two
+    images of an odd output height (the zp row below, a zp column right; slots 2-4 and the
+    double store), VALID over 9 columns (27-byte rows: the odd tail pair) and 10 (30 bytes, 28
+    used), VWW's 48 outputs a row (full slots), the clamp pass (RELU at output zero point 3);
+    then the widened-window kernel: 52 outputs a row (beyond the slots), no activation (the
+    sign term)."""
+    r = rng("rgb_s2")
+    for shape, pad, act, out_q in (
+            ([2, 10, 16, 3], "SAME", "RELU", (0.05, -128)),
+            ([1, 11, 9, 3], "VALID", "RELU6", (0.12, -128)),
+            ([1, 9, 10, 3], "VALID", "RELU", (0.05, -128)),
+            ([1, 6, 96, 3], "SAME", "RELU6", (0.12, -128)),
+            ([1, 6, 8, 3], "SAME", "RELU", (0.05, 3)),
+            ([1, 4, 104, 3], "SAME", "RELU", (0.05, -128)),
+            ([1, 7, 8, 3], "SAME", "NONE", (0.05, 5))):
+        yield mg.conv_2d(r, shape, 8, (3, 3), (2, 2), padding=pad, activation=act,
+                         out_q=out_q)[0]
+
+
+@pytest.mark.parametrize("board", ["stm32u575", "stm32l4r5"])
+def test_rgb_stride2_rows_widened_once(tmp_path, board):
+    """rgb_s2_cases bit-exact with TFLM on random inputs; the M33 runs the first five through
+    mcusim_convolve_rgb3x3_s2_r_s8 (the M4 keeps its FPU-held windows for all)."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    h = ArmHarness(True, load_board(board).core)
+    want = []
+    for k, data in enumerate(rgb_s2_cases()):
+        xs = input_sets(importer.parse(data, "case"), seed=400 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = tmp_path / "rgbs2.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "r.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert r.exit_code == 0, str(r.stop)
+    got = ArmHarness.parse(r.stdout)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    assert h.source().count("mcusim_convolve_rgb3x3_s2_r_s8(") == \
+        (5 if board == "stm32u575" else 0)
+
+
 def pw_prescale_cases():
     """Prescaled records on the M33 (conv_pack.records_pw_prescaled: SMMLA + SSAT asr #12 in
     the 4 x 2 and 3 x 2 loops, blocks and single groups): ReLU/ReLU6, K = 32..256, the

@@ -946,6 +946,44 @@ def test_conv_pack_records_merged_layout_and_refusals():
     assert conv_pack.records_merged(big[..., :512], None, m[:2], sh[:2], 0, 128) is not None
 
 
+def test_conv_pack_rgb_s2_records_follow_the_widened_rows():
+    """conv_pack.records_rgb_s2 (mcusim_convolve_rgb3x3_s2_r_s8): the column words the kernel
+    reads for a window - steps 0-11 the natural int16 pairs of its three widened input rows,
+    step 12 (row 0 element 8, row 1 element 8), step 13 row 2's word at element 8 (element 9
+    the next pixel's, weight 0) - against the records give 2^(k+1) times the window's dot
+    product plus the prescaled bias, per channel; the flags, m and A as records(pre=True)."""
+    from mcusim.compiler.ops import conv_pack
+    r = np.random.default_rng(30)
+    oc = 8
+    w = r.integers(-128, 128, (oc, 3, 3, 3))
+    w[3, 2, 2, 2] = -128
+    b = r.integers(-20000, 20000, oc)
+    m = r.integers(1 << 30, (1 << 31) - 1, oc)
+    sh = np.array([-5, -11, -7, -8, -6, -10, -9, -8])
+    rec = conv_pack.records_rgb_s2(w, b, m, sh, -128, 128)
+    plain = conv_pack.records(w.reshape(oc, 27), b, m, sh, -128, 128, align=4, pre=True)
+    words = 2 + 28 + 6
+    assert rec is not None and rec.size == plain.size
+    k = 12 + sh
+    for _ in range(50):
+        rows = r.integers(-128, 128, (3, 10))       # a window's rows and each row's 10th element
+        cols = [(rows[i // 4, 2 * (i % 4)], rows[i // 4, 2 * (i % 4) + 1]) for i in range(12)]
+        cols += [(rows[0, 8], rows[1, 8]), (rows[2, 8], rows[2, 9])]
+        x = rows[:, :9].reshape(-1)
+        for p in range(oc // 2):
+            rp = rec[p * words:(p + 1) * words]
+            assert np.array_equal(rp[words - 6:], plain[p * words + words - 6:(p + 1) * words])
+            hw = rp[2:2 + 28].view(np.int16).reshape(14, 2, 2).astype(np.int64)  # [step, ch, h]
+            for c in range(2):
+                acc = int(rp[c]) + sum(int(hw[s, c, 0]) * int(lo) + int(hw[s, c, 1]) * int(hi)
+                                       for s, (lo, hi) in enumerate(cols))
+                ch = 2 * p + c
+                want = (int(b[ch]) + int(w[ch].reshape(-1) @ x)) << (int(k[ch]) + 1)
+                assert acc == want
+    # a channel that cannot be prescaled: None (the layer keeps the widened-window kernel)
+    assert conv_pack.records_rgb_s2(w, b, m, [-4] + [-8] * 7, -128, 128) is None
+
+
 def test_conv_pack_prescaled_records_requantize_as_smmlar():
     """Prescaled records (conv_pack.prescale_shifts, the small-K OUTC routines): each channel's
     bias and weights times 2^k, k = 12 - r, A -> 2^k A + 2^(k-1), r words 12 (channel 0's

@@ -276,6 +276,21 @@ mcusim_status mcusim_convolve_1x1_fast_g_r_s8(void *buffer, int32_t copy,
                                               const int32_t *packed,
                                               const mcusim_dims *output_dims, int8_t *output,
                                               mcusim_small_k_row row);
+/* VWW's first layer on the M4/M33 (the compiler's choice on the M33): 3x3 stride 2 over 3
+ * channels -> 8, no padding at the top or left (TF SAME on an even input, VALID), out_w a
+ * multiple of 4 up to 48, the activation minimum at or above the output zero point; prescaled
+ * records of conv_pack.records_rgb_s2 (the K order of input rows widened once: each input row
+ * widened to int16 in place of every window, the steps reading it at immediate offsets). DSP
+ * builds only (MCUSIM_ARG_ERROR otherwise). Scratch:
+ * mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size() bytes (five row slots of
+ * MCUSIM_RGB_S2_SLOT bytes: one input row widened, 12 out_w + 8 bytes). */
+#define MCUSIM_RGB_S2_SLOT 584
+int32_t mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size(void);
+mcusim_status mcusim_convolve_rgb3x3_s2_r_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output);
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(MCUSIM_PORTABLE)
 #define MCUSIM_SMALL_K_ROW(NAME) NAME
 void mcusim_rgb_row_q7_o8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);

@@ -956,6 +956,116 @@ mcusim_status mcusim_convolve_rgb3x3_fast_r_s8(void *buffer, int32_t copy,
                              output_dims, output, row);
 }
 
+/* ---- VWW's first layer on the M4/M33 (mcusim_nn.h): every input row widened once into one of
+ * five row slots (MCUSIM_RGB_S2_SLOT bytes each), an output row's input rows 0-2 in three
+ * consecutive slots: slots 0-2 for even output rows, 2-4 for odd ones, whose row 2 is also
+ * written to slot 0 (the next even row's row 0): two rows widened per output row, no copy. */
+int32_t mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size(void)
+{
+    return 5 * MCUSIM_RGB_S2_SLOT;
+}
+
+#if MCUSIM_DSP
+/* input row y as int16 elements 0 .. n - 1 into dst (and dst2): runs of 16 in assembly, the
+ * rest in pairs (the last pair's high half zp when n is odd); elements n .. need - 1 hold zp
+ * from mcusim_rgb_s2_fill; a row below the image is zp throughout */
+MCUSIM_NO_MEMSET static inline __attribute__((always_inline)) void
+mcusim_rgb_s2_widen(int16_t *dst, int16_t *dst2, const int8_t *in_b, int32_t in_h, int32_t in_w,
+                    int32_t y, int32_t n, int32_t need, uint32_t zz)
+{
+    uint32_t *d = (uint32_t *)(void *)dst, *d2 = (uint32_t *)(void *)dst2;
+    if (y >= in_h) {
+        for (int32_t i = 0; i < need >> 1; i++) {
+            d[i] = zz;
+        }
+        for (int32_t i = 0; d2 != 0 && i < need >> 1; i++) {
+            d2[i] = zz;
+        }
+        return;
+    }
+    const int8_t *src = in_b + y * in_w * 3;
+    int32_t k = n & ~15;
+    if (k > 0) {
+        mcusim_rgb_widen_s16(src, dst, k >> 4, dst2);
+    }
+    for (; k < n; k += 2) {
+        const uint32_t v = (uint16_t)src[k] |
+                           (k + 1 < n ? (uint32_t)(uint16_t)src[k + 1] << 16 : zz & 0xFFFF0000u);
+        d[k >> 1] = v;
+        if (d2 != 0) {
+            d2[k >> 1] = v;
+        }
+    }
+}
+#endif
+
+MCUSIM_NO_MEMSET
+mcusim_status mcusim_convolve_rgb3x3_s2_r_s8(void *buffer, const mcusim_conv_params *params,
+                                             const mcusim_dims *input_dims, const int8_t *input,
+                                             const mcusim_dims *filter_dims,
+                                             const int32_t *packed,
+                                             const mcusim_dims *output_dims, int8_t *output)
+{
+#if MCUSIM_DSP
+    const int32_t in_h = input_dims->h, in_w = input_dims->w;
+    const int32_t out_h = output_dims->h, out_w = output_dims->w, out_c = output_dims->c;
+    const int32_t lo = params->activation.min, hi = params->activation.max;
+    if (buffer == 0 || ((uintptr_t)buffer & 3) || input_dims->c != 3 || filter_dims->c != 3 ||
+        filter_dims->h != 3 || filter_dims->w != 3 || out_c != 8 || params->stride.h != 2 ||
+        params->stride.w != 2 || params->padding.h != 0 || params->padding.w != 0 ||
+        params->dilation.h != 1 || params->dilation.w != 1 || (out_w & 3) || out_w < 4 ||
+        12 * out_w + 8 > MCUSIM_RGB_S2_SLOT || params->input_offset < -127 ||
+        params->input_offset > 128 || lo < params->output_offset ||
+        !(packed[MCUSIM_RGB_R0] & MCUSIM_CONV_PRE_FLAG) || 2 * out_h > in_h ||
+        2 * out_w > in_w) {
+        return MCUSIM_ARG_ERROR;
+    }
+    const int8_t zp = (int8_t)(-params->input_offset);
+    const int32_t need = 6 * out_w + 4;     /* the last window's row elements and one more */
+    int16_t *const s[5] = {(int16_t *)buffer,
+                           (int16_t *)((int8_t *)buffer + MCUSIM_RGB_S2_SLOT),
+                           (int16_t *)((int8_t *)buffer + 2 * MCUSIM_RGB_S2_SLOT),
+                           (int16_t *)((int8_t *)buffer + 3 * MCUSIM_RGB_S2_SLOT),
+                           (int16_t *)((int8_t *)buffer + 4 * MCUSIM_RGB_S2_SLOT)};
+    const uint32_t zz = (uint16_t)zp * 0x10001u;
+    const int32_t n = 3 * in_w < need ? 3 * in_w : need;   /* elements from the image */
+    for (int32_t j = 0; j < 5; j++) {   /* the zp past the right edge, kept by every row */
+        for (int32_t i = (n + 1) >> 1; i < need >> 1; i++) {
+            ((uint32_t *)(void *)s[j])[i] = zz;
+        }
+    }
+    int8_t *dst = output;
+    for (int32_t b = 0; b < input_dims->n; b++) {
+        const int8_t *in_b = input + b * in_h * in_w * 3;
+        mcusim_rgb_s2_widen(s[0], 0, in_b, in_h, in_w, 0, n, need, zz);
+        for (int32_t oy = 0; oy < out_h; oy++, dst += out_w * 8) {
+            const int32_t odd = oy & 1;
+            mcusim_rgb_s2_widen(s[1 + 2 * odd], 0, in_b, in_h, in_w, 2 * oy + 1, n, need, zz);
+            mcusim_rgb_s2_widen(s[2 + 2 * odd], odd ? s[0] : 0, in_b, in_h, in_w, 2 * oy + 2,
+                                n, need, zz);
+            mcusim_rgb_s2_row_o8_s16(s[2 * odd], packed, out_w >> 2, dst);
+        }
+    }
+    if (lo > -128 || hi < 127) {
+        const int32_t total = input_dims->n * out_h * out_w * 8;
+        for (int32_t i = 0; i < total; i++) {
+            output[i] = mcusim_clamp8(output[i], lo, hi);
+        }
+    }
+    return MCUSIM_OK;
+#else
+    (void)buffer;
+    (void)params;
+    (void)input_dims;
+    (void)input;
+    (void)filter_dims;
+    (void)packed;
+    (void)output_dims;
+    (void)output;
+    return MCUSIM_ARG_ERROR;
+#endif
+}
+
 /* ---- ARMv6-M with a filter packed at build time (sim/mcusim/compiler/ops/conv_pack.py,
  * pack_pairs_s16): the rows widened to int16 and interleaved in pairs ([pair][k][2]; an odd last
  * row plain after them; rows padded to an even length depth2). Output pixels go in pairs:

@@ -1455,6 +1455,139 @@ __asm__(
 #undef MCUSIM_QF_DEFS
 #undef MCUSIM_Q_FPU
 
+/* VWW's first layer on the M33 (3x3 stride 2 over 3 channels -> 8, prescaled records, out_w a
+ * multiple of 4 and at most 48; mcusim_convolve_rgb3x3_s2_r_s8): no window widened per pixel.
+ * Each input row is widened once into int16 in natural order (mcusim_rgb_widen_s16) in one of
+ * five row slots of MCUSIM_K28_RS bytes, three consecutive slots holding an output row's input
+ * rows 0-2. A window row of pixel x is then the int16 elements 6x .. 6x + 8 of its slot, so
+ * window elements 2i, 2i + 1 are the word at 12x + 4i: the steps read the four pixels' column
+ * words at immediate offsets r RS + 12p + 4i from the group's slot base (r0, + 48 per group).
+ * The records' K order (conv_pack.records_rgb_s2): steps 0-11 rows 0-2 elements (2i, 2i + 1),
+ * step 12 (row 0 element 8, row 1 element 8), one word per pixel joined by PKHBT into the frame
+ * per group, step 13 row 2's word at 12x + 16 (element 8, and element 9 with weight 0): 14 steps
+ * as the widened-window layout. */
+#define MCUSIM_K28_STR2(X) #X
+#define MCUSIM_K28_STR(X) MCUSIM_K28_STR2(X)
+__asm__(
+    "  .set MCUSIM_K28_RS, " MCUSIM_K28_STR(MCUSIM_RGB_S2_SLOT) "\n"
+    "  .set MCUSIM_K28_T, 48\n"           /* the frame's step-12 words */
+    "  .macro MCUSIM_K28_LD R, S, P\n"    /* pixel P's column word of step S */
+    "  .if \\S < 12\n"
+    "  ldr \\R, [r0, #((\\S / 4) * MCUSIM_K28_RS + 4 * (\\S % 4) + 12 * \\P)]\n"
+    "  .elseif \\S == 12\n"
+    "  ldr \\R, [sp, #(MCUSIM_K28_T + 4 * \\P)]\n"
+    "  .else\n"
+    "  ldr \\R, [r0, #(2 * MCUSIM_K28_RS + 16 + 12 * \\P)]\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_K28_KP S, O\n"       /* step S of the record at r1 + O */
+    "  ldr r12, [r1, #(8 + 8 * \\S + \\O)]\n"
+    "  ldr lr, [r1, #(12 + 8 * \\S + \\O)]\n"
+    "  MCUSIM_K28_LD r2, \\S, 0\n"
+    "  MCUSIM_K28_LD r3, \\S, 1\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
+    "  MCUSIM_K28_LD r2, \\S, 2\n"
+    "  MCUSIM_K28_LD r3, \\S, 3\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
+    "  .endm\n"
+    /* a record (MCUSIM_RECS's STEPS: the first step onto the bias words, D as
+     * MCUSIM_KP4X2_BIAS_LDR) */
+    "  .macro MCUSIM_K28_REC O=0, D=0, DJ=0, OUTC=0\n"
+    "  .if \\D\n"
+    "  ldr r6, [sp, #MCUSIM_RS_OUT]\n"
+    "  .endif\n"
+    "  ldr r10, [r1, #\\O]\n"
+    "  ldr r11, [r1, #\\O+4]\n"
+    "  ldr r12, [r1, #8+\\O]\n"
+    "  ldr lr, [r1, #12+\\O]\n"
+    "  MCUSIM_K28_LD r2, 0, 0\n"
+    "  MCUSIM_K28_LD r3, 0, 1\n"
+    "  MCUSIM_DEFST \\D, \\DJ, \\OUTC\n"
+    MCUSIM_ASM_KP4X2_BIAS_LO
+    "  MCUSIM_K28_LD r2, 0, 2\n"
+    "  MCUSIM_K28_LD r3, 0, 3\n"
+    MCUSIM_ASM_KP4X2_BIAS_HI
+    "  .set MCUSIM_K28_S, 1\n"
+    "  .rept 13\n"
+    "  MCUSIM_K28_KP MCUSIM_K28_S, \\O\n"
+    "  .set MCUSIM_K28_S, MCUSIM_K28_S + 1\n"
+    "  .endr\n"
+    "  .endm\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    /* r0 the first group's slot base, r1 the records (4 pairs), r2 groups, r3 out. Frame as
+     * MCUSIM_RGB_ROW's where MCUSIM_RECS and MCUSIM_NEXT_OUT read it: [sp, #20] groups left,
+     * 28 the group's out; 48-60 the group's step-12 words. */
+    MCUSIM_ASM_FUNC(mcusim_rgb_s2_row_o8_s16)
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #64\n"
+    "  str r2, [sp, #20]\n"
+    "  str r3, [sp, #28]\n"
+    "2:\n"                                /* a group: rows 0 and 1's element 8 joined */
+    "  ldr r2, [r0, #16]\n"
+    "  ldr r3, [r0, #MCUSIM_K28_RS + 16]\n"
+    "  ldr r4, [r0, #28]\n"
+    "  ldr r5, [r0, #MCUSIM_K28_RS + 28]\n"
+    "  ldr r6, [r0, #40]\n"
+    "  ldr r7, [r0, #MCUSIM_K28_RS + 40]\n"
+    "  ldr r8, [r0, #52]\n"
+    "  ldr r9, [r0, #MCUSIM_K28_RS + 52]\n"
+    "  pkhbt r2, r2, r3, lsl #16\n"
+    "  pkhbt r4, r4, r5, lsl #16\n"
+    "  pkhbt r6, r6, r7, lsl #16\n"
+    "  pkhbt r8, r8, r9, lsl #16\n"
+    "  str r2, [sp, #MCUSIM_K28_T]\n"
+    "  str r4, [sp, #MCUSIM_K28_T + 4]\n"
+    "  str r6, [sp, #MCUSIM_K28_T + 8]\n"
+    "  str r8, [sp, #MCUSIM_K28_T + 12]\n"
+    "  MCUSIM_RECS MCUSIM_K28_REC, 4, 8, 120, 144, 1\n"
+    "  add r0, r0, #48\n"
+    "  MCUSIM_NEXT_OUT 8\n"
+    "  bne 2b\n"
+    "  add sp, sp, #64\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    MCUSIM_ASM_END(mcusim_rgb_s2_row_o8_s16)
+    /* n16 times: 16 int8 at r0 to 16 int16 at r1 (and r3 unless 0), natural order */
+    "  .macro MCUSIM_K28_WIDEN8 D2\n"     /* 8 of them */
+    "  ldr r5, [r0, #4]\n"                /* (rows of any width: LDRD needs word alignment) */
+    "  ldr r4, [r0], #8\n"
+    "  sxtb16 r8, r5\n"
+    "  sxtb16 r9, r5, ror #8\n"
+    "  sxtb16 r6, r4\n"
+    "  sxtb16 r7, r4, ror #8\n"
+    "  pkhbt r10, r6, r7, lsl #16\n"     /* elements 0, 1 */
+    "  pkhtb r11, r7, r6, asr #16\n"     /* 2, 3 */
+    "  pkhbt r12, r8, r9, lsl #16\n"
+    "  pkhtb lr, r9, r8, asr #16\n"
+    "  stm r1!, {r10, r11, r12, lr}\n"
+    "  .if \\D2\n"
+    "  stm r3!, {r10, r11, r12, lr}\n"
+    "  .endif\n"
+    "  .endm\n"
+    "  .macro MCUSIM_K28_WIDEN2 D2\n"
+    "1:\n"
+    "  MCUSIM_K28_WIDEN8 \\D2\n"
+    "  subs r2, r2, #1\n"
+    "  MCUSIM_K28_WIDEN8 \\D2\n"
+    "  bne 1b\n"
+    "  .endm\n"
+    MCUSIM_ASM_FUNC(mcusim_rgb_widen_s16)
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  cbz r3, 3f\n"
+    "  MCUSIM_K28_WIDEN2 1\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "3:\n"
+    "  MCUSIM_K28_WIDEN2 0\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    MCUSIM_ASM_END(mcusim_rgb_widen_s16)
+    "  .purgem MCUSIM_K28_WIDEN2\n"
+    "  .purgem MCUSIM_K28_WIDEN8\n"
+    "  .purgem MCUSIM_K28_REC\n"
+    "  .purgem MCUSIM_K28_KP\n"
+    "  .purgem MCUSIM_K28_LD\n");
+#undef MCUSIM_K28_STR
+#undef MCUSIM_K28_STR2
+
 /* On the M4F the out_c-known 1x1 routines keep a group's columns in FPU registers (s0-s15 for 8
  * inputs, s0-s31 for 16): a step takes its columns by VMOV (1 cycle each, Cortex-M4 TRM Table
  * 7-1) and two steps' weights in one run of four LDRs (5 cycles): 29 cycles per two steps of 16

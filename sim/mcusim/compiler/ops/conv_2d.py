@@ -338,6 +338,27 @@ def _rgb_buffer_size(p: dict, copy: int = 0) -> int:
         (4 * oc if (n * oh * ow) % 4 or ow % 4 else 0) + (9 * max(wpad, 3) if copy & 2 else 0)
 
 
+# mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size(): five row slots of MCUSIM_RGB_S2_SLOT bytes
+RGB_S2_SCRATCH = 5 * 584
+
+
+def _rgb_s2_records(node, g, p: dict, ctx):
+    """mcusim_convolve_rgb3x3_s2_r_s8's records (conv_pack.records_rgb_s2) or None: on the M33
+    (each input row widened once instead of every window: VWW's first layer 649,894 -> 606,100
+    cycles; the M4F keeps its FPU-held windows), 3x3 stride 2 over 3 channels -> 8, no padding
+    at the top or left (so at most one row and column of it below and right), out_w a multiple
+    of 4 up to 48 (the row slots' immediate offsets), no sign term (prescaled records)."""
+    n, oh, ow, oc = p["output_dims"]
+    _, ih, iw, _ = p["input_dims"]
+    if ctx.core != "cortex-m33" or p["stride"] != (2, 2) or p["padding"] != (0, 0) or \
+            oc != 8 or ow % 4 or not 4 <= ow <= 48 or 2 * oh > ih or 2 * ow > iw or \
+            not no_sign_term(p):
+        return None
+    w, bias = _filter_bias(node, g, p, True)      # constant: packed_records took them
+    return conv_pack.records_rgb_s2(w, bias, p["multipliers"], p["shifts"],
+                                    p["output_offset"], 128)
+
+
 def records_copy(ctx, nbytes: int) -> bool:
     """Whether this layer's kernel copies its nbytes of records into its scratch: on a core whose
     flash data cache does not hold them (conv_pack.BLOCK_CACHE_BYTES: the M33's 8 KB does; the
@@ -361,6 +382,16 @@ def emit(node, g, ctx) -> str:
         if rec is not None:
             # bit 0: records in RAM; bit 1: edge groups through a staged strip (the row kernel)
             copy = int(records_copy(ctx, 4 * len(rec))) | (2 if _copy_wanted(ctx) else 0)
+            s2 = _rgb_s2_records(node, g, p, ctx) if copy & 2 else None
+            if s2 is not None:
+                packed = ctx.const(f"n{node.index}_conv_packed", s2, "int32_t")
+                return (_conv_params(p, p["input_offset"]) +
+                        f"mcusim_convolve_rgb3x3_s2_r_s8({ctx.scratch(RGB_S2_SCRATCH)}, "
+                        f"&params,\n"
+                        f"    {dims_lit(p['input_dims'])}, "
+                        f"{cptr(ctx, node.inputs[0], const=True)},\n"
+                        f"    {dims_lit(p['filter_dims'])}, {packed},\n"
+                        f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
             fn, row = "mcusim_convolve_rgb3x3_fast_s8", ""
             if copy & 2 and p["output_dims"][2] >= 4 and \
                     _prescaled_outc(p, ((3, 8), (3, 16)), ctx.core):   # all in the row kernel

@@ -78,6 +78,34 @@ def records(w, bias, mults, shifts, out_off: int, x_max: int,
 PRE_SHIFT, PRE_FLAG = 12, 0x100
 
 
+def _rgb_s2_order() -> np.ndarray:
+    """mcusim_convolve_rgb3x3_s2_r_s8's K order: for step s the window elements (index
+    9 row + 3 kx + c; 27: weight 0) its column word pairs. Steps 0-11: rows 0-2, elements
+    (2i, 2i + 1) of the row (the natural int16 pairs of a widened input row); step 12: element 8
+    of rows 0 and 1; step 13: element 8 of row 2 and the next row element (weight 0)."""
+    pairs = [(9 * r + 2 * i, 9 * r + 2 * i + 1) for r in range(3) for i in range(4)]
+    pairs += [(8, 17), (26, 27)]
+    # pack_rows' word (quad q, pair j) holds elements 4q + j (low half) and 4q + 2 + j
+    order = np.zeros(28, np.int64)
+    for s, (lo, hi) in enumerate(pairs):
+        q, j = divmod(s, 2)
+        order[4 * q + j], order[4 * q + 2 + j] = lo, hi
+    return order
+
+
+def records_rgb_s2(w, bias, mults, shifts, out_off: int, x_max: int) -> np.ndarray | None:
+    """Prescaled `records(align=4)` with each channel's 27 weights in _rgb_s2_order (a zero
+    weight for the 28th element), or None when `records` refuses or a channel cannot be
+    prescaled (the layer then keeps the widened-window kernel)."""
+    w = np.asarray(w, np.int64)
+    oc = int(w.shape[0])
+    flat = np.concatenate([w.reshape(oc, 27), np.zeros((oc, 1), np.int64)], axis=1)
+    rec = records(flat[:, _rgb_s2_order()], bias, mults, shifts, out_off, x_max, 4, pre=True)
+    if rec is None or not rec[2 + 28 + 2] & PRE_FLAG:
+        return None
+    return rec
+
+
 def prescale_shifts(r, bound) -> np.ndarray | None:
     """Per channel k = 12 - r for prescaled records, or None when a channel cannot take it.
     Numerator and denominator of the requantization times 2^k:
