@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops import conv_pack, fc_pack
+from mcusim.compiler.ops import conv_2d, conv_pack, fc_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
                                          check_rank, cptr, folded_bias, nelems, opt, params_lit,
@@ -82,6 +82,18 @@ def _bias_values(g, node, p):
     return None if b < 0 else np.asarray(g.t(b).data, dtype=np.int64).reshape(-1)
 
 
+def _widened_bytes(node, g, ctx, p) -> int:
+    """The Cortex-M7 merged kernel's scratch (mcusim_fully_connected_merged_s8_get_buffer_size):
+    the input row widened to int16 once, when the whole layer runs in its assembly (columns a
+    multiple of 8, a full group of four rows) and the scratch does not grow the arena much
+    (conv_2d.scratch_fits: at most 2 KB, 1,024 columns); 0 elsewhere (the loop that widens
+    each quad per group)."""
+    k = p["accum_depth"]
+    if ctx.core != "cortex-m7" or k % 8 or p["output_depth"] < 4:
+        return 0
+    return 2 * k if conv_2d.scratch_fits(node, g, 2 * k) else 0
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
@@ -113,7 +125,9 @@ def emit(node, g, ctx) -> str:
         rq = fc_pack.smmlar_table(w, _bias_values(g, node, p), p["multipliers"], p["shifts"],
                                   p["output_offset"])
         rq_ref = "NULL" if rq is None else ctx.const(f"n{node.index}_requant", rq, "int32_t")
-        return (params + "mcusim_fully_connected_merged_s8(NULL, &params, &quant, " + args
+        buf = ctx.scratch(_widened_bytes(node, g, ctx, p)) if rq is not None and \
+            bias_ref != "NULL" else "NULL"
+        return (params + f"mcusim_fully_connected_merged_s8({buf}, &params, &quant, " + args
                 + f"{packed},\n    {bias_ref}, {rq_ref}, {cptr(ctx, node.outputs[0])});\n")
     if fast:    # the packed filter replaces the int8 one in flash
         packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
