@@ -296,6 +296,106 @@ __asm__(
     "  adds r1, r1, #12\n"
     "  b 3b\n"
     "  .size mcusim_fc4m_layer_s8, .-mcusim_fc4m_layer_s8\n");
+
+/* Cortex-M7, the input widened (mode 5), per tensor over the full int8 range (AD's layers):
+ * the group loop on its own so that the job's state stays in registers and the frame (bias
+ * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
+ * on the stack), the B separation and the four SMMLAR requantizations interleaved, and the
+ * last quad's DSP instructions carrying the epilogue's loads as younger ops. */
+typedef struct {
+    const int32_t *xw;      /*  0: the widened row */
+    const int32_t *x_end;   /*  4: its last quad */
+    const int8_t *w;        /*  8: the first group */
+    const int8_t *w_end;    /* 12: after the last group */
+    const int32_t *bias;    /* 16 */
+    int32_t m, a, r;        /* 20, 24, 28: mcusim_requant_smmlar's constants (one per tensor) */
+    int8_t *out;            /* 32 */
+} mcusim_fc_m7job;
+void mcusim_fc4m_m7w_s8(const mcusim_fc_m7job *job);
+__asm__(
+    "  .section .text.mcusim_fc4m_m7w_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_m7w_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_m7w_s8, %function\n"
+    "mcusim_fc4m_m7w_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #24\n"               /* [sp]: m, a, r, out, w_end, xw */
+    "  ldr r4, [r0, #20]\n"
+    "  ldr r5, [r0, #24]\n"
+    "  ldr r6, [r0, #28]\n"
+    "  ldr r7, [r0, #32]\n"
+    "  ldr r8, [r0, #12]\n"
+    "  ldr r9, [r0]\n"
+    "  str r4, [sp]\n"
+    "  str r5, [sp, #4]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r7, [sp, #12]\n"
+    "  str r8, [sp, #16]\n"
+    "  str r9, [sp, #20]\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r1, [r0, #8]\n"
+    "  ldr r3, [r0, #16]\n"
+    "1:\n"                              /* a group: r1 its weights, r3 its biases */
+    "  ldr r0, [sp, #20]\n"
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r4, [r3]\n"                  /* accA and accAB start at A's bias */
+    "  ldr r6, [r3, #8]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r8, [r0]\n"
+    "  mov r5, r4\n"
+    "  mov r7, r6\n"
+    "2:\n"
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n", "  ldr r12, [r1, #8]\n", "  ldr r8, [r0, #8]!\n",
+                        "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
+    "  bne 2b\n"
+    /* the last quad: m (r0), B's biases (r10, r12), a (r8), r (r11) loaded beside it */
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r0, [sp]\n", "  ldr r10, [r3, #4]\n  ldr r12, [r3, #12]\n",
+                        "  ldr r8, [sp, #4]\n  adds r1, r1, #16\n",
+                        "  ldr r11, [sp, #8]\n  adds r3, r3, #16\n", "")
+    /* B = (accAB - accA) / 256 + B's bias; out = SSAT8(SMMLAR(2 acc, m, a - [acc < 0]) >> r) */
+    "  subs r5, r5, r4\n"
+    "  lsls r4, r4, #1\n"
+    "  add r5, r10, r5, asr #8\n"
+    "  sub r9, r8, r4, lsr #31\n"
+    "  smmlar r4, r4, r0, r9\n"
+    "  subs r7, r7, r6\n"
+    "  lsls r5, r5, #1\n"
+    "  add r7, r12, r7, asr #8\n"
+    "  sub lr, r8, r5, lsr #31\n"
+    "  smmlar r5, r5, r0, lr\n"
+    "  lsls r6, r6, #1\n"
+    "  lsls r7, r7, #1\n"
+    "  sub r9, r8, r6, lsr #31\n"
+    "  smmlar r6, r6, r0, r9\n"
+    "  sub lr, r8, r7, lsr #31\n"
+    "  smmlar r7, r7, r0, lr\n"
+    "  ldr r10, [sp, #12]\n"
+    "  asr r4, r4, r11\n"
+    "  asr r5, r5, r11\n"
+    "  ssat r4, #8, r4\n"
+    "  asr r6, r6, r11\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r4, [r10]\n"
+    "  asr r7, r7, r11\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r5, [r10, #1]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r6, [r10, #2]\n"
+    "  ldr r9, [sp, #16]\n"
+    "  strb r7, [r10, #3]\n"
+    "  adds r10, r10, #4\n"
+    "  str r10, [sp, #12]\n"
+    "  cmp r1, r9\n"
+    "  bne 1b\n"
+    "  add sp, sp, #24\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_fc4m_m7w_s8, .-mcusim_fc4m_m7w_s8\n");
 #else
 /* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
 static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc)
@@ -391,7 +491,14 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
                 job.x_end = (const int8_t *)(xw + 2 * (2 * n8 - 1));
                 job.mode = 5;
             }
-            mcusim_fc4m_layer_s8(&job);
+            if (job.mode == 5 && job.full) {
+                const mcusim_fc_m7job m7 = {(const int32_t *)job.x4, (const int32_t *)job.x_end,
+                                            w, w + 4 * depth * groups, bias, rq[0], rq[1], rq[2],
+                                            out};
+                mcusim_fc4m_m7w_s8(&m7);
+            } else {
+                mcusim_fc4m_layer_s8(&job);
+            }
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }
 #endif
