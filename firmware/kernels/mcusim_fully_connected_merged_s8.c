@@ -338,61 +338,88 @@ __asm__(
     "  ldr r2, [r0, #4]\n"
     "  ldr r1, [r0, #8]\n"
     "  ldr r3, [r0, #16]\n"
-    "1:\n"                              /* a group: r1 its weights, r3 its biases */
-    "  ldr r0, [sp, #20]\n"
+    "  mov r0, r9\n"
+    /* the first group's first quad (X02, e0, o0, e1) and A's biases; later groups load theirs
+     * beside the previous group's requantization */
     "  ldr r10, [r1]\n"
     "  ldr r11, [r1, #4]\n"
-    "  ldr r4, [r3]\n"                  /* accA and accAB start at A's bias */
-    "  ldr r6, [r3, #8]\n"
-    "  ldr r12, [r1, #8]\n"
     "  ldr r8, [r0]\n"
-    "  mov r5, r4\n"
+    "  ldr r4, [r3]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r6, [r3, #8]\n"
+    "  mov r5, r4\n"                    /* accA and accAB start at A's bias */
     "  mov r7, r6\n"
-    "2:\n"
+    "1:\n"                              /* a group: r1 its weights, r3 its biases */
     MCUSIM_FC4M_WQ_HEAD
     MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n", "  ldr r12, [r1, #8]\n", "  ldr r8, [r0, #8]!\n",
                         "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
-    "  bne 2b\n"
-    /* the last quad: m (r0), B's biases (r10, r12), a (r8), r (r11) loaded beside it */
+    "  bne 1b\n"
+    /* the last quad with m (r10), B3's bias (r0), a (r12), r (r8) and B1's bias (r11) loaded
+     * beside it; r1 and r3 on to the next group */
     MCUSIM_FC4M_WQ_HEAD
-    MCUSIM_FC4M_WQ_REST("  ldr r0, [sp]\n", "  ldr r10, [r3, #4]\n  ldr r12, [r3, #12]\n",
-                        "  ldr r8, [sp, #4]\n  adds r1, r1, #16\n",
-                        "  ldr r11, [sp, #8]\n  adds r3, r3, #16\n", "")
-    /* B = (accAB - accA) / 256 + B's bias; out = SSAT8(SMMLAR(2 acc, m, a - [acc < 0]) >> r) */
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [sp]\n  ldr r0, [r3, #12]\n", "  ldr r12, [sp, #4]\n",
+                        "  ldr r8, [sp, #8]\n  adds r1, r1, #16\n",
+                        "  ldr r11, [r3, #4]\n  adds r3, r3, #16\n", "")
+    /* B = (accAB - accA) / 256 + B's bias; out = SSAT8(SMMLAR(2 acc, m, a - [acc < 0]) >> r),
+     * interleaved over the four outputs */
     "  subs r5, r5, r4\n"
     "  lsls r4, r4, #1\n"
-    "  add r5, r10, r5, asr #8\n"
-    "  sub r9, r8, r4, lsr #31\n"
-    "  smmlar r4, r4, r0, r9\n"
+    "  sub r9, r12, r4, lsr #31\n"
     "  subs r7, r7, r6\n"
-    "  lsls r5, r5, #1\n"
-    "  add r7, r12, r7, asr #8\n"
-    "  sub lr, r8, r5, lsr #31\n"
-    "  smmlar r5, r5, r0, lr\n"
+    "  smmlar r4, r4, r10, r9\n"
+    "  add r5, r11, r5, asr #8\n"
     "  lsls r6, r6, #1\n"
+    "  lsls r5, r5, #1\n"
+    "  sub r9, r12, r6, lsr #31\n"
+    "  add r7, r0, r7, asr #8\n"
+    "  smmlar r6, r6, r10, r9\n"
+    "  sub lr, r12, r5, lsr #31\n"
     "  lsls r7, r7, #1\n"
-    "  sub r9, r8, r6, lsr #31\n"
-    "  smmlar r6, r6, r0, r9\n"
-    "  sub lr, r8, r7, lsr #31\n"
-    "  smmlar r7, r7, r0, lr\n"
-    "  ldr r10, [sp, #12]\n"
-    "  asr r4, r4, r11\n"
-    "  asr r5, r5, r11\n"
+    "  smmlar r5, r5, r10, lr\n"
+    "  sub r9, r12, r7, lsr #31\n"
+    "  ldr lr, [sp, #16]\n"
+    "  smmlar r7, r7, r10, r9\n"
+    "  ldr r9, [sp, #12]\n"
+    "  cmp r1, lr\n"
+    "  beq 5f\n"                        /* the last group: no next one to load */
+    /* the shifts, clamps and stores beside the next group's first quad and A's biases */
+    "  asr r4, r4, r8\n"
+    "  ldr r0, [sp, #20]\n"
+    "  asr r6, r6, r8\n"
     "  ssat r4, #8, r4\n"
-    "  asr r6, r6, r11\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r4, [r10]\n"
-    "  asr r7, r7, r11\n"
+    "  ldr r10, [r1]\n"
+    "  asr r5, r5, r8\n"
     "  ssat r6, #8, r6\n"
-    "  strb r5, [r10, #1]\n"
+    "  strb r4, [r9]\n"
+    "  asr r7, r7, r8\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r6, [r9, #2]\n"
+    "  ldr r8, [r0]\n"
     "  ssat r7, #8, r7\n"
-    "  strb r6, [r10, #2]\n"
-    "  ldr r9, [sp, #16]\n"
-    "  strb r7, [r10, #3]\n"
-    "  adds r10, r10, #4\n"
-    "  str r10, [sp, #12]\n"
-    "  cmp r1, r9\n"
-    "  bne 1b\n"
+    "  strb r5, [r9, #1]\n"
+    "  ldr r4, [r3]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  strb r7, [r9, #3]\n"
+    "  ldr r6, [r3, #8]\n"
+    "  adds r9, r9, #4\n"
+    "  ldr r12, [r1, #8]\n"
+    "  str r9, [sp, #12]\n"
+    "  mov r5, r4\n"
+    "  mov r7, r6\n"
+    "  b 1b\n"
+    "5:\n"
+    "  asr r4, r4, r8\n"
+    "  asr r6, r6, r8\n"
+    "  ssat r4, #8, r4\n"
+    "  asr r5, r5, r8\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r4, [r9]\n"
+    "  asr r7, r7, r8\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r6, [r9, #2]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r5, [r9, #1]\n"
+    "  strb r7, [r9, #3]\n"
     "  add sp, sp, #24\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .size mcusim_fc4m_m7w_s8, .-mcusim_fc4m_m7w_s8\n");
@@ -432,16 +459,32 @@ int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 }
 
 #if MCUSIM_DSP
-/* x[0..n) (n a multiple of 4) into xw as (x[k], x[k+2]), (x[k+1], x[k+3]) per quad: the int16
- * lanes mode 5's SMLADs take, widened once per row instead of once per group */
+/* x[0..n) (n a multiple of 8) into xw as (x[k], x[k+2]), (x[k+1], x[k+3]) per quad: the int16
+ * lanes mode 5's SMLADs take, widened once per row instead of once per group. Two quads a
+ * turn, scheduled for the M7: the two loads pair (banks), each store beside an SXTB16. */
 static void mcusim_fc4m_widen(const int8_t *x, int32_t n, int32_t *xw)
 {
-    for (int32_t k = 0; k < n; k += 4, xw += 2) {
-        int32_t v;
-        __builtin_memcpy(&v, x + k, 4);
-        xw[0] = __sxtb16(v);
-        xw[1] = mcusim_sxtb16_ror8(v);
-    }
+    const int8_t *end = x + n;
+    int32_t v, u, a, b;
+    __asm__ volatile(
+        "1:\n"
+        "  ldr %[v], [%[x]]\n"
+        "  ldr %[u], [%[x], #4]\n"
+        "  sxtb16 %[a], %[v]\n"
+        "  adds %[x], %[x], #8\n"
+        "  sxtb16 %[b], %[v], ror #8\n"
+        "  str %[a], [%[w]]\n"
+        "  sxtb16 %[a], %[u]\n"
+        "  str %[b], [%[w], #4]\n"
+        "  sxtb16 %[b], %[u], ror #8\n"
+        "  str %[a], [%[w], #8]\n"
+        "  str %[b], [%[w], #12]\n"
+        "  adds %[w], %[w], #16\n"
+        "  cmp %[x], %[e]\n"
+        "  bne 1b\n"
+        : [x] "+r"(x), [w] "+r"(xw), [v] "=&r"(v), [u] "=&r"(u), [a] "=&r"(a), [b] "=&r"(b)
+        : [e] "r"(end)
+        : "cc", "memory");
 }
 #endif
 
