@@ -82,16 +82,28 @@ def _bias_values(g, node, p):
     return None if b < 0 else np.asarray(g.t(b).data, dtype=np.int64).reshape(-1)
 
 
+# The M7 merged kernel widens at most this many bytes of the input row (its first 256 columns;
+# the kernel's MCUSIM_FC_WIDEN_MAX): 16 MACs in 12 cycles instead of 14 over them. AD's 640-column
+# first layer widened whole would take arena + I/O to 2,696 bytes, past X-CUBE-AI's 2.0 KB (issue
+# 9); with 512 it is 1,920.
+FC_WIDEN_MAX_BYTES = 512
+
+
 def _widened_bytes(node, g, ctx, p) -> int:
     """The Cortex-M7 merged kernel's scratch (mcusim_fully_connected_merged_s8_get_buffer_size):
-    the input row widened to int16 once, when the whole layer runs in its assembly (columns a
-    multiple of 8, a full group of four rows) and the scratch does not grow the arena much
-    (conv_2d.scratch_fits: at most 2 KB, 1,024 columns); 0 elsewhere (the loop that widens
-    each quad per group)."""
+    the input row (at most its first FC_WIDEN_MAX_BYTES / 2 columns) widened to int16 once,
+    when the whole layer runs in its assembly (columns a multiple of 8, a full group of four
+    rows; a wider row per tensor over the full int8 range) and the scratch does not grow the
+    arena much (conv_2d.scratch_fits); 0 elsewhere (the loops that widen each quad per group)."""
     k = p["accum_depth"]
     if ctx.core != "cortex-m7" or k % 8 or p["output_depth"] < 4:
         return 0
-    return 2 * k if conv_2d.scratch_fits(node, g, 2 * k) else 0
+    # the columns past the widened ones: only the per-tensor full-range routine takes them
+    full = not p["per_channel"] and tuple(p["activation"]) == (-128, 127)
+    if 2 * k > FC_WIDEN_MAX_BYTES and not full:
+        return 0
+    n = min(2 * k, FC_WIDEN_MAX_BYTES)
+    return n if conv_2d.scratch_fits(node, g, n) else 0
 
 
 def emit(node, g, ctx) -> str:
