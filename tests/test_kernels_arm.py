@@ -587,9 +587,9 @@ def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
     and a row after them; 136 columns (17 quads) over 5 groups and 2 rows after them, two images;
     16 columns over one group. 272 columns (256 widened, then 4 raw quads: _m7p_s8) over 2
     groups and a row, two images; a layer whose scratch the compiler refuses
-    (conv_2d.scratch_fits) on the raw row (_m7r_s8). Per channel, with a clamp, and a clamp past
-    256 columns (no scratch) in mcusim_fc4m_layer_s8 (modes 5 and 4). The M4 takes no scratch and
-    must give the same bytes."""
+    (conv_2d.scratch_fits) on the raw row (_m7r_s8). Per channel and with a clamp (8 to 264
+    columns) no scratch: mcusim_fc4m_layer_s8's M7 loop. The M4 takes no scratch and must give
+    the same bytes."""
     from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
     from mcusim.firmware import build_elf
@@ -612,7 +612,7 @@ def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
         want.append(np.asarray(tflm(data, xs[len(want) % len(xs)])[0]))
         body = h.parts[-1]
         assert "mcusim_fully_connected_merged_s8(" in body
-        scratch = m7 and not refused and (shape[-1] <= 256 or act == "NONE")
+        scratch = m7 and not refused and not pc and act == "NONE"
         assert ("merged_s8(NULL," not in body) == scratch, (shape, body)
     src = tmp_path / "fcw.c"
     src.write_text(h.source())

@@ -93,9 +93,7 @@ typedef struct {
     int32_t lo, hi;         /* 32, 36: activation range */
     int32_t full;           /* 40: 1 per tensor with the range [-128, 127] (SSAT clamps) */
     int32_t mode;           /* 44: 0-3 the 8-column blocks the M4 loop's first pass skips
-                               (its passes take four), 4 the Cortex-M7 loop, 5 the Cortex-M7
-                               loop over the widened input (x4: the widened row, x_end: its
-                               last quad) */
+                               (its passes take four), 4 the Cortex-M7 loop */
 } mcusim_fc_job;
 void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
 /* out = clamp(SMMLAR(2 acc, m, a - [acc < 0]) >> r) (mcusim_requant_smmlar); rq in r9 */
@@ -162,10 +160,10 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  ldr r3, [r0, #4]!\n"                                                                     \
     "  smlad r7, r9, lr, r7\n"                                                                  \
     "  ldr lr, [r1, #12]\n"
-/* Cortex-M7 with the input widened once per row into the scratch (X02, X13 per quad: mode 5):
+/* Cortex-M7 with the input widened once per row into the scratch (X02, X13 per quad):
  * per quad 12 DSP instructions (4 SXTB16, each in place on its weight word after the SMLAD that
  * takes the word raw, and 8 SMLAD) with the six loads, the loop's compare and its branch issued
- * beside them as younger ops: 16 MACs in 12 cycles (the loop above: 14 plus its x widening
+ * beside them as younger ops: 16 MACs in 12 cycles (the loop above: 15 with its x widening
  * pairs). A quad's X13 and o1 load at its own first two instructions, the next quad's e0, e1,
  * X02 and o0 after their last use here. r0 the widened row, r1 the group's quad; r3 unused. */
 #define MCUSIM_FC4M_WQ_HEAD                                                                        \
@@ -267,8 +265,6 @@ __asm__(
     /* Cortex-M7: the first quad's words loaded ahead, then per quad the next one's beside it;
      * r2 (x - 4 + 4 quads) is where x's pointer stands at the last quad, which loads nothing */
     "6:\n"
-    "  cmp r3, #4\n"
-    "  bne 8f\n"                        /* 5: the widened input */
     "  adds r0, r0, #4\n"
     "  adds r1, r1, #4\n"
     "  ldr r3, [r0]\n"
@@ -282,22 +278,6 @@ __asm__(
     "  bne 7b\n"
     MCUSIM_FC4M_QUAD
     "  adds r1, r1, #12\n"             /* the next group - 4, as the M4 loop leaves it */
-    "  b 3b\n"
-    /* mode 5: r0 the widened row (x_end: its last quad), r1 the group - 4; the first quad's
-     * X02, e0, o0, e1 loaded ahead, the last quad after the loop with no loads for the next */
-    "8:\n"
-    "  ldr r10, [r1, #4]!\n"
-    "  ldr r8, [r0]\n"
-    "  ldr r11, [r1, #4]\n"
-    "  ldr r12, [r1, #8]\n"
-    "9:\n"
-    MCUSIM_FC4M_WQ_HEAD
-    MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n", "  ldr r12, [r1, #8]\n", "  ldr r8, [r0, #8]!\n",
-                        "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
-    "  bne 9b\n"
-    MCUSIM_FC4M_WQ_HEAD
-    MCUSIM_FC4M_WQ_REST("", "", "", "", "")
-    "  adds r1, r1, #12\n"
     "  b 3b\n"
     "  .size mcusim_fc4m_layer_s8, .-mcusim_fc4m_layer_s8\n");
 
@@ -339,7 +319,7 @@ __asm__(
     "  ssat r7, #8, r7\n"                                                                          \
     "  strb r5, [r9, #1]\n"                                                                        \
     "  strb r7, [r9, #3]\n"
-/* Cortex-M7, the input widened (mode 5), per tensor over the full int8 range (AD's layers):
+/* Cortex-M7, the input row widened, per tensor over the full int8 range (AD's layers):
  * the group loop on its own so that the job's state stays in registers and the frame (bias
  * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
  * on the stack), the B separation and the four SMMLAR requantizations interleaved, and the
@@ -673,8 +653,8 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
 
 /* Cortex-M7: the scratch holds the input row's first MCUSIM_FC_WIDEN_MAX columns widened to
  * int16 once (two per column of the multiple of 8 the assembly takes); other cores take none.
- * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8 / mode
- * 4). The compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
+ * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8; the
+ * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
 #if MCUSIM_DSP
@@ -687,7 +667,7 @@ int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 
 #if MCUSIM_DSP
 /* x[0..n) (n a multiple of 8) into xw as (x[k], x[k+2]), (x[k+1], x[k+3]) per quad: the int16
- * lanes mode 5's SMLADs take, widened once per row instead of once per group. Two quads a
+ * lanes the M7 routines' SMLADs take, widened once per row instead of once per group. Two quads a
  * turn, scheduled for the M7: the two loads pair (banks), each store beside an SXTB16. */
 static void mcusim_fc4m_widen(const int8_t *x, int32_t n, int32_t *xw)
 {
@@ -760,11 +740,6 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
             int32_t *xw = (int32_t *)buffer;
             if (kw) {
                 mcusim_fc4m_widen(ip, kw, xw);
-            }
-            if (kw == k8) {
-                job.x4 = (const int8_t *)xw;
-                job.x_end = (const int8_t *)(xw + 2 * (kw / 4 - 1));
-                job.mode = 5;
             }
             if (job.full && mcusim_core_is_m7()) {      /* per tensor, full range */
                 const mcusim_fc_m7job m7 = {

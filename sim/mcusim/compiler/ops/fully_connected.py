@@ -92,15 +92,12 @@ FC_WIDEN_MAX_BYTES = 512
 def _widened_bytes(node, g, ctx, p) -> int:
     """The Cortex-M7 merged kernel's scratch (mcusim_fully_connected_merged_s8_get_buffer_size):
     the input row (at most its first FC_WIDEN_MAX_BYTES / 2 columns) widened to int16 once,
-    when the whole layer runs in its assembly (columns a multiple of 8, a full group of four
-    rows; a wider row per tensor over the full int8 range) and the scratch does not grow the
-    arena much (conv_2d.scratch_fits); 0 elsewhere (the loops that widen each quad per group)."""
+    when the whole layer runs in the M7 routines (per tensor over the full int8 range, columns a
+    multiple of 8, a full group of four rows) and the scratch does not grow the arena much
+    (conv_2d.scratch_fits); 0 elsewhere (the loops that widen each quad per group)."""
     k = p["accum_depth"]
-    if ctx.core != "cortex-m7" or k % 8 or p["output_depth"] < 4:
-        return 0
-    # the columns past the widened ones: only the per-tensor full-range routine takes them
     full = not p["per_channel"] and tuple(p["activation"]) == (-128, 127)
-    if 2 * k > FC_WIDEN_MAX_BYTES and not full:
+    if ctx.core != "cortex-m7" or k % 8 or p["output_depth"] < 4 or not full:
         return 0
     n = min(2 * k, FC_WIDEN_MAX_BYTES)
     return n if conv_2d.scratch_fits(node, g, n) else 0
