@@ -382,35 +382,37 @@ __asm__(
     /* the last quad with m (r10), B3's bias (r0), a (r12), r (r8) and B1's bias (r11) loaded
      * beside it; r1 and r3 on to the next group */
     MCUSIM_FC4M_WQ_HEAD
-    MCUSIM_FC4M_WQ_REST("  ldr r10, [sp]\n  ldr r0, [r3, #12]\n", "  ldr r12, [sp, #4]\n",
-                        "  ldr r8, [sp, #8]\n  adds r1, r1, #16\n",
-                        "  ldr r11, [r3, #4]\n  adds r3, r3, #16\n", "")
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [sp]\n", "  ldr r12, [sp, #4]\n", "  ldr r8, [sp, #8]\n",
+                        "  ldr r11, [r3, #4]\n", "  ldr r0, [r3, #12]\n")
+    "  adds r1, r1, #16\n"
+    "  adds r3, r3, #16\n"
     MCUSIM_FC4M_M7_REQ
     "  beq 5f\n"                        /* the last group: no next one to load */
-    /* the shifts, clamps and stores beside the next group's first quad and A's biases */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad and A's biases loaded as each register comes free */
     "  asr r4, r4, r8\n"
     "  ldr r0, [sp, #20]\n"
-    "  asr r6, r6, r8\n"
     "  ssat r4, #8, r4\n"
-    "  ldr r10, [r1]\n"
-    "  asr r5, r5, r8\n"
-    "  ssat r6, #8, r6\n"
     "  strb r4, [r9]\n"
-    "  asr r7, r7, r8\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r6, [r9, #2]\n"
-    "  ldr r8, [r0]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r5, [r9, #1]\n"
+    "  asr r6, r6, r8\n"
     "  ldr r4, [r3]\n"
-    "  ldr r11, [r1, #4]\n"
-    "  strb r7, [r9, #3]\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
     "  ldr r6, [r3, #8]\n"
-    "  adds r9, r9, #4\n"
-    "  ldr r12, [r1, #8]\n"
-    "  str r9, [sp, #12]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r7, [r9, #3]\n"
+    "  ldr r8, [r0]\n"
     "  mov r5, r4\n"
+    "  ldr r11, [r1, #4]\n"
     "  mov r7, r6\n"
+    "  ldr r12, [r1, #8]\n"
+    "  adds r9, r9, #4\n"
+    "  str r9, [sp, #12]\n"
     "  b 1b\n"
     "5:\n"
     MCUSIM_FC4M_M7_STORE
@@ -492,33 +494,34 @@ __asm__(
                    "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
     MCUSIM_FC4M_M7_REQ
     "  beq 5f\n"                        /* the last group: no next one to load */
-    /* the shifts, clamps and stores beside the next group's first quad and A's biases (r3 on
-     * past them in the frame, then x's first word) */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad and A's biases (r3 on past them in the frame, then x's first
+     * word) loaded as each register comes free */
     "  asr r4, r4, r8\n"
     "  ldr r0, [sp, #20]\n"
-    "  asr r6, r6, r8\n"
     "  ssat r4, #8, r4\n"
-    "  ldr r10, [r1]\n"
-    "  asr r5, r5, r8\n"
-    "  ssat r6, #8, r6\n"
     "  strb r4, [r9]\n"
-    "  asr r7, r7, r8\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r6, [r9, #2]\n"
+    "  asr r6, r6, r8\n"
     "  ldr r4, [r3]\n"
-    "  ssat r7, #8, r7\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
     "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
     "  ldr r6, [r3, #8]\n"
-    "  ldr r11, [r1, #4]\n"
+    "  ssat r7, #8, r7\n"
     "  strb r7, [r9, #3]\n"
     "  adds r3, r3, #16\n"
-    "  ldr r12, [r1, #8]\n"
+    "  ldr r11, [r1, #4]\n"
     "  str r3, [sp, #24]\n"
+    "  ldr r12, [r1, #8]\n"
     "  ldr r3, [r0]\n"
-    "  adds r9, r9, #4\n"
     "  mov r5, r4\n"
-    "  str r9, [sp, #12]\n"
+    "  adds r9, r9, #4\n"
     "  mov r7, r6\n"
+    "  str r9, [sp, #12]\n"
     "  b 1b\n"
     "5:\n"
     MCUSIM_FC4M_M7_STORE
@@ -595,34 +598,35 @@ __asm__(
                    "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
     MCUSIM_FC4M_M7_REQ
     "  beq 5f\n"                        /* the last group: no next one to load */
-    /* the shifts, clamps and stores beside the next group's first quad, A's biases (r3 on past
-     * them in the frame), X02 and the widened columns' last quad (r2) */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad, A's biases (r3 on past them in the frame), X02 and the widened
+     * columns' last quad (r2) loaded as each register comes free */
     "  asr r4, r4, r8\n"
     "  ldr r0, [sp, #32]\n"
-    "  asr r6, r6, r8\n"
     "  ssat r4, #8, r4\n"
-    "  ldr r10, [r1]\n"
-    "  asr r5, r5, r8\n"
-    "  ssat r6, #8, r6\n"
     "  strb r4, [r9]\n"
-    "  asr r7, r7, r8\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r6, [r9, #2]\n"
+    "  asr r6, r6, r8\n"
     "  ldr r4, [r3]\n"
-    "  ssat r7, #8, r7\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
     "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
     "  ldr r6, [r3, #8]\n"
-    "  ldr r11, [r1, #4]\n"
+    "  ssat r7, #8, r7\n"
     "  strb r7, [r9, #3]\n"
     "  adds r3, r3, #16\n"
-    "  ldr r12, [r1, #8]\n"
-    "  str r3, [sp, #24]\n"
     "  ldr r8, [r0]\n"
-    "  adds r9, r9, #4\n"
-    "  ldr r2, [sp, #36]\n"
+    "  str r3, [sp, #24]\n"
+    "  ldr r11, [r1, #4]\n"
     "  mov r5, r4\n"
-    "  str r9, [sp, #12]\n"
+    "  ldr r12, [r1, #8]\n"
     "  mov r7, r6\n"
+    "  ldr r2, [sp, #36]\n"
+    "  adds r9, r9, #4\n"
+    "  str r9, [sp, #12]\n"
     "  b 1b\n"
     "5:\n"
     MCUSIM_FC4M_M7_STORE
