@@ -595,8 +595,8 @@ def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
     from mcusim.firmware import build_elf
 
     r = rng("fc-m7-widened")
-    specs = [([1, 8], 13, False, "NONE"), ([2, 136], 22, False, "NONE"), ([1, 16], 4, False, "NONE"),
-             ([2, 272], 9, False, "NONE"), ([1, 40], 9, False, "NONE", "refused"),
+    specs = [([1, 8], 13, False, "NONE"), ([2, 136], 22, False, "NONE"),
+             ([1, 16], 4, False, "NONE"), ([2, 272], 9, False, "NONE"), ([1, 40], 9, False, "NONE", "refused"),
              ([1, 8], 9, True, "RELU"), ([1, 24], 10, True, "NONE"), ([1, 16], 6, False, "RELU6"),
              ([1, 264], 8, False, "RELU6")]
     m7 = load_board(board).core == "cortex-m7"

@@ -165,7 +165,7 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
  * takes the word raw, and 8 SMLAD) with the six loads, the loop's compare and its branch issued
  * beside them as younger ops: 16 MACs in 12 cycles (the loop above: 15 with its x widening
  * pairs). A quad's X13 and o1 load at its own first two instructions, the next quad's e0, e1,
- * X02 and o0 after their last use here. r0 the widened row, r1 the group's quad; r3 unused. */
+ * X02 and o0 after their last use here. r0 the widened row, r1 the group's quad; r3 free. */
 #define MCUSIM_FC4M_WQ_HEAD                                                                        \
     "  smlad r5, r8, r10, r5\n"                                                                 \
     "  ldr r9, [r0, #4]\n"                                                                      \
@@ -423,7 +423,7 @@ __asm__(
 /* The same routine on the raw input (no scratch, or layers wider than it): per quad two more
  * SXTB16 widen x's word (14 cycles; r3 holds it and the next quad's word loads right after its
  * second use), the bias pointer in the frame ([sp, #24]) and in r3 from the last quad to the
- * next group's first word of x. The job's xw and x_end: the int8 row and its last quad. */
+ * next group's first word of x. The job's x and x_end: the int8 row and its last quad. */
 #define MCUSIM_FC4M_RQ(LD_LR, LD_X, LD_E0, CMP, LD_E1, LD_O0)                                      \
     "  sxtb16 r8, r3\n"                                                                           \
     LD_LR                                                                                         \
@@ -658,7 +658,8 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
 /* Cortex-M7: the scratch holds the input row's first MCUSIM_FC_WIDEN_MAX columns widened to
  * int16 once (two per column of the multiple of 8 the assembly takes); other cores take none.
  * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8; the
- * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
+ * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The
+ * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
 #if MCUSIM_DSP
