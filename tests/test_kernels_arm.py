@@ -667,6 +667,56 @@ def test_depthwise_row_widening_other_width(tmp_path, board):
         assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
 
 
+@pytest.mark.parametrize("board", ["stm32f746", "stm32l4r5"])
+def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
+    """Cortex-M7: the merged FULLY_CONNECTED's input row widened once into the scratch (at most
+    its first 256 columns). Per tensor over the full int8 range, whole row widened
+    (mcusim_fc4m_m7w_s8): 8 columns (the quad loop's one turn, then the last quad) over 3 groups
+    and a row after them; 136 columns (17 quads) over 5 groups and 2 rows after them, two images;
+    16 columns over one group. 272 columns (256 widened, then 4 raw quads: _m7p_s8) over 2
+    groups and a row, two images; a layer whose scratch the compiler refuses
+    (conv_2d.scratch_fits) on the raw row (_m7r_s8). Per channel and with a clamp (8 to 264
+    columns) no scratch: mcusim_fc4m_layer_s8's M7 loop. The M4 takes no scratch and must give
+    the same bytes."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+
+    r = rng("fc-m7-widened")
+    specs = [([1, 8], 13, False, "NONE"), ([2, 136], 22, False, "NONE"),
+             ([1, 16], 4, False, "NONE"), ([2, 272], 9, False, "NONE"), ([1, 40], 9, False, "NONE", "refused"),
+             ([1, 8], 9, True, "RELU"), ([1, 24], 10, True, "NONE"), ([1, 16], 6, False, "RELU6"),
+             ([1, 264], 8, False, "RELU6")]
+    m7 = load_board(board).core == "cortex-m7"
+    h = ArmHarness(True, load_board(board).core)
+    want = []
+    for shape, units, pc, act, *refused in specs:
+        data = mg.fully_connected(r, shape, units, per_channel=pc, activation=act)[0]
+        xs = input_sets(importer.parse(data, "case"), seed=len(want), n_random=1)
+        with monkeypatch.context() as mp:
+            if refused:
+                mp.setattr("mcusim.compiler.ops.conv_2d.scratch_fits", lambda *a, **k: False)
+            h.add(data, xs[len(want) % len(xs)])
+        want.append(np.asarray(tflm(data, xs[len(want) % len(xs)])[0]))
+        body = h.parts[-1]
+        assert "mcusim_fully_connected_merged_s8(" in body
+        scratch = m7 and not refused and not pc and act == "NONE"
+        assert ("merged_s8(NULL," not in body) == scratch, (shape, body)
+    src = tmp_path / "fcw.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "fcw.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=100_000_000))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    got = ArmHarness.parse(res.stdout)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    calls = {f.name: f.calls for f in res.functions}
+    # the per-tensor full-range cases in their routines, one call per image
+    for fn, n in (("mcusim_fc4m_m7w_s8", 4), ("mcusim_fc4m_m7p_s8", 2), ("mcusim_fc4m_m7r_s8", 1)):
+        assert calls.get(fn, 0) == (n if m7 else 0), (fn, calls)
+
+
 @pytest.mark.parametrize("board,dsp", [("stm32f4", True), ("rp2040", False)])
 def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
     """The packed 3x3 depthwise kernel with its output placed over its own input as the planner's

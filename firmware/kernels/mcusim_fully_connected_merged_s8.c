@@ -21,6 +21,10 @@
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
+/* the columns the Cortex-M7 widens into its scratch at most (512 bytes: AD's arena + I/O stays
+ * below X-CUBE-AI's 2.0 KB of activations, issue 9) */
+#define MCUSIM_FC_WIDEN_MAX 256
+
 #if MCUSIM_DSP
 /* acc = {A0, AB0, A1, AB1} += the merged sums over 8 n columns: x = the int8 input row,
  * w = one group. Input word r3 widened into r8 (x0, x2) and r9 (x1, x3), weights r10-r12 and
@@ -156,6 +160,33 @@ void mcusim_fc4m_layer_s8(mcusim_fc_job *job);
     "  ldr r3, [r0, #4]!\n"                                                                     \
     "  smlad r7, r9, lr, r7\n"                                                                  \
     "  ldr lr, [r1, #12]\n"
+/* Cortex-M7 with the input widened once per row into the scratch (X02, X13 per quad):
+ * per quad 12 DSP instructions (4 SXTB16, each in place on its weight word after the SMLAD that
+ * takes the word raw, and 8 SMLAD) with the six loads, the loop's compare and its branch issued
+ * beside them as younger ops: 16 MACs in 12 cycles (the loop above: 15 with its x widening
+ * pairs). A quad's X13 and o1 load at its own first two instructions, the next quad's e0, e1,
+ * X02 and o0 after their last use here. r0 the widened row, r1 the group's quad; r3 free. */
+#define MCUSIM_FC4M_WQ_HEAD                                                                        \
+    "  smlad r5, r8, r10, r5\n"                                                                 \
+    "  ldr r9, [r0, #4]\n"                                                                      \
+    "  sxtb16 r10, r10\n"                                                                       \
+    "  ldr lr, [r1, #12]\n"                                                                     \
+    "  smlad r4, r8, r10, r4\n"
+#define MCUSIM_FC4M_WQ_REST(LD_E0, LD_E1, LD_X02, LD_O0, CMP)                                      \
+    LD_E0                                                                                         \
+    "  smlad r7, r8, r12, r7\n"                                                                 \
+    "  sxtb16 r12, r12\n"                                                                       \
+    "  smlad r6, r8, r12, r6\n"                                                                 \
+    LD_E1                                                                                         \
+    "  smlad r5, r9, r11, r5\n"                                                                 \
+    LD_X02                                                                                        \
+    "  sxtb16 r11, r11\n"                                                                       \
+    "  smlad r4, r9, r11, r4\n"                                                                 \
+    LD_O0                                                                                         \
+    "  smlad r7, r9, lr, r7\n"                                                                  \
+    "  sxtb16 lr, lr\n"                                                                         \
+    CMP                                                                                           \
+    "  smlad r6, r9, lr, r6\n"
 __asm__(
     "  .section .text.mcusim_fc4m_layer_s8,\"ax\",%progbits\n"
     "  .syntax unified\n"
@@ -249,6 +280,359 @@ __asm__(
     "  adds r1, r1, #12\n"             /* the next group - 4, as the M4 loop leaves it */
     "  b 3b\n"
     "  .size mcusim_fc4m_layer_s8, .-mcusim_fc4m_layer_s8\n");
+
+/* The M7 routines' requantization after the last quad, with m (r10), a (r12), r (r8), B1's
+ * bias (r11) and B3's (r0) loaded: B = (accAB - accA) / 256 + B's bias; out = SSAT8(SMMLAR(2 acc,
+ * m, a - [acc < 0]) >> r), interleaved over the four outputs up to the SMMLARs; then the
+ * weights' end compared with r1 (the next group) and the output pointer in r9 */
+#define MCUSIM_FC4M_M7_REQ                                                                         \
+    "  subs r5, r5, r4\n"                                                                          \
+    "  lsls r4, r4, #1\n"                                                                          \
+    "  sub r9, r12, r4, lsr #31\n"                                                                 \
+    "  subs r7, r7, r6\n"                                                                          \
+    "  smmlar r4, r4, r10, r9\n"                                                                   \
+    "  add r5, r11, r5, asr #8\n"                                                                  \
+    "  lsls r6, r6, #1\n"                                                                          \
+    "  lsls r5, r5, #1\n"                                                                          \
+    "  sub r9, r12, r6, lsr #31\n"                                                                 \
+    "  add r7, r0, r7, asr #8\n"                                                                   \
+    "  smmlar r6, r6, r10, r9\n"                                                                   \
+    "  sub lr, r12, r5, lsr #31\n"                                                                 \
+    "  lsls r7, r7, #1\n"                                                                          \
+    "  smmlar r5, r5, r10, lr\n"                                                                   \
+    "  sub r9, r12, r7, lsr #31\n"                                                                 \
+    "  ldr lr, [sp, #16]\n"                                                                        \
+    "  smmlar r7, r7, r10, r9\n"                                                                   \
+    "  ldr r9, [sp, #12]\n"                                                                        \
+    "  cmp r1, lr\n"
+/* the shifts, clamps and stores of the last group (the others' carry the next group's loads) */
+#define MCUSIM_FC4M_M7_STORE                                                                       \
+    "  asr r4, r4, r8\n"                                                                           \
+    "  asr r6, r6, r8\n"                                                                           \
+    "  ssat r4, #8, r4\n"                                                                          \
+    "  asr r5, r5, r8\n"                                                                           \
+    "  ssat r6, #8, r6\n"                                                                          \
+    "  strb r4, [r9]\n"                                                                            \
+    "  asr r7, r7, r8\n"                                                                           \
+    "  ssat r5, #8, r5\n"                                                                          \
+    "  strb r6, [r9, #2]\n"                                                                        \
+    "  ssat r7, #8, r7\n"                                                                          \
+    "  strb r5, [r9, #1]\n"                                                                        \
+    "  strb r7, [r9, #3]\n"
+/* Cortex-M7, the input row widened, per tensor over the full int8 range (AD's layers):
+ * the group loop on its own so that the job's state stays in registers and the frame (bias
+ * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
+ * on the stack), the B separation and the four SMMLAR requantizations interleaved, and the
+ * last quad's DSP instructions carrying the epilogue's loads as younger ops. */
+typedef struct {
+    const int32_t *x;       /*  0: the widened row (mcusim_fc4m_m7w_s8), the int8 one (_m7r_s8) or
+                               its part after the widened columns (_m7p_s8) */
+    const int32_t *x_end;   /*  4: its last quad */
+    const int8_t *w;        /*  8: the first group */
+    const int8_t *w_end;    /* 12: after the last group */
+    const int32_t *bias;    /* 16 */
+    int32_t m, a, r;        /* 20, 24, 28: mcusim_requant_smmlar's constants (one per tensor) */
+    int8_t *out;            /* 32 */
+    const int32_t *xw;      /* 36: mcusim_fc4m_m7p_s8: the widened columns */
+    const int32_t *xw_end;  /* 40: ... and their last quad */
+} mcusim_fc_m7job;
+void mcusim_fc4m_m7w_s8(const mcusim_fc_m7job *job);
+__asm__(
+    "  .section .text.mcusim_fc4m_m7w_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_m7w_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_m7w_s8, %function\n"
+    "mcusim_fc4m_m7w_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #24\n"               /* [sp]: m, a, r, out, w_end, xw */
+    "  ldr r4, [r0, #20]\n"
+    "  ldr r5, [r0, #24]\n"
+    "  ldr r6, [r0, #28]\n"
+    "  ldr r7, [r0, #32]\n"
+    "  ldr r8, [r0, #12]\n"
+    "  ldr r9, [r0]\n"
+    "  str r4, [sp]\n"
+    "  str r5, [sp, #4]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r7, [sp, #12]\n"
+    "  str r8, [sp, #16]\n"
+    "  str r9, [sp, #20]\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r1, [r0, #8]\n"
+    "  ldr r3, [r0, #16]\n"
+    "  mov r0, r9\n"
+    /* the first group's first quad (X02, e0, o0, e1) and A's biases; later groups load theirs
+     * beside the previous group's requantization */
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r8, [r0]\n"
+    "  ldr r4, [r3]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r6, [r3, #8]\n"
+    "  mov r5, r4\n"                    /* accA and accAB start at A's bias */
+    "  mov r7, r6\n"
+    "1:\n"                              /* a group: r1 its weights, r3 its biases */
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n", "  ldr r12, [r1, #8]\n", "  ldr r8, [r0, #8]!\n",
+                        "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
+    "  bne 1b\n"
+    /* the last quad with m (r10), B3's bias (r0), a (r12), r (r8) and B1's bias (r11) loaded
+     * beside it; r1 and r3 on to the next group */
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [sp]\n", "  ldr r12, [sp, #4]\n", "  ldr r8, [sp, #8]\n",
+                        "  ldr r11, [r3, #4]\n", "  ldr r0, [r3, #12]\n")
+    "  adds r1, r1, #16\n"
+    "  adds r3, r3, #16\n"
+    MCUSIM_FC4M_M7_REQ
+    "  beq 5f\n"                        /* the last group: no next one to load */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad and A's biases loaded as each register comes free */
+    "  asr r4, r4, r8\n"
+    "  ldr r0, [sp, #20]\n"
+    "  ssat r4, #8, r4\n"
+    "  strb r4, [r9]\n"
+    "  asr r6, r6, r8\n"
+    "  ldr r4, [r3]\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
+    "  ldr r6, [r3, #8]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r7, [r9, #3]\n"
+    "  ldr r8, [r0]\n"
+    "  mov r5, r4\n"
+    "  ldr r11, [r1, #4]\n"
+    "  mov r7, r6\n"
+    "  ldr r12, [r1, #8]\n"
+    "  adds r9, r9, #4\n"
+    "  str r9, [sp, #12]\n"
+    "  b 1b\n"
+    "5:\n"
+    MCUSIM_FC4M_M7_STORE
+    "  add sp, sp, #24\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_fc4m_m7w_s8, .-mcusim_fc4m_m7w_s8\n");
+
+/* The same routine on the raw input (no scratch, or layers wider than it): per quad two more
+ * SXTB16 widen x's word (14 cycles; r3 holds it and the next quad's word loads right after its
+ * second use), the bias pointer in the frame ([sp, #24]) and in r3 from the last quad to the
+ * next group's first word of x. The job's x and x_end: the int8 row and its last quad. */
+#define MCUSIM_FC4M_RQ(LD_LR, LD_X, LD_E0, CMP, LD_E1, LD_O0)                                      \
+    "  sxtb16 r8, r3\n"                                                                           \
+    LD_LR                                                                                         \
+    "  sxtb16 r9, r3, ror #8\n"                                                                   \
+    LD_X                                                                                          \
+    "  smlad r5, r8, r10, r5\n"                                                                   \
+    "  sxtb16 r10, r10\n"                                                                         \
+    "  smlad r4, r8, r10, r4\n"                                                                   \
+    LD_E0                                                                                         \
+    "  smlad r7, r8, r12, r7\n"                                                                   \
+    "  sxtb16 r12, r12\n"                                                                         \
+    CMP                                                                                           \
+    "  smlad r6, r8, r12, r6\n"                                                                   \
+    LD_E1                                                                                         \
+    "  smlad r5, r9, r11, r5\n"                                                                   \
+    "  sxtb16 r11, r11\n"                                                                         \
+    "  smlad r4, r9, r11, r4\n"                                                                   \
+    LD_O0                                                                                         \
+    "  smlad r7, r9, lr, r7\n"                                                                    \
+    "  sxtb16 lr, lr\n"                                                                           \
+    "  smlad r6, r9, lr, r6\n"
+void mcusim_fc4m_m7r_s8(const mcusim_fc_m7job *job);
+__asm__(
+    "  .section .text.mcusim_fc4m_m7r_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_m7r_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_m7r_s8, %function\n"
+    "mcusim_fc4m_m7r_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #28\n"               /* [sp]: m, a, r, out, w_end, x, bias */
+    "  ldr r4, [r0, #20]\n"
+    "  ldr r5, [r0, #24]\n"
+    "  ldr r6, [r0, #28]\n"
+    "  ldr r7, [r0, #32]\n"
+    "  ldr r8, [r0, #12]\n"
+    "  ldr r9, [r0]\n"
+    "  ldr r3, [r0, #16]\n"
+    "  str r4, [sp]\n"
+    "  str r5, [sp, #4]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r7, [sp, #12]\n"
+    "  str r8, [sp, #16]\n"
+    "  str r9, [sp, #20]\n"
+    "  ldr r2, [r0, #4]\n"
+    "  ldr r1, [r0, #8]\n"
+    "  mov r0, r9\n"
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r4, [r3]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r6, [r3, #8]\n"
+    "  adds r3, r3, #16\n"
+    "  str r3, [sp, #24]\n"
+    "  ldr r3, [r0]\n"
+    "  mov r5, r4\n"
+    "  mov r7, r6\n"
+    "1:\n"                              /* a group: r1 its weights, r3 its first word of x */
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [r0, #4]!\n", "  ldr r10, [r1, #16]!\n",
+                   "  cmp r0, r2\n", "  ldr r12, [r1, #8]\n", "  ldr r11, [r1, #4]\n")
+    "  bne 1b\n"
+    /* the last quad with the bias pointer (r3), m (r10), B3's bias (r0), a (r12), r (r8) and
+     * B1's bias (r11) loaded beside it; r1 on to the next group */
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [sp, #24]\n", "  ldr r10, [sp]\n",
+                   "  ldr r0, [r3, #-4]\n", "  ldr r12, [sp, #4]\n  ldr r8, [sp, #8]\n",
+                   "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
+    MCUSIM_FC4M_M7_REQ
+    "  beq 5f\n"                        /* the last group: no next one to load */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad and A's biases (r3 on past them in the frame, then x's first
+     * word) loaded as each register comes free */
+    "  asr r4, r4, r8\n"
+    "  ldr r0, [sp, #20]\n"
+    "  ssat r4, #8, r4\n"
+    "  strb r4, [r9]\n"
+    "  asr r6, r6, r8\n"
+    "  ldr r4, [r3]\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
+    "  ldr r6, [r3, #8]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r7, [r9, #3]\n"
+    "  adds r3, r3, #16\n"
+    "  ldr r11, [r1, #4]\n"
+    "  str r3, [sp, #24]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r3, [r0]\n"
+    "  mov r5, r4\n"
+    "  adds r9, r9, #4\n"
+    "  mov r7, r6\n"
+    "  str r9, [sp, #12]\n"
+    "  b 1b\n"
+    "5:\n"
+    MCUSIM_FC4M_M7_STORE
+    "  add sp, sp, #28\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_fc4m_m7r_s8, .-mcusim_fc4m_m7r_s8\n");
+
+/* The raw routine with its first quads widened (layers wider than the scratch the compiler
+ * gives, MCUSIM_FC_WIDEN_MAX columns): per group the widened loop (12 cycles a quad), its last
+ * quad loading the raw part's first word of x, then the raw loop and the last quad as above.
+ * The job's xw and xw_end: the widened columns and their last quad; x and x_end: the raw part
+ * (from the widened columns' end) and its last quad. */
+void mcusim_fc4m_m7p_s8(const mcusim_fc_m7job *job);
+__asm__(
+    "  .section .text.mcusim_fc4m_m7p_s8,\"ax\",%progbits\n"
+    "  .syntax unified\n"
+    "  .thumb\n"
+    "  .balign 4\n"
+    "  .global mcusim_fc4m_m7p_s8\n"
+    "  .thumb_func\n"
+    "  .type mcusim_fc4m_m7p_s8, %function\n"
+    "mcusim_fc4m_m7p_s8:\n"
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
+    "  sub sp, sp, #40\n"         /* [sp]: m, a, r, out, w_end, x, bias, x_end, xw, xw_end */
+    "  ldr r4, [r0, #20]\n"
+    "  ldr r5, [r0, #24]\n"
+    "  ldr r6, [r0, #28]\n"
+    "  ldr r7, [r0, #32]\n"
+    "  ldr r8, [r0, #12]\n"
+    "  ldr r9, [r0]\n"
+    "  str r4, [sp]\n"
+    "  str r5, [sp, #4]\n"
+    "  str r6, [sp, #8]\n"
+    "  str r7, [sp, #12]\n"
+    "  str r8, [sp, #16]\n"
+    "  str r9, [sp, #20]\n"
+    "  ldr r4, [r0, #4]\n"
+    "  ldr r5, [r0, #36]\n"
+    "  ldr r2, [r0, #40]\n"
+    "  str r4, [sp, #28]\n"
+    "  str r5, [sp, #32]\n"
+    "  str r2, [sp, #36]\n"
+    "  ldr r3, [r0, #16]\n"
+    "  ldr r1, [r0, #8]\n"
+    "  mov r0, r5\n"
+    "  ldr r10, [r1]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  ldr r4, [r3]\n"
+    "  ldr r12, [r1, #8]\n"
+    "  ldr r6, [r3, #8]\n"
+    "  adds r3, r3, #16\n"
+    "  str r3, [sp, #24]\n"
+    "  ldr r8, [r0]\n"
+    "  mov r5, r4\n"
+    "  mov r7, r6\n"
+    "1:\n"                              /* a group: r1 its weights, r0 the widened columns */
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n", "  ldr r12, [r1, #8]\n", "  ldr r8, [r0, #8]!\n",
+                        "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
+    "  bne 1b\n"
+    /* the last widened quad: the raw part's pointer (r0), its last quad (r2), its first word */
+    MCUSIM_FC4M_WQ_HEAD
+    MCUSIM_FC4M_WQ_REST("  ldr r10, [r1, #16]!\n  ldr r0, [sp, #20]\n",
+                        "  ldr r12, [r1, #8]\n  ldr r2, [sp, #28]\n", "  ldr r3, [r0]\n",
+                        "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
+    "  beq 2f\n"                        /* one raw quad: the last */
+    "3:\n"
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [r0, #4]!\n", "  ldr r10, [r1, #16]!\n",
+                   "  cmp r0, r2\n", "  ldr r12, [r1, #8]\n", "  ldr r11, [r1, #4]\n")
+    "  bne 3b\n"
+    "2:\n"
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [sp, #24]\n", "  ldr r10, [sp]\n",
+                   "  ldr r0, [r3, #-4]\n", "  ldr r12, [sp, #4]\n  ldr r8, [sp, #8]\n",
+                   "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
+    MCUSIM_FC4M_M7_REQ
+    "  beq 5f\n"                        /* the last group: no next one to load */
+    /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
+     * next group's first quad, A's biases (r3 on past them in the frame), X02 and the widened
+     * columns' last quad (r2) loaded as each register comes free */
+    "  asr r4, r4, r8\n"
+    "  ldr r0, [sp, #32]\n"
+    "  ssat r4, #8, r4\n"
+    "  strb r4, [r9]\n"
+    "  asr r6, r6, r8\n"
+    "  ldr r4, [r3]\n"
+    "  ssat r6, #8, r6\n"
+    "  strb r6, [r9, #2]\n"
+    "  asr r5, r5, r8\n"
+    "  ldr r10, [r1]\n"
+    "  ssat r5, #8, r5\n"
+    "  strb r5, [r9, #1]\n"
+    "  asr r7, r7, r8\n"
+    "  ldr r6, [r3, #8]\n"
+    "  ssat r7, #8, r7\n"
+    "  strb r7, [r9, #3]\n"
+    "  adds r3, r3, #16\n"
+    "  ldr r8, [r0]\n"
+    "  str r3, [sp, #24]\n"
+    "  ldr r11, [r1, #4]\n"
+    "  mov r5, r4\n"
+    "  ldr r12, [r1, #8]\n"
+    "  mov r7, r6\n"
+    "  ldr r2, [sp, #36]\n"
+    "  adds r9, r9, #4\n"
+    "  str r9, [sp, #12]\n"
+    "  b 1b\n"
+    "5:\n"
+    MCUSIM_FC4M_M7_STORE
+    "  add sp, sp, #40\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .size mcusim_fc4m_m7p_s8, .-mcusim_fc4m_m7p_s8\n");
 #else
 /* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
 static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc)
@@ -271,11 +655,50 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
 #endif
 
 
+/* Cortex-M7: the scratch holds the input row's first MCUSIM_FC_WIDEN_MAX columns widened to
+ * int16 once (two per column of the multiple of 8 the assembly takes); other cores take none.
+ * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8; the
+ * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The
+ * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
+#if MCUSIM_DSP
+    return mcusim_core_is_m7() ? 2 * MCUSIM_MIN(accum_depth & ~7, MCUSIM_FC_WIDEN_MAX) : 0;
+#else
     (void)accum_depth;
     return 0;
+#endif
 }
+
+#if MCUSIM_DSP
+/* x[0..n) (n a multiple of 8) into xw as (x[k], x[k+2]), (x[k+1], x[k+3]) per quad: the int16
+ * lanes the M7 routines' SMLADs take, widened once per row instead of once per group. Two quads a
+ * turn, scheduled for the M7: the two loads pair (banks), each store beside an SXTB16. */
+static void mcusim_fc4m_widen(const int8_t *x, int32_t n, int32_t *xw)
+{
+    const int8_t *end = x + n;
+    int32_t v, u, a, b;
+    __asm__ volatile(
+        "1:\n"
+        "  ldr %[v], [%[x]]\n"
+        "  ldr %[u], [%[x], #4]\n"
+        "  sxtb16 %[a], %[v]\n"
+        "  adds %[x], %[x], #8\n"
+        "  sxtb16 %[b], %[v], ror #8\n"
+        "  str %[a], [%[w]]\n"
+        "  sxtb16 %[a], %[u]\n"
+        "  str %[b], [%[w], #4]\n"
+        "  sxtb16 %[b], %[u], ror #8\n"
+        "  str %[a], [%[w], #8]\n"
+        "  str %[b], [%[w], #12]\n"
+        "  adds %[w], %[w], #16\n"
+        "  cmp %[x], %[e]\n"
+        "  bne 1b\n"
+        : [x] "+r"(x), [w] "+r"(xw), [v] "=&r"(v), [u] "=&r"(u), [a] "=&r"(a), [b] "=&r"(b)
+        : [e] "r"(end)
+        : "cc", "memory");
+}
+#endif
 
 MCUSIM_INLINE int8_t mcusim_fc_out(int32_t acc, int32_t c, const int32_t *rq, const int32_t *mult,
                             const int32_t *shift, int32_t pc, int32_t out_off, int32_t lo,
@@ -316,7 +739,29 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
                                  lo, hi, !pc && lo == -128 && hi == 127,
                                  mcusim_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
-            mcusim_fc4m_layer_s8(&job);
+            /* Cortex-M7: the first kw columns widened into the scratch once */
+            const int32_t kw = buffer && mcusim_core_is_m7() ? MCUSIM_MIN(k8, MCUSIM_FC_WIDEN_MAX)
+                                                             : 0;
+            int32_t *xw = (int32_t *)buffer;
+            if (kw) {
+                mcusim_fc4m_widen(ip, kw, xw);
+            }
+            if (job.full && mcusim_core_is_m7()) {      /* per tensor, full range */
+                const mcusim_fc_m7job m7 = {
+                    kw == k8 ? xw : (const int32_t *)(ip + kw),
+                    kw == k8 ? xw + 2 * (kw / 4 - 1) : (const int32_t *)(ip + k8 - 4),
+                    w, w + 4 * depth * groups, bias, rq[0], rq[1], rq[2], out,
+                    xw, xw + 2 * (kw / 4 - 1)};
+                if (kw == k8) {
+                    mcusim_fc4m_m7w_s8(&m7);
+                } else if (kw) {
+                    mcusim_fc4m_m7p_s8(&m7);
+                } else {
+                    mcusim_fc4m_m7r_s8(&m7);
+                }
+            } else {
+                mcusim_fc4m_layer_s8(&job);
+            }
             g = groups, oc = 4 * groups, w += 4 * depth * groups;
         }
 #endif

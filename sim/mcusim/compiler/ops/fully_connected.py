@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from mcusim.compiler import quant
-from mcusim.compiler.ops import conv_pack, fc_pack
+from mcusim.compiler.ops import conv_2d, conv_pack, fc_pack
 from mcusim.compiler.ops._common import (act, bad, bias_arg, check_act, check_bias,
                                          check_filter_quant, check_int8_filter, check_operands,
                                          check_rank, cptr, folded_bias, nelems, opt, params_lit,
@@ -82,6 +82,27 @@ def _bias_values(g, node, p):
     return None if b < 0 else np.asarray(g.t(b).data, dtype=np.int64).reshape(-1)
 
 
+# The M7 merged kernel widens at most this many bytes of the input row (its first 256 columns;
+# the kernel's MCUSIM_FC_WIDEN_MAX): 16 MACs in 12 cycles instead of 14 over them. AD's 640-column
+# first layer widened whole would take arena + I/O to 2,696 bytes, past X-CUBE-AI's 2.0 KB (issue
+# 9); with 512 it is 1,920.
+FC_WIDEN_MAX_BYTES = 512
+
+
+def _widened_bytes(node, g, ctx, p) -> int:
+    """The Cortex-M7 merged kernel's scratch (mcusim_fully_connected_merged_s8_get_buffer_size):
+    the input row (at most its first FC_WIDEN_MAX_BYTES / 2 columns) widened to int16 once,
+    when the whole layer runs in the M7 routines (per tensor over the full int8 range, columns a
+    multiple of 8, a full group of four rows) and the scratch does not grow the arena much
+    (conv_2d.scratch_fits); 0 elsewhere (the loops that widen each quad per group)."""
+    k = p["accum_depth"]
+    full = not p["per_channel"] and tuple(p["activation"]) == (-128, 127)
+    if ctx.core != "cortex-m7" or k % 8 or p["output_depth"] < 4 or not full:
+        return 0
+    n = min(2 * k, FC_WIDEN_MAX_BYTES)
+    return n if conv_2d.scratch_fits(node, g, n) else 0
+
+
 def emit(node, g, ctx) -> str:
     p = prepare(node, g)
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
@@ -113,7 +134,9 @@ def emit(node, g, ctx) -> str:
         rq = fc_pack.smmlar_table(w, _bias_values(g, node, p), p["multipliers"], p["shifts"],
                                   p["output_offset"])
         rq_ref = "NULL" if rq is None else ctx.const(f"n{node.index}_requant", rq, "int32_t")
-        return (params + "mcusim_fully_connected_merged_s8(NULL, &params, &quant, " + args
+        buf = ctx.scratch(_widened_bytes(node, g, ctx, p)) if rq is not None and \
+            bias_ref != "NULL" else "NULL"
+        return (params + f"mcusim_fully_connected_merged_s8({buf}, &params, &quant, " + args
                 + f"{packed},\n    {bias_ref}, {rq_ref}, {cptr(ctx, node.outputs[0])});\n")
     if fast:    # the packed filter replaces the int8 one in flash
         packed = ctx.const(f"n{node.index}_filter_rows4", pack_rows4(w), "int8_t")
