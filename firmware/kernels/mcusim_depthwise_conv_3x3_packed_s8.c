@@ -1503,6 +1503,7 @@ typedef struct {
     int32_t n;              /* in-image columns */
     int32_t in_h, row, ch;
     const int32_t *zp4;     /* four zero-point bytes (rows outside the image) */
+    int32_t pad;            /* (zp, zp): a scratch word of two rows outside the image */
 } mcusim_dw3p_rows;
 
 /* n columns of the row pair (p0, p1) into the slot at o (words o[0], o[2], o[4], o[6] per
@@ -2048,6 +2049,32 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
  * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
  * two-row loops, fn[1]: the one-row loops, each [t]; widenc: the widening of a pair of rows
  * inside the image. */
+/* the row walk's pair (y, y + 1) into slot s: both rows inside the image by widenc, both outside
+ * (the last pair of a stride-2 map with padding below) as (zp, zp) words without loads or
+ * widening, else the generic loop */
+static inline __attribute__((always_inline)) void
+mcusim_dw3p_group_pair(const mcusim_dw3p_rows *rows, const int8_t *in_c, int32_t y, int32_t s,
+                       mcusim_dw3p_widenc_fn widenc)
+{
+    if (rows->n <= 0) {
+        return;
+    }
+    if ((uint32_t)y < (uint32_t)(rows->in_h - 1)) {
+        const int8_t *p = in_c + y * rows->row;
+        widenc(rows->v + s, p, p + rows->row, rows->n, rows->ch, rows->ch);
+    } else if ((uint32_t)(y + 1) > (uint32_t)rows->in_h) {
+        int32_t *o = rows->v + s;
+        const int32_t pad = rows->pad;
+        for (int32_t j = 0; j < rows->n; j++, o += 8) {
+            o[0] = pad;
+            o[2] = pad;
+            o[4] = pad;
+            o[6] = pad;
+        }
+    } else {
+        mcusim_dw3p_widen_pair(rows, in_c, y, s);
+    }
+}
 static inline __attribute__((always_inline)) void
 mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,
                        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,
@@ -2055,8 +2082,8 @@ mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const
                        mcusim_dw3p_widenc_fn widenc)
 {
     int32_t t = 0;
-    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
-    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    mcusim_dw3p_group_pair(rows, in_c, y0, 0, widenc);
+    mcusim_dw3p_group_pair(rows, in_c, y0 + 2, 1, widenc);
     /* the loops only read the job: v and rec hold for the whole group */
     job->v = rows->base;
     job->rec = rec;
@@ -2070,12 +2097,7 @@ mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const
             break;
         }
         y0 += 2;
-        if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {  /* both rows in */
-            const int8_t *p = in_c + (y0 + 2) * rows->row;
-            widenc(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
-        } else {
-            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
-        }
+        mcusim_dw3p_group_pair(rows, in_c, y0 + 2, t, widenc);
         t ^= 1;
     }
 }
@@ -2105,6 +2127,37 @@ MCUSIM_DW3WC_LIST(MCUSIM_DW3W_GROUP)
 #endif
 
 #if MCUSIM_DW3P_FUSED
+/* A small map's block: src[p] for its np row pairs (kernel-frame rows y0 + 2p, y0 + 2p + 1 of
+ * channel 0; a row outside the image reads the zero-point word at stride 0). Returns the pairs
+ * to widen per group, up to the last with a row inside the image: the trailing pairs wholly
+ * outside (padding below: VWW's stride-2 maps, 3x3 maps at stride 1) hold (zp, zp) in every
+ * group, so their slots are written here once per block instead of widened per group. */
+static __attribute__((noinline)) int32_t
+mcusim_dw3p_small_src(mcusim_dw3p_src *src, const mcusim_dw3p_rows *rows, const int8_t *in_b,
+                      int32_t y0, int32_t np, const int32_t *zp4)
+{
+    int32_t npw = 0;
+    for (int32_t p = 0; p < np; p++) {
+        const int32_t y = y0 + 2 * p;
+        const int32_t in0 = (uint32_t)y < (uint32_t)rows->in_h;
+        const int32_t in1 = (uint32_t)(y + 1) < (uint32_t)rows->in_h;
+        src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rows->row : (const int8_t *)zp4,
+                                   in1 ? in_b + (y + 1) * rows->row : (const int8_t *)zp4,
+                                   in0 ? rows->ch : 0, in1 ? rows->ch : 0};
+        npw = in0 || in1 ? p + 1 : npw;
+    }
+    for (int32_t p = npw; p < np; p++) {
+        int32_t *o = rows->v + p;     /* column j, channel i: word 32 j + 8 i + p */
+        for (int32_t j = 0; j < rows->n; j++, o += 4 * DW3P_SLOTS) {
+            o[0] = rows->pad;
+            o[8] = rows->pad;
+            o[16] = rows->pad;
+            o[24] = rows->pad;
+        }
+    }
+    return npw;
+}
+
 /* A small map's group: its np row pairs widened into slots 0..np-1 (src: pair p = kernel-frame
  * rows y0 + 2p, y0 + 2p + 1, for channel 0), then one call runs every step of each channel
  * (job: steps set) */
@@ -2468,7 +2521,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
     mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
                            ksh == 1 ? bh / 2 : bh, ksh == 1 ? 2 * ors : ors};
-    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
+    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4, pad};
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
@@ -2535,16 +2588,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
 #if MCUSIM_DW3P_FUSED
         for (int32_t oy = 0; np && oy < koh; oy += bh) {   /* small layout, block by block */
             mcusim_dw3p_src src[DW3P_SLOTS];
-            for (int32_t p = 0; p < np; p++) {     /* pair p: the block's rows 2p and the next */
-                const int32_t y = oy * ksh - kph + 2 * p;
-                const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
-                src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
-                                           in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
-                                           in0 ? cs : 0, in1 ? cs : 0};
-            }
+            const int32_t npw = mcusim_dw3p_small_src(src, &rows, in_b, oy * ksh - kph, np, &zp4);
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
-                                        out_b + oy * ors + c, np, small, widen);
+                                        out_b + oy * ors + c, npw, small, widen);
             }
         }
         if (np) {
