@@ -228,6 +228,10 @@ def test_depthwise_unrolled_loop_names():
         ["_ue3c128", "_ud6c64", "_ud12c32", "_uw6c32", "_uw3c64"]
     # stride 2 at odd heights: one output row per step
     assert name((3, 12, 32), 2) == "_uq3c32" and name((5, 6, 64), 2) == "_uv1c64"
+    # the M7 takes the stride-2 two-row loops only
+    assert [name((12, 12, 32), 2, core="cortex-m7"), name((6, 6, 64), 2, core="cortex-m7"),
+            name((3, 12, 32), 2, core="cortex-m7"), name((3, 3, 128), 2, core="cortex-m7")] == \
+        ["_uw6c32", "_uw3c64", "", ""]
     assert name((4, 6, 128), 1) == "_ud3c128"          # not square: the step loop
     assert name((6, 6, 12), 1) == "_ud3c0" and name((6, 12, 8), 2) == "_uq3c0"   # any channels
     assert name((6, 6, 128), 1, core="cortex-m33") == "_ue3c128"
@@ -254,14 +258,16 @@ def test_depthwise_unrolled_loop_names():
     # stride 2: two output rows per call over three slots at even heights, else one row (quads)
     assert row((23, 24, 16), 2) == "_rq24c16" and row((24, 24, 16), 2, "cortex-m33") == "_rs24c16"
     assert row((48, 48, 16), 1) == "" and row((6, 6, 128), 1) == ""      # no instance; small
-    assert row((48, 48, 8), 1, core="cortex-m7") == "" and row((24, 24, 16), 2, "cortex-m7") == ""
+    # the M7: the three-slot walk only (its own schedules for the rest)
+    assert row((48, 48, 8), 1, core="cortex-m7") == "" and row((23, 24, 16), 2, "cortex-m7") == ""
+    assert row((24, 24, 16), 2, "cortex-m7") == "_rs24c16"
     # the three-slot walk's scratch: 48 bytes per column (the two-slot walk's 32) when named
 
     def scratch(oh, core):
         return dp.buffer_size(dict(stride=(2, 2), output_dims=(1, oh, 24, 16),
                                    activation=(-128, 127)), True, False, True, core)
-    assert [scratch(24, "cortex-m33"), scratch(24, "cortex-m4f"), scratch(23, "cortex-m33"),
-            scratch(24, "cortex-m7"), scratch(24, "")] == [48 * 49, 48 * 49] + [32 * 49] * 3
+    assert [scratch(24, "cortex-m33"), scratch(24, "cortex-m4f"), scratch(24, "cortex-m7"),
+            scratch(23, "cortex-m33"), scratch(24, "")] == [48 * 49] * 3 + [32 * 49] * 2
 
 
 def test_v6m_split_high_multiply():

@@ -151,7 +151,7 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fu
                    mcusim_dw3p_block_rows(oh, ow, sh, sw, fused))) {
         return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
     }
-    if (fused && oh > 0 && sh == 2 && sw == 2 && !(oh & 1) && !mcusim_core_is_m7()) {
+    if (fused && oh > 0 && sh == 2 && sw == 2 && !(oh & 1)) {
         return 48 * ((ow - 1) * sw + 3);    /* room for the three-slot walk (kind 9) */
     }
     if (fused) {
@@ -2286,11 +2286,16 @@ static inline __attribute__((always_inline)) void
 mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,
                        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,
                        int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2],
-                       mcusim_dw3p_widenc_fn widenc)
+                       mcusim_dw3p_widenc_fn widenc, int32_t pairs)
 {
     int32_t t = 0;
-    mcusim_dw3p_group_pair(rows, in_c, y0, 0, widenc);
-    mcusim_dw3p_group_pair(rows, in_c, y0 + 2, 1, widenc);
+    if (pairs) {        /* a constant: the instances' copies (mcusim_dw3p_group_pair) */
+        mcusim_dw3p_group_pair(rows, in_c, y0, 0, widenc);
+        mcusim_dw3p_group_pair(rows, in_c, y0 + 2, 1, widenc);
+    } else {            /* the generic walk inlined in mcusim_dw3p_run: as small as before */
+        mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    }
     /* the loops only read the job: v and rec hold for the whole group */
     job->v = rows->base;
     job->rec = rec;
@@ -2304,7 +2309,14 @@ mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const
             break;
         }
         y0 += 2;
-        mcusim_dw3p_group_pair(rows, in_c, y0 + 2, t, widenc);
+        if (pairs) {
+            mcusim_dw3p_group_pair(rows, in_c, y0 + 2, t, widenc);
+        } else if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {
+            const int8_t *p = in_c + (y0 + 2) * rows->row;      /* both rows inside */
+            widenc(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
+        } else {
+            mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
+        }
         t ^= 1;
     }
 }
@@ -2315,7 +2327,7 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
                               const mcusim_dw3f_fn (*fn)[2])
 {
     mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,
-                           mcusim_dw3p_widen_cols);
+                           mcusim_dw3p_widen_cols, 0);
 }
 /* a row walk instance's widening (a copy per instance, linked only through the instance's
  * spec, so a model that never names it keeps the generic loop's code alone) */
@@ -2326,7 +2338,7 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
         int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2])                                         \
     {                                                                                              \
         mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,           \
-                               mcusim_dw3p_widen_cols_c##ch##n##w);                               \
+                               mcusim_dw3p_widen_cols_c##ch##n##w, 1);                            \
     }
 MCUSIM_DW3WC_LIST(MCUSIM_DW3W_GROUP)
 #undef MCUSIM_DW3W_GROUP
@@ -2776,10 +2788,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t qmode = pre ? 4
                           : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
 #if MCUSIM_DW3P_FUSED
-    /* the row walk's three-slot instance the entry names (kind 9, M4/M33: stride 2, two output
-     * rows per call), when the layer fits it: 12 words per column */
+    /* the row walk's three-slot instance the entry names (kind 9, M4/M33/M7: stride 2, two
+     * output rows per call), when the layer fits it: 12 words per column */
     const mcusim_dw3f_unrolled *u3 = (const mcusim_dw3f_unrolled *)unrolled;
-    const int32_t s3 = u3 != NULL && u3->row && u3->kind == 9 && !mcusim_core_is_m7() && !tr &&
+    const int32_t s3 = u3 != NULL && u3->row && u3->kind == 9 && !tr &&
                        !streamed && !np && (qmode == 0 || qmode == 2 || qmode == 4) &&
                        u3->form == (qmode >> 1) && u3->ch == ch && kow == u3->p && ksh == 2 &&
                        ksw == 2 && !(koh & 1);
@@ -2813,9 +2825,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const mcusim_dw3f_fn (*fns)[2] = f->fns;
     const int32_t m7 = mcusim_core_is_m7();
     /* the row walk's instance the entry names (M4/M33: immediate output offsets for this
-     * channel count and width), when the layer fits it */
+     * channel count and width; the M7: the three-slot walk only), when the layer fits it */
     const mcusim_dw3f_unrolled *ur = (const mcusim_dw3f_unrolled *)unrolled;
-    const int32_t rfit = ur != NULL && ur->row && !m7 && !tr && ur->form == (qmode >> 1) &&
+    const int32_t rfit = ur != NULL && ur->row && (!m7 || ur->kind == 9) && !tr &&
+                         ur->form == (qmode >> 1) &&
                          ur->ch == ch && kow == ur->p && ksh == ksw &&
                          (ur->kind == 1 ? ksw == 1 : ur->kind == 9 ? s3 : ksw == 2 && kow >= 4);
     const mcusim_dw3f_fn *dual = m7 ? f->dual7
@@ -2842,10 +2855,11 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
-    /* the unrolled loop the entry names (M4/M33), when the layer fits it */
+    /* the unrolled loop the entry names (M4/M33; the M7: the stride-2 two-row loops (kind 10)
+     * only, its own schedules for the others), when the layer fits it */
     const mcusim_dw3f_unrolled *u = (const mcusim_dw3f_unrolled *)unrolled;
     const int32_t ufit =
-        u != NULL && !u->row && !m7 && np && u->form == (qmode >> 1) &&
+        u != NULL && !u->row && (!m7 || u->kind == 10) && np && u->form == (qmode >> 1) &&
         (u->ch == 0 || u->ch == ch) &&
         (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
          : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
@@ -2855,8 +2869,7 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                              u->ch == ch
                         : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
                               bh == 3 && kow == 3);
-    const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                 : ufit ? u->fn[0] : f->small4[skind];
+    const mcusim_dw3f_fn small = ufit ? u->fn[0] : m7 ? f->small7[skind] : f->small4[skind];
     /* the instance's widening for its width, run on into the loop (else the generic one) */
     const mcusim_dw3f_unrolled *wt = ufit && u->widen != NULL && u->wn == j1 - j0 ? u : NULL;
     const void *step_fns = fns;

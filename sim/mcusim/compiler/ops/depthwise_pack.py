@@ -176,28 +176,31 @@ UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
 
 def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
     """The entry suffix (`_u<k><P>c<ch>`) naming the unrolled loop the kernel would run for this
-    layer's small layout, or "": an M4/M33 with an FPU (the M7 keeps its own schedules), the
+    layer's small layout, or "": an M4/M33 with an FPU (the M7: the stride-2 two-row loops
+    `_uw` only, its own schedules for the rest), the
     row walk (not transposed), the fused loops (full int8 range, equal strides 1 or 2), the
     small layout (small_pairs, or block_rows blocks) and a width of 2P (stride 1, even
     heights) or 4P (stride 2). The kernel checks the same before it runs the loop (and takes
     its generic loops when the output overlaps the input other than as the planner streams)."""
-    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+    if not (dsp and fpu) or transposed(p, dsp, fpu):
         return ""
     sh, sw = p["stride"]
     _, oh, ow, ch = p["output_dims"]
     if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
         return ""
     bh = oh if small_pairs(oh, sh, sw) else block_rows(oh, ow, sh, sw)
-    if bh == 3 and ow == 3:         # a 3x3 map (its own instances, the channel count's)
+    if bh == 3 and ow == 3 and core != "cortex-m7":   # a 3x3 map (the channel count's)
         k = "m" if sh == 1 else "n"
         return f"_u{k}3c{ch}" if (k, 2 if sh == 1 else 6, 3, ch) in UNROLLED else ""
     if not bh or (sh == 1 and bh % 2):
         return ""
+    if sh == 2 and bh % 2 == 0 and ow % 2 == 0 and ("w", 10, ow // 2, ch) in UNROLLED:
+        return f"_uw{ow // 2}c{ch}"         # two output rows per step (the M7 too)
+    if core == "cortex-m7":                 # its own schedules for the rest (dual7, quad27)
+        return ""
     if sh == 1 and bh == oh == ow and ("e", 3, ow // 2, ch) in UNROLLED:
         return f"_ue{ow // 2}c{ch}"         # a square map, every step unrolled
     k, n = ("d", 2) if sh == 1 else ("q", 4)
-    if sh == 2 and bh % 2 == 0 and ow % 2 == 0 and ("w", 10, ow // 2, ch) in UNROLLED:
-        return f"_uw{ow // 2}c{ch}"         # two output rows per step
     if sh == 2 and ow % 4 == 2:     # quads, then a pair
         return f"_uv{ow // 4}c{ch}" if ("v", 8, ow // 4, ch) in UNROLLED else ""
     if ow % n:
@@ -217,8 +220,9 @@ def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
     """The entry suffix (`_r<k><ow>c<ch>`) naming the row walk's loops with immediate output
     offsets for this layer, or "": as unrolled_loop (M4/M33 with an FPU, not transposed, fused)
     for a layer without the small layout whose width and channel count have an instance
-    (stride 1, or stride 2 with rows of 4+ outputs)."""
-    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+    (stride 1, or stride 2 with rows of 4+ outputs); the M7 only the three-slot walk (`_rs`,
+    stride 2, even heights: 21k cycles less than its quad27 on VWW's layer 3)."""
+    if not (dsp and fpu) or transposed(p, dsp, fpu):
         return ""
     sh, sw = p["stride"]
     _, oh, ow, ch = p["output_dims"]
@@ -226,7 +230,11 @@ def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
         return ""
     if small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw):
         return ""
-    for k in ("d",) if sh == 1 else ("s", "q") if oh % 2 == 0 else ("q",):
+    m7 = core == "cortex-m7"
+    for k in ("d",) if sh == 1 and not m7 else ("s",) if m7 else \
+            ("s", "q") if oh % 2 == 0 else ("q",):
+        if k == "s" and (sh != 2 or oh % 2):
+            continue
         if any(kk == k and w == ow and c == ch for kk, _, w, c, _ in ROW_LOOPS):
             return f"_r{k}{ow}c{ch}"
     return ""
