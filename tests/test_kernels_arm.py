@@ -344,12 +344,36 @@ def cases():
     yield mg.depthwise_conv_2d(r, [1, 4, 12, 64], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 5, 13, 64], 1, (3, 3), (2, 2), padding="VALID")[0]
-    # the row walk's instances with immediate output offsets (_rd48c8, _rq24c16, _rd5c64): VWW's
-    # 48-wide layers (an odd height: a last row alone), KWS's 5-wide rows with the sign term
+    # the row walk's instances with immediate output offsets (_rd48c8, _rs24c16, _rq24c16,
+    # _rd5c64): VWW's 48-wide layers (an odd height: a last row alone), KWS's 5-wide rows with
+    # the sign term
     yield mg.depthwise_conv_2d(r, [1, 15, 48, 8], 1, (3, 3), (1, 1), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
     yield mg.depthwise_conv_2d(r, [1, 15, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
                                activation="RELU", out_q=(0.05, -128))[0]
+    # stride 2, two output rows per call over three row-pair slots (_rs24c16, even heights):
+    # SAME on an even input (the last pair wholly below the image, stored as the zero point),
+    # on an odd one (a row above and below: the generic widening of the mixed pairs; 8 output
+    # rows = four calls, so every slot rotation runs), with the sign term; VALID over 49 columns
+    # (the generic three-slot widening: not the instance's 48) prescaled; an odd height keeps
+    # the one-row quads (_rq24c16)
+    yield mg.depthwise_conv_2d(r, [1, 12, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 15, 47, 16], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 13, 49, 16], 1, (3, 3), (2, 2), padding="VALID",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 17, 48, 16], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    # small maps at stride 2, even block heights: two output rows per step over three slots
+    # (_uw6c32: VWW's 24 -> 12 in blocks; _uw3c64: its 12 -> 6); the 4-row cases above take
+    # them too (SAME, and VALID over 13 columns: the generic widening); odd heights keep the
+    # one-row loops (_uq3c32, _uv1c64)
+    yield mg.depthwise_conv_2d(r, [1, 24, 24, 32], 1, (3, 3), (2, 2), padding="SAME")[0]
+    yield mg.depthwise_conv_2d(r, [1, 11, 12, 64], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 24, 32], 1, (3, 3), (2, 2), padding="SAME",
+                               activation="RELU", out_q=(0.05, -128))[0]
+    yield mg.depthwise_conv_2d(r, [1, 6, 12, 64], 1, (3, 3), (2, 2), padding="SAME")[0]
     yield mg.depthwise_conv_2d(r, [1, 16, 5, 64], 1, (3, 3), (1, 1), padding="SAME")[0]
     # pointwise layers whose records the M4 copies into the scratch first (_mc_s8 / _pwc_s8:
     # from six passes over them): merged 128 -> 16 over 36 pixels (the straight 128 loop), 96
@@ -627,9 +651,10 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     fpu = dsp and h.core in ("cortex-m4f", "cortex-m33")
     assert unrolled >= ({"ud3c0", "ud6c0", "ud12c0", "uq3c0", "ud3c128", "ud6c64", "ud12c32",
                          "uq3c32", "um3c256", "un3c128", "uv1c64", "ue3c128", "rd48c8",
-                         "rq24c16", "rd5c64"}
+                         "rq24c16", "rs24c16", "rd5c64", "uw6c32", "uw3c64"}
                         if fpu else set())
-    assert fpu or not unrolled
+    # the M7: the stride-2 two-row loops only (its own schedules for the rest)
+    assert fpu or unrolled == ({"rs24c16", "uw6c32", "uw3c64"} if h.core == "cortex-m7" else set())
     assert bool(re.search(rf"mcusim_depthwise_conv_3x3_packed_t{form}_s8\(", src)) == dsp
     assert src.count("mcusim_add_table_s8(") == 3 and ".r = 0," in src
     if not dsp:     # ARMv6-M: every table ADD takes the threshold steps (q != 0)
@@ -638,9 +663,9 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
 
 @pytest.mark.parametrize("board", ["stm32l4r5", "stm32u575"])
 def test_depthwise_row_widening_other_width(tmp_path, board):
-    """The 48-wide row walk instances (_rd48c8, _rq24c16) widen at immediate offsets for 48
-    input columns (mcusim_dw3p_widen_cols_c8n48, _c16n48); a VALID input of 50 columns takes
-    the generic loop. Its own image: 15+ output rows (past the small layout) of these widths
+    """The 48-wide row walk instances (_rd48c8, _rs24c16) widen at immediate offsets for 48
+    input columns (mcusim_dw3p_widen_cols_c8n48, _cols3_c16n48: the three-slot layout); a VALID
+    input of 50 columns takes the generic loops (mcusim_dw3p_widen_cols, _cols3). Its own image: 15+ output rows (past the small layout) of these widths
     outgrow the stm32f4's SRAM beside the other cases."""
     from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
@@ -657,7 +682,7 @@ def test_depthwise_row_widening_other_width(tmp_path, board):
         want.append(np.asarray(tflm(data, xs)[0]))
     src = tmp_path / "widen.c"
     src.write_text(h.source())
-    assert "_rd48c8_s8(" in h.source() and "_rq24c16_s8(" in h.source()
+    assert "_rd48c8_s8(" in h.source() and "_rs24c16_s8(" in h.source()
     elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "w.elf",
                     extra_flags=[f"-I{INCLUDE}", "-O2"])
     res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=100_000_000))

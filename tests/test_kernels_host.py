@@ -221,9 +221,17 @@ def test_depthwise_unrolled_loop_names():
     def name(shape, stride, act=(-128, 127), core="cortex-m4f", fpu=True):
         return dp.unrolled_loop(dict(stride=(stride, stride), output_dims=(1, *shape),
                                      activation=act), True, fpu, core)
-    # VWW's layers: 6x6x128, 12x12x64, 24x24x32 (blocks of 12 rows), 24 -> 12 stride 2
+    # VWW's layers: 6x6x128, 12x12x64, 24x24x32 (blocks of 12 rows), 24 -> 12 stride 2 (blocks
+    # of 6: two output rows per step), 12 -> 6 stride 2 (the same)
     assert [name((6, 6, 128), 1), name((12, 12, 64), 1), name((24, 24, 32), 1),
-            name((12, 12, 32), 2)] == ["_ue3c128", "_ud6c64", "_ud12c32", "_uq3c32"]
+            name((12, 12, 32), 2), name((6, 6, 64), 2)] == \
+        ["_ue3c128", "_ud6c64", "_ud12c32", "_uw6c32", "_uw3c64"]
+    # stride 2 at odd heights: one output row per step
+    assert name((3, 12, 32), 2) == "_uq3c32" and name((5, 6, 64), 2) == "_uv1c64"
+    # the M7 takes the stride-2 two-row loops only
+    assert [name((12, 12, 32), 2, core="cortex-m7"), name((6, 6, 64), 2, core="cortex-m7"),
+            name((3, 12, 32), 2, core="cortex-m7"), name((3, 3, 128), 2, core="cortex-m7")] == \
+        ["_uw6c32", "_uw3c64", "", ""]
     assert name((4, 6, 128), 1) == "_ud3c128"          # not square: the step loop
     assert name((6, 6, 12), 1) == "_ud3c0" and name((6, 12, 8), 2) == "_uq3c0"   # any channels
     assert name((6, 6, 128), 1, core="cortex-m33") == "_ue3c128"
@@ -234,10 +242,10 @@ def test_depthwise_unrolled_loop_names():
     assert name((6, 6, 128), 1, core="cortex-m7") == "" and name((6, 6, 128), 1, fpu=False) == ""
     assert name((6, 6, 128), 1, act=(-128, 0)) == "" and name((5, 6, 8), 1) == ""
     assert name((6, 8, 8), 1) == "" and name((6, 6, 32), 2) == ""
-    assert name((6, 6, 64), 2) == "_uv1c64"            # VWW's 12 -> 6: a quad and a pair per row
+    assert name((3, 6, 64), 2) == "_uv1c64"            # a quad and a pair per row
     assert name((48, 48, 8), 1) == "" and name((25, 5, 64), 1) == ""
     # the row walk's instances (no small layout): VWW's 48-wide layers, KWS's 25x5x64
-    body = src[src.index("#define MCUSIM_DW3P_R_LIST(X)"):].split("\n", 1)[0]
+    body = re.search(r"#define MCUSIM_DW3P_R_LIST\(X\)((?:[^\n]*\\\n)*[^\n]*)", src).group(1)
     got = [(k, int(a), int(b), int(c), int(u)) for k, a, b, c, u in
            re.findall(r"X\((\w), (\d+), (\d+), (\d+), (\d+)\)", body)]
     assert got == list(dp.ROW_LOOPS)
@@ -246,9 +254,20 @@ def test_depthwise_unrolled_loop_names():
         return dp.row_loop(dict(stride=(stride, stride), output_dims=(1, *shape),
                                 activation=(-128, 127)), True, True, core)
     assert [row((48, 48, 8), 1), row((24, 24, 16), 2), row((25, 5, 64), 1)] == \
-        ["_rd48c8", "_rq24c16", "_rd5c64"]
+        ["_rd48c8", "_rs24c16", "_rd5c64"]
+    # stride 2: two output rows per call over three slots at even heights, else one row (quads)
+    assert row((23, 24, 16), 2) == "_rq24c16" and row((24, 24, 16), 2, "cortex-m33") == "_rs24c16"
     assert row((48, 48, 16), 1) == "" and row((6, 6, 128), 1) == ""      # no instance; small
-    assert row((48, 48, 8), 1, core="cortex-m7") == ""
+    # the M7: the three-slot walk only (its own schedules for the rest)
+    assert row((48, 48, 8), 1, core="cortex-m7") == "" and row((23, 24, 16), 2, "cortex-m7") == ""
+    assert row((24, 24, 16), 2, "cortex-m7") == "_rs24c16"
+    # the three-slot walk's scratch: 48 bytes per column (the two-slot walk's 32) when named
+
+    def scratch(oh, core):
+        return dp.buffer_size(dict(stride=(2, 2), output_dims=(1, oh, 24, 16),
+                                   activation=(-128, 127)), True, False, True, core)
+    assert [scratch(24, "cortex-m33"), scratch(24, "cortex-m4f"), scratch(24, "cortex-m7"),
+            scratch(23, "cortex-m33"), scratch(24, "")] == [48 * 49] * 3 + [32 * 49] * 2
 
 
 def test_v6m_split_high_multiply():

@@ -410,12 +410,13 @@ MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_t_pre_s8)
  * ch: the channel count the output offsets are immediates for (0: any); k = m, n: a 3x3 map
  * at stride 1, 2, every output of a channel without a loop (P 3, ch given); v: stride 2, width
  * 4P + 2 (P quads, then a pair; ch given); e: stride 1, a 2P x 2P map with its steps unrolled
- * too (ch given). A layer the loop
+ * too (ch given); w: stride 2, width 2P, two output rows per step over three slots (ch
+ * given, even heights). A layer the loop
  * does not fit runs the generic loops. X(k, kind, P, ch): the instances. */
 #define MCUSIM_DW3P_U_LIST(X)                                                                      \
     X(d, 1, 3, 0) X(d, 1, 6, 0) X(d, 1, 12, 0) X(q, 4, 3, 0) X(d, 1, 3, 128) X(d, 1, 6, 64)        \
     X(d, 1, 12, 32) X(q, 4, 3, 32) X(m, 2, 3, 256) X(n, 6, 3, 128)     \
-    X(v, 8, 1, 64) X(e, 3, 3, 128)
+    X(v, 8, 1, 64) X(e, 3, 3, 128) X(w, 10, 6, 32) X(w, 10, 3, 64)
 #define MCUSIM_DW3P_U_DECL(k, kind, P, ch)                                                         \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_sign_u##k##P##c##ch##_s8)               \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_nosign_u##k##P##c##ch##_s8)             \
@@ -424,9 +425,11 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3P_U_DECL)
 #undef MCUSIM_DW3P_U_DECL
 /* ... and with a row walk's loops named (no small layout): _r<k><ow>c<ch>, rows of ow outputs
  * and ch channels, whose output offsets the loops hold as immediates; k = d: stride 1, q:
- * stride 2 (ow >= 4). X(k, kind, ow, ch, u): u = 1 for the loops of two passes per turn (ow >= 8;
+ * stride 2 (ow >= 4); s: stride 2, two output rows per call over three row-pair slots (kind 9,
+ * even heights). X(k, kind, ow, ch, u): u = 1 for the loops of two passes per turn (ow >= 8;
  * the kernel's dualu/quad2u). A layer the loops do not fit runs the generic ones. */
-#define MCUSIM_DW3P_R_LIST(X) X(d, 1, 48, 8, 1) X(q, 4, 24, 16, 1) X(d, 1, 5, 64, 0)
+#define MCUSIM_DW3P_R_LIST(X)                                                                      \
+    X(d, 1, 48, 8, 1) X(q, 4, 24, 16, 1) X(s, 9, 24, 16, 1) X(d, 1, 5, 64, 0)
 #define MCUSIM_DW3P_R_DECL(k, kind, ow, ch, u)                                                     \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_sign_r##k##ow##c##ch##_s8)              \
     MCUSIM_DW3P_FORM_DECL(mcusim_depthwise_conv_3x3_packed_nosign_r##k##ow##c##ch##_s8)            \

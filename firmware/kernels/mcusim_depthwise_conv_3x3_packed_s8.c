@@ -23,7 +23,11 @@
  * assembly, four channels per call (fixed registers at any -O level). Small maps (every row pair
  * fits 8 slots: mcusim_dw3p_small_pairs) keep all their row pairs in the scratch at once, slot p
  * = input rows 2p - pad and 2p + 1 - pad, so one call runs every step of a channel (a step
- * moves the slot base by 4 bytes) and the channel's record is loaded once.
+ * moves the slot base by 4 bytes) and the channel's record is loaded once. Stride 2 with even
+ * heights can take two output rows per pass from three consecutive pairs (the middle pair's
+ * words serve row 0's kernel row 2 and row 1's kernel rows 0-1, loaded once: 15 loads per 4
+ * outputs instead of 18): in the small layout (kind 10, slots 2d..2d + 2) and in a row walk of
+ * three slots (kind 9, 48-byte columns, the slots rotating by two pairs per call).
  * ARMv6-M path: channel by channel over a ring of three int32 input rows, one output row per call
  * of an assembly loop, the high multiply in three MULS (mcusim_dw3p_v6m_line; needs |acc| < 2^19,
  * which the compiler checks).
@@ -146,6 +150,9 @@ static int32_t mcusim_dw3p_buffer(int32_t ow, int32_t sw, int32_t sh, int32_t fu
     if (oh > 0 && (mcusim_dw3p_small_pairs(oh, sh, sw, fused) ||
                    mcusim_dw3p_block_rows(oh, ow, sh, sw, fused))) {
         return 16 * DW3P_SLOTS * ((ow - 1) * sw + 3);
+    }
+    if (fused && oh > 0 && sh == 2 && sw == 2 && !(oh & 1)) {
+        return 48 * ((ow - 1) * sw + 3);    /* room for the three-slot walk (kind 9) */
     }
     if (fused) {
         return 32 * ((ow - 1) * sw + 3);
@@ -473,7 +480,9 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_UDECL)
 #define MCUSIM_DW3F_RDECL(k, kind, ow, ch, u)                                                      \
     mcusim_dw3f_loop mcusim_dw3f_r##k##ow##c##ch##_t0, mcusim_dw3f_r##k##ow##c##ch##_t0p,          \
         mcusim_dw3f_r##k##ow##c##ch##_t0s, mcusim_dw3f_r##k##ow##c##ch##_t1,                       \
-        mcusim_dw3f_r##k##ow##c##ch##_t1p, mcusim_dw3f_r##k##ow##c##ch##_t1s;
+        mcusim_dw3f_r##k##ow##c##ch##_t1p, mcusim_dw3f_r##k##ow##c##ch##_t1s,                      \
+        mcusim_dw3f_r##k##ow##c##ch##_t2, mcusim_dw3f_r##k##ow##c##ch##_t2p,                       \
+        mcusim_dw3f_r##k##ow##c##ch##_t2s;
 MCUSIM_DW3P_R_LIST(MCUSIM_DW3F_RDECL)
 #undef MCUSIM_DW3F_RDECL
 /* MCUSIM_DW3F_RINST: rows of ow outputs, u: unrolled (else the generic loops, T6) */
@@ -1296,12 +1305,72 @@ __asm__(
     "  .set mcusim_dw3f_s, mcusim_dw3f_s+1\n"
     "  .endr\n"
     "  .endm\n"
+    /* Stride 2 over three row-pair slots (kind 9; the three-slot layout: column j, channel i,
+     * slot s at byte 48 j + 12 i + 4 s): two output rows x two output columns per pass from
+     * the pairs A = (r, r + 1), B = (r + 2, r + 3), C = (r + 4, r + 5) at slot bytes a, b, c
+     * over five columns: row 0 = SMLAD A + SMLABT B, row 1 = SMLAD B + SMLABT C, so B is loaded
+     * once for both rows: 15 loads per 4 outputs (the one-row quads: 18), the loads in pairs
+     * but the last (the M4 pipelines a load only after a load). Sums r10 (row 0, column 0),
+     * r11 (row 1, column 0), lr (row 0, column 1), r2 (row 1, column 1; the bias until its last
+     * use); weights r4-r6 (w0, w1) and r7-r9 (w1, w2) of kernel columns 0-2. The small layout's
+     * kind 10 runs the same pass over slots 2d, 2d + 1, 2d + 2 (cs 128). */
+    "  .macro MCUSIM_DW3F_S3LD reg, k, x, off\n"
+    "  ldr \\reg, [r0, #\\off+mcusim_dw3f_cs*\\k+\\x]\n"
+    "  .endm\n"
+    "  .macro MCUSIM_DW3F_S3PASS off, a, b, c, cs=48\n"
+    "  .set mcusim_dw3f_cs, \\cs\n"
+    "  vmov r2, s6\n"                    /* first: no load right after the stores */
+    "  MCUSIM_DW3F_S3LD r3, 0, \\a, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 0, \\b, \\off\n"
+    "  smlad r10, r3, r4, r2\n"
+    "  smlabt r10, r12, r7, r10\n"
+    "  smlad r11, r12, r4, r2\n"
+    "  MCUSIM_DW3F_S3LD r3, 0, \\c, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 1, \\a, \\off\n"
+    "  smlabt r11, r3, r7, r11\n"
+    "  smlad r10, r12, r5, r10\n"
+    "  MCUSIM_DW3F_S3LD r3, 1, \\b, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 1, \\c, \\off\n"
+    "  smlabt r10, r3, r8, r10\n"
+    "  smlad r11, r3, r5, r11\n"
+    "  smlabt r11, r12, r8, r11\n"
+    "  MCUSIM_DW3F_S3LD r3, 2, \\a, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 2, \\b, \\off\n"
+    "  smlad r10, r3, r6, r10\n"
+    "  smlad lr, r3, r4, r2\n"
+    "  smlabt r10, r12, r9, r10\n"
+    "  smlabt lr, r12, r7, lr\n"
+    "  smlad r11, r12, r6, r11\n"
+    "  smlad r2, r12, r4, r2\n"          /* the bias's last use: r2 becomes a sum */
+    "  MCUSIM_DW3F_S3LD r3, 2, \\c, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 3, \\a, \\off\n"
+    "  smlabt r11, r3, r9, r11\n"
+    "  smlabt r2, r3, r7, r2\n"
+    "  smlad lr, r12, r5, lr\n"
+    "  MCUSIM_DW3F_S3LD r3, 3, \\b, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 3, \\c, \\off\n"
+    "  smlabt lr, r3, r8, lr\n"
+    "  smlad r2, r3, r5, r2\n"
+    "  smlabt r2, r12, r8, r2\n"
+    "  MCUSIM_DW3F_S3LD r3, 4, \\a, \\off\n"
+    "  MCUSIM_DW3F_S3LD r12, 4, \\b, \\off\n"
+    "  smlad lr, r3, r6, lr\n"
+    "  MCUSIM_DW3F_S3LD r3, 4, \\c, \\off\n"
+    "  smlabt lr, r12, r9, lr\n"
+    "  smlad r2, r12, r6, r2\n"
+    "  smlabt r2, r3, r9, r2\n"
+    "  .endm\n"
     /* cs, t: the scratch's column bytes and word order (the row walk's 2-slot layout: 32, t0/t1);
      * row: one step per call (the row walk's loops, called per row or row pair) */
     "  .macro MCUSIM_DW3F_DUALF name, sign, P, kind=1, ch=0, cs=128, t=0, row=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  push {r4-r11, lr}\n"
+    /* the entry past the PUSH, 4 bytes on (a widening's tail: mcusim_dw3p_widen_pairs8_c*_t;
+     * MCUSIM_DW3F_BODY) */
+    "  .if . - \\name - 4\n"
+    "  .error \"the body entry moved\"\n"
+    "  .endif\n"
     "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
     "  ldr r5, [r0, #16]\n"
     "  ldrd r6, r7, [r0, #20]\n"         /* ch, orow */
@@ -1360,7 +1429,10 @@ __asm__(
     "1:\n"
     "  .set mcusim_dw3f_q, 0\n"
     "  .rept \\P\n"
-    "  .if \\kind == 4 || \\kind == 8\n"
+    "  .if \\kind == 10\n"              /* stride 2, two rows: slots 2d..2d + 2 */
+    "  MCUSIM_DW3F_S3PASS 4*\\cs*mcusim_dw3f_q, 0, 4, 8, \\cs\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, 2*\\P*\\ch\n"
+    "  .elseif \\kind == 4 || \\kind == 8\n"
     "  MCUSIM_DW3F_QUADTAPSO 8*\\cs*mcusim_dw3f_q, \\cs, \\t\n"
     "  .if \\ch\n"
     "  MCUSIM_DW3F_QUADRQC \\sign, 4*\\ch*mcusim_dw3f_q, \\ch\n"
@@ -1383,6 +1455,8 @@ __asm__(
     "  .if \\row == 2\n"                 /* the row's next chunk: 2P columns, 2P outputs on */
     "  add r0, r0, #2*\\P*\\cs\n"
     "  add r1, r1, #2*\\P*\\ch\n"
+    "  .elseif \\kind == 10\n"
+    "  adds r0, #8\n"                    /* the next two rows: two slots on */
     "  .else\n"
     "  adds r0, #4\n"                    /* the next step: the next slot, out + out step */
     "  .endif\n"
@@ -1422,6 +1496,10 @@ __asm__(
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch, 0, \\P, 8, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()p, 2, \\P, 8, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_uv\\P\\()c\\ch\\()s, 1, \\P, 8, \\ch\n"
+    "  .elseif \\k == 10\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uw\\P\\()c\\ch, 0, \\P, 10, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uw\\P\\()c\\ch\\()p, 2, \\P, 10, \\ch\n"
+    "  MCUSIM_DW3F_DUALF mcusim_dw3f_uw\\P\\()c\\ch\\()s, 1, \\P, 10, \\ch\n"
     "  .elseif \\k == 1\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch, 0, \\P, 1, \\ch\n"
     "  MCUSIM_DW3F_DUALF mcusim_dw3f_ud\\P\\()c\\ch\\()p, 2, \\P, 1, \\ch\n"
@@ -1441,7 +1519,74 @@ __asm__(
     "  MCUSIM_DW3F_DUALF \\name\\()p, 2, \\P, \\kind, \\ch, 32, \\t, \\row\n"
     "  MCUSIM_DW3F_DUALF \\name\\()s, 1, \\P, \\kind, \\ch, 32, \\t, \\row\n"
     "  .endm\n"
+    /* one call: two output rows of the group's four channels, np passes per row in turns of
+     * tp, output strides as immediates (ch, orow); r0 the channel's first scratch column, r1
+     * its first output (the job's v, out) */
+    "  .macro MCUSIM_DW3F_S3 name, sign, np, tp, ch, orow, a, b, c\n"
+    "  .pushsection .text.\\name, \"ax\", %progbits\n"
+    MCUSIM_DW3_ASM_FUNC
+    "  push {r4-r11, lr}\n"
+    "  ldm r0, {r1-r4}\n"                /* v, (acc), n, rec */
+    "  ldr r5, [r0, #16]\n"
+    "  vmov s7, r1\n"
+    "  vmov s8, r4\n"
+    "  vmov s9, r5\n"
+    "  adds r2, r5, #4\n"               /* the group's end: out + 4 channels */
+    "  vmov s12, r2\n"
+    "  mov r0, r1\n"
+    "  mov r1, r5\n"
+    "10:\n"                               /* the record in one LDM: weights, bias, m, rnd, e */
+    "  vmov r3, s8\n"
+    "  ldm r3!, {r4-r12, lr}\n"
+    "  vmov s8, r3\n"
+    "  vmov s0, r11\n"
+    "  vmov s1, r12\n"
+    "  .if \\sign != 2\n"
+    "  vmov s2, lr\n"
+    "  .endif\n"
+    "  vmov s6, r10\n"
+    "  add r2, r0, #192*\\np\n"         /* the row's end: np passes of 4 columns */
+    "  vmov s5, r2\n"
+    "  .balign 4\n"
+    "1:\n"
+    "  .set mcusim_dw3f_q, 0\n"
+    "  .rept \\tp\n"
+    "  MCUSIM_DW3F_S3PASS 192*mcusim_dw3f_q, \\a, \\b, \\c\n"
+    "  MCUSIM_DW3F_DUALRQC \\sign, 2*\\ch*mcusim_dw3f_q, \\ch, \\orow\n"
+    "  .set mcusim_dw3f_q, mcusim_dw3f_q+1\n"
+    "  .endr\n"
+    "  add r0, r0, #192*\\tp\n"
+    "  add r1, r1, #2*\\ch*\\tp\n"
+    "  vmov r3, s5\n"
+    "  cmp r0, r3\n"
+    "  bne 1b\n"
+    "  MCUSIM_DW3F_NEXT_CH 48\n"
+    "  pop {r4-r11, pc}\n"
+    "  .size \\name, .-\\name\n"
+    "  .popsection\n"
+    "  .endm\n"
+    /* kind 9's three loops per form: _t<s> for the pair (r, r + 1) in slot s (the slots
+     * rotate by two pairs per call) */
+    "  .macro MCUSIM_DW3F_S3F name, np, tp, ch, orow, a, b, c\n"
+    "  MCUSIM_DW3F_S3 \\name, 0, \\np, \\tp, \\ch, \\orow, \\a, \\b, \\c\n"
+    "  MCUSIM_DW3F_S3 \\name\\()p, 2, \\np, \\tp, \\ch, \\orow, \\a, \\b, \\c\n"
+    "  MCUSIM_DW3F_S3 \\name\\()s, 1, \\np, \\tp, \\ch, \\orow, \\a, \\b, \\c\n"
+    "  .endm\n"
     "  .macro MCUSIM_DW3F_RINST k, kind, ow, ch, u, fr\n"
+    "  .if \\kind == 9\n"                 /* passes per turn: 4, 3, 2 or 1 dividing ow / 2 */
+    "  .if (\\ow/2) % 4 == 0\n"
+    "  .set mcusim_dw3f_tp, 4\n"
+    "  .elseif (\\ow/2) % 3 == 0\n"
+    "  .set mcusim_dw3f_tp, 3\n"
+    "  .elseif (\\ow/2) % 2 == 0\n"
+    "  .set mcusim_dw3f_tp, 2\n"
+    "  .else\n"
+    "  .set mcusim_dw3f_tp, 1\n"
+    "  .endif\n"
+    "  MCUSIM_DW3F_S3F mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, \\ow/2, mcusim_dw3f_tp, \\ch, \\ow*\\ch, 0, 4, 8\n"
+    "  MCUSIM_DW3F_S3F mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, \\ow/2, mcusim_dw3f_tp, \\ch, \\ow*\\ch, 4, 8, 0\n"
+    "  MCUSIM_DW3F_S3F mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t2, \\ow/2, mcusim_dw3f_tp, \\ch, \\ow*\\ch, 8, 0, 4\n"
+    "  .else\n"
     "  .if \\u && (\\fr || \\ow <= 24)\n"
     "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t0, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 0\n"
     "  MCUSIM_DW3F_RINST1 mcusim_dw3f_r\\k\\ow\\()c\\ch\\()_t1, \\kind, \\ow/(\\kind+1-\\kind/4), \\ch, 4\n"
@@ -1451,10 +1596,15 @@ __asm__(
     "  .else\n"
     "  MCUSIM_DW3F_T6 mcusim_dw3f_r\\k\\ow\\()c\\ch, \\kind, 0, 32, 5, 0, \\u, 1, 0, 0, \\ch, \\ow*\\ch\n"
     "  .endif\n"
+    "  .endif\n"
     "  .endm\n"
     MCUSIM_DW3P_R_ASM
     "  .purgem MCUSIM_DW3F_RINST\n"
     "  .purgem MCUSIM_DW3F_RINST1\n"
+    "  .purgem MCUSIM_DW3F_S3F\n"
+    "  .purgem MCUSIM_DW3F_S3\n"
+    "  .purgem MCUSIM_DW3F_S3PASS\n"
+    "  .purgem MCUSIM_DW3F_S3LD\n"
     "  .purgem MCUSIM_DW3F_DUALF3\n"
     "  .purgem MCUSIM_DW3F_DUALRQC\n"
     "  .purgem MCUSIM_DW3F_QUADRQC\n"
@@ -1503,6 +1653,7 @@ typedef struct {
     int32_t n;              /* in-image columns */
     int32_t in_h, row, ch;
     const int32_t *zp4;     /* four zero-point bytes (rows outside the image) */
+    int32_t pad;            /* (zp, zp): a scratch word of two rows outside the image */
 } mcusim_dw3p_rows;
 
 /* n columns of the row pair (p0, p1) into the slot at o (words o[0], o[2], o[4], o[6] per
@@ -1510,6 +1661,8 @@ typedef struct {
  * to back (they pipeline), a light entry (it runs once per pair and group) */
 void mcusim_dw3p_widen_cols(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
                             int32_t s0, int32_t s1);
+void mcusim_dw3p_widen_cols3(int32_t *o, const int8_t *p0, const int8_t *p1, int32_t n,
+                             int32_t s0, int32_t s1);
 /* a small map's row pairs (8 slots, 128-byte columns: words o[0], o[8], o[16], o[24] per
  * column), all in one call (src per layer, c per group) */
 typedef struct {            /* the order of the asm's LDM {r1, r2, r4, r5} */
@@ -1593,6 +1746,8 @@ __asm__(
     "  .popsection\n"
     "  .endm\n"
     "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols, 8, 32\n"
+    /* the same into the three-slot layout (kind 9: 48-byte columns, channels 12 bytes apart) */
+    "  MCUSIM_DW3P_WIDEN mcusim_dw3p_widen_cols3, 12, 48\n"
     /* all np row pairs of a small map's group, pair p into slot p: src[p] = {p0, p1, s0, s1}
      * for channel 0 (a row outside the image: the zero-point word, stride 0), c the group's
      * channel offset (added to the rows inside). One call per group instead of one per pair. */
@@ -1637,23 +1792,34 @@ __asm__(
  * with them alone): every column of a pair at immediate offsets (no pointer or stride moves, no
  * per-column loop test; widths over 12 in turns of 12 columns), the rows outside the image from
  * a register (one body per in/out combination of the pair's two rows), each pair's last store
- * after the next pair's loads (the M4 pipelines no load after a store). Another width takes
- * mcusim_dw3p_widen_pairs8. Same arguments. */
-typedef void (*mcusim_dw3p_widen_fn)(int32_t *, const mcusim_dw3p_src *, int32_t, int32_t,
-                                     int32_t);
+ * after the next pair's loads (the M4 pipelines no load after a store). Width N only (the
+ * caller checks; another width takes mcusim_dw3p_widen_pairs8). mcusim_dw3p_widen_pairs8's
+ * arguments, then the group's job and its loop's entry past the loop's own PUSH
+ * (mcusim_dw3f_<loop>_body): the widening ends by branching there with r0 = job, on its own
+ * frame (the same registers pushed), so the loop's POP returns to the caller: one call, one
+ * frame and no C between the widening and the taps of each group. */
+typedef void (*mcusim_dw3p_widen_t_fn)(int32_t *, const mcusim_dw3p_src *, int32_t, int32_t,
+                                       int32_t, void *, void (*)(void));
 #define MCUSIM_DW3W_LIST(X) X(128, 6) X(64, 12) X(32, 24) X(256, 3)
 #define MCUSIM_DW3W_DECL(ch, w)                                                                    \
-    void mcusim_dw3p_widen_pairs8_c##ch##n##w(int32_t *o, const mcusim_dw3p_src *src, int32_t np,  \
-                                               int32_t nc, int32_t c);
+    void mcusim_dw3p_widen_pairs8_c##ch##n##w##_t(int32_t *o, const mcusim_dw3p_src *src,          \
+                                                  int32_t np, int32_t nc, int32_t c, void *job,    \
+                                                  void (*body)(void));
 MCUSIM_DW3W_LIST(MCUSIM_DW3W_DECL)
 #undef MCUSIM_DW3W_DECL
 typedef void (*mcusim_dw3p_widenc_fn)(int32_t *, const int8_t *, const int8_t *, int32_t, int32_t,
                                       int32_t);
 #define MCUSIM_DW3WC_LIST(X) X(8, 48) X(16, 48)
+#define MCUSIM_DW3WC3_LIST(X) X(16, 48)
 #define MCUSIM_DW3W_DECL(ch, w)                                                                    \
     void mcusim_dw3p_widen_cols_c##ch##n##w(int32_t *o, const int8_t *p0, const int8_t *p1,       \
                                             int32_t nc, int32_t s0, int32_t s1);
 MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    void mcusim_dw3p_widen_cols3_c##ch##n##w(int32_t *o, const int8_t *p0, const int8_t *p1,      \
+                                             int32_t nc, int32_t s0, int32_t s1);
+MCUSIM_DW3WC3_LIST(MCUSIM_DW3W_DECL)
 #undef MCUSIM_DW3W_DECL
 __asm__(
     "  .syntax unified\n"
@@ -1712,6 +1878,16 @@ __asm__(
     "  str lr, [r0, #\\pend]\n"
     "  .endif\n"
     "  .endm\n"
+    /* the widening's return: tail 1, into the loop's body (job, body: the stack arguments
+     * after c) on this frame */
+    "  .macro MCUSIM_DW3W_RET tail\n"
+    "  .if \\tail\n"
+    "  ldrd r0, r12, [sp, #40]\n"
+    "  bx r12\n"
+    "  .else\n"
+    "  pop {r4-r11, pc}\n"
+    "  .endif\n"
+    "  .endm\n"
     /* one pair's n columns (r0 the slot's first column, r1/r2 the rows; over 12: turns of 12,
      * r11 the end) */
     "  .macro MCUSIM_DW3W_PAIR zt, zb, ch, n, cs=128, ws=32, tk=12\n"
@@ -1728,11 +1904,13 @@ __asm__(
     "  bne 1b\n"
     "  .endif\n"
     "  .endm\n"
-    "  .macro MCUSIM_DW3W name, ch, n, tk=12\n"
+    "  .macro MCUSIM_DW3W name, ch, n, tk=12, tail=0\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
+    "  .if \\tail == 0\n"
     "  cmp r3, #\\n\n"
     "  bne.w mcusim_dw3p_widen_pairs8\n"   /* another width: the generic loop (a tail call) */
+    "  .endif\n"
     "  push {r4-r11, lr}\n"
     "  ldr r5, [sp, #36]\n"               /* c */
     "  mov r10, r1\n"
@@ -1768,7 +1946,7 @@ __asm__(
     "  bne 20b\n"
     "  add sp, #4\n"
     "  .endif\n"
-    "  pop {r4-r11, pc}\n"
+    "  MCUSIM_DW3W_RET \\tail\n"
     "30:\n"
     "  ldr r3, [r1]\n"
     "  cmp r7, #0\n"
@@ -1779,7 +1957,7 @@ __asm__(
     "  adds r0, #4\n"
     "  cmp r10, r11\n"
     "  bne 20b\n"
-    "  pop {r4-r11, pc}\n"
+    "  MCUSIM_DW3W_RET \\tail\n"
     "  .else\n"
     "  b 90b\n"
     "  .endif\n"
@@ -1790,7 +1968,7 @@ __asm__(
     "  adds r0, #4\n"
     "  cmp r10, r11\n"
     "  bne 20b\n"
-    "  pop {r4-r11, pc}\n"
+    "  MCUSIM_DW3W_RET \\tail\n"
     "  .else\n"
     "  b 90b\n"
     "  .endif\n"
@@ -1800,31 +1978,32 @@ __asm__(
     "  adds r0, #4\n"
     "  cmp r10, r11\n"
     "  bne 20b\n"
-    "  pop {r4-r11, pc}\n"
+    "  MCUSIM_DW3W_RET \\tail\n"
     "  .else\n"
     "  b 90b\n"
     "  .endif\n"
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
     "  .endm\n"
-#define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3W mcusim_dw3p_widen_pairs8_c" #ch "n" #n ", " #ch ", " #n "\n"
+#define MCUSIM_DW3W_INST(ch, n)                                                                    \
+    "  MCUSIM_DW3W mcusim_dw3p_widen_pairs8_c" #ch "n" #n "_t, " #ch ", " #n ", 12, 1\n"
     MCUSIM_DW3W_LIST(MCUSIM_DW3W_INST)
 #undef MCUSIM_DW3W_INST
     /* the row walk's pair of rows (mcusim_dw3p_widen_cols' arguments, both rows inside the
      * image at stride ch; anything else: the generic loop) */
-    "  .macro MCUSIM_DW3WC name, ch, n\n"
+    "  .macro MCUSIM_DW3WC name, ch, n, cs=32, ws=8, gen=mcusim_dw3p_widen_cols\n"
     "  .pushsection .text.\\name, \"ax\", %progbits\n"
     MCUSIM_DW3_ASM_FUNC
     "  cmp r3, #\\n\n"
-    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  bne.w \\gen\n"
     "  ldrd r12, r3, [sp]\n"             /* s0, s1 */
     "  cmp r12, #\\ch\n"
     "  it eq\n"
     "  cmpeq r3, #\\ch\n"
     "  mov r3, #\\n\n"
-    "  bne.w mcusim_dw3p_widen_cols\n"
+    "  bne.w \\gen\n"
     "  push {r6-r9, r11, lr}\n"             /* turns of 24 columns: 12 and 6 lose to the turn tests, the whole row (48) to the M33 instruction cache */
-    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n, 32, 8, 24\n"
+    "  MCUSIM_DW3W_PAIR 0, 0, \\ch, \\n, \\cs, \\ws, 24\n"
     "  pop {r6-r9, r11, pc}\n"
     "  .size \\name, .-\\name\n"
     "  .popsection\n"
@@ -1832,30 +2011,39 @@ __asm__(
 #define MCUSIM_DW3W_INST(ch, n) "  MCUSIM_DW3WC mcusim_dw3p_widen_cols_c" #ch "n" #n ", " #ch ", " #n "\n"
     MCUSIM_DW3WC_LIST(MCUSIM_DW3W_INST)
 #undef MCUSIM_DW3W_INST
+#define MCUSIM_DW3W_INST(ch, n)                                                                    \
+    "  MCUSIM_DW3WC mcusim_dw3p_widen_cols3_c" #ch "n" #n ", " #ch ", " #n ", 48, 12, "           \
+    "mcusim_dw3p_widen_cols3\n"
+    MCUSIM_DW3WC3_LIST(MCUSIM_DW3W_INST)
+#undef MCUSIM_DW3W_INST
     "  .purgem MCUSIM_DW3WC\n"
     "  .purgem MCUSIM_DW3W\n"
     "  .purgem MCUSIM_DW3W_PAIR\n"
     "  .purgem MCUSIM_DW3W_RUN\n"
     "  .purgem MCUSIM_DW3W_2\n"
-    "  .purgem MCUSIM_DW3W_LD\n");
-/* the widening an unrolled instance's layer takes (the channel count and width it names; the
- * any-channel instances: the generic loop) */
-#define MCUSIM_DW3W_OF_d3c0 mcusim_dw3p_widen_pairs8
-#define MCUSIM_DW3W_OF_d6c0 mcusim_dw3p_widen_pairs8
-#define MCUSIM_DW3W_OF_d12c0 mcusim_dw3p_widen_pairs8
-#define MCUSIM_DW3W_OF_q3c0 mcusim_dw3p_widen_pairs8
-#define MCUSIM_DW3W_OF_d3c128 mcusim_dw3p_widen_pairs8_c128n6
-#define MCUSIM_DW3W_OF_e3c128 mcusim_dw3p_widen_pairs8_c128n6
-#define MCUSIM_DW3W_OF_n3c128 mcusim_dw3p_widen_pairs8_c128n6
-#define MCUSIM_DW3W_OF_d6c64 mcusim_dw3p_widen_pairs8_c64n12
-#define MCUSIM_DW3W_OF_v1c64 mcusim_dw3p_widen_pairs8_c64n12
-#define MCUSIM_DW3W_OF_d12c32 mcusim_dw3p_widen_pairs8_c32n24
-#define MCUSIM_DW3W_OF_q3c32 mcusim_dw3p_widen_pairs8_c32n24
-#define MCUSIM_DW3W_OF_m3c256 mcusim_dw3p_widen_pairs8_c256n3
+    "  .purgem MCUSIM_DW3W_LD\n"
+    "  .purgem MCUSIM_DW3W_RET\n");
+/* the widening an unrolled instance's layer takes and its width (the channel count and width
+ * it names; the any-channel instances: NULL, 0, the generic loop) */
+#define MCUSIM_DW3W_OF_d3c0 NULL, 0
+#define MCUSIM_DW3W_OF_d6c0 NULL, 0
+#define MCUSIM_DW3W_OF_d12c0 NULL, 0
+#define MCUSIM_DW3W_OF_q3c0 NULL, 0
+#define MCUSIM_DW3W_OF_d3c128 mcusim_dw3p_widen_pairs8_c128n6_t, 6
+#define MCUSIM_DW3W_OF_e3c128 mcusim_dw3p_widen_pairs8_c128n6_t, 6
+#define MCUSIM_DW3W_OF_n3c128 mcusim_dw3p_widen_pairs8_c128n6_t, 6
+#define MCUSIM_DW3W_OF_d6c64 mcusim_dw3p_widen_pairs8_c64n12_t, 12
+#define MCUSIM_DW3W_OF_v1c64 mcusim_dw3p_widen_pairs8_c64n12_t, 12
+#define MCUSIM_DW3W_OF_d12c32 mcusim_dw3p_widen_pairs8_c32n24_t, 24
+#define MCUSIM_DW3W_OF_q3c32 mcusim_dw3p_widen_pairs8_c32n24_t, 24
+#define MCUSIM_DW3W_OF_w6c32 mcusim_dw3p_widen_pairs8_c32n24_t, 24
+#define MCUSIM_DW3W_OF_w3c64 mcusim_dw3p_widen_pairs8_c64n12_t, 12
+#define MCUSIM_DW3W_OF_m3c256 mcusim_dw3p_widen_pairs8_c256n3_t, 3
 /* the row walk's instances: VWW's 48-wide layers (KWS's 5-wide rows keep the generic loop: its
  * flash budget) */
 #define MCUSIM_DW3WG_OF_d48c8 mcusim_dw3p_group_c8n48
 #define MCUSIM_DW3WG_OF_q24c16 mcusim_dw3p_group_c16n48
+#define MCUSIM_DW3WG_OF_s24c16 mcusim_dw3p_group3_c16n48
 #define MCUSIM_DW3WG_OF_d5c64 NULL
 #endif
 
@@ -1955,29 +2143,44 @@ typedef void (*mcusim_dw3p_group_fn)(mcusim_dw3p_job *, const mcusim_dw3p_rows *
                                               const mcusim_dw3f_fn (*)[2]);
 MCUSIM_DW3WC_LIST(MCUSIM_DW3W_DECL)
 #undef MCUSIM_DW3W_DECL
+#define MCUSIM_DW3W_DECL(ch, w)                                                                    \
+    static void mcusim_dw3p_group3_c##ch##n##w(mcusim_dw3p_job *, const mcusim_dw3p_rows *,       \
+                                               const int8_t *, const int32_t *, int8_t *, int32_t, \
+                                               int32_t, int32_t, int32_t,                          \
+                                               const mcusim_dw3f_fn (*)[2]);
+MCUSIM_DW3WC3_LIST(MCUSIM_DW3W_DECL)
+#undef MCUSIM_DW3W_DECL
 /* An unrolled small-map loop as an entry names it (one per form, so that only it is linked):
  * the layer shape it fits, checked before it runs */
 typedef struct {
-    mcusim_dw3f_fn fn[2]; /* small map: [0]; row walk: per scratch word order t */
+    mcusim_dw3f_fn fn[3]; /* small map: [0]; row walk: per scratch word order t (kind 9: per
+                             slot of the call's first pair) */
     int32_t kind;       /* 1: stride 1, two rows per pass (small: width 2P, even heights); 4:
                            stride 2, quads (small: width 4P); 2, 6: a 3x3 map at stride 1, 2;
                            8: stride 2, width 4P + 2 (quads, then a pair); 3: stride 1, a
-                           2P x 2P map, every step unrolled */
+                           2P x 2P map, every step unrolled; 9: stride 2, two output rows per
+                           call over three row-pair slots (row walk, even heights); 10: stride
+                           2, width 2P, two output rows per step (small: even heights) */
     int32_t p, ch;      /* small: passes per step; row walk: the width; the channel count of
                            the immediate offsets (0: any, small maps only) */
     int32_t form;       /* qmode >> 1 */
     int32_t row;        /* 1: a row-walk instance (MCUSIM_DW3P_R_LIST) */
-    union {
-        mcusim_dw3p_widen_fn widen; /* small map: its widening (MCUSIM_DW3W_OF_*) */
-        mcusim_dw3p_group_fn group; /* row walk: the group walk with its widening
-                                       (MCUSIM_DW3WG_OF_*), or NULL: the generic widening
-                                       (KWS's 5-wide rows: its flash budget) */
-    };
+    mcusim_dw3p_group_fn group; /* row walk: the group walk with its widening
+                                   (MCUSIM_DW3WG_OF_*), or NULL: the generic widening (KWS's
+                                   5-wide rows: its flash budget) */
+    /* small map: its widening for wn input columns, tail-calling fn's body (MCUSIM_DW3W_OF_*;
+       NULL: the generic widening, then fn) */
+    mcusim_dw3p_widen_t_fn widen;
+    int32_t wn;
 } mcusim_dw3f_unrolled;
+/* a DUALF loop's entry past its PUSH {r4-r11, lr} (a 32-bit instruction; the assembler checks
+ * the offset), where a widening's tail enters it: a code address, no symbol of its own, so the
+ * profile keeps the loop's cycles under the loop's name */
+#define MCUSIM_DW3F_BODY(fn) ((void (*)(void))((uintptr_t)(fn) + 4))
 #define MCUSIM_DW3F_USPEC1(k, P, ch, kind, N, S)                                                   \
     static const mcusim_dw3f_unrolled mcusim_dw3f_us_##k##P##c##ch##_##N = {                       \
-        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0,                                 \
-        {.widen = MCUSIM_DW3W_OF_##k##P##c##ch}};
+        {mcusim_dw3f_u##k##P##c##ch##S, NULL}, kind, P, ch, N, 0, NULL,                           \
+        MCUSIM_DW3W_OF_##k##P##c##ch};
 #define MCUSIM_DW3F_USPEC(k, kind, P, ch)                                                          \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 0, s)                                                       \
     MCUSIM_DW3F_USPEC1(k, P, ch, kind, 1, )                                                        \
@@ -1987,8 +2190,13 @@ MCUSIM_DW3P_U_LIST(MCUSIM_DW3F_USPEC)
 #undef MCUSIM_DW3F_USPEC1
 #define MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, N, S)                                                  \
     static const mcusim_dw3f_unrolled mcusim_dw3f_rs_##k##ow##c##ch##_##N = {                      \
-        {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S}, kind, ow, ch,   \
-        N, 1, {.group = MCUSIM_DW3WG_OF_##k##ow##c##ch}};
+        {mcusim_dw3f_r##k##ow##c##ch##_t0##S, mcusim_dw3f_r##k##ow##c##ch##_t1##S,                 \
+         MCUSIM_DW3F_T2_##k(mcusim_dw3f_r##k##ow##c##ch##_t2##S)}, kind, ow, ch, N, 1,            \
+        MCUSIM_DW3WG_OF_##k##ow##c##ch, NULL, 0};
+/* the third loop: kind 9 (k = s) only, the other kinds have two word orders */
+#define MCUSIM_DW3F_T2_s(fn) fn
+#define MCUSIM_DW3F_T2_q(fn) NULL
+#define MCUSIM_DW3F_T2_d(fn) NULL
 #define MCUSIM_DW3F_RSPEC(k, kind, ow, ch, u)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 0, s)                                                      \
     MCUSIM_DW3F_RSPEC1(k, ow, ch, kind, 1, )                                                       \
@@ -2048,15 +2256,46 @@ static inline int32_t mcusim_dw3p_step(mcusim_dw3p_job *job, const mcusim_dw3p_r
  * (y0, y0+1) held from the step before and one new pair widened per step. fn[0]: the
  * two-row loops, fn[1]: the one-row loops, each [t]; widenc: the widening of a pair of rows
  * inside the image. */
+/* the row walk's pair (y, y + 1) into slot s: both rows inside the image by widenc, both outside
+ * (the last pair of a stride-2 map with padding below) as (zp, zp) words without loads or
+ * widening, else the generic loop */
+static inline __attribute__((always_inline)) void
+mcusim_dw3p_group_pair(const mcusim_dw3p_rows *rows, const int8_t *in_c, int32_t y, int32_t s,
+                       mcusim_dw3p_widenc_fn widenc)
+{
+    if (rows->n <= 0) {
+        return;
+    }
+    if ((uint32_t)y < (uint32_t)(rows->in_h - 1)) {
+        const int8_t *p = in_c + y * rows->row;
+        widenc(rows->v + s, p, p + rows->row, rows->n, rows->ch, rows->ch);
+    } else if ((uint32_t)(y + 1) > (uint32_t)rows->in_h) {
+        int32_t *o = rows->v + s;
+        const int32_t pad = rows->pad;
+        for (int32_t j = 0; j < rows->n; j++, o += 8) {
+            o[0] = pad;
+            o[2] = pad;
+            o[4] = pad;
+            o[6] = pad;
+        }
+    } else {
+        mcusim_dw3p_widen_pair(rows, in_c, y, s);
+    }
+}
 static inline __attribute__((always_inline)) void
 mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,
                        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,
                        int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2],
-                       mcusim_dw3p_widenc_fn widenc)
+                       mcusim_dw3p_widenc_fn widenc, int32_t pairs)
 {
     int32_t t = 0;
-    mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
-    mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    if (pairs) {        /* a constant: the instances' copies (mcusim_dw3p_group_pair) */
+        mcusim_dw3p_group_pair(rows, in_c, y0, 0, widenc);
+        mcusim_dw3p_group_pair(rows, in_c, y0 + 2, 1, widenc);
+    } else {            /* the generic walk inlined in mcusim_dw3p_run: as small as before */
+        mcusim_dw3p_widen_pair(rows, in_c, y0, 0);
+        mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, 1);
+    }
     /* the loops only read the job: v and rec hold for the whole group */
     job->v = rows->base;
     job->rec = rec;
@@ -2070,8 +2309,10 @@ mcusim_dw3p_group_impl(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const
             break;
         }
         y0 += 2;
-        if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {  /* both rows in */
-            const int8_t *p = in_c + (y0 + 2) * rows->row;
+        if (pairs) {
+            mcusim_dw3p_group_pair(rows, in_c, y0 + 2, t, widenc);
+        } else if ((uint32_t)(y0 + 2) < (uint32_t)(rows->in_h - 1) && rows->n > 0) {
+            const int8_t *p = in_c + (y0 + 2) * rows->row;      /* both rows inside */
             widenc(rows->v + t, p, p + rows->row, rows->n, rows->ch, rows->ch);
         } else {
             mcusim_dw3p_widen_pair(rows, in_c, y0 + 2, t);
@@ -2086,7 +2327,7 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
                               const mcusim_dw3f_fn (*fn)[2])
 {
     mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,
-                           mcusim_dw3p_widen_cols);
+                           mcusim_dw3p_widen_cols, 0);
 }
 /* a row walk instance's widening (a copy per instance, linked only through the instance's
  * spec, so a model that never names it keeps the generic loop's code alone) */
@@ -2097,26 +2338,119 @@ static void mcusim_dw3p_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows
         int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2])                                         \
     {                                                                                              \
         mcusim_dw3p_group_impl(job, rows, in_c, rec, out_c, koh, ors, y0, dual_rows, fn,           \
-                               mcusim_dw3p_widen_cols_c##ch##n##w);                               \
+                               mcusim_dw3p_widen_cols_c##ch##n##w, 1);                            \
     }
 MCUSIM_DW3WC_LIST(MCUSIM_DW3W_GROUP)
+#undef MCUSIM_DW3W_GROUP
+/* the three-slot layout's pair (y, y + 1) into slot s (column j, channel i: word 12 j + 3 i + s),
+ * as mcusim_dw3p_group_pair */
+static inline __attribute__((always_inline)) void
+mcusim_dw3p_group_pair3(const mcusim_dw3p_rows *rows, const int8_t *in_c, int32_t y, int32_t s,
+                        mcusim_dw3p_widenc_fn widenc)
+{
+    if (rows->n <= 0) {
+        return;
+    }
+    if ((uint32_t)y < (uint32_t)(rows->in_h - 1)) {
+        const int8_t *p = in_c + y * rows->row;
+        widenc(rows->v + s, p, p + rows->row, rows->n, rows->ch, rows->ch);
+    } else if ((uint32_t)(y + 1) > (uint32_t)rows->in_h) {
+        int32_t *o = rows->v + s;
+        const int32_t pad = rows->pad;
+        for (int32_t j = 0; j < rows->n; j++, o += 12) {
+            o[0] = pad;
+            o[3] = pad;
+            o[6] = pad;
+            o[9] = pad;
+        }
+    } else {
+        const int32_t in0 = (uint32_t)y < (uint32_t)rows->in_h;
+        const int8_t *p0 = in0 ? in_c + y * rows->row : (const int8_t *)rows->zp4;
+        const int8_t *p1 = in0 ? (const int8_t *)rows->zp4 : in_c + (y + 1) * rows->row;
+        mcusim_dw3p_widen_cols3(rows->v + s, p0, p1, rows->n, in0 ? rows->ch : 0,
+                                in0 ? 0 : rows->ch);
+    }
+}
+/* Stride 2 over the three-slot layout (kind 9, an even count of output rows): pair k = rows
+ * y0 + 2k, y0 + 2k + 1 in slot k mod 3; each call runs output rows 2d and 2d + 1 from the
+ * pairs 2d..2d + 2 (fn[s]: the pair 2d in slot s), two new pairs widened per call. fn: the
+ * instance's three loops (mcusim_dw3f_unrolled.fn). */
+#define MCUSIM_DW3W_GROUP(ch, w)                                                                   \
+    static __attribute__((noinline)) void mcusim_dw3p_group3_c##ch##n##w(                          \
+        mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows, const int8_t *in_c,                   \
+        const int32_t *rec, int8_t *out_c, int32_t koh, int32_t ors, int32_t y0,                  \
+        int32_t dual_rows, const mcusim_dw3f_fn (*fn)[2])                                         \
+    {                                                                                              \
+        const mcusim_dw3f_fn *f3 = (const mcusim_dw3f_fn *)fn;                                    \
+        (void)dual_rows;                                                                           \
+        job->v = rows->base;                                                                       \
+        job->rec = rec;                                                                            \
+        mcusim_dw3p_group_pair3(rows, in_c, y0, 0, mcusim_dw3p_widen_cols3_c##ch##n##w);          \
+        for (int32_t oy = 0, s = 0; oy < koh; oy += 2) {                                           \
+            mcusim_dw3p_group_pair3(rows, in_c, y0 + 2, s == 2 ? 0 : s + 1,                        \
+                                    mcusim_dw3p_widen_cols3_c##ch##n##w);                          \
+            s = s == 0 ? 2 : s - 1;             /* (s + 2) mod 3: the pair 2d + 2, and 2d' */     \
+            mcusim_dw3p_group_pair3(rows, in_c, y0 + 4, s,                                        \
+                                    mcusim_dw3p_widen_cols3_c##ch##n##w);                          \
+            job->out = out_c;                                                                      \
+            f3[s == 2 ? 0 : s + 1](job);        /* the call's first pair: slot s - 2 = s + 1 */   \
+            out_c += 2 * ors;                                                                      \
+            y0 += 4;                                                                               \
+        }                                                                                          \
+    }
+MCUSIM_DW3WC3_LIST(MCUSIM_DW3W_GROUP)
 #undef MCUSIM_DW3W_GROUP
 #endif
 #endif
 
 #if MCUSIM_DW3P_FUSED
+/* A small map's block: src[p] for its np row pairs (kernel-frame rows y0 + 2p, y0 + 2p + 1 of
+ * channel 0; a row outside the image reads the zero-point word at stride 0). Returns the pairs
+ * to widen per group, up to the last with a row inside the image: the trailing pairs wholly
+ * outside (padding below: VWW's stride-2 maps, 3x3 maps at stride 1) hold (zp, zp) in every
+ * group, so their slots are written here once per block instead of widened per group. */
+static __attribute__((noinline)) int32_t
+mcusim_dw3p_small_src(mcusim_dw3p_src *src, const mcusim_dw3p_rows *rows, const int8_t *in_b,
+                      int32_t y0, int32_t np, const int32_t *zp4)
+{
+    int32_t npw = 0;
+    for (int32_t p = 0; p < np; p++) {
+        const int32_t y = y0 + 2 * p;
+        const int32_t in0 = (uint32_t)y < (uint32_t)rows->in_h;
+        const int32_t in1 = (uint32_t)(y + 1) < (uint32_t)rows->in_h;
+        src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rows->row : (const int8_t *)zp4,
+                                   in1 ? in_b + (y + 1) * rows->row : (const int8_t *)zp4,
+                                   in0 ? rows->ch : 0, in1 ? rows->ch : 0};
+        npw = in0 || in1 ? p + 1 : npw;
+    }
+    for (int32_t p = npw; p < np; p++) {
+        int32_t *o = rows->v + p;     /* column j, channel i: word 32 j + 8 i + p */
+        for (int32_t j = 0; j < rows->n; j++, o += 4 * DW3P_SLOTS) {
+            o[0] = rows->pad;
+            o[8] = rows->pad;
+            o[16] = rows->pad;
+            o[24] = rows->pad;
+        }
+    }
+    return npw;
+}
+
 /* A small map's group: its np row pairs widened into slots 0..np-1 (src: pair p = kernel-frame
  * rows y0 + 2p, y0 + 2p + 1, for channel 0), then one call runs every step of each channel
  * (job: steps set) */
 static void mcusim_dw3p_small_group(mcusim_dw3p_job *job, const mcusim_dw3p_rows *rows,
                                     const mcusim_dw3p_src *src, int32_t c, const int32_t *rec,
                                     int8_t *out_c, int32_t np, mcusim_dw3f_fn fn,
-                                    mcusim_dw3p_widen_fn widen)
+                                    const mcusim_dw3f_unrolled *wt)
 {
-    widen(rows->v, src, np, rows->n, c);
     job->v = rows->base;
     job->rec = rec;
     job->out = out_c;
+    if (wt != NULL) {           /* the widening runs on into fn (its body entry) */
+        wt->widen(rows->v, src, np, rows->n, c, job, MCUSIM_DW3F_BODY(fn));
+        return;
+    }
+    mcusim_dw3p_widen_pairs8(rows->v, src, np, rows->n, c);
     fn(job);
 }
 #endif
@@ -2451,7 +2785,20 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
                        : mcusim_dw3p_small_pairs(koh, ksh, ksw, fall)
                            ? koh : mcusim_dw3p_block_rows(koh, kow, ksh, ksw, fall);
     const int32_t np = bh ? mcusim_dw3p_small_pairs(bh, ksh, ksw, fall) : 0;
-    const int32_t wpc = np ? 4 * DW3P_SLOTS : 8;
+    const int32_t qmode = pre ? 4
+                          : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
+#if MCUSIM_DW3P_FUSED
+    /* the row walk's three-slot instance the entry names (kind 9, M4/M33/M7: stride 2, two
+     * output rows per call), when the layer fits it: 12 words per column */
+    const mcusim_dw3f_unrolled *u3 = (const mcusim_dw3f_unrolled *)unrolled;
+    const int32_t s3 = u3 != NULL && u3->row && u3->kind == 9 && !tr &&
+                       !streamed && !np && (qmode == 0 || qmode == 2 || qmode == 4) &&
+                       u3->form == (qmode >> 1) && u3->ch == ch && kow == u3->p && ksh == 2 &&
+                       ksw == 2 && !(koh & 1);
+#else
+    const int32_t s3 = 0;
+#endif
+    const int32_t wpc = np ? 4 * DW3P_SLOTS : s3 ? 12 : 8;
     /* scratch columns [j0, j1) lie inside the image; the others are padding in every pass */
     const int32_t j0 = MCUSIM_MIN(kpw, ncol);
     const int32_t j1 = MCUSIM_MAX(MCUSIM_MIN(kw + kpw, ncol), j0);
@@ -2463,12 +2810,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
             }
         }
     }
-    const int32_t qmode = pre ? 4
-                          : (lo == -128 && hi == 127 ? 0 : 1) + (lo >= params->output_offset ? 2 : 0);
     /* small maps: stride 1 takes output rows in pairs, stride 2 one row per step */
     mcusim_dw3p_job job = {v, acc, kow, packed, output, ocs, ors, 32 * ksw, lo, hi, qmode,
                            ksh == 1 ? bh / 2 : bh, ksh == 1 ? 2 * ors : ors};
-    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4};
+    const mcusim_dw3p_rows rows = {v, v + wpc * j0, j1 - j0, kh, rs, cs, &zp4, pad};
     const int32_t dual_rows = ksh == 1 && ksw == 1 ? koh & ~1 : 0;   /* rows taken in pairs */
     /* the fused loops when each step moves two input rows down: [two rows, one row][t] */
 #if MCUSIM_DW3P_FUSED
@@ -2480,11 +2825,12 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const mcusim_dw3f_fn (*fns)[2] = f->fns;
     const int32_t m7 = mcusim_core_is_m7();
     /* the row walk's instance the entry names (M4/M33: immediate output offsets for this
-     * channel count and width), when the layer fits it */
+     * channel count and width; the M7: the three-slot walk only), when the layer fits it */
     const mcusim_dw3f_unrolled *ur = (const mcusim_dw3f_unrolled *)unrolled;
-    const int32_t rfit = ur != NULL && ur->row && !m7 && !tr && ur->form == (qmode >> 1) &&
+    const int32_t rfit = ur != NULL && ur->row && (!m7 || ur->kind == 9) && !tr &&
+                         ur->form == (qmode >> 1) &&
                          ur->ch == ch && kow == ur->p && ksh == ksw &&
-                         (ur->kind == 1 ? ksw == 1 : ksw == 2 && kow >= 4);
+                         (ur->kind == 1 ? ksw == 1 : ur->kind == 9 ? s3 : ksw == 2 && kow >= 4);
     const mcusim_dw3f_fn *dual = m7 ? f->dual7
                                  : rfit && ur->kind == 1 ? ur->fn
                                  : kow >= 8 ? f->dualu : fns[1];
@@ -2509,21 +2855,23 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
     const int32_t skind = ksh == 1 ? (bh & 1 ? 4 : 0) + (kow & 1 ? (bh & 1 ? 1 : 3)
                                                                   : (bh & 1) || kow < 8 ? 0 : 6)
                           : kow < 4 ? 2 : 1;
-    /* the unrolled loop the entry names (M4/M33), when the layer fits it */
+    /* the unrolled loop the entry names (M4/M33; the M7: the stride-2 two-row loops (kind 10)
+     * only, its own schedules for the others), when the layer fits it */
     const mcusim_dw3f_unrolled *u = (const mcusim_dw3f_unrolled *)unrolled;
     const int32_t ufit =
-        u != NULL && !u->row && !m7 && np && u->form == (qmode >> 1) &&
+        u != NULL && !u->row && (!m7 || u->kind == 10) && np && u->form == (qmode >> 1) &&
         (u->ch == 0 || u->ch == ch) &&
         (u->kind == 1   ? ksh == 1 && ksw == 1 && !(bh & 1) && kow == 2 * u->p
          : u->kind == 4 ? ksh == 2 && ksw == 2 && kow == 4 * u->p
         : u->kind == 8 ? ksh == 2 && ksw == 2 && kow == 4 * u->p + 2 && u->ch == ch
+        : u->kind == 10 ? ksh == 2 && ksw == 2 && kow == 2 * u->p && !(bh & 1) && u->ch == ch
         : u->kind == 3 ? ksh == 1 && ksw == 1 && kow == 2 * u->p && bh == kow && koh == bh &&
                              u->ch == ch
                         : ksh == ksw && ksw == (u->kind == 2 ? 1 : 2) && u->ch == ch &&
                               bh == 3 && kow == 3);
-    const mcusim_dw3f_fn small = m7 ? f->small7[skind]
-                                 : ufit ? u->fn[0] : f->small4[skind];
-    const mcusim_dw3p_widen_fn widen = ufit ? u->widen : mcusim_dw3p_widen_pairs8;
+    const mcusim_dw3f_fn small = ufit ? u->fn[0] : m7 ? f->small7[skind] : f->small4[skind];
+    /* the instance's widening for its width, run on into the loop (else the generic one) */
+    const mcusim_dw3f_unrolled *wt = ufit && u->widen != NULL && u->wn == j1 - j0 ? u : NULL;
     const void *step_fns = fns;
 #else
     const void *step_fns = NULL;
@@ -2535,16 +2883,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
 #if MCUSIM_DW3P_FUSED
         for (int32_t oy = 0; np && oy < koh; oy += bh) {   /* small layout, block by block */
             mcusim_dw3p_src src[DW3P_SLOTS];
-            for (int32_t p = 0; p < np; p++) {     /* pair p: the block's rows 2p and the next */
-                const int32_t y = oy * ksh - kph + 2 * p;
-                const int32_t in0 = (uint32_t)y < (uint32_t)kh, in1 = (uint32_t)(y + 1) < (uint32_t)kh;
-                src[p] = (mcusim_dw3p_src){in0 ? in_b + y * rs : (const int8_t *)&zp4,
-                                           in1 ? in_b + (y + 1) * rs : (const int8_t *)&zp4,
-                                           in0 ? cs : 0, in1 ? cs : 0};
-            }
+            const int32_t npw = mcusim_dw3p_small_src(src, &rows, in_b, oy * ksh - kph, np, &zp4);
             for (int32_t c = 0; c < ch; c += 4) {
                 mcusim_dw3p_small_group(&job, &rows, src, c, packed + c * 10,
-                                        out_b + oy * ors + c, np, small, widen);
+                                        out_b + oy * ors + c, npw, small, wt);
             }
         }
         if (np) {
@@ -2552,7 +2894,10 @@ mcusim_dw3p_run(void *buffer, const mcusim_dw_conv_params *params, const int32_t
         }
         if (!streamed && fast != NULL) {
             for (int32_t c = 0; c < ch; c += 4) {
-                if (rfit && ur->group != NULL) {
+                if (s3) {          /* the instance's three loops for its walk */
+                    ur->group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors, -kph,
+                              dual_rows, (const mcusim_dw3f_fn (*)[2])ur->fn);
+                } else if (rfit && ur->group != NULL) {
                     ur->group(&job, &rows, in_b + c, packed + c * 10, out_b + c, koh, ors, -kph,
                               dual_rows, fast);
                 } else {

@@ -100,7 +100,7 @@ def emit(node, g, ctx) -> str:
         form += (depthwise_pack.unrolled_loop(p, ctx.dsp, fpu, ctx.core)
                  or depthwise_pack.row_loop(p, ctx.dsp, fpu, ctx.core)) if form else ""
         return (params + f"mcusim_depthwise_conv_3x3_packed{'_t' if tr else ''}{form}_s8("
-                f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp, tr, fpu))}, &params,\n"
+                f"{ctx.scratch(depthwise_pack.buffer_size(p, ctx.dsp, tr, fpu, ctx.core))}, &params,\n"
                 f"    {ctx.const(f'n{node.index}_dw3x3_packed', rec, 'int32_t')},\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")

@@ -135,12 +135,13 @@ def block_rows(oh: int, ow: int, sh: int, sw: int) -> int:
     return 0
 
 
-def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
+def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False, core: str = "") -> int:
     """mcusim_depthwise_conv_3x3_packed{,_t}_s8_get_buffer_size on a DSP core (dsp) or
     ARMv6-M; tr: the transposed walk (rows along the width); fpu: the core has an FPU, so with
     the full int8 range and stride 1 or 2 every step runs the fused loops, which keep no sums
     (the kernel's mcusim_dw3p_all_fused); small maps of the row walk take 8 row-pair slots
-    (small_pairs) instead of 2."""
+    (small_pairs) instead of 2; core: a layer whose entry names a three-slot row walk
+    (row_loop `_rs...`, kind 9) takes 3 slots."""
     sw, sh = p["stride"][::-1] if tr else p["stride"]     # (w, h): the kernel's frame
     ow = p["output_dims"][1] if tr else p["output_dims"][2]
     cols = (ow - 1) * sw + 3
@@ -150,6 +151,8 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
         oh = p["output_dims"][1]
         if not tr and (small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw)):
             return 16 * SMALL_SLOTS * cols
+        if not tr and core and row_loop(p, dsp, fpu, core).startswith("_rs"):
+            return 48 * cols
         return 32 * cols
     # stride 2 reads two columns more and writes sums for an even count; only stride 1 takes
     # two rows (two sums per column)
@@ -162,31 +165,38 @@ def buffer_size(p: dict, dsp: bool, tr: bool = False, fpu: bool = False) -> int:
 # the two lists agree): (k, kind, P, ch), k = d: stride 1, two output rows per pass, width 2P,
 # even (block) heights; q: stride 2, quads, width 4P; m, n: a 3x3 map at stride 1, 2 (P 3,
 # a whole channel without a loop); v: stride 2, width 4P + 2 (P quads then a pair); e: stride
-# 1, a 2P x 2P map, its steps unrolled too; ch: the channel count whose output offsets are
-# immediates (0: any; m, n, v, e: given)
+# 1, a 2P x 2P map, its steps unrolled too; w: stride 2, width 2P, two output rows per step
+# over three row-pair slots (even block heights); ch: the channel count whose output offsets
+# are immediates (0: any; m, n, v, e, w: given)
 UNROLLED = (("d", 1, 3, 0), ("d", 1, 6, 0), ("d", 1, 12, 0), ("q", 4, 3, 0),
             ("d", 1, 3, 128), ("d", 1, 6, 64), ("d", 1, 12, 32), ("q", 4, 3, 32),
-            ("m", 2, 3, 256), ("n", 6, 3, 128), ("v", 8, 1, 64), ("e", 3, 3, 128))
+            ("m", 2, 3, 256), ("n", 6, 3, 128), ("v", 8, 1, 64), ("e", 3, 3, 128),
+            ("w", 10, 6, 32), ("w", 10, 3, 64))
 
 
 def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
     """The entry suffix (`_u<k><P>c<ch>`) naming the unrolled loop the kernel would run for this
-    layer's small layout, or "": an M4/M33 with an FPU (the M7 keeps its own schedules), the
+    layer's small layout, or "": an M4/M33 with an FPU (the M7: the stride-2 two-row loops
+    `_uw` only, its own schedules for the rest), the
     row walk (not transposed), the fused loops (full int8 range, equal strides 1 or 2), the
     small layout (small_pairs, or block_rows blocks) and a width of 2P (stride 1, even
     heights) or 4P (stride 2). The kernel checks the same before it runs the loop (and takes
     its generic loops when the output overlaps the input other than as the planner streams)."""
-    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+    if not (dsp and fpu) or transposed(p, dsp, fpu):
         return ""
     sh, sw = p["stride"]
     _, oh, ow, ch = p["output_dims"]
     if tuple(p["activation"]) != (-128, 127) or sh != sw or sw not in (1, 2) or ow < 2:
         return ""
     bh = oh if small_pairs(oh, sh, sw) else block_rows(oh, ow, sh, sw)
-    if bh == 3 and ow == 3:         # a 3x3 map (its own instances, the channel count's)
+    if bh == 3 and ow == 3 and core != "cortex-m7":   # a 3x3 map (the channel count's)
         k = "m" if sh == 1 else "n"
         return f"_u{k}3c{ch}" if (k, 2 if sh == 1 else 6, 3, ch) in UNROLLED else ""
     if not bh or (sh == 1 and bh % 2):
+        return ""
+    if sh == 2 and bh % 2 == 0 and ow % 2 == 0 and ("w", 10, ow // 2, ch) in UNROLLED:
+        return f"_uw{ow // 2}c{ch}"         # two output rows per step (the M7 too)
+    if core == "cortex-m7":                 # its own schedules for the rest (dual7, quad27)
         return ""
     if sh == 1 and bh == oh == ow and ("e", 3, ow // 2, ch) in UNROLLED:
         return f"_ue{ow // 2}c{ch}"         # a square map, every step unrolled
@@ -201,16 +211,18 @@ def unrolled_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
 
 # The row walk's instances (mcusim_nn.h MCUSIM_DW3P_R_LIST): (k, kind, ow, ch, u), rows of ow
 # outputs and ch channels with the output offsets as immediates; u: two passes per loop turn
-# (the kernel's choice for rows of 8+ outputs)
-ROW_LOOPS = (("d", 1, 48, 8, 1), ("q", 4, 24, 16, 1), ("d", 1, 5, 64, 0))
+# (the kernel's choice for rows of 8+ outputs); k = s (kind 9): stride 2, two output rows per
+# call over three row-pair slots (even heights; buffer_size gives it 3 slots)
+ROW_LOOPS = (("d", 1, 48, 8, 1), ("q", 4, 24, 16, 1), ("s", 9, 24, 16, 1), ("d", 1, 5, 64, 0))
 
 
 def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
     """The entry suffix (`_r<k><ow>c<ch>`) naming the row walk's loops with immediate output
     offsets for this layer, or "": as unrolled_loop (M4/M33 with an FPU, not transposed, fused)
     for a layer without the small layout whose width and channel count have an instance
-    (stride 1, or stride 2 with rows of 4+ outputs)."""
-    if not (dsp and fpu) or core == "cortex-m7" or transposed(p, dsp, fpu):
+    (stride 1, or stride 2 with rows of 4+ outputs); the M7 only the three-slot walk (`_rs`,
+    stride 2, even heights: 21k cycles less than its quad27 on VWW's layer 3)."""
+    if not (dsp and fpu) or transposed(p, dsp, fpu):
         return ""
     sh, sw = p["stride"]
     _, oh, ow, ch = p["output_dims"]
@@ -218,6 +230,11 @@ def row_loop(p: dict, dsp: bool, fpu: bool, core: str) -> str:
         return ""
     if small_pairs(oh, sh, sw) or block_rows(oh, ow, sh, sw):
         return ""
-    k = "d" if sh == 1 else "q"
-    fits = any(kk == k and w == ow and c == ch for kk, _, w, c, _ in ROW_LOOPS)
-    return f"_r{k}{ow}c{ch}" if fits else ""
+    m7 = core == "cortex-m7"
+    for k in ("d",) if sh == 1 and not m7 else ("s",) if m7 else \
+            ("s", "q") if oh % 2 == 0 else ("q",):
+        if k == "s" and (sh != 2 or oh % 2):
+            continue
+        if any(kk == k and w == ow and c == ch for kk, _, w, c, _ in ROW_LOOPS):
+            return f"_r{k}{ow}c{ch}"
+    return ""
