@@ -484,14 +484,15 @@ def pw_split_cases():
     """The M33's 3x3 maps split 4 + 4 + 1 (scratch for three groups' columns, out_c a multiple
     of 8): two groups of four (mcusim_mm4x2_rqm128_s16 / the loop for 256) and the ninth pixel
     against four records at a time (mcusim_mm1x8_rqm128/256_s16): blocks of 20 / 8 pairs with a
-    short last one (24 and 20 pairs), 12 pairs in 8 + 4, 16 in one, ReLU6 (no sign term) and
-    NONE (the sign term); the 8- and 16-channel cases (three images, RELU_N1_TO_1, RELU) take the 3 x 2
+    short last one (24 and 20 pairs), 12 pairs in 8 + 4, 16 in one, 256 outputs (the stores at
+    immediate offsets, VWW's shapes), ReLU6 (no sign term) and NONE (the sign term); the 8- and 16-channel cases (three images, RELU_N1_TO_1, RELU) take the 3 x 2
     path beside them."""
     for k, (shape, oc, act) in enumerate((
             ([1, 3, 3, 128], 48, "RELU6"), ([1, 3, 3, 256], 40, "NONE"),
             ([1, 3, 3, 256], 8, "RELU_N1_TO_1"), ([3, 1, 3, 128], 16, "RELU"),
             ([1, 3, 3, 256], 24, "RELU6"), ([1, 3, 3, 128], 8, "NONE"),
-            ([1, 3, 3, 128], 32, "NONE"))):
+            ([1, 3, 3, 128], 32, "NONE"), ([1, 3, 3, 256], 256, "RELU6"),
+            ([1, 3, 3, 128], 256, "NONE"))):
         yield mg.conv_2d(rng("pwsplit", k), shape, oc, (1, 1), padding="VALID", activation=act)[0]
 
 
@@ -511,7 +512,8 @@ def test_pointwise_merged_split(tmp_path, monkeypatch):
         want.append(np.asarray(tflm(data, xs)[0]))
     src = h.source()
     # 8 and 16 channels: one group per pass (conv_pack.groups_plan), the 3 x 2 path
-    assert src.count("MCUSIM_PW_BLOCK_LOOPS5(") == 4
+    assert src.count("MCUSIM_PW_BLOCK_LOOPS5(") == 6
+    assert "mcusim_mm4x2_rqm256o256_s16" in src and "mcusim_mm4x2_rqm128o256_s16" in src
     assert "mcusim_mm1x8_rqm128_s16" in src and "mcusim_mm1x8_rqm256_s16" in src
     (tmp_path / "pwsplit.c").write_text(src)
     elf = build_elf([tmp_path / "pwsplit.c", *sorted(KERNELS.glob("*.c"))],

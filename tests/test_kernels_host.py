@@ -823,7 +823,7 @@ def test_conv_1x1_merged_split_with_three_groups(klib, tmp_path, monkeypatch, sh
     kc = shape[-1]
     block = 6144 // (4 * (kc // 2 + 8))
     if split:
-        four = "mcusim_mm4x2_rqm128_s16" if kc == 128 else "mcusim_mm4x2_rqm_s16"
+        four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"
         assert (f"MCUSIM_PW_BLOCK_LOOPS5({four}, mcusim_mm3x2_rqm_s16, 0, 0, "
                 f"mcusim_mm1x8_rqm{kc}_s16)") in c.body
         assert f"mcusim_convolve_1x1_fast_blk_m_s8(((void *)scratch), 3, {block & ~3}, " in c.body

@@ -822,7 +822,7 @@ __asm__(
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
     MCUSIM_ASM_KP4X2_BIAS_HI
-    "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
+    "  .if \\N8 > 0\n"                    /* straight: steps 1 .. 4 N8 - 1 */
     "  .set MCUSIM_PWS, 1\n"
     "  .rept 4 * \\N8 - 2\n"
     "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
@@ -841,6 +841,30 @@ __asm__(
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
     MCUSIM_ASM_KP4X2_MAC_HI
+    "  .elseif \\N8 < 0\n"                /* n8 = -N8 in a loop of 64 steps (128 elements):
+                                            * a quarter of the loop tests, 3.6 KB */
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM_KP 4, 4, 1\n"
+    "12:\n"
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 62\n"
+    "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #252]!\n"           /* r1, r0: the next iteration's data - 4 */
+    "  ldr r2, [r0, #1004]\n"
+    "  ldr r3, [r0, #1008]\n"
+    "  sxtb16 lr, r12\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
+    "  ldr r2, [r0, #1012]\n"
+    "  ldr r3, [r0, #1016]\n"
+    "  add r0, r0, #1016\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
+    "  ldr r2, [sp, #16]\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
     "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
@@ -887,7 +911,9 @@ __asm__(
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
     "  .if \\OC\n"
-    "  .if \\X2 == 0\n"
+    "  .if \\X2 == 0 && \\N8 < 0\n"      /* the 64-step loop: r0 at cols + 64 n8 - 4 */
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, (-64 * \\N8 - 4)\n"
+    "  .elseif \\X2 == 0\n"
     "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z\n"
     "  .elseif \\FR == 0\n"              /* group A done: r0 to group B's columns (+ X2) */
     "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 0, \\X2\n"
@@ -1112,11 +1138,19 @@ __asm__(
     "  MCUSIM_PWM_FN 4, 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
 #if defined(__ARM_ARCH_8M_MAIN__)
-    /* a group of four on merged records of 256 elements straight (the M33's 3x3 256 -> 256,
-     * split 4 + 4 + 1: mcusim_convolve_1x1_fast_blk_m_s8) */
+    /* a group of four on merged records in a loop of 128 elements (the M33's 3x3 256 -> 256,
+     * split 4 + 4 + 1: mcusim_convolve_1x1_fast_blk_m_s8; 256 straight, 7 KB, would pass the
+     * 8 KB ICACHE with the one-pixel loop) */
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm256_s16)
-    "  MCUSIM_PWM_FN 4, 32\n"
+    "  MCUSIM_PWM_FN 4, -32\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm256_s16)
+    /* the same and 128 inputs with the outputs at immediates (VWW's 256 channels) */
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm256o256_s16)
+    "  MCUSIM_PWM_FN 4, -32, 256\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm256o256_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o256_s16)
+    "  MCUSIM_PWM_FN 4, 16, 256\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128o256_s16)
 #endif
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128_s16)
     "  MCUSIM_PWM_FN 4, 16, 128\n"

@@ -238,7 +238,8 @@ def _pw_block_merged(node, g, p: dict, pixels: int, groups: int = 1):
         # 4 + 4 + 1 (scratch for three groups' columns): two groups of four straight (14
         # cycles per 16 MACs against the 3 x 2 block's 11 per 12) and the ninth pixel against
         # four records at a time (mcusim_mm1x8_rqm*), blocks of a multiple of four pairs
-        four = "mcusim_mm4x2_rqm128_s16" if kc == 128 else "mcusim_mm4x2_rqm_s16"
+        four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"   # VWW: stores at
+        # immediate offsets
         loops = (four, "mcusim_mm3x2_rqm_s16", "0", "0",
                  f"mcusim_mm1x8_rqm{kc}_s16")
         return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block & ~3
