@@ -1263,9 +1263,9 @@ __asm__(
     "  ssat \\H, #8, \\H\n"
     "  bfi \\C, \\H, #8, #8\n"
     "  .endm\n"
-    /* L: the steps in a loop of 32 (64 elements, 2.2 KB; 256 inputs: straight they would pass
-     * the 8 KB ICACHE with the 4 x 2 groups' loop) */
-    "  .macro MCUSIM_PWM1_RECORDS Z, N8, L\n"
+    /* the steps in a loop of 32 (64 elements, 2.2 KB: straight, 256 inputs would pass the 8 KB
+     * ICACHE with the 4 x 2 groups' loop, and 128 inputs measured 2.2k cycles more) */
+    "  .macro MCUSIM_PWM1_RECORDS Z, N8\n"
     "  .balign 4\n"
     "3:\n"
     "  .set MCUSIM_PWR, 16 * (\\N8 + 2)\n"
@@ -1277,7 +1277,6 @@ __asm__(
     "  ldr r8, [r1, #2 * MCUSIM_PWR + 4]\n"
     "  ldr r11, [r1, #3 * MCUSIM_PWR]\n"
     "  ldr r10, [r1, #3 * MCUSIM_PWR + 4]\n"
-    "  .if \\L\n"
     "  adds r1, r1, #8\n"                 /* r1: the rows of the first record */
     "11:\n"
     "  .set MCUSIM_PWS, 0\n"
@@ -1291,14 +1290,6 @@ __asm__(
     "  cmp r0, r2\n"
     "  bne 11b\n"
     "  .set MCUSIM_PWQ, 0\n"              /* r1 at the first record's rows' end */
-    "  .else\n"
-    "  .set MCUSIM_PWS, 0\n"
-    "  .rept 4 * \\N8\n"
-    "  MCUSIM_PWM1_STEP MCUSIM_PWS, MCUSIM_PWR\n"
-    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
-    "  .endr\n"
-    "  .set MCUSIM_PWQ, 8 + 16 * \\N8\n"
-    "  .endif\n"
     "  MCUSIM_PWM1_RQ r4, r5, MCUSIM_PWQ, \\Z\n"
     "  MCUSIM_PWM1_RQ r6, r7, (MCUSIM_PWR + MCUSIM_PWQ), \\Z\n"
     "  MCUSIM_PWM1_RQ r8, r9, (2 * MCUSIM_PWR + MCUSIM_PWQ), \\Z\n"
@@ -1318,7 +1309,7 @@ __asm__(
     "  add sp, sp, #20\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "  .endm\n"
-    "  .macro MCUSIM_PWM1_FN N8, L=0\n"
+    "  .macro MCUSIM_PWM1_FN N8\n"
     "  MCUSIM_PW_PROLOGUE 4\n"
     "  adds r3, r4, #2\n"                 /* records of 16 (n8 + 2) bytes */
     "  mul r3, r3, r5\n"
@@ -1328,15 +1319,15 @@ __asm__(
     "  str r3, [sp, #16]\n"
     "  cmp r7, r8\n"
     "  bge 20f\n"
-    "  MCUSIM_PWM1_RECORDS 0, \\N8, \\L\n"
+    "  MCUSIM_PWM1_RECORDS 0, \\N8\n"
     "20:\n"
-    "  MCUSIM_PWM1_RECORDS 1, \\N8, \\L\n"
+    "  MCUSIM_PWM1_RECORDS 1, \\N8\n"
     "  .endm\n"
     MCUSIM_ASM_FUNC(mcusim_mm1x8_rqm128_s16)
     "  MCUSIM_PWM1_FN 16\n"
     MCUSIM_ASM_END(mcusim_mm1x8_rqm128_s16)
     MCUSIM_ASM_FUNC(mcusim_mm1x8_rqm256_s16)
-    "  MCUSIM_PWM1_FN 32, 1\n"
+    "  MCUSIM_PWM1_FN 32\n"
     MCUSIM_ASM_END(mcusim_mm1x8_rqm256_s16)
     "  .purgem MCUSIM_PWM1_FN\n"
     "  .purgem MCUSIM_PWM1_RECORDS\n"
