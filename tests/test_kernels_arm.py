@@ -551,6 +551,53 @@ def test_pointwise_merged_blocks(tmp_path, board):
         assert h.source().count("mcusim_convolve_1x1_fast_blk_m_s8(") == len(want)
 
 
+def pw_split_cases():
+    """The M33's 3x3 maps split 4 + 4 + 1 (scratch for three groups' columns, out_c a multiple
+    of 8): two groups of four (mcusim_mm4x2_rqm128_s16 / the loop for 256) and the ninth pixel
+    against four records at a time (mcusim_mm1x8_rqm128/256_s16): blocks of 20 / 8 pairs with a
+    short last one (24 and 20 pairs), 12 pairs in 8 + 4, 16 in one, 256 outputs (the stores at
+    immediate offsets, VWW's shapes), ReLU6 (no sign term) and NONE (the sign term); the 8- and 16-channel cases (three images, RELU_N1_TO_1, RELU) take the 3 x 2
+    path beside them."""
+    for k, (shape, oc, act) in enumerate((
+            ([1, 3, 3, 128], 48, "RELU6"), ([1, 3, 3, 256], 40, "NONE"),
+            ([1, 3, 3, 256], 8, "RELU_N1_TO_1"), ([3, 1, 3, 128], 16, "RELU"),
+            ([1, 3, 3, 256], 24, "RELU6"), ([1, 3, 3, 128], 8, "NONE"),
+            ([1, 3, 3, 128], 32, "NONE"), ([1, 3, 3, 256], 256, "RELU6"),
+            ([1, 3, 3, 128], 256, "NONE"))):
+        yield mg.conv_2d(rng("pwsplit", k), shape, oc, (1, 1), padding="VALID", activation=act)[0]
+
+
+def test_pointwise_merged_split(tmp_path, monkeypatch):
+    """pw_split_cases bit-exact with TFLM on stm32u575 through the 4 + 4 + 1 split (one-op
+    models have scratch for one or two groups only: the arena bound is lifted, as in VWW)."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.compiler.ops import conv_2d
+    from mcusim.firmware import build_elf
+    monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
+    h = ArmHarness(True, load_board("stm32u575").core)
+    want = []
+    for k, data in enumerate(pw_split_cases()):
+        xs = input_sets(importer.parse(data, "case"), seed=500 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = h.source()
+    # 8 and 16 channels: one group per pass (conv_pack.groups_plan), the 3 x 2 path
+    assert src.count("MCUSIM_PW_BLOCK_LOOPS5(") == 6
+    assert "mcusim_mm4x2_rqm256o256_s16" in src and "mcusim_mm4x2_rqm128o256_s16" in src
+    assert "mcusim_mm1x8_rqm128_s16" in src and "mcusim_mm1x8_rqm256_s16" in src
+    (tmp_path / "pwsplit.c").write_text(src)
+    elf = build_elf([tmp_path / "pwsplit.c", *sorted(KERNELS.glob("*.c"))],
+                    load_board("stm32u575"), tmp_path / "p.elf",
+                    extra_flags=[f"-I{INCLUDE}", "-O2"])
+    r = run(elf, "stm32u575", RunOptions(echo_stdout=False, max_cycles=200_000_000))
+    assert r.exit_code == 0, str(r.stop)
+    got = ArmHarness.parse(r.stdout)
+    assert len(got) == len(want)
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+
+
 def pw_prescale_case(key, shape, oc, act, lim):
     """A 1x1 layer whose per-channel shifts reach `lim` (-shift): 11 and 12 at the channel with
     the smallest scale, 5 at the largest (the output scale set from the filter's scales)."""

@@ -826,6 +826,31 @@ def test_conv_1x1_merged_blocks_on_m33(klib, tmp_path, shape, oc, act):
     assert_bit_exact(c, seed=34)
 
 
+@pytest.mark.parametrize("shape,oc,split", [
+    ([1, 3, 3, 128], 256, True), ([1, 3, 3, 256], 256, True),   # VWW's 3x3 maps
+    ([1, 3, 3, 256], 60, False),   # out_c not a multiple of 8: three groups of three
+])
+def test_conv_1x1_merged_split_with_three_groups(klib, tmp_path, monkeypatch, shape, oc, split):
+    """With scratch for three groups' columns (VWW's arena; lifted here) the M33's 3x3 maps run
+    4 + 4 + 1: the groups of four and the one-pixel loop named (MCUSIM_PW_BLOCK_LOOPS5), blocks
+    of a multiple of four pairs; bit-exact (the host: mcusim_pw_layer's C loop)."""
+    from mcusim.compiler.ops import conv_2d
+    monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
+    data, _ = mg.conv_2d(rng("pwsplit", shape, oc), shape, oc, (1, 1), padding="VALID",
+                         activation="RELU6")
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+    kc = shape[-1]
+    block = 6144 // (4 * (kc // 2 + 8))
+    if split:
+        four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"
+        assert (f"MCUSIM_PW_BLOCK_LOOPS5({four}, mcusim_mm3x2_rqm_s16, 0, 0, "
+                f"mcusim_mm1x8_rqm{kc}_s16)") in c.body
+        assert f"mcusim_convolve_1x1_fast_blk_m_s8(((void *)scratch), 3, {block & ~3}, " in c.body
+    else:
+        assert f"mcusim_mm3x2_rqm{kc}g_s16)" in c.body and "LOOPS5" not in c.body
+    assert_bit_exact(c, seed=35)
+
+
 @pytest.mark.parametrize("shape,oc", [
     ([1, 6, 6, 128], 128),      # 36 pixels: nine groups per record repay no merged requantization
     ([1, 3, 3, 64], 160),       # 64 inputs: no straight all-threes merged loop

@@ -822,13 +822,18 @@ __asm__(
     "  ldr r2, [r0, #4]\n"
     "  ldr r3, [r0, #8]\n"
     MCUSIM_ASM_KP4X2_BIAS_HI
-    "  .if \\N8\n"                        /* straight: steps 1 .. 4 N8 - 1 */
+    "  .if \\N8 > 0\n"                    /* straight: steps 1 .. 4 N8 - 1 */
     "  .set MCUSIM_PWS, 1\n"
     "  .rept 4 * \\N8 - 2\n"
     "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
     "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
     "  .endr\n"
+    "  .if 4 * MCUSIM_PWS > 255\n"          /* 256 elements: past LDR's writeback range */
+    "  ldr r12, [r1, #(4 * MCUSIM_PWS)]\n"
+    "  add r1, r1, #(4 * MCUSIM_PWS)\n"
+    "  .else\n"
     "  ldr r12, [r1, #(4 * MCUSIM_PWS)]!\n"  /* r1: the rows' end - 4 */
+    "  .endif\n"
     "  ldr r2, [r0, #(16 * MCUSIM_PWS - 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS)]\n"
     "  sxtb16 lr, r12\n"
@@ -836,6 +841,30 @@ __asm__(
     "  ldr r2, [r0, #(16 * MCUSIM_PWS + 4)]\n"
     "  ldr r3, [r0, #(16 * MCUSIM_PWS + 8)]\n"
     MCUSIM_ASM_KP4X2_MAC_HI
+    "  .elseif \\N8 < 0\n"                /* n8 = -N8 in a loop of 64 steps (128 elements):
+                                            * a quarter of the loop tests, 3.6 KB */
+    "  b 12f\n"
+    "  .balign 4\n"
+    "11:\n"
+    "  MCUSIM_PWM_KP 4, 4, 1\n"
+    "12:\n"
+    "  .set MCUSIM_PWS, 1\n"
+    "  .rept 62\n"
+    "  MCUSIM_PWM_KP (16 * MCUSIM_PWS - 4), (4 * MCUSIM_PWS)\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r12, [r1, #252]!\n"           /* r1, r0: the next iteration's data - 4 */
+    "  ldr r2, [r0, #1004]\n"
+    "  ldr r3, [r0, #1008]\n"
+    "  sxtb16 lr, r12\n"
+    MCUSIM_ASM_KP4X2_MAC_LO
+    "  ldr r2, [r0, #1012]\n"
+    "  ldr r3, [r0, #1016]\n"
+    "  add r0, r0, #1016\n"
+    MCUSIM_ASM_KP4X2_MAC_HI
+    "  ldr r2, [sp, #16]\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
     "  .else\n"
     "  b 12f\n"
     "  .balign 4\n"
@@ -882,7 +911,9 @@ __asm__(
     "  bfi r9, r8, #8, #8\n"
     "  bfi r11, r10, #8, #8\n"
     "  .if \\OC\n"
-    "  .if \\X2 == 0\n"
+    "  .if \\X2 == 0 && \\N8 < 0\n"      /* the 64-step loop: r0 at cols + 64 n8 - 4 */
+    "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, (-64 * \\N8 - 4)\n"
+    "  .elseif \\X2 == 0\n"
     "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z\n"
     "  .elseif \\FR == 0\n"              /* group A done: r0 to group B's columns (+ X2) */
     "  MCUSIM_PW_STORE_OC r5, r7, r9, r11, \\OC, \\Z, 4, 0, \\X2\n"
@@ -1106,6 +1137,21 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128_s16)
     "  MCUSIM_PWM_FN 4, 16\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128_s16)
+#if defined(__ARM_ARCH_8M_MAIN__)
+    /* a group of four on merged records in a loop of 128 elements (the M33's 3x3 256 -> 256,
+     * split 4 + 4 + 1: mcusim_convolve_1x1_fast_blk_m_s8; 256 straight, 7 KB, would pass the
+     * 8 KB ICACHE with the one-pixel loop) */
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm256_s16)
+    "  MCUSIM_PWM_FN 4, -32\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm256_s16)
+    /* the same and 128 inputs with the outputs at immediates (VWW's 256 channels) */
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm256o256_s16)
+    "  MCUSIM_PWM_FN 4, -32, 256\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm256o256_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o256_s16)
+    "  MCUSIM_PWM_FN 4, 16, 256\n"
+    MCUSIM_ASM_END(mcusim_mm4x2_rqm128o256_s16)
+#endif
     MCUSIM_ASM_FUNC(mcusim_mm4x2_rqm128o128_s16)
     "  MCUSIM_PWM_FN 4, 16, 128\n"
     MCUSIM_ASM_END(mcusim_mm4x2_rqm128o128_s16)
@@ -1160,6 +1206,133 @@ __asm__(
     MCUSIM_ASM_FUNC(mcusim_mm3x2_rqm256g_s16)
     "  MCUSIM_PWM_FN 3, 32, 0, 1\n"
     MCUSIM_ASM_END(mcusim_mm3x2_rqm256g_s16)
+    /* one pixel against four merged records at a time (the M33's 3x3 maps split 4 + 4 + 1:
+     * mcusim_convolve_1x1_fast_blk_m_s8): per step the pixel's column word once, and per record
+     * its weight word, one SXTB16 and two SMLADs (17 cycles per 16 MACs, against the 3 x 2
+     * block's 11 per 12 for the ninth pixel of three groups of three). r0 cols (the pixel's
+     * words 16 bytes apart, as in a group's slot), r1 records (16 (n8 + 2) bytes each), r2 args
+     * {n8, pairs (a multiple of 4), out_c, minimum}, r3 out; acc_h of record k in r4 + 2k,
+     * acc_c in r5 + 2k; z as MCUSIM_PW_FN. */
+    "  .macro MCUSIM_PWM1_STEP S, R, D=0\n"   /* r1 = the first record + D */
+    "  ldr r2, [r0, #(16 * \\S)]\n"
+    "  ldr r3, [r1, #(8 + 4 * \\S + \\D)]\n"
+    "  ldr r12, [r1, #(\\R + 8 + 4 * \\S + \\D)]\n"
+    "  sxtb16 lr, r3\n"
+    "  smlad r4, r2, r3, r4\n"
+    "  smlad r5, r2, lr, r5\n"
+    "  ldr r3, [r1, #(2 * \\R + 8 + 4 * \\S + \\D)]\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r6, r2, r12, r6\n"
+    "  smlad r7, r2, lr, r7\n"
+    "  ldr r12, [r1, #(3 * \\R + 8 + 4 * \\S + \\D)]\n"
+    "  sxtb16 lr, r3\n"
+    "  smlad r8, r2, r3, r8\n"
+    "  smlad r9, r2, lr, r9\n"
+    "  sxtb16 lr, r12\n"
+    "  smlad r10, r2, r12, r10\n"
+    "  smlad r11, r2, lr, r11\n"
+    "  .endm\n"
+    /* record K's two channels from acc_h H, acc_c C (its constants at Q: m, A, r of c, then
+     * m, 128 A + 64, r + 7 of c + 1, as MCUSIM_PW_RQ and MCUSIM_PWM_RQB); C ends with both
+     * outputs (c in the low byte) */
+    "  .macro MCUSIM_PWM1_RQ H, C, Q, Z\n"
+    "  sub \\H, \\H, \\C\n"
+    "  add \\C, \\C, \\C\n"
+    "  ldr r0, [r1, #\\Q]\n"
+    "  ldr r2, [r1, #\\Q+4]\n"
+    "  ldr r3, [r1, #\\Q+8]\n"
+    "  .if \\Z\n"
+    "  smmlar \\C, \\C, r0, r2\n"
+    "  .else\n"
+    "  sub r12, r2, \\C, lsr #31\n"
+    "  smmlar \\C, \\C, r0, r12\n"
+    "  .endif\n"
+    "  ldr r0, [r1, #\\Q+12]\n"
+    "  ldr r2, [r1, #\\Q+16]\n"
+    "  asr \\C, \\C, r3\n"
+    "  ldr r3, [r1, #\\Q+20]\n"
+    "  .if \\Z\n"
+    "  smmla \\H, \\H, r0, r2\n"
+    "  .else\n"
+    "  asr r12, \\H, #31\n"
+    "  add r12, r2, r12, lsl #7\n"
+    "  smmla \\H, \\H, r0, r12\n"
+    "  .endif\n"
+    "  ssat \\C, #8, \\C\n"
+    "  asr \\H, \\H, r3\n"
+    "  ssat \\H, #8, \\H\n"
+    "  bfi \\C, \\H, #8, #8\n"
+    "  .endm\n"
+    /* the steps in a loop of 32 (64 elements, 2.2 KB: straight, 256 inputs would pass the 8 KB
+     * ICACHE with the 4 x 2 groups' loop, and 128 inputs measured 2.2k cycles more) */
+    "  .macro MCUSIM_PWM1_RECORDS Z, N8\n"
+    "  .balign 4\n"
+    "3:\n"
+    "  .set MCUSIM_PWR, 16 * (\\N8 + 2)\n"
+    "  ldr r5, [r1]\n"                    /* b_c, b_c + 256 b_c+1 of the four records */
+    "  ldr r4, [r1, #4]\n"
+    "  ldr r7, [r1, #MCUSIM_PWR]\n"
+    "  ldr r6, [r1, #MCUSIM_PWR + 4]\n"
+    "  ldr r9, [r1, #2 * MCUSIM_PWR]\n"
+    "  ldr r8, [r1, #2 * MCUSIM_PWR + 4]\n"
+    "  ldr r11, [r1, #3 * MCUSIM_PWR]\n"
+    "  ldr r10, [r1, #3 * MCUSIM_PWR + 4]\n"
+    "  adds r1, r1, #8\n"                 /* r1: the rows of the first record */
+    "11:\n"
+    "  .set MCUSIM_PWS, 0\n"
+    "  .rept 32\n"
+    "  MCUSIM_PWM1_STEP MCUSIM_PWS, MCUSIM_PWR, -8\n"
+    "  .set MCUSIM_PWS, MCUSIM_PWS + 1\n"
+    "  .endr\n"
+    "  ldr r2, [sp, #16]\n"               /* where r0 ends */
+    "  add r0, r0, #512\n"
+    "  adds r1, r1, #128\n"
+    "  cmp r0, r2\n"
+    "  bne 11b\n"
+    "  .set MCUSIM_PWQ, 0\n"              /* r1 at the first record's rows' end */
+    "  MCUSIM_PWM1_RQ r4, r5, MCUSIM_PWQ, \\Z\n"
+    "  MCUSIM_PWM1_RQ r6, r7, (MCUSIM_PWR + MCUSIM_PWQ), \\Z\n"
+    "  MCUSIM_PWM1_RQ r8, r9, (2 * MCUSIM_PWR + MCUSIM_PWQ), \\Z\n"
+    "  MCUSIM_PWM1_RQ r10, r11, (3 * MCUSIM_PWR + MCUSIM_PWQ), \\Z\n"
+    "  ldr lr, [sp, #12]\n"               /* out */
+    "  ldr r2, [sp, #4]\n"                /* the records' end */
+    "  add r1, r1, #(4 * MCUSIM_PWR + MCUSIM_PWQ - 8 - 16 * \\N8)\n"
+    "  strh r5, [lr]\n"
+    "  strh r7, [lr, #2]\n"
+    "  strh r9, [lr, #4]\n"
+    "  strh r11, [lr, #6]\n"
+    "  add lr, lr, #8\n"
+    "  str lr, [sp, #12]\n"
+    "  ldr r0, [sp]\n"
+    "  cmp r1, r2\n"
+    "  bne 3b\n"
+    "  add sp, sp, #20\n"
+    "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
+    "  .endm\n"
+    "  .macro MCUSIM_PWM1_FN N8\n"
+    "  MCUSIM_PW_PROLOGUE 4\n"
+    "  adds r3, r4, #2\n"                 /* records of 16 (n8 + 2) bytes */
+    "  mul r3, r3, r5\n"
+    "  add r3, r1, r3, lsl #4\n"
+    "  str r3, [sp, #4]\n"
+    "  add r3, r0, r4, lsl #6\n"          /* the pixel's words end */
+    "  str r3, [sp, #16]\n"
+    "  cmp r7, r8\n"
+    "  bge 20f\n"
+    "  MCUSIM_PWM1_RECORDS 0, \\N8\n"
+    "20:\n"
+    "  MCUSIM_PWM1_RECORDS 1, \\N8\n"
+    "  .endm\n"
+    MCUSIM_ASM_FUNC(mcusim_mm1x8_rqm128_s16)
+    "  MCUSIM_PWM1_FN 16\n"
+    MCUSIM_ASM_END(mcusim_mm1x8_rqm128_s16)
+    MCUSIM_ASM_FUNC(mcusim_mm1x8_rqm256_s16)
+    "  MCUSIM_PWM1_FN 32\n"
+    MCUSIM_ASM_END(mcusim_mm1x8_rqm256_s16)
+    "  .purgem MCUSIM_PWM1_FN\n"
+    "  .purgem MCUSIM_PWM1_RECORDS\n"
+    "  .purgem MCUSIM_PWM1_RQ\n"
+    "  .purgem MCUSIM_PWM1_STEP\n"
 #endif
     "  .purgem MCUSIM_PWM_FN\n"
     "  .purgem MCUSIM_PWM3_RECORDS\n"
@@ -1448,10 +1621,38 @@ mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, in
 #if MCUSIM_DSP
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
-    if (loops != 0 && loops->threes != 0 && total == 9 && groups >= 1 && block_pairs > 0 &&
+    const int shape_ok = loops != 0 && total == 9 && groups >= 1 && block_pairs > 0 &&
         buffer != 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && params->stride.h == 1 &&
-        params->stride.w == 1 && params->input_offset == 0 && !(in_c & 31) && !(out_c & 1)) {
+        params->stride.w == 1 && params->input_offset == 0 && !(in_c & 31) && !(out_c & 1);
+    if (shape_ok && loops->one != 0 && loops->four != 0 && groups >= 3 && !(out_c & 7) &&
+        !(block_pairs & 3)) {
+        const int32_t lo = params->activation.min, hi = params->activation.max;
+        const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
+        const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */
+        int32_t *cols = (int32_t *)buffer;
+        /* 4 + 4 + 1: two groups of four (14 cycles per 16 MACs against the 3 x 2 block's 11
+         * per 12) and the ninth pixel against four records at a time (loops->one) */
+        mcusim_widen_runs_s8(cols, input, 4, wargs);
+        mcusim_widen_runs_s8(cols + 2 * in_c, input + 4 * in_c, 4, wargs);
+        mcusim_widen_runs_s8(cols + 4 * in_c, input + 8 * in_c, 1, wargs);
+        for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
+            const int32_t args[4] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                        : block_pairs,
+                                     out_c, lo};
+            const int32_t *rec = packed + p0 * words;
+            loops->four((const int16_t *)cols, rec, args, output + 2 * p0);
+            loops->four((const int16_t *)(cols + 2 * in_c), rec, args,
+                        output + 4 * out_c + 2 * p0);
+            loops->one((const int16_t *)(cols + 4 * in_c), rec, args,
+                       output + 8 * out_c + 2 * p0);
+        }
+        mcusim_pw_clamp(output, 9 * out_c, lo, hi,
+                        (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u),
+                        (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u));
+        return MCUSIM_OK;
+    }
+    if (shape_ok && loops->threes != 0) {
         const int32_t lo = params->activation.min, hi = params->activation.max;
         const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
         const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */

@@ -218,7 +218,7 @@ def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
     return four, three, fours, threes
 
 
-def _pw_block_merged(node, g, p: dict, pixels: int):
+def _pw_block_merged(node, g, p: dict, pixels: int, groups: int = 1):
     """The Cortex-M33's 3x3 maps (9 pixels: three groups of three, every one in a block call)
     over 128 or 256 inputs on merged records (conv_pack.records_merged): (records, kernel, block
     loops, channel pairs per block) or None. Their blocks' reads from flash are compulsory (one
@@ -234,6 +234,15 @@ def _pw_block_merged(node, g, p: dict, pixels: int):
     words = kc // 2 + 8
     block = max(1, int(conv_pack.BLOCK_CACHE_BYTES["cortex-m33"] * conv_pack.BLOCK_SHARE)
                 // (4 * words))
+    if groups >= 3 and oc % 8 == 0 and block >= 4:
+        # 4 + 4 + 1 (scratch for three groups' columns): two groups of four straight (14
+        # cycles per 16 MACs against the 3 x 2 block's 11 per 12) and the ninth pixel against
+        # four records at a time (mcusim_mm1x8_rqm*), blocks of a multiple of four pairs
+        four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"   # VWW: stores at
+        # immediate offsets
+        loops = (four, "mcusim_mm3x2_rqm_s16", "0", "0",
+                 f"mcusim_mm1x8_rqm{kc}_s16")
+        return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block & ~3
     loops = ("mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "0", f"mcusim_mm3x2_rqm{kc}g_s16")
     return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block
 
@@ -456,7 +465,7 @@ def emit(node, g, ctx) -> str:
             fn = "mcusim_convolve_1x1_fast_blk_pw_s8"
             n_, oh, ow, _ = p["output_dims"]
             block_loops = _pw_block_loops(p["filter_dims"][3], p["filter_dims"][0], n_ * oh * ow)
-            blk_m = _pw_block_merged(node, g, p, n_ * oh * ow)
+            blk_m = _pw_block_merged(node, g, p, n_ * oh * ow, groups)
             if blk_m is not None:   # merged records, blocks of their size
                 rec, fn, block_loops, mblock = blk_m
                 buf = buf[:-len(f"{groups}, {block}, ")] + f"{groups}, {mblock}, "
@@ -501,7 +510,8 @@ def emit(node, g, ctx) -> str:
                  if pw else "")
         if block_loops is not None:
             table = ("static const mcusim_pw_block_loops loops = "
-                     f"MCUSIM_PW_BLOCK_LOOPS({', '.join(block_loops)});\n")
+                     f"MCUSIM_PW_BLOCK_LOOPS{'5' if len(block_loops) == 5 else ''}"
+                     f"({', '.join(block_loops)});\n")
         return (_conv_params(p, in_off) + table + f"{fn}({buf}&params,\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                 f"    {dims_lit(p['filter_dims'])}, {packed},\n"
