@@ -319,6 +319,26 @@ __asm__(
     "  ssat r7, #8, r7\n"                                                                          \
     "  strb r5, [r9, #1]\n"                                                                        \
     "  strb r7, [r9, #3]\n"
+/* ... and of the other groups: each store beside the SSAT that makes its byte, with r0 loaded
+ * from the frame ([sp, #X]: the next group's first word of x or its widened columns), then the
+ * next group's A biases (r4, r6 from r3) and first weight word (r10) as registers come free */
+#define MCUSIM_FC4M_M7_NEXT(X)                                                                     \
+    "  asr r4, r4, r8\n"                                                                           \
+    "  ldr r0, [sp, #" #X "]\n"                                                                    \
+    "  ssat r4, #8, r4\n"                                                                          \
+    "  strb r4, [r9]\n"                                                                            \
+    "  asr r6, r6, r8\n"                                                                           \
+    "  ldr r4, [r3]\n"                                                                             \
+    "  ssat r6, #8, r6\n"                                                                          \
+    "  strb r6, [r9, #2]\n"                                                                        \
+    "  asr r5, r5, r8\n"                                                                           \
+    "  ldr r10, [r1]\n"                                                                            \
+    "  ssat r5, #8, r5\n"                                                                          \
+    "  strb r5, [r9, #1]\n"                                                                        \
+    "  asr r7, r7, r8\n"                                                                           \
+    "  ldr r6, [r3, #8]\n"                                                                         \
+    "  ssat r7, #8, r7\n"                                                                          \
+    "  strb r7, [r9, #3]\n"
 /* Cortex-M7, the input row widened, per tensor over the full int8 range (AD's layers):
  * the group loop on its own so that the job's state stays in registers and the frame (bias
  * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
@@ -390,22 +410,7 @@ __asm__(
     "  beq 5f\n"                        /* the last group: no next one to load */
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad and A's biases loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #20]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(20)
     "  ldr r8, [r0]\n"
     "  mov r5, r4\n"
     "  ldr r11, [r1, #4]\n"
@@ -497,22 +502,7 @@ __asm__(
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad and A's biases (r3 on past them in the frame, then x's first
      * word) loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #20]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(20)
     "  adds r3, r3, #16\n"
     "  ldr r11, [r1, #4]\n"
     "  str r3, [sp, #24]\n"
@@ -601,22 +591,7 @@ __asm__(
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad, A's biases (r3 on past them in the frame), X02 and the widened
      * columns' last quad (r2) loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #32]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(32)
     "  adds r3, r3, #16\n"
     "  ldr r8, [r0]\n"
     "  str r3, [sp, #24]\n"
@@ -724,7 +699,6 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
     const int32_t pc = quant->per_channel ? 1 : 0;
     const int32_t depth = (accum_depth + 7) & ~7, groups = output_depth >> 2;
     const int32_t n8 = accum_depth >> 3, k8 = 8 * n8;   /* the assembly's columns */
-    (void)buffer;
     if (params->input_offset != 0 || params->filter_offset != 0) {
         return MCUSIM_ARG_ERROR;
     }
@@ -739,9 +713,10 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
                                  lo, hi, !pc && lo == -128 && hi == 127,
                                  mcusim_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
-            /* Cortex-M7: the first kw columns widened into the scratch once */
-            const int32_t kw = buffer && mcusim_core_is_m7() ? MCUSIM_MIN(k8, MCUSIM_FC_WIDEN_MAX)
-                                                             : 0;
+            /* Cortex-M7, per tensor over the full range (the routines that read it): the first
+             * kw columns widened into the scratch once */
+            const int32_t kw = buffer && job.full && mcusim_core_is_m7()
+                                   ? MCUSIM_MIN(k8, MCUSIM_FC_WIDEN_MAX) : 0;
             int32_t *xw = (int32_t *)buffer;
             if (kw) {
                 mcusim_fc4m_widen(ip, kw, xw);
