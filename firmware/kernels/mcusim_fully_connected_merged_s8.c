@@ -18,6 +18,7 @@
  * else mcusim_finish. The rows after the last full group are plain int8 rows after the groups;
  * every row is zero-padded to a multiple of 8 columns, and columns past the last multiple of 8
  * of accum_depth are summed in C (the input is not read past its end). */
+#include "mcusim_asm_macros.h"
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -339,6 +340,26 @@ __asm__(
     "  ldr r6, [r3, #8]\n"                                                                         \
     "  ssat r7, #8, r7\n"                                                                          \
     "  strb r7, [r9, #3]\n"
+/* the M7 routines' entry: registers saved, a frame of FRAME bytes, the job's m, a, r, out,
+ * w_end and x into its first six words (EXTRA among the loads) */
+#define MCUSIM_FC4M_M7_ENTRY(NAME, FRAME, EXTRA)                                                   \
+    "  .syntax unified\n"                                                                          \
+    "  .thumb\n" MCUSIM_ASM_FUNC(NAME)                                                             \
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"                                              \
+    "  sub sp, sp, #" #FRAME "\n"                                                                  \
+    "  ldr r4, [r0, #20]\n"                                                                        \
+    "  ldr r5, [r0, #24]\n"                                                                        \
+    "  ldr r6, [r0, #28]\n"                                                                        \
+    "  ldr r7, [r0, #32]\n"                                                                        \
+    "  ldr r8, [r0, #12]\n"                                                                        \
+    "  ldr r9, [r0]\n"                                                                             \
+    EXTRA                                                                                          \
+    "  str r4, [sp]\n"                                                                             \
+    "  str r5, [sp, #4]\n"                                                                         \
+    "  str r6, [sp, #8]\n"                                                                         \
+    "  str r7, [sp, #12]\n"                                                                        \
+    "  str r8, [sp, #16]\n"                                                                        \
+    "  str r9, [sp, #20]\n"
 /* Cortex-M7, the input row widened, per tensor over the full int8 range (AD's layers):
  * the group loop on its own so that the job's state stays in registers and the frame (bias
  * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
@@ -358,28 +379,8 @@ typedef struct {
 } mcusim_fc_m7job;
 void mcusim_fc4m_m7w_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7w_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7w_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7w_s8, %function\n"
-    "mcusim_fc4m_m7w_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #24\n"               /* [sp]: m, a, r, out, w_end, xw */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, xw */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7w_s8, 24, "")
     "  ldr r2, [r0, #4]\n"
     "  ldr r1, [r0, #8]\n"
     "  ldr r3, [r0, #16]\n"
@@ -423,7 +424,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #24\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7w_s8, .-mcusim_fc4m_m7w_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7w_s8));
 
 /* The same routine on the raw input (no scratch, or layers wider than it): per quad two more
  * SXTB16 widen x's word (14 cycles; r3 holds it and the next quad's word loads right after its
@@ -452,29 +453,8 @@ __asm__(
     "  smlad r6, r9, lr, r6\n"
 void mcusim_fc4m_m7r_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7r_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7r_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7r_s8, %function\n"
-    "mcusim_fc4m_m7r_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #28\n"               /* [sp]: m, a, r, out, w_end, x, bias */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  ldr r3, [r0, #16]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, x, bias */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7r_s8, 28, "  ldr r3, [r0, #16]\n")
     "  ldr r2, [r0, #4]\n"
     "  ldr r1, [r0, #8]\n"
     "  mov r0, r9\n"
@@ -517,7 +497,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7r_s8, .-mcusim_fc4m_m7r_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7r_s8));
 
 /* The raw routine with its first quads widened (layers wider than the scratch the compiler
  * gives, MCUSIM_FC_WIDEN_MAX columns): per group the widened loop (12 cycles a quad), its last
@@ -526,28 +506,8 @@ __asm__(
  * (from the widened columns' end) and its last quad. */
 void mcusim_fc4m_m7p_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7p_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7p_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7p_s8, %function\n"
-    "mcusim_fc4m_m7p_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #40\n"         /* [sp]: m, a, r, out, w_end, x, bias, x_end, xw, xw_end */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, x, bias, x_end, xw, xw_end */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7p_s8, 40, "")
     "  ldr r4, [r0, #4]\n"
     "  ldr r5, [r0, #36]\n"
     "  ldr r2, [r0, #40]\n"
@@ -607,7 +567,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #40\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7p_s8, .-mcusim_fc4m_m7p_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7p_s8));
 #else
 /* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
 static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc)
