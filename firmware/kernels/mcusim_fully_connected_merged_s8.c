@@ -594,7 +594,8 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
  * int16 once (two per column of the multiple of 8 the assembly takes); other cores take none.
  * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8; the
  * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The
- * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
+ * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES; test_kernels_host's
+ * test_rgb_s2_and_fc_widen_constants_match_the_c_ones checks the two agree). */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
 #if MCUSIM_DSP
