@@ -424,6 +424,25 @@ def _buffer_bytes(g) -> int:
     return sum(int(np.prod(g.t(t).shape)) * np.dtype(NP[g.t(t).dtype]).itemsize + 3 for t in ts)
 
 
+def _run_bit_exact(tmp_path, board: str, h, want, max_cycles: int = 200_000_000):
+    """Build the harness h's cases with the kernels for board, run them, and assert each output
+    equals want's (TFLM's); the run's result (its functions' calls) back."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    src = tmp_path / "cases.c"
+    src.write_text(h.source())
+    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board),
+                    tmp_path / "cases.elf", extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=max_cycles))
+    assert res.exit_code == 0, f"{res.stop}\n{res.stdout}{res.stderr}"
+    got = ArmHarness.parse(res.stdout)
+    assert len(got) == len(want), (len(got), len(want))
+    for i, w in enumerate(want):
+        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    return res
+
+
 def rgb_s2_cases():
     """3x3 stride 2 over RGB to 8 channels, no top/left padding, prescaled (VWW's first layer:
     mcusim_convolve_rgb3x3_s2_r_s8 on the M33, input rows widened once into five slots): two
@@ -446,29 +465,48 @@ def rgb_s2_cases():
 
 
 @pytest.mark.parametrize("board", ["stm32u575", "stm32l4r5"])
-def test_rgb_stride2_rows_widened_once(tmp_path, board):
+def test_rgb_stride2_rows_widened_once(tmp_path, board, monkeypatch):
     """rgb_s2_cases bit-exact with TFLM on random inputs; the M33 runs the first five through
-    mcusim_convolve_rgb3x3_s2_r_s8 (the M4 keeps its FPU-held windows for all)."""
-    from mcusim.api import RunOptions, run
+    mcusim_convolve_rgb3x3_s2_r_s8 (the M4 keeps its FPU-held windows for all). Its 2,920-byte
+    scratch allowed (conv_2d.scratch_fits refuses it on one-op models this small)."""
     from mcusim.boards import load_board
-    from mcusim.firmware import build_elf
+    monkeypatch.setattr("mcusim.compiler.ops.conv_2d.scratch_fits", lambda *a, **k: True)
     h = ArmHarness(True, load_board(board).core)
     want = []
     for k, data in enumerate(rgb_s2_cases()):
         xs = input_sets(importer.parse(data, "case"), seed=400 + k, n_random=1)[0]
         h.add(data, xs)
         want.append(np.asarray(tflm(data, xs)[0]))
-    src = tmp_path / "rgbs2.c"
-    src.write_text(h.source())
-    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "r.elf",
-                    extra_flags=[f"-I{INCLUDE}", "-O2"])
-    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
-    assert r.exit_code == 0, str(r.stop)
-    got = ArmHarness.parse(r.stdout)
-    for i, w in enumerate(want):
-        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    _run_bit_exact(tmp_path, board, h, want)
     assert h.source().count("mcusim_convolve_rgb3x3_s2_r_s8(") == \
         (5 if board == "stm32u575" else 0)
+
+
+def test_rgb_stride2_rows_widened_once_forced_on_the_m4(tmp_path, monkeypatch):
+    """mcusim_convolve_rgb3x3_s2_r_s8 on the M4F (its row routine's deferred stores,
+    MCUSIM_DEFER: the M4 build of the kernel, which the compiler does not choose there) taken
+    for the same cases by pretending the M33 in the selection: bit-exact with TFLM."""
+    from mcusim.compiler.ops import conv_2d
+    from mcusim.boards import load_board
+    monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
+    select = conv_2d._rgb_s2_records
+
+    class M33:
+        def __init__(self, ctx):
+            self.ctx = ctx
+
+        def __getattr__(self, name):
+            return "cortex-m33" if name == "core" else getattr(self.ctx, name)
+    monkeypatch.setattr(conv_2d, "_rgb_s2_records",
+                        lambda node, g, p, ctx: select(node, g, p, M33(ctx)))
+    h = ArmHarness(True, load_board("stm32l4r5").core)
+    want = []
+    for k, data in enumerate(rgb_s2_cases()):
+        xs = input_sets(importer.parse(data, "case"), seed=400 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    assert h.source().count("mcusim_convolve_rgb3x3_s2_r_s8(") == 5
+    _run_bit_exact(tmp_path, "stm32l4r5", h, want)
 
 
 def pw_prescale_cases():
@@ -750,13 +788,12 @@ def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
     (conv_2d.scratch_fits) on the raw row (_m7r_s8). Per channel and with a clamp (8 to 264
     columns) no scratch: mcusim_fc4m_layer_s8's M7 loop. The M4 takes no scratch and must give
     the same bytes."""
-    from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
-    from mcusim.firmware import build_elf
 
     r = rng("fc-m7-widened")
     specs = [([1, 8], 13, False, "NONE"), ([2, 136], 22, False, "NONE"),
-             ([1, 16], 4, False, "NONE"), ([2, 272], 9, False, "NONE"), ([1, 40], 9, False, "NONE", "refused"),
+             ([1, 16], 4, False, "NONE"), ([2, 272], 9, False, "NONE"),
+             ([1, 40], 9, False, "NONE", "refused"),
              ([1, 8], 9, True, "RELU"), ([1, 24], 10, True, "NONE"), ([1, 16], 6, False, "RELU6"),
              ([1, 264], 8, False, "RELU6")]
     m7 = load_board(board).core == "cortex-m7"
@@ -774,15 +811,7 @@ def test_fully_connected_widened_input(tmp_path, board, monkeypatch):
         assert "mcusim_fully_connected_merged_s8(" in body
         scratch = m7 and not refused and not pc and act == "NONE"
         assert ("merged_s8(NULL," not in body) == scratch, (shape, body)
-    src = tmp_path / "fcw.c"
-    src.write_text(h.source())
-    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "fcw.elf",
-                    extra_flags=[f"-I{INCLUDE}", "-O2"])
-    res = run(elf, board, RunOptions(echo_stdout=False, max_cycles=100_000_000))
-    assert res.exit_code == 0, res.stdout + res.stderr
-    got = ArmHarness.parse(res.stdout)
-    for i, w in enumerate(want):
-        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    res = _run_bit_exact(tmp_path, board, h, want, max_cycles=100_000_000)
     calls = {f.name: f.calls for f in res.functions}
     # the per-tensor full-range cases in their routines, one call per image
     for fn, n in (("mcusim_fc4m_m7w_s8", 4), ("mcusim_fc4m_m7p_s8", 2), ("mcusim_fc4m_m7r_s8", 1)):

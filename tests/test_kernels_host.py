@@ -1028,6 +1028,44 @@ def test_conv_pack_rgb_s2_records_follow_the_widened_rows():
     assert conv_pack.records_rgb_s2(w, b, m, [-4] + [-8] * 7, -128, 128) is None
 
 
+def test_rgb_s2_and_fc_widen_constants_match_the_c_ones():
+    """Sizes written both in C and in the compiler: the first conv's row slot
+    (MCUSIM_RGB_S2_SLOT, an immediate offset in its assembly; conv_2d.RGB_S2_SLOT, from which
+    the compiler sizes the scratch and caps out_w) and the M7 FC's widened columns
+    (MCUSIM_FC_WIDEN_MAX; fully_connected.FC_WIDEN_MAX_BYTES, the scratch it gives: smaller
+    would let the kernel write past it). Defined once in C."""
+    from kernel_support import INCLUDE, KERNELS
+    from mcusim.compiler.ops import conv_2d, fully_connected
+
+    def defines(name):
+        return [int(v) for f in [*INCLUDE.glob("*.h"), *KERNELS.glob("*.c")]
+                for v in re.findall(rf"^#define {name} (\d+)$", f.read_text(), re.M)]
+    assert defines("MCUSIM_RGB_S2_SLOT") == [conv_2d.RGB_S2_SLOT]
+    assert conv_2d.RGB_S2_SCRATCH == 5 * conv_2d.RGB_S2_SLOT
+    assert defines("MCUSIM_FC_WIDEN_MAX") == [fully_connected.FC_WIDEN_MAX_BYTES // 2]
+
+
+@pytest.mark.parametrize("shape,patched,want", [
+    ([1, 160, 96, 3], False, "mcusim_convolve_rgb3x3_s2_r_s8("),   # 75 KB live: +3.8%
+    ([1, 96, 96, 3], False, "mcusim_convolve_rgb3x3_fast_r_s8("),   # VWW's alone: +6.3%, no
+    ([1, 8, 16, 3], False, "mcusim_convolve_rgb3x3_fast_r_s8("),    # 2,920 B on 0.7 KB: no
+    ([1, 8, 16, 3], True, "mcusim_convolve_rgb3x3_s2_r_s8("),
+])
+def test_rgb_s2_kernel_only_where_its_scratch_fits(klib, tmp_path, monkeypatch, shape, patched,
+                                                    want):
+    """The M33's row-widening first conv takes a fixed 2,920-byte scratch (five 584-byte row
+    slots): chosen only where conv_2d.scratch_fits allows it (one-op models here: within 1.05x
+    their live bytes; in VWW the first layer is not the peak); otherwise the widened-window row
+    kernel (a few hundred bytes)."""
+    from mcusim.compiler.ops import conv_2d
+    if patched:
+        monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
+    data, _ = mg.conv_2d(rng("rgbs2-fits", shape), shape, 8, (3, 3), (2, 2), padding="SAME",
+                         activation="RELU6", out_q=(0.12, -128))
+    c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+    assert want in c.body, c.body
+
+
 def test_conv_pack_prescaled_records_requantize_as_smmlar():
     """Prescaled records (conv_pack.prescale_shifts, the small-K OUTC routines): each channel's
     bias and weights times 2^k, k = 12 - r, A -> 2^k A + 2^(k-1), r words 12 (channel 0's

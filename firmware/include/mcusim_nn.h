@@ -485,7 +485,9 @@ mcusim_status mcusim_fully_connected_fast_s8(void *buffer, const mcusim_fc_param
 /* DSP cores, constant weights (the compiler's choice when the weights allow it): rows in groups
  * of four, each pair (A, B) merged into int16 lanes 256 B + A (sim/mcusim/compiler/ops/
  * fc_pack.py); rq = {m, 2^(r-1) + out_off 2^r, r} per channel (or one) for the one-SMMLAR
- * requantization, or NULL (mult/shift). input_offset and filter_offset must be 0. No scratch. */
+ * requantization, or NULL (mult/shift). input_offset and filter_offset must be 0. Scratch:
+ * get_buffer_size() bytes on the Cortex-M7 (the input row's first 256 columns widened to int16,
+ * used by per-tensor full-range layers; NULL: widened per quad instead), none elsewhere. */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth);
 mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_params *params,
                                                const mcusim_quant_params *quant,

@@ -373,11 +373,11 @@ void mcusim_rgb_row_q7_s16(const int8_t *in, int16_t *cols, const int32_t *args,
 void mcusim_rgb_row_q7_o8_s16(const int8_t *in, int16_t *cols, const int32_t *args, int8_t *out);
 void mcusim_rgb_row_q7_o16_s16(const int8_t *in, int16_t *cols, const int32_t *args,
                                int8_t *out);
-/* mcusim_convolve_rgb3x3_s2_r_s8's routines: a row slot's bytes (int16 elements of one input
- * row widened in natural order; the row routine reads its three rows at immediate offsets), n8
- * times 8 int8 from in widened into dst (and dst2 unless 0), and groups of four output pixels
- * of one row from the slots at rows (8 channels, prescaled records rec) */
-#define MCUSIM_RGB_S2_SLOT 584
+/* mcusim_convolve_rgb3x3_s2_r_s8's routines, over row slots of MCUSIM_RGB_S2_SLOT bytes
+ * (mcusim_nn.h: int16 elements of one input row widened in natural order; the row routine reads
+ * its three rows at immediate offsets): n16 times 16 int8 from in widened into dst (and dst2
+ * unless 0), and groups of four output pixels of one row from the slots at rows (8 channels,
+ * prescaled records rec) */
 void mcusim_rgb_widen_s16(const int8_t *in, int16_t *dst, int32_t n16, int16_t *dst2);
 void mcusim_rgb_s2_row_o8_s16(const int16_t *rows, const int32_t *rec, int32_t groups,
                               int8_t *out);

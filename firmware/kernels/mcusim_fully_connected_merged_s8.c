@@ -18,6 +18,7 @@
  * else mcusim_finish. The rows after the last full group are plain int8 rows after the groups;
  * every row is zero-padded to a multiple of 8 columns, and columns past the last multiple of 8
  * of accum_depth are summed in C (the input is not read past its end). */
+#include "mcusim_asm_macros.h"
 #include "mcusim_nn.h"
 #include "mcusim_nn_support.h"
 
@@ -319,6 +320,46 @@ __asm__(
     "  ssat r7, #8, r7\n"                                                                          \
     "  strb r5, [r9, #1]\n"                                                                        \
     "  strb r7, [r9, #3]\n"
+/* ... and of the other groups: each store beside the SSAT that makes its byte, with r0 loaded
+ * from the frame ([sp, #X]: the next group's first word of x or its widened columns), then the
+ * next group's A biases (r4, r6 from r3) and first weight word (r10) as registers come free */
+#define MCUSIM_FC4M_M7_NEXT(X)                                                                     \
+    "  asr r4, r4, r8\n"                                                                           \
+    "  ldr r0, [sp, #" #X "]\n"                                                                    \
+    "  ssat r4, #8, r4\n"                                                                          \
+    "  strb r4, [r9]\n"                                                                            \
+    "  asr r6, r6, r8\n"                                                                           \
+    "  ldr r4, [r3]\n"                                                                             \
+    "  ssat r6, #8, r6\n"                                                                          \
+    "  strb r6, [r9, #2]\n"                                                                        \
+    "  asr r5, r5, r8\n"                                                                           \
+    "  ldr r10, [r1]\n"                                                                            \
+    "  ssat r5, #8, r5\n"                                                                          \
+    "  strb r5, [r9, #1]\n"                                                                        \
+    "  asr r7, r7, r8\n"                                                                           \
+    "  ldr r6, [r3, #8]\n"                                                                         \
+    "  ssat r7, #8, r7\n"                                                                          \
+    "  strb r7, [r9, #3]\n"
+/* the M7 routines' entry: registers saved, a frame of FRAME bytes, the job's m, a, r, out,
+ * w_end and x into its first six words (EXTRA among the loads) */
+#define MCUSIM_FC4M_M7_ENTRY(NAME, FRAME, EXTRA)                                                   \
+    "  .syntax unified\n"                                                                          \
+    "  .thumb\n" MCUSIM_ASM_FUNC(NAME)                                                             \
+    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"                                              \
+    "  sub sp, sp, #" #FRAME "\n"                                                                  \
+    "  ldr r4, [r0, #20]\n"                                                                        \
+    "  ldr r5, [r0, #24]\n"                                                                        \
+    "  ldr r6, [r0, #28]\n"                                                                        \
+    "  ldr r7, [r0, #32]\n"                                                                        \
+    "  ldr r8, [r0, #12]\n"                                                                        \
+    "  ldr r9, [r0]\n"                                                                             \
+    EXTRA                                                                                          \
+    "  str r4, [sp]\n"                                                                             \
+    "  str r5, [sp, #4]\n"                                                                         \
+    "  str r6, [sp, #8]\n"                                                                         \
+    "  str r7, [sp, #12]\n"                                                                        \
+    "  str r8, [sp, #16]\n"                                                                        \
+    "  str r9, [sp, #20]\n"
 /* Cortex-M7, the input row widened, per tensor over the full int8 range (AD's layers):
  * the group loop on its own so that the job's state stays in registers and the frame (bias
  * pointer r3 and x's last quad r2 through every group; m, a, r, the output and the weights' end
@@ -338,28 +379,8 @@ typedef struct {
 } mcusim_fc_m7job;
 void mcusim_fc4m_m7w_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7w_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7w_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7w_s8, %function\n"
-    "mcusim_fc4m_m7w_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #24\n"               /* [sp]: m, a, r, out, w_end, xw */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, xw */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7w_s8, 24, "")
     "  ldr r2, [r0, #4]\n"
     "  ldr r1, [r0, #8]\n"
     "  ldr r3, [r0, #16]\n"
@@ -390,22 +411,7 @@ __asm__(
     "  beq 5f\n"                        /* the last group: no next one to load */
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad and A's biases loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #20]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(20)
     "  ldr r8, [r0]\n"
     "  mov r5, r4\n"
     "  ldr r11, [r1, #4]\n"
@@ -418,7 +424,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #24\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7w_s8, .-mcusim_fc4m_m7w_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7w_s8));
 
 /* The same routine on the raw input (no scratch, or layers wider than it): per quad two more
  * SXTB16 widen x's word (14 cycles; r3 holds it and the next quad's word loads right after its
@@ -447,29 +453,8 @@ __asm__(
     "  smlad r6, r9, lr, r6\n"
 void mcusim_fc4m_m7r_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7r_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7r_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7r_s8, %function\n"
-    "mcusim_fc4m_m7r_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #28\n"               /* [sp]: m, a, r, out, w_end, x, bias */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  ldr r3, [r0, #16]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, x, bias */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7r_s8, 28, "  ldr r3, [r0, #16]\n")
     "  ldr r2, [r0, #4]\n"
     "  ldr r1, [r0, #8]\n"
     "  mov r0, r9\n"
@@ -497,22 +482,7 @@ __asm__(
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad and A's biases (r3 on past them in the frame, then x's first
      * word) loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #20]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(20)
     "  adds r3, r3, #16\n"
     "  ldr r11, [r1, #4]\n"
     "  str r3, [sp, #24]\n"
@@ -527,7 +497,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #28\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7r_s8, .-mcusim_fc4m_m7r_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7r_s8));
 
 /* The raw routine with its first quads widened (layers wider than the scratch the compiler
  * gives, MCUSIM_FC_WIDEN_MAX columns): per group the widened loop (12 cycles a quad), its last
@@ -536,28 +506,8 @@ __asm__(
  * (from the widened columns' end) and its last quad. */
 void mcusim_fc4m_m7p_s8(const mcusim_fc_m7job *job);
 __asm__(
-    "  .section .text.mcusim_fc4m_m7p_s8,\"ax\",%progbits\n"
-    "  .syntax unified\n"
-    "  .thumb\n"
-    "  .balign 4\n"
-    "  .global mcusim_fc4m_m7p_s8\n"
-    "  .thumb_func\n"
-    "  .type mcusim_fc4m_m7p_s8, %function\n"
-    "mcusim_fc4m_m7p_s8:\n"
-    "  push {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "  sub sp, sp, #40\n"         /* [sp]: m, a, r, out, w_end, x, bias, x_end, xw, xw_end */
-    "  ldr r4, [r0, #20]\n"
-    "  ldr r5, [r0, #24]\n"
-    "  ldr r6, [r0, #28]\n"
-    "  ldr r7, [r0, #32]\n"
-    "  ldr r8, [r0, #12]\n"
-    "  ldr r9, [r0]\n"
-    "  str r4, [sp]\n"
-    "  str r5, [sp, #4]\n"
-    "  str r6, [sp, #8]\n"
-    "  str r7, [sp, #12]\n"
-    "  str r8, [sp, #16]\n"
-    "  str r9, [sp, #20]\n"
+    /* [sp]: m, a, r, out, w_end, x, bias, x_end, xw, xw_end */
+    MCUSIM_FC4M_M7_ENTRY(mcusim_fc4m_m7p_s8, 40, "")
     "  ldr r4, [r0, #4]\n"
     "  ldr r5, [r0, #36]\n"
     "  ldr r2, [r0, #40]\n"
@@ -601,22 +551,7 @@ __asm__(
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad, A's biases (r3 on past them in the frame), X02 and the widened
      * columns' last quad (r2) loaded as each register comes free */
-    "  asr r4, r4, r8\n"
-    "  ldr r0, [sp, #32]\n"
-    "  ssat r4, #8, r4\n"
-    "  strb r4, [r9]\n"
-    "  asr r6, r6, r8\n"
-    "  ldr r4, [r3]\n"
-    "  ssat r6, #8, r6\n"
-    "  strb r6, [r9, #2]\n"
-    "  asr r5, r5, r8\n"
-    "  ldr r10, [r1]\n"
-    "  ssat r5, #8, r5\n"
-    "  strb r5, [r9, #1]\n"
-    "  asr r7, r7, r8\n"
-    "  ldr r6, [r3, #8]\n"
-    "  ssat r7, #8, r7\n"
-    "  strb r7, [r9, #3]\n"
+    MCUSIM_FC4M_M7_NEXT(32)
     "  adds r3, r3, #16\n"
     "  ldr r8, [r0]\n"
     "  str r3, [sp, #24]\n"
@@ -632,7 +567,7 @@ __asm__(
     MCUSIM_FC4M_M7_STORE
     "  add sp, sp, #40\n"
     "  pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
-    "  .size mcusim_fc4m_m7p_s8, .-mcusim_fc4m_m7p_s8\n");
+    MCUSIM_ASM_END(mcusim_fc4m_m7p_s8));
 #else
 /* the same sums in C (host tests, portable builds), lane by lane as SMLAD sees them */
 static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t *acc)
@@ -659,7 +594,8 @@ static void mcusim_fc4m_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t 
  * int16 once (two per column of the multiple of 8 the assembly takes); other cores take none.
  * With a NULL buffer the M7 widens each quad in registers per group (mcusim_fc4m_m7r_s8; the
  * mode 4 loop for other activation ranges and per-channel layers, which take no scratch). The
- * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES). */
+ * compiler mirrors the cap (ops/fully_connected.py, FC_WIDEN_MAX_BYTES; test_kernels_host's
+ * test_rgb_s2_and_fc_widen_constants_match_the_c_ones checks the two agree). */
 int32_t mcusim_fully_connected_merged_s8_get_buffer_size(int32_t accum_depth)
 {
 #if MCUSIM_DSP
@@ -724,7 +660,6 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
     const int32_t pc = quant->per_channel ? 1 : 0;
     const int32_t depth = (accum_depth + 7) & ~7, groups = output_depth >> 2;
     const int32_t n8 = accum_depth >> 3, k8 = 8 * n8;   /* the assembly's columns */
-    (void)buffer;
     if (params->input_offset != 0 || params->filter_offset != 0) {
         return MCUSIM_ARG_ERROR;
     }
@@ -739,9 +674,10 @@ mcusim_status mcusim_fully_connected_merged_s8(void *buffer, const mcusim_fc_par
             mcusim_fc_job job = {ip - 4, ip - 4 + k8, w - 4, groups, bias, rq, 12 * pc, out,
                                  lo, hi, !pc && lo == -128 && hi == 127,
                                  mcusim_core_is_m7() ? 4 : (4 - (n8 & 3)) & 3};
-            /* Cortex-M7: the first kw columns widened into the scratch once */
-            const int32_t kw = buffer && mcusim_core_is_m7() ? MCUSIM_MIN(k8, MCUSIM_FC_WIDEN_MAX)
-                                                             : 0;
+            /* Cortex-M7, per tensor over the full range (the routines that read it): the first
+             * kw columns widened into the scratch once */
+            const int32_t kw = buffer && job.full && mcusim_core_is_m7()
+                                   ? MCUSIM_MIN(k8, MCUSIM_FC_WIDEN_MAX) : 0;
             int32_t *xw = (int32_t *)buffer;
             if (kw) {
                 mcusim_fc4m_widen(ip, kw, xw);

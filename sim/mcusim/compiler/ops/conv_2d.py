@@ -347,8 +347,11 @@ def _rgb_buffer_size(p: dict, copy: int = 0) -> int:
         (4 * oc if (n * oh * ow) % 4 or ow % 4 else 0) + (9 * max(wpad, 3) if copy & 2 else 0)
 
 
-# mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size(): five row slots of MCUSIM_RGB_S2_SLOT bytes
-RGB_S2_SCRATCH = 5 * 584
+# mcusim_nn.h's MCUSIM_RGB_S2_SLOT (the row slot's bytes, an immediate offset in the assembly:
+# 12 out_w + 8 of them used) and mcusim_convolve_rgb3x3_s2_r_s8_get_buffer_size() (five slots);
+# test_kernels_host.test_rgb_s2_and_fc_widen_constants_match_the_c_ones checks them
+RGB_S2_SLOT = 584
+RGB_S2_SCRATCH = 5 * RGB_S2_SLOT
 
 
 def _rgb_s2_records(node, g, p: dict, ctx):
@@ -356,12 +359,14 @@ def _rgb_s2_records(node, g, p: dict, ctx):
     (each input row widened once instead of every window: VWW's first layer 649,894 -> 606,100
     cycles; the M4F keeps its FPU-held windows), 3x3 stride 2 over 3 channels -> 8, no padding
     at the top or left (so at most one row and column of it below and right), out_w a multiple
-    of 4 up to 48 (the row slots' immediate offsets), no sign term (prescaled records)."""
+    of 4 up to 48 (12 out_w + 8 bytes in a row slot: its immediate offsets), no sign term
+    (prescaled records), and its fixed 2,920-byte scratch within scratch_fits (one-op and small
+    models keep the widened-window kernel's few hundred bytes)."""
     n, oh, ow, oc = p["output_dims"]
     _, ih, iw, _ = p["input_dims"]
     if ctx.core != "cortex-m33" or p["stride"] != (2, 2) or p["padding"] != (0, 0) or \
-            oc != 8 or ow % 4 or not 4 <= ow <= 48 or 2 * oh > ih or 2 * ow > iw or \
-            not no_sign_term(p):
+            oc != 8 or ow % 4 or ow < 4 or 12 * ow + 8 > RGB_S2_SLOT or 2 * oh > ih or \
+            2 * ow > iw or not no_sign_term(p) or not scratch_fits(node, g, RGB_S2_SCRATCH):
         return None
     w, bias = _filter_bias(node, g, p, True)      # constant: packed_records took them
     return conv_pack.records_rgb_s2(w, bias, p["multipliers"], p["shifts"],
@@ -392,17 +397,11 @@ def emit(node, g, ctx) -> str:
             # bit 0: records in RAM; bit 1: edge groups through a staged strip (the row kernel)
             copy = int(records_copy(ctx, 4 * len(rec))) | (2 if _copy_wanted(ctx) else 0)
             s2 = _rgb_s2_records(node, g, p, ctx) if copy & 2 else None
-            if s2 is not None:
-                packed = ctx.const(f"n{node.index}_conv_packed", s2, "int32_t")
-                return (_conv_params(p, p["input_offset"]) +
-                        f"mcusim_convolve_rgb3x3_s2_r_s8({ctx.scratch(RGB_S2_SCRATCH)}, "
-                        f"&params,\n"
-                        f"    {dims_lit(p['input_dims'])}, "
-                        f"{cptr(ctx, node.inputs[0], const=True)},\n"
-                        f"    {dims_lit(p['filter_dims'])}, {packed},\n"
-                        f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
-            fn, row = "mcusim_convolve_rgb3x3_fast_s8", ""
-            if copy & 2 and p["output_dims"][2] >= 4 and \
+            fn, row, size, copy_arg = "mcusim_convolve_rgb3x3_fast_s8", "", \
+                _rgb_buffer_size(p, copy), f"{copy}, "
+            if s2 is not None:      # the M33: input rows widened once (no copy argument)
+                rec, fn, size, copy_arg = s2, "mcusim_convolve_rgb3x3_s2_r_s8", RGB_S2_SCRATCH, ""
+            elif copy & 2 and p["output_dims"][2] >= 4 and \
                     _prescaled_outc(p, ((3, 8), (3, 16)), ctx.core):   # all in the row kernel
                 pre = packed_records(node, g, p, rgb=True, pre=True)
                 if _is_prescaled(pre, 28):  # the routine named: the linker drops the others
@@ -410,8 +409,7 @@ def emit(node, g, ctx) -> str:
                     row = f", MCUSIM_SMALL_K_ROW(mcusim_rgb_row_q7_o{p['filter_dims'][0]}_s16)"
             packed = ctx.const(f"n{node.index}_conv_packed", rec, "int32_t")
             return (_conv_params(p, p["input_offset"]) +
-                    f"{fn}({ctx.scratch(_rgb_buffer_size(p, copy))}, "
-                    f"{copy}, &params,\n"
+                    f"{fn}({ctx.scratch(size)}, {copy_arg}&params,\n"
                     f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
                     f"    {dims_lit(p['filter_dims'])}, {packed},\n"
                     f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])}{row});\n")
