@@ -514,11 +514,14 @@ def pw_prescale_cases():
     the 4 x 2 and 3 x 2 loops, blocks and single groups): ReLU/ReLU6, K = 32..256, the
     channels' largest shift 11 or smallest 5 (the limits of k = 12 - r in 1..7), and one past
     a limit (r = 12: the plain records). The 3x3 256-input case runs on the M33's merged blocks
-    (mcusim_convolve_1x1_fast_blk_m_s8) since they exist; the others keep prescaled records."""
+    (mcusim_convolve_1x1_fast_blk_m_s8) since they exist; the 3x5 one (15 pixels: three groups
+    of four, one of three) keeps the prescaled 3 x 2 loop over 256 inputs
+    (mcusim_mm3x2_rqh256_s16), as the others keep prescaled records."""
     for k, (shape, oc, act, lim) in enumerate((
             ([1, 6, 6, 32], 32, "RELU", 11), ([1, 3, 5, 64], 64, "RELU6", 5),
             ([1, 5, 4, 128], 96, "RELU", 5), ([1, 3, 3, 256], 18, "RELU6", 11),
-            ([1, 4, 9, 128], 34, "RELU6", 11), ([1, 4, 4, 64], 36, "RELU", 12))):
+            ([1, 4, 9, 128], 34, "RELU6", 11), ([1, 4, 4, 64], 36, "RELU", 12),
+            ([1, 3, 5, 256], 20, "RELU", 5))):
         yield pw_prescale_case(("pwpre", k), shape, oc, act, lim)
 
 
@@ -527,26 +530,46 @@ def test_pointwise_prescaled_records(tmp_path, board):
     """pw_prescale_cases on the M33, bit-exact with TFLM, its image with prescaled records (r
     words 12 | 0x100 = 268) but in the r = 12 case; on the M4 the same layers on its own records
     (the wide ones copied into the scratch first: mcusim_convolve_1x1_fast_mc_s8)."""
-    from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
-    from mcusim.firmware import build_elf
     h = ArmHarness(True, load_board(board).core)
     want = []
     for k, data in enumerate(pw_prescale_cases()):
         xs = input_sets(importer.parse(data, "case"), seed=300 + k, n_random=1)[0]
         h.add(data, xs)
         want.append(np.asarray(tflm(data, xs)[0]))
-    src = tmp_path / "pwpre.c"
-    src.write_text(h.source())
-    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "p.elf",
-                    extra_flags=[f"-I{INCLUDE}", "-O2"])
-    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
-    assert r.exit_code == 0, str(r.stop)
-    got = ArmHarness.parse(r.stdout)
-    for i, w in enumerate(want):
-        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    _run_bit_exact(tmp_path, board, h, want)
     if board == "stm32u575":
         assert "268," in h.source() or "0x10c" in h.source().lower()
+        assert "mcusim_mm3x2_rqh256_s16" in h.source()
+
+
+def test_pointwise_prescaled_blocks_without_merged_records(tmp_path, monkeypatch):
+    """The M33's 3x3 maps over 128/256 inputs whose merged records conv_pack.records_merged
+    refuses (a -128 weight, |acc| >= 2^23, r > 16: forced here) keep the int16 blocks
+    (mcusim_convolve_1x1_fast_blk_pw_s8) with every group of three of a block in one call
+    (mcusim_mm3x2_rqh128g_s16 / _rqh256g_s16): prescaled records (ReLU/ReLU6) and the plain
+    ones (NONE), three groups per pass (scratch lifted, as in VWW) and two; bit-exact."""
+    from mcusim.boards import load_board
+    from mcusim.compiler.ops import conv_2d
+    monkeypatch.setattr(conv_2d, "_merged_records", lambda *a, **k: None)
+    h = ArmHarness(True, load_board("stm32u575").core)
+    want = []
+    for k, (shape, oc, act, lim, three) in enumerate((
+            ([1, 3, 3, 128], 40, "RELU6", 11, True), ([1, 3, 3, 256], 34, "RELU", 5, True),
+            ([3, 1, 3, 256], 26, "NONE", 8, True), ([1, 3, 3, 128], 36, "RELU", 5, False))):
+        data = pw_prescale_case(("pwpreblk", k), shape, oc, act, lim)
+        monkeypatch.setattr(conv_2d, "scratch_fits", lambda node, g, nbytes, *a, _t=three,
+                            _k=shape[-1], **kw: _t or nbytes <= 16 * _k)
+        xs = input_sets(importer.parse(data, "case"), seed=600 + k, n_random=1)[0]
+        h.add(data, xs)
+        want.append(np.asarray(tflm(data, xs)[0]))
+    src = h.source()
+    assert src.count("mcusim_convolve_1x1_fast_blk_pw_s8(") == len(want)
+    assert src.count("mcusim_mm3x2_rqh128g_s16)") == 2 and \
+        src.count("mcusim_mm3x2_rqh256g_s16)") == 2
+    assert src.count("mcusim_convolve_1x1_fast_blk_pw_s8(((void *)scratch), 3, ") == 3
+    assert "268," in src
+    _run_bit_exact(tmp_path, "stm32u575", h, want)
 
 
 def pw_merged_block_cases():
@@ -566,27 +589,49 @@ def test_pointwise_merged_blocks(tmp_path, board):
     """pw_merged_block_cases bit-exact with TFLM: on the M33 through the merged blocks (each
     case's body names mcusim_convolve_1x1_fast_blk_m_s8), on the M4 through its own merged
     records per group."""
-    from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
-    from mcusim.firmware import build_elf
     h = ArmHarness(True, load_board(board).core)
     want = []
     for k, data in enumerate(pw_merged_block_cases()):
         xs = input_sets(importer.parse(data, "case"), seed=400 + k, n_random=1)[0]
         h.add(data, xs)
         want.append(np.asarray(tflm(data, xs)[0]))
-    src = tmp_path / "pwblkm.c"
-    src.write_text(h.source())
-    elf = build_elf([src, *sorted(KERNELS.glob("*.c"))], load_board(board), tmp_path / "p.elf",
-                    extra_flags=[f"-I{INCLUDE}", "-O2"])
-    r = run(elf, board, RunOptions(echo_stdout=False, max_cycles=200_000_000))
-    assert r.exit_code == 0, str(r.stop)
-    got = ArmHarness.parse(r.stdout)
-    assert len(got) == len(want)
-    for i, w in enumerate(want):
-        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    _run_bit_exact(tmp_path, board, h, want)
     if board == "stm32u575":
         assert h.source().count("mcusim_convolve_1x1_fast_blk_m_s8(") == len(want)
+
+
+def test_pointwise_merged_blocks_refuse_another_input_count(tmp_path):
+    """mcusim_convolve_1x1_fast_blk_m_s8 checks the input count its table carries
+    (MCUSIM_PW_BLOCK_LOOPS_M: the loops have it built in): a 128-input layer whose table says
+    256 returns MCUSIM_ARG_ERROR (-1) and writes nothing; the same layer with its own table 0
+    and TFLM's output."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.firmware import build_elf
+    data = mg.conv_2d(rng("pwblkm-bad"), [1, 3, 3, 128], 34, (1, 1), padding="VALID",
+                      activation="RELU")[0]
+    xs = input_sets(importer.parse(data, "case"), seed=450, n_random=1)[0]
+    want = np.asarray(tflm(data, xs)[0])
+    h = ArmHarness(True, load_board("stm32u575").core)
+    h.add(data, xs)
+    h.add(data, xs)
+    call = "    mcusim_convolve_1x1_fast_blk_m_s8("
+    for i in range(2):
+        assert h.parts[i].count(call) == 1 and h.parts[i].count("&loops);") == 1
+        h.parts[i] = h.parts[i].replace(call, '    printf("status %d\\n", (int)' + call.strip()) \
+            .replace("&loops);", "&loops));")
+    assert "MCUSIM_PW_BLOCK_LOOPS_M(128, " in h.parts[1]
+    h.parts[1] = h.parts[1].replace("LOOPS_M(128, ", "LOOPS_M(256, ")     # the wrong count
+    (tmp_path / "bad.c").write_text(h.source())
+    elf = build_elf([tmp_path / "bad.c", *sorted(KERNELS.glob("*.c"))], load_board("stm32u575"),
+                    tmp_path / "bad.elf", extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, "stm32u575", RunOptions(echo_stdout=False, max_cycles=50_000_000))
+    assert res.exit_code == 0, f"{res.stop}\n{res.stdout}{res.stderr}"
+    assert re.findall(r"^status (-?\d+)$", res.stdout, re.M) == ["0", "-1"]
+    got = ArmHarness.parse(res.stdout)
+    assert np.array_equal(np.frombuffer(got[0], np.int8).reshape(want.shape), want)
+    assert not any(got[1])      # the static output untouched
 
 
 def pw_split_cases():
@@ -608,10 +653,8 @@ def pw_split_cases():
 def test_pointwise_merged_split(tmp_path, monkeypatch):
     """pw_split_cases bit-exact with TFLM on stm32u575 through the 4 + 4 + 1 split (one-op
     models have scratch for one or two groups only: the arena bound is lifted, as in VWW)."""
-    from mcusim.api import RunOptions, run
     from mcusim.boards import load_board
     from mcusim.compiler.ops import conv_2d
-    from mcusim.firmware import build_elf
     monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
     h = ArmHarness(True, load_board("stm32u575").core)
     want = []
@@ -621,19 +664,13 @@ def test_pointwise_merged_split(tmp_path, monkeypatch):
         want.append(np.asarray(tflm(data, xs)[0]))
     src = h.source()
     # 8 and 16 channels: one group per pass (conv_pack.groups_plan), the 3 x 2 path
-    assert src.count("MCUSIM_PW_BLOCK_LOOPS5(") == 6
+    assert src.count("mcusim_mm1x8_rqm") == 6
     assert "mcusim_mm4x2_rqm256o256_s16" in src and "mcusim_mm4x2_rqm128o256_s16" in src
-    assert "mcusim_mm1x8_rqm128_s16" in src and "mcusim_mm1x8_rqm256_s16" in src
-    (tmp_path / "pwsplit.c").write_text(src)
-    elf = build_elf([tmp_path / "pwsplit.c", *sorted(KERNELS.glob("*.c"))],
-                    load_board("stm32u575"), tmp_path / "p.elf",
-                    extra_flags=[f"-I{INCLUDE}", "-O2"])
-    r = run(elf, "stm32u575", RunOptions(echo_stdout=False, max_cycles=200_000_000))
-    assert r.exit_code == 0, str(r.stop)
-    got = ArmHarness.parse(r.stdout)
-    assert len(got) == len(want)
-    for i, w in enumerate(want):
-        assert np.array_equal(np.frombuffer(got[i], dtype=w.dtype).reshape(w.shape), w), i
+    assert "LOOPS_M(128, mcusim_mm4x2_rqm128o256_s16, mcusim_mm3x2_rqm_s16, 0, 0, " \
+        "mcusim_mm1x8_rqm128_s16)" in src
+    assert "LOOPS_M(256, mcusim_mm4x2_rqm256o256_s16, mcusim_mm3x2_rqm_s16, 0, 0, " \
+        "mcusim_mm1x8_rqm256_s16)" in src
+    _run_bit_exact(tmp_path, "stm32u575", h, want)
 
 
 def pw_prescale_case(key, shape, oc, act, lim):

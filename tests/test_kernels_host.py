@@ -821,8 +821,8 @@ def test_conv_1x1_merged_blocks_on_m33(klib, tmp_path, shape, oc, act):
     # (conv_2d.scratch_fits), so two and three passes over the blocks
     groups = 2 if shape[-1] == 128 else 1
     assert f"mcusim_convolve_1x1_fast_blk_m_s8(((void *)scratch), {groups}, {block}, " in c.body
-    assert (f"MCUSIM_PW_BLOCK_LOOPS(mcusim_mm4x2_rqm_s16, mcusim_mm3x2_rqm_s16, 0, "
-            f"mcusim_mm3x2_rqm{shape[-1]}g_s16)") in c.body
+    assert (f"MCUSIM_PW_BLOCK_LOOPS_M({shape[-1]}, mcusim_mm4x2_rqm_s16, mcusim_mm3x2_rqm_s16, "
+            f"0, mcusim_mm3x2_rqm{shape[-1]}g_s16, 0)") in c.body
     assert_bit_exact(c, seed=34)
 
 
@@ -832,7 +832,7 @@ def test_conv_1x1_merged_blocks_on_m33(klib, tmp_path, shape, oc, act):
 ])
 def test_conv_1x1_merged_split_with_three_groups(klib, tmp_path, monkeypatch, shape, oc, split):
     """With scratch for three groups' columns (VWW's arena; lifted here) the M33's 3x3 maps run
-    4 + 4 + 1: the groups of four and the one-pixel loop named (MCUSIM_PW_BLOCK_LOOPS5), blocks
+    4 + 4 + 1: the groups of four and the one-pixel loop named (MCUSIM_PW_BLOCK_LOOPS_M), blocks
     of a multiple of four pairs; bit-exact (the host: mcusim_pw_layer's C loop)."""
     from mcusim.compiler.ops import conv_2d
     monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
@@ -843,11 +843,11 @@ def test_conv_1x1_merged_split_with_three_groups(klib, tmp_path, monkeypatch, sh
     block = 6144 // (4 * (kc // 2 + 8))
     if split:
         four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"
-        assert (f"MCUSIM_PW_BLOCK_LOOPS5({four}, mcusim_mm3x2_rqm_s16, 0, 0, "
+        assert (f"MCUSIM_PW_BLOCK_LOOPS_M({kc}, {four}, mcusim_mm3x2_rqm_s16, 0, 0, "
                 f"mcusim_mm1x8_rqm{kc}_s16)") in c.body
         assert f"mcusim_convolve_1x1_fast_blk_m_s8(((void *)scratch), 3, {block & ~3}, " in c.body
     else:
-        assert f"mcusim_mm3x2_rqm{kc}g_s16)" in c.body and "LOOPS5" not in c.body
+        assert f"mcusim_mm3x2_rqm{kc}g_s16, 0)" in c.body and "mcusim_mm1x8" not in c.body
     assert_bit_exact(c, seed=35)
 
 
@@ -862,6 +862,63 @@ def test_conv_1x1_merged_blocks_only_for_3x3_maps(klib, tmp_path, shape, oc):
     c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
     assert "mcusim_convolve_1x1_fast_blk_pw_s8(" in c.body
     assert "blk_m_s8" not in c.body
+
+
+@pytest.mark.parametrize("shape,oc", [
+    ([1, 3, 3, 96], 64), ([1, 3, 3, 192], 48), ([1, 3, 3, 320], 34), ([1, 3, 3, 512], 40),
+])
+def test_conv_1x1_merged_blocks_refuse_other_input_counts(klib, tmp_path, monkeypatch, shape,
+                                                          oc):
+    """The merged block loops have 128 or 256 inputs built in (conv_2d.PW_MERGED_BLOCK_K): a 3x3
+    map over another multiple of 32 keeps the int16 records (_blk_pw_s8 with scratch for
+    several groups, _pw_s8 with one), never mcusim_convolve_1x1_fast_blk_m_s8; bit-exact."""
+    from mcusim.compiler.ops import conv_2d
+    for fits in (True, False):
+        # fits: scratch for the three groups (VWW's arena); else for one group's columns only
+        monkeypatch.setattr(conv_2d, "scratch_fits", lambda node, g, nbytes, *a, _f=fits, **k:
+                            _f or nbytes <= 8 * shape[-1])
+        data, _ = mg.conv_2d(rng("pwblkm-k", shape, oc), shape, oc, (1, 1), padding="VALID",
+                             activation="RELU6")
+        c = Case(data, klib, tmp_path, dsp=True, core="cortex-m33")
+        assert "blk_m_s8" not in c.body and "LOOPS_M" not in c.body
+        assert ("mcusim_convolve_1x1_fast_blk_pw_s8(" in c.body) == fits
+        assert_bit_exact(c, seed=36)
+    assert conv_2d.PW_MERGED_BLOCK_K == (128, 256)
+
+
+def test_merged_record_size_matches_the_c_one():
+    """A merged record's size, written in C (MCUSIM_PW_MERGED_EXTRA: the records' stride in
+    mcusim_convolve_1x1_fast_blk_m_s8 and mcusim_pw_layer) and in the compiler
+    (conv_pack.merged_record_words: the M33's block size), equals what records_merged makes."""
+    from kernel_support import INCLUDE, KERNELS
+    from mcusim.compiler.ops import conv_pack
+
+    def defines(name):
+        return [int(v) for f in [*INCLUDE.glob("*.h"), *KERNELS.glob("*.c")]
+                for v in re.findall(rf"^#define {name} (\d+)$", f.read_text(), re.M)]
+    assert defines("MCUSIM_PW_MERGED_EXTRA") == [conv_pack.MERGED_EXTRA_WORDS]
+    r = rng("merged-size")
+    for kc, oc in ((128, 6), (256, 4), (64, 2)):
+        w = r.integers(-127, 128, (oc, 1, 1, kc))
+        rec = conv_pack.records_merged(w, r.integers(-500, 500, oc), [1 << 30] * oc, [-8] * oc,
+                                       -3, 128)
+        assert rec is not None and len(rec) == oc // 2 * conv_pack.merged_record_words(kc)
+
+
+def test_block_cache_bytes_fit_the_boards_caches():
+    """conv_pack.BLOCK_CACHE_BYTES (by core: the compiler knows no board) is the smallest data
+    cache of that core's boards (boards/*.toml, dcache_bytes), so a block sized from it fits
+    every one (the M33: stm32u575's 8 KB ICACHE, RM0456 section 8.3)."""
+    from mcusim.boards import list_boards, load_board
+    from mcusim.compiler.ops import conv_pack
+    sizes: dict[str, list[int]] = {}
+    for name in list_boards():
+        b = load_board(name)
+        for m in b.memories:
+            if m.accelerator and "dcache_bytes" in m.accelerator:
+                sizes.setdefault(b.core, []).append(int(m.accelerator["dcache_bytes"]))
+    for core, nbytes in conv_pack.BLOCK_CACHE_BYTES.items():
+        assert nbytes == min(sizes[core]), (core, sizes.get(core))
 
 
 def _tflm_requant(acc, m, shift, zp, lo, hi):

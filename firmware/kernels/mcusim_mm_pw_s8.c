@@ -19,6 +19,11 @@
 #include "mcusim_nn_support.h"
 #include "mcusim_asm_macros.h"
 
+/* A merged record's words besides its in_c / 2 words of rows (conv_pack.records_merged): the two
+ * bias words and six constants (conv_pack.MERGED_EXTRA_WORDS, which sizes the M33's blocks;
+ * test_kernels_host.test_merged_record_size_matches_the_c_one) */
+#define MCUSIM_PW_MERGED_EXTRA 8
+
 #if MCUSIM_DSP
 /* The Cortex-M33's 4 x 2 and 3 x 2 loops (MCUSIM_PW_FN, MCUSIM_PW3_FN) also run prescaled
  * records (conv_pack.records_pw_prescaled, flag 0x100 in every record's r words; the compiler emits
@@ -1488,7 +1493,8 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
     int16_t *cols = (int16_t *)buffer;
     if (copy) {         /* the records after the columns: no flash wait states per group */
         int32_t *dst = (int32_t *)buffer + (twice ? 4 : 2) * depth;
-        const int32_t words = (out_c >> 1) * (merged ? depth / 2 + 8 : depth + 8);
+        const int32_t words = (out_c >> 1) *
+            (merged ? depth / 2 + MCUSIM_PW_MERGED_EXTRA : depth + 8);
 #if MCUSIM_DSP
         mcusim_pw_copy8(dst, packed, words);    /* words: a multiple of 8 (depth of 32) */
         packed = dst;
@@ -1539,7 +1545,8 @@ static mcusim_status mcusim_pw_layer(void *buffer, const mcusim_conv_params *par
         for (int32_t p = 0; p < npx; p++) {
             const int8_t *x = input + (first + p) * in_c;
             const int32_t *rec = packed;
-            for (int32_t oc = 0; oc < out_c; oc += 2, rec += depth / 2 + 8) {
+            for (int32_t oc = 0; oc < out_c;
+                 oc += 2, rec += depth / 2 + MCUSIM_PW_MERGED_EXTRA) {
                 const int16_t *h = (const int16_t *)(rec + 2);
                 uint32_t acc_h = (uint32_t)rec[1];
                 int32_t acc_c = rec[0];
@@ -1607,7 +1614,9 @@ MCUSIM_PW_ENTRY(mcusim_convolve_1x1_fast_pw2_s8, 32, 0, 1, 0)
  * pass of three groups), and a merged record has half the flash lines of an int16 one (the
  * blocks' reads from flash are compulsory: 135 KB of int16 records for 256 -> 256). Other
  * pixel counts, and builds without the DSP extension, run mcusim_pw_layer on the same records
- * (loops->four, loops->three: merged loops). */
+ * (loops->four, loops->three: merged loops). The loops have the input count built in
+ * (records' stride, straight steps): an in_c other than the table's (loops->in_c,
+ * MCUSIM_PW_BLOCK_LOOPS_M) is refused with MCUSIM_ARG_ERROR, one test per call. */
 mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, int32_t block_pairs,
                                                 const mcusim_conv_params *params,
                                                 const mcusim_dims *input_dims,
@@ -1621,53 +1630,51 @@ mcusim_status mcusim_convolve_1x1_fast_blk_m_s8(void *buffer, int32_t groups, in
 #if MCUSIM_DSP
     const int32_t in_c = input_dims->c, out_c = output_dims->c;
     const int32_t total = input_dims->n * output_dims->h * output_dims->w;
+    if (loops != 0 && loops->in_c != in_c) {    /* the named loops have another count built in */
+        return MCUSIM_ARG_ERROR;
+    }
     const int shape_ok = loops != 0 && total == 9 && groups >= 1 && block_pairs > 0 &&
         buffer != 0 && filter_dims->h == 1 && filter_dims->w == 1 && filter_dims->c == in_c &&
         params->padding.h == 0 && params->padding.w == 0 && params->stride.h == 1 &&
         params->stride.w == 1 && params->input_offset == 0 && !(in_c & 31) && !(out_c & 1);
-    if (shape_ok && loops->one != 0 && loops->four != 0 && groups >= 3 && !(out_c & 7) &&
-        !(block_pairs & 3)) {
+    const int split = shape_ok && loops->one != 0 && loops->four != 0 && groups >= 3 &&
+        !(out_c & 7) && !(block_pairs & 3);
+    if (split || (shape_ok && loops->threes != 0)) {
         const int32_t lo = params->activation.min, hi = params->activation.max;
         const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
-        const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */
+        const int32_t pairs = out_c >> 1, words = in_c / 2 + MCUSIM_PW_MERGED_EXTRA;
         int32_t *cols = (int32_t *)buffer;
-        /* 4 + 4 + 1: two groups of four (14 cycles per 16 MACs against the 3 x 2 block's 11
-         * per 12) and the ninth pixel against four records at a time (loops->one) */
-        mcusim_widen_runs_s8(cols, input, 4, wargs);
-        mcusim_widen_runs_s8(cols + 2 * in_c, input + 4 * in_c, 4, wargs);
-        mcusim_widen_runs_s8(cols + 4 * in_c, input + 8 * in_c, 1, wargs);
-        for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
-            const int32_t args[4] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
-                                                                        : block_pairs,
-                                     out_c, lo};
-            const int32_t *rec = packed + p0 * words;
-            loops->four((const int16_t *)cols, rec, args, output + 2 * p0);
-            loops->four((const int16_t *)(cols + 2 * in_c), rec, args,
-                        output + 4 * out_c + 2 * p0);
-            loops->one((const int16_t *)(cols + 4 * in_c), rec, args,
-                       output + 8 * out_c + 2 * p0);
-        }
-        mcusim_pw_clamp(output, 9 * out_c, lo, hi,
-                        (int32_t)(((uint32_t)lo & 0xFFu) * 0x01010101u),
-                        (int32_t)(((uint32_t)hi & 0xFFu) * 0x01010101u));
-        return MCUSIM_OK;
-    }
-    if (shape_ok && loops->threes != 0) {
-        const int32_t lo = params->activation.min, hi = params->activation.max;
-        const int32_t wargs[4] = {in_c >> 2, 0, 4 - 8 * in_c, 0};
-        const int32_t pairs = out_c >> 1, words = in_c / 2 + 8;   /* a merged record */
-        int32_t *cols = (int32_t *)buffer;
-        for (int32_t g0 = 0; g0 < 3; g0 += groups) {   /* passes of up to `groups` groups */
-            const int32_t ng = 3 - g0 < groups ? 3 - g0 : groups;
-            for (int32_t g = 0; g < ng; g++) {          /* group g0 + g: its three pixels */
-                mcusim_widen_runs_s8(cols + 2 * in_c * g, input + 3 * (g0 + g) * in_c, 3, wargs);
-            }
+        if (split) {
+            /* 4 + 4 + 1: two groups of four (14 cycles per 16 MACs against the 3 x 2 block's
+             * 11 per 12) and the ninth pixel against four records at a time (loops->one) */
+            mcusim_widen_runs_s8(cols, input, 4, wargs);
+            mcusim_widen_runs_s8(cols + 2 * in_c, input + 4 * in_c, 4, wargs);
+            mcusim_widen_runs_s8(cols + 4 * in_c, input + 8 * in_c, 1, wargs);
             for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
-                const int32_t args[5] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
-                                                                             : block_pairs,
-                                         out_c, lo, ng};
-                loops->threes((const int16_t *)cols, packed + p0 * words, args,
-                              output + 3 * g0 * out_c + 2 * p0);
+                const int32_t args[4] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                            : block_pairs,
+                                         out_c, lo};
+                const int32_t *rec = packed + p0 * words;
+                loops->four((const int16_t *)cols, rec, args, output + 2 * p0);
+                loops->four((const int16_t *)(cols + 2 * in_c), rec, args,
+                            output + 4 * out_c + 2 * p0);
+                loops->one((const int16_t *)(cols + 4 * in_c), rec, args,
+                           output + 8 * out_c + 2 * p0);
+            }
+        } else {
+            for (int32_t g0 = 0; g0 < 3; g0 += groups) {   /* passes of up to `groups` groups */
+                const int32_t ng = 3 - g0 < groups ? 3 - g0 : groups;
+                for (int32_t g = 0; g < ng; g++) {          /* group g0 + g: its three pixels */
+                    mcusim_widen_runs_s8(cols + 2 * in_c * g, input + 3 * (g0 + g) * in_c, 3,
+                                         wargs);
+                }
+                for (int32_t p0 = 0; p0 < pairs; p0 += block_pairs) {
+                    const int32_t args[5] = {in_c >> 3, pairs - p0 < block_pairs ? pairs - p0
+                                                                                 : block_pairs,
+                                             out_c, lo, ng};
+                    loops->threes((const int16_t *)cols, packed + p0 * words, args,
+                                  output + 3 * g0 * out_c + 2 * p0);
+                }
             }
         }
         mcusim_pw_clamp(output, 9 * out_c, lo, hi,

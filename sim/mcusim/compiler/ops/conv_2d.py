@@ -218,32 +218,38 @@ def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
     return four, three, fours, threes
 
 
+# input counts of the M33's merged block loops (mcusim_mm3x2_rqm<K>g_s16, mcusim_mm4x2_rqm<K>*,
+# mcusim_mm1x8_rqm<K>_s16): each has its count built in, so the layer's table carries it
+# (MCUSIM_PW_BLOCK_LOOPS_M) and mcusim_convolve_1x1_fast_blk_m_s8 refuses another input count
+PW_MERGED_BLOCK_K = (128, 256)
+
+
 def _pw_block_merged(node, g, p: dict, pixels: int, groups: int = 1):
     """The Cortex-M33's 3x3 maps (9 pixels: three groups of three, every one in a block call)
-    over 128 or 256 inputs on merged records (conv_pack.records_merged): (records, kernel, block
-    loops, channel pairs per block) or None. Their blocks' reads from flash are compulsory (one
-    per record for the three groups), and a merged record has half the lines of the int16 one
-    (VWW 3x3 256 -> 256: 135 KB -> 70 KB); the requantization of a merged pair costs ~12
-    instructions more per group, which the 6x6 maps' nine groups per record do not repay."""
+    over 128 or 256 inputs (PW_MERGED_BLOCK_K) on merged records (conv_pack.records_merged):
+    (records, kernel, block loops with the input count first, channel pairs per block) or
+    None. Their blocks' reads from flash are compulsory (one per record for the three groups),
+    and a merged record has half the lines of the int16 one (VWW 3x3 256 -> 256: 135 KB -> 70
+    KB); the requantization of a merged pair costs ~12 instructions more per group, which the
+    6x6 maps' nine groups per record do not repay."""
     kc, oc = p["filter_dims"][3], p["filter_dims"][0]
-    if pixels != 9 or kc not in (128, 256):
+    if pixels != 9 or kc not in PW_MERGED_BLOCK_K:
         return None
     rec = _merged_records(node, g, p)
     if rec is None:
         return None
-    words = kc // 2 + 8
     block = max(1, int(conv_pack.BLOCK_CACHE_BYTES["cortex-m33"] * conv_pack.BLOCK_SHARE)
-                // (4 * words))
+                // (4 * conv_pack.merged_record_words(kc)))
     if groups >= 3 and oc % 8 == 0 and block >= 4:
         # 4 + 4 + 1 (scratch for three groups' columns): two groups of four straight (14
         # cycles per 16 MACs against the 3 x 2 block's 11 per 12) and the ninth pixel against
         # four records at a time (mcusim_mm1x8_rqm*), blocks of a multiple of four pairs
         four = f"mcusim_mm4x2_rqm{kc}{'o256' if oc == 256 else ''}_s16"   # VWW: stores at
         # immediate offsets
-        loops = (four, "mcusim_mm3x2_rqm_s16", "0", "0",
-                 f"mcusim_mm1x8_rqm{kc}_s16")
+        loops = (str(kc), four, "mcusim_mm3x2_rqm_s16", "0", "0", f"mcusim_mm1x8_rqm{kc}_s16")
         return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block & ~3
-    loops = ("mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "0", f"mcusim_mm3x2_rqm{kc}g_s16")
+    loops = (str(kc), "mcusim_mm4x2_rqm_s16", "mcusim_mm3x2_rqm_s16", "0",
+             f"mcusim_mm3x2_rqm{kc}g_s16", "0")
     return rec, "mcusim_convolve_1x1_fast_blk_m_s8", loops, block
 
 
@@ -431,7 +437,12 @@ def emit(node, g, ctx) -> str:
         if groups > 1:
             size = conv_pack.scratch_bytes(kh_ * kw_ * kc_, False) * groups + \
                 (conv_pack.packed_depth(kh_ * kw_ * kc_) if staging else 0)
-    pw = groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
+    n_, oh, ow, _ = p["output_dims"]
+    # the M33's 3x3 maps over 128/256 inputs: merged records in blocks of their size, `groups`
+    # slots of columns (decided first: none of the choices below applies to them)
+    blk_m = _pw_block_merged(node, g, p, n_ * oh * ow, groups) if ctx.core == "cortex-m33" \
+        and v == "1x1_fast" and _pw_ok(ctx, p) else None
+    pw = blk_m is None and groups == 1 and v == "1x1_fast" and _pw_ok(ctx, p)
     merged = _merged_records(node, g, p) if pw and _merged_ok(ctx, p) else None
     # the M4: the records copied into the scratch where that pays and the arena does not grow
     pw_copy = pw and _pw_copy_pays(ctx, p, merged is not None)
@@ -450,23 +461,20 @@ def emit(node, g, ctx) -> str:
         size += 4 * len(merged if merged is not None else rec)
     buf = f"{ctx.scratch(size)}, " if size else ""
     small_k_row = ""    # the named routine of mcusim_convolve_1x1_fast_g_r_s8
-    if groups > 1:      # records in blocks for several groups of pixels (conv_pack.groups_plan)
-        buf += f"{groups}, {block}, "
     fn = {"generic": "mcusim_convolve_s8", "1x1": "mcusim_convolve_1x1_s8",
           "im2col": "mcusim_convolve_im2col_s8", "1x1_fast": "mcusim_convolve_1x1_fast_s8",
           "im2col_fast": "mcusim_convolve_im2col_fast_s8"}[v]
     block_loops = None
-    if groups > 1:
+    if blk_m is not None:   # one or more groups' columns per pass over the blocks
+        rec, fn, block_loops, block = blk_m
+        buf += f"{groups}, {block}, "
+    elif groups > 1:    # records in blocks for several groups of pixels (conv_pack.groups_plan)
+        buf += f"{groups}, {block}, "
         fn = fn.replace("_fast_s8", "_fast_blk_s8")
         if v == "1x1_fast" and ctx.core == "cortex-m33" and _pw_ok(ctx, p):
             # the M33's pointwise blocks name their record loops (the others are not linked)
             fn = "mcusim_convolve_1x1_fast_blk_pw_s8"
-            n_, oh, ow, _ = p["output_dims"]
             block_loops = _pw_block_loops(p["filter_dims"][3], p["filter_dims"][0], n_ * oh * ow)
-            blk_m = _pw_block_merged(node, g, p, n_ * oh * ow, groups)
-            if blk_m is not None:   # merged records, blocks of their size
-                rec, fn, block_loops, mblock = blk_m
-                buf = buf[:-len(f"{groups}, {block}, ")] + f"{groups}, {mblock}, "
     elif v == "1x1_fast" and _small_k_groups(p, ctx.core):
         fn = "mcusim_convolve_1x1_fast_g_s8"
         if _prescaled_outc(p, ((8, 16), (16, 32)), ctx.core):
@@ -490,15 +498,10 @@ def emit(node, g, ctx) -> str:
             fn = fn[:-len("_s8")] + "2_s8"     # _pw2_s8 / _m2_s8
         elif pw_copy:
             fn = fn[:-len("_s8")] + "c_s8"     # _pwc_s8 / _mc_s8
-        n_, oh, ow, _ = p["output_dims"]
         loops = _pw_loops(p["filter_dims"][3], p["filter_dims"][0], merged is not None, twice,
                           n_ * oh * ow)
-        blk_m = _pw_block_merged(node, g, p, n_ * oh * ow) if ctx.core == "cortex-m33" else None
-        if blk_m is not None:   # no room for more: one group's columns per pass over the blocks
-            rec, fn, block_loops, mblock = blk_m
-            buf += f"1, {mblock}, "
     if (block_loops is not None or (pw and merged is None)) and _pw_prescalable(ctx, p) and \
-            fn != "mcusim_convolve_1x1_fast_blk_m_s8":
+            blk_m is None:
         pre = _pw_prescaled_records(node, g, p)
         rec = pre if pre is not None else rec
     if rec is not None:     # the records replace the int8 filter, bias and multipliers in flash
@@ -506,9 +509,9 @@ def emit(node, g, ctx) -> str:
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
         table = (f"static const mcusim_pw_loops loops = MCUSIM_PW_LOOPS({', '.join(loops)});\n"
                  if pw else "")
-        if block_loops is not None:
+        if block_loops is not None:     # the merged blocks' with their input count first
             table = ("static const mcusim_pw_block_loops loops = "
-                     f"MCUSIM_PW_BLOCK_LOOPS{'5' if len(block_loops) == 5 else ''}"
+                     f"MCUSIM_PW_BLOCK_LOOPS{'_M' if blk_m is not None else ''}"
                      f"({', '.join(block_loops)});\n")
         return (_conv_params(p, in_off) + table + f"{fn}({buf}&params,\n"
                 f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"

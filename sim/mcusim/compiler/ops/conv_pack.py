@@ -186,7 +186,10 @@ def scratch_bytes(n: int, staging: bool) -> int:
 
 # The data cache that serves flash reads of the records, by core, where it holds more than one
 # record set's block: the Cortex-M7's L1 D-cache (stm32f746: 4 KB, 4-way, 32-byte lines) and the
-# STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines). Records are run in blocks of
+# STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines: boards/stm32u575.toml's
+# dcache_bytes, RM0456 rev 4 section 8.3 and AN5212). By core, as the compiler knows no board:
+# the smallest of that core's boards (the stm32h743's 16 KB take the M7's 4 KB blocks;
+# test_block_cache_bytes_fit_the_boards_caches checks every board against it). Records are run in blocks of
 # BLOCK_SHARE of it. The M4's ART holds 256 bytes (8 lines): smaller than one 64-channel
 # record, so its layers keep one group per pass.
 BLOCK_CACHE_BYTES = {"cortex-m7": 4096, "cortex-m33": 8192}
@@ -196,6 +199,16 @@ MAX_GROUPS = 16     # MCUSIM_PACKED_MAX_GROUPS
 # model). VWW on stm32f746, cycles of the whole run by share: 0.5 6,876,974; 0.75 6,843,327;
 # 0.875 6,832,884; 1.0 6,829,595; 1.5 7,309,309 (the blocks then miss).
 BLOCK_SHARE = 0.75
+
+
+# A merged record's words besides its rows (records_merged): the two bias words and the six
+# constants; MCUSIM_PW_MERGED_EXTRA in mcusim_mm_pw_s8.c (test_merged_record_size_matches_the_c_one)
+MERGED_EXTRA_WORDS = 8
+
+
+def merged_record_words(n: int) -> int:
+    """One channel pair's merged record (records_merged) in words: depth / 2 words of rows."""
+    return packed_depth(n) // 2 + MERGED_EXTRA_WORDS
 
 
 def record_bytes(n: int) -> int:
