@@ -189,9 +189,9 @@ def scratch_bytes(n: int, staging: bool) -> int:
 # STM32U5's ICACHE on the C-bus (8 KB, 2-way, 16-byte lines: boards/stm32u575.toml's
 # dcache_bytes, RM0456 rev 4 section 8.3 and AN5212). By core, as the compiler knows no board:
 # the smallest of that core's boards (the stm32h743's 16 KB take the M7's 4 KB blocks;
-# test_block_cache_bytes_fit_the_boards_caches checks every board against it). Records are run in blocks of
-# BLOCK_SHARE of it. The M4's ART holds 256 bytes (8 lines): smaller than one 64-channel
-# record, so its layers keep one group per pass.
+# test_block_cache_bytes_fit_the_boards_caches checks every board against it). Records are run
+# in blocks of BLOCK_SHARE of it. The M4's ART holds 256 bytes (8 lines): smaller than one
+# 64-channel record, so its layers keep one group per pass.
 BLOCK_CACHE_BYTES = {"cortex-m7": 4096, "cortex-m33": 8192}
 MAX_GROUPS = 16     # MCUSIM_PACKED_MAX_GROUPS
 # Share of that cache per block of records: the rest for the columns and stack (the M7's
