@@ -634,6 +634,44 @@ def test_pointwise_merged_blocks_refuse_another_input_count(tmp_path):
     assert not any(got[1])      # the static output untouched
 
 
+def test_pointwise_blocks_refuse_another_input_count(tmp_path, monkeypatch):
+    """mcusim_convolve_1x1_fast_blk_pw_s8 checks the input count its table carries
+    (MCUSIM_PW_BLOCK_LOOPS: mcusim_mm3x2_rqh128g_s16 and kin have it built in): a 3x3 128-input
+    layer on int16 blocks (merged records refused: forced) whose table is the 256-input one
+    (rqh256g, count 256) returns MCUSIM_ARG_ERROR (-1) and writes nothing; the same layer with
+    its own table 0 and TFLM's output."""
+    from mcusim.api import RunOptions, run
+    from mcusim.boards import load_board
+    from mcusim.compiler.ops import conv_2d
+    from mcusim.firmware import build_elf
+    monkeypatch.setattr(conv_2d, "_merged_records", lambda *a, **k: None)
+    monkeypatch.setattr(conv_2d, "scratch_fits", lambda *a, **k: True)
+    data = mg.conv_2d(rng("pwblk-bad"), [1, 3, 3, 128], 34, (1, 1), padding="VALID",
+                      activation="RELU")[0]
+    xs = input_sets(importer.parse(data, "case"), seed=460, n_random=1)[0]
+    want = np.asarray(tflm(data, xs)[0])
+    h = ArmHarness(True, load_board("stm32u575").core)
+    h.add(data, xs)
+    h.add(data, xs)
+    call = "    mcusim_convolve_1x1_fast_blk_pw_s8("
+    for i in range(2):
+        assert h.parts[i].count(call) == 1 and h.parts[i].count("&loops);") == 1
+        h.parts[i] = h.parts[i].replace(call, '    printf("status %d\\n", (int)' + call.strip()) \
+            .replace("&loops);", "&loops));")
+    assert "MCUSIM_PW_BLOCK_LOOPS(128, " in h.parts[1] and "rqh128g_s16)" in h.parts[1]
+    h.parts[1] = h.parts[1].replace("LOOPS(128, ", "LOOPS(256, ") \
+        .replace("rqh128g_s16)", "rqh256g_s16)")       # the 256-input layer's table
+    (tmp_path / "bad.c").write_text(h.source())
+    elf = build_elf([tmp_path / "bad.c", *sorted(KERNELS.glob("*.c"))], load_board("stm32u575"),
+                    tmp_path / "bad.elf", extra_flags=[f"-I{INCLUDE}", "-O2"])
+    res = run(elf, "stm32u575", RunOptions(echo_stdout=False, max_cycles=50_000_000))
+    assert res.exit_code == 0, f"{res.stop}\n{res.stdout}{res.stderr}"
+    assert re.findall(r"^status (-?\d+)$", res.stdout, re.M) == ["0", "-1"]
+    got = ArmHarness.parse(res.stdout)
+    assert np.array_equal(np.frombuffer(got[0], np.int8).reshape(want.shape), want)
+    assert not any(got[1])      # the static output untouched
+
+
 def pw_split_cases():
     """The M33's 3x3 maps split 4 + 4 + 1 (scratch for three groups' columns, out_c a multiple
     of 8): two groups of four (mcusim_mm4x2_rqm128_s16 / the loop for 256) and the ninth pixel

@@ -772,25 +772,26 @@ def test_pointwise_loops_unused_slots_name_the_generic_loops():
 def test_pointwise_block_loops_named_per_layer():
     """The M33's pointwise blocks name the loops their layer runs (MCUSIM_PW_BLOCK_LOOPS): every
     group in one call for all fours over 64/128 inputs and all threes over 128/256, the
-    per-group loops where a pass mixes fours and threes, the generic ones in unused slots."""
+    per-group loops where a pass mixes fours and threes, the generic ones in unused slots; first
+    the input count the named loops have built in ("0": all generic)."""
     from mcusim.compiler.ops import conv_2d
-    assert conv_2d._pw_block_loops(128, 128, 36) == (
+    assert conv_2d._pw_block_loops(128, 128, 36) == ("128",
         "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh128o128g_s16", "0")
-    assert conv_2d._pw_block_loops(256, 256, 9) == (
+    assert conv_2d._pw_block_loops(256, 256, 9) == ("256",
         "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "0", "mcusim_mm3x2_rqh256g_s16")
-    assert conv_2d._pw_block_loops(64, 128, 144)[2] == "mcusim_mm4x2_rqh64o128g_s16"
-    assert conv_2d._pw_block_loops(128, 34, 35) == (     # 8 fours + 1 three
+    assert conv_2d._pw_block_loops(64, 128, 144)[3] == "mcusim_mm4x2_rqh64o128g_s16"
+    assert conv_2d._pw_block_loops(128, 34, 35) == ("128",     # 8 fours + 1 three
         "mcusim_mm4x2_rqh128_s16", "mcusim_mm3x2_rqh128_s16", "mcusim_mm4x2_rqh128g_s16", "0")
-    assert conv_2d._pw_block_loops(64, 36, 18) == (
+    assert conv_2d._pw_block_loops(64, 36, 18) == ("64",
         "mcusim_mm4x2_rqh64_s16", "mcusim_mm3x2_rqh_s16", "mcusim_mm4x2_rqh64g_s16", "0")
-    assert conv_2d._pw_block_loops(96, 64, 16) == (
+    assert conv_2d._pw_block_loops(96, 64, 16) == ("0",    # generic: no count built in
         "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16", "0", "0")
 
 
 @pytest.mark.parametrize("shape,oc,table", [
-    ([1, 6, 6, 128], 128, "mcusim_mm4x2_rqh_s16, mcusim_mm3x2_rqh_s16, "
+    ([1, 6, 6, 128], 128, "128, mcusim_mm4x2_rqh_s16, mcusim_mm3x2_rqh_s16, "
                           "mcusim_mm4x2_rqh128o128g_s16, 0"),
-    ([1, 5, 7, 128], 34, "mcusim_mm4x2_rqh128_s16, mcusim_mm3x2_rqh128_s16, "
+    ([1, 5, 7, 128], 34, "128, mcusim_mm4x2_rqh128_s16, mcusim_mm3x2_rqh128_s16, "
                          "mcusim_mm4x2_rqh128g_s16, 0"),       # 8 fours + a three
 ])
 def test_conv_1x1_blocks_name_their_loops_on_m33(klib, tmp_path, shape, oc, table):

@@ -156,12 +156,13 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm4x2_rqm128o256_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm1x8_rqm128_s16)
 MCUSIM_PW_LOOP_DECL(mcusim_mm1x8_rqm256_s16)
 #undef MCUSIM_PW_LOOP_DECL
-#define MCUSIM_PW_BLOCK_LOOPS(FOUR, THREE, FOURS, THREES) {FOUR, THREE, FOURS, THREES}
+#define MCUSIM_PW_BLOCK_LOOPS(IN_C, FOUR, THREE, FOURS, THREES)                                  \
+    {FOUR, THREE, FOURS, THREES, 0, IN_C}
 #define MCUSIM_PW_BLOCK_LOOPS_M(IN_C, FOUR, THREE, FOURS, THREES, ONE)                             \
     {FOUR, THREE, FOURS, THREES, ONE, IN_C}
 #else
 #define MCUSIM_PW_LOOPS(FOUR, THREE, EIGHT) {0, 0, 0}
-#define MCUSIM_PW_BLOCK_LOOPS(FOUR, THREE, FOURS, THREES) {0, 0, 0, 0}
+#define MCUSIM_PW_BLOCK_LOOPS(IN_C, FOUR, THREE, FOURS, THREES) {0, 0, 0, 0, 0, IN_C}
 #define MCUSIM_PW_BLOCK_LOOPS_M(IN_C, FOUR, THREE, FOURS, THREES, ONE) {0, 0, 0, 0, 0, IN_C}
 #endif
 /* The loops of a pointwise layer in blocks (mcusim_convolve_1x1_fast_blk_pw_s8, the Cortex-M33):
@@ -170,8 +171,9 @@ MCUSIM_PW_LOOP_DECL(mcusim_mm1x8_rqm256_s16)
  * the compiler as MCUSIM_PW_LOOPS, so the block kernels link only the layers' loops */
 /* one: the M33's 3x3 maps split 4 + 4 + 1 (mcusim_convolve_1x1_fast_blk_m_s8): the ninth pixel
  * against four merged records at a time (mcusim_mm1x8_rqm128_s16 / 256; 0 in the other tables).
- * in_c: the input count the merged blocks' loops have built in (MCUSIM_PW_BLOCK_LOOPS_M: that
- * kernel refuses another count; 0 in the other tables) */
+ * in_c: the input count the named loops have built in (MCUSIM_PW_BLOCK_LOOPS_M, and
+ * MCUSIM_PW_BLOCK_LOOPS where a slot names a loop with it: rqh128, rqh256g, ...; 0 where all are
+ * generic): the block kernels refuse another count */
 typedef struct {
     mcusim_pw_loop four, three, fours, threes, one;
     int32_t in_c;

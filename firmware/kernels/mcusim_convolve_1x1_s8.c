@@ -462,7 +462,9 @@ mcusim_status mcusim_convolve_1x1_fast_blk_s8(void *buffer, int32_t groups, int3
 }
 
 /* the same with the record loops of the layer's table (mcusim_nn.h): input channels a multiple
- * of 32 and even output channels (the compiler's choice on the Cortex-M33) */
+ * of 32 and even output channels (the compiler's choice on the Cortex-M33). Loops with the
+ * input count built in (straight steps, records' stride) come with it (loops->in_c, 0 for the
+ * generic ones): another in_c is refused with MCUSIM_ARG_ERROR, one test per call. */
 mcusim_status mcusim_convolve_1x1_fast_blk_pw_s8(void *buffer, int32_t groups,
                                                  int32_t block_pairs,
                                                  const mcusim_conv_params *params,
@@ -474,7 +476,8 @@ mcusim_status mcusim_convolve_1x1_fast_blk_pw_s8(void *buffer, int32_t groups,
                                                  const mcusim_pw_block_loops *loops)
 {
     if ((input_dims->c & 31) || (output_dims->c & 1) ||
-        (MCUSIM_DSP && (loops == 0 || loops->four == 0 || loops->three == 0))) {
+        (MCUSIM_DSP && (loops == 0 || loops->four == 0 || loops->three == 0 ||
+                        (loops->in_c != 0 && loops->in_c != input_dims->c)))) {
         return MCUSIM_ARG_ERROR;
     }
     return mcusim_1x1_blk(buffer, groups, block_pairs, params, input_dims, input, filter_dims,

@@ -196,14 +196,16 @@ def _pw_loops(kc: int, oc: int, merged: bool, twice: bool,
     return four, three, eight
 
 
-def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
+def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str, str]:
     """The record loops the Cortex-M33's pointwise blocks (mcusim_convolve_1x1_fast_blk_pw_s8)
     run for kc (a multiple of 32) inputs to oc over `pixels` output pixels, named in the
     layer's MCUSIM_PW_BLOCK_LOOPS table so the linker keeps only those: a group of four
     (straight for 32/64/128 inputs, 64/128 with the outputs at immediates for VWW's out_c), of
     three (straight for 128/256), and every group of a block in one call, for fours over 64/128
     inputs and threes over 128/256. A slot the layer never runs (no groups of three, or every
-    block call all fours / all threes with its loop) names the generic loop, linked anyway."""
+    block call all fours / all threes with its loop) names the generic loop, linked anyway.
+    First the input count the named loops have built in (kc; "0" where all are generic), which
+    the kernel checks against the layer's."""
     known = PW_OUT_C_LOOPS["h"]
     oc_ = f"o{oc}" if (kc, oc) in known and kc in (64, 128) else ""
     n3 = (4 - pixels % 4) % 4               # groups of three at the end (as the kernel)
@@ -215,7 +217,9 @@ def _pw_block_loops(kc: int, oc: int, pixels: int) -> tuple[str, str, str, str]:
         four = "mcusim_mm4x2_rqh_s16"       # no group of four, or all in `fours`
     if n3 == 0 or threes != "0":
         three = "mcusim_mm3x2_rqh_s16"
-    return four, three, fours, threes
+    generic = ("0", "mcusim_mm4x2_rqh_s16", "mcusim_mm3x2_rqh_s16")
+    count = "0" if all(x in generic for x in (four, three, fours, threes)) else str(kc)
+    return count, four, three, fours, threes
 
 
 # input counts of the M33's merged block loops (mcusim_mm3x2_rqm<K>g_s16, mcusim_mm4x2_rqm<K>*,
@@ -509,7 +513,7 @@ def emit(node, g, ctx) -> str:
         in_off = 0 if v == "1x1_fast" else p["input_offset"]   # 1x1: folded into the bias
         table = (f"static const mcusim_pw_loops loops = MCUSIM_PW_LOOPS({', '.join(loops)});\n"
                  if pw else "")
-        if block_loops is not None:     # the merged blocks' with their input count first
+        if block_loops is not None:     # with the loops' input count first
             table = ("static const mcusim_pw_block_loops loops = "
                      f"MCUSIM_PW_BLOCK_LOOPS{'_M' if blk_m is not None else ''}"
                      f"({', '.join(block_loops)});\n")
