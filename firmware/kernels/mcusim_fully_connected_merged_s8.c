@@ -451,6 +451,20 @@ __asm__(
     "  smlad r7, r9, lr, r7\n"                                                                    \
     "  sxtb16 lr, lr\n"                                                                           \
     "  smlad r6, r9, lr, r6\n"
+/* the raw quads' loop (label L) up to the last quad, then the last quad with the bias pointer
+ * (r3), m (r10), B3's bias (r0), a (r12), r (r8) and B1's bias (r11) loaded beside it, r1 on
+ * to the next group, and the requantization; to 5f after the layer's last group */
+#define MCUSIM_FC4M_RQ_LOOP(L)                                                                     \
+    L ":\n"                                                                                        \
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [r0, #4]!\n", "  ldr r10, [r1, #16]!\n",    \
+                   "  cmp r0, r2\n", "  ldr r12, [r1, #8]\n", "  ldr r11, [r1, #4]\n")             \
+    "  bne " L "b\n"
+#define MCUSIM_FC4M_RQ_LAST                                                                        \
+    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [sp, #24]\n", "  ldr r10, [sp]\n",          \
+                   "  ldr r0, [r3, #-4]\n", "  ldr r12, [sp, #4]\n  ldr r8, [sp, #8]\n",          \
+                   "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")                                \
+    MCUSIM_FC4M_M7_REQ                                                                            \
+    "  beq 5f\n"
 void mcusim_fc4m_m7r_s8(const mcusim_fc_m7job *job);
 __asm__(
     /* [sp]: m, a, r, out, w_end, x, bias */
@@ -468,17 +482,8 @@ __asm__(
     "  ldr r3, [r0]\n"
     "  mov r5, r4\n"
     "  mov r7, r6\n"
-    "1:\n"                              /* a group: r1 its weights, r3 its first word of x */
-    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [r0, #4]!\n", "  ldr r10, [r1, #16]!\n",
-                   "  cmp r0, r2\n", "  ldr r12, [r1, #8]\n", "  ldr r11, [r1, #4]\n")
-    "  bne 1b\n"
-    /* the last quad with the bias pointer (r3), m (r10), B3's bias (r0), a (r12), r (r8) and
-     * B1's bias (r11) loaded beside it; r1 on to the next group */
-    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [sp, #24]\n", "  ldr r10, [sp]\n",
-                   "  ldr r0, [r3, #-4]\n", "  ldr r12, [sp, #4]\n  ldr r8, [sp, #8]\n",
-                   "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
-    MCUSIM_FC4M_M7_REQ
-    "  beq 5f\n"                        /* the last group: no next one to load */
+    MCUSIM_FC4M_RQ_LOOP("1")           /* a group: r1 its weights, r3 its first word of x */
+    MCUSIM_FC4M_RQ_LAST
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad and A's biases (r3 on past them in the frame, then x's first
      * word) loaded as each register comes free */
@@ -538,16 +543,9 @@ __asm__(
                         "  ldr r12, [r1, #8]\n  ldr r2, [sp, #28]\n", "  ldr r3, [r0]\n",
                         "  ldr r11, [r1, #4]\n", "  cmp r0, r2\n")
     "  beq 2f\n"                        /* one raw quad: the last */
-    "3:\n"
-    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [r0, #4]!\n", "  ldr r10, [r1, #16]!\n",
-                   "  cmp r0, r2\n", "  ldr r12, [r1, #8]\n", "  ldr r11, [r1, #4]\n")
-    "  bne 3b\n"
+    MCUSIM_FC4M_RQ_LOOP("3")
     "2:\n"
-    MCUSIM_FC4M_RQ("  ldr lr, [r1, #12]\n", "  ldr r3, [sp, #24]\n", "  ldr r10, [sp]\n",
-                   "  ldr r0, [r3, #-4]\n", "  ldr r12, [sp, #4]\n  ldr r8, [sp, #8]\n",
-                   "  ldr r11, [r3, #-12]\n  adds r1, r1, #16\n")
-    MCUSIM_FC4M_M7_REQ
-    "  beq 5f\n"                        /* the last group: no next one to load */
+    MCUSIM_FC4M_RQ_LAST
     /* the shifts, clamps and stores (each store beside the SSAT that makes its byte) with the
      * next group's first quad, A's biases (r3 on past them in the frame), X02 and the widened
      * columns' last quad (r2) loaded as each register comes free */
