@@ -210,6 +210,14 @@ def cases():
     # ... and the 3 x 2 block's (mcusim_mm3x2_rqh_s16): VWW's 3x3 maps, K = 64 with ReLU6 (the
     # 18-pixel K = 32 case above takes it without)
     yield mg.conv_2d(r, [1, 3, 3, 64], 12, (1, 1), padding="VALID", activation="RELU6")[0]
+    # windows too large for the packed columns beside their layer (scratch_fits): DSP cores read
+    # them straight from the input (mcusim_convolve_window_s8, no scratch): cnn_s's 10x4x28
+    # stride (2, 1) with ReLU; 9 pixels (an odd last one) and 7 channels (an odd last one),
+    # per-tensor; two images of 6 pixels (pairs across rows and images)
+    yield mg.conv_2d(r, [1, 12, 7, 28], 30, (10, 4), (2, 1), padding="VALID",
+                     activation="RELU")[0], RND
+    yield mg.conv_2d(r, [1, 11, 7, 12], 7, (9, 5), padding="VALID", per_channel=False)[0], RND
+    yield mg.conv_2d(r, [2, 10, 5, 16], 6, (8, 4), padding="VALID", activation="RELU6")[0]
     # same-shape MUL (the SMMLAR / split-multiplier loop): a clamp, and a shift out of range
     yield mg.binary(r, "MUL", [1, 4, 5, 6], [1, 4, 5, 6], "RELU6")[0]
     yield mg.binary(r, "MUL", [2, 3, 7], [2, 3, 7], q1=(0.5, 3), q2=(0.4, -2), out_q=(0.01, 0))[0]
@@ -802,6 +810,8 @@ def test_kernels_on_simulated_core(tmp_path, board, dsp):
     else:       # ARMv6-M: conv rows in pairs, FC rows in unsigned quads; split-multiplier requant
         assert "mcusim_convolve_im2col_pairs_s8(" in src and "mcusim_convolve_1x1_pairs_s8(" in src
         assert "mcusim_fully_connected_quads_s8(" in src and "_requant," in src
+    # windows read straight from the input (no scratch) on DSP and ARMv6-M cores alike
+    assert src.count("mcusim_convolve_window_s8(") == 3
     # DSP and ARMv6-M paths; on DSP cores the entry names the records' rounding form
     form = "(_sign|_nosign|_pre)" if dsp else ""
     assert re.search(rf"mcusim_depthwise_conv_3x3_packed{form}_s8\(", src)

@@ -77,6 +77,17 @@ mcusim_status mcusim_convolve_im2col_s8(void *buffer, const mcusim_conv_params *
                                         const int32_t *bias,
                                         const mcusim_dims *output_dims, int8_t *output);
 
+/* DSP and ARMv6-M cores: no padding, dilation 1, window rows of f_w * in_c bytes a multiple of
+ * 4, input offset folded into the bias (params->input_offset 0); no scratch, the window read
+ * from the input (mcusim_convolve_window_s8.c); rq: ARMv6-M split-multiplier constants or NULL;
+ * MCUSIM_ARG_ERROR otherwise or on other cores */
+mcusim_status mcusim_convolve_window_s8(const mcusim_conv_params *params,
+                                        const mcusim_quant_params *quant, const int32_t *rq,
+                                        const mcusim_dims *input_dims, const int8_t *input,
+                                        const mcusim_dims *filter_dims, const int8_t *filter,
+                                        const int32_t *bias,
+                                        const mcusim_dims *output_dims, int8_t *output);
+
 /* The same two variants with the filter packed at build time (the compiler's choice on DSP
  * cores): `packed` is the record stream of sim/mcusim/compiler/ops/conv_pack.py (per channel
  * pair: bias, the two rows as doubled int16 in the kernel's order, the requantization
