@@ -972,3 +972,27 @@ def test_depthwise_packed_streamed_in_place(tmp_path, board, dsp):
         assert np.array_equal(o, w), f"case {i} (gap, channels) {gaps[i]}: max diff " \
                                      f"{int(np.abs(o.astype(int) - w.astype(int)).max())}"
         assert len(np.unique(w)) > 4
+
+
+@pytest.mark.parametrize("core,dsp", [("cortex-m4f", True), ("cortex-m7", True),
+                                      ("cortex-m0plus", False)])
+def test_window_kernel_selection(core, dsp):
+    """mcusim_convolve_window_s8 (no scratch) only where every tap is real and each window row is
+    whole words of input: a padded window, rows of 5 x 3 bytes and (ARMv6-M) rows under
+    V6M_WINDOW_MIN_ROW bytes (cnn_s's first 10x4x1 layer) keep the im2col kernels, and so do
+    windows whose packed columns fit (conv_2d.scratch_fits); the bit-exact
+    runs are the cases in test_kernels_on_simulated_core. Generated only (no image)."""
+    from mcusim.compiler.ops.conv_2d import V6M_WINDOW_MIN_ROW
+    r = rng("window-select")
+    takes = [mg.conv_2d(r, [1, 12, 7, 28], 30, (10, 4), (2, 1), padding="VALID")[0]]
+    keeps = [mg.conv_2d(r, [1, 12, 7, 28], 30, (10, 4), (2, 1), padding="SAME")[0],
+             mg.conv_2d(r, [1, 14, 9, 3], 8, (9, 5), padding="VALID")[0]]
+    # (on DSP cores its packed columns fit beside the layer: im2col_fast, as for cnn_s)
+    keeps.append(mg.conv_2d(r, [1, 49, 10, 1], 28, (10, 4), padding="VALID")[0])
+    assert 4 < V6M_WINDOW_MIN_ROW
+    for data, want in [(d, True) for d in takes] + [(d, False) for d in keeps]:
+        h = ArmHarness(dsp, core)
+        g = importer.parse(data, "case")
+        h.add(data, input_sets(g, seed=1, n_random=1)[0])
+        src = h.source()
+        assert ("mcusim_convolve_window_s8(" in src) == want, src[-600:]
