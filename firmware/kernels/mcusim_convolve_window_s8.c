@@ -5,7 +5,7 @@
  * reference's sum((x + off) * w) + bias, so bit-exact. Blocks of two pixels x two channels (four
  * accumulators, each pair of words widened once for two SMLADs). ARMv6-M (no DSP): the same
  * blocks in a Thumb-1 loop of LDRSB with one index register for both windows and both filter
- * rows (mcusim_window_row_v6m), requantized with the split multiplier where the compiler gives
+ * rows (mcusim_window_v6m), requantized with the split multiplier where the compiler gives
  * its table (rq), in place of the pairs im2col's 4 bytes of scratch per window element and its
  * int16 copy of the filter in flash. Where it is chosen: the
  * compiler (conv_2d._window_ok), in place of the unpacked im2col, whose int16 column (2,240 B
@@ -51,12 +51,14 @@ MCUSIM_INLINE void mcusim_window_2x2_s8(const int8_t *a, const int8_t *b, int32_
     acc[3] = b1;
 }
 #elif defined(__ARM_ARCH_6M__)
-/* acc[0..3] += a.w, b.w, c.w, d.w over one window row of n bytes (n even): p = {a, b, c, d, w},
- * four windows against one filter row, so the weights are one sequential stream from flash
- * (two rows' streams miss its line buffer in turn: cnn_s's 10x4x28 layer 12.4 M cycles on the
- * stm32g0b1 in 2x2 blocks). AAPCS: r0 p, r1 n, r2 acc; accumulators in r8-r11, the windows in
- * r0-r3 and the filter row in r7 with one index (r4), two taps per pass. */
-void mcusim_window_row_v6m(const int8_t *const p[5], int32_t n, int32_t *acc);
+/* acc[0..3] += a.w, b.w, c.w, d.w over a whole window: p = {a, b, c, d, w, stride, row, f_h}
+ * (row even, f_h >= 1; the filter's rows consecutive, the windows' `stride` bytes apart), four
+ * windows against one filter row, so the weights are one sequential stream from flash (two
+ * rows' streams miss its line buffer in turn: cnn_s's 10x4x28 layer 13.8 M cycles on the
+ * stm32g0b1 in 2x2 blocks against 12.4 M for the pairs im2col). AAPCS: r0 p, r1 acc;
+ * accumulators in r8-r11, the windows in r0-r3 and the filter in r7 with one index (r4), two
+ * taps per pass; stride and the rows left on the stack. */
+void mcusim_window_v6m(const intptr_t p[8], int32_t *acc);
 #define MCUSIM_V6M_TAP4                                                                            \
     "  ldrsb r5, [r7, r4]\n"    /* w[k] */                                                       \
     "  ldrsb r6, [r0, r4]\n"                                                                     \
@@ -73,65 +75,81 @@ void mcusim_window_row_v6m(const int8_t *const p[5], int32_t n, int32_t *acc);
     "  add r11, r6\n"                                                                            \
     "  adds r4, #1\n"
 __asm__(
-    "  .section .text.mcusim_window_row_v6m,\"ax\",%progbits\n"
+    "  .section .text.mcusim_window_v6m,\"ax\",%progbits\n"
     "  .syntax unified\n"
     "  .thumb\n"
     "  .balign 2\n"
-    "  .global mcusim_window_row_v6m\n"
+    "  .global mcusim_window_v6m\n"
     "  .thumb_func\n"
-    "  .type mcusim_window_row_v6m, %function\n"
-    "mcusim_window_row_v6m:\n"
+    "  .type mcusim_window_v6m, %function\n"
+    "mcusim_window_v6m:\n"
     "  push {r4, r5, r6, r7, lr}\n"
     "  mov r4, r8\n"
     "  mov r5, r9\n"
     "  mov r6, r10\n"
     "  mov r7, r11\n"
-    "  push {r2, r4, r5, r6, r7}\n"
-    "  ldr r4, [r2, #0]\n"
+    "  push {r1, r4, r5, r6, r7}\n"
+    "  ldr r4, [r1, #0]\n"
     "  mov r8, r4\n"
-    "  ldr r4, [r2, #4]\n"
+    "  ldr r4, [r1, #4]\n"
     "  mov r9, r4\n"
-    "  ldr r4, [r2, #8]\n"
+    "  ldr r4, [r1, #8]\n"
     "  mov r10, r4\n"
-    "  ldr r4, [r2, #12]\n"
+    "  ldr r4, [r1, #12]\n"
     "  mov r11, r4\n"
-    "  mov ip, r1\n"
+    "  ldr r5, [r0, #20]\n"     /* stride */
+    "  ldr r6, [r0, #28]\n"     /* rows */
+    "  push {r5, r6}\n"
+    "  ldr r4, [r0, #24]\n"     /* row bytes */
+    "  mov ip, r4\n"
     "  ldr r7, [r0, #16]\n"
     "  ldr r1, [r0, #4]\n"
     "  ldr r2, [r0, #8]\n"
     "  ldr r3, [r0, #12]\n"
     "  ldr r0, [r0, #0]\n"
+    "2:\n"
     "  movs r4, #0\n"
     "1:\n"
     MCUSIM_V6M_TAP4
     MCUSIM_V6M_TAP4
     "  cmp r4, ip\n"
     "  bne 1b\n"
-    "  pop {r2}\n"
+    "  ldr r5, [sp, #0]\n"
+    "  adds r0, r0, r5\n"
+    "  adds r1, r1, r5\n"
+    "  adds r2, r2, r5\n"
+    "  adds r3, r3, r5\n"
+    "  adds r7, r7, r4\n"       /* the next filter row: r4 = row here */
+    "  ldr r6, [sp, #4]\n"
+    "  subs r6, #1\n"
+    "  str r6, [sp, #4]\n"
+    "  bne 2b\n"
+    "  add sp, #8\n"
+    "  pop {r1}\n"
     "  mov r5, r8\n"
-    "  str r5, [r2, #0]\n"
+    "  str r5, [r1, #0]\n"
     "  mov r5, r9\n"
-    "  str r5, [r2, #4]\n"
+    "  str r5, [r1, #4]\n"
     "  mov r5, r10\n"
-    "  str r5, [r2, #8]\n"
+    "  str r5, [r1, #8]\n"
     "  mov r5, r11\n"
-    "  str r5, [r2, #12]\n"
+    "  str r5, [r1, #12]\n"
     "  pop {r4, r5, r6, r7}\n"
     "  mov r8, r4\n"
     "  mov r9, r5\n"
     "  mov r10, r6\n"
     "  mov r11, r7\n"
     "  pop {r4, r5, r6, r7, pc}\n"
-    "  .size mcusim_window_row_v6m, .-mcusim_window_row_v6m\n");
+    "  .size mcusim_window_v6m, .-mcusim_window_v6m\n");
 
 /* the ARMv6-M body: pixels in fours (the last windows repeated to fill a four), every channel
  * against the four windows, f_h calls per channel */
-static mcusim_status mcusim_window_v6m(const mcusim_conv_params *params,
-                                       const mcusim_quant_params *quant, const int32_t *rq,
-                                       const mcusim_dims *input_dims, const int8_t *input,
-                                       const mcusim_dims *filter_dims, const int8_t *filter,
-                                       const int32_t *bias, const mcusim_dims *output_dims,
-                                       int8_t *output)
+static mcusim_status mcusim_window_body_v6m(const mcusim_conv_params *params,
+                                            const mcusim_quant_params *quant, const int32_t *rq,
+                                            const mcusim_dims *input_dims, const int8_t *input,
+                                            const mcusim_dims *filter_dims,
+                                            const int8_t *filter, const int32_t *bias,
+                                            const mcusim_dims *output_dims, int8_t *output)
 {
     const int32_t in_h = input_dims->h, in_w = input_dims->w, in_c = input_dims->c;
     const int32_t f_h = filter_dims->h, f_w = filter_dims->w;
@@ -165,15 +183,9 @@ static mcusim_status mcusim_window_v6m(const mcusim_conv_params *params,
         for (int32_t oc = 0; oc < out_c; oc++, w += n) {
             const int32_t b0 = bias ? bias[oc] : 0;
             int32_t acc[4] = {b0, b0, b0, b0};
-            const int8_t *p[5] = {win[0], win[1], win[2], win[3], w};
-            for (int32_t fy = 0; fy < f_h; fy++) {
-                mcusim_window_row_v6m(p, row, acc);
-                p[0] += stride;
-                p[1] += stride;
-                p[2] += stride;
-                p[3] += stride;
-                p[4] += row;
-            }
+            const intptr_t p[8] = {(intptr_t)win[0], (intptr_t)win[1], (intptr_t)win[2],
+                                   (intptr_t)win[3], (intptr_t)w, stride, row, f_h};
+            mcusim_window_v6m(p, acc);
             for (int32_t j = 0; j < cnt; j++) {
                 output[(first + j) * out_c + oc] =
                     rq ? mcusim_clamp8(mcusim_requant_split11(acc[j], rq + 5 * oc), lo, hi)
@@ -209,8 +221,8 @@ mcusim_status mcusim_convolve_window_s8(const mcusim_conv_params *params,
     }
 #if !MCUSIM_DSP
     (void)n, (void)out_c, (void)out_off, (void)lo, (void)hi, (void)mult, (void)shift, (void)pc;
-    return mcusim_window_v6m(params, quant, rq, input_dims, input, filter_dims, filter, bias,
-                             output_dims, output);
+    return mcusim_window_body_v6m(params, quant, rq, input_dims, input, filter_dims, filter,
+                                  bias, output_dims, output);
 #else
     const int32_t total = input_dims->n * out_h * out_w;
     const int8_t *win[2];

@@ -568,9 +568,9 @@ def emit(node, g, ctx) -> str:
         f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
 
 
-# ARMv6-M: window rows of at least this many bytes per call of mcusim_window_row_v6m (its ~45
-# cycles of entry and exit against ~19 per tap); shorter rows (cnn_s's first 10x4x1 layer)
-# keep the pairs im2col
+# ARMv6-M: window rows of at least this many bytes (mcusim_window_v6m steps ~12 cycles per row
+# against ~19 per tap); shorter rows (cnn_s's first 10x4x1 layer: 4 bytes) keep the pairs
+# im2col, whose small scratch is not at the arena's peak
 V6M_WINDOW_MIN_ROW = 32
 
 
