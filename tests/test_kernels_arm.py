@@ -986,7 +986,10 @@ def test_window_kernel_selection(core, dsp):
     r = rng("window-select")
     takes = [mg.conv_2d(r, [1, 12, 7, 28], 30, (10, 4), (2, 1), padding="VALID")[0]]
     keeps = [mg.conv_2d(r, [1, 12, 7, 28], 30, (10, 4), (2, 1), padding="SAME")[0],
-             mg.conv_2d(r, [1, 14, 9, 3], 8, (9, 5), padding="VALID")[0]]
+             mg.conv_2d(r, [1, 14, 9, 3], 8, (9, 5), padding="VALID")[0],
+             # SAME at stride 2 over an even size: no padding above / left, one row below
+             # and one column right (IC's downsampling convolutions)
+             mg.conv_2d(r, [1, 8, 8, 16], 8, (3, 3), (2, 2), padding="SAME")[0]]
     # (on DSP cores its packed columns fit beside the layer: im2col_fast, as for cnn_s)
     keeps.append(mg.conv_2d(r, [1, 49, 10, 1], 28, (10, 4), padding="VALID")[0])
     assert 4 < V6M_WINDOW_MIN_ROW

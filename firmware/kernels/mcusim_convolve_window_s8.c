@@ -3,7 +3,8 @@
  * it and the filter widened by __sxtb16 on the fly. The input offset is folded into the bias at
  * build time (every tap is real), so each output is sum(x * w) + bias: the same int32 as the
  * reference's sum((x + off) * w) + bias, so bit-exact. Blocks of two pixels x two channels (four
- * accumulators, each pair of words widened once for two SMLADs). ARMv6-M (no DSP): the same
+ * accumulators, each pair of words widened once for two SMLADs), the filter's rows interleaved a
+ * word at a time in pairs at build time (an odd last row plain after them: conv_2d._window_words). ARMv6-M (no DSP): the same
  * blocks in a Thumb-1 loop of LDRSB with one index register for both windows and both filter
  * rows (mcusim_window_v6m), requantized with the split multiplier where the compiler gives
  * its table (rq), in place of the pairs im2col's 4 bytes of scratch per window element and its
@@ -14,36 +15,40 @@
 #include "mcusim_nn_support.h"
 
 #if MCUSIM_DSP
-/* acc[0..3] += a.w0, a.w1, b.w0, b.w1 over f_h rows of `row` bytes (row % 4 == 0): a, b the two
- * windows' top-left bytes, `stride` bytes between their rows; w0, w1 two filter rows */
-MCUSIM_INLINE void mcusim_window_2x2_s8(const int8_t *a, const int8_t *b, int32_t stride,
-                                        const int8_t *w0, const int8_t *w1, int32_t f_h,
-                                        int32_t row, int32_t acc[4])
+/* acc[0..3] += a.w0, a.w1, b.w0, b.w1 over f_h rows of `row` bytes (row % 4 == 0): a the first
+ * window's top-left byte, the second's d bytes after it, `stride` bytes between their rows; w
+ * the filter words of a channel pair interleaved (w0's word, w1's word: o1 = 4, wstep = 8) or
+ * one row (o1 = 0, wstep = 4), so the loop keeps four pointers (a, the row's end, w; d) and no
+ * accumulator leaves its register */
+MCUSIM_INLINE void mcusim_window_2x2_s8(const int8_t *a, int32_t d, int32_t stride,
+                                        const int8_t *w, int32_t f_h, int32_t row,
+                                        int32_t acc[4], const int32_t o1, const int32_t wstep)
 {
     int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
-    for (int32_t fy = 0; fy < f_h; fy++, a += stride, b += stride) {
-        for (int32_t k = 0; k < row; k += 4) {
+    for (int32_t fy = 0; fy < f_h; fy++, a += stride) {
+        const int8_t *x = a, *const end = a + row;
+        do {
             int32_t xa, xb, v;
-            __builtin_memcpy(&xa, a + k, 4);
-            __builtin_memcpy(&xb, b + k, 4);
+            __builtin_memcpy(&xb, x + d, 4);
+            __builtin_memcpy(&xa, x, 4);
+            x += 4;
             const int32_t xa02 = __sxtb16(xa), xa13 = mcusim_sxtb16_ror8(xa);
             const int32_t xb02 = __sxtb16(xb), xb13 = mcusim_sxtb16_ror8(xb);
-            __builtin_memcpy(&v, w0 + k, 4);
+            __builtin_memcpy(&v, w, 4);
             int32_t v02 = __sxtb16(v), v13 = mcusim_sxtb16_ror8(v);
             a0 = __smlad(xa02, v02, a0);
             a0 = __smlad(xa13, v13, a0);
             b0 = __smlad(xb02, v02, b0);
             b0 = __smlad(xb13, v13, b0);
-            __builtin_memcpy(&v, w1 + k, 4);
+            __builtin_memcpy(&v, w + o1, 4);
+            w += wstep;
             v02 = __sxtb16(v);
             v13 = mcusim_sxtb16_ror8(v);
             a1 = __smlad(xa02, v02, a1);
             a1 = __smlad(xa13, v13, a1);
             b1 = __smlad(xb02, v02, b1);
             b1 = __smlad(xb13, v13, b1);
-        }
-        w0 += row;
-        w1 += row;
+        } while (x < end);
     }
     acc[0] = a0;
     acc[1] = a1;
@@ -253,7 +258,7 @@ mcusim_status mcusim_convolve_window_s8(const mcusim_conv_params *params,
                 acc[0] = acc[2] = bias[oc];
                 acc[1] = acc[3] = bias[oc + 1];
             }
-            mcusim_window_2x2_s8(win[0], win[1], stride, w, w + n, f_h, row, acc);
+            mcusim_window_2x2_s8(win[0], win[1] - win[0], stride, w, f_h, row, acc, 4, 8);
             mcusim_store_2x2(acc, oc, rq, mult, shift, pc, out_off, lo, hi, two, outs);
         }
         if (oc < out_c) {   /* an odd last channel: its row paired with itself */
@@ -261,7 +266,7 @@ mcusim_status mcusim_convolve_window_s8(const mcusim_conv_params *params,
             if (bias) {
                 acc[0] = acc[1] = acc[2] = acc[3] = bias[oc];
             }
-            mcusim_window_2x2_s8(win[0], win[1], stride, w, w, f_h, row, acc);
+            mcusim_window_2x2_s8(win[0], win[1] - win[0], stride, w, f_h, row, acc, 0, 4);
             if (rq) {
                 outs[0][oc] = mcusim_clamp8(mcusim_requant_split11(acc[0], rq + 5 * oc), lo, hi);
                 if (two) {

@@ -581,8 +581,13 @@ def _window_ok(p: dict, dsp: bool = True) -> bool:
     10x4x28 layer drops its 2,240-byte int16 column, which sat at the arena's peak (10,440 ->
     8,200 B), and runs at 0.7 MACs/cycle instead of 0.3 (docs/kernels.md)."""
     oc, kh, kw, kc = p["filter_dims"]
-    return p["padding"] == (0, 0) and p["dilation"] == (1, 1) and kc == p["input_dims"][3] and \
-        (kw * kc) % 4 == 0 and (dsp or kw * kc >= V6M_WINDOW_MIN_ROW)
+    _, ih, iw, _ = p["input_dims"]
+    _, oh, ow, _ = p["output_dims"]
+    sw, sh = p["stride"]         # (w, h): conv_geometry's order, the C struct's
+    # no padding on any side: SAME at stride 2 over an even size pads only below / right
+    inside = (oh - 1) * sh + kh <= ih and (ow - 1) * sw + kw <= iw
+    return p["padding"] == (0, 0) and inside and p["dilation"] == (1, 1) and \
+        kc == p["input_dims"][3] and (kw * kc) % 4 == 0 and (dsp or kw * kc >= V6M_WINDOW_MIN_ROW)
 
 
 def _window_call(node, g, p: dict, ctx):
@@ -604,15 +609,25 @@ def _window_call(node, g, p: dict, ctx):
                                  p["output_offset"], 128) if not ctx.dsp else None
     rq_ref = ctx.const(f"n{node.index}_requant", rq, "int32_t") if rq is not None else "NULL"
     m, s = quant_arrays(ctx, node, p["multipliers"], p["shifts"])
+    w_ref = ctx.const(f"n{node.index}_filter_words", _window_words(f.data), "int8_t") \
+        if ctx.dsp else cptr(ctx, node.inputs[1], const=True)
     return (
         _conv_params(p, 0)
         + params_lit("mcusim_quant_params", [("multiplier", m), ("shift", s),
                                              ("per_channel", 1)], "quant")
         + f"mcusim_convolve_window_s8(&params, &quant, {rq_ref},\n"
         f"    {dims_lit(p['input_dims'])}, {cptr(ctx, node.inputs[0], const=True)},\n"
-        f"    {dims_lit(p['filter_dims'])}, {cptr(ctx, node.inputs[1], const=True)},\n"
+        f"    {dims_lit(p['filter_dims'])}, {w_ref},\n"
         f"    {bias_ref},\n"
         f"    {dims_lit(p['output_dims'])}, {cptr(ctx, node.outputs[0])});\n")
+
+
+def _window_words(w) -> np.ndarray:
+    """The DSP window kernel's filter: rows in pairs, their 4-byte words interleaved (w0's,
+    w1's, ...), an odd last row plain after them; the same bytes, once."""
+    w = np.asarray(w, np.int8).reshape(w.shape[0], -1)
+    pairs = w[: w.shape[0] // 2 * 2].reshape(-1, 2, w.shape[1] // 4, 4).transpose(0, 2, 1, 3)
+    return np.concatenate([pairs.reshape(-1), w[w.shape[0] // 2 * 2:].reshape(-1)])
 
 
 def _conv_params(p: dict, input_offset: int) -> str:
