@@ -19,7 +19,7 @@ from mcusim.compiler.checks import op_module
 from mcusim.compiler.context import ConstPool, EmitContext, c_ident
 from mcusim.compiler.errors import UnsupportedModel
 from mcusim.compiler.ops import conv_pack
-from mcusim.compiler.optimize import Optimized
+from mcusim.compiler.optimize import Optimized, root
 from mcusim.compiler.planner import Plan, plan as make_plan
 
 ARENA_ALIGN = 16
@@ -141,10 +141,14 @@ def _choose_io(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: 
     (planner.plan io_arena): io_arena None takes the inside one only where arena + I/O is
     smaller, so it never costs memory (simple_add: the ADD's output over an input)."""
     io_bytes = _buffer_bytes(opt.inputs) + _buffer_bytes(opt.outputs)
+    used = {root(opt.graph, t) for n in opt.graph.nodes for t in list(n.inputs) + list(n.outputs)
+            if t >= 0}
+    if io_arena is None and any(p.tensor not in used for p in opt.inputs + opt.outputs):
+        io_arena = False        # a port no layer touches (an output that is an input): outside
     if io_arena is None:
         sizes = _emit_all(opt, None, core, dsp, 1, optimized)[1].scratch_sizes
         if make_plan(opt.graph, sizes, True).size >= make_plan(opt.graph, sizes).size + io_bytes:
-            io_arena = False
+            io_arena = False    # not smaller even before the groups and copies: outside
     if io_arena is not None:
         return _plan_all(opt, core, dsp, optimized, io_arena)
     outside = _plan_all(opt, core, dsp, optimized, False)
