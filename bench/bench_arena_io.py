@@ -3,7 +3,7 @@ arena) vs the default plan (codegen._choose_io: in the arena where that is small
 like with TFLM's minimum arena, which holds its I/O. Plans only: no gcc, no simulation (the
 firmware's measured peak equals the plan: tests/test_models.py, `mcusim run`).
 
-    .venv/bin/python bench/bench_arena_io.py [--cores cortex-m4,...] [--models a.tflite,...]
+    .venv/bin/python bench/bench_arena_io.py [--boards stm32f4,rp2040/portable,...] [--models a.tflite,...]
 """
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("MCUSIM_SHARED_MODELS") or REPO.parent / "shared" / "models")
-# (core, dsp kernels, optimized): stm32f4 / rp2040 / stm32u575 defaults, stm32f4 portable
-TARGETS = {"cortex-m4": (True, True), "cortex-m0plus": (False, True),
-           "cortex-m33": (True, True), "cortex-m4/portable": (False, False)}
+TARGETS = ["stm32f4", "rp2040", "stm32u575", "stm32f4/portable"]     # board[/kernels]
 
 
 def models() -> list[Path]:
@@ -29,14 +27,15 @@ def models() -> list[Path]:
 
 def main() -> int:
     from mcusim.compiler import tflm
-    from mcusim.compiler.build import frontend
+    from mcusim.boards import load_board
+    from mcusim.compiler.build import frontend, use_dsp
     from mcusim.compiler.codegen import generate
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cores", default=",".join(TARGETS))
+    ap.add_argument("--boards", default=",".join(TARGETS))
     ap.add_argument("--models", default="")
     args = ap.parse_args()
     paths = [Path(p) for p in args.models.split(",") if p] or models()
-    print(f"{'model':<34} {'core':<19} {'TFLM':>7} {'I/O outside':>20} {'default plan':>20}")
+    print(f"{'model':<34} {'board':<19} {'TFLM':>7} {'I/O outside':>20} {'default plan':>20}")
     for path in paths:
         data = path.read_bytes()
         try:
@@ -45,11 +44,13 @@ def main() -> int:
             print(f"{path.stem:<34} skipped: {e}")
             continue
         ref = tflm.arena_figure(data) or 0
-        for target in args.cores.split(","):
-            dsp, optimized = TARGETS[target]
+        for target in args.boards.split(","):
+            board, _, kernels = target.partition("/")
+            core = load_board(board).core
+            dsp, optimized = use_dsp(core, kernels or "auto"), kernels != "portable"
             row = []
             for io_arena in (False, None):
-                g = generate(opt, target.split("/")[0], dsp, optimized, io_arena)
+                g = generate(opt, core, dsp, optimized, io_arena)
                 io = 0 if g.plan.io_arena else g.input_bytes + g.output_bytes
                 total = g.plan.size + io
                 row.append(f"{total:>7,} ({total / ref:.2f}x){'*' if g.plan.io_arena else ' '}"
