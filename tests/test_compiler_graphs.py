@@ -39,8 +39,8 @@ def _check(tmp_path, data: bytes, ops: list[str]):
     rep = verify(path, board, RunOptions(seed=2), n=2, say=lines.append)
     assert rep.ok, "\n".join(lines)
     # TFLM's arena for a model outside the shared table is measured at build time
-    assert built.tflm_arena and built.arena + built.input_bytes + built.output_bytes \
-        <= built.tflm_arena
+    io = 0 if built.io_arena else built.input_bytes + built.output_bytes    # counted once
+    assert built.tflm_arena and built.arena + io <= built.tflm_arena
     return built
 
 
@@ -59,6 +59,13 @@ def test_relu6_fused_into_conv(tmp_path):
     assert any("RELU6: fused into node 0" in line for line in built.log)
 
 
+def _arena_without_io(data: bytes) -> int:
+    """The plan with the model's I/O in the caller's buffers (planner.plan's own default)."""
+    from mcusim.compiler import planner
+    from mcusim.compiler.build import frontend
+    return planner.plan(frontend(data, "g.tflite").graph).size
+
+
 def test_relu_with_own_quantization_runs_in_place(tmp_path):
     rng = np.random.default_rng(2)
     mb = ModelBuilder()
@@ -67,8 +74,10 @@ def test_relu_with_own_quantization_runs_in_place(tmp_path):
     r = mb.tensor([1, 32], scale=0.06, zero_point=-128)       # RELU requantizes: not fusable
     mb.op("RELU", [h], [r])
     y = _fc(mb, rng, r, 32, 8, 0.2, 1)
-    built = _check(tmp_path, mb.build([x], [y]), ["FULLY_CONNECTED", "RELU", "FULLY_CONNECTED"])
-    assert built.arena == 32          # RELU's output overwrites its input: one 32-byte buffer
+    data = mb.build([x], [y])
+    built = _check(tmp_path, data, ["FULLY_CONNECTED", "RELU", "FULLY_CONNECTED"])
+    assert _arena_without_io(data) == 32   # RELU's output overwrites its input: one 32-B buffer
+    assert built.io_arena and built.arena == 40 + 32   # + the 40 B input; the 8 B output over it
 
 
 def test_reshapes_become_aliases_even_into_the_output(tmp_path):
@@ -121,9 +130,11 @@ def test_logistic_and_tanh_in_place(tmp_path):
     t = mb.tensor([1, 16], scale=1 / 128, zero_point=0)
     mb.op("TANH", [h2], [t])
     y = _fc(mb, rng, t, 16, 4, 0.1, 0)
-    built = _check(tmp_path, mb.build([x], [y]), ["FULLY_CONNECTED", "LOGISTIC",
-                                                  "FULLY_CONNECTED", "TANH", "FULLY_CONNECTED"])
-    assert built.arena == 32          # two 16-byte buffers, each activation written in place
+    data = mb.build([x], [y])
+    built = _check(tmp_path, data, ["FULLY_CONNECTED", "LOGISTIC", "FULLY_CONNECTED", "TANH",
+                                    "FULLY_CONNECTED"])
+    assert _arena_without_io(data) == 32   # two 16-byte buffers, each activation in place
+    assert built.io_arena and built.arena == 40        # + the 24 B input; the 4 B output over it
 
 
 def _one_op_cases():

@@ -62,12 +62,13 @@ def test_host_conversions_bit_exact_with_tflm():
                               y.reshape(-1))
 
 
+@pytest.mark.parametrize("io_arena", [False, True], ids=["io-outside", "io-in-arena"])
 @pytest.mark.parametrize("rel", SUPPORTED)
-def test_plan_is_valid_and_not_larger_than_tflm(rel):
+def test_plan_is_valid_and_not_larger_than_tflm(rel, io_arena):
     path = shared_model(rel)
     data = path.read_bytes()
     opt = frontend(data, path.name) if _scratch_ok() else optimize(importer.parse(data))
-    plan = planner.plan(opt.graph, _scratch(opt))
+    plan = planner.plan(opt.graph, _scratch(opt), io_arena)
     live = [b for b in plan.buffers if b.size]
     streams = {(i, o): d for _, i, o, d in plan.overlaps}
     for i, a in enumerate(live):            # no two buffers alive together share a byte...
@@ -84,12 +85,12 @@ def test_plan_is_valid_and_not_larger_than_tflm(rel):
                 assert inp.last == out.first                # they meet at one layer only
     # without overlaps no plan can be smaller than the most bytes alive during one layer; greedy
     # meets that bound, and streaming overlaps only ever go below it
-    bound = max((sum(b.size for b in live if b.first <= i <= b.last)
-                 for i in range(len(opt.graph.nodes))), default=0)
+    bound = max((sum(b.size for b in live if b.first <= i <= b.last)    # + 1: outputs are
+                 for i in range(len(opt.graph.nodes) + 1)), default=0)  # read after the run
     assert plan.size <= bound + planner.ALIGN
     if not plan.overlaps:
         assert bound <= plan.size
-    io = sum(p.size for p in opt.inputs + opt.outputs)
+    io = 0 if io_arena else sum(p.size for p in opt.inputs + opt.outputs)   # counted once
     tf = tflm.known_arena(data)
     print(f"{rel}: planned {plan.size} B + I/O {io} B vs TFLM {tf} B")
     assert plan.size + io <= tf

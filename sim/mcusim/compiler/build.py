@@ -45,6 +45,9 @@ class Built:
     tensors: dict = field(default_factory=dict)   # str(layer) -> [{tensor, where, offset, ...}]
     arena_plan: list[dict] = field(default_factory=list)   # report/arena_map.py's format
     tflm_arena: int | None = None  # TFLM's minimum arena for the same model (tflm.py)
+    # {"inputs": [arena offsets], "outputs": [...]} when the plan holds the model's I/O in the
+    # arena (codegen._choose_io), else {}: then input_bytes/output_bytes are no extra RAM
+    io_arena: dict = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
     cached: bool = False
 
@@ -185,7 +188,8 @@ def _build(data: bytes, name: str, board: Board, kernels: str, work: Path, final
         layers=[{k: v for k, v in asdict(L).items() if k != "body"} for L in gen.layers],
         arena=gen.plan.size, weights=gen.weights_bytes, input_bytes=gen.input_bytes,
         output_bytes=gen.output_bytes, tensors=tensors, log=opt.log,
-        arena_plan=_arena_plan(opt.graph, gen.plan), tflm_arena=tflm.arena_figure(data))
+        arena_plan=_arena_plan(opt.graph, gen.plan), tflm_arena=tflm.arena_figure(data),
+        io_arena=gen.io_arena)
     (work / "build.json").write_text(json.dumps(built.to_json(), indent=1) + "\n")
     return built
 
@@ -212,6 +216,8 @@ def _location(opt, plan, t: int) -> dict:
     ins = {p.tensor: p.offset for p in opt.inputs}
     where, off = ("output", outs[r]) if r in outs else ("input", ins[r]) if r in ins \
         else ("arena", plan.offsets.get(r, 0))
+    if plan.io_arena and where != "arena":   # I/O in the arena: read it there (verify.py)
+        where, off = "arena", plan.offsets[r]
     return {"tensor": t, "where": where, "offset": off, "nbytes": ten.nbytes,
             "shape": list(ten.shape), "dtype": ten.dtype}
 
@@ -242,10 +248,11 @@ def _check_fits(name: str, board: Board, gen) -> None:
                        f"{gen.weights_bytes:,} B of flash (before code), the board's "
                        f"{flash.name} has {flash.size:,} B")
     stack = default_stack_size(board)
-    need = gen.plan.size + gen.input_bytes + gen.output_bytes
+    io = 0 if gen.plan.io_arena else gen.input_bytes + gen.output_bytes
+    need = gen.plan.size + io
     if need + stack > ram.size:
         raise BadInput(f"{name} does not fit {board.name}: arena {gen.plan.size:,} B + "
-                       f"input/output {gen.input_bytes + gen.output_bytes:,} B + stack "
+                       f"input/output {io:,} B + stack "
                        f"{stack:,} B exceed the {ram.size:,} B of {ram.name}")
 
 

@@ -19,7 +19,7 @@ from mcusim.compiler.checks import op_module
 from mcusim.compiler.context import ConstPool, EmitContext, c_ident
 from mcusim.compiler.errors import UnsupportedModel
 from mcusim.compiler.ops import conv_pack
-from mcusim.compiler.optimize import Optimized
+from mcusim.compiler.optimize import Optimized, root
 from mcusim.compiler.planner import Plan, plan as make_plan
 
 ARENA_ALIGN = 16
@@ -47,6 +47,18 @@ class Generated:
     input_bytes: int
     output_bytes: int
     dsp: bool = True            # False: the kernels are compiled with -DMCUSIM_PORTABLE
+    inputs: list = field(default_factory=list)      # the model's ports (modelio.Port)
+    outputs: list = field(default_factory=list)
+
+    @property
+    def io_arena(self) -> dict:
+        """Arena offsets of the model's inputs and outputs when the plan holds them, else {}."""
+        return io_offsets(self.plan, self.inputs, self.outputs) if self.plan.io_arena else {}
+
+
+def io_offsets(plan: Plan, inputs, outputs) -> dict:
+    return {"inputs": [plan.offsets[p.tensor] for p in inputs],
+            "outputs": [plan.offsets[p.tensor] for p in outputs]}
 
 
 def layer_function(position: int, op: str) -> str:
@@ -71,14 +83,14 @@ def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
     return bodies, ctx, consts
 
 
-def _plan_groups(opt: Optimized, core: str, dsp: bool,
-                 optimized: bool = True) -> tuple[Plan, dict[int, int] | int]:
+def _plan_groups(opt: Optimized, core: str, dsp: bool, optimized: bool = True,
+                 io_arena: bool = False) -> tuple[Plan, dict[int, int] | int]:
     """The plan and, per layer, the cap on the packed convolutions' groups of pixels per weight
     pass (conv_pack.groups_plan: more column scratch, fewer flash reads of the records): layer
     by layer the largest cap with which the arena stays as small as with one group per pass,
     so memory never pays for it."""
     _, ctx1, _ = _emit_all(opt, None, core, dsp, 1, optimized)
-    base = make_plan(opt.graph, ctx1.scratch_sizes)
+    base = make_plan(opt.graph, ctx1.scratch_sizes, io_arena)
     if not dsp or core not in conv_pack.BLOCK_CACHE_BYTES:
         return base, 1
     by_cap = {c: _emit_all(opt, None, core, dsp, c)[1].scratch_sizes
@@ -89,7 +101,7 @@ def _plan_groups(opt: Optimized, core: str, dsp: bool,
             if ss.get(pos, 0) == sizes.get(pos, 0):
                 break               # no groups at this cap (nor below)
             trial = {**sizes, pos: ss[pos]}
-            p = make_plan(opt.graph, trial)
+            p = make_plan(opt.graph, trial, io_arena)
             if p.size <= base.size:
                 sizes, caps[pos], plan = trial, c, p
                 break
@@ -111,18 +123,46 @@ def _plan_copies(opt: Optimized, plan: Plan, core: str, dsp: bool, caps,
         if every[pos] == sizes.get(pos, 0):
             continue
         trial = {**sizes, pos: every[pos]}
-        p = make_plan(opt.graph, trial)
+        p = make_plan(opt.graph, trial, plan.io_arena)
         if p.size <= plan.size:
             sizes, plan = trial, p
             chosen.add(pos)
     return plan, frozenset(chosen)
 
 
-def generate(opt: Optimized, core: str, dsp: bool, optimized: bool = True) -> Generated:
-    """optimized=False (`--kernels portable`): no build-time packed variant on any core."""
-    # Pass 1 learns each layer's scratch size; pass 2 emits with the planned offsets.
-    plan, caps = _plan_groups(opt, core, dsp, optimized)
+def _plan_all(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: bool):
+    plan, caps = _plan_groups(opt, core, dsp, optimized, io_arena)
     plan, copies = _plan_copies(opt, plan, core, dsp, caps, optimized)
+    return plan, caps, copies
+
+
+def _choose_io(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: bool | None):
+    """The plan with the model's I/O outside the arena (the caller's buffers) or inside it
+    (planner.plan io_arena): io_arena None takes the inside one only where arena + I/O is
+    smaller, so it never costs memory (simple_add: the ADD's output over an input)."""
+    io_bytes = _buffer_bytes(opt.inputs) + _buffer_bytes(opt.outputs)
+    used = {root(opt.graph, t) for n in opt.graph.nodes for t in list(n.inputs) + list(n.outputs)
+            if t >= 0}
+    if io_arena is None and any(p.tensor not in used for p in opt.inputs + opt.outputs):
+        io_arena = False        # a port no layer touches (an output that is an input): outside
+    if io_arena is None:
+        sizes = _emit_all(opt, None, core, dsp, 1, optimized)[1].scratch_sizes
+        if make_plan(opt.graph, sizes, True).size >= make_plan(opt.graph, sizes).size + io_bytes:
+            io_arena = False    # not smaller even before the groups and copies: outside
+    if io_arena is not None:
+        return _plan_all(opt, core, dsp, optimized, io_arena)
+    outside = _plan_all(opt, core, dsp, optimized, False)
+    inside = _plan_all(opt, core, dsp, optimized, True)
+    return inside if inside[0].size < outside[0].size + io_bytes else outside
+
+
+def generate(opt: Optimized, core: str, dsp: bool, optimized: bool = True,
+             io_arena: bool | None = None) -> Generated:
+    """optimized=False (`--kernels portable`): no build-time packed variant on any core.
+    io_arena: the model's I/O in the arena (True), in the caller's buffers (False), or
+    whichever gives the smaller arena + I/O (None, the default)."""
+    # Pass 1 learns each layer's scratch size; pass 2 emits with the planned offsets.
+    plan, caps, copies = _choose_io(opt, core, dsp, optimized, io_arena)
     bodies, _, consts = _emit_all(opt, plan, core, dsp, caps, optimized, copies)
     g = opt.graph
     layers = []
@@ -144,9 +184,10 @@ def generate(opt: Optimized, core: str, dsp: bool, optimized: bool = True) -> Ge
         "model.c": _model_c(opt, plan, layers),
         "weights.h": _weights_h(consts),
         "weights.c": _weights_c(consts),
-        "main.c": _main_c(),
+        "main.c": _main_c(plan.io_arena),
     }
-    return Generated(files, plan, layers, consts.nbytes, in_bytes, out_bytes, dsp)
+    return Generated(files, plan, layers, consts.nbytes, in_bytes, out_bytes, dsp,
+                     list(opt.inputs), list(opt.outputs))
 
 
 def _buffer_bytes(ports) -> int:
@@ -172,14 +213,44 @@ def _model_h(opt: Optimized, plan: Plan, in_bytes: int, out_bytes: int) -> str:
                         f"#define MODEL_{kind}{i}_SIZE {p.size}\n"
                         f"#define MODEL_{kind}{i}_SCALE {float(p.scale)!r}f\n"
                         f"#define MODEL_{kind}{i}_ZERO_POINT ({p.zero_point})")
-    return f"""/* model.h - generated by mcusim from {g.name}. The whole API of the model.
- *
- * int model_invoke(const int8_t *input, int8_t *output);
+            if plan.io_arena:
+                defs.append(f"#define MODEL_{kind}{i}_ARENA_OFFSET {plan.offsets[p.tensor]}")
+    if plan.io_arena:
+        io = io_offsets(plan, opt.inputs, opt.outputs)
+        api = """ * int model_invoke(const int8_t *input, int8_t *output);
+ *   Runs the model once. The model's inputs and outputs live IN the arena `model_arena`
+ *   (MODEL_ARENA_SIZE bytes, planned at build time with the activations; MODEL_IO_IN_ARENA):
+ *   write input k at model_input(k) (MODEL_INPUT<k>_SIZE bytes), call model_invoke(NULL,
+ *   NULL), read output k at model_output(k). The inference OVERWRITES its inputs (a layer may
+ *   write its output over them): write them again before every call. Outputs stay valid until
+ *   the next call. Non-NULL `input`/`output` are copied: every input from `input` (back to
+ *   back, MODEL_INPUT<k>_OFFSET) before the run, every output to `output` after it.
+ *   No heap, no other RAM. Returns 0, or a kernel's negative status.
+ *   Not reentrant: one invocation at a time (the arena is shared)."""
+        acc = f"""
+static inline int8_t *model_input(int k)
+{{
+    static const uint32_t offset[] = {{{", ".join(map(str, io["inputs"])) or "0"}}};
+    return model_arena + offset[k];
+}}
+
+static inline int8_t *model_output(int k)
+{{
+    static const uint32_t offset[] = {{{", ".join(map(str, io["outputs"])) or "0"}}};
+    return model_arena + offset[k];
+}}
+"""
+    else:
+        api = """ * int model_invoke(const int8_t *input, int8_t *output);
  *   Runs the model once. `input` holds every model input back to back (MODEL_INPUT_BYTES),
  *   `output` receives every output (MODEL_OUTPUT_BYTES); both are int8, quantized as below.
  *   Activations live in the static arena `model_arena` (MODEL_ARENA_SIZE bytes, planned at
  *   build time); no heap, no other RAM. Returns 0, or a kernel's negative status.
- *   Not reentrant: one invocation at a time (the arena is shared).
+ *   Not reentrant: one invocation at a time (the arena is shared)."""
+        acc = ""
+    return f"""/* model.h - generated by mcusim from {g.name}. The whole API of the model.
+ *
+{api}
  *
 {_ports_doc("input", opt.inputs)}
 {_ports_doc("output", opt.outputs)}
@@ -190,6 +261,7 @@ def _model_h(opt: Optimized, plan: Plan, in_bytes: int, out_bytes: int) -> str:
 #include <stdint.h>
 
 #define MODEL_ARENA_SIZE {plan.size}
+#define MODEL_IO_IN_ARENA {int(plan.io_arena)}
 #define MODEL_INPUT_BYTES {in_bytes}
 #define MODEL_OUTPUT_BYTES {out_bytes}
 #define MODEL_NUM_INPUTS {len(opt.inputs)}
@@ -198,7 +270,7 @@ def _model_h(opt: Optimized, plan: Plan, in_bytes: int, out_bytes: int) -> str:
 
 extern int8_t model_arena[];
 int model_invoke(const int8_t *input, int8_t *output);
-
+{acc}
 #endif /* MODEL_H */
 """
 
@@ -210,6 +282,7 @@ def _model_c(opt: Optimized, plan: Plan, layers: list[Layer]) -> str:
  * Tensors are at fixed offsets in model_arena (see the plan below); I/O are the caller's. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "mcusim_nn.h"
 #include "model.h"
 #include "weights.h"
@@ -248,11 +321,19 @@ __attribute__((noinline)) int {L.function}(const int8_t *input, int8_t *output)
 """)
     calls = "\n".join(f"    if ((rc = {L.function}(input, output)) != 0)\n        return rc;"
                       for L in layers)
+    copy_in = copy_out = ""
+    if plan.io_arena:           # the I/O live in the arena; a caller's buffers are copied
+        copy_in = "".join(f"        memcpy(model_arena + {plan.offsets[p.tensor]}, input + "
+                          f"{p.offset}, {p.size});\n" for p in opt.inputs)
+        copy_in = f"    if (input != NULL) {{\n{copy_in}    }}\n" if copy_in else ""
+        copy_out = "".join(f"        memcpy(output + {p.offset}, model_arena + "
+                           f"{plan.offsets[p.tensor]}, {p.size});\n" for p in opt.outputs)
+        copy_out = f"    if (output != NULL) {{\n{copy_out}    }}\n" if copy_out else ""
     out.append(f"""int model_invoke(const int8_t *input, int8_t *output)
 {{
     int rc;
-{calls}
-    (void)rc;
+{copy_in}{calls}
+{copy_out}    (void)rc;
     return 0;
 }}
 """)
@@ -296,7 +377,24 @@ def _weights_c(consts: ConstPool) -> str:
     return "\n".join(parts)
 
 
-def _main_c() -> str:
+def _main_c(io_arena: bool = False) -> str:
+    if io_arena:
+        return """/* main.c - generated by mcusim: run the model once on the input in the arena.
+ *
+ * The model's inputs and outputs live in model_arena (model.h: model_input(k),
+ * model_output(k)). The simulator writes the inputs there when model_invoke starts and reads
+ * the outputs after exit (on hardware, fill model_input(k) from your sensor instead).
+ * The exit status is model_invoke's (0 = success), reported through semihosting. */
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+int main(void)
+{
+    int rc = model_invoke(NULL, NULL);
+    return rc == 0 ? 0 : 1;
+}
+"""
     return """/* main.c - generated by mcusim: run the model once on the input in mcusim_input.
  *
  * mcusim_input and mcusim_output are in .noinit: the simulator writes the input before reset

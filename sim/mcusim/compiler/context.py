@@ -64,8 +64,9 @@ class EmitContext:
         self.g, self.plan, self.core, self.dsp = g, plan, core, dsp
         self.optimized = optimized    # False: `--kernels portable`, the C reference on every core
         self.consts = consts
-        self.io_in = {p.tensor: p.offset for p in inputs}
-        self.io_out = {p.tensor: p.offset for p in outputs}
+        in_arena = plan is not None and plan.io_arena     # then the I/O have arena offsets
+        self.io_in = {} if in_arena else {p.tensor: p.offset for p in inputs}
+        self.io_out = {} if in_arena else {p.tensor: p.offset for p in outputs}
         self.layer = 0
         self.node = None
         self.scratch_sizes: dict[int, int] = {}

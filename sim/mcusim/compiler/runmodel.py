@@ -46,13 +46,33 @@ def simulate(built: Built, board, options, input_bytes: bytes, breakpoints=None)
     from mcusim.sim.runner import run_elf
     box: dict = {}
 
+    io = built.io_arena
+
+    def write_inputs(m):
+        # I/O in the arena: written when model_invoke starts, after the runner painted the
+        # arena at main (as an application fills model_input(k) before it calls model_invoke)
+        if not box.get("written"):
+            box["written"] = True
+            base = m.elf.symbol(ARENA_SYMBOL)
+            for p, off in zip(built.inputs, io["inputs"]):
+                m.write(base + off, input_bytes[p.offset:p.offset + p.size])
+
     def setup(m):
-        m.write(m.elf.symbol(INPUT_SYMBOL), input_bytes)
+        if io:
+            m.add_breakpoint(m.elf.symbol("model_invoke"), write_inputs)
+        else:
+            m.write(m.elf.symbol(INPUT_SYMBOL), input_bytes)
         for addr, fn in (breakpoints or {}).items():
             m.add_breakpoint(addr, fn)
 
     def teardown(m):
-        box["out"] = bytes(m.read(m.elf.symbol(OUTPUT_SYMBOL), built.output_bytes))
+        if not io:
+            box["out"] = bytes(m.read(m.elf.symbol(OUTPUT_SYMBOL), built.output_bytes))
+            return
+        out, base = bytearray(built.output_bytes), m.elf.symbol(ARENA_SYMBOL)
+        for p, off in zip(built.outputs, io["outputs"]):
+            out[p.offset:p.offset + p.size] = bytes(m.read(base + off, p.size))
+        box["out"] = bytes(out)
 
     # The arena's high-water mark: the runner paints it at main. An arena-less model (a single
     # ADD of two inputs) has none, the linker dropped it.
@@ -99,8 +119,10 @@ def describe(result: RunResult, built: Built, path: Path) -> None:
             cycles=f.total_cycles if f else 0, instructions=f.total_instructions if f else 0,
             start_cycle=starts.get(L["function"], 0), kernel=L["kernel"]))
     watch = (result.memory.watches or {}).get(ARENA_SYMBOL, {})
+    # io: RAM outside the arena for the model's I/O (0 when the plan holds them: not counted twice)
     result.arena = {"planned": built.arena, "peak": int(watch.get("peak", 0)),
-                    "io": built.input_bytes + built.output_bytes}
+                    "io": 0 if built.io_arena else built.input_bytes + built.output_bytes,
+                    "io_in_arena": int(bool(built.io_arena))}
     if built.tflm_arena:
         result.arena["tflm"] = built.tflm_arena
     result.memory.flash_split = flash_split(built, result.memory.flash_used)

@@ -114,8 +114,13 @@ def first_bad_layer(built: Built, board, options, data: bytes, case: Case) -> st
     _, raw = simulate(built, board, options, pack_inputs(built, case.inputs), breakpoints=bps)
     if raw is not None and layers:
         last = len(layers) - 1
-        seen[last] = b"".join(raw[loc["offset"]:loc["offset"] + loc["nbytes"]]
-                              for loc in built.tensors[str(last)])
+        locs = built.tensors[str(last)]
+        # raw holds the outputs at their port offsets; an I/O-in-arena location is elsewhere
+        port = {p.tensor: p.offset for p in built.outputs} if built.io_arena else \
+            {loc["tensor"]: loc["offset"] for loc in locs}
+        if all(loc["tensor"] in port for loc in locs):
+            seen[last] = b"".join(raw[port[loc["tensor"]]:port[loc["tensor"]] + loc["nbytes"]]
+                                  for loc in locs)
     for L in layers:
         pos = L["position"]
         if pos not in seen:

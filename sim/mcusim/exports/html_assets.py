@@ -106,7 +106,8 @@ function arenaPlan() {
   const a = D.arena, parts = [];
   if (a.planned !== undefined) parts.push(`planned ${bytes(a.planned)}`);
   if (a.peak !== undefined) parts.push(`measured peak ${bytes(a.peak)}`);
-  if (a.io !== undefined) parts.push(`model I/O buffers (outside the arena) ${bytes(a.io)}`);
+  if (a.io_in_arena) parts.push(`model I/O inside the arena`);
+  else if (a.io !== undefined) parts.push(`model I/O buffers (outside the arena) ${bytes(a.io)}`);
   // like for like: TFLM's arena holds the model's input and output tensors
   if (a.tflm !== undefined && a.planned !== undefined) {
     const io = a.io !== undefined, mine = a.planned + (a.io || 0);

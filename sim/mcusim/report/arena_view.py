@@ -27,9 +27,12 @@ def arena_summary(result) -> Text:
     text = Text("arena: ")
     parts = [(label, a[key]) for key, label in (("planned", "planned"), ("peak", "peak"),
                                                  ("io", "model I/O buffers (outside it)"))
-             if key in a]
+             if key in a and not (key == "io" and a.get("io_in_arena"))]
+    if a.get("io_in_arena"):        # planned with the activations: counted once, in the arena
+        parts.append(("model I/O", 0))
     for i, (label, value) in enumerate(parts):
-        text.append((" · " if i else "") + f"{label} {human_bytes(value)}")
+        text.append((" · " if i else "") + (f"{label} {human_bytes(value)}" if label !=
+                                           "model I/O" else "model I/O inside the arena"))
     if a.get("peak", 0) > a.get("planned", a.get("peak", 0)):
         text.append("  measured peak exceeds the plan!", style="bold red")
     if a.get("tflm") and "planned" in a:

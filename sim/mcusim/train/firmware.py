@@ -130,6 +130,9 @@ def main_c(built, head: Head, layers: list[dict], fixed=None) -> str:
                        for L in layers[:head.position])
     calls = "\n".join(f"    if ({L['function']}(mcusim_input, mcusim_output) != 0)\n"
                       f"        return -1;" for L in layers[:head.position])
+    if getattr(built, "io_arena", None):    # the plan holds the model's inputs in the arena
+        calls = "".join(f"    memcpy(model_input({k}), mcusim_input + MODEL_INPUT{k}_OFFSET, "
+                        f"MODEL_INPUT{k}_SIZE);\n" for k in range(len(built.inputs))) + calls
     if fixed:
         head_c, feat_t, arith = fx.step_c(head, *fixed), "train_x", "fixed point"
         feat_c = f"q[i] - ({head.feat_zero_point})"
@@ -144,6 +147,7 @@ def main_c(built, head: Head, layers: list[dict], fixed=None) -> str:
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "model.h"
 {inc}
 #define N_IN {head.n_in}
