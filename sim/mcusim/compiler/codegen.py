@@ -83,19 +83,35 @@ def _emit_all(opt: Optimized, plan: Plan | None, core: str, dsp: bool,
     return bodies, ctx, consts
 
 
-def _plan_groups(opt: Optimized, core: str, dsp: bool, optimized: bool = True,
+class _ScratchSizes:
+    """Each layer's scratch bytes for a choice of group caps and record copies: an emit pass
+    without a plan, whose result does not depend on where the model's I/O live, so the plans
+    with the I/O outside and inside the arena share one pass per choice."""
+
+    def __init__(self, opt: Optimized, core: str, dsp: bool, optimized: bool):
+        self.args, self.memo = (opt, None, core, dsp), {}
+
+    def __call__(self, caps, optimized: bool, copies=frozenset()) -> dict[int, int]:
+        key = (tuple(sorted(caps.items())) if isinstance(caps, dict) else caps, optimized,
+               copies)
+        if key not in self.memo:
+            self.memo[key] = _emit_all(*self.args, caps, optimized, copies)[1].scratch_sizes
+        return self.memo[key]
+
+
+def _plan_groups(opt: Optimized, core: str, dsp: bool, scratch: _ScratchSizes,
+                 optimized: bool = True,
                  io_arena: bool = False) -> tuple[Plan, dict[int, int] | int]:
     """The plan and, per layer, the cap on the packed convolutions' groups of pixels per weight
     pass (conv_pack.groups_plan: more column scratch, fewer flash reads of the records): layer
     by layer the largest cap with which the arena stays as small as with one group per pass,
     so memory never pays for it."""
-    _, ctx1, _ = _emit_all(opt, None, core, dsp, 1, optimized)
-    base = make_plan(opt.graph, ctx1.scratch_sizes, io_arena)
+    sizes1 = scratch(1, optimized)
+    base = make_plan(opt.graph, sizes1, io_arena)
     if not dsp or core not in conv_pack.BLOCK_CACHE_BYTES:
         return base, 1
-    by_cap = {c: _emit_all(opt, None, core, dsp, c)[1].scratch_sizes
-              for c in (conv_pack.MAX_GROUPS, 8, 4, 2)}
-    sizes, caps, plan = dict(ctx1.scratch_sizes), {}, base
+    by_cap = {c: scratch(c, True) for c in (conv_pack.MAX_GROUPS, 8, 4, 2)}
+    sizes, caps, plan = dict(sizes1), {}, base
     for pos in sorted(by_cap[conv_pack.MAX_GROUPS]):
         for c, ss in by_cap.items():
             if ss.get(pos, 0) == sizes.get(pos, 0):
@@ -108,7 +124,7 @@ def _plan_groups(opt: Optimized, core: str, dsp: bool, optimized: bool = True,
     return plan, caps
 
 
-def _plan_copies(opt: Optimized, plan: Plan, core: str, dsp: bool, caps,
+def _plan_copies(opt: Optimized, plan: Plan, dsp: bool, caps, scratch: _ScratchSizes,
                  optimized: bool = True) -> tuple[Plan, frozenset]:
     """The layers whose packed convolution copies its records into its scratch once per call
     (ops/conv_2d.py: the RGB and small-K 1x1 kernels, whose groups otherwise re-read the records
@@ -116,8 +132,8 @@ def _plan_copies(opt: Optimized, plan: Plan, core: str, dsp: bool, caps,
     the arena stays as small as without (layer by layer, as _plan_groups)."""
     if not dsp or not optimized:
         return plan, frozenset()
-    base = _emit_all(opt, None, core, dsp, caps, optimized)[1].scratch_sizes
-    every = _emit_all(opt, None, core, dsp, caps, optimized, True)[1].scratch_sizes
+    base = scratch(caps, optimized)
+    every = scratch(caps, optimized, True)
     sizes, chosen = dict(base), set()
     for pos in sorted(every):
         if every[pos] == sizes.get(pos, 0):
@@ -130,9 +146,10 @@ def _plan_copies(opt: Optimized, plan: Plan, core: str, dsp: bool, caps,
     return plan, frozenset(chosen)
 
 
-def _plan_all(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: bool):
-    plan, caps = _plan_groups(opt, core, dsp, optimized, io_arena)
-    plan, copies = _plan_copies(opt, plan, core, dsp, caps, optimized)
+def _plan_all(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: bool,
+              scratch: _ScratchSizes):
+    plan, caps = _plan_groups(opt, core, dsp, scratch, optimized, io_arena)
+    plan, copies = _plan_copies(opt, plan, dsp, caps, scratch, optimized)
     return plan, caps, copies
 
 
@@ -145,14 +162,15 @@ def _choose_io(opt: Optimized, core: str, dsp: bool, optimized: bool, io_arena: 
             if t >= 0}
     if io_arena is None and any(p.tensor not in used for p in opt.inputs + opt.outputs):
         io_arena = False        # a port no layer touches (an output that is an input): outside
+    scratch = _ScratchSizes(opt, core, dsp, optimized)
     if io_arena is None:
-        sizes = _emit_all(opt, None, core, dsp, 1, optimized)[1].scratch_sizes
+        sizes = scratch(1, optimized)
         if make_plan(opt.graph, sizes, True).size >= make_plan(opt.graph, sizes).size + io_bytes:
             io_arena = False    # not smaller even before the groups and copies: outside
     if io_arena is not None:
-        return _plan_all(opt, core, dsp, optimized, io_arena)
-    outside = _plan_all(opt, core, dsp, optimized, False)
-    inside = _plan_all(opt, core, dsp, optimized, True)
+        return _plan_all(opt, core, dsp, optimized, io_arena, scratch)
+    outside = _plan_all(opt, core, dsp, optimized, False, scratch)
+    inside = _plan_all(opt, core, dsp, optimized, True, scratch)
     return inside if inside[0].size < outside[0].size + io_bytes else outside
 
 
